@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { extname, isAbsolute, join, resolve } from 'node:path';
+import type { TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ClickConfigSchema, ConfigSchema, SandboxClickConfigSchema, type ClickConfig, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid configuration (${source}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function keyPath(prefix: string, pointer: string): string {
+  const parts = pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return [prefix, ...parts].filter(Boolean).join('.') || '(root)';
+}
+
+/** Applies defaults and checks `value` against `schema`; problems name the dotted key. */
+function validate<T>(schema: TSchema, value: unknown, prefix: string): { value: T; problems: string[] } {
+  const withDefaults = Value.Default(schema, structuredClone(value ?? {}));
+  const problems: string[] = [];
+  for (const error of Value.Errors(schema, withDefaults)) {
+    const key = keyPath(prefix, error.path);
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) problems.push(`${key}: unknown key`);
+    else if (error.type === ValueErrorType.ObjectRequiredProperty) problems.push(`${key}: is required`);
+    else problems.push(`${key}: ${error.message.toLowerCase()}`);
+  }
+  // A missing key also fails its type check; the one message that matters is that it is missing.
+  const missing = new Set(problems.filter((p) => p.endsWith(': is required')).map((p) => p.slice(0, -': is required'.length)));
+  const relevant = problems.filter((p) => p.endsWith(': is required') || !missing.has(p.slice(0, p.indexOf(': '))));
+  return { value: withDefaults as T, problems: [...new Set(relevant)] };
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  try {
+    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(path, [`not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
+  }
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Where the configuration came from, for the start-up log and /health. */
+  source: string;
+}
+
+/**
+ * Builds the configuration: defaults, then the file named by PAYBRIDGE_CONFIG (YAML or JSON), then
+ * the environment (HOST, PORT, PAYBRIDGE_DATA_DIR, LOG_LEVEL). With no file PayBridge runs in
+ * sandbox mode. Every problem is reported at once, each naming its key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+  const file = env.PAYBRIDGE_CONFIG ? resolve(cwd, env.PAYBRIDGE_CONFIG) : undefined;
+  const source = file ?? 'defaults (no PAYBRIDGE_CONFIG)';
+  const raw = file ? readConfigFile(file) : {};
+  if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new ConfigError(source, ['(root): must be a mapping of keys to values']);
+  }
+  const input = structuredClone((raw ?? {}) as Record<string, unknown>);
+  const problems: string[] = [];
+
+  const server = (input.server ?? {}) as Record<string, unknown>;
+  if (typeof server === 'object' && server !== null) {
+    if (env.HOST) server.host = env.HOST;
+    if (env.PORT !== undefined && env.PORT !== '') {
+      if (/^\d{1,5}$/.test(env.PORT)) server.port = Number(env.PORT);
+      else problems.push(`PORT (environment): must be a port number, got ${JSON.stringify(env.PORT)}`);
+    }
+    input.server = server;
+  }
+  if (env.PAYBRIDGE_DATA_DIR) input.data_dir = env.PAYBRIDGE_DATA_DIR;
+  if (env.LOG_LEVEL) input.log = { ...((input.log as object | undefined) ?? {}), level: env.LOG_LEVEL };
+
+  const base = validate<Config>(ConfigSchema, input, '');
+  problems.push(...base.problems);
+  const config = base.value;
+
+  if (config.mode === 'production' && input.click !== undefined) {
+    const click = validate<ClickConfig>(ClickConfigSchema, input.click, 'click');
+    problems.push(...click.problems);
+    config.click = click.value;
+  } else if (input.click !== undefined) {
+    const click = validate<ClickConfig>(SandboxClickConfigSchema, input.click, 'click');
+    problems.push(...click.problems);
+    config.click = click.value;
+  }
+
+  if (problems.length) throw new ConfigError(source, problems);
+  config.data_dir = isAbsolute(config.data_dir) ? config.data_dir : resolve(cwd, config.data_dir);
+  config.journal.path ??= join(config.data_dir, 'journal.sqlite');
+  config.journal.path = resolve(config.data_dir, config.journal.path);
+  return { config, source };
+}

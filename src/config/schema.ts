@@ -1,0 +1,93 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const strict = { additionalProperties: false } as const;
+const ms = (defaultValue: number, description: string) => Type.Integer({ minimum: 1, maximum: 3_600_000, default: defaultValue, description });
+
+export const ClickTimeoutsSchema = Type.Object(
+  {
+    connect_ms: ms(5_000, 'Establishing the connection to Click.'),
+    response_ms: ms(10_000, 'Waiting for an answer once the request is sent (public POS integrations use 7–30 s).'),
+  },
+  { ...strict, default: {} },
+);
+
+export const ClickConfigSchema = Type.Object(
+  {
+    base_url: Type.String({ pattern: '^https?://[^\\s]+$', default: 'https://api.click.uz/v2/merchant/', description: 'CLICK merchant API base URL.' }),
+    merchant_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Your CLICK merchant id (for reference; not sent on Pass calls).' })),
+    service_id: Type.Integer({ minimum: 1, description: 'CLICK service id the Pass payments belong to.' }),
+    merchant_user_id: Type.String({ minLength: 1, description: 'CLICK merchant user id, the first part of the Auth header.' }),
+    secret_key: Type.String({ minLength: 1, description: 'CLICK secret key; only its SHA-1 digest with a timestamp ever leaves PayBridge.' }),
+    cashbox_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The till id CLICK shows in its reports.' })),
+    timeouts: ClickTimeoutsSchema,
+    poll_interval_ms: ms(1_000, 'Pause between status queries while a payment is processing.'),
+    status_deadline_ms: ms(45_000, 'How long PayBridge keeps asking for a final status before answering that the outcome is unknown.'),
+  },
+  strict,
+);
+
+/** Click in sandbox mode: everything optional, the emulator supplies the credentials. */
+export const SandboxClickConfigSchema = Type.Partial(ClickConfigSchema, strict);
+
+export const ConfigSchema = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('sandbox'), Type.Literal('production')], {
+      default: 'sandbox',
+      description: 'sandbox: built-in emulators, no real money. production: the real providers from this file.',
+    }),
+    server: Type.Object(
+      {
+        host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+        body_limit_bytes: Type.Integer({ minimum: 256, maximum: 1_048_576, default: 16_384 }),
+        shutdown_grace_ms: ms(30_000, 'On SIGINT/SIGTERM, how long in-flight payments may take to finish.'),
+      },
+      { ...strict, default: {} },
+    ),
+    data_dir: Type.String({ minLength: 1, default: './data', description: 'Folder of the embedded journal.' }),
+    journal: Type.Object(
+      {
+        engine: Type.Literal('sqlite', { default: 'sqlite' }),
+        path: Type.Optional(Type.String({ minLength: 1, description: 'Journal file; default <data_dir>/journal.sqlite.' })),
+      },
+      { ...strict, default: {} },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+      },
+      { ...strict, default: {} },
+    ),
+    limits: Type.Object(
+      {
+        max_amount_tiyin: Type.Integer({
+          minimum: 1,
+          maximum: Number.MAX_SAFE_INTEGER,
+          default: 10_000_000_000,
+          description: 'Largest accepted amount in tiyin (default 100 000 000 soum).',
+        }),
+        max_qr_code_length: Type.Integer({ minimum: 8, maximum: 4096, default: 512 }),
+      },
+      { ...strict, default: {} },
+    ),
+    click: Type.Optional(Type.Unknown({ description: 'CLICK Pass credentials and timeouts (see ClickConfigSchema).' })),
+    sandbox: Type.Object(
+      {
+        click: Type.Object(
+          {
+            port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: '0 picks a free port.' }),
+            lost_answer_delay_ms: ms(120_000, 'How long the emulator holds the answer of a "408" QR code.'),
+            processing_ms: ms(1_500, 'How long a "102" QR code stays processing.'),
+            confirm_window_ms: ms(30_000, 'Unconfirmed payments are cancelled after this, as CLICK does.'),
+          },
+          { ...strict, default: {} },
+        ),
+      },
+      { ...strict, default: {} },
+    ),
+  },
+  strict,
+);
+
+export type ClickConfig = Static<typeof ClickConfigSchema>;
+export type Config = Omit<Static<typeof ConfigSchema>, 'click'> & { click?: ClickConfig | undefined };

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
+import type { Logger } from 'pino';
+import { InvalidCursorError } from '../journal/journal.js';
+import { JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
+import { internalError, invalidRequest, PayBridgeError } from '../payments/errors.js';
+import { failure } from './envelope.js';
+import { registerHealthRoutes, type HealthSource } from './routes/health.js';
+import { registerQrPaymentRoutes, type QrPayments } from './routes/qr-payments.js';
+import { registerTransactionRoutes } from './routes/transactions.js';
+import type { RequestLimits } from './schemas.js';
+import type { Journal } from '../journal/journal.js';
+
+export interface ServerDependencies {
+  logger: Logger;
+  journal: Journal;
+  payments: QrPayments;
+  health: HealthSource;
+  limits: RequestLimits;
+  bodyLimitBytes: number;
+}
+
+interface AjvError extends FastifySchemaValidationError {
+  keyword: string;
+  params: Record<string, unknown>;
+  parentSchema?: Record<string, unknown>;
+}
+
+function fieldOf(error: AjvError, context: string): string {
+  const path = error.instancePath.split('/').filter(Boolean).join('.');
+  if (error.keyword === 'required') return [path, String(error.params.missingProperty)].filter(Boolean).join('.');
+  if (error.keyword === 'additionalProperties') return [path, String(error.params.additionalProperty)].filter(Boolean).join('.');
+  return path || context;
+}
+
+/** Turns validation errors into one line per bad field, e.g. "amount: must be a positive integer number of tiyin". */
+export function describeValidation(errors: FastifySchemaValidationError[], context: string): string[] {
+  const byField = new Map<string, string>();
+  for (const raw of errors as AjvError[]) {
+    const field = fieldOf(raw, context);
+    if (byField.has(field)) continue;
+    let why: string;
+    if (raw.keyword === 'required') why = 'is required';
+    else if (raw.keyword === 'additionalProperties') why = 'is not a known parameter';
+    else why = (raw.parentSchema?.['x-error'] as string | undefined) ?? raw.message ?? 'is invalid';
+    byField.set(field, `${field}: ${why}`);
+  }
+  return [...byField.values()];
+}
+
+/**
+ * The HTTP face of PayBridge: the POS contract's envelope on every answer (HTTP 200 with
+ * `is_success`), requests parsed the way real tills write them, and no business logic.
+ */
+export function buildServer(deps: ServerDependencies): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    disableRequestLogging: false,
+    return503OnClosing: true,
+    ajv: {
+      customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: true, keywords: ['x-error'] },
+    },
+  });
+
+  // Tills send JSON with whatever Content-Type they were written with (or none).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') {
+      done(invalidRequest(['body: is empty; expected a JSON object']), undefined);
+      return;
+    }
+    try {
+      done(null, parseLenientJson(text));
+    } catch (err) {
+      done(err instanceof JsonSyntaxError ? invalidRequest([`body: ${err.message}`]) : (err as Error), undefined);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | PayBridgeError | Error, request, reply) => {
+    let answer: PayBridgeError;
+    const fe = err as FastifyError;
+    if (err instanceof PayBridgeError) answer = err;
+    else if (fe.validation) answer = invalidRequest(describeValidation(fe.validation, fe.validationContext ?? 'request'));
+    else if (err instanceof InvalidCursorError) answer = invalidRequest([err.message]);
+    else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') answer = invalidRequest([`body: larger than the limit of ${deps.bodyLimitBytes} bytes`]);
+    else if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) answer = invalidRequest([`request: ${fe.message}`]);
+    else {
+      request.log.error({ err }, 'internal error');
+      answer = internalError(String(request.id));
+    }
+    if (answer.code === 7) request.log.info({ problems: answer.extras.problems }, 'invalid request');
+    return reply.code(200).send(failure(answer));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(failure(invalidRequest([`${request.method} ${request.url.split('?')[0]}: no such endpoint`]))),
+  );
+
+  registerHealthRoutes(app, deps.health);
+  registerQrPaymentRoutes(app, deps.payments, deps.limits);
+  registerTransactionRoutes(app, deps.journal);
+  return app;
+}

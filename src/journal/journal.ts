@@ -1,0 +1,88 @@
+import type { TransactionStatus } from '../payments/state-machine.js';
+import type { PaymentMethod, Transaction, TransactionError, TransactionWithEvents } from '../payments/transaction.js';
+
+export interface NewTransaction {
+  id: string;
+  method: PaymentMethod;
+  amount: number;
+  qrCodeMasked: string | null;
+  qrCodeHash: string | null;
+  createdAt: number;
+}
+
+/** Fields a step may fill in; absent fields keep their value. */
+export interface TransactionPatch {
+  providerPaymentId?: string | null;
+  clientPhoneNumber?: string | null;
+  providerMessage?: string | null;
+  error?: TransactionError | null;
+}
+
+export interface JournalEntryStep {
+  step: string;
+  /** Evidence for the step; the journal masks it again before writing. */
+  detail?: unknown;
+  at?: number;
+}
+
+export interface TransactionFilter {
+  method?: PaymentMethod;
+  status?: TransactionStatus;
+  /** Inclusive lower bound on creation time, epoch ms. */
+  from?: number;
+  /** Exclusive upper bound on creation time, epoch ms. */
+  to?: number;
+  limit: number;
+  cursor?: string;
+}
+
+export interface TransactionPage {
+  items: Transaction[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface JournalHealth {
+  engine: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Where every payment is written down before anything is sent anywhere. One interface, several
+ * engines (embedded SQLite now; PostgreSQL for chains later). Every write is durable when its
+ * promise resolves.
+ */
+export interface Journal {
+  readonly engine: string;
+  /** Records a new transaction in `pending`, with its first timeline event. */
+  insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction>;
+  /**
+   * Moves a transaction from `from` to `to` (the same status to only record a step) and applies the
+   * patch, atomically with its timeline event. Rejects an illegal transition, and a transaction that
+   * is no longer in `from` (someone else moved it).
+   */
+  transition(id: string, from: TransactionStatus, to: TransactionStatus, patch: TransactionPatch, step: JournalEntryStep): Promise<Transaction>;
+  get(id: string): Promise<TransactionWithEvents | undefined>;
+  list(filter: TransactionFilter): Promise<TransactionPage>;
+  health(): Promise<JournalHealth>;
+  close(): Promise<void>;
+}
+
+export class StaleTransitionError extends Error {
+  constructor(
+    readonly id: string,
+    readonly expected: TransactionStatus,
+    readonly actual: TransactionStatus | undefined,
+  ) {
+    super(actual === undefined ? `transaction ${id} does not exist` : `transaction ${id} is ${actual}, not ${expected}`);
+    this.name = 'StaleTransitionError';
+  }
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor: not a cursor this journal issued');
+    this.name = 'InvalidCursorError';
+  }
+}

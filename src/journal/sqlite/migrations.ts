@@ -1,0 +1,39 @@
+/**
+ * Schema versions of the embedded journal, applied in order and recorded in `PRAGMA user_version`.
+ * Append only: a migration that has shipped is never edited, a change is a new entry.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: transactions and their timeline
+  `
+  CREATE TABLE transactions (
+    id                  TEXT PRIMARY KEY,
+    method              TEXT    NOT NULL,
+    status              TEXT    NOT NULL,
+    amount              INTEGER NOT NULL CHECK (amount > 0),
+    qr_code_masked      TEXT,
+    qr_code_hash        TEXT,
+    provider_payment_id TEXT,
+    client_phone_number TEXT,
+    provider_message    TEXT,
+    error_code          INTEGER,
+    error_message       TEXT,
+    error_data          TEXT,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX transactions_created ON transactions (created_at DESC, id DESC);
+  CREATE INDEX transactions_status_created ON transactions (status, created_at DESC, id DESC);
+  CREATE INDEX transactions_method_created ON transactions (method, created_at DESC, id DESC);
+  CREATE INDEX transactions_qr_hash ON transactions (qr_code_hash) WHERE qr_code_hash IS NOT NULL;
+
+  CREATE TABLE transaction_events (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    transaction_id TEXT    NOT NULL REFERENCES transactions (id),
+    at             INTEGER NOT NULL,
+    status         TEXT    NOT NULL,
+    step           TEXT    NOT NULL,
+    detail         TEXT
+  ) STRICT;
+  CREATE INDEX transaction_events_tx ON transaction_events (transaction_id, seq);
+  `,
+];

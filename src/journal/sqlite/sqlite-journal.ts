@@ -1,0 +1,241 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { maskDeep } from '../../payments/masking.js';
+import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import type { Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import {
+  InvalidCursorError,
+  StaleTransitionError,
+  type Journal,
+  type JournalEntryStep,
+  type JournalHealth,
+  type NewTransaction,
+  type TransactionFilter,
+  type TransactionPage,
+  type TransactionPatch,
+} from '../journal.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface TransactionRow {
+  id: string;
+  method: string;
+  status: string;
+  amount: number;
+  qr_code_masked: string | null;
+  qr_code_hash: string | null;
+  provider_payment_id: string | null;
+  client_phone_number: string | null;
+  provider_message: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  error_data: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface EventRow {
+  at: number;
+  status: string;
+  step: string;
+  detail: string | null;
+}
+
+const PATCH_COLUMNS: Record<keyof Omit<TransactionPatch, 'error'>, string> = {
+  providerPaymentId: 'provider_payment_id',
+  clientPhoneNumber: 'client_phone_number',
+  providerMessage: 'provider_message',
+};
+
+function rowToTransaction(row: TransactionRow): Transaction {
+  return {
+    id: row.id,
+    method: row.method as Transaction['method'],
+    status: row.status as TransactionStatus,
+    amount: row.amount,
+    qrCodeMasked: row.qr_code_masked,
+    qrCodeHash: row.qr_code_hash,
+    providerPaymentId: row.provider_payment_id,
+    clientPhoneNumber: row.client_phone_number,
+    providerMessage: row.provider_message,
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '', data: row.error_data },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function encodeCursor(row: { created_at: number; id: string }): string {
+  return Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^(\d{1,16}):([0-9a-f-]{36})$/.exec(text);
+  if (!m) throw new InvalidCursorError();
+  return { createdAt: Number(m[1]), id: m[2]! };
+}
+
+export interface SqliteJournalOptions {
+  /** Path of the database file, created with its folder when missing. */
+  path: string;
+  /** Milliseconds to wait for a lock held by another process before failing. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded journal: one SQLite file in WAL mode with synchronous=FULL, so a payment recorded
+ * here survives a power cut the moment its promise resolves.
+ */
+export class SqliteJournal implements Journal {
+  readonly engine = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(private readonly options: SqliteJournalOptions) {
+    mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.migrate();
+    this.statements = {
+      insert: this.db.prepare(
+        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, created_at, updated_at)
+         VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @createdAt, @createdAt)`,
+      ),
+      event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
+      get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
+      events: this.db.prepare(`SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = ? ORDER BY seq`),
+    };
+  }
+
+  /** The schema version this file is at. */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion;
+    if (current > SQLITE_MIGRATIONS.length) {
+      throw new Error(
+        `journal ${this.options.path} has schema version ${current}, newer than this PayBridge knows (${SQLITE_MIGRATIONS.length}); upgrade PayBridge`,
+      );
+    }
+    for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[version]!);
+        this.db.pragma(`user_version = ${version + 1}`);
+      })();
+    }
+  }
+
+  private writeEvent(id: string, status: TransactionStatus, step: JournalEntryStep, at: number): void {
+    const detail = step.detail === undefined ? null : JSON.stringify(maskDeep(step.detail));
+    this.statements.event.run(id, at, status, step.step, detail);
+  }
+
+  async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
+    this.db.transaction(() => {
+      this.statements.insert.run(tx);
+      this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+    })();
+    return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
+  }
+
+  async transition(
+    id: string,
+    from: TransactionStatus,
+    to: TransactionStatus,
+    patch: TransactionPatch,
+    step: JournalEntryStep,
+  ): Promise<Transaction> {
+    if (from !== to) assertTransition(from, to);
+    const at = step.at ?? Date.now();
+    const sets = ['status = @to', 'updated_at = @at'];
+    const params: Record<string, unknown> = { id, from, to, at };
+    for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof typeof PATCH_COLUMNS, string][]) {
+      if (patch[key] !== undefined) {
+        sets.push(`${column} = @${key}`);
+        params[key] = patch[key];
+      }
+    }
+    if (patch.error !== undefined) {
+      sets.push('error_code = @errorCode', 'error_message = @errorMessage', 'error_data = @errorData');
+      params.errorCode = patch.error?.code ?? null;
+      params.errorMessage = patch.error?.message ?? null;
+      params.errorData = patch.error?.data ?? null;
+    }
+    const update = this.db.prepare(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from`);
+    this.db.transaction(() => {
+      const { changes } = update.run(params);
+      if (changes !== 1) {
+        const current = this.statements.get.get(id) as TransactionRow | undefined;
+        throw new StaleTransitionError(id, from, current?.status as TransactionStatus | undefined);
+      }
+      this.writeEvent(id, to, step, at);
+    })();
+    return rowToTransaction(this.statements.get.get(id) as TransactionRow);
+  }
+
+  async get(id: string): Promise<TransactionWithEvents | undefined> {
+    const row = this.statements.get.get(id) as TransactionRow | undefined;
+    if (!row) return undefined;
+    const events = (this.statements.events.all(id) as EventRow[]).map(
+      (e): TransactionEvent => ({
+        at: e.at,
+        status: e.status as TransactionStatus,
+        step: e.step,
+        detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown),
+      }),
+    );
+    return { ...rowToTransaction(row), events };
+  }
+
+  async list(filter: TransactionFilter): Promise<TransactionPage> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit + 1 };
+    if (filter.method) {
+      where.push('method = @method');
+      params.method = filter.method;
+    }
+    if (filter.status) {
+      where.push('status = @status');
+      params.status = filter.status;
+    }
+    if (filter.from !== undefined) {
+      where.push('created_at >= @from');
+      params.from = filter.from;
+    }
+    if (filter.to !== undefined) {
+      where.push('created_at < @to');
+      params.to = filter.to;
+    }
+    if (filter.cursor) {
+      const c = decodeCursor(filter.cursor);
+      where.push('(created_at < @cursorAt OR (created_at = @cursorAt AND id < @cursorId))');
+      params.cursorAt = c.createdAt;
+      params.cursorId = c.id;
+    }
+    const sql = `SELECT * FROM transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all(params) as TransactionRow[];
+    const hasMore = rows.length > filter.limit;
+    const page = hasMore ? rows.slice(0, filter.limit) : rows;
+    const last = page[page.length - 1];
+    return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
+  }
+
+  async health(): Promise<JournalHealth> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return { engine: this.engine, ok: true, detail: `schema v${this.schemaVersion}, WAL, synchronous=FULL` };
+    } catch (err) {
+      return { engine: this.engine, ok: false, detail: (err as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

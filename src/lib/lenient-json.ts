@@ -1,0 +1,196 @@
+/**
+ * JSON as real cash-register software writes it.
+ *
+ * The POS clients in the field were written against hand-made documents, so they send
+ * trailing commas before `}`/`]`, and numbers with leading zeros (an RRN such as
+ * `010965270742`). Standard JSON.parse refuses the first and would silently turn the second
+ * into 10965270742. This parser accepts both and never loses a digit:
+ *  - a number literal with a leading zero, or an integer too large to be exact as a double,
+ *    comes back as the literal's own text (a string);
+ *  - with `numbers: 'raw'` every number comes back as its literal text, so money can be
+ *    converted without ever passing through a float.
+ * Everything else follows RFC 8259 strictly.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface LenientJsonOptions {
+  /** 'exact' (default): numbers become JS numbers when that is lossless, else their text. 'raw': always their text. */
+  numbers?: 'exact' | 'raw';
+  /** Deepest nesting accepted; deeper input is refused instead of exhausting the stack. */
+  maxDepth?: number;
+}
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+// Keys that would reach Object.prototype when assigned; refused like secure-json-parse does.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const STRING_BODY = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+export function parseLenientJson(text: string, options: LenientJsonOptions = {}): JsonValue {
+  const rawNumbers = options.numbers === 'raw';
+  const maxDepth = options.maxDepth ?? 64;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+
+  const fail = (what: string): never => {
+    const before = text.slice(0, pos);
+    const line = before.split('\n').length;
+    const column = pos - before.lastIndexOf('\n');
+    const found = pos < text.length ? `'${text[pos]}'` : 'end of input';
+    throw new JsonSyntaxError(`invalid JSON at line ${line} column ${column}: expected ${what}, found ${found}`, pos);
+  };
+
+  const skipWhitespace = (): void => {
+    while (pos < text.length) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) pos++;
+      else break;
+    }
+  };
+
+  const parseString = (): string => {
+    const start = pos;
+    pos++; // opening quote
+    STRING_BODY.lastIndex = pos;
+    const m = STRING_BODY.exec(text);
+    if (!m) {
+      pos = start;
+      return fail('a well-formed string');
+    }
+    pos = STRING_BODY.lastIndex;
+    return JSON.parse(text.slice(start, pos)) as string;
+  };
+
+  const parseNumber = (): string | number => {
+    NUMBER.lastIndex = pos;
+    const m = NUMBER.exec(text);
+    if (!m) return fail('a value');
+    const literal = m[0];
+    pos = NUMBER.lastIndex;
+    if (rawNumbers) return literal;
+    const digits = literal.startsWith('-') ? literal.slice(1) : literal;
+    if (digits.length > 1 && digits[0] === '0' && digits[1]! >= '0' && digits[1]! <= '9') {
+      return literal; // leading zeros: an identifier written as a number, kept digit for digit
+    }
+    const value = Number(literal);
+    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(value)) return literal;
+    if (!Number.isFinite(value)) return literal;
+    return value;
+  };
+
+  const parseWord = (word: string, value: JsonValue): JsonValue => {
+    if (text.startsWith(word, pos)) {
+      pos += word.length;
+      return value;
+    }
+    return fail('a value');
+  };
+
+  const parseValue = (depth: number): JsonValue => {
+    skipWhitespace();
+    const c = text[pos];
+    switch (c) {
+      case '{':
+        return parseObject(depth + 1);
+      case '[':
+        return parseArray(depth + 1);
+      case '"':
+        return parseString();
+      case 't':
+        return parseWord('true', true);
+      case 'f':
+        return parseWord('false', false);
+      case 'n':
+        return parseWord('null', null);
+      default:
+        return parseNumber();
+    }
+  };
+
+  const checkDepth = (depth: number): void => {
+    if (depth > maxDepth) fail(`nesting no deeper than ${maxDepth}`);
+  };
+
+  const parseObject = (depth: number): JsonValue => {
+    checkDepth(depth);
+    pos++;
+    const result: { [key: string]: JsonValue } = {};
+    skipWhitespace();
+    if (text[pos] === '}') {
+      pos++;
+      return result;
+    }
+    for (;;) {
+      skipWhitespace();
+      if (text[pos] !== '"') fail('a "quoted" key');
+      const keyAt = pos;
+      const key = parseString();
+      if (FORBIDDEN_KEYS.has(key)) {
+        pos = keyAt;
+        fail('a key other than __proto__, constructor or prototype');
+      }
+      skipWhitespace();
+      if (text[pos] !== ':') fail("':'");
+      pos++;
+      result[key] = parseValue(depth);
+      skipWhitespace();
+      if (text[pos] === ',') {
+        pos++;
+        skipWhitespace();
+        if (text[pos] === '}') {
+          pos++;
+          return result; // trailing comma, as the seed documents print it
+        }
+        continue;
+      }
+      if (text[pos] === '}') {
+        pos++;
+        return result;
+      }
+      fail("',' or '}'");
+    }
+  };
+
+  const parseArray = (depth: number): JsonValue => {
+    checkDepth(depth);
+    pos++;
+    const result: JsonValue[] = [];
+    skipWhitespace();
+    if (text[pos] === ']') {
+      pos++;
+      return result;
+    }
+    for (;;) {
+      result.push(parseValue(depth));
+      skipWhitespace();
+      if (text[pos] === ',') {
+        pos++;
+        skipWhitespace();
+        if (text[pos] === ']') {
+          pos++;
+          return result;
+        }
+        continue;
+      }
+      if (text[pos] === ']') {
+        pos++;
+        return result;
+      }
+      fail("',' or ']'");
+    }
+  };
+
+  const value = parseValue(0);
+  skipWhitespace();
+  if (pos < text.length) fail('end of input');
+  return value;
+}

@@ -1,0 +1,49 @@
+/**
+ * What may be written down. Provider answers and request details are masked before they reach the
+ * journal or a log line: card numbers keep their first six and last four digits (as a slip prints
+ * them), secrets disappear, one-time QR codes keep only their tail.
+ */
+
+const SECRET_KEY = /(secret|password|passwd|token|auth|key|signature|cvv|cvc|pin)$/i;
+const QR_KEY = /^(qr_code|otp_data|qrcode|qr)$/i;
+const CARD_KEY = /^(card_number|pan|card)$/i;
+// Identifiers (payment ids, RRNs) are long digit strings too, but never card numbers.
+const ID_KEY = /(^|_)id$/i;
+// 13 to 19 digits, optionally grouped by spaces or dashes: the shape of a payment card number.
+const PAN_IN_TEXT = /(?<![\d*])(\d{6})((?:[ -]?\d){3,9})([ -]?\d{4})(?![\d*])/g;
+
+export function maskPan(pan: string): string {
+  const digits = pan.replace(/[ -]/g, '');
+  if (!/^\d{13,19}$/.test(digits)) return pan.replace(/\d(?=\d{4})/g, '*');
+  return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
+}
+
+/** A one-time code is useless once spent, but it is still a bearer token until then. */
+export function maskQrCode(qr: string): string {
+  if (qr.length <= 4) return '*'.repeat(qr.length);
+  return `${'*'.repeat(Math.min(qr.length - 4, 12))}${qr.slice(-4)}`;
+}
+
+export function maskText(text: string): string {
+  return text.replace(PAN_IN_TEXT, (match) => maskPan(match));
+}
+
+/** A deep copy of `value` safe to store or log. */
+export function maskDeep(value: unknown, key = ''): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const text = String(value);
+    if (key && SECRET_KEY.test(key)) return '[secret]';
+    if (key && QR_KEY.test(key)) return maskQrCode(text);
+    if (key && CARD_KEY.test(key)) return maskPan(text);
+    if (key && ID_KEY.test(key)) return value;
+    return typeof value === 'string' ? maskText(value) : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, key));
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = maskDeep(v, k);
+    return out;
+  }
+  return value;
+}

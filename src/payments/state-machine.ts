@@ -1,0 +1,43 @@
+/**
+ * The life of a transaction, the same for every payment method. Pure: no I/O, so the rules can be
+ * tested exhaustively and every store and every provider flow obeys the same ones.
+ *
+ *   pending ──▶ succeeded ──▶ cancelled | refunded (partial refunds stay `succeeded` until the last one)
+ *      │  └───▶ failed
+ *      └──────▶ unknown ──▶ succeeded | failed   (only on a provider/terminal status answer or an operator's decision)
+ */
+export const TRANSACTION_STATUSES = ['pending', 'succeeded', 'failed', 'unknown', 'cancelled', 'refunded'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+const ALLOWED: Readonly<Record<TransactionStatus, readonly TransactionStatus[]>> = {
+  pending: ['succeeded', 'failed', 'unknown'],
+  unknown: ['succeeded', 'failed'],
+  succeeded: ['cancelled', 'refunded'],
+  failed: [],
+  cancelled: [],
+  refunded: [],
+};
+
+export const FINAL_STATUSES: readonly TransactionStatus[] = ['failed', 'cancelled', 'refunded'];
+
+export function isTransactionStatus(value: unknown): value is TransactionStatus {
+  return typeof value === 'string' && (TRANSACTION_STATUSES as readonly string[]).includes(value);
+}
+
+export function canTransition(from: TransactionStatus, to: TransactionStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: TransactionStatus,
+    readonly to: TransactionStatus,
+  ) {
+    super(`illegal transaction transition ${from} → ${to}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+export function assertTransition(from: TransactionStatus, to: TransactionStatus): void {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+}

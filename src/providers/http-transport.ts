@@ -1,0 +1,96 @@
+import { Agent, errors as undiciErrors, request } from 'undici';
+
+export interface HttpTimeouts {
+  /** Establishing the TCP/TLS connection. */
+  connectMs: number;
+  /** From the request being sent to the response headers, and between body chunks. */
+  responseMs: number;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  body: string;
+}
+
+/**
+ * A failed exchange, split by what it means for money: `sent: false` when the request provably
+ * never reached the provider (nothing can have been charged), `sent: true` when it may have been
+ * processed and only the answer is missing.
+ */
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly sent: boolean,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+// Failures that happen before a single byte of the request leaves this machine.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+]);
+
+function classify(err: unknown): TransportError {
+  const e = err as { name?: string; code?: unknown; message?: string; cause?: { code?: unknown } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return new TransportError('no complete answer within the request deadline', true, 'REQUEST_DEADLINE');
+  }
+  const code = String(e.code ?? e.cause?.code ?? 'UNKNOWN');
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return new TransportError(`no answer within the response timeout (${code})`, true, code);
+  }
+  const sent = !NOT_SENT_CODES.has(code);
+  return new TransportError(`${sent ? 'connection lost' : 'could not connect'}: ${e.message ?? code}`, sent, code);
+}
+
+/**
+ * One keep-alive connection pool per provider, with the provider's own timeouts. Used by the
+ * provider clients for every call; it never retries, because a retried payment could be a
+ * second charge.
+ */
+export class HttpTransport {
+  private readonly agent: Agent;
+
+  constructor(private readonly timeouts: HttpTimeouts) {
+    this.agent = new Agent({
+      connect: { timeout: timeouts.connectMs },
+      headersTimeout: timeouts.responseMs,
+      bodyTimeout: timeouts.responseMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
+    try {
+      const res = await request(url, {
+        method,
+        headers,
+        body,
+        dispatcher: this.agent,
+        // The whole exchange is bounded too, so a trickling body cannot hold a till forever.
+        signal: AbortSignal.timeout(this.timeouts.connectMs + this.timeouts.responseMs * 2),
+      });
+      const text = await res.body.text();
+      return { statusCode: res.statusCode, body: text };
+    } catch (err) {
+      throw classify(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

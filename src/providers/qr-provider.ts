@@ -1,0 +1,55 @@
+import type { PaymentMethod } from '../payments/transaction.js';
+
+export interface ChargeRequest {
+  /** Our transaction id (UUID v4), already in the journal. */
+  transactionId: string;
+  /** Integer tiyin. */
+  amount: number;
+  /** The one-time code scanned from the customer's phone. */
+  qrCode: string;
+  createdAt: number;
+}
+
+/**
+ * A fact learnt midway through a charge. The payment service writes it to the journal before the
+ * provider client takes its next step, so a crash at any point leaves enough to recover from.
+ */
+export interface ChargeProgress {
+  step: string;
+  providerPaymentId?: string;
+  /** Set when the outcome has become uncertain (an answer was lost or unusable). */
+  uncertain?: string;
+  detail?: unknown;
+}
+
+export type ChargeOutcome =
+  | {
+      status: 'succeeded';
+      providerPaymentId: string;
+      clientPhoneNumber: string | null;
+      /** The provider's own success text. */
+      message: string;
+      detail?: unknown;
+    }
+  | {
+      status: 'failed';
+      /** The provider's code (or an HTTP/network code) and text, for `error.data`. */
+      providerCode: string;
+      providerText: string;
+      /** A sentence for the cashier. */
+      reason: string;
+      detail?: unknown;
+    }
+  | {
+      status: 'unknown';
+      reason: string;
+      providerPaymentId?: string;
+      detail?: unknown;
+    };
+
+/** A QR-code wallet (Click Pass, Payme Go) as the payment service sees it. */
+export interface QrProvider {
+  readonly method: Extract<PaymentMethod, 'click' | 'payme'>;
+  charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
+  close(): Promise<void>;
+}

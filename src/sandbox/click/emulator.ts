@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
+import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
+import { verifyClickAuthHeader } from '../../providers/click/auth.js';
+import { CLICK_MAGIC, clickMagicOf } from './magic.js';
+
+export interface ClickEmulatorOptions {
+  serviceId: number;
+  merchantUserId: string;
+  secretKey: string;
+  host?: string;
+  port?: number;
+  /** How long the answer to a "lost answer" QR code is held back. */
+  lostAnswerDelayMs: number;
+  /** How long a "processing" QR code stays at payment_status 1. */
+  processingMs: number;
+  /** Unconfirmed payments of a service in confirmation mode are cancelled after this. */
+  confirmWindowMs: number;
+  /** Seen by tests: called when a charge request arrives, before the emulator acts on it. */
+  onChargeRequest?: (request: { transactionId: string | undefined; otpData: string; amountTiyin: number }) => void | Promise<void>;
+}
+
+/** A payment as the emulator's ledger keeps it; amounts in tiyin. */
+export interface EmulatedClickPayment {
+  paymentId: number;
+  serviceId: number;
+  merchantTransId: string | null;
+  amountTiyin: number;
+  otpData: string;
+  createdAt: number;
+  /** Calendar day in Tashkent, the key of status_by_mti. */
+  day: string;
+  confirmMode: boolean;
+  confirmed: boolean;
+  processingUntil: number;
+  reversed: boolean;
+  phoneNumber: string;
+  cardNumber: string;
+  fiscalReceiptUrl: string | null;
+}
+
+const BASE = '/v2/merchant';
+const SUCCESS_NOTE = 'Успешно подтвержден';
+
+function tashkentDay(ms: number): string {
+  return new Date(ms + 5 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A stand-in for CLICK's merchant API: a real HTTP server on loopback that checks the Auth digest
+ * like CLICK does, keeps its own ledger of charges, and reacts to the documented magic QR codes.
+ * PayBridge reaches it with exactly the client it uses for the real CLICK.
+ */
+export class ClickEmulator {
+  private readonly app: FastifyInstance;
+  private readonly payments = new Map<number, EmulatedClickPayment>();
+  private readonly confirmModeServices = new Set<number>();
+  private readonly holds = new Set<AbortController>();
+  private nextPaymentId = 2_170_000_001;
+  private address = '';
+
+  constructor(private readonly options: ClickEmulatorOptions) {
+    this.app = Fastify({ logger: false, forceCloseConnections: true });
+    // CLICK's amounts are decimal soum; parse them as text so the ledger is exact to the tiyin.
+    this.app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, body === '' ? undefined : parseLenientJson(body as string, { numbers: 'raw' }));
+      } catch {
+        done(null, { __unparsable: true });
+      }
+    });
+    this.app.addHook('onRequest', async (req, reply) => {
+      if (!req.url.startsWith(BASE)) return;
+      const ok = verifyClickAuthHeader(req.headers.auth as string | undefined, {
+        merchantUserId: options.merchantUserId,
+        secretKey: options.secretKey,
+        maxSkewSeconds: 300,
+      });
+      if (!ok) await reply.code(401).send({ error_code: -401, error_note: 'Unauthorized' });
+    });
+    this.routes();
+  }
+
+  /** The base URL to put in PayBridge's `click.base_url`. */
+  get baseUrl(): string {
+    return `${this.address}${BASE}/`;
+  }
+
+  get port(): number {
+    return Number(new URL(this.address).port);
+  }
+
+  /** The ledger: every payment the emulator accepted, in order. */
+  ledger(): EmulatedClickPayment[] {
+    return [...this.payments.values()].map((p) => ({ ...p }));
+  }
+
+  /** Charges that moved money: paid and not reversed. */
+  charges(): EmulatedClickPayment[] {
+    return this.ledger().filter((p) => this.statusOf(p) === 2 && !p.reversed);
+  }
+
+  async start(): Promise<this> {
+    this.address = await this.app.listen({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0 });
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const hold of this.holds) hold.abort();
+    await this.app.close();
+  }
+
+  private statusOf(p: EmulatedClickPayment, now = Date.now()): number {
+    if (p.reversed) return -2;
+    if (p.confirmMode && !p.confirmed) return now - p.createdAt > this.options.confirmWindowMs ? -1 : 1;
+    return now < p.processingUntil ? 1 : 2;
+  }
+
+  private statusNote(p: EmulatedClickPayment): string {
+    const status = this.statusOf(p);
+    if (status === 2) return SUCCESS_NOTE;
+    if (status === 1) return 'Платеж в обработке';
+    if (p.reversed) return 'Платеж отменен';
+    return 'Отменен: платеж не подтвержден';
+  }
+
+  private serviceMismatch(serviceId: unknown, reply: FastifyReply): boolean {
+    if (Number(serviceId) === this.options.serviceId) return false;
+    void reply.send({ error_code: -5, error_note: 'Сервис не найден' });
+    return true;
+  }
+
+  private find(paymentId: unknown): EmulatedClickPayment | undefined {
+    return this.payments.get(Number(paymentId));
+  }
+
+  private routes(): void {
+    const app = this.app;
+    const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, JsonValue> & { __unparsable?: boolean };
+
+    app.post(`${BASE}/click_pass/payment`, async (req, reply) => {
+      const b = body(req);
+      if (b.__unparsable) return reply.code(400).send({ error_code: -8, error_note: 'Ошибка в запросе' });
+      if (this.serviceMismatch(b.service_id, reply)) return reply;
+      const otp = typeof b.otp_data === 'string' ? b.otp_data : '';
+      let amountTiyin: number;
+      try {
+        amountTiyin = soumLiteralToTiyin(String(b.amount));
+      } catch {
+        return { error_code: -2, error_note: 'Неверная сумма' };
+      }
+      if (!otp || amountTiyin <= 0) return { error_code: -8, error_note: 'Ошибка в запросе' };
+      const transactionId = typeof b.transaction_id === 'string' ? b.transaction_id : undefined;
+      await this.options.onChargeRequest?.({ transactionId, otpData: otp, amountTiyin });
+
+      const magic = clickMagicOf(otp);
+      if (magic === CLICK_MAGIC.serviceDown) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
+      if (magic === CLICK_MAGIC.garbage) return reply.code(200).type('application/json').send('{"error_code":0,"payment_id":<html>');
+      if (magic === CLICK_MAGIC.insufficientFunds) return { error_code: -5017, error_note: 'Недостаточно средств на карте' };
+
+      const now = Date.now();
+      const digest = createHash('sha256').update(otp).digest();
+      const payment: EmulatedClickPayment = {
+        paymentId: this.nextPaymentId++,
+        serviceId: this.options.serviceId,
+        merchantTransId: transactionId ?? null,
+        amountTiyin,
+        otpData: otp,
+        createdAt: now,
+        day: tashkentDay(now),
+        confirmMode: this.confirmModeServices.has(this.options.serviceId),
+        confirmed: false,
+        processingUntil: magic === CLICK_MAGIC.processing ? now + this.options.processingMs : now,
+        reversed: false,
+        phoneNumber: `99890${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`,
+        cardNumber: `860049******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`,
+        fiscalReceiptUrl: null,
+      };
+      this.payments.set(payment.paymentId, payment);
+      const answer = {
+        error_code: 0,
+        error_note: this.statusNote(payment),
+        payment_id: payment.paymentId,
+        payment_status: this.statusOf(payment),
+        confirm_mode: payment.confirmMode ? 1 : 0,
+        card_type: 'private',
+        processing_type: 'UZCARD',
+        card_number: payment.cardNumber,
+        phone_number: payment.phoneNumber,
+      };
+      if (magic === CLICK_MAGIC.lostAnswer) {
+        // Charged, but the answer comes too late for any sane client timeout.
+        const hold = new AbortController();
+        this.holds.add(hold);
+        await sleep(this.options.lostAnswerDelayMs, undefined, { signal: hold.signal }).catch(() => undefined);
+        this.holds.delete(hold);
+      }
+      return answer;
+    });
+
+    app.post(`${BASE}/click_pass/confirm`, async (req, reply) => {
+      const b = body(req);
+      if (this.serviceMismatch(b.service_id, reply)) return reply;
+      const p = this.find(b.payment_id);
+      if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      if (!p.confirmMode) return { error_code: 0, error_note: SUCCESS_NOTE };
+      if (this.statusOf(p) < 0) return { error_code: -9, error_note: 'Платеж уже отменен' };
+      p.confirmed = true;
+      return { error_code: 0, error_note: SUCCESS_NOTE };
+    });
+
+    const confirmation = (on: boolean) => async (req: FastifyRequest<{ Params: { service_id: string } }>, reply: FastifyReply) => {
+      if (this.serviceMismatch(req.params.service_id, reply)) return reply;
+      if (on) this.confirmModeServices.add(this.options.serviceId);
+      else this.confirmModeServices.delete(this.options.serviceId);
+      return { error_code: 0, error_note: 'Успешно' };
+    };
+    app.put(`${BASE}/click_pass/confirmation/:service_id`, confirmation(true));
+    app.delete(`${BASE}/click_pass/confirmation/:service_id`, confirmation(false));
+
+    app.get<{ Params: { service_id: string; payment_id: string } }>(`${BASE}/payment/status/:service_id/:payment_id`, async (req, reply) => {
+      if (this.serviceMismatch(req.params.service_id, reply)) return reply;
+      const p = this.find(req.params.payment_id);
+      if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      return { error_code: 0, error_note: this.statusNote(p), payment_id: p.paymentId, payment_status: this.statusOf(p) };
+    });
+
+    app.get<{ Params: { service_id: string; mti: string; date: string } }>(
+      `${BASE}/payment/status_by_mti/:service_id/:mti/:date`,
+      async (req, reply) => {
+        if (this.serviceMismatch(req.params.service_id, reply)) return reply;
+        const p = [...this.payments.values()].find((x) => x.merchantTransId === req.params.mti && x.day === req.params.date);
+        if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+        return {
+          error_code: 0,
+          error_note: this.statusNote(p),
+          payment_id: p.paymentId,
+          merchant_trans_id: p.merchantTransId,
+          payment_status: this.statusOf(p),
+        };
+      },
+    );
+
+    app.delete<{ Params: { service_id: string; payment_id: string } }>(`${BASE}/payment/reversal/:service_id/:payment_id`, async (req, reply) => {
+      if (this.serviceMismatch(req.params.service_id, reply)) return reply;
+      const p = this.find(req.params.payment_id);
+      if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      if (this.statusOf(p) !== 2) return { error_code: -9, error_note: 'Отмена невозможна' };
+      p.reversed = true;
+      return { error_code: 0, error_note: 'Платеж отменен', payment_id: p.paymentId };
+    });
+
+    app.post(`${BASE}/payment/ofd_data/submit_qrcode`, async (req, reply) => {
+      const b = body(req);
+      if (this.serviceMismatch(b.service_id, reply)) return reply;
+      const p = this.find(b.payment_id);
+      if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      if (typeof b.qrcode !== 'string' || !b.qrcode.startsWith('https://')) return { error_code: -8, error_note: 'Неверный qrcode' };
+      p.fiscalReceiptUrl = b.qrcode;
+      return { error_code: 0, error_note: 'Успешно' };
+    });
+
+    // Not part of CLICK: lets a POS developer see what the emulator charged.
+    app.get('/_sandbox/payments', async () =>
+      this.ledger().map((p) => ({
+        payment_id: p.paymentId,
+        merchant_trans_id: p.merchantTransId,
+        amount: tiyinToSoumLiteral(p.amountTiyin),
+        amount_tiyin: p.amountTiyin,
+        payment_status: this.statusOf(p),
+        reversed: p.reversed,
+        created_at: new Date(p.createdAt).toISOString(),
+      })),
+    );
+  }
+}

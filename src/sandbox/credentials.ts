@@ -1,0 +1,9 @@
+/**
+ * The sandbox's own test credentials: public by design (printed in the README), valid only
+ * against the built-in emulators. Real credentials live in the configuration file.
+ */
+export const SANDBOX_CLICK = {
+  serviceId: 10001,
+  merchantUserId: 'sandbox-user',
+  secretKey: 'sandbox-secret-key',
+} as const;
