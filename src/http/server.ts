@@ -57,7 +57,6 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
-    disableRequestLogging: false,
     return503OnClosing: true,
     ajv: {
       customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: true, keywords: ['x-error'] },

@@ -196,6 +196,12 @@ export class ClickEmulator {
         this.holds.add(hold);
         await sleep(this.options.lostAnswerDelayMs, undefined, { signal: hold.signal }).catch(() => undefined);
         this.holds.delete(hold);
+        if (hold.signal.aborted) {
+          // Shutting down: the answer is never sent, as when the real one is lost.
+          reply.hijack();
+          req.raw.socket.destroy();
+          return reply;
+        }
       }
       return answer;
     });

@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { ClickClient } from '../src/providers/click/client.js';
+import { ClickPass } from '../src/providers/click/click-pass.js';
+import type { ChargeProgress } from '../src/providers/qr-provider.js';
+import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
+import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
+import { post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
+
+const QR = '880101698207133392';
+
+async function steps(bridge: TestBridge, id: string): Promise<string[]> {
+  const tx = await bridge.journal.get(id);
+  return tx!.events.map((e) => `${e.status}:${e.step}`);
+}
+
+function clickClient(emulator: ClickEmulator, secretKey: string = SANDBOX_CLICK.secretKey, responseMs = 300): ClickClient {
+  return new ClickClient(
+    { baseUrl: emulator.baseUrl, serviceId: SANDBOX_CLICK.serviceId, merchantUserId: SANDBOX_CLICK.merchantUserId, secretKey },
+    { connectMs: 1_000, responseMs },
+  );
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('Click Pass against the Click emulator over a loopback socket', () => {
+  let emulator: ClickEmulator;
+  let bridge: TestBridge;
+  before(async () => {
+    emulator = await startClickEmulator();
+    bridge = await startTestBridge(productionClick(emulator));
+  });
+  after(async () => {
+    await bridge.close();
+    await emulator.close();
+  });
+
+  test('success: the amount reaches Click in soum exactly, the answer carries Click’s ids', async () => {
+    const { body } = await post(bridge, '/payment/click', { amount: 123457, qr_code: QR });
+    assert.equal(body.is_success, true, JSON.stringify(body));
+    const [charge] = emulator.charges().filter((c) => c.merchantTransId === body.data.transaction_id);
+    assert.ok(charge);
+    assert.equal(charge.amountTiyin, 123457, '1234.57 soum on the wire, 123457 tiyin in Click’s ledger');
+    assert.equal(body.data.payment_id, String(charge.paymentId));
+    const tx = await bridge.journal.get(body.data.transaction_id);
+    assert.equal(tx?.status, 'succeeded');
+    assert.equal(tx?.providerPaymentId, String(charge.paymentId));
+    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:payment_created', 'succeeded:succeeded']);
+  });
+
+  test('decline (…116): failed, nothing charged', async () => {
+    const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133116' });
+    assert.equal(body.error?.code, 104);
+    assert.equal((await bridge.journal.get(body.error!.transaction_id))?.status, 'failed');
+    assert.equal(emulator.charges().filter((c) => c.merchantTransId === body.error!.transaction_id).length, 0);
+  });
+
+  test('processing (…102): pending, polled through payment/status, then success', async () => {
+    const { body } = await post(bridge, '/payment/click', { amount: 900, qr_code: '880101698207133102' });
+    assert.equal(body.is_success, true, JSON.stringify(body));
+    const trail = await steps(bridge, body.data.transaction_id);
+    assert.equal(trail[0], 'pending:received');
+    assert.equal(trail[1], 'pending:payment_created');
+    assert.ok(trail.filter((s) => s === 'pending:status').length >= 2, `polled more than once: ${trail.join(' ')}`);
+    assert.equal(trail.at(-1), 'succeeded:succeeded');
+  });
+
+  test('lost answer (…408): found through status_by_mti, success, exactly one charge', async () => {
+    const { body } = await post(bridge, '/payment/click', { amount: 4_080, qr_code: '880101698207133408' });
+    assert.equal(body.is_success, true, JSON.stringify(body));
+    const charges = emulator.ledger().filter((c) => c.merchantTransId === body.data.transaction_id);
+    assert.equal(charges.length, 1, 'charged once, never resent');
+    assert.equal(emulator.ledger().filter((c) => c.otpData === '880101698207133408').length, 1);
+    assert.equal(body.data.payment_id, String(charges[0]!.paymentId));
+    assert.equal(body.data.client_phone_number, null, 'the status API does not tell the phone number');
+    const trail = await steps(bridge, body.data.transaction_id);
+    assert.deepEqual(trail.slice(0, 3), ['pending:received', 'unknown:answer_lost', 'unknown:found_by_transaction_id']);
+    assert.equal(trail.at(-1), 'succeeded:succeeded');
+  });
+
+  for (const [name, qr, data] of [
+    ['HTTP 502 (…502)', '880101698207133502', 'HTTP 502: Bad Gateway'],
+    ['a garbage body (…520)', '880101698207133520', 'HTTP 200: unreadable reply'],
+  ] as const) {
+    test(`${name}: a clean 104, checked by status, nothing left pending, nothing charged`, async () => {
+      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: qr });
+      assert.equal(body.error?.code, 104);
+      assert.equal(body.error?.message, 'BILLING_ERROR');
+      assert.equal(body.error?.data, data);
+      assert.equal(body.error?.transaction_status, 'failed');
+      const tx = await bridge.journal.get(body.error!.transaction_id);
+      assert.equal(tx?.status, 'failed');
+      const trail = tx!.events.map((e) => `${e.status}:${e.step}`);
+      assert.deepEqual(trail, ['pending:received', 'unknown:answer_lost', 'unknown:not_found_by_transaction_id', 'failed:failed']);
+      assert.equal(emulator.ledger().filter((c) => c.merchantTransId === tx!.id).length, 0);
+    });
+  }
+
+  test('confirm mode: PayBridge confirms, Click completes the payment', async () => {
+    const admin = clickClient(emulator);
+    assert.equal((await admin.setConfirmationMode(true)).error_code, 0);
+    try {
+      const { body } = await post(bridge, '/payment/click', { amount: 1_500, qr_code: QR });
+      assert.equal(body.is_success, true, JSON.stringify(body));
+      const [payment] = emulator.ledger().filter((c) => c.merchantTransId === body.data.transaction_id);
+      assert.equal(payment?.confirmMode, true);
+      assert.equal(payment?.confirmed, true);
+      assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:payment_created', 'pending:confirmed', 'pending:status', 'succeeded:succeeded']);
+    } finally {
+      await admin.setConfirmationMode(false);
+      await admin.close();
+    }
+  });
+
+  test('confirm mode: an unconfirmed payment is cancelled by Click itself after its window', async () => {
+    const client = clickClient(emulator);
+    const admin = clickClient(emulator);
+    await admin.setConfirmationMode(true);
+    try {
+      const reply = await client.pay({ otpData: QR, amountTiyin: 500, transactionId: 'no-confirm-1' });
+      assert.equal(reply.confirm_mode, 1);
+      assert.equal(reply.payment_status, 1);
+      await new Promise((r) => setTimeout(r, 2_100));
+      const status = await client.status(String(reply.payment_id));
+      assert.equal(status.payment_status, -1);
+      assert.equal(emulator.charges().filter((c) => c.merchantTransId === 'no-confirm-1').length, 0);
+    } finally {
+      await admin.setConfirmationMode(false);
+      await Promise.all([client.close(), admin.close()]);
+    }
+  });
+});
+
+describe('Click Pass failures outside the emulator’s magic codes', () => {
+  test('a wrong secret key gets 401 from Click: 104, failed, nothing charged', async () => {
+    const emulator = await startClickEmulator();
+    const bridge = await startTestBridge(productionClick(emulator, 'not-the-secret'));
+    try {
+      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
+      assert.equal(body.error?.code, 104);
+      assert.equal(body.error?.data, 'HTTP 401: authentication refused');
+      assert.match(String(body.error?.reason), /credentials/);
+      assert.equal((await bridge.journal.get(body.error!.transaction_id))?.status, 'failed');
+      assert.equal(emulator.ledger().length, 0);
+      assert.doesNotMatch(bridge.logs.text, /not-the-secret/, 'the secret never reaches the log');
+    } finally {
+      await bridge.close();
+      await emulator.close();
+    }
+  });
+
+  test('Click unreachable: 104, failed at once (the request never left), nothing pending', async () => {
+    const port = await closedPort();
+    const bridge = await startTestBridge(productionClick({ baseUrl: `http://127.0.0.1:${port}/v2/merchant/` }));
+    try {
+      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
+      assert.equal(body.error?.code, 104);
+      assert.match(String(body.error?.data), /^ECONNREFUSED: could not connect/);
+      assert.match(String(body.error?.reason), /nothing was charged/);
+      const tx = await bridge.journal.get(body.error!.transaction_id);
+      assert.equal(tx?.status, 'failed');
+      assert.equal((await bridge.journal.list({ limit: 10, status: 'pending' })).items.length, 0);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test('the answer lost and Click gone before the status check: unknown, not failed, not resent', async () => {
+    // Click takes the charge and goes silent; by the time PayBridge asks, nothing listens any more.
+    const emulator = await startClickEmulator({ lostAnswerDelayMs: 5_000 });
+    const bridge = await startTestBridge(productionClick(emulator));
+    const closing: Promise<void>[] = [];
+    const origin = emulator.baseUrl;
+    try {
+      const request = post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133408' });
+      await new Promise((r) => setTimeout(r, 150));
+      closing.push(emulator.close());
+      const { body } = await request;
+      assert.equal(body.error?.code, 104, JSON.stringify(body));
+      assert.equal(body.error?.data, 'OUTCOME_UNKNOWN');
+      assert.equal(body.error?.transaction_status, 'unknown');
+      assert.match(String(body.error?.reason), /Do not take the payment again/);
+      const tx = await bridge.journal.get(body.error!.transaction_id);
+      assert.equal(tx?.status, 'unknown');
+      assert.equal(emulator.ledger().filter((c) => c.merchantTransId === tx!.id).length, 1, 'charged once at Click');
+      assert.ok(!tx!.events.some((e) => e.step === 'payment_created'), `never resent (${origin})`);
+    } finally {
+      await Promise.all(closing);
+      await bridge.close();
+    }
+  });
+
+  test('ClickPass reports every fact before acting on it', async () => {
+    const emulator = await startClickEmulator();
+    const client = clickClient(emulator);
+    const pass = new ClickPass(client, { pollIntervalMs: 20, statusDeadlineMs: 1_000 });
+    try {
+      const seen: ChargeProgress[] = [];
+      const outcome = await pass.charge({ transactionId: 'tx-progress', amount: 100, qrCode: '777102', createdAt: Date.now() }, async (p) => {
+        seen.push(p);
+      });
+      assert.equal(outcome.status, 'succeeded');
+      assert.equal(seen[0]?.step, 'payment_created');
+      assert.equal(seen[0]?.providerPaymentId, outcome.status === 'succeeded' ? outcome.providerPaymentId : 'x');
+    } finally {
+      await pass.close();
+      await emulator.close();
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createPayBridge, type PayBridge } from '../src/app.js';
+import { loadConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
+import { createLogger } from '../src/logger.js';
+
+/** A folder that disappears when the test process ends. */
+export function tempDir(prefix = 'paybridge-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Collects every log line a PayBridge writes, so tests can assert what reaches the log. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/**
+ * The sandbox configuration with timeouts short enough for tests: the Click emulator holds a
+ * lost answer for 5 s while PayBridge gives up after 300 ms.
+ */
+export function testConfig(dataDir: string, overrides: (c: Config) => void = () => {}): Config {
+  const { config } = loadConfig({ PAYBRIDGE_DATA_DIR: dataDir, LOG_LEVEL: 'debug' }, dataDir);
+  config.sandbox.click.lost_answer_delay_ms = 5_000;
+  config.sandbox.click.processing_ms = 300;
+  config.sandbox.click.confirm_window_ms = 2_000;
+  config.click = {
+    base_url: 'http://replaced-in-sandbox.invalid/',
+    service_id: 1,
+    merchant_user_id: 'x',
+    secret_key: 'x',
+    timeouts: { connect_ms: 1_000, response_ms: 300 },
+    poll_interval_ms: 50,
+    status_deadline_ms: 2_000,
+  };
+  overrides(config);
+  return config;
+}
+
+export interface TestBridge extends PayBridge {
+  logs: LogCapture;
+  dataDir: string;
+}
+
+/** A whole sandbox PayBridge (journal on disk, Click emulator on a loopback port), not listening. */
+export async function startTestBridge(overrides?: (c: Config) => void, dataDir = tempDir()): Promise<TestBridge> {
+  const config = testConfig(dataDir, overrides);
+  const logs = new LogCapture();
+  const bridge = await createPayBridge(config, createLogger(config.log.level, logs));
+  await bridge.server.ready();
+  return Object.assign(bridge, { logs, dataDir });
+}
+
+/** POSTs raw bytes through Fastify inject and returns status and parsed envelope. */
+export async function post(bridge: PayBridge, url: string, payload: string | object, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await bridge.server.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers });
+  return { statusCode: res.statusCode, body: res.json() as Envelope };
+}
+
+export async function get(bridge: PayBridge, url: string) {
+  const res = await bridge.server.inject({ method: 'GET', url });
+  return { statusCode: res.statusCode, body: res.json() as Envelope };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Envelope = { data: any; error: { code: number; message: string; data: string | null; [k: string]: any } | null; is_success: boolean };
+
+import { ClickEmulator, type ClickEmulatorOptions } from '../src/sandbox/click/emulator.js';
+import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
+
+/** A Click emulator of the test's own, for production-mode configurations pointed at it. */
+export function startClickEmulator(options: Partial<ClickEmulatorOptions> = {}): Promise<ClickEmulator> {
+  return new ClickEmulator({
+    ...SANDBOX_CLICK,
+    lostAnswerDelayMs: 5_000,
+    processingMs: 300,
+    confirmWindowMs: 2_000,
+    ...options,
+  }).start();
+}
+
+/** A production-mode configuration whose Click is `emulator`, with the given secret. */
+export function productionClick(emulator: { baseUrl: string }, secretKey: string = SANDBOX_CLICK.secretKey) {
+  return (c: Config) => {
+    c.mode = 'production';
+    c.click = {
+      base_url: emulator.baseUrl,
+      service_id: SANDBOX_CLICK.serviceId,
+      merchant_user_id: SANDBOX_CLICK.merchantUserId,
+      secret_key: secretKey,
+      cashbox_code: 'till-7',
+      timeouts: { connect_ms: 1_000, response_ms: 300 },
+      poll_interval_ms: 50,
+      status_deadline_ms: 2_000,
+    };
+  };
+}

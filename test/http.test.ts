@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { get, post, startTestBridge, type Envelope, type TestBridge } from './helpers.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+function assertFailure(body: Envelope, code: number): NonNullable<Envelope['error']> {
+  assert.equal(body.is_success, false, JSON.stringify(body));
+  assert.equal(body.data, null);
+  assert.ok(body.error);
+  assert.equal(body.error.code, code, JSON.stringify(body.error));
+  assert.equal(typeof body.error.message, 'string');
+  assert.ok(body.error.data === null || typeof body.error.data === 'string', 'error.data is a string or null');
+  return body.error;
+}
+
+async function journalCount(bridge: TestBridge): Promise<number> {
+  return (await bridge.journal.list({ limit: 500 })).items.length;
+}
+
+describe('the POS contract over HTTP', () => {
+  let bridge: TestBridge;
+  before(async () => {
+    bridge = await startTestBridge();
+  });
+  after(() => bridge.close());
+
+  test('the seed document’s Click Pass request, byte for byte, takes a payment with the seed’s fields', async () => {
+    const seed = fixture('seed-click-content.txt');
+    const { statusCode, body } = await post(bridge, '/payment/click', seed);
+    assert.equal(statusCode, 200);
+    assert.equal(body.is_success, true, JSON.stringify(body));
+    assert.equal(body.error, null);
+    assert.deepEqual(Object.keys(body).sort(), ['data', 'error', 'is_success']);
+    const d = body.data;
+    assert.equal(d.status_code, 0);
+    assert.equal(d.status, 'successfully');
+    assert.equal(d.message, 'Успешно подтвержден');
+    assert.match(d.transaction_id, UUID_V4);
+    assert.match(d.payment_id, /^\d+$/);
+    assert.equal(d.amount, 500);
+    assert.equal(d.qr_code, '880101698207133392');
+    assert.match(d.client_phone_number, /^998\d{9}$/);
+    const charge = bridge.clickEmulator!.charges().find((c) => c.merchantTransId === d.transaction_id);
+    assert.ok(charge, 'the emulator charged it');
+    assert.equal(charge.amountTiyin, 500);
+    assert.equal(String(charge.paymentId), d.payment_id);
+  });
+
+  test('the fixture is the seed text itself, where the seeds are at hand', (t) => {
+    const dir = new URL('../../shared/seeds/', import.meta.url);
+    if (!existsSync(dir)) return t.skip('../shared/seeds not beside this checkout');
+    const seeds = readdirSync(dir).map((f) => readFileSync(new URL(f, dir), 'utf8'));
+    assert.ok(seeds.some((s) => s.includes('```' + fixture('seed-click-content.txt') + '```')));
+    assert.ok(seeds.some((s) => s.includes('"amount": [Payment price],\n  "qr_code": [Qr code from CLICK PASS],\n}')));
+  });
+
+  test('quirks real tills send are accepted', async () => {
+    const cases: [string, string, Record<string, string>?][] = [
+      ['the request shape with its trailing comma', fixture('seed-click-request-shape.txt')],
+      ['amount as a numeric string', '{"amount":"500","qr_code":"880101698207133392"}'],
+      ['amount with leading zeros', '{"amount":0500,"qr_code":"880101698207133392"}'],
+      ['qr_code as a bare number above 2^53, kept digit for digit', '{"amount":500,"qr_code":880101698207133392}'],
+      ['no content type', '{"amount":500,"qr_code":"880101698207133392"}', {}],
+      ['text/plain', '{"amount":500,"qr_code":"880101698207133392"}', { 'content-type': 'text/plain' }],
+      ['form content type (curl -d)', '{"amount":500,"qr_code":"880101698207133392"}', { 'content-type': 'application/x-www-form-urlencoded' }],
+      ['a byte-order mark and CRLF line ends', '\ufeff{\r\n"amount": 500,\r\n"qr_code": "880101698207133392",\r\n}\r\n'],
+      ['unknown extra fields', '{"amount":500,"qr_code":"880101698207133392","cashier":"Dilnoza","items":[]}'],
+    ];
+    for (const [name, payload, headers] of cases) {
+      const { statusCode, body } = await post(bridge, '/payment/click', payload, headers ?? { 'content-type': 'application/json' });
+      assert.equal(statusCode, 200, name);
+      assert.equal(body.is_success, true, `${name}: ${JSON.stringify(body)}`);
+      assert.equal(body.data.amount, 500, name);
+      assert.equal(body.data.qr_code, '880101698207133392', name);
+    }
+  });
+
+  test('every malformed request gets code 7 naming the field, and changes nothing', async () => {
+    const before = await journalCount(bridge);
+    const charges = bridge.clickEmulator!.ledger().length;
+    const cases: [string, string, RegExp][] = [
+      ['not JSON', 'amount=500&qr_code=1', /^body: invalid JSON at line 1 column 1/],
+      ['truncated JSON', '{"amount":500,', /^body: invalid JSON/],
+      ['an array', '[{"amount":500,"qr_code":"1"}]', /^body: must be a JSON object/],
+      ['a string', '"hello"', /^body: must be a JSON object/],
+      ['null', 'null', /^body: must be a JSON object/],
+      ['empty body', '', /^body: is empty/],
+      ['whitespace body', '  \n ', /^body: is empty/],
+      ['missing amount', '{"qr_code":"880101698207133392"}', /^amount: is required$/],
+      ['missing qr_code', '{"amount":500}', /^qr_code: is required$/],
+      ['both missing', '{}', /^amount: is required; qr_code: is required$/],
+      ['amount zero', '{"amount":0,"qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount negative', '{"amount":-500,"qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount fractional', '{"amount":500.5,"qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount fractional string', '{"amount":"500.00","qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount in words', '{"amount":"five","qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount boolean', '{"amount":true,"qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount null', '{"amount":null,"qr_code":"1"}', /^amount: must be a positive integer number of tiyin/],
+      ['amount above the maximum', '{"amount":10000000001,"qr_code":"1"}', /^amount: .*at most 10000000000/],
+      ['amount beyond 2^53', '{"amount":99999999999999999999,"qr_code":"1"}', /^amount: must be a positive integer/],
+      ['amount as an exponent overflow', '{"amount":1e400,"qr_code":"1"}', /^amount: must be a positive integer/],
+      ['qr_code empty', '{"amount":500,"qr_code":""}', /^qr_code: must be the scanned QR code/],
+      ['qr_code with spaces', '{"amount":500,"qr_code":"8801 0169"}', /^qr_code: must be the scanned QR code/],
+      ['qr_code too long', `{"amount":500,"qr_code":"${'7'.repeat(513)}"}`, /^qr_code: must be the scanned QR code: 1 to 512/],
+      ['qr_code an object', '{"amount":500,"qr_code":{"a":1}}', /^qr_code: must be the scanned QR code/],
+      ['a forbidden key', '{"amount":500,"qr_code":"1","__proto__":{"x":1}}', /^body: invalid JSON.*__proto__/],
+      ['a body over the limit', `{"amount":500,"qr_code":"1","pad":"${'x'.repeat(20_000)}"}`, /^body: larger than the limit of 16384 bytes$/],
+    ];
+    for (const [name, payload, message] of cases) {
+      const { statusCode, body } = await post(bridge, '/payment/click', payload);
+      assert.equal(statusCode, 200, name);
+      const error = assertFailure(body, 7);
+      assert.match(error.message, message, name);
+      assert.equal(error.data, null, name);
+    }
+    assert.equal(await journalCount(bridge), before, 'no journal entry was written');
+    assert.equal(bridge.clickEmulator!.ledger().length, charges, 'Click saw nothing');
+  });
+
+  test('a decline is code 104 BILLING_ERROR with the provider’s code and text', async () => {
+    const { statusCode, body } = await post(bridge, '/payment/click', { amount: 700, qr_code: '880101698207133116' });
+    assert.equal(statusCode, 200);
+    const error = assertFailure(body, 104);
+    assert.equal(error.message, 'BILLING_ERROR');
+    assert.equal(error.data, '-5017: Недостаточно средств на карте');
+    assert.equal(error.transaction_status, 'failed');
+    const tx = await bridge.journal.get(error.transaction_id);
+    assert.equal(tx?.status, 'failed');
+    assert.deepEqual(tx?.error, { code: 104, message: 'BILLING_ERROR', data: '-5017: Недостаточно средств на карте' });
+  });
+
+  test('unknown paths answer 404 in the envelope', async () => {
+    const res = await bridge.server.inject({ method: 'GET', url: '/payment/bitcoin?x=1' });
+    assert.equal(res.statusCode, 404);
+    const error = assertFailure(res.json(), 7);
+    assert.equal(error.message, 'GET /payment/bitcoin: no such endpoint');
+  });
+
+  test('GET /health reports mode, version and journal', async () => {
+    const { statusCode, body } = await get(bridge, '/health');
+    assert.equal(statusCode, 200);
+    assert.equal(body.is_success, true);
+    assert.equal(body.data.mode, 'sandbox');
+    assert.equal(body.data.version, JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+    assert.equal(body.data.journal.engine, 'sqlite');
+    assert.equal(body.data.journal.ok, true);
+  });
+
+  test('property: any JSON body, or any text at all, gets a well-formed envelope and never a 5xx', async () => {
+    const jsonBodies = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.record({ amount: fc.jsonValue(), qr_code: fc.jsonValue() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc.string({ unit: 'binary', maxLength: 300 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(jsonBodies, async (payload) => {
+        const res = await bridge.server.inject({ method: 'POST', url: '/payment/click', payload, headers: { 'content-type': 'application/json' } });
+        assert.equal(res.statusCode, 200);
+        const body = res.json() as Envelope;
+        assert.deepEqual(Object.keys(body).sort(), ['data', 'error', 'is_success']);
+        assert.equal(typeof body.is_success, 'boolean');
+        if (body.is_success) {
+          assert.equal(body.error, null);
+          assert.equal(body.data.status, 'successfully');
+        } else {
+          assert.equal(body.data, null);
+          assert.equal(typeof body.error?.code, 'number');
+          assert.notEqual(body.error?.code, 103, `internal error for ${JSON.stringify(payload)}`);
+          assert.ok(body.error?.data === null || typeof body.error?.data === 'string');
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('an internal failure', () => {
+  test('is code 103 with no stack trace, and the next request still gets an answer', async () => {
+    const bridge = await startTestBridge();
+    try {
+      await bridge.journal.close(); // the journal is gone: writing the payment down fails
+      const { statusCode, body } = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133392' });
+      assert.equal(statusCode, 200);
+      const error = assertFailure(body, 103);
+      assert.equal(error.message, 'INTERNAL_ERROR');
+      const text = JSON.stringify(body);
+      assert.doesNotMatch(text, /\.ts:\d+|\.js:\d+|\n\s+at /, 'no stack trace');
+      assert.equal(bridge.clickEmulator!.ledger().length, 0, 'nothing was sent to Click without a journal entry');
+      const health = await get(bridge, '/health');
+      assert.equal(health.statusCode, 503);
+      assert.equal(health.body.data.journal.ok, false);
+      assert.match(bridge.logs.text, /internal error/);
+    } finally {
+      await bridge.close();
+    }
+  });
+});
