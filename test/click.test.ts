@@ -181,7 +181,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
     const origin = emulator.baseUrl;
     try {
       const request = post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133408' });
-      await new Promise((r) => setTimeout(r, 150));
+      while (!emulator.ledger().some((c) => c.otpData === '880101698207133408')) await new Promise((r) => setTimeout(r, 10));
       closing.push(emulator.close());
       const { body } = await request;
       assert.equal(body.error?.code, 104, JSON.stringify(body));

@@ -35,17 +35,20 @@ function fieldOf(error: AjvError, context: string): string {
 
 /** Turns validation errors into one line per bad field, e.g. "amount: must be a positive integer number of tiyin". */
 export function describeValidation(errors: FastifySchemaValidationError[], context: string): string[] {
-  const byField = new Map<string, string>();
+  // One line per field. A rule written for the field (x-error) beats ajv's wording, which for a
+  // union would only say which branch failed.
+  const byField = new Map<string, { why: string; written: boolean }>();
   for (const raw of errors as AjvError[]) {
     const field = fieldOf(raw, context);
-    if (byField.has(field)) continue;
+    const written = raw.parentSchema?.['x-error'] as string | undefined;
     let why: string;
     if (raw.keyword === 'required') why = 'is required';
     else if (raw.keyword === 'additionalProperties') why = 'is not a known parameter';
-    else why = (raw.parentSchema?.['x-error'] as string | undefined) ?? raw.message ?? 'is invalid';
-    byField.set(field, `${field}: ${why}`);
+    else why = written ?? raw.message ?? 'is invalid';
+    const known = byField.get(field);
+    if (!known || (!known.written && written !== undefined)) byField.set(field, { why, written: written !== undefined || raw.keyword === 'required' });
   }
-  return [...byField.values()];
+  return [...byField].map(([field, { why }]) => `${field}: ${why}`);
 }
 
 /**
@@ -97,6 +100,16 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(failure(invalidRequest([`${request.method} ${request.url.split('?')[0]}: no such endpoint`]))),
   );
+
+  // Answers finished during shutdown close their keep-alive connection, so close() is not held
+  // open by idle tills until the grace period runs out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   registerHealthRoutes(app, deps.health);
   registerQrPaymentRoutes(app, deps.payments, deps.limits);

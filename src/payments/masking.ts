@@ -10,7 +10,7 @@ const CARD_KEY = /^(card_number|pan|card)$/i;
 // Identifiers (payment ids, RRNs) are long digit strings too, but never card numbers.
 const ID_KEY = /(^|_)id$/i;
 // 13 to 19 digits, optionally grouped by spaces or dashes: the shape of a payment card number.
-const PAN_IN_TEXT = /(?<![\d*])(\d{6})((?:[ -]?\d){3,9})([ -]?\d{4})(?![\d*])/g;
+const PAN_IN_TEXT = /(?<![\d*])\d(?:[ -]?\d){12,18}(?![\d*])/g;
 
 export function maskPan(pan: string): string {
   const digits = pan.replace(/[ -]/g, '');

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './helpers.js';
+
+// The service as `npm start` runs it: the compiled entry point in a process of its own.
+const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Running {
+  child: ChildProcess;
+  base: string;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+async function startService(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited early:\n${out}`);
+    try {
+      const res = await fetch(`${base}/health`);
+      if (res.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`service did not become healthy:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, base, output: () => out, exit };
+}
+
+async function pay(base: string, body: string) {
+  const res = await fetch(`${base}/payment/click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return { status: res.status, body: (await res.json()) as { data: any; error: any; is_success: boolean } };
+}
+
+describe('the service as a process', () => {
+  test('starts in sandbox mode with no configuration and takes the README’s curl payment', async () => {
+    const svc = await startService({ PAYBRIDGE_DATA_DIR: tempDir() });
+    try {
+      const health = await (await fetch(`${svc.base}/health`)).json();
+      assert.equal(health.data.mode, 'sandbox');
+      const { status, body } = await pay(svc.base, '{"amount":500,"qr_code":"880101698207133392"}');
+      assert.equal(status, 200);
+      assert.equal(body.is_success, true);
+      assert.equal(body.data.status, 'successfully');
+      assert.equal(body.data.amount, 500);
+    } finally {
+      svc.child.kill('SIGTERM');
+      assert.equal(await svc.exit, 0);
+    }
+  });
+
+  test('SIGTERM lets a payment in flight finish, then exits cleanly', async () => {
+    const dataDir = tempDir();
+    const config = join(dataDir, 'paybridge.yaml');
+    // A "processing" QR code stays pending at the emulator for 1.5 s.
+    writeFileSync(config, 'sandbox:\n  click:\n    processing_ms: 1500\nclick:\n  poll_interval_ms: 100\n');
+    const svc = await startService({ PAYBRIDGE_DATA_DIR: dataDir, PAYBRIDGE_CONFIG: config });
+    const inFlight = pay(svc.base, '{"amount":700,"qr_code":"880101698207133102"}');
+    await new Promise((r) => setTimeout(r, 300));
+    svc.child.kill('SIGTERM');
+    const { body } = await inFlight;
+    assert.equal(body.is_success, true, 'the payment in flight was answered');
+    assert.equal(await svc.exit, 0);
+    assert.match(svc.output(), /shutting down/);
+    assert.match(svc.output(), /"msg":"stopped"/);
+    await assert.rejects(fetch(`${svc.base}/health`), 'no longer listening');
+  });
+
+  test('a bad configuration stops start-up with a message naming the key', async () => {
+    const dataDir = tempDir();
+    const config = join(dataDir, 'bad.yaml');
+    writeFileSync(config, 'mode: production\nserver:\n  prot: 8080\nclick:\n  service_id: "abc"\n  merchant_user_id: u\n  secret_key: s\n');
+    const port = await freePort();
+    const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', PAYBRIDGE_CONFIG: config, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 78);
+    assert.match(err, /server\.prot: unknown key/);
+    assert.match(err, /click\.service_id: expected integer/);
+  });
+});
