@@ -63,7 +63,7 @@ describe('the service as a process', () => {
   test('starts in sandbox mode with no configuration and takes the README’s curl payment', async () => {
     const svc = await startService({ PAYBRIDGE_DATA_DIR: tempDir() });
     try {
-      const health = await (await fetch(`${svc.base}/health`)).json();
+      const health = (await (await fetch(`${svc.base}/health`)).json()) as { data: { mode: string } };
       assert.equal(health.data.mode, 'sandbox');
       const { status, body } = await pay(svc.base, '{"amount":500,"qr_code":"880101698207133392"}');
       assert.equal(status, 200);
