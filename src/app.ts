@@ -1,44 +1,30 @@
+import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { ClickConfig, Config } from './config/schema.js';
+import { ClickConfigSchema, PAYME_URLS, PaymeConfigSchema, type ClickConfig, type Config, type PaymeConfig } from './config/schema.js';
 import { buildServer } from './http/server.js';
 import type { Journal } from './journal/journal.js';
 import { SqliteJournal } from './journal/sqlite/sqlite-journal.js';
+import { FiscalHandoffService } from './payments/fiscal-handoff.js';
 import { QrPaymentService } from './payments/qr-payment-service.js';
 import { ClickClient } from './providers/click/client.js';
 import { ClickPass } from './providers/click/click-pass.js';
+import { PaymeClient } from './providers/payme/client.js';
+import { PaymeGo } from './providers/payme/payme-go.js';
 import type { QrProvider } from './providers/qr-provider.js';
-import { ClickEmulator } from './sandbox/click/emulator.js';
-import { SANDBOX_CLICK } from './sandbox/credentials.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME } from './sandbox/credentials.js';
+import { startEmulators, type Emulators } from './sandbox/start.js';
 import { VERSION } from './version.js';
 
 export interface PayBridge {
   config: Config;
   server: FastifyInstance;
   journal: Journal;
+  payments: QrPaymentService;
+  fiscal: FiscalHandoffService;
   /** Set in sandbox mode. */
-  clickEmulator: ClickEmulator | undefined;
+  emulators: Emulators | undefined;
   close(): Promise<void>;
-}
-
-const CLICK_DEFAULTS = {
-  base_url: 'https://api.click.uz/v2/merchant/',
-  timeouts: { connect_ms: 5_000, response_ms: 10_000 },
-  poll_interval_ms: 1_000,
-  status_deadline_ms: 45_000,
-};
-
-export function startClickEmulator(config: Config, logger: Logger): Promise<ClickEmulator> {
-  const s = config.sandbox.click;
-  return new ClickEmulator({
-    ...SANDBOX_CLICK,
-    host: '127.0.0.1',
-    port: s.port,
-    lostAnswerDelayMs: s.lost_answer_delay_ms,
-    processingMs: s.processing_ms,
-    confirmWindowMs: s.confirm_window_ms,
-    onChargeRequest: ({ amountTiyin }) => logger.debug({ amount: amountTiyin }, 'click emulator: charge request'),
-  }).start();
 }
 
 function clickPass(click: ClickConfig): QrProvider {
@@ -52,7 +38,33 @@ function clickPass(click: ClickConfig): QrProvider {
     },
     { connectMs: click.timeouts.connect_ms, responseMs: click.timeouts.response_ms },
   );
-  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms });
+  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, partialReversal: click.partial_reversal });
+}
+
+function paymeGo(payme: PaymeConfig): QrProvider {
+  const client = new PaymeClient(
+    { url: payme.url ?? PAYME_URLS[payme.environment], cashboxId: payme.cashbox_id, cashboxKey: payme.cashbox_key },
+    { connectMs: payme.timeouts.connect_ms, responseMs: payme.timeouts.response_ms },
+  );
+  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms });
+}
+
+/** In sandbox mode each provider talks to its emulator; the file may still tune its timeouts. */
+function sandboxProviders(config: Config, emulators: Emulators): { click: ClickConfig; payme: PaymeConfig } {
+  const click = Value.Default(ClickConfigSchema, {
+    ...structuredClone(config.click ?? {}),
+    base_url: emulators.click.baseUrl,
+    service_id: SANDBOX_CLICK.serviceId,
+    merchant_user_id: SANDBOX_CLICK.merchantUserId,
+    secret_key: SANDBOX_CLICK.secretKey,
+  }) as ClickConfig;
+  const payme = Value.Default(PaymeConfigSchema, {
+    ...structuredClone(config.payme ?? {}),
+    url: emulators.payme.url,
+    cashbox_id: SANDBOX_PAYME.cashboxId,
+    cashbox_key: SANDBOX_PAYME.cashboxKey,
+  }) as PaymeConfig;
+  return { click, payme };
 }
 
 /**
@@ -61,33 +73,33 @@ function clickPass(click: ClickConfig): QrProvider {
  */
 export async function createPayBridge(config: Config, logger: Logger): Promise<PayBridge> {
   const journal = new SqliteJournal({ path: config.journal.path! });
-  let clickEmulator: ClickEmulator | undefined;
+  let emulators: Emulators | undefined;
   const providers = new Map<string, QrProvider>();
   try {
-    let click: ClickConfig | undefined = config.click;
+    let { click, payme } = config;
     if (config.mode === 'sandbox') {
-      clickEmulator = await startClickEmulator(config, logger);
-      click = {
-        ...CLICK_DEFAULTS,
-        ...config.click,
-        timeouts: { ...CLICK_DEFAULTS.timeouts, ...config.click?.timeouts },
-        base_url: clickEmulator.baseUrl,
-        service_id: SANDBOX_CLICK.serviceId,
-        merchant_user_id: SANDBOX_CLICK.merchantUserId,
-        secret_key: SANDBOX_CLICK.secretKey,
-      };
+      emulators = await startEmulators(config, logger);
+      ({ click, payme } = sandboxProviders(config, emulators));
     }
     if (click) providers.set('click', clickPass(click));
+    if (payme) providers.set('payme', paymeGo(payme));
   } catch (err) {
     await journal.close();
     throw err;
   }
 
-  const payments = new QrPaymentService(journal, providers, logger);
+  const payments = new QrPaymentService(journal, providers, logger, config.shop);
+  const fiscal = new FiscalHandoffService(journal, payments, logger, {
+    allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
+    retryInitialMs: config.fiscal.retry_initial_ms,
+    retryMaxMs: config.fiscal.retry_max_ms,
+  });
   const server = buildServer({
     logger,
     journal,
     payments,
+    fiscal,
+    shopInn: config.shop.inn,
     bodyLimitBytes: config.server.body_limit_bytes,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
     health: async () => {
@@ -98,23 +110,28 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
         version: VERSION,
         journal: j,
         methods: [...providers.keys()],
-        ...(clickEmulator ? { sandbox: { click: clickEmulator.baseUrl } } : {}),
+        ...(emulators ? { sandbox: { click: emulators.click.baseUrl, payme: emulators.payme.url } } : {}),
       };
     },
   });
 
+  // Hand-offs left pending by a previous run are delivered too.
+  fiscal.start();
   let closed = false;
   return {
     config,
     server,
     journal,
-    clickEmulator,
+    payments,
+    fiscal,
+    emulators,
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      await fiscal.stop();
       await Promise.allSettled([...providers.values()].map((p) => p.close()));
-      await clickEmulator?.close();
+      await emulators?.close();
       await journal.close();
     },
   };

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const bridge = await createPayBridge(config, logger);
   const address = await bridge.server.listen({ host: config.server.host, port: config.server.port });
   logger.info(
-    { version: VERSION, mode: config.mode, config: source, journal: config.journal.path, click_emulator: bridge.clickEmulator?.baseUrl },
+    { version: VERSION, mode: config.mode, config: source, journal: config.journal.path, sandbox: bridge.emulators ? { click: bridge.emulators.click.baseUrl, payme: bridge.emulators.payme.url } : undefined },
     `PayBridge ${VERSION} listening on ${address} (${config.mode} mode)`,
   );
 

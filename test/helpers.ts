@@ -43,6 +43,18 @@ export function testConfig(dataDir: string, overrides: (c: Config) => void = () 
     timeouts: { connect_ms: 1_000, response_ms: 300 },
     poll_interval_ms: 50,
     status_deadline_ms: 2_000,
+    partial_reversal: false,
+  };
+  config.sandbox.payme.lost_answer_delay_ms = 5_000;
+  config.sandbox.payme.processing_ms = 300;
+  config.sandbox.payme.cancel_queue_ms = 100;
+  config.payme = {
+    environment: 'test',
+    cashbox_id: 'x',
+    cashbox_key: 'x',
+    timeouts: { connect_ms: 1_000, response_ms: 300 },
+    poll_interval_ms: 50,
+    status_deadline_ms: 2_000,
   };
   overrides(config);
   return config;
@@ -94,6 +106,7 @@ export function startClickEmulator(options: Partial<ClickEmulatorOptions> = {}):
 export function productionClick(emulator: { baseUrl: string }, secretKey: string = SANDBOX_CLICK.secretKey) {
   return (c: Config) => {
     c.mode = 'production';
+    c.payme = undefined;
     c.click = {
       base_url: emulator.baseUrl,
       service_id: SANDBOX_CLICK.serviceId,
@@ -103,6 +116,7 @@ export function productionClick(emulator: { baseUrl: string }, secretKey: string
       timeouts: { connect_ms: 1_000, response_ms: 300 },
       poll_interval_ms: 50,
       status_deadline_ms: 2_000,
+      partial_reversal: false,
     };
   };
 }

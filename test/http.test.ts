@@ -44,7 +44,7 @@ describe('the POS contract over HTTP', () => {
     assert.equal(d.amount, 500);
     assert.equal(d.qr_code, '880101698207133392');
     assert.match(d.client_phone_number, /^998\d{9}$/);
-    const charge = bridge.clickEmulator!.charges().find((c) => c.merchantTransId === d.transaction_id);
+    const charge = bridge.emulators!.click.charges().find((c) => c.merchantTransId === d.transaction_id);
     assert.ok(charge, 'the emulator charged it');
     assert.equal(charge.amountTiyin, 500);
     assert.equal(String(charge.paymentId), d.payment_id);
@@ -81,7 +81,7 @@ describe('the POS contract over HTTP', () => {
 
   test('every malformed request gets code 7 naming the field, and changes nothing', async () => {
     const before = await journalCount(bridge);
-    const charges = bridge.clickEmulator!.ledger().length;
+    const charges = bridge.emulators!.click.ledger().length;
     const cases: [string, string, RegExp][] = [
       ['not JSON', 'amount=500&qr_code=1', /^body: invalid JSON at line 1 column 1/],
       ['truncated JSON', '{"amount":500,', /^body: invalid JSON/],
@@ -118,7 +118,7 @@ describe('the POS contract over HTTP', () => {
       assert.equal(error.data, null, name);
     }
     assert.equal(await journalCount(bridge), before, 'no journal entry was written');
-    assert.equal(bridge.clickEmulator!.ledger().length, charges, 'Click saw nothing');
+    assert.equal(bridge.emulators!.click.ledger().length, charges, 'Click saw nothing');
   });
 
   test('a decline is code 104 BILLING_ERROR with the provider’s code and text', async () => {
@@ -189,7 +189,7 @@ describe('an internal failure', () => {
       assert.equal(error.message, 'INTERNAL_ERROR');
       const text = JSON.stringify(body);
       assert.doesNotMatch(text, /\.ts:\d+|\.js:\d+|\n\s+at /, 'no stack trace');
-      assert.equal(bridge.clickEmulator!.ledger().length, 0, 'nothing was sent to Click without a journal entry');
+      assert.equal(bridge.emulators!.click.ledger().length, 0, 'nothing was sent to Click without a journal entry');
       const health = await get(bridge, '/health');
       assert.equal(health.statusCode, 503);
       assert.equal(health.body.data.journal.ok, false);

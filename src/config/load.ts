@@ -3,7 +3,7 @@ import { extname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ClickConfigSchema, ConfigSchema, SandboxClickConfigSchema, type ClickConfig, type Config } from './schema.js';
+import { ClickConfigSchema, ConfigSchema, PaymeConfigSchema, SandboxClickConfigSchema, SandboxPaymeConfigSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -87,14 +87,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   problems.push(...base.problems);
   const config = base.value;
 
-  if (config.mode === 'production' && input.click !== undefined) {
-    const click = validate<ClickConfig>(ClickConfigSchema, input.click, 'click');
-    problems.push(...click.problems);
-    config.click = click.value;
-  } else if (input.click !== undefined) {
-    const click = validate<ClickConfig>(SandboxClickConfigSchema, input.click, 'click');
-    problems.push(...click.problems);
-    config.click = click.value;
+  // Provider sections are checked strictly in production; in sandbox the emulators fill them in.
+  const providers = [
+    ['click', ClickConfigSchema, SandboxClickConfigSchema],
+    ['payme', PaymeConfigSchema, SandboxPaymeConfigSchema],
+  ] as const;
+  for (const [key, productionSchema, sandboxSchema] of providers) {
+    if (input[key] === undefined) continue;
+    const section = validate<never>(config.mode === 'production' ? productionSchema : sandboxSchema, input[key], key);
+    problems.push(...section.problems);
+    (config as Record<string, unknown>)[key] = section.value;
   }
 
   if (problems.length) throw new ConfigError(source, problems);

@@ -3,13 +3,21 @@ import { Type, type Static } from '@sinclair/typebox';
 const strict = { additionalProperties: false } as const;
 const ms = (defaultValue: number, description: string) => Type.Integer({ minimum: 1, maximum: 3_600_000, default: defaultValue, description });
 
-export const ClickTimeoutsSchema = Type.Object(
-  {
-    connect_ms: ms(5_000, 'Establishing the connection to Click.'),
-    response_ms: ms(10_000, 'Waiting for an answer once the request is sent (public POS integrations use 7–30 s).'),
-  },
-  { ...strict, default: {} },
-);
+const timeoutsSchema = (provider: string) =>
+  Type.Object(
+    {
+      connect_ms: ms(5_000, `Establishing the connection to ${provider}.`),
+      response_ms: ms(10_000, `Waiting for ${provider}'s answer once the request is sent (public POS integrations use 7–30 s).`),
+    },
+    { ...strict, default: {} },
+  );
+
+/** What every QR provider shares: timeouts, and how long an uncertain outcome is chased. */
+const providerPolicy = (provider: string) => ({
+  timeouts: timeoutsSchema(provider),
+  poll_interval_ms: ms(1_000, 'Pause between status queries while a payment is processing.'),
+  status_deadline_ms: ms(45_000, 'How long PayBridge keeps asking for a final status before answering that the outcome is unknown.'),
+});
 
 export const ClickConfigSchema = Type.Object(
   {
@@ -19,15 +27,28 @@ export const ClickConfigSchema = Type.Object(
     merchant_user_id: Type.String({ minLength: 1, description: 'CLICK merchant user id, the first part of the Auth header.' }),
     secret_key: Type.String({ minLength: 1, description: 'CLICK secret key; only its SHA-1 digest with a timestamp ever leaves PayBridge.' }),
     cashbox_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The till id CLICK shows in its reports.' })),
-    timeouts: ClickTimeoutsSchema,
-    poll_interval_ms: ms(1_000, 'Pause between status queries while a payment is processing.'),
-    status_deadline_ms: ms(45_000, 'How long PayBridge keeps asking for a final status before answering that the outcome is unknown.'),
+    partial_reversal: Type.Boolean({ default: false, description: 'CLICK confirmed partial reversal for this service (payment/partial_reversal).' }),
+    ...providerPolicy('CLICK'),
   },
   strict,
 );
 
-/** Click in sandbox mode: everything optional, the emulator supplies the credentials. */
+export const PAYME_URLS = { production: 'https://checkout.paycom.uz/api', test: 'https://checkout.test.paycom.uz/api' } as const;
+
+export const PaymeConfigSchema = Type.Object(
+  {
+    environment: Type.Union([Type.Literal('production'), Type.Literal('test')], { default: 'production', description: 'Which Payme URL to use.' }),
+    url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Overrides the URL of the environment.' })),
+    cashbox_id: Type.String({ minLength: 1, description: 'Id of the "Payme GO" cashbox.' }),
+    cashbox_key: Type.String({ minLength: 1, description: 'Key of that cashbox; sent only in the X-Auth header.' }),
+    ...providerPolicy('Payme'),
+  },
+  strict,
+);
+
+/** Providers in sandbox mode: everything optional, the emulators supply the credentials. */
 export const SandboxClickConfigSchema = Type.Partial(ClickConfigSchema, strict);
+export const SandboxPaymeConfigSchema = Type.Partial(PaymeConfigSchema, strict);
 
 export const ConfigSchema = Type.Object(
   {
@@ -70,7 +91,24 @@ export const ConfigSchema = Type.Object(
       },
       { ...strict, default: {} },
     ),
+    shop: Type.Object(
+      {
+        inn: Type.Optional(Type.String({ pattern: '^\\d{9}(\\d{5})?$', description: 'The shop\'s taxpayer number (ИНН, 9 digits, or ПИНФЛ, 14).' })),
+        kkm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Fiscal module (ККМ) id, echoed in Payme answers.' })),
+        device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device id, echoed in Payme answers.' })),
+      },
+      { ...strict, default: {} },
+    ),
+    fiscal: Type.Object(
+      {
+        allow_foreign_payment_ids: Type.Boolean({ default: false, description: 'Accept fiscal hand-offs for payment ids this PayBridge did not take.' }),
+        retry_initial_ms: ms(2_000, 'First pause before retrying a hand-off that failed on the network.'),
+        retry_max_ms: ms(300_000, 'Longest pause between retries (the pause doubles up to it).'),
+      },
+      { ...strict, default: {} },
+    ),
     click: Type.Optional(Type.Unknown({ description: 'CLICK Pass credentials and timeouts (see ClickConfigSchema).' })),
+    payme: Type.Optional(Type.Unknown({ description: 'Payme Go cashbox and timeouts (see PaymeConfigSchema).' })),
     sandbox: Type.Object(
       {
         click: Type.Object(
@@ -82,6 +120,15 @@ export const ConfigSchema = Type.Object(
           },
           { ...strict, default: {} },
         ),
+        payme: Type.Object(
+          {
+            port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: '0 picks a free port.' }),
+            lost_answer_delay_ms: ms(120_000, 'How long the emulator holds the answer of a "408" QR code.'),
+            processing_ms: ms(1_500, 'How long a "102" QR code stays in flight.'),
+            cancel_queue_ms: ms(500, 'How long a cancelled paid receipt stays queued (state 21).'),
+          },
+          { ...strict, default: {} },
+        ),
       },
       { ...strict, default: {} },
     ),
@@ -90,4 +137,5 @@ export const ConfigSchema = Type.Object(
 );
 
 export type ClickConfig = Static<typeof ClickConfigSchema>;
-export type Config = Omit<Static<typeof ConfigSchema>, 'click'> & { click?: ClickConfig | undefined };
+export type PaymeConfig = Static<typeof PaymeConfigSchema>;
+export type Config = Omit<Static<typeof ConfigSchema>, 'click' | 'payme'> & { click?: ClickConfig | undefined; payme?: PaymeConfig | undefined };

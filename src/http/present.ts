@@ -1,4 +1,4 @@
-import type { Transaction, TransactionWithEvents } from '../payments/transaction.js';
+import type { FiscalHandoff, Transaction, TransactionWithEvents } from '../payments/transaction.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -13,15 +13,28 @@ export function presentTransaction(tx: Transaction) {
     payment_id: tx.providerPaymentId,
     client_phone_number: tx.clientPhoneNumber,
     message: tx.providerMessage,
+    refunded_amount: tx.refundedAmount,
     error: tx.error,
     created_at: iso(tx.createdAt),
     updated_at: iso(tx.updatedAt),
   };
 }
 
+function presentHandoff(h: FiscalHandoff) {
+  return {
+    state: h.state,
+    qr_code: h.receipt.qrCodeUrl,
+    attempts: h.attempts,
+    next_attempt_at: h.nextAttemptAt === null ? null : iso(h.nextAttemptAt),
+    last_error: h.lastError,
+    updated_at: iso(h.updatedAt),
+  };
+}
+
 export function presentTransactionDetail(tx: TransactionWithEvents) {
   return {
     ...presentTransaction(tx),
+    fiscal: tx.fiscal ? presentHandoff(tx.fiscal) : null,
     events: tx.events.map((e) => ({ at: iso(e.at), status: e.status, step: e.step, detail: e.detail })),
   };
 }

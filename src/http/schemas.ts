@@ -65,3 +65,49 @@ export const TransactionParamsSchema = Type.Object({
   }),
 });
 export type TransactionParams = Static<typeof TransactionParamsSchema>;
+
+const printable = (max: number, what: string) =>
+  Type.String({ minLength: 1, maxLength: max, pattern: '^[\\x21-\\x7e]+$', 'x-error': `must be ${what}: 1 to ${max} printable characters without spaces` });
+
+const CHECK_URL = '^https://([a-z0-9-]+\\.)*soliq\\.uz/[\\x21-\\x7e]*$';
+
+export const FiscalConfirmBodySchema = Type.Object(
+  {
+    payment_id: printable(64, 'the payment_id PayBridge answered with'),
+    qr_code: Type.String({
+      maxLength: 1024,
+      pattern: CHECK_URL,
+      description: 'The fiscal receipt check URL (https://ofd.soliq.uz/check?t=…&r=…&c=…&s=…).',
+      examples: ['https://ofd.soliq.uz/check?t=EP000000000123&r=1542&c=20261123150102&s=512345678901'],
+      'x-error': 'must be the https check URL of the fiscal receipt on soliq.uz (e.g. https://ofd.soliq.uz/check?t=…&r=…)',
+    }),
+  },
+  { 'x-error': 'must be a JSON object' },
+);
+export type FiscalConfirmBody = Static<typeof FiscalConfirmBodySchema>;
+
+export const PaymeFiscalConfirmBodySchema = Type.Object(
+  {
+    ...FiscalConfirmBodySchema.properties,
+    receipt_id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 'x-error': 'must be the fiscal receipt number (an integer)' })),
+    terminal_id: Type.Optional(printable(64, 'the fiscal module id')),
+    fiscal_sign: Type.Optional(printable(64, 'the fiscal sign')),
+    date: Type.Optional(Type.String({ minLength: 1, maxLength: 32, 'x-error': 'must be the fiscal receipt date, at most 32 characters' })),
+    status_code: Type.Optional(Type.Integer({ 'x-error': 'must be an integer' })),
+    message: Type.Optional(Type.String({ maxLength: 500, 'x-error': 'must be a text of at most 500 characters' })),
+  },
+  { 'x-error': 'must be a JSON object' },
+);
+export type PaymeFiscalConfirmBody = Static<typeof PaymeFiscalConfirmBodySchema>;
+
+export function cancelBodySchema(limits: RequestLimits) {
+  return Type.Object(
+    {
+      transaction_id: Type.Optional(TransactionParamsSchema.properties.transaction_id),
+      payment_id: Type.Optional(printable(64, 'the payment_id PayBridge answered with')),
+      amount: Type.Optional(amountSchema(limits)),
+    },
+    { 'x-error': 'must be a JSON object' },
+  );
+}
+export type CancelBody = Static<ReturnType<typeof cancelBodySchema>>;

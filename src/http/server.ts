@@ -6,7 +6,9 @@ import { JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
 import { internalError, invalidRequest, PayBridgeError } from '../payments/errors.js';
 import { failure } from './envelope.js';
 import { registerHealthRoutes, type HealthSource } from './routes/health.js';
-import { registerQrPaymentRoutes, type QrPayments } from './routes/qr-payments.js';
+import { registerQrPaymentRoutes } from './routes/qr-payments.js';
+import type { FiscalHandoffService } from '../payments/fiscal-handoff.js';
+import type { QrPaymentService } from '../payments/qr-payment-service.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 import type { RequestLimits } from './schemas.js';
 import type { Journal } from '../journal/journal.js';
@@ -14,7 +16,9 @@ import type { Journal } from '../journal/journal.js';
 export interface ServerDependencies {
   logger: Logger;
   journal: Journal;
-  payments: QrPayments;
+  payments: QrPaymentService;
+  fiscal: FiscalHandoffService;
+  shopInn: string | undefined;
   health: HealthSource;
   limits: RequestLimits;
   bodyLimitBytes: number;
@@ -112,7 +116,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   });
 
   registerHealthRoutes(app, deps.health);
-  registerQrPaymentRoutes(app, deps.payments, deps.limits);
+  registerQrPaymentRoutes(app, deps.payments, deps.fiscal, deps.limits, deps.shopInn);
   registerTransactionRoutes(app, deps.journal);
   return app;
 }

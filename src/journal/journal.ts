@@ -1,5 +1,5 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
-import type { PaymentMethod, Transaction, TransactionError, TransactionWithEvents } from '../payments/transaction.js';
+import type { FiscalHandoff, HandoffState, PaymentMethod, Transaction, TransactionError, TransactionWithEvents } from '../payments/transaction.js';
 
 export interface NewTransaction {
   id: string;
@@ -15,7 +15,20 @@ export interface TransactionPatch {
   providerPaymentId?: string | null;
   clientPhoneNumber?: string | null;
   providerMessage?: string | null;
+  /** The new total given back (not an increment), in tiyin. */
+  refundedAmount?: number;
   error?: TransactionError | null;
+}
+
+export type NewHandoff = Omit<FiscalHandoff, 'attempts' | 'nextAttemptAt' | 'lastError' | 'result' | 'updatedAt'>;
+
+export interface HandoffPatch {
+  state?: HandoffState;
+  attempts?: number;
+  nextAttemptAt?: number | null;
+  lastError?: string | null;
+  result?: unknown;
+  receipt?: FiscalHandoff['receipt'];
 }
 
 export interface JournalEntryStep {
@@ -64,6 +77,13 @@ export interface Journal {
    */
   transition(id: string, from: TransactionStatus, to: TransactionStatus, patch: TransactionPatch, step: JournalEntryStep): Promise<Transaction>;
   get(id: string): Promise<TransactionWithEvents | undefined>;
+  /** The transaction a provider knows by this id (CLICK payment_id, Payme receipt _id). */
+  findByProviderPaymentId(method: PaymentMethod, providerPaymentId: string): Promise<Transaction | undefined>;
+  insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff>;
+  getHandoff(method: FiscalHandoff['method'], paymentId: string): Promise<FiscalHandoff | undefined>;
+  updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff>;
+  /** Pending hand-offs whose next attempt is due at `now`, oldest first. */
+  dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
   health(): Promise<JournalHealth>;
   close(): Promise<void>;

@@ -2,10 +2,42 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
-import { billingError, ErrorCode } from './errors.js';
+import { billingError, ErrorCode, paymentError } from './errors.js';
+import { KeyedLock } from './keyed-lock.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
+
+export type QrMethod = 'click' | 'payme';
+
+/** Shop details some answers carry (Payme's seed answer echoes them). */
+export interface ShopDetails {
+  inn?: string | undefined;
+  kkm_id?: string | undefined;
+  device_id?: string | undefined;
+}
+
+/** Which payment a cancellation is for: our transaction id or the provider's payment id. */
+export interface QrCancelRequest {
+  transactionId?: string | undefined;
+  paymentId?: string | undefined;
+  /** Tiyin to give back; the whole remainder when absent. */
+  amount?: number | undefined;
+}
+
+export interface QrCancelResult {
+  status: 'successfully';
+  message: string;
+  transaction_id: string;
+  payment_id: string;
+  /** Given back by this cancellation, tiyin. */
+  amount: number;
+  /** Given back in all, tiyin. */
+  refunded_amount: number;
+  /** Still paid, tiyin. */
+  remaining_amount: number;
+  transaction_status: TransactionStatus;
+}
 
 export interface QrPaymentRequest {
   amount: number;
@@ -22,6 +54,9 @@ export interface QrPaymentResult {
   amount: number;
   qr_code: string;
   client_phone_number: string | null;
+  inn?: string;
+  kkm_id?: string;
+  device_id?: string;
 }
 
 export function hashQrCode(qrCode: string): string {
@@ -34,17 +69,25 @@ export function hashQrCode(qrCode: string): string {
  * the final outcome recorded before the till is answered.
  */
 export class QrPaymentService {
+  private readonly locks = new KeyedLock();
+
   constructor(
     private readonly journal: Journal,
     private readonly providers: ReadonlyMap<string, QrProvider>,
     private readonly log: Logger,
+    private readonly shop: ShopDetails = {},
   ) {}
 
-  async pay(method: 'click' | 'payme', request: QrPaymentRequest): Promise<QrPaymentResult> {
+  provider(method: QrMethod): QrProvider {
     const provider = this.providers.get(method);
     if (!provider) {
       throw billingError('NOT_CONFIGURED', { reason: `${method} is not configured on this PayBridge; see the README's configuration section.` });
     }
+    return provider;
+  }
+
+  async pay(method: QrMethod, request: QrPaymentRequest): Promise<QrPaymentResult> {
+    const provider = this.provider(method);
     const tx = await this.journal.insert(
       {
         id: randomUUID(),
@@ -74,7 +117,72 @@ export class QrPaymentService {
       log.error({ err }, 'payment flow failed unexpectedly');
       outcome = { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not take the payment again; PayBridge keeps checking.' };
     }
-    return this.settle(tx, status, outcome, request, log);
+    const result = await this.settle(tx, status, outcome, request, log);
+    if (method !== 'payme') return result;
+    const { inn, kkm_id, device_id } = this.shop;
+    return { ...result, ...(inn ? { inn } : {}), ...(kkm_id ? { kkm_id } : {}), ...(device_id ? { device_id } : {}) };
+  }
+
+  /**
+   * Gives a QR payment's money back, whole or in part where the provider supports it. Refused before
+   * the provider is asked when the payment is not paid, was already given back, or the amount is
+   * more than what remains.
+   */
+  async cancel(method: QrMethod, request: QrCancelRequest): Promise<QrCancelResult> {
+    const provider = this.provider(method);
+    const found = request.transactionId
+      ? await this.journal.get(request.transactionId)
+      : await this.journal.findByProviderPaymentId(method, request.paymentId ?? '');
+    const ref = request.transactionId ? `transaction ${request.transactionId}` : `payment_id ${request.paymentId}`;
+    if (!found) throw paymentError(`${ref} is not in the journal`);
+    if (found.method !== method) throw paymentError(`${ref} is a ${found.method} payment, not ${method}`, { transaction_id: found.id });
+
+    return this.locks.run(found.id, async () => {
+      // Read again under the lock: a cancellation that just finished must be seen.
+      const tx = (await this.journal.get(found.id))!;
+      const extras = { transaction_id: tx.id, transaction_status: tx.status };
+      if (tx.status === 'cancelled' || tx.status === 'refunded') throw paymentError(`the payment was already ${tx.status}; nothing is left to give back`, extras);
+      if (tx.status === 'unknown' || tx.status === 'pending') {
+        throw paymentError(`the payment's outcome is still ${tx.status}; it can be cancelled once it is known to have succeeded`, extras);
+      }
+      if (tx.status !== 'succeeded' || !tx.providerPaymentId) throw paymentError(`the payment ${tx.status}; no money was taken, nothing to give back`, extras);
+      const remaining = tx.amount - tx.refundedAmount;
+      const amount = request.amount ?? remaining;
+      if (amount > remaining) {
+        throw paymentError(`cannot give back ${amount} tiyin: only ${remaining} of the ${tx.amount} paid remain`, { ...extras, remaining_amount: remaining });
+      }
+      const partial = amount < remaining || tx.refundedAmount > 0;
+      if (partial && !provider.supportsPartialCancel) {
+        throw paymentError(`${method} cannot give back part of a payment here; cancel the whole ${remaining} tiyin`, { ...extras, remaining_amount: remaining });
+      }
+
+      const log = this.log.child({ transaction_id: tx.id, method });
+      await this.journal.transition(tx.id, 'succeeded', 'succeeded', {}, { step: 'cancel_requested', detail: { amount, partial } });
+      const outcome = await provider.cancel({ providerPaymentId: tx.providerPaymentId, amount, partial });
+      if (outcome.status !== 'cancelled') {
+        const step = outcome.status === 'refused' ? 'cancel_refused' : 'cancel_unknown';
+        await this.journal.transition(tx.id, 'succeeded', 'succeeded', {}, { step, detail: outcome });
+        log.warn({ outcome }, 'cancellation not done');
+        throw billingError(outcome.status === 'refused' ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN', {
+          reason: outcome.reason,
+          ...extras,
+        });
+      }
+      const refunded = tx.refundedAmount + amount;
+      const to: TransactionStatus = refunded < tx.amount ? 'succeeded' : partial ? 'refunded' : 'cancelled';
+      const done = await this.journal.transition(tx.id, 'succeeded', to, { refundedAmount: refunded }, { step: partial ? 'refunded' : 'cancelled', detail: outcome.detail });
+      log.info({ amount, refunded_amount: refunded }, 'payment given back');
+      return {
+        status: 'successfully',
+        message: partial ? 'Частичный возврат выполнен' : 'Платеж отменен',
+        transaction_id: done.id,
+        payment_id: tx.providerPaymentId,
+        amount,
+        refunded_amount: refunded,
+        remaining_amount: done.amount - refunded,
+        transaction_status: done.status,
+      };
+    });
   }
 
   private async settle(tx: Transaction, from: TransactionStatus, outcome: ChargeOutcome, request: QrPaymentRequest, log: Logger): Promise<QrPaymentResult> {

@@ -21,6 +21,8 @@ export interface Transaction {
   providerPaymentId: string | null;
   clientPhoneNumber: string | null;
   providerMessage: string | null;
+  /** Tiyin given back so far (cancellations and refunds); never more than `amount`. */
+  refundedAmount: number;
   error: TransactionError | null;
   createdAt: number;
   updatedAt: number;
@@ -36,4 +38,38 @@ export interface TransactionEvent {
 
 export interface TransactionWithEvents extends Transaction {
   events: TransactionEvent[];
+  /** The fiscal receipt hand-off for this payment, once the till sent one. */
+  fiscal: FiscalHandoff | null;
+}
+
+/** The shop's own fiscal module printed the cheque; the provider must learn its URL. */
+export interface FiscalReceipt {
+  paymentId: string;
+  /** The https://ofd.soliq.uz/… check URL. */
+  qrCodeUrl: string;
+  receiptId?: number | undefined;
+  terminalId?: string | undefined;
+  fiscalSign?: string | undefined;
+  date?: string | undefined;
+  statusCode?: number | undefined;
+  message?: string | undefined;
+}
+
+export type HandoffState = 'pending' | 'submitted' | 'refused';
+
+/** One fiscal receipt on its way to the provider; `pending` ones are retried until they land. */
+export interface FiscalHandoff {
+  id: string;
+  method: 'click' | 'payme';
+  paymentId: string;
+  transactionId: string | null;
+  receipt: FiscalReceipt;
+  state: HandoffState;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  /** The provider's answer once submitted, or its refusal. */
+  result: unknown;
+  createdAt: number;
+  updatedAt: number;
 }

@@ -1,4 +1,6 @@
-import type { PaymentMethod } from '../payments/transaction.js';
+import type { FiscalReceipt, PaymentMethod } from '../payments/transaction.js';
+
+export type { FiscalReceipt };
 
 export interface ChargeRequest {
   /** Our transaction id (UUID v4), already in the journal. */
@@ -48,8 +50,36 @@ export type ChargeOutcome =
     };
 
 /** A QR-code wallet (Click Pass, Payme Go) as the payment service sees it. */
-export interface QrProvider {
+export interface QrProvider extends QrProviderAfterCharge {
   readonly method: Extract<PaymentMethod, 'click' | 'payme'>;
   charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
   close(): Promise<void>;
+}
+
+export interface CancelRequest {
+  providerPaymentId: string;
+  /** Tiyin to give back now. */
+  amount: number;
+  /** True when less than what is still paid is given back. */
+  partial: boolean;
+}
+
+export type CancelOutcome =
+  | { status: 'cancelled'; detail?: unknown }
+  | { status: 'refused'; providerCode: string; providerText: string; reason: string; detail?: unknown }
+  | { status: 'unknown'; reason: string };
+
+export type FiscalOutcome =
+  /** `result` is the provider's own answer, shown to the till. */
+  | { status: 'submitted'; result: unknown }
+  /** A definite refusal: retrying the same data will not help. */
+  | { status: 'refused'; providerCode: string; providerText: string }
+  /** The provider could not be reached or failed transiently: retry later. */
+  | { status: 'retry'; error: string };
+
+/** What a QR provider does after the charge: give money back, and take the fiscal receipt. */
+export interface QrProviderAfterCharge {
+  readonly supportsPartialCancel: boolean;
+  cancel(request: CancelRequest): Promise<CancelOutcome>;
+  submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome>;
 }

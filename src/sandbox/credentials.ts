@@ -7,3 +7,8 @@ export const SANDBOX_CLICK = {
   merchantUserId: 'sandbox-user',
   secretKey: 'sandbox-secret-key',
 } as const;
+
+export const SANDBOX_PAYME = {
+  cashboxId: 'sandbox-cashbox',
+  cashboxKey: 'sandbox-cashbox-key',
+} as const;

@@ -1,11 +1,11 @@
-import { loadConfig, ConfigError } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
 import { createLogger } from '../logger.js';
-import { startClickEmulator } from '../app.js';
-import { SANDBOX_CLICK } from './credentials.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME } from './credentials.js';
+import { startEmulators } from './start.js';
 
 /**
  * `npm run sandbox`: the emulators alone, for pointing a real PayBridge configuration (or any other
- * client) at them. The Click emulator listens on SANDBOX_CLICK_PORT (default 9101).
+ * client) at them. Click listens on SANDBOX_CLICK_PORT (default 9101), Payme on SANDBOX_PAYME_PORT (9102).
  */
 async function main(): Promise<void> {
   let config;
@@ -19,13 +19,15 @@ async function main(): Promise<void> {
     throw err;
   }
   config.sandbox.click.port = Number(process.env.SANDBOX_CLICK_PORT ?? (config.sandbox.click.port || 9101));
+  config.sandbox.payme.port = Number(process.env.SANDBOX_PAYME_PORT ?? (config.sandbox.payme.port || 9102));
   const logger = createLogger(config.log.level);
-  const click = await startClickEmulator(config, logger);
+  const emulators = await startEmulators(config, logger);
+  // The sandbox credentials are public test values, so they are printed in the message itself.
   logger.info(
-    { base_url: click.baseUrl, service_id: SANDBOX_CLICK.serviceId, merchant_user_id: SANDBOX_CLICK.merchantUserId, ledger: `${click.baseUrl.replace(/v2\/merchant\/$/, '')}_sandbox/payments` },
-    `Click emulator listening at ${click.baseUrl} (secret_key "${SANDBOX_CLICK.secretKey}")`,
+    `Click emulator at ${emulators.click.baseUrl} (service_id ${SANDBOX_CLICK.serviceId}, merchant_user_id "${SANDBOX_CLICK.merchantUserId}", secret_key "${SANDBOX_CLICK.secretKey}")`,
   );
-  const stop = () => void click.close().then(() => process.exit(0));
+  logger.info(`Payme emulator at ${emulators.payme.url} (cashbox_id "${SANDBOX_PAYME.cashboxId}", cashbox_key "${SANDBOX_PAYME.cashboxKey}")`);
+  const stop = () => void emulators.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

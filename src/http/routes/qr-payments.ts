@@ -1,23 +1,96 @@
-import type { FastifyInstance } from 'fastify';
-import type { QrPaymentRequest, QrPaymentResult } from '../../payments/qr-payment-service.js';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
+import { invalidRequest } from '../../payments/errors.js';
+import type { FiscalHandoffService } from '../../payments/fiscal-handoff.js';
+import type { QrMethod, QrPaymentService } from '../../payments/qr-payment-service.js';
+import type { FiscalHandoff } from '../../payments/transaction.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
-import { qrPaymentBodySchema, type QrPaymentBody, type RequestLimits } from '../schemas.js';
+import {
+  cancelBodySchema,
+  FiscalConfirmBodySchema,
+  PaymeFiscalConfirmBodySchema,
+  qrPaymentBodySchema,
+  type CancelBody,
+  type FiscalConfirmBody,
+  type PaymeFiscalConfirmBody,
+  type QrPaymentBody,
+  type RequestLimits,
+} from '../schemas.js';
 
-export interface QrPayments {
-  pay(method: 'click' | 'payme', request: QrPaymentRequest): Promise<QrPaymentResult>;
+/** Brings quirky till values (numeric strings, "true") to the schema's types before validation. */
+function coerceBody(schema: TSchema): preValidationHookHandler {
+  return async (request) => {
+    request.body = coerceToSchema(schema, request.body);
+  };
 }
 
-export function registerQrPaymentRoutes(app: FastifyInstance, payments: QrPayments, limits: RequestLimits): void {
-  const body = qrPaymentBodySchema(limits);
-  app.post<{ Body: QrPaymentBody }>(
-    '/payment/click',
-    {
-      schema: { body },
-      preValidation: async (request) => {
-        request.body = coerceToSchema(body, request.body) as QrPaymentBody;
-      },
+function queued(handoff: FiscalHandoff) {
+  return {
+    status: 'queued',
+    message: `${handoff.method} could not be reached; PayBridge keeps retrying until the receipt is delivered.`,
+    payment_id: handoff.paymentId,
+    qr_code: handoff.receipt.qrCodeUrl,
+    attempts: handoff.attempts,
+    next_attempt_at: handoff.nextAttemptAt === null ? null : new Date(handoff.nextAttemptAt).toISOString(),
+    last_error: handoff.lastError,
+    error: null,
+  };
+}
+
+export function registerQrPaymentRoutes(
+  app: FastifyInstance,
+  payments: QrPaymentService,
+  fiscal: FiscalHandoffService,
+  limits: RequestLimits,
+  shopInn: string | undefined,
+): void {
+  const payBody = qrPaymentBodySchema(limits);
+  const cancelBody = cancelBodySchema(limits);
+
+  for (const method of ['click', 'payme'] as const satisfies readonly QrMethod[]) {
+    app.post<{ Body: QrPaymentBody }>(
+      `/payment/${method}`,
+      { schema: { body: payBody }, preValidation: coerceBody(payBody) },
+      async (request) => success(await payments.pay(method, { amount: request.body.amount, qrCode: request.body.qr_code })),
+    );
+
+    app.post<{ Body: CancelBody }>(`/payment/${method}_cancel`, { schema: { body: cancelBody }, preValidation: coerceBody(cancelBody) }, async (request) => {
+      const { transaction_id, payment_id, amount } = request.body;
+      if ((transaction_id === undefined) === (payment_id === undefined)) {
+        throw invalidRequest(['transaction_id, payment_id: exactly one of them is required']);
+      }
+      return success(await payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }));
+    });
+  }
+
+  app.post<{ Body: FiscalConfirmBody }>(
+    '/payment/click_confirm',
+    { schema: { body: FiscalConfirmBodySchema }, preValidation: coerceBody(FiscalConfirmBodySchema) },
+    async (request) => {
+      const { payment_id, qr_code } = request.body;
+      const { delivered, handoff } = await fiscal.submit('click', { paymentId: payment_id, qrCodeUrl: qr_code });
+      if (!delivered) return success(queued(handoff));
+      return success({ inn: shopInn ?? null, payment_id, qr_code, status: 'successfully', error: null });
     },
-    async (request) => success(await payments.pay('click', { amount: request.body.amount, qrCode: request.body.qr_code })),
+  );
+
+  app.post<{ Body: PaymeFiscalConfirmBody }>(
+    '/payment/payme_confirm',
+    { schema: { body: PaymeFiscalConfirmBodySchema }, preValidation: coerceBody(PaymeFiscalConfirmBodySchema) },
+    async (request) => {
+      const b = request.body;
+      const { delivered, handoff } = await fiscal.submit('payme', {
+        paymentId: b.payment_id,
+        qrCodeUrl: b.qr_code,
+        receiptId: b.receipt_id,
+        terminalId: b.terminal_id,
+        fiscalSign: b.fiscal_sign,
+        date: b.date,
+        statusCode: b.status_code,
+        message: b.message,
+      });
+      return success(delivered ? handoff.result : queued(handoff));
+    },
   );
 }

@@ -36,4 +36,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX transaction_events_tx ON transaction_events (transaction_id, seq);
   `,
+  // 2: money given back, and fiscal receipt hand-offs
+  `
+  ALTER TABLE transactions ADD COLUMN refunded_amount INTEGER NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount);
+  CREATE INDEX transactions_provider_payment ON transactions (method, provider_payment_id) WHERE provider_payment_id IS NOT NULL;
+
+  CREATE TABLE fiscal_handoffs (
+    id              TEXT PRIMARY KEY,
+    method          TEXT    NOT NULL,
+    payment_id      TEXT    NOT NULL,
+    transaction_id  TEXT    REFERENCES transactions (id),
+    receipt         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'submitted', 'refused')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_error      TEXT,
+    result          TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX fiscal_handoffs_payment ON fiscal_handoffs (method, payment_id);
+  CREATE INDEX fiscal_handoffs_due ON fiscal_handoffs (state, next_attempt_at);
+  `,
 ];

@@ -3,13 +3,15 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { maskDeep } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
-import type { Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import type { FiscalHandoff, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import {
   InvalidCursorError,
   StaleTransitionError,
   type Journal,
   type JournalEntryStep,
+  type HandoffPatch,
   type JournalHealth,
+  type NewHandoff,
   type NewTransaction,
   type TransactionFilter,
   type TransactionPage,
@@ -27,11 +29,44 @@ interface TransactionRow {
   provider_payment_id: string | null;
   client_phone_number: string | null;
   provider_message: string | null;
+  refunded_amount: number;
   error_code: number | null;
   error_message: string | null;
   error_data: string | null;
   created_at: number;
   updated_at: number;
+}
+
+interface HandoffRow {
+  id: string;
+  method: string;
+  payment_id: string;
+  transaction_id: string | null;
+  receipt: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function rowToHandoff(row: HandoffRow): FiscalHandoff {
+  return {
+    id: row.id,
+    method: row.method as FiscalHandoff['method'],
+    paymentId: row.payment_id,
+    transactionId: row.transaction_id,
+    receipt: JSON.parse(row.receipt) as FiscalHandoff['receipt'],
+    state: row.state as FiscalHandoff['state'],
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 interface EventRow {
@@ -45,6 +80,7 @@ const PATCH_COLUMNS: Record<keyof Omit<TransactionPatch, 'error'>, string> = {
   providerPaymentId: 'provider_payment_id',
   clientPhoneNumber: 'client_phone_number',
   providerMessage: 'provider_message',
+  refundedAmount: 'refunded_amount',
 };
 
 function rowToTransaction(row: TransactionRow): Transaction {
@@ -58,6 +94,7 @@ function rowToTransaction(row: TransactionRow): Transaction {
     providerPaymentId: row.provider_payment_id,
     clientPhoneNumber: row.client_phone_number,
     providerMessage: row.provider_message,
+    refundedAmount: row.refunded_amount,
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '', data: row.error_data },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -107,6 +144,17 @@ export class SqliteJournal implements Journal {
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
       events: this.db.prepare(`SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = ? ORDER BY seq`),
+      byProviderId: this.db.prepare(`SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1`),
+      insertHandoff: this.db.prepare(
+        `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, created_at, updated_at)
+         VALUES (@id, @method, @paymentId, @transactionId, @receipt, @state, @createdAt, @createdAt)`,
+      ),
+      handoffById: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE id = ?`),
+      handoffByPayment: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE method = ? AND payment_id = ?`),
+      handoffByTransaction: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE transaction_id = ?`),
+      dueHandoffs: this.db.prepare(
+        `SELECT * FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?`,
+      ),
     };
   }
 
@@ -189,7 +237,48 @@ export class SqliteJournal implements Journal {
         detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown),
       }),
     );
-    return { ...rowToTransaction(row), events };
+    const handoff = this.statements.handoffByTransaction.get(id) as HandoffRow | undefined;
+    return { ...rowToTransaction(row), events, fiscal: handoff ? rowToHandoff(handoff) : null };
+  }
+
+  async findByProviderPaymentId(method: string, providerPaymentId: string): Promise<Transaction | undefined> {
+    const row = this.statements.byProviderId.get(method, providerPaymentId) as TransactionRow | undefined;
+    return row ? rowToTransaction(row) : undefined;
+  }
+
+  async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
+    this.statements.insertHandoff.run({ ...handoff, receipt: JSON.stringify(handoff.receipt) });
+    return rowToHandoff(this.statements.handoffById.get(handoff.id) as HandoffRow);
+  }
+
+  async getHandoff(method: string, paymentId: string): Promise<FiscalHandoff | undefined> {
+    const row = this.statements.handoffByPayment.get(method, paymentId) as HandoffRow | undefined;
+    return row ? rowToHandoff(row) : undefined;
+  }
+
+  async updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff> {
+    const sets = ['updated_at = @now'];
+    const params: Record<string, unknown> = { id, now: Date.now() };
+    const columns: [keyof HandoffPatch, string, (v: unknown) => unknown][] = [
+      ['state', 'state', (v) => v],
+      ['attempts', 'attempts', (v) => v],
+      ['nextAttemptAt', 'next_attempt_at', (v) => v],
+      ['lastError', 'last_error', (v) => v],
+      ['result', 'result', (v) => (v === null ? null : JSON.stringify(maskDeep(v)))],
+      ['receipt', 'receipt', (v) => JSON.stringify(v)],
+    ];
+    for (const [key, column, encode] of columns) {
+      if (patch[key] === undefined) continue;
+      sets.push(`${column} = @${key}`);
+      params[key] = encode(patch[key]);
+    }
+    const { changes } = this.db.prepare(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = @id`).run(params);
+    if (changes !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
+    return rowToHandoff(this.statements.handoffById.get(id) as HandoffRow);
+  }
+
+  async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {
+    return (this.statements.dueHandoffs.all(now, limit) as HandoffRow[]).map(rowToHandoff);
   }
 
   async list(filter: TransactionFilter): Promise<TransactionPage> {

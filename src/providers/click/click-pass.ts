@@ -2,10 +2,21 @@ import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { TransportError } from '../http-transport.js';
-import type { ChargeOutcome, ChargeProgress, ChargeRequest, QrProvider } from '../qr-provider.js';
+import type {
+  CancelOutcome,
+  CancelRequest,
+  ChargeOutcome,
+  ChargeProgress,
+  ChargeRequest,
+  FiscalOutcome,
+  FiscalReceipt,
+  QrProvider,
+} from '../qr-provider.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
 
 export interface ClickPassPolicy {
+  /** CLICK confirmed payment/partial_reversal for this service. */
+  partialReversal: boolean;
   /** Pause between two status queries while a payment is processing or its answer was lost. */
   pollIntervalMs: number;
   /** How long after the first answer (or its loss) PayBridge keeps asking before calling the outcome unknown. */
@@ -64,6 +75,55 @@ export class ClickPass implements QrProvider {
     private readonly client: ClickClient,
     private readonly policy: ClickPassPolicy,
   ) {}
+
+  get supportsPartialCancel(): boolean {
+    return this.policy.partialReversal;
+  }
+
+  /** `payment/reversal` (or `partial_reversal` where CLICK enabled it). */
+  async cancel(request: CancelRequest): Promise<CancelOutcome> {
+    try {
+      const reply = request.partial
+        ? await this.client.partialReversal(request.providerPaymentId, request.amount)
+        : await this.client.reversal(request.providerPaymentId);
+      const code = integer(reply.error_code);
+      if (code === 0) return { status: 'cancelled', detail: reply };
+      return {
+        status: 'refused',
+        providerCode: String(code ?? 'UNKNOWN'),
+        providerText: note(reply) || 'reversal refused',
+        reason: `CLICK refused the reversal: ${note(reply) || `error ${String(code)}`}. CLICK reverses only online-card payments of the current month.`,
+        detail: reply,
+      };
+    } catch (err) {
+      if (err instanceof TransportError && !err.sent) {
+        return { status: 'refused', providerCode: err.code, providerText: err.message, reason: 'CLICK could not be reached; nothing was reversed. Try again.' };
+      }
+      if (err instanceof ClickHttpError && err.statusCode < 500 && !err.garbage) {
+        return { status: 'refused', providerCode: `HTTP ${err.statusCode}`, providerText: STATUS_CODES[err.statusCode] ?? 'error', reason: `CLICK refused the reversal (HTTP ${err.statusCode}).` };
+      }
+      if (err instanceof TransportError || err instanceof ClickHttpError) {
+        return { status: 'unknown', reason: `${describe(err)}: whether CLICK reversed the payment is not known. Check before trying again.` };
+      }
+      throw err;
+    }
+  }
+
+  /** `payment/ofd_data/submit_qrcode`: the URL of the cheque our own fiscal module printed. */
+  async submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome> {
+    try {
+      const reply = await this.client.submitQrcode(receipt.paymentId, receipt.qrCodeUrl);
+      const code = integer(reply.error_code);
+      if (code === 0) return { status: 'submitted', result: reply };
+      return { status: 'refused', providerCode: String(code ?? 'UNKNOWN'), providerText: note(reply) || 'refused' };
+    } catch (err) {
+      if (err instanceof ClickHttpError && err.statusCode >= 400 && err.statusCode < 500) {
+        return { status: 'refused', providerCode: `HTTP ${err.statusCode}`, providerText: STATUS_CODES[err.statusCode] ?? 'error' };
+      }
+      if (err instanceof TransportError || err instanceof ClickHttpError) return { status: 'retry', error: describe(err) };
+      throw err;
+    }
+  }
 
   async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
     let reply: ClickReply;

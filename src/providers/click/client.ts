@@ -115,6 +115,18 @@ export class ClickClient {
     return this.call('DELETE', `payment/reversal/${this.credentials.serviceId}/${encodeURIComponent(paymentId)}`);
   }
 
+  /**
+   * `DELETE payment/partial_reversal/{service_id}/{payment_id}/{amount}`: in CLICK's OpenAPI spec but not
+   * its Russian docs, amount unit unconfirmed (sent in soum, like every other CLICK amount). Used only
+   * when the configuration says CLICK confirmed it for the service.
+   */
+  partialReversal(paymentId: string, amountTiyin: number): Promise<ClickReply> {
+    return this.call(
+      'DELETE',
+      `payment/partial_reversal/${this.credentials.serviceId}/${encodeURIComponent(paymentId)}/${tiyinToSoumLiteral(amountTiyin)}`,
+    );
+  }
+
   /** `POST payment/ofd_data/submit_qrcode`: tells Click the URL of the fiscal receipt our own module printed. */
   submitQrcode(paymentId: string, qrcode: string): Promise<ClickReply> {
     const body = `{"service_id":${this.credentials.serviceId},"payment_id":${paymentIdLiteral(paymentId)},"qrcode":${JSON.stringify(qrcode)}}`;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JsonValue } from '../../lib/lenient-json.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
-import { CLICK_MAGIC, clickMagicOf } from './magic.js';
+import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
+import { MAGIC, magicOf } from '../magic.js';
 
 export interface ClickEmulatorOptions {
   serviceId: number;
@@ -44,34 +44,19 @@ export interface EmulatedClickPayment {
 const BASE = '/v2/merchant';
 const SUCCESS_NOTE = 'Успешно подтвержден';
 
-function tashkentDay(ms: number): string {
-  return new Date(ms + 5 * 3600_000).toISOString().slice(0, 10);
-}
-
 /**
  * A stand-in for CLICK's merchant API: a real HTTP server on loopback that checks the Auth digest
  * like CLICK does, keeps its own ledger of charges, and reacts to the documented magic QR codes.
  * PayBridge reaches it with exactly the client it uses for the real CLICK.
  */
 export class ClickEmulator {
-  private readonly app: FastifyInstance;
+  private readonly server = new EmulatorServer();
   private readonly payments = new Map<number, EmulatedClickPayment>();
   private readonly confirmModeServices = new Set<number>();
-  private readonly holds = new Set<AbortController>();
   private nextPaymentId = 2_170_000_001;
-  private address = '';
 
   constructor(private readonly options: ClickEmulatorOptions) {
-    this.app = Fastify({ logger: false, forceCloseConnections: true });
-    // CLICK's amounts are decimal soum; parse them as text so the ledger is exact to the tiyin.
-    this.app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-      try {
-        done(null, body === '' ? undefined : parseLenientJson(body as string, { numbers: 'raw' }));
-      } catch {
-        done(null, { __unparsable: true });
-      }
-    });
-    this.app.addHook('onRequest', async (req, reply) => {
+    this.server.app.addHook('onRequest', async (req, reply) => {
       if (!req.url.startsWith(BASE)) return;
       const ok = verifyClickAuthHeader(req.headers.auth as string | undefined, {
         merchantUserId: options.merchantUserId,
@@ -85,11 +70,7 @@ export class ClickEmulator {
 
   /** The base URL to put in PayBridge's `click.base_url`. */
   get baseUrl(): string {
-    return `${this.address}${BASE}/`;
-  }
-
-  get port(): number {
-    return Number(new URL(this.address).port);
+    return `${this.server.origin}${BASE}/`;
   }
 
   /** The ledger: every payment the emulator accepted, in order. */
@@ -103,13 +84,12 @@ export class ClickEmulator {
   }
 
   async start(): Promise<this> {
-    this.address = await this.app.listen({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0 });
+    await this.server.listen(this.options.host ?? '127.0.0.1', this.options.port ?? 0);
     return this;
   }
 
-  async close(): Promise<void> {
-    for (const hold of this.holds) hold.abort();
-    await this.app.close();
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private statusOf(p: EmulatedClickPayment, now = Date.now()): number {
@@ -137,12 +117,12 @@ export class ClickEmulator {
   }
 
   private routes(): void {
-    const app = this.app;
-    const body = (req: FastifyRequest) => (req.body ?? {}) as Record<string, JsonValue> & { __unparsable?: boolean };
+    const app = this.server.app;
+    const body = (req: FastifyRequest) => (req.body === UNPARSABLE ? undefined : ((req.body ?? {}) as Record<string, JsonValue>));
 
     app.post(`${BASE}/click_pass/payment`, async (req, reply) => {
       const b = body(req);
-      if (b.__unparsable) return reply.code(400).send({ error_code: -8, error_note: 'Ошибка в запросе' });
+      if (!b) return reply.code(400).send({ error_code: -8, error_note: 'Ошибка в запросе' });
       if (this.serviceMismatch(b.service_id, reply)) return reply;
       const otp = typeof b.otp_data === 'string' ? b.otp_data : '';
       let amountTiyin: number;
@@ -155,10 +135,10 @@ export class ClickEmulator {
       const transactionId = typeof b.transaction_id === 'string' ? b.transaction_id : undefined;
       await this.options.onChargeRequest?.({ transactionId, otpData: otp, amountTiyin });
 
-      const magic = clickMagicOf(otp);
-      if (magic === CLICK_MAGIC.serviceDown) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
-      if (magic === CLICK_MAGIC.garbage) return reply.code(200).type('application/json').send('{"error_code":0,"payment_id":<html>');
-      if (magic === CLICK_MAGIC.insufficientFunds) return { error_code: -5017, error_note: 'Недостаточно средств на карте' };
+      const magic = magicOf(otp);
+      if (magic === MAGIC.serviceDown) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
+      if (magic === MAGIC.garbage) return reply.code(200).type('application/json').send('{"error_code":0,"payment_id":<html>');
+      if (magic === MAGIC.insufficientFunds) return { error_code: -5017, error_note: 'Недостаточно средств на карте' };
 
       const now = Date.now();
       const digest = createHash('sha256').update(otp).digest();
@@ -172,7 +152,7 @@ export class ClickEmulator {
         day: tashkentDay(now),
         confirmMode: this.confirmModeServices.has(this.options.serviceId),
         confirmed: false,
-        processingUntil: magic === CLICK_MAGIC.processing ? now + this.options.processingMs : now,
+        processingUntil: magic === MAGIC.processing ? now + this.options.processingMs : now,
         reversed: false,
         phoneNumber: `99890${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`,
         cardNumber: `860049******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`,
@@ -190,24 +170,13 @@ export class ClickEmulator {
         card_number: payment.cardNumber,
         phone_number: payment.phoneNumber,
       };
-      if (magic === CLICK_MAGIC.lostAnswer) {
-        // Charged, but the answer comes too late for any sane client timeout.
-        const hold = new AbortController();
-        this.holds.add(hold);
-        await sleep(this.options.lostAnswerDelayMs, undefined, { signal: hold.signal }).catch(() => undefined);
-        this.holds.delete(hold);
-        if (hold.signal.aborted) {
-          // Shutting down: the answer is never sent, as when the real one is lost.
-          reply.hijack();
-          req.raw.socket.destroy();
-          return reply;
-        }
-      }
+      // Charged, but the answer comes too late for any sane client timeout.
+      if (magic === MAGIC.lostAnswer && !(await this.server.hold(this.options.lostAnswerDelayMs, req, reply))) return reply;
       return answer;
     });
 
     app.post(`${BASE}/click_pass/confirm`, async (req, reply) => {
-      const b = body(req);
+      const b = body(req) ?? {};
       if (this.serviceMismatch(b.service_id, reply)) return reply;
       const p = this.find(b.payment_id);
       if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
@@ -259,7 +228,7 @@ export class ClickEmulator {
     });
 
     app.post(`${BASE}/payment/ofd_data/submit_qrcode`, async (req, reply) => {
-      const b = body(req);
+      const b = body(req) ?? {};
       if (this.serviceMismatch(b.service_id, reply)) return reply;
       const p = this.find(b.payment_id);
       if (!p) return { error_code: -6, error_note: 'Платеж не найден' };

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Journal } from '../journal/journal.js';
+import { billingError, invalidRequest, paymentError } from './errors.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { QrMethod, QrPaymentService } from './qr-payment-service.js';
+import type { FiscalHandoff, FiscalReceipt } from './transaction.js';
+
+export interface FiscalHandoffOptions {
+  /** Accept hand-offs for payment ids this PayBridge did not take (another till's, say). */
+  allowForeignPaymentIds: boolean;
+  retryInitialMs: number;
+  retryMaxMs: number;
+  /** How often pending hand-offs are looked for. */
+  sweepIntervalMs?: number;
+}
+
+export type HandoffResult = { delivered: true; handoff: FiscalHandoff } | { delivered: false; handoff: FiscalHandoff };
+
+/**
+ * The fiscal receipt's URL reaches the provider exactly once and is never lost: the hand-off is
+ * journaled before the provider is called, a network failure leaves it pending, and a background
+ * sweep retries pending ones with doubling pauses — after a restart too — until they land.
+ */
+export class FiscalHandoffService {
+  private readonly locks = new KeyedLock();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly payments: QrPaymentService,
+    private readonly log: Logger,
+    private readonly options: FiscalHandoffOptions,
+  ) {}
+
+  async submit(method: QrMethod, input: FiscalReceipt): Promise<HandoffResult> {
+    this.payments.provider(method); // refuses an unconfigured method before anything is written
+    const receipt = method === 'payme' ? completeFromCheckUrl(input) : input;
+    const tx = await this.journal.findByProviderPaymentId(method, receipt.paymentId);
+    if (!tx && !this.options.allowForeignPaymentIds) {
+      throw paymentError(`payment_id ${receipt.paymentId} is not a ${method} payment in this PayBridge's journal`);
+    }
+    if (tx && tx.status !== 'succeeded' && tx.status !== 'refunded' && tx.status !== 'cancelled') {
+      throw paymentError(`payment ${receipt.paymentId} ${tx.status === 'failed' ? 'failed' : `is ${tx.status}`}; only a paid payment gets a fiscal receipt`, {
+        transaction_id: tx.id,
+        transaction_status: tx.status,
+      });
+    }
+
+    return this.locks.run(`${method}:${receipt.paymentId}`, async () => {
+      let handoff = await this.journal.getHandoff(method, receipt.paymentId);
+      if (handoff && handoff.state !== 'refused' && handoff.receipt.qrCodeUrl !== receipt.qrCodeUrl) {
+        throw paymentError(`payment ${receipt.paymentId} already has the fiscal receipt ${handoff.receipt.qrCodeUrl}`, { transaction_id: tx?.id });
+      }
+      if (handoff?.state === 'submitted') return { delivered: true, handoff };
+      if (handoff) {
+        handoff = await this.journal.updateHandoff(handoff.id, { receipt, state: 'pending' });
+      } else {
+        handoff = await this.journal.insertHandoff({
+          id: randomUUID(),
+          method,
+          paymentId: receipt.paymentId,
+          transactionId: tx?.id ?? null,
+          receipt,
+          state: 'pending',
+          createdAt: Date.now(),
+        });
+      }
+      const after = await this.attempt(handoff);
+      if (after.state === 'refused') {
+        const refusal = after.result as { code: string; text: string };
+        throw billingError(`${refusal.code}: ${refusal.text}`, {
+          reason: `${method} refused the fiscal receipt: ${refusal.text}.`,
+          transaction_id: tx?.id,
+        });
+      }
+      return { delivered: after.state === 'submitted', handoff: after };
+    });
+  }
+
+  /** One delivery attempt; leaves the hand-off submitted, refused, or pending with its next attempt set. */
+  private async attempt(handoff: FiscalHandoff): Promise<FiscalHandoff> {
+    const provider = this.payments.provider(handoff.method);
+    const attempts = handoff.attempts + 1;
+    const outcome = await provider.submitFiscal(handoff.receipt);
+    const log = this.log.child({ method: handoff.method, payment_id: handoff.paymentId, attempts });
+    if (outcome.status === 'submitted') {
+      log.info('fiscal receipt delivered');
+      return this.journal.updateHandoff(handoff.id, { state: 'submitted', attempts, nextAttemptAt: null, lastError: null, result: outcome.result });
+    }
+    if (outcome.status === 'refused') {
+      log.warn({ code: outcome.providerCode, text: outcome.providerText }, 'fiscal receipt refused');
+      return this.journal.updateHandoff(handoff.id, {
+        state: 'refused',
+        attempts,
+        nextAttemptAt: null,
+        lastError: `${outcome.providerCode}: ${outcome.providerText}`,
+        result: { code: outcome.providerCode, text: outcome.providerText },
+      });
+    }
+    const pause = Math.min(this.options.retryInitialMs * 2 ** (attempts - 1), this.options.retryMaxMs);
+    log.warn({ error: outcome.error, retry_in_ms: pause }, 'fiscal receipt not delivered; will retry');
+    return this.journal.updateHandoff(handoff.id, { attempts, nextAttemptAt: Date.now() + pause, lastError: outcome.error });
+  }
+
+  /** Retries every pending hand-off that is due. */
+  async sweep(): Promise<void> {
+    const due = await this.journal.dueHandoffs(Date.now(), 50);
+    for (const handoff of due) {
+      try {
+        await this.locks.run(`${handoff.method}:${handoff.paymentId}`, async () => {
+          const current = await this.journal.getHandoff(handoff.method, handoff.paymentId);
+          if (current?.state === 'pending') await this.attempt(current);
+        });
+      } catch (err) {
+        this.log.error({ err, payment_id: handoff.paymentId }, 'fiscal hand-off retry failed');
+      }
+    }
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.sweep()
+        .catch((err: unknown) => this.log.error({ err }, 'fiscal hand-off sweep failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, this.options.sweepIntervalMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+}
+
+/**
+ * Payme needs the fiscal module's receipt number. A till that does not send it still sends the
+ * soliq.uz check URL, whose query names it: t (fiscal module), r (receipt number), c (date and
+ * time), s (fiscal sign). Fields the till sent win.
+ */
+export function completeFromCheckUrl(receipt: FiscalReceipt): FiscalReceipt {
+  const q = new URL(receipt.qrCodeUrl).searchParams;
+  const r = q.get('r');
+  const completed: FiscalReceipt = {
+    ...receipt,
+    receiptId: receipt.receiptId ?? (r && /^\d{1,15}$/.test(r) ? Number(r) : undefined),
+    terminalId: receipt.terminalId ?? q.get('t') ?? undefined,
+    fiscalSign: receipt.fiscalSign ?? q.get('s') ?? undefined,
+    date: receipt.date ?? q.get('c') ?? undefined,
+  };
+  if (completed.receiptId === undefined) {
+    throw invalidRequest(['receipt_id: is required (the fiscal receipt number), unless the qr_code URL carries it as r=…']);
+  }
+  return completed;
+}

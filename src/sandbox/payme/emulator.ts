@@ -1,0 +1,213 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { JsonValue } from '../../lib/lenient-json.js';
+import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
+import { MAGIC, magicOf } from '../magic.js';
+
+export interface PaymeEmulatorOptions {
+  cashboxId: string;
+  cashboxKey: string;
+  host?: string;
+  port?: number;
+  /** How long the answer to a "lost answer" QR code is held back. */
+  lostAnswerDelayMs: number;
+  /** How long a "processing" QR code keeps its receipt in flight (state 2). */
+  processingMs: number;
+  /** How long a cancelled paid receipt stays queued for cancellation (state 21) before it is cancelled (50). */
+  cancelQueueMs: number;
+}
+
+/** A receipt as the emulator's ledger keeps it; amounts in tiyin. */
+export interface EmulatedReceipt {
+  _id: string;
+  amount: number;
+  account: JsonValue;
+  detail: JsonValue | null;
+  createTime: number;
+  payTime: number;
+  cancelTime: number;
+  paidUntil: number;
+  paid: boolean;
+  token: string | null;
+  phone: string | null;
+  cardNumber: string | null;
+  fiscalData: JsonValue | null;
+}
+
+type Params = Record<string, JsonValue>;
+
+class RpcFailure extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: JsonValue = null,
+  ) {
+    super(message);
+  }
+}
+
+const ru = (text: string) => ({ ru: text, uz: text, en: text });
+
+/**
+ * A stand-in for the Payme Subscribe API: JSON-RPC over a real HTTP server on loopback, checking
+ * `X-Auth` like Payme does, with the documented receipt states and its own ledger. PayBridge reaches
+ * it with exactly the client it uses for the real Payme.
+ */
+export class PaymeEmulator {
+  private readonly server = new EmulatorServer();
+  private readonly receipts = new Map<string, EmulatedReceipt>();
+
+  constructor(private readonly options: PaymeEmulatorOptions) {
+    this.server.app.post('/api', async (req, reply) => {
+      const body = req.body === UNPARSABLE ? undefined : (req.body as Params | undefined);
+      const id = body?.id ?? null;
+      const answer = (result: JsonValue) => ({ jsonrpc: '2.0', id, result });
+      const fail = (e: RpcFailure) => ({ jsonrpc: '2.0', id, error: { code: e.code, message: ru(e.message), data: e.data } });
+      if (!body || typeof body !== 'object') return fail(new RpcFailure(-32700, 'Ошибка при парсинге JSON'));
+      if (req.headers['x-auth'] !== `${options.cashboxId}:${options.cashboxKey}`) return fail(new RpcFailure(-32504, 'Недостаточно привилегий для выполнения метода'));
+      if (typeof body.method !== 'string' || !body.params || typeof body.params !== 'object') return fail(new RpcFailure(-32600, 'Отсутствуют обязательные поля в RPC-запросе'));
+      const params = body.params as Params;
+      try {
+        switch (body.method) {
+          case 'receipts.create':
+            return answer({ receipt: this.view(this.create(params)) });
+          case 'receipts.pay': {
+            const receipt = this.find(params.id);
+            const token = typeof params.token === 'string' ? params.token : '';
+            const magic = magicOf(token);
+            if (magic === MAGIC.serviceDown) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
+            if (magic === MAGIC.garbage) return reply.code(200).type('application/json').send('{"jsonrpc":"2.0","result":<html>');
+            this.pay(receipt, token, magic);
+            if (magic === MAGIC.lostAnswer && !(await this.server.hold(options.lostAnswerDelayMs, req, reply))) return reply;
+            return answer({ receipt: this.view(receipt) });
+          }
+          case 'receipts.check':
+            return answer({ state: this.stateOf(this.find(params.id)) });
+          case 'receipts.get':
+            return answer({ receipt: this.view(this.find(params.id)) });
+          case 'receipts.cancel':
+            return answer({ receipt: this.view(this.cancel(this.find(params.id))) });
+          case 'receipts.set_fiscal_data': {
+            const receipt = this.find(params.id);
+            const fiscal = params.fiscal_data as Params | undefined;
+            if (!fiscal || typeof fiscal.qr_code_url !== 'string' || fiscal.receipt_id === undefined) {
+              throw new RpcFailure(-32602, 'Неверные параметры: fiscal_data.receipt_id, fiscal_data.qr_code_url');
+            }
+            if (this.stateOf(receipt) !== 4) throw new RpcFailure(-31402, 'Чек не оплачен');
+            receipt.fiscalData = fiscal;
+            return answer({ receipt: { _id: receipt._id, create_time: receipt.createTime, pay_time: receipt.payTime } });
+          }
+          default:
+            throw new RpcFailure(-32601, `Метод ${body.method} не найден`);
+        }
+      } catch (err) {
+        if (err instanceof RpcFailure) return fail(err);
+        throw err;
+      }
+    });
+  }
+
+  /** The JSON-RPC URL to put in PayBridge's `payme.url`. */
+  get url(): string {
+    return `${this.server.origin}/api`;
+  }
+
+  async start(): Promise<this> {
+    await this.server.listen(this.options.host ?? '127.0.0.1', this.options.port ?? 0);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  ledger(): (EmulatedReceipt & { state: number })[] {
+    return [...this.receipts.values()].map((r) => ({ ...r, state: this.stateOf(r) }));
+  }
+
+  /** Receipts that hold the customer's money: paid and not cancelled. */
+  charges(): (EmulatedReceipt & { state: number })[] {
+    return this.ledger().filter((r) => r.state === 4);
+  }
+
+  stateOf(r: EmulatedReceipt, now = Date.now()): number {
+    if (r.cancelTime) return r.paid && now - r.cancelTime < this.options.cancelQueueMs ? 21 : 50;
+    if (!r.paid) return 0;
+    return now < r.paidUntil ? 2 : 4;
+  }
+
+  private find(id: JsonValue | undefined): EmulatedReceipt {
+    const receipt = typeof id === 'string' ? this.receipts.get(id) : undefined;
+    if (!receipt) throw new RpcFailure(-31602, 'Чек не найден');
+    return receipt;
+  }
+
+  private create(params: Params): EmulatedReceipt {
+    const amount = typeof params.amount === 'string' && /^\d+$/.test(params.amount) ? Number(params.amount) : NaN;
+    if (!Number.isSafeInteger(amount) || amount < 100) throw new RpcFailure(-31611, 'Неверная сумма');
+    if (!params.account || typeof params.account !== 'object') throw new RpcFailure(-32602, 'Неверные параметры: account');
+    const receipt: EmulatedReceipt = {
+      _id: randomBytes(12).toString('hex'),
+      amount,
+      account: params.account,
+      detail: params.detail ?? null,
+      createTime: Date.now(),
+      payTime: 0,
+      cancelTime: 0,
+      paidUntil: 0,
+      paid: false,
+      token: null,
+      phone: null,
+      cardNumber: null,
+      fiscalData: null,
+    };
+    this.receipts.set(receipt._id, receipt);
+    return receipt;
+  }
+
+  private pay(receipt: EmulatedReceipt, token: string, magic: string | undefined): void {
+    const state = this.stateOf(receipt);
+    if (state === 50 || state === 21) throw new RpcFailure(-31403, 'Чек отменен');
+    if (state !== 0) throw new RpcFailure(-31402, 'Чек уже оплачен');
+    if (!token) throw new RpcFailure(-32500, 'Неверный формат токена');
+    if (magic === MAGIC.insufficientFunds) throw new RpcFailure(-31303, 'Недостаточно средств на карте');
+    const digest = createHash('sha256').update(token).digest();
+    const now = Date.now();
+    receipt.paid = true;
+    receipt.token = token;
+    receipt.payTime = now;
+    receipt.paidUntil = magic === MAGIC.processing ? now + this.options.processingMs : now;
+    receipt.phone = `99893${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`;
+    receipt.cardNumber = `860014******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`;
+  }
+
+  private cancel(receipt: EmulatedReceipt): EmulatedReceipt {
+    const state = this.stateOf(receipt);
+    if (state === 50 || state === 21) throw new RpcFailure(-31403, 'Чек уже отменен');
+    if (state !== 0 && state !== 4) throw new RpcFailure(-31630, 'Чек в обработке, отмена невозможна');
+    receipt.cancelTime = Date.now();
+    return receipt;
+  }
+
+  private view(r: EmulatedReceipt) {
+    return {
+      _id: r._id,
+      create_time: r.createTime,
+      pay_time: r.payTime,
+      cancel_time: r.cancelTime,
+      state: this.stateOf(r),
+      type: 2,
+      external: false,
+      operation: -1,
+      error: null,
+      description: '',
+      detail: r.detail,
+      amount: r.amount,
+      currency: 860,
+      commission: 0,
+      account: r.account,
+      card: r.cardNumber ? { number: r.cardNumber, expire: '9903' } : null,
+      merchant: { _id: this.options.cashboxId, name: 'PayBridge sandbox shop', epos: { merchantId: '90000001', terminalId: '90000001' } },
+      payer: r.phone ? { phone: r.phone } : null,
+    };
+  }
+}
