@@ -93,6 +93,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
     retryInitialMs: config.fiscal.retry_initial_ms,
     retryMaxMs: config.fiscal.retry_max_ms,
+    sweepIntervalMs: config.fiscal.sweep_interval_ms,
   });
   const server = buildServer({
     logger,

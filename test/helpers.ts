@@ -120,3 +120,76 @@ export function productionClick(emulator: { baseUrl: string }, secretKey: string
     };
   };
 }
+
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { PaymeEmulator, type PaymeEmulatorOptions } from '../src/sandbox/payme/emulator.js';
+import { SANDBOX_PAYME } from '../src/sandbox/credentials.js';
+
+export function startPaymeEmulator(options: Partial<PaymeEmulatorOptions> = {}): Promise<PaymeEmulator> {
+  return new PaymeEmulator({ ...SANDBOX_PAYME, lostAnswerDelayMs: 5_000, processingMs: 300, cancelQueueMs: 100, ...options }).start();
+}
+
+/** A production-mode configuration whose Payme is at `url` (and no Click). */
+export function productionPayme(url: string, cashboxKey: string = SANDBOX_PAYME.cashboxKey) {
+  return (c: Config) => {
+    c.mode = 'production';
+    c.click = undefined;
+    c.payme = {
+      environment: 'test',
+      url,
+      cashbox_id: SANDBOX_PAYME.cashboxId,
+      cashbox_key: cashboxKey,
+      timeouts: { connect_ms: 1_000, response_ms: 300 },
+      poll_interval_ms: 50,
+      status_deadline_ms: 2_000,
+    };
+  };
+}
+
+/**
+ * A TCP relay on loopback in front of an emulator: a real network path that a test can cut
+ * (connections are reset at once) and restore.
+ */
+export class TcpRelay {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  down = false;
+
+  constructor(private readonly targetPort: number) {}
+
+  async start(): Promise<number> {
+    this.server = createServer((client) => {
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      if (this.down) {
+        client.resetAndDestroy();
+        return;
+      }
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end);
+      upstream.on('error', end);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as { port: number }).port;
+  }
+
+  /** Cuts the path: open connections and every new one are reset. */
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.resetAndDestroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}

@@ -104,6 +104,7 @@ export const ConfigSchema = Type.Object(
         allow_foreign_payment_ids: Type.Boolean({ default: false, description: 'Accept fiscal hand-offs for payment ids this PayBridge did not take.' }),
         retry_initial_ms: ms(2_000, 'First pause before retrying a hand-off that failed on the network.'),
         retry_max_ms: ms(300_000, 'Longest pause between retries (the pause doubles up to it).'),
+        sweep_interval_ms: ms(1_000, 'How often pending hand-offs are looked for.'),
       },
       { ...strict, default: {} },
     ),

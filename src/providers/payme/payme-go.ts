@@ -143,14 +143,14 @@ export class PaymeGo implements QrProvider {
       }
       if (!(err instanceof PaymeHttpError) && !(err instanceof TransportError)) throw err;
       await progress({ step: 'answer_lost', uncertain: describe(err) });
-      return this.resolve(receiptId, undefined, progress, describe(err));
+      return this.resolve(receiptId, request.amount, undefined, progress, describe(err));
     }
     await progress({ step: 'pay_answered', detail: paid });
-    return this.resolve(receiptId, paid, progress, '');
+    return this.resolve(receiptId, request.amount, paid, progress, '');
   }
 
   /** Settles a receipt by its state, checking it until it is final or the deadline passes. */
-  private async resolve(receiptId: string, first: PaymeObject | undefined, progress: Progress, cause: string): Promise<ChargeOutcome> {
+  private async resolve(receiptId: string, amount: number, first: PaymeObject | undefined, progress: Progress, cause: string): Promise<ChargeOutcome> {
     const deadline = Date.now() + this.policy.statusDeadlineMs;
     let state = first ? stateOf(first) : undefined;
     let receipt = first;
@@ -158,6 +158,13 @@ export class PaymeGo implements QrProvider {
     for (;;) {
       if (state === RECEIPT_PAID) {
         if (!receipt || stateOf(receipt) !== RECEIPT_PAID) receipt = await this.client.get(receiptId).catch(() => undefined);
+        if (receipt && receipt.amount !== amount) {
+          return {
+            status: 'unknown',
+            providerPaymentId: receiptId,
+            reason: `Payme reports receipt ${receiptId} paid for ${String(receipt.amount)} tiyin, not ${amount}: refusing to call that a success.`,
+          };
+        }
         return {
           status: 'succeeded',
           providerPaymentId: receiptId,

@@ -36,6 +36,8 @@ export interface EmulatedClickPayment {
   confirmed: boolean;
   processingUntil: number;
   reversed: boolean;
+  /** Tiyin given back so far by partial reversals. */
+  reversedTiyin: number;
   phoneNumber: string;
   cardNumber: string;
   fiscalReceiptUrl: string | null;
@@ -154,6 +156,7 @@ export class ClickEmulator {
         confirmed: false,
         processingUntil: magic === MAGIC.processing ? now + this.options.processingMs : now,
         reversed: false,
+        reversedTiyin: 0,
         phoneNumber: `99890${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`,
         cardNumber: `860049******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`,
         fiscalReceiptUrl: null,
@@ -222,10 +225,30 @@ export class ClickEmulator {
       if (this.serviceMismatch(req.params.service_id, reply)) return reply;
       const p = this.find(req.params.payment_id);
       if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
-      if (this.statusOf(p) !== 2) return { error_code: -9, error_note: 'Отмена невозможна' };
+      if (this.statusOf(p) !== 2 || p.reversedTiyin > 0) return { error_code: -9, error_note: 'Отмена невозможна' };
       p.reversed = true;
+      p.reversedTiyin = p.amountTiyin;
       return { error_code: 0, error_note: 'Платеж отменен', payment_id: p.paymentId };
     });
+
+    app.delete<{ Params: { service_id: string; payment_id: string; amount: string } }>(
+      `${BASE}/payment/partial_reversal/:service_id/:payment_id/:amount`,
+      async (req, reply) => {
+        if (this.serviceMismatch(req.params.service_id, reply)) return reply;
+        const p = this.find(req.params.payment_id);
+        if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+        let amount: number;
+        try {
+          amount = soumLiteralToTiyin(req.params.amount);
+        } catch {
+          return { error_code: -2, error_note: 'Неверная сумма' };
+        }
+        if (this.statusOf(p) !== 2 || amount <= 0 || p.reversedTiyin + amount > p.amountTiyin) return { error_code: -9, error_note: 'Отмена невозможна' };
+        p.reversedTiyin += amount;
+        if (p.reversedTiyin === p.amountTiyin) p.reversed = true;
+        return { error_code: 0, error_note: 'Частичная отмена выполнена', payment_id: p.paymentId };
+      },
+    );
 
     app.post(`${BASE}/payment/ofd_data/submit_qrcode`, async (req, reply) => {
       const b = body(req) ?? {};
@@ -246,6 +269,7 @@ export class ClickEmulator {
         amount_tiyin: p.amountTiyin,
         payment_status: this.statusOf(p),
         reversed: p.reversed,
+        reversed_tiyin: p.reversedTiyin,
         created_at: new Date(p.createdAt).toISOString(),
       })),
     );
