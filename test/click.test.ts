@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ClickClient } from '../src/providers/click/client.js';
 import { ClickPass } from '../src/providers/click/click-pass.js';
 import type { ChargeProgress } from '../src/providers/qr-provider.js';
 import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
-import { post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
+import { freePort, post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
 
 const QR = '880101698207133392';
 
@@ -20,15 +19,6 @@ function clickClient(emulator: ClickEmulator, secretKey: string = SANDBOX_CLICK.
     { baseUrl: emulator.baseUrl, serviceId: SANDBOX_CLICK.serviceId, merchantUserId: SANDBOX_CLICK.merchantUserId, secretKey },
     { connectMs: 1_000, responseMs },
   );
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('Click Pass against the Click emulator over a loopback socket', () => {
@@ -158,7 +148,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
   });
 
   test('Click unreachable: 104, failed at once (the request never left), nothing pending', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const bridge = await startTestBridge(productionClick({ baseUrl: `http://127.0.0.1:${port}/v2/merchant/` }));
     try {
       const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
