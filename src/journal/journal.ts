@@ -1,5 +1,15 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
-import type { FiscalHandoff, HandoffState, PaymentMethod, Transaction, TransactionError, TransactionWithEvents } from '../payments/transaction.js';
+import type {
+  FiscalHandoff,
+  HandoffState,
+  PaymentMethod,
+  ShiftClose,
+  Transaction,
+  TransactionError,
+  TransactionKind,
+  TransactionWithEvents,
+} from '../payments/transaction.js';
+import type { ShiftTotals } from '../terminals/terminal.js';
 
 export interface NewTransaction {
   id: string;
@@ -8,6 +18,9 @@ export interface NewTransaction {
   qrCodeMasked: string | null;
   qrCodeHash: string | null;
   createdAt: number;
+  kind?: TransactionKind;
+  originalId?: string | null;
+  terminal?: string | null;
 }
 
 /** Fields a step may fill in; absent fields keep their value. */
@@ -17,6 +30,10 @@ export interface TransactionPatch {
   providerMessage?: string | null;
   /** The new total given back (not an increment), in tiyin. */
   refundedAmount?: number;
+  receiptNumber?: number | null;
+  shiftNumber?: number | null;
+  authCode?: string | null;
+  slip?: string | null;
   error?: TransactionError | null;
 }
 
@@ -84,6 +101,14 @@ export interface Journal {
   updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff>;
   /** Pending hand-offs whose next attempt is due at `now`, oldest first. */
   dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]>;
+  /** The newest card payment on `terminal` with this RRN or receipt number. */
+  findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined>;
+  /** The newest card payment of `method` with this RRN, on any terminal. */
+  findCardPaymentByRrn(method: PaymentMethod, rrn: string): Promise<Transaction | undefined>;
+  /** What the journal saw approved on `terminal` during `shift`. */
+  shiftTotals(terminal: string, shift: number): Promise<ShiftTotals>;
+  recordShiftClose(close: ShiftClose): Promise<void>;
+  isShiftClosed(terminal: string, shift: number): Promise<boolean>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
   health(): Promise<JournalHealth>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { TransactionStatus } from './state-machine.js';
 
 export const PAYMENT_METHODS = ['click', 'payme', 'humo', 'uzcard'] as const;
+export type TransactionKind = 'payment' | 'cancel' | 'refund';
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export interface TransactionError {
@@ -23,6 +24,16 @@ export interface Transaction {
   providerMessage: string | null;
   /** Tiyin given back so far (cancellations and refunds); never more than `amount`. */
   refundedAmount: number;
+  /** A payment, or a card cancel/refund recorded as a row of its own (linked by `originalId`). */
+  kind: TransactionKind;
+  originalId: string | null;
+  /** The card terminal's configured id; null for QR payments. */
+  terminal: string | null;
+  receiptNumber: number | null;
+  shiftNumber: number | null;
+  authCode: string | null;
+  /** The bank slip exactly as the terminal printed it. */
+  slip: string | null;
   error: TransactionError | null;
   createdAt: number;
   updatedAt: number;
@@ -72,4 +83,17 @@ export interface FiscalHandoff {
   result: unknown;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A terminal's shift close: its report, and the comparison of its totals with the journal's. */
+export interface ShiftClose {
+  id: string;
+  terminal: string;
+  shiftNumber: number | null;
+  closedAt: number;
+  report: string;
+  terminalTotals: import('../terminals/terminal.js').ShiftTotals | null;
+  journalTotals: import('../terminals/terminal.js').ShiftTotals;
+  /** Null when the terminal did not report totals to compare. */
+  matched: boolean | null;
 }

@@ -58,4 +58,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX fiscal_handoffs_payment ON fiscal_handoffs (method, payment_id);
   CREATE INDEX fiscal_handoffs_due ON fiscal_handoffs (state, next_attempt_at);
   `,
+  // 3: card terminals: the facts of a slip, returns as rows of their own, shift closes
+  `
+  ALTER TABLE transactions ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment' CHECK (kind IN ('payment', 'cancel', 'refund'));
+  ALTER TABLE transactions ADD COLUMN original_id TEXT REFERENCES transactions (id);
+  ALTER TABLE transactions ADD COLUMN terminal TEXT;
+  ALTER TABLE transactions ADD COLUMN receipt_number INTEGER;
+  ALTER TABLE transactions ADD COLUMN shift_number INTEGER;
+  ALTER TABLE transactions ADD COLUMN auth_code TEXT;
+  ALTER TABLE transactions ADD COLUMN slip TEXT;
+  CREATE INDEX transactions_terminal_shift ON transactions (terminal, shift_number) WHERE terminal IS NOT NULL;
+  CREATE INDEX transactions_original ON transactions (original_id) WHERE original_id IS NOT NULL;
+
+  CREATE TABLE shift_closes (
+    id              TEXT    PRIMARY KEY,
+    terminal        TEXT    NOT NULL,
+    shift_number    INTEGER,
+    closed_at       INTEGER NOT NULL,
+    report          TEXT    NOT NULL,
+    terminal_totals TEXT,
+    journal_totals  TEXT    NOT NULL,
+    matched         INTEGER
+  ) STRICT;
+  CREATE INDEX shift_closes_terminal ON shift_closes (terminal, closed_at DESC);
+  `,
 ];

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { maskDeep } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
-import type { FiscalHandoff, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import type { ShiftTotals } from '../../terminals/terminal.js';
 import {
   InvalidCursorError,
   StaleTransitionError,
@@ -30,6 +31,13 @@ interface TransactionRow {
   client_phone_number: string | null;
   provider_message: string | null;
   refunded_amount: number;
+  kind: string;
+  original_id: string | null;
+  terminal: string | null;
+  receipt_number: number | null;
+  shift_number: number | null;
+  auth_code: string | null;
+  slip: string | null;
   error_code: number | null;
   error_message: string | null;
   error_data: string | null;
@@ -81,6 +89,10 @@ const PATCH_COLUMNS: Record<keyof Omit<TransactionPatch, 'error'>, string> = {
   clientPhoneNumber: 'client_phone_number',
   providerMessage: 'provider_message',
   refundedAmount: 'refunded_amount',
+  receiptNumber: 'receipt_number',
+  shiftNumber: 'shift_number',
+  authCode: 'auth_code',
+  slip: 'slip',
 };
 
 function rowToTransaction(row: TransactionRow): Transaction {
@@ -95,6 +107,13 @@ function rowToTransaction(row: TransactionRow): Transaction {
     clientPhoneNumber: row.client_phone_number,
     providerMessage: row.provider_message,
     refundedAmount: row.refunded_amount,
+    kind: row.kind as Transaction['kind'],
+    originalId: row.original_id,
+    terminal: row.terminal,
+    receiptNumber: row.receipt_number,
+    shiftNumber: row.shift_number,
+    authCode: row.auth_code,
+    slip: row.slip,
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '', data: row.error_data },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -138,8 +157,8 @@ export class SqliteJournal implements Journal {
     this.migrate();
     this.statements = {
       insert: this.db.prepare(
-        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, created_at, updated_at)
-         VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @createdAt, @createdAt)`,
+        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, created_at, updated_at)
+         VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @createdAt, @createdAt)`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -152,6 +171,29 @@ export class SqliteJournal implements Journal {
       handoffById: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE id = ?`),
       handoffByPayment: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE method = ? AND payment_id = ?`),
       handoffByTransaction: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE transaction_id = ?`),
+      cardByRrn: this.db.prepare(
+        `SELECT * FROM transactions WHERE terminal = ? AND provider_payment_id = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`,
+      ),
+      cardByReceipt: this.db.prepare(
+        `SELECT * FROM transactions WHERE terminal = ? AND receipt_number = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`,
+      ),
+      cardByMethodRrn: this.db.prepare(
+        `SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`,
+      ),
+      shiftTotals: this.db.prepare(
+        `SELECT
+           COALESCE(SUM(CASE WHEN kind = 'payment' THEN 1 END), 0) AS purchaseCount,
+           COALESCE(SUM(CASE WHEN kind = 'payment' THEN amount END), 0) AS purchaseAmount,
+           COALESCE(SUM(CASE WHEN kind <> 'payment' THEN 1 END), 0) AS returnCount,
+           COALESCE(SUM(CASE WHEN kind <> 'payment' THEN amount END), 0) AS returnAmount
+         FROM transactions
+         WHERE terminal = ? AND shift_number = ? AND status IN ('succeeded', 'cancelled', 'refunded')`,
+      ),
+      insertShiftClose: this.db.prepare(
+        `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched)
+         VALUES (@id, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched)`,
+      ),
+      shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? LIMIT 1`),
       dueHandoffs: this.db.prepare(
         `SELECT * FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?`,
       ),
@@ -185,7 +227,7 @@ export class SqliteJournal implements Journal {
 
   async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
     this.db.transaction(() => {
-      this.statements.insert.run(tx);
+      this.statements.insert.run({ kind: 'payment', originalId: null, terminal: null, ...tx });
       this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
     })();
     return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
@@ -275,6 +317,35 @@ export class SqliteJournal implements Journal {
     const { changes } = this.db.prepare(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = @id`).run(params);
     if (changes !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
     return rowToHandoff(this.statements.handoffById.get(id) as HandoffRow);
+  }
+
+  async findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {
+    const row = ('rrn' in by ? this.statements.cardByRrn.get(terminal, by.rrn) : this.statements.cardByReceipt.get(terminal, by.receiptNumber)) as
+      | TransactionRow
+      | undefined;
+    return row ? rowToTransaction(row) : undefined;
+  }
+
+  async findCardPaymentByRrn(method: string, rrn: string): Promise<Transaction | undefined> {
+    const row = this.statements.cardByMethodRrn.get(method, rrn) as TransactionRow | undefined;
+    return row ? rowToTransaction(row) : undefined;
+  }
+
+  async shiftTotals(terminal: string, shift: number): Promise<ShiftTotals> {
+    return this.statements.shiftTotals.get(terminal, shift) as ShiftTotals;
+  }
+
+  async recordShiftClose(close: ShiftClose): Promise<void> {
+    this.statements.insertShiftClose.run({
+      ...close,
+      terminalTotals: close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
+      journalTotals: JSON.stringify(close.journalTotals),
+      matched: close.matched === null ? null : close.matched ? 1 : 0,
+    });
+  }
+
+  async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
+    return this.statements.shiftClosed.get(terminal, shift) !== undefined;
   }
 
   async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {

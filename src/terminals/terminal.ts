@@ -1,0 +1,75 @@
+/**
+ * A card terminal as PayBridge drives it, whatever the wire: Arcus2's command-line tool for Humo
+ * on Ingenico, or the terminal bridge protocol (JSON lines over TCP or a serial port).
+ */
+
+export type TerminalOperation = 'purchase' | 'cancel' | 'refund' | 'close_shift' | 'last_slip' | 'last_report' | 'status';
+
+/** What the terminal answered. Amounts are tiyin; the slip is the text exactly as printed. */
+export interface TerminalAnswer {
+  /** Three-digit response code ("000" approved, "116" insufficient funds, …). */
+  code: string;
+  slip: string;
+  rrn: string | null;
+  receiptNumber: number | null;
+  shiftNumber: number | null;
+  authCode: string | null;
+  terminalId: string | null;
+  /** For a shift close: the terminal's own totals of the shift, when it reports them. */
+  totals?: ShiftTotals | null;
+  /** What the answer is about, where the terminal says (status answers, parsed slips). */
+  operation?: 'purchase' | 'cancel' | 'refund' | null;
+  /** The amount the slip or answer names, tiyin. */
+  amount?: number | null;
+}
+
+export interface ShiftTotals {
+  /** Approved purchases in the shift, and their sum in tiyin. */
+  purchaseCount: number;
+  purchaseAmount: number;
+  /** Cancels and refunds in the shift, and their sum in tiyin. */
+  returnCount: number;
+  returnAmount: number;
+}
+
+export interface TerminalRequest {
+  /** Our id for this operation (UUID): the bridge protocol echoes it and can be asked about it later. */
+  requestId: string;
+  amount?: number;
+  /** The original payment's RRN, for cancels and refunds. */
+  rrn?: string;
+  /** The original payment's receipt number, for cancels. */
+  receiptNumber?: number;
+}
+
+/**
+ * The link failed after the request may have reached the terminal (timeout, dead link): the outcome
+ * is unknown and must be resolved by asking, never by sending the operation again.
+ */
+export class TerminalLinkError extends Error {
+  constructor(
+    message: string,
+    /** False when the request provably never reached the terminal. */
+    readonly maybeSent: boolean,
+  ) {
+    super(message);
+    this.name = 'TerminalLinkError';
+  }
+}
+
+export interface TerminalDriver {
+  readonly kind: string;
+  purchase(request: TerminalRequest): Promise<TerminalAnswer>;
+  cancel(request: TerminalRequest): Promise<TerminalAnswer>;
+  refund(request: TerminalRequest): Promise<TerminalAnswer>;
+  closeShift(request: TerminalRequest): Promise<TerminalAnswer>;
+  /** The last operation's slip again (`report`: the last shift-close report). */
+  lastSlip(kind: 'operation' | 'report'): Promise<TerminalAnswer>;
+  /**
+   * To settle an operation whose answer was lost: the terminal's answer about `request`, or about its
+   * last transaction when it cannot be asked about one request (the caller compares operation, amount
+   * and RRN), or 'not_found' when the terminal says it never performed `request`.
+   */
+  status(request: TerminalRequest): Promise<TerminalAnswer | 'not_found'>;
+  close(): Promise<void>;
+}
