@@ -13,7 +13,10 @@ import { PaymeClient } from './providers/payme/client.js';
 import { PaymeGo } from './providers/payme/payme-go.js';
 import type { QrProvider } from './providers/qr-provider.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME } from './sandbox/credentials.js';
-import { startEmulators, type Emulators } from './sandbox/start.js';
+import { sandboxTerminals, startEmulators, type Emulators } from './sandbox/start.js';
+import { CardPaymentService, type CardTerminal } from './payments/card-payment-service.js';
+import { buildTerminalDriver } from './terminals/build.js';
+import { TerminalQueue } from './terminals/terminal-queue.js';
 import { VERSION } from './version.js';
 
 export interface PayBridge {
@@ -22,6 +25,7 @@ export interface PayBridge {
   journal: Journal;
   payments: QrPaymentService;
   fiscal: FiscalHandoffService;
+  cards: CardPaymentService;
   /** Set in sandbox mode. */
   emulators: Emulators | undefined;
   close(): Promise<void>;
@@ -75,6 +79,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
   const journal = new SqliteJournal({ path: config.journal.path! });
   let emulators: Emulators | undefined;
   const providers = new Map<string, QrProvider>();
+  const terminals: CardTerminal[] = [];
   try {
     let { click, payme } = config;
     if (config.mode === 'sandbox') {
@@ -83,7 +88,18 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     }
     if (click) providers.set('click', clickPass(click));
     if (payme) providers.set('payme', paymeGo(payme));
+    const devices = config.terminals.devices.length === 0 && emulators ? sandboxTerminals(emulators) : config.terminals.devices;
+    devices.forEach((t, i) => {
+      terminals.push({
+        id: t.id,
+        method: t.method,
+        isDefault: t.default,
+        driver: buildTerminalDriver(t, `terminals.devices.${i}`),
+        queue: new TerminalQueue(config.terminals.queue_wait_ms),
+      });
+    });
   } catch (err) {
+    await emulators?.close();
     await journal.close();
     throw err;
   }
@@ -95,11 +111,13 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     retryMaxMs: config.fiscal.retry_max_ms,
     sweepIntervalMs: config.fiscal.sweep_interval_ms,
   });
+  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns });
   const server = buildServer({
     logger,
     journal,
     payments,
     fiscal,
+    cards,
     shopInn: config.shop.inn,
     bodyLimitBytes: config.server.body_limit_bytes,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
@@ -110,8 +128,9 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
         mode: config.mode,
         version: VERSION,
         journal: j,
-        methods: [...providers.keys()],
-        ...(emulators ? { sandbox: { click: emulators.click.baseUrl, payme: emulators.payme.url } } : {}),
+        methods: [...providers.keys(), ...new Set(terminals.map((t) => t.method))],
+        terminals: terminals.map((t) => ({ id: t.id, method: t.method, driver: t.driver.kind, default: t.isDefault, busy: t.queue.isBusy })),
+        ...(emulators ? { sandbox: { click: emulators.click.baseUrl, payme: emulators.payme.url, uzcard: `tcp://127.0.0.1:${emulators.uzcardPort}` } } : {}),
       };
     },
   });
@@ -125,6 +144,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     journal,
     payments,
     fiscal,
+    cards,
     emulators,
     async close() {
       if (closed) return;
@@ -132,6 +152,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
       await server.close();
       await fiscal.stop();
       await Promise.allSettled([...providers.values()].map((p) => p.close()));
+      await cards.close();
       await emulators?.close();
       await journal.close();
     },

@@ -99,6 +99,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     (config as Record<string, unknown>)[key] = section.value;
   }
 
+  config.terminals.devices.forEach((t, i) => {
+    const key = `terminals.devices.${i}`;
+    if (!t[t.driver]) problems.push(`${key}.${t.driver}: is required for driver ${t.driver}`);
+    const b = t.bridge;
+    if (t.driver === 'bridge' && b?.transport === 'tcp' && (!b.host || !b.port)) problems.push(`${key}.bridge: host and port are required for tcp`);
+    if (t.driver === 'bridge' && b?.transport === 'serial' && !b.path) problems.push(`${key}.bridge.path: is required for serial`);
+    if (config.terminals.devices.findIndex((o) => o.id === t.id) !== i) problems.push(`${key}.id: "${t.id}" is used twice`);
+  });
+  for (const method of ['humo', 'uzcard'] as const) {
+    if (config.terminals.devices.filter((t) => t.method === method && t.default).length > 1) problems.push(`terminals.devices: more than one default ${method} terminal`);
+  }
+
   if (problems.length) throw new ConfigError(source, problems);
   config.data_dir = isAbsolute(config.data_dir) ? config.data_dir : resolve(cwd, config.data_dir);
   config.journal.path ??= join(config.data_dir, 'journal.sqlite');

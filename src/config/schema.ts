@@ -50,6 +50,56 @@ export const PaymeConfigSchema = Type.Object(
 export const SandboxClickConfigSchema = Type.Partial(ClickConfigSchema, strict);
 export const SandboxPaymeConfigSchema = Type.Partial(PaymeConfigSchema, strict);
 
+export const Arcus2ConfigSchema = Type.Object(
+  {
+    command: Type.String({ minLength: 1, description: 'Arcus2 CommandLineTool (C:\\Arcus2\\CommandLineTool\\bin\\CommandLineTool.exe).' }),
+    args: Type.Array(Type.String(), { default: [], description: 'Arguments before the operation’s own.' }),
+    work_dir: Type.String({ minLength: 1, description: 'The Arcus2 folder (C:\\Arcus2): the tool runs there and writes cheq.out / rc.out there.' }),
+    cheq_file: Type.String({ minLength: 1, default: 'cheq.out' }),
+    rc_file: Type.String({ minLength: 1, default: 'rc.out' }),
+    ops_ini: Type.String({ minLength: 1, default: 'INI/ops.ini', description: 'The site’s ops.ini, relative to work_dir.' }),
+    ops: Type.Object(
+      {
+        purchase: Type.Optional(Type.Integer({ minimum: 0 })),
+        cancel: Type.Optional(Type.Integer({ minimum: 0 })),
+        refund: Type.Optional(Type.Integer({ minimum: 0 })),
+        close_shift: Type.Optional(Type.Integer({ minimum: 0 })),
+        print_last: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { ...strict, default: {}, description: 'Op codes that override what ops.ini says.' },
+    ),
+    cancel_args: Type.Array(Type.String(), { default: ['/r{rrn}'], description: 'What a cancel adds: {rrn}, {receipt}, {amount}.' }),
+    refund_args: Type.Array(Type.String(), { default: ['/r{rrn}'] }),
+    timeout_ms: ms(180_000, 'One operation, the customer at the pinpad included.'),
+  },
+  strict,
+);
+
+export const BridgeConfigSchema = Type.Object(
+  {
+    transport: Type.Union([Type.Literal('tcp'), Type.Literal('serial')]),
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    path: Type.Optional(Type.String({ minLength: 1, description: 'Serial device: COM3, /dev/ttyUSB0, /dev/ttyACM0.' })),
+    baud_rate: Type.Integer({ minimum: 1200, maximum: 921_600, default: 115_200 }),
+    connect_timeout_ms: ms(5_000, 'Opening the link.'),
+    answer_timeout_ms: ms(180_000, 'Waiting for the final answer; progress messages restart it.'),
+  },
+  strict,
+);
+
+export const TerminalConfigSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'The name a request may give in `terminal`.' }),
+    method: Type.Union([Type.Literal('humo'), Type.Literal('uzcard')]),
+    default: Type.Boolean({ default: false, description: 'The terminal used when a request names none.' }),
+    driver: Type.Union([Type.Literal('arcus2'), Type.Literal('bridge')]),
+    arcus2: Type.Optional(Arcus2ConfigSchema),
+    bridge: Type.Optional(BridgeConfigSchema),
+  },
+  strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     mode: Type.Union([Type.Literal('sandbox'), Type.Literal('production')], {
@@ -108,6 +158,14 @@ export const ConfigSchema = Type.Object(
       },
       { ...strict, default: {} },
     ),
+    terminals: Type.Object(
+      {
+        queue_wait_ms: ms(30_000, 'How long a request waits for a busy terminal before the answer is "pinpad busy" (984).'),
+        allow_foreign_rrns: Type.Boolean({ default: false, description: 'Refund RRNs that are not in this journal, as a real terminal may.' }),
+        devices: Type.Array(TerminalConfigSchema, { default: [] }),
+      },
+      { ...strict, default: {} },
+    ),
     click: Type.Optional(Type.Unknown({ description: 'CLICK Pass credentials and timeouts (see ClickConfigSchema).' })),
     payme: Type.Optional(Type.Unknown({ description: 'Payme Go cashbox and timeouts (see PaymeConfigSchema).' })),
     sandbox: Type.Object(
@@ -118,6 +176,12 @@ export const ConfigSchema = Type.Object(
             lost_answer_delay_ms: ms(120_000, 'How long the emulator holds the answer of a "408" QR code.'),
             processing_ms: ms(1_500, 'How long a "102" QR code stays processing.'),
             confirm_window_ms: ms(30_000, 'Unconfirmed payments are cancelled after this, as CLICK does.'),
+          },
+          { ...strict, default: {} },
+        ),
+        uzcard: Type.Object(
+          {
+            port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: 'TCP port of the UzCard bridge emulator; 0 picks a free port.' }),
           },
           { ...strict, default: {} },
         ),
@@ -138,5 +202,6 @@ export const ConfigSchema = Type.Object(
 );
 
 export type ClickConfig = Static<typeof ClickConfigSchema>;
+export type TerminalConfig = Static<typeof TerminalConfigSchema>;
 export type PaymeConfig = Static<typeof PaymeConfigSchema>;
 export type Config = Omit<Static<typeof ConfigSchema>, 'click' | 'payme'> & { click?: ClickConfig | undefined; payme?: PaymeConfig | undefined };

@@ -111,3 +111,28 @@ export function cancelBodySchema(limits: RequestLimits) {
   );
 }
 export type CancelBody = Static<ReturnType<typeof cancelBodySchema>>;
+
+export function cardBodySchema(limits: RequestLimits) {
+  return Type.Object(
+    {
+      amount: amountSchema(limits),
+      request_id: Type.Optional(
+        Type.String({
+          pattern: '^\\d{1,12}$',
+          description: 'For returns: the RRN (12 digits, leading zeros kept) or, for Humo, the receipt number printed on the slip ("Чек 14").',
+          'x-error': 'must be the RRN (12 digits) or the receipt number of the original payment',
+        }),
+      ),
+      is_return: Type.Optional(Type.Boolean({ description: 'true: cancel (Humo) or refund (UzCard) the payment named by request_id.', 'x-error': 'must be true or false' })),
+      terminal: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'A configured terminal id; the default one when absent.', 'x-error': 'must be a configured terminal id' })),
+    },
+    { 'x-error': 'must be a JSON object' },
+  );
+}
+export type CardBody = Static<ReturnType<typeof cardBodySchema>>;
+
+export const TerminalQuerySchema = Type.Object(
+  { terminal: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', 'x-error': 'must be a configured terminal id' })) },
+  { additionalProperties: false },
+);
+export type TerminalQuery = Static<typeof TerminalQuerySchema>;

@@ -9,6 +9,8 @@ import { registerHealthRoutes, type HealthSource } from './routes/health.js';
 import { registerQrPaymentRoutes } from './routes/qr-payments.js';
 import type { FiscalHandoffService } from '../payments/fiscal-handoff.js';
 import type { QrPaymentService } from '../payments/qr-payment-service.js';
+import type { CardPaymentService } from '../payments/card-payment-service.js';
+import { registerCardRoutes } from './routes/card-payments.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 import type { RequestLimits } from './schemas.js';
 import type { Journal } from '../journal/journal.js';
@@ -18,6 +20,7 @@ export interface ServerDependencies {
   journal: Journal;
   payments: QrPaymentService;
   fiscal: FiscalHandoffService;
+  cards: CardPaymentService;
   shopInn: string | undefined;
   health: HealthSource;
   limits: RequestLimits;
@@ -117,6 +120,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
 
   registerHealthRoutes(app, deps.health);
   registerQrPaymentRoutes(app, deps.payments, deps.fiscal, deps.limits, deps.shopInn);
+  registerCardRoutes(app, deps.cards, deps.limits);
   registerTransactionRoutes(app, deps.journal);
   return app;
 }

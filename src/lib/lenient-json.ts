@@ -2,14 +2,17 @@
  * JSON as real cash-register software writes it.
  *
  * The POS clients in the field were written against hand-made documents, so they send
- * trailing commas before `}`/`]`, and numbers with leading zeros (an RRN such as
- * `010965270742`). Standard JSON.parse refuses the first and would silently turn the second
+ * trailing commas before `}`/`]`, numbers with leading zeros (an RRN such as
+ * `010965270742`), a note in parentheses after a value and a comma forgotten at a line's end (both
+ * printed that way in the request examples they were written from). Standard JSON.parse refuses the first and would silently turn the second
  * into 10965270742. This parser accepts both and never loses a digit:
  *  - a number literal with a leading zero, or an integer too large to be exact as a double,
  *    comes back as the literal's own text (a string);
  *  - with `numbers: 'raw'` every number comes back as its literal text, so money can be
  *    converted without ever passing through a float.
  * Everything else follows RFC 8259 strictly.
+ * (Inside an object, a note is `(` … `)` on the value's own line; a comma may be left out only where
+ * the next member starts on a new line.)
  */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -49,12 +52,30 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
     throw new JsonSyntaxError(`invalid JSON at line ${line} column ${column}: expected ${what}, found ${found}`, pos);
   };
 
-  const skipWhitespace = (): void => {
+  /** Skips whitespace; says whether it crossed a line break. */
+  const skipWhitespace = (): boolean => {
+    let lineBreak = false;
     while (pos < text.length) {
       const c = text.charCodeAt(pos);
+      if (c === 0x0a || c === 0x0d) lineBreak = true;
       if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) pos++;
       else break;
     }
+    return lineBreak;
+  };
+
+  // A note in parentheses after a member's value, on the same line: `"amount": 50000 (цена в сотых 00)`.
+  const skipAnnotation = (): void => {
+    let at = pos;
+    while (text[at] === ' ' || text[at] === '\t') at++;
+    if (text[at] !== '(') return;
+    const end = text.indexOf(')', at);
+    const eol = text.slice(at).search(/[\r\n]/);
+    if (end === -1 || (eol !== -1 && at + eol < end)) {
+      pos = at;
+      fail("')' closing the note on the same line");
+    }
+    pos = end + 1;
   };
 
   const parseString = (): string => {
@@ -142,7 +163,9 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
       if (text[pos] !== ':') fail("':'");
       pos++;
       result[key] = parseValue(depth);
-      skipWhitespace();
+      skipAnnotation();
+      const lineBreak = skipWhitespace();
+      if (text[pos] === '"' && lineBreak) continue; // the next member on its own line, its comma forgotten
       if (text[pos] === ',') {
         pos++;
         skipWhitespace();

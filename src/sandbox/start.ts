@@ -3,11 +3,43 @@ import type { Config } from '../config/schema.js';
 import { ClickEmulator } from './click/emulator.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME } from './credentials.js';
 import { PaymeEmulator } from './payme/emulator.js';
+import { join } from 'node:path';
+import { setUpSandboxArcus2, type SandboxArcus2 } from './arcus2/setup.js';
+import { BridgeTerminalEmulator } from './uzcard/bridge-emulator.js';
+import type { TerminalConfig } from '../config/schema.js';
+import { Value } from '@sinclair/typebox/value';
+import { TerminalConfigSchema } from '../config/schema.js';
 
 export interface Emulators {
   click: ClickEmulator;
   payme: PaymeEmulator;
+  /** The UzCard terminal behind the bridge protocol on a TCP port of loopback. */
+  uzcard: BridgeTerminalEmulator;
+  uzcardPort: number;
+  /** The Arcus2 folder and emulated CommandLineTool for Humo. */
+  arcus2: SandboxArcus2;
   close(): Promise<void>;
+}
+
+/** The terminals of sandbox mode: Humo through the emulated Arcus2 tool, UzCard through the bridge emulator. */
+export function sandboxTerminals(emulators: Emulators): TerminalConfig[] {
+  return [
+    Value.Default(TerminalConfigSchema, {
+      id: 'humo-sandbox',
+      method: 'humo',
+      default: true,
+      driver: 'arcus2',
+      // The sandbox's magic amounts answer within seconds; a real pinpad gets minutes.
+      arcus2: { command: emulators.arcus2.command, args: emulators.arcus2.args, work_dir: emulators.arcus2.workDir, timeout_ms: 20_000 },
+    }) as TerminalConfig,
+    Value.Default(TerminalConfigSchema, {
+      id: 'uzcard-sandbox',
+      method: 'uzcard',
+      default: true,
+      driver: 'bridge',
+      bridge: { transport: 'tcp', host: '127.0.0.1', port: emulators.uzcardPort, answer_timeout_ms: 20_000 },
+    }) as TerminalConfig,
+  ];
 }
 
 /** Starts every provider emulator on loopback, with the sandbox settings of `config`. */
@@ -37,11 +69,23 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
     await click.close();
     throw err;
   }
+  const arcus2 = setUpSandboxArcus2(join(config.data_dir, 'sandbox', 'arcus2'));
+  const uzcard = new BridgeTerminalEmulator(join(config.data_dir, 'sandbox', 'uzcard-terminal.json'), 'uzcard');
+  let uzcardPort: number;
+  try {
+    uzcardPort = await uzcard.listen(config.sandbox.uzcard.port);
+  } catch (err) {
+    await Promise.all([click.close(), payme.close()]);
+    throw err;
+  }
   return {
     click,
     payme,
+    uzcard,
+    uzcardPort,
+    arcus2,
     async close() {
-      await Promise.all([click.close(), payme.close()]);
+      await Promise.all([click.close(), payme.close(), uzcard.close()]);
     },
   };
 }

@@ -23,12 +23,13 @@ export function parseOpsIni(text: string): OpsIniLine[] {
 }
 
 // How each operation is recognised by its name in ops.ini; the first line that matches wins.
+// (\b knows no Cyrillic letters, hence the explicit ends.)
 const NAMES: Record<Arcus2Op, RegExp> = {
-  purchase: /^(оплата|покупка|purchase|sale)\b/i,
-  cancel: /(универсальная отмена|universal cancel)/i,
-  refund: /^(возврат|refund)\b/i,
-  close_shift: /(сверка итогов|закрытие смены|reconciliation|settlement)/i,
-  print_last: /(последн|копия чека|print last|last receipt)/i,
+  purchase: /^(оплата|покупка|purchase|sale)(\s|$)/iu,
+  cancel: /(универсальная отмена|universal cancel)/iu,
+  refund: /^(возврат|refund)(\s|$)/iu,
+  close_shift: /(сверка итогов|закрытие смены|reconciliation|settlement)/iu,
+  print_last: /(последн|копия чека|print last|last receipt)/iu,
 };
 
 export function readOpsIni(path: string): OpsIniLine[] {

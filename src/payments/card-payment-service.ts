@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Journal, TransactionPatch } from '../journal/journal.js';
+import { cashierText, classifyCode, describeCode } from '../terminals/response-codes.js';
+import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
+import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
+import { ErrorCode, invalidRequest, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { TransactionStatus } from './state-machine.js';
+import type { Transaction } from './transaction.js';
+
+export type CardMethod = 'humo' | 'uzcard';
+
+export interface CardTerminal {
+  id: string;
+  method: CardMethod;
+  isDefault: boolean;
+  driver: TerminalDriver;
+  queue: TerminalQueue;
+}
+
+/** The seed documents' answer: the slip as printed, and the RRN as `ppt_id`. */
+export interface CardAnswer {
+  message: string;
+  ppt_id: string | null;
+  [extra: string]: unknown;
+}
+
+type Operation = 'purchase' | 'cancel' | 'refund';
+
+const TERMINAL_ERROR = { humo: ErrorCode.HUMO_TERMINAL, uzcard: ErrorCode.UZCARD_TERMINAL } as const;
+
+function terminalError(method: CardMethod, code: string, extras: ErrorExtras = {}): PayBridgeError {
+  return new PayBridgeError(TERMINAL_ERROR[method], cashierText(code), describeCode(code), { response_code: code, ...extras });
+}
+
+function facts(answer: TerminalAnswer): TransactionPatch {
+  return {
+    providerPaymentId: answer.rrn,
+    receiptNumber: answer.receiptNumber,
+    shiftNumber: answer.shiftNumber,
+    authCode: answer.authCode,
+    slip: answer.slip || null,
+  };
+}
+
+/**
+ * Card payments on Humo and UzCard pinpads: one operation at a time per terminal, every operation
+ * journaled before the terminal is touched, and an answer that never came settled by asking the
+ * terminal — never by sending the operation again.
+ */
+export class CardPaymentService {
+  private readonly locks = new KeyedLock();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly terminals: readonly CardTerminal[],
+    private readonly log: Logger,
+    private readonly options: { allowForeignRrns: boolean },
+  ) {}
+
+  terminal(method: CardMethod, name?: string): CardTerminal {
+    const mine = this.terminals.filter((t) => t.method === method);
+    const found = name ? mine.find((t) => t.id === name) : (mine.find((t) => t.isDefault) ?? mine[0]);
+    if (found) return found;
+    if (name) throw invalidRequest([`terminal: no ${method} terminal "${name}" (configured: ${mine.map((t) => t.id).join(', ') || 'none'})`]);
+    throw new PayBridgeError(TERMINAL_ERROR[method], `${method === 'humo' ? 'Humo' : 'UzCard'} терминал не настроен`, 'NOT_CONFIGURED', {
+      reason: `no ${method} terminal is configured on this PayBridge; see terminals.devices in the README`,
+    });
+  }
+
+  async pay(method: CardMethod, amount: number, terminalName?: string): Promise<CardAnswer> {
+    const terminal = this.terminal(method, terminalName);
+    const tx = await this.journal.insert(
+      { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: terminal.id },
+      { step: 'received', detail: { amount, terminal: terminal.id } },
+    );
+    const done = await this.operate(terminal, tx, 'purchase', { requestId: tx.id, amount });
+    return this.answer(done);
+  }
+
+  /** Humo universal cancel, within the shift of the payment; `requestId` is the slip's receipt number or the RRN. */
+  async cancel(method: CardMethod, requestId: string, amount: number, terminalName?: string): Promise<CardAnswer> {
+    const terminal = this.terminal(method, terminalName);
+    const original =
+      (/^\d{12}$/.test(requestId) ? await this.journal.findCardPayment(terminal.id, { rrn: requestId }) : undefined) ??
+      (/^\d{1,9}$/.test(requestId) ? await this.journal.findCardPayment(terminal.id, { receiptNumber: Number(requestId) }) : undefined);
+    if (!original) throw paymentError(`no payment with receipt number or RRN ${requestId} on terminal ${terminal.id}`);
+    return this.giveBack(terminal, original, 'cancel', amount);
+  }
+
+  /** UzCard refund by RRN, whole or in part, in any shift. */
+  async refund(method: CardMethod, rrn: string, amount: number, terminalName?: string): Promise<CardAnswer> {
+    const terminal = this.terminal(method, terminalName);
+    const original = await this.journal.findCardPaymentByRrn(method, rrn);
+    if (!original && !this.options.allowForeignRrns) throw paymentError(`RRN ${rrn} is not a ${method} payment in this PayBridge's journal`);
+    if (!original) {
+      const tx = await this.journal.insert(
+        { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', terminal: terminal.id },
+        { step: 'received', detail: { amount, rrn, foreign: true } },
+      );
+      return this.answer(await this.operate(terminal, tx, 'refund', { requestId: tx.id, amount, rrn }));
+    }
+    return this.giveBack(terminal, original, 'refund', amount);
+  }
+
+  private giveBack(terminal: CardTerminal, found: Transaction, kind: 'cancel' | 'refund', amount: number): Promise<CardAnswer> {
+    return this.locks.run(found.id, async () => {
+      const original = (await this.journal.get(found.id))!;
+      const extras = { transaction_id: original.id, transaction_status: original.status };
+      if (original.status === 'cancelled' || original.status === 'refunded') throw paymentError(`the payment was already ${original.status}`, extras);
+      if (original.status !== 'succeeded') throw paymentError(`the payment ${original.status}; nothing to give back`, extras);
+      const remaining = original.amount - original.refundedAmount;
+      if (amount > remaining) throw paymentError(`cannot give back ${amount} tiyin: only ${remaining} of the ${original.amount} paid remain`, { ...extras, remaining_amount: remaining });
+      if (kind === 'cancel') {
+        if (original.refundedAmount > 0) throw paymentError('the payment was already partly cancelled; make a refund for the rest', extras);
+        if (original.shiftNumber !== null && (await this.journal.isShiftClosed(terminal.id, original.shiftNumber))) {
+          throw paymentError(`shift ${original.shiftNumber} of terminal ${terminal.id} is closed: a cancel works only within the shift; make a refund instead`, extras);
+        }
+      }
+      const tx = await this.journal.insert(
+        { id: randomUUID(), method: original.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: original.id, terminal: terminal.id },
+        { step: 'received', detail: { amount, original: original.id, rrn: original.providerPaymentId } },
+      );
+      const done = await this.operate(terminal, tx, kind, {
+        requestId: tx.id,
+        amount,
+        rrn: original.providerPaymentId ?? undefined,
+        receiptNumber: original.receiptNumber ?? undefined,
+      });
+      const refunded = original.refundedAmount + amount;
+      const to: TransactionStatus = refunded < original.amount ? 'succeeded' : kind === 'cancel' ? 'cancelled' : 'refunded';
+      await this.journal.transition(original.id, 'succeeded', to, { refundedAmount: refunded }, { step: kind === 'cancel' ? 'cancelled' : 'refunded', detail: { by: done.id, amount, rrn: done.providerPaymentId } });
+      return this.answer(done, { original_transaction_id: original.id, refunded_amount: refunded });
+    });
+  }
+
+  /**
+   * Runs one operation on the terminal, in its queue, and settles the journal entry: succeeded,
+   * failed, or — when the answer was lost — whatever the terminal says when asked.
+   */
+  private async operate(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
+    const log = this.log.child({ transaction_id: tx.id, terminal: terminal.id, op });
+    let answer: TerminalAnswer | undefined;
+    let lost: string | undefined;
+    try {
+      answer = await terminal.queue.run(async () => {
+        try {
+          return await (op === 'purchase' ? terminal.driver.purchase(request) : op === 'cancel' ? terminal.driver.cancel(request) : terminal.driver.refund(request));
+        } catch (err) {
+          if (err instanceof TerminalLinkError && err.maybeSent) {
+            lost = err.message;
+            return undefined;
+          }
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (err instanceof TerminalBusyError || (err instanceof TerminalLinkError && !err.maybeSent)) {
+        const code = err instanceof TerminalBusyError ? '984' : '999';
+        await this.journal.transition(tx.id, 'pending', 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'not_sent', detail: { error: err.message } });
+        throw terminalError(terminal.method, code, { reason: `${err.message}; nothing was sent to the terminal`, transaction_id: tx.id, transaction_status: 'failed' });
+      }
+      throw err;
+    }
+    if (answer && classifyCode(answer.code, op) !== 'unknown') return this.settle(terminal, tx, 'pending', op, answer);
+
+    const why = lost ?? `the terminal answered ${answer!.code} (${describeCode(answer!.code)})`;
+    log.warn({ reason: why }, 'terminal outcome unknown; asking the terminal');
+    await this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost', detail: { reason: why } });
+    let status: TerminalAnswer | 'not_found';
+    try {
+      status = await terminal.queue.run(() => terminal.driver.status(request));
+    } catch (err) {
+      const reason = `${why}; the terminal could not be asked (${(err as Error).message}). Look at the pinpad's screen and the journal; do not repeat the operation.`;
+      await this.journal.transition(tx.id, 'unknown', 'unknown', { error: this.errorOf(terminal.method, '999') }, { step: 'status_unavailable', detail: { reason } });
+      throw terminalError(terminal.method, '999', { reason, transaction_id: tx.id, transaction_status: 'unknown' });
+    }
+    if (status !== 'not_found' && (await this.isAbout(status, tx, op))) {
+      await this.journal.transition(tx.id, 'unknown', 'unknown', {}, { step: 'status', detail: { code: status.code, rrn: status.rrn } });
+      return this.settle(terminal, tx, 'unknown', op, status);
+    }
+    const code = answer?.code ?? '999';
+    await this.journal.transition(tx.id, 'unknown', 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'status_not_found', detail: { reason: why } });
+    throw terminalError(terminal.method, code, { reason: `${why}; the terminal has no record of it, nothing was charged`, transaction_id: tx.id, transaction_status: 'failed' });
+  }
+
+  /** Whether a status answer is about this operation: same kind and amount, approved, and an RRN no other entry has. */
+  private async isAbout(answer: TerminalAnswer, tx: Transaction, op: Operation): Promise<boolean> {
+    if (classifyCode(answer.code, op) !== 'approved' || answer.operation !== op || answer.amount !== tx.amount || !answer.rrn) return false;
+    const other = await this.journal.findCardPaymentByRrn(tx.method, answer.rrn);
+    return !other || other.id === tx.id;
+  }
+
+  private errorOf(method: CardMethod, code: string) {
+    const e = terminalError(method, code);
+    return { code: e.code, message: e.message, data: e.data };
+  }
+
+  private async settle(terminal: CardTerminal, tx: Transaction, from: TransactionStatus, op: Operation, answer: TerminalAnswer): Promise<Transaction> {
+    const verdict = classifyCode(answer.code, op);
+    if (verdict === 'approved') {
+      return this.journal.transition(tx.id, from, 'succeeded', facts(answer), { step: 'approved', detail: { code: answer.code, rrn: answer.rrn, receipt: answer.receiptNumber, shift: answer.shiftNumber } });
+    }
+    await this.journal.transition(tx.id, from, 'failed', { ...facts(answer), error: this.errorOf(terminal.method, answer.code) }, { step: 'declined', detail: { code: answer.code } });
+    throw terminalError(terminal.method, answer.code, { transaction_id: tx.id, transaction_status: 'failed', slip: answer.slip || null });
+  }
+
+  private answer(tx: Transaction, extra: Record<string, unknown> = {}): CardAnswer {
+    return {
+      message: tx.slip ?? '',
+      ppt_id: tx.providerPaymentId,
+      transaction_id: tx.id,
+      terminal: tx.terminal,
+      receipt_number: tx.receiptNumber,
+      shift_number: tx.shiftNumber,
+      ...extra,
+    };
+  }
+
+  /** Closes the terminal's shift and compares its totals with the journal's. */
+  async closeShift(method: CardMethod, terminalName?: string): Promise<CardAnswer> {
+    const terminal = this.terminal(method, terminalName);
+    let answer: TerminalAnswer;
+    try {
+      answer = await terminal.queue.run(() => terminal.driver.closeShift({ requestId: randomUUID() }));
+    } catch (err) {
+      if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
+      if (err instanceof TerminalLinkError) throw terminalError(method, '999', { reason: `${err.message}; the shift may or may not be closed, print the last report to see` });
+      throw err;
+    }
+    if (classifyCode(answer.code, 'close') !== 'approved') throw terminalError(method, answer.code);
+    const shift = answer.shiftNumber;
+    const journalTotals: ShiftTotals =
+      shift === null ? { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 } : await this.journal.shiftTotals(terminal.id, shift);
+    const terminalTotals = answer.totals ?? null;
+    const matched = terminalTotals === null ? null : (Object.keys(journalTotals) as (keyof ShiftTotals)[]).every((k) => journalTotals[k] === terminalTotals[k]);
+    await this.journal.recordShiftClose({ id: randomUUID(), terminal: terminal.id, shiftNumber: shift, closedAt: Date.now(), report: answer.slip, terminalTotals, journalTotals, matched });
+    const snake = (t: ShiftTotals) => ({ purchase_count: t.purchaseCount, purchase_amount: t.purchaseAmount, return_count: t.returnCount, return_amount: t.returnAmount });
+    const difference = terminalTotals
+      ? snake({
+          purchaseCount: terminalTotals.purchaseCount - journalTotals.purchaseCount,
+          purchaseAmount: terminalTotals.purchaseAmount - journalTotals.purchaseAmount,
+          returnCount: terminalTotals.returnCount - journalTotals.returnCount,
+          returnAmount: terminalTotals.returnAmount - journalTotals.returnAmount,
+        })
+      : null;
+    if (matched === false) this.log.warn({ terminal: terminal.id, shift, difference }, 'shift totals differ from the journal');
+    return {
+      message: answer.slip,
+      ppt_id: null,
+      terminal: terminal.id,
+      shift_number: shift,
+      reconciliation: { matched, terminal: terminalTotals && snake(terminalTotals), journal: snake(journalTotals), difference },
+    };
+  }
+
+  /** The last slip (`report`: the last shift-close report) again. */
+  async printLast(method: CardMethod, kind: 'operation' | 'report', terminalName?: string): Promise<CardAnswer> {
+    const terminal = this.terminal(method, terminalName);
+    try {
+      const answer = await terminal.queue.run(() => terminal.driver.lastSlip(kind));
+      return { message: answer.slip, ppt_id: kind === 'report' ? null : answer.rrn, terminal: terminal.id };
+    } catch (err) {
+      if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
+      if (err instanceof TerminalLinkError) throw terminalError(method, '999', { reason: err.message });
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.terminals.map((t) => t.driver.close()));
+  }
+}

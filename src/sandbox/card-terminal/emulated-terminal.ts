@@ -1,0 +1,273 @@
+import { randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { tiyinToSoumLiteral } from '../../payments/money.js';
+
+/**
+ * Magic amounts of the card-terminal sandbox, in tiyin (documented in the README):
+ * 11600 declined for lack of funds (116), 99200 aborted at the pinpad (992), 99900 the pinpad does
+ * not answer (999, nothing charged), 40800 approved but the terminal takes 5 s to answer.
+ */
+export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAnswer: 99_900, slow: 40_800 } as const;
+export const SLOW_ANSWER_MS = 5_000;
+
+export type Flavour = 'humo' | 'uzcard';
+
+interface Operation {
+  requestId: string | null;
+  kind: 'purchase' | 'cancel' | 'refund';
+  amount: number;
+  rrn: string;
+  receipt: number;
+  shift: number;
+  at: number;
+  originalRrn: string | null;
+  /** Given back from this purchase so far. */
+  returned: number;
+}
+
+interface State {
+  shift: number;
+  receipt: number;
+  operations: Operation[];
+  lastSlip: string;
+  lastReport: string;
+  /** Answers by request id, for the bridge protocol's `status`. */
+  answers: Record<string, TerminalOutcome>;
+}
+
+export interface TerminalOutcome {
+  code: string;
+  slip: string;
+  rrn: string | null;
+  receipt: number | null;
+  shift: number | null;
+  authCode: string | null;
+  terminalId: string;
+  op?: 'purchase' | 'cancel' | 'refund';
+  amount?: number;
+  totals?: { purchase_count: number; purchase_amount: number; return_count: number; return_amount: number } | null;
+}
+
+const money = (tiyin: number) => `${tiyinToSoumLiteral(tiyin)} UZS`;
+const pad = (left: string, right: string, width = 36) => `${left}${' '.repeat(Math.max(1, width - left.length - right.length))}${right}`;
+const center = (text: string, width = 36) => `${' '.repeat(Math.max(0, Math.floor((width - text.length) / 2)))}${text}`;
+const two = (n: number) => String(n).padStart(2, '0');
+
+function humoDate(d: Date): string {
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${String(d.getFullYear()).slice(2)} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+function isoDate(d: Date): string {
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * A card terminal's own memory, kept on disk like a real terminal's: shift number, receipt counter,
+ * every operation (what was cancelled or refunded), the last slip and report. Slips are printed in
+ * the formats of the seed documents: Humo's "Univ. EMV POS", UzCard's SKappay.
+ */
+export class EmulatedTerminal {
+  private state: State;
+
+  constructor(
+    private readonly file: string,
+    readonly flavour: Flavour,
+    readonly terminalId: string = flavour === 'humo' ? '01000002' : '00000013',
+  ) {
+    try {
+      this.state = JSON.parse(readFileSync(file, 'utf8')) as State;
+    } catch {
+      this.state = { shift: 1, receipt: 0, operations: [], lastSlip: '', lastReport: '', answers: {} };
+    }
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.state));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+
+  get shift(): number {
+    return this.state.shift;
+  }
+
+  /** Every operation, for tests: what the terminal believes happened. */
+  operations(): readonly Operation[] {
+    return this.state.operations;
+  }
+
+  answerFor(requestId: string): TerminalOutcome | undefined {
+    return this.state.answers[requestId];
+  }
+
+  private rrn(): string {
+    // UzCard RRNs are 12 digits starting with 0 (0109…); Humo's start with the year's last digit.
+    const tail = String(randomInt(0, 100_000_000)).padStart(8, '0');
+    return this.flavour === 'uzcard' ? `0109${tail}` : `${String(new Date().getFullYear()).slice(-1)}${String(randomInt(100, 999))}${tail}`;
+  }
+
+  private outcome(code: string, slip: string, op: Operation | null, requestId: string | null): TerminalOutcome {
+    const result: TerminalOutcome = {
+      code,
+      slip,
+      rrn: op?.rrn ?? null,
+      receipt: op?.receipt ?? null,
+      shift: this.state.shift,
+      authCode: op ? String(randomInt(100_000, 999_999)) : null,
+      terminalId: this.terminalId,
+      ...(op ? { op: op.kind, amount: op.amount } : {}),
+    };
+    if (slip) this.state.lastSlip = slip;
+    if (requestId) this.state.answers[requestId] = result;
+    this.save();
+    return result;
+  }
+
+  private refusal(code: string, text: string, requestId: string | null): TerminalOutcome {
+    const slip = this.flavour === 'humo' ? `${center('ОПЕРАЦИЯ ОТКЛОНЕНА')}\n${pad('Код ответа:', code)}\n${center(text)}\n` : '';
+    return this.outcome(code, slip, null, requestId);
+  }
+
+  purchase(amount: number, requestId: string | null): TerminalOutcome {
+    if (amount === TERMINAL_MAGIC.insufficientFunds) return this.refusal('116', 'Недостаточно средств', requestId);
+    if (amount === TERMINAL_MAGIC.aborted) return this.refusal('992', 'Операция прервана', requestId);
+    // No answer at all: the terminal keeps no record of the request either.
+    if (amount === TERMINAL_MAGIC.noAnswer) return this.outcome('999', '', null, null);
+    const op = this.record('purchase', amount, requestId, null);
+    return this.outcome('000', this.slip(op), op, requestId);
+  }
+
+  private record(kind: Operation['kind'], amount: number, requestId: string | null, originalRrn: string | null): Operation {
+    const op: Operation = { requestId, kind, amount, rrn: this.rrn(), receipt: ++this.state.receipt, shift: this.state.shift, at: Date.now(), originalRrn, returned: 0 };
+    this.state.operations.push(op);
+    return op;
+  }
+
+  private findPurchase(by: { rrn?: string | undefined; receipt?: number | undefined }, currentShiftOnly: boolean): Operation | undefined {
+    return [...this.state.operations]
+      .reverse()
+      .find((o) => o.kind === 'purchase' && (!currentShiftOnly || o.shift === this.state.shift) && (by.rrn ? o.rrn === by.rrn : o.receipt === by.receipt));
+  }
+
+  /** Humo universal cancel: a purchase of the current shift, by RRN or receipt number. */
+  cancel(amount: number, by: { rrn?: string | undefined; receipt?: number | undefined }, requestId: string | null): TerminalOutcome {
+    return this.giveBack('cancel', amount, by, true, requestId);
+  }
+
+  /** UzCard refund by RRN, in any shift, whole or in part. */
+  refund(amount: number, rrn: string, requestId: string | null): TerminalOutcome {
+    return this.giveBack('refund', amount, { rrn }, false, requestId);
+  }
+
+  private giveBack(
+    kind: 'cancel' | 'refund',
+    amount: number,
+    by: { rrn?: string | undefined; receipt?: number | undefined },
+    currentShiftOnly: boolean,
+    requestId: string | null,
+  ): TerminalOutcome {
+    const original = this.findPurchase(by, currentShiftOnly);
+    if (!original) return this.refusal('914', 'Оригинальная транзакция не найдена', requestId);
+    if (kind === 'cancel' && original.returned > 0) return this.refusal('218', 'Операция уже отменена', requestId);
+    if (amount > original.amount - original.returned) return this.refusal('915', 'Сумма отмены больше оригинала', requestId);
+    original.returned += amount;
+    const op = this.record(kind, amount, requestId, original.rrn);
+    return this.outcome(kind === 'cancel' ? '400' : '000', this.slip(op), op, requestId);
+  }
+
+  closeShift(requestId: string | null): TerminalOutcome {
+    const ops = this.state.operations.filter((o) => o.shift === this.state.shift);
+    const purchases = ops.filter((o) => o.kind === 'purchase');
+    const returns = ops.filter((o) => o.kind !== 'purchase');
+    const sum = (list: Operation[]) => list.reduce((s, o) => s + o.amount, 0);
+    const totals = {
+      purchase_count: purchases.length,
+      purchase_amount: sum(purchases),
+      return_count: returns.length,
+      return_amount: sum(returns),
+    };
+    const now = new Date();
+    const report = [
+      center(this.flavour === 'humo' ? 'ОБЫЧНЫЙ ТОВАР' : 'OOO TEST TIME'),
+      center('Сверка итогов'),
+      center('Отчет закрытия смены'),
+      pad('ID Терминала:', this.terminalId),
+      pad('Номер смены', String(this.state.shift)),
+      pad('Дата:', this.flavour === 'humo' ? humoDate(now) : isoDate(now)),
+      pad(`Оплата: ${totals.purchase_count} шт.`, money(totals.purchase_amount)),
+      pad(`Отмена/Возврат: ${totals.return_count} шт.`, money(totals.return_amount)),
+      pad('Итого:', money(totals.purchase_amount - totals.return_amount)),
+      center('Итоги совпали'),
+      '='.repeat(36),
+      '',
+    ].join('\n');
+    const closed = this.state.shift;
+    this.state.shift += 1;
+    this.state.receipt = 0;
+    this.state.lastReport = report;
+    const result: TerminalOutcome = { code: '000', slip: report, rrn: null, receipt: null, shift: closed, authCode: null, terminalId: this.terminalId, totals };
+    this.state.lastSlip = report;
+    if (requestId) this.state.answers[requestId] = result;
+    this.save();
+    return result;
+  }
+
+  lastSlip(): TerminalOutcome {
+    const last = [...this.state.operations].reverse()[0];
+    return { code: '000', slip: this.state.lastSlip, rrn: null, receipt: null, shift: this.state.shift, authCode: null, terminalId: this.terminalId, ...(last ? { op: last.kind, amount: last.amount } : {}) };
+  }
+
+  lastReport(): TerminalOutcome {
+    return { code: '000', slip: this.state.lastReport, rrn: null, receipt: null, shift: this.state.shift - 1, authCode: null, terminalId: this.terminalId };
+  }
+
+  private slip(op: Operation): string {
+    const now = new Date(op.at);
+    if (this.flavour === 'humo') {
+      const lines = [
+        center('ОБЫЧНЫЙ ТОВАР'),
+        pad(`ID Терминала:${this.terminalId}`, `Номер смены ${op.shift}`),
+        'ID Организации:190339999999902',
+        pad('', `Чек ${op.receipt}`),
+        ...(op.kind === 'purchase' ? [center('Оплата'), center('ОДОБРЕНО')] : [center('Отмена (CANCEL)'), center('ОДОБРЕНО'), center('ОПЕРАЦИЯ ОТМЕНЕНА')]),
+        pad('СУММА:', money(op.amount)),
+        'AID: A0860001000001    HUMO- EMV ICC',
+        pad('Карта: HUMO', 'Срок: 01/29'),
+        '        986009******7856:01',
+        `Код авторизации: ${String(randomInt(100_000, 999_999))}`,
+        pad('', 'Код ответа:'),
+        op.kind === 'purchase' ? '000' : '400',
+        `RRN:${op.rrn}`,
+        pad('', `Дата:${humoDate(now).slice(0, 8)}`),
+        humoDate(now).slice(9),
+        'Univ. EMV POS 1.0.0/(MP) /687',
+        ' ',
+        '='.repeat(36),
+        '',
+      ];
+      return lines.join('\n');
+    }
+    return [
+      center('OOO TEST TIME'),
+      center('Tashkent, Main str'),
+      center('БЕСКОНТАКТНАЯ ОПЕРАЦИЯ'),
+      pad('Номер операции:', String(op.receipt)),
+      pad('Терминал:', this.terminalId),
+      pad('Торговец:', '000000900227899'),
+      pad('Версия ПО:', 'SKappay v1.7.0_rc2'),
+      pad('SN:', '2290268839'),
+      pad('RRN', op.rrn),
+      pad('Дата', isoDate(now)),
+      pad('Карта', '544081******5040'),
+      pad('Тип:', 'UZCARD-MASTERCARD'),
+      ' ',
+      ' ',
+      center(op.kind === 'purchase' ? 'Оплата' : 'Возврат'),
+      center(money(op.amount)),
+      center('Одобрено'),
+      center('Код ответа:000'),
+      '',
+    ].join('\n');
+  }
+}

@@ -1,0 +1,120 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BRIDGE_VERSION, encodeBridgeMessage, type BridgeRequest, type BridgeResponse } from '../../terminals/bridge/protocol.js';
+import { EmulatedTerminal, SLOW_ANSWER_MS, TERMINAL_MAGIC, type Flavour, type TerminalOutcome } from '../card-terminal/emulated-terminal.js';
+
+function toResponse(id: string, o: TerminalOutcome): BridgeResponse {
+  return {
+    v: BRIDGE_VERSION,
+    id,
+    code: o.code,
+    slip: o.slip,
+    rrn: o.rrn,
+    receipt: o.receipt,
+    shift: o.shift,
+    auth_code: o.authCode,
+    terminal_id: o.terminalId,
+    ...(o.op ? { op: o.op, amount: o.amount } : {}),
+    ...(o.totals !== undefined ? { totals: o.totals } : {}),
+  };
+}
+
+/**
+ * A card terminal behind the terminal bridge protocol, as a site's adapter would present a PAX A35
+ * (or a Humo pinpad): JSON lines over TCP, or over any byte stream such as a serial port. One
+ * operation at a time; a request that arrives meanwhile is answered 984 (busy).
+ */
+export class BridgeTerminalEmulator {
+  readonly terminal: EmulatedTerminal;
+  private server: Server | undefined;
+  private readonly links = new Set<Duplex>();
+  private busy = false;
+  private stopping = new AbortController();
+
+  constructor(stateFile: string, flavour: Flavour = 'uzcard') {
+    this.terminal = new EmulatedTerminal(stateFile, flavour);
+  }
+
+  /** Serves the protocol on a TCP port of loopback; resolves to the port. */
+  async listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    this.server = createServer((socket: Socket) => this.attach(socket));
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    return (this.server.address() as { port: number }).port;
+  }
+
+  /** Serves the protocol on an already open stream (a serial port, one end of a pty pair). */
+  attach(link: Duplex): void {
+    this.links.add(link);
+    link.on('close', () => this.links.delete(link));
+    link.on('error', () => link.destroy());
+    createInterface({ input: link, crlfDelay: Infinity }).on('line', (line) => void this.handle(link, line));
+  }
+
+  private async handle(link: Duplex, line: string): Promise<void> {
+    let request: BridgeRequest;
+    try {
+      request = JSON.parse(line) as BridgeRequest;
+    } catch {
+      return;
+    }
+    if (typeof request?.id !== 'string') return;
+    const send = (r: BridgeResponse | { v: 1; id: string; event: 'progress'; text: string }) => {
+      if (!link.destroyed) link.write(encodeBridgeMessage(r));
+    };
+    if (request.op === 'status') {
+      const known = request.ref ? this.terminal.answerFor(request.ref) : undefined;
+      send(known ? toResponse(request.id, known) : { v: BRIDGE_VERSION, id: request.id, code: '202' });
+      return;
+    }
+    if (this.busy) {
+      send({ v: BRIDGE_VERSION, id: request.id, code: '984' });
+      return;
+    }
+    this.busy = true;
+    try {
+      const amount = Number(request.amount ?? 0);
+      let outcome: TerminalOutcome;
+      switch (request.op) {
+        case 'purchase':
+          send({ v: BRIDGE_VERSION, id: request.id, event: 'progress', text: 'Вставьте или приложите карту' });
+          outcome = this.terminal.purchase(amount, request.id);
+          if (amount === TERMINAL_MAGIC.noAnswer) return; // the pinpad never answers
+          if (amount === TERMINAL_MAGIC.slow) await sleep(SLOW_ANSWER_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+          break;
+        case 'cancel':
+          outcome = this.terminal.cancel(amount, { rrn: request.rrn, receipt: request.receipt }, request.id);
+          break;
+        case 'refund':
+          outcome = this.terminal.refund(amount, request.rrn ?? '', request.id);
+          break;
+        case 'close_shift':
+          outcome = this.terminal.closeShift(request.id);
+          break;
+        case 'last_slip':
+          outcome = this.terminal.lastSlip();
+          break;
+        case 'last_report':
+          outcome = this.terminal.lastReport();
+          break;
+        default:
+          outcome = { code: '902', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: this.terminal.terminalId };
+      }
+      send(toResponse(request.id, outcome));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Drops every link at once, as a terminal that loses power does. */
+  dropLinks(): void {
+    for (const link of this.links) link.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    this.dropLinks();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
