@@ -88,7 +88,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     }
     if (click) providers.set('click', clickPass(click));
     if (payme) providers.set('payme', paymeGo(payme));
-    const devices = config.terminals.devices.length === 0 && emulators ? sandboxTerminals(emulators) : config.terminals.devices;
+    const devices = config.terminals.devices.length === 0 && emulators ? sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
       terminals.push({
         id: t.id,

@@ -185,6 +185,7 @@ export const ConfigSchema = Type.Object(
           },
           { ...strict, default: {} },
         ),
+        terminal_timeout_ms: ms(20_000, 'How long PayBridge waits for a sandbox terminal (a real one gets minutes).'),
         payme: Type.Object(
           {
             port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: '0 picks a free port.' }),

@@ -22,7 +22,7 @@ export interface Emulators {
 }
 
 /** The terminals of sandbox mode: Humo through the emulated Arcus2 tool, UzCard through the bridge emulator. */
-export function sandboxTerminals(emulators: Emulators): TerminalConfig[] {
+export function sandboxTerminals(emulators: Emulators, timeoutMs: number): TerminalConfig[] {
   return [
     Value.Default(TerminalConfigSchema, {
       id: 'humo-sandbox',
@@ -30,14 +30,14 @@ export function sandboxTerminals(emulators: Emulators): TerminalConfig[] {
       default: true,
       driver: 'arcus2',
       // The sandbox's magic amounts answer within seconds; a real pinpad gets minutes.
-      arcus2: { command: emulators.arcus2.command, args: emulators.arcus2.args, work_dir: emulators.arcus2.workDir, timeout_ms: 20_000 },
+      arcus2: { command: emulators.arcus2.command, args: emulators.arcus2.args, work_dir: emulators.arcus2.workDir, timeout_ms: timeoutMs },
     }) as TerminalConfig,
     Value.Default(TerminalConfigSchema, {
       id: 'uzcard-sandbox',
       method: 'uzcard',
       default: true,
       driver: 'bridge',
-      bridge: { transport: 'tcp', host: '127.0.0.1', port: emulators.uzcardPort, answer_timeout_ms: 20_000 },
+      bridge: { transport: 'tcp', host: '127.0.0.1', port: emulators.uzcardPort, answer_timeout_ms: timeoutMs },
     }) as TerminalConfig,
   ];
 }

@@ -28,6 +28,7 @@ export function setUpSandboxArcus2(workDir: string): SandboxArcus2 {
   const ops = join(workDir, 'INI', 'ops.ini');
   if (!existsSync(ops)) writeFileSync(ops, iconv.encode(SANDBOX_OPS_INI.replace(/\n/g, '\r\n'), 'cp1251'));
   const compiled = fileURLToPath(new URL('./command-line-tool.js', import.meta.url));
-  const args = existsSync(compiled) ? [compiled] : ['--import', 'tsx', fileURLToPath(new URL('./command-line-tool.ts', import.meta.url))];
+  // The tool runs in the Arcus2 folder, so tsx is named by its full location, not looked up from there.
+  const args = existsSync(compiled) ? [compiled] : ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./command-line-tool.ts', import.meta.url))];
   return { workDir, command: process.execPath, args };
 }
