@@ -76,7 +76,7 @@ function sandboxProviders(config: Config, emulators: Emulators): { click: ClickC
  * mode, the emulators they talk to over loopback) and the HTTP server. Does not listen.
  */
 export async function createPayBridge(config: Config, logger: Logger): Promise<PayBridge> {
-  const journal = new SqliteJournal({ path: config.journal.path! });
+  const journal = new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver });
   let emulators: Emulators | undefined;
   const providers = new Map<string, QrProvider>();
   const terminals: CardTerminal[] = [];

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { InvalidCursorError, StaleTransitionError } from '../src/journal/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
+import { openSqlite } from '../src/journal/sqlite/connection.js';
 import { IllegalTransitionError } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { get, post, productionClick, startClickEmulator, startTestBridge, tempDir } from './helpers.js';
@@ -30,9 +30,9 @@ describe('the SQLite journal', () => {
     const path = join(tempDir(), 'j.sqlite');
     const journal = new SqliteJournal({ path });
     await journal.close();
-    const db = new Database(path);
-    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-    assert.equal(db.pragma('user_version', { simple: true }), SQLITE_MIGRATIONS.length);
+    const db = openSqlite(path);
+    assert.equal(db.pragma('journal_mode'), 'wal');
+    assert.equal(Number(db.pragma('user_version')), SQLITE_MIGRATIONS.length);
     db.close();
     const again = new SqliteJournal({ path });
     assert.equal(again.schemaVersion, SQLITE_MIGRATIONS.length, 'reopening migrates nothing twice');
@@ -44,8 +44,8 @@ describe('the SQLite journal', () => {
 
   test('refuses a journal written by a newer PayBridge', () => {
     const path = join(tempDir(), 'j.sqlite');
-    const db = new Database(path);
-    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    const db = openSqlite(path);
+    db.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length + 1}`);
     db.close();
     assert.throws(() => new SqliteJournal({ path }), /newer than this PayBridge knows/);
   });

@@ -120,6 +120,10 @@ export const ConfigSchema = Type.Object(
       {
         engine: Type.Literal('sqlite', { default: 'sqlite' }),
         path: Type.Optional(Type.String({ minLength: 1, description: 'Journal file; default <data_dir>/journal.sqlite.' })),
+        sqlite_driver: Type.Union([Type.Literal('auto'), Type.Literal('better-sqlite3'), Type.Literal('node:sqlite')], {
+          default: 'auto',
+          description: 'auto: better-sqlite3 on Node 20/22, node:sqlite on Node 24 and later.',
+        }),
       },
       { ...strict, default: {} },
     ),

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqlConnection, type SqliteDriverChoice } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
@@ -136,6 +136,8 @@ export interface SqliteJournalOptions {
   path: string;
   /** Milliseconds to wait for a lock held by another process before failing. */
   busyTimeoutMs?: number;
+  /** Which SQLite binding; `auto` picks by Node.js version (see connection.ts). */
+  driver?: SqliteDriverChoice;
 }
 
 /**
@@ -144,16 +146,13 @@ export interface SqliteJournalOptions {
  */
 export class SqliteJournal implements Journal {
   readonly engine = 'sqlite';
-  private readonly db: Database.Database;
+  private readonly db: SqlConnection;
   private readonly statements;
 
   constructor(private readonly options: SqliteJournalOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db = openSqlite(options.path, options.driver);
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
     this.migrate();
     this.statements = {
       insert: this.db.prepare(
@@ -202,7 +201,7 @@ export class SqliteJournal implements Journal {
 
   /** The schema version this file is at. */
   get schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number;
+    return Number(this.db.pragma('user_version'));
   }
 
   private migrate(): void {
@@ -215,8 +214,8 @@ export class SqliteJournal implements Journal {
     for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
       this.db.transaction(() => {
         this.db.exec(SQLITE_MIGRATIONS[version]!);
-        this.db.pragma(`user_version = ${version + 1}`);
-      })();
+        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+      });
     }
   }
 
@@ -229,7 +228,7 @@ export class SqliteJournal implements Journal {
     this.db.transaction(() => {
       this.statements.insert.run({ kind: 'payment', originalId: null, terminal: null, ...tx });
       this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
-    })();
+    });
     return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
   }
 
@@ -259,12 +258,12 @@ export class SqliteJournal implements Journal {
     const update = this.db.prepare(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from`);
     this.db.transaction(() => {
       const { changes } = update.run(params);
-      if (changes !== 1) {
+      if (Number(changes) !== 1) {
         const current = this.statements.get.get(id) as TransactionRow | undefined;
         throw new StaleTransitionError(id, from, current?.status as TransactionStatus | undefined);
       }
       this.writeEvent(id, to, step, at);
-    })();
+    });
     return rowToTransaction(this.statements.get.get(id) as TransactionRow);
   }
 
@@ -315,7 +314,7 @@ export class SqliteJournal implements Journal {
       params[key] = encode(patch[key]);
     }
     const { changes } = this.db.prepare(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = @id`).run(params);
-    if (changes !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
+    if (Number(changes) !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
     return rowToHandoff(this.statements.handoffById.get(id) as HandoffRow);
   }
 
@@ -389,13 +388,13 @@ export class SqliteJournal implements Journal {
   async health(): Promise<JournalHealth> {
     try {
       this.db.prepare('SELECT 1').get();
-      return { engine: this.engine, ok: true, detail: `schema v${this.schemaVersion}, WAL, synchronous=FULL` };
+      return { engine: this.engine, ok: true, detail: `schema v${this.schemaVersion}, WAL, synchronous=FULL, ${this.db.driver}` };
     } catch (err) {
       return { engine: this.engine, ok: false, detail: (err as Error).message };
     }
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 }
