@@ -11,7 +11,7 @@ import { BridgeTerminalEmulator } from '../src/sandbox/uzcard/bridge-emulator.js
 import { Arcus2Driver } from '../src/terminals/humo/arcus2-driver.js';
 import { parseSlip } from '../src/terminals/slip.js';
 import { TerminalLinkError } from '../src/terminals/terminal.js';
-import { get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
+import { freePort, get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const fast = (c: Config) => {
@@ -244,6 +244,16 @@ describe('UzCard through the terminal bridge protocol over TCP', () => {
     assert.equal(body.data.reconciliation.matched, true, JSON.stringify(body.data.reconciliation));
   });
 
+  test('print_last: the last slip and the last shift report again', async () => {
+    const paid = await post(bridge, '/payment/uzcard', { amount: 12_300 });
+    const slip = await get(bridge, '/payment/uzcard/print_last');
+    assert.equal(slip.body.is_success, true, JSON.stringify(slip.body));
+    assert.equal(slip.body.data.message, paid.body.data.message);
+    const report = await get(bridge, '/payment/uzcard_close/print_last');
+    assert.match(report.body.data.message, /Отчет закрытия смены/);
+    assert.equal(report.body.data.ppt_id, null);
+  });
+
   test('the terminal slow to answer (40800): PayBridge stops waiting, asks by request id, and answers the truth', async () => {
     const { body } = await post(bridge, '/payment/uzcard', { amount: 40_800 });
     assert.equal(body.is_success, true, JSON.stringify(body));
@@ -286,6 +296,38 @@ describe('UzCard terminal failures', () => {
       assert.equal(body.error?.message, 'ПИН-ПАД занят');
       assert.ok(!bridge.emulators!.uzcard.terminal.operations().some((o) => o.amount === 1_000));
       assert.equal((await slow).body.is_success, true);
+    } finally {
+      await bridge.close();
+    }
+  });
+});
+
+describe('a terminal that cannot be reached', () => {
+  test('every endpoint answers 109 with 999, and a payment is failed, not unknown: nothing was sent', async () => {
+    const port = await freePort();
+    const bridge = await startTestBridge((c) => {
+      fast(c);
+      c.terminals.devices = [
+        { id: 'pax-off', method: 'uzcard', default: true, driver: 'bridge', bridge: { transport: 'tcp', host: '127.0.0.1', port, baud_rate: 115_200, connect_timeout_ms: 500, answer_timeout_ms: 1_000 } },
+      ];
+    });
+    try {
+      const paid = await post(bridge, '/payment/uzcard', { amount: 5_000 });
+      assert.equal(paid.body.error?.code, 109);
+      assert.equal(paid.body.error?.response_code, '999');
+      assert.equal(paid.body.error?.transaction_status, 'failed');
+      assert.match(String(paid.body.error?.reason), /nothing was sent/);
+      for (const url of ['/payment/uzcard_close', '/payment/uzcard/print_last', '/payment/uzcard_close/print_last']) {
+        const { body } = await get(bridge, url);
+        assert.equal(body.error?.code, 109, url);
+        assert.equal(body.error?.response_code, '999', url);
+      }
+      const unknownTerminal = await post(bridge, '/payment/uzcard', { amount: 5_000, terminal: 'nope' });
+      assert.equal(unknownTerminal.body.error?.code, 7);
+      assert.match(unknownTerminal.body.error!.message, /terminal: no uzcard terminal "nope" \(configured: pax-off\)/);
+      const noHumo = await post(bridge, '/payment/xumo', { amount: 5_000 });
+      assert.equal(noHumo.body.error?.code, 108);
+      assert.equal(noHumo.body.error?.data, 'NOT_CONFIGURED');
     } finally {
       await bridge.close();
     }
