@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
+import { IdempotencyService } from './payments/idempotency.js';
+import { RecoveryService } from './payments/recovery.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ClickConfigSchema, PAYME_URLS, PaymeConfigSchema, type ClickConfig, type Config, type PaymeConfig } from './config/schema.js';
@@ -26,6 +30,7 @@ export interface PayBridge {
   payments: QrPaymentService;
   fiscal: FiscalHandoffService;
   cards: CardPaymentService;
+  recovery: RecoveryService;
   /** Set in sandbox mode. */
   emulators: Emulators | undefined;
   close(): Promise<void>;
@@ -104,20 +109,29 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     throw err;
   }
 
-  const payments = new QrPaymentService(journal, providers, logger, config.shop);
+  const idempotency = new IdempotencyService(journal, logger, {
+    ttlMs: config.idempotency.key_ttl_ms,
+    waitMs: config.idempotency.wait_ms,
+    owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+  });
+  const hooks = { onTransaction: (id: string) => idempotency.linkTransaction(id) };
+  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms }, hooks);
   const fiscal = new FiscalHandoffService(journal, payments, logger, {
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
     retryInitialMs: config.fiscal.retry_initial_ms,
     retryMaxMs: config.fiscal.retry_max_ms,
     sweepIntervalMs: config.fiscal.sweep_interval_ms,
   });
-  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns });
+  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, hooks);
+  const recovery = new RecoveryService(journal, payments, cards, logger, { intervalMs: config.recovery.interval_ms, graceMs: config.recovery.grace_ms });
   const server = buildServer({
     logger,
     journal,
     payments,
     fiscal,
     cards,
+    idempotency,
+    recovery,
     shopInn: config.shop.inn,
     bodyLimitBytes: config.server.body_limit_bytes,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
@@ -135,8 +149,11 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     },
   });
 
-  // Hand-offs left pending by a previous run are delivered too.
+  // Hand-offs and payments left unsettled by a previous run are taken up again.
   fiscal.start();
+  recovery.start();
+  const purge = setInterval(() => void idempotency.purge().catch((err: unknown) => logger.error({ err }, 'purging idempotency keys failed')), 3_600_000);
+  purge.unref();
   let closed = false;
   return {
     config,
@@ -145,11 +162,14 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     payments,
     fiscal,
     cards,
+    recovery,
     emulators,
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      clearInterval(purge);
+      await recovery.stop();
       await fiscal.stop();
       await Promise.allSettled([...providers.values()].map((p) => p.close()));
       await cards.close();

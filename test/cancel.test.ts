@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { get, post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
+import { get, post, productionClick, startClickEmulator, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
 
 const QR = '880101698207133392';
 
@@ -97,7 +97,7 @@ describe('partial cancels where CLICK supports them', () => {
           const paid: { id: string; amount: number; givenBack: number; status: string }[] = [];
           for (const o of ops) {
             if (o.kind === 'pay') {
-              const { body } = await post(bridge, '/payment/click', { amount: o.amount, qr_code: QR });
+              const { body } = await post(bridge, '/payment/click', { amount: o.amount, qr_code: uniqueQr() });
               assert.equal(body.is_success, true);
               paid.push({ id: body.data.transaction_id, amount: o.amount, givenBack: 0, status: 'succeeded' });
               continue;

@@ -202,3 +202,10 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+let qrCounter = 0;
+/** A QR code no other payment in this test process used (a retry of the same code is the same payment). */
+export function uniqueQr(): string {
+  qrCounter += 1;
+  return `8801${String(process.pid % 100_000).padStart(5, '0')}${String(qrCounter).padStart(6, '0')}777`;
+}

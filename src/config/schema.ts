@@ -162,6 +162,21 @@ export const ConfigSchema = Type.Object(
       },
       { ...strict, default: {} },
     ),
+    idempotency: Type.Object(
+      {
+        key_ttl_ms: Type.Integer({ minimum: 60_000, maximum: 31 * 86_400_000, default: 86_400_000, description: 'How long an Idempotency-Key and its answer are kept (24 h by default).' }),
+        wait_ms: ms(30_000, 'How long a retry waits for the first request with its key before answering "in progress".'),
+        qr_retry_window_ms: ms(600_000, 'The same QR code and amount again within this window is a retry of the first payment.'),
+      },
+      { ...strict, default: {} },
+    ),
+    recovery: Type.Object(
+      {
+        interval_ms: ms(30_000, 'How often transactions left pending or unknown are looked at again.'),
+        grace_ms: ms(120_000, 'How old a pending transaction must be before recovery takes it over.'),
+      },
+      { ...strict, default: {} },
+    ),
     terminals: Type.Object(
       {
         queue_wait_ms: ms(30_000, 'How long a request waits for a busy terminal before the answer is "pinpad busy" (984).'),

@@ -136,3 +136,13 @@ export const TerminalQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 export type TerminalQuery = Static<typeof TerminalQuerySchema>;
+
+export const ResolveBodySchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')], { 'x-error': 'must be succeeded or failed' }),
+    operator: Type.String({ minLength: 1, maxLength: 100, 'x-error': 'must name who decides (1 to 100 characters)' }),
+    reason: Type.String({ minLength: 3, maxLength: 1000, 'x-error': 'must say why (3 to 1000 characters), e.g. what the provider’s cabinet or the pinpad showed' }),
+  },
+  { 'x-error': 'must be a JSON object' },
+);
+export type ResolveBody = Static<typeof ResolveBodySchema>;

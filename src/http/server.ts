@@ -11,6 +11,9 @@ import type { FiscalHandoffService } from '../payments/fiscal-handoff.js';
 import type { QrPaymentService } from '../payments/qr-payment-service.js';
 import type { CardPaymentService } from '../payments/card-payment-service.js';
 import { registerCardRoutes } from './routes/card-payments.js';
+import type { IdempotencyService } from '../payments/idempotency.js';
+import type { RecoveryService } from '../payments/recovery.js';
+import { idempotentHandler } from './idempotent.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 import type { RequestLimits } from './schemas.js';
 import type { Journal } from '../journal/journal.js';
@@ -21,6 +24,8 @@ export interface ServerDependencies {
   payments: QrPaymentService;
   fiscal: FiscalHandoffService;
   cards: CardPaymentService;
+  idempotency: IdempotencyService;
+  recovery: RecoveryService;
   shopInn: string | undefined;
   health: HealthSource;
   limits: RequestLimits;
@@ -119,8 +124,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   });
 
   registerHealthRoutes(app, deps.health);
-  registerQrPaymentRoutes(app, deps.payments, deps.fiscal, deps.limits, deps.shopInn);
-  registerCardRoutes(app, deps.cards, deps.limits);
-  registerTransactionRoutes(app, deps.journal);
+  const serve = idempotentHandler(deps.idempotency);
+  registerQrPaymentRoutes(app, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
+  registerCardRoutes(app, deps.cards, deps.limits, serve);
+  registerTransactionRoutes(app, deps.journal, deps.recovery);
   return app;
 }

@@ -109,9 +109,40 @@ export interface Journal {
   shiftTotals(terminal: string, shift: number): Promise<ShiftTotals>;
   recordShiftClose(close: ShiftClose): Promise<void>;
   isShiftClosed(terminal: string, shift: number): Promise<boolean>;
+  /** The newest QR payment of `method` with this QR code (by hash) and amount created at or after `since`. */
+  findRecentQrPayment(method: PaymentMethod, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined>;
+  /** Transactions still `pending` or `unknown` that were created before `before`, oldest first. */
+  listUnsettled(before: number, limit: number): Promise<Transaction[]>;
+  /**
+   * Claims an idempotency key for a request with this fingerprint. Returns the existing record when
+   * the key is already known (then nothing is written), or undefined when this caller now owns it.
+   */
+  claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined>;
+  getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void>;
+  linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void>;
+  /** Drops a claim whose request never got as far as an answer worth keeping. */
+  releaseIdempotencyKey(scope: string, key: string): Promise<void>;
+  purgeIdempotencyKeys(now: number): Promise<number>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
   health(): Promise<JournalHealth>;
   close(): Promise<void>;
+}
+
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  /** Which PayBridge process owns the claim: a claim of a process that is gone is not waited for. */
+  owner: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface IdempotencyRecord extends IdempotencyClaim {
+  state: 'in_progress' | 'done';
+  transactionId: string | null;
+  response: unknown;
 }
 
 export class StaleTransitionError extends Error {

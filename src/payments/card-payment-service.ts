@@ -8,6 +8,8 @@ import { ErrorCode, invalidRequest, paymentError, PayBridgeError, type ErrorExtr
 import { KeyedLock } from './keyed-lock.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
+import type { NewTransaction } from '../journal/journal.js';
+import type { PaymentServiceHooks } from './qr-payment-service.js';
 
 export type CardMethod = 'humo' | 'uzcard';
 
@@ -51,13 +53,56 @@ function facts(answer: TerminalAnswer): TransactionPatch {
  */
 export class CardPaymentService {
   private readonly locks = new KeyedLock();
+  private readonly inFlight = new Set<string>();
 
   constructor(
     private readonly journal: Journal,
     private readonly terminals: readonly CardTerminal[],
     private readonly log: Logger,
     private readonly options: { allowForeignRrns: boolean },
+    private readonly hooks: PaymentServiceHooks = {},
   ) {}
+
+  isInFlight(transactionId: string): boolean {
+    return this.inFlight.has(transactionId);
+  }
+
+  /** Journals a new card operation, tied to the idempotency key being served. */
+  private async begin(tx: NewTransaction, detail: unknown): Promise<Transaction> {
+    const created = await this.journal.insert(tx, { step: 'received', detail });
+    await this.hooks.onTransaction?.(created.id);
+    return created;
+  }
+
+  /**
+   * Settles a card operation left pending or unknown (PayBridge stopped, or the terminal could not be
+   * asked) by asking its terminal; never repeats it. A terminal that cannot tell about one request
+   * (Arcus2: only the last slip) settles it only when that slip is this operation's.
+   */
+  async recover(tx: Transaction): Promise<Transaction> {
+    if (this.inFlight.has(tx.id)) return tx;
+    const terminal = this.terminals.find((t) => t.id === tx.terminal);
+    if (!terminal) return tx;
+    const op: Operation = tx.kind === 'payment' ? 'purchase' : tx.kind;
+    let status: TerminalAnswer | 'not_found';
+    try {
+      status = await terminal.queue.run(() => terminal.driver.status({ requestId: tx.id, amount: tx.amount }));
+    } catch {
+      return tx;
+    }
+    const from = tx.status;
+    if (status !== 'not_found' && (await this.isAbout(status, tx, op))) {
+      const done = await this.journal.transition(tx.id, from, 'succeeded', facts(status), { step: 'recovered', detail: { code: status.code, rrn: status.rrn } });
+      if (done.originalId) await this.applyReturn(done.originalId, tx.kind as 'cancel' | 'refund', tx.amount, done);
+      return done;
+    }
+    if (status === 'not_found' || terminal.driver.exactStatus) {
+      const code = status === 'not_found' ? '999' : status.code;
+      return this.journal.transition(tx.id, from, 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'recovered', detail: { code } });
+    }
+    if (from === 'pending') return this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { last_slip_rrn: status.rrn } });
+    return tx;
+  }
 
   terminal(method: CardMethod, name?: string): CardTerminal {
     const mine = this.terminals.filter((t) => t.method === method);
@@ -71,9 +116,9 @@ export class CardPaymentService {
 
   async pay(method: CardMethod, amount: number, terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
-    const tx = await this.journal.insert(
+    const tx = await this.begin(
       { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: terminal.id },
-      { step: 'received', detail: { amount, terminal: terminal.id } },
+      { amount, terminal: terminal.id },
     );
     const done = await this.operate(terminal, tx, 'purchase', { requestId: tx.id, amount });
     return this.answer(done);
@@ -95,9 +140,9 @@ export class CardPaymentService {
     const original = await this.journal.findCardPaymentByRrn(method, rrn);
     if (!original && !this.options.allowForeignRrns) throw paymentError(`RRN ${rrn} is not a ${method} payment in this PayBridge's journal`);
     if (!original) {
-      const tx = await this.journal.insert(
+      const tx = await this.begin(
         { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', terminal: terminal.id },
-        { step: 'received', detail: { amount, rrn, foreign: true } },
+        { amount, rrn, foreign: true },
       );
       return this.answer(await this.operate(terminal, tx, 'refund', { requestId: tx.id, amount, rrn }));
     }
@@ -118,9 +163,9 @@ export class CardPaymentService {
           throw paymentError(`shift ${original.shiftNumber} of terminal ${terminal.id} is closed: a cancel works only within the shift; make a refund instead`, extras);
         }
       }
-      const tx = await this.journal.insert(
+      const tx = await this.begin(
         { id: randomUUID(), method: original.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: original.id, terminal: terminal.id },
-        { step: 'received', detail: { amount, original: original.id, rrn: original.providerPaymentId } },
+        { amount, original: original.id, rrn: original.providerPaymentId },
       );
       const done = await this.operate(terminal, tx, kind, {
         requestId: tx.id,
@@ -128,11 +173,18 @@ export class CardPaymentService {
         rrn: original.providerPaymentId ?? undefined,
         receiptNumber: original.receiptNumber ?? undefined,
       });
-      const refunded = original.refundedAmount + amount;
-      const to: TransactionStatus = refunded < original.amount ? 'succeeded' : kind === 'cancel' ? 'cancelled' : 'refunded';
-      await this.journal.transition(original.id, 'succeeded', to, { refundedAmount: refunded }, { step: kind === 'cancel' ? 'cancelled' : 'refunded', detail: { by: done.id, amount, rrn: done.providerPaymentId } });
+      const refunded = await this.applyReturn(original.id, kind, amount, done);
       return this.answer(done, { original_transaction_id: original.id, refunded_amount: refunded });
     });
+  }
+
+  /** Records on the original payment what a cancel or refund gave back; returns the new total given back. */
+  private async applyReturn(originalId: string, kind: 'cancel' | 'refund', amount: number, by: Transaction): Promise<number> {
+    const original = (await this.journal.get(originalId))!;
+    const refunded = original.refundedAmount + amount;
+    const to: TransactionStatus = refunded < original.amount ? 'succeeded' : kind === 'cancel' ? 'cancelled' : 'refunded';
+    await this.journal.transition(original.id, 'succeeded', to, { refundedAmount: refunded }, { step: kind === 'cancel' ? 'cancelled' : 'refunded', detail: { by: by.id, amount, rrn: by.providerPaymentId } });
+    return refunded;
   }
 
   /**
@@ -140,6 +192,15 @@ export class CardPaymentService {
    * failed, or — when the answer was lost — whatever the terminal says when asked.
    */
   private async operate(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
+    this.inFlight.add(tx.id);
+    try {
+      return await this.operateNow(terminal, tx, op, request);
+    } finally {
+      this.inFlight.delete(tx.id);
+    }
+  }
+
+  private async operateNow(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
     const log = this.log.child({ transaction_id: tx.id, terminal: terminal.id, op });
     let answer: TerminalAnswer | undefined;
     let lost: string | undefined;
@@ -204,6 +265,22 @@ export class CardPaymentService {
     }
     await this.journal.transition(tx.id, from, 'failed', { ...facts(answer), error: this.errorOf(terminal.method, answer.code) }, { step: 'declined', detail: { code: answer.code } });
     throw terminalError(terminal.method, answer.code, { transaction_id: tx.id, transaction_status: 'failed', slip: answer.slip || null });
+  }
+
+  /** The answer a settled card operation stands for, to a retry of the request that started it; undefined while unsettled. */
+  async replay(transactionId: string): Promise<CardAnswer | undefined> {
+    const tx = await this.journal.get(transactionId);
+    return tx ? this.answerFor(tx) : undefined;
+  }
+
+  private answerFor(tx: Transaction): CardAnswer | undefined {
+    if (tx.status === 'pending' || tx.status === 'unknown') return undefined;
+    const method = tx.method as CardMethod;
+    if (tx.status === 'failed') {
+      const code = /^(\d{3})/.exec(tx.error?.data ?? '')?.[1] ?? '999';
+      throw terminalError(method, code, { transaction_id: tx.id, transaction_status: 'failed', replayed: true });
+    }
+    return this.answer(tx, { replayed: true });
   }
 
   private answer(tx: Transaction, extra: Record<string, unknown> = {}): CardAnswer {

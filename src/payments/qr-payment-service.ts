@@ -68,14 +68,29 @@ export function hashQrCode(qrCode: string): string {
  * provider hears of it, every fact the provider reveals written down before the next step, and
  * the final outcome recorded before the till is answered.
  */
+export interface PaymentServiceHooks {
+  /** Told of every transaction as soon as it is journaled (ties it to the idempotency key being served). */
+  onTransaction?: (transactionId: string) => Promise<void>;
+}
+
+export interface QrPaymentOptions {
+  /** A second request with the same QR code and amount within this window is the first one again. */
+  qrRetryWindowMs: number;
+}
+
 export class QrPaymentService {
   private readonly locks = new KeyedLock();
+  private readonly inFlight = new Set<string>();
+  /** The cashier's explanation of an outcome just recorded, for the answer about to be given. */
+  private readonly reasons = new Map<string, string>();
 
   constructor(
     private readonly journal: Journal,
     private readonly providers: ReadonlyMap<string, QrProvider>,
     private readonly log: Logger,
     private readonly shop: ShopDetails = {},
+    private readonly options: QrPaymentOptions = { qrRetryWindowMs: 600_000 },
+    private readonly hooks: PaymentServiceHooks = {},
   ) {}
 
   provider(method: QrMethod): QrProvider {
@@ -88,39 +103,130 @@ export class QrPaymentService {
 
   async pay(method: QrMethod, request: QrPaymentRequest): Promise<QrPaymentResult> {
     const provider = this.provider(method);
-    const tx = await this.journal.insert(
-      {
-        id: randomUUID(),
-        method,
-        amount: request.amount,
-        qrCodeMasked: maskQrCode(request.qrCode),
-        qrCodeHash: hashQrCode(request.qrCode),
-        createdAt: Date.now(),
-      },
-      { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
-    );
-    const log = this.log.child({ transaction_id: tx.id, method });
-    let status: TransactionStatus = 'pending';
+    const qrCodeHash = hashQrCode(request.qrCode);
+    // A Click Pass or Payme Go code pays once: the same code and amount again within the window is a
+    // retry of the same payment (a till without idempotency keys), answered as the first one was.
+    return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
+      const earlier = await this.journal.findRecentQrPayment(method, qrCodeHash, request.amount, Date.now() - this.options.qrRetryWindowMs);
+      if (earlier) {
+        this.log.info({ transaction_id: earlier.id, method }, 'same QR code and amount again: answering as the first time');
+        return this.answerFor(earlier, request.qrCode, true);
+      }
+      const tx = await this.journal.insert(
+        { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: Date.now() },
+        { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
+      );
+      this.inFlight.add(tx.id);
+      try {
+        await this.hooks.onTransaction?.(tx.id);
+        const settled = await this.charge(provider, tx, request.qrCode);
+        return this.answerFor(settled, request.qrCode, false);
+      } finally {
+        this.inFlight.delete(tx.id);
+      }
+    });
+  }
 
+  /** Charges through the provider, journaling each fact, and records the outcome. */
+  private async charge(provider: QrProvider, tx: Transaction, qrCode: string): Promise<Transaction> {
+    const log = this.log.child({ transaction_id: tx.id, method: tx.method });
+    let status: TransactionStatus = tx.status;
     const progress = async (p: ChargeProgress): Promise<void> => {
       const to: TransactionStatus = p.uncertain && status === 'pending' ? 'unknown' : status;
       await this.journal.transition(tx.id, status, to, { providerPaymentId: p.providerPaymentId }, { step: p.step, detail: p.uncertain ? { uncertain: p.uncertain, evidence: p.detail } : p.detail });
       if (to !== status) log.warn({ step: p.step, reason: p.uncertain }, 'payment outcome uncertain; resolving through the provider status API');
       status = to;
     };
-
     let outcome: ChargeOutcome;
     try {
-      outcome = await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode: request.qrCode, createdAt: tx.createdAt }, progress);
+      outcome = qrCode
+        ? await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, progress)
+        : await provider.recover({ transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, providerPaymentId: tx.providerPaymentId }, progress);
     } catch (err) {
       // A bug or a journal failure mid-flight: whether money moved is not known, so say exactly that.
       log.error({ err }, 'payment flow failed unexpectedly');
       outcome = { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not take the payment again; PayBridge keeps checking.' };
     }
-    const result = await this.settle(tx, status, outcome, request, log);
-    if (method !== 'payme') return result;
-    const { inn, kkm_id, device_id } = this.shop;
-    return { ...result, ...(inn ? { inn } : {}), ...(kkm_id ? { kkm_id } : {}), ...(device_id ? { device_id } : {}) };
+    return this.record(tx, status, outcome, log);
+  }
+
+  /** Settles a payment left pending or unknown (after a crash, or a lost answer) by asking its provider; never charges. */
+  async recover(tx: Transaction): Promise<Transaction> {
+    if (this.inFlight.has(tx.id)) return tx;
+    return this.charge(this.provider(tx.method as QrMethod), tx, '');
+  }
+
+  isInFlight(transactionId: string): boolean {
+    return this.inFlight.has(transactionId);
+  }
+
+  /** The answer a settled payment stands for, to a retry of the request that started it; undefined while unsettled. */
+  async replay(transactionId: string, qrCode: string): Promise<QrPaymentResult | undefined> {
+    const tx = await this.journal.get(transactionId);
+    if (!tx || tx.status === 'pending' || tx.status === 'unknown') return undefined;
+    return this.answerFor(tx, qrCode, true);
+  }
+
+  /** Writes the outcome down; a success that cannot be written is still a success (recovery finishes the record). */
+  private async record(tx: Transaction, from: TransactionStatus, outcome: ChargeOutcome, log: Logger): Promise<Transaction> {
+    if (outcome.status === 'succeeded') {
+      const patch = { providerPaymentId: outcome.providerPaymentId, clientPhoneNumber: outcome.clientPhoneNumber, providerMessage: outcome.message };
+      log.info({ provider_payment_id: outcome.providerPaymentId, amount: tx.amount }, 'payment succeeded');
+      try {
+        return await this.journal.transition(tx.id, from, 'succeeded', patch, { step: 'succeeded', detail: outcome.detail });
+      } catch (err) {
+        // The customer has paid. Telling the till otherwise would invite a second charge.
+        log.error({ err }, 'payment succeeded at the provider but could not be recorded as such');
+        return { ...tx, ...patch, status: 'succeeded' };
+      }
+    }
+    const data = outcome.status === 'failed' ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN';
+    const patch = {
+      error: { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data },
+      ...(outcome.status === 'unknown' && outcome.providerPaymentId ? { providerPaymentId: outcome.providerPaymentId } : {}),
+    };
+    log.warn({ outcome: outcome.status, data, reason: outcome.reason }, 'payment not completed');
+    const done = await this.journal.transition(tx.id, from, outcome.status, patch, { step: outcome.status, detail: { reason: outcome.reason, evidence: outcome.detail } });
+    this.reasons.set(tx.id, outcome.reason);
+    return done;
+  }
+
+  /**
+   * The till's answer for a journaled payment: the seed's success fields, or the error it ended
+   * with. `qrCode` is the code the till sent (the journal keeps only its hash).
+   */
+  answerFor(tx: Transaction, qrCode: string, replayed: boolean): QrPaymentResult {
+    const extras = { transaction_id: tx.id, transaction_status: tx.status, ...(replayed ? { replayed: true } : {}) };
+    const reason = this.reasons.get(tx.id);
+    this.reasons.delete(tx.id);
+    switch (tx.status) {
+      case 'succeeded': {
+        const { inn, kkm_id, device_id } = tx.method === 'payme' ? this.shop : {};
+        return {
+          status_code: 0,
+          status: 'successfully',
+          message: tx.providerMessage ?? 'Успешно подтвержден',
+          transaction_id: tx.id,
+          payment_id: tx.providerPaymentId ?? '',
+          amount: tx.amount,
+          qr_code: qrCode,
+          client_phone_number: tx.clientPhoneNumber,
+          ...(inn ? { inn } : {}),
+          ...(kkm_id ? { kkm_id } : {}),
+          ...(device_id ? { device_id } : {}),
+        };
+      }
+      case 'failed':
+        throw billingError(tx.error?.data ?? null, { reason: reason ?? 'The provider did not take the payment (see data); nothing was charged.', ...extras });
+      case 'cancelled':
+      case 'refunded':
+        throw paymentError(`this QR payment was already paid and then ${tx.status}; scan a new code for a new payment`, extras);
+      default:
+        throw billingError('OUTCOME_UNKNOWN', {
+          reason: reason ?? 'The provider has not confirmed whether this payment went through. Do not take it again; PayBridge keeps checking.',
+          ...extras,
+        });
+    }
   }
 
   /**
@@ -183,51 +289,5 @@ export class QrPaymentService {
         transaction_status: done.status,
       };
     });
-  }
-
-  private async settle(tx: Transaction, from: TransactionStatus, outcome: ChargeOutcome, request: QrPaymentRequest, log: Logger): Promise<QrPaymentResult> {
-    if (outcome.status === 'succeeded') {
-      try {
-        await this.journal.transition(
-          tx.id,
-          from,
-          'succeeded',
-          { providerPaymentId: outcome.providerPaymentId, clientPhoneNumber: outcome.clientPhoneNumber, providerMessage: outcome.message },
-          { step: 'succeeded', detail: outcome.detail },
-        );
-      } catch (err) {
-        // The customer has paid. Telling the till otherwise would invite a second charge, so the
-        // answer stays a success; the row stays open for recovery to settle.
-        log.error({ err }, 'payment succeeded at the provider but could not be recorded as such');
-      }
-      log.info({ provider_payment_id: outcome.providerPaymentId, amount: tx.amount }, 'payment succeeded');
-      return {
-        status_code: 0,
-        status: 'successfully',
-        message: outcome.message,
-        transaction_id: tx.id,
-        payment_id: outcome.providerPaymentId,
-        amount: tx.amount,
-        qr_code: request.qrCode,
-        client_phone_number: outcome.clientPhoneNumber,
-      };
-    }
-
-    const error =
-      outcome.status === 'failed'
-        ? billingError(`${outcome.providerCode}: ${outcome.providerText}`, { reason: outcome.reason, transaction_id: tx.id, transaction_status: 'failed' })
-        : billingError('OUTCOME_UNKNOWN', {
-            reason: outcome.reason,
-            transaction_id: tx.id,
-            transaction_status: 'unknown',
-          });
-    const to: TransactionStatus = outcome.status;
-    const patch = {
-      error: { code: ErrorCode.BILLING, message: error.message, data: error.data },
-      ...(outcome.status === 'unknown' && outcome.providerPaymentId ? { providerPaymentId: outcome.providerPaymentId } : {}),
-    };
-    await this.journal.transition(tx.id, from, to, patch, { step: to, detail: { reason: outcome.reason, evidence: outcome.detail } });
-    log.warn({ outcome: outcome.status, data: error.data, reason: outcome.reason }, 'payment not completed');
-    throw error;
   }
 }

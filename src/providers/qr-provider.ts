@@ -12,6 +12,14 @@ export interface ChargeRequest {
   createdAt: number;
 }
 
+export interface RecoverRequest {
+  transactionId: string;
+  amount: number;
+  createdAt: number;
+  /** What the journal already knows of the provider's id for it. */
+  providerPaymentId: string | null;
+}
+
 /**
  * A fact learnt midway through a charge. The payment service writes it to the journal before the
  * provider client takes its next step, so a crash at any point leaves enough to recover from.
@@ -53,6 +61,11 @@ export type ChargeOutcome =
 export interface QrProvider extends QrProviderAfterCharge {
   readonly method: Extract<PaymentMethod, 'click' | 'payme'>;
   charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
+  /**
+   * Finds out how a payment started earlier ended (PayBridge stopped before it learnt it). Never
+   * charges: it only asks, and cancels what must not be paid any more.
+   */
+  recover(request: RecoverRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
   close(): Promise<void>;
 }
 

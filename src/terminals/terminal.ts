@@ -59,6 +59,8 @@ export class TerminalLinkError extends Error {
 
 export interface TerminalDriver {
   readonly kind: string;
+  /** True when `status` reports on the one request asked about; false when it can only show the last slip. */
+  readonly exactStatus: boolean;
   purchase(request: TerminalRequest): Promise<TerminalAnswer>;
   cancel(request: TerminalRequest): Promise<TerminalAnswer>;
   refund(request: TerminalRequest): Promise<TerminalAnswer>;

@@ -5,7 +5,7 @@ import type { FiscalHandoffService } from '../../payments/fiscal-handoff.js';
 import type { QrMethod, QrPaymentService } from '../../payments/qr-payment-service.js';
 import type { FiscalHandoff } from '../../payments/transaction.js';
 import { coerceToSchema } from '../coerce.js';
-import { success } from '../envelope.js';
+import type { IdempotentServe } from '../idempotent.js';
 import {
   cancelBodySchema,
   FiscalConfirmBodySchema,
@@ -38,12 +38,15 @@ function queued(handoff: FiscalHandoff) {
   };
 }
 
+const nothingToReplay = async () => undefined;
+
 export function registerQrPaymentRoutes(
   app: FastifyInstance,
   payments: QrPaymentService,
   fiscal: FiscalHandoffService,
   limits: RequestLimits,
   shopInn: string | undefined,
+  serve: IdempotentServe,
 ): void {
   const payBody = qrPaymentBodySchema(limits);
   const cancelBody = cancelBodySchema(limits);
@@ -52,7 +55,12 @@ export function registerQrPaymentRoutes(
     app.post<{ Body: QrPaymentBody }>(
       `/payment/${method}`,
       { schema: { body: payBody }, preValidation: coerceBody(payBody) },
-      async (request) => success(await payments.pay(method, { amount: request.body.amount, qrCode: request.body.qr_code })),
+      async (request) =>
+        serve(
+          request,
+          () => payments.pay(method, { amount: request.body.amount, qrCode: request.body.qr_code }),
+          (id) => payments.replay(id, request.body.qr_code),
+        ),
     );
 
     app.post<{ Body: CancelBody }>(`/payment/${method}_cancel`, { schema: { body: cancelBody }, preValidation: coerceBody(cancelBody) }, async (request) => {
@@ -60,7 +68,7 @@ export function registerQrPaymentRoutes(
       if ((transaction_id === undefined) === (payment_id === undefined)) {
         throw invalidRequest(['transaction_id, payment_id: exactly one of them is required']);
       }
-      return success(await payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }));
+      return serve(request, () => payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }), nothingToReplay);
     });
   }
 
@@ -69,9 +77,14 @@ export function registerQrPaymentRoutes(
     { schema: { body: FiscalConfirmBodySchema }, preValidation: coerceBody(FiscalConfirmBodySchema) },
     async (request) => {
       const { payment_id, qr_code } = request.body;
-      const { delivered, handoff } = await fiscal.submit('click', { paymentId: payment_id, qrCodeUrl: qr_code });
-      if (!delivered) return success(queued(handoff));
-      return success({ inn: shopInn ?? null, payment_id, qr_code, status: 'successfully', error: null });
+      return serve(
+        request,
+        async () => {
+          const { delivered, handoff } = await fiscal.submit('click', { paymentId: payment_id, qrCodeUrl: qr_code });
+          return delivered ? { inn: shopInn ?? null, payment_id, qr_code, status: 'successfully', error: null } : queued(handoff);
+        },
+        nothingToReplay,
+      );
     },
   );
 
@@ -80,17 +93,23 @@ export function registerQrPaymentRoutes(
     { schema: { body: PaymeFiscalConfirmBodySchema }, preValidation: coerceBody(PaymeFiscalConfirmBodySchema) },
     async (request) => {
       const b = request.body;
-      const { delivered, handoff } = await fiscal.submit('payme', {
-        paymentId: b.payment_id,
-        qrCodeUrl: b.qr_code,
-        receiptId: b.receipt_id,
-        terminalId: b.terminal_id,
-        fiscalSign: b.fiscal_sign,
-        date: b.date,
-        statusCode: b.status_code,
-        message: b.message,
-      });
-      return success(delivered ? handoff.result : queued(handoff));
+      return serve(
+        request,
+        async () => {
+          const { delivered, handoff } = await fiscal.submit('payme', {
+            paymentId: b.payment_id,
+            qrCodeUrl: b.qr_code,
+            receiptId: b.receipt_id,
+            terminalId: b.terminal_id,
+            fiscalSign: b.fiscal_sign,
+            date: b.date,
+            statusCode: b.status_code,
+            message: b.message,
+          });
+          return delivered ? handoff.result : queued(handoff);
+        },
+        nothingToReplay,
+      );
     },
   );
 }

@@ -4,7 +4,15 @@ import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
 import { presentTransaction, presentTransactionDetail } from '../present.js';
-import { TransactionListQuerySchema, TransactionParamsSchema, type TransactionListQuery, type TransactionParams } from '../schemas.js';
+import {
+  ResolveBodySchema,
+  TransactionListQuerySchema,
+  TransactionParamsSchema,
+  type ResolveBody,
+  type TransactionListQuery,
+  type TransactionParams,
+} from '../schemas.js';
+import type { RecoveryService } from '../../payments/recovery.js';
 
 function toEpochMs(field: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -13,7 +21,17 @@ function toEpochMs(field: string, value: string | undefined): number | undefined
   return ms;
 }
 
-export function registerTransactionRoutes(app: FastifyInstance, journal: Journal): void {
+export function registerTransactionRoutes(app: FastifyInstance, journal: Journal, recovery: RecoveryService): void {
+  app.post<{ Params: TransactionParams; Body: ResolveBody }>(
+    '/payment/transactions/:transaction_id/resolve',
+    { schema: { params: TransactionParamsSchema, body: ResolveBodySchema } },
+    async (request) => {
+      const { status, operator, reason } = request.body;
+      const tx = await recovery.resolveByOperator(request.params.transaction_id.toLowerCase(), status, operator, reason);
+      return success(presentTransaction(tx));
+    },
+  );
+
   app.get<{ Querystring: TransactionListQuery }>(
     '/payment/transactions',
     {

@@ -82,4 +82,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX shift_closes_terminal ON shift_closes (terminal, closed_at DESC);
   `,
+  // 4: idempotency keys, and the index recovery walks
+  `
+  CREATE TABLE idempotency_keys (
+    key            TEXT    NOT NULL,
+    scope          TEXT    NOT NULL,
+    fingerprint    TEXT    NOT NULL,
+    state          TEXT    NOT NULL CHECK (state IN ('in_progress', 'done')),
+    owner          TEXT    NOT NULL,
+    transaction_id TEXT,
+    response       TEXT,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) STRICT;
+  CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+  CREATE INDEX transactions_unsettled ON transactions (created_at) WHERE status IN ('pending', 'unknown');
+  `,
 ];

@@ -11,6 +11,8 @@ import {
   type Journal,
   type JournalEntryStep,
   type HandoffPatch,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
   type JournalHealth,
   type NewHandoff,
   type NewTransaction,
@@ -193,6 +195,20 @@ export class SqliteJournal implements Journal {
          VALUES (@id, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched)`,
       ),
       shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? LIMIT 1`),
+      recentQr: this.db.prepare(
+        `SELECT * FROM transactions WHERE qr_code_hash = ? AND method = ? AND amount = ? AND kind = 'payment' AND created_at >= ?
+         ORDER BY created_at DESC LIMIT 1`,
+      ),
+      unsettled: this.db.prepare(`SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND created_at < ? ORDER BY created_at LIMIT ?`),
+      claimKey: this.db.prepare(
+        `INSERT INTO idempotency_keys (key, scope, fingerprint, state, owner, created_at, expires_at)
+         VALUES (@key, @scope, @fingerprint, 'in_progress', @owner, @createdAt, @expiresAt) ON CONFLICT (scope, key) DO NOTHING`,
+      ),
+      getKey: this.db.prepare(`SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?`),
+      completeKey: this.db.prepare(`UPDATE idempotency_keys SET state = 'done', response = ?, transaction_id = ? WHERE scope = ? AND key = ?`),
+      linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = ? WHERE scope = ? AND key = ?`),
+      releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
+      purgeKeys: this.db.prepare(`DELETE FROM idempotency_keys WHERE expires_at < ?`),
       dueHandoffs: this.db.prepare(
         `SELECT * FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?`,
       ),
@@ -345,6 +361,54 @@ export class SqliteJournal implements Journal {
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
     return this.statements.shiftClosed.get(terminal, shift) !== undefined;
+  }
+
+  async findRecentQrPayment(method: string, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined> {
+    const row = this.statements.recentQr.get(qrCodeHash, method, amount, since) as TransactionRow | undefined;
+    return row ? rowToTransaction(row) : undefined;
+  }
+
+  async listUnsettled(before: number, limit: number): Promise<Transaction[]> {
+    return (this.statements.unsettled.all(before, limit) as TransactionRow[]).map(rowToTransaction);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    const { changes } = this.statements.claimKey.run({ ...claim });
+    return Number(changes) === 1 ? undefined : this.getIdempotencyKey(claim.scope, claim.key);
+  }
+
+  async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const row = this.statements.getKey.get(scope, key) as
+      | { key: string; scope: string; fingerprint: string; state: string; owner: string; transaction_id: string | null; response: string | null; created_at: number; expires_at: number }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      key: row.key,
+      scope: row.scope,
+      fingerprint: row.fingerprint,
+      state: row.state as IdempotencyRecord['state'],
+      owner: row.owner,
+      transactionId: row.transaction_id,
+      response: row.response === null ? null : (JSON.parse(row.response) as unknown),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
+    this.statements.completeKey.run(JSON.stringify(response), transactionId, scope, key);
+  }
+
+  async linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void> {
+    this.statements.linkKey.run(transactionId, scope, key);
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    this.statements.releaseKey.run(scope, key);
+  }
+
+  async purgeIdempotencyKeys(now: number): Promise<number> {
+    return Number(this.statements.purgeKeys.run(now).changes);
   }
 
   async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {

@@ -11,6 +11,7 @@ import type {
   FiscalOutcome,
   FiscalReceipt,
   QrProvider,
+  RecoverRequest,
 } from '../qr-provider.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
 
@@ -50,7 +51,11 @@ function candidateDates(createdAt: number): string[] {
   return tashkent === utc ? [tashkent] : [tashkent, utc];
 }
 
+/** The cause given when recovery looks for a charge long after it was sent. */
+const RECOVERY = Symbol('recovery');
+
 function describe(err: unknown): string {
+  if (err === RECOVERY) return 'PayBridge stopped before it learnt the outcome';
   if (err instanceof ClickHttpError) return err.garbage ? `Click answered HTTP ${err.statusCode} with an unreadable body` : `Click answered HTTP ${err.statusCode}`;
   if (err instanceof TransportError) return `no answer from Click: ${err.message}`;
   return `unexpected failure talking to Click: ${(err as Error).message}`;
@@ -75,6 +80,12 @@ export class ClickPass implements QrProvider {
     private readonly client: ClickClient,
     private readonly policy: ClickPassPolicy,
   ) {}
+
+  /** Settles a payment whose outcome was not learnt: by its payment_id when known, else by our transaction id. */
+  async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
+    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress);
+    return this.findByOurId(request, progress, RECOVERY);
+  }
 
   get supportsPartialCancel(): boolean {
     return this.policy.partialReversal;
@@ -247,8 +258,10 @@ export class ClickPass implements QrProvider {
    * exchange is over and a payment it cannot find was not made. When the answer never came, the
    * request may still be in flight at Click, so keep asking until the deadline.
    */
-  private async findByOurId(request: ChargeRequest, progress: Progress, cause: unknown): Promise<ChargeOutcome> {
-    const clickAnswered = cause instanceof ClickHttpError;
+  private async findByOurId(request: { transactionId: string; createdAt: number }, progress: Progress, cause: unknown): Promise<ChargeOutcome> {
+    // When Click answered (an HTTP error, a garbled body), or the charge is long past, Click's side of
+    // it is over: a payment status_by_mti cannot find was not made.
+    const clickAnswered = cause instanceof ClickHttpError || cause === RECOVERY;
     const deadline = Date.now() + this.policy.statusDeadlineMs;
     let lastError = '';
     for (;;) {
@@ -272,11 +285,16 @@ export class ClickPass implements QrProvider {
       }
       const allSaidNotFound = lookupsAnswered === candidateDates(request.createdAt).length;
       if (clickAnswered && allSaidNotFound) {
-        const httpCode = `HTTP ${cause.statusCode}`;
         await progress({ step: 'not_found_by_transaction_id', detail: { cause: describe(cause) } });
-        return failed(httpCode, cause.garbage ? 'unreadable reply' : (STATUS_CODES[cause.statusCode] ?? 'error'), `${describe(cause)}; Click has no payment for this transaction, nothing was charged.`, {
-          body: cause.bodySnippet,
-        });
+        if (!(cause instanceof ClickHttpError)) {
+          return failed('NOT_FOUND', 'no payment for this transaction', 'Click has no payment for this transaction; nothing was charged.');
+        }
+        return failed(
+          `HTTP ${cause.statusCode}`,
+          cause.garbage ? 'unreadable reply' : (STATUS_CODES[cause.statusCode] ?? 'error'),
+          `${describe(cause)}; Click has no payment for this transaction, nothing was charged.`,
+          { body: cause.bodySnippet },
+        );
       }
       if (Date.now() >= deadline) break;
       await sleep(this.policy.pollIntervalMs);

@@ -10,6 +10,7 @@ import type {
   FiscalOutcome,
   FiscalReceipt,
   QrProvider,
+  RecoverRequest,
 } from '../qr-provider.js';
 import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './client.js';
 
@@ -64,6 +65,30 @@ export class PaymeGo implements QrProvider {
     private readonly client: PaymeClient,
     private readonly policy: PaymeGoPolicy,
   ) {}
+
+  /**
+   * Settles a payment whose outcome was not learnt. Without a journaled receipt id, receipts.pay was
+   * never sent (the id is journaled before it), so nothing was paid. With one, the receipt's state
+   * decides; an unpaid receipt is cancelled so that it cannot be paid later.
+   */
+  async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
+    if (!request.providerPaymentId) {
+      return failed('NO_RECEIPT', 'no receipt was paid', 'PayBridge stopped before paying a receipt; nothing was charged.');
+    }
+    let state: number | undefined;
+    try {
+      state = await this.client.check(request.providerPaymentId);
+    } catch (err) {
+      return { status: 'unknown', providerPaymentId: request.providerPaymentId, reason: `${describe(err)}; the receipt's state is not known yet.` };
+    }
+    await progress({ step: 'check', detail: { state } });
+    if (state === RECEIPT_CREATED) {
+      if (await this.cancelUnpaid(request.providerPaymentId, progress)) {
+        return failed(String(RECEIPT_CREATED), 'receipt never paid', 'The receipt was never paid and is now cancelled; nothing was charged.');
+      }
+    }
+    return this.resolve(request.providerPaymentId, request.amount, state === undefined ? undefined : { state }, progress, 'PayBridge stopped before it learnt the outcome');
+  }
 
   /** `receipts.cancel`: a paid receipt goes to 21 (queued for cancellation), then 50. */
   async cancel(request: CancelRequest): Promise<CancelOutcome> {
@@ -157,7 +182,7 @@ export class PaymeGo implements QrProvider {
     let lastError = '';
     for (;;) {
       if (state === RECEIPT_PAID) {
-        if (!receipt || stateOf(receipt) !== RECEIPT_PAID) receipt = await this.client.get(receiptId).catch(() => undefined);
+        if (!receipt || stateOf(receipt) !== RECEIPT_PAID || receipt._id === undefined) receipt = await this.client.get(receiptId).catch(() => undefined);
         if (receipt && receipt.amount !== amount) {
           return {
             status: 'unknown',

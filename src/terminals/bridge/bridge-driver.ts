@@ -37,6 +37,7 @@ function toAnswer(r: BridgeResponse): TerminalAnswer {
  * whose id is not the current request's (a late answer to an earlier, timed-out one) are ignored.
  */
 export class BridgeDriver implements TerminalDriver {
+  readonly exactStatus = true;
   readonly kind = 'bridge';
   private link: Duplex | undefined;
   private waiting: { id: string; onMessage: (m: Record<string, unknown>) => void; onClose: () => void } | undefined;

@@ -34,6 +34,7 @@ const fill = (template: string[], request: TerminalRequest) =>
  * read as this one's.
  */
 export class Arcus2Driver implements TerminalDriver {
+  readonly exactStatus = false;
   readonly kind = 'arcus2';
 
   constructor(private readonly options: Arcus2Options) {}

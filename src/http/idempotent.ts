@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { invalidRequest, PayBridgeError } from '../payments/errors.js';
+import type { IdempotencyService } from '../payments/idempotency.js';
+import { failure, success, type Envelope } from './envelope.js';
+
+/** JSON with keys in a fixed order, so that the same request always has the same fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function transactionOf(envelope: Envelope): string | null {
+  const id = (envelope.data as { transaction_id?: unknown } | null)?.transaction_id ?? envelope.error?.transaction_id;
+  return typeof id === 'string' ? id : null;
+}
+
+/** The stored answer with what was masked for storage (the one-time code) put back from this request. */
+function restore(response: unknown, request: FastifyRequest): Envelope {
+  const envelope = response as Envelope;
+  const qr = (request.body as { qr_code?: unknown } | undefined)?.qr_code;
+  const data = envelope.data as Record<string, unknown> | null;
+  if (data && typeof data === 'object' && 'qr_code' in data && typeof qr === 'string') return { ...envelope, data: { ...data, qr_code: qr } };
+  return envelope;
+}
+
+/**
+ * Serves a POST at most once per `Idempotency-Key` (when the till sends one): the first request does
+ * the work; a retry with the same key and body gets the first answer, success or failure, and
+ * nothing is sent to a provider or terminal again.
+ */
+export function idempotentHandler(idempotency: IdempotencyService) {
+  return async function serve<T>(request: FastifyRequest, work: () => Promise<T>, fromTransaction: (id: string) => Promise<T | undefined>): Promise<Envelope> {
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return success(await work());
+    const key = Array.isArray(header) ? header[0]! : header;
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw invalidRequest(['Idempotency-Key: must be 1 to 255 printable characters without spaces']);
+    const asEnvelope = async (produce: () => Promise<T | undefined>): Promise<Envelope | undefined> => {
+      try {
+        const data = await produce();
+        return data === undefined ? undefined : success(data);
+      } catch (err) {
+        if (err instanceof PayBridgeError) return failure(err);
+        throw err;
+      }
+    };
+    const scope = `${request.method} ${request.routeOptions.url}`;
+    const { response, replayed } = await idempotency.run({
+      scope,
+      key,
+      fingerprint: createHash('sha256').update(`${scope}\n${canonical(request.body ?? null)}`).digest('hex'),
+      work: async () => {
+        const envelope = (await asEnvelope(work))!;
+        return { response: envelope, transactionId: transactionOf(envelope) };
+      },
+      fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),
+    });
+    return replayed ? restore(response, request) : (response as Envelope);
+  };
+}
+
+export type IdempotentServe = ReturnType<typeof idempotentHandler>;

@@ -1,0 +1,115 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Journal } from '../journal/journal.js';
+import { paymentError } from './errors.js';
+import { maskDeep } from './masking.js';
+
+export interface IdempotencyOptions {
+  /** How long a key and its answer are kept. */
+  ttlMs: number;
+  /** How long a retry waits for the first request with its key to finish. */
+  waitMs: number;
+  /** This process, so that a claim left by a process that died is recognised as such. */
+  owner: string;
+}
+
+export interface IdempotentAnswer {
+  /** The answer to give: the first request's, when `replayed`. */
+  response: unknown;
+  replayed: boolean;
+}
+
+/**
+ * Idempotency keys: the first request with a key does the work; a retry with the same key and the
+ * same request gets the stored answer and nothing is sent anywhere again. Keys live in the journal,
+ * so they survive restarts and are shared by every PayBridge on one database.
+ */
+export interface IdempotentRequest {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  /** Does the work; returns the answer to keep (an envelope) and the transaction it is about. */
+  work: () => Promise<{ response: unknown; transactionId: string | null }>;
+  /**
+   * The answer a settled transaction stands for, to answer a retry whose first request was cut off
+   * (its PayBridge died) once recovery has settled the transaction; undefined while it is unsettled.
+   */
+  fromTransaction: (transactionId: string) => Promise<unknown>;
+}
+
+export class IdempotencyService {
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly context = new AsyncLocalStorage<{ scope: string; key: string }>();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly log: Logger,
+    private readonly options: IdempotencyOptions,
+  ) {}
+
+  async run(request: IdempotentRequest): Promise<IdempotentAnswer> {
+    const { scope, key, fingerprint } = request;
+    const now = Date.now();
+    const existing = await this.journal.claimIdempotencyKey({ scope, key, fingerprint, owner: this.options.owner, createdAt: now, expiresAt: now + this.options.ttlMs });
+    if (!existing) return { response: await this.own(request), replayed: false };
+
+    if (existing.fingerprint !== fingerprint) {
+      throw paymentError(`Idempotency-Key "${key}" was already used for a different request; use a new key for a new payment`, { idempotency_key: key });
+    }
+    if (existing.state === 'done') return { response: existing.response, replayed: true };
+
+    // The first request is still running (here, or in a PayBridge that died or runs beside this one).
+    const deadline = Date.now() + this.options.waitMs;
+    const local = this.running.get(`${scope}\n${key}`);
+    if (local) await Promise.race([local.catch(() => undefined), sleep(this.options.waitMs)]);
+    for (;;) {
+      const current = await this.journal.getIdempotencyKey(scope, key);
+      if (!current) return this.run(request); // released without an answer: this retry may do the work
+      if (current.state === 'done') return { response: current.response, replayed: true };
+      const settled = current.transactionId ? await request.fromTransaction(current.transactionId) : undefined;
+      if (settled !== undefined) {
+        await this.journal.completeIdempotencyKey(scope, key, maskDeep(settled), current.transactionId);
+        return { response: settled, replayed: true };
+      }
+      if (Date.now() >= deadline) {
+        throw paymentError(
+          `the request with Idempotency-Key "${key}" is still in progress${current.transactionId ? ` (transaction ${current.transactionId})` : ''}; ask again later`,
+          { idempotency_key: key, ...(current.transactionId ? { transaction_id: current.transactionId } : {}) },
+        );
+      }
+      await sleep(100);
+    }
+  }
+
+  /** Called by the payment services when they journal a transaction: ties it to the key being served. */
+  async linkTransaction(transactionId: string): Promise<void> {
+    const served = this.context.getStore();
+    if (served) await this.journal.linkIdempotencyKey(served.scope, served.key, transactionId);
+  }
+
+  private async own({ scope, key, work }: IdempotentRequest): Promise<unknown> {
+    const id = `${scope}\n${key}`;
+    const task = this.context.run({ scope, key }, work);
+    this.running.set(id, task);
+    try {
+      const { response, transactionId } = await task;
+      // Stored like every journal record: one-time codes and card numbers masked.
+      await this.journal.completeIdempotencyKey(scope, key, maskDeep(response), transactionId);
+      return response;
+    } catch (err) {
+      // A key tied to a transaction stays claimed: a retry must learn that payment's outcome, not start another.
+      const claim = await this.journal.getIdempotencyKey(scope, key).catch(() => undefined);
+      if (claim && !claim.transactionId) {
+        await this.journal.releaseIdempotencyKey(scope, key).catch((e: unknown) => this.log.error({ err: e }, 'could not release an idempotency key'));
+      }
+      throw err;
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  async purge(): Promise<number> {
+    return this.journal.purgeIdempotencyKeys(Date.now());
+  }
+}

@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { Journal } from '../journal/journal.js';
+import type { CardPaymentService } from './card-payment-service.js';
+import { paymentError } from './errors.js';
+import type { QrPaymentService } from './qr-payment-service.js';
+import type { Transaction } from './transaction.js';
+
+export interface RecoveryOptions {
+  /** How often unsettled transactions are looked at again. */
+  intervalMs: number;
+  /** A transaction younger than this is still someone's work in progress, not recovery's. */
+  graceMs: number;
+}
+
+/**
+ * Nothing is left pending: on start and then periodically, every transaction still `pending` or
+ * `unknown` is settled by asking its provider or terminal — never by sending it again. What cannot
+ * be settled stays `unknown`, listed by GET /payment/transactions?status=unknown, for an operator.
+ */
+export class RecoveryService {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly qr: QrPaymentService,
+    private readonly cards: CardPaymentService,
+    private readonly log: Logger,
+    private readonly options: RecoveryOptions,
+  ) {}
+
+  /** One pass; resolves to how many transactions it settled. */
+  recoverOnce(): Promise<number> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    const unsettled = await this.journal.listUnsettled(Date.now() - this.options.graceMs, 200);
+    let settled = 0;
+    for (const tx of unsettled) {
+      try {
+        const after = await this.settle(tx);
+        if (after.status !== 'pending' && after.status !== 'unknown') {
+          settled++;
+          this.log.info({ transaction_id: tx.id, method: tx.method, status: after.status }, 'recovered a transaction left unsettled');
+        }
+      } catch (err) {
+        this.log.warn({ err, transaction_id: tx.id }, 'recovery could not settle a transaction yet');
+      }
+    }
+    return settled;
+  }
+
+  private settle(tx: Transaction): Promise<Transaction> {
+    return tx.method === 'click' || tx.method === 'payme' ? this.qr.recover(tx) : this.cards.recover(tx);
+  }
+
+  /**
+   * An operator's decision on a transaction no provider or terminal could settle: who decided, why,
+   * and what they saw, kept in its timeline.
+   */
+  async resolveByOperator(id: string, to: 'succeeded' | 'failed', operator: string, reason: string): Promise<Transaction> {
+    const tx = await this.journal.get(id);
+    if (!tx) throw paymentError(`no transaction ${id} in the journal`);
+    if (tx.status !== 'unknown') throw paymentError(`transaction ${id} is ${tx.status}; only an unknown outcome is an operator's to decide`, { transaction_id: id, transaction_status: tx.status });
+    if (this.qr.isInFlight(id) || this.cards.isInFlight(id)) throw paymentError(`transaction ${id} is still being worked on; try again shortly`, { transaction_id: id });
+    return this.journal.transition(id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator, reason } });
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.recoverOnce().catch((err: unknown) => this.log.error({ err }, 'recovery pass failed'));
+    this.timer = setInterval(() => void this.recoverOnce().catch((err: unknown) => this.log.error({ err }, 'recovery pass failed')), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+}
