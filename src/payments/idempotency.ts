@@ -62,14 +62,14 @@ export class IdempotencyService {
     // The first request is still running (here, or in a PayBridge that died or runs beside this one).
     const deadline = Date.now() + this.options.waitMs;
     const local = this.running.get(`${scope}\n${key}`);
-    if (local) await Promise.race([local.catch(() => undefined), sleep(this.options.waitMs)]);
+    if (local) await Promise.race([local.catch(() => undefined), sleep(this.options.waitMs, undefined, { ref: false })]);
     for (;;) {
       const current = await this.journal.getIdempotencyKey(scope, key);
       if (!current) return this.run(request); // released without an answer: this retry may do the work
       if (current.state === 'done') return { response: current.response, replayed: true };
       const settled = current.transactionId ? await request.fromTransaction(current.transactionId) : undefined;
       if (settled !== undefined) {
-        await this.journal.completeIdempotencyKey(scope, key, maskDeep(settled), current.transactionId);
+        await this.journal.completeIdempotencyKey(scope, key, maskDeep(settled, '', { freeText: false }), current.transactionId);
         return { response: settled, replayed: true };
       }
       if (Date.now() >= deadline) {
@@ -94,8 +94,8 @@ export class IdempotencyService {
     this.running.set(id, task);
     try {
       const { response, transactionId } = await task;
-      // Stored like every journal record: one-time codes and card numbers masked.
-      await this.journal.completeIdempotencyKey(scope, key, maskDeep(response), transactionId);
+      // Stored with one-time codes and secrets masked; slips are kept word for word (the terminal masked their card numbers).
+      await this.journal.completeIdempotencyKey(scope, key, maskDeep(response, '', { freeText: false }), transactionId);
       return response;
     } catch (err) {
       // A key tied to a transaction stays claimed: a retry must learn that payment's outcome, not start another.

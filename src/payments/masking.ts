@@ -28,8 +28,16 @@ export function maskText(text: string): string {
   return text.replace(PAN_IN_TEXT, (match) => maskPan(match));
 }
 
+export interface MaskOptions {
+  /**
+   * Also look for card numbers inside free text (default). Off for answers kept to be given again
+   * word for word, such as a bank slip, whose card number the terminal has already masked.
+   */
+  freeText?: boolean;
+}
+
 /** A deep copy of `value` safe to store or log. */
-export function maskDeep(value: unknown, key = ''): unknown {
+export function maskDeep(value: unknown, key = '', options: MaskOptions = {}): unknown {
   if (value === null || value === undefined) return value;
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
@@ -37,12 +45,12 @@ export function maskDeep(value: unknown, key = ''): unknown {
     if (key && QR_KEY.test(key)) return maskQrCode(text);
     if (key && CARD_KEY.test(key)) return maskPan(text);
     if (key && ID_KEY.test(key)) return value;
-    return typeof value === 'string' ? maskText(value) : value;
+    return typeof value === 'string' && options.freeText !== false ? maskText(value) : value;
   }
-  if (Array.isArray(value)) return value.map((item) => maskDeep(item, key));
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, key, options));
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = maskDeep(v, k);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = maskDeep(v, k, options);
     return out;
   }
   return value;
