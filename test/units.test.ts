@@ -15,6 +15,7 @@ describe('lenient JSON', () => {
       fc.property(fc.jsonValue(), (v) => {
         const text = JSON.stringify(v);
         fc.pre(!/(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/.test(text));
+        fc.pre(!/"(__proto__|constructor|prototype)":/.test(text)); // refused on purpose, tested below
         assert.deepEqual(parseLenientJson(text), JSON.parse(text));
       }),
       { numRuns: 500 },
