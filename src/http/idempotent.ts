@@ -57,7 +57,8 @@ export function idempotentHandler(idempotency: IdempotencyService) {
       fingerprint: createHash('sha256').update(`${scope}\n${canonical(request.body ?? null)}`).digest('hex'),
       work: async () => {
         const envelope = (await asEnvelope(work))!;
-        return { response: envelope, transactionId: transactionOf(envelope) };
+        const open = envelope.error?.transaction_status === 'unknown' || envelope.error?.transaction_status === 'pending';
+        return { response: envelope, transactionId: transactionOf(envelope), final: !open };
       },
       fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),
     });

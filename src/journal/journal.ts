@@ -103,6 +103,10 @@ export interface Journal {
   dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]>;
   /** The newest card payment on `terminal` with this RRN or receipt number. */
   findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined>;
+  /** Whether any operation on `terminal` was journaled after `createdAt`. */
+  hasCardOperationAfter(terminal: string, createdAt: number): Promise<boolean>;
+  /** The card operation of any kind (payment, cancel, refund) with this RRN. */
+  findCardOperationByRrn(method: PaymentMethod, rrn: string): Promise<Transaction | undefined>;
   /** The newest card payment of `method` with this RRN, on any terminal. */
   findCardPaymentByRrn(method: PaymentMethod, rrn: string): Promise<Transaction | undefined>;
   /** What the journal saw approved on `terminal` during `shift`. */

@@ -96,7 +96,14 @@ export class CardPaymentService {
       if (done.originalId) await this.applyReturn(done.originalId, tx.kind as 'cancel' | 'refund', tx.amount, done);
       return done;
     }
-    if (status === 'not_found' || terminal.driver.exactStatus) {
+    // Arcus2 shows only the last slip. If that slip is an operation the journal already knows, made
+    // before this one, nothing happened on the terminal since: this operation never ran.
+    const lastKnown = status !== 'not_found' && status.rrn ? await this.journal.findCardOperationByRrn(tx.method, status.rrn) : undefined;
+    // A last slip with no RRN (nothing yet, or a refusal) when nothing was journaled on the terminal
+    // since: no approved operation of ours can be behind it either.
+    const noneSince = status !== 'not_found' && !status.rrn && !(await this.journal.hasCardOperationAfter(terminal.id, tx.createdAt));
+    const neverRan = (!!lastKnown && lastKnown.id !== tx.id && lastKnown.createdAt < tx.createdAt) || noneSince;
+    if (status === 'not_found' || terminal.driver.exactStatus || neverRan) {
       const code = status === 'not_found' ? '999' : status.code;
       return this.journal.transition(tx.id, from, 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'recovered', detail: { code } });
     }

@@ -29,8 +29,12 @@ export interface IdempotentRequest {
   scope: string;
   key: string;
   fingerprint: string;
-  /** Does the work; returns the answer to keep (an envelope) and the transaction it is about. */
-  work: () => Promise<{ response: unknown; transactionId: string | null }>;
+  /**
+   * Does the work; returns the answer (an envelope), the transaction it is about, and whether it is
+   * final. An answer that is not (the outcome is still unknown) is given but not kept: retries are
+   * answered from the transaction once recovery has settled it.
+   */
+  work: () => Promise<{ response: unknown; transactionId: string | null; final: boolean }>;
   /**
    * The answer a settled transaction stands for, to answer a retry whose first request was cut off
    * (its PayBridge died) once recovery has settled the transaction; undefined while it is unsettled.
@@ -67,6 +71,11 @@ export class IdempotencyService {
       const current = await this.journal.getIdempotencyKey(scope, key);
       if (!current) return this.run(request); // released without an answer: this retry may do the work
       if (current.state === 'done') return { response: current.response, replayed: true };
+      if (!current.transactionId && Date.now() - current.createdAt > this.options.waitMs) {
+        // Claimed long ago and never tied to a transaction: its request died before journaling anything.
+        await this.journal.releaseIdempotencyKey(scope, key);
+        return this.run(request);
+      }
       const settled = current.transactionId ? await request.fromTransaction(current.transactionId) : undefined;
       if (settled !== undefined) {
         await this.journal.completeIdempotencyKey(scope, key, maskDeep(settled, '', { freeText: false }), current.transactionId);
@@ -93,9 +102,9 @@ export class IdempotencyService {
     const task = this.context.run({ scope, key }, work);
     this.running.set(id, task);
     try {
-      const { response, transactionId } = await task;
+      const { response, transactionId, final } = await task;
       // Stored with one-time codes and secrets masked; slips are kept word for word (the terminal masked their card numbers).
-      await this.journal.completeIdempotencyKey(scope, key, maskDeep(response, '', { freeText: false }), transactionId);
+      if (final) await this.journal.completeIdempotencyKey(scope, key, maskDeep(response, '', { freeText: false }), transactionId);
       return response;
     } catch (err) {
       // A key tied to a transaction stays claimed: a retry must learn that payment's outcome, not start another.

@@ -178,6 +178,8 @@ export class SqliteJournal implements Journal {
       cardByReceipt: this.db.prepare(
         `SELECT * FROM transactions WHERE terminal = ? AND receipt_number = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`,
       ),
+      laterOnTerminal: this.db.prepare(`SELECT 1 FROM transactions WHERE terminal = ? AND created_at > ? LIMIT 1`),
+      cardOperationByRrn: this.db.prepare(`SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1`),
       cardByMethodRrn: this.db.prepare(
         `SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`,
       ),
@@ -338,6 +340,15 @@ export class SqliteJournal implements Journal {
     const row = ('rrn' in by ? this.statements.cardByRrn.get(terminal, by.rrn) : this.statements.cardByReceipt.get(terminal, by.receiptNumber)) as
       | TransactionRow
       | undefined;
+    return row ? rowToTransaction(row) : undefined;
+  }
+
+  async hasCardOperationAfter(terminal: string, createdAt: number): Promise<boolean> {
+    return this.statements.laterOnTerminal.get(terminal, createdAt) !== undefined;
+  }
+
+  async findCardOperationByRrn(method: string, rrn: string): Promise<Transaction | undefined> {
+    const row = this.statements.cardOperationByRrn.get(method, rrn) as TransactionRow | undefined;
     return row ? rowToTransaction(row) : undefined;
   }
 

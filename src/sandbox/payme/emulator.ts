@@ -57,6 +57,7 @@ export class PaymeEmulator {
   private readonly receipts = new Map<string, EmulatedReceipt>();
 
   constructor(private readonly options: PaymeEmulatorOptions) {
+    this.ledgerRoute();
     this.server.app.post('/api', async (req, reply) => {
       const body = req.body === UNPARSABLE ? undefined : (req.body as Params | undefined);
       const id = body?.id ?? null;
@@ -104,6 +105,11 @@ export class PaymeEmulator {
         throw err;
       }
     });
+  }
+
+  /** Not part of Payme: lets a developer (and the fault suite) see the emulator's ledger. */
+  private ledgerRoute(): void {
+    this.server.app.get('/_sandbox/receipts', async () => this.ledger().map((r) => ({ _id: r._id, amount: r.amount, state: r.state, account: r.account })));
   }
 
   /** The JSON-RPC URL to put in PayBridge's `payme.url`. */
