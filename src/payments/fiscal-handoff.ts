@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import { billingError, invalidRequest, paymentError } from './errors.js';
+import { Periodic } from '../lib/periodic.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { QrMethod, QrPaymentService } from './qr-payment-service.js';
 import type { FiscalHandoff, FiscalReceipt } from './transaction.js';
@@ -24,15 +25,16 @@ export type HandoffResult = { delivered: true; handoff: FiscalHandoff } | { deli
  */
 export class FiscalHandoffService {
   private readonly locks = new KeyedLock();
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
+  private readonly periodic: Periodic<void>;
 
   constructor(
     private readonly journal: Journal,
     private readonly payments: QrPaymentService,
     private readonly log: Logger,
     private readonly options: FiscalHandoffOptions,
-  ) {}
+  ) {
+    this.periodic = new Periodic(options.sweepIntervalMs ?? 1_000, () => this.sweep(), (err) => this.log.error({ err }, 'fiscal hand-off sweep failed'));
+  }
 
   async submit(method: QrMethod, input: FiscalReceipt): Promise<HandoffResult> {
     this.payments.provider(method); // refuses an unconfigured method before anything is written
@@ -120,20 +122,11 @@ export class FiscalHandoffService {
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep()
-        .catch((err: unknown) => this.log.error({ err }, 'fiscal hand-off sweep failed'))
-        .finally(() => (this.sweeping = undefined));
-    }, this.options.sweepIntervalMs ?? 1_000);
-    this.timer.unref();
+    this.periodic.start({ now: false });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }
 

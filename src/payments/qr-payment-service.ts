@@ -153,7 +153,9 @@ export class QrPaymentService {
   /** Settles a payment left pending or unknown (after a crash, or a lost answer) by asking its provider; never charges. */
   async recover(tx: Transaction): Promise<Transaction> {
     if (this.inFlight.has(tx.id)) return tx;
-    return this.charge(this.provider(tx.method as QrMethod), tx, '');
+    const settled = await this.charge(this.provider(tx.method as QrMethod), tx, '');
+    this.reasons.delete(tx.id); // no till is waiting for this answer
+    return settled;
   }
 
   isInFlight(transactionId: string): boolean {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
+import { Periodic } from '../lib/periodic.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { paymentError } from './errors.js';
 import type { QrPaymentService } from './qr-payment-service.js';
@@ -18,25 +19,27 @@ export interface RecoveryOptions {
  * be settled stays `unknown`, listed by GET /payment/transactions?status=unknown, for an operator.
  */
 export class RecoveryService {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly periodic: Periodic<number>;
+  private readonly graceMs: number;
 
   constructor(
     private readonly journal: Journal,
     private readonly qr: QrPaymentService,
     private readonly cards: CardPaymentService,
     private readonly log: Logger,
-    private readonly options: RecoveryOptions,
-  ) {}
+    options: RecoveryOptions,
+  ) {
+    this.graceMs = options.graceMs;
+    this.periodic = new Periodic(options.intervalMs, () => this.pass(), (err) => this.log.error({ err }, 'recovery pass failed'));
+  }
 
-  /** One pass; resolves to how many transactions it settled. */
+  /** One pass (or the one under way); resolves to how many transactions it settled. */
   recoverOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = undefined));
-    return this.running;
+    return this.periodic.runOnce();
   }
 
   private async pass(): Promise<number> {
-    const unsettled = await this.journal.listUnsettled(Date.now() - this.options.graceMs, 200);
+    const unsettled = await this.journal.listUnsettled(Date.now() - this.graceMs, 200);
     let settled = 0;
     for (const tx of unsettled) {
       try {
@@ -68,16 +71,12 @@ export class RecoveryService {
     return this.journal.transition(id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator, reason } });
   }
 
+  /** Runs a pass now (what the last run left open) and then periodically. */
   start(): void {
-    if (this.timer) return;
-    void this.recoverOnce().catch((err: unknown) => this.log.error({ err }, 'recovery pass failed'));
-    this.timer = setInterval(() => void this.recoverOnce().catch((err: unknown) => this.log.error({ err }, 'recovery pass failed')), this.options.intervalMs);
-    this.timer.unref();
+    this.periodic.start({ now: true });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }
