@@ -209,19 +209,25 @@ export class CardPaymentService {
 
   private async operateNow(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
     const log = this.log.child({ transaction_id: tx.id, terminal: terminal.id, op });
-    let answer: TerminalAnswer | undefined;
-    let lost: string | undefined;
+    let outcome: { answer: TerminalAnswer; why?: undefined } | { answer: TerminalAnswer | undefined; why: string; status: TerminalAnswer | 'not_found' | Error };
     try {
-      answer = await terminal.queue.run(async () => {
+      // The operation and, when its answer is lost, the question about it share one turn at the
+      // terminal: nothing else may run in between and change what "the last slip" is.
+      outcome = await terminal.queue.run(async () => {
+        let answer: TerminalAnswer | undefined;
+        let why: string;
         try {
-          return await (op === 'purchase' ? terminal.driver.purchase(request) : op === 'cancel' ? terminal.driver.cancel(request) : terminal.driver.refund(request));
+          answer = await (op === 'purchase' ? terminal.driver.purchase(request) : op === 'cancel' ? terminal.driver.cancel(request) : terminal.driver.refund(request));
+          if (classifyCode(answer.code, op) !== 'unknown') return { answer };
+          why = `the terminal answered ${answer.code} (${describeCode(answer.code)})`;
         } catch (err) {
-          if (err instanceof TerminalLinkError && err.maybeSent) {
-            lost = err.message;
-            return undefined;
-          }
-          throw err;
+          if (!(err instanceof TerminalLinkError && err.maybeSent)) throw err;
+          why = err.message;
         }
+        log.warn({ reason: why }, 'terminal outcome unknown; asking the terminal');
+        await this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost', detail: { reason: why } });
+        const status = await terminal.driver.status(request).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+        return { answer, why, status };
       });
     } catch (err) {
       if (err instanceof TerminalBusyError || (err instanceof TerminalLinkError && !err.maybeSent)) {
@@ -231,16 +237,11 @@ export class CardPaymentService {
       }
       throw err;
     }
-    if (answer && classifyCode(answer.code, op) !== 'unknown') return this.settle(terminal, tx, 'pending', op, answer);
+    if (outcome.why === undefined) return this.settle(terminal, tx, 'pending', op, outcome.answer);
 
-    const why = lost ?? `the terminal answered ${answer!.code} (${describeCode(answer!.code)})`;
-    log.warn({ reason: why }, 'terminal outcome unknown; asking the terminal');
-    await this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost', detail: { reason: why } });
-    let status: TerminalAnswer | 'not_found';
-    try {
-      status = await terminal.queue.run(() => terminal.driver.status(request));
-    } catch (err) {
-      const reason = `${why}; the terminal could not be asked (${(err as Error).message}). Look at the pinpad's screen and the journal; do not repeat the operation.`;
+    const { why, status, answer } = outcome;
+    if (status instanceof Error) {
+      const reason = `${why}; the terminal could not be asked (${status.message}). Look at the pinpad's screen and the journal; do not repeat the operation.`;
       await this.journal.transition(tx.id, 'unknown', 'unknown', { error: this.errorOf(terminal.method, '999') }, { step: 'status_unavailable', detail: { reason } });
       throw terminalError(terminal.method, '999', { reason, transaction_id: tx.id, transaction_status: 'unknown' });
     }
@@ -248,6 +249,8 @@ export class CardPaymentService {
       await this.journal.transition(tx.id, 'unknown', 'unknown', {}, { step: 'status', detail: { code: status.code, rrn: status.rrn } });
       return this.settle(terminal, tx, 'unknown', op, status);
     }
+    // Asked in the same turn: a terminal with no record of it, or whose last slip is not this
+    // operation's, did not perform it.
     const code = answer?.code ?? '999';
     await this.journal.transition(tx.id, 'unknown', 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'status_not_found', detail: { reason: why } });
     throw terminalError(terminal.method, code, { reason: `${why}; the terminal has no record of it, nothing was charged`, transaction_id: tx.id, transaction_status: 'failed' });

@@ -46,7 +46,7 @@ async function freePort(): Promise<number> {
 
 type Method = 'click' | 'payme' | 'humo' | 'uzcard';
 const QR_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined'] as const;
-const CARD_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'silent', 'aborted', 'declined'] as const;
+const CARD_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'silent', 'aborted', 'declined', 'busy'] as const;
 type Fault = (typeof QR_FAULTS)[number] | (typeof CARD_FAULTS)[number];
 
 const dir = mkdtempSync(join(tmpdir(), 'paybridge-faults-'));
@@ -198,6 +198,9 @@ try {
     const before = await ledgerCount(method);
     let problem = '';
     try {
+      // Busy: another till's slow payment holds the terminal while this one arrives.
+      const blocker = fault === 'busy' ? send(method, { amount: 40_800 }, randomUUID()).catch(() => undefined) : undefined;
+      if (blocker) await sleep(100);
       const request = send(method, body, key).catch(() => undefined);
       if (fault === 'kill_before') {
         await sleep(Math.floor(random() * 40));
@@ -216,7 +219,8 @@ try {
         await sleep(250);
         open = [...(await journal('pending')), ...(await journal('unknown'))];
       }
-      const charges = (await ledgerCount(method)) - before;
+      const blocked = blocker ? await blocker : undefined;
+      const charges = (await ledgerCount(method)) - before - (blocked?.is_success ? 1 : 0);
       const id = answer.data?.transaction_id ?? answer.error?.transaction_id;
       const tx = id ? ((await (await fetch(`${base}/payment/transactions/${id}`)).json()) as { data: { status: string } | null }).data : null;
       if (charges > 1) {
