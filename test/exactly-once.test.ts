@@ -99,6 +99,11 @@ describe('one-time QR codes without a key', () => {
       await new Promise((r) => setTimeout(r, 1_600));
       const later = await post(bridge, '/payment/click', { amount: 900, qr_code: qr });
       assert.notEqual(later.body.data.transaction_id, a.body.data.transaction_id);
+      const declinedQr = `${uniqueQr().slice(0, -3)}116`;
+      const declined = await post(bridge, '/payment/click', { amount: 900, qr_code: declinedQr });
+      const again = await post(bridge, '/payment/click', { amount: 900, qr_code: declinedQr });
+      assert.equal(again.body.error?.code, 104);
+      assert.notEqual(again.body.error?.transaction_id, declined.body.error?.transaction_id, 'a failed attempt is tried again, not replayed');
     } finally {
       await bridge.close();
     }

@@ -105,10 +105,12 @@ export class QrPaymentService {
     const provider = this.provider(method);
     const qrCodeHash = hashQrCode(request.qrCode);
     // A Click Pass or Payme Go code pays once: the same code and amount again within the window is a
-    // retry of the same payment (a till without idempotency keys), answered as the first one was.
+    // retry of the same payment (a till without idempotency keys), answered as the first one was —
+    // unless that one failed, when nothing was charged and a new attempt is made.
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
       const earlier = await this.journal.findRecentQrPayment(method, qrCodeHash, request.amount, Date.now() - this.options.qrRetryWindowMs);
-      if (earlier) {
+      // A failed attempt moved no money: trying again is the cashier's right, not a double charge.
+      if (earlier && earlier.status !== 'failed') {
         this.log.info({ transaction_id: earlier.id, method }, 'same QR code and amount again: answering as the first time');
         return this.answerFor(earlier, request.qrCode, true);
       }
