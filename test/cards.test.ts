@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -276,6 +277,29 @@ describe('UzCard terminal failures', () => {
       const tx = await bridge.journal.get(body.data.transaction_id);
       assert.equal(tx!.events[1]?.step, 'answer_lost');
       assert.match(JSON.stringify(tx!.events[1]?.detail), /dropped/);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test('a connection reset by either side crashes neither PayBridge nor the terminal', async () => {
+    const bridge = await startTestBridge(fast);
+    try {
+      const emulator = bridge.emulators!.uzcard;
+      const request = post(bridge, '/payment/uzcard', { amount: 40_800 });
+      while (!emulator.terminal.operations().some((o) => o.amount === 40_800)) await new Promise((r) => setTimeout(r, 10));
+      emulator.dropLinks(true);
+      const { body } = await request;
+      assert.equal(body.is_success, true, JSON.stringify(body));
+      // A till-side reset towards the terminal (a PayBridge killed mid-request does this).
+      const raw = connect(bridge.emulators!.uzcardPort, '127.0.0.1');
+      await new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+      raw.write('{"v":1,"id":"half');
+      raw.resetAndDestroy();
+      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 5_000)); // the terminal finishes the slow purchase
+      const after = await post(bridge, '/payment/uzcard', { amount: 1_500 });
+      assert.equal(after.body.is_success, true, JSON.stringify(after.body));
     } finally {
       await bridge.close();
     }

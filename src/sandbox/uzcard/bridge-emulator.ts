@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +49,10 @@ export class BridgeTerminalEmulator {
     this.links.add(link);
     link.on('close', () => this.links.delete(link));
     link.on('error', () => link.destroy());
-    createInterface({ input: link, crlfDelay: Infinity }).on('line', (line) => void this.handle(link, line));
+    createInterface({ input: link, crlfDelay: Infinity })
+      .on('line', (line) => void this.handle(link, line))
+      // readline re-emits the link's errors (a reset connection); the link's own handler deals with them.
+      .on('error', () => undefined);
   }
 
   private async handle(link: Duplex, line: string): Promise<void> {
@@ -107,9 +110,12 @@ export class BridgeTerminalEmulator {
     }
   }
 
-  /** Drops every link at once, as a terminal that loses power does. */
-  dropLinks(): void {
-    for (const link of this.links) link.destroy();
+  /** Drops every link at once, as a terminal that loses power does (`reset`: with a TCP reset, as a crash does). */
+  dropLinks(reset = false): void {
+    for (const link of this.links) {
+      if (reset && link instanceof Socket) link.resetAndDestroy();
+      else link.destroy();
+    }
   }
 
   async close(): Promise<void> {

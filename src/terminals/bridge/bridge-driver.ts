@@ -53,6 +53,8 @@ export class BridgeDriver implements TerminalDriver {
       throw new TerminalLinkError(`cannot open ${describeEndpoint(this.options.endpoint)}: ${(err as Error).message}`, false);
     }
     const lines = createInterface({ input: link, crlfDelay: Infinity });
+    // readline re-emits the link's errors; without a listener a reset connection would end the process.
+    lines.on('error', () => undefined);
     lines.on('line', (line) => {
       const message = decodeBridgeLine(line);
       if (message && this.waiting && message.id === this.waiting.id) this.waiting.onMessage(message);
