@@ -56,9 +56,14 @@ export interface LoadedConfig {
   source: string;
 }
 
+/** Only the machine itself reaches these; the seeds' no-auth contract holds there. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /**
  * Builds the configuration: defaults, then the file named by PAYBRIDGE_CONFIG (YAML or JSON), then
- * the environment (HOST, PORT, PAYBRIDGE_DATA_DIR, LOG_LEVEL). With no file PayBridge runs in
+ * the environment (HOST, PORT, PAYBRIDGE_API_TOKEN, PAYBRIDGE_DATA_DIR, LOG_LEVEL). With no file PayBridge runs in
  * sandbox mode. Every problem is reported at once, each naming its key.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
@@ -80,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
     input.server = server;
   }
+  if (env.PAYBRIDGE_API_TOKEN) (input.server as Record<string, unknown>).api_token = env.PAYBRIDGE_API_TOKEN;
   if (env.PAYBRIDGE_DATA_DIR) input.data_dir = env.PAYBRIDGE_DATA_DIR;
   if (env.LOG_LEVEL) input.log = { ...((input.log as object | undefined) ?? {}), level: env.LOG_LEVEL };
 
@@ -109,6 +115,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   });
   for (const method of ['humo', 'uzcard'] as const) {
     if (config.terminals.devices.filter((t) => t.method === method && t.default).length > 1) problems.push(`terminals.devices: more than one default ${method} terminal`);
+  }
+
+  if (!isLoopbackHost(config.server.host) && !config.server.api_token) {
+    problems.push(
+      `server.api_token: is required when server.host is ${config.server.host}, which other machines can reach (set it in the file or as PAYBRIDGE_API_TOKEN, at least 16 characters)`,
+    );
   }
 
   if (problems.length) throw new ConfigError(source, problems);

@@ -112,9 +112,25 @@ export const ConfigSchema = Type.Object(
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
         body_limit_bytes: Type.Integer({ minimum: 256, maximum: 1_048_576, default: 16_384 }),
         shutdown_grace_ms: ms(30_000, 'On SIGINT/SIGTERM, how long in-flight payments may take to finish.'),
+        api_token: Type.Optional(
+          Type.String({
+            minLength: 16,
+            maxLength: 256,
+            pattern: '^[\\x21-\\x7e]+$',
+            description: 'Bearer token every request must carry (Authorization: Bearer <token>). Required when host is not a loopback address; env PAYBRIDGE_API_TOKEN.',
+          }),
+        ),
+        cors_origins: Type.Array(Type.String({ minLength: 1 }), {
+          default: [],
+          description: 'Origins of browser-based POS allowed to call PayBridge (CORS); empty: CORS off.',
+        }),
       },
       { ...strict, default: {} },
     ),
+    language: Type.Union([Type.Literal('ru'), Type.Literal('uz'), Type.Literal('en')], {
+      default: 'ru',
+      description: 'Language of error messages for cashiers and of the console; a request may ask for another with Accept-Language.',
+    }),
     data_dir: Type.String({ minLength: 1, default: './data', description: 'Folder of the embedded journal.' }),
     journal: Type.Object(
       {

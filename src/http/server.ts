@@ -15,6 +15,8 @@ import type { IdempotencyService } from '../payments/idempotency.js';
 import type { RecoveryService } from '../payments/recovery.js';
 import { idempotentHandler } from './idempotent.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
+import { registerOperatorRoutes } from './routes/operator.js';
+import { registerConsole } from '../console/console-routes.js';
 import type { RequestLimits } from './schemas.js';
 import type { Journal } from '../journal/journal.js';
 
@@ -128,5 +130,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   registerQrPaymentRoutes(app, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
   registerCardRoutes(app, deps.cards, deps.limits, serve);
   registerTransactionRoutes(app, deps.journal, deps.recovery);
+  registerOperatorRoutes(app, deps);
+  registerConsole(app);
   return app;
 }
