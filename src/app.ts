@@ -22,6 +22,7 @@ import { CardPaymentService, type CardTerminal } from './payments/card-payment-s
 import { buildTerminalDriver } from './terminals/build.js';
 import { TerminalQueue } from './terminals/terminal-queue.js';
 import { VERSION } from './version.js';
+import { Metrics } from './metrics/metrics.js';
 
 export interface PayBridge {
   config: Config;
@@ -36,7 +37,7 @@ export interface PayBridge {
   close(): Promise<void>;
 }
 
-function clickPass(click: ClickConfig): QrProvider {
+function clickPass(click: ClickConfig, metrics: Metrics): QrProvider {
   const client = new ClickClient(
     {
       baseUrl: click.base_url,
@@ -46,14 +47,16 @@ function clickPass(click: ClickConfig): QrProvider {
       cashboxCode: click.cashbox_code,
     },
     { connectMs: click.timeouts.connect_ms, responseMs: click.timeouts.response_ms },
+    metrics.providerObserver('click'),
   );
   return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, partialReversal: click.partial_reversal });
 }
 
-function paymeGo(payme: PaymeConfig): QrProvider {
+function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
   const client = new PaymeClient(
     { url: payme.url ?? PAYME_URLS[payme.environment], cashboxId: payme.cashbox_id, cashboxKey: payme.cashbox_key },
     { connectMs: payme.timeouts.connect_ms, responseMs: payme.timeouts.response_ms },
+    metrics.providerObserver('payme'),
   );
   return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms });
 }
@@ -81,25 +84,27 @@ function sandboxProviders(config: Config, emulators: Emulators): { click: ClickC
  * mode, the emulators they talk to over loopback) and the HTTP server. Does not listen.
  */
 export async function createPayBridge(config: Config, logger: Logger): Promise<PayBridge> {
-  const journal = new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver });
+  const store = new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver });
+  const terminals: CardTerminal[] = [];
+  const metrics = new Metrics(store, terminals);
+  const journal = metrics.countingJournal(store);
   let emulators: Emulators | undefined;
   const providers = new Map<string, QrProvider>();
-  const terminals: CardTerminal[] = [];
   try {
     let { click, payme } = config;
     if (config.mode === 'sandbox') {
       emulators = await startEmulators(config, logger);
       ({ click, payme } = sandboxProviders(config, emulators));
     }
-    if (click) providers.set('click', clickPass(click));
-    if (payme) providers.set('payme', paymeGo(payme));
+    if (click) providers.set('click', clickPass(click, metrics));
+    if (payme) providers.set('payme', paymeGo(payme, metrics));
     const devices = config.terminals.devices.length === 0 && emulators ? sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
       terminals.push({
         id: t.id,
         method: t.method,
         isDefault: t.default,
-        driver: buildTerminalDriver(t, `terminals.devices.${i}`),
+        driver: metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`)),
         queue: new TerminalQueue(config.terminals.queue_wait_ms),
       });
     });
@@ -134,6 +139,10 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     recovery,
     shopInn: config.shop.inn,
     bodyLimitBytes: config.server.body_limit_bytes,
+    language: config.language,
+    apiToken: config.server.api_token,
+    corsOrigins: config.server.cors_origins,
+    metrics,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
     health: async () => {
       const j = await journal.health();

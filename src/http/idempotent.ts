@@ -46,7 +46,7 @@ export function idempotentHandler(idempotency: IdempotencyService) {
         const data = await produce();
         return data === undefined ? undefined : success(data);
       } catch (err) {
-        if (err instanceof PayBridgeError) return failure(err);
+        if (err instanceof PayBridgeError) return failure(err, request.language);
         throw err;
       }
     };

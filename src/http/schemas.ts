@@ -58,6 +58,13 @@ export const TransactionListQuerySchema = Type.Object(
 );
 export type TransactionListQuery = Static<typeof TransactionListQuerySchema>;
 
+/** Documents the header that makes a POST safe to retry; checked in idempotent.ts. */
+export const IdempotencyHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ description: 'Any 1–255 printable characters, new for each payment: a retry with the same key and body gets the first answer and charges nothing again.' }),
+  ),
+});
+
 export const TransactionParamsSchema = Type.Object({
   transaction_id: Type.String({
     pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',

@@ -19,6 +19,13 @@ import { registerOperatorRoutes } from './routes/operator.js';
 import { registerConsole } from '../console/console-routes.js';
 import type { RequestLimits } from './schemas.js';
 import type { Journal } from '../journal/journal.js';
+import type { Language } from '../i18n/language.js';
+import { negotiateLanguage } from './language.js';
+import { requireBearerToken } from './access.js';
+import cors from '@fastify/cors';
+import { registerOpenApi } from './openapi.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { registerMetrics } from './routes/metrics.js';
 
 export interface ServerDependencies {
   logger: Logger;
@@ -32,6 +39,13 @@ export interface ServerDependencies {
   health: HealthSource;
   limits: RequestLimits;
   bodyLimitBytes: number;
+  /** Language of cashiers' messages when a request asks for none. */
+  language: Language;
+  /** When set, every request but the open paths needs `Authorization: Bearer <token>`. */
+  apiToken: string | undefined;
+  /** Browser origins allowed to call PayBridge; empty: no CORS headers at all. */
+  corsOrigins: string[];
+  metrics: Metrics;
 }
 
 interface AjvError extends FastifySchemaValidationError {
@@ -80,6 +94,12 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     },
   });
 
+  negotiateLanguage(app, deps.language);
+  if (deps.apiToken) requireBearerToken(app, deps.apiToken);
+  if (deps.corsOrigins.length > 0) {
+    void app.register(cors, { origin: deps.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'accept-language'] });
+  }
+
   // Tills send JSON with whatever Content-Type they were written with (or none).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
@@ -108,11 +128,11 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
       answer = internalError(String(request.id));
     }
     if (answer.code === 7) request.log.info({ problems: answer.extras.problems }, 'invalid request');
-    return reply.code(200).send(failure(answer));
+    return reply.code(answer.httpStatus).send(failure(answer, request.language));
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(failure(invalidRequest([`${request.method} ${request.url.split('?')[0]}: no such endpoint`]))),
+    reply.code(404).send(failure(invalidRequest([`${request.method} ${request.url.split('?')[0]}: no such endpoint`]), request.language)),
   );
 
   // Answers finished during shutdown close their keep-alive connection, so close() is not held
@@ -125,12 +145,20 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     if (closing) reply.header('connection', 'close');
   });
 
-  registerHealthRoutes(app, deps.health);
-  const serve = idempotentHandler(deps.idempotency);
-  registerQrPaymentRoutes(app, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
-  registerCardRoutes(app, deps.cards, deps.limits, serve);
-  registerTransactionRoutes(app, deps.journal, deps.recovery);
-  registerOperatorRoutes(app, deps);
-  registerConsole(app);
+  // Response schemas document the answers; they do not filter them. The answers are the services'
+  // own objects, written as they are, so no field a till relies on can be dropped by a schema.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerOpenApi(app);
+  // Routes go in after the OpenAPI plugin, which records each route as it is added.
+  void app.register(async (api) => {
+    registerHealthRoutes(api, deps.health);
+    registerMetrics(api, deps.metrics);
+    const serve = idempotentHandler(deps.idempotency);
+    registerQrPaymentRoutes(api, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
+    registerCardRoutes(api, deps.cards, deps.limits, serve);
+    registerTransactionRoutes(api, deps.journal, deps.recovery);
+    registerOperatorRoutes(api, deps);
+    registerConsole(api);
+  });
   return app;
 }

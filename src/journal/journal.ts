@@ -83,6 +83,11 @@ export interface JournalHealth {
  * engines (embedded SQLite now; PostgreSQL for chains later). Every write is durable when its
  * promise resolves.
  */
+export interface OpenCounts {
+  transactions: { method: PaymentMethod; status: 'pending' | 'unknown'; count: number }[];
+  handoffsPending: number;
+}
+
 export interface Journal {
   readonly engine: string;
   /** Records a new transaction in `pending`, with its first timeline event. */
@@ -129,6 +134,8 @@ export interface Journal {
   releaseIdempotencyKey(scope: string, key: string): Promise<void>;
   purgeIdempotencyKeys(now: number): Promise<number>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
+  /** What is still open: transactions pending/unknown by method, fiscal hand-offs not yet delivered. */
+  openCounts(): Promise<OpenCounts>;
   health(): Promise<JournalHealth>;
   close(): Promise<void>;
 }

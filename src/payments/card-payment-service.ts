@@ -1,10 +1,12 @@
+import { statusText, text } from '../i18n/text.js';
+import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Journal, TransactionPatch } from '../journal/journal.js';
-import { cashierText, classifyCode, describeCode } from '../terminals/response-codes.js';
+import { classifyCode, describeCode } from '../terminals/response-codes.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
 import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
-import { ErrorCode, invalidRequest, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
+import { ErrorCode, invalidRequest, overRemaining, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
@@ -33,7 +35,7 @@ type Operation = 'purchase' | 'cancel' | 'refund';
 const TERMINAL_ERROR = { humo: ErrorCode.HUMO_TERMINAL, uzcard: ErrorCode.UZCARD_TERMINAL } as const;
 
 function terminalError(method: CardMethod, code: string, extras: ErrorExtras = {}): PayBridgeError {
-  return new PayBridgeError(TERMINAL_ERROR[method], cashierText(code), describeCode(code), { response_code: code, ...extras });
+  return new PayBridgeError(TERMINAL_ERROR[method], { pinpadCode: code }, describeCode(code), { response_code: code, ...extras });
 }
 
 function facts(answer: TerminalAnswer): TransactionPatch {
@@ -116,9 +118,8 @@ export class CardPaymentService {
     const found = name ? mine.find((t) => t.id === name) : (mine.find((t) => t.isDefault) ?? mine[0]);
     if (found) return found;
     if (name) throw invalidRequest([`terminal: no ${method} terminal "${name}" (configured: ${mine.map((t) => t.id).join(', ') || 'none'})`]);
-    throw new PayBridgeError(TERMINAL_ERROR[method], `${method === 'humo' ? 'Humo' : 'UzCard'} терминал не настроен`, 'NOT_CONFIGURED', {
-      reason: `no ${method} terminal is configured on this PayBridge; see terminals.devices in the README`,
-    });
+    const why = text('terminal_not_configured', { method: METHOD_NAMES[method] });
+    throw new PayBridgeError(TERMINAL_ERROR[method], why, 'NOT_CONFIGURED', { reason: why });
   }
 
   async pay(method: CardMethod, amount: number, terminalName?: string): Promise<CardAnswer> {
@@ -137,7 +138,7 @@ export class CardPaymentService {
     const original =
       (/^\d{12}$/.test(requestId) ? await this.journal.findCardPayment(terminal.id, { rrn: requestId }) : undefined) ??
       (/^\d{1,9}$/.test(requestId) ? await this.journal.findCardPayment(terminal.id, { receiptNumber: Number(requestId) }) : undefined);
-    if (!original) throw paymentError(`no payment with receipt number or RRN ${requestId} on terminal ${terminal.id}`);
+    if (!original) throw paymentError(text('card_payment_not_found', { ref: requestId, terminal: terminal.id }));
     return this.giveBack(terminal, original, 'cancel', amount);
   }
 
@@ -145,7 +146,7 @@ export class CardPaymentService {
   async refund(method: CardMethod, rrn: string, amount: number, terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
     const original = await this.journal.findCardPaymentByRrn(method, rrn);
-    if (!original && !this.options.allowForeignRrns) throw paymentError(`RRN ${rrn} is not a ${method} payment in this PayBridge's journal`);
+    if (!original && !this.options.allowForeignRrns) throw paymentError(text('rrn_not_found', { rrn, method: METHOD_NAMES[method] }));
     if (!original) {
       const tx = await this.begin(
         { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', terminal: terminal.id },
@@ -160,14 +161,14 @@ export class CardPaymentService {
     return this.locks.run(found.id, async () => {
       const original = (await this.journal.get(found.id))!;
       const extras = { transaction_id: original.id, transaction_status: original.status };
-      if (original.status === 'cancelled' || original.status === 'refunded') throw paymentError(`the payment was already ${original.status}`, extras);
-      if (original.status !== 'succeeded') throw paymentError(`the payment ${original.status}; nothing to give back`, extras);
+      if (original.status === 'cancelled' || original.status === 'refunded') throw paymentError(text('already_given_back', { status: statusText(original.status) }), extras);
+      if (original.status !== 'succeeded') throw paymentError(text('not_paid', { status: statusText(original.status) }), extras);
       const remaining = original.amount - original.refundedAmount;
-      if (amount > remaining) throw paymentError(`cannot give back ${amount} tiyin: only ${remaining} of the ${original.amount} paid remain`, { ...extras, remaining_amount: remaining });
+      if (amount > remaining) throw paymentError(overRemaining(amount, remaining, original.amount), { ...extras, remaining_amount: remaining });
       if (kind === 'cancel') {
-        if (original.refundedAmount > 0) throw paymentError('the payment was already partly cancelled; make a refund for the rest', extras);
+        if (original.refundedAmount > 0) throw paymentError(text('partly_cancelled'), extras);
         if (original.shiftNumber !== null && (await this.journal.isShiftClosed(terminal.id, original.shiftNumber))) {
-          throw paymentError(`shift ${original.shiftNumber} of terminal ${terminal.id} is closed: a cancel works only within the shift; make a refund instead`, extras);
+          throw paymentError(text('shift_closed', { shift: original.shiftNumber, terminal: terminal.id }), extras);
         }
       }
       const tx = await this.begin(

@@ -1,3 +1,5 @@
+import { statusText, text } from '../i18n/text.js';
+import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
@@ -41,10 +43,10 @@ export class FiscalHandoffService {
     const receipt = method === 'payme' ? completeFromCheckUrl(input) : input;
     const tx = await this.journal.findByProviderPaymentId(method, receipt.paymentId);
     if (!tx && !this.options.allowForeignPaymentIds) {
-      throw paymentError(`payment_id ${receipt.paymentId} is not a ${method} payment in this PayBridge's journal`);
+      throw paymentError(text('payment_id_not_found', { id: receipt.paymentId, method: METHOD_NAMES[method] }));
     }
     if (tx && tx.status !== 'succeeded' && tx.status !== 'refunded' && tx.status !== 'cancelled') {
-      throw paymentError(`payment ${receipt.paymentId} ${tx.status === 'failed' ? 'failed' : `is ${tx.status}`}; only a paid payment gets a fiscal receipt`, {
+      throw paymentError(text('fiscal_not_paid', { id: receipt.paymentId, status: statusText(tx.status) }), {
         transaction_id: tx.id,
         transaction_status: tx.status,
       });
@@ -53,7 +55,7 @@ export class FiscalHandoffService {
     return this.locks.run(`${method}:${receipt.paymentId}`, async () => {
       let handoff = await this.journal.getHandoff(method, receipt.paymentId);
       if (handoff && handoff.state !== 'refused' && handoff.receipt.qrCodeUrl !== receipt.qrCodeUrl) {
-        throw paymentError(`payment ${receipt.paymentId} already has the fiscal receipt ${handoff.receipt.qrCodeUrl}`, { transaction_id: tx?.id });
+        throw paymentError(text('fiscal_already', { id: receipt.paymentId }), { transaction_id: tx?.id, fiscal_qr_code: handoff.receipt.qrCodeUrl });
       }
       if (handoff?.state === 'submitted') return { delivered: true, handoff };
       if (handoff) {
@@ -73,7 +75,7 @@ export class FiscalHandoffService {
       if (after.state === 'refused') {
         const refusal = after.result as { code: string; text: string };
         throw billingError(`${refusal.code}: ${refusal.text}`, {
-          reason: `${method} refused the fiscal receipt: ${refusal.text}.`,
+          reason: text('fiscal_refused', { method: METHOD_NAMES[method], text: refusal.text }),
           transaction_id: tx?.id,
         });
       }

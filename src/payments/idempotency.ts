@@ -1,3 +1,4 @@
+import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -59,7 +60,7 @@ export class IdempotencyService {
     if (!existing) return { response: await this.own(request), replayed: false };
 
     if (existing.fingerprint !== fingerprint) {
-      throw paymentError(`Idempotency-Key "${key}" was already used for a different request; use a new key for a new payment`, { idempotency_key: key });
+      throw paymentError(text('key_reused', { key }), { idempotency_key: key });
     }
     if (existing.state === 'done') return { response: existing.response, replayed: true };
 
@@ -83,7 +84,7 @@ export class IdempotencyService {
       }
       if (Date.now() >= deadline) {
         throw paymentError(
-          `the request with Idempotency-Key "${key}" is still in progress${current.transactionId ? ` (transaction ${current.transactionId})` : ''}; ask again later`,
+          text('key_in_progress', { key }),
           { idempotency_key: key, ...(current.transactionId ? { transaction_id: current.transactionId } : {}) },
         );
       }

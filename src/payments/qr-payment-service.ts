@@ -1,8 +1,11 @@
+import { statusText, text } from '../i18n/text.js';
+import { METHOD_NAMES } from './transaction.js';
+import { tiyinToSoumLiteral } from './money.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
-import { billingError, ErrorCode, paymentError } from './errors.js';
+import { billingError, ErrorCode, overRemaining, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
@@ -96,7 +99,7 @@ export class QrPaymentService {
   provider(method: QrMethod): QrProvider {
     const provider = this.providers.get(method);
     if (!provider) {
-      throw billingError('NOT_CONFIGURED', { reason: `${method} is not configured on this PayBridge; see the README's configuration section.` });
+      throw billingError('NOT_CONFIGURED', { reason: text('method_not_configured', { method: METHOD_NAMES[method] }) });
     }
     return provider;
   }
@@ -221,13 +224,13 @@ export class QrPaymentService {
         };
       }
       case 'failed':
-        throw billingError(tx.error?.data ?? null, { reason: reason ?? 'The provider did not take the payment (see data); nothing was charged.', ...extras });
+        throw billingError(tx.error?.data ?? null, { reason: reason ?? text('provider_declined'), ...extras });
       case 'cancelled':
       case 'refunded':
-        throw paymentError(`this QR payment was already paid and then ${tx.status}; scan a new code for a new payment`, extras);
+        throw paymentError(text('qr_code_used', { status: statusText(tx.status) }), extras);
       default:
         throw billingError('OUTCOME_UNKNOWN', {
-          reason: reason ?? 'The provider has not confirmed whether this payment went through. Do not take it again; PayBridge keeps checking.',
+          reason: reason ?? text('outcome_unknown'),
           ...extras,
         });
     }
@@ -243,27 +246,34 @@ export class QrPaymentService {
     const found = request.transactionId
       ? await this.journal.get(request.transactionId)
       : await this.journal.findByProviderPaymentId(method, request.paymentId ?? '');
-    const ref = request.transactionId ? `transaction ${request.transactionId}` : `payment_id ${request.paymentId}`;
-    if (!found) throw paymentError(`${ref} is not in the journal`);
-    if (found.method !== method) throw paymentError(`${ref} is a ${found.method} payment, not ${method}`, { transaction_id: found.id });
+    if (!found) {
+      throw paymentError(
+        request.transactionId ? text('transaction_not_found', { id: request.transactionId }) : text('payment_id_not_found', { id: request.paymentId ?? '', method: METHOD_NAMES[method] }),
+      );
+    }
+    if (found.method !== method) {
+      throw paymentError(text('wrong_method', { id: request.transactionId ?? request.paymentId ?? '', actual: METHOD_NAMES[found.method], method: METHOD_NAMES[method] }), {
+        transaction_id: found.id,
+      });
+    }
 
     return this.locks.run(found.id, async () => {
       // Read again under the lock: a cancellation that just finished must be seen.
       const tx = (await this.journal.get(found.id))!;
       const extras = { transaction_id: tx.id, transaction_status: tx.status };
-      if (tx.status === 'cancelled' || tx.status === 'refunded') throw paymentError(`the payment was already ${tx.status}; nothing is left to give back`, extras);
+      if (tx.status === 'cancelled' || tx.status === 'refunded') throw paymentError(text('already_given_back', { status: statusText(tx.status) }), extras);
       if (tx.status === 'unknown' || tx.status === 'pending') {
-        throw paymentError(`the payment's outcome is still ${tx.status}; it can be cancelled once it is known to have succeeded`, extras);
+        throw paymentError(text('outcome_not_final', { status: statusText(tx.status) }), extras);
       }
-      if (tx.status !== 'succeeded' || !tx.providerPaymentId) throw paymentError(`the payment ${tx.status}; no money was taken, nothing to give back`, extras);
+      if (tx.status !== 'succeeded' || !tx.providerPaymentId) throw paymentError(text('not_paid', { status: statusText(tx.status) }), extras);
       const remaining = tx.amount - tx.refundedAmount;
       const amount = request.amount ?? remaining;
       if (amount > remaining) {
-        throw paymentError(`cannot give back ${amount} tiyin: only ${remaining} of the ${tx.amount} paid remain`, { ...extras, remaining_amount: remaining });
+        throw paymentError(overRemaining(amount, remaining, tx.amount), { ...extras, remaining_amount: remaining });
       }
       const partial = amount < remaining || tx.refundedAmount > 0;
       if (partial && !provider.supportsPartialCancel) {
-        throw paymentError(`${method} cannot give back part of a payment here; cancel the whole ${remaining} tiyin`, { ...extras, remaining_amount: remaining });
+        throw paymentError(text('partial_not_supported', { method: METHOD_NAMES[method], remaining: tiyinToSoumLiteral(remaining) }), { ...extras, remaining_amount: remaining });
       }
 
       const log = this.log.child({ transaction_id: tx.id, method });

@@ -1,3 +1,4 @@
+import { statusText, text } from '../i18n/text.js';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import { Periodic } from '../lib/periodic.js';
@@ -65,9 +66,9 @@ export class RecoveryService {
    */
   async resolveByOperator(id: string, to: 'succeeded' | 'failed', operator: string, reason: string): Promise<Transaction> {
     const tx = await this.journal.get(id);
-    if (!tx) throw paymentError(`no transaction ${id} in the journal`);
-    if (tx.status !== 'unknown') throw paymentError(`transaction ${id} is ${tx.status}; only an unknown outcome is an operator's to decide`, { transaction_id: id, transaction_status: tx.status });
-    if (this.qr.isInFlight(id) || this.cards.isInFlight(id)) throw paymentError(`transaction ${id} is still being worked on; try again shortly`, { transaction_id: id });
+    if (!tx) throw paymentError(text('transaction_not_found', { id }));
+    if (tx.status !== 'unknown') throw paymentError(text('resolve_not_unknown', { id, status: statusText(tx.status) }), { transaction_id: id, transaction_status: tx.status });
+    if (this.qr.isInFlight(id) || this.cards.isInFlight(id)) throw paymentError(text('still_in_flight', { id }), { transaction_id: id });
     return this.journal.transition(id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator, reason } });
   }
 

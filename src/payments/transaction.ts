@@ -4,6 +4,9 @@ export const PAYMENT_METHODS = ['click', 'payme', 'humo', 'uzcard'] as const;
 export type TransactionKind = 'payment' | 'cancel' | 'refund';
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
+/** How cashiers and managers call each method. */
+export const METHOD_NAMES: Readonly<Record<PaymentMethod, string>> = { click: 'Click', payme: 'Payme', humo: 'Humo', uzcard: 'UzCard' };
+
 export interface TransactionError {
   code: number;
   message: string;

@@ -61,10 +61,16 @@ function classify(err: unknown): TransportError {
  * provider clients for every call; it never retries, because a retried payment could be a
  * second charge.
  */
+/** Told about every call when it ends: for latency metrics. `outcome` is "2xx"…"5xx" or "error". */
+export type CallObserver = (seconds: number, outcome: string) => void;
+
 export class HttpTransport {
   private readonly agent: Agent;
 
-  constructor(private readonly timeouts: HttpTimeouts) {
+  constructor(
+    private readonly timeouts: HttpTimeouts,
+    private readonly observe: CallObserver = () => {},
+  ) {
     this.agent = new Agent({
       connect: { timeout: timeouts.connectMs },
       headersTimeout: timeouts.responseMs,
@@ -74,6 +80,8 @@ export class HttpTransport {
   }
 
   async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
+    const started = performance.now();
+    let outcome = 'error';
     try {
       const res = await request(url, {
         method,
@@ -84,9 +92,12 @@ export class HttpTransport {
         signal: AbortSignal.timeout(this.timeouts.connectMs + this.timeouts.responseMs * 2),
       });
       const text = await res.body.text();
+      outcome = `${Math.floor(res.statusCode / 100)}xx`;
       return { statusCode: res.statusCode, body: text };
     } catch (err) {
       throw classify(err);
+    } finally {
+      this.observe((performance.now() - started) / 1000, outcome);
     }
   }
 

@@ -13,11 +13,17 @@ export class TerminalBusyError extends Error {
 export class TerminalQueue {
   private tail: Promise<void> = Promise.resolve();
   private busy = false;
+  private queued = 0;
 
   constructor(private readonly maxWaitMs: number) {}
 
   get isBusy(): boolean {
     return this.busy;
+  }
+
+  /** Requests waiting for their turn (the one at the terminal not counted). */
+  get depth(): number {
+    return this.queued;
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -27,7 +33,9 @@ export class TerminalQueue {
     this.tail = previous.then(() => turn);
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.maxWaitMs)));
+    this.queued += 1;
     const started = await Promise.race([previous.then(() => 'go' as const), gaveUp]);
+    this.queued -= 1;
     clearTimeout(timer);
     if (started === 'timeout') {
       // Keep our place in the chain so those queued behind us are not released early.

@@ -4,7 +4,9 @@ import { invalidRequest } from '../../payments/errors.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
 import type { IdempotentServe } from '../idempotent.js';
-import { cardBodySchema, TerminalQuerySchema, type CardBody, type RequestLimits, type TerminalQuery } from '../schemas.js';
+import { CardAnswerSchema, envelope, SEED_CARD_ANSWER } from '../responses.js';
+import { METHOD_NAMES } from '../../payments/transaction.js';
+import { cardBodySchema, IdempotencyHeadersSchema, TerminalQuerySchema, type CardBody, type RequestLimits, type TerminalQuery } from '../schemas.js';
 
 // The POS contract spells Humo "xumo" in its paths.
 const PATHS: Record<CardMethod, string> = { humo: 'xumo', uzcard: 'uzcard' };
@@ -16,7 +18,17 @@ export function registerCardRoutes(app: FastifyInstance, cards: CardPaymentServi
     app.post<{ Body: CardBody }>(
       `/payment/${path}`,
       {
-        schema: { body },
+        schema: {
+          summary: `Pay, ${method === 'humo' ? 'cancel' : 'refund'} on the ${METHOD_NAMES[method]} pinpad`,
+          description:
+            method === 'humo'
+              ? 'Without is_return: a purchase (the customer at the pinpad). With is_return true: the universal cancel within the shift, request_id = the slip’s receipt number (Чек) or RRN.'
+              : 'Without is_return: a purchase (the customer at the pinpad). With is_return true: a refund by RRN (request_id, 12 digits), whole or in part, in any shift.',
+          tags: ['cards'],
+          headers: IdempotencyHeadersSchema,
+          body,
+          response: { 200: envelope(CardAnswerSchema, SEED_CARD_ANSWER, 'The bank slip and the RRN (ppt_id).') },
+        },
         preValidation: async (request) => {
           request.body = coerceToSchema(body, request.body) as CardBody;
         },
@@ -34,12 +46,17 @@ export function registerCardRoutes(app: FastifyInstance, cards: CardPaymentServi
         return serve(request, work, (id) => cards.replay(id));
       },
     );
-    const query = { schema: { querystring: TerminalQuerySchema } };
-    app.get<{ Querystring: TerminalQuery }>(`/payment/${path}_close`, query, async (request) => success(await cards.closeShift(method, request.query.terminal)));
-    app.get<{ Querystring: TerminalQuery }>(`/payment/${path}/print_last`, query, async (request) =>
+    const query = (summary: string, description: string) => ({
+      schema: { summary, description, tags: ['cards'], querystring: TerminalQuerySchema, response: { 200: envelope(CardAnswerSchema, SEED_CARD_ANSWER, 'The slip or report text.') } },
+    });
+    const name = METHOD_NAMES[method];
+    app.get<{ Querystring: TerminalQuery }>(
+      `/payment/${path}_close`,
+      query(`Close the ${name} shift`, 'Settles the shift at the bank and reconciles the terminal’s totals against the journal (data.reconciliation).'), async (request) => success(await cards.closeShift(method, request.query.terminal)));
+    app.get<{ Querystring: TerminalQuery }>(`/payment/${path}/print_last`, query(`Print the last ${name} slip again`, 'The last operation’s slip, as the pinpad keeps it.'), async (request) =>
       success(await cards.printLast(method, 'operation', request.query.terminal)),
     );
-    app.get<{ Querystring: TerminalQuery }>(`/payment/${path}_close/print_last`, query, async (request) =>
+    app.get<{ Querystring: TerminalQuery }>(`/payment/${path}_close/print_last`, query(`Print the last ${name} shift report again`, 'The last shift-close report.'), async (request) =>
       success(await cards.printLast(method, 'report', request.query.terminal)),
     );
   }

@@ -16,7 +16,10 @@ import {
   type PaymeFiscalConfirmBody,
   type QrPaymentBody,
   type RequestLimits,
+  IdempotencyHeadersSchema,
 } from '../schemas.js';
+import { CancelAnswer, envelope, FiscalAnswer, QrPaymentAnswer, SEED_QR_SUCCESS } from '../responses.js';
+import { METHOD_NAMES } from '../../payments/transaction.js';
 
 /** Brings quirky till values (numeric strings, "true") to the schema's types before validation. */
 function coerceBody(schema: TSchema): preValidationHookHandler {
@@ -38,6 +41,19 @@ function queued(handoff: FiscalHandoff) {
   };
 }
 
+function fiscalSchema(provider: string, body: TSchema) {
+  return {
+    summary: `Hand the fiscal receipt to ${provider}`,
+    description: 'The receipt printed by the shop’s own fiscal module, for a paid payment. Delivery is journaled: when the provider cannot be reached the answer is `queued` and PayBridge retries.',
+    tags: ['qr'],
+    headers: IdempotencyHeadersSchema,
+    body,
+    response: {
+      200: envelope(FiscalAnswer, { payment_id: '2170000001', qr_code: 'https://ofd.soliq.uz/check?t=EP000000000123&r=1542&c=20261123150102&s=512345678901', status: 'successfully', error: null }, 'Delivered or queued.'),
+    },
+  };
+}
+
 const nothingToReplay = async () => undefined;
 
 export function registerQrPaymentRoutes(
@@ -54,7 +70,17 @@ export function registerQrPaymentRoutes(
   for (const method of ['click', 'payme'] as const satisfies readonly QrMethod[]) {
     app.post<{ Body: QrPaymentBody }>(
       `/payment/${method}`,
-      { schema: { body: payBody }, preValidation: coerceBody(payBody) },
+      {
+        schema: {
+          summary: `Take a ${METHOD_NAMES[method]} payment`,
+          description: `Charges the QR code scanned from the customer's ${METHOD_NAMES[method]} app. The same code and amount again within idempotency.qr_retry_window_ms is answered as the first payment, never charged twice.`,
+          tags: ['qr'],
+          headers: IdempotencyHeadersSchema,
+          body: payBody,
+          response: { 200: envelope(QrPaymentAnswer, SEED_QR_SUCCESS, 'The payment, or why it was not taken.') },
+        },
+        preValidation: coerceBody(payBody),
+      },
       async (request) =>
         serve(
           request,
@@ -63,7 +89,21 @@ export function registerQrPaymentRoutes(
         ),
     );
 
-    app.post<{ Body: CancelBody }>(`/payment/${method}_cancel`, { schema: { body: cancelBody }, preValidation: coerceBody(cancelBody) }, async (request) => {
+    const cancelSchema = {
+      summary: `Cancel or refund a ${METHOD_NAMES[method]} payment`,
+      description: 'Names the payment by transaction_id or payment_id; without amount, everything that remains is given back.',
+      tags: ['qr'],
+      headers: IdempotencyHeadersSchema,
+      body: cancelBody,
+      response: {
+        200: envelope(
+          CancelAnswer,
+          { status: 'successfully', message: 'Платеж отменен', transaction_id: SEED_QR_SUCCESS.transaction_id, payment_id: '2170000001', amount: 500, refunded_amount: 500, remaining_amount: 0, transaction_status: 'cancelled' },
+          'What was given back.',
+        ),
+      },
+    };
+    app.post<{ Body: CancelBody }>(`/payment/${method}_cancel`, { schema: cancelSchema, preValidation: coerceBody(cancelBody) }, async (request) => {
       const { transaction_id, payment_id, amount } = request.body;
       if ((transaction_id === undefined) === (payment_id === undefined)) {
         throw invalidRequest(['transaction_id, payment_id: exactly one of them is required']);
@@ -74,7 +114,7 @@ export function registerQrPaymentRoutes(
 
   app.post<{ Body: FiscalConfirmBody }>(
     '/payment/click_confirm',
-    { schema: { body: FiscalConfirmBodySchema }, preValidation: coerceBody(FiscalConfirmBodySchema) },
+    { schema: fiscalSchema('Click', FiscalConfirmBodySchema), preValidation: coerceBody(FiscalConfirmBodySchema) },
     async (request) => {
       const { payment_id, qr_code } = request.body;
       return serve(
@@ -90,7 +130,7 @@ export function registerQrPaymentRoutes(
 
   app.post<{ Body: PaymeFiscalConfirmBody }>(
     '/payment/payme_confirm',
-    { schema: { body: PaymeFiscalConfirmBodySchema }, preValidation: coerceBody(PaymeFiscalConfirmBodySchema) },
+    { schema: fiscalSchema('Payme', PaymeFiscalConfirmBodySchema), preValidation: coerceBody(PaymeFiscalConfirmBodySchema) },
     async (request) => {
       const b = request.body;
       return serve(

@@ -1,4 +1,6 @@
+import { text } from '../../i18n/text.js';
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Journal } from '../../journal/journal.js';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { coerceToSchema } from '../coerce.js';
@@ -12,6 +14,7 @@ import {
   type TransactionListQuery,
   type TransactionParams,
 } from '../schemas.js';
+import { AnyObject, envelope, SEED_TRANSACTION, TransactionAnswer, TransactionPageAnswer } from '../responses.js';
 import type { RecoveryService } from '../../payments/recovery.js';
 
 function toEpochMs(field: string, value: string | undefined): number | undefined {
@@ -24,7 +27,16 @@ function toEpochMs(field: string, value: string | undefined): number | undefined
 export function registerTransactionRoutes(app: FastifyInstance, journal: Journal, recovery: RecoveryService): void {
   app.post<{ Params: TransactionParams; Body: ResolveBody }>(
     '/payment/transactions/:transaction_id/resolve',
-    { schema: { params: TransactionParamsSchema, body: ResolveBodySchema } },
+    {
+      schema: {
+        summary: 'Decide an unknown payment',
+        description: 'An operator’s decision on a payment whose outcome nothing could settle (after checking the provider’s cabinet or the pinpad). Who and why are kept in the timeline.',
+        tags: ['operator'],
+        params: TransactionParamsSchema,
+        body: ResolveBodySchema,
+        response: { 200: envelope(TransactionAnswer, SEED_TRANSACTION, 'The transaction after the decision.') },
+      },
+    },
     async (request) => {
       const { status, operator, reason } = request.body;
       const tx = await recovery.resolveByOperator(request.params.transaction_id.toLowerCase(), status, operator, reason);
@@ -35,7 +47,13 @@ export function registerTransactionRoutes(app: FastifyInstance, journal: Journal
   app.get<{ Querystring: TransactionListQuery }>(
     '/payment/transactions',
     {
-      schema: { querystring: TransactionListQuerySchema },
+      schema: {
+        summary: 'List the journal',
+        description: 'Newest first, a page at a time (next_cursor).',
+        tags: ['journal'],
+        querystring: TransactionListQuerySchema,
+        response: { 200: envelope(TransactionPageAnswer, { items: [SEED_TRANSACTION], next_cursor: null }, 'One page of transactions.') },
+      },
       preValidation: async (request) => {
         request.query = coerceToSchema(TransactionListQuerySchema, request.query) as TransactionListQuery;
       },
@@ -56,10 +74,18 @@ export function registerTransactionRoutes(app: FastifyInstance, journal: Journal
 
   app.get<{ Params: TransactionParams }>(
     '/payment/transactions/:transaction_id',
-    { schema: { params: TransactionParamsSchema } },
+    {
+      schema: {
+        summary: 'One transaction with its timeline',
+        description: 'Amounts, provider ids, the slip, every step with its time, and the fiscal hand-off.',
+        tags: ['journal'],
+        params: TransactionParamsSchema,
+        response: { 200: envelope(Type.Intersect([TransactionAnswer, Type.Object({ events: Type.Array(AnyObject), fiscal: Type.Union([AnyObject, Type.Null()]) })]), { ...SEED_TRANSACTION, fiscal: null, events: [{ at: SEED_TRANSACTION.created_at, status: 'pending', step: 'received', detail: { amount: 500 } }] }, 'The transaction.') },
+      },
+    },
     async (request) => {
       const tx = await journal.get(request.params.transaction_id.toLowerCase());
-      if (!tx) throw paymentError(`no transaction ${request.params.transaction_id} in the journal`, { transaction_id: request.params.transaction_id });
+      if (!tx) throw paymentError(text('transaction_not_found', { id: request.params.transaction_id }), { transaction_id: request.params.transaction_id });
       return success(presentTransactionDetail(tx));
     },
   );

@@ -6,6 +6,7 @@ import { assertTransition, type TransactionStatus } from '../../payments/state-m
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../terminals/terminal.js';
 import {
+  type OpenCounts,
   InvalidCursorError,
   StaleTransitionError,
   type Journal,
@@ -458,6 +459,14 @@ export class SqliteJournal implements Journal {
     const page = hasMore ? rows.slice(0, filter.limit) : rows;
     const last = page[page.length - 1];
     return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
+  }
+
+  async openCounts(): Promise<OpenCounts> {
+    const transactions = this.db
+      .prepare(`SELECT method, status, COUNT(*) AS count FROM transactions WHERE status IN ('pending', 'unknown') GROUP BY method, status`)
+      .all() as OpenCounts['transactions'];
+    const handoffs = this.db.prepare(`SELECT COUNT(*) AS count FROM fiscal_handoffs WHERE state = 'pending'`).get() as { count: number };
+    return { transactions: transactions.map((t) => ({ ...t, count: Number(t.count) })), handoffsPending: Number(handoffs.count) };
   }
 
   async health(): Promise<JournalHealth> {

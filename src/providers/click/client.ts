@@ -1,6 +1,6 @@
 import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
 import { tiyinToSoumLiteral } from '../../payments/money.js';
-import { HttpTransport, type HttpTimeouts } from '../http-transport.js';
+import { HttpTransport, type CallObserver, type HttpTimeouts } from '../http-transport.js';
 import { clickAuthHeader } from './auth.js';
 
 export interface ClickCredentials {
@@ -46,9 +46,10 @@ export class ClickClient {
   constructor(
     private readonly credentials: ClickCredentials,
     timeouts: HttpTimeouts,
+    observe?: CallObserver,
   ) {
     this.base = credentials.baseUrl.endsWith('/') ? credentials.baseUrl : `${credentials.baseUrl}/`;
-    this.transport = new HttpTransport(timeouts);
+    this.transport = new HttpTransport(timeouts, observe);
   }
 
   get serviceId(): number {

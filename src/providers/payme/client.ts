@@ -1,5 +1,5 @@
 import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
-import { HttpTransport, type HttpTimeouts } from '../http-transport.js';
+import { HttpTransport, type CallObserver, type HttpTimeouts } from '../http-transport.js';
 
 export interface PaymeCredentials {
   /** https://checkout.paycom.uz/api (production) or https://checkout.test.paycom.uz/api (test). */
@@ -78,8 +78,9 @@ export class PaymeClient {
   constructor(
     private readonly credentials: PaymeCredentials,
     timeouts: HttpTimeouts,
+    observe?: CallObserver,
   ) {
-    this.transport = new HttpTransport(timeouts);
+    this.transport = new HttpTransport(timeouts, observe);
   }
 
   /** The last JSON-RPC id sent: replies are paired with requests by it. */

@@ -1,0 +1,121 @@
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+
+/**
+ * What each endpoint answers, for the API reference. Fastify does not serialise with these (see
+ * server.ts): the answers are plain JSON of what the services return, and these schemas describe
+ * them. The examples are the seed documents' own.
+ */
+
+const ErrorSchema = Type.Object(
+  {
+    code: Type.Integer({ description: 'The error code (7, 103, 104, 106, 108, 109, 110; see the README).' }),
+    message: Type.String({ description: '`BILLING_ERROR` for code 104 (the contract); otherwise a sentence for the cashier in the request’s language.' }),
+    data: Type.Union([Type.String(), Type.Null()], { description: 'Detail for the integrator: the provider’s or pinpad’s code and text.' }),
+    reason: Type.Optional(Type.String({ description: 'A sentence for the cashier.' })),
+    transaction_id: Type.Optional(Type.String()),
+    transaction_status: Type.Optional(Type.String({ description: 'failed: nothing was charged; unknown: do not take the payment again.' })),
+    problems: Type.Optional(Type.Array(Type.String(), { description: 'Code 7: one line per bad field.' })),
+  },
+  { additionalProperties: true },
+);
+
+/** The seeds' failure example: a QR provider declined. */
+const SEED_BILLING_ERROR = { data: null, error: { code: 104, message: 'BILLING_ERROR', data: null }, is_success: false };
+
+export function envelope(data: TSchema, example: unknown, description: string) {
+  return Type.Object(
+    {
+      data: Type.Union([data, Type.Null()]),
+      error: Type.Union([ErrorSchema, Type.Null()]),
+      is_success: Type.Boolean(),
+    },
+    { description, examples: [{ data: example, error: null, is_success: true }, SEED_BILLING_ERROR] },
+  );
+}
+
+const open = (properties: Parameters<typeof Type.Object>[0], description?: string): TObject =>
+  Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
+
+export const QrPaymentAnswer = open({
+  status_code: Type.Integer({ description: '0: paid.' }),
+  status: Type.String(),
+  message: Type.String({ description: 'The provider’s message.' }),
+  transaction_id: Type.String({ description: 'PayBridge’s id of the payment (UUID).' }),
+  payment_id: Type.String({ description: 'The provider’s payment id: give it to *_confirm and *_cancel.' }),
+  amount: Type.Integer({ description: 'Tiyin.' }),
+  qr_code: Type.String(),
+  client_phone_number: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The seeds' success example for Click Pass and Payme Go. */
+export const SEED_QR_SUCCESS = {
+  status_code: 0,
+  status: 'successfully',
+  message: 'Успешно подтвержден',
+  transaction_id: 'ee000d20-b260-4b17-995a-a7bd113bdb22',
+  qr_code: '880101698207133392',
+};
+
+export const CardAnswerSchema = open({
+  message: Type.String({ description: 'The bank slip, as the pinpad printed it.' }),
+  ppt_id: Type.Union([Type.String(), Type.Null()], { description: 'The RRN: give it as request_id to refund (UzCard) or cancel (Humo).' }),
+});
+
+/** The seeds' Humo cancel answer. */
+export const SEED_CARD_ANSWER = {
+  message: [
+    '            ОБЫЧНЫЙ ТОВАР',
+    'ID Терм.:34112204      Номер смены 1',
+    '          Отмена (CANCEL)',
+    '              ОДОБРЕНО',
+    'СУММА:                    300.00 UZS',
+    '        986018******9831:01',
+    'Код авториз.:731333   Код ответа:400',
+    'RRN(ссылка) :416311639412',
+  ].join('\n'),
+  ppt_id: '416311639412',
+};
+
+export const CancelAnswer = open({
+  status: Type.String(),
+  message: Type.String(),
+  transaction_id: Type.String(),
+  payment_id: Type.String(),
+  amount: Type.Integer({ description: 'Tiyin given back now.' }),
+  refunded_amount: Type.Integer({ description: 'Tiyin given back in all.' }),
+  remaining_amount: Type.Integer(),
+  transaction_status: Type.String(),
+});
+
+export const FiscalAnswer = open(
+  { status: Type.String({ description: '`successfully`, or `queued` when the provider could not be reached and PayBridge keeps retrying.' }), payment_id: Type.String(), qr_code: Type.String() },
+  'The provider’s acknowledgement of the fiscal receipt.',
+);
+
+export const TransactionAnswer = open({
+  transaction_id: Type.String(),
+  method: Type.String(),
+  status: Type.String(),
+  amount: Type.Integer({ description: 'Tiyin.' }),
+  qr_code: Type.Union([Type.String(), Type.Null()], { description: 'Masked.' }),
+  payment_id: Type.Union([Type.String(), Type.Null()]),
+  refunded_amount: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export const TransactionPageAnswer = open({ items: Type.Array(TransactionAnswer), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const SEED_TRANSACTION = {
+  transaction_id: 'ee000d20-b260-4b17-995a-a7bd113bdb22',
+  method: 'click',
+  status: 'succeeded',
+  amount: 500,
+  qr_code: '880101******3392',
+  payment_id: '2170000001',
+  refunded_amount: 0,
+  created_at: '2026-11-23T10:15:00.000Z',
+  updated_at: '2026-11-23T10:15:01.000Z',
+};
+
+export const AnyObject = open({});

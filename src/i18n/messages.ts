@@ -1,0 +1,157 @@
+import type { Language } from './language.js';
+
+/**
+ * Every sentence PayBridge says to a cashier, in the three languages of the shop floor. `{name}`
+ * marks a parameter. Short, and each says what happened and what to do next.
+ */
+export const MESSAGES = {
+  invalid_request: {
+    ru: 'Касса отправила неверный запрос ({fields}). Ничего не выполнено; сообщите администратору кассы.',
+    uz: 'Kassa notoʻgʻri soʻrov yubordi ({fields}). Hech narsa bajarilmadi; kassa administratoriga xabar bering.',
+    en: 'The till sent an invalid request ({fields}). Nothing was done; tell the till’s administrator.',
+  },
+  internal: {
+    ru: 'Внутренняя ошибка PayBridge. Проверьте платёж в журнале, прежде чем проводить его снова.',
+    uz: 'PayBridge ichki xatosi. Toʻlovni qayta oʻtkazishdan oldin uni jurnalda tekshiring.',
+    en: 'PayBridge failed internally. Look the payment up in the journal before taking it again.',
+  },
+  unauthorized_missing: {
+    ru: 'Нужен ключ доступа к PayBridge (заголовок Authorization: Bearer).',
+    uz: 'PayBridge kirish kaliti kerak (Authorization: Bearer sarlavhasi).',
+    en: 'PayBridge needs an access token (Authorization: Bearer header).',
+  },
+  unauthorized_wrong: {
+    ru: 'Ключ доступа к PayBridge неверен.',
+    uz: 'PayBridge kirish kaliti notoʻgʻri.',
+    en: 'The PayBridge access token is wrong.',
+  },
+  method_not_configured: {
+    ru: 'Оплата через {method} не подключена в этом PayBridge.',
+    uz: '{method} orqali toʻlov ushbu PayBridge’da ulanmagan.',
+    en: '{method} is not configured on this PayBridge.',
+  },
+  provider_declined: {
+    ru: 'Платёжная система не приняла платёж; деньги не списаны.',
+    uz: 'Toʻlov tizimi toʻlovni qabul qilmadi; pul yechilmadi.',
+    en: 'The provider did not take the payment; nothing was charged.',
+  },
+  outcome_unknown: {
+    ru: 'Платёжная система не подтвердила результат. Не проводите платёж снова: PayBridge продолжает проверять.',
+    uz: 'Toʻlov tizimi natijani tasdiqlamadi. Toʻlovni qayta oʻtkazmang: PayBridge tekshirishda davom etmoqda.',
+    en: 'The provider has not confirmed whether the payment went through. Do not take it again; PayBridge keeps checking.',
+  },
+  fiscal_refused: {
+    ru: '{method} не принял фискальный чек: {text}.',
+    uz: '{method} fiskal chekni qabul qilmadi: {text}.',
+    en: '{method} refused the fiscal receipt: {text}.',
+  },
+  qr_code_used: {
+    ru: 'Этот код уже оплатил платёж, который затем {status}. Для новой оплаты отсканируйте новый код.',
+    uz: 'Bu kod bilan toʻlov qilingan va keyin {status}. Yangi toʻlov uchun yangi kodni skanerlang.',
+    en: 'This code already paid a payment that was then {status}. Scan a new code for a new payment.',
+  },
+  transaction_not_found: {
+    ru: 'Транзакции {id} нет в журнале.',
+    uz: '{id} tranzaksiyasi jurnalda yoʻq.',
+    en: 'Transaction {id} is not in the journal.',
+  },
+  payment_id_not_found: {
+    ru: 'Платежа {id} ({method}) нет в журнале этого PayBridge.',
+    uz: '{id} toʻlovi ({method}) ushbu PayBridge jurnalida yoʻq.',
+    en: 'Payment {id} is not a {method} payment in this PayBridge’s journal.',
+  },
+  wrong_method: {
+    ru: 'Платёж {id} проведён через {actual}, а не через {method}.',
+    uz: '{id} toʻlovi {method} orqali emas, {actual} orqali oʻtkazilgan.',
+    en: 'Payment {id} is a {actual} payment, not {method}.',
+  },
+  already_given_back: {
+    ru: 'Платёж уже {status}; возвращать нечего.',
+    uz: 'Toʻlov allaqachon {status}; qaytaradigan narsa yoʻq.',
+    en: 'The payment was already {status}; nothing is left to give back.',
+  },
+  outcome_not_final: {
+    ru: 'Результат платежа ещё не известен ({status}). Отменить его можно, когда он подтвердится.',
+    uz: 'Toʻlov natijasi hali nomaʼlum ({status}). U tasdiqlangach bekor qilish mumkin.',
+    en: 'The payment’s outcome is still {status}; it can be given back once it is known to have succeeded.',
+  },
+  not_paid: {
+    ru: 'Платёж {status}: деньги не списаны, возвращать нечего.',
+    uz: 'Toʻlov {status}: pul yechilmagan, qaytaradigan narsa yoʻq.',
+    en: 'The payment {status}: no money was taken, nothing to give back.',
+  },
+  amount_over_remaining: {
+    ru: 'Нельзя вернуть {amount} сум: из {paid} сум осталось только {remaining} сум.',
+    uz: '{amount} soʻm qaytarib boʻlmaydi: {paid} soʻmdan faqat {remaining} soʻm qolgan.',
+    en: 'Cannot give back {amount} soum: only {remaining} of the {paid} soum paid remain.',
+  },
+  partial_not_supported: {
+    ru: '{method} здесь не возвращает часть платежа; отмените всю сумму {remaining} сум.',
+    uz: '{method} bu yerda toʻlovning bir qismini qaytarmaydi; butun {remaining} soʻmni bekor qiling.',
+    en: '{method} cannot give back part of a payment here; cancel the whole {remaining} soum.',
+  },
+  card_payment_not_found: {
+    ru: 'На терминале {terminal} нет платежа с номером чека или RRN {ref}.',
+    uz: '{terminal} terminalida {ref} chek raqami yoki RRN bilan toʻlov yoʻq.',
+    en: 'No payment with receipt number or RRN {ref} on terminal {terminal}.',
+  },
+  rrn_not_found: {
+    ru: 'RRN {rrn} — не платёж {method} в журнале этого PayBridge.',
+    uz: 'RRN {rrn} ushbu PayBridge jurnalida {method} toʻlovi emas.',
+    en: 'RRN {rrn} is not a {method} payment in this PayBridge’s journal.',
+  },
+  partly_cancelled: {
+    ru: 'Платёж уже частично отменён; оформите возврат оставшейся суммы.',
+    uz: 'Toʻlov qisman bekor qilingan; qolgan summani qaytarishni rasmiylashtiring.',
+    en: 'The payment was already partly cancelled; make a refund for the rest.',
+  },
+  shift_closed: {
+    ru: 'Смена {shift} терминала {terminal} закрыта: отмена возможна только в смене платежа; оформите возврат.',
+    uz: '{terminal} terminalining {shift}-smenasi yopilgan: bekor qilish faqat toʻlov smenasida mumkin; qaytarishni rasmiylashtiring.',
+    en: 'Shift {shift} of terminal {terminal} is closed: a cancel works only within the shift; make a refund instead.',
+  },
+  terminal_not_configured: {
+    ru: 'Терминал {method} не настроен в этом PayBridge.',
+    uz: '{method} terminali ushbu PayBridge’da sozlanmagan.',
+    en: 'No {method} terminal is configured on this PayBridge.',
+  },
+  fiscal_not_paid: {
+    ru: 'Платёж {id} {status}: фискальный чек передаётся только для оплаченного платежа.',
+    uz: '{id} toʻlovi {status}: fiskal chek faqat toʻlangan toʻlov uchun yuboriladi.',
+    en: 'Payment {id} {status}; only a paid payment gets a fiscal receipt.',
+  },
+  fiscal_already: {
+    ru: 'У платежа {id} уже есть другой фискальный чек.',
+    uz: '{id} toʻlovida allaqachon boshqa fiskal chek bor.',
+    en: 'Payment {id} already has another fiscal receipt.',
+  },
+  key_reused: {
+    ru: 'Ключ Idempotency-Key «{key}» уже использован для другого запроса; для нового платежа нужен новый ключ.',
+    uz: 'Idempotency-Key «{key}» boshqa soʻrov uchun ishlatilgan; yangi toʻlov uchun yangi kalit kerak.',
+    en: 'Idempotency-Key "{key}" was already used for a different request; use a new key for a new payment.',
+  },
+  key_in_progress: {
+    ru: 'Запрос с ключом «{key}» ещё выполняется; повторите позже.',
+    uz: '«{key}» kalitli soʻrov hali bajarilmoqda; keyinroq qayta urinib koʻring.',
+    en: 'The request with Idempotency-Key "{key}" is still in progress; ask again later.',
+  },
+  resolve_not_unknown: {
+    ru: 'Транзакция {id} — {status}; решение оператора нужно только для неизвестного результата.',
+    uz: '{id} tranzaksiyasi — {status}; operator qarori faqat nomaʼlum natija uchun kerak.',
+    en: 'Transaction {id} is {status}; only an unknown outcome is an operator’s to decide.',
+  },
+  still_in_flight: {
+    ru: 'Транзакция {id} ещё выполняется; повторите чуть позже.',
+    uz: '{id} tranzaksiyasi hali bajarilmoqda; birozdan keyin qayta urinib koʻring.',
+    en: 'Transaction {id} is still being worked on; try again shortly.',
+  },
+  // Transaction statuses, as they read inside the sentences above.
+  status_pending: { ru: 'в обработке', uz: 'jarayonda', en: 'pending' },
+  status_succeeded: { ru: 'успешен', uz: 'muvaffaqiyatli', en: 'succeeded' },
+  status_failed: { ru: 'не прошёл', uz: 'oʻtmadi', en: 'failed' },
+  status_unknown: { ru: 'неизвестен', uz: 'nomaʼlum', en: 'unknown' },
+  status_cancelled: { ru: 'отменён', uz: 'bekor qilingan', en: 'cancelled' },
+  status_refunded: { ru: 'возвращён', uz: 'qaytarilgan', en: 'refunded' },
+} as const satisfies Record<string, Record<Language, string>>;
+
+export type MessageKey = keyof typeof MESSAGES;

@@ -1,0 +1,155 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Journal } from '../journal/journal.js';
+import type { CallObserver } from '../providers/http-transport.js';
+import type { TerminalDriver } from '../terminals/terminal.js';
+
+export interface TerminalGaugeSource {
+  id: string;
+  method: string;
+  queue: { depth: number; isBusy: boolean };
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+// A pinpad operation waits for the customer: seconds to minutes.
+const TERMINAL_BUCKETS = [0.05, 0.25, 1, 2.5, 5, 10, 20, 30, 60, 120, 180];
+
+/**
+ * PayBridge's Prometheus metrics, one registry per instance (tests run several in one process).
+ * Open payments and hand-offs are read from the journal at scrape time, so they are right after a
+ * restart too; counters start at zero with the process, as Prometheus expects.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<'route' | 'method' | 'outcome'>;
+  readonly httpDuration: Histogram<'route' | 'method'>;
+  readonly payments: Counter<'method' | 'kind' | 'status'>;
+  readonly providerLatency: Histogram<'provider' | 'outcome'>;
+  readonly terminalLatency: Histogram<'terminal' | 'operation' | 'outcome'>;
+
+  constructor(journal: Journal, terminals: readonly TerminalGaugeSource[]) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'paybridge_' });
+    this.httpRequests = new Counter({
+      name: 'paybridge_http_requests_total',
+      help: 'Requests answered, by route and outcome (ok, or error_<code> from the envelope).',
+      labelNames: ['route', 'method', 'outcome'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'paybridge_http_request_duration_seconds',
+      help: 'Time to answer a request, by route.',
+      labelNames: ['route', 'method'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.payments = new Counter({
+      name: 'paybridge_transactions_total',
+      help: 'Transactions reaching a status (pending when journaled), by method and kind (payment, cancel, refund).',
+      labelNames: ['method', 'kind', 'status'],
+      registers,
+    });
+    this.providerLatency = new Histogram({
+      name: 'paybridge_provider_request_duration_seconds',
+      help: 'One HTTP call to Click or Payme, by provider and outcome (2xx…5xx, error).',
+      labelNames: ['provider', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.terminalLatency = new Histogram({
+      name: 'paybridge_terminal_operation_duration_seconds',
+      help: 'One pinpad operation, the customer included, by terminal, operation and outcome (answered, error).',
+      labelNames: ['terminal', 'operation', 'outcome'],
+      buckets: TERMINAL_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: 'paybridge_open_transactions',
+      help: 'Transactions still pending or unknown (unknown: waiting for recovery or an operator), by method.',
+      labelNames: ['method', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        const counts = await journal.openCounts();
+        for (const method of ['click', 'payme', 'humo', 'uzcard']) for (const status of ['pending', 'unknown']) this.set({ method, status }, 0);
+        for (const t of counts.transactions) this.set({ method: t.method, status: t.status }, t.count);
+      },
+    });
+    new Gauge({
+      name: 'paybridge_fiscal_handoffs_pending',
+      help: 'Fiscal receipts not yet delivered to Click or Payme.',
+      registers,
+      async collect() {
+        this.set((await journal.openCounts()).handoffsPending);
+      },
+    });
+    new Gauge({
+      name: 'paybridge_terminal_queue_depth',
+      help: 'Requests waiting for a terminal (the one at the pinpad not counted).',
+      labelNames: ['terminal', 'method'],
+      registers,
+      collect() {
+        for (const t of terminals) this.set({ terminal: t.id, method: t.method }, t.queue.depth);
+      },
+    });
+    new Gauge({
+      name: 'paybridge_terminal_busy',
+      help: '1 while an operation is at the terminal.',
+      labelNames: ['terminal', 'method'],
+      registers,
+      collect() {
+        for (const t of terminals) this.set({ terminal: t.id, method: t.method }, t.queue.isBusy ? 1 : 0);
+      },
+    });
+  }
+
+  providerObserver(provider: string): CallObserver {
+    return (seconds, outcome) => this.providerLatency.observe({ provider, outcome }, seconds);
+  }
+
+  /** The driver, with each operation timed. */
+  timedDriver(terminal: string, driver: TerminalDriver): TerminalDriver {
+    const histogram = this.terminalLatency;
+    return new Proxy(driver, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== 'function' || property === 'close' || typeof property !== 'string') return value;
+        return async (...args: unknown[]) => {
+          const end = histogram.startTimer({ terminal, operation: property });
+          try {
+            const answer = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            end({ outcome: 'answered' });
+            return answer;
+          } catch (err) {
+            end({ outcome: 'error' });
+            throw err;
+          }
+        };
+      },
+    });
+  }
+
+  /** The journal, counting every status a transaction reaches. */
+  countingJournal(journal: Journal): Journal {
+    const payments = this.payments;
+    return new Proxy(journal, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property === 'insert') {
+          return async (...args: Parameters<Journal['insert']>) => {
+            const tx = await target.insert(...args);
+            payments.inc({ method: tx.method, kind: tx.kind, status: tx.status });
+            return tx;
+          };
+        }
+        if (property === 'transition') {
+          return async (...args: Parameters<Journal['transition']>) => {
+            const tx = await target.transition(...args);
+            if (args[1] !== args[2]) payments.inc({ method: tx.method, kind: tx.kind, status: tx.status });
+            return tx;
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+}
