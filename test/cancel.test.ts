@@ -44,10 +44,10 @@ describe('cancelling QR payments in the sandbox', () => {
     const payme = await post(bridge, '/payment/payme', { amount: 1_000, qr_code: QR });
     const cases: [string, object, number, RegExp][] = [
       ['/payment/click_cancel', { transaction_id: randomUUID() }, 106, /is not in the journal/],
-      ['/payment/click_cancel', { payment_id: '77' }, 106, /is not in the journal/],
-      ['/payment/payme_cancel', { transaction_id: click.body.data.transaction_id }, 106, /is a click payment, not payme/],
-      ['/payment/payme_cancel', { transaction_id: declined.body.error!.transaction_id }, 106, /failed; no money was taken/],
-      ['/payment/click_cancel', { transaction_id: click.body.data.transaction_id, amount: 1_001 }, 106, /only 1000 of the 1000 paid remain/],
+      ['/payment/click_cancel', { payment_id: '77' }, 106, /Payment 77 is not a Click payment in this PayBridge’s journal/],
+      ['/payment/payme_cancel', { transaction_id: click.body.data.transaction_id }, 106, /is a Click payment, not Payme/],
+      ['/payment/payme_cancel', { transaction_id: declined.body.error!.transaction_id }, 106, /failed: no money was taken/],
+      ['/payment/click_cancel', { transaction_id: click.body.data.transaction_id, amount: 1_001 }, 106, /only 10\.00 of the 10\.00 soum paid remain/],
       ['/payment/click_cancel', { transaction_id: click.body.data.transaction_id, amount: 400 }, 106, /cannot give back part of a payment/],
       ['/payment/payme_cancel', { transaction_id: payme.body.data.transaction_id, amount: 400 }, 106, /cannot give back part of a payment/],
       ['/payment/click_cancel', {}, 7, /exactly one of them is required/],
@@ -57,7 +57,7 @@ describe('cancelling QR payments in the sandbox', () => {
     for (const [url, payload, code, message] of cases) {
       const { body } = await post(bridge, url, payload);
       assert.equal(body.error?.code, code, `${url} ${JSON.stringify(payload)}: ${JSON.stringify(body)}`);
-      assert.match(String(body.error?.code === 7 ? body.error.message : body.error?.data), message);
+      assert.match(String(body.error?.data), message);
     }
     assert.ok(bridge.emulators!.click.charges().some((c) => String(c.paymentId) === click.body.data.payment_id), 'nothing was reversed');
   });

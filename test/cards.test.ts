@@ -47,13 +47,13 @@ describe('the seed documents’ pinpad requests, byte for byte', () => {
   test('Humo cancel with request_id 650 (a receipt number) and is_return "true": read as such, refused for want of receipt 650', async () => {
     const { body } = await post(bridge, '/payment/xumo', fixture('seed-humo-cancel.txt'));
     assert.equal(body.error?.code, 106, JSON.stringify(body));
-    assert.equal(body.error?.data, 'no payment with receipt number or RRN 650 on terminal humo-sandbox');
+    assert.equal(body.error?.data, 'No payment with receipt number or RRN 650 on terminal humo-sandbox.');
   });
 
   test('UzCard refund of RRN 010965270742: the leading zero kept, refused as unknown to the journal', async () => {
     const { body } = await post(bridge, '/payment/uzcard', fixture('seed-uzcard-refund.txt'));
     assert.equal(body.error?.code, 106, JSON.stringify(body));
-    assert.equal(body.error?.data, "RRN 010965270742 is not a uzcard payment in this PayBridge's journal");
+    assert.equal(body.error?.data, 'RRN 010965270742 is not a UzCard payment in this PayBridge’s journal.');
   });
 });
 
@@ -88,7 +88,7 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
     const second = await post(bridge, '/payment/xumo', { amount: 30_000 });
     const tooMuch = await post(bridge, '/payment/xumo', { request_id: second.body.data.ppt_id, amount: 30_001, is_return: true });
     assert.equal(tooMuch.body.error?.code, 106);
-    assert.match(String(tooMuch.body.error?.data), /only 30000 of the 30000 paid remain/);
+    assert.match(String(tooMuch.body.error?.data), /only 300\.00 of the 300\.00 soum paid remain/);
     const byRrn = await post(bridge, '/payment/xumo', { request_id: second.body.data.ppt_id, amount: 30_000, is_return: true });
     assert.equal(byRrn.body.is_success, true, JSON.stringify(byRrn.body));
 
@@ -102,7 +102,7 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
 
     const afterClose = await post(bridge, '/payment/xumo', { request_id: third.body.data.ppt_id, amount: 20_000, is_return: true });
     assert.equal(afterClose.body.error?.code, 106);
-    assert.match(String(afterClose.body.error?.data), /shift 1 of terminal humo-sandbox is closed.*make a refund instead/);
+    assert.match(String(afterClose.body.error?.data), /Shift 1 of terminal humo-sandbox is closed.*make a refund instead/);
 
     const lastReport = await get(bridge, '/payment/xumo_close/print_last');
     assert.equal(lastReport.body.data.message, close.body.data.message);
@@ -348,7 +348,7 @@ describe('a terminal that cannot be reached', () => {
       }
       const unknownTerminal = await post(bridge, '/payment/uzcard', { amount: 5_000, terminal: 'nope' });
       assert.equal(unknownTerminal.body.error?.code, 7);
-      assert.match(unknownTerminal.body.error!.message, /terminal: no uzcard terminal "nope" \(configured: pax-off\)/);
+      assert.match(String(unknownTerminal.body.error!.data), /terminal: no uzcard terminal "nope" \(configured: pax-off\)/);
       const noHumo = await post(bridge, '/payment/xumo', { amount: 5_000 });
       assert.equal(noHumo.body.error?.code, 108);
       assert.equal(noHumo.body.error?.data, 'NOT_CONFIGURED');

@@ -49,7 +49,7 @@ describe('Idempotency-Key', () => {
       assert.match(String(other.body.error?.data), /already used for a different request/);
       const bad = await keyed(bridge, '/payment/payme', { amount: 2_000, qr_code: '1' }, 'x'.repeat(256));
       assert.equal(bad.body.error?.code, 7);
-      assert.match(bad.body.error!.message, /^Idempotency-Key: must be 1 to 255/);
+      assert.match(String(bad.body.error!.data), /^Idempotency-Key: must be 1 to 255/);
     } finally {
       await bridge.close();
     }
@@ -191,7 +191,7 @@ describe('an operator’s decision', () => {
       await bridge.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
       const bad = await post(bridge, `/payment/transactions/${tx.id}/resolve`, { status: 'paid', operator: '', reason: '' });
       assert.equal(bad.body.error?.code, 7);
-      assert.match(bad.body.error!.message, /status: must be succeeded or failed; operator: must name who decides/);
+      assert.match(String(bad.body.error!.data), /status: must be succeeded or failed; operator: must name who decides/);
       const ok = await post(bridge, `/payment/transactions/${tx.id}/resolve`, { status: 'succeeded', operator: 'Dilnoza (manager)', reason: 'the pinpad showed ОДОБРЕНО, slip 14' });
       assert.equal(ok.body.is_success, true, JSON.stringify(ok.body));
       assert.equal(ok.body.data.status, 'succeeded');

@@ -75,11 +75,11 @@ describe('fiscal receipt hand-off in the sandbox', () => {
       for (const [url, payload, message] of bad) {
         const { body } = await post(bridge, url, payload);
         assert.equal(body.error?.code, 7, `${url} ${JSON.stringify(payload)}: ${JSON.stringify(body)}`);
-        assert.match(body.error!.message, message);
+        assert.match(String(body.error!.data), message);
       }
       const unknown = await post(bridge, '/payment/click_confirm', { payment_id: '999999', qr_code: CHECK_URL });
       assert.equal(unknown.body.error?.code, 106);
-      assert.match(String(unknown.body.error?.data), /not a click payment in this PayBridge's journal/);
+      assert.match(String(unknown.body.error?.data), /not a Click payment in this PayBridge’s journal/);
       const failed = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133116' });
       assert.equal(failed.body.error?.code, 104);
     } finally {

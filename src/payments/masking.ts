@@ -36,6 +36,29 @@ export interface MaskOptions {
   freeText?: boolean;
 }
 
+/** The Luhn check every payment card number passes (and most other long numbers fail). */
+export function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+const CARD_IN_SLIP = /(?<![\d*])\d(?:[ -]?\d){15,18}(?![\d*])/g;
+
+/**
+ * A slip as the pinpad printed it, with any whole card number masked to its first six and last
+ * four digits. Firmware is supposed to do this itself; when it does not, no full number may go
+ * on to the journal, the logs or the till. Only 16–19 digits passing the Luhn check count, so the
+ * slip's other long numbers (merchant ids, 15 digits) stay as printed.
+ */
+export function maskCardNumbers(slip: string): string {
+  return slip.replace(CARD_IN_SLIP, (match) => (passesLuhn(match.replace(/[ -]/g, '')) ? maskPan(match) : match));
+}
+
 /** A deep copy of `value` safe to store or log. */
 export function maskDeep(value: unknown, key = '', options: MaskOptions = {}): unknown {
   if (value === null || value === undefined) return value;

@@ -6,9 +6,13 @@ import { tiyinToSoumLiteral } from '../../payments/money.js';
 /**
  * Magic amounts of the card-terminal sandbox, in tiyin (documented in the README):
  * 11600 declined for lack of funds (116), 99200 aborted at the pinpad (992), 99900 the pinpad does
- * not answer (999, nothing charged), 40800 approved but the terminal takes 5 s to answer.
+ * not answer (999, nothing charged), 40800 approved but the terminal takes 5 s to answer, 40400
+ * approved with the whole card number on the slip, as misconfigured firmware prints it.
  */
-export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAnswer: 99_900, slow: 40_800 } as const;
+export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAnswer: 99_900, slow: 40_800, fullPan: 40_400 } as const;
+
+/** Luhn-valid numbers with the masked ones' first six and last four digits. */
+const FULL_PANS = { humo: '9860091000097856', uzcard: '5440811000085040' } as const;
 export const SLOW_ANSWER_MS = 5_000;
 
 export type Flavour = 'humo' | 'uzcard';
@@ -234,7 +238,7 @@ export class EmulatedTerminal {
         pad('СУММА:', money(op.amount)),
         'AID: A0860001000001    HUMO- EMV ICC',
         pad('Карта: HUMO', 'Срок: 01/29'),
-        '        986009******7856:01',
+        `        ${op.amount === TERMINAL_MAGIC.fullPan ? FULL_PANS.humo : '986009******7856'}:01`,
         `Код авторизации: ${String(randomInt(100_000, 999_999))}`,
         pad('', 'Код ответа:'),
         op.kind === 'purchase' ? '000' : '400',
@@ -259,7 +263,7 @@ export class EmulatedTerminal {
       pad('SN:', '2290268839'),
       pad('RRN', op.rrn),
       pad('Дата', isoDate(now)),
-      pad('Карта', '544081******5040'),
+      pad('Карта', op.amount === TERMINAL_MAGIC.fullPan ? FULL_PANS.uzcard : '544081******5040'),
       pad('Тип:', 'UZCARD-MASTERCARD'),
       ' ',
       ' ',

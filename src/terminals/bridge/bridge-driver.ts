@@ -1,3 +1,4 @@
+import { maskCardNumbers } from '../../payments/masking.js';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import type { ShiftTotals, TerminalAnswer, TerminalDriver, TerminalRequest } from '../terminal.js';
@@ -20,7 +21,7 @@ function toAnswer(r: BridgeResponse): TerminalAnswer {
     : null;
   return {
     code: r.code,
-    slip: r.slip ?? '',
+    slip: maskCardNumbers(r.slip ?? ''),
     rrn: r.rrn ?? null,
     receiptNumber: r.receipt ?? null,
     shiftNumber: r.shift ?? null,

@@ -1,3 +1,4 @@
+import { maskCardNumbers } from '../../payments/masking.js';
 import { spawn } from 'node:child_process';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
@@ -81,7 +82,7 @@ export class Arcus2Driver implements TerminalDriver {
     const rc = await this.readFresh(this.options.rcFile, startedAt);
     const code = rc ? /\b(\d{3})\b/.exec(rc)?.[1] : undefined;
     if (!code) throw new TerminalLinkError(`Arcus2 exited (${String(exit.code)}) without a fresh ${this.options.rcFile}`, true);
-    const slip = (await this.readFresh(this.options.cheqFile, startedAt)) ?? '';
+    const slip = maskCardNumbers((await this.readFresh(this.options.cheqFile, startedAt)) ?? '');
     const facts = parseSlip(slip);
     return {
       code,
