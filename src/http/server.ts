@@ -141,7 +141,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    // The id every log line of this request carries: a till's support ticket can quote it.
+    reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
   });
 
