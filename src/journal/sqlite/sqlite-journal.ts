@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openSqlite, type SqlConnection, type SqliteDriverChoice } from './connection.js';
+import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatement } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
@@ -22,6 +22,7 @@ import {
   type TransactionPatch,
 } from '../journal.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { GroupCommit } from './group-commit.js';
 
 interface TransactionRow {
   id: string;
@@ -151,12 +152,14 @@ export class SqliteJournal implements Journal {
   readonly engine = 'sqlite';
   private readonly db: SqlConnection;
   private readonly statements;
+  private readonly writes: GroupCommit;
 
   constructor(private readonly options: SqliteJournalOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
     this.db = openSqlite(options.path, options.driver);
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
     this.migrate();
+    this.writes = new GroupCommit(this.db);
     this.statements = {
       insert: this.db.prepare(
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, created_at, updated_at)
@@ -198,8 +201,10 @@ export class SqliteJournal implements Journal {
          VALUES (@id, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched)`,
       ),
       shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? LIMIT 1`),
+      // The unary + keeps SQLite off the (method, created_at) index, which under load means walking
+      // every payment of the retry window; a QR code's hash finds its one or two rows at once.
       recentQr: this.db.prepare(
-        `SELECT * FROM transactions WHERE qr_code_hash = ? AND method = ? AND amount = ? AND kind = 'payment' AND created_at >= ?
+        `SELECT * FROM transactions WHERE qr_code_hash = ? AND +method = ? AND amount = ? AND kind = 'payment' AND +created_at >= ?
          ORDER BY created_at DESC LIMIT 1`,
       ),
       unsettled: this.db.prepare(`SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND created_at < ? ORDER BY created_at LIMIT ?`),
@@ -244,11 +249,11 @@ export class SqliteJournal implements Journal {
   }
 
   async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
-    this.db.transaction(() => {
+    return this.writes.run(() => {
       this.statements.insert.run({ kind: 'payment', originalId: null, terminal: null, ...tx });
       this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+      return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
     });
-    return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
   }
 
   async transition(
@@ -274,16 +279,28 @@ export class SqliteJournal implements Journal {
       params.errorMessage = patch.error?.message ?? null;
       params.errorData = patch.error?.data ?? null;
     }
-    const update = this.db.prepare(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from`);
-    this.db.transaction(() => {
+    const update = this.prepared(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from`);
+    return this.writes.run(() => {
       const { changes } = update.run(params);
       if (Number(changes) !== 1) {
         const current = this.statements.get.get(id) as TransactionRow | undefined;
         throw new StaleTransitionError(id, from, current?.status as TransactionStatus | undefined);
       }
       this.writeEvent(id, to, step, at);
+      return rowToTransaction(this.statements.get.get(id) as TransactionRow);
     });
-    return rowToTransaction(this.statements.get.get(id) as TransactionRow);
+  }
+
+  private readonly statementCache = new Map<string, SqlStatement>();
+
+  /** Updates are built from the fields a patch sets: a few shapes, each prepared once. */
+  private prepared(sql: string): SqlStatement {
+    let statement = this.statementCache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statementCache.set(sql, statement);
+    }
+    return statement;
   }
 
   async get(id: string): Promise<TransactionWithEvents | undefined> {
@@ -307,8 +324,10 @@ export class SqliteJournal implements Journal {
   }
 
   async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
-    this.statements.insertHandoff.run({ ...handoff, receipt: JSON.stringify(handoff.receipt) });
-    return rowToHandoff(this.statements.handoffById.get(handoff.id) as HandoffRow);
+    return this.writes.run(() => {
+      this.statements.insertHandoff.run({ ...handoff, receipt: JSON.stringify(handoff.receipt) });
+      return rowToHandoff(this.statements.handoffById.get(handoff.id) as HandoffRow);
+    });
   }
 
   async getHandoff(method: string, paymentId: string): Promise<FiscalHandoff | undefined> {
@@ -332,9 +351,12 @@ export class SqliteJournal implements Journal {
       sets.push(`${column} = @${key}`);
       params[key] = encode(patch[key]);
     }
-    const { changes } = this.db.prepare(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = @id`).run(params);
-    if (Number(changes) !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
-    return rowToHandoff(this.statements.handoffById.get(id) as HandoffRow);
+    const update = this.prepared(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = @id`);
+    return this.writes.run(() => {
+      const { changes } = update.run(params);
+      if (Number(changes) !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
+      return rowToHandoff(this.statements.handoffById.get(id) as HandoffRow);
+    });
   }
 
   async findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {
@@ -363,12 +385,14 @@ export class SqliteJournal implements Journal {
   }
 
   async recordShiftClose(close: ShiftClose): Promise<void> {
-    this.statements.insertShiftClose.run({
-      ...close,
-      terminalTotals: close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
-      journalTotals: JSON.stringify(close.journalTotals),
-      matched: close.matched === null ? null : close.matched ? 1 : 0,
-    });
+    await this.writes.run(() =>
+      this.statements.insertShiftClose.run({
+        ...close,
+        terminalTotals: close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
+        journalTotals: JSON.stringify(close.journalTotals),
+        matched: close.matched === null ? null : close.matched ? 1 : 0,
+      }),
+    );
   }
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
@@ -385,11 +409,17 @@ export class SqliteJournal implements Journal {
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
-    const { changes } = this.statements.claimKey.run({ ...claim });
-    return Number(changes) === 1 ? undefined : this.getIdempotencyKey(claim.scope, claim.key);
+    return this.writes.run(() => {
+      const { changes } = this.statements.claimKey.run({ ...claim });
+      return Number(changes) === 1 ? undefined : this.readKey(claim.scope, claim.key);
+    });
   }
 
   async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.readKey(scope, key);
+  }
+
+  private readKey(scope: string, key: string): IdempotencyRecord | undefined {
     const row = this.statements.getKey.get(scope, key) as
       | { key: string; scope: string; fingerprint: string; state: string; owner: string; transaction_id: string | null; response: string | null; created_at: number; expires_at: number }
       | undefined;
@@ -408,19 +438,19 @@ export class SqliteJournal implements Journal {
   }
 
   async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
-    this.statements.completeKey.run(JSON.stringify(response), transactionId, scope, key);
+    await this.writes.run(() => this.statements.completeKey.run(JSON.stringify(response), transactionId, scope, key));
   }
 
   async linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void> {
-    this.statements.linkKey.run(transactionId, scope, key);
+    await this.writes.run(() => this.statements.linkKey.run(transactionId, scope, key));
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    this.statements.releaseKey.run(scope, key);
+    await this.writes.run(() => this.statements.releaseKey.run(scope, key));
   }
 
   async purgeIdempotencyKeys(now: number): Promise<number> {
-    return Number(this.statements.purgeKeys.run(now).changes);
+    return this.writes.run(() => Number(this.statements.purgeKeys.run(now).changes));
   }
 
   async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {
@@ -479,6 +509,8 @@ export class SqliteJournal implements Journal {
   }
 
   async close(): Promise<void> {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    this.writes.flush();
+    this.db.close();
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: the six scenarios of docs/performance.md against 127.0.0.1 only, each bounded in
+ * time and count. Prints a table and writes bench/results.json; every figure has a ratio measured
+ * in the same run beside its absolute value, because these machines are shared and noisy.
+ *
+ *   --quick              shorter runs (CI)
+ *   --only 1,2           some scenarios
+ *   --check FILE         exit 1 when a ratio regressed by more than 30 % against FILE
+ *   --out FILE           where to write the results (default bench/results.json)
+ *   --journal-size N     transactions in the journal of scenarios 4 and 5 (default 1000000)
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { concurrency, durableThroughput, gatewayOverhead } from './scenarios/qr.js';
+import { buildLargeJournal, journalScale, pinpad, startup } from './scenarios/scale.js';
+import { machine, meetsTarget, regressions, table, type BenchContext, type Figure } from './lib/report.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    check: { type: 'string' },
+    out: { type: 'string', default: new URL('./results.json', import.meta.url).pathname },
+    'journal-size': { type: 'string', default: '1000000' },
+  },
+});
+const only = values.only ? new Set(values.only.split(',').map(Number)) : undefined;
+const wanted = (n: number) => !only || only.has(n);
+const problems: string[] = [];
+let nextPort = 19_000 + (process.pid % 500) * 20;
+const ctx: BenchContext = {
+  quick: values.quick!,
+  port: () => nextPort++,
+  check: (ok, problem) => void (ok || problems.push(problem)),
+};
+
+const figures: Figure[] = [];
+const step = async (n: number, title: string, run: () => Promise<Figure[]>) => {
+  if (!wanted(n)) return;
+  process.stderr.write(`scenario ${n}: ${title}…\n`);
+  const started = performance.now();
+  figures.push(...(await run()));
+  process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+};
+
+await step(1, 'gateway overhead', () => gatewayOverhead(ctx));
+await step(2, 'durable throughput', () => durableThroughput(ctx));
+await step(3, 'concurrency', () => concurrency(ctx));
+if (wanted(4) || wanted(5)) {
+  const size = Number(values['journal-size']);
+  process.stderr.write(`building a journal of ${size} transactions…\n`);
+  const large = await buildLargeJournal(size);
+  try {
+    await step(4, 'start-up', () => startup(ctx, large));
+    await step(5, 'journal scale', () => journalScale(ctx, large));
+  } finally {
+    rmSync(large.dir, { recursive: true, force: true });
+  }
+}
+await step(6, 'pinpad path', () => pinpad(ctx));
+
+process.stdout.write(`\n${table(figures)}\n`);
+writeFileSync(values.out!, `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), quick: ctx.quick, figures }, null, 2)}\n`);
+process.stdout.write(`\nresults: ${values.out}\n`);
+const missed = figures.filter((f) => meetsTarget(f) === false);
+if (missed.length) process.stdout.write(`targets missed: ${missed.map((f) => `${f.scenario} ${f.name}`).join('; ')} (see docs/performance.md)\n`);
+
+if (values.check) {
+  const baseline = (JSON.parse(readFileSync(values.check, 'utf8')) as { figures: Figure[] }).figures;
+  const worse = regressions(figures, baseline);
+  if (worse.length) problems.push(...worse.map((w) => `regression: ${w}`));
+  else process.stdout.write(`no ratio regressed by more than 30 % against ${values.check}\n`);
+}
+if (problems.length) {
+  process.stderr.write(`\n${problems.join('\n')}\n`);
+  process.exit(1);
+}

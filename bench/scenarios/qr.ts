@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import Fastify from 'fastify';
+import { clickAuthHeader } from '../../src/providers/click/auth.js';
+import { SANDBOX_CLICK } from '../../src/sandbox/credentials.js';
+import { openSqlite } from '../../src/journal/sqlite/connection.js';
+import { memoryOf, startBridgeProcess, startEmulatorProcess } from '../lib/children.js';
+import { load, type LoadResult } from '../lib/load.js';
+import type { BenchContext, Figure } from '../lib/report.js';
+
+/** A QR code no earlier request used (a repeated one is answered from the journal), never a magic suffix. */
+const qr = (n: number) => `8801${process.pid}${String(n).padStart(9, '0')}000`;
+const payBody = (prefix: string) => (n: number) => JSON.stringify({ amount: 500, qr_code: qr(n) + prefix });
+
+/** 1. What PayBridge adds to a Click Pass payment: through PayBridge minus straight to the emulator, same client, same rate. */
+export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
+  const rate = 500;
+  const seconds = ctx.quick ? 4 : 10;
+  const emulators = await startEmulatorProcess(0);
+  const bridge = await startBridgeProcess({ port: ctx.port(), click: emulators.click });
+  try {
+    const direct = (warm: boolean) =>
+      load({
+        url: `${emulators.click.replace('localhost', '127.0.0.1')}click_pass/payment`,
+        headers: { accept: 'application/json', auth: clickAuthHeader(SANDBOX_CLICK.merchantUserId, SANDBOX_CLICK.secretKey) },
+        body: (n) => JSON.stringify({ service_id: SANDBOX_CLICK.serviceId, otp_data: qr(n) + (warm ? 'w' : 'd'), amount: 5.0, transaction_id: randomUUID() }),
+        ok: (text) => text.includes('"error_code":0'),
+        connections: 10,
+        overallRate: rate,
+        duration: warm ? 2 : seconds,
+      });
+    const via = (warm: boolean) =>
+      load({ url: `${bridge.url}/payment/click`, body: payBody(warm ? 'w' : 'p'), connections: 10, overallRate: rate, duration: warm ? 2 : seconds });
+    await direct(true);
+    await via(true);
+    const d: LoadResult = await direct(false);
+    const p: LoadResult = await via(false);
+    ctx.check(d.failures === 0 && p.failures === 0, `gateway overhead: ${d.failures} direct and ${p.failures} PayBridge requests failed`);
+    return [
+      { scenario: 1, name: 'overhead p50 (ms)', value: p.p50 - d.p50, unit: 'ms', ratio: p.p50 / d.p50, ratioOf: 'PayBridge p50 / emulator p50', detail: `emulator ${d.p50.toFixed(2)} ms, PayBridge ${p.p50.toFixed(2)} ms at ${rate}/s` },
+      {
+        scenario: 1,
+        name: 'overhead p99 (ms)',
+        value: p.p99 - d.p99,
+        unit: 'ms',
+        ratio: p.p99 / d.p99,
+        ratioOf: 'PayBridge p99 / emulator p99',
+        target: { max: 1.5 },
+        detail: `emulator ${d.p99.toFixed(2)} ms, PayBridge ${p.p99.toFixed(2)} ms; ${p.requests} payments`,
+        lowerIsBetter: true,
+      },
+    ];
+  } finally {
+    await bridge.stop();
+    await emulators.stop();
+  }
+}
+
+/** 2. Durable payments per second, against a bare Fastify route and a bare loop of the same durable commits. */
+export async function durableThroughput(ctx: BenchContext): Promise<Figure[]> {
+  const seconds = ctx.quick ? 4 : 10;
+  const connections = 64;
+  const emulators = await startEmulatorProcess(0);
+  const bridge = await startBridgeProcess({ port: ctx.port(), click: emulators.click });
+  let payments: LoadResult;
+  let commitsPerPayment: number;
+  try {
+    await load({ url: `${bridge.url}/payment/click`, body: payBody('w'), connections, duration: 2 });
+    payments = await load({ url: `${bridge.url}/payment/click`, body: payBody('t'), connections, duration: seconds });
+    ctx.check(payments.failures === 0, `durable throughput: ${payments.failures} payments failed`);
+  } finally {
+    await bridge.stop();
+    await emulators.stop();
+  }
+  {
+    // Every status change is one durable commit; so is the insert.
+    const db = openSqlite(`${bridge.dataDir}/journal.sqlite`, 'auto');
+    const row = db.prepare(`SELECT (SELECT COUNT(*) FROM transaction_events) * 1.0 / COUNT(*) AS commits FROM transactions`).get() as { commits: number };
+    commitsPerPayment = row.commits;
+    db.close();
+  }
+
+  // (a) The same JSON from a bare Fastify route, same client and connections.
+  const bare = Fastify();
+  const answer = { data: { status_code: 0, status: 'successfully', message: 'Успешно подтвержден', transaction_id: randomUUID(), payment_id: '2170000001', amount: 500, qr_code: qr(1), client_phone_number: '998903496384' }, error: null, is_success: true };
+  bare.post('/payment/click', async () => answer);
+  const bareUrl = await bare.listen({ port: ctx.port(), host: '127.0.0.1' });
+  const fastify = await load({ url: `${bareUrl}/payment/click`, body: payBody('b'), connections, duration: seconds });
+  await bare.close();
+
+  // (b) The same number of durable commits (WAL, synchronous=FULL), one row each, in a bare loop.
+  const path = `${bridge.dataDir}/bare.sqlite`;
+  const db = openSqlite(path, 'auto');
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT NOT NULL)`);
+  const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+  const commits = Math.round(payments.requests * commitsPerPayment);
+  const started = performance.now();
+  for (let i = 0; i < commits; i++) insert.run(randomUUID(), JSON.stringify(answer));
+  const loopSeconds = (performance.now() - started) / 1000;
+  db.close();
+  rmSync(bridge.dataDir, { recursive: true, force: true });
+  const loopPaymentsPerSecond = payments.requests / loopSeconds;
+
+  return [
+    {
+      scenario: 2,
+      name: 'durable payments/s',
+      value: payments.perSecond,
+      unit: '/s',
+      ratio: payments.perSecond / loopPaymentsPerSecond,
+      ratioOf: 'of the bare durable-commit loop (b)',
+      target: { min: 2_000, orRatio: 0.4 },
+      detail: `${payments.requests} payments, ${commitsPerPayment.toFixed(2)} commits each; p99 ${payments.p99.toFixed(1)} ms; loop: ${Math.round(commits / loopSeconds)} commits/s = ${Math.round(loopPaymentsPerSecond)} payments/s`,
+    },
+    {
+      scenario: 2,
+      name: 'vs bare Fastify',
+      value: fastify.perSecond,
+      unit: '/s',
+      ratio: payments.perSecond / fastify.perSecond,
+      ratioOf: 'payments/s ÷ bare Fastify requests/s (a)',
+      detail: `bare route p99 ${fastify.p99.toFixed(1)} ms`,
+    },
+  ];
+}
+
+/** 3. Many payments in flight at once, the provider answering after 2 s. */
+export async function concurrency(ctx: BenchContext): Promise<Figure[]> {
+  const inFlight = ctx.quick ? 1_000 : 5_000;
+  const emulators = await startEmulatorProcess(2_000);
+  const bridge = await startBridgeProcess({ port: ctx.port(), click: emulators.click });
+  try {
+    const result = await load({ url: `${bridge.url}/payment/click`, body: payBody('c'), connections: inFlight, amount: inFlight });
+    const memory = memoryOf(bridge.process.pid!);
+    const metrics = await (await fetch(`${bridge.url}/metrics`)).text();
+    const lag = Number(/^paybridge_nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(metrics)?.[1] ?? NaN) * 1000;
+    ctx.check(result.failures === 0 && result.requests === inFlight, `concurrency: ${result.failures} of ${result.requests} failed`);
+    return [
+      { scenario: 3, name: `${inFlight} in flight: all paid`, value: result.requests - result.failures, unit: 'payments', ratio: (result.requests - result.failures) / inFlight, ratioOf: 'succeeded / sent', detail: `p50 ${result.p50.toFixed(0)} ms, max ${result.max.toFixed(0)} ms (provider 2000 ms)` },
+      { scenario: 3, name: 'peak RSS (MB)', value: memory.peakRssMb, unit: 'MB', ratio: memory.peakRssMb / 300, ratioOf: 'of the 300 MB limit', target: { max: 300 }, lowerIsBetter: true, detail: `RSS after: ${memory.rssMb.toFixed(0)} MB` },
+      { scenario: 3, name: 'event-loop delay p99 (ms)', value: lag, unit: 'ms', ratio: result.max / 2_000, ratioOf: 'slowest answer / provider delay', lowerIsBetter: true, detail: 'prom-client monitorEventLoopDelay over the run' },
+    ];
+  } finally {
+    await bridge.stop();
+    await emulators.stop();
+  }
+}

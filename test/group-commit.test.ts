@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openSqlite } from '../src/journal/sqlite/connection.js';
+import { GroupCommit } from '../src/journal/sqlite/group-commit.js';
+import { tempDir } from './helpers.js';
+
+function database() {
+  const path = join(tempDir(), 'g.sqlite');
+  const db = openSqlite(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  return { path, db };
+}
+
+describe('group commit', () => {
+  it('commits the writes of one turn together, each visible to another connection once its promise resolves', async () => {
+    const { path, db } = database();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    const done = await Promise.all(Array.from({ length: 100 }, (_, i) => writes.run(() => (insert.run(i, `v${i}`), i))));
+    assert.deepEqual(done, Array.from({ length: 100 }, (_, i) => i));
+    const other = openSqlite(path);
+    assert.equal((other.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 100, 'on disk for another connection');
+    other.close();
+    db.close();
+  });
+
+  it('undoes only the write that failed; the others of its batch commit', async () => {
+    const { db } = database();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    const results = await Promise.allSettled([
+      writes.run(() => insert.run(1, 'a')),
+      writes.run(() => {
+        insert.run(2, 'half of a write');
+        insert.run(1, 'a duplicate key');
+      }),
+      writes.run(() => insert.run(3, 'c')),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(db.prepare('SELECT id FROM t ORDER BY id').all(), [{ id: 1 }, { id: 3 }], 'the failed write left nothing behind');
+    db.close();
+  });
+
+  it('rejects every write of a batch that could not be committed, and keeps working afterwards', async () => {
+    const { path, db } = database();
+    const writes = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO t (id, v) VALUES (?, ?)');
+    // Another connection holds the write lock past the busy timeout: BEGIN IMMEDIATE fails.
+    db.exec('PRAGMA busy_timeout = 50');
+    const other = openSqlite(path);
+    other.exec('BEGIN IMMEDIATE');
+    const results = await Promise.allSettled([writes.run(() => insert.run(1, 'a')), writes.run(() => insert.run(2, 'b'))]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    other.exec('ROLLBACK');
+    other.close();
+    await writes.run(() => insert.run(3, 'c'));
+    assert.deepEqual(db.prepare('SELECT id FROM t').all(), [{ id: 3 }]);
+    db.close();
+  });
+});
