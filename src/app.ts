@@ -23,6 +23,8 @@ import { buildTerminalDriver } from './terminals/build.js';
 import { TerminalQueue } from './terminals/terminal-queue.js';
 import { VERSION } from './version.js';
 import { Metrics } from './metrics/metrics.js';
+import { watchLink } from './terminals/link-state.js';
+import { OperatorService } from './payments/operator-service.js';
 
 export interface PayBridge {
   config: Config;
@@ -100,13 +102,8 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     if (payme) providers.set('payme', paymeGo(payme, metrics));
     const devices = config.terminals.devices.length === 0 && emulators ? sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
-      terminals.push({
-        id: t.id,
-        method: t.method,
-        isDefault: t.default,
-        driver: metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`)),
-        queue: new TerminalQueue(config.terminals.queue_wait_ms),
-      });
+      const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`)));
+      terminals.push({ id: t.id, method: t.method, isDefault: t.default, driver, link, queue: new TerminalQueue(config.terminals.queue_wait_ms) });
     });
   } catch (err) {
     await emulators?.close();
@@ -143,6 +140,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     apiToken: config.server.api_token,
     corsOrigins: config.server.cors_origins,
     metrics,
+    operator: new OperatorService(journal, payments, cards, recovery, logger),
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
     health: async () => {
       const j = await journal.health();

@@ -25,6 +25,7 @@ import { requireBearerToken } from './access.js';
 import cors from '@fastify/cors';
 import { registerOpenApi } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { OperatorService } from '../payments/operator-service.js';
 import { registerMetrics } from './routes/metrics.js';
 
 export interface ServerDependencies {
@@ -46,6 +47,7 @@ export interface ServerDependencies {
   /** Browser origins allowed to call PayBridge; empty: no CORS headers at all. */
   corsOrigins: string[];
   metrics: Metrics;
+  operator: OperatorService;
 }
 
 interface AjvError extends FastifySchemaValidationError {
@@ -159,7 +161,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerQrPaymentRoutes(api, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
     registerCardRoutes(api, deps.cards, deps.limits, serve);
     registerTransactionRoutes(api, deps.journal, deps.recovery);
-    registerOperatorRoutes(api, deps);
+    registerOperatorRoutes(api, deps.operator, deps.limits);
     registerConsole(api);
   });
   return app;

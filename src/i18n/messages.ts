@@ -145,6 +145,16 @@ export const MESSAGES = {
     uz: '{id} tranzaksiyasi hali bajarilmoqda; birozdan keyin qayta urinib koʻring.',
     en: 'Transaction {id} is still being worked on; try again shortly.',
   },
+  not_a_payment: {
+    ru: 'Транзакция {id} — это возврат или отмена, а не платёж; вернуть можно только платёж.',
+    uz: '{id} tranzaksiyasi toʻlov emas, qaytarish yoki bekor qilish; faqat toʻlovni qaytarish mumkin.',
+    en: 'Transaction {id} is a cancel or refund, not a payment; only a payment can be given back.',
+  },
+  no_rrn: {
+    ru: 'У платежа {id} нет RRN со слипа: вернуть его можно только на терминале.',
+    uz: '{id} toʻlovida slipdagi RRN yoʻq: uni faqat terminalda qaytarish mumkin.',
+    en: 'Payment {id} has no RRN from its slip: it can be given back only at the terminal.',
+  },
   // Transaction statuses, as they read inside the sentences above.
   status_pending: { ru: 'в обработке', uz: 'jarayonda', en: 'pending' },
   status_succeeded: { ru: 'успешен', uz: 'muvaffaqiyatli', en: 'succeeded' },

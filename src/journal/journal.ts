@@ -83,6 +83,19 @@ export interface JournalHealth {
  * engines (embedded SQLite now; PostgreSQL for chains later). Every write is durable when its
  * promise resolves.
  */
+/** Transactions created in a period, grouped: what a day's totals are made of. */
+export interface PeriodTotalsRow {
+  method: PaymentMethod;
+  kind: 'payment' | 'cancel' | 'refund';
+  status: TransactionStatus;
+  terminal: string | null;
+  count: number;
+  /** Sum of `amount`, tiyin. */
+  amount: number;
+  /** Sum of `refunded_amount`, tiyin. */
+  refunded: number;
+}
+
 export interface OpenCounts {
   transactions: { method: PaymentMethod; status: 'pending' | 'unknown'; count: number }[];
   handoffsPending: number;
@@ -134,6 +147,12 @@ export interface Journal {
   releaseIdempotencyKey(scope: string, key: string): Promise<void>;
   purgeIdempotencyKeys(now: number): Promise<number>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
+  /** Totals of the transactions created in [from, to), by method, kind, status and terminal. */
+  periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]>;
+  /** Stored reconciliations, newest first. */
+  listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]>;
+  /** The highest shift number on a slip of `terminal` in the journal, or null before its first. */
+  latestShift(terminal: string): Promise<number | null>;
   /** What is still open: transactions pending/unknown by method, fiscal hand-offs not yet delivered. */
   openCounts(): Promise<OpenCounts>;
   health(): Promise<JournalHealth>;

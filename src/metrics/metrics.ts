@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Journal } from '../journal/journal.js';
 import type { CallObserver } from '../providers/http-transport.js';
 import type { TerminalDriver } from '../terminals/terminal.js';
+import { observeDriver } from '../terminals/link-state.js';
 
 export interface TerminalGaugeSource {
   id: string;
@@ -108,24 +109,9 @@ export class Metrics {
 
   /** The driver, with each operation timed. */
   timedDriver(terminal: string, driver: TerminalDriver): TerminalDriver {
-    const histogram = this.terminalLatency;
-    return new Proxy(driver, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (typeof value !== 'function' || property === 'close' || typeof property !== 'string') return value;
-        return async (...args: unknown[]) => {
-          const end = histogram.startTimer({ terminal, operation: property });
-          try {
-            const answer = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            end({ outcome: 'answered' });
-            return answer;
-          } catch (err) {
-            end({ outcome: 'error' });
-            throw err;
-          }
-        };
-      },
-    });
+    return observeDriver(driver, (operation, startedAt, error) =>
+      this.terminalLatency.observe({ terminal, operation, outcome: error === undefined ? 'answered' : 'error' }, (performance.now() - startedAt) / 1000),
+    );
   }
 
   /** The journal, counting every status a transaction reaches. */

@@ -1,3 +1,4 @@
+import type { LinkState } from '../terminals/link-state.js';
 import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,8 @@ export interface CardTerminal {
   isDefault: boolean;
   driver: TerminalDriver;
   queue: TerminalQueue;
+  /** What the last exchange said about the link (see terminals/link-state.ts). */
+  link?: LinkState;
 }
 
 /** The seed documents' answer: the slip as printed, and the RRN as `ppt_id`. */
@@ -111,6 +114,11 @@ export class CardPaymentService {
     }
     if (from === 'pending') return this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { last_slip_rrn: status.rrn } });
     return tx;
+  }
+
+  /** Every configured terminal, for the operator's view. */
+  all(): readonly CardTerminal[] {
+    return this.terminals;
   }
 
   terminal(method: CardMethod, name?: string): CardTerminal {

@@ -1,3 +1,4 @@
+import { KeyedLock } from './keyed-lock.js';
 import { statusText, text } from '../i18n/text.js';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
@@ -20,6 +21,8 @@ export interface RecoveryOptions {
  * be settled stays `unknown`, listed by GET /payment/transactions?status=unknown, for an operator.
  */
 export class RecoveryService {
+  /** One pass at a time, periodic or asked for. */
+  private readonly passes = new KeyedLock();
   private readonly periodic: Periodic<number>;
   private readonly graceMs: number;
 
@@ -39,8 +42,20 @@ export class RecoveryService {
     return this.periodic.runOnce();
   }
 
-  private async pass(): Promise<number> {
-    const unsettled = await this.journal.listUnsettled(Date.now() - this.graceMs, 200);
+  /**
+   * An operator's "settle now": a pass over every pending or unknown transaction however young,
+   * after the pass under way. Those still being worked on by a request are left to it.
+   */
+  recoverNow(): Promise<number> {
+    return this.passes.run('pass', () => this.settleAll(0));
+  }
+
+  private pass(): Promise<number> {
+    return this.passes.run('pass', () => this.settleAll(this.graceMs));
+  }
+
+  private async settleAll(graceMs: number): Promise<number> {
+    const unsettled = await this.journal.listUnsettled(Date.now() - graceMs, 200);
     let settled = 0;
     for (const tx of unsettled) {
       try {

@@ -1,7 +1,114 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ServerDependencies } from '../server.js';
+import type { OperatorService } from '../../payments/operator-service.js';
+import { coerceToSchema } from '../coerce.js';
+import { success } from '../envelope.js';
+import { AnyObject, envelope, SEED_TRANSACTION } from '../responses.js';
+import { TransactionParamsSchema, type RequestLimits, amountSchema, type TransactionParams } from '../schemas.js';
 
-/** Endpoints for the shop's manager and the CLI: totals, terminals, reconciliations, refunds. */
-export function registerOperatorRoutes(_app: FastifyInstance, _deps: ServerDependencies): void {
-  // Filled in by the console work (issue #6).
+const SummaryQuerySchema = Type.Object(
+  { date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A day in Tashkent (UTC+5), YYYY-MM-DD; today when absent.', 'x-error': 'must be a date, YYYY-MM-DD' })) },
+  { additionalProperties: false, 'x-error': 'is not a parameter of the summary' },
+);
+
+const ShiftClosesQuerySchema = Type.Object(
+  {
+    terminal: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', 'x-error': 'must be a configured terminal id' })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 20, 'x-error': 'must be an integer from 1 to 200' }),
+  },
+  { additionalProperties: false, 'x-error': 'is not a filter of this listing' },
+);
+
+function giveBackBodySchema(limits: RequestLimits) {
+  return Type.Object(
+    {
+      amount: Type.Optional(amountSchema(limits)),
+      operator: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Who gives the money back (kept in the log).', 'x-error': 'must be 1 to 100 characters' })),
+    },
+    { additionalProperties: false, 'x-error': 'must be a JSON object with amount and operator only' },
+  );
+}
+
+const operator = (summary: string, description: string) => ({ summary, description, tags: ['operator'] });
+
+/** Endpoints for the shop's manager (the console) and the CLI. Logic in OperatorService. */
+export function registerOperatorRoutes(app: FastifyInstance, service: OperatorService, limits: RequestLimits): void {
+  app.get<{ Querystring: Static<typeof SummaryQuerySchema> }>(
+    '/payment/summary',
+    {
+      schema: {
+        ...operator('Totals of a day', 'Per method: payments that took money and their sum, what was given back, the net, failed, pending and unknown counts (payments created that day in Tashkent). Per terminal: the current shift and its totals from the journal. Amounts in tiyin.'),
+        querystring: SummaryQuerySchema,
+        response: {
+          200: envelope(
+            AnyObject,
+            {
+              date: '2026-11-23',
+              methods: [{ method: 'click', paid_count: 2, paid_amount: 1000, returned_amount: 500, net_amount: 500, failed_count: 1, pending_count: 0, unknown_count: 0 }],
+              terminals: [{ terminal: 'humo-1', method: 'humo', shift_number: 1, shift_open: true, totals: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }],
+            },
+            'The day’s totals.',
+          ),
+        },
+      },
+    },
+    async (request) => success(await service.summary(request.query.date)),
+  );
+
+  app.get(
+    '/payment/terminals',
+    {
+      schema: {
+        ...operator('The card terminals and their state', '`idle`, `busy` (an operation at the pinpad) or `offline` (the last exchange failed on the link, until the terminal answers again; nothing is sent to probe it), the current shift and the last close.'),
+        response: { 200: envelope(Type.Array(AnyObject), [{ id: 'humo-1', method: 'humo', driver: 'arcus2', default: true, state: 'idle', shift_number: 1, last_close: null }], 'Every configured terminal.') },
+      },
+    },
+    async () => success(await service.terminals()),
+  );
+
+  app.get<{ Querystring: Static<typeof ShiftClosesQuerySchema> }>(
+    '/payment/shift-closes',
+    {
+      schema: {
+        ...operator('Reconciliations of closed shifts', 'Newest first: the terminal’s totals against the journal’s, `mismatch` true when they differ, and the differences.'),
+        querystring: ShiftClosesQuerySchema,
+        response: { 200: envelope(Type.Array(AnyObject), [{ terminal: 'humo-1', shift_number: 1, matched: false, mismatch: true, difference: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }], 'Stored reconciliations.') },
+      },
+      preValidation: async (request) => {
+        request.query = coerceToSchema(ShiftClosesQuerySchema, request.query) as Static<typeof ShiftClosesQuerySchema>;
+      },
+    },
+    async (request) => success(await service.shiftCloses({ terminal: request.query.terminal, limit: request.query.limit })),
+  );
+
+  const giveBackBody = giveBackBodySchema(limits);
+  app.post<{ Params: TransactionParams; Body: Static<typeof giveBackBody> }>(
+    '/payment/transactions/:transaction_id/refund',
+    {
+      schema: {
+        ...operator(
+          'Give a payment’s money back',
+          'Whatever the method: Click/Payme cancellation, Humo cancel (within the shift), UzCard refund by RRN. Without amount, everything that remains. Refused with 106 when it cannot be done.',
+        ),
+        params: TransactionParamsSchema,
+        body: giveBackBody,
+        response: { 200: envelope(AnyObject, { status: 'successfully', transaction_id: SEED_TRANSACTION.transaction_id, amount: 500, refunded_amount: 500, transaction_status: 'cancelled' }, 'What was given back.') },
+      },
+      preValidation: async (request) => {
+        request.body = coerceToSchema(giveBackBody, request.body ?? {}) as Static<typeof giveBackBody>;
+      },
+    },
+    async (request) => success(await service.giveBack(request.params.transaction_id.toLowerCase(), request.body?.amount, request.body?.operator)),
+  );
+
+  app.post(
+    '/payment/recovery/run',
+    {
+      schema: {
+        ...operator('Settle open payments now', 'Asks the providers and terminals about every pending or unknown transaction now, instead of at the next recovery pass; answers how many were settled and what is still open.'),
+        response: { 200: envelope(AnyObject, { settled: 1, pending: 0, unknown: 0, unknown_transactions: [], fiscal_handoffs_pending: 0 }, 'What was settled and what is still open.') },
+      },
+    },
+    async () => success(await service.settleNow()),
+  );
 }

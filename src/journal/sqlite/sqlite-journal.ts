@@ -7,6 +7,7 @@ import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, Transact
 import type { ShiftTotals } from '../../terminals/terminal.js';
 import {
   type OpenCounts,
+  type PeriodTotalsRow,
   InvalidCursorError,
   StaleTransitionError,
   type Journal,
@@ -489,6 +490,37 @@ export class SqliteJournal implements Journal {
     const page = hasMore ? rows.slice(0, filter.limit) : rows;
     const last = page[page.length - 1];
     return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
+  }
+
+  async periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]> {
+    const rows = this.prepared(
+      `SELECT method, kind, status, terminal, COUNT(*) AS count, SUM(amount) AS amount, SUM(refunded_amount) AS refunded
+       FROM transactions WHERE created_at >= ? AND created_at < ? GROUP BY method, kind, status, terminal`,
+    ).all(from, to) as PeriodTotalsRow[];
+    return rows.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount), refunded: Number(r.refunded) }));
+  }
+
+  async listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]> {
+    const rows = (
+      filter.terminal
+        ? this.prepared(`SELECT * FROM shift_closes WHERE terminal = ? ORDER BY closed_at DESC LIMIT ?`).all(filter.terminal, filter.limit)
+        : this.prepared(`SELECT * FROM shift_closes ORDER BY closed_at DESC LIMIT ?`).all(filter.limit)
+    ) as { id: string; terminal: string; shift_number: number | null; closed_at: number; report: string; terminal_totals: string | null; journal_totals: string; matched: number | null }[];
+    return rows.map((r) => ({
+      id: r.id,
+      terminal: r.terminal,
+      shiftNumber: r.shift_number,
+      closedAt: r.closed_at,
+      report: r.report,
+      terminalTotals: r.terminal_totals === null ? null : (JSON.parse(r.terminal_totals) as ShiftTotals),
+      journalTotals: JSON.parse(r.journal_totals) as ShiftTotals,
+      matched: r.matched === null ? null : r.matched === 1,
+    }));
+  }
+
+  async latestShift(terminal: string): Promise<number | null> {
+    const row = this.prepared(`SELECT MAX(shift_number) AS shift FROM transactions WHERE terminal = ? AND shift_number IS NOT NULL`).get(terminal) as { shift: number | null };
+    return row.shift === null ? null : Number(row.shift);
   }
 
   async openCounts(): Promise<OpenCounts> {

@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import type { Journal, PeriodTotalsRow } from '../journal/journal.js';
+import type { ShiftTotals } from '../terminals/terminal.js';
+import { statusText, text } from '../i18n/text.js';
+import type { CardPaymentService } from './card-payment-service.js';
+import { paymentError } from './errors.js';
+import type { QrPaymentService } from './qr-payment-service.js';
+import type { RecoveryService } from './recovery.js';
+import { PAYMENT_METHODS, type PaymentMethod, type ShiftClose } from './transaction.js';
+
+/** Uzbekistan keeps UTC+5 all year: a shop's day runs from 19:00 UTC to 19:00 UTC. */
+const TASHKENT_OFFSET_MS = 5 * 3_600_000;
+
+/** [start, end) in epoch ms of a calendar day in Tashkent, "YYYY-MM-DD"; today when absent. */
+export function tashkentDay(date?: string): { date: string; from: number; to: number } {
+  const day = date ?? new Date(Date.now() + TASHKENT_OFFSET_MS).toISOString().slice(0, 10);
+  const from = Date.parse(`${day}T00:00:00Z`) - TASHKENT_OFFSET_MS;
+  return { date: day, from, to: from + 86_400_000 };
+}
+
+export interface MethodTotals {
+  method: PaymentMethod;
+  /** Payments that took money (still paid, or given back afterwards), and their sum in tiyin. */
+  paid_count: number;
+  paid_amount: number;
+  /** Tiyin given back: QR cancellations and refunds, pinpad cancels and refunds. */
+  returned_amount: number;
+  net_amount: number;
+  failed_count: number;
+  pending_count: number;
+  unknown_count: number;
+}
+
+const snake = (t: ShiftTotals) => ({ purchase_count: t.purchaseCount, purchase_amount: t.purchaseAmount, return_count: t.returnCount, return_amount: t.returnAmount });
+
+/** A reconciliation as the manager reads it: both sides, and what differs. */
+export function presentShiftClose(c: ShiftClose) {
+  const t = c.terminalTotals;
+  const j = c.journalTotals;
+  return {
+    id: c.id,
+    terminal: c.terminal,
+    shift_number: c.shiftNumber,
+    closed_at: new Date(c.closedAt).toISOString(),
+    matched: c.matched,
+    mismatch: c.matched === false,
+    terminal_totals: t && snake(t),
+    journal_totals: snake(j),
+    difference: t
+      ? snake({
+          purchaseCount: t.purchaseCount - j.purchaseCount,
+          purchaseAmount: t.purchaseAmount - j.purchaseAmount,
+          returnCount: t.returnCount - j.returnCount,
+          returnAmount: t.returnAmount - j.returnAmount,
+        })
+      : null,
+    report: c.report,
+  };
+}
+
+/**
+ * What the shop's manager and the CLI ask of PayBridge beyond taking payments: a day's totals,
+ * the terminals' state, reconciliations, giving money back from the journal, settling now.
+ */
+export class OperatorService {
+  constructor(
+    private readonly journal: Journal,
+    private readonly qr: QrPaymentService,
+    private readonly cards: CardPaymentService,
+    private readonly recovery: RecoveryService,
+    private readonly log: Logger,
+  ) {}
+
+  async summary(date?: string) {
+    const day = tashkentDay(date);
+    const rows = await this.journal.periodTotals(day.from, day.to);
+    const byMethod = new Map<PaymentMethod, MethodTotals>(
+      PAYMENT_METHODS.map((method) => [method, { method, paid_count: 0, paid_amount: 0, returned_amount: 0, net_amount: 0, failed_count: 0, pending_count: 0, unknown_count: 0 }]),
+    );
+    for (const row of rows) addToTotals(byMethod.get(row.method)!, row);
+    for (const m of byMethod.values()) m.net_amount = m.paid_amount - m.returned_amount;
+    const terminals = await Promise.all(
+      this.cards.all().map(async (t) => {
+        const shift = await this.currentShift(t.id);
+        const totals = shift.number === null ? null : await this.journal.shiftTotals(t.id, shift.number);
+        return { terminal: t.id, method: t.method, shift_number: shift.number, shift_open: shift.open, totals: totals && snake(totals) };
+      }),
+    );
+    return { date: day.date, from: new Date(day.from).toISOString(), to: new Date(day.to).toISOString(), methods: [...byMethod.values()], terminals };
+  }
+
+  /** The shift a terminal is in: the last one on a slip, or the one after the last close. */
+  private async currentShift(terminal: string): Promise<{ number: number | null; open: boolean }> {
+    const [onSlips, [lastClose]] = await Promise.all([this.journal.latestShift(terminal), this.journal.listShiftCloses({ terminal, limit: 1 })]);
+    const closed = lastClose?.shiftNumber ?? null;
+    if (closed !== null && (onSlips === null || closed >= onSlips)) return { number: closed + 1, open: false };
+    return { number: onSlips, open: onSlips !== null };
+  }
+
+  async terminals() {
+    return Promise.all(
+      this.cards.all().map(async (t) => {
+        const [shift, [lastClose]] = await Promise.all([this.currentShift(t.id), this.journal.listShiftCloses({ terminal: t.id, limit: 1 })]);
+        const online = t.link?.online ?? true;
+        return {
+          id: t.id,
+          method: t.method,
+          driver: t.driver.kind,
+          default: t.isDefault,
+          state: t.queue.isBusy ? 'busy' : online ? 'idle' : 'offline',
+          queue_depth: t.queue.depth,
+          last_answer_at: t.link?.lastAnswerAt ? new Date(t.link.lastAnswerAt).toISOString() : null,
+          last_error: t.link?.lastError ? { at: new Date(t.link.lastError.at).toISOString(), message: t.link.lastError.message } : null,
+          shift_number: shift.number,
+          last_close: lastClose ? { closed_at: new Date(lastClose.closedAt).toISOString(), shift_number: lastClose.shiftNumber, matched: lastClose.matched } : null,
+        };
+      }),
+    );
+  }
+
+  async shiftCloses(filter: { terminal?: string; limit: number }) {
+    return (await this.journal.listShiftCloses(filter)).map(presentShiftClose);
+  }
+
+  /**
+   * Gives a payment's money back, whatever its method: Click/Payme cancellation, Humo cancel
+   * within the shift, UzCard refund by RRN. Without `amount`, everything that remains. The same
+   * checks and refusals as the tills' own endpoints.
+   */
+  async giveBack(transactionId: string, amount: number | undefined, operator: string | undefined) {
+    const tx = await this.journal.get(transactionId);
+    if (!tx) throw paymentError(text('transaction_not_found', { id: transactionId }), { transaction_id: transactionId });
+    const extras = { transaction_id: tx.id, transaction_status: tx.status };
+    if (tx.kind !== 'payment') throw paymentError(text('not_a_payment', { id: tx.id }), extras);
+    this.log.info({ transaction_id: tx.id, method: tx.method, amount: amount ?? 'all', operator: operator ?? null }, 'money given back from the journal by an operator');
+    if (tx.method === 'click' || tx.method === 'payme') return this.qr.cancel(tx.method, { transactionId: tx.id, amount });
+    const remaining = tx.amount - tx.refundedAmount;
+    if (tx.status !== 'succeeded') throw paymentError(text(tx.status === 'cancelled' || tx.status === 'refunded' ? 'already_given_back' : 'not_paid', { status: statusText(tx.status) }), extras);
+    if (!tx.providerPaymentId) throw paymentError(text('no_rrn', { id: tx.id }), extras);
+    const terminal = tx.terminal ?? undefined;
+    return tx.method === 'humo'
+      ? this.cards.cancel('humo', tx.providerPaymentId, amount ?? remaining, terminal)
+      : this.cards.refund('uzcard', tx.providerPaymentId, amount ?? remaining, terminal);
+  }
+
+  /** Settles every pending or unknown transaction now; tells what is still open afterwards. */
+  async settleNow() {
+    const settled = await this.recovery.recoverNow();
+    const open = await this.journal.openCounts();
+    const count = (status: 'pending' | 'unknown') => open.transactions.filter((t) => t.status === status).reduce((n, t) => n + t.count, 0);
+    const unknown = await this.journal.list({ status: 'unknown', limit: 50 });
+    return {
+      settled,
+      pending: count('pending'),
+      unknown: count('unknown'),
+      unknown_transactions: unknown.items.map((t) => ({ transaction_id: t.id, method: t.method, amount: t.amount, created_at: new Date(t.createdAt).toISOString() })),
+      fiscal_handoffs_pending: open.handoffsPending,
+    };
+  }
+}
+
+function addToTotals(m: MethodTotals, row: PeriodTotalsRow): void {
+  if (row.kind !== 'payment') {
+    // A pinpad's cancel or refund is a row of its own; the payment's refunded_amount already counts it.
+    return;
+  }
+  if (row.status === 'succeeded' || row.status === 'cancelled' || row.status === 'refunded') {
+    m.paid_count += row.count;
+    m.paid_amount += row.amount;
+    m.returned_amount += row.refunded;
+  } else if (row.status === 'failed') m.failed_count += row.count;
+  else if (row.status === 'pending') m.pending_count += row.count;
+  else if (row.status === 'unknown') m.unknown_count += row.count;
+}
