@@ -64,7 +64,7 @@ function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
 }
 
 /** In sandbox mode each provider talks to its emulator; the file may still tune its timeouts. */
-function sandboxProviders(config: Config, emulators: Emulators): { click: ClickConfig; payme: PaymeConfig } {
+export function sandboxProviders(config: Config, emulators: Emulators): { click: ClickConfig; payme: PaymeConfig } {
   const click = Value.Default(ClickConfigSchema, {
     ...structuredClone(config.click ?? {}),
     base_url: emulators.click.baseUrl,

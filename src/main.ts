@@ -1,51 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createPayBridge } from './app.js';
-import { ConfigError, loadConfig } from './config/load.js';
-import { createLogger } from './logger.js';
-import { VERSION } from './version.js';
+import { runService } from './service.js';
 
-/** `npm start`: PayBridge as a service, stopped gracefully by SIGINT or SIGTERM. */
-async function main(): Promise<void> {
-  let loaded;
-  try {
-    loaded = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`paybridge: ${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
-  const { config, source } = loaded;
-  const logger = createLogger(config.log.level);
-  const bridge = await createPayBridge(config, logger);
-  const address = await bridge.server.listen({ host: config.server.host, port: config.server.port });
-  logger.info(
-    { version: VERSION, mode: config.mode, config: source, journal: config.journal.path, sandbox: bridge.emulators ? { click: bridge.emulators.click.baseUrl, payme: bridge.emulators.payme.url } : undefined },
-    `PayBridge ${VERSION} listening on ${address} (${config.mode} mode)`,
-  );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now; unfinished payments stay in the journal for recovery');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal, grace_ms: config.server.shutdown_grace_ms }, 'shutting down: no new requests, finishing the ones in flight');
-    const finished = await Promise.race([
-      bridge.close().then(() => true),
-      sleep(config.server.shutdown_grace_ms, false, { ref: false }),
-    ]);
-    if (!finished) logger.warn('grace period over: exiting with requests still in flight; their journal entries stay open for recovery');
-    else logger.info('stopped');
-    process.exit(finished ? 0 : 1);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-}
-
-main().catch((err: unknown) => {
+/** `npm start`. */
+runService().catch((err: unknown) => {
   process.stderr.write(`paybridge: failed to start: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

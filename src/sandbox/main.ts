@@ -1,39 +1,4 @@
-import { ConfigError, loadConfig } from '../config/load.js';
-import { createLogger } from '../logger.js';
-import { SANDBOX_CLICK, SANDBOX_PAYME } from './credentials.js';
-import { startEmulators } from './start.js';
+import { runSandbox } from './run.js';
 
-/**
- * `npm run sandbox`: the emulators alone, for pointing a real PayBridge configuration (or any other
- * client) at them. Click listens on SANDBOX_CLICK_PORT (default 9101), Payme on SANDBOX_PAYME_PORT (9102),
- * the UzCard terminal on SANDBOX_UZCARD_PORT (9103).
- */
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig().config;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`paybridge sandbox: ${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
-  config.sandbox.click.port = Number(process.env.SANDBOX_CLICK_PORT ?? (config.sandbox.click.port || 9101));
-  config.sandbox.payme.port = Number(process.env.SANDBOX_PAYME_PORT ?? (config.sandbox.payme.port || 9102));
-  config.sandbox.uzcard.port = Number(process.env.SANDBOX_UZCARD_PORT ?? (config.sandbox.uzcard.port || 9103));
-  const logger = createLogger(config.log.level);
-  const emulators = await startEmulators(config, logger);
-  // The sandbox credentials are public test values, so they are printed in the message itself.
-  logger.info(
-    `Click emulator at ${emulators.click.baseUrl} (service_id ${SANDBOX_CLICK.serviceId}, merchant_user_id "${SANDBOX_CLICK.merchantUserId}", secret_key "${SANDBOX_CLICK.secretKey}")`,
-  );
-  logger.info(`Payme emulator at ${emulators.payme.url} (cashbox_id "${SANDBOX_PAYME.cashboxId}", cashbox_key "${SANDBOX_PAYME.cashboxKey}")`);
-  logger.info(`UzCard terminal (bridge protocol) at tcp://127.0.0.1:${emulators.uzcardPort}`);
-  logger.info(`Arcus2 folder for Humo at ${emulators.arcus2.workDir}: command ${[emulators.arcus2.command, ...emulators.arcus2.args].join(' ')}`);
-  const stop = () => void emulators.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-void main();
+/** `npm run sandbox`. */
+void runSandbox();

@@ -1,0 +1,111 @@
+import { access, constants } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sandboxProviders } from '../../app.js';
+import { ConfigError, loadConfig } from '../../config/load.js';
+import { PAYME_URLS, type Config, type TerminalConfig } from '../../config/schema.js';
+import { createLogger } from '../../logger.js';
+import { ClickClient, ClickHttpError } from '../../providers/click/client.js';
+import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
+import { sandboxTerminals, startEmulators, type Emulators } from '../../sandbox/start.js';
+import { openBridgeLink, describeEndpoint } from '../../terminals/bridge/transport.js';
+import { EXIT } from '../exit-codes.js';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const reason = (err: unknown) => (err as Error).message;
+
+/** An authenticated request that changes nothing: the status of a payment that does not exist. */
+async function checkClick(config: NonNullable<Config['click']>): Promise<Check> {
+  const client = new ClickClient(
+    { baseUrl: config.base_url, serviceId: config.service_id, merchantUserId: config.merchant_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code },
+    { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms },
+  );
+  try {
+    const reply = await client.status('0');
+    return { name: `click ${config.base_url}`, ok: true, detail: `reached, credentials not refused (a status query answered error_code ${String(reply.error_code)})` };
+  } catch (err) {
+    if (err instanceof ClickHttpError && (err.statusCode === 401 || err.statusCode === 403)) return { name: `click ${config.base_url}`, ok: false, detail: `credentials refused (HTTP ${err.statusCode}): check merchant_user_id and secret_key` };
+    return { name: `click ${config.base_url}`, ok: false, detail: reason(err) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** receipts.check of a receipt that does not exist: Payme says "not found" to a cashbox it accepts, -32504 to one it does not. */
+async function checkPayme(config: NonNullable<Config['payme']>): Promise<Check> {
+  const url = config.url ?? PAYME_URLS[config.environment];
+  const client = new PaymeClient({ url, cashboxId: config.cashbox_id, cashboxKey: config.cashbox_key }, { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms });
+  try {
+    await client.call('receipts.check', { id: '000000000000000000000000' });
+    return { name: `payme ${url}`, ok: true, detail: 'reached, cashbox accepted' };
+  } catch (err) {
+    if (err instanceof PaymeRpcError) {
+      if (err.code === -32504) return { name: `payme ${url}`, ok: false, detail: `cashbox refused (${err.code}): check cashbox_id and cashbox_key` };
+      return { name: `payme ${url}`, ok: true, detail: `reached, cashbox accepted (a check of no receipt answered ${err.code})` };
+    }
+    return { name: `payme ${url}`, ok: false, detail: reason(err) };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Opens the link to a terminal and closes it again: no operation is sent. */
+async function checkTerminal(t: TerminalConfig): Promise<Check> {
+  const name = `terminal ${t.id} (${t.method}, ${t.driver})`;
+  try {
+    if (t.driver === 'bridge') {
+      const b = t.bridge!;
+      const endpoint = b.transport === 'tcp' ? { transport: 'tcp' as const, host: b.host!, port: b.port! } : { transport: 'serial' as const, path: b.path!, baudRate: b.baud_rate };
+      const link = await openBridgeLink(endpoint, b.connect_timeout_ms);
+      link.destroy();
+      return { name, ok: true, detail: `${describeEndpoint(endpoint)} opened` };
+    }
+    const a = t.arcus2!;
+    await access(a.command, constants.X_OK);
+    await access(a.work_dir, constants.W_OK);
+    await access(join(a.work_dir, a.ops_ini), constants.R_OK);
+    return { name, ok: true, detail: `${a.command} runnable; ${a.work_dir} writable; ${a.ops_ini} readable` };
+  } catch (err) {
+    return { name, ok: false, detail: reason(err) };
+  }
+}
+
+/**
+ * `paybridge config check`: the file is valid, and every provider and terminal it names can be
+ * reached with its credentials, without charging anything. In sandbox mode, against the emulators.
+ */
+export async function configCheck(file: string | undefined): Promise<number> {
+  const env = { ...process.env, ...(file ? { PAYBRIDGE_CONFIG: file } : {}) };
+  let config: Config;
+  let source: string;
+  try {
+    ({ config, source } = loadConfig(env));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stdout.write(`FAIL  configuration: ${err.message}\n`);
+      return EXIT.CONFIG;
+    }
+    throw err;
+  }
+  process.stdout.write(`OK    configuration ${source} (${config.mode} mode)\n`);
+  let emulators: Emulators | undefined;
+  try {
+    let { click, payme } = config;
+    let devices = config.terminals.devices;
+    if (config.mode === 'sandbox') {
+      emulators = await startEmulators(config, createLogger('silent'));
+      ({ click, payme } = sandboxProviders(config, emulators));
+      if (devices.length === 0) devices = sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms);
+    }
+    const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...devices.map(checkTerminal)]);
+    for (const c of checks) process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+    if (checks.length === 0) process.stdout.write('      nothing to check: no provider or terminal is configured\n');
+    return checks.every((c) => c.ok) ? EXIT.OK : EXIT.REFUSED;
+  } finally {
+    await emulators?.close();
+  }
+}

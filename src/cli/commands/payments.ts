@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { soumLiteralToTiyin } from '../../payments/money.js';
+import { exitCodeOf, type Envelope, type PayBridgeClient } from '../client.js';
+import { CliExit, EXIT } from '../exit-codes.js';
+import { printError, soum, table, withProgress } from '../output.js';
+
+export interface Output {
+  json: boolean;
+}
+
+/** Prints the envelope (raw with --json) and returns the exit code it means. */
+function finish(envelope: Envelope<unknown>, out: Output, print: (data: Record<string, unknown>) => void): number {
+  if (out.json) process.stdout.write(`${JSON.stringify(envelope)}\n`);
+  else if (envelope.is_success) print(envelope.data as Record<string, unknown>);
+  else printError(envelope);
+  return exitCodeOf(envelope);
+}
+
+/** "500" tiyin, or with --soum "5.00": converted on the decimal text, never through a float. */
+export function parseAmount(tiyin: string | undefined, soumText: string | undefined): number {
+  if ((tiyin === undefined) === (soumText === undefined)) throw new CliExit(EXIT.USAGE, 'give the amount in tiyin, or --soum with the amount in soum (e.g. --soum 12.50)');
+  if (tiyin !== undefined) {
+    if (!/^\d{1,16}$/.test(tiyin) || !Number.isSafeInteger(Number(tiyin)) || Number(tiyin) <= 0) throw new CliExit(EXIT.USAGE, `amount: "${tiyin}" is not a positive whole number of tiyin`);
+    return Number(tiyin);
+  }
+  let value: number;
+  try {
+    value = soumLiteralToTiyin(soumText!);
+  } catch (err) {
+    throw new CliExit(EXIT.USAGE, `--soum: ${(err as Error).message}`);
+  }
+  if (value <= 0) throw new CliExit(EXIT.USAGE, '--soum: must be more than zero');
+  return value;
+}
+
+const PATHS = { click: 'payment/click', payme: 'payment/payme', humo: 'payment/xumo', uzcard: 'payment/uzcard' } as const;
+export type Method = keyof typeof PATHS;
+
+export async function pay(
+  client: PayBridgeClient,
+  method: Method,
+  amount: number,
+  options: { qr?: string; terminal?: string; idempotencyKey?: string },
+  out: Output,
+): Promise<number> {
+  const qr = method === 'click' || method === 'payme';
+  if (qr && !options.qr) throw new CliExit(EXIT.USAGE, `${method} needs --qr <code scanned from the customer's app>`);
+  if (!qr && options.qr) throw new CliExit(EXIT.USAGE, `${method} is a card payment: there is no QR code`);
+  // A key of our own even when none is given: a retry of this command with the same key cannot charge twice.
+  const key = options.idempotencyKey ?? randomUUID();
+  if (!out.json) process.stderr.write(`Idempotency-Key: ${key} (repeat with --idempotency-key ${key} to retry safely)\n`);
+  const body = qr ? { amount, qr_code: options.qr } : { amount, ...(options.terminal ? { terminal: options.terminal } : {}) };
+  const label = qr ? `waiting for ${method === 'click' ? 'Click' : 'Payme'}` : 'waiting for the customer at the pinpad';
+  const envelope = await withProgress(label, client.request('POST', PATHS[method], body, { 'idempotency-key': key }));
+  return finish(envelope, out, (d) => {
+    const lines = [`paid: ${soum(Number(d.amount ?? amount))} by ${method}`, `transaction ${String(d.transaction_id)}`];
+    if (d.payment_id) lines.push(`payment_id ${String(d.payment_id)}`);
+    if (d.ppt_id) lines.push(`RRN ${String(d.ppt_id)}`);
+    if (d.replayed) lines.push('(answered from the journal: this payment was already taken)');
+    if (!qr && typeof d.message === 'string') lines.push('', d.message);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
+
+export async function giveBack(client: PayBridgeClient, id: string, amount: number | undefined, operator: string | undefined, out: Output): Promise<number> {
+  const envelope = await withProgress('giving the money back', client.request('POST', `payment/transactions/${encodeURIComponent(id)}/refund`, { ...(amount ? { amount } : {}), ...(operator ? { operator } : {}) }));
+  return finish(envelope, out, (d) => {
+    const given = Number(d.amount ?? d.refunded_amount ?? 0);
+    const lines = [`given back: ${soum(given)}`, `transaction ${id}${d.transaction_status ? ` is now ${String(d.transaction_status)}` : ''}`];
+    if (typeof d.message === 'string' && d.message.includes('\n')) lines.push('', d.message);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
+
+interface Tx {
+  transaction_id: string;
+  method: string;
+  status: string;
+  amount: number;
+  refunded_amount: number;
+  payment_id: string | null;
+  created_at: string;
+  events?: { at: string; status: string; step: string; detail: unknown }[];
+  fiscal?: { state: string; attempts: number } | null;
+}
+
+export async function status(client: PayBridgeClient, id: string, out: Output): Promise<number> {
+  const envelope = await client.request<Tx>('GET', `payment/transactions/${encodeURIComponent(id)}`);
+  const code = finish(envelope, out, (raw) => {
+    const d = raw as unknown as Tx;
+    const lines = [
+      `${d.transaction_id}  ${d.method}  ${d.status}`,
+      `amount ${soum(d.amount)}${d.refunded_amount ? `, given back ${soum(d.refunded_amount)}` : ''}`,
+      `provider id ${d.payment_id ?? '—'}; created ${d.created_at}`,
+    ];
+    if (d.fiscal) lines.push(`fiscal receipt: ${d.fiscal.state} (${d.fiscal.attempts} attempts)`);
+    lines.push('', table([['at', 'status', 'step'], ...(d.events ?? []).map((e) => [e.at, e.status, e.step])]));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  // The transaction exists; whether it is settled is what a script asks.
+  if (code === EXIT.OK && envelope.data && (envelope.data.status === 'pending' || envelope.data.status === 'unknown')) return EXIT.UNKNOWN;
+  return code;
+}
+
+export async function list(client: PayBridgeClient, filter: Record<string, string | undefined>, out: Output): Promise<number> {
+  const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+  const envelope = await client.request<{ items: Tx[]; next_cursor: string | null }>('GET', `payment/transactions?${query}`);
+  return finish(envelope, out, (raw) => {
+    const d = raw as unknown as { items: Tx[]; next_cursor: string | null };
+    const rows = d.items.map((t) => [t.created_at, t.transaction_id, t.method, t.status, soum(t.amount), t.refunded_amount ? soum(t.refunded_amount) : '']);
+    process.stdout.write(`${table([['created', 'transaction', 'method', 'status', 'amount', 'given back'], ...rows])}\n`);
+    if (d.next_cursor) process.stdout.write(`more: --cursor ${d.next_cursor}\n`);
+  });
+}
+
+export async function closeShift(client: PayBridgeClient, method: 'humo' | 'uzcard', terminal: string | undefined, out: Output): Promise<number> {
+  const path = `payment/${method === 'humo' ? 'xumo' : 'uzcard'}_close${terminal ? `?terminal=${encodeURIComponent(terminal)}` : ''}`;
+  const envelope = await withProgress('closing the shift at the terminal', client.request('GET', path));
+  const code = finish(envelope, out, (d) => {
+    const r = d.reconciliation as { matched: boolean | null; difference: Record<string, number> | null } | undefined;
+    const verdict = r?.matched === true ? 'reconciled: the terminal and the journal agree' : r?.matched === false ? `MISMATCH: ${JSON.stringify(r.difference)}` : 'the terminal reported no totals to compare';
+    process.stdout.write(`${String(d.message ?? '')}\nshift ${String(d.shift_number ?? '?')} closed on ${String(d.terminal)}; ${verdict}\n`);
+  });
+  const matched = (envelope.data?.reconciliation as { matched?: boolean | null } | undefined)?.matched;
+  return code === EXIT.OK && matched === false ? EXIT.REFUSED : code;
+}
+
+export async function reconcile(client: PayBridgeClient, out: Output): Promise<number> {
+  const envelope = await withProgress('asking the providers and terminals', client.request<{ settled: number; pending: number; unknown: number; unknown_transactions: Tx[] }>('POST', 'payment/recovery/run'));
+  const code = finish(envelope, out, (raw) => {
+    const d = raw as unknown as { settled: number; pending: number; unknown: number; unknown_transactions: { transaction_id: string; method: string; amount: number }[] };
+    const lines = [`settled now: ${d.settled}; still pending: ${d.pending}; unknown: ${d.unknown}`];
+    for (const t of d.unknown_transactions) lines.push(`  ${t.transaction_id}  ${t.method}  ${soum(t.amount)}  — decide with POST /payment/transactions/${t.transaction_id}/resolve`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  const left = envelope.data ? envelope.data.pending + envelope.data.unknown : 0;
+  return code === EXIT.OK && left > 0 ? EXIT.UNKNOWN : code;
+}

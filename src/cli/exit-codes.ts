@@ -1,0 +1,28 @@
+/**
+ * What `paybridge` exits with; scripts can trust these (docs/cli.md).
+ */
+export const EXIT = {
+  OK: 0,
+  /** PayBridge, the provider or the pinpad refused: a definite failure, nothing was charged or changed. */
+  REFUSED: 1,
+  /** Bad arguments. */
+  USAGE: 2,
+  /** The outcome is not known yet (pending/unknown): check with `paybridge status`, never retry blindly. */
+  UNKNOWN: 3,
+  /** PayBridge could not be reached. */
+  UNREACHABLE: 4,
+  /** PayBridge refused the token (HTTP 401). */
+  UNAUTHORIZED: 5,
+  /** The configuration is invalid (sysexits EX_CONFIG). */
+  CONFIG: 78,
+} as const;
+
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliExit';
+  }
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { PayBridgeClient } from './client.js';
+import { configCheck } from './commands/config-check.js';
+import { journalExport } from './commands/journal-export.js';
+import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
+import { CliExit, EXIT } from './exit-codes.js';
+
+// `paybridge journal export | head`: a reader that stops early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.OK);
+  throw err;
+});
+
+const EXIT_CODES = `
+Exit codes:
+  0   done
+  1   refused: PayBridge, the provider or the pinpad said no (nothing was charged), or a check failed
+  2   bad arguments
+  3   outcome not known yet (pending/unknown): check with "paybridge status", do not retry blindly
+  4   PayBridge cannot be reached
+  5   the API token was refused
+  78  the configuration is invalid`;
+
+interface Globals {
+  url: string;
+  token?: string;
+  json: boolean;
+  lang?: string;
+}
+
+const program = new Command('paybridge')
+  .description('PayBridge: take and manage payments of a shop’s cash register (Click, Payme, Humo, UzCard).')
+  .version(VERSION)
+  .addOption(new Option('--url <url>', 'PayBridge to talk to').env('PAYBRIDGE_URL').default(`http://127.0.0.1:${process.env.PORT || '8080'}`))
+  .addOption(new Option('--token <token>', 'API token (Authorization: Bearer)').env('PAYBRIDGE_API_TOKEN'))
+  .option('--json', 'print PayBridge’s envelope as it came, for scripts', false)
+  .addOption(new Option('--lang <language>', 'language of error messages').choices(['ru', 'uz', 'en']))
+  .addHelpText('after', EXIT_CODES)
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = () => program.opts<Globals>();
+const client = () => new PayBridgeClient({ url: globals().url, token: globals().token, lang: globals().lang });
+const out = () => ({ json: globals().json });
+let exitCode: number = EXIT.OK;
+/** Wraps a command's action: its result is the process's exit code. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const run = <A extends any[]>(work: (...args: A) => Promise<number>) => async (...args: A) => {
+  exitCode = await work(...args);
+};
+
+program
+  .command('start')
+  .description('run PayBridge (as npm start); sandbox mode without a configuration file')
+  .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
+  .option('--host <host>', 'listen address (HOST)')
+  .option('--port <port>', 'listen port (PORT)')
+  .action(async (o: { config?: string; host?: string; port?: string }) => {
+    const { runService } = await import('../service.js');
+    await runService({ ...process.env, ...(o.config ? { PAYBRIDGE_CONFIG: o.config } : {}), ...(o.host ? { HOST: o.host } : {}), ...(o.port ? { PORT: o.port } : {}) });
+    exitCode = -1; // the service runs until a signal
+  });
+
+program
+  .command('sandbox')
+  .description('run the Click, Payme and UzCard emulators alone (ports 9101, 9102, 9103)')
+  .action(async () => {
+    const { runSandbox } = await import('../sandbox/run.js');
+    await runSandbox();
+    exitCode = -1;
+  });
+
+program
+  .command('pay')
+  .description('take a payment: amount in tiyin (or --soum)')
+  .addArgument(new Argument('<method>', 'click, payme, humo or uzcard').choices(['click', 'payme', 'humo', 'uzcard']))
+  .argument('[amount]', 'amount in tiyin (1 soum = 100 tiyin)')
+  .option('--soum <amount>', 'the amount in soum instead, e.g. 12.50')
+  .option('--qr <code>', 'click/payme: the code scanned from the customer’s app')
+  .option('--terminal <id>', 'humo/uzcard: a configured terminal (the default one otherwise)')
+  .option('--idempotency-key <key>', 'retry a payment safely: the same key never charges twice (one is made up when absent)')
+  .action(
+    run(async (method: Method, amount: string | undefined, o: { soum?: string; qr?: string; terminal?: string; idempotencyKey?: string }) =>
+      pay(client(), method, parseAmount(amount, o.soum), o, out()),
+    )
+  );
+
+for (const [name, description] of [
+  ['cancel', 'cancel a payment (Humo within its shift; Click/Payme whole payments)'],
+  ['refund', 'give a payment’s money back, whole or in part (UzCard by RRN; any method)'],
+] as const) {
+  program
+    .command(name)
+    .description(description)
+    .argument('<transaction_id>', 'the payment’s transaction id')
+    .option('--amount <tiyin>', 'part of it, in tiyin (everything that remains when absent)')
+    .option('--soum <amount>', 'part of it, in soum')
+    .option('--operator <name>', 'who gives the money back (kept in the log)')
+    .action(
+      run(async (id: string, o: { amount?: string; soum?: string; operator?: string }) =>
+        giveBack(client(), id, o.amount === undefined && o.soum === undefined ? undefined : parseAmount(o.amount, o.soum), o.operator, out()),
+      ),
+    );
+}
+
+program
+  .command('status')
+  .description('one transaction with its timeline (exit 3 while it is pending or unknown)')
+  .argument('<transaction_id>')
+  .action(run(async (id: string) => status(client(), id, out())));
+
+program
+  .command('list')
+  .description('the journal, newest first')
+  .option('--method <method>', 'click, payme, humo, uzcard')
+  .option('--status <status>', 'pending, succeeded, failed, unknown, cancelled, refunded')
+  .option('--from <date>', 'created at or after (YYYY-MM-DD or ISO 8601)')
+  .option('--to <date>', 'created before')
+  .option('--limit <n>', 'how many (1–500)', '20')
+  .option('--cursor <cursor>', 'the next page')
+  .action(run(async (o: Record<string, string | undefined>) => list(client(), o, out())));
+
+program
+  .command('close')
+  .description('close a terminal’s shift and reconcile it against the journal (exit 1 on a mismatch)')
+  .addArgument(new Argument('<method>', 'humo or uzcard').choices(['humo', 'uzcard']))
+  .option('--terminal <id>', 'a configured terminal (the default one otherwise)')
+  .action(run(async (method: 'humo' | 'uzcard', o: { terminal?: string }) => closeShift(client(), method, o.terminal, out())));
+
+program
+  .command('reconcile')
+  .description('settle pending and unknown payments now by asking the providers and terminals (exit 3 when some stay open)')
+  .action(run(async () => reconcile(client(), out())));
+
+const config = program.command('config').description('the configuration file');
+config
+  .command('check')
+  .description('validate the file and reach each provider and terminal with its credentials, charging nothing')
+  .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
+  .action(run(async (o: { config?: string }) => configCheck(o.config)));
+
+const journal = program.command('journal').description('the journal, read directly (PayBridge may be running)');
+journal
+  .command('export')
+  .description('transactions created in a period, as CSV or JSON (amounts in tiyin)')
+  .option('--from <date>', 'created at or after (YYYY-MM-DD or ISO 8601, UTC)')
+  .option('--to <date>', 'created before')
+  .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+  .option('--out <file>', 'write to a file instead of stdout')
+  .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
+  .action(run(async (o: { from?: string; to?: string; format: string; out?: string; config?: string }) => journalExport(o)));
+
+try {
+  await program.parseAsync(process.argv);
+  if (exitCode >= 0) process.exitCode = exitCode;
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  } else if (err instanceof CliExit) {
+    process.stderr.write(`paybridge: ${err.message}\n`);
+    process.exitCode = err.code;
+  } else {
+    process.stderr.write(`paybridge: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
