@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
+
+const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
+
+/** The real CLI in a process of its own; resolves to its exit code and output. */
+function paybridge(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('paybridge CLI against a running sandbox PayBridge', () => {
+  let bridge: TestBridge;
+  let env: Record<string, string>;
+  before(async () => {
+    bridge = await startTestBridge();
+    const address = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+    env = { PAYBRIDGE_URL: address, PAYBRIDGE_DATA_DIR: bridge.dataDir };
+  });
+  after(() => bridge.close());
+
+  const json = async (args: string[]) => {
+    const r = await paybridge(['--json', ...args], env);
+    return { code: r.code, body: JSON.parse(r.stdout) as { data: any; error: any; is_success: boolean } };
+  };
+
+  it('takes a Click payment, shows it, lists it, cancels it', async () => {
+    const paid = await paybridge(['pay', 'click', '500', '--qr', uniqueQr()], env);
+    assert.equal(paid.code, 0, paid.stderr);
+    const id = /transaction ([0-9a-f-]{36})/.exec(paid.stdout)?.[1];
+    assert.ok(id, paid.stdout);
+    assert.match(paid.stdout, /paid: 5\.00 soum by click/);
+    assert.match(paid.stderr, /Idempotency-Key: [0-9a-f-]{36}/, 'the key for a safe retry is printed');
+
+    const shown = await paybridge(['status', id], env);
+    assert.equal(shown.code, 0);
+    assert.match(shown.stdout, new RegExp(`${id}\\s+click\\s+succeeded`));
+    assert.match(shown.stdout, /received[\s\S]*succeeded/, 'the timeline');
+
+    const listed = await json(['list', '--method', 'click', '--limit', '5']);
+    assert.ok(listed.body.data.items.some((t: { transaction_id: string }) => t.transaction_id === id));
+
+    const cancelled = await paybridge(['cancel', id, '--operator', 'manager'], env);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /given back: 5\.00 soum/);
+    assert.equal((await bridge.journal.get(id))!.status, 'cancelled');
+    const again = await paybridge(['cancel', id], env);
+    assert.equal(again.code, 1, 'a second cancel is refused');
+    assert.match(again.stderr, /error 106/);
+  });
+
+  it('retries a payment with the same key without charging twice', async () => {
+    const qr = uniqueQr();
+    const key = randomUUID();
+    const first = await json(['pay', 'payme', '700', '--qr', qr, '--idempotency-key', key]);
+    const second = await json(['pay', 'payme', '700', '--qr', qr, '--idempotency-key', key]);
+    assert.equal(first.code, 0);
+    assert.equal(second.body.data.transaction_id, first.body.data.transaction_id);
+    assert.equal(bridge.emulators!.payme.charges().filter((r) => r.amount === 700).length, 1);
+  });
+
+  it('takes a card payment in soum exactly, refunds part of it, closes the shift reconciled', async () => {
+    const paid = await json(['pay', 'uzcard', '--soum', '12.50']);
+    assert.equal(paid.code, 0);
+    const id = paid.body.data.transaction_id as string;
+    assert.equal((await bridge.journal.get(id))!.amount, 1_250);
+    const refunded = await paybridge(['refund', id, '--soum', '2.5'], env);
+    assert.equal(refunded.code, 0, refunded.stderr);
+    assert.equal((await bridge.journal.get(id))!.refundedAmount, 250);
+    const closed = await paybridge(['close', 'uzcard'], env);
+    assert.equal(closed.code, 0, closed.stderr);
+    assert.match(closed.stdout, /reconciled: the terminal and the journal agree/);
+  });
+
+  it('exit codes: 1 refused, 2 bad arguments, 3 not known yet, 4 unreachable', async () => {
+    const declined = await paybridge(['pay', 'click', '500', '--qr', '880101698207133116'], env);
+    assert.equal(declined.code, 1);
+    assert.match(declined.stderr, /error 104: BILLING_ERROR/);
+    const pinpad = await paybridge(['--lang', 'en', 'pay', 'humo', '11600'], env);
+    assert.equal(pinpad.code, 1);
+    assert.match(pinpad.stderr, /error 108: Insufficient funds/, '--lang asks for English');
+
+    for (const args of [['pay', 'click', '500'], ['pay', 'click', '5.5', '--qr', '1'], ['pay', 'bitcoin', '5'], ['pay', 'humo', '--soum', '0.001'], ['nonsense']]) {
+      assert.equal((await paybridge(args, env)).code, 2, args.join(' '));
+    }
+
+    const id = randomUUID();
+    await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
+    await bridge.journal.transition(id, 'pending', 'unknown', {}, { step: 'lost' });
+    const unknown = await paybridge(['status', id], env);
+    assert.equal(unknown.code, 3, 'a transaction whose outcome is unknown');
+
+    const unreachable = await paybridge(['list'], { ...env, PAYBRIDGE_URL: 'http://127.0.0.1:9' });
+    assert.equal(unreachable.code, 4);
+    assert.match(unreachable.stderr, /cannot reach PayBridge/);
+  });
+
+  it('exports the journal as CSV and JSON with the same rows', async () => {
+    const dir = tempDir();
+    const csvFile = join(dir, 'j.csv');
+    const jsonFile = join(dir, 'j.json');
+    assert.equal((await paybridge(['journal', 'export', '--format', 'csv', '--out', csvFile, '--from', '2020-01-01'], env)).code, 0);
+    assert.equal((await paybridge(['journal', 'export', '--format', 'json', '--out', jsonFile], env)).code, 0);
+    const rows = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, string | number | null>[];
+    const lines = readFileSync(csvFile, 'utf8').trimEnd().split('\r\n');
+    const page = await bridge.journal.list({ limit: 500 });
+    assert.equal(rows.length, page.items.length);
+    assert.equal(lines.length, rows.length + 1, 'a header and one line per transaction');
+    assert.equal(lines[0]!.split(',')[0], 'transaction_id');
+    const byId = new Map(page.items.map((t) => [t.id, t]));
+    for (const row of rows) {
+      const t = byId.get(row.transaction_id as string)!;
+      assert.equal(row.amount_tiyin, t.amount);
+      assert.equal(row.status, t.status);
+      assert.ok(lines.some((l) => l.startsWith(`${t.id},`) && l.includes(`,${t.amount},`)), 'the same row in the CSV');
+    }
+    assert.doesNotMatch(readFileSync(csvFile, 'utf8'), /8801\d{14}/, 'QR codes only masked');
+    assert.equal((await paybridge(['journal', 'export', '--format', 'xml'], env)).code, 2);
+  });
+});
+
+describe('paybridge with a token, and config check', () => {
+  it('exit 5 when the token is refused, 0 with the right one', async () => {
+    const token = 'cli-token-0123456789abcdef';
+    const bridge = await startTestBridge((c) => {
+      c.server.api_token = token;
+    });
+    try {
+      const url = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+      assert.equal((await paybridge(['list'], { PAYBRIDGE_URL: url })).code, 5);
+      assert.equal((await paybridge(['list', '--token', `${token}x`], { PAYBRIDGE_URL: url })).code, 5);
+      assert.equal((await paybridge(['list'], { PAYBRIDGE_URL: url, PAYBRIDGE_API_TOKEN: token })).code, 0);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it('checks a sandbox configuration against the emulators, and refuses a bad file or an unreachable provider', async () => {
+    const dir = tempDir();
+    const ok = await paybridge(['config', 'check'], { PAYBRIDGE_DATA_DIR: dir, PAYBRIDGE_CONFIG: '' });
+    assert.equal(ok.code, 0, ok.stdout);
+    assert.match(ok.stdout, /OK\s+click .*credentials not refused/);
+    assert.match(ok.stdout, /OK\s+payme .*cashbox accepted/);
+    assert.match(ok.stdout, /OK\s+terminal uzcard-sandbox/);
+
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'mode: production\nserver: {prot: 1}\n');
+    const invalid = await paybridge(['config', 'check', '--config', bad], { PAYBRIDGE_DATA_DIR: dir });
+    assert.equal(invalid.code, 78);
+    assert.match(invalid.stdout, /server\.prot: unknown key/);
+
+    const down = join(dir, 'down.yaml');
+    writeFileSync(down, `mode: production\npayme: {url: 'http://127.0.0.1:9/api', cashbox_id: a, cashbox_key: b}\n`);
+    const unreachable = await paybridge(['config', 'check', '--config', down], { PAYBRIDGE_DATA_DIR: dir });
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stdout, /FAIL\s+payme/);
+
+    const wrongKey = join(dir, 'wrong.yaml');
+    const emulator = await (await import('./helpers.js')).startPaymeEmulator();
+    try {
+      writeFileSync(wrongKey, `mode: production\npayme: {url: '${emulator.url}', cashbox_id: sandbox-cashbox, cashbox_key: wrong}\n`);
+      const refused = await paybridge(['config', 'check', '--config', wrongKey], { PAYBRIDGE_DATA_DIR: dir });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /FAIL\s+payme .*cashbox refused \(-32504\)/);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
