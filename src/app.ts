@@ -141,6 +141,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     corsOrigins: config.server.cors_origins,
     metrics,
     operator: new OperatorService(journal, payments, cards, recovery, logger),
+    mode: config.mode,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
     health: async () => {
       const j = await journal.health();

@@ -1,6 +1,24 @@
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import type { Language } from '../i18n/language.js';
+import { VERSION } from '../version.js';
 
-/** The manager's console: static files served by PayBridge itself, no CDN. */
-export function registerConsole(_app: FastifyInstance): void {
-  // Filled in by the console work (issue #6).
+/** public/console, two levels above this file whether it runs from src/ (tsx) or dist/. */
+const ROOT = new URL('../../public/console/', import.meta.url).pathname;
+
+export interface ConsoleSettings {
+  language: Language;
+  mode: string;
+}
+
+/**
+ * The shop manager's console: static files served by PayBridge itself (no CDN, works offline).
+ * Its data comes from the operator API with the same token as any client; the page itself and
+ * its settings are open so that it can ask for the token.
+ */
+export function registerConsole(app: FastifyInstance, settings: ConsoleSettings): void {
+  void app.register(fastifyStatic, { root: ROOT, prefix: '/console/', decorateReply: false, index: 'index.html', cacheControl: false });
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+  app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+  app.get('/console/config.json', { schema: { hide: true } }, async () => ({ language: settings.language, mode: settings.mode, version: VERSION }));
 }

@@ -14,6 +14,10 @@ export function presentTransaction(tx: Transaction) {
     client_phone_number: tx.clientPhoneNumber,
     message: tx.providerMessage,
     refunded_amount: tx.refundedAmount,
+    kind: tx.kind,
+    terminal: tx.terminal,
+    receipt_number: tx.receiptNumber,
+    shift_number: tx.shiftNumber,
     error: tx.error,
     created_at: iso(tx.createdAt),
     updated_at: iso(tx.updatedAt),
@@ -34,6 +38,8 @@ function presentHandoff(h: FiscalHandoff) {
 export function presentTransactionDetail(tx: TransactionWithEvents) {
   return {
     ...presentTransaction(tx),
+    original_transaction_id: tx.originalId,
+    slip: tx.slip,
     fiscal: tx.fiscal ? presentHandoff(tx.fiscal) : null,
     events: tx.events.map((e) => ({ at: iso(e.at), status: e.status, step: e.step, detail: e.detail })),
   };

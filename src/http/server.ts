@@ -48,6 +48,7 @@ export interface ServerDependencies {
   corsOrigins: string[];
   metrics: Metrics;
   operator: OperatorService;
+  mode: string;
 }
 
 interface AjvError extends FastifySchemaValidationError {
@@ -162,7 +163,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerCardRoutes(api, deps.cards, deps.limits, serve);
     registerTransactionRoutes(api, deps.journal, deps.recovery);
     registerOperatorRoutes(api, deps.operator, deps.limits);
-    registerConsole(api);
+    registerConsole(api, { language: deps.language, mode: deps.mode });
   });
   return app;
 }
