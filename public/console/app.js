@@ -62,11 +62,10 @@ function translatePage() {
   $('language').value = state.lang;
 }
 
-function showLogin(message = '') {
+function showLogin() {
   $('app').hidden = true;
   $('detail').hidden = true;
   $('login').hidden = false;
-  $('login-error').textContent = message;
   clearInterval(state.timer);
   state.timer = null;
 }
