@@ -82,11 +82,11 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     assert.match(await page.locator('#closes tbody tr').first().innerText(), /совпало/);
 
     await page.selectOption('#language', 'uz');
-    await page.waitForFunction(() => document.documentElement.lang === 'uz');
+    await page.waitForFunction("document.documentElement.lang === 'uz'");
     assert.equal(await page.locator('#terminals-title').innerText(), 'Terminallar');
     assert.match(await page.locator('#totals [data-method="click"]').innerText(), /soʻm/);
     await page.selectOption('#language', 'en');
-    await page.waitForFunction(() => document.querySelector('#terminals-title')?.textContent === 'Terminals');
+    await page.waitForFunction("document.querySelector('#terminals-title')?.textContent === 'Terminals'");
     assert.match(await page.locator('#closes tbody tr').first().innerText(), /matched/);
     await page.screenshot({ path: `${ARTIFACTS}console-en.png`, fullPage: true });
     await page.selectOption('#language', 'ru');
@@ -108,7 +108,7 @@ describe('the console behind a token', { skip: !haveBrowser }, () => {
       assert.ok(await page.locator('#app').isHidden(), 'nothing of the journal without the token');
       await page.fill('#login-form input[name="token"]', 'wrong-token-0000000000');
       await page.click('#login-form button[type="submit"]');
-      await page.waitForFunction(() => (document.getElementById('login-error')?.textContent ?? '') !== '');
+      await page.waitForFunction("document.getElementById('login-error').textContent !== ''");
       assert.match(await page.locator('#login-error').innerText(), /Ключ не подошёл/);
       await page.fill('#login-form input[name="token"]', token);
       await page.click('#login-form button[type="submit"]');

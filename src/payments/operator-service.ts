@@ -3,7 +3,7 @@ import type { Journal, PeriodTotalsRow } from '../journal/journal.js';
 import type { ShiftTotals } from '../terminals/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
-import { paymentError } from './errors.js';
+import { invalidRequest, paymentError } from './errors.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
 import { PAYMENT_METHODS, type PaymentMethod, type ShiftClose } from './transaction.js';
@@ -14,7 +14,10 @@ const TASHKENT_OFFSET_MS = 5 * 3_600_000;
 /** [start, end) in epoch ms of a calendar day in Tashkent, "YYYY-MM-DD"; today when absent. */
 export function tashkentDay(date?: string): { date: string; from: number; to: number } {
   const day = date ?? new Date(Date.now() + TASHKENT_OFFSET_MS).toISOString().slice(0, 10);
-  const from = Date.parse(`${day}T00:00:00Z`) - TASHKENT_OFFSET_MS;
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  // Date.parse rolls 2026-02-30 over into March; only a date that comes back as written is one.
+  if (!Number.isFinite(midnight) || new Date(midnight).toISOString().slice(0, 10) !== day) throw invalidRequest([`date: ${day} is not a calendar date`]);
+  const from = midnight - TASHKENT_OFFSET_MS;
   return { date: day, from, to: from + 86_400_000 };
 }
 
