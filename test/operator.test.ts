@@ -52,7 +52,7 @@ describe('operator API', () => {
 
   it('totals a day per method: paid, given back, net, failed; and each terminal’s shift', async () => {
     const before = (await get(bridge, '/payment/summary')).body.data;
-    const of = (data: { methods: { method: string }[] }, m: string) => data.methods.find((x) => x.method === m) as unknown as Record<string, number>;
+    const of = (data: { methods: { method: string }[] }, m: string) => data.methods.find((x) => x.method === m) as unknown as { paid_count: number; paid_amount: number; failed_count: number; net_amount: number; returned_amount: number };
     await post(bridge, '/payment/click', { amount: 700, qr_code: uniqueQr() });
     await post(bridge, '/payment/click', { amount: 700, qr_code: '880101698207133116' });
     const card = await post(bridge, '/payment/xumo', { amount: 2_500 });
