@@ -43,7 +43,10 @@ describe('Click Pass against the Click emulator over a loopback socket', () => {
     const tx = await bridge.journal.get(body.data.transaction_id);
     assert.equal(tx?.status, 'succeeded');
     assert.equal(tx?.providerPaymentId, String(charge.paymentId));
-    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:payment_created', 'succeeded:succeeded']);
+    // Paid in Click's first answer: the payment id and the reply are written with the success, in one step.
+    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'succeeded:succeeded']);
+    const paid = (await bridge.journal.get(body.data.transaction_id))!.events.at(-1)!;
+    assert.equal(String((paid.detail as { payment_id?: unknown }).payment_id), body.data.payment_id, 'the reply is the evidence');
   });
 
   test('decline (…116): failed, nothing charged', async () => {

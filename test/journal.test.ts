@@ -169,7 +169,7 @@ describe('the journal around a payment', () => {
       assert.equal(d.qr_code, '************3392', 'the one-time code is masked at rest');
       assert.deepEqual(
         d.events.map((e: { status: string; step: string }) => `${e.status}:${e.step}`),
-        ['pending:received', 'pending:payment_created', 'succeeded:succeeded'],
+        ['pending:received', 'succeeded:succeeded'],
       );
       const list = await get(second, '/payment/transactions?method=click&status=succeeded&limit=5');
       assert.equal(list.body.data.items[0].transaction_id, body.data.transaction_id);

@@ -175,11 +175,18 @@ export class ClickPass implements QrProvider {
       await progress({ step: 'answer_unreadable', uncertain: 'Click’s reply has no payment_id', detail: reply });
       return this.findByOurId(request, progress, new ClickHttpError(200, JSON.stringify(reply).slice(0, 200), true));
     }
-    await progress({ step: 'payment_created', providerPaymentId: paymentId, detail: reply });
     const phone = typeof reply.phone_number === 'string' && reply.phone_number ? reply.phone_number : null;
     const status = integer(reply.payment_status);
+    const confirmMode = integer(reply.confirm_mode) === 1;
+    // Paid in the first answer: the outcome itself carries the payment id and the reply, written in
+    // one durable step instead of two (a crash before it is settled through status_by_mti, as a lost
+    // answer is).
+    if (status === 2 && !confirmMode) {
+      return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: note(reply) || DEFAULT_SUCCESS_NOTE, detail: reply };
+    }
+    await progress({ step: 'payment_created', providerPaymentId: paymentId, detail: reply });
 
-    if (integer(reply.confirm_mode) === 1 && (status === undefined || status >= 0)) {
+    if (confirmMode && (status === undefined || status >= 0)) {
       const confirmed = await this.confirm(paymentId, progress);
       if (confirmed) return confirmed;
     }
