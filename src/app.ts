@@ -17,7 +17,7 @@ import { PaymeClient } from './providers/payme/client.js';
 import { PaymeGo } from './providers/payme/payme-go.js';
 import type { QrProvider } from './providers/qr-provider.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME } from './sandbox/credentials.js';
-import { sandboxTerminals, startEmulators, type Emulators } from './sandbox/start.js';
+import type { Emulators } from './sandbox/start.js';
 import { CardPaymentService, type CardTerminal } from './payments/card-payment-service.js';
 import { buildTerminalDriver } from './terminals/build.js';
 import { TerminalQueue } from './terminals/terminal-queue.js';
@@ -82,11 +82,34 @@ export function sandboxProviders(config: Config, emulators: Emulators): { click:
 }
 
 /**
+ * The journal the configuration names. Every transaction it records carries this process's shop,
+ * till and instance, and stays claimed by this instance for the recovery grace period: the request
+ * that started it owns it, and recovery (here or in another PayBridge on the same database) leaves
+ * it alone until then.
+ */
+export async function openJournal(config: Config, logger: Logger, instance: string): Promise<Journal> {
+  const origin = { instance, shop: config.instance.shop, till: config.instance.till, inFlightLeaseMs: config.recovery.grace_ms };
+  if (config.journal.engine === 'postgres') {
+    // pg loads only where it is used: a till on SQLite starts without it.
+    const { PostgresJournal } = await import('./journal/postgres/postgres-journal.js');
+    return PostgresJournal.open({
+      url: config.journal.url!,
+      origin,
+      poolSize: config.journal.pool_size,
+      connectTimeoutMs: config.journal.connect_timeout_ms,
+      onIdleError: (err) => logger.warn({ err }, 'a PostgreSQL journal connection failed while idle'),
+    });
+  }
+  return new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver, origin });
+}
+
+/**
  * Wires PayBridge together from its configuration: the journal, the providers (or, in sandbox
  * mode, the emulators they talk to over loopback) and the HTTP server. Does not listen.
  */
 export async function createPayBridge(config: Config, logger: Logger): Promise<PayBridge> {
-  const store = new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver });
+  const instance = config.instance.id ?? `${hostname()}:${process.pid}`;
+  const store = await openJournal(config, logger, instance);
   const terminals: CardTerminal[] = [];
   const metrics = new Metrics(store, terminals);
   const journal = metrics.countingJournal(store);
@@ -94,13 +117,15 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
   const providers = new Map<string, QrProvider>();
   try {
     let { click, payme } = config;
-    if (config.mode === 'sandbox') {
-      emulators = await startEmulators(config, logger);
+    // The emulators (and what they load) exist only in sandbox mode; production starts without them.
+    const sandbox = config.mode === 'sandbox' ? await import('./sandbox/start.js') : undefined;
+    if (sandbox) {
+      emulators = await sandbox.startEmulators(config, logger);
       ({ click, payme } = sandboxProviders(config, emulators));
     }
     if (click) providers.set('click', clickPass(click, metrics));
     if (payme) providers.set('payme', paymeGo(payme, metrics));
-    const devices = config.terminals.devices.length === 0 && emulators ? sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
+    const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
       const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`)));
       terminals.push({ id: t.id, method: t.method, isDefault: t.default, driver, link, queue: new TerminalQueue(config.terminals.queue_wait_ms) });
@@ -117,7 +142,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
   });
   const hooks = { onTransaction: (id: string) => idempotency.linkTransaction(id) };
-  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms }, hooks);
+  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms }, hooks);
   const fiscal = new FiscalHandoffService(journal, payments, logger, {
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
     retryInitialMs: config.fiscal.retry_initial_ms,
@@ -125,7 +150,12 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     sweepIntervalMs: config.fiscal.sweep_interval_ms,
   });
   const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, hooks);
-  const recovery = new RecoveryService(journal, payments, cards, logger, { intervalMs: config.recovery.interval_ms, graceMs: config.recovery.grace_ms });
+  const recovery = new RecoveryService(journal, payments, cards, logger, {
+    intervalMs: config.recovery.interval_ms,
+    graceMs: config.recovery.grace_ms,
+    owner: instance,
+    claimMs: config.recovery.claim_ms,
+  });
   const server = buildServer({
     logger,
     journal,

@@ -2,27 +2,408 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import { InvalidCursorError, StaleTransitionError } from '../src/journal/journal.js';
+import { after, describe, test } from 'node:test';
+import type { Config } from '../src/config/schema.js';
+import { InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/journal/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
+import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
+import { POSTGRES_MIGRATIONS } from '../src/journal/postgres/migrations.js';
 import { IllegalTransitionError } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { get, post, productionClick, startClickEmulator, startTestBridge, tempDir } from './helpers.js';
+import { dropTestDatabases, freshDatabase, postgresSkip, postgresUrl, sql } from './postgres.js';
 
-const newTx = (createdAt = Date.now(), amount = 500) => ({
+const newTx = (createdAt = Date.now(), amount = 500, qrCodeHash = 'ab'.repeat(32)) => ({
   id: randomUUID(),
   method: 'click' as const,
   amount,
   qrCodeMasked: '****3392',
-  qrCodeHash: 'ab'.repeat(32),
+  qrCodeHash,
   createdAt,
 });
 
 /** Every byte SQLite has written for the journal: the main file and its write-ahead log. */
 function journalBytes(path: string): string {
   return [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
+}
+
+/** Where one journal lives: a SQLite file, or a PostgreSQL database of the test's own. */
+interface Store {
+  open(origin?: JournalOrigin): Promise<Journal>;
+  /** Points a PayBridge configuration at this store. */
+  configure(c: Config): void;
+  /** Everything the store holds, as text: to prove what never reached it. */
+  storedText(): Promise<string>;
+}
+
+interface Engine {
+  name: 'sqlite' | 'postgres';
+  skip: string | false;
+  fresh(): Promise<Store>;
+}
+
+const ENGINES: Engine[] = [
+  {
+    name: 'sqlite',
+    skip: false,
+    async fresh() {
+      const path = join(tempDir(), 'j.sqlite');
+      return {
+        open: async (origin) => new SqliteJournal({ path, ...(origin ? { origin } : {}) }),
+        configure: (c) => {
+          c.journal.path = path;
+        },
+        storedText: async () => journalBytes(path),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: postgresSkip(),
+    async fresh() {
+      const url = await freshDatabase();
+      return {
+        open: (origin) => PostgresJournal.open({ url, ...(origin ? { origin } : {}) }),
+        configure: (c) => {
+          c.journal.engine = 'postgres';
+          c.journal.url = url;
+        },
+        storedText: async () => {
+          const tables = ['transactions', 'transaction_events', 'fiscal_handoffs', 'idempotency_keys', 'shift_closes'];
+          const rows = await Promise.all(tables.map((t) => sql<{ r: string }>(url, `SELECT x::text AS r FROM ${t} x`)));
+          return rows.flat().map((r) => r.r).join('\n');
+        },
+      };
+    },
+  },
+];
+
+after(() => dropTestDatabases());
+
+const origin = (instance: string, over: Partial<JournalOrigin> = {}): JournalOrigin => ({ instance, shop: 'shop-1', till: 'till-1', inFlightLeaseMs: 60_000, ...over });
+
+for (const engine of ENGINES) {
+  describe(`the journal on ${engine.name}`, { skip: engine.skip }, () => {
+    test('transitions follow the state machine and refuse a stale starting status', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const tx = await journal.insert(newTx(), { step: 'received' });
+        assert.equal(tx.status, 'pending');
+        await assert.rejects(journal.transition(tx.id, 'pending', 'refunded', {}, { step: 'x' }), IllegalTransitionError);
+        await assert.rejects(journal.transition(tx.id, 'unknown', 'succeeded', {}, { step: 'x' }), StaleTransitionError);
+        await assert.rejects(journal.transition(randomUUID(), 'pending', 'failed', {}, { step: 'x' }), /does not exist/);
+        const done = await journal.transition(tx.id, 'pending', 'succeeded', { providerPaymentId: '42' }, { step: 'succeeded' });
+        assert.equal(done.status, 'succeeded');
+        assert.equal(done.providerPaymentId, '42');
+        await assert.rejects(journal.transition(tx.id, 'succeeded', 'failed', {}, { step: 'x' }), IllegalTransitionError);
+        const stored = await journal.get(tx.id);
+        assert.deepEqual(
+          stored?.events.map((e) => `${e.status}:${e.step}`),
+          ['pending:received', 'succeeded:succeeded'],
+          'a refused transition leaves no trace',
+        );
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test('lists newest first with filters and a cursor that pages without gaps or repeats', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const base = Date.UTC(2026, 10, 20, 10, 0, 0);
+        const made: Transaction[] = [];
+        for (let i = 0; i < 25; i++) {
+          // Several share a millisecond, as they do under load.
+          const tx = await journal.insert(newTx(base + Math.floor(i / 3) * 1000, 100 + i), { step: 'received' });
+          made.push(i % 4 === 0 ? await journal.transition(tx.id, 'pending', 'failed', {}, { step: 'failed' }) : tx);
+        }
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await journal.list({ limit: 7, cursor });
+          seen.push(...page.items.map((t) => t.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        const expected = [...made].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((t) => t.id);
+        assert.deepEqual(seen, expected);
+
+        const failed = await journal.list({ limit: 100, status: 'failed' });
+        assert.deepEqual(failed.items.map((t) => t.id).sort(), made.filter((t) => t.status === 'failed').map((t) => t.id).sort());
+        const window = await journal.list({ limit: 100, from: base + 2000, to: base + 4000 });
+        assert.ok(window.items.length === 6 && window.items.every((t) => t.createdAt >= base + 2000 && t.createdAt < base + 4000));
+        assert.equal((await journal.list({ limit: 100, method: 'payme' })).items.length, 0);
+        await assert.rejects(journal.list({ limit: 5, cursor: 'bm9wZQ' }), InvalidCursorError);
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test('amounts are exact integers up to the largest accepted (1e10 tiyin), totals too', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const big = 10_000_000_000;
+        const tx = await journal.insert(newTx(Date.now(), big), { step: 'received' });
+        const done = await journal.transition(tx.id, 'pending', 'succeeded', { refundedAmount: big - 1 }, { step: 'succeeded' });
+        assert.equal(done.amount, big);
+        assert.equal(done.refundedAmount, big - 1);
+        assert.ok(Number.isInteger(done.amount) && typeof done.amount === 'number');
+        await journal.insert(newTx(Date.now(), big), { step: 'received' });
+        const totals = await journal.periodTotals(0, Date.now() + 1);
+        const sum = totals.reduce((s, r) => s + r.amount, 0);
+        assert.equal(sum, 2 * big);
+        assert.ok(totals.every((r) => typeof r.count === 'number' && typeof r.amount === 'number' && typeof r.refunded === 'number'));
+        const open = await journal.openCounts();
+        assert.deepEqual(open.transactions, [{ method: 'click', status: 'pending', count: 1 }]);
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test('masks card numbers, secrets and QR codes before writing a timeline event', async () => {
+      const store = await engine.fresh();
+      const journal = await store.open();
+      try {
+        const tx = await journal.insert(newTx(), {
+          step: 'received',
+          detail: { qr_code: '880101698207133392', secret_key: 'top-secret-value', note: 'card 8600 4912 3456 7890 used' },
+        });
+        await journal.transition(tx.id, 'pending', 'succeeded', {}, { step: 'succeeded', detail: { card_number: '8600491234567890', payment_id: '2170000001234567' } });
+        const stored = await journal.get(tx.id);
+        assert.deepEqual(stored?.events[0]?.detail, { qr_code: '************3392', secret_key: '[secret]', note: 'card 860049******7890 used' });
+        assert.deepEqual(stored?.events[1]?.detail, { card_number: '860049******7890', payment_id: '2170000001234567' });
+        const everything = await store.storedText();
+        assert.ok(everything.includes('860049******7890'), 'the store was read');
+        for (const secret of ['880101698207133392', 'top-secret-value', '8600491234567890', '8600 4912 3456 7890']) {
+          assert.ok(!everything.includes(secret), `${secret} is not stored`);
+        }
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test('records the shop, till and instance of each transaction, and lists by shop and till', async () => {
+      const store = await engine.fresh();
+      const a = await store.open(origin('pb-a', { shop: 'chilonzor', till: '1' }));
+      const b = await store.open(origin('pb-b', { shop: 'chilonzor', till: '2' }));
+      const c = await store.open(origin('pb-c', { shop: 'yunusobod', till: '1' }));
+      try {
+        const ta = await a.insert(newTx(), { step: 'received' });
+        const tb = await b.insert(newTx(), { step: 'received' });
+        const tc = await c.insert(newTx(), { step: 'received' });
+        assert.deepEqual([ta.shop, ta.till, ta.instance], ['chilonzor', '1', 'pb-a']);
+        const ids = async (filter: { shop?: string; till?: string }) => (await a.list({ limit: 10, ...filter })).items.map((t) => t.id).sort();
+        assert.deepEqual(await ids({ shop: 'chilonzor' }), [ta.id, tb.id].sort());
+        assert.deepEqual(await ids({ shop: 'chilonzor', till: '2' }), [tb.id]);
+        assert.deepEqual(await ids({ till: '1' }), [ta.id, tc.id].sort());
+        assert.deepEqual(await ids({ shop: 'sergeli' }), []);
+      } finally {
+        await Promise.all([a.close(), b.close(), c.close()]);
+      }
+    });
+
+    test('a QR code and amount is journaled once within the window, across journals on one store; a failed one may be tried again', async () => {
+      const store = await engine.fresh();
+      const journals = [await store.open(origin('pb-a')), await store.open(origin('pb-b'))];
+      try {
+        const hash = 'cd'.repeat(32);
+        const since = Date.now() - 60_000;
+        // Both processes at once, several times each: exactly one row.
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => journals[i % 2]!.insertQrPayment(newTx(Date.now(), 700, hash), { step: 'received' }, since)),
+        );
+        assert.equal(results.filter((r) => r.created).length, 1);
+        const first = results.find((r) => r.created)!.transaction;
+        assert.ok(results.every((r) => r.transaction.id === first.id));
+        // Another amount is another payment.
+        assert.equal((await journals[1]!.insertQrPayment(newTx(Date.now(), 701, hash), { step: 'received' }, since)).created, true);
+        // Outside the window it is a new payment too.
+        assert.equal((await journals[0]!.insertQrPayment(newTx(Date.now(), 700, hash), { step: 'received' }, Date.now() + 1)).created, true);
+        // The newest in the window failed: nothing moved, a new attempt is made.
+        const hash2 = 'ef'.repeat(32);
+        const failed = (await journals[0]!.insertQrPayment(newTx(Date.now(), 900, hash2), { step: 'received' }, since)).transaction;
+        await journals[0]!.transition(failed.id, 'pending', 'failed', {}, { step: 'failed' });
+        const again = await journals[1]!.insertQrPayment(newTx(Date.now(), 900, hash2), { step: 'received' }, since);
+        assert.equal(again.created, true);
+        assert.notEqual(again.transaction.id, failed.id);
+      } finally {
+        await Promise.all(journals.map((j) => j.close()));
+      }
+    });
+
+    test('an idempotency key is owned by exactly one of several journals claiming it at once', async () => {
+      const store = await engine.fresh();
+      const journals = [await store.open(origin('pb-a')), await store.open(origin('pb-b')), await store.open(origin('pb-c'))];
+      try {
+        const now = Date.now();
+        const claims = await Promise.all(
+          journals.flatMap((j, i) =>
+            [0, 1].map((k) => j.claimIdempotencyKey({ scope: 'POST /payment/click', key: 'k-1', fingerprint: 'f', owner: `o${i}.${k}`, createdAt: now, expiresAt: now + 60_000 })),
+          ),
+        );
+        assert.equal(claims.filter((c) => c === undefined).length, 1, 'one owner');
+        const owner = claims.find((c) => c !== undefined)!.owner;
+        assert.ok(claims.every((c) => c === undefined || c.owner === owner));
+        await journals[0]!.completeIdempotencyKey('POST /payment/click', 'k-1', { data: { amount: 500 } }, null);
+        const record = await journals[2]!.getIdempotencyKey('POST /payment/click', 'k-1');
+        assert.equal(record?.state, 'done');
+        assert.deepEqual(record?.response, { data: { amount: 500 } });
+        assert.equal(await journals[1]!.purgeIdempotencyKeys(now + 60_001), 1);
+      } finally {
+        await Promise.all(journals.map((j) => j.close()));
+      }
+    });
+
+    test('recovery claims: one holder at a time, the writer holds a new one, and a dead holder’s claim expires', async () => {
+      const store = await engine.fresh();
+      const a = await store.open(origin('pb-a', { inFlightLeaseMs: 10_000 }));
+      const b = await store.open(origin('pb-b', { inFlightLeaseMs: 10_000 }));
+      try {
+        const t0 = Date.now();
+        const mine = await a.insert(newTx(t0 - 5_000), { step: 'received' }); // a's in-flight claim runs to t0 + 5 s
+        const old = await a.insert(newTx(t0 - 60_000), { step: 'received' }); // its claim ran out long ago
+        const oldB = await b.insert(newTx(t0 - 50_000), { step: 'received' });
+        const claim = (owner: string, now: number) => ({ owner, now, until: now + 30_000 });
+        // b sees the two whose writers' claims ran out, not a's payment in flight.
+        const byB = await b.claimUnsettled(t0, 10, claim('pb-b', t0));
+        assert.deepEqual(byB.map((t) => t.id), [old.id, oldB.id]);
+        // a, at the same time, gets only its own (b holds the others now).
+        const byA = await a.claimUnsettled(t0, 10, claim('pb-a', t0));
+        assert.deepEqual(byA.map((t) => t.id), [mine.id]);
+        // b dies holding its claims: once they expire, a takes them over.
+        assert.deepEqual((await a.claimUnsettled(t0, 10, claim('pb-a', t0 + 10_000))).map((t) => t.id), [mine.id]);
+        const later = await a.claimUnsettled(t0 + 40_000, 10, claim('pb-a', t0 + 40_000));
+        assert.deepEqual(later.map((t) => t.id).sort(), [old.id, oldB.id, mine.id].sort());
+        // A settled transaction is nobody's: it is never claimed again; a released one is free at once.
+        await a.transition(old.id, 'pending', 'failed', {}, { step: 'failed' });
+        await a.releaseClaim(oldB.id, 'pb-a');
+        assert.deepEqual((await b.claimUnsettled(t0, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id), [oldB.id]);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+  });
+
+  describe(`the journal on ${engine.name} around a payment`, { skip: engine.skip }, () => {
+    test('the row exists, pending, before Click sees the request', async () => {
+      const store = await engine.fresh();
+      let journalAtCharge: Transaction | undefined | 'no id';
+      let bridgeRef: Awaited<ReturnType<typeof startTestBridge>> | undefined;
+      const emulator = await startClickEmulator({
+        onChargeRequest: async ({ transactionId }) => {
+          journalAtCharge = transactionId ? await bridgeRef!.journal.get(transactionId) : 'no id';
+        },
+      });
+      const bridge = await startTestBridge((c) => {
+        productionClick(emulator)(c);
+        store.configure(c);
+        c.instance.shop = 'chilonzor';
+        c.instance.till = '3';
+      });
+      bridgeRef = bridge;
+      try {
+        const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133392' });
+        assert.equal(body.is_success, true);
+        assert.ok(journalAtCharge && journalAtCharge !== 'no id', 'Click received our transaction id and it was already journaled');
+        assert.equal(journalAtCharge.id, body.data.transaction_id);
+        assert.equal(journalAtCharge.status, 'pending');
+        assert.equal(journalAtCharge.amount, 500);
+        assert.equal(bridge.journal.engine, engine.name);
+        const listed = await get(bridge, '/payment/transactions?shop=chilonzor&till=3');
+        assert.equal(listed.body.data.items[0].transaction_id, body.data.transaction_id);
+        assert.equal(listed.body.data.items[0].shop, 'chilonzor');
+        assert.equal(listed.body.data.items[0].till, '3');
+        assert.equal((await get(bridge, '/payment/transactions?till=4')).body.data.items.length, 0);
+      } finally {
+        await bridge.close();
+        await emulator.close();
+      }
+    });
+
+    test('a payment survives a restart, and the API shows it with its timeline', async () => {
+      const store = await engine.fresh();
+      const dataDir = tempDir();
+      const first = await startTestBridge(store.configure, dataDir);
+      const { body } = await post(first, '/payment/click', { amount: 2_500, qr_code: '880101698207133392' });
+      assert.equal(body.is_success, true);
+      await first.close();
+
+      const second = await startTestBridge(store.configure, dataDir);
+      try {
+        const one = await get(second, `/payment/transactions/${body.data.transaction_id}`);
+        assert.equal(one.body.is_success, true);
+        const d = one.body.data;
+        assert.equal(d.transaction_id, body.data.transaction_id);
+        assert.equal(d.status, 'succeeded');
+        assert.equal(d.amount, 2_500);
+        assert.equal(d.payment_id, body.data.payment_id);
+        assert.equal(d.qr_code, '************3392', 'the one-time code is masked at rest');
+        assert.deepEqual(
+          d.events.map((e: { status: string; step: string }) => `${e.status}:${e.step}`),
+          ['pending:received', 'succeeded:succeeded'],
+        );
+        const list = await get(second, '/payment/transactions?method=click&status=succeeded&limit=5');
+        assert.equal(list.body.data.items[0].transaction_id, body.data.transaction_id);
+        assert.equal(list.body.data.next_cursor, null);
+      } finally {
+        await second.close();
+      }
+    });
+
+    test('the API validates listing filters and ids', async () => {
+      const store = await engine.fresh();
+      const bridge = await startTestBridge(store.configure);
+      try {
+        const bad = [
+          ['/payment/transactions?status=lost', /^status: must be one of pending, succeeded/],
+          ['/payment/transactions?limit=0', /^limit: must be an integer from 1 to 500$/],
+          ['/payment/transactions?from=yesterday', /^from: must be an ISO 8601 date\/time/],
+          ['/payment/transactions?cursor=bm9wZQ', /^cursor: not a cursor this journal issued$/],
+          ['/payment/transactions?sort=asc', /^sort: is not a known parameter$/],
+          ['/payment/transactions?shop=', /^shop: /],
+          ['/payment/transactions/123', /^transaction_id: must be a transaction id \(UUID\)$/],
+        ] as const;
+        for (const [url, message] of bad) {
+          const { statusCode, body } = await get(bridge, url);
+          assert.equal(statusCode, 200, url);
+          assert.equal(body.error?.code, 7, url);
+          assert.match(String(body.error!.data), message, url);
+        }
+        const missing = await get(bridge, `/payment/transactions/${randomUUID()}`);
+        assert.equal(missing.body.error?.code, 106);
+        assert.match(missing.body.error!.message, /^Транзакции .* нет в журнале\.$/);
+        const ok = await get(bridge, '/payment/transactions?from=2026-01-01&to=2999-01-01T00:00:00Z&limit=3');
+        assert.equal(ok.body.is_success, true);
+      } finally {
+        await bridge.close();
+      }
+    });
+
+    test('secrets and one-time codes never reach the log or the journal', async () => {
+      const store = await engine.fresh();
+      const emulator = await startClickEmulator({ secretKey: 'prod-secret-Zq81' });
+      const bridge = await startTestBridge((c) => {
+        productionClick(emulator, 'prod-secret-Zq81')(c);
+        store.configure(c);
+      });
+      try {
+        for (const qr of ['990011223344556677', '990011223344556408', '990011223344556116']) {
+          await post(bridge, '/payment/click', { amount: 500, qr_code: qr });
+        }
+        const everything = bridge.logs.text + (await store.storedText());
+        assert.ok(bridge.logs.lines.length > 5, 'something was logged');
+        const secrets = ['prod-secret-Zq81', '990011223344556677', '990011223344556408', '990011223344556116'];
+        if (engine.name === 'postgres') secrets.push(new URL(bridge.config.journal.url!).password);
+        for (const secret of secrets) {
+          assert.ok(!everything.includes(secret), `${secret} leaked`);
+        }
+      } finally {
+        await bridge.close();
+        await emulator.close();
+      }
+    });
+  });
 }
 
 describe('the SQLite journal', () => {
@@ -49,178 +430,72 @@ describe('the SQLite journal', () => {
     db.close();
     assert.throws(() => new SqliteJournal({ path }), /newer than this PayBridge knows/);
   });
-
-  test('transitions follow the state machine and refuse a stale starting status', async () => {
-    const journal = new SqliteJournal({ path: join(tempDir(), 'j.sqlite') });
-    try {
-      const tx = await journal.insert(newTx(), { step: 'received' });
-      assert.equal(tx.status, 'pending');
-      await assert.rejects(journal.transition(tx.id, 'pending', 'refunded', {}, { step: 'x' }), IllegalTransitionError);
-      await assert.rejects(journal.transition(tx.id, 'unknown', 'succeeded', {}, { step: 'x' }), StaleTransitionError);
-      await assert.rejects(journal.transition(randomUUID(), 'pending', 'failed', {}, { step: 'x' }), /does not exist/);
-      const done = await journal.transition(tx.id, 'pending', 'succeeded', { providerPaymentId: '42' }, { step: 'succeeded' });
-      assert.equal(done.status, 'succeeded');
-      assert.equal(done.providerPaymentId, '42');
-      await assert.rejects(journal.transition(tx.id, 'succeeded', 'failed', {}, { step: 'x' }), IllegalTransitionError);
-      const stored = await journal.get(tx.id);
-      assert.deepEqual(
-        stored?.events.map((e) => `${e.status}:${e.step}`),
-        ['pending:received', 'succeeded:succeeded'],
-        'a refused transition leaves no trace',
-      );
-    } finally {
-      await journal.close();
-    }
-  });
-
-  test('lists newest first with filters and a cursor that pages without gaps or repeats', async () => {
-    const journal = new SqliteJournal({ path: join(tempDir(), 'j.sqlite') });
-    try {
-      const base = Date.UTC(2026, 10, 20, 10, 0, 0);
-      const made: Transaction[] = [];
-      for (let i = 0; i < 25; i++) {
-        // Several share a millisecond, as they do under load.
-        const tx = await journal.insert(newTx(base + Math.floor(i / 3) * 1000, 100 + i), { step: 'received' });
-        made.push(i % 4 === 0 ? await journal.transition(tx.id, 'pending', 'failed', {}, { step: 'failed' }) : tx);
-      }
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await journal.list({ limit: 7, cursor });
-        seen.push(...page.items.map((t) => t.id));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      const expected = [...made].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1)).map((t) => t.id);
-      assert.deepEqual(seen, expected);
-
-      const failed = await journal.list({ limit: 100, status: 'failed' });
-      assert.deepEqual(failed.items.map((t) => t.id).sort(), made.filter((t) => t.status === 'failed').map((t) => t.id).sort());
-      const window = await journal.list({ limit: 100, from: base + 2000, to: base + 4000 });
-      assert.ok(window.items.length === 6 && window.items.every((t) => t.createdAt >= base + 2000 && t.createdAt < base + 4000));
-      assert.equal((await journal.list({ limit: 100, method: 'payme' })).items.length, 0);
-      await assert.rejects(journal.list({ limit: 5, cursor: 'bm9wZQ' }), InvalidCursorError);
-    } finally {
-      await journal.close();
-    }
-  });
-
-  test('masks card numbers, secrets and QR codes before writing a timeline event', async () => {
-    const path = join(tempDir(), 'j.sqlite');
-    const journal = new SqliteJournal({ path });
-    try {
-      const tx = await journal.insert(newTx(), {
-        step: 'received',
-        detail: { qr_code: '880101698207133392', secret_key: 'top-secret-value', note: 'card 8600 4912 3456 7890 used' },
-      });
-      await journal.transition(tx.id, 'pending', 'succeeded', {}, { step: 'succeeded', detail: { card_number: '8600491234567890', payment_id: '2170000001234567' } });
-      const stored = await journal.get(tx.id);
-      assert.deepEqual(stored?.events[0]?.detail, { qr_code: '************3392', secret_key: '[secret]', note: 'card 860049******7890 used' });
-      assert.deepEqual(stored?.events[1]?.detail, { card_number: '860049******7890', payment_id: '2170000001234567' });
-      const bytes = journalBytes(path);
-      for (const secret of ['880101698207133392', 'top-secret-value', '8600491234567890', '8600 4912 3456 7890']) {
-        assert.ok(!bytes.includes(secret), `${secret} is not on disk`);
-      }
-    } finally {
-      await journal.close();
-    }
-  });
 });
 
-describe('the journal around a payment', () => {
-  test('the row exists, pending, before Click sees the request', async () => {
-    let journalAtCharge: Transaction | undefined | 'no id';
-    let bridgeRef: Awaited<ReturnType<typeof startTestBridge>> | undefined;
-    const emulator = await startClickEmulator({
-      onChargeRequest: async ({ transactionId }) => {
-        journalAtCharge = transactionId ? await bridgeRef!.journal.get(transactionId) : 'no id';
-      },
-    });
-    const bridge = await startTestBridge(productionClick(emulator));
-    bridgeRef = bridge;
+describe('the PostgreSQL journal', { skip: postgresSkip() }, () => {
+  test('migrates at start under a lock, records schema_version, and migrates nothing twice', async () => {
+    const url = await freshDatabase();
+    // Three PayBridge processes starting at the same moment on an empty database.
+    const journals = await Promise.all([0, 1, 2].map(() => PostgresJournal.open({ url })));
+    await Promise.all(journals.map((j) => j.close()));
+    const versions = await sql<{ version: number; paybridge: string }>(url, 'SELECT version, paybridge FROM schema_version ORDER BY version');
+    assert.deepEqual(versions.map((v) => v.version), POSTGRES_MIGRATIONS.map((_, i) => i + 1));
+    const again = await PostgresJournal.open({ url });
     try {
-      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133392' });
-      assert.equal(body.is_success, true);
-      assert.ok(journalAtCharge && journalAtCharge !== 'no id', 'Click received our transaction id and it was already journaled');
-      assert.equal(journalAtCharge.id, body.data.transaction_id);
-      assert.equal(journalAtCharge.status, 'pending');
-      assert.equal(journalAtCharge.amount, 500);
+      assert.equal(again.schemaVersion, POSTGRES_MIGRATIONS.length);
+      const health = await again.health();
+      assert.equal(health.ok, true);
+      assert.equal(health.engine, 'postgres');
+      assert.match(health.detail, /PostgreSQL \d+/);
+      assert.ok(!health.detail.includes(new URL(url).password), 'health names the database without its password');
     } finally {
-      await bridge.close();
-      await emulator.close();
+      await again.close();
     }
+    // Money and times are BIGINT, never floating point.
+    const columns = await sql<{ column_name: string; data_type: string }>(
+      url,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'transactions' AND column_name IN ('amount', 'refunded_amount', 'created_at')`,
+    );
+    assert.deepEqual(columns.map((c) => c.data_type), ['bigint', 'bigint', 'bigint']);
   });
 
-  test('a payment survives a restart, and the API shows it with its timeline', async () => {
-    const dataDir = tempDir();
-    const first = await startTestBridge(undefined, dataDir);
-    const { body } = await post(first, '/payment/click', { amount: 2_500, qr_code: '880101698207133392' });
-    assert.equal(body.is_success, true);
-    await first.close();
+  test('refuses a database whose schema is newer than this PayBridge, or that is not a PayBridge journal', async () => {
+    const url = await freshDatabase();
+    await (await PostgresJournal.open({ url })).close();
+    await sql(url, 'INSERT INTO schema_version (version, applied_at, paybridge) VALUES ($1, 0, $2)', [POSTGRES_MIGRATIONS.length + 1, '9.9.9']);
+    await assert.rejects(PostgresJournal.open({ url }), /newer than this PayBridge knows/);
 
-    const second = await startTestBridge(undefined, dataDir);
-    try {
-      const one = await get(second, `/payment/transactions/${body.data.transaction_id}`);
-      assert.equal(one.body.is_success, true);
-      const d = one.body.data;
-      assert.equal(d.transaction_id, body.data.transaction_id);
-      assert.equal(d.status, 'succeeded');
-      assert.equal(d.amount, 2_500);
-      assert.equal(d.payment_id, body.data.payment_id);
-      assert.equal(d.qr_code, '************3392', 'the one-time code is masked at rest');
-      assert.deepEqual(
-        d.events.map((e: { status: string; step: string }) => `${e.status}:${e.step}`),
-        ['pending:received', 'succeeded:succeeded'],
-      );
-      const list = await get(second, '/payment/transactions?method=click&status=succeeded&limit=5');
-      assert.equal(list.body.data.items[0].transaction_id, body.data.transaction_id);
-      assert.equal(list.body.data.next_cursor, null);
-    } finally {
-      await second.close();
-    }
+    const foreign = await freshDatabase();
+    await sql(foreign, 'CREATE TABLE transactions (id INTEGER)');
+    await assert.rejects(PostgresJournal.open({ url: foreign }), /not a PayBridge journal/);
   });
 
-  test('the API validates listing filters and ids', async () => {
-    const bridge = await startTestBridge();
-    try {
-      const bad = [
-        ['/payment/transactions?status=lost', /^status: must be one of pending, succeeded/],
-        ['/payment/transactions?limit=0', /^limit: must be an integer from 1 to 500$/],
-        ['/payment/transactions?from=yesterday', /^from: must be an ISO 8601 date\/time/],
-        ['/payment/transactions?cursor=bm9wZQ', /^cursor: not a cursor this journal issued$/],
-        ['/payment/transactions?sort=asc', /^sort: is not a known parameter$/],
-        ['/payment/transactions/123', /^transaction_id: must be a transaction id \(UUID\)$/],
-      ] as const;
-      for (const [url, message] of bad) {
-        const { statusCode, body } = await get(bridge, url);
-        assert.equal(statusCode, 200, url);
-        assert.equal(body.error?.code, 7, url);
-        assert.match(String(body.error!.data), message, url);
-      }
-      const missing = await get(bridge, `/payment/transactions/${randomUUID()}`);
-      assert.equal(missing.body.error?.code, 106);
-      assert.match(missing.body.error!.message, /^Транзакции .* нет в журнале\.$/);
-      const ok = await get(bridge, '/payment/transactions?from=2026-01-01&to=2999-01-01T00:00:00Z&limit=3');
-      assert.equal(ok.body.is_success, true);
-    } finally {
-      await bridge.close();
-    }
+  test('an unreachable database is a clear error naming it without the password', async () => {
+    const url = new URL(postgresUrl());
+    url.port = '1';
+    const password = url.password;
+    const err = await PostgresJournal.open({ url: url.toString(), connectTimeoutMs: 2_000 }).then(
+      () => assert.fail('opened'),
+      (e: unknown) => e as Error,
+    );
+    assert.ok(err instanceof JournalUnavailableError, String(err));
+    assert.match(err.message, /PostgreSQL journal at postgres:\/\/\w+:\*\*\*@127\.0\.0\.1:1\/\w+ cannot be reached: .*ECONNREFUSED/);
+    assert.ok(!err.message.includes(password));
+    const wrong = new URL(postgresUrl());
+    wrong.password = 'not-the-password';
+    await assert.rejects(PostgresJournal.open({ url: wrong.toString() }), (e: Error) => /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'));
   });
 
-  test('secrets and one-time codes never reach the log or the journal file', async () => {
-    const emulator = await startClickEmulator({ secretKey: 'prod-secret-Zq81' });
-    const bridge = await startTestBridge(productionClick(emulator, 'prod-secret-Zq81'));
-    try {
-      for (const qr of ['990011223344556677', '990011223344556408', '990011223344556116']) {
-        await post(bridge, '/payment/click', { amount: 500, qr_code: qr });
-      }
-      const everything = bridge.logs.text + journalBytes(bridge.config.journal.path!);
-      assert.ok(bridge.logs.lines.length > 5, 'something was logged');
-      for (const secret of ['prod-secret-Zq81', '990011223344556677', '990011223344556408', '990011223344556116']) {
-        assert.ok(!everything.includes(secret), `${secret} leaked`);
-      }
-    } finally {
-      await bridge.close();
-      await emulator.close();
-    }
+  test('PayBridge refuses to start on an unreachable database, and the log never shows the password', async () => {
+    const url = new URL(postgresUrl());
+    url.port = '1';
+    await assert.rejects(
+      startTestBridge((c) => {
+        c.journal.engine = 'postgres';
+        c.journal.url = url.toString();
+        c.journal.connect_timeout_ms = 2_000;
+      }),
+      (e: Error) => /cannot be reached/.test(e.message) && !e.message.includes(url.password),
+    );
   });
 });

@@ -87,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   if (env.PAYBRIDGE_API_TOKEN) (input.server as Record<string, unknown>).api_token = env.PAYBRIDGE_API_TOKEN;
   if (env.PAYBRIDGE_DATA_DIR) input.data_dir = env.PAYBRIDGE_DATA_DIR;
+  // The database URL carries a password: like the API token it may come from the environment
+  // rather than a file; naming a URL there means the shared PostgreSQL journal.
+  if (env.PAYBRIDGE_JOURNAL_URL) input.journal = { ...((input.journal as object | undefined) ?? {}), engine: 'postgres', url: env.PAYBRIDGE_JOURNAL_URL };
   if (env.LOG_LEVEL) input.log = { ...((input.log as object | undefined) ?? {}), level: env.LOG_LEVEL };
 
   const base = validate<Config>(ConfigSchema, input, '');
@@ -115,6 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   });
   for (const method of ['humo', 'uzcard'] as const) {
     if (config.terminals.devices.filter((t) => t.method === method && t.default).length > 1) problems.push(`terminals.devices: more than one default ${method} terminal`);
+  }
+
+  if (config.journal.engine === 'postgres' && !config.journal.url) {
+    problems.push('journal.url: is required when journal.engine is postgres (postgres://user:password@host:5432/database, or PAYBRIDGE_JOURNAL_URL)');
   }
 
   if (!isLoopbackHost(config.server.host) && !config.server.api_token) {

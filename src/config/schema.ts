@@ -134,12 +134,33 @@ export const ConfigSchema = Type.Object(
     data_dir: Type.String({ minLength: 1, default: './data', description: 'Folder of the embedded journal.' }),
     journal: Type.Object(
       {
-        engine: Type.Literal('sqlite', { default: 'sqlite' }),
+        engine: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], {
+          default: 'sqlite',
+          description: 'sqlite: one file next to this PayBridge (one till). postgres: one database shared by every till of a chain (journal.url).',
+        }),
+        url: Type.Optional(
+          Type.String({
+            pattern: '^postgres(ql)?://\\S+$',
+            description: 'postgres://user:password@host:5432/database, required with engine postgres; env PAYBRIDGE_JOURNAL_URL. Its password is never logged.',
+          }),
+        ),
+        pool_size: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'postgres: most connections this PayBridge holds open.' }),
+        connect_timeout_ms: ms(5_000, 'postgres: how long a write waits for a connection before the payment is refused.'),
         path: Type.Optional(Type.String({ minLength: 1, description: 'Journal file; default <data_dir>/journal.sqlite.' })),
         sqlite_driver: Type.Union([Type.Literal('auto'), Type.Literal('better-sqlite3'), Type.Literal('node:sqlite')], {
           default: 'auto',
           description: 'auto: better-sqlite3 on Node 20/22, node:sqlite on Node 24 and later.',
         }),
+      },
+      { ...strict, default: {} },
+    ),
+    instance: Type.Object(
+      {
+        id: Type.Optional(
+          Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', description: 'This PayBridge process among those sharing a journal; default <hostname>:<pid>.' }),
+        ),
+        shop: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The shop this PayBridge serves, recorded on every transaction (filter: ?shop=).' })),
+        till: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The till (cash register) it serves, recorded on every transaction (filter: ?till=).' })),
       },
       { ...strict, default: {} },
     ),
@@ -190,6 +211,10 @@ export const ConfigSchema = Type.Object(
       {
         interval_ms: ms(30_000, 'How often transactions left pending or unknown are looked at again.'),
         grace_ms: ms(120_000, 'How old a pending transaction must be before recovery takes it over.'),
+        claim_ms: ms(
+          120_000,
+          'How long a PayBridge holds the transactions it is settling; another PayBridge on the same journal takes them over after that if it died.',
+        ),
       },
       { ...strict, default: {} },
     ),

@@ -100,6 +100,9 @@ export const TransactionAnswer = open({
   qr_code: Type.Union([Type.String(), Type.Null()], { description: 'Masked.' }),
   payment_id: Type.Union([Type.String(), Type.Null()]),
   refunded_amount: Type.Integer(),
+  shop: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The shop of the PayBridge that took it (instance.shop).' })),
+  till: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Its till (instance.till).' })),
+  instance: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The PayBridge process that journaled it (instance.id).' })),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
@@ -114,6 +117,9 @@ export const SEED_TRANSACTION = {
   qr_code: '880101******3392',
   payment_id: '2170000001',
   refunded_amount: 0,
+  shop: 'chilonzor-1',
+  till: '3',
+  instance: 'till-3:4211',
   created_at: '2026-11-23T10:15:00.000Z',
   updated_at: '2026-11-23T10:15:01.000Z',
 };

@@ -51,6 +51,8 @@ export const TransactionListQuerySchema = Type.Object(
     to: Type.Optional(
       Type.String({ pattern: TIME, description: 'Created before: ISO 8601 date/time or epoch milliseconds.', 'x-error': 'must be an ISO 8601 date/time or epoch milliseconds' }),
     ),
+    shop: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Taken in this shop (instance.shop of the PayBridge that took it).', 'x-error': 'must be a shop name of 1 to 64 characters' })),
+    till: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Taken at this till (instance.till).', 'x-error': 'must be a till name of 1 to 64 characters' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, 'x-error': 'must be an integer from 1 to 500' }),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, 'x-error': 'must be the next_cursor of a previous page' })),
   },

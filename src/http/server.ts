@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from 'pino';
-import { InvalidCursorError } from '../journal/journal.js';
+import { InvalidCursorError, JournalUnavailableError } from '../journal/journal.js';
 import { JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
-import { internalError, invalidRequest, PayBridgeError } from '../payments/errors.js';
+import { internalError, invalidRequest, journalUnavailable, PayBridgeError } from '../payments/errors.js';
 import { failure } from './envelope.js';
 import { registerHealthRoutes, type HealthSource } from './routes/health.js';
 import { registerQrPaymentRoutes } from './routes/qr-payments.js';
@@ -124,6 +124,10 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     if (err instanceof PayBridgeError) answer = err;
     else if (fe.validation) answer = invalidRequest(describeValidation(fe.validation, fe.validationContext ?? 'request'));
     else if (err instanceof InvalidCursorError) answer = invalidRequest([err.message]);
+    else if (err instanceof JournalUnavailableError) {
+      request.log.error({ err }, 'the journal cannot be written');
+      answer = journalUnavailable(String(request.id));
+    }
     else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') answer = invalidRequest([`body: larger than the limit of ${deps.bodyLimitBytes} bytes`]);
     else if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) answer = invalidRequest([`request: ${fe.message}`]);
     else {

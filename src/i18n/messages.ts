@@ -15,6 +15,11 @@ export const MESSAGES = {
     uz: 'PayBridge ichki xatosi. Toʻlovni qayta oʻtkazishdan oldin uni jurnalda tekshiring.',
     en: 'PayBridge failed internally. Look the payment up in the journal before taking it again.',
   },
+  journal_unavailable: {
+    ru: 'Журнал платежей недоступен, поэтому платёж не начат и деньги не списаны. Повторите позже или примите оплату иначе.',
+    uz: 'Toʻlovlar jurnali mavjud emas, shuning uchun toʻlov boshlanmadi va pul yechilmadi. Keyinroq qayta urining yoki boshqa usulda qabul qiling.',
+    en: 'The payment journal cannot be written, so no payment was started and nothing was charged. Try again later or take the payment another way.',
+  },
   unauthorized_missing: {
     ru: 'Нужен ключ доступа к PayBridge (заголовок Authorization: Bearer).',
     uz: 'PayBridge kirish kaliti kerak (Authorization: Bearer sarlavhasi).',

@@ -57,6 +57,8 @@ export interface JournalEntryStep {
 
 export interface TransactionFilter {
   method?: PaymentMethod;
+  shop?: string;
+  till?: string;
   status?: TransactionStatus;
   /** Inclusive lower bound on creation time, epoch ms. */
   from?: number;
@@ -72,6 +74,19 @@ export interface TransactionPage {
   nextCursor: string | null;
 }
 
+/** Who writes: stamped on every transaction this journal records. */
+export interface JournalOrigin {
+  /** This PayBridge process; also the holder of the claims it takes. */
+  instance: string;
+  shop?: string | undefined;
+  till?: string | undefined;
+  /**
+   * How long a transaction just recorded stays claimed by its writer: the request working on it
+   * owns it, and recovery elsewhere leaves it alone until then (or until it settles).
+   */
+  inFlightLeaseMs: number;
+}
+
 export interface JournalHealth {
   engine: string;
   ok: boolean;
@@ -80,8 +95,8 @@ export interface JournalHealth {
 
 /**
  * Where every payment is written down before anything is sent anywhere. One interface, several
- * engines (embedded SQLite now; PostgreSQL for chains later). Every write is durable when its
- * promise resolves.
+ * engines (embedded SQLite for one till; PostgreSQL shared by the tills of a chain). Every write is
+ * durable when its promise resolves.
  */
 /** Transactions created in a period, grouped: what a day's totals are made of. */
 export interface PeriodTotalsRow {
@@ -133,8 +148,22 @@ export interface Journal {
   isShiftClosed(terminal: string, shift: number): Promise<boolean>;
   /** The newest QR payment of `method` with this QR code (by hash) and amount created at or after `since`. */
   findRecentQrPayment(method: PaymentMethod, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined>;
+  /**
+   * Records a new QR payment unless the same code (by hash) and amount of `method` was journaled at
+   * or after `since` and did not fail: then writes nothing and returns that one. Atomic against
+   * every PayBridge writing to the same database, so a retry sent to two of them pays once.
+   */
+  insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }>;
   /** Transactions still `pending` or `unknown` that were created before `before`, oldest first. */
   listUnsettled(before: number, limit: number): Promise<Transaction[]>;
+  /**
+   * Takes unsettled transactions created before `before` for recovery by `claim.owner` until
+   * `claim.until`: those nobody holds, whose holder's lease ran out (it died), or already its own.
+   * Another PayBridge on the same database skips them meanwhile.
+   */
+  claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]>;
+  /** Gives up `owner`'s claim on a transaction (a final status clears any claim by itself). */
+  releaseClaim(id: string, owner: string): Promise<void>;
   /**
    * Claims an idempotency key for a request with this fingerprint. Returns the existing record when
    * the key is already known (then nothing is written), or undefined when this caller now owns it.
@@ -190,5 +219,16 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('cursor: not a cursor this journal issued');
     this.name = 'InvalidCursorError';
+  }
+}
+
+/**
+ * The journal cannot be written (its database is unreachable). Nothing is started without the
+ * journal, so the till hears this instead of a payment; the message names where, never a password.
+ */
+export class JournalUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JournalUnavailableError';
   }
 }

@@ -127,6 +127,13 @@ export class Metrics {
             return tx;
           };
         }
+        if (property === 'insertQrPayment') {
+          return async (...args: Parameters<Journal['insertQrPayment']>) => {
+            const result = await target.insertQrPayment(...args);
+            if (result.created) payments.inc({ method: result.transaction.method, kind: result.transaction.kind, status: result.transaction.status });
+            return result;
+          };
+        }
         if (property === 'transition') {
           return async (...args: Parameters<Journal['transition']>) => {
             const tx = await target.transition(...args);

@@ -86,6 +86,16 @@ export function internalError(reference: string): PayBridgeError {
   return new PayBridgeError(ErrorCode.INTERNAL, text('internal'), `see the PayBridge log, request ${reference}`, { reason: text('internal') });
 }
 
+/**
+ * The journal's database cannot be reached. Nothing is started without the journal, so this is
+ * said before any provider or terminal is asked; `data` names the engine, never a password.
+ */
+export function journalUnavailable(reference: string): PayBridgeError {
+  return new PayBridgeError(ErrorCode.INTERNAL, text('journal_unavailable'), `JOURNAL_UNAVAILABLE: see the PayBridge log, request ${reference}`, {
+    reason: text('journal_unavailable'),
+  });
+}
+
 export function unauthorized(token: 'missing' | 'wrong'): PayBridgeError {
   return new PayBridgeError(ErrorCode.UNAUTHORIZED, text(token === 'missing' ? 'unauthorized_missing' : 'unauthorized_wrong'), null, {}, 401);
 }

@@ -24,8 +24,17 @@ export function maskQrCode(qr: string): string {
   return `${'*'.repeat(Math.min(qr.length - 4, 12))}${qr.slice(-4)}`;
 }
 
+// The password of a URL with credentials (postgres://user:password@host/db): a journal URL in an
+// error message or a configuration dump must not carry it into a log.
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi;
+
+/** The URL with its password (if any) replaced by `***`; user, host and database stay readable. */
+export function maskUrlPassword(url: string): string {
+  return url.replace(URL_PASSWORD, '$1:***@');
+}
+
 export function maskText(text: string): string {
-  return text.replace(PAN_IN_TEXT, (match) => maskPan(match));
+  return maskUrlPassword(text).replace(PAN_IN_TEXT, (match) => maskPan(match));
 }
 
 export interface MaskOptions {

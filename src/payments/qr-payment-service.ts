@@ -2,6 +2,7 @@ import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { tiyinToSoumLiteral } from './money.js';
 import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Journal } from '../journal/journal.js';
 import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
@@ -79,6 +80,8 @@ export interface PaymentServiceHooks {
 export interface QrPaymentOptions {
   /** A second request with the same QR code and amount within this window is the first one again. */
   qrRetryWindowMs: number;
+  /** How long such a retry waits for the first one's outcome when another PayBridge is charging it. */
+  retryWaitMs?: number;
 }
 
 export class QrPaymentService {
@@ -110,17 +113,21 @@ export class QrPaymentService {
     // A Click Pass or Payme Go code pays once: the same code and amount again within the window is a
     // retry of the same payment (a till without idempotency keys), answered as the first one was —
     // unless that one failed, when nothing was charged and a new attempt is made.
+    // The look-up and the insert are one journal operation, atomic in the database, so that a retry
+    // reaching another PayBridge on the same journal is recognised too; the lock here only keeps
+    // this process's own retries from queueing on the database.
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
-      const earlier = await this.journal.findRecentQrPayment(method, qrCodeHash, request.amount, Date.now() - this.options.qrRetryWindowMs);
-      // A failed attempt moved no money: trying again is the cashier's right, not a double charge.
-      if (earlier && earlier.status !== 'failed') {
-        this.log.info({ transaction_id: earlier.id, method }, 'same QR code and amount again: answering as the first time');
-        return this.answerFor(earlier, request.qrCode, true);
-      }
-      const tx = await this.journal.insert(
-        { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: Date.now() },
+      const now = Date.now();
+      const { created, transaction: tx } = await this.journal.insertQrPayment(
+        { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: now },
         { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
+        now - this.options.qrRetryWindowMs,
       );
+      // (A failed attempt moved no money: the journal lets a new one be made, the cashier's right.)
+      if (!created) {
+        this.log.info({ transaction_id: tx.id, method }, 'same QR code and amount again: answering as the first time');
+        return this.answerFor(await this.settledOrLatest(tx), request.qrCode, true);
+      }
       this.inFlight.add(tx.id);
       try {
         await this.hooks.onTransaction?.(tx.id);
@@ -130,6 +137,20 @@ export class QrPaymentService {
         this.inFlight.delete(tx.id);
       }
     });
+  }
+
+  /**
+   * A retry that reached this PayBridge while the first attempt is still being charged by another
+   * one on the same journal: wait a while for that outcome, so the till hears it rather than "unknown".
+   */
+  private async settledOrLatest(tx: Transaction): Promise<Transaction> {
+    const deadline = Date.now() + (this.options.retryWaitMs ?? 30_000);
+    let current = tx;
+    while (current.status === 'pending' && !this.inFlight.has(current.id) && Date.now() < deadline) {
+      await sleep(100);
+      current = (await this.journal.get(current.id)) ?? current;
+    }
+    return current;
   }
 
   /** Charges through the provider, journaling each fact, and records the outcome. */

@@ -13,6 +13,10 @@ export interface RecoveryOptions {
   intervalMs: number;
   /** A transaction younger than this is still someone's work in progress, not recovery's. */
   graceMs: number;
+  /** This PayBridge, as the holder of the transactions it claims for settling. */
+  owner: string;
+  /** How long a claim lasts: a PayBridge that dies holding one lets it go after this. */
+  claimMs: number;
 }
 
 /**
@@ -25,6 +29,8 @@ export class RecoveryService {
   private readonly passes = new KeyedLock();
   private readonly periodic: Periodic<number>;
   private readonly graceMs: number;
+  private readonly owner: string;
+  private readonly claimMs: number;
 
   constructor(
     private readonly journal: Journal,
@@ -34,6 +40,8 @@ export class RecoveryService {
     options: RecoveryOptions,
   ) {
     this.graceMs = options.graceMs;
+    this.owner = options.owner;
+    this.claimMs = options.claimMs;
     this.periodic = new Periodic(options.intervalMs, () => this.pass(), (err) => this.log.error({ err }, 'recovery pass failed'));
   }
 
@@ -55,9 +63,16 @@ export class RecoveryService {
   }
 
   private async settleAll(graceMs: number): Promise<number> {
-    const unsettled = await this.journal.listUnsettled(Date.now() - graceMs, 200);
+    // Claimed, not merely listed: several PayBridge processes on one journal never ask about the
+    // same transaction at once, and one that dies mid-pass frees its claims when they expire.
+    const now = Date.now();
+    const unsettled = await this.journal.claimUnsettled(now - graceMs, 200, { owner: this.owner, now, until: now + this.claimMs });
     let settled = 0;
     for (const tx of unsettled) {
+      if (Date.now() >= now + this.claimMs) {
+        // The claims left have run out: others may hold them by now.
+        break;
+      }
       try {
         const after = await this.settle(tx);
         if (after.status !== 'pending' && after.status !== 'unknown') {
@@ -67,6 +82,10 @@ export class RecoveryService {
       } catch (err) {
         this.log.warn({ err, transaction_id: tx.id }, 'recovery could not settle a transaction yet');
       }
+      // Still open: the next pass of any PayBridge may try it (a settled one has no claim left) —
+      // unless a request here is still working on it, which keeps it ours.
+      if (this.qr.isInFlight(tx.id) || this.cards.isInFlight(tx.id)) continue;
+      await this.journal.releaseClaim(tx.id, this.owner).catch((err: unknown) => this.log.warn({ err, transaction_id: tx.id }, 'could not release a recovery claim'));
     }
     return settled;
   }

@@ -37,6 +37,11 @@ export interface Transaction {
   authCode: string | null;
   /** The bank slip exactly as the terminal printed it. */
   slip: string | null;
+  /** Where it was taken: the shop and till of the PayBridge that journaled it (a chain shares one journal). */
+  shop: string | null;
+  till: string | null;
+  /** Which PayBridge process journaled it. */
+  instance: string | null;
   error: TransactionError | null;
   createdAt: number;
   updatedAt: number;

@@ -63,6 +63,8 @@ export function registerTransactionRoutes(app: FastifyInstance, journal: Journal
       const page = await journal.list({
         method: q.method,
         status: q.status,
+        shop: q.shop,
+        till: q.till,
         from: toEpochMs('from', q.from),
         to: toEpochMs('to', q.to),
         limit: q.limit,

@@ -99,4 +99,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
   CREATE INDEX transactions_unsettled ON transactions (created_at) WHERE status IN ('pending', 'unknown');
   `,
+  // 5: where a transaction was taken (shop, till, PayBridge instance), and who holds it for recovery
+  `
+  ALTER TABLE transactions ADD COLUMN shop TEXT;
+  ALTER TABLE transactions ADD COLUMN till TEXT;
+  ALTER TABLE transactions ADD COLUMN instance TEXT;
+  ALTER TABLE transactions ADD COLUMN claimed_by TEXT;
+  ALTER TABLE transactions ADD COLUMN claim_expires_at INTEGER;
+  CREATE INDEX transactions_shop_till_created ON transactions (shop, till, created_at DESC, id DESC);
+  `,
 ];

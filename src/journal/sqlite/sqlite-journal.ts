@@ -8,7 +8,6 @@ import type { ShiftTotals } from '../../terminals/terminal.js';
 import {
   type OpenCounts,
   type PeriodTotalsRow,
-  InvalidCursorError,
   StaleTransitionError,
   type Journal,
   type JournalEntryStep,
@@ -16,6 +15,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyRecord,
   type JournalHealth,
+  type JournalOrigin,
   type NewHandoff,
   type NewTransaction,
   type TransactionFilter,
@@ -23,118 +23,8 @@ import {
   type TransactionPatch,
 } from '../journal.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { decodeCursor, encodeCursor, PATCH_COLUMNS, rowToHandoff, rowToTransaction, type EventRow, type HandoffRow, type TransactionRow } from '../rows.js';
 import { GroupCommit } from './group-commit.js';
-
-interface TransactionRow {
-  id: string;
-  method: string;
-  status: string;
-  amount: number;
-  qr_code_masked: string | null;
-  qr_code_hash: string | null;
-  provider_payment_id: string | null;
-  client_phone_number: string | null;
-  provider_message: string | null;
-  refunded_amount: number;
-  kind: string;
-  original_id: string | null;
-  terminal: string | null;
-  receipt_number: number | null;
-  shift_number: number | null;
-  auth_code: string | null;
-  slip: string | null;
-  error_code: number | null;
-  error_message: string | null;
-  error_data: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface HandoffRow {
-  id: string;
-  method: string;
-  payment_id: string;
-  transaction_id: string | null;
-  receipt: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  result: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-function rowToHandoff(row: HandoffRow): FiscalHandoff {
-  return {
-    id: row.id,
-    method: row.method as FiscalHandoff['method'],
-    paymentId: row.payment_id,
-    transactionId: row.transaction_id,
-    receipt: JSON.parse(row.receipt) as FiscalHandoff['receipt'],
-    state: row.state as FiscalHandoff['state'],
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-interface EventRow {
-  at: number;
-  status: string;
-  step: string;
-  detail: string | null;
-}
-
-const PATCH_COLUMNS: Record<keyof Omit<TransactionPatch, 'error'>, string> = {
-  providerPaymentId: 'provider_payment_id',
-  clientPhoneNumber: 'client_phone_number',
-  providerMessage: 'provider_message',
-  refundedAmount: 'refunded_amount',
-  receiptNumber: 'receipt_number',
-  shiftNumber: 'shift_number',
-  authCode: 'auth_code',
-  slip: 'slip',
-};
-
-function rowToTransaction(row: TransactionRow): Transaction {
-  return {
-    id: row.id,
-    method: row.method as Transaction['method'],
-    status: row.status as TransactionStatus,
-    amount: row.amount,
-    qrCodeMasked: row.qr_code_masked,
-    qrCodeHash: row.qr_code_hash,
-    providerPaymentId: row.provider_payment_id,
-    clientPhoneNumber: row.client_phone_number,
-    providerMessage: row.provider_message,
-    refundedAmount: row.refunded_amount,
-    kind: row.kind as Transaction['kind'],
-    originalId: row.original_id,
-    terminal: row.terminal,
-    receiptNumber: row.receipt_number,
-    shiftNumber: row.shift_number,
-    authCode: row.auth_code,
-    slip: row.slip,
-    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '', data: row.error_data },
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function encodeCursor(row: { created_at: number; id: string }): string {
-  return Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const m = /^(\d{1,16}):([0-9a-f-]{36})$/.exec(text);
-  if (!m) throw new InvalidCursorError();
-  return { createdAt: Number(m[1]), id: m[2]! };
-}
 
 export interface SqliteJournalOptions {
   /** Path of the database file, created with its folder when missing. */
@@ -143,7 +33,11 @@ export interface SqliteJournalOptions {
   busyTimeoutMs?: number;
   /** Which SQLite binding; `auto` picks by Node.js version (see connection.ts). */
   driver?: SqliteDriverChoice;
+  /** Stamped on every transaction recorded; without it, none is (tools that only read or copy). */
+  origin?: JournalOrigin;
 }
+
+const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
 
 /**
  * The embedded journal: one SQLite file in WAL mode with synchronous=FULL, so a payment recorded
@@ -163,8 +57,10 @@ export class SqliteJournal implements Journal {
     this.writes = new GroupCommit(this.db);
     this.statements = {
       insert: this.db.prepare(
-        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, created_at, updated_at)
-         VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @createdAt, @createdAt)`,
+        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
+                                   claimed_by, claim_expires_at, created_at, updated_at)
+         VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
+                 @instance, @claimExpiresAt, @createdAt, @createdAt)`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -209,6 +105,15 @@ export class SqliteJournal implements Journal {
          ORDER BY created_at DESC LIMIT 1`,
       ),
       unsettled: this.db.prepare(`SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND created_at < ? ORDER BY created_at LIMIT ?`),
+      claimUnsettled: this.db.prepare(
+        `UPDATE transactions SET claimed_by = @owner, claim_expires_at = @until
+         WHERE id IN (SELECT id FROM transactions
+                      WHERE status IN ('pending', 'unknown') AND created_at < @before
+                        AND (claimed_by IS NULL OR claimed_by = @owner OR claim_expires_at IS NULL OR claim_expires_at <= @now)
+                      ORDER BY created_at LIMIT @limit)
+         RETURNING *`,
+      ),
+      releaseClaim: this.db.prepare(`UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?`),
       claimKey: this.db.prepare(
         `INSERT INTO idempotency_keys (key, scope, fingerprint, state, owner, created_at, expires_at)
          VALUES (@key, @scope, @fingerprint, 'in_progress', @owner, @createdAt, @expiresAt) ON CONFLICT (scope, key) DO NOTHING`,
@@ -250,10 +155,32 @@ export class SqliteJournal implements Journal {
   }
 
   async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
+    return this.writes.run(() => this.insertNow(tx, step));
+  }
+
+  private insertNow(tx: NewTransaction, step: JournalEntryStep): Transaction {
+    const origin = this.options.origin;
+    this.statements.insert.run({
+      kind: 'payment',
+      originalId: null,
+      terminal: null,
+      ...tx,
+      shop: origin?.shop ?? null,
+      till: origin?.till ?? null,
+      instance: origin?.instance ?? null,
+      claimExpiresAt: origin ? tx.createdAt + origin.inFlightLeaseMs : null,
+    });
+    this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+    return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
+  }
+
+  async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }> {
+    // The look-up and the insert run in one write transaction (BEGIN IMMEDIATE holds the file's
+    // write lock), so another process on the same file cannot slip a second payment in between.
     return this.writes.run(() => {
-      this.statements.insert.run({ kind: 'payment', originalId: null, terminal: null, ...tx });
-      this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
-      return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
+      const earlier = this.statements.recentQr.get(tx.qrCodeHash, tx.method, tx.amount, since) as TransactionRow | undefined;
+      if (earlier && earlier.status !== 'failed') return { created: false, transaction: rowToTransaction(earlier) };
+      return { created: true, transaction: this.insertNow(tx, step) };
     });
   }
 
@@ -267,6 +194,8 @@ export class SqliteJournal implements Journal {
     if (from !== to) assertTransition(from, to);
     const at = step.at ?? Date.now();
     const sets = ['status = @to', 'updated_at = @at'];
+    // A settled transaction is nobody's work any more: whoever held it lets go.
+    if (FINAL_STATUSES.includes(to)) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
     const params: Record<string, unknown> = { id, from, to, at };
     for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof typeof PATCH_COLUMNS, string][]) {
       if (patch[key] !== undefined) {
@@ -409,6 +338,15 @@ export class SqliteJournal implements Journal {
     return (this.statements.unsettled.all(before, limit) as TransactionRow[]).map(rowToTransaction);
   }
 
+  async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
+    const rows = await this.writes.run(() => this.statements.claimUnsettled.all({ before, limit, ...claim }) as TransactionRow[]);
+    return rows.sort((a, b) => a.created_at - b.created_at).map(rowToTransaction);
+  }
+
+  async releaseClaim(id: string, owner: string): Promise<void> {
+    await this.writes.run(() => this.statements.releaseClaim.run(id, owner));
+  }
+
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
     return this.writes.run(() => {
       const { changes } = this.statements.claimKey.run({ ...claim });
@@ -468,6 +406,14 @@ export class SqliteJournal implements Journal {
     if (filter.status) {
       where.push('status = @status');
       params.status = filter.status;
+    }
+    if (filter.shop !== undefined) {
+      where.push('shop = @shop');
+      params.shop = filter.shop;
+    }
+    if (filter.till !== undefined) {
+      where.push('till = @till');
+      params.till = filter.till;
     }
     if (filter.from !== undefined) {
       where.push('created_at >= @from');

@@ -1,0 +1,113 @@
+/**
+ * Schema versions of the central journal, applied in order, each recorded as a row of
+ * `schema_version`. Append only: a migration that has shipped is never edited, a change is a new
+ * entry. The columns are the embedded journal's (src/journal/sqlite/migrations.ts, all five of its
+ * versions at once), so a till's journal copies over column for column: money and times BIGINT
+ * (tiyin, epoch ms), JSON as TEXT exactly as SQLite keeps it.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: everything the embedded journal had at its version 5
+  `
+  CREATE TABLE transactions (
+    id                  TEXT PRIMARY KEY,
+    method              TEXT    NOT NULL,
+    status              TEXT    NOT NULL,
+    amount              BIGINT  NOT NULL CHECK (amount > 0),
+    qr_code_masked      TEXT,
+    qr_code_hash        TEXT,
+    provider_payment_id TEXT,
+    client_phone_number TEXT,
+    provider_message    TEXT,
+    refunded_amount     BIGINT  NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0 AND refunded_amount <= amount),
+    kind                TEXT    NOT NULL DEFAULT 'payment' CHECK (kind IN ('payment', 'cancel', 'refund')),
+    original_id         TEXT    REFERENCES transactions (id),
+    terminal            TEXT,
+    receipt_number      BIGINT,
+    shift_number        BIGINT,
+    auth_code           TEXT,
+    slip                TEXT,
+    error_code          INTEGER,
+    error_message       TEXT,
+    error_data          TEXT,
+    shop                TEXT,
+    till                TEXT,
+    instance            TEXT,
+    claimed_by          TEXT,
+    claim_expires_at    BIGINT,
+    created_at          BIGINT  NOT NULL,
+    updated_at          BIGINT  NOT NULL
+  );
+  CREATE INDEX transactions_created ON transactions (created_at DESC, id DESC);
+  CREATE INDEX transactions_status_created ON transactions (status, created_at DESC, id DESC);
+  CREATE INDEX transactions_method_created ON transactions (method, created_at DESC, id DESC);
+  CREATE INDEX transactions_shop_till_created ON transactions (shop, till, created_at DESC, id DESC);
+  CREATE INDEX transactions_qr_hash ON transactions (qr_code_hash) WHERE qr_code_hash IS NOT NULL;
+  CREATE INDEX transactions_provider_payment ON transactions (method, provider_payment_id) WHERE provider_payment_id IS NOT NULL;
+  CREATE INDEX transactions_terminal_shift ON transactions (terminal, shift_number) WHERE terminal IS NOT NULL;
+  CREATE INDEX transactions_original ON transactions (original_id) WHERE original_id IS NOT NULL;
+  CREATE INDEX transactions_unsettled ON transactions (created_at) WHERE status IN ('pending', 'unknown');
+
+  CREATE TABLE transaction_events (
+    seq            BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    transaction_id TEXT    NOT NULL REFERENCES transactions (id),
+    at             BIGINT  NOT NULL,
+    status         TEXT    NOT NULL,
+    step           TEXT    NOT NULL,
+    detail         TEXT
+  );
+  CREATE INDEX transaction_events_tx ON transaction_events (transaction_id, seq);
+
+  CREATE TABLE fiscal_handoffs (
+    id              TEXT PRIMARY KEY,
+    method          TEXT    NOT NULL,
+    payment_id      TEXT    NOT NULL,
+    transaction_id  TEXT    REFERENCES transactions (id),
+    receipt         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'submitted', 'refused')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT,
+    last_error      TEXT,
+    result          TEXT,
+    created_at      BIGINT  NOT NULL,
+    updated_at      BIGINT  NOT NULL
+  );
+  CREATE UNIQUE INDEX fiscal_handoffs_payment ON fiscal_handoffs (method, payment_id);
+  CREATE INDEX fiscal_handoffs_due ON fiscal_handoffs (state, next_attempt_at);
+  CREATE INDEX fiscal_handoffs_transaction ON fiscal_handoffs (transaction_id);
+
+  CREATE TABLE shift_closes (
+    id              TEXT    PRIMARY KEY,
+    terminal        TEXT    NOT NULL,
+    shift_number    BIGINT,
+    closed_at       BIGINT  NOT NULL,
+    report          TEXT    NOT NULL,
+    terminal_totals TEXT,
+    journal_totals  TEXT    NOT NULL,
+    matched         INTEGER
+  );
+  CREATE INDEX shift_closes_terminal ON shift_closes (terminal, closed_at DESC);
+
+  CREATE TABLE idempotency_keys (
+    key            TEXT    NOT NULL,
+    scope          TEXT    NOT NULL,
+    fingerprint    TEXT    NOT NULL,
+    state          TEXT    NOT NULL CHECK (state IN ('in_progress', 'done')),
+    owner          TEXT    NOT NULL,
+    transaction_id TEXT,
+    response       TEXT,
+    created_at     BIGINT  NOT NULL,
+    expires_at     BIGINT  NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+  `,
+];
+
+/** The oldest PostgreSQL whose SQL these migrations and queries use (identity columns, SKIP LOCKED). */
+export const MIN_SERVER_VERSION_NUM = 120_000;
+
+/**
+ * The oldest schema version this PayBridge can still migrate forward. Raised only when a release
+ * drops an upgrade path; a database below it is refused rather than half-migrated.
+ */
+export const MIN_MIGRATABLE_VERSION = 0;

@@ -1,0 +1,594 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
+import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import type { ShiftTotals } from '../../terminals/terminal.js';
+import {
+  JournalUnavailableError,
+  StaleTransitionError,
+  type HandoffPatch,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type Journal,
+  type JournalEntryStep,
+  type JournalHealth,
+  type JournalOrigin,
+  type NewHandoff,
+  type NewTransaction,
+  type OpenCounts,
+  type PeriodTotalsRow,
+  type TransactionFilter,
+  type TransactionPage,
+  type TransactionPatch,
+} from '../journal.js';
+import { decodeCursor, encodeCursor, PATCH_COLUMNS, rowToHandoff, rowToTransaction, type EventRow, type HandoffRow, type TransactionRow } from '../rows.js';
+import { MIN_MIGRATABLE_VERSION, MIN_SERVER_VERSION_NUM, POSTGRES_MIGRATIONS } from './migrations.js';
+
+export interface PostgresJournalOptions {
+  /** postgres://user:password@host:port/database; its password never appears in an error or a log. */
+  url: string;
+  origin?: JournalOrigin;
+  /** Most connections this PayBridge holds open. */
+  poolSize?: number;
+  /** How long to wait for a connection before a write fails (and the payment is refused). */
+  connectTimeoutMs?: number;
+  /** Told about errors of idle connections (the server restarted, the network dropped). */
+  onIdleError?: (err: Error) => void;
+}
+
+const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
+
+/**
+ * BIGINT arrives from the server as text; pg leaves it a string so as never to round. Every BIGINT
+ * here is tiyin (bounded by limits.max_amount_tiyin), epoch milliseconds or a count, far inside
+ * 2^53, so it becomes a Number, and anything that is not exactly one is an error rather than a
+ * silently wrong amount. Per pool, not pg's global parsers, so no other user of pg is affected.
+ */
+function parseBigint(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`journal: integer ${text} is beyond 2^53 and cannot be read exactly`);
+  return n;
+}
+const TYPES = new pg.TypeOverrides();
+TYPES.setTypeParser(pg.types.builtins.INT8, parseBigint);
+
+// The migration lock and the QR locks live in different advisory-lock key spaces (two int4 keys
+// vs one bigint), so neither can ever wait on the other.
+const MIGRATION_LOCK = 'SELECT pg_advisory_lock(hashtext($1), 1)';
+const MIGRATION_UNLOCK = 'SELECT pg_advisory_unlock(hashtext($1), 1)';
+
+/** Errors that mean "the database could not be reached", as opposed to a query that was refused. */
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && (/^(08|57P0[1-3]|53300)/.test(e.code) || /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|NETUNREACH|PIPE|TIMEDOUT|AI_AGAIN)$|^ENOTFOUND$/.test(e.code))) {
+    return true;
+  }
+  return /Connection terminated|timeout exceeded when trying to connect|connect ETIMEDOUT|Client has encountered a connection error/i.test(e?.message ?? '');
+}
+
+/**
+ * The journal of a chain: one PostgreSQL that every till's PayBridge writes to. Every method is
+ * one statement or one short transaction, committed before its promise resolves (the server's
+ * synchronous_commit decides how durable a COMMIT is; keep it on). What several PayBridge processes
+ * must not do twice is decided by the database, not by their memory: idempotency keys by the
+ * primary key, one-time QR codes by an advisory lock held across look-up and insert, recovery by a
+ * claim with a lease.
+ */
+export class PostgresJournal implements Journal {
+  readonly engine = 'postgres';
+  private readonly pool: pg.Pool;
+  private readonly where: string;
+  private schema = 0;
+
+  private constructor(private readonly options: PostgresJournalOptions) {
+    this.where = maskUrlPassword(options.url);
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      types: TYPES,
+      application_name: `paybridge${options.origin ? ` ${options.origin.instance}` : ''}`.slice(0, 63),
+    });
+    // Without a listener an idle connection's error would end the process; the next query simply
+    // takes a new connection.
+    this.pool.on('error', (err) => options.onIdleError?.(new Error(maskUrlPassword(err.message))));
+  }
+
+  /** Connects, checks the server, and brings the schema to this PayBridge's version. */
+  static async open(options: PostgresJournalOptions): Promise<PostgresJournal> {
+    const journal = new PostgresJournal(options);
+    try {
+      await journal.migrate();
+    } catch (err) {
+      await journal.pool.end().catch(() => undefined);
+      throw err;
+    }
+    return journal;
+  }
+
+  /** The schema version the database is at. */
+  get schemaVersion(): number {
+    return this.schema;
+  }
+
+  private unavailable(err: unknown): JournalUnavailableError {
+    return new JournalUnavailableError(`PostgreSQL journal at ${this.where} cannot be reached: ${maskUrlPassword((err as Error).message || String(err))}`);
+  }
+
+  private async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], client: pg.Pool | pg.PoolClient = this.pool): Promise<pg.QueryResult<R>> {
+    try {
+      return await client.query<R>(sql, params);
+    } catch (err) {
+      throw isConnectionError(err) ? this.unavailable(err) : err;
+    }
+  }
+
+  /** Runs `work` in one transaction on one connection, rolled back if it throws. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    let broken = false;
+    try {
+      await this.query('BEGIN', [], client);
+      const result = await work(client);
+      await this.query('COMMIT', [], client);
+      return result;
+    } catch (err) {
+      broken = err instanceof JournalUnavailableError;
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    try {
+      const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+      const serverVersion = Number(rows[0]!.server_version_num);
+      if (serverVersion < MIN_SERVER_VERSION_NUM) {
+        throw new Error(`PostgreSQL journal at ${this.where}: the server is version ${serverVersion}, too old; PayBridge needs ${MIN_SERVER_VERSION_NUM / 10_000} or later`);
+      }
+      // Several PayBridge processes starting at once: one migrates, the others wait and then find nothing to do.
+      await client.query(MIGRATION_LOCK, ['paybridge journal migrations']);
+      try {
+        const found = await client.query<{ t: string | null; v: string | null }>(
+          `SELECT to_regclass('transactions')::text AS t, to_regclass('schema_version')::text AS v`,
+        );
+        const { t, v } = found.rows[0]!;
+        if (t !== null && v === null) {
+          throw new Error(`PostgreSQL journal at ${this.where} has a "transactions" table but no schema_version: it is not a PayBridge journal (or one PayBridge cannot identify); refusing to touch it`);
+        }
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL, paybridge TEXT NOT NULL)`);
+        const current = Number((await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version')).rows[0]!.v ?? 0);
+        if (current > POSTGRES_MIGRATIONS.length) {
+          throw new Error(
+            `PostgreSQL journal at ${this.where} has schema version ${current}, newer than this PayBridge knows (${POSTGRES_MIGRATIONS.length}); upgrade PayBridge`,
+          );
+        }
+        if (current < MIN_MIGRATABLE_VERSION) {
+          throw new Error(`PostgreSQL journal at ${this.where} has schema version ${current}, too old for this PayBridge to migrate (it starts from ${MIN_MIGRATABLE_VERSION}); upgrade through an older release first`);
+        }
+        const { VERSION } = await import('../../version.js');
+        for (let version = current; version < POSTGRES_MIGRATIONS.length; version++) {
+          await client.query('BEGIN');
+          try {
+            await client.query(POSTGRES_MIGRATIONS[version]!);
+            await client.query('INSERT INTO schema_version (version, applied_at, paybridge) VALUES ($1, $2, $3)', [version + 1, Date.now(), VERSION]);
+            await client.query('COMMIT');
+          } catch (err) {
+            await client.query('ROLLBACK');
+            throw err;
+          }
+        }
+        this.schema = POSTGRES_MIGRATIONS.length;
+      } finally {
+        await client.query(MIGRATION_UNLOCK, ['paybridge journal migrations']);
+      }
+    } catch (err) {
+      throw isConnectionError(err) ? this.unavailable(err) : err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private eventDetail(step: JournalEntryStep): string | null {
+    return step.detail === undefined ? null : JSON.stringify(maskDeep(step.detail));
+  }
+
+  private insertSql(tx: NewTransaction, step: JournalEntryStep): [string, unknown[]] {
+    const origin = this.options.origin;
+    // One statement writes the row and its first event: atomic without a transaction of its own.
+    return [
+      `WITH t AS (
+         INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
+                                   claimed_by, claim_expires_at, created_at, updated_at)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $13)
+         RETURNING *),
+       e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
+       SELECT * FROM t`,
+      [
+        tx.id,
+        tx.method,
+        tx.amount,
+        tx.qrCodeMasked,
+        tx.qrCodeHash,
+        tx.kind ?? 'payment',
+        tx.originalId ?? null,
+        tx.terminal ?? null,
+        origin?.shop ?? null,
+        origin?.till ?? null,
+        origin?.instance ?? null,
+        origin ? tx.createdAt + origin.inFlightLeaseMs : null,
+        tx.createdAt,
+        step.at ?? tx.createdAt,
+        step.step,
+        this.eventDetail(step),
+      ],
+    ];
+  }
+
+  async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
+    const [sql, params] = this.insertSql(tx, step);
+    return rowToTransaction((await this.query<TransactionRow>(sql, params)).rows[0]!);
+  }
+
+  async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }> {
+    // Two PayBridge processes given the same one-time code at once must not both charge it. A
+    // unique constraint cannot say "unless the earlier one failed, or is older than the window",
+    // so the look-up and the insert run under a transaction-scoped advisory lock on the code
+    // (method and hash): the second waits for the first to commit, then its look-up (a new
+    // snapshot under READ COMMITTED) sees the first's row. Different codes never wait on each other.
+    const lockKey = createHash('sha256').update(`qr\n${tx.method}\n${tx.qrCodeHash}`).digest().readBigInt64BE(0).toString();
+    return this.transaction(async (client) => {
+      await this.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey], client);
+      const earlier = await this.query<TransactionRow>(
+        `SELECT * FROM transactions WHERE qr_code_hash = $1 AND method = $2 AND amount = $3 AND kind = 'payment' AND created_at >= $4
+         ORDER BY created_at DESC LIMIT 1`,
+        [tx.qrCodeHash, tx.method, tx.amount, since],
+        client,
+      );
+      const row = earlier.rows[0];
+      if (row && row.status !== 'failed') return { created: false, transaction: rowToTransaction(row) };
+      const [sql, params] = this.insertSql(tx, step);
+      return { created: true, transaction: rowToTransaction((await this.query<TransactionRow>(sql, params, client)).rows[0]!) };
+    });
+  }
+
+  async transition(id: string, from: TransactionStatus, to: TransactionStatus, patch: TransactionPatch, step: JournalEntryStep): Promise<Transaction> {
+    if (from !== to) assertTransition(from, to);
+    const at = step.at ?? Date.now();
+    const params: unknown[] = [id, from, to, at];
+    const sets = ['status = $3', 'updated_at = $4'];
+    const set = (column: string, value: unknown) => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (FINAL_STATUSES.includes(to)) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
+    for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof typeof PATCH_COLUMNS, string][]) {
+      if (patch[key] !== undefined) set(column, patch[key]);
+    }
+    if (patch.error !== undefined) {
+      set('error_code', patch.error?.code ?? null);
+      set('error_message', patch.error?.message ?? null);
+      set('error_data', patch.error?.data ?? null);
+    }
+    params.push(step.step, this.eventDetail(step));
+    const n = params.length;
+    // The row's update and its event in one statement; a concurrent transition of the same row
+    // (another PayBridge) makes this one match nothing, which is the stale case below.
+    const { rows } = await this.query<TransactionRow>(
+      `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING *),
+            e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $${n - 1}, $${n} FROM u)
+       SELECT * FROM u`,
+      params,
+    );
+    if (rows.length !== 1) {
+      const current = await this.query<{ status: string }>('SELECT status FROM transactions WHERE id = $1', [id]);
+      throw new StaleTransitionError(id, from, current.rows[0]?.status as TransactionStatus | undefined);
+    }
+    return rowToTransaction(rows[0]!);
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<Transaction | undefined> {
+    const row = (await this.query<TransactionRow>(sql, params)).rows[0];
+    return row ? rowToTransaction(row) : undefined;
+  }
+
+  async get(id: string): Promise<TransactionWithEvents | undefined> {
+    const tx = await this.one('SELECT * FROM transactions WHERE id = $1', [id]);
+    if (!tx) return undefined;
+    const [events, handoff] = await Promise.all([
+      this.query<EventRow>('SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = $1 ORDER BY seq', [id]),
+      this.query<HandoffRow>('SELECT * FROM fiscal_handoffs WHERE transaction_id = $1 LIMIT 1', [id]),
+    ]);
+    return {
+      ...tx,
+      events: events.rows.map(
+        (e): TransactionEvent => ({ at: e.at, status: e.status as TransactionStatus, step: e.step, detail: e.detail === null ? null : (JSON.parse(e.detail) as unknown) }),
+      ),
+      fiscal: handoff.rows[0] ? rowToHandoff(handoff.rows[0]) : null,
+    };
+  }
+
+  findByProviderPaymentId(method: string, providerPaymentId: string): Promise<Transaction | undefined> {
+    return this.one('SELECT * FROM transactions WHERE method = $1 AND provider_payment_id = $2 ORDER BY created_at DESC LIMIT 1', [method, providerPaymentId]);
+  }
+
+  async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
+    const { rows } = await this.query<HandoffRow>(
+      `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
+      [handoff.id, handoff.method, handoff.paymentId, handoff.transactionId, JSON.stringify(handoff.receipt), handoff.state, handoff.createdAt],
+    );
+    return rowToHandoff(rows[0]!);
+  }
+
+  async getHandoff(method: string, paymentId: string): Promise<FiscalHandoff | undefined> {
+    const row = (await this.query<HandoffRow>('SELECT * FROM fiscal_handoffs WHERE method = $1 AND payment_id = $2', [method, paymentId])).rows[0];
+    return row ? rowToHandoff(row) : undefined;
+  }
+
+  async updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff> {
+    const params: unknown[] = [id, Date.now()];
+    const sets = ['updated_at = $2'];
+    const columns: [keyof HandoffPatch, string, (v: unknown) => unknown][] = [
+      ['state', 'state', (v) => v],
+      ['attempts', 'attempts', (v) => v],
+      ['nextAttemptAt', 'next_attempt_at', (v) => v],
+      ['lastError', 'last_error', (v) => v],
+      ['result', 'result', (v) => (v === null ? null : JSON.stringify(maskDeep(v)))],
+      ['receipt', 'receipt', (v) => JSON.stringify(v)],
+    ];
+    for (const [key, column, encode] of columns) {
+      if (patch[key] === undefined) continue;
+      params.push(encode(patch[key]));
+      sets.push(`${column} = $${params.length}`);
+    }
+    const { rows } = await this.query<HandoffRow>(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params);
+    if (rows.length !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
+    return rowToHandoff(rows[0]!);
+  }
+
+  async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {
+    const { rows } = await this.query<HandoffRow>(
+      `SELECT * FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY created_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map(rowToHandoff);
+  }
+
+  findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {
+    return 'rrn' in by
+      ? this.one(`SELECT * FROM transactions WHERE terminal = $1 AND provider_payment_id = $2 AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`, [terminal, by.rrn])
+      : this.one(`SELECT * FROM transactions WHERE terminal = $1 AND receipt_number = $2 AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`, [terminal, by.receiptNumber]);
+  }
+
+  async hasCardOperationAfter(terminal: string, createdAt: number): Promise<boolean> {
+    return (await this.query('SELECT 1 FROM transactions WHERE terminal = $1 AND created_at > $2 LIMIT 1', [terminal, createdAt])).rows.length > 0;
+  }
+
+  findCardOperationByRrn(method: string, rrn: string): Promise<Transaction | undefined> {
+    return this.one('SELECT * FROM transactions WHERE method = $1 AND provider_payment_id = $2 ORDER BY created_at DESC LIMIT 1', [method, rrn]);
+  }
+
+  findCardPaymentByRrn(method: string, rrn: string): Promise<Transaction | undefined> {
+    return this.one(`SELECT * FROM transactions WHERE method = $1 AND provider_payment_id = $2 AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`, [method, rrn]);
+  }
+
+  async shiftTotals(terminal: string, shift: number): Promise<ShiftTotals> {
+    const { rows } = await this.query<ShiftTotals>(
+      `SELECT
+         COUNT(*) FILTER (WHERE kind = 'payment') AS "purchaseCount",
+         COALESCE(SUM(amount) FILTER (WHERE kind = 'payment'), 0)::bigint AS "purchaseAmount",
+         COUNT(*) FILTER (WHERE kind <> 'payment') AS "returnCount",
+         COALESCE(SUM(amount) FILTER (WHERE kind <> 'payment'), 0)::bigint AS "returnAmount"
+       FROM transactions
+       WHERE terminal = $1 AND shift_number = $2 AND status IN ('succeeded', 'cancelled', 'refunded')`,
+      [terminal, shift],
+    );
+    return rows[0]!;
+  }
+
+  async recordShiftClose(close: ShiftClose): Promise<void> {
+    await this.query(
+      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        close.id,
+        close.terminal,
+        close.shiftNumber,
+        close.closedAt,
+        close.report,
+        close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
+        JSON.stringify(close.journalTotals),
+        close.matched === null ? null : close.matched ? 1 : 0,
+      ],
+    );
+  }
+
+  async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
+    return (await this.query('SELECT 1 FROM shift_closes WHERE terminal = $1 AND shift_number = $2 LIMIT 1', [terminal, shift])).rows.length > 0;
+  }
+
+  findRecentQrPayment(method: string, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined> {
+    return this.one(
+      `SELECT * FROM transactions WHERE qr_code_hash = $1 AND method = $2 AND amount = $3 AND kind = 'payment' AND created_at >= $4 ORDER BY created_at DESC LIMIT 1`,
+      [qrCodeHash, method, amount, since],
+    );
+  }
+
+  async listUnsettled(before: number, limit: number): Promise<Transaction[]> {
+    const { rows } = await this.query<TransactionRow>(
+      `SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND created_at < $1 ORDER BY created_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map(rowToTransaction);
+  }
+
+  async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
+    // SKIP LOCKED: two PayBridge processes claiming at the same moment take different rows instead
+    // of queueing on the same ones; the lease (claim_expires_at) is what frees the rows of one that
+    // died holding them.
+    const { rows } = await this.query<TransactionRow>(
+      `UPDATE transactions SET claimed_by = $3, claim_expires_at = $5
+       WHERE id IN (SELECT id FROM transactions
+                    WHERE status IN ('pending', 'unknown') AND created_at < $1
+                      AND (claimed_by IS NULL OR claimed_by = $3 OR claim_expires_at IS NULL OR claim_expires_at <= $4)
+                    ORDER BY created_at LIMIT $2
+                    FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [before, limit, claim.owner, claim.now, claim.until],
+    );
+    return rows.sort((a, b) => a.created_at - b.created_at).map(rowToTransaction);
+  }
+
+  async releaseClaim(id: string, owner: string): Promise<void> {
+    await this.query('UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2', [id, owner]);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    // The primary key decides who owns a key, whichever PayBridge the request reached.
+    const { rowCount } = await this.query(
+      `INSERT INTO idempotency_keys (key, scope, fingerprint, state, owner, created_at, expires_at)
+       VALUES ($1, $2, $3, 'in_progress', $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+      [claim.key, claim.scope, claim.fingerprint, claim.owner, claim.createdAt, claim.expiresAt],
+    );
+    return rowCount === 1 ? undefined : this.getIdempotencyKey(claim.scope, claim.key);
+  }
+
+  async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const row = (
+      await this.query<{ key: string; scope: string; fingerprint: string; state: string; owner: string; transaction_id: string | null; response: string | null; created_at: number; expires_at: number }>(
+        'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2',
+        [scope, key],
+      )
+    ).rows[0];
+    if (!row) return undefined;
+    return {
+      key: row.key,
+      scope: row.scope,
+      fingerprint: row.fingerprint,
+      state: row.state as IdempotencyRecord['state'],
+      owner: row.owner,
+      transactionId: row.transaction_id,
+      response: row.response === null ? null : (JSON.parse(row.response) as unknown),
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
+    await this.query(`UPDATE idempotency_keys SET state = 'done', response = $1, transaction_id = $2 WHERE scope = $3 AND key = $4`, [JSON.stringify(response), transactionId, scope, key]);
+  }
+
+  async linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void> {
+    await this.query('UPDATE idempotency_keys SET transaction_id = $1 WHERE scope = $2 AND key = $3', [transactionId, scope, key]);
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
+    await this.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_progress'`, [scope, key]);
+  }
+
+  async purgeIdempotencyKeys(now: number): Promise<number> {
+    return (await this.query('DELETE FROM idempotency_keys WHERE expires_at < $1', [now])).rowCount ?? 0;
+  }
+
+  async list(filter: TransactionFilter): Promise<TransactionPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (filter.method) add((p) => `method = ${p}`, filter.method);
+    if (filter.status) add((p) => `status = ${p}`, filter.status);
+    if (filter.shop !== undefined) add((p) => `shop = ${p}`, filter.shop);
+    if (filter.till !== undefined) add((p) => `till = ${p}`, filter.till);
+    if (filter.from !== undefined) add((p) => `created_at >= ${p}`, filter.from);
+    if (filter.to !== undefined) add((p) => `created_at < ${p}`, filter.to);
+    if (filter.cursor) {
+      const c = decodeCursor(filter.cursor);
+      params.push(c.createdAt, c.id);
+      where.push(`(created_at < $${params.length - 1} OR (created_at = $${params.length - 1} AND id COLLATE "C" < $${params.length}))`);
+    }
+    params.push(filter.limit + 1);
+    // COLLATE "C": ids compare byte for byte, as SQLite compares them, so pages never depend on the server's locale.
+    const { rows } = await this.query<TransactionRow>(
+      `SELECT * FROM transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $${params.length}`,
+      params,
+    );
+    const hasMore = rows.length > filter.limit;
+    const page = hasMore ? rows.slice(0, filter.limit) : rows;
+    const last = page[page.length - 1];
+    return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
+  }
+
+  async periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]> {
+    const { rows } = await this.query<PeriodTotalsRow>(
+      `SELECT method, kind, status, terminal, COUNT(*) AS count, SUM(amount)::bigint AS amount, SUM(refunded_amount)::bigint AS refunded
+       FROM transactions WHERE created_at >= $1 AND created_at < $2 GROUP BY method, kind, status, terminal`,
+      [from, to],
+    );
+    return rows;
+  }
+
+  async listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]> {
+    const { rows } = await this.query<{ id: string; terminal: string; shift_number: number | null; closed_at: number; report: string; terminal_totals: string | null; journal_totals: string; matched: number | null }>(
+      filter.terminal
+        ? 'SELECT * FROM shift_closes WHERE terminal = $2 ORDER BY closed_at DESC LIMIT $1'
+        : 'SELECT * FROM shift_closes ORDER BY closed_at DESC LIMIT $1',
+      filter.terminal ? [filter.limit, filter.terminal] : [filter.limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      terminal: r.terminal,
+      shiftNumber: r.shift_number,
+      closedAt: r.closed_at,
+      report: r.report,
+      terminalTotals: r.terminal_totals === null ? null : (JSON.parse(r.terminal_totals) as ShiftTotals),
+      journalTotals: JSON.parse(r.journal_totals) as ShiftTotals,
+      matched: r.matched === null ? null : r.matched === 1,
+    }));
+  }
+
+  async latestShift(terminal: string): Promise<number | null> {
+    const { rows } = await this.query<{ shift: number | null }>('SELECT MAX(shift_number) AS shift FROM transactions WHERE terminal = $1 AND shift_number IS NOT NULL', [terminal]);
+    return rows[0]?.shift ?? null;
+  }
+
+  async openCounts(): Promise<OpenCounts> {
+    const [transactions, handoffs] = await Promise.all([
+      this.query<OpenCounts['transactions'][number]>(`SELECT method, status, COUNT(*) AS count FROM transactions WHERE status IN ('pending', 'unknown') GROUP BY method, status`),
+      this.query<{ count: number }>(`SELECT COUNT(*) AS count FROM fiscal_handoffs WHERE state = 'pending'`),
+    ]);
+    return { transactions: transactions.rows, handoffsPending: handoffs.rows[0]!.count };
+  }
+
+  async health(): Promise<JournalHealth> {
+    try {
+      const { rows } = await this.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+      return { engine: this.engine, ok: true, detail: `schema v${this.schema}, PostgreSQL ${rows[0]!.v}, ${this.where}` };
+    } catch (err) {
+      return { engine: this.engine, ok: false, detail: maskUrlPassword((err as Error).message) };
+    }
+  }
+
+  private closed = false;
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,127 @@
+import type { TransactionStatus } from '../payments/state-machine.js';
+import type { FiscalHandoff, Transaction } from '../payments/transaction.js';
+import { InvalidCursorError, type TransactionPatch } from './journal.js';
+
+/**
+ * The journal's rows as both engines store them (the same columns, snake_case, times in epoch
+ * milliseconds, money in integer tiyin) and their mapping to the domain's types: one shape, so a
+ * till's SQLite journal copies into the central PostgreSQL column for column.
+ */
+
+export interface TransactionRow {
+  id: string;
+  method: string;
+  status: string;
+  amount: number;
+  qr_code_masked: string | null;
+  qr_code_hash: string | null;
+  provider_payment_id: string | null;
+  client_phone_number: string | null;
+  provider_message: string | null;
+  refunded_amount: number;
+  kind: string;
+  original_id: string | null;
+  terminal: string | null;
+  receipt_number: number | null;
+  shift_number: number | null;
+  auth_code: string | null;
+  slip: string | null;
+  shop: string | null;
+  till: string | null;
+  instance: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  error_data: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface HandoffRow {
+  id: string;
+  method: string;
+  payment_id: string;
+  transaction_id: string | null;
+  receipt: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function rowToHandoff(row: HandoffRow): FiscalHandoff {
+  return {
+    id: row.id,
+    method: row.method as FiscalHandoff['method'],
+    paymentId: row.payment_id,
+    transactionId: row.transaction_id,
+    receipt: JSON.parse(row.receipt) as FiscalHandoff['receipt'],
+    state: row.state as FiscalHandoff['state'],
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface EventRow {
+  at: number;
+  status: string;
+  step: string;
+  detail: string | null;
+}
+
+export const PATCH_COLUMNS: Record<keyof Omit<TransactionPatch, 'error'>, string> = {
+  providerPaymentId: 'provider_payment_id',
+  clientPhoneNumber: 'client_phone_number',
+  providerMessage: 'provider_message',
+  refundedAmount: 'refunded_amount',
+  receiptNumber: 'receipt_number',
+  shiftNumber: 'shift_number',
+  authCode: 'auth_code',
+  slip: 'slip',
+};
+
+export function rowToTransaction(row: TransactionRow): Transaction {
+  return {
+    id: row.id,
+    method: row.method as Transaction['method'],
+    status: row.status as TransactionStatus,
+    amount: row.amount,
+    qrCodeMasked: row.qr_code_masked,
+    qrCodeHash: row.qr_code_hash,
+    providerPaymentId: row.provider_payment_id,
+    clientPhoneNumber: row.client_phone_number,
+    providerMessage: row.provider_message,
+    refundedAmount: row.refunded_amount,
+    kind: row.kind as Transaction['kind'],
+    originalId: row.original_id,
+    terminal: row.terminal,
+    receiptNumber: row.receipt_number,
+    shiftNumber: row.shift_number,
+    authCode: row.auth_code,
+    slip: row.slip,
+    shop: row.shop,
+    till: row.till,
+    instance: row.instance,
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '', data: row.error_data },
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function encodeCursor(row: { created_at: number; id: string }): string {
+  return Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^(\d{1,16}):([0-9a-f-]{36})$/.exec(text);
+  if (!m) throw new InvalidCursorError();
+  return { createdAt: Number(m[1]), id: m[2]! };
+}
+
