@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { PayBridgeClient } from './client.js';
 import { configCheck } from './commands/config-check.js';
 import { journalExport } from './commands/journal-export.js';
+import { journalMigrate, type JournalMigrateOptions } from './commands/journal-migrate.js';
 import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
 import { CliExit, EXIT } from './exit-codes.js';
 
@@ -151,6 +152,18 @@ journal
   .option('--out <file>', 'write to a file instead of stdout')
   .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
   .action(run(async (o: { from?: string; to?: string; format: string; out?: string; config?: string }) => journalExport(o)));
+
+journal
+  .command('migrate')
+  .description('copy a till’s SQLite journal into the chain’s PostgreSQL journal; safe to run again (nothing is copied twice)')
+  .addOption(new Option('--from <engine>', 'the engine copied from').choices(['sqlite']).makeOptionMandatory())
+  .addOption(new Option('--to <engine>', 'the engine copied into').choices(['postgres']).makeOptionMandatory())
+  .option('--sqlite <file>', 'the SQLite journal (default: the configuration’s journal.path)')
+  .option('--database <url>', 'the PostgreSQL journal, postgres://… (default: PAYBRIDGE_JOURNAL_URL, then journal.url)')
+  .option('--shop <name>', 'recorded on copied transactions that name no shop (default: instance.shop)')
+  .option('--till <name>', 'recorded on copied transactions that name no till (default: instance.till)')
+  .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
+  .action(run(async (o: JournalMigrateOptions) => journalMigrate(o)));
 
 try {
   await program.parseAsync(process.argv);

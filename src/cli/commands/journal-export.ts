@@ -2,6 +2,10 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { SqliteJournal } from '../../journal/sqlite/sqlite-journal.js';
+import { PostgresJournal } from '../../journal/postgres/postgres-journal.js';
+import type { Journal } from '../../journal/journal.js';
+import type { Config } from '../../config/schema.js';
+import { maskText } from '../../payments/masking.js';
 import type { Transaction } from '../../payments/transaction.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 
@@ -49,14 +53,19 @@ export async function journalExport(options: { from?: string; to?: string; forma
   if (options.format !== 'csv' && options.format !== 'json') throw new CliExit(EXIT.USAGE, `--format: "${options.format}" is not csv or json`);
   const from = toEpochMs('--from', options.from);
   const to = toEpochMs('--to', options.to);
-  let path: string;
+  let journalConfig: Config['journal'];
   try {
-    path = loadConfig({ ...process.env, ...(options.config ? { PAYBRIDGE_CONFIG: options.config } : {}) }).config.journal.path!;
+    journalConfig = loadConfig({ ...process.env, ...(options.config ? { PAYBRIDGE_CONFIG: options.config } : {}) }).config.journal;
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliExit(EXIT.CONFIG, err.message);
+    if (err instanceof ConfigError) throw new CliExit(EXIT.CONFIG, maskText(err.message));
     throw err;
   }
-  const journal = new SqliteJournal({ path });
+  let journal: Journal;
+  try {
+    journal = journalConfig.engine === 'postgres' ? await PostgresJournal.open({ url: journalConfig.url! }) : new SqliteJournal({ path: journalConfig.path! });
+  } catch (err) {
+    throw new CliExit(EXIT.REFUSED, maskText((err as Error).message));
+  }
   const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
   const write = (text: string) => new Promise<void>((resolve, reject) => (out.write(text, (err) => (err ? reject(err) : resolve()))));
   let count = 0;
