@@ -35,8 +35,10 @@ const ctx: BenchContext = {
 };
 
 const figures: Figure[] = [];
+const runners = new Map<number, () => Promise<Figure[]>>();
 const step = async (n: number, title: string, run: () => Promise<Figure[]>) => {
   if (!wanted(n)) return;
+  runners.set(n, run);
   process.stderr.write(`scenario ${n}: ${title}…\n`);
   const started = performance.now();
   figures.push(...(await run()));
@@ -67,8 +69,18 @@ if (missed.length) process.stdout.write(`targets missed: ${missed.map((f) => `${
 
 if (values.check) {
   const baseline = (JSON.parse(readFileSync(values.check, 'utf8')) as { figures: Figure[] }).figures;
-  const worse = regressions(figures, baseline);
-  if (worse.length) problems.push(...worse.map((w) => `regression: ${w}`));
+  let worse = regressions(figures, baseline);
+  // A shared machine has slow moments: a scenario that regressed is measured once more, and only a
+  // regression seen both times fails the check.
+  const again = [...new Set(worse.map((w) => w.scenario))];
+  if (again.length) {
+    process.stderr.write(`scenario ${again.join(', ')} regressed; measuring again to rule out a noisy moment…\n`);
+    const second: Figure[] = [];
+    for (const n of again) second.push(...(await runners.get(n)!()));
+    const confirmed = new Set(regressions(second, baseline).map((w) => `${w.scenario} ${w.name}`));
+    worse = worse.filter((w) => confirmed.has(`${w.scenario} ${w.name}`));
+  }
+  if (worse.length) problems.push(...worse.map((w) => `regression: ${w.text}`));
   else process.stdout.write(`no ratio regressed by more than 30 % against ${values.check}\n`);
 }
 if (problems.length) {

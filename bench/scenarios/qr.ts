@@ -38,7 +38,7 @@ export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
     ctx.check(d.failures === 0 && p.failures === 0, `gateway overhead: ${d.failures} direct and ${p.failures} PayBridge requests failed`);
     const disk = durableCommitLatency(`${bridge.dataDir}/floor.sqlite`, ctx.quick ? 1_000 : 3_000);
     return [
-      { scenario: 1, name: 'overhead p50 (ms)', value: p.p50 - d.p50, unit: 'ms', ratio: p.p50 / d.p50, ratioOf: 'PayBridge p50 / emulator p50', detail: `emulator ${d.p50.toFixed(2)} ms, PayBridge ${p.p50.toFixed(2)} ms at ${rate}/s` },
+      { scenario: 1, name: 'overhead p50 (ms)', value: p.p50 - d.p50, unit: 'ms', ratio: p.p50 / d.p50, ratioOf: 'PayBridge p50 / emulator p50', lowerIsBetter: true, detail: `emulator ${d.p50.toFixed(2)} ms, PayBridge ${p.p50.toFixed(2)} ms at ${rate}/s` },
       {
         scenario: 1,
         name: 'overhead p99 (ms)',
@@ -49,14 +49,17 @@ export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
         target: { max: 1.5 },
         detail: `emulator ${d.p99.toFixed(2)} ms, PayBridge ${p.p99.toFixed(2)} ms; ${p.requests} payments`,
         lowerIsBetter: true,
+        gate: false,
       },
       {
         scenario: 1,
         name: 'one durable commit p99 (ms)',
         value: disk.p99,
         unit: 'ms',
-        ratio: (p.p99 - d.p99) / (3 * disk.p99),
-        ratioOf: 'overhead p99 ÷ the p99 of the 3 commits a payment makes',
+        ratio: (p.p99 - d.p99) / (2 * disk.p99),
+        ratioOf: 'overhead p99 ÷ the p99 of the 2 commits a Click payment makes',
+        lowerIsBetter: true,
+        gate: false,
         detail: `this disk, WAL + synchronous=FULL, one row per commit: p50 ${disk.p50.toFixed(3)} ms`,
       },
     ];

@@ -1,6 +1,5 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
 
 /** Where a bridge terminal is: a TCP address, or a serial device. */
 export type BridgeEndpoint = { transport: 'tcp'; host: string; port: number } | { transport: 'serial'; path: string; baudRate: number };
@@ -25,6 +24,9 @@ export async function openBridgeLink(endpoint: BridgeEndpoint, connectTimeoutMs:
       });
     });
   }
+  // serialport and its native binding load only for a serial terminal: a TCP-only or QR-only
+  // PayBridge starts faster and smaller without them.
+  const { SerialPort } = await import('serialport');
   return new Promise<Duplex>((resolve, reject) => {
     const port = new SerialPort({ path: endpoint.path, baudRate: endpoint.baudRate, autoOpen: false });
     port.open((err) => (err ? reject(err) : resolve(port)));
