@@ -12,7 +12,7 @@ import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { POSTGRES_MIGRATIONS } from '../src/journal/postgres/migrations.js';
 import { IllegalTransitionError } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
-import { get, post, productionClick, startClickEmulator, startTestBridge, tempDir } from './helpers.js';
+import { get, post, productionClick, startClickEmulator, startTestBridge, TcpRelay, tempDir } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, postgresUrl, sql } from './postgres.js';
 
 const newTx = (createdAt = Date.now(), amount = 500, qrCodeHash = 'ab'.repeat(32)) => ({
@@ -484,6 +484,61 @@ describe('the PostgreSQL journal', { skip: postgresSkip() }, () => {
     const wrong = new URL(postgresUrl());
     wrong.password = 'not-the-password';
     await assert.rejects(PostgresJournal.open({ url: wrong.toString() }), (e: Error) => /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'));
+  });
+
+  test('connection loss: no payment starts while the journal cannot be written; one in flight is finished and recorded once it returns', async () => {
+    const url = new URL(await freshDatabase());
+    const relay = new TcpRelay(Number(url.port));
+    url.port = String(await relay.start());
+    let cutOnCharge = false;
+    const emulator = await startClickEmulator({
+      onChargeRequest: async () => {
+        if (cutOnCharge) relay.cut();
+      },
+    });
+    const bridge = await startTestBridge((c) => {
+      productionClick(emulator)(c);
+      c.journal.engine = 'postgres';
+      c.journal.url = url.toString();
+      c.journal.connect_timeout_ms = 1_000;
+    });
+    try {
+      relay.cut();
+      const refused = await post(bridge, '/payment/click', { amount: 800, qr_code: '880101698207130001' });
+      assert.equal(refused.body.is_success, false);
+      assert.equal(refused.body.error?.code, 103);
+      assert.match(String(refused.body.error?.data), /^JOURNAL_UNAVAILABLE/);
+      assert.match(refused.body.error!.message, /Журнал платежей недоступен/);
+      assert.equal(emulator.ledger().length, 0, 'nothing was sent to Click');
+      assert.equal((await get(bridge, '/health')).statusCode, 503);
+      assert.ok(!bridge.logs.text.includes(url.password), 'the password is not in the log');
+
+      relay.restore();
+      const paid = await post(bridge, '/payment/click', { amount: 800, qr_code: '880101698207130002' });
+      assert.equal(paid.body.is_success, true, JSON.stringify(paid.body));
+
+      // The connection drops while Click is charging: the customer has paid and the till is told so;
+      // the journal still says pending, until it is reachable again and recovery settles it.
+      cutOnCharge = true;
+      const inFlight = await post(bridge, '/payment/click', { amount: 900, qr_code: '880101698207130003' });
+      cutOnCharge = false;
+      assert.equal(inFlight.body.is_success, true, JSON.stringify(inFlight.body));
+      relay.restore();
+      const [before] = await sql<{ status: string }>(url.toString(), 'SELECT status FROM transactions WHERE id = $1', [inFlight.body.data.transaction_id]);
+      assert.equal(before?.status, 'pending');
+      await bridge.recovery.recoverNow();
+      const [after] = await sql<{ status: string; provider_payment_id: string }>(url.toString(), 'SELECT status, provider_payment_id FROM transactions WHERE id = $1', [
+        inFlight.body.data.transaction_id,
+      ]);
+      assert.equal(after?.status, 'succeeded');
+      assert.equal(after?.provider_payment_id, inFlight.body.data.payment_id);
+      assert.equal(emulator.ledger().length, 2, 'two payments charged, each once');
+    } finally {
+      relay.restore();
+      await bridge.close();
+      await emulator.close();
+      await relay.close();
+    }
   });
 
   test('PayBridge refuses to start on an unreachable database, and the log never shows the password', async () => {

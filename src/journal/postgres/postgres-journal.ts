@@ -124,14 +124,32 @@ export class PostgresJournal implements Journal {
     }
   }
 
-  /** Runs `work` in one transaction on one connection, rolled back if it throws. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * A connection of its own from the pool. A checked-out connection that dies emits 'error', which
+   * without a listener would end the process; the query under way fails with the same error, so
+   * the listener only has to exist.
+   */
+  private async connect(): Promise<{ client: pg.PoolClient; done: (broken?: boolean) => void }> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (err) {
       throw this.unavailable(err);
     }
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    return {
+      client,
+      done: (broken = false) => {
+        client.off('error', ignore);
+        client.release(broken);
+      },
+    };
+  }
+
+  /** Runs `work` in one transaction on one connection, rolled back if it throws. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { client, done } = await this.connect();
     let broken = false;
     try {
       await this.query('BEGIN', [], client);
@@ -143,17 +161,12 @@ export class PostgresJournal implements Journal {
       if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
       throw err;
     } finally {
-      client.release(broken);
+      done(broken);
     }
   }
 
   private async migrate(): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw this.unavailable(err);
-    }
+    const { client, done } = await this.connect();
     try {
       const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
       const serverVersion = Number(rows[0]!.server_version_num);
@@ -199,7 +212,7 @@ export class PostgresJournal implements Journal {
     } catch (err) {
       throw isConnectionError(err) ? this.unavailable(err) : err;
     } finally {
-      client.release();
+      done();
     }
   }
 
