@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ClickConfigSchema, PAYME_URLS, PaymeConfigSchema, type ClickConfig, type Config, type PaymeConfig } from './config/schema.js';
 import { buildServer } from './http/server.js';
 import type { Journal } from './journal/journal.js';
-import { openThreadedSqliteJournal } from './journal/sqlite/threaded-journal.js';
+import { SqliteJournal } from './journal/sqlite/sqlite-journal.js';
 import { FiscalHandoffService } from './payments/fiscal-handoff.js';
 import { QrPaymentService } from './payments/qr-payment-service.js';
 import { ClickClient } from './providers/click/client.js';
@@ -100,8 +100,7 @@ export async function openJournal(config: Config, logger: Logger, instance: stri
       onIdleError: (err) => logger.warn({ err }, 'a PostgreSQL journal connection failed while idle'),
     });
   }
-  // On a thread of its own: the disk's wait in each durable commit never stalls the tills' requests.
-  return openThreadedSqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver, origin });
+  return new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver, origin });
 }
 
 /**

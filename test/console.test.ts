@@ -25,7 +25,10 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
   const outside: string[] = [];
 
   before(async () => {
-    bridge = await startTestBridge();
+    bridge = await startTestBridge((c) => {
+      c.instance.shop = 'chilonzor';
+      c.instance.till = '3';
+    });
     base = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -56,6 +59,8 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await row.click();
     await page.waitForSelector('#detail:not([hidden])');
     assert.equal(await page.locator('#detail [data-fact="transaction"]').innerText(), id);
+    assert.equal(await page.locator('#detail [data-fact="shop"]').innerText(), 'chilonzor', 'where the payment was taken');
+    assert.equal(await page.locator('#detail [data-fact="till"]').innerText(), '3');
     assert.match(await page.locator('#detail-events').innerText(), /received/);
 
     await page.click('#refund-open');
@@ -92,6 +97,18 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     assert.match(await page.locator('#closes tbody tr').first().innerText(), /matched/);
     await page.screenshot({ path: `${ARTIFACTS}console-en.png`, fullPage: true });
     await page.selectOption('#language', 'ru');
+
+    // A chain's manager narrows the list to one till; Enter filters without leaving the page.
+    const rows = page.locator('#transactions tbody tr');
+    await page.fill('#filters input[name="till"]', '4');
+    await page.press('#filters input[name="till"]', 'Enter');
+    await page.waitForSelector('#empty:not([hidden])', { timeout: 10_000 });
+    assert.equal(await rows.count(), 0, 'nothing was taken at till 4');
+    await page.fill('#filters input[name="till"]', '3');
+    await page.press('#filters input[name="till"]', 'Enter');
+    await rows.first().waitFor({ timeout: 10_000 });
+    assert.equal(await rows.count(), 2, "till 3's payments are back");
+    assert.equal(new URL(page.url()).pathname, '/console/', 'still on the console');
   });
 });
 

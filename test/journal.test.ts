@@ -6,7 +6,6 @@ import { after, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
 import { InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/journal/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
-import { openThreadedSqliteJournal } from '../src/journal/sqlite/threaded-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
 import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
@@ -41,34 +40,27 @@ interface Store {
 
 interface Engine {
   name: 'sqlite' | 'postgres';
-  label: string;
   skip: string | false;
   fresh(): Promise<Store>;
 }
 
-const sqliteEngine = (label: string, open: typeof openThreadedSqliteJournal): Engine => ({
-  name: 'sqlite',
-  label,
-  skip: false,
-  async fresh() {
-    const path = join(tempDir(), 'j.sqlite');
-    return {
-      open: (origin) => open({ path, ...(origin ? { origin } : {}) }),
-      configure: (c) => {
-        c.journal.path = path;
-      },
-      storedText: async () => journalBytes(path),
-    };
-  },
-});
-
 const ENGINES: Engine[] = [
-  sqliteEngine('sqlite', async (options) => new SqliteJournal(options)),
-  // What PayBridge runs: the same journal on a thread of its own, its answers and errors crossing back.
-  sqliteEngine('sqlite on its own thread', openThreadedSqliteJournal),
+  {
+    name: 'sqlite',
+    skip: false,
+    async fresh() {
+      const path = join(tempDir(), 'j.sqlite');
+      return {
+        open: async (origin) => new SqliteJournal({ path, ...(origin ? { origin } : {}) }),
+        configure: (c) => {
+          c.journal.path = path;
+        },
+        storedText: async () => journalBytes(path),
+      };
+    },
+  },
   {
     name: 'postgres',
-    label: 'postgres',
     skip: postgresSkip(),
     async fresh() {
       const url = await freshDatabase();
@@ -93,7 +85,7 @@ after(() => dropTestDatabases());
 const origin = (instance: string, over: Partial<JournalOrigin> = {}): JournalOrigin => ({ instance, shop: 'shop-1', till: 'till-1', inFlightLeaseMs: 60_000, ...over });
 
 for (const engine of ENGINES) {
-  describe(`the journal on ${engine.label}`, { skip: engine.skip }, () => {
+  describe(`the journal on ${engine.name}`, { skip: engine.skip }, () => {
     test('transitions follow the state machine and refuse a stale starting status', async () => {
       const journal = await (await engine.fresh()).open();
       try {
@@ -293,7 +285,7 @@ for (const engine of ENGINES) {
     });
   });
 
-  describe(`the journal on ${engine.label} around a payment`, { skip: engine.skip }, () => {
+  describe(`the journal on ${engine.name} around a payment`, { skip: engine.skip }, () => {
     test('the row exists, pending, before Click sees the request', async () => {
       const store = await engine.fresh();
       let journalAtCharge: Transaction | undefined | 'no id';

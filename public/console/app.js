@@ -135,6 +135,10 @@ function filterQuery() {
   const q = new URLSearchParams({ limit: '50' });
   if (form.get('method')) q.set('method', form.get('method'));
   if (form.get('status')) q.set('status', form.get('status'));
+  for (const name of ['shop', 'till']) {
+    const value = String(form.get(name) ?? '').trim();
+    if (value) q.set(name, value);
+  }
   const date = form.get('date');
   if (date) {
     const from = new Date(`${date}T00:00:00+05:00`);
@@ -199,6 +203,9 @@ async function openDetail(id, quiet = false) {
     ['payment_id', tx.payment_id],
     ['qr_code', tx.qr_code],
     ['terminal', tx.terminal],
+    ['shop', tx.shop],
+    ['till', tx.till],
+    ['instance', tx.instance],
     ['receipt', tx.receipt_number],
     ['shift', tx.shift_number],
     ['fiscal', tx.fiscal ? `${tx.fiscal.state} (${tx.fiscal.attempts})` : null],
@@ -272,6 +279,11 @@ async function start() {
     await refresh();
   });
   $('filters').addEventListener('change', () => void refresh());
+  // Enter in the shop or till field filters; it must not send the form away.
+  $('filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void refresh();
+  });
   $('detail-close').addEventListener('click', () => ($('detail').hidden = true));
   $('refund-open').addEventListener('click', openRefund);
   $('refund-cancel').addEventListener('click', () => $('refund-dialog').close());

@@ -17,6 +17,7 @@ export const WORDS = {
     payment_id: 'ID у провайдера', qr_code: 'QR-код', receipt: 'Чек', error: 'Ошибка', fiscal: 'Фискальный чек', kind: 'Вид',
     confirm_question: 'Вернуть {amount} по платежу {method} от {time}?', done_given_back: 'Возвращено {amount}.', done_resolved: 'Решение записано.',
     bad_amount: 'Сумма: число в сумах, не больше двух знаков после точки.', purchases: 'оплат', returns: 'возвратов',
+    shop: 'Магазин', till: 'Касса', instance: 'Экземпляр PayBridge', any: 'любой',
   },
   uz: {
     language: 'Til', api_reference: 'API maʼlumotnomasi', logout: 'Chiqish', today: 'Bugun', terminals: 'Terminallar', terminal: 'Terminal',
@@ -35,6 +36,7 @@ export const WORDS = {
     payment_id: 'Provayder ID', qr_code: 'QR-kod', receipt: 'Chek', error: 'Xato', fiscal: 'Fiskal chek', kind: 'Turi',
     confirm_question: '{method} orqali {time} dagi toʻlov boʻyicha {amount} qaytarilsinmi?', done_given_back: '{amount} qaytarildi.', done_resolved: 'Qaror yozildi.',
     bad_amount: 'Summa: soʻmda son, nuqtadan keyin ikki raqamdan koʻp emas.', purchases: 'toʻlov', returns: 'qaytarish',
+    shop: 'Doʻkon', till: 'Kassa', instance: 'PayBridge nusxasi', any: 'istalgan',
   },
   en: {
     language: 'Language', api_reference: 'API reference', logout: 'Log out', today: 'Today', terminals: 'Terminals', terminal: 'Terminal',
@@ -53,5 +55,6 @@ export const WORDS = {
     payment_id: 'Provider id', qr_code: 'QR code', receipt: 'Receipt', error: 'Error', fiscal: 'Fiscal receipt', kind: 'Kind',
     confirm_question: 'Give back {amount} of the {method} payment of {time}?', done_given_back: '{amount} given back.', done_resolved: 'Decision recorded.',
     bad_amount: 'Amount: a number of soum with at most two decimals.', purchases: 'purchases', returns: 'returns',
+    shop: 'Shop', till: 'Till', instance: 'PayBridge instance', any: 'any',
   },
 };
