@@ -1,6 +1,6 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
 import type { FiscalHandoff, Transaction } from '../payments/transaction.js';
-import { InvalidCursorError, type TransactionPatch } from './journal.js';
+import { InvalidCursorError, type IdempotencyRecord, type TransactionPatch } from './journal.js';
 
 /**
  * The journal's rows as both engines store them (the same columns, snake_case, times in epoch
@@ -65,6 +65,33 @@ export function rowToHandoff(row: HandoffRow): FiscalHandoff {
     result: row.result === null ? null : (JSON.parse(row.result) as unknown),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+export interface IdempotencyRow {
+  key: string;
+  scope: string;
+  fingerprint: string;
+  state: string;
+  owner: string;
+  transaction_id: string | null;
+  /** The stored answer, as JSON text. */
+  response: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export function rowToIdempotencyRecord(row: IdempotencyRow): IdempotencyRecord {
+  return {
+    key: row.key,
+    scope: row.scope,
+    fingerprint: row.fingerprint,
+    state: row.state as IdempotencyRecord['state'],
+    owner: row.owner,
+    transactionId: row.transaction_id,
+    response: row.response === null ? null : (JSON.parse(row.response) as unknown),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
   };
 }
 

@@ -22,7 +22,18 @@ import {
   type TransactionPage,
   type TransactionPatch,
 } from '../journal.js';
-import { decodeCursor, encodeCursor, PATCH_COLUMNS, rowToHandoff, rowToTransaction, type EventRow, type HandoffRow, type TransactionRow } from '../rows.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  PATCH_COLUMNS,
+  rowToHandoff,
+  rowToIdempotencyRecord,
+  rowToTransaction,
+  type EventRow,
+  type HandoffRow,
+  type IdempotencyRow,
+  type TransactionRow,
+} from '../rows.js';
 import { MIN_MIGRATABLE_VERSION, MIN_SERVER_VERSION_NUM, POSTGRES_MIGRATIONS } from './migrations.js';
 
 export interface PostgresJournalOptions {
@@ -481,24 +492,8 @@ export class PostgresJournal implements Journal {
   }
 
   async getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const row = (
-      await this.query<{ key: string; scope: string; fingerprint: string; state: string; owner: string; transaction_id: string | null; response: string | null; created_at: number; expires_at: number }>(
-        'SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2',
-        [scope, key],
-      )
-    ).rows[0];
-    if (!row) return undefined;
-    return {
-      key: row.key,
-      scope: row.scope,
-      fingerprint: row.fingerprint,
-      state: row.state as IdempotencyRecord['state'],
-      owner: row.owner,
-      transactionId: row.transaction_id,
-      response: row.response === null ? null : (JSON.parse(row.response) as unknown),
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    const row = (await this.query<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [scope, key])).rows[0];
+    return row && rowToIdempotencyRecord(row);
   }
 
   async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {

@@ -23,7 +23,18 @@ import {
   type TransactionPatch,
 } from '../journal.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { decodeCursor, encodeCursor, PATCH_COLUMNS, rowToHandoff, rowToTransaction, type EventRow, type HandoffRow, type TransactionRow } from '../rows.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  PATCH_COLUMNS,
+  rowToHandoff,
+  rowToIdempotencyRecord,
+  rowToTransaction,
+  type EventRow,
+  type HandoffRow,
+  type IdempotencyRow,
+  type TransactionRow,
+} from '../rows.js';
 import { GroupCommit } from './group-commit.js';
 
 export interface SqliteJournalOptions {
@@ -359,21 +370,8 @@ export class SqliteJournal implements Journal {
   }
 
   private readKey(scope: string, key: string): IdempotencyRecord | undefined {
-    const row = this.statements.getKey.get(scope, key) as
-      | { key: string; scope: string; fingerprint: string; state: string; owner: string; transaction_id: string | null; response: string | null; created_at: number; expires_at: number }
-      | undefined;
-    if (!row) return undefined;
-    return {
-      key: row.key,
-      scope: row.scope,
-      fingerprint: row.fingerprint,
-      state: row.state as IdempotencyRecord['state'],
-      owner: row.owner,
-      transactionId: row.transaction_id,
-      response: row.response === null ? null : (JSON.parse(row.response) as unknown),
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
+    const row = this.statements.getKey.get(scope, key) as IdempotencyRow | undefined;
+    return row && rowToIdempotencyRecord(row);
   }
 
   async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
