@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropTestDatabases, freshDatabase } from '../postgres.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -23,6 +24,11 @@ const RUNS = arg('runs', Number(process.env.FAULT_RUNS ?? 50));
 // The whole suite is bounded in time, whatever happens.
 const SUITE_DEADLINE = Date.now() + arg('max-seconds', 600) * 1000;
 const SEED = arg('seed', Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000));
+// `--journal postgres`: the same faults with the journal in a fresh database on the test server
+// (PAYBRIDGE_TEST_POSTGRES_URL), each killed PayBridge replaced by a new instance that must settle
+// what the dead one left.
+const ENGINE = process.argv.includes('--journal') ? process.argv[process.argv.indexOf('--journal') + 1] : 'sqlite';
+if (ENGINE !== 'sqlite' && ENGINE !== 'postgres') throw new Error(`--journal sqlite|postgres, not ${ENGINE}`);
 
 // A small seeded generator, so that a failing run can be replayed with --seed.
 let state = SEED >>> 0;
@@ -53,8 +59,10 @@ const dir = mkdtempSync(join(tmpdir(), 'paybridge-faults-'));
 const ports = { click: await freePort(), payme: await freePort(), uzcard: await freePort(), paybridge: await freePort() };
 const emuData = join(dir, 'emulators');
 writeFileSync(join(dir, 'sandbox.yaml'), `sandbox:\n  click:\n    lost_answer_delay_ms: 2500\n  payme:\n    lost_answer_delay_ms: 2500\n`);
+const journalUrl = ENGINE === 'postgres' ? await freshDatabase() : undefined;
 const config = `mode: production
 data_dir: ${JSON.stringify(join(dir, 'paybridge'))}
+${journalUrl ? `journal: { engine: postgres, url: ${JSON.stringify(journalUrl)} }` : ''}
 log: { level: warn }
 click:
   base_url: http://127.0.0.1:${ports.click}/v2/merchant/
@@ -85,7 +93,7 @@ terminals:
         work_dir: ${JSON.stringify(join(emuData, 'sandbox', 'arcus2'))}
         timeout_ms: 1500
 idempotency: { wait_ms: 1500 }
-recovery: { interval_ms: 250, grace_ms: 400 }
+recovery: { interval_ms: 250, grace_ms: 400, claim_ms: 2000 }
 `;
 writeFileSync(join(dir, 'paybridge.yaml'), config);
 
@@ -252,9 +260,10 @@ try {
   await kill();
   emulators.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
+  await dropTestDatabases();
 }
 
-console.log(`\nfault suite (seed ${SEED}, replay with --seed ${SEED} --runs ${RUNS})`);
+console.log(`\nfault suite, journal on ${ENGINE} (seed ${SEED}, replay with --seed ${SEED} --runs ${RUNS}${ENGINE === 'sqlite' ? '' : ` --journal ${ENGINE}`})`);
 console.log(`runs: ${stats.runs}; charged once: ${stats.charged}; not charged: ${stats.notCharged}`);
 console.log(`faults: ${Object.entries(stats.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`double charges: ${stats.doubleCharges} (must be 0); unresolved: ${stats.unresolved} (must be 0)`);
