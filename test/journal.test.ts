@@ -255,6 +255,42 @@ for (const engine of ENGINES) {
       }
     });
 
+    test('fiscal hand-offs: a due one is claimed by one sweep of several at once; a held one by none until its lease runs out', async () => {
+      const store = await engine.fresh();
+      const journals = [await store.open(origin('pb-a')), await store.open(origin('pb-b')), await store.open(origin('pb-c'))];
+      try {
+        const t0 = Date.now();
+        const handoff = (paymentId: string, nextAttemptAt?: number) => ({
+          id: randomUUID(),
+          method: 'click' as const,
+          paymentId,
+          transactionId: null,
+          receipt: { paymentId, qrCodeUrl: `https://ofd.soliq.uz/check?t=1&r=${paymentId}` },
+          state: 'pending' as const,
+          createdAt: t0 - 1_000 + Number(paymentId),
+          ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
+        });
+        const due = await Promise.all(['1', '2', '3'].map((p) => journals[0]!.insertHandoff(handoff(p))));
+        const held = await journals[0]!.insertHandoff(handoff('4', t0 + 30_000)); // its request is delivering it
+        // Every journal's sweep at the same instant: each due hand-off goes to exactly one of them.
+        const claimed = await Promise.all(journals.flatMap((j) => [j.claimDueHandoffs(t0, 50, t0 + 60_000), j.claimDueHandoffs(t0, 50, t0 + 60_000)]));
+        const ids = claimed.flat().map((h) => h.id);
+        assert.deepEqual([...ids].sort(), due.map((h) => h.id).sort(), 'each due one once; the held one by nobody');
+        assert.ok(claimed.flat().every((h) => h.nextAttemptAt === t0 + 60_000), 'held by the sweep that took it');
+        // Nothing is due while held. The request holding '4' dies: it is due once its hold runs out;
+        // the sweeps' claimers die too: theirs are due once their leases run out, oldest first.
+        assert.deepEqual(await journals[1]!.claimDueHandoffs(t0 + 29_000, 50, t0 + 90_000), []);
+        assert.deepEqual((await journals[1]!.claimDueHandoffs(t0 + 30_000, 50, t0 + 90_000)).map((h) => h.paymentId), ['4']);
+        const again = await journals[2]!.claimDueHandoffs(t0 + 60_000, 50, t0 + 120_000);
+        assert.deepEqual(again.map((h) => h.paymentId), ['1', '2', '3'], 'oldest first');
+        // Delivered ones are never due again.
+        await journals[2]!.updateHandoff(held.id, { state: 'submitted', nextAttemptAt: null });
+        assert.deepEqual((await journals[0]!.claimDueHandoffs(t0 + 200_000, 50, t0 + 260_000)).map((h) => h.paymentId), ['1', '2', '3']);
+      } finally {
+        await Promise.all(journals.map((j) => j.close()));
+      }
+    });
+
     test('recovery claims: one holder at a time, the writer holds a new one, and a dead holder’s claim expires', async () => {
       const store = await engine.fresh();
       const a = await store.open(origin('pb-a', { inFlightLeaseMs: 10_000 }));

@@ -37,7 +37,10 @@ export interface TransactionPatch {
   error?: TransactionError | null;
 }
 
-export type NewHandoff = Omit<FiscalHandoff, 'attempts' | 'nextAttemptAt' | 'lastError' | 'result' | 'updatedAt'>;
+export type NewHandoff = Omit<FiscalHandoff, 'attempts' | 'nextAttemptAt' | 'lastError' | 'result' | 'updatedAt'> & {
+  /** Until then no sweep takes it: the request that wrote it makes the first attempt itself. */
+  nextAttemptAt?: number | null;
+};
 
 export interface HandoffPatch {
   state?: HandoffState;
@@ -132,8 +135,12 @@ export interface Journal {
   insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff>;
   getHandoff(method: FiscalHandoff['method'], paymentId: string): Promise<FiscalHandoff | undefined>;
   updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff>;
-  /** Pending hand-offs whose next attempt is due at `now`, oldest first. */
-  dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]>;
+  /**
+   * Claims the pending hand-offs due at `now`, oldest first: their next attempt moves to `until`, in
+   * the same statement, so no other sweep (of this PayBridge or another on the same database) takes
+   * them while this one delivers. One that dies mid-attempt leaves them due again at `until`.
+   */
+  claimDueHandoffs(now: number, limit: number, until: number): Promise<FiscalHandoff[]>;
   /** The newest card payment on `terminal` with this RRN or receipt number. */
   findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined>;
   /** Whether any operation on `terminal` was journaled after `createdAt`. */

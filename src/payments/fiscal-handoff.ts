@@ -16,6 +16,12 @@ export interface FiscalHandoffOptions {
   retryMaxMs: number;
   /** How often pending hand-offs are looked for. */
   sweepIntervalMs?: number;
+  /**
+   * How long an attempt holds its hand-off: no sweep, here or in another PayBridge on the same
+   * journal, sends it meanwhile; past it, one that died mid-attempt is retried. Longer than any one
+   * call to a provider (connect + twice the response timeout).
+   */
+  attemptLeaseMs?: number;
 }
 
 export type HandoffResult = { delivered: true; handoff: FiscalHandoff } | { delivered: false; handoff: FiscalHandoff };
@@ -28,6 +34,7 @@ export type HandoffResult = { delivered: true; handoff: FiscalHandoff } | { deli
 export class FiscalHandoffService {
   private readonly locks = new KeyedLock();
   private readonly periodic: Periodic<void>;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly journal: Journal,
@@ -35,6 +42,7 @@ export class FiscalHandoffService {
     private readonly log: Logger,
     private readonly options: FiscalHandoffOptions,
   ) {
+    this.leaseMs = options.attemptLeaseMs ?? 60_000;
     this.periodic = new Periodic(options.sweepIntervalMs ?? 1_000, () => this.sweep(), (err) => this.log.error({ err }, 'fiscal hand-off sweep failed'));
   }
 
@@ -58,8 +66,10 @@ export class FiscalHandoffService {
         throw paymentError(text('fiscal_already', { id: receipt.paymentId }), { transaction_id: tx?.id, fiscal_qr_code: handoff.receipt.qrCodeUrl });
       }
       if (handoff?.state === 'submitted') return { delivered: true, handoff };
+      // Held for this request's own first attempt, so that no sweep sends the same receipt alongside it.
+      const heldUntil = Date.now() + this.leaseMs;
       if (handoff) {
-        handoff = await this.journal.updateHandoff(handoff.id, { receipt, state: 'pending' });
+        handoff = await this.journal.updateHandoff(handoff.id, { receipt, state: 'pending', nextAttemptAt: heldUntil });
       } else {
         handoff = await this.journal.insertHandoff({
           id: randomUUID(),
@@ -68,6 +78,7 @@ export class FiscalHandoffService {
           transactionId: tx?.id ?? null,
           receipt,
           state: 'pending',
+          nextAttemptAt: heldUntil,
           createdAt: Date.now(),
         });
       }
@@ -110,7 +121,8 @@ export class FiscalHandoffService {
 
   /** Retries every pending hand-off that is due. */
   async sweep(): Promise<void> {
-    const due = await this.journal.dueHandoffs(Date.now(), 50);
+    const now = Date.now();
+    const due = await this.journal.claimDueHandoffs(now, 50, now + this.leaseMs);
     for (const handoff of due) {
       try {
         await this.locks.run(`${handoff.method}:${handoff.paymentId}`, async () => {

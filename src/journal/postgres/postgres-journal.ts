@@ -352,9 +352,9 @@ export class PostgresJournal implements Journal {
 
   async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
     const { rows } = await this.query<HandoffRow>(
-      `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
-      [handoff.id, handoff.method, handoff.paymentId, handoff.transactionId, JSON.stringify(handoff.receipt), handoff.state, handoff.createdAt],
+      `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
+      [handoff.id, handoff.method, handoff.paymentId, handoff.transactionId, JSON.stringify(handoff.receipt), handoff.state, handoff.nextAttemptAt ?? null, handoff.createdAt],
     );
     return rowToHandoff(rows[0]!);
   }
@@ -385,12 +385,16 @@ export class PostgresJournal implements Journal {
     return rowToHandoff(rows[0]!);
   }
 
-  async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {
+  async claimDueHandoffs(now: number, limit: number, until: number): Promise<FiscalHandoff[]> {
+    // SKIP LOCKED: a hand-off another instance is claiming this instant is simply not due for us.
     const { rows } = await this.query<HandoffRow>(
-      `SELECT * FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY created_at LIMIT $2`,
-      [now, limit],
+      `UPDATE fiscal_handoffs SET next_attempt_at = $3
+       WHERE id IN (SELECT id FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+                    ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now, limit, until],
     );
-    return rows.map(rowToHandoff);
+    return rows.map(rowToHandoff).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {

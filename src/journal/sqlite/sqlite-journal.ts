@@ -78,8 +78,8 @@ export class SqliteJournal implements Journal {
       events: this.db.prepare(`SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = ? ORDER BY seq`),
       byProviderId: this.db.prepare(`SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1`),
       insertHandoff: this.db.prepare(
-        `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, created_at, updated_at)
-         VALUES (@id, @method, @paymentId, @transactionId, @receipt, @state, @createdAt, @createdAt)`,
+        `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at)
+         VALUES (@id, @method, @paymentId, @transactionId, @receipt, @state, @nextAttemptAt, @createdAt, @createdAt)`,
       ),
       handoffById: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE id = ?`),
       handoffByPayment: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE method = ? AND payment_id = ?`),
@@ -134,8 +134,11 @@ export class SqliteJournal implements Journal {
       linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = ? WHERE scope = ? AND key = ?`),
       releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
       purgeKeys: this.db.prepare(`DELETE FROM idempotency_keys WHERE expires_at < ?`),
-      dueHandoffs: this.db.prepare(
-        `SELECT * FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?`,
+      claimDueHandoffs: this.db.prepare(
+        `UPDATE fiscal_handoffs SET next_attempt_at = @until
+         WHERE id IN (SELECT id FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+                      ORDER BY created_at LIMIT @limit)
+         RETURNING *`,
       ),
     };
   }
@@ -266,7 +269,7 @@ export class SqliteJournal implements Journal {
 
   async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
     return this.writes.run(() => {
-      this.statements.insertHandoff.run({ ...handoff, receipt: JSON.stringify(handoff.receipt) });
+      this.statements.insertHandoff.run({ ...handoff, nextAttemptAt: handoff.nextAttemptAt ?? null, receipt: JSON.stringify(handoff.receipt) });
       return rowToHandoff(this.statements.handoffById.get(handoff.id) as HandoffRow);
     });
   }
@@ -390,8 +393,9 @@ export class SqliteJournal implements Journal {
     return this.writes.run(() => Number(this.statements.purgeKeys.run(now).changes));
   }
 
-  async dueHandoffs(now: number, limit: number): Promise<FiscalHandoff[]> {
-    return (this.statements.dueHandoffs.all(now, limit) as HandoffRow[]).map(rowToHandoff);
+  async claimDueHandoffs(now: number, limit: number, until: number): Promise<FiscalHandoff[]> {
+    const rows = await this.writes.run(() => this.statements.claimDueHandoffs.all({ now, limit, until }) as HandoffRow[]);
+    return rows.map(rowToHandoff).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async list(filter: TransactionFilter): Promise<TransactionPage> {
