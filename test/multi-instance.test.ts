@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
-import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
-import { freePort, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
+import type { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME } from '../src/sandbox/credentials.js';
+import { freePort, startClickEmulator, startPaymeEmulator, tempDir, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -76,8 +77,8 @@ async function startInstance(name: string, till: string, url: string, click: Cli
 
 type Envelope = { data: any; error: any; is_success: boolean };
 
-async function pay(instance: Instance, body: object, key?: string): Promise<Envelope> {
-  const res = await fetch(`${instance.base}/payment/click`, {
+async function pay(instance: Instance, body: object, key?: string, method: 'click' | 'payme' = 'click'): Promise<Envelope> {
+  const res = await fetch(`${instance.base}/payment/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
@@ -87,6 +88,7 @@ async function pay(instance: Instance, body: object, key?: string): Promise<Enve
 
 describe('several PayBridge processes on one PostgreSQL journal', { skip: postgresSkip() }, () => {
   let click: ClickEmulator;
+  let payme: PaymeEmulator;
   let url: string;
   let instances: Instance[] = [];
   /** What Click was asked to charge, by QR code: the emulator's ledger as it grew. */
@@ -107,9 +109,24 @@ describe('several PayBridge processes on one PostgreSQL journal', { skip: postgr
         }
       },
     });
+    payme = await startPaymeEmulator({ processingMs: 800 });
+    const withPayme = {
+      payme: {
+        url: payme.url,
+        cashbox_id: SANDBOX_PAYME.cashboxId,
+        cashbox_key: SANDBOX_PAYME.cashboxKey,
+        timeouts: { connect_ms: 1_000, response_ms: 2_000 },
+        poll_interval_ms: 50,
+        status_deadline_ms: 5_000,
+      },
+    };
     url = await freshDatabase();
     // Started one after the other would hide the migration race; started together they share it.
-    instances = await Promise.all([startInstance('pb-a', '1', url, click), startInstance('pb-b', '2', url, click), startInstance('pb-c', '3', url, click)]);
+    instances = await Promise.all([
+      startInstance('pb-a', '1', url, click, withPayme),
+      startInstance('pb-b', '2', url, click, withPayme),
+      startInstance('pb-c', '3', url, click, withPayme),
+    ]);
   });
 
   after(async () => {
@@ -118,6 +135,7 @@ describe('several PayBridge processes on one PostgreSQL journal', { skip: postgr
       await i.exited;
     }
     await click?.close();
+    await payme?.close();
     await dropTestDatabases();
   });
 
@@ -132,6 +150,19 @@ describe('several PayBridge processes on one PostgreSQL journal', { skip: postgr
       const ids = new Set(answers.map((a) => a.data.transaction_id));
       assert.equal(ids.size, 1, 'every answer is about the one payment');
       assert.equal(new Set(answers.map((a) => a.data.payment_id)).size, 1);
+    }
+  });
+
+  test('the same unkeyed Payme Go payment sent to every instance at once: one receipt paid, the same answer everywhere', async () => {
+    for (let round = 0; round < 8; round++) {
+      // `102`: Payme keeps the receipt in flight a while, so the retries arrive while it is being paid.
+      const qr = round % 2 ? uniqueQr() : `${uniqueQr().slice(0, -3)}102`;
+      const receiptsBefore = payme.ledger().length;
+      const answers = await Promise.all(instances.flatMap((i) => [pay(i, { amount: 2_500, qr_code: qr }, undefined, 'payme'), pay(i, { amount: 2_500, qr_code: qr }, undefined, 'payme')]));
+      assert.ok(answers.every((a) => a.is_success), JSON.stringify(answers.filter((a) => !a.is_success)));
+      assert.equal(new Set(answers.map((a) => a.data.transaction_id)).size, 1, 'every answer is about the one payment');
+      assert.equal(payme.ledger().length - receiptsBefore, 1, `${qr}: one receipt created at Payme`);
+      assert.equal(payme.charges().filter((r) => r.token === qr).length, 1, `${qr}: paid once`);
     }
   });
 
@@ -212,7 +243,11 @@ describe('several PayBridge processes on one PostgreSQL journal', { skip: postgr
 
     // And Click's own ledger agrees: one payment per journaled success.
     const ledger = (await (await fetch(new URL('/_sandbox/payments', click.baseUrl))).json()) as { merchant_trans_id: string }[];
-    const journaled = await sql<{ id: string }>(url, `SELECT id FROM transactions WHERE status = 'succeeded'`);
+    const journaled = await sql<{ id: string }>(url, `SELECT id FROM transactions WHERE status = 'succeeded' AND method = 'click'`);
     assert.deepEqual(ledger.map((p) => p.merchant_trans_id).sort(), journaled.map((r) => r.id).sort());
+    // And Payme's: one paid receipt per journaled Payme success, each for that transaction.
+    const paidAtPayme = payme.charges().map((r) => String((r.account as { transaction_id?: unknown }).transaction_id));
+    const journaledPayme = await sql<{ id: string }>(url, `SELECT id FROM transactions WHERE status = 'succeeded' AND method = 'payme'`);
+    assert.deepEqual(paidAtPayme.sort(), journaledPayme.map((r) => r.id).sort());
   });
 });
