@@ -46,7 +46,13 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     assert.match(shown.stdout, /received[\s\S]*succeeded/, 'the timeline');
 
     const listed = await json(['list', '--method', 'click', '--limit', '5']);
-    assert.ok(listed.body.data.items.some((t: { transaction_id: string }) => t.transaction_id === id));
+    const item = listed.body.data.items.find((t: { transaction_id: string }) => t.transaction_id === id) as { created_at: string };
+    assert.ok(item, 'scripts get the API’s own record');
+    // People get the shop's clock: Tashkent time, UTC+5 all year.
+    const table = await paybridge(['list', '--method', 'click', '--limit', '5'], env);
+    const tashkent = new Date(Date.parse(item.created_at) + 5 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    assert.match(table.stdout, new RegExp(`^created \\(Tashkent\\)`, 'm'));
+    assert.match(table.stdout, new RegExp(`^${tashkent}\\s+${id}\\s+click`, 'm'));
 
     const cancelled = await paybridge(['cancel', id, '--operator', 'manager'], env);
     assert.equal(cancelled.code, 0, cancelled.stderr);

@@ -8,6 +8,13 @@ export function soum(tiyin: number): string {
   return `${tiyin < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')}.${cents} soum`;
 }
 
+/** Uzbekistan keeps UTC+5 all year: the time a shop's clock shows, for people (scripts get ISO from --json). */
+export function shopTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return new Date(ms + 5 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');

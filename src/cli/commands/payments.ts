@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { soumLiteralToTiyin } from '../../payments/money.js';
 import { exitCodeOf, type Envelope, type PayBridgeClient } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
-import { printError, soum, table, withProgress } from '../output.js';
+import { printError, shopTime, soum, table, withProgress } from '../output.js';
 
 export interface Output {
   json: boolean;
@@ -91,10 +91,10 @@ export async function status(client: PayBridgeClient, id: string, out: Output): 
     const lines = [
       `${d.transaction_id}  ${d.method}  ${d.status}`,
       `amount ${soum(d.amount)}${d.refunded_amount ? `, given back ${soum(d.refunded_amount)}` : ''}`,
-      `provider id ${d.payment_id ?? '—'}; created ${d.created_at}`,
+      `provider id ${d.payment_id ?? '—'}; created ${shopTime(d.created_at)} (Tashkent)`,
     ];
     if (d.fiscal) lines.push(`fiscal receipt: ${d.fiscal.state} (${d.fiscal.attempts} attempts)`);
-    lines.push('', table([['at', 'status', 'step'], ...(d.events ?? []).map((e) => [e.at, e.status, e.step])]));
+    lines.push('', table([['at (Tashkent)', 'status', 'step'], ...(d.events ?? []).map((e) => [shopTime(e.at), e.status, e.step])]));
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   // The transaction exists; whether it is settled is what a script asks.
@@ -107,8 +107,8 @@ export async function list(client: PayBridgeClient, filter: Record<string, strin
   const envelope = await client.request<{ items: Tx[]; next_cursor: string | null }>('GET', `payment/transactions?${query}`);
   return finish(envelope, out, (raw) => {
     const d = raw as unknown as { items: Tx[]; next_cursor: string | null };
-    const rows = d.items.map((t) => [t.created_at, t.transaction_id, t.method, t.status, soum(t.amount), t.refunded_amount ? soum(t.refunded_amount) : '']);
-    process.stdout.write(`${table([['created', 'transaction', 'method', 'status', 'amount', 'given back'], ...rows])}\n`);
+    const rows = d.items.map((t) => [shopTime(t.created_at), t.transaction_id, t.method, t.status, soum(t.amount), t.refunded_amount ? soum(t.refunded_amount) : '']);
+    process.stdout.write(`${table([['created (Tashkent)', 'transaction', 'method', 'status', 'amount', 'given back'], ...rows])}\n`);
     if (d.next_cursor) process.stdout.write(`more: --cursor ${d.next_cursor}\n`);
   });
 }
