@@ -148,6 +148,8 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     retryInitialMs: config.fiscal.retry_initial_ms,
     retryMaxMs: config.fiscal.retry_max_ms,
     sweepIntervalMs: config.fiscal.sweep_interval_ms,
+    // Longer than the longest call a provider client can make (connect, then twice the response time).
+    attemptLeaseMs: Math.max(60_000, ...[config.click, config.payme].map((p) => (p ? 2 * (p.timeouts.connect_ms + 2 * p.timeouts.response_ms) : 0))),
   });
   const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, hooks);
   const recovery = new RecoveryService(journal, payments, cards, logger, {
