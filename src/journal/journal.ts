@@ -153,16 +153,12 @@ export interface Journal {
   shiftTotals(terminal: string, shift: number): Promise<ShiftTotals>;
   recordShiftClose(close: ShiftClose): Promise<void>;
   isShiftClosed(terminal: string, shift: number): Promise<boolean>;
-  /** The newest QR payment of `method` with this QR code (by hash) and amount created at or after `since`. */
-  findRecentQrPayment(method: PaymentMethod, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined>;
   /**
    * Records a new QR payment unless the same code (by hash) and amount of `method` was journaled at
    * or after `since` and did not fail: then writes nothing and returns that one. Atomic against
    * every PayBridge writing to the same database, so a retry sent to two of them pays once.
    */
   insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }>;
-  /** Transactions still `pending` or `unknown` that were created before `before`, oldest first. */
-  listUnsettled(before: number, limit: number): Promise<Transaction[]>;
   /**
    * Takes unsettled transactions created before `before` for recovery by `claim.owner` until
    * `claim.until`: those nobody holds, whose holder's lease ran out (it died), or already its own.

@@ -449,21 +449,6 @@ export class PostgresJournal implements Journal {
     return (await this.query('SELECT 1 FROM shift_closes WHERE terminal = $1 AND shift_number = $2 LIMIT 1', [terminal, shift])).rows.length > 0;
   }
 
-  findRecentQrPayment(method: string, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined> {
-    return this.one(
-      `SELECT * FROM transactions WHERE qr_code_hash = $1 AND method = $2 AND amount = $3 AND kind = 'payment' AND created_at >= $4 ORDER BY created_at DESC LIMIT 1`,
-      [qrCodeHash, method, amount, since],
-    );
-  }
-
-  async listUnsettled(before: number, limit: number): Promise<Transaction[]> {
-    const { rows } = await this.query<TransactionRow>(
-      `SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND created_at < $1 ORDER BY created_at LIMIT $2`,
-      [before, limit],
-    );
-    return rows.map(rowToTransaction);
-  }
-
   async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
     // SKIP LOCKED: two PayBridge processes claiming at the same moment take different rows instead
     // of queueing on the same ones; the lease (claim_expires_at) is what frees the rows of one that

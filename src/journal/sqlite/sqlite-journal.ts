@@ -115,7 +115,6 @@ export class SqliteJournal implements Journal {
         `SELECT * FROM transactions WHERE qr_code_hash = ? AND +method = ? AND amount = ? AND kind = 'payment' AND +created_at >= ?
          ORDER BY created_at DESC LIMIT 1`,
       ),
-      unsettled: this.db.prepare(`SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND created_at < ? ORDER BY created_at LIMIT ?`),
       claimUnsettled: this.db.prepare(
         `UPDATE transactions SET claimed_by = @owner, claim_expires_at = @until
          WHERE id IN (SELECT id FROM transactions
@@ -341,15 +340,6 @@ export class SqliteJournal implements Journal {
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
     return this.statements.shiftClosed.get(terminal, shift) !== undefined;
-  }
-
-  async findRecentQrPayment(method: string, qrCodeHash: string, amount: number, since: number): Promise<Transaction | undefined> {
-    const row = this.statements.recentQr.get(qrCodeHash, method, amount, since) as TransactionRow | undefined;
-    return row ? rowToTransaction(row) : undefined;
-  }
-
-  async listUnsettled(before: number, limit: number): Promise<Transaction[]> {
-    return (this.statements.unsettled.all(before, limit) as TransactionRow[]).map(rowToTransaction);
   }
 
   async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
