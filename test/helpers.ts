@@ -7,10 +7,14 @@ import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/logger.js';
 
+const tempDirs: string[] = [];
+// One listener for them all: a file of tests may make dozens of folders.
+process.once('exit', () => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A folder that disappears when the test process ends. */
 export function tempDir(prefix = 'paybridge-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  tempDirs.push(dir);
   return dir;
 }
 
