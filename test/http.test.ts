@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { JournalUnavailableError } from '../src/journal/journal.js';
 import { get, post, startTestBridge, type Envelope, type TestBridge } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -179,6 +180,38 @@ describe('the POS contract over HTTP', () => {
 });
 
 describe('an internal failure', () => {
+  test('a journal that cannot be written: "nothing was charged" only before anything was sent', async () => {
+    const bridge = await startTestBridge();
+    const journal = bridge.journal as unknown as Record<string, unknown>;
+    const own = (name: string) => Object.getOwnPropertyDescriptor(journal, name) ?? { value: Reflect.get(Object.getPrototypeOf(journal) as object, name), writable: true, configurable: true };
+    const insertQrPayment = own('insertQrPayment');
+    const transition = own('transition');
+    try {
+      // The first write of a payment fails: Click is never asked, and the cashier is told so.
+      journal.insertQrPayment = async () => {
+        throw new JournalUnavailableError('PostgreSQL journal at postgres://pb:***@hq/pb cannot be reached: ECONNREFUSED');
+      };
+      const refused = assertFailure((await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133392' })).body, 103);
+      assert.match(refused.message, /^Журнал платежей недоступен, поэтому платёж не начат и деньги не списаны/);
+      assert.equal(bridge.emulators!.click.ledger().length, 0);
+      Object.defineProperty(journal, 'insertQrPayment', insertQrPayment);
+
+      // The terminal approves, then the journal is lost: the card was charged, so the cashier must
+      // not hear "nothing was charged", but to look the payment up before taking it again.
+      journal.transition = async (...args: unknown[]) => {
+        if (args[2] === 'succeeded') throw new JournalUnavailableError('PostgreSQL journal at postgres://pb:***@hq/pb cannot be reached: ECONNRESET');
+        return (transition.value as (...a: unknown[]) => Promise<unknown>).apply(journal, args);
+      };
+      const lost = assertFailure((await post(bridge, '/payment/uzcard', { amount: 5_000 })).body, 103);
+      assert.match(lost.message, /^Внутренняя ошибка PayBridge\. Проверьте платёж в журнале, прежде чем проводить его снова/);
+      assert.doesNotMatch(JSON.stringify(lost), /не списаны/);
+    } finally {
+      Object.defineProperty(journal, 'insertQrPayment', insertQrPayment);
+      Object.defineProperty(journal, 'transition', transition);
+      await bridge.close();
+    }
+  });
+
   test('is code 103 with no stack trace, and the next request still gets an answer', async () => {
     const bridge = await startTestBridge();
     try {

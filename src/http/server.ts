@@ -125,8 +125,10 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     else if (fe.validation) answer = invalidRequest(describeValidation(fe.validation, fe.validationContext ?? 'request'));
     else if (err instanceof InvalidCursorError) answer = invalidRequest([err.message]);
     else if (err instanceof JournalUnavailableError) {
-      request.log.error({ err }, 'the journal cannot be written');
-      answer = journalUnavailable(String(request.id));
+      request.log.error({ err, nothing_sent: err.nothingSent }, 'the journal cannot be written');
+      // "Nothing was charged" only where that is certain; after a provider or terminal was asked, the
+      // cashier must look the payment up before taking it again.
+      answer = err.nothingSent ? journalUnavailable(String(request.id)) : internalError(String(request.id));
     }
     else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') answer = invalidRequest([`body: larger than the limit of ${deps.bodyLimitBytes} bytes`]);
     else if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) answer = invalidRequest([`request: ${fe.message}`]);

@@ -230,8 +230,25 @@ export class InvalidCursorError extends Error {
  * journal, so the till hears this instead of a payment; the message names where, never a password.
  */
 export class JournalUnavailableError extends Error {
+  /** Set where the failing write was an operation's first: then provably nothing was sent anywhere. */
+  nothingSent = false;
+
   constructor(message: string) {
     super(message);
     this.name = 'JournalUnavailableError';
+  }
+}
+
+/**
+ * An operation's first journal write, before any provider or terminal hears of it: if the journal
+ * cannot be written, the till may be told that nothing was started. Anywhere later, money may have
+ * moved, and the till must be told to look before taking the payment again.
+ */
+export async function firstWrite<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof JournalUnavailableError) err.nothingSent = true;
+    throw err;
   }
 }

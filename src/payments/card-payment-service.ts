@@ -3,7 +3,7 @@ import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Journal, TransactionPatch } from '../journal/journal.js';
+import { firstWrite, type Journal, type NewTransaction, type TransactionPatch } from '../journal/journal.js';
 import { classifyCode, describeCode } from '../terminals/response-codes.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
 import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
@@ -11,7 +11,6 @@ import { ErrorCode, invalidRequest, overRemaining, paymentError, PayBridgeError,
 import { KeyedLock } from './keyed-lock.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
-import type { NewTransaction } from '../journal/journal.js';
 import type { PaymentServiceHooks } from './qr-payment-service.js';
 
 export type CardMethod = 'humo' | 'uzcard';
@@ -74,7 +73,7 @@ export class CardPaymentService {
 
   /** Journals a new card operation, tied to the idempotency key being served. */
   private async begin(tx: NewTransaction, detail: unknown): Promise<Transaction> {
-    const created = await this.journal.insert(tx, { step: 'received', detail });
+    const created = await firstWrite(this.journal.insert(tx, { step: 'received', detail }));
     await this.hooks.onTransaction?.(created.id);
     return created;
   }

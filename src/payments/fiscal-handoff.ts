@@ -2,7 +2,7 @@ import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Journal } from '../journal/journal.js';
+import { firstWrite, type Journal } from '../journal/journal.js';
 import { billingError, invalidRequest, paymentError } from './errors.js';
 import { Periodic } from '../lib/periodic.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -69,9 +69,9 @@ export class FiscalHandoffService {
       // Held for this request's own first attempt, so that no sweep sends the same receipt alongside it.
       const heldUntil = Date.now() + this.leaseMs;
       if (handoff) {
-        handoff = await this.journal.updateHandoff(handoff.id, { receipt, state: 'pending', nextAttemptAt: heldUntil });
+        handoff = await firstWrite(this.journal.updateHandoff(handoff.id, { receipt, state: 'pending', nextAttemptAt: heldUntil }));
       } else {
-        handoff = await this.journal.insertHandoff({
+        handoff = await firstWrite(this.journal.insertHandoff({
           id: randomUUID(),
           method,
           paymentId: receipt.paymentId,
@@ -80,7 +80,7 @@ export class FiscalHandoffService {
           state: 'pending',
           nextAttemptAt: heldUntil,
           createdAt: Date.now(),
-        });
+        }));
       }
       const after = await this.attempt(handoff);
       if (after.state === 'refused') {

@@ -2,7 +2,7 @@ import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Journal } from '../journal/journal.js';
+import { firstWrite, type Journal } from '../journal/journal.js';
 import { paymentError } from './errors.js';
 import { maskDeep } from './masking.js';
 
@@ -56,7 +56,7 @@ export class IdempotencyService {
   async run(request: IdempotentRequest): Promise<IdempotentAnswer> {
     const { scope, key, fingerprint } = request;
     const now = Date.now();
-    const existing = await this.journal.claimIdempotencyKey({ scope, key, fingerprint, owner: this.options.owner, createdAt: now, expiresAt: now + this.options.ttlMs });
+    const existing = await firstWrite(this.journal.claimIdempotencyKey({ scope, key, fingerprint, owner: this.options.owner, createdAt: now, expiresAt: now + this.options.ttlMs }));
     if (!existing) return { response: await this.own(request), replayed: false };
 
     if (existing.fingerprint !== fingerprint) {

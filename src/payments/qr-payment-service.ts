@@ -4,7 +4,7 @@ import { tiyinToSoumLiteral } from './money.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Journal } from '../journal/journal.js';
+import { firstWrite, type Journal } from '../journal/journal.js';
 import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
 import { billingError, ErrorCode, overRemaining, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -118,11 +118,11 @@ export class QrPaymentService {
     // this process's own retries from queueing on the database.
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
       const now = Date.now();
-      const { created, transaction: tx } = await this.journal.insertQrPayment(
+      const { created, transaction: tx } = await firstWrite(this.journal.insertQrPayment(
         { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: now },
         { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
         now - this.options.qrRetryWindowMs,
-      );
+      ));
       // (A failed attempt moved no money: the journal lets a new one be made, the cashier's right.)
       if (!created) {
         this.log.info({ transaction_id: tx.id, method }, 'same QR code and amount again: answering as the first time');
@@ -298,7 +298,7 @@ export class QrPaymentService {
       }
 
       const log = this.log.child({ transaction_id: tx.id, method });
-      await this.journal.transition(tx.id, 'succeeded', 'succeeded', {}, { step: 'cancel_requested', detail: { amount, partial } });
+      await firstWrite(this.journal.transition(tx.id, 'succeeded', 'succeeded', {}, { step: 'cancel_requested', detail: { amount, partial } }));
       const outcome = await provider.cancel({ providerPaymentId: tx.providerPaymentId, amount, partial });
       if (outcome.status !== 'cancelled') {
         const step = outcome.status === 'refused' ? 'cancel_refused' : 'cancel_unknown';
