@@ -106,6 +106,21 @@ describe('operator API', () => {
     assert.equal(after.status, 'failed', 'a Payme payment with no receipt was never charged');
     assert.equal(typeof run.body.data.unknown, 'number');
   });
+
+  it('"now" means now: a payment journaled in the same millisecond as the request is settled too', async () => {
+    const id = randomUUID();
+    const realNow = Date.now;
+    const frozen = realNow();
+    Date.now = () => frozen; // the journal write and the operator's request fall in one millisecond
+    try {
+      await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
+      const run = await post(bridge, '/payment/recovery/run', {});
+      assert.equal(run.body.is_success, true);
+    } finally {
+      Date.now = realNow;
+    }
+    assert.equal((await bridge.journal.get(id))!.status, 'failed');
+  });
 });
 
 describe('a terminal whose link is down', () => {
