@@ -1,6 +1,7 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
-import type { FiscalHandoff, Transaction } from '../payments/transaction.js';
-import { InvalidCursorError, type IdempotencyRecord, type TransactionPatch } from './journal.js';
+import type { FiscalHandoff, ShiftClose, Transaction } from '../payments/transaction.js';
+import type { ShiftTotals } from '../terminals/terminal.js';
+import { InvalidCursorError, type IdempotencyRecord, type TransactionPage, type TransactionPatch } from './journal.js';
 
 /**
  * The journal's rows as both engines store them (the same columns, snake_case, times in epoch
@@ -93,6 +94,39 @@ export function rowToIdempotencyRecord(row: IdempotencyRow): IdempotencyRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
   };
+}
+
+export interface ShiftCloseRow {
+  id: string;
+  terminal: string;
+  shift_number: number | null;
+  closed_at: number;
+  report: string;
+  terminal_totals: string | null;
+  journal_totals: string;
+  /** 1 or 0; null when the terminal reported no totals. */
+  matched: number | null;
+}
+
+export function rowToShiftClose(r: ShiftCloseRow): ShiftClose {
+  return {
+    id: r.id,
+    terminal: r.terminal,
+    shiftNumber: r.shift_number,
+    closedAt: r.closed_at,
+    report: r.report,
+    terminalTotals: r.terminal_totals === null ? null : (JSON.parse(r.terminal_totals) as ShiftTotals),
+    journalTotals: JSON.parse(r.journal_totals) as ShiftTotals,
+    matched: r.matched === null ? null : r.matched === 1,
+  };
+}
+
+/** A listing page from up to `limit + 1` rows, newest first: the extra row only says there is more. */
+export function pageOf(rows: TransactionRow[], limit: number): TransactionPage {
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
 }
 
 export interface EventRow {

@@ -24,14 +24,16 @@ import {
 } from '../journal.js';
 import {
   decodeCursor,
-  encodeCursor,
   PATCH_COLUMNS,
   rowToHandoff,
+  pageOf,
   rowToIdempotencyRecord,
+  rowToShiftClose,
   rowToTransaction,
   type EventRow,
   type HandoffRow,
   type IdempotencyRow,
+  type ShiftCloseRow,
   type TransactionRow,
 } from '../rows.js';
 import { MIN_MIGRATABLE_VERSION, MIN_SERVER_VERSION_NUM, POSTGRES_MIGRATIONS } from './migrations.js';
@@ -525,10 +527,7 @@ export class PostgresJournal implements Journal {
       `SELECT * FROM transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $${params.length}`,
       params,
     );
-    const hasMore = rows.length > filter.limit;
-    const page = hasMore ? rows.slice(0, filter.limit) : rows;
-    const last = page[page.length - 1];
-    return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
+    return pageOf(rows, filter.limit);
   }
 
   async periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]> {
@@ -541,22 +540,13 @@ export class PostgresJournal implements Journal {
   }
 
   async listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]> {
-    const { rows } = await this.query<{ id: string; terminal: string; shift_number: number | null; closed_at: number; report: string; terminal_totals: string | null; journal_totals: string; matched: number | null }>(
+    const { rows } = await this.query<ShiftCloseRow>(
       filter.terminal
         ? 'SELECT * FROM shift_closes WHERE terminal = $2 ORDER BY closed_at DESC LIMIT $1'
         : 'SELECT * FROM shift_closes ORDER BY closed_at DESC LIMIT $1',
       filter.terminal ? [filter.limit, filter.terminal] : [filter.limit],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      terminal: r.terminal,
-      shiftNumber: r.shift_number,
-      closedAt: r.closed_at,
-      report: r.report,
-      terminalTotals: r.terminal_totals === null ? null : (JSON.parse(r.terminal_totals) as ShiftTotals),
-      journalTotals: JSON.parse(r.journal_totals) as ShiftTotals,
-      matched: r.matched === null ? null : r.matched === 1,
-    }));
+    return rows.map(rowToShiftClose);
   }
 
   async latestShift(terminal: string): Promise<number | null> {

@@ -25,14 +25,16 @@ import {
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
   decodeCursor,
-  encodeCursor,
   PATCH_COLUMNS,
   rowToHandoff,
+  pageOf,
   rowToIdempotencyRecord,
+  rowToShiftClose,
   rowToTransaction,
   type EventRow,
   type HandoffRow,
   type IdempotencyRow,
+  type ShiftCloseRow,
   type TransactionRow,
 } from '../rows.js';
 import { GroupCommit } from './group-commit.js';
@@ -424,10 +426,7 @@ export class SqliteJournal implements Journal {
     const sql = `SELECT * FROM transactions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(params) as TransactionRow[];
-    const hasMore = rows.length > filter.limit;
-    const page = hasMore ? rows.slice(0, filter.limit) : rows;
-    const last = page[page.length - 1];
-    return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
+    return pageOf(rows, filter.limit);
   }
 
   async periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]> {
@@ -443,17 +442,8 @@ export class SqliteJournal implements Journal {
       filter.terminal
         ? this.prepared(`SELECT * FROM shift_closes WHERE terminal = ? ORDER BY closed_at DESC LIMIT ?`).all(filter.terminal, filter.limit)
         : this.prepared(`SELECT * FROM shift_closes ORDER BY closed_at DESC LIMIT ?`).all(filter.limit)
-    ) as { id: string; terminal: string; shift_number: number | null; closed_at: number; report: string; terminal_totals: string | null; journal_totals: string; matched: number | null }[];
-    return rows.map((r) => ({
-      id: r.id,
-      terminal: r.terminal,
-      shiftNumber: r.shift_number,
-      closedAt: r.closed_at,
-      report: r.report,
-      terminalTotals: r.terminal_totals === null ? null : (JSON.parse(r.terminal_totals) as ShiftTotals),
-      journalTotals: JSON.parse(r.journal_totals) as ShiftTotals,
-      matched: r.matched === null ? null : r.matched === 1,
-    }));
+    ) as ShiftCloseRow[];
+    return rows.map(rowToShiftClose);
   }
 
   async latestShift(terminal: string): Promise<number | null> {
