@@ -51,7 +51,7 @@ function clickPass(click: ClickConfig, metrics: Metrics): QrProvider {
     { connectMs: click.timeouts.connect_ms, responseMs: click.timeouts.response_ms },
     metrics.providerObserver('click'),
   );
-  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, partialReversal: click.partial_reversal });
+  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, notFoundAfterMs: click.not_found_after_ms, partialReversal: click.partial_reversal });
 }
 
 function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
@@ -60,7 +60,7 @@ function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
     { connectMs: payme.timeouts.connect_ms, responseMs: payme.timeouts.response_ms },
     metrics.providerObserver('payme'),
   );
-  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms });
+  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms });
 }
 
 /** In sandbox mode each provider talks to its emulator; the file may still tune its timeouts. */

@@ -194,7 +194,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
   test('ClickPass reports every fact before acting on it', async () => {
     const emulator = await startClickEmulator();
     const client = clickClient(emulator);
-    const pass = new ClickPass(client, { pollIntervalMs: 20, statusDeadlineMs: 1_000, partialReversal: false });
+    const pass = new ClickPass(client, { pollIntervalMs: 20, statusDeadlineMs: 1_000, notFoundAfterMs: 300, partialReversal: false });
     try {
       const seen: ChargeProgress[] = [];
       const outcome = await pass.charge({ transactionId: 'tx-progress', amount: 100, qrCode: '777102', createdAt: Date.now() }, async (p) => {

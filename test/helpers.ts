@@ -47,6 +47,7 @@ export function testConfig(dataDir: string, overrides: (c: Config) => void = () 
     timeouts: { connect_ms: 1_000, response_ms: 300 },
     poll_interval_ms: 50,
     status_deadline_ms: 2_000,
+    not_found_after_ms: 600,
     partial_reversal: false,
   };
   config.sandbox.payme.lost_answer_delay_ms = 5_000;
@@ -59,6 +60,7 @@ export function testConfig(dataDir: string, overrides: (c: Config) => void = () 
     timeouts: { connect_ms: 1_000, response_ms: 300 },
     poll_interval_ms: 50,
     status_deadline_ms: 2_000,
+    not_found_after_ms: 600,
   };
   overrides(config);
   return config;
@@ -120,6 +122,7 @@ export function productionClick(emulator: { baseUrl: string }, secretKey: string
       timeouts: { connect_ms: 1_000, response_ms: 300 },
       poll_interval_ms: 50,
       status_deadline_ms: 2_000,
+      not_found_after_ms: 600,
       partial_reversal: false,
     };
   };
@@ -146,6 +149,7 @@ export function productionPayme(url: string, cashboxKey: string = SANDBOX_PAYME.
       timeouts: { connect_ms: 1_000, response_ms: 300 },
       poll_interval_ms: 50,
       status_deadline_ms: 2_000,
+      not_found_after_ms: 600,
     };
   };
 }

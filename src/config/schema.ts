@@ -17,6 +17,10 @@ const providerPolicy = (provider: string) => ({
   timeouts: timeoutsSchema(provider),
   poll_interval_ms: ms(1_000, 'Pause between status queries while a payment is processing.'),
   status_deadline_ms: ms(45_000, 'How long PayBridge keeps asking for a final status before answering that the outcome is unknown.'),
+  not_found_after_ms: ms(
+    10_000,
+    'A status lookup that cannot find a payment proves nothing was charged only when asked at least this long after the charge was sent, and confirmed by a second lookup (status APIs lag behind the charge).',
+  ),
 });
 
 export const ClickConfigSchema = Type.Object(
@@ -236,6 +240,7 @@ export const ConfigSchema = Type.Object(
             lost_answer_delay_ms: ms(120_000, 'How long the emulator holds the answer of a "408" QR code.'),
             processing_ms: ms(1_500, 'How long a "102" QR code stays processing.'),
             confirm_window_ms: ms(30_000, 'Unconfirmed payments are cancelled after this, as CLICK does.'),
+            status_lag_ms: ms(3_000, 'How long a "534"/"535" QR code\'s payment stays invisible to the status lookups after the charge.'),
           },
           { ...strict, default: {} },
         ),

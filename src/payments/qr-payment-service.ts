@@ -167,7 +167,7 @@ export class QrPaymentService {
     try {
       outcome = qrCode
         ? await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, progress)
-        : await provider.recover({ transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, providerPaymentId: tx.providerPaymentId }, progress);
+        : await provider.recover({ transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: Math.max(tx.createdAt, tx.updatedAt), providerPaymentId: tx.providerPaymentId }, progress);
     } catch (err) {
       // A bug or a journal failure mid-flight: whether money moved is not known, so say exactly that.
       log.error({ err }, 'payment flow failed unexpectedly');

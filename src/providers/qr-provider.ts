@@ -16,6 +16,11 @@ export interface RecoverRequest {
   transactionId: string;
   amount: number;
   createdAt: number;
+  /**
+   * When the charge was sent, at the latest, as far as the journal knows: its last step (the send
+   * follows the journal write it comes after by a moment).
+   */
+  sentAt: number;
   /** What the journal already knows of the provider's id for it. */
   providerPaymentId: string | null;
 }

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { JsonValue } from '../../lib/lenient-json.js';
 import { TransportError } from '../http-transport.js';
 import type {
   CancelOutcome,
@@ -13,7 +12,9 @@ import type {
   QrProvider,
   RecoverRequest,
 } from '../qr-provider.js';
+import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
+import { CLICK_LOOKUP, CLICK_PAYMENT, CLICK_STATUS, idText, integer, lookupKeys, paymentKeys, statusQueryKeys, type ClickExchange } from './outcomes.js';
 
 export interface ClickPassPolicy {
   /** CLICK confirmed payment/partial_reversal for this service. */
@@ -22,23 +23,13 @@ export interface ClickPassPolicy {
   pollIntervalMs: number;
   /** How long after the first answer (or its loss) PayBridge keeps asking before calling the outcome unknown. */
   statusDeadlineMs: number;
+  /** A status_by_mti "not found" proves nothing before this long after the charge was sent (the status API lags). */
+  notFoundAfterMs: number;
 }
 
 type Progress = (p: ChargeProgress) => Promise<void>;
 
 const DEFAULT_SUCCESS_NOTE = 'Успешно подтвержден';
-
-function integer(value: JsonValue | undefined): number | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
-  return undefined;
-}
-
-function idText(value: JsonValue | undefined): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value) && !/^0+$/.test(value)) return value;
-  return undefined;
-}
 
 function note(reply: ClickReply): string {
   return typeof reply.error_note === 'string' ? reply.error_note : '';
@@ -51,14 +42,32 @@ function candidateDates(createdAt: number): string[] {
   return tashkent === utc ? [tashkent] : [tashkent, utc];
 }
 
-/** The cause given when recovery looks for a charge long after it was sent. */
-const RECOVERY = Symbol('recovery');
-
 function describe(err: unknown): string {
-  if (err === RECOVERY) return 'PayBridge stopped before it learnt the outcome';
   if (err instanceof ClickHttpError) return err.garbage ? `Click answered HTTP ${err.statusCode} with an unreadable body` : `Click answered HTTP ${err.statusCode}`;
   if (err instanceof TransportError) return `no answer from Click: ${err.message}`;
   return `unexpected failure talking to Click: ${(err as Error).message}`;
+}
+
+/** What an exchange was, for a reason the cashier and the operator read. */
+function exchangeText(x: ClickExchange): string {
+  if (x.kind === 'not_sent') return `Click could not be reached (${x.code})`;
+  if (x.kind === 'no_answer') return `no answer from Click: ${x.error}`;
+  if (x.kind === 'http') return x.garbage ? `Click answered HTTP ${x.statusCode} with an unreadable body` : `Click answered HTTP ${x.statusCode}`;
+  const code = integer(x.reply.error_code);
+  return `Click answered error_code ${String(code ?? 'none')}${note(x.reply) ? ` (${note(x.reply)})` : ''}`;
+}
+
+/** A charge CLICK provably did not make, in the words the till and the operator get. */
+function declinedCharge(x: ClickExchange, rule: OutcomeRule): ChargeOutcome {
+  if (x.kind === 'not_sent') return failed(x.code, x.error, 'Click could not be reached; nothing was charged. Try again.');
+  if (x.kind === 'http') {
+    return failed(`HTTP ${x.statusCode}`, 'authentication refused', 'Click refused PayBridge’s credentials (merchant_user_id / secret_key); nothing was charged.', { body: x.body, rule: rule.answer });
+  }
+  const reply = (x as { reply: ClickReply }).reply;
+  const code = integer(reply.error_code);
+  if (code !== 0) return failed(String(code), note(reply) || 'declined', `Click declined the payment: ${note(reply) || `error ${code}`}.`, reply);
+  const status = integer(reply.payment_status);
+  return failed(String(status), note(reply) || 'payment failed', `Click reports the payment failed: ${note(reply) || `status ${status}`}.`, reply);
 }
 
 function failed(providerCode: string, providerText: string, reason: string, detail?: unknown): ChargeOutcome {
@@ -84,7 +93,7 @@ export class ClickPass implements QrProvider {
   /** Settles a payment whose outcome was not learnt: by its payment_id when known, else by our transaction id. */
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
     if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress);
-    return this.findByOurId(request, progress, RECOVERY);
+    return this.findByOurId(request, progress, 'PayBridge stopped before it learnt the outcome');
   }
 
   get supportsPartialCancel(): boolean {
@@ -136,61 +145,49 @@ export class ClickPass implements QrProvider {
     }
   }
 
-  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
-    let reply: ClickReply;
+  /** One call to CLICK, its failure turned into the exchange the outcome tables read. */
+  private async ask(call: () => Promise<ClickReply>): Promise<ClickExchange> {
     try {
-      reply = await this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId });
+      return { kind: 'reply', reply: await call() };
     } catch (err) {
-      if (err instanceof TransportError && !err.sent) {
-        return failed(err.code, err.message, 'Click could not be reached; nothing was charged. Try again.');
-      }
-      if (err instanceof ClickHttpError && (err.statusCode === 401 || err.statusCode === 403)) {
-        return failed(
-          `HTTP ${err.statusCode}`,
-          'authentication refused',
-          'Click refused PayBridge’s credentials (merchant_user_id / secret_key); nothing was charged.',
-          { body: err.bodySnippet },
-        );
-      }
-      if (!(err instanceof TransportError) && !(err instanceof ClickHttpError)) throw err;
-      const why = describe(err);
-      await progress({ step: 'answer_lost', uncertain: why, detail: { error: why, body: err instanceof ClickHttpError ? err.bodySnippet : undefined } });
-      return this.findByOurId(request, progress, err);
+      if (err instanceof TransportError) return err.sent ? { kind: 'no_answer', error: err.message } : { kind: 'not_sent', code: err.code, error: err.message };
+      if (err instanceof ClickHttpError) return { kind: 'http', statusCode: err.statusCode, garbage: err.garbage, body: err.bodySnippet };
+      throw err;
     }
-    return this.follow(request, reply, progress);
   }
 
-  /** Acts on a `click_pass/payment` reply. */
-  private async follow(request: ChargeRequest, reply: ClickReply, progress: Progress): Promise<ChargeOutcome> {
-    const errorCode = integer(reply.error_code);
-    if (errorCode === undefined) {
-      await progress({ step: 'answer_unreadable', uncertain: 'Click’s reply has no error_code', detail: reply });
-      return this.findByOurId(request, progress, new ClickHttpError(200, JSON.stringify(reply).slice(0, 200), true));
-    }
-    if (errorCode !== 0) {
-      return failed(String(errorCode), note(reply) || 'declined', `Click declined the payment: ${note(reply) || `error ${errorCode}`}.`, reply);
-    }
-    const paymentId = idText(reply.payment_id);
-    if (!paymentId) {
-      await progress({ step: 'answer_unreadable', uncertain: 'Click’s reply has no payment_id', detail: reply });
-      return this.findByOurId(request, progress, new ClickHttpError(200, JSON.stringify(reply).slice(0, 200), true));
-    }
+  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
+    const sentAt = Date.now();
+    const answer = await this.ask(() => this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId }));
+    const rule = classify(CLICK_PAYMENT, paymentKeys(answer));
+    const paymentId = answer.kind === 'reply' ? idText(answer.reply.payment_id) : undefined;
+    if (rule.outcome === 'declined') return declinedCharge(answer, rule);
+    if (answer.kind === 'reply' && paymentId && rule.outcome !== 'not_found') return this.follow(answer.reply, paymentId, rule, progress);
+    // No payment id to follow: the answer is lost. CLICK has no idempotency key, so the payment is
+    // looked up by our own transaction id, never sent again.
+    const why = exchangeText(answer);
+    await progress({ step: 'answer_lost', uncertain: why, detail: { answer: rule.answer, ...(answer.kind === 'http' ? { body: answer.body } : answer.kind === 'reply' ? { reply: answer.reply } : {}) } });
+    return this.findByOurId({ ...request, sentAt }, progress, why, answer);
+  }
+
+  /** Acts on a `click_pass/payment` reply that names a payment. */
+  private async follow(reply: ClickReply, paymentId: string, rule: OutcomeRule, progress: Progress): Promise<ChargeOutcome> {
     const phone = typeof reply.phone_number === 'string' && reply.phone_number ? reply.phone_number : null;
-    const status = integer(reply.payment_status);
     const confirmMode = integer(reply.confirm_mode) === 1;
     // Paid in the first answer: the outcome itself carries the payment id and the reply, written in
     // one durable step instead of two (a crash before it is settled through status_by_mti, as a lost
     // answer is).
-    if (status === 2 && !confirmMode) {
+    if (rule.outcome === 'paid' && !confirmMode) {
       return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: note(reply) || DEFAULT_SUCCESS_NOTE, detail: reply };
     }
     await progress({ step: 'payment_created', providerPaymentId: paymentId, detail: reply });
-
-    if (confirmMode && (status === undefined || status >= 0)) {
+    if (confirmMode) {
       const confirmed = await this.confirm(paymentId, progress);
       if (confirmed) return confirmed;
+      // Confirmed (or its answer lost): only payment/status tells whether it was paid.
+      return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress);
     }
-    return this.pollUntilFinal(paymentId, status, phone, note(reply), progress);
+    return this.pollUntilFinal(paymentId, { reply, rule }, phone, note(reply), progress);
   }
 
   /** Confirmation mode: Click cancels an unconfirmed payment by itself after 30 s. Returns an outcome only when confirming settled it. */
@@ -199,19 +196,14 @@ export class ClickPass implements QrProvider {
       const reply = await this.client.confirm(paymentId);
       const code = integer(reply.error_code);
       if (code !== 0) {
-        return failed(
-          String(code ?? 'UNKNOWN'),
-          note(reply) || 'confirmation refused',
-          'Click refused to confirm the payment; Click cancels unconfirmed payments by itself.',
-          reply,
-        );
+        // A refused confirmation: CLICK cancels the payment by itself, but only payment/status
+        // proves it; the poll below sees payment_status < 0 once it has.
+        await progress({ step: 'confirm_refused', detail: reply });
+        return undefined;
       }
       await progress({ step: 'confirmed', detail: reply });
       return undefined;
     } catch (err) {
-      if (err instanceof TransportError && !err.sent) {
-        return failed(err.code, err.message, 'Click could not be reached to confirm the payment; Click cancels unconfirmed payments by itself.');
-      }
       // The confirmation may have landed: the status queries below tell.
       await progress({ step: 'confirm_answer_lost', uncertain: describe(err) });
       return undefined;
@@ -221,35 +213,33 @@ export class ClickPass implements QrProvider {
   /** Asks `payment/status` until the payment is paid, failed, or the deadline passes. */
   private async pollUntilFinal(
     paymentId: string,
-    firstStatus: number | undefined,
+    first: { reply: ClickReply; rule: OutcomeRule } | undefined,
     phone: string | null,
     firstNote: string,
     progress: Progress,
   ): Promise<ChargeOutcome> {
     const deadline = Date.now() + this.policy.statusDeadlineMs;
-    let status = firstStatus;
+    let current = first;
     let lastNote = firstNote;
     let lastError = '';
     for (;;) {
-      if (status === 2) {
+      if (current?.rule.outcome === 'paid') {
         return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: lastNote || DEFAULT_SUCCESS_NOTE };
       }
-      if (status !== undefined && status < 0) {
-        return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`);
+      if (current?.rule.outcome === 'declined') {
+        const status = integer(current.reply.payment_status);
+        return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`, current.reply);
       }
       if (Date.now() >= deadline) break;
       await sleep(this.policy.pollIntervalMs);
-      try {
-        const reply = await this.client.status(paymentId);
-        if (integer(reply.error_code) === 0) {
-          status = integer(reply.payment_status);
-          lastNote = note(reply) || lastNote;
-          await progress({ step: 'status', detail: reply });
-        } else {
-          lastError = `payment/status error ${String(reply.error_code)}: ${note(reply)}`;
-        }
-      } catch (err) {
-        lastError = describe(err);
+      const answer = await this.ask(() => this.client.status(paymentId));
+      const rule = classify(CLICK_STATUS, statusQueryKeys(answer));
+      if (answer.kind === 'reply' && integer(answer.reply.error_code) === 0) {
+        current = { reply: answer.reply, rule };
+        lastNote = note(answer.reply) || lastNote;
+        await progress({ step: 'status', detail: answer.reply });
+      } else {
+        lastError = `payment/status: ${exchangeText(answer)}`;
       }
     }
     return {
@@ -261,54 +251,50 @@ export class ClickPass implements QrProvider {
 
   /**
    * The answer to the charge is missing or unusable, so ask Click whether a payment with our
-   * transaction id exists. When Click had answered (an HTTP error, a garbled body), its side of the
-   * exchange is over and a payment it cannot find was not made. When the answer never came, the
-   * request may still be in flight at Click, so keep asking until the deadline.
+   * transaction id exists. A payment it cannot find was not made only when the lookups were asked
+   * late enough for Click to have recorded a charge (`notFoundAfterMs` after it was sent) and a
+   * second round, a poll interval later, agrees; any other answer is no answer.
    */
-  private async findByOurId(request: { transactionId: string; createdAt: number }, progress: Progress, cause: unknown): Promise<ChargeOutcome> {
-    // When Click answered (an HTTP error, a garbled body), or the charge is long past, Click's side of
-    // it is over: a payment status_by_mti cannot find was not made.
-    const clickAnswered = cause instanceof ClickHttpError || cause === RECOVERY;
+  private async findByOurId(request: { transactionId: string; createdAt: number; sentAt: number }, progress: Progress, cause: string, lost?: ClickExchange): Promise<ChargeOutcome> {
     const deadline = Date.now() + this.policy.statusDeadlineMs;
+    const dates = candidateDates(request.createdAt);
+    const notFoundAt: number[] = [];
     let lastError = '';
     for (;;) {
-      let lookupsAnswered = 0;
-      for (const date of candidateDates(request.createdAt)) {
-        try {
-          const reply = await this.client.statusByMti(request.transactionId, date);
-          lookupsAnswered++;
-          const paymentId = integer(reply.error_code) === 0 ? idText(reply.payment_id) : undefined;
-          if (!paymentId) continue;
-          const echoed = reply.merchant_trans_id;
-          if (echoed !== undefined && String(echoed) !== request.transactionId) {
-            lastError = `status_by_mti answered for another transaction (${String(echoed)})`;
-            continue;
-          }
-          await progress({ step: 'found_by_transaction_id', providerPaymentId: paymentId, detail: reply });
-          return this.pollUntilFinal(paymentId, integer(reply.payment_status), null, note(reply), progress);
-        } catch (err) {
-          lastError = describe(err);
+      let notFound = 0;
+      const askedAt = Date.now();
+      for (const date of dates) {
+        const answer = await this.ask(() => this.client.statusByMti(request.transactionId, date));
+        const rule = classify(CLICK_LOOKUP, lookupKeys(answer, request.transactionId));
+        if (rule.outcome === 'not_found') {
+          notFound++;
+          continue;
         }
+        const paymentId = answer.kind === 'reply' ? idText(answer.reply.payment_id) : undefined;
+        if (answer.kind === 'reply' && paymentId && rule.answer !== 'another merchant_trans_id' && integer(answer.reply.error_code) === 0) {
+          await progress({ step: 'found_by_transaction_id', providerPaymentId: paymentId, detail: answer.reply });
+          return this.pollUntilFinal(paymentId, { reply: answer.reply, rule }, null, note(answer.reply), progress);
+        }
+        lastError = `status_by_mti: ${rule.answer}${answer.kind === 'reply' && note(answer.reply) ? ` (${note(answer.reply)})` : ''}`;
       }
-      const allSaidNotFound = lookupsAnswered === candidateDates(request.createdAt).length;
-      if (clickAnswered && allSaidNotFound) {
-        await progress({ step: 'not_found_by_transaction_id', detail: { cause: describe(cause) } });
-        if (!(cause instanceof ClickHttpError)) {
-          return failed('NOT_FOUND', 'no payment for this transaction', 'Click has no payment for this transaction; nothing was charged.');
+      if (notFound === dates.length) {
+        notFoundAt.push(askedAt);
+        if (notFoundAt.length === 1) await progress({ step: 'not_found_by_transaction_id', detail: { asked_ms_after_sending: askedAt - request.sentAt } });
+        if (absenceProven(notFoundAt, request.sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
+          return failed(
+            lost?.kind === 'http' ? `HTTP ${lost.statusCode}` : 'NOT_FOUND',
+            lost?.kind === 'http' ? (lost.garbage ? 'unreadable reply' : (STATUS_CODES[lost.statusCode] ?? 'error')) : 'no payment for this transaction',
+            `${cause}; Click has no payment for this transaction (asked ${notFoundAt.length} times, the last ${Math.round((askedAt - request.sentAt) / 100) / 10} s after it was sent): nothing was charged.`,
+            { lookups: notFoundAt.map((t) => t - request.sentAt) },
+          );
         }
-        return failed(
-          `HTTP ${cause.statusCode}`,
-          cause.garbage ? 'unreadable reply' : (STATUS_CODES[cause.statusCode] ?? 'error'),
-          `${describe(cause)}; Click has no payment for this transaction, nothing was charged.`,
-          { body: cause.bodySnippet },
-        );
       }
       if (Date.now() >= deadline) break;
       await sleep(this.policy.pollIntervalMs);
     }
     return {
       status: 'unknown',
-      reason: `${describe(cause)}, and Click could not confirm whether the payment exists${lastError ? ` (${lastError})` : ''}. Do not take the payment again; PayBridge keeps checking.`,
+      reason: `${cause}, and Click could not confirm whether the payment exists${lastError ? ` (${lastError})` : notFoundAt.length ? ' (not found yet, but too early to be sure)' : ''}. Do not take the payment again; PayBridge keeps checking.`,
     };
   }
 

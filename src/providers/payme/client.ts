@@ -149,6 +149,13 @@ export class PaymeClient {
     return this.receipt('receipts.get', { id: receiptId });
   }
 
+  /** `receipts.get_all`: receipts created in [from, to] (epoch ms), newest first, up to 50 a page. */
+  async getAll(from: number, to: number, offset = 0): Promise<PaymeObject[]> {
+    const { result } = await this.call('receipts.get_all', { count: 50, from, to, offset });
+    if (!Array.isArray(result)) throw new PaymeHttpError(200, 'receipts.get_all: the result is not a list');
+    return result.filter((r): r is PaymeObject => !!r && typeof r === 'object' && !Array.isArray(r));
+  }
+
   cancel(receiptId: string): Promise<PaymeObject> {
     return this.receipt('receipts.cancel', { id: receiptId });
   }

@@ -12,12 +12,16 @@ import type {
   QrProvider,
   RecoverRequest,
 } from '../qr-provider.js';
+import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './client.js';
+import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_PAY, payKeys, receiptStateOf, type PaymeExchange } from './outcomes.js';
 
 export interface PaymeGoPolicy {
   pollIntervalMs: number;
   /** How long PayBridge keeps checking a receipt whose payment is in flight or whose answer was lost. */
   statusDeadlineMs: number;
+  /** After an uncertain receipts.pay, an unpaid receipt (state 0) counts as unpaid only this long after the pay was sent. */
+  notFoundAfterMs: number;
 }
 
 type Progress = (p: ChargeProgress) => Promise<void>;
@@ -35,6 +39,15 @@ function describe(err: unknown): string {
   if (err instanceof PaymeHttpError) return `Payme answered HTTP ${err.statusCode} without a JSON-RPC reply`;
   if (err instanceof TransportError) return `no answer from Payme: ${err.message}`;
   return `unexpected failure talking to Payme: ${(err as Error).message}`;
+}
+
+/** What an exchange was, for a reason the cashier and the operator read. */
+function exchangeText(x: PaymeExchange): string {
+  if (x.kind === 'not_sent') return `Payme could not be reached (${x.code})`;
+  if (x.kind === 'no_answer') return `no answer from Payme: ${x.error}`;
+  if (x.kind === 'http') return `Payme answered HTTP ${x.statusCode} without a JSON-RPC reply`;
+  if (x.kind === 'error') return `Payme error ${x.code}: ${x.text}`;
+  return 'Payme answered without a usable receipt';
 }
 
 function stateOf(receipt: PaymeObject): number | undefined {
@@ -68,26 +81,16 @@ export class PaymeGo implements QrProvider {
 
   /**
    * Settles a payment whose outcome was not learnt. Without a journaled receipt id, receipts.pay was
-   * never sent (the id is journaled before it), so nothing was paid. With one, the receipt's state
-   * decides; an unpaid receipt is cancelled so that it cannot be paid later.
+   * never sent (the id is journaled before it), so nothing was paid; a receipt created just before
+   * PayBridge stopped is looked up by our transaction id and cancelled. With one, the receipt's state
+   * decides, and it is cancelled only once it is provably unpaid.
    */
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
     if (!request.providerPaymentId) {
+      await this.cancelOrphans(request.transactionId, request.createdAt, progress);
       return failed('NO_RECEIPT', 'no receipt was paid', 'PayBridge stopped before paying a receipt; nothing was charged.');
     }
-    let state: number | undefined;
-    try {
-      state = await this.client.check(request.providerPaymentId);
-    } catch (err) {
-      return { status: 'unknown', providerPaymentId: request.providerPaymentId, reason: `${describe(err)}; the receipt's state is not known yet.` };
-    }
-    await progress({ step: 'check', detail: { state } });
-    if (state === RECEIPT_CREATED) {
-      if (await this.cancelUnpaid(request.providerPaymentId, progress)) {
-        return failed(String(RECEIPT_CREATED), 'receipt never paid', 'The receipt was never paid and is now cancelled; nothing was charged.');
-      }
-    }
-    return this.resolve(request.providerPaymentId, request.amount, state === undefined ? undefined : { state }, progress, 'PayBridge stopped before it learnt the outcome');
+    return this.settle(request.providerPaymentId, request.amount, request.sentAt, undefined, progress, 'PayBridge stopped before it learnt the outcome');
   }
 
   /** `receipts.cancel`: a paid receipt goes to 21 (queued for cancellation), then 50. */
@@ -135,54 +138,84 @@ export class PaymeGo implements QrProvider {
     }
   }
 
-  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
-    let receipt: PaymeObject;
+  /** One call to Payme, its failure turned into the exchange the outcome tables read. */
+  private async ask(call: () => Promise<unknown>): Promise<PaymeExchange> {
     try {
-      receipt = await this.client.create(request.amount, { transaction_id: request.transactionId });
+      return { kind: 'result', result: (await call()) as JsonValue };
     } catch (err) {
-      if (err instanceof PaymeRpcError) {
-        return failed(String(err.code), err.text, `Payme refused to create the receipt: ${err.text}.`);
-      }
-      if (err instanceof PaymeHttpError || err instanceof TransportError) {
-        // Without receipts.pay no money can move; an unpaid receipt that may exist is harmless.
-        const code = err instanceof TransportError ? err.code : `HTTP ${err.statusCode}`;
-        return failed(code, describe(err), `${describe(err)}; no receipt was paid, nothing was charged.`);
-      }
+      if (err instanceof PaymeRpcError) return { kind: 'error', code: err.code, text: err.text, data: err.data };
+      if (err instanceof PaymeHttpError) return { kind: 'http', statusCode: err.statusCode, body: err.bodySnippet };
+      if (err instanceof TransportError) return err.sent ? { kind: 'no_answer', error: err.message } : { kind: 'not_sent', code: err.code, error: err.message };
       throw err;
     }
-    const receiptId = typeof receipt._id === 'string' ? receipt._id : '';
-    if (!receiptId) return failed('NO_RECEIPT_ID', 'receipts.create answered without _id', 'Payme did not return a receipt id; nothing was charged.', receipt);
-    await progress({ step: 'receipt_created', providerPaymentId: receiptId, detail: receipt });
-
-    let paid: PaymeObject;
-    try {
-      paid = await this.client.pay(receiptId, request.qrCode);
-    } catch (err) {
-      if (err instanceof PaymeRpcError || (err instanceof TransportError && !err.sent)) {
-        const code = err instanceof PaymeRpcError ? String(err.code) : err.code;
-        const text = err instanceof PaymeRpcError ? err.text : err.message;
-        await this.cancelUnpaid(receiptId, progress);
-        return failed(code, text, err instanceof PaymeRpcError ? `Payme declined the payment: ${text}.` : `Payme could not be reached; nothing was charged.`, {
-          data: err instanceof PaymeRpcError ? err.data : undefined,
-        });
-      }
-      if (!(err instanceof PaymeHttpError) && !(err instanceof TransportError)) throw err;
-      await progress({ step: 'answer_lost', uncertain: describe(err) });
-      return this.resolve(receiptId, request.amount, undefined, progress, describe(err));
-    }
-    await progress({ step: 'pay_answered', detail: paid });
-    return this.resolve(receiptId, request.amount, paid, progress, '');
   }
 
-  /** Settles a receipt by its state, checking it until it is final or the deadline passes. */
-  private async resolve(receiptId: string, amount: number, first: PaymeObject | undefined, progress: Progress, cause: string): Promise<ChargeOutcome> {
+  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
+    const created = await this.ask(() => this.client.create(request.amount, { transaction_id: request.transactionId }).then((receipt) => ({ receipt })));
+    const receipt = created.kind === 'result' ? ((created.result as PaymeObject).receipt as PaymeObject) : undefined;
+    const receiptId = receipt && typeof receipt._id === 'string' ? receipt._id : '';
+    if (!receiptId) {
+      const rule = classify(PAYME_CREATE, createKeys(created));
+      // No money can have moved (receipts.pay was never sent); a receipt that may have been made
+      // without our learning its id is found by account and cancelled, so none is left open.
+      if (created.kind !== 'not_sent' && created.kind !== 'error') await this.cancelOrphans(request.transactionId, request.createdAt, progress);
+      const code =
+        created.kind === 'error' ? String(created.code) : created.kind === 'http' ? `HTTP ${created.statusCode}` : created.kind === 'not_sent' ? created.code : created.kind === 'result' ? 'NO_RECEIPT_ID' : 'REQUEST_DEADLINE';
+      const text = created.kind === 'error' ? created.text : exchangeText(created);
+      return failed(code, text, `${created.kind === 'error' ? `Payme refused to create the receipt: ${text}` : text}; no receipt was paid, nothing was charged.`, { rule: rule.answer });
+    }
+    await progress({ step: 'receipt_created', providerPaymentId: receiptId, detail: receipt });
+
+    const sentAt = Date.now();
+    const paid = await this.ask(() => this.client.pay(receiptId, request.qrCode).then((receipt) => ({ receipt })));
+    const rule = classify(PAYME_PAY, payKeys(paid));
+    if (paid.kind === 'result') {
+      // A receipt state is an answer, not a lost one: paid, or in flight and checked until final.
+      const state = receiptStateOf(paid, 'receipt');
+      await progress({ step: 'pay_answered', detail: (paid.result as PaymeObject).receipt });
+      if (rule.outcome !== 'declined') return this.settle(receiptId, request.amount, sentAt, undefined, progress, '', state);
+    }
+    if (rule.outcome === 'declined') {
+      if (paid.kind !== 'result') await progress({ step: 'pay_declined', detail: { answer: rule.answer, reply: paid } });
+      return this.settle(receiptId, request.amount, sentAt, { exchange: paid, rule }, progress, exchangeText(paid));
+    }
+    await progress({ step: 'answer_lost', uncertain: `${exchangeText(paid)} (${rule.answer})`, detail: { reply: paid } });
+    return this.settle(receiptId, request.amount, sentAt, undefined, progress, exchangeText(paid));
+  }
+
+  /**
+   * Settles a receipt by its state, checking it until it is paid, provably unpaid, or the deadline
+   * passes. "Provably unpaid" is a cancel answered with state 50, asked only after receipts.check
+   * showed state 0 — at once after a documented decline of the pay, otherwise twice and late enough
+   * (`notFoundAfterMs` after the pay was sent) for a payment under way to have shown.
+   */
+  private async settle(
+    receiptId: string,
+    amount: number,
+    sentAt: number,
+    declined: { exchange: PaymeExchange; rule: OutcomeRule } | undefined,
+    progress: Progress,
+    cause: string,
+    firstState?: number,
+  ): Promise<ChargeOutcome> {
     const deadline = Date.now() + this.policy.statusDeadlineMs;
-    let state = first ? stateOf(first) : undefined;
-    let receipt = first;
+    const unpaidAt: number[] = [];
     let lastError = '';
+    let state = firstState;
+    // A state already known from receipts.pay's own answer is read with the same table as a check's.
+    let outcome: OutcomeRule | undefined = state === undefined ? undefined : classify(PAYME_CHECK, checkKeys({ kind: 'result', result: { state } }));
+    // State 0 in pay's own answer is no evidence of absence: it is checked like a lost answer.
+    if (outcome?.outcome === 'not_found') outcome = undefined;
     for (;;) {
-      if (state === RECEIPT_PAID) {
-        if (!receipt || stateOf(receipt) !== RECEIPT_PAID || receipt._id === undefined) receipt = await this.client.get(receiptId).catch(() => undefined);
+      if (outcome === undefined) {
+        const checked = await this.ask(() => this.client.check(receiptId).then((s) => ({ state: s ?? null })));
+        outcome = classify(PAYME_CHECK, checkKeys(checked));
+        state = checked.kind === 'result' ? ((checked.result as PaymeObject).state as number | undefined) : undefined;
+        if (checked.kind === 'result') await progress({ step: 'check', detail: { state } });
+        else lastError = exchangeText(checked);
+      }
+      if (outcome.outcome === 'paid') {
+        const receipt = await this.client.get(receiptId).catch(() => undefined);
         if (receipt && receipt.amount !== amount) {
           return {
             status: 'unknown',
@@ -190,47 +223,68 @@ export class PaymeGo implements QrProvider {
             reason: `Payme reports receipt ${receiptId} paid for ${String(receipt.amount)} tiyin, not ${amount}: refusing to call that a success.`,
           };
         }
-        return {
-          status: 'succeeded',
-          providerPaymentId: receiptId,
-          clientPhoneNumber: receipt ? phoneOf(receipt) : null,
-          message: SUCCESS_MESSAGE,
-          detail: receipt,
-        };
+        return { status: 'succeeded', providerPaymentId: receiptId, clientPhoneNumber: receipt ? phoneOf(receipt) : null, message: SUCCESS_MESSAGE, detail: receipt };
       }
-      if (state === RECEIPT_CANCELLED) {
-        return failed(String(RECEIPT_CANCELLED), 'receipt cancelled', 'Payme cancelled the receipt; nothing was charged.');
+      if (outcome.outcome === 'declined') return this.declinedOutcome(declined, 'Payme cancelled the receipt; nothing was charged.');
+      if (outcome.outcome === 'not_found') {
+        unpaidAt.push(Date.now());
+        if (declined || absenceProven(unpaidAt, sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
+          const cancelled = await this.ask(() => this.client.cancel(receiptId).then((receipt) => ({ receipt })));
+          const rule = classify(PAYME_CANCEL, cancelKeys(cancelled));
+          await progress({ step: rule.outcome === 'declined' ? 'receipt_cancelled' : 'receipt_cancel_not_confirmed', detail: { answer: rule.answer, reply: cancelled } });
+          if (rule.outcome === 'declined') {
+            return this.declinedOutcome(declined, `${cause || 'Payme did not complete the payment'}; the receipt was never paid and is now cancelled, nothing was charged.`);
+          }
+          // A refused or lost cancel proves nothing: the receipt's state is asked again.
+          lastError = `receipts.cancel: ${exchangeText(cancelled)}`;
+        }
       }
+      outcome = undefined;
       if (Date.now() >= deadline) break;
       await sleep(this.policy.pollIntervalMs);
-      try {
-        state = await this.client.check(receiptId);
-        await progress({ step: 'check', detail: { state } });
-      } catch (err) {
-        lastError = describe(err);
-      }
-    }
-    if (state === RECEIPT_CREATED) {
-      // Never paid by the deadline: cancel it so a late payment cannot land, then it is a failure.
-      const cancelled = await this.cancelUnpaid(receiptId, progress);
-      if (cancelled) return failed(String(RECEIPT_CREATED), 'receipt not paid in time', `${cause || 'Payme did not complete the payment'}; the receipt was cancelled, nothing was charged.`);
     }
     return {
       status: 'unknown',
       providerPaymentId: receiptId,
-      reason: `Payme has not reported receipt ${receiptId} as paid or cancelled${state !== undefined ? ` (state ${state})` : ''}${lastError ? `; ${lastError}` : ''}. Do not take the payment again; PayBridge keeps checking.`,
+      reason: `${cause ? `${cause}; ` : ''}Payme has not shown receipt ${receiptId} paid or provably unpaid${state !== undefined ? ` (state ${state})` : ''}${lastError ? `; ${lastError}` : ''}. Do not take the payment again; PayBridge keeps checking.`,
     };
   }
 
-  /** Cancels a receipt that must not be paid any more. True when Payme confirms it is cancelled. */
-  private async cancelUnpaid(receiptId: string, progress: Progress): Promise<boolean> {
+  /** The failure a till is told once the receipt is proven unpaid: Payme's own decline when it gave one. */
+  private declinedOutcome(declined: { exchange: PaymeExchange; rule: OutcomeRule } | undefined, otherwise: string): ChargeOutcome {
+    const x = declined?.exchange;
+    if (x?.kind === 'error') return failed(String(x.code), x.text, `Payme declined the payment: ${x.text}.`, { data: x.data });
+    if (x?.kind === 'not_sent') return failed(x.code, x.error, 'Payme could not be reached; nothing was charged.');
+    return failed(String(RECEIPT_CANCELLED), 'receipt cancelled', otherwise);
+  }
+
+  /**
+   * Receipts of this transaction whose id PayBridge never learnt (the create's answer was lost, or
+   * PayBridge stopped before journaling it): found by `account.transaction_id` among the receipts
+   * created around the transaction, and cancelled while unpaid. Best effort: nothing was paid on
+   * them (receipts.pay was never sent), so a failure here is recorded, not raised.
+   */
+  private async cancelOrphans(transactionId: string, createdAt: number, progress: Progress): Promise<void> {
     try {
-      const receipt = await this.client.cancel(receiptId);
-      await progress({ step: 'receipt_cancelled', detail: receipt });
-      return stateOf(receipt) === RECEIPT_CANCELLED;
+      const from = createdAt - 60_000;
+      const to = Date.now() + 60_000;
+      for (let offset = 0; offset < 500; offset += 50) {
+        const page = await this.client.getAll(from, to, offset);
+        for (const r of page) {
+          const account = r.account as PaymeObject | undefined;
+          if (!account || account.transaction_id !== transactionId || typeof r._id !== 'string') continue;
+          const state = stateOf(r);
+          if (state === RECEIPT_CREATED) {
+            const cancelled = await this.client.cancel(r._id);
+            await progress({ step: 'orphan_receipt_cancelled', detail: { receipt: r._id, state: stateOf(cancelled) } });
+          } else {
+            await progress({ step: 'orphan_receipt_seen', detail: { receipt: r._id, state } });
+          }
+        }
+        if (page.length < 50) return;
+      }
     } catch (err) {
-      await progress({ step: 'receipt_cancel_failed', detail: { error: describe(err) } });
-      return false;
+      await progress({ step: 'orphan_receipt_lookup_failed', detail: { error: describe(err) } });
     }
   }
 

@@ -1,0 +1,158 @@
+import type { JsonValue } from '../../lib/lenient-json.js';
+import { NOT_DOCUMENTED, table, type OutcomeTable } from '../../payments/outcome-table.js';
+import type { ClickReply } from './client.js';
+
+/**
+ * CLICK's answers and what they prove about the money. Sources: docs.click.uz (click-pass,
+ * merchant-api-request) as summarised in shared/reference/click.md. CLICK publishes no list of
+ * Merchant API error codes, so only what its pages say is taken as proof.
+ */
+
+/** One exchange with CLICK as the outcome tables see it. */
+export type ClickExchange =
+  /** The connection was never made: the request never left this machine. */
+  | { kind: 'not_sent'; code: string; error: string }
+  /** Sent, and no (complete) answer came: a timeout or a dropped connection. */
+  | { kind: 'no_answer'; error: string }
+  | { kind: 'http'; statusCode: number; garbage: boolean; body: string }
+  | { kind: 'reply'; reply: ClickReply };
+
+const DOCS_PASS = 'CLICK docs, Click Pass: `payment_status` < 0 error, 0 created, 1 processing, 2 successful; only 2 means money was taken';
+const TRANSPORT_NOT_SENT = 'PayBridge’s transport: the connection was refused or never made (DNS, connect timeout, TLS), so CLICK never saw the request';
+const NO_ANSWER = `${NOT_DOCUMENTED}: the request may have been processed (CLICK has no idempotency key, so it is never sent again)`;
+const HTTP_5XX = `CLICK docs: HTTP 502 means the service is down or being upgraded; no page says whether a request answered with a 5xx was processed → uncertain`;
+
+export function integer(value: JsonValue | undefined): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+export function idText(value: JsonValue | undefined): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value) && !/^0+$/.test(value)) return value;
+  return undefined;
+}
+
+/** Keys shared by every call: the transport and HTTP layers. Undefined for a JSON reply. */
+function exchangeKeys(x: ClickExchange): string[] | undefined {
+  if (x.kind === 'not_sent') return ['request never sent'];
+  if (x.kind === 'no_answer') return ['sent, no answer (timeout, dropped connection)'];
+  if (x.kind === 'http') return x.garbage ? ['unreadable body'] : [`HTTP ${x.statusCode}`, `HTTP ${Math.floor(x.statusCode / 100)}xx`];
+  return undefined;
+}
+
+/** The keys of a reply that names a payment's status, from most to least specific. */
+function statusKeys(reply: ClickReply): string[] {
+  if (!idText(reply.payment_id)) return ['error_code 0 without payment_id'];
+  const status = integer(reply.payment_status);
+  if (status === undefined) return ['error_code 0 without payment_status'];
+  if (status < 0) return ['error_code 0, payment_status < 0'];
+  return [`error_code 0, payment_status ${status}`];
+}
+
+/** Keys of a `click_pass/payment` exchange. */
+export function paymentKeys(x: ClickExchange): string[] {
+  const keys = exchangeKeys(x);
+  if (keys) return keys;
+  const reply = (x as { reply: ClickReply }).reply;
+  const code = integer(reply.error_code);
+  if (code === undefined) return ['no error_code'];
+  if (code !== 0) {
+    const status = integer(reply.payment_status);
+    return status !== undefined && status >= 0 ? ['error_code ≠ 0 with payment_status ≥ 0'] : [`error_code ${code}`, 'error_code ≠ 0'];
+  }
+  return statusKeys(reply);
+}
+
+/** Keys of a `payment/status_by_mti` exchange, asked for our own transaction id. */
+export function lookupKeys(x: ClickExchange, transactionId: string): string[] {
+  const keys = exchangeKeys(x);
+  if (keys) return keys;
+  const reply = (x as { reply: ClickReply }).reply;
+  const code = integer(reply.error_code);
+  if (code === undefined) return ['no error_code'];
+  if (code !== 0) return [`error_code ${code}`, 'error_code ≠ 0'];
+  const echoed = reply.merchant_trans_id;
+  if (echoed !== undefined && echoed !== null && String(echoed) !== transactionId) return ['another merchant_trans_id'];
+  return statusKeys(reply);
+}
+
+/** Keys of a `payment/status` exchange, asked by CLICK's payment_id. */
+export function statusQueryKeys(x: ClickExchange): string[] {
+  const keys = exchangeKeys(x);
+  if (keys) return keys;
+  const reply = (x as { reply: ClickReply }).reply;
+  const code = integer(reply.error_code);
+  if (code === undefined) return ['no error_code'];
+  if (code !== 0) return [`error_code ${code}`, 'error_code ≠ 0'];
+  return statusKeys(reply);
+}
+
+const transportRules = [
+  { answer: 'request never sent', outcome: 'declined', source: TRANSPORT_NOT_SENT },
+  { answer: 'sent, no answer (timeout, dropped connection)', outcome: 'uncertain', source: NO_ANSWER },
+  { answer: 'HTTP 5xx', outcome: 'uncertain', source: HTTP_5XX },
+  { answer: 'HTTP 4xx', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  { answer: 'unreadable body', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: the body could not be read, whatever it said is lost` },
+  { answer: 'no error_code', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: every CLICK reply carries error_code` },
+] as const;
+
+const statusRules = [
+  { answer: 'error_code 0, payment_status 2', outcome: 'paid', source: DOCS_PASS },
+  { answer: 'error_code 0, payment_status 1', outcome: 'uncertain', source: `${DOCS_PASS}: still processing, asked again` },
+  { answer: 'error_code 0, payment_status 0', outcome: 'uncertain', source: `${DOCS_PASS}: created, asked again` },
+  { answer: 'error_code 0, payment_status < 0', outcome: 'declined', source: DOCS_PASS },
+  { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: a success names its payment_id` },
+] as const;
+
+export const CLICK_PAYMENT: OutcomeTable = table(
+  'CLICK `click_pass/payment`',
+  'The answer to the charge itself. An uncertain answer with a `payment_id` is followed by `payment/status`; without one, by `status_by_mti` for our transaction id.',
+  [
+    ...transportRules,
+    {
+      answer: 'HTTP 401',
+      outcome: 'declined',
+      source: 'CLICK docs: every request must carry a valid `Auth` header; HTTP 401 (RFC 9110) refuses the request unprocessed',
+    },
+    { answer: 'HTTP 403', outcome: 'declined', source: 'HTTP 403 (RFC 9110): the request was refused, not processed' },
+    ...statusRules,
+    {
+      answer: 'error_code ≠ 0',
+      outcome: 'declined',
+      source: 'CLICK docs: `error_code` 0 is success, any other the call’s error with `error_note` (no list is published; −5017 "insufficient funds" in the FiscalBox pages)',
+    },
+    {
+      answer: 'error_code ≠ 0 with payment_status ≥ 0',
+      outcome: 'uncertain',
+      source: `${NOT_DOCUMENTED}: an error that names a live payment contradicts itself`,
+    },
+  ],
+);
+
+export const CLICK_LOOKUP: OutcomeTable = table(
+  'CLICK `payment/status_by_mti`',
+  'Asked for our own transaction id when the charge’s answer was lost or unusable (both candidate days). `not_found` counts only when asked `click.not_found_after_ms` after the charge was sent and a second round agrees.',
+  [
+    ...transportRules,
+    ...statusRules,
+    {
+      answer: 'error_code -6',
+      outcome: 'not_found',
+      source:
+        'CLICK docs: −6 "transaction not found" (the code list is the SHOP API’s; the Merchant API’s status endpoints answer it for an unknown id — unconfirmed, hence the delay and the second lookup)',
+    },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: any other code (a system error) is no answer` },
+    { answer: 'another merchant_trans_id', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an answer about another transaction says nothing of ours` },
+  ],
+);
+
+export const CLICK_STATUS: OutcomeTable = table(
+  'CLICK `payment/status`',
+  'Asked by CLICK’s `payment_id` while a payment is processing, after a confirmation, or at recovery.',
+  [...transportRules, ...statusRules, { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: CLICK gave us this payment_id, so "not found" is lag, not absence` }],
+);
+
+export const CLICK_TABLES: readonly OutcomeTable[] = [CLICK_PAYMENT, CLICK_LOOKUP, CLICK_STATUS];
