@@ -25,6 +25,7 @@ import { VERSION } from './version.js';
 import { Metrics } from './metrics/metrics.js';
 import { watchLink } from './terminals/link-state.js';
 import { OperatorService } from './payments/operator-service.js';
+import { LiveClaims } from './payments/live-claim.js';
 
 export interface PayBridge {
   config: Config;
@@ -141,7 +142,8 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     waitMs: config.idempotency.wait_ms,
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
   });
-  const hooks = { onTransaction: (id: string) => idempotency.linkTransaction(id) };
+  const claims = new LiveClaims(journal, config.recovery.grace_ms, (err, id) => logger.warn({ err, transaction_id: id }, 'could not extend or release a live claim'));
+  const hooks = { onTransaction: (id: string) => idempotency.linkTransaction(id), claims };
   const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms }, hooks);
   const fiscal = new FiscalHandoffService(journal, payments, logger, {
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,

@@ -132,7 +132,7 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
     assert.equal(body.error?.code, 108);
     assert.equal(body.error?.response_code, '999');
     const tx = await bridge.journal.get(body.error!.transaction_id);
-    assert.deepEqual(tx!.events.map((e) => `${e.status}:${e.step}`), ['pending:received', 'unknown:answer_lost', 'failed:status_not_found']);
+    assert.deepEqual(tx!.events.map((e) => `${e.status}:${e.step}`), ['pending:received', 'pending:sent_to_terminal', 'unknown:answer_lost', 'failed:status_not_performed']);
     const after = JSON.parse(readFileSync(join(bridge.emulators!.arcus2.workDir, 'arcus2-emulator.json'), 'utf8')).operations.length;
     assert.equal(after, before, 'the terminal recorded nothing, and PayBridge did not try again');
   });
@@ -141,7 +141,7 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
     const { body } = await post(bridge, '/payment/xumo', { amount: 40_800 });
     assert.equal(body.is_success, true, JSON.stringify(body));
     const tx = await bridge.journal.get(body.data.transaction_id);
-    assert.deepEqual(tx!.events.map((e) => `${e.status}:${e.step}`), ['pending:received', 'unknown:answer_lost', 'unknown:status', 'succeeded:approved']);
+    assert.deepEqual(tx!.events.map((e) => `${e.status}:${e.step}`), ['pending:received', 'pending:sent_to_terminal', 'unknown:answer_lost', 'unknown:status', 'succeeded:approved']);
     assert.equal(tx?.amount, 40_800);
   });
 });
@@ -259,7 +259,7 @@ describe('UzCard through the terminal bridge protocol over TCP', () => {
     const { body } = await post(bridge, '/payment/uzcard', { amount: 40_800 });
     assert.equal(body.is_success, true, JSON.stringify(body));
     const tx = await bridge.journal.get(body.data.transaction_id);
-    assert.deepEqual(tx!.events.map((e) => `${e.status}:${e.step}`), ['pending:received', 'unknown:answer_lost', 'unknown:status', 'succeeded:approved']);
+    assert.deepEqual(tx!.events.map((e) => `${e.status}:${e.step}`), ['pending:received', 'pending:sent_to_terminal', 'unknown:answer_lost', 'unknown:status', 'succeeded:approved']);
     assert.equal(bridge.emulators!.uzcard.terminal.operations().filter((o) => o.requestId === tx!.id).length, 1, 'one purchase at the terminal');
   });
 });
@@ -275,8 +275,9 @@ describe('UzCard terminal failures', () => {
       const { body } = await request;
       assert.equal(body.is_success, true, JSON.stringify(body));
       const tx = await bridge.journal.get(body.data.transaction_id);
-      assert.equal(tx!.events[1]?.step, 'answer_lost');
-      assert.match(JSON.stringify(tx!.events[1]?.detail), /dropped/);
+      assert.equal(tx!.events[1]?.step, 'sent_to_terminal');
+      assert.equal(tx!.events[2]?.step, 'answer_lost');
+      assert.match(JSON.stringify(tx!.events[2]?.detail), /dropped/);
     } finally {
       await bridge.close();
     }

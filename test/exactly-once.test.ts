@@ -189,6 +189,10 @@ describe('an operator’s decision', () => {
     try {
       const tx = await bridge.journal.insert({ id: randomUUID(), method: 'humo', amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
       await bridge.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
+      // While a request holds it, no operator may overrule it.
+      const early = await post(bridge, `/payment/transactions/${tx.id}/resolve`, { status: 'succeeded', operator: 'Dilnoza (manager)', reason: 'too early' });
+      assert.equal(early.body.error?.code, 106, JSON.stringify(early.body));
+      await bridge.journal.releaseLiveClaim(tx.id); // the request that journaled it is done
       const bad = await post(bridge, `/payment/transactions/${tx.id}/resolve`, { status: 'paid', operator: '', reason: '' });
       assert.equal(bad.body.error?.code, 7);
       assert.match(String(bad.body.error!.data), /status: must be succeeded or failed; operator: must name who decides/);

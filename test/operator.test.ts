@@ -99,6 +99,10 @@ describe('operator API', () => {
     assert.equal(lost.body.is_success, true, 'found through status_by_mti within the request');
     const id = randomUUID();
     await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
+    // Journaled as a request's own: held, and "settle now" leaves it to that request.
+    const held = await post(bridge, '/payment/recovery/run', {});
+    assert.equal((await bridge.journal.get(id))!.status, 'pending', JSON.stringify(held.body.data));
+    await bridge.journal.releaseLiveClaim(id); // the request is gone without settling it
     const run = await post(bridge, '/payment/recovery/run', {});
     assert.equal(run.body.is_success, true);
     assert.ok(run.body.data.settled >= 1, JSON.stringify(run.body.data));
@@ -114,12 +118,44 @@ describe('operator API', () => {
     Date.now = () => frozen; // the journal write and the operator's request fall in one millisecond
     try {
       await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
+      await bridge.journal.releaseLiveClaim(id);
       const run = await post(bridge, '/payment/recovery/run', {});
       assert.equal(run.body.is_success, true);
     } finally {
       Date.now = realNow;
     }
     assert.equal((await bridge.journal.get(id))!.status, 'failed');
+  });
+});
+
+describe('"settle now" while payments are being made', () => {
+  it('never touches a transaction a live request holds: Payme payments in flight end paid, once, with no receipt left open', async () => {
+    const bridge = await startTestBridge();
+    try {
+      // …102: Payme keeps the receipt in flight (state 2) for a while; meanwhile "settle now" is pressed again and again.
+      const payments = Array.from({ length: 6 }, (_, i) => post(bridge, '/payment/payme', { amount: 1_000 + i, qr_code: uniqueQr().replace(/777$/, '102') }));
+      let pressing = true;
+      const presses = (async () => {
+        let n = 0;
+        while (pressing) {
+          await post(bridge, '/payment/recovery/run', {});
+          n++;
+        }
+        return n;
+      })();
+      const answers = await Promise.all(payments);
+      pressing = false;
+      assert.ok((await presses) > 0);
+      for (const { body } of answers) {
+        assert.equal(body.is_success, true, JSON.stringify(body));
+        assert.equal((await bridge.journal.get(body.data.transaction_id))!.status, 'succeeded');
+      }
+      const receipts = bridge.emulators!.payme.ledger();
+      assert.equal(receipts.filter((r) => r.state === 4).length, 6, 'each paid once');
+      assert.equal(receipts.filter((r) => r.state === 0).length, 0, 'no receipt left open');
+    } finally {
+      await bridge.close();
+    }
   });
 });
 

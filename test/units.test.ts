@@ -6,7 +6,8 @@ import { maskDeep, maskPan, maskQrCode } from '../src/payments/masking.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../src/payments/money.js';
 import { assertTransition, canTransition, IllegalTransitionError, TRANSACTION_STATUSES, type TransactionStatus } from '../src/payments/state-machine.js';
 import { parseOpsIni, resolveOpCodes } from '../src/terminals/humo/ops-ini.js';
-import { classifyCode } from '../src/terminals/response-codes.js';
+import { classify } from '../src/payments/outcome-table.js';
+import { ARCUS2_OUTCOMES, BRIDGE_OUTCOMES, operationKeys } from '../src/terminals/outcomes.js';
 import { parseReportTotals, parseSlip } from '../src/terminals/slip.js';
 
 describe('lenient JSON', () => {
@@ -138,13 +139,18 @@ describe('slips and reports', () => {
     assert.equal(parseReportTotals('no totals here'), null);
   });
 
-  test('codes: 400 approves only a cancel; 984 is busy; 999 is unknown', () => {
-    assert.equal(classifyCode('400', 'cancel'), 'approved');
-    assert.equal(classifyCode('400', 'purchase'), 'declined');
-    assert.equal(classifyCode('020', 'purchase'), 'approved');
-    assert.equal(classifyCode('984', 'purchase'), 'busy');
-    assert.equal(classifyCode('999', 'purchase'), 'unknown');
-    assert.equal(classifyCode('116', 'purchase'), 'declined');
+  test('codes: 400 approves only a cancel; 984 to an operation means it never started; 999 and undocumented codes are uncertain', () => {
+    for (const table of [BRIDGE_OUTCOMES, ARCUS2_OUTCOMES]) {
+      const of = (code: string, op: 'purchase' | 'cancel' | 'refund') => classify(table, operationKeys(code, op)).outcome;
+      assert.equal(of('400', 'cancel'), 'paid');
+      assert.equal(of('400', 'purchase'), 'declined');
+      assert.equal(of('020', 'purchase'), 'paid');
+      assert.equal(of('984', 'purchase'), 'declined');
+      assert.equal(of('999', 'purchase'), 'uncertain');
+      assert.equal(of('005', 'purchase'), 'uncertain');
+      assert.equal(of('777', 'purchase'), 'uncertain');
+      assert.equal(of('116', 'purchase'), 'declined');
+    }
   });
 });
 

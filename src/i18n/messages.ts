@@ -145,6 +145,11 @@ export const MESSAGES = {
     uz: '{id} tranzaksiyasi — {status}; operator qarori faqat nomaʼlum natija uchun kerak.',
     en: 'Transaction {id} is {status}; only an unknown outcome is an operator’s to decide.',
   },
+  card_never_sent: {
+    ru: 'Операция не была передана терминалу (PayBridge остановился, пока она ждала очереди): деньги не списаны. Можно провести оплату снова.',
+    uz: 'Operatsiya terminalga yuborilmadi (PayBridge navbat kutilayotganda toʻxtadi): pul yechilmadi. Toʻlovni qayta oʻtkazish mumkin.',
+    en: 'The operation was never handed to the terminal (PayBridge stopped while it waited its turn): nothing was charged. The payment may be taken again.',
+  },
   still_in_flight: {
     ru: 'Транзакция {id} ещё выполняется; повторите чуть позже.',
     uz: '{id} tranzaksiyasi hali bajarilmoqda; birozdan keyin qayta urinib koʻring.',

@@ -90,6 +90,16 @@ export interface JournalOrigin {
   inFlightLeaseMs: number;
 }
 
+/**
+ * The holder a live request's claim is written under: distinct from the instance's recovery claims,
+ * so that recovery never mistakes a request under way (even in its own process) for its own work.
+ */
+export function liveClaimOwner(instance: string): string {
+  return `${instance}${LIVE_SUFFIX}`;
+}
+
+export const LIVE_SUFFIX = '#live';
+
 export interface JournalHealth {
   engine: string;
   ok: boolean;
@@ -167,6 +177,15 @@ export interface Journal {
   claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]>;
   /** Gives up `owner`'s claim on a transaction (a final status clears any claim by itself). */
   releaseClaim(id: string, owner: string): Promise<void>;
+  /**
+   * A transaction is claimed by the request that journals it (this PayBridge's live claim, see
+   * `liveClaimOwner`) from its insert on: recovery and "settle now" in any PayBridge leave it alone
+   * while the claim holds. The request extends it while it works and lets it go when it is done.
+   */
+  renewLiveClaim(id: string, until: number): Promise<void>;
+  releaseLiveClaim(id: string): Promise<void>;
+  /** Whether a live request of any PayBridge holds the transaction at `now`. */
+  isHeldLive(id: string, now: number): Promise<boolean>;
   /**
    * Claims an idempotency key for a request with this fingerprint. Returns the existing record when
    * the key is already known (then nothing is written), or undefined when this caller now owns it.

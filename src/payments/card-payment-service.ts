@@ -4,13 +4,15 @@ import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { firstWrite, type Journal, type NewTransaction, type TransactionPatch } from '../journal/journal.js';
-import { classifyCode, describeCode } from '../terminals/response-codes.js';
+import { describeCode } from '../terminals/response-codes.js';
+import { APPROVED_CODES, operationKeys, statusKeys, type StatusEvidence } from '../terminals/outcomes.js';
+import { classify, type OutcomeRule } from './outcome-table.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
 import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
 import { ErrorCode, invalidRequest, overRemaining, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { TransactionStatus } from './state-machine.js';
-import type { Transaction } from './transaction.js';
+import type { Transaction, TransactionWithEvents } from './transaction.js';
 import type { PaymentServiceHooks } from './qr-payment-service.js';
 
 export type CardMethod = 'humo' | 'uzcard';
@@ -50,6 +52,19 @@ function facts(answer: TerminalAnswer): TransactionPatch {
   };
 }
 
+const NOT_SENT = 'NOT_SENT';
+
+/** The journal shows this operation was never handed to the terminal: it waited its turn when PayBridge stopped. */
+function neverSent(tx: TransactionWithEvents): boolean {
+  const received = tx.events.find((e) => e.step === 'received');
+  const marks = !!received && typeof received.detail === 'object' && received.detail !== null && (received.detail as { marks_sending?: unknown }).marks_sending === true;
+  return marks && !tx.events.some((e) => e.step === 'sent_to_terminal');
+}
+
+function notSentError(method: CardMethod) {
+  return { code: TERMINAL_ERROR[method], message: 'NOT_SENT', data: `${NOT_SENT}: never handed to the terminal` };
+}
+
 /**
  * Card payments on Humo and UzCard pinpads: one operation at a time per terminal, every operation
  * journaled before the terminal is touched, and an answer that never came settled by asking the
@@ -72,47 +87,81 @@ export class CardPaymentService {
   }
 
   /** Journals a new card operation, tied to the idempotency key being served. */
-  private async begin(tx: NewTransaction, detail: unknown): Promise<Transaction> {
-    const created = await firstWrite(this.journal.insert(tx, { step: 'received', detail }));
+  private async begin(tx: NewTransaction, detail: Record<string, unknown>): Promise<Transaction> {
+    // `marks_sending`: this entry records the moment it is handed to the terminal (`sent_to_terminal`),
+    // so an entry without that step provably never left PayBridge.
+    const created = await firstWrite(this.journal.insert(tx, { step: 'received', detail: { ...detail, marks_sending: true } }));
     await this.hooks.onTransaction?.(created.id);
     return created;
   }
 
   /**
    * Settles a card operation left pending or unknown (PayBridge stopped, or the terminal could not be
-   * asked) by asking its terminal; never repeats it. A terminal that cannot tell about one request
-   * (Arcus2: only the last slip) settles it only when that slip is this operation's.
+   * asked) by asking its terminal; never repeats it. One the journal shows was never handed to the
+   * terminal (it waited its turn when PayBridge stopped) failed: nothing was sent. A terminal that
+   * cannot tell about one request (Arcus2: only the last slip) settles it only when that slip proves
+   * something; otherwise it stays unknown for an operator.
    */
   async recover(tx: Transaction): Promise<Transaction> {
     if (this.inFlight.has(tx.id)) return tx;
     const terminal = this.terminals.find((t) => t.id === tx.terminal);
     if (!terminal) return tx;
     const op: Operation = tx.kind === 'payment' ? 'purchase' : tx.kind;
-    let status: TerminalAnswer | 'not_found';
+    const from = tx.status;
+    const full = await this.journal.get(tx.id);
+    if (full && neverSent(full)) {
+      return this.journal.transition(tx.id, from, 'failed', { error: notSentError(terminal.method) }, { step: 'recovered', detail: { evidence: 'never handed to the terminal' } });
+    }
+    let evidence: { status: TerminalAnswer | 'not_found' | undefined; evidence: StatusEvidence };
     try {
-      status = await terminal.queue.run(() => terminal.driver.status({ requestId: tx.id, amount: tx.amount }));
+      evidence = await terminal.queue.run(() => this.evidence(terminal, tx, op, { requestId: tx.id, amount: tx.amount }));
     } catch {
       return tx;
     }
-    const from = tx.status;
-    if (status !== 'not_found' && (await this.isAbout(status, tx, op))) {
-      const done = await this.journal.transition(tx.id, from, 'succeeded', facts(status), { step: 'recovered', detail: { code: status.code, rrn: status.rrn } });
+    const rule = classify(terminal.driver.outcomes, statusKeys(evidence.evidence));
+    const status = evidence.status;
+    if (rule.outcome === 'paid' && status && status !== 'not_found') {
+      const done = await this.journal.transition(tx.id, from, 'succeeded', facts(status), { step: 'recovered', detail: { code: status.code, rrn: status.rrn, rule: rule.answer } });
       if (done.originalId) await this.applyReturn(done.originalId, tx.kind as 'cancel' | 'refund', tx.amount, done);
       return done;
     }
-    // Arcus2 shows only the last slip. If that slip is an operation the journal already knows, made
-    // before this one, nothing happened on the terminal since: this operation never ran.
-    const lastKnown = status !== 'not_found' && status.rrn ? await this.journal.findCardOperationByRrn(tx.method, status.rrn) : undefined;
-    // A last slip with no RRN (nothing yet, or a refusal) when nothing was journaled on the terminal
-    // since: no approved operation of ours can be behind it either.
-    const noneSince = status !== 'not_found' && !status.rrn && !(await this.journal.hasCardOperationAfter(terminal.id, tx.createdAt));
-    const neverRan = (!!lastKnown && lastKnown.id !== tx.id && lastKnown.createdAt < tx.createdAt) || noneSince;
-    if (status === 'not_found' || terminal.driver.exactStatus || neverRan) {
-      const code = status === 'not_found' ? '999' : status.code;
-      return this.journal.transition(tx.id, from, 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'recovered', detail: { code } });
+    if (rule.outcome === 'declined' || rule.outcome === 'not_found') {
+      const code = evidence.evidence.kind === 'answer' ? evidence.evidence.code : '999';
+      return this.journal.transition(tx.id, from, 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'recovered', detail: { code, rule: rule.answer } });
     }
-    if (from === 'pending') return this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { last_slip_rrn: status.rrn } });
+    if (from === 'pending') return this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { rule: rule.answer, last_slip_rrn: status && status !== 'not_found' ? status.rrn : null } });
+    await this.journal.transition(tx.id, 'unknown', 'unknown', {}, { step: 'recovery_inconclusive', detail: { rule: rule.answer } }).catch(() => undefined);
     return tx;
+  }
+
+  /**
+   * Asks the terminal about an operation whose answer was lost, in the caller's turn at the terminal,
+   * and says what the answer proves. A bridge terminal's "never performed" (202) is asked twice.
+   */
+  private async evidence(
+    terminal: CardTerminal,
+    tx: Transaction,
+    op: Operation,
+    request: TerminalRequest,
+  ): Promise<{ status: TerminalAnswer | 'not_found' | undefined; evidence: StatusEvidence }> {
+    const ask = () => terminal.driver.status(request).catch(() => undefined);
+    let status = await ask();
+    if (status === 'not_found') status = await ask();
+    if (status === undefined) return { status, evidence: { kind: 'no_answer' } };
+    if (status === 'not_found') return { status, evidence: { kind: 'not_found' } };
+    if (terminal.driver.exactStatus) {
+      const approved = (APPROVED_CODES as readonly string[]).includes(status.code) || status.code === '400';
+      return { status, evidence: { kind: 'answer', code: status.code, matches: approved && (await this.isAbout(status, tx, op)) } };
+    }
+    // Arcus2 shows only its last slip, and only when print-last itself succeeded.
+    if (!(APPROVED_CODES as readonly string[]).includes(status.code)) return { status, evidence: { kind: 'print_last_failed', code: status.code } };
+    if (await this.isAbout(status, tx, op)) return { status, evidence: { kind: 'slip_of_this_operation' } };
+    // The last slip is an operation the journal knows, made before this one: nothing ran on the
+    // terminal since, so this operation left no slip and was not approved.
+    const lastKnown = status.rrn ? await this.journal.findCardOperationByRrn(tx.method, status.rrn) : undefined;
+    if (lastKnown && lastKnown.id !== tx.id && lastKnown.createdAt < tx.createdAt) return { status, evidence: { kind: 'slip_of_an_earlier_operation' } };
+    if (!status.rrn && !(await this.journal.hasCardOperationAfter(terminal.id, tx.createdAt))) return { status, evidence: { kind: 'no_approval_since' } };
+    return { status, evidence: { kind: 'slip_unrelated' } };
   }
 
   /** Every configured terminal, for the operator's view. */
@@ -209,7 +258,8 @@ export class CardPaymentService {
   private async operate(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
     this.inFlight.add(tx.id);
     try {
-      return await this.operateNow(terminal, tx, op, request);
+      const claims = this.hooks.claims;
+      return await (claims ? claims.hold(tx.id, () => this.operateNow(terminal, tx, op, request)) : this.operateNow(terminal, tx, op, request));
     } finally {
       this.inFlight.delete(tx.id);
     }
@@ -217,56 +267,69 @@ export class CardPaymentService {
 
   private async operateNow(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
     const log = this.log.child({ transaction_id: tx.id, terminal: terminal.id, op });
-    let outcome: { answer: TerminalAnswer; why?: undefined } | { answer: TerminalAnswer | undefined; why: string; status: TerminalAnswer | 'not_found' | Error };
+    const table = terminal.driver.outcomes;
+    type Turn =
+      | { kind: 'answered'; answer: TerminalAnswer; rule: OutcomeRule }
+      | { kind: 'not_sent'; error: TerminalLinkError }
+      | { kind: 'lost'; answer: TerminalAnswer | undefined; why: string; status: TerminalAnswer | 'not_found' | undefined; evidence: StatusEvidence };
+    let turn: Turn;
     try {
       // The operation and, when its answer is lost, the question about it share one turn at the
       // terminal: nothing else may run in between and change what "the last slip" is.
-      outcome = await terminal.queue.run(async () => {
+      turn = await terminal.queue.run(async (): Promise<Turn> => {
+        // Written before the terminal hears of it: an entry without this step was never sent.
+        await this.journal.transition(tx.id, 'pending', 'pending', {}, { step: 'sent_to_terminal' });
         let answer: TerminalAnswer | undefined;
         let why: string;
         try {
           answer = await (op === 'purchase' ? terminal.driver.purchase(request) : op === 'cancel' ? terminal.driver.cancel(request) : terminal.driver.refund(request));
-          if (classifyCode(answer.code, op) !== 'unknown') return { answer };
+          const rule = classify(table, operationKeys(answer.code, op));
+          if (rule.outcome !== 'uncertain') return { kind: 'answered', answer, rule };
           why = `the terminal answered ${answer.code} (${describeCode(answer.code)})`;
         } catch (err) {
-          if (!(err instanceof TerminalLinkError && err.maybeSent)) throw err;
+          if (!(err instanceof TerminalLinkError)) throw err;
+          if (!err.maybeSent) return { kind: 'not_sent', error: err };
           why = err.message;
         }
         log.warn({ reason: why }, 'terminal outcome unknown; asking the terminal');
         await this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost', detail: { reason: why } });
-        const status = await terminal.driver.status(request).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-        return { answer, why, status };
+        return { kind: 'lost', answer, why, ...(await this.evidence(terminal, tx, op, request)) };
       });
     } catch (err) {
-      if (err instanceof TerminalBusyError || (err instanceof TerminalLinkError && !err.maybeSent)) {
-        const code = err instanceof TerminalBusyError ? '984' : '999';
-        await this.journal.transition(tx.id, 'pending', 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'not_sent', detail: { error: err.message } });
-        throw terminalError(terminal.method, code, { reason: `${err.message}; nothing was sent to the terminal`, transaction_id: tx.id, transaction_status: 'failed' });
+      if (err instanceof TerminalBusyError) {
+        await this.journal.transition(tx.id, 'pending', 'failed', { error: this.errorOf(terminal.method, '984') }, { step: 'not_sent', detail: { error: err.message } });
+        throw terminalError(terminal.method, '984', { reason: `${err.message}; nothing was sent to the terminal`, transaction_id: tx.id, transaction_status: 'failed' });
       }
       throw err;
     }
-    if (outcome.why === undefined) return this.settle(terminal, tx, 'pending', op, outcome.answer);
+    if (turn.kind === 'not_sent') {
+      await this.journal.transition(tx.id, 'pending', 'failed', { error: this.errorOf(terminal.method, '999') }, { step: 'not_sent', detail: { error: turn.error.message } });
+      throw terminalError(terminal.method, '999', { reason: `${turn.error.message}; nothing was sent to the terminal`, transaction_id: tx.id, transaction_status: 'failed' });
+    }
+    if (turn.kind === 'answered') return this.settle(terminal, tx, 'pending', turn.answer, turn.rule);
 
-    const { why, status, answer } = outcome;
-    if (status instanceof Error) {
-      const reason = `${why}; the terminal could not be asked (${status.message}). Look at the pinpad's screen and the journal; do not repeat the operation.`;
-      await this.journal.transition(tx.id, 'unknown', 'unknown', { error: this.errorOf(terminal.method, '999') }, { step: 'status_unavailable', detail: { reason } });
-      throw terminalError(terminal.method, '999', { reason, transaction_id: tx.id, transaction_status: 'unknown' });
+    const { why, status, answer, evidence } = turn;
+    const rule = classify(table, statusKeys(evidence));
+    if (rule.outcome === 'paid' && status && status !== 'not_found') {
+      await this.journal.transition(tx.id, 'unknown', 'unknown', {}, { step: 'status', detail: { code: status.code, rrn: status.rrn, rule: rule.answer } });
+      return this.settle(terminal, tx, 'unknown', status, { answer: rule.answer, outcome: 'paid', source: rule.source });
     }
-    if (status !== 'not_found' && (await this.isAbout(status, tx, op))) {
-      await this.journal.transition(tx.id, 'unknown', 'unknown', {}, { step: 'status', detail: { code: status.code, rrn: status.rrn } });
-      return this.settle(terminal, tx, 'unknown', op, status);
+    if (rule.outcome === 'declined' || rule.outcome === 'not_found') {
+      // Proof from the terminal itself: it never performed this operation, or refused it.
+      const code = evidence.kind === 'answer' ? evidence.code : (answer?.code ?? '999');
+      await this.journal.transition(tx.id, 'unknown', 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'status_not_performed', detail: { reason: why, rule: rule.answer } });
+      const finding = rule.outcome === 'not_found' ? 'the terminal has no record of it (asked twice)' : `the terminal shows it was not performed (${rule.answer})`;
+      throw terminalError(terminal.method, code, { reason: `${why}; ${finding}: nothing was charged`, transaction_id: tx.id, transaction_status: 'failed' });
     }
-    // Asked in the same turn: a terminal with no record of it, or whose last slip is not this
-    // operation's, did not perform it.
-    const code = answer?.code ?? '999';
-    await this.journal.transition(tx.id, 'unknown', 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'status_not_found', detail: { reason: why } });
-    throw terminalError(terminal.method, code, { reason: `${why}; the terminal has no record of it, nothing was charged`, transaction_id: tx.id, transaction_status: 'failed' });
+    const reason = `${why}; asked about it, the terminal could not tell (${rule.answer}). Do not repeat the operation: PayBridge keeps asking the terminal, or look at the pinpad's screen and slip.`;
+    await this.journal.transition(tx.id, 'unknown', 'unknown', { error: this.errorOf(terminal.method, answer?.code ?? '999') }, { step: 'status_inconclusive', detail: { reason, rule: rule.answer } });
+    throw terminalError(terminal.method, answer?.code ?? '999', { reason, transaction_id: tx.id, transaction_status: 'unknown' });
   }
 
   /** Whether a status answer is about this operation: same kind and amount, approved, and an RRN no other entry has. */
   private async isAbout(answer: TerminalAnswer, tx: Transaction, op: Operation): Promise<boolean> {
-    if (classifyCode(answer.code, op) !== 'approved' || answer.operation !== op || answer.amount !== tx.amount || !answer.rrn) return false;
+    const approved = (APPROVED_CODES as readonly string[]).includes(answer.code) || (answer.code === '400' && op === 'cancel');
+    if (!approved || answer.operation !== op || answer.amount !== tx.amount || !answer.rrn) return false;
     const other = await this.journal.findCardPaymentByRrn(tx.method, answer.rrn);
     return !other || other.id === tx.id;
   }
@@ -276,12 +339,11 @@ export class CardPaymentService {
     return { code: e.code, message: e.message, data: e.data };
   }
 
-  private async settle(terminal: CardTerminal, tx: Transaction, from: TransactionStatus, op: Operation, answer: TerminalAnswer): Promise<Transaction> {
-    const verdict = classifyCode(answer.code, op);
-    if (verdict === 'approved') {
+  private async settle(terminal: CardTerminal, tx: Transaction, from: TransactionStatus, answer: TerminalAnswer, rule: OutcomeRule): Promise<Transaction> {
+    if (rule.outcome === 'paid') {
       return this.journal.transition(tx.id, from, 'succeeded', facts(answer), { step: 'approved', detail: { code: answer.code, rrn: answer.rrn, receipt: answer.receiptNumber, shift: answer.shiftNumber } });
     }
-    await this.journal.transition(tx.id, from, 'failed', { ...facts(answer), error: this.errorOf(terminal.method, answer.code) }, { step: 'declined', detail: { code: answer.code } });
+    await this.journal.transition(tx.id, from, 'failed', { ...facts(answer), error: this.errorOf(terminal.method, answer.code) }, { step: 'declined', detail: { code: answer.code, rule: rule.answer } });
     throw terminalError(terminal.method, answer.code, { transaction_id: tx.id, transaction_status: 'failed', slip: answer.slip || null });
   }
 
@@ -295,6 +357,9 @@ export class CardPaymentService {
     if (tx.status === 'pending' || tx.status === 'unknown') return undefined;
     const method = tx.method as CardMethod;
     if (tx.status === 'failed') {
+      if (tx.error?.data?.startsWith(NOT_SENT)) {
+        throw terminalError(method, '984', { reason: text('card_never_sent'), transaction_id: tx.id, transaction_status: 'failed', replayed: true });
+      }
       const code = /^(\d{3})/.exec(tx.error?.data ?? '')?.[1] ?? '999';
       throw terminalError(method, code, { transaction_id: tx.id, transaction_status: 'failed', replayed: true });
     }
@@ -324,7 +389,7 @@ export class CardPaymentService {
       if (err instanceof TerminalLinkError) throw terminalError(method, '999', { reason: `${err.message}; the shift may or may not be closed, print the last report to see` });
       throw err;
     }
-    if (classifyCode(answer.code, 'close') !== 'approved') throw terminalError(method, answer.code);
+    if (!(APPROVED_CODES as readonly string[]).includes(answer.code)) throw terminalError(method, answer.code);
     const shift = answer.shiftNumber;
     const journalTotals: ShiftTotals =
       shift === null ? { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 } : await this.journal.shiftTotals(terminal.id, shift);

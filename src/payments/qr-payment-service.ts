@@ -8,6 +8,7 @@ import { firstWrite, type Journal } from '../journal/journal.js';
 import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
 import { billingError, ErrorCode, overRemaining, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
+import type { LiveClaims } from './live-claim.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
@@ -75,7 +76,11 @@ export function hashQrCode(qrCode: string): string {
 export interface PaymentServiceHooks {
   /** Told of every transaction as soon as it is journaled (ties it to the idempotency key being served). */
   onTransaction?: (transactionId: string) => Promise<void>;
+  /** Keeps the journal's claim of a transaction alive while its request works on it. */
+  claims?: LiveClaims;
 }
+
+const UNHELD: Pick<LiveClaims, 'hold'> = { hold: (_id, work) => work() };
 
 export interface QrPaymentOptions {
   /** A second request with the same QR code and amount within this window is the first one again. */
@@ -130,9 +135,11 @@ export class QrPaymentService {
       }
       this.inFlight.add(tx.id);
       try {
-        await this.hooks.onTransaction?.(tx.id);
-        const settled = await this.charge(provider, tx, request.qrCode);
-        return this.answerFor(settled, request.qrCode, false);
+        return await (this.hooks.claims ?? UNHELD).hold(tx.id, async () => {
+          await this.hooks.onTransaction?.(tx.id);
+          const settled = await this.charge(provider, tx, request.qrCode);
+          return this.answerFor(settled, request.qrCode, false);
+        });
       } finally {
         this.inFlight.delete(tx.id);
       }

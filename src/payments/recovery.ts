@@ -104,7 +104,7 @@ export class RecoveryService {
     const tx = await this.journal.get(id);
     if (!tx) throw paymentError(text('transaction_not_found', { id }));
     if (tx.status !== 'unknown') throw paymentError(text('resolve_not_unknown', { id, status: statusText(tx.status) }), { transaction_id: id, transaction_status: tx.status });
-    if (this.qr.isInFlight(id) || this.cards.isInFlight(id)) throw paymentError(text('still_in_flight', { id }), { transaction_id: id });
+    if (this.qr.isInFlight(id) || this.cards.isInFlight(id) || (await this.journal.isHeldLive(id, Date.now()))) throw paymentError(text('still_in_flight', { id }), { transaction_id: id });
     return this.journal.transition(id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator, reason } });
   }
 

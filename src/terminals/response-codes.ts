@@ -107,20 +107,6 @@ export const PINPAD_CODES: Readonly<Record<string, { en: string; ru: string; uz:
   '999': { en: 'No connection with PIN pad', ru: 'Нет связи с ПИН-ПАДом', uz: 'PIN-pad bilan aloqa yoʻq' },
 };
 
-export type CodeClass = 'approved' | 'busy' | 'unknown' | 'declined';
-
-const APPROVED = new Set(['000', '001', '003', '020']);
-/** The request may have reached the pinpad and nothing definite came back. */
-const UNKNOWN = new Set(['912', '923', '998', '999']);
-
-/** How PayBridge treats a code: `400` is an approval only as the answer to a cancel. */
-export function classifyCode(code: string, operation: 'purchase' | 'cancel' | 'refund' | 'close' | 'report'): CodeClass {
-  if (APPROVED.has(code) || (code === '400' && operation === 'cancel')) return 'approved';
-  if (code === '984') return 'busy';
-  if (UNKNOWN.has(code)) return 'unknown';
-  return 'declined';
-}
-
 /** "116 Insufficient funds" — the code with its meaning, for `error.data`. */
 export function describeCode(code: string): string {
   const known = PINPAD_CODES[code];

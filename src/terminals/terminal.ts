@@ -1,3 +1,4 @@
+import type { OutcomeTable } from '../payments/outcome-table.js';
 /**
  * A card terminal as PayBridge drives it, whatever the wire: Arcus2's command-line tool for Humo
  * on Ingenico, or the terminal bridge protocol (JSON lines over TCP or a serial port).
@@ -59,6 +60,8 @@ export class TerminalLinkError extends Error {
 
 export interface TerminalDriver {
   readonly kind: string;
+  /** What each answer of this driver proves about the money (src/terminals/outcomes.ts). */
+  readonly outcomes: OutcomeTable;
   /** True when `status` reports on the one request asked about; false when it can only show the last slip. */
   readonly exactStatus: boolean;
   purchase(request: TerminalRequest): Promise<TerminalAnswer>;

@@ -21,6 +21,8 @@ import {
   type TransactionFilter,
   type TransactionPage,
   type TransactionPatch,
+  liveClaimOwner,
+  LIVE_SUFFIX,
 } from '../journal.js';
 import {
   decodeCursor,
@@ -240,7 +242,7 @@ export class PostgresJournal implements Journal {
       `WITH t AS (
          INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $13)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $12, $13, $13)
          RETURNING *),
        e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
        SELECT * FROM t`,
@@ -261,6 +263,7 @@ export class PostgresJournal implements Journal {
         step.at ?? tx.createdAt,
         step.step,
         this.eventDetail(step),
+        origin ? liveClaimOwner(origin.instance) : null,
       ],
     ];
   }
@@ -470,6 +473,26 @@ export class PostgresJournal implements Journal {
 
   async releaseClaim(id: string, owner: string): Promise<void> {
     await this.query('UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2', [id, owner]);
+  }
+
+  async renewLiveClaim(id: string, until: number): Promise<void> {
+    const origin = this.options.origin;
+    if (!origin) return;
+    await this.query(`UPDATE transactions SET claim_expires_at = $1 WHERE id = $2 AND claimed_by = $3 AND status IN ('pending', 'unknown')`, [
+      until,
+      id,
+      liveClaimOwner(origin.instance),
+    ]);
+  }
+
+  async releaseLiveClaim(id: string): Promise<void> {
+    const origin = this.options.origin;
+    if (origin) await this.releaseClaim(id, liveClaimOwner(origin.instance));
+  }
+
+  async isHeldLive(id: string, now: number): Promise<boolean> {
+    const { rows } = await this.query(`SELECT 1 FROM transactions WHERE id = $1 AND claimed_by LIKE '%${LIVE_SUFFIX}' AND claim_expires_at > $2`, [id, now]);
+    return rows.length > 0;
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {

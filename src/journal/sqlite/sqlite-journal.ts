@@ -21,6 +21,8 @@ import {
   type TransactionFilter,
   type TransactionPage,
   type TransactionPatch,
+  liveClaimOwner,
+  LIVE_SUFFIX,
 } from '../journal.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
@@ -73,7 +75,7 @@ export class SqliteJournal implements Journal {
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_expires_at, created_at, updated_at)
          VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                 @instance, @claimExpiresAt, @createdAt, @createdAt)`,
+                 @liveOwner, @claimExpiresAt, @createdAt, @createdAt)`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -126,6 +128,8 @@ export class SqliteJournal implements Journal {
          RETURNING *`,
       ),
       releaseClaim: this.db.prepare(`UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?`),
+      renewClaim: this.db.prepare(`UPDATE transactions SET claim_expires_at = ? WHERE id = ? AND claimed_by = ? AND status IN ('pending', 'unknown')`),
+      heldLive: this.db.prepare(`SELECT 1 FROM transactions WHERE id = ? AND claimed_by LIKE '%${LIVE_SUFFIX}' AND claim_expires_at > ?`),
       claimKey: this.db.prepare(
         `INSERT INTO idempotency_keys (key, scope, fingerprint, state, owner, created_at, expires_at)
          VALUES (@key, @scope, @fingerprint, 'in_progress', @owner, @createdAt, @expiresAt) ON CONFLICT (scope, key) DO NOTHING`,
@@ -183,6 +187,7 @@ export class SqliteJournal implements Journal {
       shop: origin?.shop ?? null,
       till: origin?.till ?? null,
       instance: origin?.instance ?? null,
+      liveOwner: origin ? liveClaimOwner(origin.instance) : null,
       claimExpiresAt: origin ? tx.createdAt + origin.inFlightLeaseMs : null,
     });
     this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
@@ -351,6 +356,20 @@ export class SqliteJournal implements Journal {
 
   async releaseClaim(id: string, owner: string): Promise<void> {
     await this.writes.run(() => this.statements.releaseClaim.run(id, owner));
+  }
+
+  async renewLiveClaim(id: string, until: number): Promise<void> {
+    const origin = this.options.origin;
+    if (origin) await this.writes.run(() => this.statements.renewClaim.run(until, id, liveClaimOwner(origin.instance)));
+  }
+
+  async releaseLiveClaim(id: string): Promise<void> {
+    const origin = this.options.origin;
+    if (origin) await this.releaseClaim(id, liveClaimOwner(origin.instance));
+  }
+
+  async isHeldLive(id: string, now: number): Promise<boolean> {
+    return this.statements.heldLive.get(id, now) !== undefined;
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {

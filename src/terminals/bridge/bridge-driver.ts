@@ -2,6 +2,7 @@ import { maskCardNumbers } from '../../payments/masking.js';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import type { ShiftTotals, TerminalAnswer, TerminalDriver, TerminalRequest } from '../terminal.js';
+import { BRIDGE_OUTCOMES } from '../outcomes.js';
 import { TerminalLinkError } from '../terminal.js';
 import { BRIDGE_VERSION, decodeBridgeLine, encodeBridgeMessage, type BridgeOp, type BridgeRequest, type BridgeResponse } from './protocol.js';
 import { describeEndpoint, openBridgeLink, type BridgeEndpoint } from './transport.js';
@@ -38,6 +39,7 @@ function toAnswer(r: BridgeResponse): TerminalAnswer {
  * whose id is not the current request's (a late answer to an earlier, timed-out one) are ignored.
  */
 export class BridgeDriver implements TerminalDriver {
+  readonly outcomes = BRIDGE_OUTCOMES;
   readonly exactStatus = true;
   readonly kind = 'bridge';
   private link: Duplex | undefined;

@@ -4,6 +4,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import iconv from 'iconv-lite';
 import { parseReportTotals, parseSlip } from '../slip.js';
+import { ARCUS2_OUTCOMES } from '../outcomes.js';
 import { TerminalLinkError, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminal.js';
 import type { Arcus2Op } from './ops-ini.js';
 
@@ -35,6 +36,7 @@ const fill = (template: string[], request: TerminalRequest) =>
  * read as this one's.
  */
 export class Arcus2Driver implements TerminalDriver {
+  readonly outcomes = ARCUS2_OUTCOMES;
   readonly exactStatus = false;
   readonly kind = 'arcus2';
 

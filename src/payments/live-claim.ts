@@ -1,0 +1,30 @@
+import type { Journal } from '../journal/journal.js';
+
+/**
+ * A request's hold on the transaction it is making. The journal claims the transaction for it when
+ * it is inserted, before anything is sent anywhere; while the request works the claim is extended,
+ * a third of a lease at a time, and when it is done the claim is let go. Recovery and "settle now",
+ * in this PayBridge or another on the same database, skip a held transaction — the claim in the
+ * database decides, not this process's memory — and take it over only once a dead holder's lease
+ * has run out.
+ */
+export class LiveClaims {
+  constructor(
+    private readonly journal: Journal,
+    private readonly leaseMs: number,
+    private readonly onError: (err: unknown, id: string) => void = () => {},
+  ) {}
+
+  async hold<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => {
+      this.journal.renewLiveClaim(id, Date.now() + this.leaseMs).catch((err: unknown) => this.onError(err, id));
+    }, Math.max(20, Math.floor(this.leaseMs / 3)));
+    renew.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await this.journal.releaseLiveClaim(id).catch((err: unknown) => this.onError(err, id));
+    }
+  }
+}
