@@ -1,7 +1,10 @@
 /**
- * Magic QR codes of the sandbox emulators (Click and Payme alike), chosen by the code's last three
- * digits, like card networks' test card numbers. Documented in the README; any other code is
- * approved at once.
+ * Magic QR codes of the sandbox emulators, chosen by the code's last three digits, like card
+ * networks' test card numbers. Documented in the README; any other code is approved at once.
+ *
+ * MAGIC holds the codes both emulators share. CLICK_MAGIC and PAYME_MAGIC hold the real world's
+ * ambiguity of one provider each: the money moved, but the answer says otherwise or says nothing.
+ * The other emulator approves those codes like any other.
  */
 export const MAGIC = {
   /** …116: declined, not enough money on the card. */
@@ -16,9 +19,55 @@ export const MAGIC = {
   garbage: '520',
 } as const;
 
-export type Magic = (typeof MAGIC)[keyof typeof MAGIC];
+/** CLICK only: `click_pass/payment` charges, then its answer does not say so. */
+export const CLICK_MAGIC = {
+  /**
+   * …504: charged (paid in the ledger), then HTTP 504 Gateway Timeout with an HTML body, as a proxy
+   * in front of CLICK answers when CLICK itself was slow. status_by_mti and payment/status see the
+   * payment at once.
+   */
+  gatewayTimeoutAfterCharge: '504',
+  /** …522: charged, then HTTP 200 with an unreadable body (like …520, but after the charge). */
+  garbageAfterCharge: '522',
+  /**
+   * …534: charged, then HTTP 504; for `sandbox.click.status_lag_ms` after the charge
+   * status_by_mti and payment/status answer `error_code` −6 "Платеж не найден", as for a payment
+   * that does not exist (CLICK's status API lagging behind its charge), then find it.
+   */
+  laggingStatus: '534',
+  /**
+   * …535: charged, then HTTP 504; for `sandbox.click.status_lag_ms` after the charge
+   * status_by_mti and payment/status answer HTTP 200 `error_code` −500 "Системная ошибка", then find it.
+   */
+  lookupError: '535',
+} as const;
 
+/** Payme only: `receipts.pay` debits the card, then its answer does not say so. */
+export const PAYME_MAGIC = {
+  /** …324: receipts.pay debits the card (state 4), then answers JSON-RPC error −32400 (system error). */
+  errorAfterDebit: '324',
+  /** …325: the same, and every receipts.cancel of that receipt is refused with −32400 (it stays paid). */
+  errorAfterDebitCancelRefused: '325',
+} as const;
+
+/**
+ * Payme's receipts.create carries no QR code (the token comes only with receipts.pay), so its magic
+ * is in the amount: a receipt whose amount in tiyin ends in …60100 (amount % 100000 === 60100) is
+ * created, but the answer is held back `sandbox.payme.lost_answer_delay_ms` (the connection is
+ * dropped if the emulator stops meanwhile): a receipt whose id the client may never learn.
+ */
+export const PAYME_CREATE_LOST_ANSWER = { modulus: 100_000, remainder: 60_100 } as const;
+
+export function isPaymeCreateLostAnswer(amountTiyin: number): boolean {
+  return amountTiyin % PAYME_CREATE_LOST_ANSWER.modulus === PAYME_CREATE_LOST_ANSWER.remainder;
+}
+
+export type Magic = (typeof MAGIC)[keyof typeof MAGIC] | (typeof CLICK_MAGIC)[keyof typeof CLICK_MAGIC] | (typeof PAYME_MAGIC)[keyof typeof PAYME_MAGIC];
+
+const ALL: readonly string[] = [...Object.values(MAGIC), ...Object.values(CLICK_MAGIC), ...Object.values(PAYME_MAGIC)];
+
+/** The magic of a QR code (its last three digits), if it has one for either emulator. */
 export function magicOf(qrCode: string): Magic | undefined {
   const tail = qrCode.slice(-3);
-  return (Object.values(MAGIC) as string[]).includes(tail) ? (tail as Magic) : undefined;
+  return ALL.includes(tail) ? (tail as Magic) : undefined;
 }

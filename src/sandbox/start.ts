@@ -53,6 +53,7 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
     lostAnswerDelayMs: c.lost_answer_delay_ms,
     processingMs: c.processing_ms,
     confirmWindowMs: c.confirm_window_ms,
+    statusLagMs: c.status_lag_ms,
     onChargeRequest: ({ amountTiyin }) => logger.debug({ amount: amountTiyin }, 'click emulator: charge request'),
   }).start();
   let payme: PaymeEmulator;

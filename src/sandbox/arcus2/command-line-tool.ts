@@ -3,12 +3,17 @@
  * `/r<rrn>` or `/n<receipt>` for a cancel) in an Arcus2 folder, it reads the folder's INI/ops.ini to
  * know what the op code means, keeps the pinpad's state in arcus2-emulator.json, and writes
  * cheq.out and rc.out in cp1251 like the real tool.
+ *
+ * The pinpad outlives the tool: a purchase of 98400 is a dialogue at the pinpad that is approved
+ * 5 s later even if this process is killed meanwhile. It is saved in the state file before the tool
+ * waits; until it completes every invocation (print_last included) writes rc.out 984 and no
+ * cheq.out, and once its time has passed whichever invocation comes first applies it.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { readOpsIni, resolveOpCodes, type Arcus2Op } from '../../terminals/humo/ops-ini.js';
-import { EmulatedTerminal, SLOW_ANSWER_MS, TERMINAL_MAGIC, type TerminalOutcome } from '../card-terminal/emulated-terminal.js';
+import { EmulatedTerminal, SLOW_ANSWER_MS, TERMINAL_MAGIC, type PendingPurchase, type TerminalOutcome } from '../card-terminal/emulated-terminal.js';
 
 const dir = process.cwd();
 const args = new Map<string, string>();
@@ -17,30 +22,95 @@ for (const a of process.argv.slice(2)) if (/^\/[a-z]/i.test(a)) args.set(a[1]!.t
 const { codes } = resolveOpCodes(readOpsIni(join(dir, 'INI', 'ops.ini')), {});
 const op = (Object.entries(codes) as [Arcus2Op, number][]).find(([, code]) => String(code) === args.get('o'))?.[0];
 const amount = Number(args.get('a') ?? 0);
-const terminal = new EmulatedTerminal(join(dir, 'arcus2-emulator.json'), 'humo');
+const stateFile = join(dir, 'arcus2-emulator.json');
+const lockFile = join(dir, 'arcus2-emulator.lock');
 
 function write(outcome: TerminalOutcome): void {
   writeFileSync(join(dir, 'rc.out'), iconv.encode(outcome.code, 'cp1251'));
   if (outcome.slip) writeFileSync(join(dir, 'cheq.out'), iconv.encode(outcome.slip, 'cp1251'));
 }
 
-let outcome: TerminalOutcome;
-switch (op) {
-  case 'purchase':
-    outcome = terminal.purchase(amount, null);
-    break;
-  case 'cancel':
-    outcome = terminal.cancel(amount, { rrn: args.get('r') || undefined, receipt: args.get('n') ? Number(args.get('n')) : undefined }, null);
-    break;
-  case 'close_shift':
-    outcome = terminal.closeShift(null);
-    break;
-  case 'print_last':
-    outcome = terminal.lastSlip();
-    break;
-  default:
-    outcome = { code: '902', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: terminal.terminalId };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * One invocation at a time touches the pinpad's state: a killed tool and the next one (or the
+ * killed one's own wake-up) must not both apply a pending purchase. A lock left by a dead process is
+ * taken over.
+ */
+async function locked<T>(fn: () => T): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(lockFile, 'utf8'));
+      } catch {
+        continue; // released meanwhile
+      }
+      // A lock without a pid yet is being written (unless its writer died a while ago); one whose holder is gone is stale.
+      const orphan = holder > 0 ? !alive(holder) : Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 1_000;
+      if (orphan) rmSync(lockFile, { force: true });
+      else if (attempt > 500) throw new Error(`the pinpad's state is locked by process ${holder}`);
+      else await sleep(10);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
 }
-// The operation is done on the terminal; its answer comes late (or never, if the tool is killed meanwhile).
-if (op === 'purchase' && amount === TERMINAL_MAGIC.slow) await new Promise((r) => setTimeout(r, SLOW_ANSWER_MS));
-write(outcome);
+
+const started = await locked((): { outcome?: TerminalOutcome; dialogue?: PendingPurchase } => {
+  const terminal = new EmulatedTerminal(stateFile, 'humo');
+  // A dialogue still running at the pinpad: busy, whatever was asked.
+  if (terminal.inDialogue()) return { outcome: terminal.busyAnswer() };
+  // One that has completed since: it is recorded before anything else happens.
+  terminal.settleDue();
+  switch (op) {
+    case 'purchase': {
+      if (amount === TERMINAL_MAGIC.busyDialogue) {
+        const begun = terminal.beginDialogue(amount, null, Date.now() + SLOW_ANSWER_MS);
+        return 'code' in begun ? { outcome: begun } : { dialogue: begun };
+      }
+      return { outcome: terminal.purchase(amount, null) };
+    }
+    case 'cancel':
+      return { outcome: terminal.cancel(amount, { rrn: args.get('r') || undefined, receipt: args.get('n') ? Number(args.get('n')) : undefined }, null) };
+    case 'close_shift':
+      return { outcome: terminal.closeShift(null) };
+    case 'print_last':
+      return { outcome: terminal.lastSlip() };
+    default:
+      return { outcome: { code: '902', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: terminal.terminalId } satisfies TerminalOutcome };
+  }
+});
+
+if (started.dialogue) {
+  // The customer is at the pinpad; the dialogue ends at its time, with or without this process.
+  const pending = started.dialogue;
+  while (Date.now() < pending.completesAt) await sleep(pending.completesAt - Date.now());
+  const outcome = await locked(() => {
+    const terminal = new EmulatedTerminal(stateFile, 'humo');
+    return terminal.settleDue() ?? terminal.answerFor(pending.id) ?? terminal.busyAnswer();
+  });
+  write(outcome);
+} else if (started.outcome) {
+  // The operation is done on the terminal; its answer comes late (or never, if the tool is killed meanwhile).
+  if (op === 'purchase' && amount === TERMINAL_MAGIC.slow) await sleep(SLOW_ANSWER_MS);
+  write(started.outcome);
+}

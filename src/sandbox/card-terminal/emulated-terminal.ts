@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { tiyinToSoumLiteral } from '../../payments/money.js';
@@ -7,9 +7,12 @@ import { tiyinToSoumLiteral } from '../../payments/money.js';
  * Magic amounts of the card-terminal sandbox, in tiyin (documented in the README):
  * 11600 declined for lack of funds (116), 99200 aborted at the pinpad (992), 99900 the pinpad does
  * not answer (999, nothing charged), 40800 approved but the terminal takes 5 s to answer, 40400
- * approved with the whole card number on the slip, as misconfigured firmware prints it.
+ * approved with the whole card number on the slip, as misconfigured firmware prints it, 98400
+ * approved 5 s later at the end of a pinpad dialogue that answers 984 (busy) to every request
+ * meanwhile, its own status and the last slip included, and that completes even if the caller
+ * gives up or dies.
  */
-export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAnswer: 99_900, slow: 40_800, fullPan: 40_400 } as const;
+export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAnswer: 99_900, slow: 40_800, fullPan: 40_400, busyDialogue: 98_400 } as const;
 
 /** Luhn-valid numbers with the masked ones' first six and last four digits. */
 const FULL_PANS = { humo: '9860091000097856', uzcard: '5440811000085040' } as const;
@@ -38,6 +41,19 @@ interface State {
   lastReport: string;
   /** Answers by request id, for the bridge protocol's `status`. */
   answers: Record<string, TerminalOutcome>;
+  /**
+   * A purchase the pinpad is still in a dialogue about (magic 98400): it is approved at
+   * `completesAt` whatever happens to whoever asked for it; until then the terminal is busy.
+   */
+  pending?: PendingPurchase | null;
+}
+
+export interface PendingPurchase {
+  /** Its key in `answers` once applied: the caller's request id, or one of the terminal's own. */
+  id: string;
+  amount: number;
+  startedAt: number;
+  completesAt: number;
 }
 
 export interface TerminalOutcome {
@@ -86,6 +102,15 @@ export class EmulatedTerminal {
     }
   }
 
+  /** Reads the state again from disk (another process may have changed it). */
+  reload(): void {
+    try {
+      this.state = JSON.parse(readFileSync(this.file, 'utf8')) as State;
+    } catch {
+      /* keep what we have */
+    }
+  }
+
   private save(): void {
     mkdirSync(dirname(this.file), { recursive: true });
     writeFileSync(`${this.file}.tmp`, JSON.stringify(this.state));
@@ -103,6 +128,46 @@ export class EmulatedTerminal {
 
   answerFor(requestId: string): TerminalOutcome | undefined {
     return this.state.answers[requestId];
+  }
+
+  /** The purchase the pinpad is in a dialogue about, if any (it may be due: see settleDue). */
+  pending(): PendingPurchase | null {
+    return this.state.pending ?? null;
+  }
+
+  /**
+   * Starts a purchase that the pinpad completes at `completesAt` (magic 98400), saved before the
+   * caller waits, so that it completes even if the caller is killed. Refused with 984 while another
+   * dialogue is still running.
+   */
+  beginDialogue(amount: number, requestId: string | null, completesAt: number, now = Date.now()): PendingPurchase | TerminalOutcome {
+    this.settleDue(now);
+    if (this.state.pending) return this.busyAnswer();
+    const pending: PendingPurchase = { id: requestId ?? `dialogue-${randomBytes(6).toString('hex')}`, amount, startedAt: now, completesAt };
+    this.state.pending = pending;
+    this.save();
+    return pending;
+  }
+
+  /**
+   * Applies the pending purchase once its time has come: recorded like any approved purchase, its
+   * slip the last slip, its answer kept under its id. Returns that answer when this call applied it.
+   */
+  settleDue(now = Date.now()): TerminalOutcome | undefined {
+    const pending = this.state.pending;
+    if (!pending || now < pending.completesAt) return undefined;
+    this.state.pending = null;
+    const op = this.record('purchase', pending.amount, pending.id, null, pending.completesAt);
+    return this.outcome('000', this.slip(op), op, pending.id);
+  }
+
+  /** Whether the pinpad is still in a dialogue (any request gets 984 meanwhile). */
+  inDialogue(now = Date.now()): boolean {
+    return !!this.state.pending && now < this.state.pending.completesAt;
+  }
+
+  busyAnswer(): TerminalOutcome {
+    return { code: '984', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: this.terminalId };
   }
 
   private rrn(): string {
@@ -142,8 +207,8 @@ export class EmulatedTerminal {
     return this.outcome('000', this.slip(op), op, requestId);
   }
 
-  private record(kind: Operation['kind'], amount: number, requestId: string | null, originalRrn: string | null): Operation {
-    const op: Operation = { requestId, kind, amount, rrn: this.rrn(), receipt: ++this.state.receipt, shift: this.state.shift, at: Date.now(), originalRrn, returned: 0 };
+  private record(kind: Operation['kind'], amount: number, requestId: string | null, originalRrn: string | null, at = Date.now()): Operation {
+    const op: Operation = { requestId, kind, amount, rrn: this.rrn(), receipt: ++this.state.receipt, shift: this.state.shift, at, originalRrn, returned: 0 };
     this.state.operations.push(op);
     return op;
   }

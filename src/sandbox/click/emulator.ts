@@ -4,7 +4,7 @@ import type { JsonValue } from '../../lib/lenient-json.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
 import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
-import { MAGIC, magicOf } from '../magic.js';
+import { CLICK_MAGIC, MAGIC, magicOf } from '../magic.js';
 
 export interface ClickEmulatorOptions {
   serviceId: number;
@@ -18,6 +18,8 @@ export interface ClickEmulatorOptions {
   processingMs: number;
   /** Unconfirmed payments of a service in confirmation mode are cancelled after this. */
   confirmWindowMs: number;
+  /** How long the status lookups cannot see a "534"/"535" QR code's payment after its charge (default 3000). */
+  statusLagMs?: number;
   /** Seen by tests: called when a charge request arrives, before the emulator acts on it. */
   onChargeRequest?: (request: { transactionId: string | undefined; otpData: string; amountTiyin: number }) => void | Promise<void>;
 }
@@ -41,10 +43,21 @@ export interface EmulatedClickPayment {
   phoneNumber: string;
   cardNumber: string;
   fiscalReceiptUrl: string | null;
+  /**
+   * Until this time (epoch ms) the status lookups do not give this payment's status but `statusLag`'s
+   * answer: CLICK's status API lagging behind its charge ("534", "535"). 0: no lag.
+   */
+  statusLagUntil: number;
+  statusLag: 'not_found' | 'system_error' | null;
 }
 
 const BASE = '/v2/merchant';
 const SUCCESS_NOTE = 'Успешно подтвержден';
+const NOT_FOUND = { error_code: -6, error_note: 'Платеж не найден' } as const;
+const SYSTEM_ERROR = { error_code: -500, error_note: 'Системная ошибка' } as const;
+/** What nginx in front of an upstream that did not answer in time sends. */
+const GATEWAY_TIMEOUT_PAGE =
+  '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 /**
  * A stand-in for CLICK's merchant API: a real HTTP server on loopback that checks the Auth digest
@@ -118,6 +131,12 @@ export class ClickEmulator {
     return this.payments.get(Number(paymentId));
   }
 
+  /** A status lookup's answer while the payment's status lags behind its charge; undefined once it shows. */
+  private lagging(p: EmulatedClickPayment): typeof NOT_FOUND | typeof SYSTEM_ERROR | undefined {
+    if (!p.statusLag || Date.now() >= p.statusLagUntil) return undefined;
+    return p.statusLag === 'not_found' ? NOT_FOUND : SYSTEM_ERROR;
+  }
+
   private routes(): void {
     const app = this.server.app;
     const body = (req: FastifyRequest) => (req.body === UNPARSABLE ? undefined : ((req.body ?? {}) as Record<string, JsonValue>));
@@ -160,7 +179,13 @@ export class ClickEmulator {
         phoneNumber: `99890${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`,
         cardNumber: `860049******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`,
         fiscalReceiptUrl: null,
+        statusLagUntil: 0,
+        statusLag: null,
       };
+      if (magic === CLICK_MAGIC.laggingStatus || magic === CLICK_MAGIC.lookupError) {
+        payment.statusLagUntil = now + (this.options.statusLagMs ?? 3_000);
+        payment.statusLag = magic === CLICK_MAGIC.laggingStatus ? 'not_found' : 'system_error';
+      }
       this.payments.set(payment.paymentId, payment);
       const answer = {
         error_code: 0,
@@ -175,6 +200,13 @@ export class ClickEmulator {
       };
       // Charged, but the answer comes too late for any sane client timeout.
       if (magic === MAGIC.lostAnswer && !(await this.server.hold(this.options.lostAnswerDelayMs, req, reply))) return reply;
+      // Charged, but a gateway in front of CLICK gave up waiting for it, or the answer is mangled.
+      if (magic === CLICK_MAGIC.gatewayTimeoutAfterCharge || magic === CLICK_MAGIC.laggingStatus || magic === CLICK_MAGIC.lookupError) {
+        return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
+      }
+      if (magic === CLICK_MAGIC.garbageAfterCharge) {
+        return reply.code(200).type('application/json').send(`{"error_code":0,"error_note":"${answer.error_note}","payment_id":${payment.paymentId},"payment_status":<html>`);
+      }
       return answer;
     });
 
@@ -201,7 +233,9 @@ export class ClickEmulator {
     app.get<{ Params: { service_id: string; payment_id: string } }>(`${BASE}/payment/status/:service_id/:payment_id`, async (req, reply) => {
       if (this.serviceMismatch(req.params.service_id, reply)) return reply;
       const p = this.find(req.params.payment_id);
-      if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      if (!p) return NOT_FOUND;
+      const lag = this.lagging(p);
+      if (lag) return lag;
       return { error_code: 0, error_note: this.statusNote(p), payment_id: p.paymentId, payment_status: this.statusOf(p) };
     });
 
@@ -210,7 +244,9 @@ export class ClickEmulator {
       async (req, reply) => {
         if (this.serviceMismatch(req.params.service_id, reply)) return reply;
         const p = [...this.payments.values()].find((x) => x.merchantTransId === req.params.mti && x.day === req.params.date);
-        if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+        if (!p) return NOT_FOUND;
+        const lag = this.lagging(p);
+        if (lag) return lag;
         return {
           error_code: 0,
           error_note: this.statusNote(p),

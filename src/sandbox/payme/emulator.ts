@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
-import { MAGIC, magicOf } from '../magic.js';
+import { isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC } from '../magic.js';
 
 export interface PaymeEmulatorOptions {
   cashboxId: string;
   cashboxKey: string;
   host?: string;
   port?: number;
-  /** How long the answer to a "lost answer" QR code is held back. */
+  /** How long the answer to a "lost answer" QR code (and to a receipts.create of an amount ending in 60100) is held back. */
   lostAnswerDelayMs: number;
   /** How long a "processing" QR code keeps its receipt in flight (state 2). */
   processingMs: number;
@@ -31,6 +31,8 @@ export interface EmulatedReceipt {
   phone: string | null;
   cardNumber: string | null;
   fiscalData: JsonValue | null;
+  /** Paid with a "325" QR code: every receipts.cancel is refused with −32400. */
+  cancelRefused: boolean;
 }
 
 type Params = Record<string, JsonValue>;
@@ -69,8 +71,12 @@ export class PaymeEmulator {
       const params = body.params as Params;
       try {
         switch (body.method) {
-          case 'receipts.create':
-            return answer({ receipt: this.view(this.create(params)) });
+          case 'receipts.create': {
+            const receipt = this.create(params);
+            // Created, but the answer comes too late: the client may never learn the receipt's id.
+            if (isPaymeCreateLostAnswer(receipt.amount) && !(await this.server.hold(options.lostAnswerDelayMs, req, reply))) return reply;
+            return answer({ receipt: this.view(receipt) });
+          }
           case 'receipts.pay': {
             const receipt = this.find(params.id);
             const token = typeof params.token === 'string' ? params.token : '';
@@ -79,12 +85,16 @@ export class PaymeEmulator {
             if (magic === MAGIC.garbage) return reply.code(200).type('application/json').send('{"jsonrpc":"2.0","result":<html>');
             this.pay(receipt, token, magic);
             if (magic === MAGIC.lostAnswer && !(await this.server.hold(options.lostAnswerDelayMs, req, reply))) return reply;
+            // The card was debited, but Payme answers with a system error.
+            if (magic === PAYME_MAGIC.errorAfterDebit || magic === PAYME_MAGIC.errorAfterDebitCancelRefused) throw new RpcFailure(-32400, 'Системная ошибка');
             return answer({ receipt: this.view(receipt) });
           }
           case 'receipts.check':
             return answer({ state: this.stateOf(this.find(params.id)) });
           case 'receipts.get':
             return answer({ receipt: this.view(this.find(params.id)) });
+          case 'receipts.get_all':
+            return answer(this.getAll(params).map((r) => this.view(r)));
           case 'receipts.cancel':
             return answer({ receipt: this.view(this.cancel(this.find(params.id))) });
           case 'receipts.set_fiscal_data': {
@@ -165,9 +175,38 @@ export class PaymeEmulator {
       phone: null,
       cardNumber: null,
       fiscalData: null,
+      cancelRefused: false,
     };
     this.receipts.set(receipt._id, receipt);
     return receipt;
+  }
+
+  /**
+   * `receipts.get_all` {count (1..50), from, to (epoch ms, inclusive bounds of create_time), offset?}:
+   * the receipts created in the window, newest first, `offset` of them skipped.
+   */
+  private getAll(params: Params): EmulatedReceipt[] {
+    const integer = (value: JsonValue | undefined): number => {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+      return Number.isSafeInteger(n) ? n : NaN;
+    };
+    const count = integer(params.count);
+    const from = integer(params.from);
+    const to = integer(params.to);
+    const offset = params.offset === undefined || params.offset === null ? 0 : integer(params.offset);
+    const bad = [
+      !(count >= 1 && count <= 50) && 'count',
+      !(from >= 0) && 'from',
+      !(to >= 0) && 'to',
+      !(offset >= 0) && 'offset',
+    ].filter(Boolean);
+    if (bad.length) throw new RpcFailure(-32602, `Неверные параметры: ${bad.join(', ')}`);
+    // Reversed first, so that of receipts created in the same millisecond the later one comes first.
+    return [...this.receipts.values()]
+      .reverse()
+      .filter((r) => r.createTime >= from && r.createTime <= to)
+      .sort((a, b) => b.createTime - a.createTime)
+      .slice(offset, offset + count);
   }
 
   private pay(receipt: EmulatedReceipt, token: string, magic: string | undefined): void {
@@ -182,6 +221,7 @@ export class PaymeEmulator {
     receipt.token = token;
     receipt.payTime = now;
     receipt.paidUntil = magic === MAGIC.processing ? now + this.options.processingMs : now;
+    receipt.cancelRefused = magic === PAYME_MAGIC.errorAfterDebitCancelRefused;
     receipt.phone = `99893${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`;
     receipt.cardNumber = `860014******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`;
   }
@@ -190,6 +230,7 @@ export class PaymeEmulator {
     const state = this.stateOf(receipt);
     if (state === 50 || state === 21) throw new RpcFailure(-31403, 'Чек уже отменен');
     if (state !== 0 && state !== 4) throw new RpcFailure(-31630, 'Чек в обработке, отмена невозможна');
+    if (receipt.cancelRefused) throw new RpcFailure(-32400, 'Системная ошибка');
     receipt.cancelTime = Date.now();
     return receipt;
   }

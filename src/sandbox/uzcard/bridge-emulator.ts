@@ -24,7 +24,9 @@ function toResponse(id: string, o: TerminalOutcome): BridgeResponse {
 /**
  * A card terminal behind the terminal bridge protocol, as a site's adapter would present a PAX A35
  * (or a Humo pinpad): JSON lines over TCP, or over any byte stream such as a serial port. One
- * operation at a time; a request that arrives meanwhile is answered 984 (busy).
+ * operation at a time; a request that arrives meanwhile is answered 984 (busy), except `status`,
+ * which is answered from the terminal's memory. During the pinpad dialogue of a 98400 purchase
+ * even `status`, `last_slip` and `last_report` are answered 984, until it is approved 5 s later.
  */
 export class BridgeTerminalEmulator {
   readonly terminal: EmulatedTerminal;
@@ -66,6 +68,13 @@ export class BridgeTerminalEmulator {
     const send = (r: BridgeResponse | { v: 1; id: string; event: 'progress'; text: string }) => {
       if (!link.destroyed) link.write(encodeBridgeMessage(r));
     };
+    // The pinpad is in a dialogue with the customer: nothing else gets through, not even `status`.
+    if (this.terminal.inDialogue()) {
+      send({ v: BRIDGE_VERSION, id: request.id, code: '984' });
+      return;
+    }
+    // A dialogue that ended is recorded before anything is answered (its own handler may not have woken yet).
+    this.terminal.settleDue();
     if (request.op === 'status') {
       const known = request.ref ? this.terminal.answerFor(request.ref) : undefined;
       send(known ? toResponse(request.id, known) : { v: BRIDGE_VERSION, id: request.id, code: '202' });
@@ -82,6 +91,10 @@ export class BridgeTerminalEmulator {
       switch (request.op) {
         case 'purchase':
           send({ v: BRIDGE_VERSION, id: request.id, event: 'progress', text: 'Вставьте или приложите карту' });
+          if (amount === TERMINAL_MAGIC.busyDialogue) {
+            outcome = await this.dialogue(amount, request.id);
+            break;
+          }
           outcome = this.terminal.purchase(amount, request.id);
           if (amount === TERMINAL_MAGIC.noAnswer) return; // the pinpad never answers
           if (amount === TERMINAL_MAGIC.slow) await sleep(SLOW_ANSWER_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
@@ -108,6 +121,17 @@ export class BridgeTerminalEmulator {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** A 98400 purchase: approved SLOW_ANSWER_MS later, even if the link or the emulator goes meanwhile. */
+  private async dialogue(amount: number, requestId: string): Promise<TerminalOutcome> {
+    const begun = this.terminal.beginDialogue(amount, requestId, Date.now() + SLOW_ANSWER_MS);
+    if ('code' in begun) return begun;
+    while (Date.now() < begun.completesAt && !this.stopping.signal.aborted) {
+      await sleep(begun.completesAt - Date.now(), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
+    // Stopped early: the dialogue stays in the state file and completes when the terminal is next used.
+    return this.terminal.settleDue() ?? this.terminal.answerFor(requestId) ?? this.terminal.busyAnswer();
   }
 
   /** Drops every link at once, as a terminal that loses power does (`reset`: with a TCP reset, as a crash does). */
