@@ -126,7 +126,8 @@ export class CardPaymentService {
       return done;
     }
     if (rule.outcome === 'declined' || rule.outcome === 'not_found') {
-      const code = evidence.evidence.kind === 'answer' ? evidence.evidence.code : '999';
+      // The terminal's own refusal when it gave one; otherwise 202, "transaction not found": it never performed it.
+      const code = evidence.evidence.kind === 'answer' ? evidence.evidence.code : '202';
       return this.journal.transition(tx.id, from, 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'recovered', detail: { code, rule: rule.answer } });
     }
     if (from === 'pending') return this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { rule: rule.answer, last_slip_rrn: status && status !== 'not_found' ? status.rrn : null } });

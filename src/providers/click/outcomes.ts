@@ -98,6 +98,11 @@ const transportRules = [
   { answer: 'no error_code', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: every CLICK reply carries error_code` },
 ] as const;
 
+/** For a question about a payment (not the charge itself): a question that never left proves nothing. */
+const askingRules = transportRules.map((r) =>
+  r.answer === 'request never sent' ? { ...r, outcome: 'uncertain' as const, source: `${TRANSPORT_NOT_SENT}: the question was not asked, so nothing is learnt` } : r,
+);
+
 const statusRules = [
   { answer: 'error_code 0, payment_status 2', outcome: 'paid', source: DOCS_PASS },
   { answer: 'error_code 0, payment_status 1', outcome: 'uncertain', source: `${DOCS_PASS}: still processing, asked again` },
@@ -136,7 +141,7 @@ export const CLICK_LOOKUP: OutcomeTable = table(
   'CLICK `payment/status_by_mti`',
   'Asked for our own transaction id when the charge’s answer was lost or unusable (both candidate days). `not_found` counts only when asked `click.not_found_after_ms` after the charge was sent and a second round agrees.',
   [
-    ...transportRules,
+    ...askingRules,
     ...statusRules,
     {
       answer: 'error_code -6',
@@ -152,7 +157,7 @@ export const CLICK_LOOKUP: OutcomeTable = table(
 export const CLICK_STATUS: OutcomeTable = table(
   'CLICK `payment/status`',
   'Asked by CLICK’s `payment_id` while a payment is processing, after a confirmation, or at recovery.',
-  [...transportRules, ...statusRules, { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: CLICK gave us this payment_id, so "not found" is lag, not absence` }],
+  [...askingRules, ...statusRules, { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: CLICK gave us this payment_id, so "not found" is lag, not absence` }],
 );
 
 export const CLICK_TABLES: readonly OutcomeTable[] = [CLICK_PAYMENT, CLICK_LOOKUP, CLICK_STATUS];

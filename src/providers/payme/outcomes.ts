@@ -51,6 +51,11 @@ const lowerLayers: OutcomeRule[] = [
   { answer: 'result without a receipt state', outcome: 'uncertain', source: NOT_DOCUMENTED },
 ];
 
+/** For a question about a receipt (not the charge itself): a question that never left proves nothing. */
+const askingLayers: OutcomeRule[] = lowerLayers.map((r) =>
+  r.answer === 'request never sent' ? { ...r, outcome: 'uncertain', source: `${NOT_SENT}: the question was not asked, so nothing is learnt` } : r,
+);
+
 const uncertainStates = (why: string): OutcomeRule[] =>
   [1, 2, 3, 5, 6, 20, 21, 30].map((s) => ({ answer: `state ${s}`, outcome: 'uncertain' as const, source: `${DOCS_STATES}: ${why}` }));
 
@@ -75,7 +80,11 @@ export const PAYME_CREATE: OutcomeTable = table(
   'No money moves here: a receipt is paid only by `receipts.pay`. An answer that may hide a created receipt (no answer, system error) makes PayBridge look it up by `account.transaction_id` (`receipts.get_all`) and cancel it, so none is left open.',
   [
     { answer: 'result with a receipt', outcome: 'uncertain', source: 'Payme docs: the receipt exists, unpaid (state 0); `receipts.pay` follows' },
-    ...lowerLayers.map((r) => (r.outcome === 'uncertain' ? { ...r, outcome: 'declined' as const, source: `${r.source}; receipts.create moves no money, a receipt it may have made is found by account and cancelled` } : r)),
+    ...lowerLayers.map((r) =>
+      r.outcome === 'uncertain'
+        ? { ...r, outcome: 'declined' as const, source: 'Payme docs: only receipts.pay pays a receipt, so no money moved; a receipt this answer may hide is found by account and cancelled' }
+        : r,
+    ),
     { answer: 'any other JSON-RPC error', outcome: 'declined', source: 'Payme docs: receipts.create moves no money; a receipt it may have made is found by account and cancelled' },
   ],
 );
@@ -112,7 +121,7 @@ export const PAYME_CHECK: OutcomeTable = table(
   'Payme `receipts.check`',
   'The receipt’s state, asked after an uncertain `receipts.pay` and at recovery. State 0 counts as "not paid" only when asked `payme.not_found_after_ms` after the pay was sent and seen twice (at once after a documented decline); the receipt is then cancelled.',
   [
-    ...lowerLayers,
+    ...askingLayers,
     { answer: 'state 4', outcome: 'paid', source: DOCS_STATES },
     { answer: 'state 50', outcome: 'declined', source: DOCS_STATES },
     { answer: 'state 0', outcome: 'not_found', source: `${DOCS_STATES}: no payment on the receipt yet` },
@@ -125,7 +134,7 @@ export const PAYME_CANCEL: OutcomeTable = table(
   'Payme `receipts.cancel` (of a receipt seen unpaid)',
   'The proof that a receipt will never be paid. Anything but state 50 is followed by another `receipts.check`.',
   [
-    ...lowerLayers,
+    ...askingLayers,
     { answer: 'state 50', outcome: 'declined', source: 'Payme docs, receipts.cancel: an unpaid receipt becomes 50 at once (a paid one goes to 21 first)' },
     { answer: 'state 21', outcome: 'uncertain', source: 'Payme docs, receipts.cancel: a paid receipt goes to 21 — it was paid; checked until final' },
     ...systemErrors,

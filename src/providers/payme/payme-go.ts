@@ -243,6 +243,12 @@ export class PaymeGo implements QrProvider {
       if (Date.now() >= deadline) break;
       await sleep(this.policy.pollIntervalMs);
     }
+    if (declined) {
+      // The pay was declined (or never sent): no money moved, even though Payme could not be asked to
+      // close the receipt. It stays open, unpaid; nobody holds the token that could pay it.
+      await progress({ step: 'receipt_left_open', detail: { receipt: receiptId, state, error: lastError } });
+      return this.declinedOutcome(declined, 'Payme declined the payment; nothing was charged.');
+    }
     return {
       status: 'unknown',
       providerPaymentId: receiptId,
