@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
@@ -27,8 +27,12 @@ export function setUpSandboxArcus2(workDir: string): SandboxArcus2 {
   mkdirSync(join(workDir, 'INI'), { recursive: true });
   const ops = join(workDir, 'INI', 'ops.ini');
   if (!existsSync(ops)) writeFileSync(ops, iconv.encode(SANDBOX_OPS_INI.replace(/\n/g, '\r\n'), 'cp1251'));
-  const compiled = fileURLToPath(new URL('./command-line-tool.js', import.meta.url));
+  const source = fileURLToPath(new URL('./command-line-tool.ts', import.meta.url));
+  // From source (tests under tsx), the build of the same source starts ten times faster than tsx
+  // does, which a loaded machine's pinpad timeouts need; a build older than the source is not used.
+  const built = [fileURLToPath(new URL('./command-line-tool.js', import.meta.url)), fileURLToPath(new URL('../../../dist/sandbox/arcus2/command-line-tool.js', import.meta.url))];
+  const compiled = built.find((file) => existsSync(file) && (!existsSync(source) || statSync(file).mtimeMs >= statSync(source).mtimeMs));
   // The tool runs in the Arcus2 folder, so tsx is named by its full location, not looked up from there.
-  const args = existsSync(compiled) ? [compiled] : ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./command-line-tool.ts', import.meta.url))];
+  const args = compiled ? [compiled] : ['--import', import.meta.resolve('tsx'), source];
   return { workDir, command: process.execPath, args };
 }
