@@ -359,7 +359,7 @@ export class CardPaymentService {
     const method = tx.method as CardMethod;
     if (tx.status === 'failed') {
       if (tx.error?.data?.startsWith(NOT_SENT)) {
-        throw terminalError(method, '984', { reason: text('card_never_sent'), transaction_id: tx.id, transaction_status: 'failed', replayed: true });
+        throw new PayBridgeError(TERMINAL_ERROR[method], text('card_never_sent'), tx.error.data, { reason: text('card_never_sent'), transaction_id: tx.id, transaction_status: 'failed', replayed: true });
       }
       const code = /^(\d{3})/.exec(tx.error?.data ?? '')?.[1] ?? '999';
       throw terminalError(method, code, { transaction_id: tx.id, transaction_status: 'failed', replayed: true });
