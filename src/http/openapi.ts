@@ -9,6 +9,12 @@ Every answer is HTTP 200 with the envelope \`{data, error, is_success}\`; amount
 \`error.message\` is \`BILLING_ERROR\` for code 104 and otherwise a sentence for the cashier, in Russian, Uzbek (Latin) or English
 (\`Accept-Language\`). Send an \`Idempotency-Key\` header with payments to make retries safe.
 
+\`error.transaction_status\` \`failed\` means nothing was charged, and is said only on proof: a documented refusal of
+that very request, a status lookup that found nothing when asked late enough and twice, or the journal showing the
+request never left PayBridge. Every other trouble (a timeout, a 5xx, an unreadable body, a system error, a busy
+pinpad) is \`unknown\`: do not take the payment again; retry with the same \`Idempotency-Key\` for the settled
+answer. What each provider and terminal answer proves: docs/outcomes.md.
+
 When PayBridge listens on a non-loopback address, every request needs \`Authorization: Bearer <token>\` (HTTP 401 otherwise).`;
 
 /**

@@ -13,7 +13,7 @@ const ErrorSchema = Type.Object(
     data: Type.Union([Type.String(), Type.Null()], { description: 'Detail for the integrator: the provider’s or pinpad’s code and text.' }),
     reason: Type.Optional(Type.String({ description: 'A sentence for the cashier.' })),
     transaction_id: Type.Optional(Type.String()),
-    transaction_status: Type.Optional(Type.String({ description: 'failed: nothing was charged; unknown: do not take the payment again.' })),
+    transaction_status: Type.Optional(Type.String({ description: 'failed: nothing was charged (said only on proof); unknown: the outcome is not known yet — do not take the payment again, retry with the same Idempotency-Key for the settled answer.' })),
     problems: Type.Optional(Type.Array(Type.String(), { description: 'Code 7: one line per bad field.' })),
   },
   { additionalProperties: true },
