@@ -304,17 +304,27 @@ for (const engine of ENGINES) {
         // b sees the two whose writers' claims ran out, not a's payment in flight.
         const byB = await b.claimUnsettled(t0, 10, claim('pb-b', t0));
         assert.deepEqual(byB.map((t) => t.id), [old.id, oldB.id]);
-        // a, at the same time, gets only its own (b holds the others now).
-        const byA = await a.claimUnsettled(t0, 10, claim('pb-a', t0));
-        assert.deepEqual(byA.map((t) => t.id), [mine.id]);
-        // b dies holding its claims: once they expire, a takes them over.
-        assert.deepEqual((await a.claimUnsettled(t0, 10, claim('pb-a', t0 + 10_000))).map((t) => t.id), [mine.id]);
+        // a, at the same time, gets nothing: b holds the old ones, and a's payment in flight is held by the
+        // request making it, which a's own recovery ("settle now") must not take either.
+        assert.deepEqual((await a.claimUnsettled(t0, 10, claim('pb-a', t0))).map((t) => t.id), []);
+        assert.equal(await b.isHeldLive(mine.id, t0), true, 'any PayBridge sees the live claim');
+        // The request renews its claim while it works; meanwhile no recovery anywhere takes it.
+        await a.renewLiveClaim(mine.id, t0 + 20_000);
+        assert.deepEqual((await a.claimUnsettled(t0, 10, claim('pb-a', t0 + 10_000))).map((t) => t.id), []);
+        assert.ok(!(await b.claimUnsettled(t0, 10, claim('pb-b', t0 + 10_000))).some((t) => t.id === mine.id));
+        // b dies holding its claims, a's request dies holding its own: once they expire, a takes them over.
         const later = await a.claimUnsettled(t0 + 40_000, 10, claim('pb-a', t0 + 40_000));
         assert.deepEqual(later.map((t) => t.id).sort(), [old.id, oldB.id, mine.id].sort());
         // A settled transaction is nobody's: it is never claimed again; a released one is free at once.
         await a.transition(old.id, 'pending', 'failed', {}, { step: 'failed' });
         await a.releaseClaim(oldB.id, 'pb-a');
         assert.deepEqual((await b.claimUnsettled(t0, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id), [oldB.id]);
+        // A request done with its transaction lets go at once.
+        const next = await a.insert(newTx(t0 + 39_000), { step: 'received' }); // held until t0 + 49 s
+        assert.deepEqual((await b.claimUnsettled(t0 + 40_000, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id), [oldB.id]);
+        await a.releaseLiveClaim(next.id);
+        assert.equal(await a.isHeldLive(next.id, t0 + 40_000), false);
+        assert.deepEqual((await b.claimUnsettled(t0 + 40_000, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id).sort(), [oldB.id, next.id].sort());
       } finally {
         await Promise.all([a.close(), b.close()]);
       }
@@ -537,6 +547,7 @@ describe('the PostgreSQL journal', { skip: postgresSkip() }, () => {
       c.journal.engine = 'postgres';
       c.journal.url = url.toString();
       c.journal.connect_timeout_ms = 1_000;
+      c.recovery.grace_ms = 300;
     });
     try {
       relay.cut();
@@ -562,6 +573,8 @@ describe('the PostgreSQL journal', { skip: postgresSkip() }, () => {
       relay.restore();
       const [before] = await sql<{ status: string }>(url.toString(), 'SELECT status FROM transactions WHERE id = $1', [inFlight.body.data.transaction_id]);
       assert.equal(before?.status, 'pending');
+      // Its request could not let go of its claim while the database was away: the claim lapses first.
+      await new Promise((r) => setTimeout(r, bridge.config.recovery.grace_ms + 50));
       await bridge.recovery.recoverNow();
       const [after] = await sql<{ status: string; provider_payment_id: string }>(url.toString(), 'SELECT status, provider_payment_id FROM transactions WHERE id = $1', [
         inFlight.body.data.transaction_id,
