@@ -114,6 +114,16 @@ describe('Payme: a system error after the debit, a refused cancel, a lost receip
     });
   }
 
+  test('325: a cashier’s cancel answered with a system error is "not known", never "refused": no second refund is invited', async () => {
+    const { body } = await post(bridge, '/payment/payme', { amount: 2_600, qr_code: qr('325') });
+    const id = txOf(body);
+    assert.equal(await settled(bridge, id, settleBy(config)), 'succeeded');
+    const cancel = await post(bridge, '/payment/payme_cancel', { transaction_id: id });
+    assert.equal(cancel.body.error?.code, 104, JSON.stringify(cancel.body));
+    assert.equal(cancel.body.error?.data, 'OUTCOME_UNKNOWN');
+    assert.equal((await bridge.journal.get(id))!.status, 'succeeded');
+  });
+
   test('a declined pay: the receipt is checked, then cancelled, none left open', async () => {
     const { body } = await post(bridge, '/payment/payme', { amount: 2_500, qr_code: qr('116') });
     assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));

@@ -59,6 +59,9 @@ const askingLayers: OutcomeRule[] = lowerLayers.map((r) =>
 const uncertainStates = (why: string): OutcomeRule[] =>
   [1, 2, 3, 5, 6, 20, 21, 30].map((s) => ({ answer: `state ${s}`, outcome: 'uncertain' as const, source: `${DOCS_STATES}: ${why}` }));
 
+/** Payme's own trouble: whether the method ran is not known, whatever the method. */
+export const SYSTEM_ERROR_CODES: readonly number[] = [-32400, -31001, -31002];
+
 const systemErrors: OutcomeRule[] = [
   { answer: 'error -32400', outcome: 'uncertain', source: `${DOCS_RPC}: −32400 system error — says nothing of whether the method ran` },
   { answer: 'error -31001', outcome: 'uncertain', source: `${LOW}: service unavailable` },

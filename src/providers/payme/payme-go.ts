@@ -14,7 +14,7 @@ import type {
 } from '../qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './client.js';
-import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_PAY, payKeys, receiptStateOf, type PaymeExchange } from './outcomes.js';
+import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_PAY, payKeys, receiptStateOf, SYSTEM_ERROR_CODES, type PaymeExchange } from './outcomes.js';
 
 export interface PaymeGoPolicy {
   pollIntervalMs: number;
@@ -101,6 +101,10 @@ export class PaymeGo implements QrProvider {
       if (state === RECEIPT_CANCELLED || state === RECEIPT_CANCELLING) return { status: 'cancelled', detail: receipt };
       return { status: 'unknown', reason: `Payme answered the cancellation with receipt state ${String(state)}; check the receipt before trying again.` };
     } catch (err) {
+      if (err instanceof PaymeRpcError && SYSTEM_ERROR_CODES.includes(err.code)) {
+        // A system error is no refusal: the cancel may have gone through, and a second one must not follow blindly.
+        return { status: 'unknown', reason: `${describe(err)}: whether Payme cancelled the receipt is not known. Check before trying again.` };
+      }
       if (err instanceof PaymeRpcError) {
         return { status: 'refused', providerCode: String(err.code), providerText: err.text, reason: `Payme refused to cancel the receipt: ${err.text}.` };
       }
@@ -130,7 +134,7 @@ export class PaymeGo implements QrProvider {
     } catch (err) {
       if (err instanceof PaymeRpcError) {
         // Payme's own trouble (system error, processing centre down) is worth another try.
-        if (err.code === -32400 || err.code === -31002 || err.code === -31001) return { status: 'retry', error: describe(err) };
+        if (SYSTEM_ERROR_CODES.includes(err.code)) return { status: 'retry', error: describe(err) };
         return { status: 'refused', providerCode: String(err.code), providerText: err.text };
       }
       if (err instanceof TransportError || err instanceof PaymeHttpError) return { status: 'retry', error: describe(err) };
