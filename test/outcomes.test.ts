@@ -23,7 +23,7 @@ import { TransportError } from '../src/providers/http-transport.js';
 import { PaymeHttpError, PaymeRpcError, type PaymeClient, type PaymeObject } from '../src/providers/payme/client.js';
 import { PaymeGo } from '../src/providers/payme/payme-go.js';
 import { checkKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_PAY, cancelKeys, payKeys, type PaymeExchange } from '../src/providers/payme/outcomes.js';
-import { BRIDGE_OUTCOMES, ARCUS2_OUTCOMES, operationKeys } from '../src/terminals/outcomes.js';
+import { BRIDGE_OUTCOMES, ARCUS2_OUTCOMES, operationKeys, statusKeys } from '../src/terminals/outcomes.js';
 import { TerminalLinkError, type TerminalAnswer, type TerminalDriver } from '../src/terminals/terminal.js';
 import { TerminalQueue } from '../src/terminals/terminal-queue.js';
 import { tempDir } from './helpers.js';
@@ -59,9 +59,12 @@ describe('outcome tables', () => {
     assert.equal(classify(PAYME_PAY, payKeys({ kind: 'error', code: -32400, text: 'system', data: undefined })).outcome, 'uncertain');
     assert.equal(classify(PAYME_CHECK, checkKeys({ kind: 'not_sent', code: 'ECONNREFUSED', error: '' })).outcome, 'uncertain');
     for (const t of [BRIDGE_OUTCOMES, ARCUS2_OUTCOMES]) {
-      for (const code of ['984', '923', '912', '999']) assert.equal(classify(t, [`status: code ${code}`, 'status: a documented refusal code']).outcome, 'uncertain', `${t.title} ${code}`);
+      for (const code of ['984', '923', '912', '999']) assert.equal(classify(t, statusKeys({ kind: 'answer', code, matches: false })).outcome, 'uncertain', `${t.title} ${code}`);
       assert.equal(classify(t, operationKeys('999', 'purchase')).outcome, 'uncertain');
+      assert.equal(classify(t, statusKeys({ kind: 'answer', code: '777', matches: false })).outcome, 'uncertain', 'an undocumented code to the status question');
     }
+    // The bridge's status by request id: a refusal the terminal recorded for this very request is proof.
+    assert.equal(classify(BRIDGE_OUTCOMES, statusKeys({ kind: 'answer', code: '116', matches: false })).outcome, 'declined');
   });
 });
 
@@ -291,7 +294,7 @@ describe('card terminals: no sequence of answers says "failed" without proof', (
           const tx = (await journal.get(id))!;
           const firstClass = first.kind === 'answer' ? classify(BRIDGE_OUTCOMES, operationKeys(first.code, 'purchase')).outcome : first.kind === 'not_sent' ? 'declined' : 'uncertain';
           if (tx.status === 'failed') {
-            const refusedOnStatus = served.some((st) => st.kind === 'answer' && classify(BRIDGE_OUTCOMES, [`status: code ${st.code}`, 'status: a documented refusal code']).outcome === 'declined' && !['000'].includes(st.code));
+            const refusedOnStatus = served.some((st) => st.kind === 'answer' && classify(BRIDGE_OUTCOMES, statusKeys({ kind: 'answer', code: st.code, matches: false })).outcome === 'declined');
             const notFoundTwice = served.filter((st) => st.kind === 'not_found').length >= 2;
             assert.ok(firstClass === 'declined' || refusedOnStatus || notFoundTwice, `failed without proof: ${JSON.stringify({ first, served })}`);
           }

@@ -28,6 +28,27 @@ const trouble = (c: Config) => {
   c.recovery.interval_ms = 200;
 };
 
+/** A sandbox PayBridge with the trouble configuration, for one describe block; read its fields inside tests. */
+function troubledBridge(): { readonly bridge: TestBridge; readonly config: Config } {
+  let bridge: TestBridge | undefined;
+  let config: Config | undefined;
+  before(async () => {
+    bridge = await startTestBridge((c) => {
+      trouble(c);
+      config = c;
+    });
+  });
+  after(() => bridge?.close());
+  return {
+    get bridge() {
+      return bridge!;
+    },
+    get config() {
+      return config!;
+    },
+  };
+}
+
 async function settled(bridge: TestBridge, id: string, within: number): Promise<string> {
   const deadline = Date.now() + within;
   for (;;) {
@@ -41,15 +62,7 @@ async function settled(bridge: TestBridge, id: string, within: number): Promise<
 const txOf = (body: Envelope) => String(body.data?.transaction_id ?? body.error?.transaction_id);
 
 describe('CLICK: charged, then the answer is lost in a new way', () => {
-  let bridge: TestBridge;
-  let config: Config;
-  before(async () => {
-    bridge = await startTestBridge((c) => {
-      trouble(c);
-      config = c;
-    });
-  });
-  after(() => bridge.close());
+  const t = troubledBridge();
 
   for (const [tail, what] of [
     ['504', 'HTTP 504 after the charge'],
@@ -59,54 +72,46 @@ describe('CLICK: charged, then the answer is lost in a new way', () => {
   ] as const) {
     test(`${tail}: ${what} — success, charged once, never "failed"`, async () => {
       const code = qr(tail);
-      const { body } = await post(bridge, '/payment/click', { amount: 1_500, qr_code: code });
+      const { body } = await post(t.bridge, '/payment/click', { amount: 1_500, qr_code: code });
       const id = txOf(body);
       if (!body.is_success) {
         // Only the unknown-outcome answer is allowed, never "nothing was charged".
         assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
         assert.equal(body.error?.data, 'OUTCOME_UNKNOWN');
       }
-      assert.equal(await settled(bridge, id, settleBy(config)), 'succeeded');
-      const charges = bridge.emulators!.click.charges().filter((p) => p.otpData === code);
+      assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'succeeded');
+      const charges = t.bridge.emulators!.click.charges().filter((p) => p.otpData === code);
       assert.equal(charges.length, 1);
     });
   }
 
   test('502 (down, nothing charged): failed only after two lookups, late enough, found nothing', async () => {
     const code = qr('502');
-    const { body } = await post(bridge, '/payment/click', { amount: 1_500, qr_code: code });
+    const { body } = await post(t.bridge, '/payment/click', { amount: 1_500, qr_code: code });
     assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
     assert.equal(body.error?.data, 'HTTP 502: Bad Gateway');
-    const tx = (await bridge.journal.get(txOf(body)))!;
+    const tx = (await t.bridge.journal.get(txOf(body)))!;
     const sentAt = tx.events[0]!.at;
     const failedAt = tx.events.at(-1)!.at;
     assert.ok(failedAt - sentAt >= NOT_FOUND_AFTER_MS, `failed ${failedAt - sentAt} ms after sending`);
-    assert.equal(bridge.emulators!.click.charges().filter((p) => p.otpData === code).length, 0);
+    assert.equal(t.bridge.emulators!.click.charges().filter((p) => p.otpData === code).length, 0);
   });
 });
 
 describe('Payme: a system error after the debit, a refused cancel, a lost receipt', () => {
-  let bridge: TestBridge;
-  let config: Config;
-  before(async () => {
-    bridge = await startTestBridge((c) => {
-      trouble(c);
-      config = c;
-    });
-  });
-  after(() => bridge.close());
+  const t = troubledBridge();
 
-  const receiptsOf = (id: string) => bridge.emulators!.payme.ledger().filter((r) => (r.account as { transaction_id?: string }).transaction_id === id);
+  const receiptsOf = (id: string) => t.bridge.emulators!.payme.ledger().filter((r) => (r.account as { transaction_id?: string }).transaction_id === id);
 
   for (const [tail, what] of [
     ['324', '−32400 after the debit'],
     ['325', '−32400 after the debit, and every cancel refused'],
   ] as const) {
     test(`${tail}: ${what} — success, the receipt paid once`, async () => {
-      const { body } = await post(bridge, '/payment/payme', { amount: 2_500, qr_code: qr(tail) });
+      const { body } = await post(t.bridge, '/payment/payme', { amount: 2_500, qr_code: qr(tail) });
       const id = txOf(body);
       if (!body.is_success) assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
-      assert.equal(await settled(bridge, id, settleBy(config)), 'succeeded');
+      assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'succeeded');
       assert.deepEqual(
         receiptsOf(id).map((r) => r.state),
         [4],
@@ -115,17 +120,17 @@ describe('Payme: a system error after the debit, a refused cancel, a lost receip
   }
 
   test('325: a cashier’s cancel answered with a system error is "not known", never "refused": no second refund is invited', async () => {
-    const { body } = await post(bridge, '/payment/payme', { amount: 2_600, qr_code: qr('325') });
+    const { body } = await post(t.bridge, '/payment/payme', { amount: 2_600, qr_code: qr('325') });
     const id = txOf(body);
-    assert.equal(await settled(bridge, id, settleBy(config)), 'succeeded');
-    const cancel = await post(bridge, '/payment/payme_cancel', { transaction_id: id });
+    assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'succeeded');
+    const cancel = await post(t.bridge, '/payment/payme_cancel', { transaction_id: id });
     assert.equal(cancel.body.error?.code, 104, JSON.stringify(cancel.body));
     assert.equal(cancel.body.error?.data, 'OUTCOME_UNKNOWN');
-    assert.equal((await bridge.journal.get(id))!.status, 'succeeded');
+    assert.equal((await t.bridge.journal.get(id))!.status, 'succeeded');
   });
 
   test('a declined pay: the receipt is checked, then cancelled, none left open', async () => {
-    const { body } = await post(bridge, '/payment/payme', { amount: 2_500, qr_code: qr('116') });
+    const { body } = await post(t.bridge, '/payment/payme', { amount: 2_500, qr_code: qr('116') });
     assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
     assert.deepEqual(
       receiptsOf(txOf(body)).map((r) => r.state),
@@ -134,42 +139,34 @@ describe('Payme: a system error after the debit, a refused cancel, a lost receip
   });
 
   test('receipts.create answered too late (amount …60100): nothing charged, the receipt found by account and cancelled', async () => {
-    const { body } = await post(bridge, '/payment/payme', { amount: 60_100, qr_code: qr('777') });
+    const { body } = await post(t.bridge, '/payment/payme', { amount: 60_100, qr_code: qr('777') });
     assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
     const id = txOf(body);
     assert.deepEqual(
       receiptsOf(id).map((r) => r.state),
       [50],
     );
-    const steps = (await bridge.journal.get(id))!.events.map((e) => e.step);
+    const steps = (await t.bridge.journal.get(id))!.events.map((e) => e.step);
     assert.ok(steps.includes('orphan_receipt_cancelled'), steps.join(' '));
   });
 });
 
 describe('pinpads: one dialogue at a time, busy to every question while it runs (98400)', () => {
-  let bridge: TestBridge;
-  let config: Config;
-  before(async () => {
-    bridge = await startTestBridge((c) => {
-      trouble(c);
-      config = c;
-    });
-  });
-  after(() => bridge.close());
+  const t = troubledBridge();
 
   for (const [method, path] of [
     ['uzcard', 'uzcard'],
     ['humo', 'xumo'],
   ] as const) {
     test(`${method}: the status question answered busy is "ask again", never "not performed"; recovery finds the charge`, async () => {
-      const { body } = await post(bridge, `/payment/${path}`, { amount: 98_400 });
+      const { body } = await post(t.bridge, `/payment/${path}`, { amount: 98_400 });
       const id = txOf(body);
       if (!body.is_success) {
         assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
         assert.match(String(body.error?.reason), /Do not repeat the operation/);
       }
-      assert.equal(await settled(bridge, id, settleBy(config)), 'succeeded');
-      const tx = (await bridge.journal.get(id))!;
+      assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'succeeded');
+      const tx = (await t.bridge.journal.get(id))!;
       assert.equal(tx.amount, 98_400);
       assert.ok(tx.providerPaymentId, 'the RRN of the slip');
     });
@@ -178,15 +175,15 @@ describe('pinpads: one dialogue at a time, busy to every question while it runs 
   test('a card payment journaled but never handed to the terminal is known as never sent: failed, and its retry is told so', async () => {
     // As PayBridge leaves one that waited its turn in the queue when it was killed.
     const id = randomUUID();
-    await bridge.journal.insert(
+    await t.bridge.journal.insert(
       { id, method: 'uzcard', amount: 7_700, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 'uzcard-sandbox' },
       { step: 'received', detail: { amount: 7_700, terminal: 'uzcard-sandbox', marks_sending: true } },
     );
-    await bridge.journal.releaseLiveClaim(id); // its request is gone
-    assert.equal(await settled(bridge, id, settleBy(config)), 'failed');
-    const tx = (await bridge.journal.get(id))!;
+    await t.bridge.journal.releaseLiveClaim(id); // its request is gone
+    assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'failed');
+    const tx = (await t.bridge.journal.get(id))!;
     assert.match(String(tx.error?.data), /^NOT_SENT/);
-    await assert.rejects(bridge.cards.replay(id), (err: { data?: unknown; extras?: Record<string, unknown> }) => {
+    await assert.rejects(t.bridge.cards.replay(id), (err: { data?: unknown; extras?: Record<string, unknown> }) => {
       assert.equal(err.data, 'NOT_SENT: never handed to the terminal');
       assert.equal(err.extras?.transaction_status, 'failed');
       return true;

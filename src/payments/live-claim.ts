@@ -15,6 +15,12 @@ export class LiveClaims {
     private readonly onError: (err: unknown, id: string) => void = () => {},
   ) {}
 
+  /**
+   * Runs `work` while holding `id`. The claim is let go when the work fails (the transaction may be
+   * left unknown, and recovery must be free to take it at once); a transaction the work settled needs
+   * no release — recovery takes only pending and unknown ones, and a final status clears any claim —
+   * which keeps a payment at the durable commits it needs.
+   */
   async hold<T>(id: string, work: () => Promise<T>): Promise<T> {
     const renew = setInterval(() => {
       this.journal.renewLiveClaim(id, Date.now() + this.leaseMs).catch((err: unknown) => this.onError(err, id));
@@ -22,9 +28,12 @@ export class LiveClaims {
     renew.unref();
     try {
       return await work();
+    } catch (err) {
+      clearInterval(renew);
+      await this.journal.releaseLiveClaim(id).catch((e: unknown) => this.onError(e, id));
+      throw err;
     } finally {
       clearInterval(renew);
-      await this.journal.releaseLiveClaim(id).catch((err: unknown) => this.onError(err, id));
     }
   }
 }

@@ -54,7 +54,8 @@ export function statusKeys(e: StatusEvidence): string[] {
   switch (e.kind) {
     case 'answer':
       if ((APPROVED_CODES as readonly string[]).includes(e.code) || e.code === '400') return [e.matches ? 'status: approved, same operation and amount' : 'status: approved, another operation or amount'];
-      return [`status: code ${e.code}`, 'status: a documented refusal code'];
+      // Only a code the documentation lists can be a refusal; any other is uncertain by default.
+      return PINPAD_CODES[e.code] ? [`status: code ${e.code}`, 'status: a documented refusal code'] : [`status: code ${e.code}`];
     case 'not_found':
       return ['status: 202 (never performed)'];
     case 'no_answer':

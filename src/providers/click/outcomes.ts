@@ -65,19 +65,6 @@ export function paymentKeys(x: ClickExchange): string[] {
   return statusKeys(reply);
 }
 
-/** Keys of a `payment/status_by_mti` exchange, asked for our own transaction id. */
-export function lookupKeys(x: ClickExchange, transactionId: string): string[] {
-  const keys = exchangeKeys(x);
-  if (keys) return keys;
-  const reply = (x as { reply: ClickReply }).reply;
-  const code = integer(reply.error_code);
-  if (code === undefined) return ['no error_code'];
-  if (code !== 0) return [`error_code ${code}`, 'error_code ≠ 0'];
-  const echoed = reply.merchant_trans_id;
-  if (echoed !== undefined && echoed !== null && String(echoed) !== transactionId) return ['another merchant_trans_id'];
-  return statusKeys(reply);
-}
-
 /** Keys of a `payment/status` exchange, asked by CLICK's payment_id. */
 export function statusQueryKeys(x: ClickExchange): string[] {
   const keys = exchangeKeys(x);
@@ -87,6 +74,15 @@ export function statusQueryKeys(x: ClickExchange): string[] {
   if (code === undefined) return ['no error_code'];
   if (code !== 0) return [`error_code ${code}`, 'error_code ≠ 0'];
   return statusKeys(reply);
+}
+
+/** Keys of a `payment/status_by_mti` exchange, asked for our own transaction id: a status query that must name ours. */
+export function lookupKeys(x: ClickExchange, transactionId: string): string[] {
+  if (x.kind === 'reply' && integer(x.reply.error_code) === 0) {
+    const echoed = x.reply.merchant_trans_id;
+    if (echoed !== undefined && echoed !== null && String(echoed) !== transactionId) return ['another merchant_trans_id'];
+  }
+  return statusQueryKeys(x);
 }
 
 const transportRules = [
