@@ -143,7 +143,7 @@ describe('slips and reports', () => {
     for (const table of [BRIDGE_OUTCOMES, ARCUS2_OUTCOMES]) {
       const of = (code: string, op: 'purchase' | 'cancel' | 'refund') => classify(table, operationKeys(code, op)).outcome;
       assert.equal(of('400', 'cancel'), 'paid');
-      assert.equal(of('400', 'purchase'), 'declined');
+      assert.equal(of('400', 'purchase'), 'uncertain', 'no approval of a purchase, and no documented refusal either');
       assert.equal(of('020', 'purchase'), 'paid');
       assert.equal(of('984', 'purchase'), 'declined');
       assert.equal(of('999', 'purchase'), 'uncertain');
