@@ -63,6 +63,13 @@ describe('outcome tables', () => {
       assert.equal(classify(t, operationKeys('999', 'purchase')).outcome, 'uncertain');
       assert.equal(classify(t, statusKeys({ kind: 'answer', code: '777', matches: false })).outcome, 'uncertain', 'an undocumented code to the status question');
     }
+    // An approval whose slip names another amount (an earlier call's tool, left running, wrote it) is not ours.
+    for (const t of [BRIDGE_OUTCOMES, ARCUS2_OUTCOMES]) {
+      assert.equal(classify(t, operationKeys('000', 'purchase', { operation: 'purchase', amount: 40_800, expectedAmount: 99_200 })).outcome, 'uncertain');
+      assert.equal(classify(t, operationKeys('400', 'cancel', { operation: 'purchase', amount: 500, expectedAmount: 500 })).outcome, 'uncertain');
+      assert.equal(classify(t, operationKeys('000', 'purchase', { operation: 'purchase', amount: 99_200, expectedAmount: 99_200 })).outcome, 'paid');
+      assert.equal(classify(t, operationKeys('000', 'purchase', { operation: null, amount: null, expectedAmount: 99_200 })).outcome, 'paid', 'a slip that does not say is not contradicted');
+    }
     // The bridge's status by request id: a refusal the terminal recorded for this very request is proof.
     assert.equal(classify(BRIDGE_OUTCOMES, statusKeys({ kind: 'answer', code: '116', matches: false })).outcome, 'declined');
   });

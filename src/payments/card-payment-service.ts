@@ -284,9 +284,12 @@ export class CardPaymentService {
         let why: string;
         try {
           answer = await (op === 'purchase' ? terminal.driver.purchase(request) : op === 'cancel' ? terminal.driver.cancel(request) : terminal.driver.refund(request));
-          const rule = classify(table, operationKeys(answer.code, op));
+          const rule = classify(table, operationKeys(answer.code, op, { operation: answer.operation, amount: answer.amount, expectedAmount: request.amount }));
           if (rule.outcome !== 'uncertain') return { kind: 'answered', answer, rule };
-          why = `the terminal answered ${answer.code} (${describeCode(answer.code)})`;
+          why =
+            rule.answer === 'an approval that names another operation or amount'
+              ? `the terminal answered ${answer.code} for ${answer.operation ?? 'an operation'} of ${String(answer.amount)} tiyin, not this ${op} of ${String(request.amount)}`
+              : `the terminal answered ${answer.code} (${describeCode(answer.code)})`;
         } catch (err) {
           if (!(err instanceof TerminalLinkError)) throw err;
           if (!err.maybeSent) return { kind: 'not_sent', error: err };

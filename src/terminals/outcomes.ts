@@ -28,11 +28,27 @@ function operationCodeRules(): OutcomeRule[] {
     } else rules.push({ answer: `code ${code}`, outcome: 'declined', source: `${CODES_DOC}: ${name} — a refusal` });
   }
   rules.push({ answer: 'code 400 to a cancel', outcome: 'paid', source: `${CODES_DOC}: 400 on a Humo cancel slip — the cancel was approved` });
+  rules.push({
+    answer: 'an approval that names another operation or amount',
+    outcome: 'uncertain',
+    source: `${NOT_DOCUMENTED}: not this operation's answer (a late one of an earlier call, a tool left running); the terminal is asked`,
+  });
   return rules;
 }
 
-/** Keys of an operation's own answer. */
-export function operationKeys(code: string, op: 'purchase' | 'cancel' | 'refund'): string[] {
+/**
+ * Keys of an operation's own answer. `about` is what the answer (Arcus2: its slip) says it is about,
+ * where it says: an approval of another operation or amount is no approval of this one.
+ */
+export function operationKeys(
+  code: string,
+  op: 'purchase' | 'cancel' | 'refund',
+  about?: { operation?: string | null | undefined; amount?: number | null | undefined; expectedAmount?: number | undefined },
+): string[] {
+  const approval = (APPROVED_CODES as readonly string[]).includes(code) || (code === '400' && op === 'cancel');
+  const other =
+    !!about && ((about.operation != null && about.operation !== op) || (about.amount != null && about.expectedAmount !== undefined && about.amount !== about.expectedAmount));
+  if (approval && other) return ['an approval that names another operation or amount'];
   return code === '400' && op === 'cancel' ? ['code 400 to a cancel'] : [`code ${code}`];
 }
 
