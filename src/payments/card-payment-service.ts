@@ -7,6 +7,7 @@ import { firstWrite, type Journal, type NewTransaction, type TransactionPatch } 
 import { describeCode } from '../terminals/response-codes.js';
 import { APPROVED_CODES, operationKeys, statusKeys, type StatusEvidence } from '../terminals/outcomes.js';
 import { classify, type OutcomeRule } from './outcome-table.js';
+import { NO_CLAIMS } from './live-claim.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
 import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
 import { ErrorCode, invalidRequest, overRemaining, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
@@ -259,8 +260,7 @@ export class CardPaymentService {
   private async operate(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
     this.inFlight.add(tx.id);
     try {
-      const claims = this.hooks.claims;
-      return await (claims ? claims.hold(tx.id, () => this.operateNow(terminal, tx, op, request)) : this.operateNow(terminal, tx, op, request));
+      return await (this.hooks.claims ?? NO_CLAIMS).hold(tx.id, () => this.operateNow(terminal, tx, op, request));
     } finally {
       this.inFlight.delete(tx.id);
     }

@@ -37,3 +37,6 @@ export class LiveClaims {
     }
   }
 }
+
+/** For a service built without claims (tests of the flow alone): the work runs, nothing is held. */
+export const NO_CLAIMS: Pick<LiveClaims, 'hold'> = { hold: (_id, work) => work() };

@@ -8,7 +8,7 @@ import { firstWrite, type Journal } from '../journal/journal.js';
 import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
 import { billingError, ErrorCode, overRemaining, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { LiveClaims } from './live-claim.js';
+import { NO_CLAIMS, type LiveClaims } from './live-claim.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
@@ -80,8 +80,6 @@ export interface PaymentServiceHooks {
   claims?: LiveClaims;
 }
 
-const UNHELD: Pick<LiveClaims, 'hold'> = { hold: (_id, work) => work() };
-
 export interface QrPaymentOptions {
   /** A second request with the same QR code and amount within this window is the first one again. */
   qrRetryWindowMs: number;
@@ -135,7 +133,7 @@ export class QrPaymentService {
       }
       this.inFlight.add(tx.id);
       try {
-        return await (this.hooks.claims ?? UNHELD).hold(tx.id, async () => {
+        return await (this.hooks.claims ?? NO_CLAIMS).hold(tx.id, async () => {
           await this.hooks.onTransaction?.(tx.id);
           const settled = await this.charge(provider, tx, request.qrCode);
           return this.answerFor(settled, request.qrCode, false);
