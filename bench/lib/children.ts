@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import { SANDBOX_CLICK } from '../../src/sandbox/credentials.js';
 
@@ -63,6 +64,25 @@ export interface BridgeOptions {
   dataDir?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /**
+   * Load bench/lib/work-counter.mjs into the process and open an IPC channel to read its counts
+   * (bench/lib/work.ts): SQL statements, durable commits, log lines, CPU and heap.
+   */
+  countWork?: boolean;
+}
+
+/**
+ * PAYBRIDGE_BENCH_REGRESSION=<name> loads bench/regressions/<name>.mjs into every PayBridge the
+ * bench starts: a deliberate regression, to see the CI check fail on it (docs/performance.md).
+ */
+function regressionArgs(): string[] {
+  const name = process.env.PAYBRIDGE_BENCH_REGRESSION;
+  if (!name) return [];
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`PAYBRIDGE_BENCH_REGRESSION: no such regression: ${name}`);
+  const file = join(ROOT, 'bench/regressions', `${name}.mjs`);
+  readFileSync(file); // fails loudly when there is no such file
+  process.stderr.write(`  (PayBridge started with the deliberate regression bench/regressions/${name}.mjs)\n`);
+  return ['--import', pathToFileURL(file).href];
 }
 
 /** PayBridge as a production service (`node dist/main.js`) pointed at the bench's emulators. */
@@ -82,6 +102,10 @@ export async function startBridgeProcess(options: BridgeOptions): Promise<Bridge
           },
         }
       : {}),
+    // Counting work per payment: the background passes (the fiscal hand-off sweep, once a second, and
+    // recovery, every 30 s) are work per second, not per payment, and would make the counts depend on
+    // how long a slow machine takes; they run hourly in a counted PayBridge.
+    ...(options.countWork ? { fiscal: { sweep_interval_ms: 3_600_000 }, recovery: { interval_ms: 3_600_000 } } : {}),
     terminals: {
       devices: options.uzcardPort
         ? [{ id: 'uzcard-1', method: 'uzcard', default: true, driver: 'bridge', bridge: { transport: 'tcp', host: '127.0.0.1', port: options.uzcardPort } }]
@@ -91,10 +115,11 @@ export async function startBridgeProcess(options: BridgeOptions): Promise<Bridge
   const file = join(dataDir, 'paybridge.json');
   writeFileSync(file, JSON.stringify(config));
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.extraArgs ?? []), join(ROOT, 'dist/main.js')], {
+  const counter = options.countWork ? ['--import', pathToFileURL(join(ROOT, 'bench/lib/work-counter.mjs')).href] : [];
+  const child = spawn(process.execPath, [...counter, ...regressionArgs(), ...(options.extraArgs ?? []), join(ROOT, 'dist/main.js')], {
     cwd: dataDir,
     env: { ...process.env, ...options.env, PAYBRIDGE_CONFIG: file, PAYBRIDGE_DATA_DIR: dataDir, PORT: String(options.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: options.countWork ? ['ignore', 'ignore', 'inherit', 'ipc'] : ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${options.port}`;
   for (;;) {

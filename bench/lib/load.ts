@@ -79,3 +79,18 @@ export function load(options: LoadOptions): Promise<LoadResult> {
     instance.on('response', (_client, _statusCode, _bytes, responseTime) => void times.push(responseTime));
   });
 }
+
+/** `count` payments, each sent when the previous one is answered; returns how many failed. */
+export async function oneAtATime(url: string, count: number, body: (n: number) => string): Promise<number> {
+  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`benchmarks only load 127.0.0.1, not ${url}`);
+  let failures = 0;
+  for (let i = 0; i < count; i++) {
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i) });
+      if (res.status !== 200 || !(await res.text()).includes('"is_success":true')) failures += 1;
+    } catch {
+      failures += 1;
+    }
+  }
+  return failures;
+}
