@@ -123,7 +123,8 @@ export async function startBridgeProcess(options: BridgeOptions): Promise<Bridge
   });
   const url = `http://127.0.0.1:${options.port}`;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`PayBridge exited with ${child.exitCode}`);
+    // A process that died of a signal (an abort) has no exit code: without this the wait never ends.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`PayBridge exited with ${child.exitCode ?? child.signalCode}`);
     try {
       const res = await fetch(`${url}/health`);
       await res.body?.cancel();

@@ -68,17 +68,22 @@ function wrapMethod(proto, name, before) {
 const hooked = [];
 
 // better-sqlite3: exec is a JS wrapper on Database.prototype; statements are instances of a native
-// class whose prototype is reached through a statement of a throw-away in-memory database.
-try {
-  const Database = require('better-sqlite3');
-  wrapMethod(Database.prototype, 'exec', (_db, [sql]) => sawSql(sql));
-  const probe = new Database(':memory:');
-  const statementProto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
-  probe.close();
-  for (const name of ['run', 'get', 'all', 'iterate']) wrapMethod(statementProto, name, (statement) => sawSql(statement.source));
-  hooked.push('better-sqlite3');
-} catch {
-  // not installed, or not loadable on this Node (the journal then uses node:sqlite)
+// class whose prototype is reached through a statement of a throw-away in-memory database. Only where
+// the journal uses it (Node before 24, as src/journal/sqlite/connection.ts chooses): on Node 24 a
+// better-sqlite3 database, even this probe, aborts the process when it is collected.
+const betterSqliteUsable = Number(process.versions.node.split('.')[0]) < 24;
+if (betterSqliteUsable) {
+  try {
+    const Database = require('better-sqlite3');
+    wrapMethod(Database.prototype, 'exec', (_db, [sql]) => sawSql(sql));
+    const probe = new Database(':memory:');
+    const statementProto = Object.getPrototypeOf(probe.prepare('SELECT 1'));
+    probe.close();
+    for (const name of ['run', 'get', 'all', 'iterate']) wrapMethod(statementProto, name, (statement) => sawSql(statement.source));
+    hooked.push('better-sqlite3');
+  } catch {
+    // not installed, or not loadable on this Node (the journal then uses node:sqlite)
+  }
 }
 
 // node:sqlite (Node 22.5+; the journal's binding on Node 24 and later).
