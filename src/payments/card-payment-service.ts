@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { firstWrite, type Journal, type NewTransaction, type TransactionPatch } from '../journal/journal.js';
 import { describeCode } from '../terminals/response-codes.js';
-import { APPROVED_CODES, operationKeys, statusKeys, type StatusEvidence } from '../terminals/outcomes.js';
+import { isApproval, operationKeys, statusKeys, type StatusEvidence } from '../terminals/outcomes.js';
 import { classify, type OutcomeRule } from './outcome-table.js';
 import { NO_CLAIMS } from './live-claim.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
@@ -132,7 +132,6 @@ export class CardPaymentService {
       return this.journal.transition(tx.id, from, 'failed', { error: this.errorOf(terminal.method, code) }, { step: 'recovered', detail: { code, rule: rule.answer } });
     }
     if (from === 'pending') return this.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { rule: rule.answer, last_slip_rrn: status && status !== 'not_found' ? status.rrn : null } });
-    await this.journal.transition(tx.id, 'unknown', 'unknown', {}, { step: 'recovery_inconclusive', detail: { rule: rule.answer } }).catch(() => undefined);
     return tx;
   }
 
@@ -152,11 +151,10 @@ export class CardPaymentService {
     if (status === undefined) return { status, evidence: { kind: 'no_answer' } };
     if (status === 'not_found') return { status, evidence: { kind: 'not_found' } };
     if (terminal.driver.exactStatus) {
-      const approved = (APPROVED_CODES as readonly string[]).includes(status.code) || status.code === '400';
-      return { status, evidence: { kind: 'answer', code: status.code, matches: approved && (await this.isAbout(status, tx, op)) } };
+      return { status, evidence: { kind: 'answer', code: status.code, matches: await this.isAbout(status, tx, op) } };
     }
     // Arcus2 shows only its last slip, and only when print-last itself succeeded.
-    if (!(APPROVED_CODES as readonly string[]).includes(status.code)) return { status, evidence: { kind: 'print_last_failed', code: status.code } };
+    if (!isApproval(status.code)) return { status, evidence: { kind: 'print_last_failed', code: status.code } };
     if (await this.isAbout(status, tx, op)) return { status, evidence: { kind: 'slip_of_this_operation' } };
     // The last slip is an operation the journal knows, made before this one: nothing ran on the
     // terminal since, so this operation left no slip and was not approved.
@@ -332,8 +330,7 @@ export class CardPaymentService {
 
   /** Whether a status answer is about this operation: same kind and amount, approved, and an RRN no other entry has. */
   private async isAbout(answer: TerminalAnswer, tx: Transaction, op: Operation): Promise<boolean> {
-    const approved = (APPROVED_CODES as readonly string[]).includes(answer.code) || (answer.code === '400' && op === 'cancel');
-    if (!approved || answer.operation !== op || answer.amount !== tx.amount || !answer.rrn) return false;
+    if (!isApproval(answer.code, op) || answer.operation !== op || answer.amount !== tx.amount || !answer.rrn) return false;
     const other = await this.journal.findCardPaymentByRrn(tx.method, answer.rrn);
     return !other || other.id === tx.id;
   }
@@ -393,7 +390,7 @@ export class CardPaymentService {
       if (err instanceof TerminalLinkError) throw terminalError(method, '999', { reason: `${err.message}; the shift may or may not be closed, print the last report to see` });
       throw err;
     }
-    if (!(APPROVED_CODES as readonly string[]).includes(answer.code)) throw terminalError(method, answer.code);
+    if (!isApproval(answer.code)) throw terminalError(method, answer.code);
     const shift = answer.shiftNumber;
     const journalTotals: ShiftTotals =
       shift === null ? { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 } : await this.journal.shiftTotals(terminal.id, shift);

@@ -14,12 +14,17 @@ export const NO_LINK_CODES = ['912', '923', '998', '999'] as const;
 /** Host or link trouble: whether the bank approved is not known. */
 const SYSTEM_ERROR_CODES = ['005', '402', '403', '404', '911'] as const;
 
+/** Whether a code approves: 000/001/003/020, and 400 as the answer to a cancel. */
+export function isApproval(code: string, op?: 'purchase' | 'cancel' | 'refund'): boolean {
+  return (APPROVED_CODES as readonly string[]).includes(code) || (code === '400' && op === 'cancel');
+}
+
 /** Every documented code as the answer to an operation (purchase, cancel, refund). */
 function operationCodeRules(): OutcomeRule[] {
   const rules: OutcomeRule[] = [];
   for (const [code, meaning] of Object.entries(PINPAD_CODES)) {
     const name = `code ${code} (${meaning.en})`;
-    if ((APPROVED_CODES as readonly string[]).includes(code)) rules.push({ answer: `code ${code}`, outcome: 'paid', source: `${CODES_DOC}: ${meaning.en} — approved` });
+    if (isApproval(code)) rules.push({ answer: `code ${code}`, outcome: 'paid', source: `${CODES_DOC}: ${meaning.en} — approved` });
     else if (code === '984') rules.push({ answer: `code ${code}`, outcome: 'declined', source: `${CODES_DOC}: ${meaning.en} — the pinpad refused to start it (busy with another dialogue)` });
     else if ((NO_LINK_CODES as readonly string[]).includes(code)) {
       rules.push({ answer: `code ${code}`, outcome: 'uncertain', source: `${CODES_DOC}: ${meaning.en} — may have reached the pinpad; the terminal is asked` });
@@ -45,7 +50,7 @@ export function operationKeys(
   op: 'purchase' | 'cancel' | 'refund',
   about?: { operation?: string | null | undefined; amount?: number | null | undefined; expectedAmount?: number | undefined },
 ): string[] {
-  const approval = (APPROVED_CODES as readonly string[]).includes(code) || (code === '400' && op === 'cancel');
+  const approval = isApproval(code, op);
   const other =
     !!about && ((about.operation != null && about.operation !== op) || (about.amount != null && about.expectedAmount !== undefined && about.amount !== about.expectedAmount));
   if (approval && other) return ['an approval that names another operation or amount'];
@@ -69,7 +74,7 @@ export type StatusEvidence =
 export function statusKeys(e: StatusEvidence): string[] {
   switch (e.kind) {
     case 'answer':
-      if ((APPROVED_CODES as readonly string[]).includes(e.code) || e.code === '400') return [e.matches ? 'status: approved, same operation and amount' : 'status: approved, another operation or amount'];
+      if (isApproval(e.code, 'cancel')) return [e.matches ? 'status: approved, same operation and amount' : 'status: approved, another operation or amount'];
       // Only a code the documentation lists can be a refusal; any other is uncertain by default.
       return PINPAD_CODES[e.code] ? [`status: code ${e.code}`, 'status: a documented refusal code'] : [`status: code ${e.code}`];
     case 'not_found':
