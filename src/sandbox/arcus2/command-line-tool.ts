@@ -78,7 +78,7 @@ async function locked<T>(fn: () => T): Promise<T> {
 const started = await locked((): { outcome?: TerminalOutcome; dialogue?: PendingPurchase } => {
   const terminal = new EmulatedTerminal(stateFile, 'humo');
   // A dialogue still running at the pinpad: busy, whatever was asked.
-  if (terminal.inDialogue()) return { outcome: terminal.busyAnswer() };
+  if (terminal.inDialogue()) return { outcome: terminal.bareAnswer('984') };
   // One that has completed since: it is recorded before anything else happens.
   terminal.settleDue();
   switch (op) {
@@ -96,7 +96,7 @@ const started = await locked((): { outcome?: TerminalOutcome; dialogue?: Pending
     case 'print_last':
       return { outcome: terminal.lastSlip() };
     default:
-      return { outcome: { code: '902', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: terminal.terminalId } satisfies TerminalOutcome };
+      return { outcome: terminal.bareAnswer('902') };
   }
 });
 
@@ -106,7 +106,7 @@ if (started.dialogue) {
   while (Date.now() < pending.completesAt) await sleep(pending.completesAt - Date.now());
   const outcome = await locked(() => {
     const terminal = new EmulatedTerminal(stateFile, 'humo');
-    return terminal.settleDue() ?? terminal.answerFor(pending.id) ?? terminal.busyAnswer();
+    return terminal.settleDue() ?? terminal.answerFor(pending.id) ?? terminal.bareAnswer('984');
   });
   write(outcome);
 } else if (started.outcome) {

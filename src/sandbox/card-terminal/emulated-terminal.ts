@@ -102,14 +102,6 @@ export class EmulatedTerminal {
     }
   }
 
-  /** Reads the state again from disk (another process may have changed it). */
-  reload(): void {
-    try {
-      this.state = JSON.parse(readFileSync(this.file, 'utf8')) as State;
-    } catch {
-      /* keep what we have */
-    }
-  }
 
   private save(): void {
     mkdirSync(dirname(this.file), { recursive: true });
@@ -130,11 +122,6 @@ export class EmulatedTerminal {
     return this.state.answers[requestId];
   }
 
-  /** The purchase the pinpad is in a dialogue about, if any (it may be due: see settleDue). */
-  pending(): PendingPurchase | null {
-    return this.state.pending ?? null;
-  }
-
   /**
    * Starts a purchase that the pinpad completes at `completesAt` (magic 98400), saved before the
    * caller waits, so that it completes even if the caller is killed. Refused with 984 while another
@@ -142,7 +129,7 @@ export class EmulatedTerminal {
    */
   beginDialogue(amount: number, requestId: string | null, completesAt: number, now = Date.now()): PendingPurchase | TerminalOutcome {
     this.settleDue(now);
-    if (this.state.pending) return this.busyAnswer();
+    if (this.state.pending) return this.bareAnswer('984');
     const pending: PendingPurchase = { id: requestId ?? `dialogue-${randomBytes(6).toString('hex')}`, amount, startedAt: now, completesAt };
     this.state.pending = pending;
     this.save();
@@ -166,8 +153,9 @@ export class EmulatedTerminal {
     return !!this.state.pending && now < this.state.pending.completesAt;
   }
 
-  busyAnswer(): TerminalOutcome {
-    return { code: '984', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: this.terminalId };
+  /** An answer with nothing but a code: 984 while busy, 902 to an operation the terminal does not know. */
+  bareAnswer(code: '984' | '902'): TerminalOutcome {
+    return { code, slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: this.terminalId };
   }
 
   private rrn(): string {

@@ -115,7 +115,7 @@ export class BridgeTerminalEmulator {
           outcome = this.terminal.lastReport();
           break;
         default:
-          outcome = { code: '902', slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: this.terminal.terminalId };
+          outcome = this.terminal.bareAnswer('902');
       }
       send(toResponse(request.id, outcome));
     } finally {
@@ -131,7 +131,7 @@ export class BridgeTerminalEmulator {
       await sleep(begun.completesAt - Date.now(), undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
     // Stopped early: the dialogue stays in the state file and completes when the terminal is next used.
-    return this.terminal.settleDue() ?? this.terminal.answerFor(requestId) ?? this.terminal.busyAnswer();
+    return this.terminal.settleDue() ?? this.terminal.answerFor(requestId) ?? this.terminal.bareAnswer('984');
   }
 
   /** Drops every link at once, as a terminal that loses power does (`reset`: with a TCP reset, as a crash does). */
