@@ -17,7 +17,10 @@ describe('lenient JSON', () => {
         const text = JSON.stringify(v);
         fc.pre(!/(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/.test(text));
         fc.pre(!/"(__proto__|constructor|prototype)":/.test(text)); // refused on purpose, tested below
-        assert.deepEqual(parseLenientJson(text), JSON.parse(text));
+        // A whole number JSON.stringify writes with an exponent (1e+21 and up) comes back as that text:
+        // only a plain integer literal reads as an integer (test/parser-ambiguity.test.ts).
+        const expected = JSON.parse(text, (_k, v: unknown) => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 1e21 ? String(v) : v));
+        assert.deepEqual(parseLenientJson(text), expected);
       }),
       { numRuns: 500 },
     );

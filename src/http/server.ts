@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidCursorError, JournalUnavailableError } from '../journal/journal.js';
-import { JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
+import { JsonDuplicateKeyError, JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
 import { internalError, invalidRequest, journalUnavailable, PayBridgeError } from '../payments/errors.js';
 import { failure } from './envelope.js';
 import { registerHealthRoutes, type HealthSource } from './routes/health.js';
@@ -114,7 +114,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     try {
       done(null, parseLenientJson(text));
     } catch (err) {
-      done(err instanceof JsonSyntaxError ? invalidRequest([`body: ${err.message}`]) : (err as Error), undefined);
+      // A key given twice is refused naming that field ("amount: given twice …"), not the whole body.
+      if (err instanceof JsonDuplicateKeyError) done(invalidRequest([err.message]), undefined);
+      else done(err instanceof JsonSyntaxError ? invalidRequest([`body: ${err.message}`]) : (err as Error), undefined);
     }
   });
 

@@ -8,8 +8,13 @@
  * into 10965270742. This parser accepts both and never loses a digit:
  *  - a number literal with a leading zero, or an integer too large to be exact as a double,
  *    comes back as the literal's own text (a string);
+ *  - so does a literal with a fraction or an exponent whose value as a double is a whole number
+ *    (`500.0`, `5e2`, and `500.0000000000000001`, which a double rounds to 500): only a plain
+ *    integer literal ever becomes an integer, so an integer field cannot be fed a rounded reading;
  *  - with `numbers: 'raw'` every number comes back as its literal text, so money can be
  *    converted without ever passing through a float.
+ * What could be read two ways is refused: a key given twice in one object (JSON.parse keeps the last,
+ * so `"amount": 500` then `"amount": 5` would read 5) is a JsonDuplicateKeyError naming the key.
  * Everything else follows RFC 8259 strictly.
  * (Inside an object, a note is `(` … `)` on the value's own line; a comma may be left out only where
  * the next member starts on a new line.)
@@ -34,6 +39,22 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/**
+ * A key given twice in one object. The message starts with the key's path (`amount`, `items.0.price`),
+ * the way a validation message names its field: `amount: given twice (line 2 column 3 and line 3 column 3); …`.
+ */
+export class JsonDuplicateKeyError extends JsonSyntaxError {
+  constructor(
+    message: string,
+    position: number,
+    /** Keys and array indexes from the document's root, joined by dots. */
+    readonly path: string,
+  ) {
+    super(message, position);
+    this.name = 'JsonDuplicateKeyError';
+  }
+}
+
 // Keys that would reach Object.prototype when assigned; refused like secure-json-parse does.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -44,12 +65,21 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
   const maxDepth = options.maxDepth ?? 64;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
 
+  const where = (at: number): string => {
+    const before = text.slice(0, at);
+    return `line ${before.split('\n').length} column ${at - before.lastIndexOf('\n')}`;
+  };
+
   const fail = (what: string): never => {
-    const before = text.slice(0, pos);
-    const line = before.split('\n').length;
-    const column = pos - before.lastIndexOf('\n');
     const found = pos < text.length ? `'${text[pos]}'` : 'end of input';
-    throw new JsonSyntaxError(`invalid JSON at line ${line} column ${column}: expected ${what}, found ${found}`, pos);
+    throw new JsonSyntaxError(`invalid JSON at ${where(pos)}: expected ${what}, found ${found}`, pos);
+  };
+
+  // Where each value sits, for naming a duplicated key: `items.0.amount`.
+  const path: (string | number)[] = [];
+  const pathText = (key: string): string => {
+    const full = [...path, key].join('.');
+    return full.length > 200 ? `${full.slice(0, 199)}…` : full;
   };
 
   /** Skips whitespace; says whether it crossed a line break. */
@@ -103,8 +133,12 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
       return literal; // leading zeros: an identifier written as a number, kept digit for digit
     }
     const value = Number(literal);
-    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(value)) return literal;
+    const plainInteger = /^-?\d+$/.test(literal);
+    if (plainInteger && !Number.isSafeInteger(value)) return literal;
     if (!Number.isFinite(value)) return literal;
+    // 500.0, 5e2, 500.0000000000000001: a whole number only after reading the exponent or rounding
+    // to a double. Kept as written, so nothing that wants an integer takes it for one.
+    if (!plainInteger && Number.isInteger(value)) return literal;
     return value;
   };
 
@@ -145,6 +179,7 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
     checkDepth(depth);
     pos++;
     const result: { [key: string]: JsonValue } = {};
+    const keyPositions = new Map<string, number>();
     skipWhitespace();
     if (text[pos] === '}') {
       pos++;
@@ -159,10 +194,18 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
         pos = keyAt;
         fail('a key other than __proto__, constructor or prototype');
       }
+      const firstAt = keyPositions.get(key);
+      if (firstAt !== undefined) {
+        const name = pathText(key);
+        throw new JsonDuplicateKeyError(`${name}: given twice (${where(firstAt)} and ${where(keyAt)}); a field may appear only once`, keyAt, name);
+      }
+      keyPositions.set(key, keyAt);
       skipWhitespace();
       if (text[pos] !== ':') fail("':'");
       pos++;
+      path.push(key);
       result[key] = parseValue(depth);
+      path.pop();
       skipAnnotation();
       const lineBreak = skipWhitespace();
       if (text[pos] === '"' && lineBreak) continue; // the next member on its own line, its comma forgotten
@@ -193,7 +236,9 @@ export function parseLenientJson(text: string, options: LenientJsonOptions = {})
       return result;
     }
     for (;;) {
+      path.push(result.length);
       result.push(parseValue(depth));
+      path.pop();
       skipWhitespace();
       if (text[pos] === ',') {
         pos++;
