@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
-import { IdempotencyService } from './payments/idempotency.js';
+import { IdempotencyService, tillScope } from './payments/idempotency.js';
 import { RecoveryService } from './payments/recovery.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -141,6 +141,8 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     ttlMs: config.idempotency.key_ttl_ms,
     waitMs: config.idempotency.wait_ms,
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
+    // Keys are the till's (shop and till), never the process's: see tillScope.
+    till: tillScope(config.instance),
   });
   const claims = new LiveClaims(journal, config.recovery.grace_ms, (err, id) => logger.warn({ err, transaction_id: id }, 'could not extend or release a live claim'));
   const hooks = { onTransaction: (id: string) => idempotency.linkTransaction(id), claims };

@@ -21,19 +21,26 @@ function transactionOf(envelope: Envelope): string | null {
   return typeof id === 'string' ? id : null;
 }
 
-/** The stored answer with what was masked for storage (the one-time code) put back from this request. */
-function restore(response: unknown, request: FastifyRequest): Envelope {
+/**
+ * A stored answer given again: marked `replayed: true` — in `data` for a success, in `error` (after
+ * the contract's three fields) for a failure — with what was masked for storage (the one-time code)
+ * put back from this request. An answer whose data is not an object is given as it was.
+ */
+function replay(response: unknown, request: FastifyRequest): Envelope {
   const envelope = response as Envelope;
+  if (envelope.error) return { ...envelope, error: { ...envelope.error, replayed: true } };
+  const data = envelope.data;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return envelope;
   const qr = (request.body as { qr_code?: unknown } | undefined)?.qr_code;
-  const data = envelope.data as Record<string, unknown> | null;
-  if (data && typeof data === 'object' && 'qr_code' in data && typeof qr === 'string') return { ...envelope, data: { ...data, qr_code: qr } };
-  return envelope;
+  const restored = 'qr_code' in data && typeof qr === 'string' ? { qr_code: qr } : {};
+  return { ...envelope, data: { ...data, ...restored, replayed: true } };
 }
 
 /**
  * Serves a POST at most once per `Idempotency-Key` (when the till sends one): the first request does
- * the work; a retry with the same key and body gets the first answer, success or failure, and
- * nothing is sent to a provider or terminal again.
+ * the work; a retry with the same key and body gets the first answer, success or failure, marked
+ * `replayed: true`, and nothing is sent to a provider or terminal again. A key is the till's own
+ * (IdempotencyService adds the till to the scope): another till's equal key is another request.
  */
 export function idempotentHandler(idempotency: IdempotencyService) {
   return async function serve<T>(request: FastifyRequest, work: () => Promise<T>, fromTransaction: (id: string) => Promise<T | undefined>): Promise<Envelope> {
@@ -50,6 +57,7 @@ export function idempotentHandler(idempotency: IdempotencyService) {
         throw err;
       }
     };
+    // The route within the till; IdempotencyService puts the till in front.
     const scope = `${request.method} ${request.routeOptions.url}`;
     const { response, replayed } = await idempotency.run({
       scope,
@@ -62,7 +70,7 @@ export function idempotentHandler(idempotency: IdempotencyService) {
       },
       fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),
     });
-    return replayed ? restore(response, request) : (response as Envelope);
+    return replayed ? replay(response, request) : (response as Envelope);
   };
 }
 

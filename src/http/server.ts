@@ -170,7 +170,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerQrPaymentRoutes(api, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
     registerCardRoutes(api, deps.cards, deps.limits, serve);
     registerTransactionRoutes(api, deps.journal, deps.recovery);
-    registerOperatorRoutes(api, deps.operator, deps.limits);
+    registerOperatorRoutes(api, deps.operator, deps.limits, serve);
     registerConsole(api, { language: deps.language, mode: deps.mode });
   });
   return app;

@@ -13,6 +13,25 @@ export interface IdempotencyOptions {
   waitMs: number;
   /** This process, so that a claim left by a process that died is recognised as such. */
   owner: string;
+  /** Whose keys these are: the till this PayBridge serves (see `tillScope`). Prefixed to every scope. */
+  till: string;
+}
+
+/**
+ * The namespace of a till's keys: its shop and till (`instance.shop`, `instance.till`), so that two
+ * tills on one journal (a chain) that happen to send the same key never meet — till B must never be
+ * given till A's answer, with `is_success` true, for a customer it never charged.
+ *
+ * Neither `instance.id` nor `<hostname>:<pid>` has any part in it. A key belongs to a till, not to a
+ * process: the pid changes at every restart, and a till's retry after a restart must still find its
+ * key; and a pool of PayBridge instances serving the same tills (each with its own `instance.id`,
+ * docs/deployment.md) must share keys, since a retry may reach any of them. So a PayBridge that
+ * names no till — one till on its own SQLite file, or such a pool — keeps one fixed namespace, stable
+ * across restarts, as before; a chain isolates its tills by setting `instance.till` on each.
+ * JSON, so that no shop or till name can be mistaken for another.
+ */
+export function tillScope(instance: { shop?: string | undefined; till?: string | undefined }): string {
+  return JSON.stringify({ shop: instance.shop ?? null, till: instance.till ?? null });
 }
 
 export interface IdempotentAnswer {
@@ -27,6 +46,7 @@ export interface IdempotentAnswer {
  * so they survive restarts and are shared by every PayBridge on one database.
  */
 export interface IdempotentRequest {
+  /** What the key is for within the till (the HTTP method and route); the till is added by the service. */
   scope: string;
   key: string;
   fingerprint: string;
@@ -54,10 +74,13 @@ export class IdempotencyService {
   ) {}
 
   async run(request: IdempotentRequest): Promise<IdempotentAnswer> {
-    const { scope, key, fingerprint } = request;
+    const { key, fingerprint } = request;
+    // Keys stored before they were a till's (scope without the till) are not found: a retry that
+    // spans the upgrade is served as a new request.
+    const scope = `${this.options.till} ${request.scope}`;
     const now = Date.now();
     const existing = await firstWrite(this.journal.claimIdempotencyKey({ scope, key, fingerprint, owner: this.options.owner, createdAt: now, expiresAt: now + this.options.ttlMs }));
-    if (!existing) return { response: await this.own(request), replayed: false };
+    if (!existing) return { response: await this.own(scope, request), replayed: false };
 
     if (existing.fingerprint !== fingerprint) {
       throw paymentError(text('key_reused', { key }), { idempotency_key: key });
@@ -79,7 +102,7 @@ export class IdempotencyService {
       }
       const settled = current.transactionId ? await request.fromTransaction(current.transactionId) : undefined;
       if (settled !== undefined) {
-        await this.journal.completeIdempotencyKey(scope, key, maskDeep(settled, '', { freeText: false }), current.transactionId);
+        await this.complete(scope, key, settled, current.transactionId);
         return { response: settled, replayed: true };
       }
       if (Date.now() >= deadline) {
@@ -98,15 +121,13 @@ export class IdempotencyService {
     if (served) await this.journal.linkIdempotencyKey(served.scope, served.key, transactionId);
   }
 
-  private async own({ scope, key, work }: IdempotentRequest): Promise<unknown> {
+  private async own(scope: string, { key, work }: IdempotentRequest): Promise<unknown> {
     const id = `${scope}\n${key}`;
     const task = this.context.run({ scope, key }, work);
     this.running.set(id, task);
+    let done: Awaited<ReturnType<IdempotentRequest['work']>>;
     try {
-      const { response, transactionId, final } = await task;
-      // Stored with one-time codes and secrets masked; slips are kept word for word (the terminal masked their card numbers).
-      if (final) await this.journal.completeIdempotencyKey(scope, key, maskDeep(response, '', { freeText: false }), transactionId);
-      return response;
+      done = await task;
     } catch (err) {
       // A key tied to a transaction stays claimed: a retry must learn that payment's outcome, not start another.
       const claim = await this.journal.getIdempotencyKey(scope, key).catch(() => undefined);
@@ -116,6 +137,30 @@ export class IdempotencyService {
       throw err;
     } finally {
       this.running.delete(id);
+    }
+    if (done.final) await this.complete(scope, key, done.response, done.transactionId);
+    return done.response;
+  }
+
+  /**
+   * Keeps a final answer for the key's retries. The work is done by now (money may have moved), so a
+   * journal that cannot record it does not change the answer: it is logged, and the key stays
+   * `in_progress`, tied to its transaction, whose settled state answers the retries (see `run`).
+   */
+  private async complete(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
+    try {
+      // Stored with one-time codes and secrets masked; slips are kept word for word (the terminal masked their card numbers).
+      await this.journal.completeIdempotencyKey(scope, key, maskDeep(response, '', { freeText: false }), transactionId);
+    } catch (err) {
+      this.log.error({ err, idempotency_key: key, transaction_id: transactionId }, 'could not record the answer to an idempotency key; it is given all the same, and retries are answered from its transaction');
+      // The services tie a key to its payment as they journal it; a key whose answer is about a
+      // transaction nothing tied it to (an operator's decision) is tied here, if the journal allows.
+      if (transactionId) {
+        const claim = await this.journal.getIdempotencyKey(scope, key).catch(() => undefined);
+        if (claim && !claim.transactionId) {
+          await this.journal.linkIdempotencyKey(scope, key, transactionId).catch((e: unknown) => this.log.warn({ err: e, idempotency_key: key }, 'could not tie an idempotency key to its transaction'));
+        }
+      }
     }
   }
 

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { OperatorService } from '../../payments/operator-service.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
+import type { IdempotentServe } from '../idempotent.js';
 import { AnyObject, envelope, SEED_TRANSACTION } from '../responses.js';
-import { TransactionParamsSchema, type RequestLimits, amountSchema, type TransactionParams } from '../schemas.js';
+import { IdempotencyHeadersSchema, TransactionParamsSchema, type RequestLimits, amountSchema, type TransactionParams } from '../schemas.js';
 
 const SummaryQuerySchema = Type.Object(
   { date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A day in Tashkent (UTC+5), YYYY-MM-DD; today when absent.', 'x-error': 'must be a date, YYYY-MM-DD' })) },
@@ -31,8 +32,13 @@ function giveBackBodySchema(limits: RequestLimits) {
 
 const operator = (summary: string, description: string) => ({ summary, description, tags: ['operator'] });
 
-/** Endpoints for the shop's manager (the console) and the CLI. Logic in OperatorService. */
-export function registerOperatorRoutes(app: FastifyInstance, service: OperatorService, limits: RequestLimits): void {
+const nothingToReplay = async () => undefined;
+
+/**
+ * Endpoints for the shop's manager (the console) and the CLI. Logic in OperatorService. Their POSTs
+ * take an `Idempotency-Key` like the tills' (`serve`): a retried give-back gives nothing back again.
+ */
+export function registerOperatorRoutes(app: FastifyInstance, service: OperatorService, limits: RequestLimits, serve: IdempotentServe): void {
   app.get<{ Querystring: Static<typeof SummaryQuerySchema> }>(
     '/payment/summary',
     {
@@ -90,6 +96,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
           'Give a payment’s money back',
           'Whatever the method: Click/Payme cancellation, Humo cancel (within the shift), UzCard refund by RRN. Without amount, everything that remains. Refused with 106 when it cannot be done.',
         ),
+        headers: IdempotencyHeadersSchema,
         params: TransactionParamsSchema,
         body: giveBackBody,
         response: { 200: envelope(AnyObject, { status: 'successfully', transaction_id: SEED_TRANSACTION.transaction_id, amount: 500, refunded_amount: 500, transaction_status: 'cancelled' }, 'What was given back.') },
@@ -98,7 +105,13 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
         request.body = coerceToSchema(giveBackBody, request.body ?? {}) as Static<typeof giveBackBody>;
       },
     },
-    async (request) => success(await service.giveBack(request.params.transaction_id.toLowerCase(), request.body?.amount, request.body?.operator)),
+    async (request) =>
+      serve(
+        request,
+        () => service.giveBack(request.params.transaction_id.toLowerCase(), request.body?.amount, request.body?.operator),
+        // A retry whose first request was cut off: the give-back the key is tied to, once settled.
+        (id) => service.replayGiveBack(id),
+      ),
   );
 
   app.post(
@@ -106,9 +119,11 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
     {
       schema: {
         ...operator('Settle open payments now', 'Asks the providers and terminals about every pending or unknown transaction now, instead of at the next recovery pass; answers how many were settled and what is still open.'),
+        headers: IdempotencyHeadersSchema,
         response: { 200: envelope(AnyObject, { settled: 1, pending: 0, unknown: 0, unknown_transactions: [], fiscal_handoffs_pending: 0 }, 'What was settled and what is still open.') },
       },
     },
-    async () => success(await service.settleNow()),
+    // About no one transaction, and final as it is: a retry gets the first pass's answer.
+    async (request) => serve(request, () => service.settleNow(), nothingToReplay),
   );
 }

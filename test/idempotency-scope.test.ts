@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Config } from '../src/config/schema.js';
+import { tillScope } from '../src/payments/idempotency.js';
+import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
+import { productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
+import { dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
+
+/**
+ * Idempotency keys belong to a till, every replayed answer says so, every POST (the operator's too)
+ * is idempotent, and an answer the journal could not keep is still given. Each PayBridge here listens
+ * on a real loopback port and is called over HTTP, as a till calls it.
+ */
+
+interface Listening {
+  bridge: TestBridge;
+  base: string;
+}
+
+const running: Listening[] = [];
+
+async function listen(overrides: (c: Config) => void, dataDir = tempDir()): Promise<Listening> {
+  const bridge = await startTestBridge(overrides, dataDir);
+  const node = { bridge, base: await bridge.server.listen({ host: '127.0.0.1', port: 0 }) };
+  running.push(node);
+  return node;
+}
+
+after(async () => {
+  for (const { bridge } of running.splice(0)) await bridge.close();
+  await dropTestDatabases();
+});
+
+async function call(to: Listening, path: string, body?: object, key?: string): Promise<Envelope> {
+  const res = await fetch(`${to.base}${path}`, {
+    method: 'POST',
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as Envelope;
+}
+
+/** The first answer as a replay of it must read: the same, with `replayed: true` where the README says. */
+function asReplay(first: Envelope): Envelope {
+  return first.is_success ? { ...first, data: { ...first.data, replayed: true } } : { ...first, error: { ...first.error!, replayed: true } };
+}
+
+describe('the till a key belongs to', () => {
+  test('is its shop and till, never the process: stable across restarts and shared by a pool', () => {
+    assert.equal(tillScope({ shop: 'chilonzor', till: '1' }), '{"shop":"chilonzor","till":"1"}');
+    assert.notEqual(tillScope({ shop: 'chilonzor', till: '1' }), tillScope({ shop: 'chilonzor', till: '2' }));
+    assert.notEqual(tillScope({ shop: 'a', till: 'b c' }), tillScope({ shop: 'a b', till: 'c' }), 'no two names run together');
+    // instance.id names a process (and defaults to <hostname>:<pid>): it plays no part.
+    const withId = { id: 'pb-a', shop: 's', till: '1' };
+    assert.equal(tillScope(withId), tillScope({ shop: 's', till: '1' }));
+    assert.equal(tillScope({}), '{"shop":null,"till":null}', 'one till with nothing configured: one fixed namespace');
+  });
+});
+
+/**
+ * Two tills of a chain on one journal. Their QR retry window is 1 ms: the same one-time QR code and
+ * amount within the window is one payment whatever the key (a journal-wide rule of its own), and
+ * here only the keys are under test.
+ */
+function twoTills(name: string, skip: string | false, journal: () => Promise<(c: Config) => void>) {
+  describe(`two tills on one ${name} journal`, { skip }, () => {
+    let click: ClickEmulator;
+    let a: Listening;
+    let b: Listening;
+    const charged = (qr: string) => click.ledger().filter((p) => p.otpData === qr).length;
+
+    before(async () => {
+      click = await startClickEmulator();
+      const shared = await journal();
+      const till = (n: string) => (c: Config) => {
+        productionClick(click)(c);
+        shared(c);
+        c.instance = { id: `pb-${n}`, shop: 'chilonzor', till: n };
+        c.idempotency.qr_retry_window_ms = 1;
+      };
+      a = await listen(till('1'));
+      b = await listen(till('2'));
+    });
+
+    test('the same key and body from each: each till’s customer is charged, neither answer is a replay', async () => {
+      const key = `receipt-${randomUUID()}`;
+      const qr = uniqueQr();
+      const fromA = await call(a, '/payment/click', { amount: 1_000, qr_code: qr }, key);
+      await new Promise((r) => setTimeout(r, 5));
+      const fromB = await call(b, '/payment/click', { amount: 1_000, qr_code: qr }, key);
+      assert.equal(fromA.is_success, true, JSON.stringify(fromA));
+      assert.equal(fromB.is_success, true, JSON.stringify(fromB));
+      assert.notEqual(fromB.data.transaction_id, fromA.data.transaction_id, 'till B got a payment of its own, not till A’s');
+      assert.equal(fromA.data.replayed, undefined);
+      assert.equal(fromB.data.replayed, undefined);
+      assert.equal(charged(qr), 2, 'Click charged both');
+
+      // Each till's own retry is its own first answer again, marked as a replay; nothing is charged.
+      assert.deepEqual(await call(a, '/payment/click', { amount: 1_000, qr_code: qr }, key), asReplay(fromA));
+      assert.deepEqual(await call(b, '/payment/click', { amount: 1_000, qr_code: qr }, key), asReplay(fromB));
+      assert.equal(charged(qr), 2);
+    });
+
+    test('a failure replayed says so in error', async () => {
+      const key = randomUUID();
+      const qr = `${uniqueQr().slice(0, -3)}116`; // Click declines: not enough money
+      const declined = await call(a, '/payment/click', { amount: 700, qr_code: qr }, key);
+      assert.equal(declined.error?.code, 104);
+      assert.equal(declined.error?.transaction_status, 'failed');
+      assert.equal(declined.error?.replayed, undefined);
+      const again = await call(a, '/payment/click', { amount: 700, qr_code: qr }, key);
+      assert.deepEqual(again, asReplay(declined));
+      assert.deepEqual(Object.keys(again.error!).slice(0, 3), ['code', 'message', 'data'], 'the contract’s fields first');
+      // Till B's equal key is another request: its own attempt, not A's answer replayed.
+      const atB = await call(b, '/payment/click', { amount: 700, qr_code: qr }, key);
+      assert.equal(atB.error?.code, 104);
+      assert.equal(atB.error?.replayed, undefined);
+      assert.notEqual(atB.error?.transaction_id, declined.error?.transaction_id);
+    });
+
+    after(() => click?.close());
+  });
+}
+
+twoTills('SQLite', false, async () => {
+  const path = join(tempDir(), 'chain.sqlite');
+  return (c) => {
+    c.journal.path = path;
+  };
+});
+
+twoTills('PostgreSQL', postgresSkip(), async () => {
+  const url = await freshDatabase();
+  return (c) => {
+    c.journal.engine = 'postgres';
+    c.journal.url = url;
+  };
+});
+
+describe('pinpads of two tills on one journal', () => {
+  test('the same key and amount: two sales, one at each pinpad (the body is the amount alone)', async () => {
+    const path = join(tempDir(), 'chain.sqlite');
+    const till = (n: string) => (c: Config) => {
+      c.journal.path = path;
+      c.instance = { shop: 'chilonzor', till: n };
+    };
+    const a = await listen(till('1'));
+    const b = await listen(till('2'));
+    const key = randomUUID();
+    const fromA = await call(a, '/payment/uzcard', { amount: 5_000 }, key);
+    const fromB = await call(b, '/payment/uzcard', { amount: 5_000 }, key);
+    assert.equal(fromA.is_success, true, JSON.stringify(fromA));
+    assert.equal(fromB.is_success, true, JSON.stringify(fromB));
+    assert.notEqual(fromB.data.transaction_id, fromA.data.transaction_id);
+    assert.equal(fromB.data.replayed, undefined);
+    assert.equal(a.bridge.emulators!.uzcard.terminal.operations().length, 1);
+    assert.equal(b.bridge.emulators!.uzcard.terminal.operations().length, 1, 'till B’s customer paid at till B’s pinpad');
+    assert.deepEqual(await call(b, '/payment/uzcard', { amount: 5_000 }, key), asReplay(fromB));
+    assert.equal(b.bridge.emulators!.uzcard.terminal.operations().length, 1);
+  });
+});
+
+describe('the operator’s POSTs take a key too', () => {
+  test('a give-back with the same key twice gives back once', async () => {
+    const pb = await listen(() => {});
+    const paid = await call(pb, '/payment/uzcard', { amount: 1_000 });
+    assert.equal(paid.is_success, true, JSON.stringify(paid));
+    const id = paid.data.transaction_id as string;
+    const key = randomUUID();
+    const first = await call(pb, `/payment/transactions/${id}/refund`, { amount: 300, operator: 'Dilnoza' }, key);
+    assert.equal(first.is_success, true, JSON.stringify(first));
+    assert.equal(first.data.replayed, undefined);
+    const second = await call(pb, `/payment/transactions/${id}/refund`, { amount: 300, operator: 'Dilnoza' }, key);
+    assert.deepEqual(second, asReplay(first));
+    assert.equal((await pb.bridge.journal.get(id))?.refundedAmount, 300, 'given back once');
+    assert.equal(pb.bridge.emulators!.uzcard.terminal.operations().length, 2, 'the sale and one refund at the pinpad');
+    // The same key with another amount is another request: refused, nothing given back.
+    const other = await call(pb, `/payment/transactions/${id}/refund`, { amount: 200, operator: 'Dilnoza' }, key);
+    assert.equal(other.error?.code, 106);
+    assert.equal((await pb.bridge.journal.get(id))?.refundedAmount, 300);
+  });
+
+  test('settling now with the same key twice runs one pass', async () => {
+    const pb = await listen(() => {});
+    let passes = 0;
+    const recovery = pb.bridge.recovery as unknown as { recoverNow: () => Promise<unknown> };
+    const recoverNow = recovery.recoverNow.bind(recovery);
+    recovery.recoverNow = async () => {
+      passes += 1;
+      return recoverNow();
+    };
+    const key = randomUUID();
+    const first = await call(pb, '/payment/recovery/run', undefined, key);
+    assert.equal(first.is_success, true, JSON.stringify(first));
+    assert.equal(first.data.replayed, undefined);
+    const second = await call(pb, '/payment/recovery/run', undefined, key);
+    assert.deepEqual(second, asReplay(first));
+    assert.equal(passes, 1);
+    await call(pb, '/payment/recovery/run');
+    assert.equal(passes, 2, 'without a key every call is a pass');
+  });
+
+  test(
+    'an operator’s decision with the same key twice is recorded once, the second answer replayed',
+    { todo: 'src/http/routes/transactions.ts registers resolve without `serve` (outside this change; see the report)' },
+    async () => {
+      const pb = await listen(() => {});
+      const tx = await pb.bridge.journal.insert({ id: randomUUID(), method: 'humo', amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
+      await pb.bridge.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
+      await pb.bridge.journal.releaseLiveClaim(tx.id);
+      const key = randomUUID();
+      const body = { status: 'succeeded', operator: 'Dilnoza (manager)', reason: 'the pinpad showed ОДОБРЕНО' };
+      const first = await call(pb, `/payment/transactions/${tx.id}/resolve`, body, key);
+      assert.equal(first.is_success, true, JSON.stringify(first));
+      const second = await call(pb, `/payment/transactions/${tx.id}/resolve`, body, key);
+      assert.deepEqual(second, asReplay(first));
+      const detail = (await (await fetch(`${pb.base}/payment/transactions/${tx.id}`)).json()) as Envelope;
+      assert.equal(detail.data.events.filter((e: { step: string }) => e.step === 'operator_decision').length, 1);
+      const spec = (await (await fetch(`${pb.base}/openapi.json`)).json()) as { paths: Record<string, { post?: { parameters?: { in: string; name: string }[] } }> };
+      const declared = spec.paths['/payment/transactions/{transaction_id}/resolve']?.post?.parameters ?? [];
+      assert.ok(declared.some((p) => p.in === 'header' && p.name === 'idempotency-key'));
+    },
+  );
+
+  test('every other POST declares the Idempotency-Key header in the API reference', async () => {
+    const pb = await listen(() => {});
+    const spec = (await (await fetch(`${pb.base}/openapi.json`)).json()) as { paths: Record<string, { post?: { parameters?: { in: string; name: string }[] } }> };
+    const posts = Object.entries(spec.paths).filter(([, p]) => p.post);
+    assert.ok(posts.length >= 10, `only ${posts.length} POSTs`);
+    const without = posts
+      .filter(([path]) => !path.endsWith('/resolve'))
+      .filter(([, p]) => !(p.post!.parameters ?? []).some((q) => q.in === 'header' && q.name === 'idempotency-key'))
+      .map(([path]) => path);
+    assert.deepEqual(without, []);
+    for (const path of ['/payment/transactions/{transaction_id}/refund', '/payment/recovery/run']) assert.ok(spec.paths[path]?.post, `${path} is in the reference`);
+  });
+});
+
+describe('an answer the journal cannot keep', () => {
+  test('is given all the same, and the retry is answered from the payment once the journal is back', async () => {
+    const pb = await listen(() => {});
+    // bridge.journal has no set trap: what is set on it lands on the journal every service holds.
+    const journal = pb.bridge.journal as unknown as Record<string, unknown>;
+    const complete = journal.completeIdempotencyKey as (...args: unknown[]) => Promise<void>;
+    let failures = 0;
+    journal.completeIdempotencyKey = async (...args: unknown[]) => {
+      if (failures === 0) {
+        failures += 1;
+        throw new Error('server closed the connection unexpectedly');
+      }
+      return complete.apply(pb.bridge.journal, args);
+    };
+    try {
+      const key = randomUUID();
+      const qr = uniqueQr();
+      const paid = await call(pb, '/payment/click', { amount: 1_000, qr_code: qr }, key);
+      assert.equal(paid.is_success, true, `the money moved: the answer is the payment’s, not 103 — ${JSON.stringify(paid)}`);
+      assert.equal(paid.data.replayed, undefined);
+      assert.equal(failures, 1);
+      assert.match(pb.bridge.logs.text, /could not record the answer to an idempotency key/);
+
+      const retry = await call(pb, '/payment/click', { amount: 1_000, qr_code: qr }, key);
+      assert.equal(retry.is_success, true, JSON.stringify(retry));
+      assert.equal(retry.data.transaction_id, paid.data.transaction_id);
+      assert.equal(retry.data.replayed, true);
+      assert.equal(pb.bridge.emulators!.click.ledger().filter((p) => p.otpData === qr).length, 1, 'charged once');
+    } finally {
+      journal.completeIdempotencyKey = complete;
+    }
+  });
+});
