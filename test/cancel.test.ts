@@ -76,7 +76,13 @@ describe('cancelling QR payments in the sandbox', () => {
     assert.equal(body.error?.data, '-9: Отмена невозможна');
     const tx = await bridge.journal.get(paid.body.data.transaction_id);
     assert.equal(tx?.status, 'succeeded');
-    assert.deepEqual(tx!.events.slice(-2).map((e) => e.step), ['cancel_requested', 'cancel_refused']);
+    assert.equal(tx?.refundedAmount, 0);
+    // The give-back is an operation of its own: refused, so it reserves nothing any more.
+    const giveBack = await bridge.journal.get(String(body.error?.give_back_id));
+    assert.equal(giveBack?.status, 'failed');
+    assert.equal(giveBack?.originalId, tx?.id);
+    assert.deepEqual(giveBack!.events.map((e) => e.step), ['received', 'cancel_refused']);
+    assert.deepEqual(await bridge.journal.giveBackLedger(tx!.id), { paid: 1_000, givenBack: 0, reserved: 0, open: 0, live: 0, onlyCancels: true });
   });
 });
 

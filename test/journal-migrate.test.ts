@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { tillScope } from '../src/payments/idempotency.js';
 import { after, describe, test } from 'node:test';
 import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
@@ -91,7 +92,7 @@ describe('paybridge journal migrate --from sqlite --to postgres', { skip: postgr
         assert.deepEqual([theirs!.shop, theirs!.till], ['chilonzor', '2'], 'rows that named no till get the one given');
       }
       assert.deepEqual(await central.listShiftCloses({ limit: 5 }), await till.listShiftCloses({ limit: 5 }));
-      const key = await central.getIdempotencyKey('POST /payment/payme', 'migrate-key-1');
+      const key = await central.getIdempotencyKey(`${tillScope({ shop: 'chilonzor', till: '2' })} POST /payment/payme`, 'migrate-key-1');
       assert.equal(key?.state, 'done');
     } finally {
       await till.close();
@@ -106,15 +107,19 @@ describe('paybridge journal migrate --from sqlite --to postgres', { skip: postgr
     // The till goes on: a payment is given back, a new one is taken. The next run brings both.
     const later = new SqliteJournal({ path: sqlitePath });
     try {
-      await later.transition(clickId!, 'succeeded', 'succeeded', {}, { step: 'cancel_requested', detail: { amount: 500 } });
-      await later.transition(clickId!, 'succeeded', 'cancelled', { refundedAmount: 500 }, { step: 'cancelled' });
+      const { giveBack } = await later.reserveGiveBack(clickId!, (p) => ({
+        tx: { id: randomUUID(), method: 'click', amount: p.amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'cancel', originalId: p.id },
+        step: { step: 'received', detail: { amount: p.amount } },
+      }));
+      await later.transition(giveBack.id, 'pending', 'succeeded', {}, { step: 'cancelled' });
       await later.insert({ id: randomUUID(), method: 'click', amount: 700, qrCodeMasked: '****0001', qrCodeHash: 'aa'.repeat(32), createdAt: Date.now() }, { step: 'received' });
     } finally {
       await later.close();
     }
     const third = await migrate();
     assert.equal(third.code, 0, third.stderr);
-    assert.match(third.stdout, /: 5 transactions \(1 new, 1 updated, 3 already there\)/);
+    // The give-back is a row of its own (new), its payment updated, and the new payment.
+    assert.match(third.stdout, /: 6 transactions \(2 new, 1 updated, 3 already there\)/);
     const refunded = await sql<{ status: string; refunded_amount: number; events: string }>(
       url,
       `SELECT status, refunded_amount, (SELECT string_agg(step, ',' ORDER BY seq) FROM transaction_events e WHERE e.transaction_id = t.id) AS events FROM transactions t WHERE id = $1`,

@@ -16,10 +16,14 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** The operation an answer is about: a give-back's own id before its payment's. */
 function transactionOf(envelope: Envelope): string | null {
-  const id = (envelope.data as { transaction_id?: unknown } | null)?.transaction_id ?? envelope.error?.transaction_id;
+  const data = envelope.data as { transaction_id?: unknown; give_back_id?: unknown } | null;
+  const id = data?.give_back_id ?? envelope.error?.give_back_id ?? data?.transaction_id ?? envelope.error?.transaction_id;
   return typeof id === 'string' ? id : null;
 }
+
+const OPEN = ['unknown', 'pending'];
 
 /**
  * A stored answer given again: marked `replayed: true` — in `data` for a success, in `error` (after
@@ -65,7 +69,9 @@ export function idempotentHandler(idempotency: IdempotencyService) {
       fingerprint: createHash('sha256').update(`${scope}\n${canonical(request.body ?? null)}`).digest('hex'),
       work: async () => {
         const envelope = (await asEnvelope(work))!;
-        const open = envelope.error?.transaction_status === 'unknown' || envelope.error?.transaction_status === 'pending';
+        // An operation whose outcome is not known yet (a payment, or a give-back of one) is answered
+        // but not kept: retries are answered from the operation once it is settled.
+        const open = OPEN.includes(String(envelope.error?.give_back_status ?? envelope.error?.transaction_status));
         return { response: envelope, transactionId: transactionOf(envelope), final: !open };
       },
       fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),

@@ -90,6 +90,11 @@ export const MESSAGES = {
     uz: '{amount} soʻm qaytarib boʻlmaydi: {paid} soʻmdan faqat {remaining} soʻm qolgan.',
     en: 'Cannot give back {amount} soum: only {remaining} of the {paid} soum paid remain.',
   },
+  give_back_reserved: {
+    ru: 'Нельзя вернуть {amount} сум: из {paid} сум {reserved} сум уже возвращаются (результат ещё не известен), осталось {remaining} сум. PayBridge выясняет результат; повторять возврат не нужно.',
+    uz: '{amount} soʻm qaytarib boʻlmaydi: {paid} soʻmdan {reserved} soʻm qaytarilmoqda (natija hali nomaʼlum), {remaining} soʻm qolgan. PayBridge natijani aniqlaydi; qaytarishni takrorlamang.',
+    en: 'Cannot give back {amount} soum: {reserved} of the {paid} soum paid are being given back (outcome not known yet), {remaining} remain. PayBridge is finding out; do not repeat the give-back.',
+  },
   partial_not_supported: {
     ru: '{method} здесь не возвращает часть платежа; отмените всю сумму {remaining} сум.',
     uz: '{method} bu yerda toʻlovning bir qismini qaytarmaydi; butun {remaining} soʻmni bekor qiling.',

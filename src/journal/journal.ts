@@ -10,6 +10,23 @@ import type {
   TransactionWithEvents,
 } from '../payments/transaction.js';
 import type { ShiftTotals } from '../terminals/terminal.js';
+import type { GiveBackLedger } from '../payments/give-back-ledger.js';
+
+export type { GiveBackLedger };
+
+/**
+ * Decides, from the payment and its give-back ledger as they are inside the reserving database
+ * transaction, what give-back to journal; throws (a refusal) to journal nothing. Pure and
+ * synchronous in spirit: it may run while the payment's row is locked.
+ */
+export type GiveBackPlan = (original: Transaction, ledger: GiveBackLedger) => { tx: NewTransaction & { kind: 'cancel' | 'refund' }; step: JournalEntryStep };
+
+export interface GiveBackReservation {
+  original: Transaction;
+  giveBack: Transaction;
+  /** The ledger with this give-back reserved. */
+  ledger: GiveBackLedger;
+}
 
 export interface NewTransaction {
   id: string;
@@ -28,8 +45,6 @@ export interface TransactionPatch {
   providerPaymentId?: string | null;
   clientPhoneNumber?: string | null;
   providerMessage?: string | null;
-  /** The new total given back (not an increment), in tiyin. */
-  refundedAmount?: number;
   receiptNumber?: number | null;
   shiftNumber?: number | null;
   authCode?: string | null;
@@ -120,7 +135,7 @@ export interface PeriodTotalsRow {
   count: number;
   /** Sum of `amount`, tiyin. */
   amount: number;
-  /** Sum of `refunded_amount`, tiyin. */
+  /** Sum of `refunded_amount` (derived from the succeeded give-backs), tiyin. */
   refunded: number;
 }
 
@@ -136,10 +151,23 @@ export interface Journal {
   /**
    * Moves a transaction from `from` to `to` (the same status to only record a step) and applies the
    * patch, atomically with its timeline event. Rejects an illegal transition, and a transaction that
-   * is no longer in `from` (someone else moved it).
+   * is no longer in `from` (someone else moved it). A give-back that succeeds updates its payment in
+   * the same database transaction: `refunded_amount` = Σ(succeeded give-backs), read under the
+   * payment's lock, and the status the ledger stands for (see statusAfterGiveBacks).
    */
   transition(id: string, from: TransactionStatus, to: TransactionStatus, patch: TransactionPatch, step: JournalEntryStep): Promise<Transaction>;
   get(id: string): Promise<TransactionWithEvents | undefined>;
+  /**
+   * Journals a give-back (cancel or refund) of payment `originalId` and reserves its amount, in one
+   * database transaction that holds the payment against every other PayBridge on the same database
+   * (SQLite: the write lock; PostgreSQL: the payment's row locked FOR UPDATE): `plan` sees the
+   * ledger as it is at that moment and either describes the give-back or throws a refusal, so
+   * concurrent give-backs can never reserve more than was paid. The give-back row is live-claimed
+   * by its writer like any new transaction.
+   */
+  reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation>;
+  /** The give-back ledger of a payment as the journal has it now. */
+  giveBackLedger(originalId: string): Promise<GiveBackLedger>;
   /** The transaction a provider knows by this id (CLICK payment_id, Payme receipt _id). */
   findByProviderPaymentId(method: PaymentMethod, providerPaymentId: string): Promise<Transaction | undefined>;
   insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff>;

@@ -1,6 +1,7 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
 import type { FiscalHandoff, ShiftClose, Transaction } from '../payments/transaction.js';
 import type { ShiftTotals } from '../terminals/terminal.js';
+import type { GiveBackLedger } from '../payments/give-back-ledger.js';
 import { InvalidCursorError, type IdempotencyRecord, type TransactionPage, type TransactionPatch } from './journal.js';
 
 /**
@@ -129,6 +130,27 @@ export function pageOf(rows: TransactionRow[], limit: number): TransactionPage {
   return { items: page.map(rowToTransaction), nextCursor: hasMore && last ? encodeCursor(last) : null };
 }
 
+/** The give-back ledger as both engines' SQL returns it (see LEDGER_SQL). */
+export interface LedgerRow {
+  given: number | string;
+  reserved: number | string;
+  open: number | string;
+  live: number | string;
+  refunds: number | string;
+}
+
+/** One statement, both engines: the give-back rows of payment `$1`, summed. */
+export const LEDGER_SQL = `SELECT COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount END), 0) AS given,
+         COALESCE(SUM(CASE WHEN status IN ('pending', 'unknown') THEN amount END), 0) AS reserved,
+         COUNT(CASE WHEN status IN ('pending', 'unknown') THEN 1 END) AS open,
+         COUNT(CASE WHEN status <> 'failed' THEN 1 END) AS live,
+         COUNT(CASE WHEN status = 'succeeded' AND kind <> 'cancel' THEN 1 END) AS refunds
+       FROM transactions WHERE original_id = $1`;
+
+export function rowToLedger(paid: number, row: LedgerRow): GiveBackLedger {
+  return { paid, givenBack: Number(row.given), reserved: Number(row.reserved), open: Number(row.open), live: Number(row.live), onlyCancels: Number(row.refunds) === 0 };
+}
+
 export interface EventRow {
   at: number;
   status: string;
@@ -140,7 +162,6 @@ export const PATCH_COLUMNS: Record<keyof Omit<TransactionPatch, 'error'>, string
   providerPaymentId: 'provider_payment_id',
   clientPhoneNumber: 'client_phone_number',
   providerMessage: 'provider_message',
-  refundedAmount: 'refunded_amount',
   receiptNumber: 'receipt_number',
   shiftNumber: 'shift_number',
   authCode: 'auth_code',

@@ -134,6 +134,13 @@ export class Metrics {
             return result;
           };
         }
+        if (property === 'reserveGiveBack') {
+          return async (...args: Parameters<Journal['reserveGiveBack']>) => {
+            const result = await target.reserveGiveBack(...args);
+            payments.inc({ method: result.giveBack.method, kind: result.giveBack.kind, status: result.giveBack.status });
+            return result;
+          };
+        }
         if (property === 'transition') {
           return async (...args: Parameters<Journal['transition']>) => {
             const tx = await target.transition(...args);

@@ -1,5 +1,5 @@
 import type { LinkState } from '../terminals/link-state.js';
-import { statusText, text } from '../i18n/text.js';
+import { text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -10,8 +10,9 @@ import { classify, type OutcomeRule } from './outcome-table.js';
 import { NO_CLAIMS } from './live-claim.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
 import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
-import { ErrorCode, invalidRequest, overRemaining, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
-import { KeyedLock } from './keyed-lock.js';
+import { ErrorCode, invalidRequest, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
+import { decideGiveBack } from './give-back.js';
+import { remainingToGiveBack } from './give-back-ledger.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction, TransactionWithEvents } from './transaction.js';
 import type { PaymentServiceHooks } from './qr-payment-service.js';
@@ -72,7 +73,6 @@ function notSentError(method: CardMethod) {
  * terminal — never by sending the operation again.
  */
 export class CardPaymentService {
-  private readonly locks = new KeyedLock();
   private readonly inFlight = new Set<string>();
 
   constructor(
@@ -122,9 +122,7 @@ export class CardPaymentService {
     const rule = classify(terminal.driver.outcomes, statusKeys(evidence.evidence));
     const status = evidence.status;
     if (rule.outcome === 'paid' && status && status !== 'not_found') {
-      const done = await this.journal.transition(tx.id, from, 'succeeded', facts(status), { step: 'recovered', detail: { code: status.code, rrn: status.rrn, rule: rule.answer } });
-      if (done.originalId) await this.applyReturn(done.originalId, tx.kind as 'cancel' | 'refund', tx.amount, done);
-      return done;
+      return this.journal.transition(tx.id, from, 'succeeded', facts(status), { step: 'recovered', detail: { code: status.code, rrn: status.rrn, rule: rule.answer } });
     }
     if (rule.outcome === 'declined' || rule.outcome === 'not_found') {
       // The terminal's own refusal when it gave one; otherwise 202, "transaction not found": it never performed it.
@@ -213,42 +211,33 @@ export class CardPaymentService {
     return this.giveBack(terminal, original, 'refund', amount);
   }
 
-  private giveBack(terminal: CardTerminal, found: Transaction, kind: 'cancel' | 'refund', amount: number): Promise<CardAnswer> {
-    return this.locks.run(found.id, async () => {
-      const original = (await this.journal.get(found.id))!;
-      const extras = { transaction_id: original.id, transaction_status: original.status };
-      if (original.status === 'cancelled' || original.status === 'refunded') throw paymentError(text('already_given_back', { status: statusText(original.status) }), extras);
-      if (original.status !== 'succeeded') throw paymentError(text('not_paid', { status: statusText(original.status) }), extras);
-      const remaining = original.amount - original.refundedAmount;
-      if (amount > remaining) throw paymentError(overRemaining(amount, remaining, original.amount), { ...extras, remaining_amount: remaining });
-      if (kind === 'cancel') {
-        if (original.refundedAmount > 0) throw paymentError(text('partly_cancelled'), extras);
-        if (original.shiftNumber !== null && (await this.journal.isShiftClosed(terminal.id, original.shiftNumber))) {
-          throw paymentError(text('shift_closed', { shift: original.shiftNumber, terminal: terminal.id }), extras);
-        }
-      }
-      const tx = await this.begin(
-        { id: randomUUID(), method: original.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: original.id, terminal: terminal.id },
-        { amount, original: original.id, rrn: original.providerPaymentId },
-      );
-      const done = await this.operate(terminal, tx, kind, {
-        requestId: tx.id,
-        amount,
-        rrn: original.providerPaymentId ?? undefined,
-        receiptNumber: original.receiptNumber ?? undefined,
-      });
-      const refunded = await this.applyReturn(original.id, kind, amount, done);
-      return this.answer(done, { original_transaction_id: original.id, refunded_amount: refunded });
+  /**
+   * A cancel or refund of a journaled payment: journaled with its amount reserved against the
+   * payment (atomically, across every PayBridge on the journal) before the terminal hears of it, so
+   * give-backs — retried, lost, or sent from two tills at once — never add up to more than was paid.
+   */
+  private async giveBack(terminal: CardTerminal, found: Transaction, kind: 'cancel' | 'refund', amount: number): Promise<CardAnswer> {
+    if (kind === 'cancel' && found.status === 'succeeded' && found.shiftNumber !== null && (await this.journal.isShiftClosed(terminal.id, found.shiftNumber))) {
+      throw paymentError(text('shift_closed', { shift: found.shiftNumber, terminal: terminal.id }), { transaction_id: found.id, transaction_status: found.status });
+    }
+    const { giveBack: tx, original } = await firstWrite(
+      this.journal.reserveGiveBack(found.id, (payment, ledger) => {
+        decideGiveBack(payment, ledger, { amount, partialSupported: true, methodName: METHOD_NAMES[payment.method], cancelOnly: kind === 'cancel' });
+        return {
+          tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: payment.id, terminal: terminal.id },
+          step: { step: 'received', detail: { amount, original: payment.id, rrn: payment.providerPaymentId, marks_sending: true } },
+        };
+      }),
+    );
+    await this.hooks.onTransaction?.(tx.id);
+    const done = await this.operate(terminal, tx, kind, {
+      requestId: tx.id,
+      amount,
+      rrn: original.providerPaymentId ?? undefined,
+      receiptNumber: original.receiptNumber ?? undefined,
     });
-  }
-
-  /** Records on the original payment what a cancel or refund gave back; returns the new total given back. */
-  private async applyReturn(originalId: string, kind: 'cancel' | 'refund', amount: number, by: Transaction): Promise<number> {
-    const original = (await this.journal.get(originalId))!;
-    const refunded = original.refundedAmount + amount;
-    const to: TransactionStatus = refunded < original.amount ? 'succeeded' : kind === 'cancel' ? 'cancelled' : 'refunded';
-    await this.journal.transition(original.id, 'succeeded', to, { refundedAmount: refunded }, { step: kind === 'cancel' ? 'cancelled' : 'refunded', detail: { by: by.id, amount, rrn: by.providerPaymentId } });
-    return refunded;
+    const ledger = await this.journal.giveBackLedger(original.id);
+    return this.answer(done, { original_transaction_id: original.id, refunded_amount: ledger.givenBack, remaining_amount: remainingToGiveBack(ledger) });
   }
 
   /**

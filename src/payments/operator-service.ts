@@ -4,6 +4,7 @@ import type { ShiftTotals } from '../terminals/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { invalidRequest, paymentError } from './errors.js';
+import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
 import { PAYMENT_METHODS, type PaymentMethod, type ShiftClose } from './transaction.js';
@@ -137,7 +138,7 @@ export class OperatorService {
     if (tx.kind !== 'payment') throw paymentError(text('not_a_payment', { id: tx.id }), extras);
     this.log.info({ transaction_id: tx.id, method: tx.method, amount: amount ?? 'all', operator: operator ?? null }, 'money given back from the journal by an operator');
     if (tx.method === 'click' || tx.method === 'payme') return this.qr.cancel(tx.method, { transactionId: tx.id, amount });
-    const remaining = tx.amount - tx.refundedAmount;
+    const remaining = remainingToGiveBack(await this.journal.giveBackLedger(tx.id));
     if (tx.status !== 'succeeded') throw paymentError(text(tx.status === 'cancelled' || tx.status === 'refunded' ? 'already_given_back' : 'not_paid', { status: statusText(tx.status) }), extras);
     if (!tx.providerPaymentId) throw paymentError(text('no_rrn', { id: tx.id }), extras);
     const terminal = tx.terminal ?? undefined;
@@ -161,9 +162,11 @@ export class OperatorService {
     };
   }
 
-  // replaced by the ledger
-  async replayGiveBack(_id: string): Promise<unknown> {
-    return undefined;
+  /** The answer a give-back stands for, to a retry with its key; undefined while it is unsettled. */
+  async replayGiveBack(id: string): Promise<unknown> {
+    const tx = await this.journal.get(id);
+    if (!tx || tx.kind === 'payment') return undefined;
+    return tx.method === 'click' || tx.method === 'payme' ? this.qr.giveBackAnswer(id) : this.cards.replay(id);
   }
 }
 

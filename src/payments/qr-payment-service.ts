@@ -1,12 +1,13 @@
 import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
-import { tiyinToSoumLiteral } from './money.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { firstWrite, type Journal } from '../journal/journal.js';
-import type { ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
-import { billingError, ErrorCode, overRemaining, paymentError } from './errors.js';
+import type { CancelOutcome, ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
+import { decideGiveBack } from './give-back.js';
+import { remainingToGiveBack } from './give-back-ledger.js';
+import { billingError, ErrorCode, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import { NO_CLAIMS, type LiveClaims } from './live-claim.js';
 import { maskQrCode } from './masking.js';
@@ -42,6 +43,8 @@ export interface QrCancelResult {
   /** Still paid, tiyin. */
   remaining_amount: number;
   transaction_status: TransactionStatus;
+  /** The give-back operation in the journal. */
+  give_back_id: string;
 }
 
 export interface QrPaymentRequest {
@@ -184,6 +187,7 @@ export class QrPaymentService {
   /** Settles a payment left pending or unknown (after a crash, or a lost answer) by asking its provider; never charges. */
   async recover(tx: Transaction): Promise<Transaction> {
     if (this.inFlight.has(tx.id)) return tx;
+    if (tx.kind !== 'payment') return this.recoverGiveBack(tx);
     const settled = await this.charge(this.provider(tx.method as QrMethod), tx, '');
     this.reasons.delete(tx.id); // no till is waiting for this answer
     return settled;
@@ -263,9 +267,12 @@ export class QrPaymentService {
   }
 
   /**
-   * Gives a QR payment's money back, whole or in part where the provider supports it. Refused before
-   * the provider is asked when the payment is not paid, was already given back, or the amount is
-   * more than what remains.
+   * Gives a QR payment's money back, whole or in part where the provider supports it. The give-back
+   * is an operation of its own: journaled with its amount reserved against the payment (atomically,
+   * across every PayBridge on the journal) before the provider hears of it, and refused before that
+   * when the payment is not paid, was already given back, or the amount is more than what remains
+   * unreserved. A give-back whose answer is lost stays `unknown` and reserved until recovery learns
+   * its outcome from the provider, or an operator decides it.
    */
   async cancel(method: QrMethod, request: QrCancelRequest): Promise<QrCancelResult> {
     const provider = this.provider(method);
@@ -277,57 +284,110 @@ export class QrPaymentService {
         request.transactionId ? text('transaction_not_found', { id: request.transactionId }) : text('payment_id_not_found', { id: request.paymentId ?? '', method: METHOD_NAMES[method] }),
       );
     }
-    if (found.method !== method) {
+    if (found.method !== method || found.kind !== 'payment') {
       throw paymentError(text('wrong_method', { id: request.transactionId ?? request.paymentId ?? '', actual: METHOD_NAMES[found.method], method: METHOD_NAMES[method] }), {
         transaction_id: found.id,
       });
     }
+    const { giveBack, original } = await firstWrite(
+      this.journal.reserveGiveBack(found.id, (payment, ledger) => {
+        const { amount, partial } = decideGiveBack(payment, ledger, { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] });
+        return {
+          tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
+          step: { step: 'received', detail: { amount, partial, original: payment.id, payment_id: payment.providerPaymentId } },
+        };
+      }),
+    );
+    this.inFlight.add(giveBack.id);
+    try {
+      return await (this.hooks.claims ?? NO_CLAIMS).hold(giveBack.id, async () => {
+        await this.hooks.onTransaction?.(giveBack.id);
+        const log = this.log.child({ transaction_id: original.id, give_back_id: giveBack.id, method });
+        const partial = giveBack.kind === 'refund';
+        const outcome = await provider.cancel({ providerPaymentId: original.providerPaymentId!, amount: giveBack.amount, partial }).catch(
+          (err: unknown): CancelOutcome => {
+            log.error({ err }, 'give-back failed unexpectedly');
+            return { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not give the money back again; PayBridge keeps checking.' };
+          },
+        );
+        if (outcome.status === 'cancelled') {
+          log.info({ amount: giveBack.amount }, 'payment given back');
+          try {
+            await this.journal.transition(giveBack.id, 'pending', 'succeeded', {}, { step: partial ? 'refunded' : 'cancelled', detail: outcome.detail });
+            return (await this.giveBackAnswer(giveBack.id))!;
+          } catch (err) {
+            // The money went back. Telling the till otherwise would invite a second give-back; the
+            // reservation holds until recovery records the success from the provider's status.
+            log.error({ err }, 'give-back done at the provider but could not be recorded as such');
+            const left = original.amount - original.refundedAmount - giveBack.amount;
+            return { ...this.cancelAnswer(original, giveBack), refunded_amount: original.refundedAmount + giveBack.amount, remaining_amount: Math.max(0, left) };
+          }
+        }
+        const refused = outcome.status === 'refused';
+        const done = await this.journal.transition(
+          giveBack.id,
+          'pending',
+          refused ? 'failed' : 'unknown',
+          { error: { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data: refused ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN' } },
+          { step: refused ? 'cancel_refused' : 'cancel_unknown', detail: outcome },
+        );
+        log.warn({ outcome }, 'give-back not done');
+        throw billingError(done.error!.data, { reason: outcome.reason, ...this.giveBackExtras(done, original) });
+      });
+    } finally {
+      this.inFlight.delete(giveBack.id);
+    }
+  }
 
-    return this.locks.run(found.id, async () => {
-      // Read again under the lock: a cancellation that just finished must be seen.
-      const tx = (await this.journal.get(found.id))!;
-      const extras = { transaction_id: tx.id, transaction_status: tx.status };
-      if (tx.status === 'cancelled' || tx.status === 'refunded') throw paymentError(text('already_given_back', { status: statusText(tx.status) }), extras);
-      if (tx.status === 'unknown' || tx.status === 'pending') {
-        throw paymentError(text('outcome_not_final', { status: statusText(tx.status) }), extras);
-      }
-      if (tx.status !== 'succeeded' || !tx.providerPaymentId) throw paymentError(text('not_paid', { status: statusText(tx.status) }), extras);
-      const remaining = tx.amount - tx.refundedAmount;
-      const amount = request.amount ?? remaining;
-      if (amount > remaining) {
-        throw paymentError(overRemaining(amount, remaining, tx.amount), { ...extras, remaining_amount: remaining });
-      }
-      const partial = amount < remaining || tx.refundedAmount > 0;
-      if (partial && !provider.supportsPartialCancel) {
-        throw paymentError(text('partial_not_supported', { method: METHOD_NAMES[method], remaining: tiyinToSoumLiteral(remaining) }), { ...extras, remaining_amount: remaining });
-      }
+  private giveBackExtras(giveBack: Transaction, original: Transaction): Record<string, unknown> {
+    return { transaction_id: original.id, transaction_status: original.status, give_back_id: giveBack.id, give_back_status: giveBack.status };
+  }
 
-      const log = this.log.child({ transaction_id: tx.id, method });
-      await firstWrite(this.journal.transition(tx.id, 'succeeded', 'succeeded', {}, { step: 'cancel_requested', detail: { amount, partial } }));
-      const outcome = await provider.cancel({ providerPaymentId: tx.providerPaymentId, amount, partial });
-      if (outcome.status !== 'cancelled') {
-        const step = outcome.status === 'refused' ? 'cancel_refused' : 'cancel_unknown';
-        await this.journal.transition(tx.id, 'succeeded', 'succeeded', {}, { step, detail: outcome });
-        log.warn({ outcome }, 'cancellation not done');
-        throw billingError(outcome.status === 'refused' ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN', {
-          reason: outcome.reason,
-          ...extras,
-        });
-      }
-      const refunded = tx.refundedAmount + amount;
-      const to: TransactionStatus = refunded < tx.amount ? 'succeeded' : partial ? 'refunded' : 'cancelled';
-      const done = await this.journal.transition(tx.id, 'succeeded', to, { refundedAmount: refunded }, { step: partial ? 'refunded' : 'cancelled', detail: outcome.detail });
-      log.info({ amount, refunded_amount: refunded }, 'payment given back');
-      return {
-        status: 'successfully',
-        message: partial ? 'Частичный возврат выполнен' : 'Платеж отменен',
-        transaction_id: done.id,
-        payment_id: tx.providerPaymentId,
-        amount,
-        refunded_amount: refunded,
-        remaining_amount: done.amount - refunded,
-        transaction_status: done.status,
-      };
+  /**
+   * The answer a give-back stands for: to the request that made it, and to a retry with its key once
+   * it is settled (undefined while it is not; a refusal or a failure is thrown as the till heard it).
+   */
+  async giveBackAnswer(giveBackId: string): Promise<QrCancelResult | undefined> {
+    const giveBack = await this.journal.get(giveBackId);
+    if (!giveBack?.originalId) return undefined;
+    const original = (await this.journal.get(giveBack.originalId))!;
+    if (giveBack.status === 'pending' || giveBack.status === 'unknown') return undefined;
+    if (giveBack.status === 'failed') throw billingError(giveBack.error?.data ?? null, { reason: giveBack.error?.data ?? '', ...this.giveBackExtras(giveBack, original) });
+    const ledger = await this.journal.giveBackLedger(original.id);
+    return { ...this.cancelAnswer(original, giveBack), refunded_amount: ledger.givenBack, remaining_amount: remainingToGiveBack(ledger) };
+  }
+
+  private cancelAnswer(original: Transaction, giveBack: Transaction): QrCancelResult {
+    return {
+      status: 'successfully',
+      message: giveBack.kind === 'refund' ? 'Частичный возврат выполнен' : 'Платеж отменен',
+      transaction_id: original.id,
+      payment_id: original.providerPaymentId ?? '',
+      amount: giveBack.amount,
+      refunded_amount: original.refundedAmount,
+      remaining_amount: original.amount - original.refundedAmount,
+      transaction_status: original.status,
+      give_back_id: giveBack.id,
+    };
+  }
+
+  /** Settles a give-back left pending or unknown by asking the provider about it; never sends it again. */
+  private async recoverGiveBack(giveBack: Transaction): Promise<Transaction> {
+    const original = giveBack.originalId ? await this.journal.get(giveBack.originalId) : undefined;
+    if (!original?.providerPaymentId) return giveBack;
+    const answer = await this.provider(giveBack.method as QrMethod).giveBackStatus({
+      providerPaymentId: original.providerPaymentId,
+      amount: giveBack.amount,
+      partial: giveBack.kind === 'refund',
+      sentAt: Math.max(giveBack.createdAt, giveBack.updatedAt),
     });
+    const detail = { rule: answer.rule, evidence: answer.detail };
+    if (answer.status === 'given_back') return this.journal.transition(giveBack.id, giveBack.status, 'succeeded', {}, { step: 'recovered', detail });
+    if (answer.status === 'not_given_back') {
+      const error = { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data: `NOT_GIVEN_BACK: ${answer.reason}` };
+      return this.journal.transition(giveBack.id, giveBack.status, 'failed', { error }, { step: 'recovered', detail: { ...detail, reason: answer.reason } });
+    }
+    if (giveBack.status === 'pending') return this.journal.transition(giveBack.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { ...detail, reason: answer.reason } });
+    return giveBack;
   }
 }

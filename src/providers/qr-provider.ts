@@ -95,9 +95,29 @@ export type FiscalOutcome =
   /** The provider could not be reached or failed transiently: retry later. */
   | { status: 'retry'; error: string };
 
+export interface GiveBackStatusRequest {
+  providerPaymentId: string;
+  /** Tiyin the give-back was for. */
+  amount: number;
+  partial: boolean;
+  /** When the cancel was sent, at the latest (the journal's last step before it). */
+  sentAt: number;
+}
+
+/**
+ * What the provider's status says of a give-back whose answer was lost. `not_given_back` only on
+ * proof: a status showing the payment still whole, asked late enough and seen twice.
+ */
+export type GiveBackStatus =
+  | { status: 'given_back'; rule: string; detail?: unknown }
+  | { status: 'not_given_back'; rule: string; reason: string; detail?: unknown }
+  | { status: 'unknown'; rule: string; reason: string; detail?: unknown };
+
 /** What a QR provider does after the charge: give money back, and take the fiscal receipt. */
 export interface QrProviderAfterCharge {
   readonly supportsPartialCancel: boolean;
   cancel(request: CancelRequest): Promise<CancelOutcome>;
+  /** Asks the provider whether a give-back whose outcome is unknown happened; never sends it again. */
+  giveBackStatus(request: GiveBackStatusRequest): Promise<GiveBackStatus>;
   submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome>;
 }

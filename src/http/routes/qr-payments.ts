@@ -108,7 +108,8 @@ export function registerQrPaymentRoutes(
       if ((transaction_id === undefined) === (payment_id === undefined)) {
         throw invalidRequest(['transaction_id, payment_id: exactly one of them is required']);
       }
-      return serve(request, () => payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }), nothingToReplay);
+      // A retry finds the give-back its key was tied to when it was journaled, whenever it comes.
+      return serve(request, () => payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }), (id) => payments.giveBackAnswer(id));
     });
   }
 

@@ -101,8 +101,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
   `,
+  // 2: money given back is a ledger (the SQLite journal's migration 6).
+  `
+  INSERT INTO transactions (id, method, status, amount, kind, original_id, shop, till, instance, created_at, updated_at)
+  SELECT uuid_in(md5(p.id || ' given back')::cstring)::text,
+         p.method, 'succeeded', p.refunded_amount - COALESCE((SELECT SUM(g.amount) FROM transactions g WHERE g.original_id = p.id AND g.status = 'succeeded'), 0),
+         CASE WHEN p.status = 'cancelled' THEN 'cancel' ELSE 'refund' END, p.id, p.shop, p.till, p.instance, p.updated_at, p.updated_at
+  FROM transactions p
+  WHERE p.kind = 'payment'
+    AND p.refunded_amount > COALESCE((SELECT SUM(g.amount) FROM transactions g WHERE g.original_id = p.id AND g.status = 'succeeded'), 0);
+  INSERT INTO transaction_events (transaction_id, at, status, step, detail)
+  SELECT t.id, t.created_at, 'succeeded', 'migrated', '{"reason":"given back before give-backs were journaled as operations of their own (schema 6)"}'
+  FROM transactions t WHERE t.kind <> 'payment' AND t.original_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transaction_events e WHERE e.transaction_id = t.id);
+  CREATE INDEX transactions_original_status ON transactions (original_id, status) WHERE original_id IS NOT NULL;
+  `,
 ];
-
 /** The oldest PostgreSQL whose SQL these migrations and queries use (identity columns, SKIP LOCKED). */
 export const MIN_SERVER_VERSION_NUM = 120_000;
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../terminals/terminal.js';
 import {
@@ -23,6 +24,9 @@ import {
   type TransactionPatch,
   liveClaimOwner,
   LIVE_SUFFIX,
+  type GiveBackLedger,
+  type GiveBackPlan,
+  type GiveBackReservation,
 } from '../journal.js';
 import {
   decodeCursor,
@@ -32,6 +36,9 @@ import {
   rowToIdempotencyRecord,
   rowToShiftClose,
   rowToTransaction,
+  LEDGER_SQL,
+  rowToLedger,
+  type LedgerRow,
   type EventRow,
   type HandoffRow,
   type IdempotencyRow,
@@ -317,17 +324,65 @@ export class PostgresJournal implements Journal {
     const n = params.length;
     // The row's update and its event in one statement; a concurrent transition of the same row
     // (another PayBridge) makes this one match nothing, which is the stale case below.
-    const { rows } = await this.query<TransactionRow>(
-      `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING *),
+    const sql = `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING *),
             e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $${n - 1}, $${n} FROM u)
-       SELECT * FROM u`,
-      params,
-    );
-    if (rows.length !== 1) {
-      const current = await this.query<{ status: string }>('SELECT status FROM transactions WHERE id = $1', [id]);
+       SELECT * FROM u`;
+    const stale = async (client?: pg.PoolClient): Promise<never> => {
+      const current = await this.query<{ status: string }>('SELECT status FROM transactions WHERE id = $1', [id], client);
       throw new StaleTransitionError(id, from, current.rows[0]?.status as TransactionStatus | undefined);
+    };
+    if (to !== 'succeeded' || from === 'succeeded') {
+      const { rows } = await this.query<TransactionRow>(sql, params);
+      return rows.length === 1 ? rowToTransaction(rows[0]!) : stale();
     }
-    return rowToTransaction(rows[0]!);
+    // A success may be a give-back's: its payment is locked first (the same lock a reservation
+    // takes), so the sum read below includes every give-back committed before it.
+    return this.transaction(async (client) => {
+      const link = (await this.query<{ original_id: string | null }>('SELECT original_id FROM transactions WHERE id = $1', [id], client)).rows[0];
+      const original = link?.original_id
+        ? (await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1 FOR UPDATE', [link.original_id], client)).rows[0]
+        : undefined;
+      const { rows } = await this.query<TransactionRow>(sql, params, client);
+      if (rows.length !== 1) return stale(client);
+      const giveBack = rows[0]!;
+      if (original) {
+        const ledger = await this.ledgerOf(original, client);
+        const status = statusAfterGiveBacks(original.status as TransactionStatus, ledger);
+        const detail = JSON.stringify(maskDeep({ by: giveBack.id, amount: Number(giveBack.amount), given_back: ledger.givenBack, rrn: giveBack.provider_payment_id }));
+        await this.query(
+          `WITH o AS (UPDATE transactions SET refunded_amount = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING id)
+           INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $5, $6 FROM o`,
+          [original.id, ledger.givenBack, status, at, giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail],
+          client,
+        );
+      }
+      return rowToTransaction(giveBack);
+    });
+  }
+
+  private async ledgerOf(original: TransactionRow, client?: pg.PoolClient): Promise<GiveBackLedger> {
+    return rowToLedger(Number(original.amount), (await this.query<LedgerRow>(LEDGER_SQL, [original.id], client)).rows[0]!);
+  }
+
+  async reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation> {
+    // The payment's row locked FOR UPDATE serialises every reservation and every give-back success
+    // of this payment across all PayBridge processes; under READ COMMITTED the ledger read after the
+    // lock sees everything committed before it.
+    return this.transaction(async (client) => {
+      const row = (await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1 FOR UPDATE', [originalId], client)).rows[0];
+      if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
+      const original = rowToTransaction(row);
+      const { tx, step } = plan(original, await this.ledgerOf(row, client));
+      const [sql, params] = this.insertSql({ ...tx, originalId }, step);
+      const giveBack = rowToTransaction((await this.query<TransactionRow>(sql, params, client)).rows[0]!);
+      return { original, giveBack, ledger: await this.ledgerOf(row, client) };
+    });
+  }
+
+  async giveBackLedger(originalId: string): Promise<GiveBackLedger> {
+    const row = (await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [originalId])).rows[0];
+    if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
+    return this.ledgerOf(row);
   }
 
   private async one(sql: string, params: unknown[]): Promise<Transaction | undefined> {
@@ -352,7 +407,7 @@ export class PostgresJournal implements Journal {
   }
 
   findByProviderPaymentId(method: string, providerPaymentId: string): Promise<Transaction | undefined> {
-    return this.one('SELECT * FROM transactions WHERE method = $1 AND provider_payment_id = $2 ORDER BY created_at DESC LIMIT 1', [method, providerPaymentId]);
+    return this.one(`SELECT * FROM transactions WHERE method = $1 AND provider_payment_id = $2 AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`, [method, providerPaymentId]);
   }
 
   async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
@@ -523,7 +578,17 @@ export class PostgresJournal implements Journal {
   }
 
   async purgeIdempotencyKeys(now: number): Promise<number> {
-    return (await this.query('DELETE FROM idempotency_keys WHERE expires_at < $1', [now])).rowCount ?? 0;
+    // A key whose operation is still unsettled outlives its TTL: a retry must find that operation.
+    return (
+      (
+        await this.query(
+          `DELETE FROM idempotency_keys WHERE expires_at < $1
+             AND NOT (state = 'in_progress' AND transaction_id IS NOT NULL
+                      AND EXISTS (SELECT 1 FROM transactions t WHERE t.id = idempotency_keys.transaction_id AND t.status IN ('pending', 'unknown')))`,
+          [now],
+        )
+      ).rowCount ?? 0
+    );
   }
 
   async list(filter: TransactionFilter): Promise<TransactionPage> {

@@ -108,4 +108,20 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE transactions ADD COLUMN claim_expires_at INTEGER;
   CREATE INDEX transactions_shop_till_created ON transactions (shop, till, created_at DESC, id DESC);
   `,
+  // 6: money given back is a ledger: every give-back is a row of its own (kind cancel/refund, original_id).
+  // QR give-backs made before were a counter on the payment; each becomes one succeeded row for the
+  // amount the rows do not yet account for, so Σ(succeeded give-backs) = refunded_amount everywhere.
+  `
+  INSERT INTO transactions (id, method, status, amount, kind, original_id, shop, till, instance, created_at, updated_at)
+  SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+         p.method, 'succeeded', p.refunded_amount - COALESCE((SELECT SUM(g.amount) FROM transactions g WHERE g.original_id = p.id AND g.status = 'succeeded'), 0),
+         CASE WHEN p.status = 'cancelled' THEN 'cancel' ELSE 'refund' END, p.id, p.shop, p.till, p.instance, p.updated_at, p.updated_at
+  FROM transactions p
+  WHERE p.kind = 'payment'
+    AND p.refunded_amount > COALESCE((SELECT SUM(g.amount) FROM transactions g WHERE g.original_id = p.id AND g.status = 'succeeded'), 0);
+  INSERT INTO transaction_events (transaction_id, at, status, step, detail)
+  SELECT t.id, t.created_at, 'succeeded', 'migrated', '{"reason":"given back before give-backs were journaled as operations of their own (schema 6)"}'
+  FROM transactions t WHERE t.kind <> 'payment' AND t.original_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transaction_events e WHERE e.transaction_id = t.id);
+  CREATE INDEX transactions_original_status ON transactions (original_id, status) WHERE original_id IS NOT NULL;
+  `,
 ];

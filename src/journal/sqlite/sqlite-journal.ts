@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatement } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../terminals/terminal.js';
 import {
@@ -21,6 +22,9 @@ import {
   type TransactionFilter,
   type TransactionPage,
   type TransactionPatch,
+  type GiveBackLedger,
+  type GiveBackPlan,
+  type GiveBackReservation,
   liveClaimOwner,
   LIVE_SUFFIX,
 } from '../journal.js';
@@ -33,6 +37,9 @@ import {
   rowToIdempotencyRecord,
   rowToShiftClose,
   rowToTransaction,
+  LEDGER_SQL,
+  rowToLedger,
+  type LedgerRow,
   type EventRow,
   type HandoffRow,
   type IdempotencyRow,
@@ -79,8 +86,10 @@ export class SqliteJournal implements Journal {
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
+      ledger: this.db.prepare(LEDGER_SQL.replace('$1', '?')),
+      derive: this.db.prepare(`UPDATE transactions SET refunded_amount = ?, status = ?, updated_at = ? WHERE id = ?`),
       events: this.db.prepare(`SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = ? ORDER BY seq`),
-      byProviderId: this.db.prepare(`SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1`),
+      byProviderId: this.db.prepare(`SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`),
       insertHandoff: this.db.prepare(
         `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at)
          VALUES (@id, @method, @paymentId, @transactionId, @receipt, @state, @nextAttemptAt, @createdAt, @createdAt)`,
@@ -138,7 +147,12 @@ export class SqliteJournal implements Journal {
       completeKey: this.db.prepare(`UPDATE idempotency_keys SET state = 'done', response = ?, transaction_id = ? WHERE scope = ? AND key = ?`),
       linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = ? WHERE scope = ? AND key = ?`),
       releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
-      purgeKeys: this.db.prepare(`DELETE FROM idempotency_keys WHERE expires_at < ?`),
+      // A key whose operation is still unsettled outlives its TTL: a retry must find that operation.
+      purgeKeys: this.db.prepare(
+        `DELETE FROM idempotency_keys WHERE expires_at < ?
+           AND NOT (state = 'in_progress' AND transaction_id IS NOT NULL
+                    AND EXISTS (SELECT 1 FROM transactions t WHERE t.id = idempotency_keys.transaction_id AND t.status IN ('pending', 'unknown')))`,
+      ),
       claimDueHandoffs: this.db.prepare(
         `UPDATE fiscal_handoffs SET next_attempt_at = @until
          WHERE id IN (SELECT id FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
@@ -237,8 +251,43 @@ export class SqliteJournal implements Journal {
         throw new StaleTransitionError(id, from, current?.status as TransactionStatus | undefined);
       }
       this.writeEvent(id, to, step, at);
-      return rowToTransaction(this.statements.get.get(id) as TransactionRow);
+      const row = this.statements.get.get(id) as TransactionRow;
+      if (to === 'succeeded' && from !== 'succeeded' && row.original_id !== null) this.deriveOriginal(row, at);
+      return rowToTransaction(row);
     });
+  }
+
+  /** Inside the write transaction: the payment's given-back total and status, from its ledger. */
+  private deriveOriginal(giveBack: TransactionRow, at: number): void {
+    const original = this.statements.get.get(giveBack.original_id) as TransactionRow | undefined;
+    if (!original) return;
+    const ledger = this.ledgerNow(original);
+    const status = statusAfterGiveBacks(original.status as TransactionStatus, ledger);
+    this.statements.derive.run(ledger.givenBack, status, at, original.id);
+    this.writeEvent(original.id, status, { step: giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail: { by: giveBack.id, amount: giveBack.amount, given_back: ledger.givenBack, rrn: giveBack.provider_payment_id } }, at);
+  }
+
+  private ledgerNow(original: TransactionRow): GiveBackLedger {
+    return rowToLedger(original.amount, this.statements.ledger.get(original.id) as LedgerRow);
+  }
+
+  async reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation> {
+    // BEGIN IMMEDIATE (the group commit's transaction) holds the file's write lock: no other
+    // process can journal a give-back of this payment between the ledger's read and the insert.
+    return this.writes.run(() => {
+      const row = this.statements.get.get(originalId) as TransactionRow | undefined;
+      if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
+      const original = rowToTransaction(row);
+      const { tx, step } = plan(original, this.ledgerNow(row));
+      const giveBack = this.insertNow({ ...tx, originalId }, step);
+      return { original, giveBack, ledger: this.ledgerNow(row) };
+    });
+  }
+
+  async giveBackLedger(originalId: string): Promise<GiveBackLedger> {
+    const row = this.statements.get.get(originalId) as TransactionRow | undefined;
+    if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
+    return this.ledgerNow(row);
   }
 
   private readonly statementCache = new Map<string, SqlStatement>();

@@ -9,12 +9,15 @@ import type {
   ChargeRequest,
   FiscalOutcome,
   FiscalReceipt,
+  GiveBackStatus,
+  GiveBackStatusRequest,
   QrProvider,
   RecoverRequest,
 } from '../qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
-import { CLICK_LOOKUP, CLICK_PAYMENT, CLICK_STATUS, idText, integer, lookupKeys, paymentKeys, statusQueryKeys, type ClickExchange } from './outcomes.js';
+import { giveBackStatusOf } from '../give-back-status.js';
+import { CLICK_LOOKUP, CLICK_PAYMENT, CLICK_REVERSAL_STATUS, CLICK_STATUS, idText, integer, lookupKeys, paymentKeys, statusQueryKeys, type ClickExchange } from './outcomes.js';
 
 export interface ClickPassPolicy {
   /** CLICK confirmed payment/partial_reversal for this service. */
@@ -127,6 +130,20 @@ export class ClickPass implements QrProvider {
       }
       throw err;
     }
+  }
+
+  /** A reversal whose answer was lost, settled through `payment/status` (CLICK_REVERSAL_STATUS). */
+  async giveBackStatus(request: GiveBackStatusRequest): Promise<GiveBackStatus> {
+    if (request.partial) {
+      return { status: 'unknown', rule: 'partial reversal', reason: 'CLICK’s payment/status does not show partial reversals: check the merchant cabinet, then decide the give-back as an operator' };
+    }
+    return giveBackStatusOf(
+      async () => {
+        const x = await this.ask(() => this.client.status(request.providerPaymentId));
+        return { rule: classify(CLICK_REVERSAL_STATUS, statusQueryKeys(x)), detail: x };
+      },
+      { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+    );
   }
 
   /** `payment/ofd_data/submit_qrcode`: the URL of the cheque our own fiscal module printed. */

@@ -156,4 +156,24 @@ export const CLICK_STATUS: OutcomeTable = table(
   [...askingRules, ...statusRules, { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: CLICK gave us this payment_id, so "not found" is lag, not absence` }],
 );
 
-export const CLICK_TABLES: readonly OutcomeTable[] = [CLICK_PAYMENT, CLICK_LOOKUP, CLICK_STATUS];
+/** After a reversal whose answer was lost: `paid` = the money went back, `not_found` = the payment is still whole. */
+export const CLICK_REVERSAL_STATUS: OutcomeTable = table(
+  'CLICK `payment/status` after a reversal',
+  'Asked by recovery about a whole reversal (`payment/reversal`) whose answer was lost. "Still paid" proves the reversal did not happen only when asked `click.not_found_after_ms` after it was sent and a second question agrees. A partial reversal cannot be seen in `payment/status` at all: it stays unknown, reserved, for an operator.',
+  [
+    ...askingRules,
+    {
+      answer: 'error_code 0, payment_status < 0',
+      outcome: 'paid',
+      source: `${DOCS_PASS}: below 0 is a failed or cancelled payment; that a reversed payment reads so is not documented (unconfirmed; PayBridge's sandbox does so)`,
+    },
+    { answer: 'error_code 0, payment_status 2', outcome: 'not_found', source: `${DOCS_PASS}: 2 is a successful payment, so the money is still with the merchant` },
+    { answer: 'error_code 0, payment_status 1', outcome: 'uncertain', source: `${DOCS_PASS}: processing` },
+    { answer: 'error_code 0, payment_status 0', outcome: 'uncertain', source: `${DOCS_PASS}: created` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: no answer about the payment` },
+  ],
+);
+
+export const CLICK_TABLES: readonly OutcomeTable[] = [CLICK_PAYMENT, CLICK_LOOKUP, CLICK_STATUS, CLICK_REVERSAL_STATUS];

@@ -145,4 +145,18 @@ export const PAYME_CANCEL: OutcomeTable = table(
   ],
 );
 
-export const PAYME_TABLES: readonly OutcomeTable[] = [PAYME_CREATE, PAYME_PAY, PAYME_CHECK, PAYME_CANCEL];
+/** After a cancel of a paid receipt whose answer was lost: `paid` = the money went back, `not_found` = still paid. */
+export const PAYME_GIVE_BACK_CHECK: OutcomeTable = table(
+  'Payme `receipts.check` after a cancel of a paid receipt',
+  'Asked by recovery about a give-back (`receipts.cancel` of a paid receipt) whose answer was lost. State 4 proves the cancel did not happen only when asked `payme.not_found_after_ms` after it was sent and a second check agrees.',
+  [
+    ...askingLayers,
+    { answer: 'state 50', outcome: 'paid', source: `${DOCS_STATES}: cancelled, the money went back` },
+    { answer: 'state 21', outcome: 'paid', source: 'Payme docs, receipts.cancel: a paid receipt goes to 21 (queued for cancellation) when the cancel is accepted' },
+    { answer: 'state 4', outcome: 'not_found', source: `${DOCS_STATES}: still paid` },
+    ...[0, 1, 2, 3, 5, 6, 20, 30].map((s) => ({ answer: `state ${s}`, outcome: 'uncertain' as const, source: `${DOCS_STATES}: not what a paid receipt becomes by a cancel` })),
+    ...systemErrors,
+  ],
+);
+
+export const PAYME_TABLES: readonly OutcomeTable[] = [PAYME_CREATE, PAYME_PAY, PAYME_CHECK, PAYME_CANCEL, PAYME_GIVE_BACK_CHECK];

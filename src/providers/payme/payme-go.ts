@@ -9,12 +9,15 @@ import type {
   ChargeRequest,
   FiscalOutcome,
   FiscalReceipt,
+  GiveBackStatus,
+  GiveBackStatusRequest,
   QrProvider,
   RecoverRequest,
 } from '../qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './client.js';
-import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_PAY, payKeys, receiptStateOf, SYSTEM_ERROR_CODES, type PaymeExchange } from './outcomes.js';
+import { giveBackStatusOf } from '../give-back-status.js';
+import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_GIVE_BACK_CHECK, PAYME_PAY, payKeys, receiptStateOf, SYSTEM_ERROR_CODES, type PaymeExchange } from './outcomes.js';
 
 export interface PaymeGoPolicy {
   pollIntervalMs: number;
@@ -116,6 +119,17 @@ export class PaymeGo implements QrProvider {
       }
       throw err;
     }
+  }
+
+  /** A cancel whose answer was lost, settled through `receipts.check` (PAYME_GIVE_BACK_CHECK). */
+  async giveBackStatus(request: GiveBackStatusRequest): Promise<GiveBackStatus> {
+    return giveBackStatusOf(
+      async () => {
+        const x = await this.ask(() => this.client.check(request.providerPaymentId).then((s) => ({ state: s ?? null })));
+        return { rule: classify(PAYME_GIVE_BACK_CHECK, checkKeys(x)), detail: x };
+      },
+      { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+    );
   }
 
   /** `receipts.set_fiscal_data`; the answer is Payme's JSON-RPC reply, shown to the till as is. */
