@@ -205,7 +205,6 @@ describe('the operator’s POSTs take a key too', () => {
 
   test(
     'an operator’s decision with the same key twice is recorded once, the second answer replayed',
-    { todo: 'src/http/routes/transactions.ts registers resolve without `serve` (outside this change; see the report)' },
     async () => {
       const pb = await listen(() => {});
       const tx = await pb.bridge.journal.insert({ id: randomUUID(), method: 'humo', amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
@@ -225,13 +224,12 @@ describe('the operator’s POSTs take a key too', () => {
     },
   );
 
-  test('every other POST declares the Idempotency-Key header in the API reference', async () => {
+  test('every POST declares the Idempotency-Key header in the API reference', async () => {
     const pb = await listen(() => {});
     const spec = (await (await fetch(`${pb.base}/openapi.json`)).json()) as { paths: Record<string, { post?: { parameters?: { in: string; name: string }[] } }> };
     const posts = Object.entries(spec.paths).filter(([, p]) => p.post);
     assert.ok(posts.length >= 10, `only ${posts.length} POSTs`);
     const without = posts
-      .filter(([path]) => !path.endsWith('/resolve'))
       .filter(([, p]) => !(p.post!.parameters ?? []).some((q) => q.in === 'header' && q.name === 'idempotency-key'))
       .map(([path]) => path);
     assert.deepEqual(without, []);

@@ -169,7 +169,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     const serve = idempotentHandler(deps.idempotency);
     registerQrPaymentRoutes(api, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
     registerCardRoutes(api, deps.cards, deps.limits, serve);
-    registerTransactionRoutes(api, deps.journal, deps.recovery);
+    registerTransactionRoutes(api, deps.journal, deps.recovery, serve);
     registerOperatorRoutes(api, deps.operator, deps.limits, serve);
     registerConsole(api, { language: deps.language, mode: deps.mode });
   });

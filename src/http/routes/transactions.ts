@@ -6,7 +6,9 @@ import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
 import { presentTransaction, presentTransactionDetail } from '../present.js';
+import type { IdempotentServe } from '../idempotent.js';
 import {
+  IdempotencyHeadersSchema,
   ResolveBodySchema,
   TransactionListQuerySchema,
   TransactionParamsSchema,
@@ -24,7 +26,7 @@ function toEpochMs(field: string, value: string | undefined): number | undefined
   return ms;
 }
 
-export function registerTransactionRoutes(app: FastifyInstance, journal: Journal, recovery: RecoveryService): void {
+export function registerTransactionRoutes(app: FastifyInstance, journal: Journal, recovery: RecoveryService, serve: IdempotentServe): void {
   app.post<{ Params: TransactionParams; Body: ResolveBody }>(
     '/payment/transactions/:transaction_id/resolve',
     {
@@ -32,6 +34,7 @@ export function registerTransactionRoutes(app: FastifyInstance, journal: Journal
         summary: 'Decide an unknown payment',
         description: 'An operator’s decision on a payment whose outcome nothing could settle (after checking the provider’s cabinet or the pinpad). Who and why are kept in the timeline.',
         tags: ['operator'],
+        headers: IdempotencyHeadersSchema,
         params: TransactionParamsSchema,
         body: ResolveBodySchema,
         response: { 200: envelope(TransactionAnswer, SEED_TRANSACTION, 'The transaction after the decision.') },
@@ -39,8 +42,15 @@ export function registerTransactionRoutes(app: FastifyInstance, journal: Journal
     },
     async (request) => {
       const { status, operator, reason } = request.body;
-      const tx = await recovery.resolveByOperator(request.params.transaction_id.toLowerCase(), status, operator, reason);
-      return success(presentTransaction(tx));
+      return serve(
+        request,
+        async () => presentTransaction(await recovery.resolveByOperator(request.params.transaction_id.toLowerCase(), status, operator, reason)),
+        // A retry whose answer could not be kept: the transaction as the decision left it.
+        async (id) => {
+          const tx = await journal.get(id);
+          return tx && tx.status !== 'unknown' ? presentTransaction(tx) : undefined;
+        },
+      );
     },
   );
 
