@@ -26,6 +26,7 @@ import { Metrics } from './metrics/metrics.js';
 import { watchLink } from './terminals/link-state.js';
 import { OperatorService } from './payments/operator-service.js';
 import { LiveClaims } from './payments/live-claim.js';
+import { longestSettleMs } from './config/leases.js';
 
 export interface PayBridge {
   config: Config;
@@ -161,6 +162,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     graceMs: config.recovery.grace_ms,
     owner: instance,
     claimMs: config.recovery.claim_ms,
+    settleMs: longestSettleMs(config),
   });
   const server = buildServer({
     logger,

@@ -185,8 +185,9 @@ describe('several PayBridge processes on one PostgreSQL journal', { skip: postgr
   });
 
   test('an instance killed in the middle of a payment: another settles it once the dead one’s claim runs out, never charging again', async () => {
-    // Its journaled payments are held by it for only 1.5 s (recovery.grace_ms), so the test need not wait minutes.
-    const doomed = await startInstance('pb-d', '4', url, click, { recovery: { grace_ms: 1_500, claim_ms: 1_500, interval_ms: 3_600_000 } });
+    // Its journaled payments are held by it for only 1.5 s (recovery.grace_ms), so the test need not wait
+    // minutes. (Its own recovery claims keep the default: they must outlast a settle, 25.1 s here.)
+    const doomed = await startInstance('pb-d', '4', url, click, { recovery: { grace_ms: 1_500, interval_ms: 3_600_000 } });
     const qr = uniqueQr();
     killOnCharge.set(qr, doomed);
     await pay(doomed, { amount: 4_400, qr_code: qr }).then(

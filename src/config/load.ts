@@ -3,6 +3,7 @@ import { extname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { leaseProblems } from './leases.js';
 import { ClickConfigSchema, ConfigSchema, PaymeConfigSchema, SandboxClickConfigSchema, SandboxPaymeConfigSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
@@ -129,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `server.api_token: is required when server.host is ${config.server.host}, which other machines can reach (set it in the file or as PAYBRIDGE_API_TOKEN, at least 16 characters)`,
     );
   }
+
+  // Every lease against the work it must outlive (src/config/leases.ts): a recovery claim against the
+  // longest settle, a request's live claim against its renewals, an idempotency key against its request.
+  problems.push(...leaseProblems(config));
 
   if (problems.length) throw new ConfigError(source, problems);
   config.data_dir = isAbsolute(config.data_dir) ? config.data_dir : resolve(cwd, config.data_dir);

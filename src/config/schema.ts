@@ -205,7 +205,7 @@ export const ConfigSchema = Type.Object(
     ),
     idempotency: Type.Object(
       {
-        key_ttl_ms: Type.Integer({ minimum: 60_000, maximum: 31 * 86_400_000, default: 86_400_000, description: 'How long an Idempotency-Key and its answer are kept (24 h by default).' }),
+        key_ttl_ms: Type.Integer({ minimum: 60_000, maximum: 31 * 86_400_000, default: 86_400_000, description: 'How long an Idempotency-Key and its answer are kept (24 h by default); must exceed 2 × wait_ms + 2 × the longest operation the timeouts allow (checked at start).' }),
         wait_ms: ms(30_000, 'How long a retry waits for the first request with its key before answering "in progress".'),
         qr_retry_window_ms: ms(600_000, 'The same QR code and amount again within this window is a retry of the first payment.'),
       },
@@ -214,10 +214,13 @@ export const ConfigSchema = Type.Object(
     recovery: Type.Object(
       {
         interval_ms: ms(30_000, 'How often transactions left pending or unknown are looked at again.'),
-        grace_ms: ms(120_000, 'How old a pending transaction must be before recovery takes it over.'),
-        claim_ms: ms(
+        grace_ms: ms(
           120_000,
-          'How long a PayBridge holds the transactions it is settling; another PayBridge on the same journal takes them over after that if it died.',
+          'How old a pending transaction must be before recovery takes it over; also the lease of the claim a request holds on the transaction it is making, renewed every third of it (at least 60).',
+        ),
+        claim_ms: ms(
+          600_000,
+          'How long a PayBridge holds the transactions it is settling; another PayBridge on the same journal takes them over after that if it died. Must exceed the longest settle of one transaction the timeouts allow (checked at start, see docs/deployment.md).',
         ),
       },
       { ...strict, default: {} },

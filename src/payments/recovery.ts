@@ -17,7 +17,16 @@ export interface RecoveryOptions {
   owner: string;
   /** How long a claim lasts: a PayBridge that dies holding one lets it go after this. */
   claimMs: number;
+  /**
+   * The longest one transaction's settle can take with the configured timeouts (longestSettleMs,
+   * src/config/leases.ts). No settle starts on a claim with this much time left or less: the claims
+   * are renewed first, and a claimMs that is no longer than this (loadConfig refuses one) settles nothing.
+   */
+  settleMs: number;
 }
+
+/** The most transactions one pass claims. */
+const PASS_SIZE = 200;
 
 /**
  * Nothing is left pending: on start and then periodically, every transaction still `pending` or
@@ -31,6 +40,7 @@ export class RecoveryService {
   private readonly graceMs: number;
   private readonly owner: string;
   private readonly claimMs: number;
+  private readonly settleMs: number;
 
   constructor(
     private readonly journal: Journal,
@@ -42,6 +52,7 @@ export class RecoveryService {
     this.graceMs = options.graceMs;
     this.owner = options.owner;
     this.claimMs = options.claimMs;
+    this.settleMs = options.settleMs;
     this.periodic = new Periodic(options.intervalMs, () => this.pass(), (err) => this.log.error({ err }, 'recovery pass failed'));
   }
 
@@ -68,13 +79,30 @@ export class RecoveryService {
     // Claimed, not merely listed: several PayBridge processes on one journal never ask about the
     // same transaction at once, and one that dies mid-pass frees its claims when they expire.
     const now = Date.now();
-    const unsettled = await this.journal.claimUnsettled(now - graceMs, 200, { owner: this.owner, now, until: now + this.claimMs });
+    const before = now - graceMs;
+    let until = now + this.claimMs;
+    let queue = await this.journal.claimUnsettled(before, PASS_SIZE, { owner: this.owner, now, until });
+    /** Transactions this pass has settled or tried to. */
+    const tried = new Set<string>();
     let settled = 0;
-    for (const tx of unsettled) {
-      if (Date.now() >= now + this.claimMs) {
-        // The claims left have run out: others may hold them by now.
-        break;
+    while (queue.length > 0) {
+      // The transactions are settled one after another under one claim, and one settle may take up to
+      // settleMs: none starts on a claim that could lapse before it ends, or another PayBridge could
+      // take the same transaction up meanwhile. The claim is renewed first.
+      if (until - Date.now() <= this.settleMs) {
+        ({ until, queue } = await this.renew(before, queue, tried));
+        if (queue.length > 0 && until - Date.now() <= this.settleMs) {
+          this.log.warn(
+            { claim_ms: this.claimMs, settle_ms: this.settleMs, left: queue.length },
+            'recovery stopped its pass: even a renewed claim leaves too little time for one settle (recovery.claim_ms must exceed the longest settle); the rest is left for the next pass',
+          );
+          await Promise.all(queue.map((tx) => this.release(tx.id)));
+          break;
+        }
+        continue;
       }
+      const tx = queue.shift()!;
+      tried.add(tx.id);
       try {
         const after = await this.settle(tx);
         if (after.status !== 'pending' && after.status !== 'unknown') {
@@ -84,12 +112,40 @@ export class RecoveryService {
       } catch (err) {
         this.log.warn({ err, transaction_id: tx.id }, 'recovery could not settle a transaction yet');
       }
-      // Still open: the next pass of any PayBridge may try it (a settled one has no claim left) —
-      // unless a request here is still working on it, which keeps it ours.
-      if (this.qr.isInFlight(tx.id) || this.cards.isInFlight(tx.id)) continue;
-      await this.journal.releaseClaim(tx.id, this.owner).catch((err: unknown) => this.log.warn({ err, transaction_id: tx.id }, 'could not release a recovery claim'));
+      await this.release(tx.id);
     }
     return settled;
+  }
+
+  /**
+   * Extends this PayBridge's claims on the transactions the pass has yet to settle: claiming again in
+   * its own name re-takes and extends what it holds (the journal's claimUnsettled). What that brings
+   * along which the pass is not going to settle — transactions it already tried, or others grown
+   * claimable since — is let go again; a transaction it no longer brings (settled or taken over
+   * meanwhile, or beyond the limit) is dropped from the pass, and let go if it is still ours.
+   */
+  private async renew(before: number, queue: readonly Transaction[], tried: ReadonlySet<string>): Promise<{ until: number; queue: Transaction[] }> {
+    const now = Date.now();
+    const until = now + this.claimMs;
+    const retaken = await this.journal.claimUnsettled(before, queue.length + tried.size, { owner: this.owner, now, until });
+    const fresh = new Map(retaken.map((tx) => [tx.id, tx]));
+    const wanted = new Set(queue.map((tx) => tx.id));
+    const kept = queue.flatMap((tx) => {
+      const again = fresh.get(tx.id);
+      return again ? [again] : [];
+    });
+    const letGo = [...retaken.filter((tx) => !wanted.has(tx.id)), ...queue.filter((tx) => !fresh.has(tx.id))];
+    await Promise.all(letGo.map((tx) => this.release(tx.id)));
+    return { until, queue: kept };
+  }
+
+  /**
+   * Lets a claim go: the next pass of any PayBridge may try the transaction (a settled one has no claim
+   * left) — unless a request here is still working on it, which keeps it ours.
+   */
+  private async release(id: string): Promise<void> {
+    if (this.qr.isInFlight(id) || this.cards.isInFlight(id)) return;
+    await this.journal.releaseClaim(id, this.owner).catch((err: unknown) => this.log.warn({ err, transaction_id: id }, 'could not release a recovery claim'));
   }
 
   private settle(tx: Transaction): Promise<Transaction> {

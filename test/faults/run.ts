@@ -79,7 +79,12 @@ const T = {
   idempotencyWaitMs: 1_500,
   recoveryIntervalMs: 250,
   recoveryGraceMs: 400,
-  recoveryClaimMs: 2_000,
+  /**
+   * Longer than the longest settle of one transaction these timeouts allow (src/config/leases.ts, which
+   * PayBridge refuses to start without): a Payme recovery without a receipt id, 11 calls of
+   * connect + 2 × response = 26.4 s.
+   */
+  recoveryClaimMs: 30_000,
 };
 if (T.notFoundAfterMs <= T.clickStatusLagMs) throw new Error('not_found_after_ms must exceed the emulated status lag');
 if (T.clickStatusDeadlineMs <= T.notFoundAfterMs || T.paymeStatusDeadlineMs <= T.notFoundAfterMs) throw new Error('status_deadline_ms must exceed not_found_after_ms');
