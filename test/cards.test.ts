@@ -11,7 +11,7 @@ import type { Config } from '../src/config/schema.js';
 import { BridgeTerminalEmulator } from '../src/sandbox/uzcard/bridge-emulator.js';
 import { Arcus2Driver } from '../src/terminals/humo/arcus2-driver.js';
 import { parseSlip } from '../src/terminals/slip.js';
-import { TerminalLinkError } from '../src/terminals/terminal.js';
+import { TerminalLinkError } from '../src/payments/ports/terminal.js';
 import { freePort, get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClickClient } from '../src/providers/click/client.js';
 import { ClickPass } from '../src/providers/click/click-pass.js';
-import type { ChargeProgress } from '../src/providers/qr-provider.js';
+import type { ChargeProgress } from '../src/payments/ports/qr-provider.js';
 import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { freePort, post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/journal/journal.js';
+import { InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';

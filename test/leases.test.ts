@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { longestSettleMs, MIN_LIVE_LEASE_MS, operationBounds, type OperationBounds } from '../src/config/leases.js';
 import { ConfigError, loadConfig } from '../src/config/load.js';
 import { ClickConfigSchema, PaymeConfigSchema, TerminalConfigSchema, type Config } from '../src/config/schema.js';
-import type { Journal } from '../src/journal/journal.js';
+import type { Journal } from '../src/payments/ports/journal.js';
 import { createLogger } from '../src/logger.js';
 import type { CardPaymentService } from '../src/payments/card-payment-service.js';
 import type { QrPaymentService } from '../src/payments/qr-payment-service.js';

@@ -24,8 +24,8 @@ import { PaymeHttpError, PaymeRpcError, type PaymeClient, type PaymeObject } fro
 import { PaymeGo } from '../src/providers/payme/payme-go.js';
 import { checkKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_PAY, cancelKeys, payKeys, type PaymeExchange } from '../src/providers/payme/outcomes.js';
 import { BRIDGE_OUTCOMES, ARCUS2_OUTCOMES, operationKeys, statusKeys } from '../src/terminals/outcomes.js';
-import { TerminalLinkError, type TerminalAnswer, type TerminalDriver } from '../src/terminals/terminal.js';
-import { TerminalQueue } from '../src/terminals/terminal-queue.js';
+import { TerminalLinkError, type TerminalAnswer, type TerminalDriver } from '../src/payments/ports/terminal.js';
+import { TerminalQueue } from '../src/payments/terminal-queue.js';
 import { tempDir } from './helpers.js';
 
 const silent = pino({ level: 'silent' });

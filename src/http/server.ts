@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from 'pino';
-import { InvalidCursorError, JournalUnavailableError } from '../journal/journal.js';
+import { InvalidCursorError, JournalUnavailableError } from '../payments/ports/journal.js';
 import { JsonDuplicateKeyError, JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
 import { internalError, invalidRequest, journalUnavailable, PayBridgeError } from '../payments/errors.js';
 import { failure } from './envelope.js';
@@ -18,7 +18,7 @@ import { registerTransactionRoutes } from './routes/transactions.js';
 import { registerOperatorRoutes } from './routes/operator.js';
 import { registerConsole } from '../console/console-routes.js';
 import type { RequestLimits } from './schemas.js';
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from '../payments/ports/journal.js';
 import type { Language } from '../i18n/language.js';
 import { negotiateLanguage } from './language.js';
 import { requireBearerToken } from './access.js';

@@ -1,4 +1,4 @@
-import { cashierText } from '../terminals/response-codes.js';
+import { cashierText } from '../payments/pinpad-codes.js';
 import type { Language } from './language.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 

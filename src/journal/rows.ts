@@ -1,8 +1,8 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
 import type { FiscalHandoff, ShiftClose, Transaction } from '../payments/transaction.js';
-import type { ShiftTotals } from '../terminals/terminal.js';
+import type { ShiftTotals } from '../payments/ports/terminal.js';
 import type { GiveBackLedger } from '../payments/give-back-ledger.js';
-import { InvalidCursorError, type IdempotencyRecord, type TransactionPage, type TransactionPatch } from './journal.js';
+import { InvalidCursorError, type IdempotencyRecord, type TransactionPage, type TransactionPatch } from '../payments/ports/journal.js';
 
 /**
  * The journal's rows as both engines store them (the same columns, snake_case, times in epoch

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from '../payments/ports/journal.js';
 import type { CallObserver } from '../providers/http-transport.js';
-import type { TerminalDriver } from '../terminals/terminal.js';
+import type { TerminalDriver } from '../payments/ports/terminal.js';
 import { observeDriver } from '../terminals/link-state.js';
 
 export interface TerminalGaugeSource {

@@ -1,21 +1,18 @@
-import type { LinkState } from '../terminals/link-state.js';
 import { text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { firstWrite, type Journal, type NewTransaction, type TransactionPatch } from '../journal/journal.js';
-import { describeCode } from '../terminals/response-codes.js';
-import { isApproval, operationKeys, statusKeys, type StatusEvidence } from '../terminals/outcomes.js';
+import type { Journal, NewTransaction, TransactionPatch } from './ports/journal.js';
+import { describeCode } from './pinpad-codes.js';
+import { isApproval, operationKeys, statusKeys, type StatusEvidence } from './terminal-evidence.js';
 import { classify, type OutcomeRule } from './outcome-table.js';
-import { NO_CLAIMS } from './live-claim.js';
-import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminals/terminal.js';
-import { TerminalBusyError, type TerminalQueue } from '../terminals/terminal-queue.js';
+import { OperationEngine, type OperationHooks } from './operation-engine.js';
+import { TerminalLinkError, type LinkState, type ShiftTotals, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from './ports/terminal.js';
+import { TerminalBusyError, type TerminalQueue } from './terminal-queue.js';
 import { ErrorCode, invalidRequest, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
-import { decideGiveBack } from './give-back.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction, TransactionWithEvents } from './transaction.js';
-import type { PaymentServiceHooks } from './qr-payment-service.js';
 
 export type CardMethod = 'humo' | 'uzcard';
 
@@ -73,27 +70,27 @@ function notSentError(method: CardMethod) {
  * terminal — never by sending the operation again.
  */
 export class CardPaymentService {
-  private readonly inFlight = new Set<string>();
+  private readonly engine: OperationEngine;
 
   constructor(
     private readonly journal: Journal,
     private readonly terminals: readonly CardTerminal[],
     private readonly log: Logger,
     private readonly options: { allowForeignRrns: boolean },
-    private readonly hooks: PaymentServiceHooks = {},
-  ) {}
+    hooks: OperationHooks = {},
+  ) {
+    this.engine = new OperationEngine(journal, hooks);
+  }
 
   isInFlight(transactionId: string): boolean {
-    return this.inFlight.has(transactionId);
+    return this.engine.isInFlight(transactionId);
   }
 
   /** Journals a new card operation, tied to the idempotency key being served. */
   private async begin(tx: NewTransaction, detail: Record<string, unknown>): Promise<Transaction> {
     // `marks_sending`: this entry records the moment it is handed to the terminal (`sent_to_terminal`),
     // so an entry without that step provably never left PayBridge.
-    const created = await firstWrite(this.journal.insert(tx, { step: 'received', detail: { ...detail, marks_sending: true } }));
-    await this.hooks.onTransaction?.(created.id);
-    return created;
+    return this.engine.begin(tx, { step: 'received', detail: { ...detail, marks_sending: true } });
   }
 
   /**
@@ -104,7 +101,7 @@ export class CardPaymentService {
    * something; otherwise it stays unknown for an operator.
    */
   async recover(tx: Transaction): Promise<Transaction> {
-    if (this.inFlight.has(tx.id)) return tx;
+    if (this.engine.isInFlight(tx.id)) return tx;
     const terminal = this.terminals.find((t) => t.id === tx.terminal);
     if (!terminal) return tx;
     const op: Operation = tx.kind === 'payment' ? 'purchase' : tx.kind;
@@ -220,16 +217,14 @@ export class CardPaymentService {
     if (kind === 'cancel' && found.status === 'succeeded' && found.shiftNumber !== null && (await this.journal.isShiftClosed(terminal.id, found.shiftNumber))) {
       throw paymentError(text('shift_closed', { shift: found.shiftNumber, terminal: terminal.id }), { transaction_id: found.id, transaction_status: found.status });
     }
-    const { giveBack: tx, original } = await firstWrite(
-      this.journal.reserveGiveBack(found.id, (payment, ledger) => {
-        decideGiveBack(payment, ledger, { amount, partialSupported: true, methodName: METHOD_NAMES[payment.method], cancelOnly: kind === 'cancel' });
-        return {
-          tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: payment.id, terminal: terminal.id },
-          step: { step: 'received', detail: { amount, original: payment.id, rrn: payment.providerPaymentId, marks_sending: true } },
-        };
+    const { giveBack: tx, original } = await this.engine.beginGiveBack(
+      found.id,
+      { amount, partialSupported: true, methodName: METHOD_NAMES[found.method], cancelOnly: kind === 'cancel' },
+      (payment) => ({
+        tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: payment.id, terminal: terminal.id },
+        step: { step: 'received', detail: { amount, original: payment.id, rrn: payment.providerPaymentId, marks_sending: true } },
       }),
     );
-    await this.hooks.onTransaction?.(tx.id);
     const done = await this.operate(terminal, tx, kind, {
       requestId: tx.id,
       amount,
@@ -245,12 +240,7 @@ export class CardPaymentService {
    * failed, or — when the answer was lost — whatever the terminal says when asked.
    */
   private async operate(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {
-    this.inFlight.add(tx.id);
-    try {
-      return await (this.hooks.claims ?? NO_CLAIMS).hold(tx.id, () => this.operateNow(terminal, tx, op, request));
-    } finally {
-      this.inFlight.delete(tx.id);
-    }
+    return this.engine.run(tx.id, () => this.operateNow(terminal, tx, op, request));
   }
 
   private async operateNow(terminal: CardTerminal, tx: Transaction, op: Operation, request: TerminalRequest): Promise<Transaction> {

@@ -2,7 +2,7 @@ import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { firstWrite, type Journal } from '../journal/journal.js';
+import { firstWrite, type Journal } from './ports/journal.js';
 import { billingError, invalidRequest, paymentError } from './errors.js';
 import { Periodic } from '../lib/periodic.js';
 import { KeyedLock } from './keyed-lock.js';

@@ -2,7 +2,7 @@ import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { firstWrite, type Journal } from '../journal/journal.js';
+import { firstWrite, type Journal } from './ports/journal.js';
 import { paymentError } from './errors.js';
 import { maskDeep } from './masking.js';
 

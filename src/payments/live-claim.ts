@@ -1,4 +1,4 @@
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from './ports/journal.js';
 
 /**
  * A request's hold on the transaction it is making. The journal claims the transaction for it when

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Journal, PeriodTotalsRow } from '../journal/journal.js';
-import type { ShiftTotals } from '../terminals/terminal.js';
+import type { Journal, PeriodTotalsRow } from './ports/journal.js';
+import type { ShiftTotals } from './ports/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { invalidRequest, paymentError } from './errors.js';

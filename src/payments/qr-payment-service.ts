@@ -3,13 +3,12 @@ import { METHOD_NAMES } from './transaction.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { firstWrite, type Journal } from '../journal/journal.js';
-import type { CancelOutcome, ChargeOutcome, ChargeProgress, QrProvider } from '../providers/qr-provider.js';
-import { decideGiveBack } from './give-back.js';
+import { firstWrite, type Journal } from './ports/journal.js';
+import type { CancelOutcome, ChargeOutcome, ChargeProgress, QrProvider } from './ports/qr-provider.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import { billingError, ErrorCode, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
-import { NO_CLAIMS, type LiveClaims } from './live-claim.js';
+import { OperationEngine, type OperationHooks } from './operation-engine.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { Transaction } from './transaction.js';
@@ -76,12 +75,7 @@ export function hashQrCode(qrCode: string): string {
  * provider hears of it, every fact the provider reveals written down before the next step, and
  * the final outcome recorded before the till is answered.
  */
-export interface PaymentServiceHooks {
-  /** Told of every transaction as soon as it is journaled (ties it to the idempotency key being served). */
-  onTransaction?: (transactionId: string) => Promise<void>;
-  /** Keeps the journal's claim of a transaction alive while its request works on it. */
-  claims?: LiveClaims;
-}
+export type PaymentServiceHooks = OperationHooks;
 
 export interface QrPaymentOptions {
   /** A second request with the same QR code and amount within this window is the first one again. */
@@ -92,7 +86,7 @@ export interface QrPaymentOptions {
 
 export class QrPaymentService {
   private readonly locks = new KeyedLock();
-  private readonly inFlight = new Set<string>();
+  private readonly engine: OperationEngine;
   /** The cashier's explanation of an outcome just recorded, for the answer about to be given. */
   private readonly reasons = new Map<string, string>();
 
@@ -102,8 +96,10 @@ export class QrPaymentService {
     private readonly log: Logger,
     private readonly shop: ShopDetails = {},
     private readonly options: QrPaymentOptions = { qrRetryWindowMs: 600_000 },
-    private readonly hooks: PaymentServiceHooks = {},
-  ) {}
+    hooks: PaymentServiceHooks = {},
+  ) {
+    this.engine = new OperationEngine(journal, hooks);
+  }
 
   provider(method: QrMethod): QrProvider {
     const provider = this.providers.get(method);
@@ -134,16 +130,11 @@ export class QrPaymentService {
         this.log.info({ transaction_id: tx.id, method }, 'same QR code and amount again: answering as the first time');
         return this.answerFor(await this.settledOrLatest(tx), request.qrCode, true);
       }
-      this.inFlight.add(tx.id);
-      try {
-        return await (this.hooks.claims ?? NO_CLAIMS).hold(tx.id, async () => {
-          await this.hooks.onTransaction?.(tx.id);
-          const settled = await this.charge(provider, tx, request.qrCode);
-          return this.answerFor(settled, request.qrCode, false);
-        });
-      } finally {
-        this.inFlight.delete(tx.id);
-      }
+      return this.engine.run(tx.id, async () => {
+        await this.engine.link(tx.id);
+        const settled = await this.charge(provider, tx, request.qrCode);
+        return this.answerFor(settled, request.qrCode, false);
+      });
     });
   }
 
@@ -154,7 +145,7 @@ export class QrPaymentService {
   private async settledOrLatest(tx: Transaction): Promise<Transaction> {
     const deadline = Date.now() + (this.options.retryWaitMs ?? 30_000);
     let current = tx;
-    while (current.status === 'pending' && !this.inFlight.has(current.id) && Date.now() < deadline) {
+    while (current.status === 'pending' && !this.engine.isInFlight(current.id) && Date.now() < deadline) {
       await sleep(100);
       current = (await this.journal.get(current.id)) ?? current;
     }
@@ -186,7 +177,7 @@ export class QrPaymentService {
 
   /** Settles a payment left pending or unknown (after a crash, or a lost answer) by asking its provider; never charges. */
   async recover(tx: Transaction): Promise<Transaction> {
-    if (this.inFlight.has(tx.id)) return tx;
+    if (this.engine.isInFlight(tx.id)) return tx;
     if (tx.kind !== 'payment') return this.recoverGiveBack(tx);
     const settled = await this.charge(this.provider(tx.method as QrMethod), tx, '');
     this.reasons.delete(tx.id); // no till is waiting for this answer
@@ -194,7 +185,7 @@ export class QrPaymentService {
   }
 
   isInFlight(transactionId: string): boolean {
-    return this.inFlight.has(transactionId);
+    return this.engine.isInFlight(transactionId);
   }
 
   /** The answer a settled payment stands for, to a retry of the request that started it; undefined while unsettled. */
@@ -289,54 +280,47 @@ export class QrPaymentService {
         transaction_id: found.id,
       });
     }
-    const { giveBack, original } = await firstWrite(
-      this.journal.reserveGiveBack(found.id, (payment, ledger) => {
-        const { amount, partial } = decideGiveBack(payment, ledger, { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] });
-        return {
-          tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
-          step: { step: 'received', detail: { amount, partial, original: payment.id, payment_id: payment.providerPaymentId } },
-        };
+    const { giveBack, original } = await this.engine.beginGiveBack(
+      found.id,
+      { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] },
+      (payment, { amount, partial }) => ({
+        tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
+        step: { step: 'received', detail: { amount, partial, original: payment.id, payment_id: payment.providerPaymentId } },
       }),
     );
-    this.inFlight.add(giveBack.id);
-    try {
-      return await (this.hooks.claims ?? NO_CLAIMS).hold(giveBack.id, async () => {
-        await this.hooks.onTransaction?.(giveBack.id);
-        const log = this.log.child({ transaction_id: original.id, give_back_id: giveBack.id, method });
-        const partial = giveBack.kind === 'refund';
-        const outcome = await provider.cancel({ providerPaymentId: original.providerPaymentId!, amount: giveBack.amount, partial }).catch(
-          (err: unknown): CancelOutcome => {
-            log.error({ err }, 'give-back failed unexpectedly');
-            return { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not give the money back again; PayBridge keeps checking.' };
-          },
-        );
-        if (outcome.status === 'cancelled') {
-          log.info({ amount: giveBack.amount }, 'payment given back');
-          try {
-            await this.journal.transition(giveBack.id, 'pending', 'succeeded', {}, { step: partial ? 'refunded' : 'cancelled', detail: outcome.detail });
-            return (await this.giveBackAnswer(giveBack.id))!;
-          } catch (err) {
-            // The money went back. Telling the till otherwise would invite a second give-back; the
-            // reservation holds until recovery records the success from the provider's status.
-            log.error({ err }, 'give-back done at the provider but could not be recorded as such');
-            const left = original.amount - original.refundedAmount - giveBack.amount;
-            return { ...this.cancelAnswer(original, giveBack), refunded_amount: original.refundedAmount + giveBack.amount, remaining_amount: Math.max(0, left) };
-          }
+    return this.engine.run(giveBack.id, async () => {
+      const log = this.log.child({ transaction_id: original.id, give_back_id: giveBack.id, method });
+      const partial = giveBack.kind === 'refund';
+      const outcome = await provider.cancel({ providerPaymentId: original.providerPaymentId!, amount: giveBack.amount, partial }).catch(
+        (err: unknown): CancelOutcome => {
+          log.error({ err }, 'give-back failed unexpectedly');
+          return { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not give the money back again; PayBridge keeps checking.' };
+        },
+      );
+      if (outcome.status === 'cancelled') {
+        log.info({ amount: giveBack.amount }, 'payment given back');
+        try {
+          await this.journal.transition(giveBack.id, 'pending', 'succeeded', {}, { step: partial ? 'refunded' : 'cancelled', detail: outcome.detail });
+          return (await this.giveBackAnswer(giveBack.id))!;
+        } catch (err) {
+          // The money went back. Telling the till otherwise would invite a second give-back; the
+          // reservation holds until recovery records the success from the provider's status.
+          log.error({ err }, 'give-back done at the provider but could not be recorded as such');
+          const left = original.amount - original.refundedAmount - giveBack.amount;
+          return { ...this.cancelAnswer(original, giveBack), refunded_amount: original.refundedAmount + giveBack.amount, remaining_amount: Math.max(0, left) };
         }
-        const refused = outcome.status === 'refused';
-        const done = await this.journal.transition(
-          giveBack.id,
-          'pending',
-          refused ? 'failed' : 'unknown',
-          { error: { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data: refused ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN' } },
-          { step: refused ? 'cancel_refused' : 'cancel_unknown', detail: outcome },
-        );
-        log.warn({ outcome }, 'give-back not done');
-        throw billingError(done.error!.data, { reason: outcome.reason, ...this.giveBackExtras(done, original) });
-      });
-    } finally {
-      this.inFlight.delete(giveBack.id);
-    }
+      }
+      const refused = outcome.status === 'refused';
+      const done = await this.journal.transition(
+        giveBack.id,
+        'pending',
+        refused ? 'failed' : 'unknown',
+        { error: { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data: refused ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN' } },
+        { step: refused ? 'cancel_refused' : 'cancel_unknown', detail: outcome },
+      );
+      log.warn({ outcome }, 'give-back not done');
+      throw billingError(done.error!.data, { reason: outcome.reason, ...this.giveBackExtras(done, original) });
+    });
   }
 
   private giveBackExtras(giveBack: Transaction, original: Transaction): Record<string, unknown> {

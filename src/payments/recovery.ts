@@ -1,7 +1,7 @@
 import { KeyedLock } from './keyed-lock.js';
 import { statusText, text } from '../i18n/text.js';
 import type { Logger } from 'pino';
-import type { Journal } from '../journal/journal.js';
+import type { Journal } from './ports/journal.js';
 import { Periodic } from '../lib/periodic.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { paymentError } from './errors.js';

@@ -100,8 +100,8 @@ export interface ShiftClose {
   shiftNumber: number | null;
   closedAt: number;
   report: string;
-  terminalTotals: import('../terminals/terminal.js').ShiftTotals | null;
-  journalTotals: import('../terminals/terminal.js').ShiftTotals;
+  terminalTotals: import('./ports/terminal.js').ShiftTotals | null;
+  journalTotals: import('./ports/terminal.js').ShiftTotals;
   /** Null when the terminal did not report totals to compare. */
   matched: boolean | null;
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutcomeRule } from '../payments/outcome-table.js';
-import type { GiveBackStatus } from './qr-provider.js';
+import type { GiveBackStatus } from '../payments/ports/qr-provider.js';
 
 export interface GiveBackAsk {
   rule: OutcomeRule;

@@ -4,7 +4,7 @@ import { BridgeDriver } from './bridge/bridge-driver.js';
 import type { BridgeEndpoint } from './bridge/transport.js';
 import { Arcus2Driver } from './humo/arcus2-driver.js';
 import { readOpsIni, resolveOpCodes, type Arcus2Op } from './humo/ops-ini.js';
-import type { TerminalDriver } from './terminal.js';
+import type { TerminalDriver } from '../payments/ports/terminal.js';
 
 /** Builds the driver a terminal's configuration names; problems name the configuration key. */
 export function buildTerminalDriver(t: TerminalConfig, key: string): TerminalDriver {

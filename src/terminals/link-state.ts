@@ -1,4 +1,6 @@
-import { TerminalLinkError, type TerminalDriver } from './terminal.js';
+import { TerminalLinkError, type LinkState, type TerminalDriver } from '../payments/ports/terminal.js';
+
+export type { LinkState };
 
 /** Told when each driver operation ends: its name, when it started (performance.now()), and its error if it failed. */
 export type DriverObserver = (operation: string, startedAt: number, error: unknown) => void;
@@ -22,15 +24,6 @@ export function observeDriver(driver: TerminalDriver, observe: DriverObserver): 
       };
     },
   });
-}
-
-/** What the last exchange with a terminal said about its link. */
-export interface LinkState {
-  /** False after a link failure, until the terminal answers again. */
-  online: boolean;
-  /** When the terminal last answered (epoch ms), or null. */
-  lastAnswerAt: number | null;
-  lastError: { at: number; message: string } | null;
 }
 
 /**

@@ -1,5 +1,8 @@
 import { NOT_DOCUMENTED, table, type OutcomeRule, type OutcomeTable } from '../payments/outcome-table.js';
-import { PINPAD_CODES } from './response-codes.js';
+import { PINPAD_CODES } from '../payments/pinpad-codes.js';
+import { isApproval, NO_LINK_CODES } from '../payments/terminal-evidence.js';
+
+export { APPROVED_CODES, isApproval, NO_LINK_CODES, operationKeys, statusKeys, type StatusEvidence } from '../payments/terminal-evidence.js';
 
 /**
  * What a pinpad's answers prove about the money, shared by both drivers: the response codes of the
@@ -8,16 +11,8 @@ import { PINPAD_CODES } from './response-codes.js';
  */
 
 const CODES_DOC = 'FiscalBox API docs, pinpad response codes';
-export const APPROVED_CODES = ['000', '001', '003', '020'] as const;
-/** The request may have reached the pinpad and nothing definite came back. */
-export const NO_LINK_CODES = ['912', '923', '998', '999'] as const;
 /** Host or link trouble: whether the bank approved is not known. */
 const SYSTEM_ERROR_CODES = ['005', '402', '403', '404', '911'] as const;
-
-/** Whether a code approves: 000/001/003/020, and 400 as the answer to a cancel. */
-export function isApproval(code: string, op?: 'purchase' | 'cancel' | 'refund'): boolean {
-  return (APPROVED_CODES as readonly string[]).includes(code) || (code === '400' && op === 'cancel');
-}
 
 /** Every documented code as the answer to an operation (purchase, cancel, refund). */
 function operationCodeRules(): OutcomeRule[] {
@@ -39,59 +34,6 @@ function operationCodeRules(): OutcomeRule[] {
     source: `${NOT_DOCUMENTED}: not this operation's answer (a late one of an earlier call, a tool left running); the terminal is asked`,
   });
   return rules;
-}
-
-/**
- * Keys of an operation's own answer. `about` is what the answer (Arcus2: its slip) says it is about,
- * where it says: an approval of another operation or amount is no approval of this one.
- */
-export function operationKeys(
-  code: string,
-  op: 'purchase' | 'cancel' | 'refund',
-  about?: { operation?: string | null | undefined; amount?: number | null | undefined; expectedAmount?: number | undefined },
-): string[] {
-  const approval = isApproval(code, op);
-  const other =
-    !!about && ((about.operation != null && about.operation !== op) || (about.amount != null && about.expectedAmount !== undefined && about.amount !== about.expectedAmount));
-  if (approval && other) return ['an approval that names another operation or amount'];
-  return code === '400' && op === 'cancel' ? ['code 400 to a cancel'] : [`code ${code}`];
-}
-
-/** Keys of a status answer (bridge `status`, or Arcus2's last slip) as the card service compares it. */
-export type StatusEvidence =
-  /** The terminal answered for our request id, with this code. */
-  | { kind: 'answer'; code: string; matches: boolean }
-  | { kind: 'not_found' }
-  | { kind: 'no_answer' }
-  /** Arcus2: print_last's own result code was not an approval. */
-  | { kind: 'print_last_failed'; code: string }
-  | { kind: 'slip_of_this_operation' }
-  | { kind: 'slip_of_an_earlier_operation' }
-  /** A last document with no approval on it (a refusal slip, or none), and nothing journaled on the terminal since. */
-  | { kind: 'no_approval_since' }
-  | { kind: 'slip_unrelated' };
-
-export function statusKeys(e: StatusEvidence): string[] {
-  switch (e.kind) {
-    case 'answer':
-      if (isApproval(e.code, 'cancel')) return [e.matches ? 'status: approved, same operation and amount' : 'status: approved, another operation or amount'];
-      // Only a code the documentation lists can be a refusal; any other is uncertain by default.
-      return PINPAD_CODES[e.code] ? [`status: code ${e.code}`, 'status: a documented refusal code'] : [`status: code ${e.code}`];
-    case 'not_found':
-      return ['status: 202 (never performed)'];
-    case 'no_answer':
-      return ['status: no answer (timeout, link down)'];
-    case 'print_last_failed':
-      return [`print_last: code ${e.code}`, 'print_last: any code but an approval'];
-    case 'slip_of_this_operation':
-      return ['print_last: the slip of this operation'];
-    case 'slip_of_an_earlier_operation':
-      return ['print_last: the slip of an operation journaled before this one'];
-    case 'no_approval_since':
-      return ['print_last: no approval on the last slip, nothing journaled on the terminal since'];
-    case 'slip_unrelated':
-      return ['print_last: any other slip (a refusal, an unknown operation, none)'];
-  }
 }
 
 const statusUncertain = (codes: readonly string[], why: string): OutcomeRule[] => codes.map((c) => ({ answer: `status: code ${c}`, outcome: 'uncertain' as const, source: why }));

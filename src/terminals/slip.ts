@@ -1,4 +1,4 @@
-import type { ShiftTotals } from './terminal.js';
+import type { ShiftTotals } from '../payments/ports/terminal.js';
 
 /**
  * Reads the facts a bank slip prints. Labels differ between terminals and firmware ("RRN:",

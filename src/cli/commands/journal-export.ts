@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { SqliteJournal } from '../../journal/sqlite/sqlite-journal.js';
 import { PostgresJournal } from '../../journal/postgres/postgres-journal.js';
-import type { Journal } from '../../journal/journal.js';
+import type { Journal } from '../../payments/ports/journal.js';
 import type { Config } from '../../config/schema.js';
 import { maskText } from '../../payments/masking.js';
 import type { Transaction } from '../../payments/transaction.js';

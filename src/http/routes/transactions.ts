@@ -1,7 +1,7 @@
 import { text } from '../../i18n/text.js';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Journal } from '../../journal/journal.js';
+import type { Journal } from '../../payments/ports/journal.js';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';

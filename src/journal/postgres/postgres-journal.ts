@@ -4,7 +4,7 @@ import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
-import type { ShiftTotals } from '../../terminals/terminal.js';
+import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
   JournalUnavailableError,
   StaleTransitionError,
@@ -27,7 +27,7 @@ import {
   type GiveBackLedger,
   type GiveBackPlan,
   type GiveBackReservation,
-} from '../journal.js';
+} from '../../payments/ports/journal.js';
 import {
   decodeCursor,
   PATCH_COLUMNS,

@@ -5,7 +5,7 @@ import { maskDeep } from '../../payments/masking.js';
 import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
-import type { ShiftTotals } from '../../terminals/terminal.js';
+import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
   type OpenCounts,
   type PeriodTotalsRow,
@@ -27,7 +27,7 @@ import {
   type GiveBackReservation,
   liveClaimOwner,
   LIVE_SUFFIX,
-} from '../journal.js';
+} from '../../payments/ports/journal.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
   decodeCursor,

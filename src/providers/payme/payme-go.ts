@@ -13,7 +13,7 @@ import type {
   GiveBackStatusRequest,
   QrProvider,
   RecoverRequest,
-} from '../qr-provider.js';
+} from '../../payments/ports/qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './client.js';
 import { giveBackStatusOf } from '../give-back-status.js';

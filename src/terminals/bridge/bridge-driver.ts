@@ -1,9 +1,9 @@
 import { maskCardNumbers } from '../../payments/masking.js';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
-import type { ShiftTotals, TerminalAnswer, TerminalDriver, TerminalRequest } from '../terminal.js';
+import type { ShiftTotals, TerminalAnswer, TerminalDriver, TerminalRequest } from '../../payments/ports/terminal.js';
 import { BRIDGE_OUTCOMES } from '../outcomes.js';
-import { TerminalLinkError } from '../terminal.js';
+import { TerminalLinkError } from '../../payments/ports/terminal.js';
 import { BRIDGE_VERSION, decodeBridgeLine, encodeBridgeMessage, type BridgeOp, type BridgeRequest, type BridgeResponse } from './protocol.js';
 import { describeEndpoint, openBridgeLink, type BridgeEndpoint } from './transport.js';
 

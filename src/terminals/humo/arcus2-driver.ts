@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import iconv from 'iconv-lite';
 import { parseReportTotals, parseSlip } from '../slip.js';
 import { ARCUS2_OUTCOMES } from '../outcomes.js';
-import { TerminalLinkError, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../terminal.js';
+import { TerminalLinkError, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from '../../payments/ports/terminal.js';
 import type { Arcus2Op } from './ops-ini.js';
 
 export interface Arcus2Options {

@@ -1,4 +1,4 @@
-import type { OutcomeTable } from '../payments/outcome-table.js';
+import type { OutcomeTable } from '../outcome-table.js';
 /**
  * A card terminal as PayBridge drives it, whatever the wire: Arcus2's command-line tool for Humo
  * on Ingenico, or the terminal bridge protocol (JSON lines over TCP or a serial port).
@@ -77,4 +77,13 @@ export interface TerminalDriver {
    */
   status(request: TerminalRequest): Promise<TerminalAnswer | 'not_found'>;
   close(): Promise<void>;
+}
+
+/** What the last exchange with a terminal said about its link. */
+export interface LinkState {
+  /** False after a link failure, until the terminal answers again. */
+  online: boolean;
+  /** When the terminal last answered (epoch ms), or null. */
+  lastAnswerAt: number | null;
+  lastError: { at: number; message: string } | null;
 }

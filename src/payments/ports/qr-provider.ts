@@ -1,4 +1,4 @@
-import type { FiscalReceipt, PaymentMethod } from '../payments/transaction.js';
+import type { FiscalReceipt, PaymentMethod } from '../transaction.js';
 
 export type { FiscalReceipt };
 

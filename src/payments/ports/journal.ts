@@ -1,4 +1,4 @@
-import type { TransactionStatus } from '../payments/state-machine.js';
+import type { TransactionStatus } from '../state-machine.js';
 import type {
   FiscalHandoff,
   HandoffState,
@@ -8,9 +8,9 @@ import type {
   TransactionError,
   TransactionKind,
   TransactionWithEvents,
-} from '../payments/transaction.js';
-import type { ShiftTotals } from '../terminals/terminal.js';
-import type { GiveBackLedger } from '../payments/give-back-ledger.js';
+} from '../transaction.js';
+import type { ShiftTotals } from './terminal.js';
+import type { GiveBackLedger } from '../give-back-ledger.js';
 
 export type { GiveBackLedger };
 
