@@ -263,6 +263,28 @@ for (const engine of ENGINES) {
       }
     });
 
+    test('a key taken over by a retry cannot be linked by the request that lost it; a key of an unsettled operation outlives its TTL', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const now = Date.now();
+        const claim = (owner: string) => journal.claimIdempotencyKey({ scope: 'S', key: 'k', fingerprint: 'f', owner, createdAt: now, expiresAt: now + 60_000 });
+        assert.equal(await claim('first'), undefined);
+        await journal.releaseIdempotencyKey('S', 'k', 'someone-else');
+        assert.equal((await journal.getIdempotencyKey('S', 'k'))?.owner, 'first', 'only its owner releases a claim');
+        await journal.releaseIdempotencyKey('S', 'k', 'first');
+        assert.equal(await claim('retry'), undefined, 'the retry holds the key now');
+        const tx = await journal.insert(newTx(now, 500), { step: 'received' });
+        assert.equal(await journal.linkIdempotencyKey('S', 'k', tx.id, 'first'), false, 'the first request must send nothing');
+        assert.equal((await journal.getIdempotencyKey('S', 'k'))?.transactionId, null);
+        assert.equal(await journal.linkIdempotencyKey('S', 'k', tx.id, 'retry'), true);
+        assert.equal(await journal.purgeIdempotencyKeys(now + 60_001), 0, 'its operation is still pending');
+        await journal.transition(tx.id, 'pending', 'failed', {}, { step: 'failed' });
+        assert.equal(await journal.purgeIdempotencyKeys(now + 60_001), 1);
+      } finally {
+        await journal.close();
+      }
+    });
+
     test('fiscal hand-offs: a due one is claimed by one sweep of several at once; a held one by none until its lease runs out', async () => {
       const store = await engine.fresh();
       const journals = [await store.open(origin('pb-a')), await store.open(origin('pb-b')), await store.open(origin('pb-c'))];

@@ -140,6 +140,11 @@ export const MESSAGES = {
     uz: 'Idempotency-Key «{key}» boshqa soʻrov uchun ishlatilgan; yangi toʻlov uchun yangi kalit kerak.',
     en: 'Idempotency-Key "{key}" was already used for a different request; use a new key for a new payment.',
   },
+  key_taken_over: {
+    ru: 'Ключ «{key}» перехватил повтор этого запроса; этот запрос ничего не отправил. Ответ — у повтора.',
+    uz: '«{key}» kaliti ushbu soʻrovning takroriga oʻtdi; bu soʻrov hech narsa yubormadi. Javob takrorda.',
+    en: 'A retry took over Idempotency-Key "{key}"; this request sent nothing. The retry has the answer.',
+  },
   key_in_progress: {
     ru: 'Запрос с ключом «{key}» ещё выполняется; повторите позже.',
     uz: '«{key}» kalitli soʻrov hali bajarilmoqda; keyinroq qayta urinib koʻring.',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,7 +66,7 @@ export interface IdempotentRequest {
 
 export class IdempotencyService {
   private readonly running = new Map<string, Promise<unknown>>();
-  private readonly context = new AsyncLocalStorage<{ scope: string; key: string }>();
+  private readonly context = new AsyncLocalStorage<{ scope: string; key: string; owner: string }>();
 
   constructor(
     private readonly journal: Journal,
@@ -79,8 +80,11 @@ export class IdempotencyService {
     // spans the upgrade is served as a new request.
     const scope = `${this.options.till} ${request.scope}`;
     const now = Date.now();
-    const existing = await firstWrite(this.journal.claimIdempotencyKey({ scope, key, fingerprint, owner: this.options.owner, createdAt: now, expiresAt: now + this.options.ttlMs }));
-    if (!existing) return { response: await this.own(scope, request), replayed: false };
+    // Each request holds its claim under a name of its own: a retry that takes over a claim left
+    // unlinked too long makes the first request's link fail, so the first sends nothing.
+    const owner = `${this.options.owner}:${randomUUID()}`;
+    const existing = await firstWrite(this.journal.claimIdempotencyKey({ scope, key, fingerprint, owner, createdAt: now, expiresAt: now + this.options.ttlMs }));
+    if (!existing) return { response: await this.own(scope, owner, request), replayed: false };
 
     if (existing.fingerprint !== fingerprint) {
       throw paymentError(text('key_reused', { key }), { idempotency_key: key });
@@ -96,8 +100,9 @@ export class IdempotencyService {
       if (!current) return this.run(request); // released without an answer: this retry may do the work
       if (current.state === 'done') return { response: current.response, replayed: true };
       if (!current.transactionId && Date.now() - current.createdAt > this.options.waitMs) {
-        // Claimed long ago and never tied to a transaction: its request died before journaling anything.
-        await this.journal.releaseIdempotencyKey(scope, key);
+        // Claimed long ago and never tied to a transaction: its request died before journaling anything
+        // (or is stuck before its first write: its link will fail once this retry holds the key).
+        await this.journal.releaseIdempotencyKey(scope, key, current.owner);
         return this.run(request);
       }
       const settled = current.transactionId ? await request.fromTransaction(current.transactionId) : undefined;
@@ -118,12 +123,14 @@ export class IdempotencyService {
   /** Called by the payment services when they journal a transaction: ties it to the key being served. */
   async linkTransaction(transactionId: string): Promise<void> {
     const served = this.context.getStore();
-    if (served) await this.journal.linkIdempotencyKey(served.scope, served.key, transactionId);
+    if (served && !(await this.journal.linkIdempotencyKey(served.scope, served.key, transactionId, served.owner))) {
+      throw paymentError(text('key_taken_over', { key: served.key }), { idempotency_key: served.key, transaction_id: transactionId, transaction_status: 'pending' });
+    }
   }
 
-  private async own(scope: string, { key, work }: IdempotentRequest): Promise<unknown> {
+  private async own(scope: string, owner: string, { key, work }: IdempotentRequest): Promise<unknown> {
     const id = `${scope}\n${key}`;
-    const task = this.context.run({ scope, key }, work);
+    const task = this.context.run({ scope, key, owner }, work);
     this.running.set(id, task);
     let done: Awaited<ReturnType<IdempotentRequest['work']>>;
     try {
@@ -132,7 +139,7 @@ export class IdempotencyService {
       // A key tied to a transaction stays claimed: a retry must learn that payment's outcome, not start another.
       const claim = await this.journal.getIdempotencyKey(scope, key).catch(() => undefined);
       if (claim && !claim.transactionId) {
-        await this.journal.releaseIdempotencyKey(scope, key).catch((e: unknown) => this.log.error({ err: e }, 'could not release an idempotency key'));
+        await this.journal.releaseIdempotencyKey(scope, key, owner).catch((e: unknown) => this.log.error({ err: e }, 'could not release an idempotency key'));
       }
       throw err;
     } finally {

@@ -569,12 +569,18 @@ export class PostgresJournal implements Journal {
     await this.query(`UPDATE idempotency_keys SET state = 'done', response = $1, transaction_id = $2 WHERE scope = $3 AND key = $4`, [JSON.stringify(response), transactionId, scope, key]);
   }
 
-  async linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void> {
-    await this.query('UPDATE idempotency_keys SET transaction_id = $1 WHERE scope = $2 AND key = $3', [transactionId, scope, key]);
+  async linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE idempotency_keys SET transaction_id = $1 WHERE scope = $2 AND key = $3 AND ($4::text IS NULL OR owner = $4)', [
+      transactionId,
+      scope,
+      key,
+      owner ?? null,
+    ]);
+    return rowCount === 1;
   }
 
-  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    await this.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_progress'`, [scope, key]);
+  async releaseIdempotencyKey(scope: string, key: string, owner?: string): Promise<void> {
+    await this.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND ($3::text IS NULL OR owner = $3)`, [scope, key, owner ?? null]);
   }
 
   async purgeIdempotencyKeys(now: number): Promise<number> {

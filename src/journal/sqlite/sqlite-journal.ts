@@ -145,8 +145,8 @@ export class SqliteJournal implements Journal {
       ),
       getKey: this.db.prepare(`SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?`),
       completeKey: this.db.prepare(`UPDATE idempotency_keys SET state = 'done', response = ?, transaction_id = ? WHERE scope = ? AND key = ?`),
-      linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = ? WHERE scope = ? AND key = ?`),
-      releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'in_progress'`),
+      linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = @tx WHERE scope = @scope AND key = @key AND (@owner IS NULL OR owner = @owner)`),
+      releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = @scope AND key = @key AND state = 'in_progress' AND (@owner IS NULL OR owner = @owner)`),
       // A key whose operation is still unsettled outlives its TTL: a retry must find that operation.
       purgeKeys: this.db.prepare(
         `DELETE FROM idempotency_keys WHERE expires_at < ?
@@ -441,12 +441,12 @@ export class SqliteJournal implements Journal {
     await this.writes.run(() => this.statements.completeKey.run(JSON.stringify(response), transactionId, scope, key));
   }
 
-  async linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void> {
-    await this.writes.run(() => this.statements.linkKey.run(transactionId, scope, key));
+  async linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean> {
+    return this.writes.run(() => Number(this.statements.linkKey.run({ tx: transactionId, scope, key, owner: owner ?? null }).changes) === 1);
   }
 
-  async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    await this.writes.run(() => this.statements.releaseKey.run(scope, key));
+  async releaseIdempotencyKey(scope: string, key: string, owner?: string): Promise<void> {
+    await this.writes.run(() => this.statements.releaseKey.run({ scope, key, owner: owner ?? null }));
   }
 
   async purgeIdempotencyKeys(now: number): Promise<number> {

@@ -221,9 +221,13 @@ export interface Journal {
   claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined>;
   getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
   completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void>;
-  linkIdempotencyKey(scope: string, key: string, transactionId: string): Promise<void>;
-  /** Drops a claim whose request never got as far as an answer worth keeping. */
-  releaseIdempotencyKey(scope: string, key: string): Promise<void>;
+  /**
+   * Ties a key to the operation its request journaled; with `owner`, only while that request still
+   * holds the key (false: a retry took it over, and the request must send nothing).
+   */
+  linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean>;
+  /** Drops a claim whose request never got as far as an answer worth keeping (with `owner`: only that request's). */
+  releaseIdempotencyKey(scope: string, key: string, owner?: string): Promise<void>;
   purgeIdempotencyKeys(now: number): Promise<number>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
   /** Totals of the transactions created in [from, to), by method, kind, status and terminal. */
