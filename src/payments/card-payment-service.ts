@@ -222,7 +222,7 @@ export class CardPaymentService {
       { amount, partialSupported: true, methodName: METHOD_NAMES[found.method], cancelOnly: kind === 'cancel' },
       (payment) => ({
         tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: payment.id, terminal: terminal.id },
-        step: { step: 'received', detail: { amount, original: payment.id, rrn: payment.providerPaymentId, marks_sending: true } },
+        step: { step: 'received', detail: { amount, original_id: payment.id, rrn: payment.providerPaymentId, marks_sending: true } },
       }),
     );
     const done = await this.operate(terminal, tx, kind, {

@@ -285,7 +285,7 @@ export class QrPaymentService {
       { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] },
       (payment, { amount, partial }) => ({
         tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
-        step: { step: 'received', detail: { amount, partial, original: payment.id, payment_id: payment.providerPaymentId } },
+        step: { step: 'received', detail: { amount, partial, original_id: payment.id, payment_id: payment.providerPaymentId } },
       }),
     );
     return this.engine.run(giveBack.id, async () => {

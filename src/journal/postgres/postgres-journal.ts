@@ -348,7 +348,7 @@ export class PostgresJournal implements Journal {
       if (original) {
         const ledger = await this.ledgerOf(original, client);
         const status = statusAfterGiveBacks(original.status as TransactionStatus, ledger);
-        const detail = JSON.stringify(maskDeep({ by: giveBack.id, amount: Number(giveBack.amount), given_back: ledger.givenBack, rrn: giveBack.provider_payment_id }));
+        const detail = JSON.stringify(maskDeep({ give_back_id: giveBack.id, amount: Number(giveBack.amount), given_back: ledger.givenBack, rrn: giveBack.provider_payment_id }));
         await this.query(
           `WITH o AS (UPDATE transactions SET refunded_amount = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING id)
            INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $5, $6 FROM o`,

@@ -264,7 +264,7 @@ export class SqliteJournal implements Journal {
     const ledger = this.ledgerNow(original);
     const status = statusAfterGiveBacks(original.status as TransactionStatus, ledger);
     this.statements.derive.run(ledger.givenBack, status, at, original.id);
-    this.writeEvent(original.id, status, { step: giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail: { by: giveBack.id, amount: giveBack.amount, given_back: ledger.givenBack, rrn: giveBack.provider_payment_id } }, at);
+    this.writeEvent(original.id, status, { step: giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail: { give_back_id: giveBack.id, amount: giveBack.amount, given_back: ledger.givenBack, rrn: giveBack.provider_payment_id } }, at);
   }
 
   private ledgerNow(original: TransactionRow): GiveBackLedger {
