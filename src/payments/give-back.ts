@@ -22,7 +22,9 @@ export interface GiveBackAsk {
  */
 export function decideGiveBack(original: Transaction, ledger: GiveBackLedger, ask: GiveBackAsk): { amount: number; partial: boolean } {
   const extras = { transaction_id: original.id, transaction_status: original.status };
-  if (original.status === 'cancelled' || original.status === 'refunded') throw paymentError(text('already_given_back', { status: statusText(original.status) }), extras);
+  if (original.status === 'cancelled' || original.status === 'refunded') {
+    throw paymentError(text('already_given_back', { status: statusText(original.status) }), { ...extras, remaining_amount: 0, refunded_amount: ledger.givenBack, reserved_amount: ledger.reserved });
+  }
   if (original.status === 'pending' || original.status === 'unknown') throw paymentError(text('outcome_not_final', { status: statusText(original.status) }), extras);
   if (original.status !== 'succeeded') throw paymentError(text('not_paid', { status: statusText(original.status) }), extras);
   const remaining = remainingToGiveBack(ledger);
