@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
-import { freePort, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
+import { freePort, spawnPayBridge, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -22,7 +21,6 @@ import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.
  * journal says was given back: refunded_amount, the Σ of the succeeded give-back rows, and the Σ of
  * the answers that said so — never more than was paid; every refusal is a 106 that says what remains.
  */
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const PAID = 1_000;
 const ROUNDS = Number(process.env.PAYBRIDGE_GIVE_BACK_ROUNDS ?? 6);
 /** How long the proxy holds each reversal before Click sees it (a real one takes its time too). */
@@ -62,30 +60,7 @@ async function startInstance(name: string, till: string, journal: object, clickU
       },
     }),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { PATH: process.env.PATH ?? '', PAYBRIDGE_CONFIG: config, PAYBRIDGE_DATA_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${out}`);
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not become healthy:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { name, child, base, output: () => out, exited };
+  return spawnPayBridge(name, config, dir, port, 60_000);
 }
 
 /** A proxy in front of the emulator: every request passes, a reversal only after REVERSAL_DELAY_MS. */

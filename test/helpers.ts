@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,4 +217,45 @@ let qrCounter = 0;
 export function uniqueQr(): string {
   qrCounter += 1;
   return `8801${String(process.pid % 100_000).padStart(5, '0')}${String(qrCounter).padStart(6, '0')}777`;
+}
+
+export interface PayBridgeProcess {
+  name: string;
+  child: import('node:child_process').ChildProcess;
+  base: string;
+  output: () => string;
+  exited: Promise<void>;
+}
+
+/**
+ * Starts `src/main.ts` as a real process with the configuration file `config` (listening on `port`),
+ * and waits until its /health answers 200. `startupMs` bounds only the start, never a payment.
+ */
+export async function spawnPayBridge(name: string, config: string, dataDir: string, port: number, startupMs = 60_000): Promise<PayBridgeProcess> {
+  const { spawn } = await import('node:child_process');
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { PATH: process.env.PATH ?? '', PAYBRIDGE_CONFIG: config, PAYBRIDGE_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + startupMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${out}`);
+    try {
+      if ((await fetch(`${base}/health`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not become healthy:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { name, child, base, output: () => out, exited };
 }

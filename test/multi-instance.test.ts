@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import type { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME } from '../src/sandbox/credentials.js';
-import { freePort, startClickEmulator, startPaymeEmulator, tempDir, uniqueQr } from './helpers.js';
+import { freePort, spawnPayBridge, startClickEmulator, startPaymeEmulator, tempDir, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -15,7 +14,6 @@ import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.
  * one PostgreSQL journal, all charging through the same Click (an emulator whose ledger is what
  * was really charged). A till that retries may reach any of them, at the same moment.
  */
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 interface Instance {
   name: string;
@@ -49,30 +47,7 @@ async function startInstance(name: string, till: string, url: string, click: Cli
       ...extra,
     }),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { PATH: process.env.PATH ?? '', PAYBRIDGE_CONFIG: config, PAYBRIDGE_DATA_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited early:\n${out}`);
-    try {
-      if ((await fetch(`${base}/health`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not become healthy:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { name, child, base, output: () => out, exited };
+  return spawnPayBridge(name, config, dir, port, 30_000);
 }
 
 type Envelope = { data: any; error: any; is_success: boolean };
