@@ -99,6 +99,9 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
     assert.match(close.body.data.message, /Сверка итогов/);
     assert.deepEqual(close.body.data.reconciliation.journal, { purchase_count: 3, purchase_amount: 100_000, return_count: 2, return_amount: 80_000 });
     assert.equal(close.body.data.reconciliation.matched, true);
+    // Journaled `sent` before the terminal heard of it, then completed in place: one record, closed.
+    const closes = await get(bridge, '/payment/shift-closes?terminal=humo-sandbox');
+    assert.deepEqual(closes.body.data.map((c: { state: string; shift_number: number }) => [c.state, c.shift_number]), [['closed', 1]]);
 
     const afterClose = await post(bridge, '/payment/xumo', { request_id: third.body.data.ppt_id, amount: 20_000, is_return: true });
     assert.equal(afterClose.body.error?.code, 106);
@@ -347,6 +350,10 @@ describe('a terminal that cannot be reached', () => {
         assert.equal(body.error?.code, 109, url);
         assert.equal(body.error?.response_code, '999', url);
       }
+      // The close was journaled before the link was tried, and stays on record as never sent.
+      const closes = await get(bridge, '/payment/shift-closes');
+      assert.deepEqual(closes.body.data.map((c: { state: string }) => c.state), ['not_sent']);
+      assert.equal((await get(bridge, '/payment/terminals')).body.data[0].shift_number, null, 'a close never sent closes no shift');
       const unknownTerminal = await post(bridge, '/payment/uzcard', { amount: 5_000, terminal: 'nope' });
       assert.equal(unknownTerminal.body.error?.code, 7);
       assert.match(String(unknownTerminal.body.error!.data), /terminal: no uzcard terminal "nope" \(configured: pax-off\)/);

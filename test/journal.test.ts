@@ -285,6 +285,23 @@ for (const engine of ENGINES) {
       }
     });
 
+    test('a shift close is recorded before it is sent and completed in place; only a closed one closes the shift', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const zero = { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 };
+        const base = { id: randomUUID(), terminal: 't-1', shiftNumber: 4, closedAt: Date.now(), report: '', terminalTotals: null, journalTotals: zero, matched: null };
+        await journal.recordShiftClose({ ...base, state: 'sent' });
+        await journal.recordShiftClose({ ...base, state: 'unknown', report: 'link dropped' });
+        assert.equal(await journal.isShiftClosed('t-1', 4), false, 'a close whose answer was lost may not have happened');
+        assert.deepEqual((await journal.listShiftCloses({ terminal: 't-1', limit: 5 })).map((c) => [c.state, c.report]), [['unknown', 'link dropped']]);
+        await journal.recordShiftClose({ ...base, state: 'closed', report: 'Сверка итогов' });
+        assert.equal(await journal.isShiftClosed('t-1', 4), true);
+        assert.equal((await journal.listShiftCloses({ terminal: 't-1', limit: 5 })).length, 1);
+      } finally {
+        await journal.close();
+      }
+    });
+
     test('fiscal hand-offs: a due one is claimed by one sweep of several at once; a held one by none until its lease runs out', async () => {
       const store = await engine.fresh();
       const journals = [await store.open(origin('pb-a')), await store.open(origin('pb-b')), await store.open(origin('pb-c'))];

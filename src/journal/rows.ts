@@ -107,11 +107,13 @@ export interface ShiftCloseRow {
   journal_totals: string;
   /** 1 or 0; null when the terminal reported no totals. */
   matched: number | null;
+  state: string;
 }
 
 export function rowToShiftClose(r: ShiftCloseRow): ShiftClose {
   return {
     id: r.id,
+    state: r.state as ShiftClose['state'],
     terminal: r.terminal,
     shiftNumber: r.shift_number,
     closedAt: r.closed_at,

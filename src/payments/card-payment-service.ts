@@ -2,7 +2,7 @@ import { text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Journal, NewTransaction, TransactionPatch } from './ports/journal.js';
+import { firstWrite, type Journal, type NewTransaction, type TransactionPatch } from './ports/journal.js';
 import { describeCode } from './pinpad-codes.js';
 import { isApproval, operationKeys, statusKeys, type StatusEvidence } from './terminal-evidence.js';
 import { classify, type OutcomeRule } from './outcome-table.js';
@@ -12,7 +12,7 @@ import { TerminalBusyError, type TerminalQueue } from './terminal-queue.js';
 import { ErrorCode, invalidRequest, paymentError, PayBridgeError, type ErrorExtras } from './errors.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { TransactionStatus } from './state-machine.js';
-import type { Transaction, TransactionWithEvents } from './transaction.js';
+import type { ShiftCloseState, Transaction, TransactionWithEvents } from './transaction.js';
 
 export type CardMethod = 'humo' | 'uzcard';
 
@@ -361,21 +361,38 @@ export class CardPaymentService {
   /** Closes the terminal's shift and compares its totals with the journal's. */
   async closeShift(method: CardMethod, terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
+    const none: ShiftTotals = { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 };
+    // Journaled before the terminal hears of it, like every outward operation: a close whose answer
+    // is lost stays on record as `unknown` instead of vanishing.
+    const close = { id: randomUUID(), terminal: terminal.id, shiftNumber: null, report: '', terminalTotals: null, journalTotals: none, matched: null };
+    const record = (state: ShiftCloseState, report: string) => this.journal.recordShiftClose({ ...close, state, report, closedAt: Date.now() });
     let answer: TerminalAnswer;
     try {
-      answer = await terminal.queue.run(() => terminal.driver.closeShift({ requestId: randomUUID() }));
+      answer = await terminal.queue.run(async () => {
+        await firstWrite(record('sent', ''));
+        try {
+          return await terminal.driver.closeShift({ requestId: close.id });
+        } catch (err) {
+          if (err instanceof TerminalLinkError) await record(err.maybeSent ? 'unknown' : 'not_sent', err.message);
+          throw err;
+        }
+      });
     } catch (err) {
       if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
-      if (err instanceof TerminalLinkError) throw terminalError(method, '999', { reason: `${err.message}; the shift may or may not be closed, print the last report to see` });
+      if (err instanceof TerminalLinkError) {
+        throw terminalError(method, '999', { reason: err.maybeSent ? `${err.message}; the shift may or may not be closed, print the last report to see` : `${err.message}; nothing was sent to the terminal` });
+      }
       throw err;
     }
-    if (!isApproval(answer.code)) throw terminalError(method, answer.code);
+    if (!isApproval(answer.code)) {
+      await record('refused', answer.slip);
+      throw terminalError(method, answer.code);
+    }
     const shift = answer.shiftNumber;
-    const journalTotals: ShiftTotals =
-      shift === null ? { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 } : await this.journal.shiftTotals(terminal.id, shift);
+    const journalTotals: ShiftTotals = shift === null ? none : await this.journal.shiftTotals(terminal.id, shift);
     const terminalTotals = answer.totals ?? null;
     const matched = terminalTotals === null ? null : (Object.keys(journalTotals) as (keyof ShiftTotals)[]).every((k) => journalTotals[k] === terminalTotals[k]);
-    await this.journal.recordShiftClose({ id: randomUUID(), terminal: terminal.id, shiftNumber: shift, closedAt: Date.now(), report: answer.slip, terminalTotals, journalTotals, matched });
+    await this.journal.recordShiftClose({ ...close, state: 'closed', shiftNumber: shift, closedAt: Date.now(), report: answer.slip, terminalTotals, journalTotals, matched });
     const snake = (t: ShiftTotals) => ({ purchase_count: t.purchaseCount, purchase_amount: t.purchaseAmount, return_count: t.returnCount, return_amount: t.returnAmount });
     const difference = terminalTotals
       ? snake({

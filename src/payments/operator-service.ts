@@ -43,6 +43,7 @@ export function presentShiftClose(c: ShiftClose) {
   const j = c.journalTotals;
   return {
     id: c.id,
+    state: c.state,
     terminal: c.terminal,
     shift_number: c.shiftNumber,
     closed_at: new Date(c.closedAt).toISOString(),
@@ -95,8 +96,8 @@ export class OperatorService {
 
   /** The shift a terminal is in: the last one on a slip, or the one after the last close. */
   private async currentShift(terminal: string): Promise<{ number: number | null; open: boolean }> {
-    const [onSlips, [lastClose]] = await Promise.all([this.journal.latestShift(terminal), this.journal.listShiftCloses({ terminal, limit: 1 })]);
-    const closed = lastClose?.shiftNumber ?? null;
+    const [onSlips, recent] = await Promise.all([this.journal.latestShift(terminal), this.journal.listShiftCloses({ terminal, limit: 10 })]);
+    const closed = recent.find((c) => c.state === 'closed')?.shiftNumber ?? null;
     if (closed !== null && (onSlips === null || closed >= onSlips)) return { number: closed + 1, open: false };
     return { number: onSlips, open: onSlips !== null };
   }
@@ -116,7 +117,7 @@ export class OperatorService {
           last_answer_at: t.link?.lastAnswerAt ? new Date(t.link.lastAnswerAt).toISOString() : null,
           last_error: t.link?.lastError ? { at: new Date(t.link.lastError.at).toISOString(), message: t.link.lastError.message } : null,
           shift_number: shift.number,
-          last_close: lastClose ? { closed_at: new Date(lastClose.closedAt).toISOString(), shift_number: lastClose.shiftNumber, matched: lastClose.matched } : null,
+          last_close: lastClose ? { state: lastClose.state, closed_at: new Date(lastClose.closedAt).toISOString(), shift_number: lastClose.shiftNumber, matched: lastClose.matched } : null,
         };
       }),
     );

@@ -93,9 +93,17 @@ export interface FiscalHandoff {
   updatedAt: number;
 }
 
+/**
+ * Where a shift close stands: journaled `sent` before the terminal hears of it; `closed` with its
+ * report; `refused` by the terminal; `not_sent` (the link could not be opened); `unknown` when the
+ * answer was lost — the shift may or may not be closed (print the last report to see).
+ */
+export type ShiftCloseState = 'sent' | 'closed' | 'refused' | 'not_sent' | 'unknown';
+
 /** A terminal's shift close: its report, and the comparison of its totals with the journal's. */
 export interface ShiftClose {
   id: string;
+  state: ShiftCloseState;
   terminal: string;
   shiftNumber: number | null;
   closedAt: number;

@@ -491,7 +491,9 @@ export class PostgresJournal implements Journal {
 
   async recordShiftClose(close: ShiftClose): Promise<void> {
     await this.query(
-      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, shift_number = EXCLUDED.shift_number, closed_at = EXCLUDED.closed_at, report = EXCLUDED.report,
+         terminal_totals = EXCLUDED.terminal_totals, journal_totals = EXCLUDED.journal_totals, matched = EXCLUDED.matched`,
       [
         close.id,
         close.terminal,
@@ -501,12 +503,13 @@ export class PostgresJournal implements Journal {
         close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
         JSON.stringify(close.journalTotals),
         close.matched === null ? null : close.matched ? 1 : 0,
+        close.state,
       ],
     );
   }
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
-    return (await this.query('SELECT 1 FROM shift_closes WHERE terminal = $1 AND shift_number = $2 LIMIT 1', [terminal, shift])).rows.length > 0;
+    return (await this.query(`SELECT 1 FROM shift_closes WHERE terminal = $1 AND shift_number = $2 AND state = 'closed' LIMIT 1`, [terminal, shift])).rows.length > 0;
   }
 
   async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {

@@ -124,4 +124,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   FROM transactions t WHERE t.kind <> 'payment' AND t.original_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM transaction_events e WHERE e.transaction_id = t.id);
   CREATE INDEX transactions_original_status ON transactions (original_id, status) WHERE original_id IS NOT NULL;
   `,
+  // 7: a shift close is journaled before the terminal hears of it, and keeps where it stands
+  `
+  ALTER TABLE shift_closes ADD COLUMN state TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('sent', 'closed', 'refused', 'not_sent', 'unknown'));
+  `,
 ];

@@ -118,10 +118,12 @@ export class SqliteJournal implements Journal {
          WHERE terminal = ? AND shift_number = ? AND status IN ('succeeded', 'cancelled', 'refunded')`,
       ),
       insertShiftClose: this.db.prepare(
-        `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched)
-         VALUES (@id, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched)`,
+        `INSERT INTO shift_closes (id, state, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched)
+         VALUES (@id, @state, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, shift_number = excluded.shift_number, closed_at = excluded.closed_at, report = excluded.report,
+           terminal_totals = excluded.terminal_totals, journal_totals = excluded.journal_totals, matched = excluded.matched`,
       ),
-      shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? LIMIT 1`),
+      shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? AND state = 'closed' LIMIT 1`),
       // The unary + keeps SQLite off the (method, created_at) index, which under load means walking
       // every payment of the retry window; a QR code's hash finds its one or two rows at once.
       recentQr: this.db.prepare(
