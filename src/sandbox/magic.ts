@@ -4,7 +4,8 @@
  *
  * MAGIC holds the codes both emulators share. CLICK_MAGIC and PAYME_MAGIC hold the real world's
  * ambiguity of one provider each: the money moved, but the answer says otherwise or says nothing.
- * The other emulator approves those codes like any other.
+ * CLICK_GIVE_BACK_MAGIC and PAYME_GIVE_BACK_MAGIC do the same to the give-backs (cancels, refunds)
+ * of a payment charged with such a code. The other emulator approves those codes like any other.
  */
 export const MAGIC = {
   /** …116: declined, not enough money on the card. */
@@ -51,6 +52,36 @@ export const PAYME_MAGIC = {
 } as const;
 
 /**
+ * Give-backs in trouble. The QR code a payment was charged with marks how every give-back of it goes
+ * (CLICK `payment/reversal` and `payment/partial_reversal`, Payme `receipts.cancel` of the paid
+ * receipt): the charge itself is approved at once, like any other code. Each emulator reacts to its
+ * own codes only; the other charges and gives back such a code normally.
+ */
+export const CLICK_GIVE_BACK_MAGIC = {
+  /** …604: every reversal of the payment is applied (the money goes back), then answered HTTP 504 with nginx's HTML page. */
+  reversalAppliedThen504: '604',
+  /** …605: every reversal of the payment is applied, then the connection is dropped without an answer. */
+  reversalAppliedThenDropped: '605',
+  /**
+   * …603: the first reversal of the payment is answered HTTP 502 (HTML) WITHOUT being applied: the
+   * payment stays paid (`payment/status` 2); later reversals are applied normally.
+   */
+  reversalNotAppliedOnce: '603',
+} as const;
+
+export const PAYME_GIVE_BACK_MAGIC = {
+  /** …624: every receipts.cancel of the paid receipt is applied (21, then 50), then answered JSON-RPC −32400 (system error). */
+  cancelAppliedThenSystemError: '624',
+  /** …625: every receipts.cancel of the paid receipt is applied, then the connection is dropped without an answer. */
+  cancelAppliedThenDropped: '625',
+  /**
+   * …623: the first receipts.cancel of the paid receipt is answered −32400 WITHOUT being applied: the
+   * receipt stays paid (state 4); later cancels are applied normally (unlike …325, which refuses every one).
+   */
+  cancelNotAppliedOnce: '623',
+} as const;
+
+/**
  * Payme's receipts.create carries no QR code (the token comes only with receipts.pay), so its magic
  * is in the amount: a receipt whose amount in tiyin ends in …60100 (amount % 100000 === 60100) is
  * created, but the answer is held back `sandbox.payme.lost_answer_delay_ms` (the connection is
@@ -62,9 +93,21 @@ export function isPaymeCreateLostAnswer(amountTiyin: number): boolean {
   return amountTiyin % PAYME_CREATE_LOST_ANSWER.modulus === PAYME_CREATE_LOST_ANSWER.remainder;
 }
 
-export type Magic = (typeof MAGIC)[keyof typeof MAGIC] | (typeof CLICK_MAGIC)[keyof typeof CLICK_MAGIC] | (typeof PAYME_MAGIC)[keyof typeof PAYME_MAGIC];
+export type Magic =
+  | (typeof MAGIC)[keyof typeof MAGIC]
+  | (typeof CLICK_MAGIC)[keyof typeof CLICK_MAGIC]
+  | (typeof PAYME_MAGIC)[keyof typeof PAYME_MAGIC]
+  | (typeof CLICK_GIVE_BACK_MAGIC)[keyof typeof CLICK_GIVE_BACK_MAGIC]
+  | (typeof PAYME_GIVE_BACK_MAGIC)[keyof typeof PAYME_GIVE_BACK_MAGIC];
 
-const ALL: readonly string[] = [...Object.values(MAGIC), ...Object.values(CLICK_MAGIC), ...Object.values(PAYME_MAGIC)];
+const ALL: readonly string[] = [
+  ...Object.values(MAGIC),
+  ...Object.values(CLICK_MAGIC),
+  ...Object.values(PAYME_MAGIC),
+  ...Object.values(CLICK_GIVE_BACK_MAGIC),
+  ...Object.values(PAYME_GIVE_BACK_MAGIC),
+];
+if (new Set(ALL).size !== ALL.length) throw new Error('two sandbox magic QR codes share their last three digits');
 
 /** The magic of a QR code (its last three digits), if it has one for either emulator. */
 export function magicOf(qrCode: string): Magic | undefined {

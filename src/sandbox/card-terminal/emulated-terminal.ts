@@ -14,6 +14,16 @@ import { tiyinToSoumLiteral } from '../../payments/money.js';
  */
 export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAnswer: 99_900, slow: 40_800, fullPan: 40_400, busyDialogue: 98_400 } as const;
 
+/**
+ * Magic amounts of give-backs (a cancel or refund of this amount, whatever the purchase's): 40900 is
+ * performed (the card is credited, the operation recorded with its slip and its answer kept for
+ * `status`), but the answer is lost — the pinpad answers 999 (no answer) without a slip and restarts:
+ * for RESTART_MS it answers 984 (busy) to every request, `status`, `last_slip` and Arcus2's
+ * print-last included; then `status` and the last slip show the approved give-back.
+ */
+export const TERMINAL_GIVE_BACK_MAGIC = { answerLost: 40_900 } as const;
+export const RESTART_MS = 5_000;
+
 /** Luhn-valid numbers with the masked ones' first six and last four digits. */
 const FULL_PANS = { humo: '9860091000097856', uzcard: '5440811000085040' } as const;
 export const SLOW_ANSWER_MS = 5_000;
@@ -46,6 +56,8 @@ interface State {
    * `completesAt` whatever happens to whoever asked for it; until then the terminal is busy.
    */
   pending?: PendingPurchase | null;
+  /** Restarting after a give-back whose answer was lost (magic 40900): busy to everything until then (epoch ms). */
+  restartUntil?: number;
 }
 
 export interface PendingPurchase {
@@ -148,13 +160,16 @@ export class EmulatedTerminal {
     return this.outcome('000', this.slip(op), op, pending.id);
   }
 
-  /** Whether the pinpad is still in a dialogue (any request gets 984 meanwhile). */
+  /**
+   * Whether the pinpad is still in a dialogue, or restarting after a give-back whose answer was lost
+   * (any request gets 984 meanwhile).
+   */
   inDialogue(now = Date.now()): boolean {
-    return !!this.state.pending && now < this.state.pending.completesAt;
+    return (!!this.state.pending && now < this.state.pending.completesAt) || now < (this.state.restartUntil ?? 0);
   }
 
-  /** An answer with nothing but a code: 984 while busy, 902 to an operation the terminal does not know. */
-  bareAnswer(code: '984' | '902'): TerminalOutcome {
+  /** An answer with nothing but a code: 984 while busy, 902 to an operation the terminal does not know, 999 no answer. */
+  bareAnswer(code: '984' | '902' | '999'): TerminalOutcome {
     return { code, slip: '', rrn: null, receipt: null, shift: null, authCode: null, terminalId: this.terminalId };
   }
 
@@ -212,7 +227,7 @@ export class EmulatedTerminal {
     return this.giveBack('cancel', amount, by, true, requestId);
   }
 
-  /** UzCard refund by RRN, in any shift, whole or in part. */
+  /** UzCard refund by RRN, in any shift, whole or in part — each at most the purchase's amount, however much was refunded before. */
   refund(amount: number, rrn: string, requestId: string | null): TerminalOutcome {
     return this.giveBack('refund', amount, { rrn }, false, requestId);
   }
@@ -227,10 +242,19 @@ export class EmulatedTerminal {
     const original = this.findPurchase(by, currentShiftOnly);
     if (!original) return this.refusal('914', 'Оригинальная транзакция не найдена', requestId);
     if (kind === 'cancel' && original.returned > 0) return this.refusal('218', 'Операция уже отменена', requestId);
-    if (amount > original.amount - original.returned) return this.refusal('915', 'Сумма отмены больше оригинала', requestId);
+    // A refund is checked against the purchase's amount alone, not against what was refunded before:
+    // the real world's UzCard terminal refunded 100000 twice of a 100000 payment (issue #13), so only
+    // the caller's own ledger stops a second one. A cancel is checked against what remains.
+    const limit = kind === 'refund' ? original.amount : original.amount - original.returned;
+    if (amount > limit) return this.refusal('915', 'Сумма отмены больше оригинала', requestId);
     original.returned += amount;
     const op = this.record(kind, amount, requestId, original.rrn);
-    return this.outcome(kind === 'cancel' ? '400' : '000', this.slip(op), op, requestId);
+    const approved = this.outcome(kind === 'cancel' ? '400' : '000', this.slip(op), op, requestId);
+    if (amount !== TERMINAL_GIVE_BACK_MAGIC.answerLost) return approved;
+    // Done, and kept for `status`; but the answer is lost and the pinpad restarts.
+    this.state.restartUntil = Date.now() + RESTART_MS;
+    this.save();
+    return this.bareAnswer('999');
   }
 
   closeShift(requestId: string | null): TerminalOutcome {

@@ -4,7 +4,7 @@ import type { JsonValue } from '../../lib/lenient-json.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
 import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
-import { CLICK_MAGIC, MAGIC, magicOf } from '../magic.js';
+import { CLICK_GIVE_BACK_MAGIC, CLICK_MAGIC, MAGIC, magicOf } from '../magic.js';
 
 export interface ClickEmulatorOptions {
   serviceId: number;
@@ -49,6 +49,15 @@ export interface EmulatedClickPayment {
    */
   statusLagUntil: number;
   statusLag: 'not_found' | 'system_error' | null;
+  /**
+   * How the reversals of this payment go (its QR code's give-back magic, "604"/"605"/"603"): applied
+   * and answered 504, applied and the connection dropped, or the first one answered 502 unapplied.
+   */
+  reversalTrouble: 'applied_then_504' | 'applied_then_dropped' | 'not_applied_once' | null;
+  /** Reversal requests (whole and partial) that reached this payment, applied or not. */
+  reversalRequests: number;
+  /** Reversals (whole and partial) applied: the money went back this many times. */
+  reversalsApplied: number;
 }
 
 const BASE = '/v2/merchant';
@@ -56,6 +65,7 @@ const SUCCESS_NOTE = 'Успешно подтвержден';
 const NOT_FOUND = { error_code: -6, error_note: 'Платеж не найден' } as const;
 const SYSTEM_ERROR = { error_code: -500, error_note: 'Системная ошибка' } as const;
 /** What nginx in front of an upstream that did not answer in time sends. */
+const BAD_GATEWAY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 const GATEWAY_TIMEOUT_PAGE =
   '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
@@ -137,6 +147,27 @@ export class ClickEmulator {
     return p.statusLag === 'not_found' ? NOT_FOUND : SYSTEM_ERROR;
   }
 
+  /**
+   * Counts a reversal request of `p`; true when it is the one a "603" payment's gateway fails
+   * (HTTP 502) before CLICK applies anything: its first.
+   */
+  private reversalFailsUnapplied(p: EmulatedClickPayment): boolean {
+    p.reversalRequests += 1;
+    return p.reversalTrouble === 'not_applied_once' && p.reversalRequests === 1;
+  }
+
+  /** The answer to an applied reversal, as a "604"/"605" payment's gateway mangles it. */
+  private reversalAnswer(p: EmulatedClickPayment, answer: Record<string, unknown>, req: FastifyRequest, reply: FastifyReply) {
+    if (p.reversalTrouble === 'applied_then_504') return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
+    if (p.reversalTrouble === 'applied_then_dropped') {
+      // Applied, and then the connection goes: no status line, no body.
+      reply.hijack();
+      req.raw.socket.destroy();
+      return reply;
+    }
+    return answer;
+  }
+
   private routes(): void {
     const app = this.server.app;
     const body = (req: FastifyRequest) => (req.body === UNPARSABLE ? undefined : ((req.body ?? {}) as Record<string, JsonValue>));
@@ -181,6 +212,16 @@ export class ClickEmulator {
         fiscalReceiptUrl: null,
         statusLagUntil: 0,
         statusLag: null,
+        reversalTrouble:
+          magic === CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504
+            ? 'applied_then_504'
+            : magic === CLICK_GIVE_BACK_MAGIC.reversalAppliedThenDropped
+              ? 'applied_then_dropped'
+              : magic === CLICK_GIVE_BACK_MAGIC.reversalNotAppliedOnce
+                ? 'not_applied_once'
+                : null,
+        reversalRequests: 0,
+        reversalsApplied: 0,
       };
       if (magic === CLICK_MAGIC.laggingStatus || magic === CLICK_MAGIC.lookupError) {
         payment.statusLagUntil = now + (this.options.statusLagMs ?? 3_000);
@@ -261,10 +302,12 @@ export class ClickEmulator {
       if (this.serviceMismatch(req.params.service_id, reply)) return reply;
       const p = this.find(req.params.payment_id);
       if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      if (this.reversalFailsUnapplied(p)) return reply.code(502).type('text/html').send(BAD_GATEWAY_PAGE);
       if (this.statusOf(p) !== 2 || p.reversedTiyin > 0) return { error_code: -9, error_note: 'Отмена невозможна' };
       p.reversed = true;
       p.reversedTiyin = p.amountTiyin;
-      return { error_code: 0, error_note: 'Платеж отменен', payment_id: p.paymentId };
+      p.reversalsApplied += 1;
+      return this.reversalAnswer(p, { error_code: 0, error_note: 'Платеж отменен', payment_id: p.paymentId }, req, reply);
     });
 
     app.delete<{ Params: { service_id: string; payment_id: string; amount: string } }>(
@@ -273,6 +316,7 @@ export class ClickEmulator {
         if (this.serviceMismatch(req.params.service_id, reply)) return reply;
         const p = this.find(req.params.payment_id);
         if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+        if (this.reversalFailsUnapplied(p)) return reply.code(502).type('text/html').send(BAD_GATEWAY_PAGE);
         let amount: number;
         try {
           amount = soumLiteralToTiyin(req.params.amount);
@@ -281,8 +325,9 @@ export class ClickEmulator {
         }
         if (this.statusOf(p) !== 2 || amount <= 0 || p.reversedTiyin + amount > p.amountTiyin) return { error_code: -9, error_note: 'Отмена невозможна' };
         p.reversedTiyin += amount;
+        p.reversalsApplied += 1;
         if (p.reversedTiyin === p.amountTiyin) p.reversed = true;
-        return { error_code: 0, error_note: 'Частичная отмена выполнена', payment_id: p.paymentId };
+        return this.reversalAnswer(p, { error_code: 0, error_note: 'Частичная отмена выполнена', payment_id: p.paymentId }, req, reply);
       },
     );
 
@@ -306,6 +351,8 @@ export class ClickEmulator {
         payment_status: this.statusOf(p),
         reversed: p.reversed,
         reversed_tiyin: p.reversedTiyin,
+        reversal_requests: p.reversalRequests,
+        reversals_applied: p.reversalsApplied,
         created_at: new Date(p.createdAt).toISOString(),
       })),
     );

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
-import { isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC } from '../magic.js';
+import { isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_GIVE_BACK_MAGIC, PAYME_MAGIC } from '../magic.js';
 
 export interface PaymeEmulatorOptions {
   cashboxId: string;
@@ -33,6 +33,15 @@ export interface EmulatedReceipt {
   fiscalData: JsonValue | null;
   /** Paid with a "325" QR code: every receipts.cancel is refused with −32400. */
   cancelRefused: boolean;
+  /**
+   * How a cancel of the paid receipt goes (its QR code's give-back magic, "624"/"625"/"623"): applied
+   * and answered −32400, applied and the connection dropped, or the first one answered −32400 unapplied.
+   */
+  cancelTrouble: 'applied_then_system_error' | 'applied_then_dropped' | 'not_applied_once' | null;
+  /** receipts.cancel requests that reached this receipt, applied or not. */
+  cancelRequests: number;
+  /** Of those, the ones that reached it paid (state 4): give-back attempts. */
+  paidCancelRequests: number;
 }
 
 type Params = Record<string, JsonValue>;
@@ -95,8 +104,24 @@ export class PaymeEmulator {
             return answer({ receipt: this.view(this.find(params.id)) });
           case 'receipts.get_all':
             return answer(this.getAll(params).map((r) => this.view(r)));
-          case 'receipts.cancel':
-            return answer({ receipt: this.view(this.cancel(this.find(params.id))) });
+          case 'receipts.cancel': {
+            const receipt = this.find(params.id);
+            receipt.cancelRequests += 1;
+            // A give-back (the receipt is paid) meets its magic's trouble; an unpaid receipt's cancel never does.
+            const paid = this.stateOf(receipt) === 4;
+            if (paid) receipt.paidCancelRequests += 1;
+            const trouble = paid ? receipt.cancelTrouble : null;
+            if (trouble === 'not_applied_once' && receipt.paidCancelRequests === 1) throw new RpcFailure(-32400, 'Системная ошибка');
+            this.cancel(receipt);
+            if (trouble === 'applied_then_system_error') throw new RpcFailure(-32400, 'Системная ошибка');
+            if (trouble === 'applied_then_dropped') {
+              // Cancelled, and then the connection goes: no answer at all.
+              reply.hijack();
+              req.raw.socket.destroy();
+              return reply;
+            }
+            return answer({ receipt: this.view(receipt) });
+          }
           case 'receipts.set_fiscal_data': {
             const receipt = this.find(params.id);
             const fiscal = params.fiscal_data as Params | undefined;
@@ -119,7 +144,19 @@ export class PaymeEmulator {
 
   /** Not part of Payme: lets a developer (and the fault suite) see the emulator's ledger. */
   private ledgerRoute(): void {
-    this.server.app.get('/_sandbox/receipts', async () => this.ledger().map((r) => ({ _id: r._id, amount: r.amount, state: r.state, account: r.account })));
+    this.server.app.get('/_sandbox/receipts', async () =>
+      this.ledger().map((r) => ({
+        _id: r._id,
+        amount: r.amount,
+        state: r.state,
+        account: r.account,
+        paid: r.paid,
+        // A paid receipt that is cancelled (21, then 50) gave the customer's money back.
+        given_back: r.paid && r.cancelTime ? r.amount : 0,
+        cancel_requests: r.cancelRequests,
+        give_back_requests: r.paidCancelRequests,
+      })),
+    );
   }
 
   /** The JSON-RPC URL to put in PayBridge's `payme.url`. */
@@ -176,6 +213,9 @@ export class PaymeEmulator {
       cardNumber: null,
       fiscalData: null,
       cancelRefused: false,
+      cancelTrouble: null,
+      cancelRequests: 0,
+      paidCancelRequests: 0,
     };
     this.receipts.set(receipt._id, receipt);
     return receipt;
@@ -222,6 +262,14 @@ export class PaymeEmulator {
     receipt.payTime = now;
     receipt.paidUntil = magic === MAGIC.processing ? now + this.options.processingMs : now;
     receipt.cancelRefused = magic === PAYME_MAGIC.errorAfterDebitCancelRefused;
+    receipt.cancelTrouble =
+      magic === PAYME_GIVE_BACK_MAGIC.cancelAppliedThenSystemError
+        ? 'applied_then_system_error'
+        : magic === PAYME_GIVE_BACK_MAGIC.cancelAppliedThenDropped
+          ? 'applied_then_dropped'
+          : magic === PAYME_GIVE_BACK_MAGIC.cancelNotAppliedOnce
+            ? 'not_applied_once'
+            : null;
     receipt.phone = `99893${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`;
     receipt.cardNumber = `860014******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`;
   }
