@@ -225,7 +225,7 @@ describe('QR give-backs in trouble', () => {
 
 test(
   'a keyed cancel whose request stopped between journaling its give-back and tying it to its key: the retry, once that give-back is settled, gets the truth',
-  { todo: 'BUG (src/payments/idempotency.ts + src/http/idempotent.ts): the retry that takes the key over is refused 106 "being given back, do not repeat" by the orphan give-back’s reservation, and that refusal is kept as the key’s final answer: after the orphan is settled failed (nothing given back) the key still answers it' },
+  // Found by this suite: the retry's 106 (refused by the orphan's reservation) was kept as the key's final answer.
   async () => {
     const bridge = await startTestBridge((c) => {
       c.idempotency.wait_ms = WAIT_MS;

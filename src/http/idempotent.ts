@@ -71,7 +71,10 @@ export function idempotentHandler(idempotency: IdempotencyService) {
         const envelope = (await asEnvelope(work))!;
         // An operation whose outcome is not known yet (a payment, or a give-back of one) is answered
         // but not kept: retries are answered from the operation once it is settled.
-        const open = OPEN.includes(String(envelope.error?.give_back_status ?? envelope.error?.transaction_status));
+        // So is a refusal that only an open give-back's reservation caused: once that one settles
+        // (failed: its amount is free again), the same request may well succeed.
+        const reservedAway = Number(envelope.error?.reserved_amount ?? 0) > 0;
+        const open = reservedAway || OPEN.includes(String(envelope.error?.give_back_status ?? envelope.error?.transaction_status));
         return { response: envelope, transactionId: transactionOf(envelope), final: !open };
       },
       fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),
