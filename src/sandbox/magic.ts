@@ -81,6 +81,27 @@ export const PAYME_GIVE_BACK_MAGIC = {
   cancelNotAppliedOnce: '623',
 } as const;
 
+/** What goes wrong with a give-back of a payment charged with a give-back magic code (both emulators). */
+export type GiveBackTrouble = 'applied_then_error' | 'applied_then_dropped' | 'not_applied_once';
+
+const GIVE_BACK_TROUBLE: Readonly<Record<'click' | 'payme', Readonly<Record<string, GiveBackTrouble>>>> = {
+  click: {
+    [CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504]: 'applied_then_error',
+    [CLICK_GIVE_BACK_MAGIC.reversalAppliedThenDropped]: 'applied_then_dropped',
+    [CLICK_GIVE_BACK_MAGIC.reversalNotAppliedOnce]: 'not_applied_once',
+  },
+  payme: {
+    [PAYME_GIVE_BACK_MAGIC.cancelAppliedThenSystemError]: 'applied_then_error',
+    [PAYME_GIVE_BACK_MAGIC.cancelAppliedThenDropped]: 'applied_then_dropped',
+    [PAYME_GIVE_BACK_MAGIC.cancelNotAppliedOnce]: 'not_applied_once',
+  },
+};
+
+/** The give-back trouble a magic code asks of this provider's emulator, if any (the other's codes are ordinary). */
+export function giveBackTroubleOf(provider: 'click' | 'payme', magic: string | undefined): GiveBackTrouble | null {
+  return (magic !== undefined && GIVE_BACK_TROUBLE[provider][magic]) || null;
+}
+
 /**
  * Payme's receipts.create carries no QR code (the token comes only with receipts.pay), so its magic
  * is in the amount: a receipt whose amount in tiyin ends in …60100 (amount % 100000 === 60100) is

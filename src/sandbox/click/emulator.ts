@@ -4,7 +4,7 @@ import type { JsonValue } from '../../lib/lenient-json.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
 import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
-import { CLICK_GIVE_BACK_MAGIC, CLICK_MAGIC, MAGIC, magicOf } from '../magic.js';
+import { CLICK_MAGIC, giveBackTroubleOf, MAGIC, magicOf, type GiveBackTrouble } from '../magic.js';
 
 export interface ClickEmulatorOptions {
   serviceId: number;
@@ -53,7 +53,7 @@ export interface EmulatedClickPayment {
    * How the reversals of this payment go (its QR code's give-back magic, "604"/"605"/"603"): applied
    * and answered 504, applied and the connection dropped, or the first one answered 502 unapplied.
    */
-  reversalTrouble: 'applied_then_504' | 'applied_then_dropped' | 'not_applied_once' | null;
+  reversalTrouble: GiveBackTrouble | null;
   /** Reversal requests (whole and partial) that reached this payment, applied or not. */
   reversalRequests: number;
   /** Reversals (whole and partial) applied: the money went back this many times. */
@@ -158,7 +158,7 @@ export class ClickEmulator {
 
   /** The answer to an applied reversal, as a "604"/"605" payment's gateway mangles it. */
   private reversalAnswer(p: EmulatedClickPayment, answer: Record<string, unknown>, req: FastifyRequest, reply: FastifyReply) {
-    if (p.reversalTrouble === 'applied_then_504') return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
+    if (p.reversalTrouble === 'applied_then_error') return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
     if (p.reversalTrouble === 'applied_then_dropped') {
       // Applied, and then the connection goes: no status line, no body.
       reply.hijack();
@@ -212,14 +212,7 @@ export class ClickEmulator {
         fiscalReceiptUrl: null,
         statusLagUntil: 0,
         statusLag: null,
-        reversalTrouble:
-          magic === CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504
-            ? 'applied_then_504'
-            : magic === CLICK_GIVE_BACK_MAGIC.reversalAppliedThenDropped
-              ? 'applied_then_dropped'
-              : magic === CLICK_GIVE_BACK_MAGIC.reversalNotAppliedOnce
-                ? 'not_applied_once'
-                : null,
+        reversalTrouble: giveBackTroubleOf('click', magic),
         reversalRequests: 0,
         reversalsApplied: 0,
       };

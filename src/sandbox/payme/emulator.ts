@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
-import { isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_GIVE_BACK_MAGIC, PAYME_MAGIC } from '../magic.js';
+import { giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, type GiveBackTrouble } from '../magic.js';
 
 export interface PaymeEmulatorOptions {
   cashboxId: string;
@@ -37,7 +37,7 @@ export interface EmulatedReceipt {
    * How a cancel of the paid receipt goes (its QR code's give-back magic, "624"/"625"/"623"): applied
    * and answered −32400, applied and the connection dropped, or the first one answered −32400 unapplied.
    */
-  cancelTrouble: 'applied_then_system_error' | 'applied_then_dropped' | 'not_applied_once' | null;
+  cancelTrouble: GiveBackTrouble | null;
   /** receipts.cancel requests that reached this receipt, applied or not. */
   cancelRequests: number;
   /** Of those, the ones that reached it paid (state 4): give-back attempts. */
@@ -113,7 +113,7 @@ export class PaymeEmulator {
             const trouble = paid ? receipt.cancelTrouble : null;
             if (trouble === 'not_applied_once' && receipt.paidCancelRequests === 1) throw new RpcFailure(-32400, 'Системная ошибка');
             this.cancel(receipt);
-            if (trouble === 'applied_then_system_error') throw new RpcFailure(-32400, 'Системная ошибка');
+            if (trouble === 'applied_then_error') throw new RpcFailure(-32400, 'Системная ошибка');
             if (trouble === 'applied_then_dropped') {
               // Cancelled, and then the connection goes: no answer at all.
               reply.hijack();
@@ -262,14 +262,7 @@ export class PaymeEmulator {
     receipt.payTime = now;
     receipt.paidUntil = magic === MAGIC.processing ? now + this.options.processingMs : now;
     receipt.cancelRefused = magic === PAYME_MAGIC.errorAfterDebitCancelRefused;
-    receipt.cancelTrouble =
-      magic === PAYME_GIVE_BACK_MAGIC.cancelAppliedThenSystemError
-        ? 'applied_then_system_error'
-        : magic === PAYME_GIVE_BACK_MAGIC.cancelAppliedThenDropped
-          ? 'applied_then_dropped'
-          : magic === PAYME_GIVE_BACK_MAGIC.cancelNotAppliedOnce
-            ? 'not_applied_once'
-            : null;
+    receipt.cancelTrouble = giveBackTroubleOf('payme', magic);
     receipt.phone = `99893${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`;
     receipt.cardNumber = `860014******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`;
   }
