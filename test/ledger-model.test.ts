@@ -372,17 +372,24 @@ class Recover implements Cmd {
   toString = () => `recover(${this.pick}, slot ${this.slot}, ${this.conclusive ? 'conclusive' : 'inconclusive'})`;
 }
 
+const hasUnknown = (m: Readonly<Model>) => m.giveBacks.some((g) => g.status === 'unknown');
+
+/** An unknown give-back, and what the provider's world says it became. */
+function pickUnknown(m: Model, pick: number) {
+  const candidates = m.giveBacks.filter((g) => g.status === 'unknown');
+  const g = candidates[pick % candidates.length]!;
+  return { g, to: g.happened ? ('succeeded' as const) : ('failed' as const) };
+}
+
 /** An operator looks in the provider's cabinet and decides an unknown give-back. */
 class Operator implements Cmd {
   constructor(
     readonly pick: number,
     readonly slot: number,
   ) {}
-  check = (m: Readonly<Model>) => m.giveBacks.some((g) => g.status === 'unknown');
+  check = (m: Readonly<Model>) => hasUnknown(m);
   async run(m: Model, real: Real) {
-    const candidates = m.giveBacks.filter((g) => g.status === 'unknown');
-    const g = candidates[this.pick % candidates.length]!;
-    const to = g.happened ? 'succeeded' : 'failed';
+    const { g, to } = pickUnknown(m, this.pick);
     await real.journals[slotOf(real, this.slot)]!.transition(g.id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator: 'model', reason: 'cabinet' } });
     g.status = to;
     await checkAll(m, real, this.toString());
@@ -399,11 +406,9 @@ class DoubleSettle implements Cmd {
     readonly pick: number,
     readonly slot: number,
   ) {}
-  check = (m: Readonly<Model>) => m.giveBacks.some((g) => g.status === 'unknown');
+  check = (m: Readonly<Model>) => hasUnknown(m);
   async run(m: Model, real: Real) {
-    const candidates = m.giveBacks.filter((g) => g.status === 'unknown');
-    const g = candidates[this.pick % candidates.length]!;
-    const to = g.happened ? 'succeeded' : 'failed';
+    const { g, to } = pickUnknown(m, this.pick);
     const a = real.journals[slotOf(real, this.slot)]!;
     const b = real.journals[slotOf(real, this.slot + 1)]!;
     const results = await Promise.allSettled([
