@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
-import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
-import { freePort, spawnPayBridge, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
+import { startClickPayBridgeProcess, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -37,30 +35,12 @@ interface Instance {
 type Envelope = { data: any; error: any; is_success: boolean };
 
 async function startInstance(name: string, till: string, journal: object, clickUrl: string): Promise<Instance> {
-  const dir = tempDir();
-  const port = await freePort();
-  const config = join(dir, 'paybridge.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      mode: 'production',
-      server: { host: '127.0.0.1', port },
-      log: { level: 'info' },
-      journal,
-      instance: { id: name, shop: 'chilonzor', till },
-      click: {
-        base_url: clickUrl,
-        service_id: SANDBOX_CLICK.serviceId,
-        merchant_user_id: SANDBOX_CLICK.merchantUserId,
-        secret_key: SANDBOX_CLICK.secretKey,
-        partial_reversal: true,
-        timeouts: { connect_ms: 1_000, response_ms: 5_000 },
-        poll_interval_ms: 50,
-        status_deadline_ms: 5_000,
-      },
-    }),
+  return startClickPayBridgeProcess(
+    name,
+    clickUrl,
+    { journal, instance: { id: name, shop: 'chilonzor', till }, click: { partial_reversal: true, timeouts: { connect_ms: 1_000, response_ms: 5_000 } } },
+    60_000,
   );
-  return spawnPayBridge(name, config, dir, port, 60_000);
 }
 
 /** A proxy in front of the emulator: every request passes, a reversal only after REVERSAL_DELAY_MS. */

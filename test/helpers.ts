@@ -259,3 +259,32 @@ export async function spawnPayBridge(name: string, config: string, dataDir: stri
   }
   return { name, child, base, output: () => out, exited };
 }
+
+/**
+ * A production-mode PayBridge process on a free port of its own, talking to the CLICK emulator at
+ * `clickUrl` with the sandbox credentials; `settings` adds to (and may override) that configuration.
+ */
+export async function startClickPayBridgeProcess(
+  name: string,
+  clickUrl: string,
+  settings: { click?: object; [key: string]: unknown },
+  startupMs: number,
+): Promise<PayBridgeProcess> {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = tempDir();
+  const port = await freePort();
+  const config = join(dir, 'paybridge.json');
+  const { click, ...rest } = settings;
+  const clickSettings = {
+    base_url: clickUrl,
+    service_id: SANDBOX_CLICK.serviceId,
+    merchant_user_id: SANDBOX_CLICK.merchantUserId,
+    secret_key: SANDBOX_CLICK.secretKey,
+    poll_interval_ms: 50,
+    status_deadline_ms: 5_000,
+    ...click,
+  };
+  writeFileSync(config, JSON.stringify({ mode: 'production', server: { host: '127.0.0.1', port }, log: { level: 'info' }, click: clickSettings, ...rest }));
+  return spawnPayBridge(name, config, dir, port, startupMs);
+}

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import type { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
-import { SANDBOX_CLICK, SANDBOX_PAYME } from '../src/sandbox/credentials.js';
-import { freePort, spawnPayBridge, startClickEmulator, startPaymeEmulator, tempDir, uniqueQr } from './helpers.js';
+import { SANDBOX_PAYME } from '../src/sandbox/credentials.js';
+import { startClickPayBridgeProcess, startClickEmulator, startPaymeEmulator, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -24,30 +22,12 @@ interface Instance {
 }
 
 async function startInstance(name: string, till: string, url: string, click: ClickEmulator, extra: object = {}): Promise<Instance> {
-  const dir = tempDir();
-  const port = await freePort();
-  const config = join(dir, 'paybridge.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      mode: 'production',
-      server: { host: '127.0.0.1', port },
-      log: { level: 'info' },
-      journal: { engine: 'postgres', url },
-      instance: { id: name, shop: 'chilonzor', till },
-      click: {
-        base_url: click.baseUrl,
-        service_id: SANDBOX_CLICK.serviceId,
-        merchant_user_id: SANDBOX_CLICK.merchantUserId,
-        secret_key: SANDBOX_CLICK.secretKey,
-        timeouts: { connect_ms: 1_000, response_ms: 2_000 },
-        poll_interval_ms: 50,
-        status_deadline_ms: 5_000,
-      },
-      ...extra,
-    }),
+  return startClickPayBridgeProcess(
+    name,
+    click.baseUrl,
+    { journal: { engine: 'postgres', url }, instance: { id: name, shop: 'chilonzor', till }, click: { timeouts: { connect_ms: 1_000, response_ms: 2_000 } }, ...extra },
+    30_000,
   );
-  return spawnPayBridge(name, config, dir, port, 30_000);
 }
 
 type Envelope = { data: any; error: any; is_success: boolean };
