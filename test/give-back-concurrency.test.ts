@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
-import { startClickPayBridgeProcess, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
+import { startClickPayBridgeProcess, stopProcesses, type PayBridgeProcess, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -24,13 +23,7 @@ const ROUNDS = Number(process.env.PAYBRIDGE_GIVE_BACK_ROUNDS ?? 6);
 /** How long the proxy holds each reversal before Click sees it (a real one takes its time too). */
 const REVERSAL_DELAY_MS = 60;
 
-interface Instance {
-  name: string;
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-  exited: Promise<void>;
-}
+type Instance = PayBridgeProcess;
 
 type Envelope = { data: any; error: any; is_success: boolean };
 
@@ -171,10 +164,7 @@ for (const engine of ENGINES) {
     });
 
     after(async () => {
-      for (const i of instances) {
-        i.child.kill('SIGTERM');
-        await i.exited;
-      }
+      await stopProcesses(instances);
       await proxy?.close();
       await click?.close();
       if (engine.name === 'postgres') await dropTestDatabases();

@@ -288,3 +288,11 @@ export async function startClickPayBridgeProcess(
   writeFileSync(config, JSON.stringify({ mode: 'production', server: { host: '127.0.0.1', port }, log: { level: 'info' }, click: clickSettings, ...rest }));
   return spawnPayBridge(name, config, dir, port, startupMs);
 }
+
+/** Stops PayBridge processes (SIGTERM: in-flight payments finish) and waits for each to exit. */
+export async function stopProcesses(processes: readonly PayBridgeProcess[]): Promise<void> {
+  for (const p of processes) {
+    p.child.kill('SIGTERM');
+    await p.exited;
+  }
+}

@@ -280,6 +280,9 @@ class Retry implements Cmd {
   toString = () => `retry(${this.pick}, slot ${this.slot})`;
 }
 
+/** The command's choice among the candidates (its `check` made sure there is one). */
+const pickOf = <T>(candidates: readonly T[], pick: number): T => candidates[pick % candidates.length]!;
+
 type Answer = 'given' | 'refused' | 'lost-given' | 'lost-not-given';
 
 /** The request sends its give-back to the provider and hears `answer` (a lost one leaves it unknown). */
@@ -291,8 +294,7 @@ class Send implements Cmd {
   ) {}
   check = (m: Readonly<Model>) => m.giveBacks.some(inFlight(m));
   async run(m: Model, real: Real) {
-    const candidates = m.giveBacks.filter(inFlight(m));
-    const g = candidates[this.pick % candidates.length]!;
+    const g = pickOf(m.giveBacks.filter(inFlight(m)), this.pick);
     await send(m, real, g, this.slot, this.answer);
     await checkAll(m, real, this.toString());
   }
@@ -356,8 +358,7 @@ class Recover implements Cmd {
   ) {}
   check = (m: Readonly<Model>) => m.giveBacks.some(recoverable(m));
   async run(m: Model, real: Real) {
-    const candidates = m.giveBacks.filter(recoverable(m));
-    const g = candidates[this.pick % candidates.length]!;
+    const g = pickOf(m.giveBacks.filter(recoverable(m)), this.pick);
     const journal = real.journals[slotOf(real, this.slot)]!;
     if (this.conclusive) {
       const to = g.happened ? 'succeeded' : 'failed';
@@ -376,8 +377,7 @@ const hasUnknown = (m: Readonly<Model>) => m.giveBacks.some((g) => g.status === 
 
 /** An unknown give-back, and what the provider's world says it became. */
 function pickUnknown(m: Model, pick: number) {
-  const candidates = m.giveBacks.filter((g) => g.status === 'unknown');
-  const g = candidates[pick % candidates.length]!;
+  const g = pickOf(m.giveBacks.filter((x) => x.status === 'unknown'), pick);
   return { g, to: g.happened ? ('succeeded' as const) : ('failed' as const) };
 }
 

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import type { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
 import { SANDBOX_PAYME } from '../src/sandbox/credentials.js';
-import { startClickPayBridgeProcess, startClickEmulator, startPaymeEmulator, uniqueQr } from './helpers.js';
+import { startClickPayBridgeProcess, stopProcesses, type PayBridgeProcess, startClickEmulator, startPaymeEmulator, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -13,13 +12,7 @@ import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.
  * was really charged). A till that retries may reach any of them, at the same moment.
  */
 
-interface Instance {
-  name: string;
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-  exited: Promise<void>;
-}
+type Instance = PayBridgeProcess;
 
 async function startInstance(name: string, till: string, url: string, click: ClickEmulator, extra: object = {}): Promise<Instance> {
   return startClickPayBridgeProcess(
@@ -85,10 +78,7 @@ describe('several PayBridge processes on one PostgreSQL journal', { skip: postgr
   });
 
   after(async () => {
-    for (const i of instances) {
-      i.child.kill('SIGTERM');
-      await i.exited;
-    }
+    await stopProcesses(instances);
     await click?.close();
     await payme?.close();
     await dropTestDatabases();
