@@ -25,6 +25,7 @@ import { VERSION } from './version.js';
 import { Metrics } from './metrics/metrics.js';
 import { watchLink } from './terminals/link-state.js';
 import { OperatorService } from './payments/operator-service.js';
+import { OperationEngine } from './payments/operation-engine.js';
 import { LiveClaims } from './payments/live-claim.js';
 import { longestSettleMs } from './config/leases.js';
 
@@ -146,8 +147,9 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     till: tillScope(config.instance),
   });
   const claims = new LiveClaims(journal, config.recovery.grace_ms, (err, id) => logger.warn({ err, transaction_id: id }, 'could not extend or release a live claim'));
-  const hooks = { onTransaction: (id: string) => idempotency.linkTransaction(id), claims };
-  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms }, hooks);
+  // One engine runs every outward operation, QR and card alike: one set of live claims, one key link.
+  const engine = new OperationEngine(journal, { onTransaction: (id: string) => idempotency.linkTransaction(id), claims, log: logger });
+  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms }, engine);
   const fiscal = new FiscalHandoffService(journal, payments, logger, {
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
     retryInitialMs: config.fiscal.retry_initial_ms,
@@ -156,7 +158,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     // Longer than the longest call a provider client can make (connect, then twice the response time).
     attemptLeaseMs: Math.max(60_000, ...[config.click, config.payme].map((p) => (p ? 2 * (p.timeouts.connect_ms + 2 * p.timeouts.response_ms) : 0))),
   });
-  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, hooks);
+  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, engine);
   const recovery = new RecoveryService(journal, payments, cards, logger, {
     intervalMs: config.recovery.interval_ms,
     graceMs: config.recovery.grace_ms,

@@ -180,7 +180,7 @@ describe('the POS contract over HTTP', () => {
 });
 
 describe('an internal failure', () => {
-  test('a journal that cannot be written: "nothing was charged" only before anything was sent', async () => {
+  test('a journal that cannot be written: "nothing was charged" only before anything was sent; an approval it cannot record is still an approval', async () => {
     const bridge = await startTestBridge();
     const journal = bridge.journal as unknown as Record<string, unknown>;
     const own = (name: string) => Object.getOwnPropertyDescriptor(journal, name) ?? { value: Reflect.get(Object.getPrototypeOf(journal) as object, name), writable: true, configurable: true };
@@ -196,15 +196,26 @@ describe('an internal failure', () => {
       assert.equal(bridge.emulators!.click.ledger().length, 0);
       Object.defineProperty(journal, 'insertQrPayment', insertQrPayment);
 
-      // The terminal approves, then the journal is lost: the card was charged, so the cashier must
-      // not hear "nothing was charged", but to look the payment up before taking it again.
+      // The terminal approves, then the journal is lost: the card was charged, so the cashier hears the
+      // approval and gets the slip — never "nothing was charged", never an error inviting a second try.
       journal.transition = async (...args: unknown[]) => {
         if (args[2] === 'succeeded') throw new JournalUnavailableError('PostgreSQL journal at postgres://pb:***@hq/pb cannot be reached: ECONNRESET');
         return (transition.value as (...a: unknown[]) => Promise<unknown>).apply(journal, args);
       };
-      const lost = assertFailure((await post(bridge, '/payment/uzcard', { amount: 5_000 })).body, 103);
-      assert.match(lost.message, /^Внутренняя ошибка PayBridge\. Проверьте платёж в журнале, прежде чем проводить его снова/);
-      assert.doesNotMatch(JSON.stringify(lost), /не списаны/);
+      const approved = (await post(bridge, '/payment/uzcard', { amount: 5_000 })).body;
+      assert.equal(approved.is_success, true, JSON.stringify(approved));
+      assert.match(approved.data.message, /Одобрено/);
+      assert.match(approved.data.ppt_id, /^\d{12}$/);
+      const id = approved.data.transaction_id as string;
+      assert.notEqual((await bridge.journal.get(id))!.status, 'succeeded', 'the journal could not record it');
+      assert.match(bridge.logs.text, /operation succeeded but could not be recorded as such/);
+
+      // The journal is back: "settle now" asks the terminal and records the payment at once (the
+      // request let its claim go), with the RRN the till was given.
+      Object.defineProperty(journal, 'transition', transition);
+      assert.equal((await post(bridge, '/payment/recovery/run', {})).body.is_success, true);
+      const settled = (await bridge.journal.get(id))!;
+      assert.deepEqual([settled.status, settled.providerPaymentId], ['succeeded', approved.data.ppt_id]);
     } finally {
       Object.defineProperty(journal, 'insertQrPayment', insertQrPayment);
       Object.defineProperty(journal, 'transition', transition);

@@ -31,6 +31,14 @@ export function remainingToGiveBack(ledger: GiveBackLedger): number {
 }
 
 /**
+ * The ledger once a give-back reserved in it succeeded: what the till is told when the journal could
+ * not record that success (the reservation holds there until recovery records it).
+ */
+export function withGiveBackSucceeded(ledger: GiveBackLedger, amount: number): GiveBackLedger {
+  return { ...ledger, givenBack: ledger.givenBack + amount, reserved: ledger.reserved - amount, open: ledger.open - 1 };
+}
+
+/**
  * The payment's status the ledger stands for, once a give-back succeeded: given back whole, it is
  * `cancelled` (only cancels did it) or `refunded`; otherwise it stays as it was.
  */

@@ -36,7 +36,12 @@ export class LiveClaims {
       clearInterval(renew);
     }
   }
+
+  /** Lets a held transaction go before its work ends: it was left unsettled, and recovery may take it up now. */
+  async letGo(id: string): Promise<void> {
+    await this.journal.releaseLiveClaim(id).catch((e: unknown) => this.onError(e, id));
+  }
 }
 
 /** For a service built without claims (tests of the flow alone): the work runs, nothing is held. */
-export const NO_CLAIMS: Pick<LiveClaims, 'hold'> = { hold: (_id, work) => work() };
+export const NO_CLAIMS: Pick<LiveClaims, 'hold' | 'letGo'> = { hold: (_id, work) => work(), letGo: () => Promise.resolve() };

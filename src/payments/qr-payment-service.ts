@@ -4,9 +4,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { firstWrite, type Journal } from './ports/journal.js';
-import type { CancelOutcome, ChargeOutcome, ChargeProgress, QrProvider } from './ports/qr-provider.js';
-import { remainingToGiveBack } from './give-back-ledger.js';
-import { billingError, ErrorCode, paymentError } from './errors.js';
+import type { QrProvider } from './ports/qr-provider.js';
+import type { Verdict } from './ports/operation-adapter.js';
+import { qrCharge, qrGiveBack } from './qr-operations.js';
+import { remainingToGiveBack, withGiveBackSucceeded, type GiveBackLedger } from './give-back-ledger.js';
+import { billingError, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import { OperationEngine, type OperationHooks } from './operation-engine.js';
 import { maskQrCode } from './masking.js';
@@ -70,13 +72,6 @@ export function hashQrCode(qrCode: string): string {
   return createHash('sha256').update(qrCode).digest('hex');
 }
 
-/**
- * Takes a QR-wallet payment through its life: written to the journal as `pending` before the
- * provider hears of it, every fact the provider reveals written down before the next step, and
- * the final outcome recorded before the till is answered.
- */
-export type PaymentServiceHooks = OperationHooks;
-
 export interface QrPaymentOptions {
   /** A second request with the same QR code and amount within this window is the first one again. */
   qrRetryWindowMs: number;
@@ -84,11 +79,14 @@ export interface QrPaymentOptions {
   retryWaitMs?: number;
 }
 
+/**
+ * QR-wallet payments and their give-backs: what to journal (a charge unless it is a retry of the same
+ * code and amount; a give-back with its amount reserved) and what the till hears. The engine runs each
+ * operation (operation-engine.ts); qr-operations.ts reads the provider's answers.
+ */
 export class QrPaymentService {
   private readonly locks = new KeyedLock();
   private readonly engine: OperationEngine;
-  /** The cashier's explanation of an outcome just recorded, for the answer about to be given. */
-  private readonly reasons = new Map<string, string>();
 
   constructor(
     private readonly journal: Journal,
@@ -96,9 +94,9 @@ export class QrPaymentService {
     private readonly log: Logger,
     private readonly shop: ShopDetails = {},
     private readonly options: QrPaymentOptions = { qrRetryWindowMs: 600_000 },
-    hooks: PaymentServiceHooks = {},
+    engine: OperationEngine | OperationHooks = {},
   ) {
-    this.engine = new OperationEngine(journal, hooks);
+    this.engine = engine instanceof OperationEngine ? engine : new OperationEngine(journal, { log, ...engine });
   }
 
   provider(method: QrMethod): QrProvider {
@@ -130,11 +128,9 @@ export class QrPaymentService {
         this.log.info({ transaction_id: tx.id, method }, 'same QR code and amount again: answering as the first time');
         return this.answerFor(await this.settledOrLatest(tx), request.qrCode, true);
       }
-      return this.engine.run(tx.id, async () => {
-        await this.engine.link(tx.id);
-        const settled = await this.charge(provider, tx, request.qrCode);
-        return this.answerFor(settled, request.qrCode, false);
-      });
+      const { tx: settled, verdict } = await this.engine.execute(tx, qrCharge(provider, request.qrCode), { link: true });
+      this.logOutcome(settled, verdict);
+      return this.answerFor(settled, request.qrCode, false, verdict.reason);
     });
   }
 
@@ -152,36 +148,12 @@ export class QrPaymentService {
     return current;
   }
 
-  /** Charges through the provider, journaling each fact, and records the outcome. */
-  private async charge(provider: QrProvider, tx: Transaction, qrCode: string): Promise<Transaction> {
-    const log = this.log.child({ transaction_id: tx.id, method: tx.method });
-    let status: TransactionStatus = tx.status;
-    const progress = async (p: ChargeProgress): Promise<void> => {
-      const to: TransactionStatus = p.uncertain && status === 'pending' ? 'unknown' : status;
-      await this.journal.transition(tx.id, status, to, { providerPaymentId: p.providerPaymentId }, { step: p.step, detail: p.uncertain ? { uncertain: p.uncertain, evidence: p.detail } : p.detail });
-      if (to !== status) log.warn({ step: p.step, reason: p.uncertain }, 'payment outcome uncertain; resolving through the provider status API');
-      status = to;
-    };
-    let outcome: ChargeOutcome;
-    try {
-      outcome = qrCode
-        ? await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, progress)
-        : await provider.recover({ transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: Math.max(tx.createdAt, tx.updatedAt), providerPaymentId: tx.providerPaymentId }, progress);
-    } catch (err) {
-      // A bug or a journal failure mid-flight: whether money moved is not known, so say exactly that.
-      log.error({ err }, 'payment flow failed unexpectedly');
-      outcome = { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not take the payment again; PayBridge keeps checking.' };
-    }
-    return this.record(tx, status, outcome, log);
-  }
-
-  /** Settles a payment left pending or unknown (after a crash, or a lost answer) by asking its provider; never charges. */
+  /** Settles a payment or give-back left pending or unknown (after a crash, or a lost answer) by asking its provider; never sends it again. */
   async recover(tx: Transaction): Promise<Transaction> {
-    if (this.engine.isInFlight(tx.id)) return tx;
-    if (tx.kind !== 'payment') return this.recoverGiveBack(tx);
-    const settled = await this.charge(this.provider(tx.method as QrMethod), tx, '');
-    this.reasons.delete(tx.id); // no till is waiting for this answer
-    return settled;
+    if (tx.kind === 'payment') return this.engine.recover(tx, qrCharge(this.provider(tx.method as QrMethod), ''));
+    const original = tx.originalId ? await this.journal.get(tx.originalId) : undefined;
+    if (!original) return tx;
+    return this.engine.recover(tx, qrGiveBack(this.provider(tx.method as QrMethod), original));
   }
 
   isInFlight(transactionId: string): boolean {
@@ -195,38 +167,18 @@ export class QrPaymentService {
     return this.answerFor(tx, qrCode, true);
   }
 
-  /** Writes the outcome down; a success that cannot be written is still a success (recovery finishes the record). */
-  private async record(tx: Transaction, from: TransactionStatus, outcome: ChargeOutcome, log: Logger): Promise<Transaction> {
-    if (outcome.status === 'succeeded') {
-      const patch = { providerPaymentId: outcome.providerPaymentId, clientPhoneNumber: outcome.clientPhoneNumber, providerMessage: outcome.message };
-      log.info({ provider_payment_id: outcome.providerPaymentId, amount: tx.amount }, 'payment succeeded');
-      try {
-        return await this.journal.transition(tx.id, from, 'succeeded', patch, { step: 'succeeded', detail: outcome.detail });
-      } catch (err) {
-        // The customer has paid. Telling the till otherwise would invite a second charge.
-        log.error({ err }, 'payment succeeded at the provider but could not be recorded as such');
-        return { ...tx, ...patch, status: 'succeeded' };
-      }
-    }
-    const data = outcome.status === 'failed' ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN';
-    const patch = {
-      error: { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data },
-      ...(outcome.status === 'unknown' && outcome.providerPaymentId ? { providerPaymentId: outcome.providerPaymentId } : {}),
-    };
-    log.warn({ outcome: outcome.status, data, reason: outcome.reason }, 'payment not completed');
-    const done = await this.journal.transition(tx.id, from, outcome.status, patch, { step: outcome.status, detail: { reason: outcome.reason, evidence: outcome.detail } });
-    this.reasons.set(tx.id, outcome.reason);
-    return done;
+  private logOutcome(tx: Transaction, verdict: Verdict): void {
+    const log = this.log.child({ transaction_id: tx.id, method: tx.method, kind: tx.kind });
+    if (verdict.outcome === 'succeeded') log.info({ amount: tx.amount, provider_payment_id: tx.providerPaymentId }, 'operation succeeded');
+    else log.warn({ outcome: verdict.outcome, data: tx.error?.data, reason: verdict.reason }, 'operation not completed');
   }
 
   /**
    * The till's answer for a journaled payment: the seed's success fields, or the error it ended
    * with. `qrCode` is the code the till sent (the journal keeps only its hash).
    */
-  answerFor(tx: Transaction, qrCode: string, replayed: boolean): QrPaymentResult {
+  answerFor(tx: Transaction, qrCode: string, replayed: boolean, reason?: string): QrPaymentResult {
     const extras = { transaction_id: tx.id, transaction_status: tx.status, ...(replayed ? { replayed: true } : {}) };
-    const reason = this.reasons.get(tx.id);
-    this.reasons.delete(tx.id);
     switch (tx.status) {
       case 'succeeded': {
         const { inn, kkm_id, device_id } = tx.method === 'payme' ? this.shop : {};
@@ -280,7 +232,7 @@ export class QrPaymentService {
         transaction_id: found.id,
       });
     }
-    const { giveBack, original } = await this.engine.beginGiveBack(
+    const { giveBack, original, ledger: reserved } = await this.engine.beginGiveBack(
       found.id,
       { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] },
       (payment, { amount, partial }) => ({
@@ -288,39 +240,14 @@ export class QrPaymentService {
         step: { step: 'received', detail: { amount, partial, original_id: payment.id, payment_id: payment.providerPaymentId } },
       }),
     );
-    return this.engine.run(giveBack.id, async () => {
-      const log = this.log.child({ transaction_id: original.id, give_back_id: giveBack.id, method });
-      const partial = giveBack.kind === 'refund';
-      const outcome = await provider.cancel({ providerPaymentId: original.providerPaymentId!, amount: giveBack.amount, partial }).catch(
-        (err: unknown): CancelOutcome => {
-          log.error({ err }, 'give-back failed unexpectedly');
-          return { status: 'unknown', reason: 'PayBridge failed while talking to the provider. Do not give the money back again; PayBridge keeps checking.' };
-        },
-      );
-      if (outcome.status === 'cancelled') {
-        log.info({ amount: giveBack.amount }, 'payment given back');
-        try {
-          await this.journal.transition(giveBack.id, 'pending', 'succeeded', {}, { step: partial ? 'refunded' : 'cancelled', detail: outcome.detail });
-          return (await this.giveBackAnswer(giveBack.id))!;
-        } catch (err) {
-          // The money went back. Telling the till otherwise would invite a second give-back; the
-          // reservation holds until recovery records the success from the provider's status.
-          log.error({ err }, 'give-back done at the provider but could not be recorded as such');
-          const left = original.amount - original.refundedAmount - giveBack.amount;
-          return { ...this.cancelAnswer(original, giveBack), refunded_amount: original.refundedAmount + giveBack.amount, remaining_amount: Math.max(0, left) };
-        }
-      }
-      const refused = outcome.status === 'refused';
-      const done = await this.journal.transition(
-        giveBack.id,
-        'pending',
-        refused ? 'failed' : 'unknown',
-        { error: { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data: refused ? `${outcome.providerCode}: ${outcome.providerText}` : 'OUTCOME_UNKNOWN' } },
-        { step: refused ? 'cancel_refused' : 'cancel_unknown', detail: outcome },
-      );
-      log.warn({ outcome }, 'give-back not done');
-      throw billingError(done.error!.data, { reason: outcome.reason, ...this.giveBackExtras(done, original) });
-    });
+    const { tx: done, verdict, recorded } = await this.engine.execute(giveBack, qrGiveBack(provider, original));
+    this.logOutcome(done, verdict);
+    if (done.status === 'succeeded') {
+      // Done at the provider but not on record: the till hears what happened all the same.
+      if (!recorded) return this.cancelAnswer(original, done, withGiveBackSucceeded(reserved, done.amount));
+      return (await this.giveBackAnswer(giveBack.id))!;
+    }
+    throw billingError(done.error?.data ?? 'OUTCOME_UNKNOWN', { reason: verdict.reason ?? text('outcome_unknown'), ...this.giveBackExtras(done, original) });
   }
 
   private giveBackExtras(giveBack: Transaction, original: Transaction): Record<string, unknown> {
@@ -337,41 +264,20 @@ export class QrPaymentService {
     const original = (await this.journal.get(giveBack.originalId))!;
     if (giveBack.status === 'pending' || giveBack.status === 'unknown') return undefined;
     if (giveBack.status === 'failed') throw billingError(giveBack.error?.data ?? null, { reason: giveBack.error?.data ?? '', ...this.giveBackExtras(giveBack, original) });
-    const ledger = await this.journal.giveBackLedger(original.id);
-    return { ...this.cancelAnswer(original, giveBack), refunded_amount: ledger.givenBack, remaining_amount: remainingToGiveBack(ledger) };
+    return this.cancelAnswer(original, giveBack, await this.journal.giveBackLedger(original.id));
   }
 
-  private cancelAnswer(original: Transaction, giveBack: Transaction): QrCancelResult {
+  private cancelAnswer(original: Transaction, giveBack: Transaction, ledger: GiveBackLedger): QrCancelResult {
     return {
       status: 'successfully',
       message: giveBack.kind === 'refund' ? 'Частичный возврат выполнен' : 'Платеж отменен',
       transaction_id: original.id,
       payment_id: original.providerPaymentId ?? '',
       amount: giveBack.amount,
-      refunded_amount: original.refundedAmount,
-      remaining_amount: original.amount - original.refundedAmount,
+      refunded_amount: ledger.givenBack,
+      remaining_amount: remainingToGiveBack(ledger),
       transaction_status: original.status,
       give_back_id: giveBack.id,
     };
-  }
-
-  /** Settles a give-back left pending or unknown by asking the provider about it; never sends it again. */
-  private async recoverGiveBack(giveBack: Transaction): Promise<Transaction> {
-    const original = giveBack.originalId ? await this.journal.get(giveBack.originalId) : undefined;
-    if (!original?.providerPaymentId) return giveBack;
-    const answer = await this.provider(giveBack.method as QrMethod).giveBackStatus({
-      providerPaymentId: original.providerPaymentId,
-      amount: giveBack.amount,
-      partial: giveBack.kind === 'refund',
-      sentAt: Math.max(giveBack.createdAt, giveBack.updatedAt),
-    });
-    const detail = { rule: answer.rule, evidence: answer.detail };
-    if (answer.status === 'given_back') return this.journal.transition(giveBack.id, giveBack.status, 'succeeded', {}, { step: 'recovered', detail });
-    if (answer.status === 'not_given_back') {
-      const error = { code: ErrorCode.BILLING, message: 'BILLING_ERROR', data: `NOT_GIVEN_BACK: ${answer.reason}` };
-      return this.journal.transition(giveBack.id, giveBack.status, 'failed', { error }, { step: 'recovered', detail: { ...detail, reason: answer.reason } });
-    }
-    if (giveBack.status === 'pending') return this.journal.transition(giveBack.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive', detail: { ...detail, reason: answer.reason } });
-    return giveBack;
   }
 }
