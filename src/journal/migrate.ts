@@ -37,7 +37,7 @@ const TX_COLUMNS = [
   'error_data', 'shop', 'till', 'instance', 'created_at', 'updated_at',
 ] as const;
 const HANDOFF_COLUMNS = ['id', 'method', 'payment_id', 'transaction_id', 'receipt', 'state', 'attempts', 'next_attempt_at', 'last_error', 'result', 'created_at', 'updated_at'] as const;
-const CLOSE_COLUMNS = ['id', 'state', 'terminal', 'shift_number', 'closed_at', 'report', 'terminal_totals', 'journal_totals', 'matched'] as const;
+const CLOSE_COLUMNS = ['id', 'state', 'terminal', 'shift_number', 'closed_at', 'report', 'terminal_totals', 'journal_totals', 'matched', 'reason', 'host_reconciliation'] as const;
 const KEY_COLUMNS = ['key', 'scope', 'fingerprint', 'state', 'owner', 'transaction_id', 'response', 'created_at', 'expires_at'] as const;
 
 const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');

@@ -1,6 +1,7 @@
 import type { TransactionStatus } from '../payments/state-machine.js';
 import type { FiscalHandoff, ShiftClose, Transaction } from '../payments/transaction.js';
 import type { ShiftTotals } from '../payments/ports/terminal.js';
+import type { HostReconciliation } from '../payments/close-report.js';
 import type { GiveBackLedger } from '../payments/give-back-ledger.js';
 import { InvalidCursorError, type IdempotencyRecord, type TransactionPage, type TransactionPatch } from '../payments/ports/journal.js';
 
@@ -108,6 +109,9 @@ export interface ShiftCloseRow {
   /** 1 or 0; null when the terminal reported no totals. */
   matched: number | null;
   state: string;
+  reason: string | null;
+  /** JSON of HostReconciliation, or null. */
+  host_reconciliation: string | null;
 }
 
 export function rowToShiftClose(r: ShiftCloseRow): ShiftClose {
@@ -119,8 +123,11 @@ export function rowToShiftClose(r: ShiftCloseRow): ShiftClose {
     closedAt: r.closed_at,
     report: r.report,
     terminalTotals: r.terminal_totals === null ? null : (JSON.parse(r.terminal_totals) as ShiftTotals),
-    journalTotals: JSON.parse(r.journal_totals) as ShiftTotals,
+    // 'null' when the journal's side was not computed (the column predates that and is NOT NULL).
+    journalTotals: JSON.parse(r.journal_totals) as ShiftTotals | null,
     matched: r.matched === null ? null : r.matched === 1,
+    reason: r.reason ?? null,
+    hostReconciliation: r.host_reconciliation ? (JSON.parse(r.host_reconciliation) as HostReconciliation) : null,
   };
 }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { firstWrite, type Journal, type NewTransaction } from './ports/journal.js';
 import { isApproval } from './terminal-evidence.js';
+import { hostReconciliationOf } from './close-report.js';
 import { OperationEngine, type Executed, type OperationHooks } from './operation-engine.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalRequest } from './ports/terminal.js';
 import { TerminalBusyError } from './terminal-queue.js';
@@ -185,13 +186,20 @@ export class CardPaymentService {
     };
   }
 
-  /** Closes the terminal's shift and compares its totals with the journal's. */
+  /**
+   * Closes the terminal's shift and compares its totals with the journal's, where there is something
+   * to compare: the terminal's totals and the shift they belong to. The close reports published for
+   * real Humo (Ingenico) and UzCard (PAX A35) terminals print neither, so there `matched` is null with
+   * the reason, and the journal is never compared against zeros or against "shift null". What the
+   * report says of the terminal's own reconciliation with its bank («Итоги совпали») is returned apart,
+   * as `terminal_host_reconciliation`: it is the terminal's and the host's agreement, not PayBridge's.
+   */
   async closeShift(method: CardMethod, terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
-    const none: ShiftTotals = { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 };
     // Journaled before the terminal hears of it, like every outward operation: a close whose answer
-    // is lost stays on record as `unknown` instead of vanishing.
-    const close = { id: randomUUID(), terminal: terminal.id, shiftNumber: null, report: '', terminalTotals: null, journalTotals: none, matched: null };
+    // is lost stays on record as `unknown` instead of vanishing. Nothing is compared yet, so the
+    // journal's side is null rather than zeros that would read as "the journal holds nothing".
+    const close = { id: randomUUID(), terminal: terminal.id, shiftNumber: null, report: '', terminalTotals: null, journalTotals: null, matched: null };
     const record = (state: ShiftCloseState, report: string) => this.journal.recordShiftClose({ ...close, state, report, closedAt: Date.now() });
     let answer: TerminalAnswer;
     try {
@@ -216,26 +224,53 @@ export class CardPaymentService {
       throw terminalError(method, answer.code);
     }
     const shift = answer.shiftNumber;
-    const journalTotals: ShiftTotals = shift === null ? none : await this.journal.shiftTotals(terminal.id, shift);
     const terminalTotals = answer.totals ?? null;
-    const matched = terminalTotals === null ? null : (Object.keys(journalTotals) as (keyof ShiftTotals)[]).every((k) => journalTotals[k] === terminalTotals[k]);
-    await this.journal.recordShiftClose({ ...close, state: 'closed', shiftNumber: shift, closedAt: Date.now(), report: answer.slip, terminalTotals, journalTotals, matched });
+    const hostReconciliation = hostReconciliationOf(answer.slip);
+    // The journal's side only for a shift the terminal named: for an unnamed one there is no set of
+    // journaled operations it could stand for.
+    const journalTotals: ShiftTotals | null = shift === null ? null : await this.journal.shiftTotals(terminal.id, shift);
+    let matched: boolean | null = null;
+    let reason: string | null = null;
+    if (terminalTotals === null) {
+      reason =
+        `the terminal's report prints no totals PayBridge can read${shift === null ? ' and no shift number' : ''} ` +
+        '(the close reports published for Humo and UzCard terminals print neither), so nothing was compared' +
+        (journalTotals ? `; the journal's totals for shift ${shift} are shown for reference only` : ": the journal's side was not computed");
+    } else if (journalTotals === null) {
+      reason = "the terminal reported totals but no shift number, so PayBridge cannot tell which of its journaled operations they cover: the journal's side was not computed and nothing was compared";
+    } else {
+      matched = (Object.keys(journalTotals) as (keyof ShiftTotals)[]).every((k) => journalTotals[k] === terminalTotals[k]);
+    }
+    await this.journal.recordShiftClose({ ...close, state: 'closed', shiftNumber: shift, closedAt: Date.now(), report: answer.slip, terminalTotals, journalTotals, matched, reason, hostReconciliation });
     const snake = (t: ShiftTotals) => ({ purchase_count: t.purchaseCount, purchase_amount: t.purchaseAmount, return_count: t.returnCount, return_amount: t.returnAmount });
-    const difference = terminalTotals
-      ? snake({
-          purchaseCount: terminalTotals.purchaseCount - journalTotals.purchaseCount,
-          purchaseAmount: terminalTotals.purchaseAmount - journalTotals.purchaseAmount,
-          returnCount: terminalTotals.returnCount - journalTotals.returnCount,
-          returnAmount: terminalTotals.returnAmount - journalTotals.returnAmount,
-        })
-      : null;
+    const difference =
+      matched !== null && terminalTotals && journalTotals
+        ? snake({
+            purchaseCount: terminalTotals.purchaseCount - journalTotals.purchaseCount,
+            purchaseAmount: terminalTotals.purchaseAmount - journalTotals.purchaseAmount,
+            returnCount: terminalTotals.returnCount - journalTotals.returnCount,
+            returnAmount: terminalTotals.returnAmount - journalTotals.returnAmount,
+          })
+        : null;
     if (matched === false) this.log.warn({ terminal: terminal.id, shift, difference }, 'shift totals differ from the journal');
+    if (matched === null) this.log.info({ terminal: terminal.id, shift, reason }, 'shift closed without a reconciliation against the journal');
     return {
       message: answer.slip,
       ppt_id: null,
       terminal: terminal.id,
       shift_number: shift,
-      reconciliation: { matched, terminal: terminalTotals && snake(terminalTotals), journal: snake(journalTotals), difference },
+      reconciliation: {
+        matched,
+        ...(reason ? { reason } : {}),
+        compared: matched === null ? null : `the terminal's totals against the journal's for shift ${shift}`,
+        terminal: terminalTotals && snake(terminalTotals),
+        journal: journalTotals && snake(journalTotals),
+        difference,
+        terminal_host_reconciliation: hostReconciliation && {
+          ...hostReconciliation,
+          meaning: "the terminal's own reconciliation with its bank host, as its report prints it; not a comparison with PayBridge's journal",
+        },
+      },
     };
   }
 

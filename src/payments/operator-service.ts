@@ -49,9 +49,13 @@ export function presentShiftClose(c: ShiftClose) {
     closed_at: new Date(c.closedAt).toISOString(),
     matched: c.matched,
     mismatch: c.matched === false,
+    // Only what was compared is shown as compared: a close whose report printed no totals, or named
+    // no shift, has no journal side and no difference, and says why.
+    reason: c.reason ?? null,
+    terminal_host_reconciliation: c.hostReconciliation ?? null,
     terminal_totals: t && snake(t),
-    journal_totals: snake(j),
-    difference: t
+    journal_totals: j && snake(j),
+    difference: t && j
       ? snake({
           purchaseCount: t.purchaseCount - j.purchaseCount,
           purchaseAmount: t.purchaseAmount - j.purchaseAmount,

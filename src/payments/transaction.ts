@@ -109,7 +109,12 @@ export interface ShiftClose {
   closedAt: number;
   report: string;
   terminalTotals: import('./ports/terminal.js').ShiftTotals | null;
-  journalTotals: import('./ports/terminal.js').ShiftTotals;
-  /** Null when the terminal did not report totals to compare. */
+  /** Null when PayBridge did not compute its side: nothing to compare it with, or no shift to compute it for. */
+  journalTotals: import('./ports/terminal.js').ShiftTotals | null;
+  /** Null when the terminal did not report totals to compare, or named no shift; `reason` says which. */
   matched: boolean | null;
+  /** Why `matched` is null: what was and was not compared. */
+  reason?: string | null;
+  /** The terminal's own verdict on its reconciliation with the bank host («Итоги совпали»), as printed: not PayBridge's comparison. */
+  hostReconciliation?: import('./close-report.js').HostReconciliation | null;
 }

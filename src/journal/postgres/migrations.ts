@@ -119,6 +119,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE shift_closes ADD COLUMN state TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('sent', 'closed', 'refused', 'not_sent', 'unknown'));
   `,
+  // 4: a reconciliation that compared nothing says why, and the terminal's own verdict on its host
+  // reconciliation («Итоги совпали») is kept apart from PayBridge's comparison (the SQLite journal's migration 8)
+  `
+  ALTER TABLE shift_closes ADD COLUMN reason TEXT;
+  ALTER TABLE shift_closes ADD COLUMN host_reconciliation TEXT;
+  `,
 ];
 /** The oldest PostgreSQL whose SQL these migrations and queries use (identity columns, SKIP LOCKED). */
 export const MIN_SERVER_VERSION_NUM = 120_000;

@@ -491,9 +491,11 @@ export class PostgresJournal implements Journal {
 
   async recordShiftClose(close: ShiftClose): Promise<void> {
     await this.query(
-      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, state, reason, host_reconciliation)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, shift_number = EXCLUDED.shift_number, closed_at = EXCLUDED.closed_at, report = EXCLUDED.report,
-         terminal_totals = EXCLUDED.terminal_totals, journal_totals = EXCLUDED.journal_totals, matched = EXCLUDED.matched`,
+         terminal_totals = EXCLUDED.terminal_totals, journal_totals = EXCLUDED.journal_totals, matched = EXCLUDED.matched,
+         reason = EXCLUDED.reason, host_reconciliation = EXCLUDED.host_reconciliation`,
       [
         close.id,
         close.terminal,
@@ -504,6 +506,8 @@ export class PostgresJournal implements Journal {
         JSON.stringify(close.journalTotals),
         close.matched === null ? null : close.matched ? 1 : 0,
         close.state,
+        close.reason ?? null,
+        close.hostReconciliation ? JSON.stringify(close.hostReconciliation) : null,
       ],
     );
   }

@@ -128,4 +128,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE shift_closes ADD COLUMN state TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('sent', 'closed', 'refused', 'not_sent', 'unknown'));
   `,
+  // 8: a reconciliation that compared nothing says why, and the terminal's own verdict on its host
+  // reconciliation («Итоги совпали») is kept apart from PayBridge's comparison
+  `
+  ALTER TABLE shift_closes ADD COLUMN reason TEXT;
+  ALTER TABLE shift_closes ADD COLUMN host_reconciliation TEXT;
+  `,
 ];

@@ -118,10 +118,11 @@ export class SqliteJournal implements Journal {
          WHERE terminal = ? AND shift_number = ? AND status IN ('succeeded', 'cancelled', 'refunded')`,
       ),
       insertShiftClose: this.db.prepare(
-        `INSERT INTO shift_closes (id, state, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched)
-         VALUES (@id, @state, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched)
+        `INSERT INTO shift_closes (id, state, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, reason, host_reconciliation)
+         VALUES (@id, @state, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched, @reason, @hostReconciliation)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state, shift_number = excluded.shift_number, closed_at = excluded.closed_at, report = excluded.report,
-           terminal_totals = excluded.terminal_totals, journal_totals = excluded.journal_totals, matched = excluded.matched`,
+           terminal_totals = excluded.terminal_totals, journal_totals = excluded.journal_totals, matched = excluded.matched,
+           reason = excluded.reason, host_reconciliation = excluded.host_reconciliation`,
       ),
       shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? AND state = 'closed' LIMIT 1`),
       // The unary + keeps SQLite off the (method, created_at) index, which under load means walking
@@ -392,6 +393,8 @@ export class SqliteJournal implements Journal {
         terminalTotals: close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
         journalTotals: JSON.stringify(close.journalTotals),
         matched: close.matched === null ? null : close.matched ? 1 : 0,
+        reason: close.reason ?? null,
+        hostReconciliation: close.hostReconciliation ? JSON.stringify(close.hostReconciliation) : null,
       }),
     );
   }

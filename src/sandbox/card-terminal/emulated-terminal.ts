@@ -24,6 +24,16 @@ export const TERMINAL_MAGIC = { insufficientFunds: 11_600, aborted: 99_200, noAn
 export const TERMINAL_GIVE_BACK_MAGIC = { answerLost: 40_900 } as const;
 export const RESTART_MS = 5_000;
 
+/**
+ * Magic of the shift close: a shift in which a purchase of 70100 tiyin (701.00 soum) was approved
+ * closes with the report in the layout FiscalBox publishes for real Humo (Ingenico) and UzCard (PAX A35)
+ * terminals (abdullo211/fiscal_document, `xumo_close` / `uzcard_close`): «Сверка итогов», the terminal
+ * and shop ids, «Итоги совпали», an empty «Краткий отчет» — no count lines, no totals, no shift
+ * number. The bridge answer then carries no `totals` and no `shift` either, as an adapter reading
+ * such a terminal could not, so the whole close path meets what a real terminal gives.
+ */
+export const TERMINAL_REPORT_MAGIC = { publishedLayout: 70_100 } as const;
+
 /** Luhn-valid numbers with the masked ones' first six and last four digits. */
 const FULL_PANS = { humo: '9860091000097856', uzcard: '5440811000085040' } as const;
 export const SLOW_ANSWER_MS = 5_000;
@@ -269,6 +279,7 @@ export class EmulatedTerminal {
       return_amount: sum(returns),
     };
     const now = new Date();
+    if (purchases.some((o) => o.amount === TERMINAL_REPORT_MAGIC.publishedLayout)) return this.closeWith(this.publishedReport(now), null, null, requestId);
     const report = [
       center(this.flavour === 'humo' ? 'ОБЫЧНЫЙ ТОВАР' : 'OOO TEST TIME'),
       center('Сверка итогов'),
@@ -283,15 +294,47 @@ export class EmulatedTerminal {
       '='.repeat(36),
       '',
     ].join('\n');
-    const closed = this.state.shift;
+    return this.closeWith(report, this.state.shift, totals, requestId);
+  }
+
+  private closeWith(report: string, shift: number | null, totals: TerminalOutcome['totals'], requestId: string | null): TerminalOutcome {
     this.state.shift += 1;
     this.state.receipt = 0;
     this.state.lastReport = report;
-    const result: TerminalOutcome = { code: '000', slip: report, rrn: null, receipt: null, shift: closed, authCode: null, terminalId: this.terminalId, totals };
+    const result: TerminalOutcome = { code: '000', slip: report, rrn: null, receipt: null, shift, authCode: null, terminalId: this.terminalId, ...(totals ? { totals } : {}) };
     this.state.lastSlip = report;
     if (requestId) this.state.answers[requestId] = result;
     this.save();
     return result;
+  }
+
+  /** The published close report's layout (see TERMINAL_REPORT_MAGIC), for this terminal and time. */
+  private publishedReport(now: Date): string {
+    const rule = '='.repeat(36);
+    const [date, time] = humoDate(now).split(' ') as [string, string];
+    const stamp = pad(`Дата:${date}`, `Время:${time}`);
+    return [
+      rule,
+      center('Отчет закрытия смены'),
+      rule,
+      center('Сверка итогов'),
+      stamp,
+      rule,
+      `Терминал ID: ${this.terminalId}`,
+      'ID магазина:  000000009002143',
+      '           -0000000000.00',
+      center('Итоги совпали'),
+      stamp,
+      center(this.flavour === 'humo' ? 'Тест humo' : 'Тест UZCARD'),
+      center('Краткий отчет'),
+      pad('Терминал:', this.terminalId),
+      stamp,
+      '-'.repeat(36),
+      '                 -',
+      center('Отчет окончен'),
+      rule,
+      '',
+    ].join('\n');
   }
 
   lastSlip(): TerminalOutcome {
