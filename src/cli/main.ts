@@ -5,6 +5,7 @@ import { PayBridgeClient } from './client.js';
 import { configCheck } from './commands/config-check.js';
 import { journalExport } from './commands/journal-export.js';
 import { journalMigrate, type JournalMigrateOptions } from './commands/journal-migrate.js';
+import { terminalConformance, type ConformanceCliOptions } from './commands/terminal-conformance.js';
 import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
 import { CliExit, EXIT } from './exit-codes.js';
 
@@ -141,6 +142,18 @@ config
   .description('validate the file and reach each provider and terminal with its credentials, charging nothing')
   .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
   .action(run(async (o: { config?: string }) => configCheck(o.config)));
+
+const terminal = program.command('terminal').description('a card terminal, reached directly (not through PayBridge)');
+terminal
+  .command('conformance')
+  .description('drive a UzCard adapter through the bridge protocol’s scenarios in its test mode (docs/bridge-protocol.md); exit 1 on any failure')
+  .option('--tcp <host:port>', 'the adapter listens on TCP')
+  .option('--serial <path>', 'the adapter is on a serial port (/dev/ttyACM0, COM3)')
+  .option('--baud-rate <n>', 'serial speed', '115200')
+  .option('--connect-timeout-ms <ms>', 'opening the link', '5000')
+  .option('--answer-timeout-ms <ms>', 'waiting for an answer, restarted by progress messages (as bridge.answer_timeout_ms)', '180000')
+  .option('--poll-ms <ms>', 'pause between status questions while the adapter is busy', '1000')
+  .action(run(async (o: ConformanceCliOptions) => terminalConformance(o, globals().json)));
 
 const journal = program.command('journal').description('the journal, read directly (PayBridge may be running)');
 journal

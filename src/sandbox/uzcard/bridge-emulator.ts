@@ -2,7 +2,7 @@ import { createServer, Socket, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BRIDGE_VERSION, encodeBridgeMessage, type BridgeRequest, type BridgeResponse } from '../../terminals/bridge/protocol.js';
+import { BRIDGE_VERSION, encodeBridgeMessage, type BridgeOp, type BridgeRequest, type BridgeResponse } from '../../terminals/bridge/protocol.js';
 import { EmulatedTerminal, SLOW_ANSWER_MS, TERMINAL_MAGIC, type Flavour, type TerminalOutcome } from '../card-terminal/emulated-terminal.js';
 
 function toResponse(id: string, o: TerminalOutcome): BridgeResponse {
@@ -20,6 +20,8 @@ function toResponse(id: string, o: TerminalOutcome): BridgeResponse {
     ...(o.totals !== undefined ? { totals: o.totals } : {}),
   };
 }
+
+const isOperation = (op: BridgeOp | undefined) => op === 'purchase' || op === 'cancel' || op === 'refund' || op === 'close_shift';
 
 /**
  * A card terminal behind the terminal bridge protocol, as a site's adapter would present a PAX A35
@@ -82,6 +84,13 @@ export class BridgeTerminalEmulator {
     }
     if (this.busy) {
       send({ v: BRIDGE_VERSION, id: request.id, code: '984' });
+      return;
+    }
+    // A request id is the adapter's idempotency key: an operation sent again is answered as it was the
+    // first time and never performed twice (docs/bridge-protocol.md). Reads are answered afresh.
+    const earlier = isOperation(request.op) ? this.terminal.answerFor(request.id) : undefined;
+    if (earlier) {
+      send(toResponse(request.id, earlier));
       return;
     }
     this.busy = true;
