@@ -59,11 +59,12 @@ export function parsePrintedAmount(text: string): number {
 
 /**
  * One printed amount token directly before "UZS". The look-behind refuses a start inside a number
- * ("500.00" of "1500.00") and right after "digit + space" ("1500.00" of "2 1500.00"), so a count or a
+ * ("500.00" of "1500.00" or of "1,500.00") and right after "digit + space" ("1500.00" of "2 1500.00",
+ * NBSP alike), so a count or a
  * second number printed before the amount is never joined to it or cut from it: such a line reads
  * as no amount, not as a wrong one.
  */
-const AMOUNT_BEFORE_UZS = /(?<![\d.,\u00A0\u202F+-]|\d[ ])([+-]?\d[\d \u00A0\u202F,]*(?:\.\d*)?)[ \u00A0\u202F]*UZS/u;
+const AMOUNT_BEFORE_UZS = /(?<![\d.,+-]|\d[ \u00A0\u202F])([+-]?\d[\d \u00A0\u202F,]*(?:\.\d*)?)[ \u00A0\u202F]*UZS/u;
 
 /** The first amount printed as "… UZS" in `text`, in tiyin; null when there is none or it cannot be read exactly. */
 export function amountBeforeUzs(text: string): number | null {
