@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -183,6 +183,20 @@ describe('terminal conformance kit', { concurrency: true }, () => {
       const purchases = emulator.terminal.operations().filter((o) => o.kind === 'purchase');
       assert.equal(new Set(purchases.map((o) => o.requestId)).size, purchases.length, 'one purchase per request id');
     } finally {
+      await emulator.close();
+    }
+  });
+
+  test('the sandbox terminal answers 904 to a protocol version it does not speak, and performs nothing', async () => {
+    const emulator = new BridgeTerminalEmulator(stateFile());
+    const socket = connect(await emulator.listen(), '127.0.0.1');
+    try {
+      const line = new Promise<string>((resolve) => createInterface({ input: socket }).once('line', resolve));
+      socket.write(`${JSON.stringify({ v: 2, id: 'from-the-future', op: 'purchase', amount: 10_000, currency: 860 })}\n`);
+      assert.deepEqual(JSON.parse(await line), { v: 1, id: 'from-the-future', code: '904' });
+      assert.equal(emulator.terminal.operations().length, 0);
+    } finally {
+      socket.destroy();
       await emulator.close();
     }
   });

@@ -70,6 +70,11 @@ export class BridgeTerminalEmulator {
     const send = (r: BridgeResponse | { v: 1; id: string; event: 'progress'; text: string }) => {
       if (!link.destroyed) link.write(encodeBridgeMessage(r));
     };
+    // A version this terminal does not speak could mean anything: performing nothing is the only safe answer.
+    if ((request as { v?: unknown }).v !== BRIDGE_VERSION) {
+      send({ v: BRIDGE_VERSION, id: request.id, code: '904' });
+      return;
+    }
     // The pinpad is in a dialogue with the customer: nothing else gets through, not even `status`.
     if (this.terminal.inDialogue()) {
       send({ v: BRIDGE_VERSION, id: request.id, code: '984' });
