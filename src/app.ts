@@ -130,7 +130,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     if (payme) providers.set('payme', paymeGo(payme, metrics));
     const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
-      const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`)));
+      const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`, logger)));
       terminals.push({ id: t.id, method: t.method, isDefault: t.default, driver, link, queue: new TerminalQueue(config.terminals.queue_wait_ms) });
     });
   } catch (err) {

@@ -5,7 +5,7 @@ import { JsonSyntaxError, parseLenientJson } from '../src/lib/lenient-json.js';
 import { maskDeep, maskPan, maskQrCode } from '../src/payments/masking.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../src/payments/money.js';
 import { assertTransition, canTransition, IllegalTransitionError, TRANSACTION_STATUSES, type TransactionStatus } from '../src/payments/state-machine.js';
-import { parseOpsIni, resolveOpCodes } from '../src/terminals/humo/ops-ini.js';
+import { parseOpsIni, resolveOps } from '../src/terminals/humo/ops-ini.js';
 import { classify } from '../src/payments/outcome-table.js';
 import { ARCUS2_OUTCOMES, BRIDGE_OUTCOMES, operationKeys } from '../src/terminals/outcomes.js';
 import { parseReportTotals, parseSlip } from '../src/terminals/slip.js';
@@ -160,8 +160,8 @@ describe('slips and reports', () => {
 describe('ops.ini', () => {
   test('codes found by operation name, disabled lines skipped, configuration wins', () => {
     const lines = parseOpsIni('# comment\n1 = 1, 1, Оплата\n#2 = 2, 1, Отмена последней\n4 = 4, 12, Универсальная отмена\n3 = 2, 3, Возврат\n10 = 7, 1, Сверка итогов\n');
-    const { codes, missing } = resolveOpCodes(lines, { close_shift: 11 });
-    assert.deepEqual(codes, { purchase: 1, cancel: 4, refund: 3, close_shift: 11 });
-    assert.deepEqual(missing, ['print_last']);
+    assert.throws(() => resolveOps(lines, { byCode: { close_shift: 11 } }, 'ops.ini', 'arcus2'), /names no print_last operation/);
+    const { codes } = resolveOps(lines, { byCode: { close_shift: 11, print_last: 103 } }, 'ops.ini', 'arcus2');
+    assert.deepEqual(codes, { purchase: 1, cancel: 4, refund: 3, close_shift: 11, print_last: 103 });
   });
 });

@@ -54,26 +54,56 @@ export const PaymeConfigSchema = Type.Object(
 export const SandboxClickConfigSchema = Type.Partial(ClickConfigSchema, strict);
 export const SandboxPaymeConfigSchema = Type.Partial(PaymeConfigSchema, strict);
 
+/** An ops.ini line by its op class and op id. */
+const classPin = () => Type.Optional(Type.Object({ class: Type.Integer({ minimum: 0 }), id: Type.Integer({ minimum: 0 }) }, strict));
+
 export const Arcus2ConfigSchema = Type.Object(
   {
     command: Type.String({ minLength: 1, description: 'Arcus2 CommandLineTool (C:\\Arcus2\\CommandLineTool\\bin\\CommandLineTool.exe).' }),
     args: Type.Array(Type.String(), { default: [], description: 'Arguments before the operation’s own.' }),
     work_dir: Type.String({ minLength: 1, description: 'The Arcus2 folder (C:\\Arcus2): the tool runs there and writes cheq.out / rc.out there.' }),
-    cheq_file: Type.String({ minLength: 1, default: 'cheq.out' }),
-    rc_file: Type.String({ minLength: 1, default: 'rc.out' }),
-    ops_ini: Type.String({ minLength: 1, default: 'INI/ops.ini', description: 'The site’s ops.ini, relative to work_dir.' }),
+    cashreg_ini: Type.String({
+      minLength: 1,
+      default: 'INI/cashreg.ini',
+      description: 'Arcus2’s own configuration, relative to work_dir: CHEQ_FILE, RESULT_FILE, OPCHARSET/PPCHARSET, OPERATION_INI_FILE and RC_CONVERT_FILE/USEORIGINALRC are read from it; the settings below override it.',
+    }),
+    cheq_file: Type.Optional(Type.String({ minLength: 1, description: 'Overrides cashreg.ini’s CHEQ_FILE (default cheq.out), relative to work_dir.' })),
+    rc_file: Type.Optional(Type.String({ minLength: 1, description: 'Overrides cashreg.ini’s RESULT_FILE (default rc.out), relative to work_dir.' })),
+    charset: Type.Optional(Type.String({ minLength: 1, description: 'Overrides cashreg.ini’s OPCHARSET/PPCHARSET for cheq.out and rc.out: CP1251, CP866 or UTF-8 (ops.ini is read as cp1251, or UTF-8 with a BOM).' })),
+    ops_ini: Type.String({
+      minLength: 1,
+      default: 'INI/ops.ini',
+      description: 'The site’s ops.ini, relative to work_dir. Left at this default, cashreg.ini’s OPERATION_INI_FILE (beside cashreg.ini) wins where it is set.',
+    }),
     ops: Type.Object(
       {
         purchase: Type.Optional(Type.Integer({ minimum: 0 })),
-        cancel: Type.Optional(Type.Integer({ minimum: 0 })),
+        cancel: Type.Optional(Type.Integer({ minimum: 0, description: 'Universal cancel (the pinpad asks which receipt), never cancel-last.' })),
         refund: Type.Optional(Type.Integer({ minimum: 0 })),
         close_shift: Type.Optional(Type.Integer({ minimum: 0 })),
         print_last: Type.Optional(Type.Integer({ minimum: 0 })),
+        print_last_report: Type.Optional(Type.Integer({ minimum: 0 })),
+        x_report: Type.Optional(Type.Integer({ minimum: 0 })),
       },
       { ...strict, default: {}, description: 'Op codes that override what ops.ini says.' },
     ),
-    cancel_args: Type.Array(Type.String(), { default: ['/r{rrn}'], description: 'What a cancel adds: {rrn}, {receipt}, {amount}.' }),
-    refund_args: Type.Array(Type.String(), { default: ['/r{rrn}'] }),
+    ops_by_class: Type.Object(
+      {
+        purchase: classPin(),
+        cancel: classPin(),
+        refund: classPin(),
+        close_shift: classPin(),
+        print_last: classPin(),
+        print_last_report: classPin(),
+        x_report: classPin(),
+      },
+      { ...strict, default: {}, description: 'Operations pinned by the op class and op id of their ops.ini line (they do not change between installs; the code may).' },
+    ),
+    cancel_args: Type.Array(Type.String(), {
+      default: [],
+      description: 'Only where the site’s tool takes a reference for a cancel: arguments added, {rrn}, {receipt} and {amount} replaced. Empty: universal cancel, the cashier keys the receipt number in on the pinpad.',
+    }),
+    refund_args: Type.Array(Type.String(), { default: [], description: 'The same for a refund.' }),
     timeout_ms: ms(180_000, 'One operation, the customer at the pinpad included.'),
   },
   strict,

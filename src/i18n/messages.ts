@@ -116,9 +116,19 @@ export const MESSAGES = {
     en: 'The payment was already partly cancelled; make a refund for the rest.',
   },
   shift_closed: {
-    ru: 'Смена {shift} терминала {terminal} закрыта: отмена возможна только в смене платежа; оформите возврат.',
-    uz: '{terminal} terminalining {shift}-smenasi yopilgan: bekor qilish faqat toʻlov smenasida mumkin; qaytarishni rasmiylashtiring.',
-    en: 'Shift {shift} of terminal {terminal} is closed: a cancel works only within the shift; make a refund instead.',
+    ru: 'Смена {shift} терминала {terminal} закрыта, а возврата на этом терминале нет (в ops.ini): PayBridge не может вернуть этот платёж. Верните деньги через кабинет торговца банка (возврат по RRN {rrn}) или по правилам магазина; отмена работает только в смене платежа.',
+    uz: '{terminal} terminalining {shift}-smenasi yopilgan, bu terminalda esa qaytarish operatsiyasi yoʻq (ops.ini): PayBridge bu toʻlovni qaytara olmaydi. Pulni bankning savdogar kabineti orqali (RRN {rrn} boʻyicha qaytarish) yoki doʻkon qoidalari boʻyicha qaytaring; bekor qilish faqat toʻlov smenasida ishlaydi.',
+    en: 'Shift {shift} of terminal {terminal} is closed and this terminal has no refund operation (ops.ini): PayBridge cannot give this payment back. Give the money back through the bank’s merchant portal (refund by RRN {rrn}) or by the shop’s own rules; a cancel works only within the payment’s shift.',
+  },
+  no_close_report: {
+    ru: 'Терминал {terminal} не печатает последний отчёт, а в журнале нет закрытой смены этого терминала.',
+    uz: '{terminal} terminali oxirgi hisobotni chop etmaydi, jurnalda esa bu terminalning yopilgan smenasi yoʻq.',
+    en: 'Terminal {terminal} cannot print its last report, and the journal has no closed shift of this terminal.',
+  },
+  no_refund_operation: {
+    ru: 'На терминале {terminal} нет операции возврата (в ops.ini): деньги не возвращены. В смене платежа оформите отмену; после закрытия смены — возврат по RRN {rrn} через кабинет торговца банка.',
+    uz: '{terminal} terminalida qaytarish operatsiyasi yoʻq (ops.ini): pul qaytarilmadi. Toʻlov smenasida bekor qiling; smena yopilgandan keyin — bankning savdogar kabineti orqali RRN {rrn} boʻyicha qaytaring.',
+    en: 'Terminal {terminal} has no refund operation (ops.ini): nothing was given back. Within the payment’s shift, cancel it; after the shift is closed, refund RRN {rrn} through the bank’s merchant portal.',
   },
   terminal_not_configured: {
     ru: 'Терминал {method} не настроен в этом PayBridge.',

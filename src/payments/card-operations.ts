@@ -4,7 +4,7 @@ import { classify, type OutcomeRule } from './outcome-table.js';
 import type { Journal, TransactionPatch } from './ports/journal.js';
 import type { OperationAdapter, OperationContext, Verdict } from './ports/operation-adapter.js';
 import { TerminalLinkError, type LinkState, type TerminalAnswer, type TerminalDriver, type TerminalRequest } from './ports/terminal.js';
-import { isApproval, operationKeys, statusKeys, type StatusEvidence } from './terminal-evidence.js';
+import { isApproval, operationKeys, OTHER_PAYMENT_KEY, otherPayment, statusKeys, type StatusEvidence } from './terminal-evidence.js';
 import { TerminalBusyError, type TerminalQueue } from './terminal-queue.js';
 import type { Transaction, TransactionError, TransactionWithEvents } from './transaction.js';
 
@@ -81,7 +81,12 @@ interface Asked {
 export function cardOperation(terminal: CardTerminal, journal: Journal, op: CardOperation, request: TerminalRequest): OperationAdapter {
   const table = terminal.driver.outcomes;
   const errorOf = (code: string) => pinpadError(terminal.method, code);
-  const readAnswer = (answer: TerminalAnswer) => classify(table, operationKeys(answer.code, op, { operation: answer.operation, amount: answer.amount, expectedAmount: request.amount }));
+  const intended = { rrn: request.rrn, receiptNumber: request.receiptNumber };
+  const readAnswer = (answer: TerminalAnswer) =>
+    classify(table, operationKeys(answer.code, op, { operation: answer.operation, amount: answer.amount, expectedAmount: request.amount, original: answer.original, intended }));
+
+  /** Step recorded when a give-back's approval names another payment: a flag for an operator. */
+  const MISMATCH_STEP = 'gave_back_another_payment';
 
   /** Whether a status answer is about this operation: same kind and amount, approved, and an RRN no other entry has. */
   const isAbout = async (answer: TerminalAnswer, tx: Transaction): Promise<boolean> => {
@@ -113,7 +118,10 @@ export function cardOperation(terminal: CardTerminal, journal: Journal, op: Card
   };
 
   /** Sends the operation in its turn; when the answer is lost, asks about it in the same turn. */
-  const send = async (tx: Transaction, ctx: OperationContext): Promise<{ answered: TerminalAnswer; rule: OutcomeRule } | { lost: string; answer: TerminalAnswer | undefined; asked: Asked }> =>
+  const send = async (
+    tx: Transaction,
+    ctx: OperationContext,
+  ): Promise<{ answered: TerminalAnswer; rule: OutcomeRule } | { mismatch: string[]; answer: TerminalAnswer } | { lost: string; answer: TerminalAnswer | undefined; asked: Asked }> =>
     // The operation and the question about it share one turn at the terminal: nothing else may run in
     // between and change what "the last slip" is.
     terminal.queue.run(async () => {
@@ -125,6 +133,8 @@ export function cardOperation(terminal: CardTerminal, journal: Journal, op: Card
         answer = await (op === 'purchase' ? terminal.driver.purchase(request) : op === 'cancel' ? terminal.driver.cancel(request) : terminal.driver.refund(request));
         const rule = readAnswer(answer);
         if (rule.outcome !== 'uncertain') return { answered: answer, rule };
+        // Not asked about: the last slip would be this very slip, and would "prove" the wrong payment given back.
+        if (rule.answer === OTHER_PAYMENT_KEY) return { mismatch: otherPayment(answer.original, intended), answer };
         why =
           rule.answer === 'an approval that names another operation or amount'
             ? `the terminal answered ${answer.code} for ${answer.operation ?? 'an operation'} of ${String(answer.amount)} tiyin, not this ${op} of ${String(request.amount)}`
@@ -162,6 +172,22 @@ export function cardOperation(terminal: CardTerminal, journal: Journal, op: Card
         return { outcome: 'failed', facts: { error: errorOf(code) }, step: 'not_sent', detail: { error: message }, reason: `${message}; nothing was sent to the terminal` };
       }
       if ('answered' in sent) return answered(sent.answered, sent.rule);
+      if ('mismatch' in sent) {
+        const { answer } = sent;
+        const reason = `the terminal approved a ${op} whose slip names another payment (${sent.mismatch.join('; ')}): the money of that payment may have been given back instead of this one's (receipt ${String(request.receiptNumber ?? '?')}, RRN ${request.rrn ?? '?'}). Not recorded as given back; an operator must compare the slip with the journal.`;
+        return {
+          outcome: 'unknown',
+          facts: { slip: answer.slip || null, error: errorOf(answer.code) },
+          step: MISMATCH_STEP,
+          detail: {
+            reason,
+            rule: OTHER_PAYMENT_KEY,
+            intended: { rrn: request.rrn ?? null, receipt: request.receiptNumber ?? null, amount: request.amount ?? null },
+            slip: { code: answer.code, rrn: answer.rrn, receipt: answer.receiptNumber, amount: answer.amount ?? null, original: answer.original ?? null },
+          },
+          reason,
+        };
+      }
       const { lost: why, answer, asked } = sent;
       const rule = classify(table, statusKeys(asked.evidence));
       if (rule.outcome === 'paid' && asked.status && asked.status !== 'not_found') {
@@ -185,6 +211,9 @@ export function cardOperation(terminal: CardTerminal, journal: Journal, op: Card
      */
     async settle(tx) {
       const full = await journal.get(tx.id);
+      // A give-back flagged for giving back another payment stays with the operator: its slip is the
+      // terminal's last and would otherwise pass for this operation's.
+      if (full?.events.some((e) => e.step === MISMATCH_STEP)) return { outcome: 'unknown', step: null, reason: 'its slip names another payment; an operator decides' };
       if (full && neverSent(full)) {
         return { outcome: 'failed', facts: { error: { code: TERMINAL_ERROR[terminal.method], message: 'NOT_SENT', data: `${NOT_SENT}: never handed to the terminal` } }, step: 'recovered', detail: { evidence: 'never handed to the terminal' } };
       }

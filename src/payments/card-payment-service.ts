@@ -116,16 +116,27 @@ export class CardPaymentService {
    * payment (atomically, across every PayBridge on the journal) before the terminal hears of it, so
    * give-backs — retried, lost, or sent from two tills at once — never add up to more than was paid.
    */
-  private async giveBack(terminal: CardTerminal, found: Transaction, kind: 'cancel' | 'refund', amount: number): Promise<CardAnswer> {
+  private async giveBack(terminal: CardTerminal, found: Transaction, asked: 'cancel' | 'refund', amount: number): Promise<CardAnswer> {
+    const refuse = { transaction_id: found.id, transaction_status: found.status };
+    let kind = asked;
     if (kind === 'cancel' && found.status === 'succeeded' && found.shiftNumber !== null && (await this.journal.isShiftClosed(terminal.id, found.shiftNumber))) {
-      throw paymentError(text('shift_closed', { shift: found.shiftNumber, terminal: terminal.id }), { transaction_id: found.id, transaction_status: found.status });
+      // A closed shift's payment can only be refunded, and only where the terminal has a refund operation.
+      if (terminal.driver.refunds === false) {
+        throw paymentError(text('shift_closed', { shift: found.shiftNumber, terminal: terminal.id, rrn: found.providerPaymentId ?? '—' }), refuse);
+      }
+      kind = 'refund';
     }
+    if (kind === 'refund' && terminal.driver.refunds === false) throw paymentError(text('no_refund_operation', { terminal: terminal.id, rrn: found.providerPaymentId ?? '—' }), refuse);
     const { giveBack: tx, original, ledger: reserved } = await this.engine.beginGiveBack(
       found.id,
       { amount, partialSupported: true, methodName: METHOD_NAMES[found.method], cancelOnly: kind === 'cancel' },
       (payment) => ({
         tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: payment.id, terminal: terminal.id },
-        step: { step: 'received', detail: { amount, original_id: payment.id, rrn: payment.providerPaymentId, marks_sending: true } },
+        step: {
+          step: 'received',
+          // A universal cancel asks the cashier for the payment's receipt number at the pinpad: the journal says which.
+          detail: { amount, original_id: payment.id, rrn: payment.providerPaymentId, receipt: payment.receiptNumber, marks_sending: true, ...(kind !== asked ? { asked: asked, why: 'shift closed' } : {}) },
+        },
       }),
     );
     const { tx: done, recorded } = await this.operate(terminal, tx, kind, {
@@ -136,7 +147,14 @@ export class CardPaymentService {
     });
     // Given back but not on record: the till hears what happened all the same.
     const ledger = recorded ? await this.journal.giveBackLedger(original.id) : withGiveBackSucceeded(reserved, amount);
-    return this.answer(done, { original_transaction_id: original.id, refunded_amount: ledger.givenBack, remaining_amount: remainingToGiveBack(ledger) });
+    return this.answer(done, {
+      original_transaction_id: original.id,
+      // The receipt number the cashier keys in at the pinpad for a universal cancel.
+      ...(kind === 'cancel' ? { original_receipt_number: original.receiptNumber } : {}),
+      ...(kind !== asked ? { given_back_as: kind } : {}),
+      refunded_amount: ledger.givenBack,
+      remaining_amount: remainingToGiveBack(ledger),
+    });
   }
 
   /**
@@ -274,12 +292,22 @@ export class CardPaymentService {
     };
   }
 
-  /** The last slip (`report`: the last shift-close report) again. */
+  /**
+   * The last slip (`report`: the last shift-close report) again. A terminal that cannot print its
+   * last report (Arcus2 without such an operation: print-last shows whatever was printed last) gets
+   * the report journaled at its last close; `source` says which.
+   */
   async printLast(method: CardMethod, kind: 'operation' | 'report', terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
+    if (kind === 'report' && terminal.driver.reprintsReports === false) {
+      // Newest first; a refused or unanswered close in between printed no report of a closed shift.
+      const last = (await this.journal.listShiftCloses({ terminal: terminal.id, limit: 100 })).find((c) => c.state === 'closed');
+      if (!last) throw paymentError(text('no_close_report', { terminal: terminal.id }));
+      return { message: last.report, ppt_id: null, terminal: terminal.id, source: 'journal', shift_number: last.shiftNumber, closed_at: new Date(last.closedAt).toISOString() };
+    }
     try {
       const answer = await terminal.queue.run(() => terminal.driver.lastSlip(kind));
-      return { message: answer.slip, ppt_id: kind === 'report' ? null : answer.rrn, terminal: terminal.id };
+      return { message: answer.slip, ppt_id: kind === 'report' ? null : answer.rrn, terminal: terminal.id, source: 'terminal' };
     } catch (err) {
       if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
       if (err instanceof TerminalLinkError) throw terminalError(method, '999', { reason: err.message });

@@ -14,19 +14,49 @@ export function isApproval(code: string, op?: 'purchase' | 'cancel' | 'refund'):
   return (APPROVED_CODES as readonly string[]).includes(code) || (code === '400' && op === 'cancel');
 }
 
+/** What a cancel or refund is meant to give back: the payment's RRN and receipt number. */
+export interface IntendedPayment {
+  rrn?: string | undefined;
+  receiptNumber?: number | undefined;
+}
+
+/**
+ * Where a give-back's answer names another payment than the one meant: the fields that differ
+ * (empty when it names none, or the same one).
+ */
+export function otherPayment(named: { rrn: string | null; receiptNumber: number | null } | null | undefined, intended: IntendedPayment | undefined): string[] {
+  if (!named || !intended) return [];
+  const differ: string[] = [];
+  if (named.rrn !== null && intended.rrn !== undefined && named.rrn !== intended.rrn) differ.push(`RRN ${named.rrn}, not ${intended.rrn}`);
+  if (named.receiptNumber !== null && intended.receiptNumber !== undefined && named.receiptNumber !== intended.receiptNumber) {
+    differ.push(`receipt ${named.receiptNumber}, not ${intended.receiptNumber}`);
+  }
+  return differ;
+}
+
+export const OTHER_PAYMENT_KEY = 'an approval of a give-back that names another payment (RRN or receipt)';
+
 /**
  * Keys of an operation's own answer. `about` is what the answer (Arcus2: its slip) says it is about,
- * where it says: an approval of another operation or amount is no approval of this one.
+ * where it says: an approval of another operation or amount is no approval of this one, nor is a
+ * give-back's approval that names another payment than `intended`.
  */
 export function operationKeys(
   code: string,
   op: 'purchase' | 'cancel' | 'refund',
-  about?: { operation?: string | null | undefined; amount?: number | null | undefined; expectedAmount?: number | undefined },
+  about?: {
+    operation?: string | null | undefined;
+    amount?: number | null | undefined;
+    expectedAmount?: number | undefined;
+    original?: { rrn: string | null; receiptNumber: number | null } | null | undefined;
+    intended?: IntendedPayment | undefined;
+  },
 ): string[] {
   const approval = isApproval(code, op);
   const other =
     !!about && ((about.operation != null && about.operation !== op) || (about.amount != null && about.expectedAmount !== undefined && about.amount !== about.expectedAmount));
   if (approval && other) return ['an approval that names another operation or amount'];
+  if (approval && op !== 'purchase' && otherPayment(about?.original, about?.intended).length) return [OTHER_PAYMENT_KEY];
   return code === '400' && op === 'cancel' ? ['code 400 to a cancel'] : [`code ${code}`];
 }
 

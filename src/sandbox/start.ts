@@ -30,7 +30,16 @@ export function sandboxTerminals(emulators: Emulators, timeoutMs: number): Termi
       default: true,
       driver: 'arcus2',
       // The sandbox's magic amounts answer within seconds; a real pinpad gets minutes.
-      arcus2: { command: emulators.arcus2.command, args: emulators.arcus2.args, work_dir: emulators.arcus2.workDir, timeout_ms: timeoutMs },
+      // The emulated tool takes what the cashier would key in at the pinpad as /n (cancel) and /r
+      // (refund): a site whose tool takes a reference configures it the same way.
+      arcus2: {
+        command: emulators.arcus2.command,
+        args: emulators.arcus2.args,
+        work_dir: emulators.arcus2.workDir,
+        timeout_ms: timeoutMs,
+        cancel_args: ['/n{receipt}'],
+        refund_args: ['/r{rrn}'],
+      },
     }) as TerminalConfig,
     Value.Default(TerminalConfigSchema, {
       id: 'uzcard-sandbox',

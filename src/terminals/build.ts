@@ -1,32 +1,37 @@
-import { isAbsolute, join } from 'node:path';
 import type { TerminalConfig } from '../config/schema.js';
 import { BridgeDriver } from './bridge/bridge-driver.js';
 import type { BridgeEndpoint } from './bridge/transport.js';
-import { Arcus2Driver } from './humo/arcus2-driver.js';
-import { readOpsIni, resolveOpCodes, type Arcus2Op } from './humo/ops-ini.js';
+import { Arcus2Driver, type Arcus2Options } from './humo/arcus2-driver.js';
+import { arcus2Files } from './humo/cashreg.js';
+import { describeLines, readOpsIni, REQUIRED_OPS, resolveOps, type OpsIniLine } from './humo/ops-ini.js';
+import type { Logger } from 'pino';
 import type { TerminalDriver } from '../payments/ports/terminal.js';
 
 /** Builds the driver a terminal's configuration names; problems name the configuration key. */
-export function buildTerminalDriver(t: TerminalConfig, key: string): TerminalDriver {
+export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<Logger, 'info'>): TerminalDriver {
   if (t.driver === 'arcus2') {
     const a = t.arcus2!;
-    const opsIni = isAbsolute(a.ops_ini) ? a.ops_ini : join(a.work_dir, a.ops_ini);
-    let lines: ReturnType<typeof readOpsIni>;
+    const setting = `${key}.arcus2`;
+    const files = arcus2Files(a, setting);
+    let lines: OpsIniLine[] = [];
     try {
-      lines = readOpsIni(opsIni);
+      lines = readOpsIni(files.opsIni);
     } catch (err) {
-      if (Object.keys(a.ops).length < 5) throw new Error(`${key}.arcus2.ops_ini: cannot read ${opsIni} (${(err as Error).message}); set every code in ${key}.arcus2.ops instead`);
-      lines = [];
+      // Without the file every operation PayBridge needs must be given by code (a pin by class needs the file).
+      const unset = REQUIRED_OPS.filter((op) => a.ops[op] === undefined);
+      if (unset.length) throw new Error(`${setting}.ops_ini: cannot read ${files.opsIni} (${files.sources.ops_ini}): ${(err as Error).message}; set ${unset.map((op) => `${setting}.ops.${op}`).join(', ')} instead`);
     }
-    const { codes, missing } = resolveOpCodes(lines, a.ops);
-    if (missing.length) throw new Error(`${key}.arcus2.ops: ${opsIni} names no operation for ${missing.join(', ')}; set their codes in the configuration`);
+    const { codes, how } = resolveOps(lines, { byCode: a.ops, byClass: a.ops_by_class }, files.opsIni, setting);
+    log?.info({ terminal: t.id, ops_ini: files.opsIni, lines: describeLines(lines), ops: how, files: files.sources }, 'Arcus2 operations and files');
     return new Arcus2Driver({
       command: a.command,
       args: a.args,
       workDir: a.work_dir,
-      cheqFile: a.cheq_file,
-      rcFile: a.rc_file,
-      ops: codes as Record<Arcus2Op, number>,
+      cheqFile: files.cheqFile,
+      rcFile: files.rcFile,
+      charset: files.charset,
+      rcRemap: files.rcRemap,
+      ops: codes as Arcus2Options['ops'],
       cancelArgs: a.cancel_args,
       refundArgs: a.refund_args,
       timeoutMs: a.timeout_ms,

@@ -1,6 +1,6 @@
 import { NOT_DOCUMENTED, table, type OutcomeRule, type OutcomeTable } from '../payments/outcome-table.js';
 import { PINPAD_CODES } from '../payments/pinpad-codes.js';
-import { isApproval, NO_LINK_CODES } from '../payments/terminal-evidence.js';
+import { isApproval, NO_LINK_CODES, OTHER_PAYMENT_KEY } from '../payments/terminal-evidence.js';
 
 export { APPROVED_CODES, isApproval, NO_LINK_CODES, operationKeys, statusKeys, type StatusEvidence } from '../payments/terminal-evidence.js';
 
@@ -32,6 +32,12 @@ function operationCodeRules(): OutcomeRule[] {
     answer: 'an approval that names another operation or amount',
     outcome: 'uncertain',
     source: `${NOT_DOCUMENTED}: not this operation's answer (a late one of an earlier call, a tool left running); the terminal is asked`,
+  });
+  rules.push({
+    answer: OTHER_PAYMENT_KEY,
+    outcome: 'uncertain',
+    source:
+      'shared/reference/humo-arcus2.md: a universal cancel takes no reference, the cashier keys the receipt number in at the pinpad; a slip naming another payment gave back that one, not this — flagged in the journal for an operator, never recorded as this payment given back',
   });
   return rules;
 }

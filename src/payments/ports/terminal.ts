@@ -22,6 +22,8 @@ export interface TerminalAnswer {
   operation?: 'purchase' | 'cancel' | 'refund' | null;
   /** The amount the slip or answer names, tiyin. */
   amount?: number | null;
+  /** For a cancel or refund: the payment its slip says it gives back, where the slip names one. */
+  original?: { rrn: string | null; receiptNumber: number | null } | null;
 }
 
 export interface ShiftTotals {
@@ -64,6 +66,10 @@ export interface TerminalDriver {
   readonly outcomes: OutcomeTable;
   /** True when `status` reports on the one request asked about; false when it can only show the last slip. */
   readonly exactStatus: boolean;
+  /** False when the terminal has no refund operation (an Arcus2 site whose ops.ini names none); absent: it has. */
+  readonly refunds?: boolean;
+  /** False when `lastSlip('report')` cannot be asked of the terminal; the journal's last close report stands in. */
+  readonly reprintsReports?: boolean;
   purchase(request: TerminalRequest): Promise<TerminalAnswer>;
   cancel(request: TerminalRequest): Promise<TerminalAnswer>;
   refund(request: TerminalRequest): Promise<TerminalAnswer>;

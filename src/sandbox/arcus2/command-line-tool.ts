@@ -1,8 +1,13 @@
 /**
- * The sandbox's stand-in for Arcus2's CommandLineTool: run with `/o<op> /a<amount> /c860` (and
- * `/r<rrn>` or `/n<receipt>` for a cancel) in an Arcus2 folder, it reads the folder's INI/ops.ini to
- * know what the op code means, keeps the pinpad's state in arcus2-emulator.json, and writes
- * cheq.out and rc.out in cp1251 like the real tool.
+ * The sandbox's stand-in for Arcus2's CommandLineTool: run with `/o<op> /a<amount> /c860` in an
+ * Arcus2 folder, it reads the folder's INI/cashreg.ini and the ops.ini it names to know what the op
+ * code means and where to write, keeps the pinpad's state in arcus2-emulator.json, and writes the
+ * slip and result files in cashreg.ini's charset like the real tool.
+ *
+ * A universal cancel asks the cashier for the receipt number at the pinpad; here `/n<receipt>` (or
+ * `/r<rrn>`) stands for what the cashier keys in, and without either the emulated cashier keys in
+ * the shift's last purchase. Cancel-last cancels the shift's last purchase without asking, as the
+ * real operation does where DEF_OPDET_RESPONCE=YES.
  *
  * The pinpad outlives the tool: a purchase of 98400 is a dialogue at the pinpad that is approved
  * 5 s later even if this process is killed meanwhile. It is saved in the state file before the tool
@@ -12,22 +17,58 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import { readOpsIni, resolveOpCodes, type Arcus2Op } from '../../terminals/humo/ops-ini.js';
+import { arcus2Files } from '../../terminals/humo/cashreg.js';
+import { operationsNamed, readOpsIni, resolveOps, type Arcus2Op } from '../../terminals/humo/ops-ini.js';
 import { EmulatedTerminal, SLOW_ANSWER_MS, TERMINAL_MAGIC, type PendingPurchase, type TerminalOutcome } from '../card-terminal/emulated-terminal.js';
 
 const dir = process.cwd();
 const args = new Map<string, string>();
 for (const a of process.argv.slice(2)) if (/^\/[a-z]/i.test(a)) args.set(a[1]!.toLowerCase(), a.slice(2));
 
-const { codes } = resolveOpCodes(readOpsIni(join(dir, 'INI', 'ops.ini')), {});
-const op = (Object.entries(codes) as [Arcus2Op, number][]).find(([, code]) => String(code) === args.get('o'))?.[0];
+const files = arcus2Files({ work_dir: dir, cashreg_ini: join('INI', 'cashreg.ini') }, 'the sandbox Arcus2 folder');
+const lines = readOpsIni(files.opsIni);
+const { codes } = resolveOps(lines, {}, files.opsIni, 'the sandbox Arcus2 folder');
+const cancelLast = lines.find((l) => operationsNamed(l.name).join() === 'cancel_last');
+const op: Arcus2Op | 'cancel_last' | undefined =
+  cancelLast && String(cancelLast.code) === args.get('o') ? 'cancel_last' : (Object.entries(codes) as [Arcus2Op, number][]).find(([, code]) => String(code) === args.get('o'))?.[0];
 const amount = Number(args.get('a') ?? 0);
 const stateFile = join(dir, 'arcus2-emulator.json');
 const lockFile = join(dir, 'arcus2-emulator.lock');
 
 function write(outcome: TerminalOutcome): void {
-  writeFileSync(join(dir, 'rc.out'), iconv.encode(outcome.code, 'cp1251'));
-  if (outcome.slip) writeFileSync(join(dir, 'cheq.out'), iconv.encode(outcome.slip, 'cp1251'));
+  writeFileSync(files.rcFile, iconv.encode(outcome.code, files.charset));
+  if (outcome.slip) writeFileSync(files.cheqFile, iconv.encode(outcome.slip, files.charset));
+}
+
+/** The pinpad's saved state as far as the emulated cashier sees it (the receipts of the shift). */
+interface SavedOperation {
+  kind: string;
+  amount: number;
+  rrn: string;
+  receipt: number;
+  shift: number;
+  returned: number;
+  originalRrn: string | null;
+}
+function saved(): { shift: number; operations: SavedOperation[] } {
+  try {
+    return JSON.parse(readFileSync(stateFile, 'utf8')) as { shift: number; operations: SavedOperation[] };
+  } catch {
+    return { shift: 1, operations: [] };
+  }
+}
+
+/** The shift's last purchase not yet given back: what the emulated cashier keys in, and what cancel-last takes. */
+function lastPurchase(): SavedOperation | undefined {
+  const state = saved();
+  return [...state.operations].reverse().find((o) => o.kind === 'purchase' && o.shift === state.shift && o.returned === 0);
+}
+
+/** A cancel slip names the payment it gave back, after its own RRN (which is read first), as Humo slips print «RRN(ссылка)». */
+function withOriginal(outcome: TerminalOutcome): TerminalOutcome {
+  const done = saved().operations.at(-1);
+  if (!outcome.slip || !outcome.rrn || !done?.originalRrn || done.rrn !== outcome.rrn) return outcome;
+  return { ...outcome, slip: outcome.slip.replace(`RRN:${outcome.rrn}\n`, `RRN:${outcome.rrn}\nИсх. RRN:${done.originalRrn}\n`) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -89,8 +130,21 @@ const started = await locked((): { outcome?: TerminalOutcome; dialogue?: Pending
       }
       return { outcome: terminal.purchase(amount, null) };
     }
-    case 'cancel':
-      return { outcome: terminal.cancel(amount, { rrn: args.get('r') || undefined, receipt: args.get('n') ? Number(args.get('n')) : undefined }, null) };
+    case 'cancel': {
+      const keyedIn = args.get('r') || args.get('n') ? { rrn: args.get('r') || undefined, receipt: args.get('n') ? Number(args.get('n')) : undefined } : { receipt: lastPurchase()?.receipt };
+      return { outcome: withOriginal(terminal.cancel(amount, keyedIn, null)) };
+    }
+    case 'cancel_last': {
+      const last = lastPurchase();
+      return { outcome: last ? withOriginal(terminal.cancel(last.amount, { receipt: last.receipt }, null)) : terminal.bareAnswer('902') };
+    }
+    case 'refund': {
+      // The shared emulated terminal prints every Humo give-back as a cancel; a refund's slip says refund.
+      const refunded = withOriginal(terminal.refund(amount, args.get('r') ?? '', null));
+      return { outcome: refunded.slip ? { ...refunded, slip: refunded.slip.replace('Отмена (CANCEL)', 'Возврат (REFUND)').replace('ОПЕРАЦИЯ ОТМЕНЕНА', 'ВОЗВРАТ ВЫПОЛНЕН') } : refunded };
+    }
+    case 'print_last_report':
+      return { outcome: terminal.lastReport() };
     case 'close_shift':
       return { outcome: terminal.closeShift(null) };
     case 'print_last':
