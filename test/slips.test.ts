@@ -15,11 +15,13 @@
  * The other fixtures are hostile variants written for these tests (close-counted-*.txt, slip-humo-*.txt).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import pino from 'pino';
+import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { CardPaymentService, type CardTerminal } from '../src/payments/card-payment-service.js';
 import { hostReconciliationOf } from '../src/payments/close-report.js';
@@ -30,6 +32,9 @@ import { TERMINAL_REPORT_MAGIC } from '../src/sandbox/card-terminal/emulated-ter
 import { BRIDGE_OUTCOMES } from '../src/terminals/outcomes.js';
 import { amountBeforeUzs, parsePrintedAmount, parseReportTotals, parseSlip } from '../src/terminals/slip.js';
 import { get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
+import { dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
+import type { Journal } from '../src/payments/ports/journal.js';
+import type { ShiftClose } from '../src/payments/transaction.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const NBSP = '\u00A0';
@@ -278,6 +283,44 @@ describe('closeShift: what was compared, and what was not', () => {
     assert.deepEqual(differs.difference, { purchase_count: 0, purchase_amount: 1, return_count: 0, return_amount: 0 });
     // The terminal's «Итоги совпали» does not turn PayBridge's mismatch into a match.
     assert.equal((differs.terminal_host_reconciliation as { result: string }).result, 'matched');
+  });
+});
+
+describe('a close that compared nothing is stored as such, in both journals', () => {
+  after(() => dropTestDatabases());
+  const roundTrip = async (journal: Journal) => {
+    const none: ShiftClose = {
+      id: randomUUID(),
+      state: 'closed',
+      terminal: 'humo-1',
+      shiftNumber: null,
+      closedAt: Date.now(),
+      report: fixture('close-published-itogi-sovpali.txt'),
+      terminalTotals: null,
+      journalTotals: null,
+      matched: null,
+      reason: "the terminal's report prints no totals PayBridge can read and no shift number",
+      hostReconciliation: { result: 'matched', printed: ['Итоги совпали', 'Итоги совпали'] },
+    };
+    await journal.recordShiftClose({ ...none, state: 'sent', report: '', reason: null, hostReconciliation: null });
+    await journal.recordShiftClose(none);
+    assert.deepEqual(await journal.listShiftCloses({ terminal: 'humo-1', limit: 5 }), [none], 'the sent record completed in place, null journal side and all');
+  };
+  test('SQLite', async () => {
+    const journal = new SqliteJournal({ path: join(tempDir(), 'journal.sqlite'), driver: 'auto', origin: { instance: 'slips', inFlightLeaseMs: 60_000 } });
+    try {
+      await roundTrip(journal);
+    } finally {
+      await journal.close();
+    }
+  });
+  test('PostgreSQL', { skip: postgresSkip() }, async () => {
+    const journal = await PostgresJournal.open({ url: await freshDatabase() });
+    try {
+      await roundTrip(journal);
+    } finally {
+      await journal.close();
+    }
   });
 });
 
