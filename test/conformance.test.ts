@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SerialPort } from 'serialport';
 import { SLOW_ANSWER_MS, TERMINAL_MAGIC } from '../src/sandbox/card-terminal/emulated-terminal.js';
 import { BridgeTerminalEmulator } from '../src/sandbox/uzcard/bridge-emulator.js';
 import { runConformance, TEST_AMOUNTS, type ScenarioResult } from '../src/terminals/bridge/conformance.js';
@@ -198,6 +200,36 @@ describe('terminal conformance kit', { concurrency: true }, () => {
     } finally {
       socket.destroy();
       await emulator.close();
+    }
+  });
+
+  test('over a serial port (a pty pair): the sandbox terminal passes every scenario, the port closed and opened again for the new links', async (t) => {
+    if (spawnSync('socat', ['-V']).error) {
+      if (process.env.CI) assert.fail('socat is required in CI (.ci/run installs it)');
+      return t.skip('socat is not installed');
+    }
+    const dir = dirname(stateFile());
+    const [kitSide, terminalSide] = [join(dir, 'kit-side'), join(dir, 'terminal-side')];
+    // ignoreeof: the kit closes its end to test a dropped link and reconnects; socat must outlive that.
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${kitSide},ignoreeof`, `pty,raw,echo=0,link=${terminalSide}`], { stdio: 'ignore' });
+    const emulator = new BridgeTerminalEmulator(join(dir, 'terminal.json'));
+    let port: SerialPort | undefined;
+    try {
+      // Waits for socat to make the pair, or to give up: no clock a slow machine could miss.
+      while (!(existsSync(kitSide) && existsSync(terminalSide))) {
+        if (socat.exitCode !== null) assert.fail(`socat exited with ${socat.exitCode} before making the pty pair`);
+        await sleep(20);
+      }
+      port = new SerialPort({ path: terminalSide, baudRate: 115_200 });
+      await new Promise<void>((resolve, reject) => port!.once('open', resolve).once('error', reject));
+      emulator.attach(port);
+      const results = await runConformance({ ...options(0), endpoint: { transport: 'serial', path: kitSide, baudRate: 115_200 } });
+      assert.deepEqual(failed(results), [], show(results));
+      assert.match(results.find((r) => r.name === 'status of a known id')!.detail, /on a new connection/);
+    } finally {
+      await emulator.close();
+      await new Promise<void>((resolve) => (port?.isOpen ? port.close(() => resolve()) : resolve()));
+      socat.kill();
     }
   });
 

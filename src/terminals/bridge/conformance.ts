@@ -117,8 +117,18 @@ class Session {
     });
   }
 
-  close(): void {
-    this.link.destroy();
+  /** Resolves once the link is closed: a serial port stays locked until then and cannot be opened again. */
+  close(): Promise<void> {
+    // A SerialPort's destroy() leaves the device open and locked; only its own close() releases it.
+    const port = this.link as Duplex & { isOpen?: boolean; close?: (callback: () => void) => void };
+    if (typeof port.close === 'function' && port.isOpen) {
+      return new Promise<void>((resolve) => port.close!(() => resolve()));
+    }
+    if (this.link.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.link.once('close', () => resolve());
+      this.link.destroy();
+    });
   }
 }
 
@@ -210,7 +220,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
   /** A new link: over TCP beside the others; a serial port opens once, so there the old link is closed first. */
   const fresh = async () => {
     if (tcp) return open();
-    main?.close();
+    await main?.close();
     main = undefined;
     return session();
   };
@@ -443,7 +453,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
       const s = await fresh();
       const id = newId('dropped');
       const { answer } = await startDialogue(s, id);
-      s.close();
+      await s.close();
       await answer;
       const asker = await fresh();
       const { reply, busyAnswers } = await settle(asker, id);
@@ -481,6 +491,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
     },
   );
 
-  for (const s of sessions) s.close();
+  await Promise.all(sessions.map((s) => s.close()));
   return results;
 }
