@@ -124,7 +124,12 @@ function renderCloses(closes) {
         el('td', {}, c.shift_number ?? t('none')),
         el('td', {}, totalsText(c.terminal_totals)),
         el('td', {}, totalsText(c.journal_totals)),
-        el('td', {}, pill(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'none', t(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'no_totals'))),
+        // Why nothing was compared, and the terminal's own verdict with its bank («Итоги совпали»), which is not PayBridge's.
+        el(
+          'td',
+          { title: [c.reason, c.terminal_host_reconciliation && `terminal ↔ bank: ${c.terminal_host_reconciliation.printed.join(', ')}`].filter(Boolean).join('\n') },
+          pill(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'none', t(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'no_totals')),
+        ),
       ),
     ),
   );
