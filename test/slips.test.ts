@@ -190,6 +190,14 @@ describe('close reports', () => {
     assert.equal(parseSlip(fixture('close-counted-nbsp.txt')).shiftNumber, 17);
   });
 
+  test('CRLF line ends (a cheq.out written on Windows) read the same', () => {
+    const crlf = (text: string) => text.replace(/\n/g, '\r\n');
+    assert.deepEqual(parseReportTotals(crlf(fixture('close-counted-nbsp.txt'))), parseReportTotals(fixture('close-counted-nbsp.txt')));
+    assert.deepEqual(parseSlip(crlf(fixture('slip-humo-2023-surcharge.txt'))), parseSlip(fixture('slip-humo-2023-surcharge.txt')));
+    assert.deepEqual(hostReconciliationOf(crlf(fixture('close-published-itogi-sovpali.txt')))?.printed, ['Итоги совпали', 'Итоги совпали']);
+    assert.equal(parseSlip(crlf(fixture('slip-humo-code-missing.txt'))).code, null);
+  });
+
   test('count lines whose amounts cannot be read exactly give no totals (not a rounded or partial one)', () => {
     assert.equal(parseReportTotals(fixture('close-counted-unreadable.txt')), null);
     assert.equal(parseReportTotals('Оплата: 3 шт. 1 500.00 UZS\n'), null, 'one line is not the totals');
