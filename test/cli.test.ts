@@ -84,6 +84,13 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     const closed = await paybridge(['close', 'uzcard'], env);
     assert.equal(closed.code, 0, closed.stderr);
     assert.match(closed.stdout, /reconciled: the terminal and the journal agree/);
+
+    // A shift closed with the report real terminals print (no totals): the reason, never a match.
+    assert.equal((await json(['pay', 'uzcard', '70100'])).code, 0);
+    const unread = await paybridge(['close', 'uzcard'], env);
+    assert.equal(unread.code, 0, unread.stderr);
+    assert.match(unread.stdout, /not compared: \S/);
+    assert.doesNotMatch(unread.stdout, /reconciled/);
   });
 
   it('exit codes: 1 refused, 2 bad arguments, 3 not known yet, 4 unreachable', async () => {

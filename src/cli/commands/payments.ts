@@ -117,8 +117,9 @@ export async function closeShift(client: PayBridgeClient, method: 'humo' | 'uzca
   const path = `payment/${method === 'humo' ? 'xumo' : 'uzcard'}_close${terminal ? `?terminal=${encodeURIComponent(terminal)}` : ''}`;
   const envelope = await withProgress('closing the shift at the terminal', client.request('GET', path));
   const code = finish(envelope, out, (d) => {
-    const r = d.reconciliation as { matched: boolean | null; difference: Record<string, number> | null } | undefined;
-    const verdict = r?.matched === true ? 'reconciled: the terminal and the journal agree' : r?.matched === false ? `MISMATCH: ${JSON.stringify(r.difference)}` : 'the terminal reported no totals to compare';
+    const r = d.reconciliation as { matched: boolean | null; difference: Record<string, number> | null; reason?: string } | undefined;
+    const verdict =
+      r?.matched === true ? 'reconciled: the terminal and the journal agree' : r?.matched === false ? `MISMATCH: ${JSON.stringify(r.difference)}` : `not compared: ${r?.reason ?? 'the terminal reported no totals'}`;
     process.stdout.write(`${String(d.message ?? '')}\nshift ${String(d.shift_number ?? '?')} closed on ${String(d.terminal)}; ${verdict}\n`);
   });
   const matched = (envelope.data?.reconciliation as { matched?: boolean | null } | undefined)?.matched;
