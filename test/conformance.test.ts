@@ -311,6 +311,16 @@ describe('terminal conformance kit', { concurrency: true }, () => {
     }
   });
 
+  test('an adapter that cannot be reached is one failure that says so, not eleven', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const results = await runConformance(options(port));
+    assert.deepEqual(results.map((r) => [r.name, r.ok]), [['reach the adapter', false]]);
+    assert.match(results[0]!.detail, /ECONNREFUSED.*nothing was run/);
+  });
+
   test('paybridge terminal conformance refuses bad arguments with exit 2', async () => {
     assert.equal((await paybridge(['terminal', 'conformance'])).code, 2);
     assert.equal((await paybridge(['terminal', 'conformance', '--tcp', '127.0.0.1:1', '--serial', '/dev/ttyACM0'])).code, 2);

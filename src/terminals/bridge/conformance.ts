@@ -291,6 +291,13 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
     return { answer };
   };
 
+  // Without a link every scenario would fail the same way and their meanings would mislead.
+  try {
+    await session();
+  } catch (err) {
+    return [{ name: 'reach the adapter', ok: false, detail: `cannot open the link: ${(err as Error).message}; nothing was run`, meaning: 'PayBridge cannot reach the adapter at all: no card payment is possible on this terminal.' }];
+  }
+
   let pay: Approved | undefined;
   let declinedId: string | undefined;
   let partial: { purchase: Approved; refund: Approved } | undefined;
