@@ -9,6 +9,7 @@ import { classify } from '../src/payments/outcome-table.js';
 import { TerminalLinkError } from '../src/payments/ports/terminal.js';
 import { OTHER_PAYMENT_KEY } from '../src/payments/terminal-evidence.js';
 import { setUpSandboxArcus2 } from '../src/sandbox/arcus2/setup.js';
+import { TERMINAL_GIVE_BACK_MAGIC } from '../src/sandbox/card-terminal/emulated-terminal.js';
 import { buildTerminalDriver } from '../src/terminals/build.js';
 import { arcus2Files, parseRcRemap, readResultCode } from '../src/terminals/humo/cashreg.js';
 import { originalReference, type Arcus2Driver } from '../src/terminals/humo/arcus2-driver.js';
@@ -256,6 +257,25 @@ describe('Humo through the emulated tool, as a real install is laid out', () => 
       // Recovery does not settle it from the last slip (which is this very cancel's).
       await bridge.cards.recover(giveBack!);
       assert.equal((await bridge.journal.get(giveBack!.id))?.status, 'unknown');
+    });
+
+    test('an answer lost after the wrong payment was cancelled: recovery does not take that cancel’s slip for this one', async () => {
+      const amount = TERMINAL_GIVE_BACK_MAGIC.answerLost;
+      const meant = await post(bridge, '/payment/xumo', { amount });
+      const other = await post(bridge, '/payment/xumo', { amount });
+      assert.equal(other.body.is_success, true, JSON.stringify(other.body));
+      // The cancel is applied to the other payment, then its answer is lost and the pinpad restarts.
+      const cancel = await post(bridge, '/payment/xumo', { request_id: String(meant.body.data.receipt_number), amount, is_return: true });
+      assert.equal(cancel.body.error?.transaction_status, 'unknown', JSON.stringify(cancel.body));
+      const arcus2 = bridge.config.terminals.devices[0]!.arcus2!;
+      const restartUntil = (JSON.parse(readFileSync(join(arcus2.work_dir, 'arcus2-emulator.json'), 'utf8')) as { restartUntil?: number }).restartUntil ?? 0;
+      await new Promise((r) => setTimeout(r, Math.max(0, restartUntil - Date.now()) + 100));
+      const giveBack = (await bridge.journal.get(cancel.body.error?.transaction_id as string))!;
+      const last = await get(bridge, '/payment/xumo/print_last');
+      assert.match(last.body.data.message, new RegExp(`Исх\\. RRN:${other.body.data.ppt_id}`), 'the last slip is the other payment’s cancel');
+      await bridge.cards.recover(giveBack);
+      assert.equal((await bridge.journal.get(giveBack.id))?.status, 'unknown');
+      assert.equal((await bridge.journal.get(meant.body.data.transaction_id))?.status, 'succeeded');
     });
 
     test('print-last with cancel-last above it in ops.ini cancels nothing', async () => {

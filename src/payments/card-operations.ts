@@ -85,12 +85,21 @@ export function cardOperation(terminal: CardTerminal, journal: Journal, op: Card
   const readAnswer = (answer: TerminalAnswer) =>
     classify(table, operationKeys(answer.code, op, { operation: answer.operation, amount: answer.amount, expectedAmount: request.amount, original: answer.original, intended }));
 
+  /** The payment a give-back means: the request's, or (in recovery, asked with no reference) the journaled original's. */
+  const intendedOf = async (tx: Transaction) => {
+    if (request.rrn !== undefined || request.receiptNumber !== undefined || !tx.originalId) return intended;
+    const original = await journal.get(tx.originalId);
+    return { rrn: original?.providerPaymentId ?? undefined, receiptNumber: original?.receiptNumber ?? undefined };
+  };
+
   /** Step recorded when a give-back's approval names another payment: a flag for an operator. */
   const MISMATCH_STEP = 'gave_back_another_payment';
 
   /** Whether a status answer is about this operation: same kind and amount, approved, and an RRN no other entry has. */
   const isAbout = async (answer: TerminalAnswer, tx: Transaction): Promise<boolean> => {
     if (!isApproval(answer.code, op) || answer.operation !== op || answer.amount !== tx.amount || !answer.rrn) return false;
+    // A give-back's slip that names another payment is that payment's give-back, not this one's.
+    if (op !== 'purchase' && otherPayment(answer.original, await intendedOf(tx)).length) return false;
     const other = await journal.findCardPaymentByRrn(tx.method, answer.rrn);
     return !other || other.id === tx.id;
   };

@@ -44,11 +44,9 @@ function write(outcome: TerminalOutcome): void {
 interface SavedOperation {
   kind: string;
   amount: number;
-  rrn: string;
   receipt: number;
   shift: number;
   returned: number;
-  originalRrn: string | null;
 }
 function saved(): { shift: number; operations: SavedOperation[] } {
   try {
@@ -62,13 +60,6 @@ function saved(): { shift: number; operations: SavedOperation[] } {
 function lastPurchase(): SavedOperation | undefined {
   const state = saved();
   return [...state.operations].reverse().find((o) => o.kind === 'purchase' && o.shift === state.shift && o.returned === 0);
-}
-
-/** A cancel slip names the payment it gave back, after its own RRN (which is read first), as Humo slips print «RRN(ссылка)». */
-function withOriginal(outcome: TerminalOutcome): TerminalOutcome {
-  const done = saved().operations.at(-1);
-  if (!outcome.slip || !outcome.rrn || !done?.originalRrn || done.rrn !== outcome.rrn) return outcome;
-  return { ...outcome, slip: outcome.slip.replace(`RRN:${outcome.rrn}\n`, `RRN:${outcome.rrn}\nИсх. RRN:${done.originalRrn}\n`) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,17 +123,14 @@ const started = await locked((): { outcome?: TerminalOutcome; dialogue?: Pending
     }
     case 'cancel': {
       const keyedIn = args.get('r') || args.get('n') ? { rrn: args.get('r') || undefined, receipt: args.get('n') ? Number(args.get('n')) : undefined } : { receipt: lastPurchase()?.receipt };
-      return { outcome: withOriginal(terminal.cancel(amount, keyedIn, null)) };
+      return { outcome: terminal.cancel(amount, keyedIn, null) };
     }
     case 'cancel_last': {
       const last = lastPurchase();
-      return { outcome: last ? withOriginal(terminal.cancel(last.amount, { receipt: last.receipt }, null)) : terminal.bareAnswer('902') };
+      return { outcome: last ? terminal.cancel(last.amount, { receipt: last.receipt }, null) : terminal.bareAnswer('902') };
     }
-    case 'refund': {
-      // The shared emulated terminal prints every Humo give-back as a cancel; a refund's slip says refund.
-      const refunded = withOriginal(terminal.refund(amount, args.get('r') ?? '', null));
-      return { outcome: refunded.slip ? { ...refunded, slip: refunded.slip.replace('Отмена (CANCEL)', 'Возврат (REFUND)').replace('ОПЕРАЦИЯ ОТМЕНЕНА', 'ВОЗВРАТ ВЫПОЛНЕН') } : refunded };
-    }
+    case 'refund':
+      return { outcome: terminal.refund(amount, args.get('r') ?? '', null) };
     case 'print_last_report':
       return { outcome: terminal.lastReport() };
     case 'close_shift':

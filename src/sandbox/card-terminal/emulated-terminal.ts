@@ -354,7 +354,11 @@ export class EmulatedTerminal {
         pad(`ID Терминала:${this.terminalId}`, `Номер смены ${op.shift}`),
         'ID Организации:190339999999902',
         pad('', `Чек ${op.receipt}`),
-        ...(op.kind === 'purchase' ? [center('Оплата'), center('ОДОБРЕНО')] : [center('Отмена (CANCEL)'), center('ОДОБРЕНО'), center('ОПЕРАЦИЯ ОТМЕНЕНА')]),
+        ...(op.kind === 'purchase'
+          ? [center('Оплата'), center('ОДОБРЕНО')]
+          : op.kind === 'refund'
+            ? [center('Возврат (REFUND)'), center('ОДОБРЕНО'), center('ВОЗВРАТ ВЫПОЛНЕН')]
+            : [center('Отмена (CANCEL)'), center('ОДОБРЕНО'), center('ОПЕРАЦИЯ ОТМЕНЕНА')]),
         pad('СУММА:', money(op.amount)),
         'AID: A0860001000001    HUMO- EMV ICC',
         pad('Карта: HUMO', 'Срок: 01/29'),
@@ -363,6 +367,8 @@ export class EmulatedTerminal {
         pad('', 'Код ответа:'),
         op.kind === 'purchase' ? '000' : '400',
         `RRN:${op.rrn}`,
+        // A give-back's slip names the payment it gives back, after its own RRN (which is read first).
+        ...(op.originalRrn ? [`Исх. RRN:${op.originalRrn}`] : []),
         pad('', `Дата:${humoDate(now).slice(0, 8)}`),
         humoDate(now).slice(9),
         'Univ. EMV POS 1.0.0/(MP) /687',

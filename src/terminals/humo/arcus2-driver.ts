@@ -135,7 +135,8 @@ export class Arcus2Driver implements TerminalDriver {
       totals: op === 'close_shift' ? parseReportTotals(slip) : null,
       operation: /Отмена|CANCEL/.test(slip) ? 'cancel' : /Возврат|REFUND/i.test(slip) ? 'refund' : /Оплата|Покупка|PURCHASE/i.test(slip) ? 'purchase' : null,
       amount: facts.amount,
-      ...(op === 'cancel' || op === 'refund' ? { original: originalReference(slip) ?? null } : {}),
+      // print_last too: a status question about a give-back compares the payment its slip names.
+      ...(op === 'cancel' || op === 'refund' || op === 'print_last' ? { original: originalReference(slip) ?? null } : {}),
     };
   }
 
