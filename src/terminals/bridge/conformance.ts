@@ -404,8 +404,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
     if (reply.kind !== 'answer') return fail(`the purchase sent again with its id: ${describe(reply)}`);
     const m = reply.message;
     if (m.rrn !== paid.rrn || (m.receipt ?? null) !== paid.receipt) {
-      if (m.rrn && m.rrn !== paid.rrn) ledger.purchases.push(paid.amount);
-      return fail(`the purchase sent again with its id answered ${describe(reply)}${m.receipt != null ? `, receipt ${m.receipt}` : ''}; the first answer was RRN ${paid.rrn}, receipt ${String(paid.receipt)}${m.rrn && m.rrn !== paid.rrn ? ' — it charged again' : ''}`);
+      const chargedAgain = !!m.rrn && m.rrn !== paid.rrn && operationClass(m, 'purchase', paid.amount) === 'paid';
+      if (chargedAgain) ledger.purchases.push(paid.amount);
+      return fail(`the purchase sent again with its id answered ${describe(reply)}${m.receipt != null ? `, receipt ${m.receipt}` : ''}; the first answer was RRN ${paid.rrn}, receipt ${String(paid.receipt)}${chargedAgain ? ' — it charged again' : ''}`);
     }
     return `the first answer again (RRN ${paid.rrn}), nothing charged`;
   });
