@@ -295,6 +295,13 @@ describe('Humo through the emulated tool, as a real install is laid out', () => 
     });
     after(() => bridge.close());
 
+    test('every ops.ini line’s code, class and id, and what it was taken for, are logged at start', () => {
+      const entry = bridge.logs.lines.map((l) => JSON.parse(l) as { msg: string; lines?: { line: number; code: number; class: number; id: number; recognised_as: string[] }[]; ops?: Record<string, string> }).find((l) => l.msg === 'Arcus2 operations and files');
+      assert.ok(entry?.lines, 'logged');
+      assert.deepEqual(entry.lines[1], { line: 2, code: 2, class: 2, id: 1, name: 'Отмена последней', recognised_as: ['cancel_last'] });
+      assert.match(entry.ops!.print_last!, /line 5 \("103 = 9, 3, Печать последнего чека"\)/);
+    });
+
     test('starts; a closed shift’s payment is refused with how to give the money back; the last report comes from the journal', async () => {
       const paid = await post(bridge, '/payment/xumo', { amount: 15_000 });
       assert.equal(paid.body.is_success, true, JSON.stringify(paid.body));
