@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
@@ -163,6 +164,17 @@ describe('paybridge with a token, and config check', () => {
     assert.match(ok.stdout, /OK\s+click .*credentials not refused/);
     assert.match(ok.stdout, /OK\s+payme .*cashbox accepted/);
     assert.match(ok.stdout, /OK\s+terminal uzcard-sandbox/);
+    assert.match(ok.stdout, /OK\s+terminal humo-sandbox .*every operation resolved/);
+
+    // An ops.ini PayBridge would refuse to start with is refused here too, naming its lines.
+    const arcus = join(dir, 'arcus2');
+    mkdirSync(join(arcus, 'INI'), { recursive: true });
+    writeFileSync(join(arcus, 'INI', 'ops.ini'), iconv.encode('1 = 1, 1, Оплата\n2 = 1, 1, Оплата\n4 = 4, 1, Универсальная отмена\n7 = 7, 1, Сверка итогов\n103 = 103, 1, Печать последнего чека\n', 'cp1251'));
+    const hostile = join(dir, 'hostile.yaml');
+    writeFileSync(hostile, `mode: production\nterminals:\n  devices:\n    - {id: humo-1, method: humo, driver: arcus2, arcus2: {command: '${process.execPath}', work_dir: '${arcus}'}}\n`);
+    const refusedOps = await paybridge(['config', 'check', '--config', hostile], { PAYBRIDGE_DATA_DIR: dir });
+    assert.equal(refusedOps.code, 1, refusedOps.stdout);
+    assert.match(refusedOps.stdout, /FAIL\s+terminal humo-1 .*line/);
 
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'mode: production\nserver: {prot: 1}\n');

@@ -1,5 +1,4 @@
 import { access, constants } from 'node:fs/promises';
-import { join } from 'node:path';
 import { sandboxProviders } from '../../app.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { PAYME_URLS, type Config, type TerminalConfig } from '../../config/schema.js';
@@ -8,6 +7,7 @@ import { ClickClient, ClickHttpError } from '../../providers/click/client.js';
 import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
 import { sandboxTerminals, startEmulators, type Emulators } from '../../sandbox/start.js';
 import { openBridgeLink, describeEndpoint } from '../../terminals/bridge/transport.js';
+import { buildTerminalDriver } from '../../terminals/build.js';
 import { EXIT } from '../exit-codes.js';
 
 interface Check {
@@ -54,7 +54,7 @@ async function checkPayme(config: NonNullable<Config['payme']>): Promise<Check> 
 }
 
 /** Opens the link to a terminal and closes it again: no operation is sent. */
-async function checkTerminal(t: TerminalConfig): Promise<Check> {
+async function checkTerminal(t: TerminalConfig, key: string): Promise<Check> {
   const name = `terminal ${t.id} (${t.method}, ${t.driver})`;
   try {
     if (t.driver === 'bridge') {
@@ -64,11 +64,15 @@ async function checkTerminal(t: TerminalConfig): Promise<Check> {
       link.destroy();
       return { name, ok: true, detail: `${describeEndpoint(endpoint)} opened` };
     }
-    const a = t.arcus2!;
-    await access(a.command, constants.X_OK);
-    await access(a.work_dir, constants.W_OK);
-    await access(join(a.work_dir, a.ops_ini), constants.R_OK);
-    return { name, ok: true, detail: `${a.command} runnable; ${a.work_dir} writable; ${a.ops_ini} readable` };
+    if (t.driver === 'arcus2') {
+      const a = t.arcus2!;
+      await access(a.command, constants.X_OK);
+      await access(a.work_dir, constants.W_OK);
+    }
+    // Built as PayBridge builds it at start: Arcus2's cashreg.ini and ops.ini read, every operation
+    // resolved and checked (an ambiguous or unsafe ops.ini fails here, naming its lines). Nothing is sent.
+    await buildTerminalDriver(t, key).close();
+    return { name, ok: true, detail: t.driver === 'arcus2' ? `${t.arcus2!.command} runnable; ${t.arcus2!.work_dir} writable; cashreg.ini and ops.ini read, every operation resolved` : 'configuration read' };
   } catch (err) {
     return { name, ok: false, detail: reason(err) };
   }
@@ -101,7 +105,7 @@ export async function configCheck(file: string | undefined): Promise<number> {
       ({ click, payme } = sandboxProviders(config, emulators));
       if (devices.length === 0) devices = sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms);
     }
-    const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...devices.map(checkTerminal)]);
+    const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))]);
     for (const c of checks) process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
     if (checks.length === 0) process.stdout.write('      nothing to check: no provider or terminal is configured\n');
     return checks.every((c) => c.ok) ? EXIT.OK : EXIT.REFUSED;
