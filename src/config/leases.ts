@@ -201,6 +201,10 @@ function terminalExchanges(config: Config): { id: string; exchange: () => Term[]
   return devices.flatMap((t, i) => {
     const key = `terminals.devices.${i}`;
     if (t?.driver === 'arcus2' && t.arcus2) return [{ id: String(t.id), exchange: () => [term(1, `${key}.arcus2.timeout_ms`, t.arcus2!.timeout_ms)] }];
+    if (t?.driver === 'arccom' && t.arccom) {
+      const c = t.arccom;
+      return [{ id: String(t.id), exchange: () => [term(1, `${key}.arccom.start_timeout_ms`, c.start_timeout_ms), term(1, `${key}.arccom.operation_timeout_ms`, c.operation_timeout_ms)] }];
+    }
     if (t?.driver === 'bridge' && t.bridge) {
       const b = t.bridge;
       return [{ id: String(t.id), exchange: () => [term(1, `${key}.bridge.connect_timeout_ms`, b.connect_timeout_ms), term(1, `${key}.bridge.answer_timeout_ms`, b.answer_timeout_ms)] }];

@@ -109,6 +109,51 @@ export const Arcus2ConfigSchema = Type.Object(
   strict,
 );
 
+export const ArccomConfigSchema = Type.Object(
+  {
+    library: Type.String({ minLength: 1, description: 'Arcus2’s arccom.dll (C:\\Arcus2\\DLL\\arccom.dll); 32-bit, so run by a 32-bit `node` on Windows.' }),
+    node: Type.Optional(
+      Type.String({ minLength: 1, description: 'The Node that runs the helper process holding the library: on Windows a 32-bit (win-x86) node.exe. Default: the Node running PayBridge.' }),
+    ),
+    helper: Type.Optional(Type.String({ minLength: 1, description: 'The helper script, where a deployment moved it (default: src/terminals/arccom/helper.mjs of this package).' })),
+    work_dir: Type.Optional(Type.String({ minLength: 1, description: 'The library’s working directory (it reads INI\\cashreg.ini from there). Default: the library’s folder.' })),
+    calling_convention: Type.Union([Type.Literal('cdecl'), Type.Literal('stdcall')], {
+      default: 'stdcall',
+      description: 'How the DLL’s functions are called on 32-bit Windows; not published (unconfirmed). Ignored on 64-bit and Linux.',
+    }),
+    ops: Type.Object(
+      {
+        purchase: Type.Integer({ minimum: 0 }),
+        cancel_by_link: Type.Optional(Type.Integer({ minimum: 0, description: 'Cancel by link: the payment’s RRN (`transaction_id`) and amount.' })),
+        universal_cancel: Type.Optional(Type.Integer({ minimum: 0, description: 'The pinpad asks the cashier which receipt; never cancel-last.' })),
+        refund: Type.Optional(Type.Integer({ minimum: 0 })),
+        close_shift: Type.Integer({ minimum: 0 }),
+        x_report: Type.Optional(Type.Integer({ minimum: 0 })),
+        print_last: Type.Integer({ minimum: 0 }),
+        print_last_report: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { ...strict, description: 'The site’s op codes from its ops.ini (every install numbers them its own way).' },
+    ),
+    keys: Type.Object(
+      {
+        amount: Type.String({ minLength: 1, default: 'amount' }),
+        currency: Type.String({ minLength: 1, default: 'currency' }),
+        rrn: Type.String({ minLength: 1, default: 'transaction_id' }),
+        response_code: Type.String({ minLength: 1, default: 'response_code' }),
+        text_message: Type.String({ minLength: 1, default: 'text_message' }),
+        receipt_number: Type.String({ minLength: 1, default: 'receipt_number', description: 'Not published (unconfirmed); the slip’s «Чек N» is read where the key gives nothing.' }),
+        slip: Type.String({ minLength: 1, default: 'slip', description: 'Not published (unconfirmed).' }),
+      },
+      { ...strict, default: {}, description: 'The library’s key names.' },
+    ),
+    charset: Type.String({ minLength: 1, default: 'cp1251', description: 'Charset of the library’s text values (the slip).' }),
+    operation_timeout_ms: ms(180_000, 'One operation, the customer at the pinpad included.'),
+    start_timeout_ms: ms(30_000, 'Starting the helper process and loading the library.'),
+    abandon_ms: ms(120_000, 'After an operation timed out, how long its library call may still run before the helper is killed (the pinpad stays busy meanwhile).'),
+  },
+  strict,
+);
+
 export const BridgeConfigSchema = Type.Object(
   {
     transport: Type.Union([Type.Literal('tcp'), Type.Literal('serial')]),
@@ -127,8 +172,9 @@ export const TerminalConfigSchema = Type.Object(
     id: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'The name a request may give in `terminal`.' }),
     method: Type.Union([Type.Literal('humo'), Type.Literal('uzcard')]),
     default: Type.Boolean({ default: false, description: 'The terminal used when a request names none.' }),
-    driver: Type.Union([Type.Literal('arcus2'), Type.Literal('bridge')]),
+    driver: Type.Union([Type.Literal('arcus2'), Type.Literal('arccom'), Type.Literal('bridge')]),
     arcus2: Type.Optional(Arcus2ConfigSchema),
+    arccom: Type.Optional(ArccomConfigSchema),
     bridge: Type.Optional(BridgeConfigSchema),
   },
   strict,

@@ -1,6 +1,7 @@
 import type { TerminalConfig } from '../config/schema.js';
 import { BridgeDriver } from './bridge/bridge-driver.js';
 import type { BridgeEndpoint } from './bridge/transport.js';
+import { ArccomDriver } from './arccom/arccom-driver.js';
 import { Arcus2Driver, type Arcus2Options } from './humo/arcus2-driver.js';
 import { arcus2Files } from './humo/cashreg.js';
 import { describeLines, readOpsIni, REQUIRED_OPS, resolveOps, type OpsIniLine } from './humo/ops-ini.js';
@@ -35,6 +36,23 @@ export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<L
       cancelArgs: a.cancel_args,
       refundArgs: a.refund_args,
       timeoutMs: a.timeout_ms,
+    });
+  }
+  if (t.driver === 'arccom') {
+    const c = t.arccom!;
+    return new ArccomDriver({
+      library: c.library,
+      node: c.node ?? process.execPath,
+      ...(c.helper ? { helper: c.helper } : {}),
+      ...(c.work_dir ? { workDir: c.work_dir } : {}),
+      convention: c.calling_convention,
+      ops: c.ops,
+      keys: c.keys,
+      charset: c.charset,
+      currency: '860',
+      operationMs: c.operation_timeout_ms,
+      startMs: c.start_timeout_ms,
+      abandonMs: c.abandon_ms,
     });
   }
   const b = t.bridge!;

@@ -106,4 +106,44 @@ export const ARCUS2_OUTCOMES: OutcomeTable = table(
   ],
 );
 
-export const TERMINAL_TABLES: readonly OutcomeTable[] = [BRIDGE_OUTCOMES, ARCUS2_OUTCOMES];
+export const ARCCOM_OUTCOMES: OutcomeTable = table(
+  'Arcus2 arccom.dll (Humo on Ingenico, through a helper process)',
+  'Answers to an operation (the library’s `response_code`, RRN and slip keys), and to print-last, the library’s only way to show what the pinpad last did: like the command-line tool it cannot be asked about one request, so the last slip proves something only when it identifies this operation, or is an operation the journal knows was made before this one.',
+  [
+    {
+      answer: 'helper could not be started, or an earlier call is still running',
+      outcome: 'declined',
+      source: 'PayBridge: the request was never written to the helper, nothing reached the pinpad',
+    },
+    {
+      answer: 'no response code, the call timed out, or the helper died during it',
+      outcome: 'uncertain',
+      source: 'shared/reference/humo-arcus2.md, safe-call pattern: a call that timed out or crashed may leave the pinpad running the dialogue; unknown, not failed',
+    },
+    ...operationCodeRules(),
+    { answer: 'print_last: any code but an approval', outcome: 'uncertain', source: 'Arcus2: print-last that did not succeed (busy 984, no link 999, …) shows nothing; asked again later' },
+    {
+      answer: 'print_last: the slip of this operation',
+      outcome: 'paid',
+      source: 'FiscalBox docs, Humo slips: approved, same operation and amount, an RRN no other journal entry has',
+    },
+    {
+      answer: 'print_last: the slip of an operation journaled before this one',
+      outcome: 'declined',
+      source: 'the pinpad’s last document predates this operation: it left no slip, so it was not approved',
+    },
+    {
+      answer: 'print_last: no approval on the last slip, nothing journaled on the terminal since',
+      outcome: 'declined',
+      source:
+        'the pinpad’s last document is a refusal or nothing, and no operation was journaled on this terminal after this one: had this one been approved, its slip (with an RRN) would be the last (the pinpad is driven by PayBridge alone)',
+    },
+    {
+      answer: 'print_last: any other slip (a refusal, an unknown operation, none)',
+      outcome: 'uncertain',
+      source: `${NOT_DOCUMENTED}: a slip that cannot be tied to this operation or ruled out proves nothing; an operator decides`,
+    },
+  ],
+);
+
+export const TERMINAL_TABLES: readonly OutcomeTable[] = [BRIDGE_OUTCOMES, ARCUS2_OUTCOMES, ARCCOM_OUTCOMES];
