@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -313,5 +313,37 @@ describe('arccom end to end: the HTTP API, the journal and the fake library', ()
     } finally {
       await bridge.close();
     }
+  });
+});
+
+describe('paybridge config check with an arccom terminal', () => {
+  /** Runs the check on a configuration file and returns its exit code and what it printed. */
+  async function check(lib: string): Promise<{ code: number; out: string }> {
+    const dir = tempDir();
+    const file = join(dir, 'paybridge.yaml');
+    const work = workDir();
+    writeFileSync(
+      file,
+      `mode: production\nterminals:\n  devices:\n    - {id: humo-1, method: humo, driver: arccom, arccom: {library: '${lib}', work_dir: '${work}', calling_convention: cdecl, ops: {purchase: 21, close_shift: 31, print_last: 41}}}\n`,
+    );
+    // The real CLI in a process of its own, as an operator runs it.
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'config', 'check', '--config', file],
+        { env: { ...process.env, PAYBRIDGE_DATA_DIR: dir } },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+  }
+
+  test('the helper is started and the library loaded, no operation run; a library that cannot be loaded fails the check', async (t) => {
+    if (!needsFake(t)) return;
+    const ok = await check(library!);
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /OK {4}terminal humo-1 \(humo, arccom\): .*libarccom\.so loaded by .* in the helper process; no operation run/);
+    const missing = await check(join(tempDir(), 'no-such-arccom.so'));
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.out, /FAIL {2}terminal humo-1 \(humo, arccom\): the arccom helper did not start .*cannot load/);
   });
 });

@@ -7,6 +7,7 @@ import { ClickClient, ClickHttpError } from '../../providers/click/client.js';
 import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
 import { sandboxTerminals, startEmulators, type Emulators } from '../../sandbox/start.js';
 import { openBridgeLink, describeEndpoint } from '../../terminals/bridge/transport.js';
+import { ArccomDriver } from '../../terminals/arccom/arccom-driver.js';
 import { buildTerminalDriver } from '../../terminals/build.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -71,8 +72,21 @@ async function checkTerminal(t: TerminalConfig, key: string): Promise<Check> {
     }
     // Built as PayBridge builds it at start: Arcus2's cashreg.ini and ops.ini read, every operation
     // resolved and checked (an ambiguous or unsafe ops.ini fails here, naming its lines). Nothing is sent.
-    await buildTerminalDriver(t, key).close();
-    return { name, ok: true, detail: t.driver === 'arcus2' ? `${t.arcus2!.command} runnable; ${t.arcus2!.work_dir} writable; cashreg.ini and ops.ini read, every operation resolved` : 'configuration read' };
+    const driver = buildTerminalDriver(t, key);
+    try {
+      // arccom: the helper started and the library loaded, as before a first operation — the 32-bit
+      // Node, koffi's binary for it and the DLL are what a till most often lacks. No operation is run.
+      if (driver instanceof ArccomDriver) await driver.start();
+    } finally {
+      await driver.close();
+    }
+    const detail =
+      t.driver === 'arcus2'
+        ? `${t.arcus2!.command} runnable; ${t.arcus2!.work_dir} writable; cashreg.ini and ops.ini read, every operation resolved`
+        : t.driver === 'arccom'
+          ? `${t.arccom!.library} loaded by ${t.arccom!.node ?? process.execPath} in the helper process; no operation run`
+          : 'configuration read';
+    return { name, ok: true, detail };
   } catch (err) {
     return { name, ok: false, detail: reason(err) };
   }
