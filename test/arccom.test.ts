@@ -7,7 +7,8 @@ import { ArccomDriver, DEFAULT_ARCCOM_KEYS, type ArccomOptions } from '../src/te
 import { ARCCOM_OUTCOMES, operationKeys } from '../src/terminals/outcomes.js';
 import { classify } from '../src/payments/outcome-table.js';
 import { TerminalLinkError } from '../src/payments/ports/terminal.js';
-import { get, post, startTestBridge, tempDir } from './helpers.js';
+import { get, post, startTestBridge, tempDir, testConfig } from './helpers.js';
+import { describeBound, operationBounds } from '../src/config/leases.js';
 
 /**
  * The arccom driver against a fake libarccom.so built from C here (test/fixtures/arccom/fake-arccom.c):
@@ -346,4 +347,27 @@ describe('paybridge config check with an arccom terminal', () => {
     assert.notEqual(missing.code, 0);
     assert.match(missing.out, /FAIL {2}terminal humo-1 \(humo, arccom\): the arccom helper did not start .*cannot load/);
   });
+});
+
+test('the leases count an arccom exchange as the helper’s start plus the operation’s timeout', () => {
+  const config = testConfig(tempDir(), (c) => {
+    c.mode = 'production';
+    c.click = undefined;
+    c.payme = undefined;
+    c.terminals.queue_wait_ms = 1_000;
+    c.terminals.devices = [
+      {
+        id: 'humo-arccom',
+        method: 'humo',
+        default: true,
+        driver: 'arccom',
+        arccom: { library: '/nowhere/libarccom.so', calling_convention: 'cdecl', ops: OPS, keys: DEFAULT_ARCCOM_KEYS, charset: 'cp1251', operation_timeout_ms: 90_000, start_timeout_ms: 7_000, abandon_ms: 1 },
+      },
+    ];
+  });
+  const bound = operationBounds(config).cardOperation!;
+  const text = describeBound(bound);
+  assert.ok(text.includes('terminals.devices.0.arccom.start_timeout_ms (7000)'), text);
+  assert.ok(text.includes('terminals.devices.0.arccom.operation_timeout_ms (90000)'), text);
+  assert.ok(bound.ms >= 1_000 + 7_000 + 90_000, text);
 });

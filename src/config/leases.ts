@@ -181,6 +181,9 @@ const SANDBOX_BRIDGE_CONNECT_MS = (BridgeConfigSchema.properties.connect_timeout
 /**
  * One exchange with a terminal, the longest it may take:
  *  - Arcus2 (src/terminals/humo/arcus2-driver.ts): the command-line tool is killed after timeout_ms;
+ *  - arccom (src/terminals/arccom/arccom-driver.ts): starting the helper when it is not running
+ *    (start_timeout_ms), then operation_timeout_ms for the answer; a call refused because an abandoned
+ *    one still runs takes no time;
  *  - the bridge protocol (src/terminals/bridge/bridge-driver.ts): opening the link when it is down
  *    (connect_timeout_ms), then answer_timeout_ms for the final answer. A progress message restarts
  *    the answer timer (the customer is at the pinpad), so a terminal that keeps sending them can take
