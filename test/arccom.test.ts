@@ -262,6 +262,16 @@ describe('arccom driver: the fake library through koffi in a helper process', ()
     assert.equal((await d.cancel({ requestId: 'c', rrn: paid.rrn!, amount: 70_000 })).code, '914');
   });
 
+  test('codes typed in by hand: reading or printing never runs an operation that moves money; no amount, nothing sent', async (t) => {
+    if (!needsFake(t)) return;
+    assert.throws(() => driver({ ops: { ...OPS, print_last: OPS.cancel_by_link } }), /arccom\.ops\.print_last \(23\) is the code of arccom\.ops\.cancel_by_link/);
+    assert.throws(() => driver({ ops: { ...OPS, x_report: OPS.refund } }), /arccom\.ops\.x_report \(22\) is the code of arccom\.ops\.refund/);
+    const d = driver();
+    await rejectsLink(d.purchase({ requestId: 'p' }), false, /whole positive amount/);
+    await rejectsLink(d.purchase({ requestId: 'p', amount: 12.5 }), false, /whole positive amount/);
+    assert.equal(d.helperPid, undefined, 'the library was never even loaded');
+  });
+
   test('a library that cannot be loaded: nothing was sent', async (t) => {
     if (!needsFake(t)) return;
     await rejectsLink(driver({ library: join(tempDir(), 'missing.so') }).purchase({ requestId: 'p', amount: 1_000 }), false, /did not start.*cannot load/s);

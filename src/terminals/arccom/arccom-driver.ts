@@ -86,6 +86,17 @@ export class ArccomDriver implements TerminalDriver {
   private readonly helper: HelperProcess;
 
   constructor(private readonly options: ArccomOptions) {
+    // The structural rule of the arcus2 driver, for codes typed in by hand: reading or printing must
+    // never run an operation that moves money (a print-last given cancel-last's code would give a
+    // customer's money back on every status question).
+    const ops = options.ops as Partial<Record<ArccomOp, number>>;
+    for (const reader of ['print_last', 'print_last_report', 'x_report', 'close_shift'] as const) {
+      for (const mover of ['purchase', 'cancel_by_link', 'universal_cancel', 'refund'] as const) {
+        if (ops[reader] !== undefined && ops[reader] === ops[mover]) {
+          throw new Error(`arccom.ops.${reader} (${ops[reader]}) is the code of arccom.ops.${mover}: an operation that moves money is never run to read, print or close`);
+        }
+      }
+    }
     this.refunds = options.ops.refund !== undefined;
     this.reprintsReports = options.ops.print_last_report !== undefined;
     this.helper = new HelperProcess({
@@ -145,11 +156,12 @@ export class ArccomDriver implements TerminalDriver {
   }
 
   private money(amount: number | undefined): Record<string, string> {
-    if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0) return {};
+    // Checked before anything is sent: a pinpad given no amount would ask the cashier for one.
+    if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0) throw new TerminalLinkError(`arccom needs a whole positive amount in tiyin, not ${String(amount)}`, false);
     return { [this.options.keys.amount]: String(amount), [this.options.keys.currency]: this.options.currency };
   }
 
-  purchase(request: TerminalRequest): Promise<TerminalAnswer> {
+  async purchase(request: TerminalRequest): Promise<TerminalAnswer> {
     return this.run('purchase', 'purchase', this.money(request.amount));
   }
 
@@ -158,19 +170,20 @@ export class ArccomDriver implements TerminalDriver {
    * reference; without one, or where the site has no cancel by link, the universal cancel runs and
    * the pinpad asks the cashier which receipt (the caller checks the slip against the payment).
    */
-  cancel(request: TerminalRequest): Promise<TerminalAnswer> {
+  async cancel(request: TerminalRequest): Promise<TerminalAnswer> {
     if (request.rrn && request.amount !== undefined && this.options.ops.cancel_by_link !== undefined) {
       return this.run('cancel_by_link', 'cancel', { ...this.money(request.amount), [this.options.keys.rrn]: request.rrn });
     }
     return this.universalCancel(request);
   }
 
-  universalCancel(request: TerminalRequest): Promise<TerminalAnswer> {
-    return this.run('universal_cancel', 'cancel', this.money(request.amount));
+  /** The amount is sent where the request has one; the pinpad asks the cashier which receipt either way. */
+  async universalCancel(request: TerminalRequest): Promise<TerminalAnswer> {
+    return this.run('universal_cancel', 'cancel', request.amount === undefined ? {} : this.money(request.amount));
   }
 
   /** Refund of a closed shift's payment; that the library takes the RRN for it under the same key is unconfirmed. */
-  refund(request: TerminalRequest): Promise<TerminalAnswer> {
+  async refund(request: TerminalRequest): Promise<TerminalAnswer> {
     return this.run('refund', 'refund', { ...this.money(request.amount), ...(request.rrn ? { [this.options.keys.rrn]: request.rrn } : {}) });
   }
 
