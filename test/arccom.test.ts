@@ -307,6 +307,16 @@ describe('arccom end to end: the HTTP API, the journal and the fake library', ()
       assert.equal(cancel.body.is_success, true, JSON.stringify(cancel.body));
       assert.equal((await bridge.journal.get(paid.body.data.transaction_id))?.status, 'cancelled');
 
+      // By receipt number, of a payment that is not the last: cancelled by link with the RRN the journal
+      // holds (a universal cancel would have met the last payment instead).
+      const a = await post(bridge, '/payment/xumo', { amount: 21_000 });
+      const b = await post(bridge, '/payment/xumo', { amount: 22_000 });
+      const byReceipt = await post(bridge, '/payment/xumo', { request_id: String(a.body.data.receipt_number), amount: 21_000, is_return: true });
+      assert.equal(byReceipt.body.is_success, true, JSON.stringify(byReceipt.body));
+      assert.match(byReceipt.body.data.message, new RegExp(`Исх\\. RRN: ${a.body.data.ppt_id}`));
+      assert.equal((await bridge.journal.get(a.body.data.transaction_id))?.status, 'cancelled');
+      assert.equal((await bridge.journal.get(b.body.data.transaction_id))?.status, 'succeeded');
+
       const declined = await post(bridge, '/payment/xumo', { amount: 11_600 });
       assert.equal(declined.body.is_success, false);
       assert.equal(declined.body.error?.transaction_status, 'failed');
