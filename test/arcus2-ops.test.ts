@@ -195,6 +195,25 @@ describe('the driver as cashreg.ini and ops.ini make it', () => {
   });
 });
 
+describe('the arccom driver’s hand-copied codes against the site’s ops.ini', () => {
+  const arccom = (dir: string, ops: Record<string, number>): TerminalConfig =>
+    Value.Default(TerminalConfigSchema, { id: 'humo-dll', method: 'humo', driver: 'arccom', arccom: { library: join(dir, 'DLL', 'arccom.dll'), ops } }) as TerminalConfig;
+
+  test('a print-last code that ops.ini shows is cancel-last refuses the start, naming the setting and the line', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'INI'), { recursive: true });
+    writeFileSync(join(dir, 'INI', 'ops.ini'), iconv.encode(SITE_OPS, 'cp1251'));
+    assert.throws(
+      () => buildTerminalDriver(arccom(dir, { purchase: 1, close_shift: 7, print_last: 2 }), 'terminals.devices.0'),
+      /terminals\.devices\.0\.arccom\.ops\.print_last = 2 is line 2 of .*Отмена последней.*moves money/,
+    );
+    // The site's real print line is accepted (the library itself is only loaded when first used).
+    const driver = buildTerminalDriver(arccom(dir, { purchase: 1, close_shift: 7, print_last: 103 }), 'terminals.devices.0');
+    assert.equal(driver.kind, 'arccom');
+    return driver.close();
+  });
+});
+
 describe('a give-back slip naming another payment', () => {
   test('the slip’s reference is read; an approval naming another RRN or receipt is uncertain, the same one is not', () => {
     assert.deepEqual(originalReference('RRN:611111111111\nИсх. RRN:600000000001\nИсх. чек: 12\n'), { rrn: '600000000001', receiptNumber: 12 });

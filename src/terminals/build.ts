@@ -4,9 +4,28 @@ import type { BridgeEndpoint } from './bridge/transport.js';
 import { ArccomDriver } from './arccom/arccom-driver.js';
 import { Arcus2Driver, type Arcus2Options } from './humo/arcus2-driver.js';
 import { arcus2Files } from './humo/cashreg.js';
-import { describeLines, readOpsIni, REQUIRED_OPS, resolveOps, type OpsIniLine } from './humo/ops-ini.js';
+import { assertReadOnlyCodes, describeLines, readOpsIni, REQUIRED_OPS, resolveOps, type OpsIniLine } from './humo/ops-ini.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TerminalDriver } from '../payments/ports/terminal.js';
+
+/**
+ * The arccom driver takes its codes from the configuration, copied by hand from the site's ops.ini:
+ * where that file is found (beside the library's working folder, as Arcus2 installs lay it out),
+ * its reading operations are checked against it as the command-line driver's are.
+ */
+function checkArccomCodes(c: NonNullable<TerminalConfig['arccom']>, setting: string, log?: Pick<Logger, 'info'>): void {
+  const libraryDir = dirname(c.library);
+  const candidates = [c.work_dir ?? libraryDir, dirname(libraryDir)].map((dir) => join(dir, 'INI', 'ops.ini'));
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) {
+    log?.info({ looked_in: candidates }, 'arccom: no ops.ini found beside the library; its op codes are taken as configured, unchecked');
+    return;
+  }
+  const reading = { [`${setting}.ops.print_last`]: c.ops.print_last, [`${setting}.ops.print_last_report`]: c.ops.print_last_report, [`${setting}.ops.x_report`]: c.ops.x_report };
+  assertReadOnlyCodes(readOpsIni(file), reading, file);
+}
 
 /** Builds the driver a terminal's configuration names; problems name the configuration key. */
 export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<Logger, 'info'>): TerminalDriver {
@@ -40,6 +59,7 @@ export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<L
   }
   if (t.driver === 'arccom') {
     const c = t.arccom!;
+    checkArccomCodes(c, `${key}.arccom`, log);
     return new ArccomDriver({
       library: c.library,
       node: c.node ?? process.execPath,

@@ -241,3 +241,18 @@ export function resolveOps(lines: OpsIniLine[], overrides: OpsOverrides, file: s
 export function describeLines(lines: OpsIniLine[]): { line: number; code: number; class: number; id: number; name: string; recognised_as: string[] }[] {
   return lines.map((l) => ({ line: l.line, code: l.code, class: l.opClass, id: l.opId, name: l.name, recognised_as: operationsNamed(l.name) }));
 }
+
+/**
+ * Refuses codes configured by hand for operations that only read or print when the site's ops.ini
+ * shows them moving money (a cancel-last given as print-last would cancel a customer's payment each
+ * time a slip is reprinted). `reading` maps each setting to its code.
+ */
+export function assertReadOnlyCodes(lines: readonly OpsIniLine[], reading: Readonly<Record<string, number | undefined>>, file: string): void {
+  const problems: string[] = [];
+  for (const [setting, code] of Object.entries(reading)) {
+    if (code === undefined) continue;
+    const line = lines.find((l) => l.code === code);
+    if (line && carriesMoneyWord(line.name)) problems.push(`${setting} = ${code} is line ${line.line} of ${file} ("${line.text}"), an operation that moves money`);
+  }
+  if (problems.length) throw new Error(`${problems.join('; ')}: a reading or printing operation can never be one that moves money; set the code of the site's print operation`);
+}
