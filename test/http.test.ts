@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { JournalUnavailableError } from '../src/payments/ports/journal.js';
@@ -134,9 +135,9 @@ describe('the POS contract over HTTP', () => {
     assert.deepEqual(tx?.error, { code: 104, message: 'BILLING_ERROR', data: '-5017: Недостаточно средств на карте' });
   });
 
-  test('unknown paths answer 404 in the envelope', async () => {
+  test('unknown paths answer HTTP 200 with the envelope, like every answer of the contract', async () => {
     const res = await bridge.server.inject({ method: 'GET', url: '/payment/bitcoin?x=1' });
-    assert.equal(res.statusCode, 404);
+    assert.equal(res.statusCode, 200);
     const error = assertFailure(res.json(), 7);
     assert.equal(error.data, 'GET /payment/bitcoin: no such endpoint');
   });
@@ -176,6 +177,119 @@ describe('the POS contract over HTTP', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/** Raw bytes over a real socket: what Node's HTTP parser refuses never reaches Fastify's inject. */
+function rawRequest(port: number, bytes: Buffer | string): Promise<{ statusLine: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      resolve({ statusLine: head.split('\r\n')[0] ?? '', body: rest.join('\r\n\r\n') });
+    });
+  });
+}
+
+describe('FiscalBox paths as its clients send them', () => {
+  let bridge: TestBridge;
+  let port: number;
+  before(async () => {
+    bridge = await startTestBridge();
+    await bridge.server.listen({ port: 0, host: '127.0.0.1' });
+    port = (bridge.server.server.address() as { port: number }).port;
+  });
+  after(() => bridge.close());
+
+  const noSuchEndpoint = (body: Envelope) => body.error?.code === 7 && /no such endpoint|is not served/.test(String(body.error.data));
+
+  test('every documented payment path PayBridge serves answers the same with and without a trailing slash', async () => {
+    for (const slash of ['', '/']) {
+      for (const path of ['/payment/click', '/payment/payme']) {
+        const { statusCode, body } = await post(bridge, path + slash, '{"amount":500,"qr_code":"880101698207133392"}');
+        assert.equal(statusCode, 200, path + slash);
+        assert.equal(body.is_success, true, `${path}${slash}: ${JSON.stringify(body)}`);
+        assert.equal(body.data.amount, 500);
+      }
+      for (const path of ['/payment/click_confirm', '/payment/payme_confirm']) {
+        // Routed (a payment the journal does not know is refused by the service, not by the router).
+        const { statusCode, body } = await post(bridge, path + slash, '{"payment_id":"1","qr_code":"https://ofd.soliq.uz/check?t=1&r=2&c=3&s=4"}');
+        assert.equal(statusCode, 200, path + slash);
+        assert.ok(!noSuchEndpoint(body), `${path}${slash}: ${JSON.stringify(body)}`);
+      }
+      for (const path of ['/payment/xumo', '/payment/uzcard']) {
+        const { statusCode, body } = await post(bridge, path + slash, '{"amount": 50000}');
+        assert.equal(statusCode, 200, path + slash);
+        assert.equal(body.is_success, true, `${path}${slash}: ${JSON.stringify(body)}`);
+        assert.match(body.data.ppt_id, /^\d{12}$/);
+      }
+      for (const path of ['/payment/xumo_close', '/payment/uzcard_close']) {
+        const { statusCode, body } = await get(bridge, path + slash);
+        assert.equal(statusCode, 200, path + slash);
+        assert.equal(body.is_success, true, `${path}${slash}: ${JSON.stringify(body)}`);
+        assert.equal(body.data.ppt_id, null);
+        assert.ok('reconciliation' in body.data);
+      }
+    }
+  });
+
+  test('the close paths with the Cyrillic «с» one version of the docs printed reach the close when percent-encoded', async () => {
+    for (const path of ['/payment/xumo_%D1%81lose', '/payment/uzcard_%d1%81lose/', '/payment/uzcard_%D1%81lose?terminal=uzcard-sandbox']) {
+      const { statusCode, body } = await get(bridge, path);
+      assert.equal(statusCode, 200, path);
+      assert.equal(body.is_success, true, `${path}: ${JSON.stringify(body)}`);
+      assert.ok('reconciliation' in body.data, path);
+    }
+    // Unencoded, its UTF-8 bytes are refused by Node's HTTP parser: the envelope says so, HTTP 200.
+    const raw = await rawRequest(port, Buffer.concat([Buffer.from('GET /payment/xumo_'), Buffer.from('\u0441', 'utf8'), Buffer.from('lose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]));
+    assert.match(raw.statusLine, /^HTTP\/1\.1 200/);
+    assert.match(String(assertFailure(JSON.parse(raw.body) as Envelope, 7).data), /^request: not a well-formed HTTP request \(HPE_INVALID_URL\)/);
+    // Only the close paths: a Cyrillic letter elsewhere is an unknown path.
+    const other = await get(bridge, '/payment/%D1%81lick');
+    assert.ok(noSuchEndpoint(other.body), JSON.stringify(other.body));
+  });
+
+  test('a known path asked with the wrong method: HTTP 200, code 7, naming the method it takes; nothing recorded', async () => {
+    const before = (await bridge.journal.list({ limit: 500 })).items.length;
+    for (const [method, url, takes] of [
+      ['GET', '/payment/click', 'POST'],
+      ['PUT', '/payment/xumo/', 'POST'],
+      ['DELETE', '/payment/uzcard', 'POST'],
+      ['POST', '/payment/xumo_close', 'GET'],
+      ['PATCH', '/payment/transactions/00000000-0000-4000-8000-000000000000', 'GET'],
+    ] as const) {
+      const res = await bridge.server.inject({ method, url, payload: method === 'GET' ? undefined : '{"amount":500,"qr_code":"880101698207133392"}' });
+      assert.equal(res.statusCode, 200, `${method} ${url}`);
+      const error = assertFailure(res.json(), 7);
+      assert.match(String(error.data), new RegExp(`^method: ${method} .* is not served; it takes ${takes}$`), `${method} ${url}`);
+    }
+    assert.equal((await bridge.journal.list({ limit: 500 })).items.length, before);
+  });
+
+  test('Fastify\'s and Node\'s own refusals come as the envelope with HTTP 200: bad percent-encoding, an unknown method, headers too large, bad JSON', async () => {
+    const badUrl = await bridge.server.inject({ method: 'GET', url: '/payment/%E0%A4%A' });
+    assert.equal(badUrl.statusCode, 200);
+    assert.match(String(assertFailure(badUrl.json(), 7).data), /^path: .*not a valid url component/);
+
+    const badJson = await post(bridge, '/payment/xumo/', '{"amount": 500');
+    assert.equal(badJson.statusCode, 200);
+    assert.match(String(assertFailure(badJson.body, 7).data), /^body: invalid JSON/);
+
+    const unknownMethod = await rawRequest(port, 'BREW /payment/click HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(unknownMethod.statusLine, /^HTTP\/1\.1 200/);
+    assert.match(String(assertFailure(JSON.parse(unknownMethod.body) as Envelope, 7).data), /^method: not an HTTP method PayBridge serves/);
+
+    const bigHeaders = await rawRequest(port, `GET /payment/xumo_close HTTP/1.1\r\nHost: x\r\nX-Note: ${'x'.repeat(64 * 1024)}\r\n\r\n`);
+    assert.match(bigHeaders.statusLine, /^HTTP\/1\.1 200/);
+    assert.match(String(assertFailure(JSON.parse(bigHeaders.body) as Envelope, 7).data), /^headers: larger than/);
+
+    const garbage = await rawRequest(port, 'this is not http\r\n\r\n');
+    assert.match(garbage.statusLine, /^HTTP\/1\.1 200/);
+    assertFailure(JSON.parse(garbage.body) as Envelope, 7);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidCursorError, JournalUnavailableError } from '../payments/ports/journal.js';
 import { JsonDuplicateKeyError, JsonSyntaxError, parseLenientJson } from '../lib/lenient-json.js';
@@ -27,6 +28,7 @@ import { registerOpenApi } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OperatorService } from '../payments/operator-service.js';
 import { registerMetrics } from './routes/metrics.js';
+import { registerUnconfiguredProviderRoutes } from './routes/unconfigured-providers.js';
 
 export interface ServerDependencies {
   logger: Logger;
@@ -83,6 +85,55 @@ export function describeValidation(errors: FastifySchemaValidationError[], conte
 }
 
 /**
+ * A payment path as FiscalBox's clients send it → the route PayBridge serves it on. FiscalBox's
+ * documentation prints some paths with a trailing slash (`/payment/xumo_shortreport/`) and its tills
+ * send others that way too (`/payment/click/`); one version of it (Payment.md, July 2024) spelled the
+ * close paths with a Cyrillic «с» (U+0441), which an HTTP client copying it sends percent-encoded
+ * (`%D1%81`). Sent unencoded, its bytes are refused by Node's HTTP parser before any of this runs (the
+ * client-error envelope below answers it). Only `/payment/…` is touched: the console and the API
+ * reference have their own trailing-slash routes.
+ */
+export function fiscalBoxPath(url: string): string {
+  const q = url.indexOf('?');
+  let path = q === -1 ? url : url.slice(0, q);
+  if (!path.startsWith('/payment/')) return url;
+  path = path.replace(/^\/payment\/(xumo|uzcard)_%D1%81lose(?=\/|$)/i, '/payment/$1_close');
+  path = path.replace(/(?<=.)\/+$/, '');
+  return q === -1 ? path : path + url.slice(q);
+}
+
+/** A route's path as a pattern of the paths it serves (`:id` one segment, `*` the rest). */
+function routePattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * The envelope written straight to a socket, for what Node's HTTP parser refuses before Fastify sees
+ * a request (an unknown method, headers beyond Node's limit, a malformed request line). HTTP 200 like
+ * every other answer of the contract; the connection is closed, since the parser cannot go on.
+ */
+function answerOnSocket(err: Error & { code?: string }, socket: Socket, language: Language): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const problem =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers: larger than this server accepts (Node.js max-http-header-size)'
+      : err.code === 'HPE_INVALID_METHOD'
+        ? 'method: not an HTTP method PayBridge serves (GET, POST)'
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'request: not received in time'
+          : `request: not a well-formed HTTP request (${err.code ?? 'parse error'})`;
+  const body = JSON.stringify(failure(invalidRequest([problem]), language));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+/**
  * The HTTP face of PayBridge: the POS contract's envelope on every answer (HTTP 200 with
  * `is_success`), requests parsed the way real tills write them, and no business logic.
  */
@@ -92,6 +143,12 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    rewriteUrl: (req) => fiscalBoxPath(req.url ?? '/'),
+    // A path Fastify cannot decode (`%E0%A4%A`) never reaches a route or the error handler.
+    frameworkErrors: (error, request, reply) => {
+      void (reply as FastifyReply).code(200).send(failure(invalidRequest([`path: ${error.message}`]), (request as FastifyRequest).language ?? deps.language));
+    },
+    clientErrorHandler: (err, socket) => answerOnSocket(err, socket, deps.language),
     ajv: {
       customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: true, keywords: ['x-error'] },
     },
@@ -142,9 +199,24 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     return reply.code(answer.httpStatus).send(failure(answer, request.language));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(failure(invalidRequest([`${request.method} ${request.url.split('?')[0]}: no such endpoint`]), request.language)),
-  );
+  // Every route as it is added, so that a known path asked with another method is told which it takes.
+  const routes: { methods: string[]; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push({ methods: [route.method].flat().filter((m) => m !== 'HEAD'), pattern: routePattern(route.url) });
+  });
+  // HTTP 200 like every answer of the contract: FiscalBox's clients read the envelope, not the status.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    let decoded = path;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      // Left as sent: it is only named in the answer.
+    }
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(decoded)).flatMap((r) => r.methods))].sort();
+    const problem = allowed.length > 0 ? `method: ${request.method} ${path} is not served; it takes ${allowed.join(', ')}` : `${request.method} ${path}: no such endpoint`;
+    return reply.code(200).send(failure(invalidRequest([problem]), request.language));
+  });
 
   // Answers finished during shutdown close their keep-alive connection, so close() is not held
   // open by idle tills until the grace period runs out.
@@ -169,6 +241,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     const serve = idempotentHandler(deps.idempotency);
     registerQrPaymentRoutes(api, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
     registerCardRoutes(api, deps.cards, deps.limits, serve);
+    registerUnconfiguredProviderRoutes(api, deps.limits);
     registerTransactionRoutes(api, deps.journal, deps.recovery, serve);
     registerOperatorRoutes(api, deps.operator, deps.limits, serve);
     registerConsole(api, { language: deps.language, mode: deps.mode });
