@@ -153,6 +153,12 @@ function filterQuery() {
   return q;
 }
 
+/**
+ * A give-back of a payment PayBridge never took (one FiscalBox took before the switch, allowed by
+ * terminals.allow_foreign_rrns): nothing in the journal was reserved for it, so an operator must see it.
+ */
+const isForeign = (tx) => tx.kind !== 'payment' && !tx.original_transaction_id;
+
 function renderTransactions(items) {
   const rows = items.map((tx) => {
     const fresh = !state.firstLoad && !state.seen.has(tx.transaction_id);
@@ -161,7 +167,7 @@ function renderTransactions(items) {
       'tr',
       { tabindex: '0', 'data-id': tx.transaction_id, 'data-status': tx.status, class: fresh ? 'fresh' : '', onclick: () => openDetail(tx.transaction_id), onkeydown: (e) => e.key === 'Enter' && openDetail(tx.transaction_id) },
       el('td', {}, time(tx.created_at)),
-      el('td', {}, METHODS[tx.method], tx.kind !== 'payment' ? el('span', { class: 'muted' }, ` · ${tx.kind}`) : ''),
+      el('td', {}, METHODS[tx.method], tx.kind !== 'payment' ? el('span', { class: 'muted' }, ` · ${tx.kind}`) : '', isForeign(tx) ? el('span', {}, ' ', pill('foreign', t('foreign'))) : ''),
       el('td', {}, soum(tx.amount), tx.refunded_amount ? el('div', { class: 'muted' }, `−${soum(tx.refunded_amount)}`) : ''),
       el('td', {}, pill(tx.status, t(`st_${tx.status}`))),
       el('td', { class: 'mono' }, tx.payment_id ?? ''),
@@ -201,7 +207,7 @@ async function openDetail(id, quiet = false) {
   state.detail = tx;
   const facts = [
     ['status', pill(tx.status, t(`st_${tx.status}`))],
-    ['method', `${METHODS[tx.method]}${tx.kind !== 'payment' ? ` · ${tx.kind}` : ''}`],
+    ['method', `${METHODS[tx.method]}${tx.kind !== 'payment' ? ` · ${tx.kind}` : ''}${isForeign(tx) ? ` · ${t('foreign')}` : ''}`],
     ['amount', soum(tx.amount)],
     ['refunded_amount', tx.refunded_amount ? soum(tx.refunded_amount) : null],
     ['transaction', tx.transaction_id],

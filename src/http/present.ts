@@ -15,6 +15,8 @@ export function presentTransaction(tx: Transaction) {
     message: tx.providerMessage,
     refunded_amount: tx.refundedAmount,
     kind: tx.kind,
+    // Listed too: a give-back without one is foreign (a payment PayBridge never took), and the console marks it.
+    original_transaction_id: tx.originalId,
     terminal: tx.terminal,
     receipt_number: tx.receiptNumber,
     shift_number: tx.shiftNumber,
@@ -41,7 +43,6 @@ function presentHandoff(h: FiscalHandoff) {
 export function presentTransactionDetail(tx: TransactionWithEvents) {
   return {
     ...presentTransaction(tx),
-    original_transaction_id: tx.originalId,
     slip: tx.slip,
     fiscal: tx.fiscal ? presentHandoff(tx.fiscal) : null,
     events: tx.events.map((e) => ({ at: iso(e.at), status: e.status, step: e.step, detail: e.detail })),

@@ -100,6 +100,9 @@ export const TransactionAnswer = open({
   qr_code: Type.Union([Type.String(), Type.Null()], { description: 'Masked.' }),
   payment_id: Type.Union([Type.String(), Type.Null()]),
   refunded_amount: Type.Integer(),
+  original_transaction_id: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: 'For a cancel or refund: the payment it gives back. Null for a foreign one, of a payment PayBridge never took (one FiscalBox took before the switch, say).' }),
+  ),
   shop: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The shop of the PayBridge that took it (instance.shop).' })),
   till: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Its till (instance.till).' })),
   instance: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The PayBridge process that journaled it (instance.id).' })),

@@ -110,6 +110,11 @@ export const MESSAGES = {
     uz: '{terminal} terminalida {ref} chek raqami yoki RRN bilan toʻlov yoʻq.',
     en: 'No payment with receipt number or RRN {ref} on terminal {terminal}.',
   },
+  foreign_give_backs_off: {
+    ru: 'В журнале PayBridge нет этого платежа. Платёж, проведённый до PayBridge (например, через FiscalBox), можно вернуть, только если в настройках {setting}: true.',
+    uz: 'PayBridge jurnalida bu toʻlov yoʻq. PayBridge’dan oldin (masalan, FiscalBox orqali) oʻtkazilgan toʻlovni faqat sozlamalarda {setting}: true boʻlsa qaytarish mumkin.',
+    en: 'This payment is not in PayBridge’s journal. A payment taken before PayBridge (by FiscalBox, say) can be given back only when {setting} is true in the configuration.',
+  },
   rrn_not_found: {
     ru: 'RRN {rrn} — не платёж {method} в журнале этого PayBridge.',
     uz: 'RRN {rrn} ushbu PayBridge jurnalida {method} toʻlovi emas.',

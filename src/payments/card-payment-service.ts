@@ -92,8 +92,18 @@ export class CardPaymentService {
     const original =
       (/^\d{12}$/.test(requestId) ? await this.journal.findCardPayment(terminal.id, { rrn: requestId }) : undefined) ??
       (/^\d{1,9}$/.test(requestId) ? await this.journal.findCardPayment(terminal.id, { receiptNumber: Number(requestId) }) : undefined);
-    if (!original) throw paymentError(text('card_payment_not_found', { ref: requestId, terminal: terminal.id }));
-    return this.giveBack(terminal, original, 'cancel', amount);
+    if (original) return this.giveBack(terminal, original, 'cancel', amount);
+    const notFound = text('card_payment_not_found', { ref: requestId, terminal: terminal.id });
+    const reference = /^\d{12}$/.test(requestId) ? { rrn: requestId } : /^\d{1,9}$/.test(requestId) ? { receiptNumber: Number(requestId) } : undefined;
+    if (!this.options.allowForeignRrns || !reference) throw paymentError(notFound, { reason: text('foreign_give_backs_off', { setting: 'terminals.allow_foreign_rrns' }) });
+    // A payment taken before the switch (by FiscalBox, say), as a foreign UzCard refund is: there is no
+    // payment to reserve against, so the pinpad's own check (it refuses a second cancel of a receipt)
+    // is what stops it twice; the entry says it is foreign so the console and an audit can tell.
+    const tx = await this.begin(
+      { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'cancel', terminal: terminal.id },
+      { amount, ...('rrn' in reference ? { rrn: reference.rrn } : { receipt: reference.receiptNumber }), foreign: true },
+    );
+    return this.answer((await this.operate(terminal, tx, 'cancel', { requestId: tx.id, amount, ...reference })).tx, { foreign: true });
   }
 
   /** UzCard refund by RRN, whole or in part, in any shift. */
