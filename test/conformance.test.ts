@@ -43,6 +43,7 @@ const SCENARIOS = [
   'duplicate request id',
   'busy during an operation',
   'dropped connection mid-operation',
+  'X-report (optional)',
   'close shift',
 ];
 
@@ -54,7 +55,7 @@ function paybridge(args: string[]): Promise<{ code: number; stdout: string; stde
   });
 }
 
-type Flaw = 'reruns-duplicates' | 'made-up-status-while-busy' | 'forgets-after-reconnect';
+type Flaw = 'reruns-duplicates' | 'made-up-status-while-busy' | 'forgets-after-reconnect' | 'silent-to-unknown-ops';
 type Answer = Record<string, unknown> & { code: string };
 
 /**
@@ -161,7 +162,8 @@ class TestAdapter {
       answer = { code: '000', shift: this.shift++, totals, slip: 'Сверка итогов' };
       this.operations = [];
       this.receipt = 0;
-    } else answer = { code: '902' };
+    } else if (this.flaws.includes('silent-to-unknown-ops')) return;
+    else answer = { code: '902' };
     answers.set(r.id, answer);
     reply(answer);
   }
@@ -182,6 +184,7 @@ describe('terminal conformance kit', { concurrency: true }, () => {
         SCENARIOS,
       );
       assert.deepEqual(failed(results), [], show(results));
+      assert.match(results.find((r) => r.name === 'X-report (optional)')!.detail, /^the shift left open; totals match the kit’s operations/);
       const purchases = emulator.terminal.operations().filter((o) => o.kind === 'purchase');
       assert.equal(new Set(purchases.map((o) => o.requestId)).size, purchases.length, 'one purchase per request id');
     } finally {
@@ -238,6 +241,19 @@ describe('terminal conformance kit', { concurrency: true }, () => {
     try {
       const results = await runConformance(options(await adapter.listen()));
       assert.deepEqual(failed(results), [], show(results));
+      // It knows nothing of the X-report: 902 is the documented way to say so, and passes.
+      assert.match(results.find((r) => r.name === 'X-report (optional)')!.detail, /^not implemented \(902\)/);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('an adapter that stays silent to an x_report it does not know fails "X-report (optional)" and nothing else', async () => {
+    const adapter = new TestAdapter(['silent-to-unknown-ops']);
+    try {
+      const results = await runConformance(options(await adapter.listen()));
+      assert.deepEqual(failed(results), ['X-report (optional)'], show(results));
+      assert.match(results.find((r) => r.name === 'X-report (optional)')!.detail, /must answer 902/);
     } finally {
       await adapter.close();
     }
@@ -285,8 +301,8 @@ describe('terminal conformance kit', { concurrency: true }, () => {
       const port = await emulator.listen();
       const { code, stdout, stderr } = await paybridge(['terminal', 'conformance', '--tcp', `127.0.0.1:${port}`, '--answer-timeout-ms', String(ANSWER_TIMEOUT_MS), '--poll-ms', String(POLL_MS)]);
       assert.equal(code, 0, stdout + stderr);
-      for (const name of SCENARIOS) assert.match(stdout, new RegExp(`^${name}\\s+pass\\s`, 'm'));
-      assert.match(stdout, /All 11 scenarios passed/);
+      for (const name of SCENARIOS) assert.match(stdout, new RegExp(`^${name.replace(/[()]/g, '\\$&')}\\s+pass\\s`, 'm'));
+      assert.match(stdout, /All 12 scenarios passed/);
     } finally {
       await emulator.close();
     }
@@ -299,7 +315,7 @@ describe('terminal conformance kit', { concurrency: true }, () => {
       const human = await paybridge(['terminal', 'conformance', '--tcp', `127.0.0.1:${port}`, '--answer-timeout-ms', String(ANSWER_TIMEOUT_MS), '--poll-ms', String(POLL_MS)]);
       assert.equal(human.code, 1, human.stdout + human.stderr);
       assert.match(human.stdout, /^duplicate request id\s+FAIL\s/m);
-      assert.match(human.stdout, /1 of 11 scenarios failed/);
+      assert.match(human.stdout, /1 of 12 scenarios failed/);
       assert.match(human.stdout, /- duplicate request id: A request repeated after a lost answer can charge the customer twice/);
       const json = await paybridge(['--json', 'terminal', 'conformance', '--tcp', `127.0.0.1:${port}`, '--answer-timeout-ms', String(ANSWER_TIMEOUT_MS), '--poll-ms', String(POLL_MS)]);
       assert.equal(json.code, 1);

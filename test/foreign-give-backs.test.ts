@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
 import type { TerminalAnswer } from '../src/payments/ports/terminal.js';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { get, post, startTestBridge, type TestBridge } from './helpers.js';
+
+const CHROMIUM = process.env.PAYBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * A shop switching from FiscalBox: its Humo pinpad holds payments FiscalBox took, which PayBridge's
@@ -77,6 +81,33 @@ describe('a Humo cancel of a payment FiscalBox took, with terminals.allow_foreig
     const listed = await get(bridge, '/payment/transactions?method=humo');
     const item = listed.body.data.items.find((tx: { transaction_id: string }) => tx.transaction_id === cancel.body.data.transaction_id);
     assert.deepEqual({ kind: item.kind, original_transaction_id: item.original_transaction_id }, { kind: 'cancel', original_transaction_id: null });
+  });
+
+  test('the console marks the foreign cancel, and not a cancel of a payment PayBridge took', { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+    const sale = await paidBeforeTheSwitch(bridge, 52_000);
+    const foreign = await post(bridge, '/payment/xumo', { request_id: String(sale.receiptNumber), amount: 52_000, is_return: true });
+    assert.equal(foreign.body.is_success, true, JSON.stringify(foreign.body));
+    const own = await post(bridge, '/payment/xumo', { amount: 53_000 });
+    const ownCancel = await post(bridge, '/payment/xumo', { request_id: String(own.body.data.receipt_number), amount: 53_000, is_return: true });
+    assert.equal(ownCancel.body.is_success, true, JSON.stringify(ownCancel.body));
+    assert.equal(ownCancel.body.data.foreign, undefined);
+
+    const base = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${base}/`);
+      const row = (id: string) => page.locator(`#transactions tbody tr[data-id="${id}"]`);
+      await row(foreign.body.data.transaction_id).waitFor({ timeout: 15_000 });
+      assert.equal(await row(foreign.body.data.transaction_id).locator('.pill.foreign').innerText(), 'чужой платёж');
+      assert.equal(await row(ownCancel.body.data.transaction_id).locator('.pill.foreign').count(), 0, 'a give-back of a journaled payment is not foreign');
+      assert.equal(await row(own.body.data.transaction_id).locator('.pill.foreign').count(), 0);
+      await row(foreign.body.data.transaction_id).click();
+      await page.waitForSelector('#detail:not([hidden])');
+      assert.match(await page.locator('#detail [data-fact="method"]').innerText(), /cancel · чужой платёж/);
+    } finally {
+      await browser.close();
+    }
   });
 });
 

@@ -135,6 +135,16 @@ export const MESSAGES = {
     uz: '{terminal} terminali oxirgi hisobotni chop etmaydi, jurnalda esa bu terminalning yopilgan smenasi yoʻq.',
     en: 'Terminal {terminal} cannot print its last report, and the journal has no closed shift of this terminal.',
   },
+  no_x_report: {
+    ru: 'На терминале {terminal} нет X-отчёта (промежуточного отчёта без закрытия смены): ничего не напечатано, смена не закрыта.',
+    uz: '{terminal} terminalida X-hisobot (smenani yopmasdan oraliq hisobot) yoʻq: hech narsa chop etilmadi, smena yopilmadi.',
+    en: 'Terminal {terminal} has no X-report (the intermediate report that leaves the shift open): nothing was printed, the shift is still open.',
+  },
+  x_report_not_implemented: {
+    ru: 'Адаптер терминала {terminal} не поддерживает X-отчёт (ответил кодом {code}): ничего не напечатано, смена не закрыта.',
+    uz: '{terminal} terminali adapteri X-hisobotni qoʻllamaydi ({code} kodi bilan javob berdi): hech narsa chop etilmadi, smena yopilmadi.',
+    en: 'The adapter of terminal {terminal} does not implement the X-report (it answered {code}): nothing was printed, the shift is still open.',
+  },
   no_refund_operation: {
     ru: 'На терминале {terminal} нет операции возврата (в ops.ini): деньги не возвращены. В смене платежа оформите отмену; после закрытия смены — возврат по RRN {rrn} через кабинет торговца банка.',
     uz: '{terminal} terminalida qaytarish operatsiyasi yoʻq (ops.ini): pul qaytarilmadi. Toʻlov smenasida bekor qiling; smena yopilgandan keyin — bankning savdogar kabineti orqali RRN {rrn} boʻyicha qaytaring.',

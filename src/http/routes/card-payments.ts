@@ -53,6 +53,15 @@ export function registerCardRoutes(app: FastifyInstance, cards: CardPaymentServi
     app.get<{ Querystring: TerminalQuery }>(
       `/payment/${path}_close`,
       query(`Close the ${name} shift`, 'Settles the shift at the bank and reconciles the terminal’s totals against the journal (data.reconciliation).'), async (request) => success(await cards.closeShift(method, request.query.terminal)));
+    // FiscalBox documents it as `/payment/xumo_shortreport/`; the trailing slash is dropped before routing (server.ts).
+    app.get<{ Querystring: TerminalQuery }>(
+      `/payment/${path}_shortreport`,
+      query(
+        `X-report of the ${name} shift`,
+        'The terminal’s totals of the open shift, printed without closing it (FiscalBox’s short report): data.message the report, data.ppt_id null, data.reconciliation the terminal’s totals against the journal’s where the report names totals and a shift. Read-only: nothing is journaled as a payment.',
+      ),
+      async (request) => success(await cards.xReport(method, request.query.terminal)),
+    );
     app.get<{ Querystring: TerminalQuery }>(`/payment/${path}/print_last`, query(`Print the last ${name} slip again`, 'The last operation’s slip, as the pinpad keeps it.'), async (request) =>
       success(await cards.printLast(method, 'operation', request.query.terminal)),
     );

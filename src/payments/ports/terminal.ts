@@ -16,7 +16,7 @@ export interface TerminalAnswer {
   shiftNumber: number | null;
   authCode: string | null;
   terminalId: string | null;
-  /** For a shift close: the terminal's own totals of the shift, when it reports them. */
+  /** For a shift close or an X-report: the terminal's own totals of the shift, when it reports them. */
   totals?: ShiftTotals | null;
   /** What the answer is about, where the terminal says (status answers, parsed slips). */
   operation?: 'purchase' | 'cancel' | 'refund' | null;
@@ -74,6 +74,14 @@ export interface TerminalDriver {
   cancel(request: TerminalRequest): Promise<TerminalAnswer>;
   refund(request: TerminalRequest): Promise<TerminalAnswer>;
   closeShift(request: TerminalRequest): Promise<TerminalAnswer>;
+  /** False when the site has no X-report operation (an Arcus2 or arccom site whose ops name none). */
+  readonly xReports?: boolean;
+  /**
+   * The X-report: the shift's intermediate totals as the terminal prints them, without closing it.
+   * It only reads: never retried as a money operation and never journaled as one. Absent: the
+   * driver cannot ask for one, and the till is told so.
+   */
+  xReport?(request: TerminalRequest): Promise<TerminalAnswer>;
   /** The last operation's slip again (`report`: the last shift-close report). */
   lastSlip(kind: 'operation' | 'report'): Promise<TerminalAnswer>;
   /**

@@ -137,6 +137,8 @@ const started = await locked((): { outcome?: TerminalOutcome; dialogue?: Pending
       return { outcome: terminal.closeShift(null) };
     case 'print_last':
       return { outcome: terminal.lastSlip() };
+    case 'x_report':
+      return { outcome: terminal.xReport() };
     default:
       return { outcome: terminal.bareAnswer('902') };
   }

@@ -297,6 +297,69 @@ export class EmulatedTerminal {
     return this.closeWith(report, this.state.shift, totals, requestId);
   }
 
+  /**
+   * The X-report: the current shift's totals so far, printed without closing it. Laid out like this
+   * emulator's close report (count lines and the shift number PayBridge compares), or, in a shift
+   * holding the 70100 purchase, like the short report FiscalBox publishes for `xumo_shortreport` /
+   * `uzcard_shortreport` («Краткий отчет», «Оплата (5) 540.00 UZS»: no shift, no count lines PayBridge
+   * reads), which a real terminal gives.
+   */
+  xReport(): TerminalOutcome {
+    const ops = this.state.operations.filter((o) => o.shift === this.state.shift);
+    const purchases = ops.filter((o) => o.kind === 'purchase');
+    const returns = ops.filter((o) => o.kind !== 'purchase');
+    const sum = (list: Operation[]) => list.reduce((s, o) => s + o.amount, 0);
+    const totals = { purchase_count: purchases.length, purchase_amount: sum(purchases), return_count: returns.length, return_amount: sum(returns) };
+    const now = new Date();
+    const rule = '='.repeat(36);
+    let report: string;
+    let published = false;
+    if (purchases.some((o) => o.amount === TERMINAL_REPORT_MAGIC.publishedLayout)) {
+      published = true;
+      const [date, time] = humoDate(now).split(' ') as [string, string];
+      report = [
+        center(this.flavour === 'humo' ? 'Тест HUMO' : 'OOO TEST TIME'),
+        rule,
+        center('Краткий отчет'),
+        pad('Терминал:', this.terminalId),
+        pad(`Дата:${date}`, `Время:${time}`),
+        rule,
+        center(`Тип карты: ${this.flavour === 'humo' ? 'HUMO' : 'UZCARD-MASTERCARD'}`),
+        rule,
+        pad('Оплата', `(${totals.purchase_count}) ${money(totals.purchase_amount)}`),
+        rule,
+        center('Общий итог:'),
+        rule,
+        'Итого:',
+        pad('Дебет:', money(totals.purchase_amount)),
+        pad('Отмены дебет:', `-${money(totals.return_amount)}`),
+        pad('', money(totals.purchase_amount - totals.return_amount)),
+        rule,
+        center('Отчет окончен'),
+        rule,
+        '',
+      ].join('\n');
+    } else {
+      report = [
+        center(this.flavour === 'humo' ? 'ОБЫЧНЫЙ ТОВАР' : 'OOO TEST TIME'),
+        center('Промежуточный отчет'),
+        pad('ID Терминала:', this.terminalId),
+        pad('Номер смены', String(this.state.shift)),
+        pad('Дата:', this.flavour === 'humo' ? humoDate(now) : isoDate(now)),
+        pad(`Оплата: ${totals.purchase_count} шт.`, money(totals.purchase_amount)),
+        pad(`Отмена/Возврат: ${totals.return_count} шт.`, money(totals.return_amount)),
+        pad('Итого:', money(totals.purchase_amount - totals.return_amount)),
+        center('Смена не закрыта'),
+        rule,
+        '',
+      ].join('\n');
+    }
+    // Printed like any report: print-last shows it until the next slip.
+    this.state.lastSlip = report;
+    this.save();
+    return { code: '000', slip: report, rrn: null, receipt: null, shift: published ? null : this.state.shift, authCode: null, terminalId: this.terminalId, ...(published ? {} : { totals }) };
+  }
+
   private closeWith(report: string, shift: number | null, totals: TerminalOutcome['totals'], requestId: string | null): TerminalOutcome {
     this.state.shift += 1;
     this.state.receipt = 0;

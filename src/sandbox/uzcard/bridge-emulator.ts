@@ -122,6 +122,9 @@ export class BridgeTerminalEmulator {
         case 'close_shift':
           outcome = this.terminal.closeShift(request.id);
           break;
+        case 'x_report':
+          outcome = this.terminal.xReport();
+          break;
         case 'last_slip':
           outcome = this.terminal.lastSlip();
           break;

@@ -83,6 +83,7 @@ export class ArccomDriver implements TerminalDriver {
   readonly exactStatus = false;
   readonly refunds: boolean;
   readonly reprintsReports: boolean;
+  readonly xReports: boolean;
   private readonly helper: HelperProcess;
 
   constructor(private readonly options: ArccomOptions) {
@@ -99,6 +100,7 @@ export class ArccomDriver implements TerminalDriver {
     }
     this.refunds = options.ops.refund !== undefined;
     this.reprintsReports = options.ops.print_last_report !== undefined;
+    this.xReports = options.ops.x_report !== undefined;
     this.helper = new HelperProcess({
       node: options.node,
       script: options.helper ?? HELPER_SCRIPT,
@@ -148,7 +150,7 @@ export class ArccomDriver implements TerminalDriver {
       shiftNumber: facts.shiftNumber,
       authCode: facts.authCode,
       terminalId: facts.terminalId,
-      totals: op === 'close_shift' ? parseReportTotals(slip) : null,
+      totals: op === 'close_shift' || op === 'x_report' ? parseReportTotals(slip) : null,
       operation: as ?? (op === 'print_last' ? operationOfSlip(slip) : null),
       amount: facts.amount,
       ...(giveBack ? { original: originalReference(slip) ?? null } : {}),

@@ -127,6 +127,11 @@ export class BridgeDriver implements TerminalDriver {
     return this.run('close_shift', request);
   }
 
+  /** Read-only, like `last_slip`: its id is not an operation's, and nothing is asked about it later. */
+  xReport() {
+    return this.run('x_report', { requestId: `xreport-${Date.now()}-${Math.random().toString(16).slice(2)}` });
+  }
+
   lastSlip(kind: 'operation' | 'report') {
     return this.run(kind === 'report' ? 'last_report' : 'last_slip', { requestId: `last-${Date.now()}-${Math.random().toString(16).slice(2)}` });
   }

@@ -474,6 +474,41 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
     },
   );
 
+  /** Totals an adapter reports (close_shift, x_report) against what the kit did since it closed the shift. */
+  const againstLedger = (t: NonNullable<BridgeResponse['totals']>): string => {
+    const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
+    const expected = { purchase_count: ledger.purchases.length, purchase_amount: sum(ledger.purchases), return_count: ledger.returns.length, return_amount: sum(ledger.returns) };
+    // An operation whose outcome the kit never learnt was reported where it happened; here it may count or not.
+    const fits = (count: number, amount: number, known: number, knownAmount: number, unknowns: number[]) =>
+      subsetTotals(unknowns).some((u) => count === known + u.count && amount === knownAmount + u.amount);
+    const purchasesFit = fits(t.purchase_count, t.purchase_amount, expected.purchase_count, expected.purchase_amount, ledger.unknownPurchases);
+    const returnsFit = fits(t.return_count, t.return_amount, expected.return_count, expected.return_amount, ledger.unknownReturns);
+    const unsure = ledger.unknownPurchases.length + ledger.unknownReturns.length;
+    const also = unsure > 0 ? ` (and ${unsure} operation(s) whose outcome the kit could not learn, which may count or not)` : '';
+    if (!purchasesFit || !returnsFit) {
+      const differing = (Object.keys(expected) as (keyof typeof expected)[]).filter((k) => t[k] !== expected[k]);
+      return fail(`totals ${differing.map((k) => `${k} ${String(t[k])}, the kit made ${expected[k]}`).join('; ')}${also}`);
+    }
+    return `totals match the kit’s operations: ${t.purchase_count} purchases (${t.purchase_amount}), ${t.return_count} returns (${t.return_amount})${also}`;
+  };
+
+  // Optional in version 1: an adapter without it must say so (902) rather than stay silent, since
+  // PayBridge would wait the whole answer timeout with the terminal's queue held.
+  await scenario(
+    'X-report (optional)',
+    'The cashier’s X-report (xumo_shortreport / uzcard_shortreport) hangs until the answer timeout instead of being refused at once, or its totals do not match PayBridge’s journal.',
+    async () => {
+      const reply = await (await session()).send(request('x_report'), options.answerTimeoutMs);
+      if (reply.kind !== 'answer') return fail(`x_report: ${describe(reply)}; an adapter without an X-report must answer 902`);
+      const m = reply.message;
+      if (m.code === '902') return 'not implemented (902): PayBridge tells the cashier this terminal has no X-report';
+      if (!isApproval(String(m.code))) return fail(`x_report: ${describe(reply)}; expected an approval with the report, or 902`);
+      if (!m.totals) return `approved without totals: the report is shown, nothing is compared${typeof m.slip === 'string' && m.slip ? '' : ' (and it has no slip)'}`;
+      if (!ledger.shiftClosed) return fail('approved with totals, but the shift was not closed before the run, so they cannot be checked');
+      return `the shift left open; ${againstLedger(m.totals)}`;
+    },
+  );
+
   await scenario(
     'close shift',
     'The end-of-day reconciliation will not match PayBridge’s journal (or cannot be checked): every shift close needs a manual check.',
@@ -482,20 +517,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Scena
       if (!ledger.shiftClosed) return fail('closed, but the shift was not closed before the run, so its totals cannot be checked');
       const t = m.totals;
       if (!t) return fail('closed, but the answer has no totals');
-      const sum = (list: number[]) => list.reduce((a, b) => a + b, 0);
-      const expected = { purchase_count: ledger.purchases.length, purchase_amount: sum(ledger.purchases), return_count: ledger.returns.length, return_amount: sum(ledger.returns) };
-      // An operation whose outcome the kit never learnt was reported where it happened; here it may count or not.
-      const fits = (count: number, amount: number, known: number, knownAmount: number, unknowns: number[]) =>
-        subsetTotals(unknowns).some((u) => count === known + u.count && amount === knownAmount + u.amount);
-      const purchasesFit = fits(t.purchase_count, t.purchase_amount, expected.purchase_count, expected.purchase_amount, ledger.unknownPurchases);
-      const returnsFit = fits(t.return_count, t.return_amount, expected.return_count, expected.return_amount, ledger.unknownReturns);
-      const unsure = ledger.unknownPurchases.length + ledger.unknownReturns.length;
-      const also = unsure > 0 ? ` (and ${unsure} operation(s) whose outcome the kit could not learn, which may count or not)` : '';
-      if (!purchasesFit || !returnsFit) {
-        const differing = (Object.keys(expected) as (keyof typeof expected)[]).filter((k) => t[k] !== expected[k]);
-        return fail(`totals ${differing.map((k) => `${k} ${String(t[k])}, the kit made ${expected[k]}`).join('; ')}${also}`);
-      }
-      return `totals match the kit’s operations: ${t.purchase_count} purchases (${t.purchase_amount}), ${t.return_count} returns (${t.return_amount})${also}`;
+      return againstLedger(t);
     },
   );
 

@@ -7,7 +7,8 @@
 
 export const BRIDGE_VERSION = 1;
 
-export type BridgeOp = 'purchase' | 'cancel' | 'refund' | 'close_shift' | 'last_slip' | 'last_report' | 'status';
+/** `x_report` is optional in version 1: an adapter without one answers it 902 (invalid operation). */
+export type BridgeOp = 'purchase' | 'cancel' | 'refund' | 'close_shift' | 'x_report' | 'last_slip' | 'last_report' | 'status';
 
 export interface BridgeRequest {
   v: typeof BRIDGE_VERSION;
@@ -48,7 +49,7 @@ export interface BridgeResponse {
   /** For `status`: the operation and amount the answer is about. */
   op?: BridgeOp;
   amount?: number;
-  /** For close_shift: the terminal's totals of the closed shift. */
+  /** For close_shift: the terminal's totals of the closed shift; for x_report, of the open shift so far. */
   totals?: BridgeTotals | null;
 }
 

@@ -69,10 +69,13 @@ export class Arcus2Driver implements TerminalDriver {
   readonly refunds: boolean;
   /** Whether the site has a print-last-report operation; without one, the last report comes from the journal. */
   readonly reprintsReports: boolean;
+  /** Whether the site's ops.ini (or configuration) has an X-report. */
+  readonly xReports: boolean;
 
   constructor(private readonly options: Arcus2Options) {
     this.refunds = options.ops.refund !== undefined;
     this.reprintsReports = options.ops.print_last_report !== undefined;
+    this.xReports = options.ops.x_report !== undefined;
   }
 
   private path(file: string): string {
@@ -132,7 +135,7 @@ export class Arcus2Driver implements TerminalDriver {
       shiftNumber: facts.shiftNumber,
       authCode: facts.authCode,
       terminalId: facts.terminalId,
-      totals: op === 'close_shift' ? parseReportTotals(slip) : null,
+      totals: op === 'close_shift' || op === 'x_report' ? parseReportTotals(slip) : null,
       operation: /Отмена|CANCEL/.test(slip) ? 'cancel' : /Возврат|REFUND/i.test(slip) ? 'refund' : /Оплата|Покупка|PURCHASE/i.test(slip) ? 'purchase' : null,
       amount: facts.amount,
       // print_last too: a status question about a give-back compares the payment its slip names.
@@ -159,6 +162,11 @@ export class Arcus2Driver implements TerminalDriver {
 
   closeShift() {
     return this.run('close_shift', {});
+  }
+
+  /** The site's X-report operation: the shift's totals so far, the shift left open. */
+  xReport() {
+    return this.run('x_report', {});
   }
 
   /**
