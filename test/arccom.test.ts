@@ -279,7 +279,7 @@ describe('arccom driver: the fake library through koffi in a helper process', ()
 });
 
 describe('arccom end to end: the HTTP API, the journal and the fake library', () => {
-  test('pay, cancel by the RRN, a silent pinpad left unknown (never failed), close shift; no card number in the log', async (t) => {
+  test('pay, cancel by the RRN, a silent pinpad left unknown (never failed), X-report, close shift; no card number in the log', async (t) => {
     if (!needsFake(t)) return;
     const arccom = (operationMs: number) => ({
       library: library!,
@@ -325,6 +325,15 @@ describe('arccom end to end: the HTTP API, the journal and the fake library', ()
       assert.equal(silent.body.is_success, false);
       assert.equal(silent.body.error?.transaction_status, 'unknown', JSON.stringify(silent.body));
       assert.equal((await bridge.journal.get(silent.body.error!.transaction_id))?.status, 'unknown');
+
+      // The X-report through the library: the fake's report names no shift and no totals, so nothing is compared.
+      const before = (await bridge.journal.list({ limit: 500 })).items.length;
+      const x = await get(bridge, '/payment/xumo_shortreport/');
+      assert.equal(x.body.is_success, true, JSON.stringify(x.body));
+      assert.match(x.body.data.message, /X-отчет/);
+      assert.equal(x.body.data.ppt_id, null);
+      assert.equal(x.body.data.reconciliation.matched, null);
+      assert.equal((await bridge.journal.list({ limit: 500 })).items.length, before, 'an X-report is not journaled');
 
       const close = await get(bridge, '/payment/xumo_close');
       assert.equal(close.body.is_success, true, JSON.stringify(close.body));
