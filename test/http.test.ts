@@ -227,12 +227,29 @@ describe('FiscalBox paths as its clients send them', () => {
         assert.equal(body.is_success, true, `${path}${slash}: ${JSON.stringify(body)}`);
         assert.match(body.data.ppt_id, /^\d{12}$/);
       }
-      for (const path of ['/payment/xumo_close', '/payment/uzcard_close']) {
+      for (const path of ['/payment/xumo_shortreport', '/payment/uzcard_shortreport', '/payment/xumo_close', '/payment/uzcard_close']) {
         const { statusCode, body } = await get(bridge, path + slash);
         assert.equal(statusCode, 200, path + slash);
         assert.equal(body.is_success, true, `${path}${slash}: ${JSON.stringify(body)}`);
         assert.equal(body.data.ppt_id, null);
         assert.ok('reconciliation' in body.data);
+      }
+      // The endpoints PayBridge answers with FiscalBox's "not configured" refusal are routed the same way.
+      for (const [method, path] of [
+        ['POST', '/payment/anor'],
+        ['POST', '/payment/anor_confirm'],
+        ['POST', '/payment/one_qr/create'],
+        ['GET', '/payment/one_qr/status'],
+        ['POST', '/payment/one_qr/receipt'],
+        ['POST', '/payment/one_qr/cancel'],
+        ['POST', '/payment/one_qr/refund'],
+        ['GET', '/payment/one_qr/refund/status'],
+      ] as const) {
+        const res = await bridge.server.inject({ method, url: path + slash, ...(method === 'POST' ? { payload: '{}' } : {}) });
+        assert.equal(res.statusCode, 200, path + slash);
+        const body = res.json() as Envelope;
+        assert.equal(body.is_success, false);
+        assert.ok(!noSuchEndpoint(body), `${path}${slash}: ${res.body}`);
       }
     }
   });
