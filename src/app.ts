@@ -5,7 +5,7 @@ import { IdempotencyService, tillScope } from './payments/idempotency.js';
 import { RecoveryService } from './payments/recovery.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ClickConfigSchema, PAYME_URLS, PaymeConfigSchema, type ClickConfig, type Config, type PaymeConfig } from './config/schema.js';
+import { ClickConfigSchema, PAYME_URLS, PaymeConfigSchema, UzumConfigSchema, type ClickConfig, type Config, type PaymeConfig, type UzumConfig } from './config/schema.js';
 import { buildServer } from './http/server.js';
 import type { Journal } from './payments/ports/journal.js';
 import { SqliteJournal } from './journal/sqlite/sqlite-journal.js';
@@ -15,8 +15,10 @@ import { ClickClient } from './providers/click/client.js';
 import { ClickPass } from './providers/click/click-pass.js';
 import { PaymeClient } from './providers/payme/client.js';
 import { PaymeGo } from './providers/payme/payme-go.js';
+import { UzumClient } from './providers/uzum/client.js';
+import { UzumFastPay } from './providers/uzum/fast-pay.js';
 import type { QrProvider } from './payments/ports/qr-provider.js';
-import { SANDBOX_CLICK, SANDBOX_PAYME } from './sandbox/credentials.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from './sandbox/credentials.js';
 import type { Emulators } from './sandbox/start.js';
 import { CardPaymentService, type CardTerminal } from './payments/card-payment-service.js';
 import { buildTerminalDriver } from './terminals/build.js';
@@ -66,8 +68,17 @@ function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
   return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms });
 }
 
+function uzumFastPay(uzum: UzumConfig, metrics: Metrics): QrProvider {
+  const client = new UzumClient(
+    { baseUrl: uzum.base_url, serviceId: uzum.service_id, merchantServiceUserId: uzum.merchant_service_user_id, secretKey: uzum.secret_key, cashboxCode: uzum.cashbox_code },
+    { connectMs: uzum.timeouts.connect_ms, responseMs: uzum.timeouts.response_ms },
+    metrics.providerObserver('uzum'),
+  );
+  return new UzumFastPay(client, { pollIntervalMs: uzum.poll_interval_ms, statusDeadlineMs: uzum.status_deadline_ms, notFoundAfterMs: uzum.not_found_after_ms });
+}
+
 /** In sandbox mode each provider talks to its emulator; the file may still tune its timeouts. */
-export function sandboxProviders(config: Config, emulators: Emulators): { click: ClickConfig; payme: PaymeConfig } {
+export function sandboxProviders(config: Config, emulators: Emulators): { click: ClickConfig; payme: PaymeConfig; uzum: UzumConfig } {
   const click = Value.Default(ClickConfigSchema, {
     ...structuredClone(config.click ?? {}),
     base_url: emulators.click.baseUrl,
@@ -81,7 +92,15 @@ export function sandboxProviders(config: Config, emulators: Emulators): { click:
     cashbox_id: SANDBOX_PAYME.cashboxId,
     cashbox_key: SANDBOX_PAYME.cashboxKey,
   }) as PaymeConfig;
-  return { click, payme };
+  const uzum = Value.Default(UzumConfigSchema, {
+    ...structuredClone(config.uzum ?? {}),
+    base_url: emulators.uzum.baseUrl,
+    service_id: SANDBOX_UZUM.serviceId,
+    merchant_service_user_id: SANDBOX_UZUM.merchantServiceUserId,
+    secret_key: SANDBOX_UZUM.secretKey,
+    cashbox_code: SANDBOX_UZUM.cashboxCode,
+  }) as UzumConfig;
+  return { click, payme, uzum };
 }
 
 /**
@@ -119,15 +138,16 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
   let emulators: Emulators | undefined;
   const providers = new Map<string, QrProvider>();
   try {
-    let { click, payme } = config;
+    let { click, payme, uzum } = config;
     // The emulators (and what they load) exist only in sandbox mode; production starts without them.
     const sandbox = config.mode === 'sandbox' ? await import('./sandbox/start.js') : undefined;
     if (sandbox) {
       emulators = await sandbox.startEmulators(config, logger);
-      ({ click, payme } = sandboxProviders(config, emulators));
+      ({ click, payme, uzum } = sandboxProviders(config, emulators));
     }
     if (click) providers.set('click', clickPass(click, metrics));
     if (payme) providers.set('payme', paymeGo(payme, metrics));
+    if (uzum) providers.set('uzum', uzumFastPay(uzum, metrics));
     const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
       const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`, logger)));
@@ -156,7 +176,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     retryMaxMs: config.fiscal.retry_max_ms,
     sweepIntervalMs: config.fiscal.sweep_interval_ms,
     // Longer than the longest call a provider client can make (connect, then twice the response time).
-    attemptLeaseMs: Math.max(60_000, ...[config.click, config.payme].map((p) => (p ? 2 * (p.timeouts.connect_ms + 2 * p.timeouts.response_ms) : 0))),
+    attemptLeaseMs: Math.max(60_000, ...[config.click, config.payme, config.uzum].map((p) => (p ? 2 * (p.timeouts.connect_ms + 2 * p.timeouts.response_ms) : 0))),
   });
   const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, engine);
   const recovery = new RecoveryService(journal, payments, cards, logger, {
@@ -192,7 +212,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
         journal: j,
         methods: [...providers.keys(), ...new Set(terminals.map((t) => t.method))],
         terminals: terminals.map((t) => ({ id: t.id, method: t.method, driver: t.driver.kind, default: t.isDefault, busy: t.queue.isBusy })),
-        ...(emulators ? { sandbox: { click: emulators.click.baseUrl, payme: emulators.payme.url, uzcard: `tcp://127.0.0.1:${emulators.uzcardPort}` } } : {}),
+        ...(emulators ? { sandbox: { click: emulators.click.baseUrl, payme: emulators.payme.url, uzum: emulators.uzum.baseUrl, uzcard: `tcp://127.0.0.1:${emulators.uzcardPort}` } } : {}),
       };
     },
   });

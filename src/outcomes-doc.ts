@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { tableMarkdown, type OutcomeTable } from './payments/outcome-table.js';
 import { CLICK_TABLES } from './providers/click/outcomes.js';
 import { PAYME_TABLES } from './providers/payme/outcomes.js';
+import { UZUM_TABLES } from './providers/uzum/outcomes.js';
 import { TERMINAL_TABLES } from './terminals/outcomes.js';
 
 export const OUTCOME_TABLES: readonly { heading: string; tables: readonly OutcomeTable[] }[] = [
   { heading: 'CLICK Pass (`src/providers/click/outcomes.ts`)', tables: CLICK_TABLES },
   { heading: 'Payme Go (`src/providers/payme/outcomes.ts`)', tables: PAYME_TABLES },
+  { heading: 'Uzum Fast Pay (`src/providers/uzum/outcomes.ts`)', tables: UZUM_TABLES },
   { heading: 'Card terminals (`src/terminals/outcomes.ts`)', tables: TERMINAL_TABLES },
 ];
 

@@ -3,7 +3,7 @@
 import { WORDS } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const METHODS = { click: 'Click', payme: 'Payme', humo: 'Humo', uzcard: 'UzCard' };
+const METHODS = { click: 'Click', payme: 'Payme', uzum: 'Uzum', humo: 'Humo', uzcard: 'UzCard' };
 const state = { lang: 'ru', detail: null, seen: new Set(), firstLoad: true, timer: null };
 
 const t = (key, params = {}) => (WORDS[state.lang][key] ?? WORDS.en[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));

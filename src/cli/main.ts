@@ -77,10 +77,10 @@ program
 program
   .command('pay')
   .description('take a payment: amount in tiyin (or --soum)')
-  .addArgument(new Argument('<method>', 'click, payme, humo or uzcard').choices(['click', 'payme', 'humo', 'uzcard']))
+  .addArgument(new Argument('<method>', 'click, payme, uzum, humo or uzcard').choices(['click', 'payme', 'uzum', 'humo', 'uzcard']))
   .argument('[amount]', 'amount in tiyin (1 soum = 100 tiyin)')
   .option('--soum <amount>', 'the amount in soum instead, e.g. 12.50')
-  .option('--qr <code>', 'click/payme: the code scanned from the customer’s app')
+  .option('--qr <code>', 'click/payme/uzum: the code scanned from the customer’s app')
   .option('--terminal <id>', 'humo/uzcard: a configured terminal (the default one otherwise)')
   .option('--idempotency-key <key>', 'retry a payment safely: the same key never charges twice (one is made up when absent)')
   .action(
@@ -116,7 +116,7 @@ program
 program
   .command('list')
   .description('the journal, newest first')
-  .option('--method <method>', 'click, payme, humo, uzcard')
+  .option('--method <method>', 'click, payme, uzum, humo, uzcard')
   .option('--status <status>', 'pending, succeeded, failed, unknown, cancelled, refunded')
   .option('--from <date>', 'created at or after (YYYY-MM-DD or ISO 8601)')
   .option('--to <date>', 'created before')

@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
-import { BridgeConfigSchema, ClickConfigSchema, PaymeConfigSchema, type Config } from './schema.js';
+import { BridgeConfigSchema, ClickConfigSchema, PaymeConfigSchema, UzumConfigSchema, type Config } from './schema.js';
 
 /**
  * Leases against the work they must outlive. An operation is claimed by the PayBridge executing it, and
@@ -95,7 +95,7 @@ export function describeBound(b: Bound): string {
 
 // ---- QR providers -------------------------------------------------------------------------------
 
-type QrName = 'click' | 'payme';
+type QrName = 'click' | 'payme' | 'uzum';
 
 /** The QR providers PayBridge runs with this configuration: in sandbox mode both (src/app.ts sandboxProviders), with the file's timings over the defaults. */
 function qrProviders(config: Config): { name: QrName; section: Record<string, unknown> }[] {
@@ -103,6 +103,7 @@ function qrProviders(config: Config): { name: QrName; section: Record<string, un
   for (const [name, schema] of [
     ['click', ClickConfigSchema],
     ['payme', PaymeConfigSchema],
+    ['uzum', UzumConfigSchema],
   ] as const) {
     const given = (config as Record<string, unknown>)[name];
     if (config.mode !== 'sandbox' && (given === undefined || given === null)) continue;
@@ -232,9 +233,24 @@ function cardBounds(config: Config, id: string, exchange: () => Term[]): { opera
   };
 }
 
+/**
+ * Uzum Fast Pay (src/providers/uzum/fast-pay.ts), with D, P and C as for CLICK:
+ *  - charge: v2/payment (C); without a payment_id the same request again, each round a pause P and a
+ *    call C, the last round starting before D; then payment/status until D has passed (one more call
+ *    at least): ≤ C + D + P + C + C = D + P + 3C;
+ *  - recovery: payment/status until D has passed, the last round starting before D + P: ≤ D + P + 2C
+ *    (nothing is asked without a journaled payment_id).
+ */
+function uzumBounds(section: Record<string, unknown>): { charge: Bound | undefined; settle: Bound | undefined } {
+  return {
+    charge: known(() => bound('an Uzum charge', deadlineAndPoll('uzum', section), times(3, call('uzum', section)))),
+    settle: known(() => bound('an Uzum recovery', deadlineAndPoll('uzum', section), times(2, call('uzum', section)))),
+  };
+}
+
 /** The longest each kind of work can take with this configuration (see the formulas above). */
 export function operationBounds(config: Config): OperationBounds {
-  const qr = qrProviders(config).map(({ name, section }) => (name === 'click' ? clickBounds(section) : paymeBounds(section)));
+  const qr = qrProviders(config).map(({ name, section }) => (name === 'click' ? clickBounds(section) : name === 'payme' ? paymeBounds(section) : uzumBounds(section)));
   const cards = terminalExchanges(config).map(({ id, exchange }) => cardBounds(config, id, exchange));
   const qrCharge = longest(...qr.map((b) => b.charge));
   const qrSettle = longest(...qr.map((b) => b.settle));

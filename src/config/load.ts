@@ -4,7 +4,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { leaseProblems } from './leases.js';
-import { ClickConfigSchema, ConfigSchema, PaymeConfigSchema, SandboxClickConfigSchema, SandboxPaymeConfigSchema, type Config } from './schema.js';
+import { ClickConfigSchema, ConfigSchema, PaymeConfigSchema, SandboxClickConfigSchema, SandboxPaymeConfigSchema, SandboxUzumConfigSchema, UzumConfigSchema, type Config } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -101,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const providers = [
     ['click', ClickConfigSchema, SandboxClickConfigSchema],
     ['payme', PaymeConfigSchema, SandboxPaymeConfigSchema],
+    ['uzum', UzumConfigSchema, SandboxUzumConfigSchema],
   ] as const;
   for (const [key, productionSchema, sandboxSchema] of providers) {
     if (input[key] === undefined) continue;

@@ -50,9 +50,26 @@ export const PaymeConfigSchema = Type.Object(
   strict,
 );
 
+export const UzumConfigSchema = Type.Object(
+  {
+    base_url: Type.String({
+      pattern: '^https?://[^\\s]+$',
+      default: 'https://mobile.apelsin.uz/api/apelsin-pay/merchant/',
+      description: 'Uzum Fast Pay base URL (the contract’s example host); v2/payment, payment/status, … are relative to it.',
+    }),
+    service_id: Type.Integer({ minimum: 1, description: 'Uzum service_id: the branch the payments belong to.' }),
+    merchant_service_user_id: Type.String({ minLength: 1, pattern: '^\\d+$', description: 'Uzum merchant_service_user_id (digits): this till, the first part of the Authorization header.' }),
+    secret_key: Type.String({ minLength: 1, description: 'Uzum secret_key; only its SHA-1 digest with a timestamp ever leaves PayBridge.' }),
+    cashbox_code: Type.String({ minLength: 1, maxLength: 64, description: 'The shop’s id of its fiscal cash register (ККМ), sent as cashbox_code.' }),
+    ...providerPolicy('Uzum'),
+  },
+  strict,
+);
+
 /** Providers in sandbox mode: everything optional, the emulators supply the credentials. */
 export const SandboxClickConfigSchema = Type.Partial(ClickConfigSchema, strict);
 export const SandboxPaymeConfigSchema = Type.Partial(PaymeConfigSchema, strict);
+export const SandboxUzumConfigSchema = Type.Partial(UzumConfigSchema, strict);
 
 /** An ops.ini line by its op class and op id. */
 const classPin = () => Type.Optional(Type.Object({ class: Type.Integer({ minimum: 0 }), id: Type.Integer({ minimum: 0 }) }, strict));
@@ -311,6 +328,7 @@ export const ConfigSchema = Type.Object(
     ),
     click: Type.Optional(Type.Unknown({ description: 'CLICK Pass credentials and timeouts (see ClickConfigSchema).' })),
     payme: Type.Optional(Type.Unknown({ description: 'Payme Go cashbox and timeouts (see PaymeConfigSchema).' })),
+    uzum: Type.Optional(Type.Unknown({ description: 'Uzum Fast Pay credentials and timeouts (see UzumConfigSchema).' })),
     sandbox: Type.Object(
       {
         click: Type.Object(
@@ -339,6 +357,14 @@ export const ConfigSchema = Type.Object(
           },
           { ...strict, default: {} },
         ),
+        uzum: Type.Object(
+          {
+            port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: '0 picks a free port.' }),
+            lost_answer_delay_ms: ms(120_000, 'How long the emulator holds the answer of a lost-answer magic amount.'),
+            processing_ms: ms(1_500, 'How long an "in process" magic amount stays in process.'),
+          },
+          { ...strict, default: {} },
+        ),
       },
       { ...strict, default: {} },
     ),
@@ -349,4 +375,5 @@ export const ConfigSchema = Type.Object(
 export type ClickConfig = Static<typeof ClickConfigSchema>;
 export type TerminalConfig = Static<typeof TerminalConfigSchema>;
 export type PaymeConfig = Static<typeof PaymeConfigSchema>;
-export type Config = Omit<Static<typeof ConfigSchema>, 'click' | 'payme'> & { click?: ClickConfig | undefined; payme?: PaymeConfig | undefined };
+export type UzumConfig = Static<typeof UzumConfigSchema>;
+export type Config = Omit<Static<typeof ConfigSchema>, 'click' | 'payme' | 'uzum'> & { click?: ClickConfig | undefined; payme?: PaymeConfig | undefined; uzum?: UzumConfig | undefined };

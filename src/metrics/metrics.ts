@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Journal } from '../payments/ports/journal.js';
+import { PAYMENT_METHODS } from '../payments/transaction.js';
 import type { CallObserver } from '../providers/http-transport.js';
 import type { TerminalDriver } from '../payments/ports/terminal.js';
 import { observeDriver } from '../terminals/link-state.js';
@@ -51,7 +52,7 @@ export class Metrics {
     });
     this.providerLatency = new Histogram({
       name: 'paybridge_provider_request_duration_seconds',
-      help: 'One HTTP call to Click or Payme, by provider and outcome (2xx…5xx, error).',
+      help: 'One HTTP call to Click, Payme or Uzum, by provider and outcome (2xx…5xx, error).',
       labelNames: ['provider', 'outcome'],
       buckets: LATENCY_BUCKETS,
       registers,
@@ -71,13 +72,13 @@ export class Metrics {
       async collect() {
         this.reset();
         const counts = await journal.openCounts();
-        for (const method of ['click', 'payme', 'humo', 'uzcard']) for (const status of ['pending', 'unknown']) this.set({ method, status }, 0);
+        for (const method of PAYMENT_METHODS) for (const status of ['pending', 'unknown']) this.set({ method, status }, 0);
         for (const t of counts.transactions) this.set({ method: t.method, status: t.status }, t.count);
       },
     });
     new Gauge({
       name: 'paybridge_fiscal_handoffs_pending',
-      help: 'Fiscal receipts not yet delivered to Click or Payme.',
+      help: 'Fiscal receipts not yet delivered to Click, Payme or Uzum.',
       registers,
       async collect() {
         this.set((await journal.openCounts()).handoffsPending);

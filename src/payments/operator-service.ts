@@ -7,7 +7,7 @@ import { invalidRequest, paymentError } from './errors.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
-import { PAYMENT_METHODS, type PaymentMethod, type ShiftClose } from './transaction.js';
+import { isQrMethod, PAYMENT_METHODS, type PaymentMethod, type ShiftClose } from './transaction.js';
 
 /** Uzbekistan keeps UTC+5 all year: a shop's day runs from 19:00 UTC to 19:00 UTC. */
 const TASHKENT_OFFSET_MS = 5 * 3_600_000;
@@ -142,7 +142,7 @@ export class OperatorService {
     const extras = { transaction_id: tx.id, transaction_status: tx.status };
     if (tx.kind !== 'payment') throw paymentError(text('not_a_payment', { id: tx.id }), extras);
     this.log.info({ transaction_id: tx.id, method: tx.method, amount: amount ?? 'all', operator: operator ?? null }, 'money given back from the journal by an operator');
-    if (tx.method === 'click' || tx.method === 'payme') return this.qr.cancel(tx.method, { transactionId: tx.id, amount });
+    if (isQrMethod(tx.method)) return this.qr.cancel(tx.method, { transactionId: tx.id, amount });
     const remaining = remainingToGiveBack(await this.journal.giveBackLedger(tx.id));
     if (tx.status !== 'succeeded') throw paymentError(text(tx.status === 'cancelled' || tx.status === 'refunded' ? 'already_given_back' : 'not_paid', { status: statusText(tx.status) }), extras);
     if (!tx.providerPaymentId) throw paymentError(text('no_rrn', { id: tx.id }), extras);
@@ -171,7 +171,7 @@ export class OperatorService {
   async replayGiveBack(id: string): Promise<unknown> {
     const tx = await this.journal.get(id);
     if (!tx || tx.kind === 'payment') return undefined;
-    return tx.method === 'click' || tx.method === 'payme' ? this.qr.giveBackAnswer(id) : this.cards.replay(id);
+    return isQrMethod(tx.method) ? this.qr.giveBackAnswer(id) : this.cards.replay(id);
   }
 }
 

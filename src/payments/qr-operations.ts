@@ -92,7 +92,7 @@ export function qrGiveBack(provider: QrProvider, original: Transaction): Operati
   return {
     execute: async (giveBack) => {
       const partial = giveBack.kind === 'refund';
-      return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, amount: giveBack.amount, partial }), partial);
+      return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, transactionId: original.id, amount: giveBack.amount, partial }), partial);
     },
     settle: async (giveBack) => {
       if (!original.providerPaymentId) return { outcome: 'unknown', step: null, reason: 'the payment has no provider id to ask about' };

@@ -13,9 +13,9 @@ import { KeyedLock } from './keyed-lock.js';
 import { OperationEngine, type OperationHooks } from './operation-engine.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
-import type { Transaction } from './transaction.js';
+import type { QrPaymentMethod, Transaction } from './transaction.js';
 
-export type QrMethod = 'click' | 'payme';
+export type QrMethod = QrPaymentMethod;
 
 /** Shop details some answers carry (Payme's seed answer echoes them). */
 export interface ShopDetails {
@@ -66,6 +66,10 @@ export interface QrPaymentResult {
   inn?: string;
   kkm_id?: string;
   device_id?: string;
+  /** FiscalBox's Uzum answer fields (`/payment/uzum`): Uzum's own status and error code of the paid payment. */
+  payment_status?: 'SUCCESS';
+  error_code?: '0';
+  error_message?: null;
 }
 
 export function hashQrCode(qrCode: string): string {
@@ -194,6 +198,7 @@ export class QrPaymentService {
           ...(inn ? { inn } : {}),
           ...(kkm_id ? { kkm_id } : {}),
           ...(device_id ? { device_id } : {}),
+          ...(tx.method === 'uzum' ? { payment_status: 'SUCCESS' as const, error_code: '0' as const, error_message: null } : {}),
         };
       }
       case 'failed':

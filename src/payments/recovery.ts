@@ -6,7 +6,7 @@ import { Periodic } from '../lib/periodic.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { paymentError } from './errors.js';
 import type { QrPaymentService } from './qr-payment-service.js';
-import type { Transaction } from './transaction.js';
+import { isQrMethod, type Transaction } from './transaction.js';
 
 export interface RecoveryOptions {
   /** How often unsettled transactions are looked at again. */
@@ -149,7 +149,7 @@ export class RecoveryService {
   }
 
   private settle(tx: Transaction): Promise<Transaction> {
-    return tx.method === 'click' || tx.method === 'payme' ? this.qr.recover(tx) : this.cards.recover(tx);
+    return isQrMethod(tx.method) ? this.qr.recover(tx) : this.cards.recover(tx);
   }
 
   /**

@@ -1,11 +1,19 @@
 import type { TransactionStatus } from './state-machine.js';
 
-export const PAYMENT_METHODS = ['click', 'payme', 'humo', 'uzcard'] as const;
+export const PAYMENT_METHODS = ['click', 'payme', 'uzum', 'humo', 'uzcard'] as const;
 export type TransactionKind = 'payment' | 'cancel' | 'refund';
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** How cashiers and managers call each method. */
-export const METHOD_NAMES: Readonly<Record<PaymentMethod, string>> = { click: 'Click', payme: 'Payme', humo: 'Humo', uzcard: 'UzCard' };
+export const METHOD_NAMES: Readonly<Record<PaymentMethod, string>> = { click: 'Click', payme: 'Payme', uzum: 'Uzum', humo: 'Humo', uzcard: 'UzCard' };
+
+/** The QR wallets: paid by a code scanned from the customer's phone, through a provider's API. */
+export const QR_METHODS = ['click', 'payme', 'uzum'] as const;
+export type QrPaymentMethod = (typeof QR_METHODS)[number];
+
+export function isQrMethod(method: PaymentMethod): method is QrPaymentMethod {
+  return (QR_METHODS as readonly string[]).includes(method);
+}
 
 export interface TransactionError {
   code: number;
@@ -79,7 +87,7 @@ export type HandoffState = 'pending' | 'submitted' | 'refused';
 /** One fiscal receipt on its way to the provider; `pending` ones are retried until they land. */
 export interface FiscalHandoff {
   id: string;
-  method: 'click' | 'payme';
+  method: QrPaymentMethod;
   paymentId: string;
   transactionId: string | null;
   receipt: FiscalReceipt;

@@ -12,3 +12,10 @@ export const SANDBOX_PAYME = {
   cashboxId: 'sandbox-cashbox',
   cashboxKey: 'sandbox-cashbox-key',
 } as const;
+
+export const SANDBOX_UZUM = {
+  serviceId: 20001,
+  merchantServiceUserId: '8461',
+  secretKey: 'sandbox-uzum-secret-key',
+  cashboxCode: 'sandbox-kkm',
+} as const;

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { ClickEmulator } from './click/emulator.js';
-import { SANDBOX_CLICK, SANDBOX_PAYME } from './credentials.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from './credentials.js';
+import { UzumEmulator } from './uzum/emulator.js';
 import { PaymeEmulator } from './payme/emulator.js';
 import { join } from 'node:path';
 import { setUpSandboxArcus2, type SandboxArcus2 } from './arcus2/setup.js';
@@ -13,6 +14,7 @@ import { TerminalConfigSchema } from '../config/schema.js';
 export interface Emulators {
   click: ClickEmulator;
   payme: PaymeEmulator;
+  uzum: UzumEmulator;
   /** The UzCard terminal behind the bridge protocol on a TCP port of loopback. */
   uzcard: BridgeTerminalEmulator;
   uzcardPort: number;
@@ -79,23 +81,37 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
     await click.close();
     throw err;
   }
+  let uzum: UzumEmulator;
+  try {
+    uzum = await new UzumEmulator({
+      ...SANDBOX_UZUM,
+      host: '127.0.0.1',
+      port: config.sandbox.uzum.port,
+      lostAnswerDelayMs: config.sandbox.uzum.lost_answer_delay_ms,
+      processingMs: config.sandbox.uzum.processing_ms,
+    }).start();
+  } catch (err) {
+    await Promise.all([click.close(), payme.close()]);
+    throw err;
+  }
   const arcus2 = setUpSandboxArcus2(join(config.data_dir, 'sandbox', 'arcus2'));
   const uzcard = new BridgeTerminalEmulator(join(config.data_dir, 'sandbox', 'uzcard-terminal.json'), 'uzcard');
   let uzcardPort: number;
   try {
     uzcardPort = await uzcard.listen(config.sandbox.uzcard.port);
   } catch (err) {
-    await Promise.all([click.close(), payme.close()]);
+    await Promise.all([click.close(), payme.close(), uzum.close()]);
     throw err;
   }
   return {
     click,
     payme,
+    uzum,
     uzcard,
     uzcardPort,
     arcus2,
     async close() {
-      await Promise.all([click.close(), payme.close(), uzcard.close()]);
+      await Promise.all([click.close(), payme.close(), uzum.close(), uzcard.close()]);
     },
   };
 }

@@ -31,6 +31,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESTART_MS, SLOW_ANSWER_MS, TERMINAL_GIVE_BACK_MAGIC, TERMINAL_MAGIC } from '../../src/sandbox/card-terminal/emulated-terminal.js';
 import { CLICK_GIVE_BACK_MAGIC, CLICK_MAGIC, MAGIC, PAYME_CREATE_LOST_ANSWER, PAYME_GIVE_BACK_MAGIC, PAYME_MAGIC } from '../../src/sandbox/magic.js';
+import { SANDBOX_UZUM } from '../../src/sandbox/credentials.js';
+import { UZUM_MAGIC } from '../../src/sandbox/uzum/emulator.js';
 import { dropTestDatabases, freshDatabase } from '../postgres.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -127,8 +129,16 @@ const RECOVERY_WAIT_MS = LOAD_FACTOR * RECOVERY_MS;
 
 // ---- the faults ----
 
-type Method = 'click' | 'payme' | 'humo' | 'uzcard';
-const METHODS: readonly Method[] = ['click', 'payme', 'humo', 'uzcard'];
+type Method = 'click' | 'payme' | 'uzum' | 'humo' | 'uzcard';
+const METHODS: readonly Method[] = ['click', 'payme', 'uzum', 'humo', 'uzcard'];
+const QR_METHODS: readonly Method[] = ['click', 'payme', 'uzum'];
+/**
+ * Uzum's faults leave out PayBridge dying before Uzum's answer (kill_before, kill_during): Uzum's
+ * payment/status asks only by Uzum's own payment_id, and the one-time code is not journaled to ask
+ * again with the same order id, so such a payment waits for an operator (docs/outcomes.md). A lost
+ * answer while PayBridge lives (late, http_5xx, garbage, http_504_after_charge) is asked again live.
+ */
+const UZUM_FAULTS = ['none', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined', 'http_504_after_charge', 'give_back_lost', 'kill_around_give_back'] as const;
 const QR_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined'] as const;
 const CLICK_FAULTS = ['http_504_after_charge', 'garbage_after_charge', 'lagging_status', 'lookup_error'] as const;
 const PAYME_FAULTS = ['rpc_error_after_debit', 'cancel_refused', 'kill_during_create'] as const;
@@ -147,6 +157,7 @@ type Fault = (typeof QR_FAULTS)[number] | (typeof CLICK_FAULTS)[number] | (typeo
 const FAULTS: Record<Method, readonly Fault[]> = {
   click: [...QR_FAULTS, ...CLICK_FAULTS, ...QR_GIVE_BACK_FAULTS],
   payme: [...QR_FAULTS, ...PAYME_FAULTS, ...QR_GIVE_BACK_FAULTS],
+  uzum: UZUM_FAULTS,
   humo: [...CARD_FAULTS, ...CARD_GIVE_BACK_FAULTS],
   uzcard: [...CARD_FAULTS, ...CARD_GIVE_BACK_FAULTS],
 };
@@ -166,7 +177,8 @@ const MAGIC_QR: Partial<Record<Fault, string>> = {
   cancel_refused: PAYME_MAGIC.errorAfterDebitCancelRefused,
 };
 /** The QR code a payment is charged with marks how its give-backs go (each emulator its own codes). */
-const GIVE_BACK_QR: Record<'click' | 'payme', Partial<Record<Fault, string>>> = {
+const GIVE_BACK_QR: Record<'click' | 'payme' | 'uzum', Partial<Record<Fault, string>>> = {
+  uzum: { give_back_lost: UZUM_MAGIC.reversalLost },
   click: {
     give_back_lost: CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504,
     give_back_dropped: CLICK_GIVE_BACK_MAGIC.reversalAppliedThenDropped,
@@ -188,10 +200,10 @@ const MAGIC_AMOUNT: Partial<Record<Fault, number>> = {
   give_back_lost: TERMINAL_GIVE_BACK_MAGIC.answerLost,
 };
 
-/** `--only give_back_lost,kill_around_give_back`: only these faults (to replay or stress a few). */
+/** `--only give_back_lost,kill_around_give_back`: only these faults (to replay or stress a few); a method's name (`--only uzum`) takes all of its faults. */
 const ONLY = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1]!.split(',')) : undefined;
 /** Each round draws every (method, fault) pair once, in a seeded order. */
-const PAIRS = METHODS.flatMap((method) => FAULTS[method].filter((fault) => !ONLY || ONLY.has(fault)).map((fault) => ({ method, fault })));
+const PAIRS = METHODS.flatMap((method) => FAULTS[method].filter((fault) => !ONLY || ONLY.has(fault) || ONLY.has(method)).map((fault) => ({ method, fault })));
 if (!PAIRS.length) throw new Error(`--only ${[...(ONLY ?? [])].join(',')}: no such fault`);
 let deck: typeof PAIRS = [];
 function draw(): { method: Method; fault: Fault } {
@@ -215,13 +227,14 @@ function amountOf(method: Method, fault: Fault, run: number): number {
 // ---- the processes ----
 
 const dir = mkdtempSync(join(tmpdir(), 'paybridge-faults-'));
-const ports = { click: await freePort(), payme: await freePort(), uzcard: await freePort(), paybridge: await freePort() };
+const ports = { click: await freePort(), payme: await freePort(), uzum: await freePort(), uzcard: await freePort(), paybridge: await freePort() };
 const emuData = join(dir, 'emulators');
 writeFileSync(
   join(dir, 'sandbox.yaml'),
   `sandbox:
   click: { lost_answer_delay_ms: ${T.lostAnswerMs}, status_lag_ms: ${T.clickStatusLagMs} }
   payme: { lost_answer_delay_ms: ${T.lostAnswerMs}, cancel_queue_ms: ${T.paymeCancelQueueMs} }
+  uzum: { lost_answer_delay_ms: ${T.lostAnswerMs} }
 `,
 );
 const journalUrl = ENGINE === 'postgres' ? await freshDatabase() : undefined;
@@ -242,6 +255,16 @@ payme:
   url: http://127.0.0.1:${ports.payme}/api
   cashbox_id: sandbox-cashbox
   cashbox_key: sandbox-cashbox-key
+  timeouts: { connect_ms: ${T.connectMs}, response_ms: ${T.responseMs} }
+  poll_interval_ms: ${T.pollMs}
+  status_deadline_ms: ${T.paymeStatusDeadlineMs}
+  not_found_after_ms: ${T.notFoundAfterMs}
+uzum:
+  base_url: http://127.0.0.1:${ports.uzum}/api/apelsin-pay/merchant/
+  service_id: ${SANDBOX_UZUM.serviceId}
+  merchant_service_user_id: "${SANDBOX_UZUM.merchantServiceUserId}"
+  secret_key: ${SANDBOX_UZUM.secretKey}
+  cashbox_code: ${SANDBOX_UZUM.cashboxCode}
   timeouts: { connect_ms: ${T.connectMs}, response_ms: ${T.responseMs} }
   poll_interval_ms: ${T.pollMs}
   status_deadline_ms: ${T.paymeStatusDeadlineMs}
@@ -276,6 +299,7 @@ const emulators = start('dist/sandbox/main.js', {
   LOG_LEVEL: 'warn',
   SANDBOX_CLICK_PORT: String(ports.click),
   SANDBOX_PAYME_PORT: String(ports.payme),
+  SANDBOX_UZUM_PORT: String(ports.uzum),
   SANDBOX_UZCARD_PORT: String(ports.uzcard),
 });
 
@@ -337,6 +361,12 @@ async function ledger(method: Method): Promise<Map<string, LedgerEntry>> {
       const charged = (p.payment_status === 2 && !p.reversed) || p.reversed_tiyin > 0;
       entries.set(String(p.payment_id), { key: String(p.payment_id), amount: p.amount_tiyin, charged, transactionId: p.merchant_trans_id });
     }
+    return entries;
+  }
+  if (method === 'uzum') {
+    const list = (await (await fetch(`http://127.0.0.1:${ports.uzum}/_sandbox/payments`)).json()) as { payment_id: string; order_id: string; amount_tiyin: number; payment_status: string }[];
+    // Charged: paid, or paid and reversed since (only a paid payment can be reversed).
+    for (const p of list) entries.set(p.payment_id, { key: p.payment_id, amount: p.amount_tiyin, charged: p.payment_status === 'SUCCESS' || p.payment_status === 'REVERSED', transactionId: p.order_id });
     return entries;
   }
   if (method === 'payme') {
@@ -478,10 +508,11 @@ const lastRunAt = new Map<Method, number>();
 
 async function oneRun(run: number, method: Method, fault: Fault): Promise<string[]> {
   const problems: string[] = [];
-  const giveBackQr = method === 'click' || method === 'payme' ? GIVE_BACK_QR[method][fault] : undefined;
-  const qr = `8801${String(SEED % 100_000).padStart(5, '0')}${String(run).padStart(6, '0')}${giveBackQr ?? MAGIC_QR[fault] ?? '777'}`;
+  const giveBackQr = method === 'click' || method === 'payme' || method === 'uzum' ? GIVE_BACK_QR[method][fault] : undefined;
+  // Uzum's otp_data is 40 characters at least (its contract); CLICK's and Payme's codes are shorter.
+  const qr = `${method === 'uzum' ? '6385735999467329369938' : ''}8801${String(SEED % 100_000).padStart(5, '0')}${String(run).padStart(6, '0')}${giveBackQr ?? MAGIC_QR[fault] ?? '777'}`;
   const amount = amountOf(method, fault, run);
-  const qrMethod = method === 'click' || method === 'payme';
+  const qrMethod = QR_METHODS.includes(method);
   const main: Intent = { role: 'payment', method, amount, body: qrMethod ? { amount, qr_code: qr } : { amount }, key: randomUUID(), answers: [] };
   // Another till's slow payment holds the terminal while this one arrives (busy), or while PayBridge dies (kill_queued).
   const blocker: Intent | undefined =
@@ -656,7 +687,7 @@ const giveBackOpen = (a: GiveBackAnswer | undefined) =>
 /** The till was told this give-back failed: nothing was given back. */
 const toldNotGivenBack = (a: GiveBackAnswer) => !a.is_success && giveBackStatusOf(a) === 'failed';
 const giveBackIdOf = (method: Method, a: GiveBackAnswer | undefined) =>
-  method === 'click' || method === 'payme' ? (a?.data?.give_back_id ?? a?.error?.give_back_id) : (a?.data?.transaction_id ?? a?.error?.transaction_id);
+  QR_METHODS.includes(method) ? (a?.data?.give_back_id ?? a?.error?.give_back_id) : (a?.data?.transaction_id ?? a?.error?.transaction_id);
 
 async function sendGiveBack(method: Method, body: object, key: string): Promise<GiveBackAnswer> {
   const path = method === 'humo' ? 'xumo' : method === 'uzcard' ? 'uzcard' : `${method}_cancel`;
@@ -689,6 +720,12 @@ async function givenBackAt(method: Method, paymentId: string, rrn: string | null
     }[];
     const mine = list.filter((p) => p.merchant_trans_id === paymentId);
     return { total: sum(mine.map((p) => p.reversed_tiyin)), count: sum(mine.map((p) => p.reversals_applied)), requests: sum(mine.map((p) => p.reversal_requests)) };
+  }
+  if (method === 'uzum') {
+    const list = (await (await fetch(`http://127.0.0.1:${ports.uzum}/_sandbox/payments`)).json()) as { order_id: string; amount_tiyin: number; reversed: boolean; reversal_requests: number }[];
+    // Uzum reverses whole payments, at most once.
+    const mine = list.filter((p) => p.order_id === paymentId);
+    return { total: sum(mine.map((p) => (p.reversed ? p.amount_tiyin : 0))), count: mine.filter((p) => p.reversed).length, requests: sum(mine.map((p) => p.reversal_requests)) };
   }
   if (method === 'payme') {
     const list = (await (await fetch(`http://127.0.0.1:${ports.payme}/_sandbox/receipts`)).json()) as {
@@ -726,7 +763,7 @@ async function giveBackPhase(method: Method, fault: GiveBackFault, main: Intent,
     return undefined;
   }
   stats.giveBackRuns++;
-  const qrMethod = method === 'click' || method === 'payme';
+  const qrMethod = QR_METHODS.includes(method);
   const rrn = qrMethod ? null : (data.ppt_id ?? null);
   const body = qrMethod ? { transaction_id: data.transaction_id } : { request_id: rrn, amount: main.amount, is_return: true };
   const run: GiveBackRun = { paymentId: data.transaction_id, amount: main.amount, rrn, attempts: [] };

@@ -5,6 +5,8 @@ import { PAYME_URLS, type Config, type TerminalConfig } from '../../config/schem
 import { createLogger } from '../../logger.js';
 import { ClickClient, ClickHttpError } from '../../providers/click/client.js';
 import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
+import { UzumClient } from '../../providers/uzum/client.js';
+import { exchangeText, integer } from '../../providers/uzum/outcomes.js';
 import { sandboxTerminals, startEmulators, type Emulators } from '../../sandbox/start.js';
 import { openBridgeLink, describeEndpoint } from '../../terminals/bridge/transport.js';
 import { ArccomDriver } from '../../terminals/arccom/arccom-driver.js';
@@ -31,6 +33,30 @@ async function checkClick(config: NonNullable<Config['click']>): Promise<Check> 
   } catch (err) {
     if (err instanceof ClickHttpError && (err.statusCode === 401 || err.statusCode === 403)) return { name: `click ${config.base_url}`, ok: false, detail: `credentials refused (HTTP ${err.statusCode}): check merchant_user_id and secret_key` };
     return { name: `click ${config.base_url}`, ok: false, detail: reason(err) };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * payment/status of a payment that does not exist: Uzum answers 404 "operation not found" to
+ * credentials it accepts; 401 (bad digest or inactive ids) or 403 (the clock) to ones it does not.
+ */
+async function checkUzum(config: NonNullable<Config['uzum']>): Promise<Check> {
+  const name = `uzum ${config.base_url}`;
+  const client = new UzumClient(
+    { baseUrl: config.base_url, serviceId: config.service_id, merchantServiceUserId: config.merchant_service_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code },
+    { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms },
+  );
+  try {
+    const x = await client.status('00000000-0000-0000-0000-000000000000');
+    if (x.kind === 'http' && (x.statusCode === 401 || x.statusCode === 403)) return { name, ok: false, detail: `credentials refused (HTTP ${x.statusCode}): check merchant_service_user_id and secret_key` };
+    if (x.kind !== 'reply') return { name, ok: false, detail: exchangeText(x) };
+    const code = integer(x.reply.error_code);
+    if (code === 401) return { name, ok: false, detail: 'credentials refused (error_code 401): check merchant_service_user_id, secret_key and service_id' };
+    if (code === 403) return { name, ok: false, detail: 'refused as older than 50 s (error_code 403): set this computer’s clock right (NTP)' };
+    if (code === 503) return { name, ok: false, detail: 'service_id not found or inactive (error_code 503)' };
+    return { name, ok: true, detail: `reached, credentials not refused (a status query of no payment answered error_code ${String(code)})` };
   } finally {
     await client.close();
   }
@@ -112,14 +138,14 @@ export async function configCheck(file: string | undefined): Promise<number> {
   process.stdout.write(`OK    configuration ${source} (${config.mode} mode)\n`);
   let emulators: Emulators | undefined;
   try {
-    let { click, payme } = config;
+    let { click, payme, uzum } = config;
     let devices = config.terminals.devices;
     if (config.mode === 'sandbox') {
       emulators = await startEmulators(config, createLogger('silent'));
-      ({ click, payme } = sandboxProviders(config, emulators));
+      ({ click, payme, uzum } = sandboxProviders(config, emulators));
       if (devices.length === 0) devices = sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms);
     }
-    const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))]);
+    const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...(uzum ? [checkUzum(uzum)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))]);
     for (const c of checks) process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
     if (checks.length === 0) process.stdout.write('      nothing to check: no provider or terminal is configured\n');
     return checks.every((c) => c.ok) ? EXIT.OK : EXIT.REFUSED;

@@ -33,7 +33,8 @@ export function parseAmount(tiyin: string | undefined, soumText: string | undefi
   return value;
 }
 
-const PATHS = { click: 'payment/click', payme: 'payment/payme', humo: 'payment/xumo', uzcard: 'payment/uzcard' } as const;
+const PATHS = { click: 'payment/click', payme: 'payment/payme', uzum: 'payment/uzum', humo: 'payment/xumo', uzcard: 'payment/uzcard' } as const;
+const QR_NAMES: Partial<Record<Method, string>> = { click: 'Click', payme: 'Payme', uzum: 'Uzum' };
 export type Method = keyof typeof PATHS;
 
 export async function pay(
@@ -43,14 +44,14 @@ export async function pay(
   options: { qr?: string; terminal?: string; idempotencyKey?: string },
   out: Output,
 ): Promise<number> {
-  const qr = method === 'click' || method === 'payme';
+  const qr = QR_NAMES[method] !== undefined;
   if (qr && !options.qr) throw new CliExit(EXIT.USAGE, `${method} needs --qr <code scanned from the customer's app>`);
   if (!qr && options.qr) throw new CliExit(EXIT.USAGE, `${method} is a card payment: there is no QR code`);
   // A key of our own even when none is given: a retry of this command with the same key cannot charge twice.
   const key = options.idempotencyKey ?? randomUUID();
   if (!out.json) process.stderr.write(`Idempotency-Key: ${key} (repeat with --idempotency-key ${key} to retry safely)\n`);
   const body = qr ? { amount, qr_code: options.qr } : { amount, ...(options.terminal ? { terminal: options.terminal } : {}) };
-  const label = qr ? `waiting for ${method === 'click' ? 'Click' : 'Payme'}` : 'waiting for the customer at the pinpad';
+  const label = qr ? `waiting for ${QR_NAMES[method]}` : 'waiting for the customer at the pinpad';
   const envelope = await withProgress(label, client.request('POST', PATHS[method], body, { 'idempotency-key': key }));
   return finish(envelope, out, (d) => {
     const lines = [`paid: ${soum(Number(d.amount ?? amount))} by ${method}`, `transaction ${String(d.transaction_id)}`];

@@ -1,5 +1,5 @@
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
-import type { TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { invalidRequest } from '../../payments/errors.js';
 import type { FiscalHandoffService } from '../../payments/fiscal-handoff.js';
 import type { QrMethod, QrPaymentService } from '../../payments/qr-payment-service.js';
@@ -56,6 +56,33 @@ function fiscalSchema(provider: string, body: TSchema) {
 
 const nothingToReplay = async () => undefined;
 
+/** FiscalBox's uzum_confirm answer: Uzum's own fields (payment/fiscal), error_code as a string. */
+const UzumFiscalAnswer = Type.Object(
+  {
+    payment_id: Type.String({ description: 'Uzum’s payment id.' }),
+    payment_status: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Uzum’s status of the payment (SUCCESS, HOLD, REVERSED, …); `queued` answers carry `status` instead.' })),
+    error_code: Type.Optional(Type.String({ description: '`0`: Uzum took the receipt.' })),
+    error_message: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    client_phone_number: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  { additionalProperties: true, description: 'Uzum’s acknowledgement of the fiscal receipt, or `status: queued` when Uzum could not be reached and PayBridge keeps retrying.' },
+);
+
+/** FiscalBox's Uzum Fast Pay success example, with the fields PayBridge adds to every QR payment. */
+const UZUM_SUCCESS = {
+  payment_id: 'bb75f609-6d97-4b45-9ed3-80e5fcd19ef1',
+  payment_status: 'SUCCESS',
+  error_code: '0',
+  error_message: null,
+  client_phone_number: '998946532140',
+  status_code: 0,
+  status: 'successfully',
+  message: 'Успешно подтвержден',
+  transaction_id: 'ee000d20-b260-4b17-995a-a7bd113bdb22',
+  amount: 500,
+  qr_code: '880101698207133392',
+};
+
 export function registerQrPaymentRoutes(
   app: FastifyInstance,
   payments: QrPaymentService,
@@ -67,7 +94,7 @@ export function registerQrPaymentRoutes(
   const payBody = qrPaymentBodySchema(limits);
   const cancelBody = cancelBodySchema(limits);
 
-  for (const method of ['click', 'payme'] as const satisfies readonly QrMethod[]) {
+  for (const method of ['click', 'payme', 'uzum'] as const satisfies readonly QrMethod[]) {
     app.post<{ Body: QrPaymentBody }>(
       `/payment/${method}`,
       {
@@ -77,7 +104,7 @@ export function registerQrPaymentRoutes(
           tags: ['qr'],
           headers: IdempotencyHeadersSchema,
           body: payBody,
-          response: { 200: envelope(QrPaymentAnswer, SEED_QR_SUCCESS, 'The payment, or why it was not taken.') },
+          response: { 200: envelope(QrPaymentAnswer, method === 'uzum' ? UZUM_SUCCESS : SEED_QR_SUCCESS, 'The payment, or why it was not taken.') },
         },
         preValidation: coerceBody(payBody),
       },
@@ -123,6 +150,35 @@ export function registerQrPaymentRoutes(
         async () => {
           const { delivered, handoff } = await fiscal.submit('click', { paymentId: payment_id, qrCodeUrl: qr_code });
           return delivered ? { inn: shopInn ?? null, payment_id, qr_code, status: 'successfully', error: null } : queued(handoff);
+        },
+        nothingToReplay,
+      );
+    },
+  );
+
+  // FiscalBox's uzum_confirm sends the fiscal receipt to Uzum (payment/fiscal) and answers in Uzum's fields.
+  app.post<{ Body: FiscalConfirmBody }>(
+    '/payment/uzum_confirm',
+    {
+      schema: {
+        ...fiscalSchema('Uzum', FiscalConfirmBodySchema),
+        response: {
+          200: envelope(
+            UzumFiscalAnswer,
+            { payment_id: '7e577908-6851-4a8d-ac1d-bdd17002f96b', payment_status: 'SUCCESS', error_code: '0', error_message: null, client_phone_number: null },
+            'Delivered (Uzum’s own answer, in FiscalBox’s fields) or queued.',
+          ),
+        },
+      },
+      preValidation: coerceBody(FiscalConfirmBodySchema),
+    },
+    async (request) => {
+      const { payment_id, qr_code } = request.body;
+      return serve(
+        request,
+        async () => {
+          const { delivered, handoff } = await fiscal.submit('uzum', { paymentId: payment_id, qrCodeUrl: qr_code });
+          return delivered ? { ...(handoff.result as object), qr_code } : queued(handoff);
         },
         nothingToReplay,
       );

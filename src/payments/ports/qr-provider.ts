@@ -1,4 +1,4 @@
-import type { FiscalReceipt, PaymentMethod } from '../transaction.js';
+import type { FiscalReceipt, QrPaymentMethod } from '../transaction.js';
 
 export type { FiscalReceipt };
 
@@ -64,7 +64,7 @@ export type ChargeOutcome =
 
 /** A QR-code wallet (Click Pass, Payme Go) as the payment service sees it. */
 export interface QrProvider extends QrProviderAfterCharge {
-  readonly method: Extract<PaymentMethod, 'click' | 'payme'>;
+  readonly method: QrPaymentMethod;
   charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
   /**
    * Finds out how a payment started earlier ended (PayBridge stopped before it learnt it). Never
@@ -76,6 +76,8 @@ export interface QrProvider extends QrProviderAfterCharge {
 
 export interface CancelRequest {
   providerPaymentId: string;
+  /** Our id of the payment given back: the order id of providers that cancel by it (Uzum). */
+  transactionId: string;
   /** Tiyin to give back now. */
   amount: number;
   /** True when less than what is still paid is given back. */

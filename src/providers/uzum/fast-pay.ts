@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  CancelOutcome,
+  CancelRequest,
+  ChargeOutcome,
+  ChargeProgress,
+  ChargeRequest,
+  FiscalOutcome,
+  FiscalReceipt,
+  GiveBackStatus,
+  GiveBackStatusRequest,
+  QrProvider,
+  RecoverRequest,
+} from '../../payments/ports/qr-provider.js';
+import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
+import { giveBackStatusOf } from '../give-back-status.js';
+import type { UzumClient, UzumExchange } from './client.js';
+import { CASHIER_HINTS, exchangeText, integer, keys, text, UZUM_GIVE_BACK_STATUS, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_REVERSAL, UZUM_STATUS } from './outcomes.js';
+
+export interface UzumFastPayPolicy {
+  pollIntervalMs: number;
+  /** How long PayBridge keeps asking (status, or the same charge again) before the outcome is unknown. */
+  statusDeadlineMs: number;
+  /** A status "not found" proves nothing before this long after the charge was sent. */
+  notFoundAfterMs: number;
+}
+
+type Progress = (p: ChargeProgress) => Promise<void>;
+
+const SUCCESS_MESSAGE = 'Успешно подтвержден';
+
+function paymentIdOf(x: UzumExchange): string {
+  return x.kind === 'reply' ? text(x.reply.payment_id) : '';
+}
+
+function phoneOf(x: UzumExchange): string | null {
+  const phone = x.kind === 'reply' ? text(x.reply.client_phone_number) : '';
+  return phone || null;
+}
+
+/** The cashier's sentence for a refusal, with the contract's explanation where the cause is at the till. */
+function refusal(x: UzumExchange, rule: OutcomeRule, what: string): { providerCode: string; providerText: string; reason: string } {
+  const hint = keys(x).map((k) => CASHIER_HINTS[k]).find((h) => h !== undefined);
+  if (x.kind === 'not_sent') return { providerCode: x.code, providerText: x.error, reason: `Uzum could not be reached; nothing was ${what}. Try again.` };
+  if (x.kind === 'http') return { providerCode: `HTTP ${x.statusCode}`, providerText: 'refused', reason: `Uzum refused the request (HTTP ${x.statusCode}, ${rule.answer}); nothing was ${what}.` };
+  const reply = x.kind === 'reply' ? x.reply : {};
+  const code = integer(reply.error_code);
+  const message = text(reply.error_message) || text(reply.payment_status) || 'declined';
+  return {
+    providerCode: String(code ?? 'UNKNOWN'),
+    providerText: message,
+    reason: `Uzum declined: ${hint ?? message}; nothing was ${what}.`,
+  };
+}
+
+/**
+ * Uzum Fast Pay: the code scanned from the customer's Uzum app is charged by `v2/payment`, our
+ * transaction id as its `order_id` and `transaction_id`. Unlike CLICK, Uzum deduplicates by those
+ * ids, so an answer lost before its `payment_id` was learnt is asked for by sending the same request
+ * again: Uzum answers the one payment (or DUPLICATED with its id), it never charges a second time.
+ * With a `payment_id`, `payment/status` decides. A refusal of a repeated request proves nothing of
+ * the first one, so it never makes a payment failed.
+ */
+export class UzumFastPay implements QrProvider {
+  readonly method = 'uzum' as const;
+  /** `v2/payment/reversal` gives back the whole payment: "Partial cancellation is not supported." */
+  readonly supportsPartialCancel = false;
+
+  constructor(
+    private readonly client: UzumClient,
+    private readonly policy: UzumFastPayPolicy,
+  ) {}
+
+  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
+    const send = () => this.client.payment({ amount: request.amount, otpData: request.qrCode, orderId: request.transactionId, transactionId: request.transactionId });
+    const sentAt = Date.now();
+    const first = await send();
+    const rule = classify(UZUM_PAYMENT, keys(first));
+    if (rule.outcome === 'paid') return this.paid(first, paymentIdOf(first), progress);
+    if (rule.outcome === 'declined') {
+      const r = refusal(first, rule, 'charged');
+      return { status: 'failed', ...r, detail: { rule: rule.answer, reply: first } };
+    }
+    let paymentId = paymentIdOf(first);
+    await progress({ step: 'answer_uncertain', ...(paymentId ? { providerPaymentId: paymentId } : {}), uncertain: `${exchangeText(first)} (${rule.answer})`, detail: { reply: first } });
+    const deadline = Date.now() + this.policy.statusDeadlineMs;
+    let last = exchangeText(first);
+    // Without Uzum's payment_id there is nothing to ask payment/status about: the same request again
+    // (same order_id and transaction_id) is the question, answered by the one payment of the order.
+    while (!paymentId) {
+      if (Date.now() >= deadline) {
+        return { status: 'unknown', reason: `${last}; asking again with the same order id did not settle it in time. Do not take the payment again: PayBridge keeps asking.` };
+      }
+      await sleep(this.policy.pollIntervalMs);
+      const again = await send();
+      const againRule = classify(UZUM_PAYMENT_AGAIN, keys(again));
+      await progress({ step: 'asked_again', detail: { answer: againRule.answer, reply: again } });
+      if (againRule.outcome === 'paid') return this.paid(again, paymentIdOf(again), progress);
+      paymentId = paymentIdOf(again);
+      last = exchangeText(again);
+      if (paymentId) await progress({ step: 'payment_id_learnt', providerPaymentId: paymentId });
+    }
+    return this.pollUntilFinal(paymentId, sentAt, deadline, progress, last);
+  }
+
+  /**
+   * Settles a payment whose outcome was not learnt. With Uzum's payment_id, its status decides.
+   * Without it the request cannot be asked again (the scanned one-time code is never kept) and the
+   * status API knows only Uzum's id: an operator looks the order up in Uzum's merchant cabinet.
+   */
+  async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
+    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, request.sentAt, Date.now() + this.policy.statusDeadlineMs, progress, 'PayBridge stopped before it learnt the outcome');
+    return {
+      status: 'unknown',
+      reason: `PayBridge stopped before Uzum named the payment: Uzum's payment/status asks by Uzum's payment_id, and the one-time code is not kept to ask again. Look up order ${request.transactionId} in the Uzum merchant cabinet and decide it as an operator.`,
+    };
+  }
+
+  private async paid(x: UzumExchange, paymentId: string, progress: Progress): Promise<ChargeOutcome> {
+    await progress({ step: 'paid', providerPaymentId: paymentId, detail: x.kind === 'reply' ? x.reply : undefined });
+    return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phoneOf(x), message: SUCCESS_MESSAGE, detail: x.kind === 'reply' ? x.reply : undefined };
+  }
+
+  /** payment/status until SUCCESS or FAILED, a not-found proven (late enough, twice), or the deadline. */
+  private async pollUntilFinal(paymentId: string, sentAt: number, deadline: number, progress: Progress, cause: string): Promise<ChargeOutcome> {
+    const notFoundAt: number[] = [];
+    let last = cause;
+    for (;;) {
+      const x = await this.client.status(paymentId);
+      const rule = classify(UZUM_STATUS, keys(x));
+      await progress({ step: 'status', detail: { answer: rule.answer, reply: x } });
+      if (rule.outcome === 'paid') return this.paid(x, paymentId, progress);
+      if (rule.outcome === 'declined') {
+        return { status: 'failed', providerCode: text(x.kind === 'reply' ? x.reply.payment_status : '') || 'FAILED', providerText: 'payment failed', reason: `Uzum reports payment ${paymentId} not completed (FAILED); nothing was charged.`, detail: x };
+      }
+      if (rule.outcome === 'not_found') {
+        notFoundAt.push(Date.now());
+        if (absenceProven(notFoundAt, sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
+          return { status: 'failed', providerCode: 'NOT_FOUND', providerText: 'operation not found', reason: `Uzum has no payment ${paymentId}, asked twice after the charge: nothing was charged.`, detail: x };
+        }
+      }
+      last = `${exchangeText(x)} (${rule.answer})`;
+      if (Date.now() >= deadline) break;
+      await sleep(this.policy.pollIntervalMs);
+    }
+    return { status: 'unknown', providerPaymentId: paymentId, reason: `${cause ? `${cause}; ` : ''}Uzum's status of payment ${paymentId} is not final: ${last}. Do not take the payment again: PayBridge keeps asking.` };
+  }
+
+  async cancel(request: CancelRequest): Promise<CancelOutcome> {
+    if (request.partial) {
+      // Refused here, before Uzum hears of it: the contract cancels whole payments only.
+      return { status: 'refused', providerCode: 'PARTIAL_NOT_SUPPORTED', providerText: 'partial cancellation is not supported', reason: 'Uzum Fast Pay cancels whole payments only; nothing was sent.' };
+    }
+    const x = await this.client.reversal(request.transactionId, request.providerPaymentId);
+    const rule = classify(UZUM_REVERSAL, keys(x));
+    if (rule.outcome === 'paid') return { status: 'cancelled', detail: x.kind === 'reply' ? x.reply : undefined };
+    if (rule.outcome === 'declined') {
+      const r = refusal(x, rule, 'reversed');
+      return { status: 'refused', ...r, detail: { rule: rule.answer, reply: x } };
+    }
+    return { status: 'unknown', reason: `${exchangeText(x)} (${rule.answer}): whether Uzum reversed the payment is not known. Check before trying again.` };
+  }
+
+  async giveBackStatus(request: GiveBackStatusRequest): Promise<GiveBackStatus> {
+    return giveBackStatusOf(
+      async () => {
+        const x = await this.client.status(request.providerPaymentId);
+        return { rule: classify(UZUM_GIVE_BACK_STATUS, keys(x)), detail: x };
+      },
+      { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+    );
+  }
+
+  /** `payment/fiscal`; the answer is given to the till in FiscalBox's Uzum fields. */
+  async submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome> {
+    const x = await this.client.fiscal(receipt.paymentId, receipt.qrCodeUrl);
+    if (x.kind === 'not_sent' || x.kind === 'no_answer' || x.kind === 'http') return { status: 'retry', error: exchangeText(x) };
+    const code = integer(x.reply.error_code);
+    const message = text(x.reply.error_message);
+    if (code === 0) {
+      return {
+        status: 'submitted',
+        result: { payment_id: text(x.reply.payment_id) || receipt.paymentId, payment_status: text(x.reply.payment_status) || null, error_code: '0', error_message: null, client_phone_number: null },
+      };
+    }
+    // Uzum's own trouble is worth another try; any other error refuses this receipt.
+    if (code === undefined || message === 'operation.is.inProcess' || message === 'external.service.unavailable' || message === 'apelsin.pay.service.not.working') {
+      return { status: 'retry', error: exchangeText(x) };
+    }
+    return { status: 'refused', providerCode: String(code), providerText: message || 'refused' };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,193 @@
+import { NOT_DOCUMENTED, table, type OutcomeRule, type OutcomeTable } from '../../payments/outcome-table.js';
+import type { UzumExchange, UzumReply } from './client.js';
+
+const CONTRACT = 'Uzum Fast Pay contract (developer.uzumbank.uz/en/fastpay)';
+const NOT_SENT = 'PayBridge’s transport: the connection was refused or never made (DNS, connect timeout, TLS), so Uzum never saw the request';
+
+/** A whole number from a reply field (Uzum's examples send error_code as a number; FiscalBox echoes it as a string). */
+export function integer(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * The `error_message` values the contract lists for which the answer is no refusal: the request may
+ * still be, or have been, carried out (in process, Uzum's own trouble, a duplicate of an earlier try).
+ */
+const MESSAGE_RULES: readonly OutcomeRule[] = [
+  { answer: 'error_message operation.is.inProcess', outcome: 'uncertain', source: `${CONTRACT}: "the request is being processed, the processor has not answered yet" — asked again` },
+  { answer: 'error_message external.service.unavailable', outcome: 'uncertain', source: `${CONTRACT}: an external service of the operation was unavailable — whether the operation ran is not said` },
+  { answer: 'error_message apelsin.pay.service.not.working', outcome: 'uncertain', source: `${CONTRACT}: the service is temporarily unavailable — whether the request ran is not said` },
+  { answer: 'error_message order.id.duplicated', outcome: 'uncertain', source: `${CONTRACT}: a payment with this order_id exists — ours, from an earlier try; its status decides` },
+  { answer: 'error_message transaction.duplicated', outcome: 'uncertain', source: `${CONTRACT}: a payment with this transaction_id exists — ours, from an earlier try; its status decides` },
+  { answer: 'error_message qr.duplicated', outcome: 'uncertain', source: `${CONTRACT}: the QR code has already paid — possibly by this very request; its status decides` },
+];
+
+/** Explanations for the cashier of the refusals whose cause is at the till, not the customer. */
+export const CASHIER_HINTS: Readonly<Record<string, string>> = {
+  'error_code 403': 'Uzum refused the request as older than 50 seconds: the clock of the PayBridge computer is wrong (set it right, with NTP), or the request was held up on the way',
+  'error_code 401': 'Uzum refused PayBridge’s credentials (merchant_service_user_id / secret_key / service_id): check the uzum section of the configuration',
+  'error_message apelsin.pay.user.otp.data.expired': 'the QR code in the customer’s app has expired — possibly the clock of the customer’s phone is wrong: ask them to set it right and show a fresh code',
+  'error_message apelsin.pay.wrong.prefix.otp.data': 'this is not an Uzum Fast Pay code (wrong length or prefix): scan the code from the customer’s Uzum app',
+  'error_message apelsin.pay.safe.mode.on': 'the customer’s card is in safe mode: a new user must first make 3 payments in the Uzum Bank app, otherwise turn safe mode off there',
+  'error_code 416': 'the customer’s card is in safe mode: a new user must first make 3 payments in the Uzum Bank app, otherwise turn safe mode off there',
+};
+
+/** Refusals the contract documents by `error_message`: the request was not carried out. */
+const DECLINES: readonly OutcomeRule[] = [
+  ['apelsin.pay.authorization.error', 'authorization failed'],
+  ['apelsin.pay.safe.mode.on', 'the customer’s card is in safe mode'],
+  ['apelsin.pay.wrong.prefix.otp.data', 'wrong QR code format'],
+  ['apelsin.pay.unsupported.operation', 'operation not supported'],
+  ['apelsin.pay.user.otp.data.expired', 'the QR code’s OTP has expired (possibly the customer’s device clock)'],
+  ['device.not.registered', 'the customer’s device is not registered with Uzum Bank'],
+  ['receipt.qr.only.yours', 'the QR code was not recognised'],
+  ['user.card.not.found', 'the customer’s card was not found'],
+  ['user.does.not.exist', 'no such user'],
+  ['limit.was.set', 'a transaction limit set by Uzcard, Humo or another provider'],
+  ['operation.failed', 'the operation failed, the transaction was declined'],
+  ['operation.forbidden', 'the operation is forbidden (card type not supported, or the service blocked)'],
+].map(([m, what]) => ({ answer: `error_message ${m}`, outcome: 'declined' as const, source: `${CONTRACT}: ${what}` }));
+
+const CODES: readonly OutcomeRule[] = [
+  { answer: 'error_code 400', outcome: 'declined', source: `${CONTRACT}: 400 — otp_data under 40 characters, amount 0 or negative, service blocked, card inactive, insufficient funds, invalid payment_id` },
+  { answer: 'error_code 401', outcome: 'declined', source: `${CONTRACT}: 401 — bad Authorization header, inactive merchant/service/user, hash mismatch` },
+  { answer: 'error_code 403', outcome: 'declined', source: `${CONTRACT}: 403 — more than 50 s between the Authorization timestamp and the request’s processing` },
+  { answer: 'error_code 416', outcome: 'declined', source: `${CONTRACT}: 416 — the customer’s card is in safe mode` },
+  { answer: 'error_code 503', outcome: 'declined', source: `${CONTRACT}: 503 — service not found or inactive (a configuration refusal, not an outage: it is an error_code of an HTTP 200 answer)` },
+];
+
+const lowerLayers = (notSent: OutcomeRule['outcome'], notSentWhy: string): OutcomeRule[] => [
+  { answer: 'request never sent', outcome: notSent, source: `${NOT_SENT}${notSentWhy}` },
+  { answer: 'sent, no answer (timeout, dropped connection)', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: the request may have been processed` },
+  { answer: 'HTTP 401', outcome: 'declined', source: `${CONTRACT}: HTTP 401 is the authorization error answer — the request was refused unprocessed` },
+  { answer: 'HTTP 403', outcome: 'declined', source: 'HTTP 403 (RFC 9110): the request was refused, not processed' },
+  { answer: 'HTTP 5xx', outcome: 'uncertain', source: `${CONTRACT}: every answer is HTTP 200, so a 5xx comes from somewhere on the way — whether the request ran is not known` },
+  { answer: 'HTTP 4xx', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  { answer: 'unreadable body', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: the body could not be read, whatever it said is lost` },
+  { answer: 'no error_code', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: every answer of the contract carries error_code` },
+];
+
+/** The keys of an exchange, most specific first. */
+export function keys(x: UzumExchange): string[] {
+  if (x.kind === 'not_sent') return ['request never sent'];
+  if (x.kind === 'no_answer') return ['sent, no answer (timeout, dropped connection)'];
+  if (x.kind === 'http') return x.garbage ? ['unreadable body'] : [`HTTP ${x.statusCode}`, `HTTP ${Math.floor(x.statusCode / 100)}xx`];
+  const r: UzumReply = x.reply;
+  const code = integer(r.error_code);
+  const message = text(r.error_message);
+  if (code === undefined) return ['no error_code'];
+  const out: string[] = [];
+  // An "in process" or duplicate message outranks its code: the code alone would read as a refusal.
+  if (message) out.push(`error_message ${message}`);
+  if (code !== 0) return [...out, `error_code ${code}`, 'error_code ≠ 0'];
+  const status = text(r.payment_status);
+  if (!text(r.payment_id)) out.push('error_code 0 without payment_id');
+  return [...out, status ? `payment_status ${status}` : 'error_code 0 without payment_status'];
+}
+
+export function exchangeText(x: UzumExchange): string {
+  if (x.kind === 'not_sent') return `Uzum could not be reached (${x.code})`;
+  if (x.kind === 'no_answer') return `no answer from Uzum: ${x.error}`;
+  if (x.kind === 'http') return x.garbage ? `Uzum answered HTTP ${x.statusCode} with an unreadable body` : `Uzum answered HTTP ${x.statusCode}`;
+  const m = text(x.reply.error_message);
+  return `Uzum answered error_code ${String(integer(x.reply.error_code) ?? 'none')}${x.reply.payment_status ? `, payment_status ${text(x.reply.payment_status)}` : ''}${m ? ` (${m})` : ''}`;
+}
+
+export const UZUM_PAYMENT: OutcomeTable = table(
+  'Uzum `v2/payment`',
+  'The charge, sent once with our transaction id as both `order_id` and `transaction_id`. An uncertain answer with a `payment_id` is followed by `payment/status`; without one, the same request is sent again with the same ids (next table): Uzum deduplicates by `order_id` and `transaction_id`, so the second request cannot charge a second time.',
+  [
+    ...lowerLayers('declined', ''),
+    ...MESSAGE_RULES,
+    ...DECLINES,
+    ...CODES,
+    { answer: 'error_code ≠ 0', outcome: 'declined', source: `${CONTRACT}: a non-zero error_code is the request’s error, with error_message` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: payment_id is a required field of the answer` },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — the operation was completed` },
+    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — the operation was not completed` },
+    { answer: 'payment_status DUPLICATED', outcome: 'uncertain', source: `${CONTRACT}: DUPLICATED — a duplicate of an existing operation (operation_time names it): that payment’s status decides` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+/**
+ * The same request sent again after an answer was lost. Its refusal proves nothing of the first
+ * request (an OTP that expired meanwhile, say, while the first one charged), so only a success or a
+ * payment id to ask about settles anything.
+ */
+export const UZUM_PAYMENT_AGAIN: OutcomeTable = table(
+  'Uzum `v2/payment` sent again (same order_id and transaction_id)',
+  'Sent while the first answer is missing, until `uzum.status_deadline_ms`. SUCCESS is the one payment (the first request never ran, or this is its answer); DUPLICATED or an answer with a `payment_id` is followed by `payment/status`. A refusal of the repeat says nothing of the first request, so it is never proof that nothing was charged. The scanned one-time code is never journaled, so this is asked only while the till’s request is alive: a payment whose PayBridge stopped before Uzum named its `payment_id` cannot be asked about (`payment/status` takes only Uzum’s id) and waits, `unknown`, for an operator to look the order up in Uzum’s merchant cabinet.',
+  [
+    ...lowerLayers('uncertain', ': the question was not asked, so nothing is learnt'),
+    ...MESSAGE_RULES,
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${CONTRACT}: a refusal of the repeat (its OTP may have expired meanwhile) says nothing of the first request` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — the order’s one payment was completed` },
+    { answer: 'payment_status FAILED', outcome: 'uncertain', source: `${CONTRACT}: FAILED of the repeat — the first request may have run; its payment_id’s status decides` },
+    { answer: 'payment_status DUPLICATED', outcome: 'uncertain', source: `${CONTRACT}: DUPLICATED — the first request reached Uzum; its status decides` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+const askingLayers = lowerLayers('uncertain', ': the question was not asked, so nothing is learnt').map((r) =>
+  r.outcome === 'declined' ? { ...r, outcome: 'uncertain' as const, source: `${r.source}; a refused question says nothing of the payment` } : r,
+);
+
+export const UZUM_STATUS: OutcomeTable = table(
+  'Uzum `payment/status`',
+  'Asked by Uzum’s `payment_id` while a payment is in process, after an uncertain charge, and at recovery. "Not found" counts only when asked `uzum.not_found_after_ms` after the charge was sent and a second lookup agrees.',
+  [
+    ...askingLayers,
+    ...MESSAGE_RULES.filter((r) => r.answer === 'error_message operation.is.inProcess' || r.answer.includes('unavailable') || r.answer.includes('not.working')),
+    { answer: 'error_message operation.not.found', outcome: 'not_found', source: `${CONTRACT}: the operation was not found (or the service is inactive — hence the delay and the second lookup)` },
+    { answer: 'error_code 404', outcome: 'not_found', source: `${CONTRACT}: 404 — operation not found for the given payment_id` },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the payment` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — completed` },
+    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — not completed` },
+    { answer: 'payment_status HOLD', outcome: 'uncertain', source: `${CONTRACT}: HOLD — created, the payment not received yet: asked again` },
+    { answer: 'payment_status REVERSED', outcome: 'uncertain', source: `${CONTRACT}: REVERSED — it was paid and has been reversed since: not this request’s failure, an operator decides` },
+    { answer: 'payment_status PARTIAL_CANCELLED', outcome: 'uncertain', source: `${CONTRACT}: PARTIAL_CANCELLED — it was paid and partly given back outside PayBridge: an operator decides` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+export const UZUM_REVERSAL: OutcomeTable = table(
+  'Uzum `v2/payment/reversal/{orderId}`',
+  'The give-back of a whole payment (the contract supports no partial cancellation: a partial one is refused before anything is sent). `paid` here means the money went back.',
+  [
+    ...lowerLayers('declined', ': nothing was reversed'),
+    ...MESSAGE_RULES.filter((r) => !r.answer.includes('duplicated')),
+    { answer: 'error_message apelsin.pay.reverse.not.allowed', outcome: 'declined', source: `${CONTRACT}: reversal is not allowed for this partner` },
+    ...DECLINES,
+    ...CODES,
+    { answer: 'error_code ≠ 0', outcome: 'declined', source: `${CONTRACT}: a non-zero error_code is the request’s error, with error_message` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the transaction was reversed` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+/** After a reversal whose answer was lost: `paid` = the money went back, `not_found` = still paid. */
+export const UZUM_GIVE_BACK_STATUS: OutcomeTable = table(
+  'Uzum `payment/status` after a reversal',
+  'Asked by recovery about a reversal whose answer was lost. SUCCESS proves the reversal did not happen only when asked `uzum.not_found_after_ms` after it was sent and a second lookup agrees.',
+  [
+    ...askingLayers,
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the payment` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the money went back` },
+    { answer: 'payment_status SUCCESS', outcome: 'not_found', source: `${CONTRACT}: SUCCESS — still paid` },
+    { answer: 'payment_status PARTIAL_CANCELLED', outcome: 'uncertain', source: `${CONTRACT}: partly given back — not what a whole reversal leaves` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+export const UZUM_TABLES: readonly OutcomeTable[] = [UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS, UZUM_REVERSAL, UZUM_GIVE_BACK_STATUS];
