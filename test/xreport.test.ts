@@ -74,6 +74,38 @@ describe('X-reports through the sandbox terminals (Humo: the Arcus2 CommandLineT
   });
 });
 
+describe('an X-report while an operation on the terminal is unsettled', () => {
+  test('Humo (Arcus2 settles by the last slip): refused before the terminal is touched; UzCard (status by request id): printed', async () => {
+    const bridge = await startTestBridge(fast);
+    try {
+      const paid = await post(bridge, '/payment/xumo', { amount: 12_000 });
+      assert.equal(paid.body.is_success, true, JSON.stringify(paid.body));
+      const workDir = bridge.emulators!.arcus2.workDir;
+      const lastSlip = () => (JSON.parse(readFileSync(join(workDir, 'arcus2-emulator.json'), 'utf8')) as { lastSlip: string }).lastSlip;
+      const before = lastSlip();
+      // A purchase journaled whose answer PayBridge has not learnt (as after a crash mid-operation).
+      for (const [method, terminal] of [
+        ['humo', 'humo-sandbox'],
+        ['uzcard', 'uzcard-sandbox'],
+      ] as const) {
+        await bridge.journal.insert(
+          { id: `unsettled-${method}`, method, amount: 9_900, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal },
+          { step: 'received', detail: { test: true } },
+        );
+      }
+      const humo = await get(bridge, '/payment/xumo_shortreport/');
+      assert.equal(humo.body.error?.code, 108, JSON.stringify(humo.body));
+      assert.equal(humo.body.error?.data, 'UNSETTLED_OPERATION');
+      assert.equal(humo.body.error?.transaction_id, 'unsettled-humo');
+      assert.equal(lastSlip(), before, 'the pinpad printed nothing: its last slip is still the payment’s');
+      const uzcard = await get(bridge, '/payment/uzcard_shortreport/');
+      assert.equal(uzcard.body.is_success, true, JSON.stringify(uzcard.body));
+    } finally {
+      await bridge.close();
+    }
+  });
+});
+
 describe('the published short-report layout (sandbox magic 70100)', () => {
   let bridge: TestBridge;
   before(async () => {

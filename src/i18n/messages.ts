@@ -140,6 +140,11 @@ export const MESSAGES = {
     uz: '{terminal} terminalida X-hisobot (smenani yopmasdan oraliq hisobot) yoʻq: hech narsa chop etilmadi, smena yopilmadi.',
     en: 'Terminal {terminal} has no X-report (the intermediate report that leaves the shift open): nothing was printed, the shift is still open.',
   },
+  x_report_unsettled: {
+    ru: 'X-отчёт не напечатан: исход операции {transaction} на терминале {terminal} ещё не известен, а PayBridge узнаёт его по последнему чеку терминала, который отчёт заменил бы. Сначала выясните исход (повторная проверка в консоли или POST /payment/recovery/run).',
+    uz: 'X-hisobot chop etilmadi: {terminal} terminalidagi {transaction} operatsiyasining natijasi hali nomaʼlum, PayBridge esa uni terminalning oxirgi chekidan biladi, hisobot uni almashtirib qoʻyadi. Avval natijani aniqlang (konsolda qayta tekshirish yoki POST /payment/recovery/run).',
+    en: 'The X-report was not printed: the outcome of operation {transaction} on terminal {terminal} is not known yet, and PayBridge learns it from the terminal’s last slip, which the report would replace. Settle it first (settle now in the console, or POST /payment/recovery/run).',
+  },
   x_report_not_implemented: {
     ru: 'Адаптер терминала {terminal} не поддерживает X-отчёт (ответил кодом {code}): ничего не напечатано, смена не закрыта.',
     uz: '{terminal} terminali adapteri X-hisobotni qoʻllamaydi ({code} kodi bilan javob berdi): hech narsa chop etilmadi, smena yopilmadi.',

@@ -272,6 +272,16 @@ export class CardPaymentService {
       const why = text('no_x_report', { terminal: terminal.id });
       throw new PayBridgeError(terminalErrorCode(method), why, 'X_REPORT_NOT_SUPPORTED', { reason: why });
     }
+    // A terminal that can only show its last slip settles a lost answer by that slip; a report printed
+    // meanwhile would take its place and read as "nothing approved since" (the X-report is not journaled).
+    if (!driver.exactStatus) {
+      const open = await Promise.all((['pending', 'unknown'] as const).map((status) => this.journal.list({ method, status, limit: 500 })));
+      const unsettled = open.flatMap((page) => page.items).find((tx) => tx.terminal === terminal.id);
+      if (unsettled) {
+        const why = text('x_report_unsettled', { terminal: terminal.id, transaction: unsettled.id });
+        throw new PayBridgeError(terminalErrorCode(method), why, 'UNSETTLED_OPERATION', { reason: why, transaction_id: unsettled.id, transaction_status: unsettled.status });
+      }
+    }
     let answer: TerminalAnswer;
     try {
       answer = await terminal.queue.run(() => driver.xReport!({ requestId: randomUUID() }));
