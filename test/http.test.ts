@@ -234,8 +234,13 @@ describe('FiscalBox paths as its clients send them', () => {
         assert.equal(body.data.ppt_id, null);
         assert.ok('reconciliation' in body.data);
       }
-      // The endpoints PayBridge answers with FiscalBox's "not configured" refusal are routed the same way.
+      // The rest are routed the same way (an empty body is refused by the route, never as an unknown path).
       for (const [method, path] of [
+        ['POST', '/payment/uzum'],
+        ['POST', '/payment/uzum_confirm'],
+        ['POST', '/payment/uzum_cancel'],
+        ['POST', '/payment/click_cancel'],
+        ['POST', '/payment/payme_cancel'],
         ['POST', '/payment/anor'],
         ['POST', '/payment/anor_confirm'],
         ['POST', '/payment/one_qr/create'],
