@@ -321,7 +321,7 @@ export const ConfigSchema = Type.Object(
     terminals: Type.Object(
       {
         queue_wait_ms: ms(30_000, 'How long a request waits for a busy terminal before the answer is "pinpad busy" (984).'),
-        allow_foreign_rrns: Type.Boolean({ default: false, description: 'Refund RRNs that are not in this journal, as a real terminal may.' }),
+        allow_foreign_rrns: Type.Boolean({ default: false, description: 'Give back card payments that are not in this journal (taken before the switch from FiscalBox, say): UzCard refunds by RRN, Humo cancels by receipt number or RRN, journaled as foreign.' }),
         devices: Type.Array(TerminalConfigSchema, { default: [] }),
       },
       { ...strict, default: {} },
