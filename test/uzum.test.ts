@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
 import { classify } from '../src/payments/outcome-table.js';
 import { UzumClient } from '../src/providers/uzum/client.js';
+import { UzumFastPay } from '../src/providers/uzum/fast-pay.js';
 import { keys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS } from '../src/providers/uzum/outcomes.js';
 import { SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
@@ -238,6 +239,33 @@ describe('the Uzum client and outcome table', () => {
     }
   });
 
+  test('recovery asks payment/status by a journaled payment_id, and without one asks nothing and leaves the payment unknown', async () => {
+    const emulator = await new UzumEmulator({ ...SANDBOX_UZUM, lostAnswerDelayMs: 5_000, processingMs: 300 }).start();
+    const client = new UzumClient(
+      { baseUrl: emulator.baseUrl, serviceId: SANDBOX_UZUM.serviceId, merchantServiceUserId: SANDBOX_UZUM.merchantServiceUserId, secretKey: SANDBOX_UZUM.secretKey, cashboxCode: 'k' },
+      { connectMs: 1_000, responseMs: 1_000 },
+    );
+    const provider = new UzumFastPay(client, { pollIntervalMs: 50, statusDeadlineMs: 1_000, notFoundAfterMs: 300 });
+    try {
+      const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+      const paid = await provider.charge({ transactionId: id, amount: 800, qrCode: code(), createdAt: Date.now() }, async () => {});
+      assert.equal(paid.status, 'succeeded');
+      const pid = paid.status === 'succeeded' ? paid.providerPaymentId : '';
+      const recovered = await provider.recover({ transactionId: id, amount: 800, createdAt: Date.now(), sentAt: Date.now(), providerPaymentId: pid }, async () => {});
+      assert.equal(recovered.status, 'succeeded');
+      const before = emulator.requests.length;
+      const blind = await provider.recover({ transactionId: 'a7c3e0a2-5f59-4a0e-9d2b-4f1d2a1c9e55', amount: 800, createdAt: Date.now(), sentAt: Date.now(), providerPaymentId: null }, async () => {});
+      assert.equal(blind.status, 'unknown');
+      assert.match(blind.status === 'unknown' ? blind.reason : '', /merchant cabinet/);
+      assert.equal(emulator.requests.length, before, 'nothing sent: the charge is never repeated by recovery');
+      const gone = await provider.recover({ transactionId: id, amount: 800, createdAt: Date.now() - 5_000, sentAt: Date.now() - 5_000, providerPaymentId: 'no-such-payment' }, async () => {});
+      assert.equal(gone.status, 'failed', 'not found, asked late enough and twice');
+    } finally {
+      await provider.close();
+      await emulator.close();
+    }
+  });
+
   test('the table: in process and duplicates are uncertain, SUCCESS paid, a refusal of a repeat proves nothing', () => {
     const reply = (r: Record<string, unknown>) => ({ kind: 'reply' as const, reply: r as never });
     assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'SUCCESS' }))).outcome, 'paid');
@@ -257,5 +285,21 @@ describe('the Uzum client and outcome table', () => {
     assert.equal(classify(UZUM_STATUS, keys(reply({ error_code: 404, error_message: 'operation.not.found' }))).outcome, 'not_found');
     assert.equal(classify(UZUM_STATUS, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'HOLD' }))).outcome, 'uncertain');
     assert.equal(classify(UZUM_STATUS, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'REVERSED' }))).outcome, 'uncertain');
+  });
+});
+
+describe('Uzum Fast Pay in sandbox mode', () => {
+  test('the built-in emulator is started and wired: a payment, then its cancel, with no configuration', async () => {
+    const bridge = await startTestBridge();
+    try {
+      const { body } = await post(bridge, '/payment/uzum', { amount: 2500, qr_code: code() });
+      assert.equal(body.is_success, true, JSON.stringify(body));
+      assert.equal(body.data.payment_status, 'SUCCESS');
+      const cancel = await post(bridge, '/payment/uzum_cancel', { transaction_id: body.data.transaction_id });
+      assert.equal(cancel.body.is_success, true, JSON.stringify(cancel.body));
+      assert.equal((await bridge.journal.get(body.data.transaction_id))!.status, 'cancelled');
+    } finally {
+      await bridge.close();
+    }
   });
 });
