@@ -258,6 +258,11 @@ describe('the Uzum client and outcome table', () => {
       assert.equal(blind.status, 'unknown');
       assert.match(blind.status === 'unknown' ? blind.reason : '', /merchant cabinet/);
       assert.equal(emulator.requests.length, before, 'nothing sent: the charge is never repeated by recovery');
+      const neverSent = await provider.recover({ transactionId: 'c2b6f3f4-1d1e-4c55-8f0c-3a6c1b2d9e77', amount: 800, createdAt: Date.now(), sentAt: Date.now(), providerPaymentId: null, steps: ['received'] }, async () => {});
+      assert.equal(neverSent.status, 'failed', 'the journal shows the charge never left: nothing charged');
+      const sentBlind = await provider.recover({ transactionId: 'c2b6f3f4-1d1e-4c55-8f0c-3a6c1b2d9e78', amount: 800, createdAt: Date.now(), sentAt: Date.now(), providerPaymentId: null, steps: ['received', 'sending_to_uzum'] }, async () => {});
+      assert.equal(sentBlind.status, 'unknown', 'sent, and Uzum never named it: unknown');
+      assert.equal(emulator.requests.length, before);
       const gone = await provider.recover({ transactionId: id, amount: 800, createdAt: Date.now() - 5_000, sentAt: Date.now() - 5_000, providerPaymentId: 'no-such-payment' }, async () => {});
       assert.equal(gone.status, 'failed', 'not found, asked late enough and twice');
     } finally {

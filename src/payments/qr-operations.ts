@@ -47,13 +47,13 @@ export function chargeVerdict(outcome: ChargeOutcome): Verdict {
 }
 
 /** A charge of the scanned code: `execute` charges once; `settle` asks the provider, and never charges. */
-export function qrCharge(provider: QrProvider, qrCode: string): OperationAdapter {
+export function qrCharge(provider: QrProvider, qrCode: string, steps?: readonly string[]): OperationAdapter {
   return {
     execute: async (tx, ctx) => chargeVerdict(await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, relay(ctx))),
     settle: async (tx, ctx) =>
       chargeVerdict(
         await provider.recover(
-          { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: Math.max(tx.createdAt, tx.updatedAt), providerPaymentId: tx.providerPaymentId },
+          { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: Math.max(tx.createdAt, tx.updatedAt), providerPaymentId: tx.providerPaymentId, steps },
           relay(ctx),
         ),
       ),

@@ -154,7 +154,10 @@ export class QrPaymentService {
 
   /** Settles a payment or give-back left pending or unknown (after a crash, or a lost answer) by asking its provider; never sends it again. */
   async recover(tx: Transaction): Promise<Transaction> {
-    if (tx.kind === 'payment') return this.engine.recover(tx, qrCharge(this.provider(tx.method as QrMethod), ''));
+    if (tx.kind === 'payment') {
+      const steps = (await this.journal.get(tx.id))?.events.map((e) => e.step);
+      return this.engine.recover(tx, qrCharge(this.provider(tx.method as QrMethod), '', steps));
+    }
     const original = tx.originalId ? await this.journal.get(tx.originalId) : undefined;
     if (!original) return tx;
     return this.engine.recover(tx, qrGiveBack(this.provider(tx.method as QrMethod), original));

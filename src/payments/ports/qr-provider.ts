@@ -23,6 +23,11 @@ export interface RecoverRequest {
   sentAt: number;
   /** What the journal already knows of the provider's id for it. */
   providerPaymentId: string | null;
+  /**
+   * The journal's steps of the payment, oldest first: a provider that journals a step just before its
+   * request leaves (Uzum's `sending_to_uzum`) proves by its absence that nothing was sent.
+   */
+  steps?: readonly string[] | undefined;
 }
 
 /**

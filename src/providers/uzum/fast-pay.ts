@@ -28,6 +28,8 @@ export interface UzumFastPayPolicy {
 type Progress = (p: ChargeProgress) => Promise<void>;
 
 const SUCCESS_MESSAGE = 'Успешно подтвержден';
+/** The step journaled just before v2/payment is sent. */
+export const SENDING = 'sending_to_uzum';
 
 function paymentIdOf(x: UzumExchange): string {
   return x.kind === 'reply' ? text(x.reply.payment_id) : '';
@@ -73,6 +75,8 @@ export class UzumFastPay implements QrProvider {
 
   async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
     const send = () => this.client.payment({ amount: request.amount, otpData: request.qrCode, orderId: request.transactionId, transactionId: request.transactionId });
+    // Journaled before the request leaves: a payment without this step was never sent (see recover).
+    await progress({ step: SENDING });
     const sentAt = Date.now();
     const first = await send();
     const rule = classify(UZUM_PAYMENT, keys(first));
@@ -104,11 +108,15 @@ export class UzumFastPay implements QrProvider {
   }
 
   /**
-   * Settles a payment whose outcome was not learnt. With Uzum's payment_id, its status decides.
+   * Settles a payment whose outcome was not learnt. Without the step journaled just before the charge
+   * left, it was never sent: failed, nothing charged. With Uzum's payment_id, its status decides.
    * Without it the request cannot be asked again (the scanned one-time code is never kept) and the
    * status API knows only Uzum's id: an operator looks the order up in Uzum's merchant cabinet.
    */
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
+    if (!request.providerPaymentId && request.steps && !request.steps.includes(SENDING)) {
+      return { status: 'failed', providerCode: 'NOT_SENT', providerText: 'never sent to Uzum', reason: 'PayBridge stopped before sending the payment to Uzum; nothing was charged.' };
+    }
     if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, request.sentAt, Date.now() + this.policy.statusDeadlineMs, progress, 'PayBridge stopped before it learnt the outcome');
     return {
       status: 'unknown',
