@@ -15,8 +15,10 @@ import { TerminalLinkError } from '../src/payments/ports/terminal.js';
 import { freePort, get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+// Under the sandbox's slow answer (40800: 5 s), so that a timeout can be seen, yet long enough for the
+// Arcus2 tool's process to start on a loaded machine (a spawn missing the wait reads as 999).
 const fast = (c: Config) => {
-  c.sandbox.terminal_timeout_ms = 1_500;
+  c.sandbox.terminal_timeout_ms = 4_000;
   c.terminals.queue_wait_ms = 10_000;
 };
 
@@ -144,7 +146,7 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
     assert.equal(after, before, 'the terminal recorded nothing, and PayBridge did not try again');
   });
 
-  test('the tool killed mid-purchase (40800 takes 5 s, PayBridge waits 1.5 s): the last slip shows it was paid', async () => {
+  test('the tool killed mid-purchase (40800 takes 5 s, PayBridge waits 4 s): the last slip shows it was paid', async () => {
     const { body } = await post(bridge, '/payment/xumo', { amount: 40_800 });
     assert.equal(body.is_success, true, JSON.stringify(body));
     const tx = await bridge.journal.get(body.data.transaction_id);
