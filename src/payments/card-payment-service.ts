@@ -274,17 +274,21 @@ export class CardPaymentService {
     }
     // A terminal that can only show its last slip settles a lost answer by that slip; a report printed
     // meanwhile would take its place and read as "nothing approved since" (the X-report is not journaled).
-    if (!driver.exactStatus) {
+    // Checked in the report's own turn at the terminal, after any operation queued before it.
+    const refuseWhileUnsettled = async () => {
+      if (driver.exactStatus) return;
       const open = await Promise.all((['pending', 'unknown'] as const).map((status) => this.journal.list({ method, status, limit: 500 })));
       const unsettled = open.flatMap((page) => page.items).find((tx) => tx.terminal === terminal.id);
-      if (unsettled) {
-        const why = text('x_report_unsettled', { terminal: terminal.id, transaction: unsettled.id });
-        throw new PayBridgeError(terminalErrorCode(method), why, 'UNSETTLED_OPERATION', { reason: why, transaction_id: unsettled.id, transaction_status: unsettled.status });
-      }
-    }
+      if (!unsettled) return;
+      const why = text('x_report_unsettled', { terminal: terminal.id, transaction: unsettled.id });
+      throw new PayBridgeError(terminalErrorCode(method), why, 'UNSETTLED_OPERATION', { reason: why, transaction_id: unsettled.id, transaction_status: unsettled.status });
+    };
     let answer: TerminalAnswer;
     try {
-      answer = await terminal.queue.run(() => driver.xReport!({ requestId: randomUUID() }));
+      answer = await terminal.queue.run(async () => {
+        await refuseWhileUnsettled();
+        return driver.xReport!({ requestId: randomUUID() });
+      });
     } catch (err) {
       if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
       if (err instanceof TerminalLinkError) {
