@@ -38,7 +38,7 @@ export const MESSAGES = {
   provider_unpublished: {
     ru: '{method} не подключён к этому PayBridge: опубликованной спецификации API {method} нет, подключать не по чему. Ничего не отправлено и ничего не изменено; примите оплату другим способом.',
     uz: '{method} ushbu PayBridge’ga ulanmagan: {method} API’ning eʼlon qilingan spetsifikatsiyasi yoʻq. Hech narsa yuborilmadi va hech narsa oʻzgarmadi; toʻlovni boshqa usulda qabul qiling.',
-    en: '{method} is not connected to this PayBridge: no published specification of its API exists to connect it by. Nothing was sent and nothing changed; take the payment another way.',
+    en: '{method} is not connected to this PayBridge: no published specification of the {method} API exists to connect it by. Nothing was sent and nothing changed; take the payment another way.',
   },
   provider_declined: {
     ru: 'Платёжная система не приняла платёж; деньги не списаны.',
