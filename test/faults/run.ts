@@ -137,6 +137,8 @@ const QR_METHODS: readonly Method[] = ['click', 'payme', 'uzum'];
  * payment/status asks only by Uzum's own payment_id, and the one-time code is not journaled to ask
  * again with the same order id, so such a payment waits for an operator (docs/outcomes.md). A lost
  * answer while PayBridge lives (late, http_5xx, garbage, http_504_after_charge) is asked again live.
+ * (kill_before lands after the request left as often as before it; one that never left is proven
+ * never sent by the journal's sending_to_uzum step, tested in test/uzum.test.ts.)
  */
 const UZUM_FAULTS = ['none', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined', 'http_504_after_charge', 'give_back_lost', 'kill_around_give_back'] as const;
 const QR_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined'] as const;
