@@ -75,7 +75,7 @@ describe('X-reports through the sandbox terminals (Humo: the Arcus2 CommandLineT
 });
 
 describe('an X-report while an operation on the terminal is unsettled', () => {
-  test('Humo (Arcus2 settles by the last slip): refused before the terminal is touched; UzCard (status by request id): printed', async () => {
+  test('Humo (Arcus2 settles by the last slip): the X-report and the shift close refused before the terminal is touched; UzCard (status by request id): printed', async () => {
     const bridge = await startTestBridge(fast);
     try {
       const paid = await post(bridge, '/payment/xumo', { amount: 12_000 });
@@ -100,6 +100,19 @@ describe('an X-report while an operation on the terminal is unsettled', () => {
       assert.equal(lastSlip(), before, 'the pinpad printed nothing: its last slip is still the payment’s');
       const uzcard = await get(bridge, '/payment/uzcard_shortreport/');
       assert.equal(uzcard.body.is_success, true, JSON.stringify(uzcard.body));
+
+      // A shift close would replace the last slip the same way: refused too, and nothing journaled as sent.
+      const close = await get(bridge, '/payment/xumo_close');
+      assert.equal(close.body.error?.code, 108, JSON.stringify(close.body));
+      assert.equal(close.body.error?.data, 'UNSETTLED_OPERATION');
+      assert.match(close.body.error?.reason ?? close.body.error?.message, /resolve/);
+      assert.equal(lastSlip(), before, 'no close report printed over the payment’s slip');
+      assert.equal((await bridge.journal.listShiftCloses({ terminal: 'humo-sandbox', limit: 10 })).length, 0);
+      // Once the operation is settled (here by an operator), the shift closes.
+      await bridge.journal.transition('unsettled-humo', 'pending', 'unknown', {}, { step: 'answer_lost' });
+      await bridge.journal.transition('unsettled-humo', 'unknown', 'failed', {}, { step: 'operator_decision', detail: { operator: 'test', reason: 'pinpad screen showed no payment' } });
+      const closed = await get(bridge, '/payment/xumo_close');
+      assert.equal(closed.body.is_success, true, JSON.stringify(closed.body));
     } finally {
       await bridge.close();
     }

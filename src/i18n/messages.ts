@@ -145,6 +145,11 @@ export const MESSAGES = {
     uz: 'X-hisobot chop etilmadi: {terminal} terminalidagi {transaction} operatsiyasining natijasi hali nomaʼlum, PayBridge esa uni terminalning oxirgi chekidan biladi, hisobot uni almashtirib qoʻyadi. Avval natijani aniqlang (konsolda qayta tekshirish yoki POST /payment/recovery/run).',
     en: 'The X-report was not printed: the outcome of operation {transaction} on terminal {terminal} is not known yet, and PayBridge learns it from the terminal’s last slip, which the report would replace. Settle it first (settle now in the console, or POST /payment/recovery/run).',
   },
+  close_unsettled: {
+    ru: 'Смена не закрыта: исход операции {transaction} на терминале {terminal} ещё не известен, а PayBridge узнаёт его по последнему чеку терминала, который отчёт о закрытии заменил бы. Сначала выясните исход (повторная проверка в консоли или POST /payment/recovery/run; если терминал не может сказать — решение оператора, POST /payment/transactions/{transaction}/resolve), затем закройте смену.',
+    uz: 'Smena yopilmadi: {terminal} terminalidagi {transaction} operatsiyasining natijasi hali nomaʼlum, PayBridge esa uni terminalning oxirgi chekidan biladi, yopish hisoboti uni almashtirib qoʻyadi. Avval natijani aniqlang (konsolda qayta tekshirish yoki POST /payment/recovery/run; terminal ayta olmasa — operator qarori, POST /payment/transactions/{transaction}/resolve), soʻng smenani yoping.',
+    en: 'The shift was not closed: the outcome of operation {transaction} on terminal {terminal} is not known yet, and PayBridge learns it from the terminal’s last slip, which the close report would replace. Settle it first (settle now in the console, or POST /payment/recovery/run; if the terminal cannot tell, an operator decides with POST /payment/transactions/{transaction}/resolve), then close the shift.',
+  },
   x_report_not_implemented: {
     ru: 'Адаптер терминала {terminal} не поддерживает X-отчёт (ответил кодом {code}): ничего не напечатано, смена не закрыта.',
     uz: '{terminal} terminali adapteri X-hisobotni qoʻllamaydi ({code} kodi bilan javob berdi): hech narsa chop etilmadi, smena yopilmadi.',

@@ -232,6 +232,7 @@ export class CardPaymentService {
     let answer: TerminalAnswer;
     try {
       answer = await terminal.queue.run(async () => {
+        await this.refuseWhileUnsettled(terminal, 'close_unsettled');
         await firstWrite(record('sent', ''));
         try {
           return await terminal.driver.closeShift({ requestId: close.id });
@@ -260,6 +261,21 @@ export class CardPaymentService {
   }
 
   /**
+   * A terminal that can only show its last slip (Arcus2, arccom) settles a lost answer by that slip; a
+   * report printed meanwhile — a close or an X-report — would take its place and read as "nothing
+   * approved since", turning a possibly paid operation into failed. Such a report waits until the
+   * terminal's unsettled operations are settled (by recovery, or by an operator).
+   */
+  private async refuseWhileUnsettled(terminal: CardTerminal, why: 'x_report_unsettled' | 'close_unsettled'): Promise<void> {
+    if (terminal.driver.exactStatus) return;
+    const open = await Promise.all((['pending', 'unknown'] as const).map((status) => this.journal.list({ method: terminal.method, status, limit: 500 })));
+    const unsettled = open.flatMap((page) => page.items).find((tx) => tx.terminal === terminal.id);
+    if (!unsettled) return;
+    const reason = text(why, { terminal: terminal.id, transaction: unsettled.id });
+    throw new PayBridgeError(terminalErrorCode(terminal.method), reason, 'UNSETTLED_OPERATION', { reason, transaction_id: unsettled.id, transaction_status: unsettled.status });
+  }
+
+  /**
    * The X-report (FiscalBox's `xumo_shortreport` / `uzcard_shortreport`): the terminal's totals of
    * the open shift, printed without closing it, compared with the journal as a close is where the
    * report names totals and a shift. It only reads: it is not journaled as an operation, and a lost
@@ -272,21 +288,11 @@ export class CardPaymentService {
       const why = text('no_x_report', { terminal: terminal.id });
       throw new PayBridgeError(terminalErrorCode(method), why, 'X_REPORT_NOT_SUPPORTED', { reason: why });
     }
-    // A terminal that can only show its last slip settles a lost answer by that slip; a report printed
-    // meanwhile would take its place and read as "nothing approved since" (the X-report is not journaled).
-    // Checked in the report's own turn at the terminal, after any operation queued before it.
-    const refuseWhileUnsettled = async () => {
-      if (driver.exactStatus) return;
-      const open = await Promise.all((['pending', 'unknown'] as const).map((status) => this.journal.list({ method, status, limit: 500 })));
-      const unsettled = open.flatMap((page) => page.items).find((tx) => tx.terminal === terminal.id);
-      if (!unsettled) return;
-      const why = text('x_report_unsettled', { terminal: terminal.id, transaction: unsettled.id });
-      throw new PayBridgeError(terminalErrorCode(method), why, 'UNSETTLED_OPERATION', { reason: why, transaction_id: unsettled.id, transaction_status: unsettled.status });
-    };
     let answer: TerminalAnswer;
     try {
       answer = await terminal.queue.run(async () => {
-        await refuseWhileUnsettled();
+        // Checked in the report's own turn at the terminal, after any operation queued before it.
+        await this.refuseWhileUnsettled(terminal, 'x_report_unsettled');
         return driver.xReport!({ requestId: randomUUID() });
       });
     } catch (err) {
