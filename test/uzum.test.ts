@@ -135,11 +135,16 @@ describe('Uzum Fast Pay against the Uzum emulator over a loopback socket', () =>
     }
   });
 
-  test('FiscalBox’s example code (18 digits) is sent as is and refused by Uzum as the contract says (under 40 characters): failed, not unknown', async () => {
+  test('FiscalBox’s example request, sent as printed, is a sandbox payment answered with the documented fields; another short code is refused as Uzum does (under 40 characters): failed, not unknown', async () => {
     const { body } = await post(bridge, '/payment/uzum', '{\n\t"amount":500,\n\t"qr_code":"880101698207133392"\n}');
-    assert.equal(body.is_success, false);
-    assert.equal(body.error!.code, 104);
-    assert.equal(body.error!.data, '400: apelsin.pay.wrong.prefix.otp.data');
+    assert.equal(body.is_success, true, JSON.stringify(body));
+    for (const field of ['payment_id', 'payment_status', 'error_code', 'error_message', 'client_phone_number']) assert.ok(field in body.data, field);
+    assert.equal(body.data.payment_status, 'SUCCESS');
+    const short = await post(bridge, '/payment/uzum', { amount: 500, qr_code: '880101698207133393' });
+    assert.equal(short.body.is_success, false);
+    assert.equal(short.body.error!.code, 104);
+    assert.equal(short.body.error!.data, '400: apelsin.pay.wrong.prefix.otp.data');
+    assert.equal(short.body.error!.transaction_status, 'failed');
   });
 
   for (const [magic, what] of [

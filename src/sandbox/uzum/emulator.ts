@@ -55,6 +55,8 @@ export interface EmulatedUzumPayment {
 }
 
 const AUTH = /^(\d+):([0-9a-f]{40}):(\d+)$/;
+/** The `qr_code` FiscalBox's Uzum page prints in its example request. */
+export const FISCALBOX_EXAMPLE_CODE = '880101698207133392';
 const GATEWAY_TIMEOUT_PAGE = '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 const BASE = '/api/apelsin-pay/merchant';
 const PHONE = '998946532140';
@@ -146,7 +148,10 @@ export class UzumEmulator {
       // "YYYY-MM-DD HH:mm:ss.SSS", Tashkent time, as the contract's example.
       return { ...ok(existing, 'DUPLICATED'), operation_time: new Date(existing.createdAt + 5 * 3600_000).toISOString().replace('T', ' ').replace('Z', '') };
     }
-    if (otp.length < 40) return error(400, 'apelsin.pay.wrong.prefix.otp.data');
+    // Real codes are at least 40 characters (the contract), and so is every magic code here; FiscalBox's
+    // documentation prints an 18-digit example, which the sandbox takes as a test code so that the
+    // example request, sent as printed, is a payment (README: a real Uzum refuses it).
+    if (otp.length < 40 && otp !== FISCALBOX_EXAMPLE_CODE) return error(400, 'apelsin.pay.wrong.prefix.otp.data');
     if (!Number.isSafeInteger(amount) || amount <= 0) return error(400, null);
     const magic = otp.slice(-3);
     if (magic === MAGIC.insufficientFunds) return error(400, 'operation.failed');
