@@ -14,6 +14,37 @@ const CODES_DOC = 'FiscalBox API docs, pinpad response codes';
 /** Host or link trouble: whether the bank approved is not known. */
 const SYSTEM_ERROR_CODES = ['005', '402', '403', '404', '911'] as const;
 
+/**
+ * What Arcus2's print-last proves about an operation whose answer was lost, for both drivers that
+ * reach the pinpad through Arcus2 (the command-line tool and arccom.dll): neither can ask about one request.
+ */
+function printLastRules(): OutcomeRule[] {
+  return [
+    { answer: 'print_last: any code but an approval', outcome: 'uncertain', source: 'Arcus2: print-last that did not succeed (busy 984, no link 999, …) shows nothing; asked again later' },
+    {
+      answer: 'print_last: the slip of this operation',
+      outcome: 'paid',
+      source: 'FiscalBox docs, Humo slips: approved, same operation and amount, an RRN no other journal entry has',
+    },
+    {
+      answer: 'print_last: the slip of an operation journaled before this one',
+      outcome: 'declined',
+      source: 'the pinpad’s last document predates this operation: it left no slip, so it was not approved',
+    },
+    {
+      answer: 'print_last: no approval on the last slip, nothing journaled on the terminal since',
+      outcome: 'declined',
+      source:
+        'the pinpad’s last document is a refusal or nothing, and no operation was journaled on this terminal after this one: had this one been approved, its slip (with an RRN) would be the last (the pinpad is driven by PayBridge alone)',
+    },
+    {
+      answer: 'print_last: any other slip (a refusal, an unknown operation, none)',
+      outcome: 'uncertain',
+      source: `${NOT_DOCUMENTED}: a slip that cannot be tied to this operation or ruled out proves nothing; an operator decides`,
+      },
+  ];
+}
+
 /** Every documented code as the answer to an operation (purchase, cancel, refund). */
 function operationCodeRules(): OutcomeRule[] {
   const rules: OutcomeRule[] = [];
@@ -81,28 +112,7 @@ export const ARCUS2_OUTCOMES: OutcomeTable = table(
       source: 'shared/reference/humo-arcus2.md, safe-call pattern: missing or stale files mean unknown, not failed; a killed tool may leave the pinpad running the dialogue',
     },
     ...operationCodeRules(),
-    { answer: 'print_last: any code but an approval', outcome: 'uncertain', source: 'Arcus2: print-last that did not succeed (busy 984, no link 999, …) shows nothing; asked again later' },
-    {
-      answer: 'print_last: the slip of this operation',
-      outcome: 'paid',
-      source: 'FiscalBox docs, Humo slips: approved, same operation and amount, an RRN no other journal entry has',
-    },
-    {
-      answer: 'print_last: the slip of an operation journaled before this one',
-      outcome: 'declined',
-      source: 'the pinpad’s last document predates this operation: it left no slip, so it was not approved',
-    },
-    {
-      answer: 'print_last: no approval on the last slip, nothing journaled on the terminal since',
-      outcome: 'declined',
-      source:
-        'the pinpad’s last document is a refusal or nothing, and no operation was journaled on this terminal after this one: had this one been approved, its slip (with an RRN) would be the last (the pinpad is driven by PayBridge alone)',
-    },
-    {
-      answer: 'print_last: any other slip (a refusal, an unknown operation, none)',
-      outcome: 'uncertain',
-      source: `${NOT_DOCUMENTED}: a slip that cannot be tied to this operation or ruled out proves nothing; an operator decides`,
-    },
+    ...printLastRules(),
   ],
 );
 
@@ -121,28 +131,7 @@ export const ARCCOM_OUTCOMES: OutcomeTable = table(
       source: 'shared/reference/humo-arcus2.md, safe-call pattern: a call that timed out or crashed may leave the pinpad running the dialogue; unknown, not failed',
     },
     ...operationCodeRules(),
-    { answer: 'print_last: any code but an approval', outcome: 'uncertain', source: 'Arcus2: print-last that did not succeed (busy 984, no link 999, …) shows nothing; asked again later' },
-    {
-      answer: 'print_last: the slip of this operation',
-      outcome: 'paid',
-      source: 'FiscalBox docs, Humo slips: approved, same operation and amount, an RRN no other journal entry has',
-    },
-    {
-      answer: 'print_last: the slip of an operation journaled before this one',
-      outcome: 'declined',
-      source: 'the pinpad’s last document predates this operation: it left no slip, so it was not approved',
-    },
-    {
-      answer: 'print_last: no approval on the last slip, nothing journaled on the terminal since',
-      outcome: 'declined',
-      source:
-        'the pinpad’s last document is a refusal or nothing, and no operation was journaled on this terminal after this one: had this one been approved, its slip (with an RRN) would be the last (the pinpad is driven by PayBridge alone)',
-    },
-    {
-      answer: 'print_last: any other slip (a refusal, an unknown operation, none)',
-      outcome: 'uncertain',
-      source: `${NOT_DOCUMENTED}: a slip that cannot be tied to this operation or ruled out proves nothing; an operator decides`,
-    },
+    ...printLastRules(),
   ],
 );
 
