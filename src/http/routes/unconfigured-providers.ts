@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { ErrorCode, PayBridgeError } from '../../payments/errors.js';
 import { text } from '../../i18n/text.js';
 import { coerceToSchema } from '../coerce.js';
-import { FiscalConfirmBodySchema, qrPaymentBodySchema, type RequestLimits } from '../schemas.js';
+import { FiscalConfirmBodySchema, IdempotencyHeadersSchema, qrPaymentBodySchema, type RequestLimits } from '../schemas.js';
 
 /**
  * FiscalBox's UzQR (`/payment/one_qr/*`) and Anorbank (`/payment/anor*`) endpoints, as FiscalBox
@@ -95,7 +95,9 @@ export function registerUnconfiguredProviderRoutes(app: FastifyInstance, limits:
     throw notConfigured(provider);
   };
   const post = (url: string, provider: Provider, summary: string, body: TSchema) =>
-    app.post(url, { schema: { summary, description: NOT_YET, tags: ['not configured'], body, response: { 200: refusal(provider) } }, preValidation: coerceBody(body) }, refuse(provider));
+    // The key is accepted like every POST's (a till sends one on every request); the refusal changes
+    // nothing and is the same every time, so a retry is answered alike without keeping the key.
+    app.post(url, { schema: { summary, description: NOT_YET, tags: ['not configured'], headers: IdempotencyHeadersSchema, body, response: { 200: refusal(provider) } }, preValidation: coerceBody(body) }, refuse(provider));
   const get = (url: string, provider: Provider, summary: string, querystring: TSchema) =>
     app.get(url, { schema: { summary, description: NOT_YET, tags: ['not configured'], querystring, response: { 200: refusal(provider) } } }, refuse(provider));
 
