@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
 import { passesLuhn } from '../src/payments/masking.js';
-import { SANDBOX_CLICK, SANDBOX_PAYME } from '../src/sandbox/credentials.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { TERMINAL_MAGIC } from '../src/sandbox/card-terminal/emulated-terminal.js';
 import { get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
 
 const TOKEN = 'secret-token-7f3a9c1e5b2d4f60';
-const SECRETS = [SANDBOX_CLICK.secretKey, SANDBOX_PAYME.cashboxKey, TOKEN];
+const SECRETS = [SANDBOX_CLICK.secretKey, SANDBOX_PAYME.cashboxKey, SANDBOX_UZUM.secretKey, TOKEN];
 
 /** A whole card number: 16–19 digits of a card scheme's ranges (Humo, UzCard, Visa, Mastercard, UnionPay) passing Luhn. */
 function fullPans(text: string): string[] {
@@ -48,6 +48,11 @@ describe('secrets and card numbers never reach the logs or the journal', () => {
     const payme = await post(bridge, '/payment/payme', { amount: 2_000, qr_code: uniqueQr() }, auth);
     assert.equal(payme.body.is_success, true);
     await post(bridge, '/payment/payme', { amount: 2_000, qr_code: '880101698207133116' }, auth);
+    // Uzum: a payment, a decline and a lost answer (codes of 40 characters, the last three the magic).
+    const uzum = await post(bridge, '/payment/uzum', { amount: 3_000, qr_code: '880101698207133392' }, auth);
+    assert.equal(uzum.body.is_success, true, JSON.stringify(uzum.body));
+    for (const magic of ['116', '502']) await post(bridge, '/payment/uzum', { amount: 3_000, qr_code: `${'4'.repeat(37)}${magic}` }, auth);
+    await post(bridge, '/payment/uzum_cancel', { transaction_id: uzum.body.data.transaction_id }, auth);
     await post(bridge, '/payment/click', { amount: 500, qr_code: '1', card_number: '9860091000097856' }, auth);
     await post(bridge, '/payment/click', { amount: 500 }, { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}wrong` });
 
@@ -73,6 +78,7 @@ describe('secrets and card numbers never reach the logs or the journal', () => {
       for (const secret of SECRETS) assert.ok(!text.includes(secret), `${where} contain the secret ${secret.slice(0, 4)}…`);
       assert.deepEqual(fullPans(text), [], `${where} contain a whole card number`);
       assert.doesNotMatch(text, new RegExp(`${SANDBOX_CLICK.merchantUserId}:[0-9a-f]{40}:\\d+`), `${where} contain a Click Auth header`);
+      assert.doesNotMatch(text, new RegExp(`${SANDBOX_UZUM.merchantServiceUserId}:[0-9a-f]{40}:\\d+`), `${where} contain an Uzum Authorization header`);
       assert.doesNotMatch(text, /Bearer [\x21-\x7e]{8,}/, `${where} contain a bearer token`);
     }
   });
