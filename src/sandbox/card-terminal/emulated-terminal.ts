@@ -284,12 +284,7 @@ export class EmulatedTerminal {
       center(this.flavour === 'humo' ? 'ОБЫЧНЫЙ ТОВАР' : 'OOO TEST TIME'),
       center('Сверка итогов'),
       center('Отчет закрытия смены'),
-      pad('ID Терминала:', this.terminalId),
-      pad('Номер смены', String(this.state.shift)),
-      pad('Дата:', this.flavour === 'humo' ? humoDate(now) : isoDate(now)),
-      pad(`Оплата: ${totals.purchase_count} шт.`, money(totals.purchase_amount)),
-      pad(`Отмена/Возврат: ${totals.return_count} шт.`, money(totals.return_amount)),
-      pad('Итого:', money(totals.purchase_amount - totals.return_amount)),
+      ...this.shiftTotalsLines(totals, now),
       center('Итоги совпали'),
       '='.repeat(36),
       '',
@@ -343,12 +338,7 @@ export class EmulatedTerminal {
       report = [
         center(this.flavour === 'humo' ? 'ОБЫЧНЫЙ ТОВАР' : 'OOO TEST TIME'),
         center('Промежуточный отчет'),
-        pad('ID Терминала:', this.terminalId),
-        pad('Номер смены', String(this.state.shift)),
-        pad('Дата:', this.flavour === 'humo' ? humoDate(now) : isoDate(now)),
-        pad(`Оплата: ${totals.purchase_count} шт.`, money(totals.purchase_amount)),
-        pad(`Отмена/Возврат: ${totals.return_count} шт.`, money(totals.return_amount)),
-        pad('Итого:', money(totals.purchase_amount - totals.return_amount)),
+        ...this.shiftTotalsLines(totals, now),
         center('Смена не закрыта'),
         rule,
         '',
@@ -372,6 +362,18 @@ export class EmulatedTerminal {
   }
 
   /** The published close report's layout (see TERMINAL_REPORT_MAGIC), for this terminal and time. */
+  /** The terminal, shift and date lines and the counted totals a close and an X-report both print. */
+  private shiftTotalsLines(totals: NonNullable<TerminalOutcome['totals']>, now: Date): string[] {
+    return [
+      pad('ID Терминала:', this.terminalId),
+      pad('Номер смены', String(this.state.shift)),
+      pad('Дата:', this.flavour === 'humo' ? humoDate(now) : isoDate(now)),
+      pad(`Оплата: ${totals.purchase_count} шт.`, money(totals.purchase_amount)),
+      pad(`Отмена/Возврат: ${totals.return_count} шт.`, money(totals.return_amount)),
+      pad('Итого:', money(totals.purchase_amount - totals.return_amount)),
+    ];
+  }
+
   private publishedReport(now: Date): string {
     const rule = '='.repeat(36);
     const [date, time] = humoDate(now).split(' ') as [string, string];
