@@ -71,6 +71,8 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await page.locator(`#transactions tbody tr[data-id="${id}"][data-status="cancelled"]`).waitFor({ timeout: 10_000 });
     assert.equal((await bridge.journal.get(id))!.status, 'cancelled', 'the journal agrees');
     assert.equal(bridge.emulators!.click.charges().filter((c) => c.merchantTransId === id).length, 0, 'the provider gave it back');
+    // The list is redrawn before the open detail is fetched again: wait for the detail's own redraw.
+    await page.locator('#detail [data-fact="status"]', { hasText: /отменён/ }).waitFor({ timeout: 10_000 });
     assert.match(await page.locator('#detail [data-fact="status"]').innerText(), /отменён/);
     assert.ok(await page.locator('#refund-open').isHidden(), 'nothing left to give back');
 
