@@ -127,10 +127,16 @@ function answerOnSocket(err: Error & { code?: string }, socket: Socket, language
           ? 'request: not received in time'
           : `request: not a well-formed HTTP request (${err.code ?? 'parse error'})`;
   const body = JSON.stringify(failure(invalidRequest([problem]), language));
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  if (!socket.writable) {
+    socket.destroy(err);
+    return;
   }
-  socket.destroy(err);
+  // Ended, not destroyed: a socket destroyed with the request's bytes still unread (oversized headers)
+  // answers them with a reset, which can reach the client before the envelope does (it did on Node 24).
+  // What the client still sends is read and dropped; a client that never closes is cut off later.
+  socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5_000).unref();
 }
 
 /**
