@@ -39,7 +39,7 @@ export function terminalError(method: CardMethod, code: string, extras: ErrorExt
 }
 
 /** A pinpad code as the journal keeps it: the till's error for it. */
-export function pinpadError(method: CardMethod, code: string): TransactionError {
+function pinpadError(method: CardMethod, code: string): TransactionError {
   const e = terminalError(method, code);
   return { code: e.code, message: e.message, data: e.data };
 }

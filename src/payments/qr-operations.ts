@@ -18,7 +18,7 @@ function relay(ctx: OperationContext): (p: ChargeProgress) => Promise<void> {
   return ({ providerPaymentId, ...rest }) => ctx.progress({ ...rest, ...(providerPaymentId !== undefined ? { facts: { providerPaymentId } } : {}) });
 }
 
-export function chargeVerdict(outcome: ChargeOutcome): Verdict {
+function chargeVerdict(outcome: ChargeOutcome): Verdict {
   switch (outcome.status) {
     case 'succeeded':
       return {
@@ -60,7 +60,7 @@ export function qrCharge(provider: QrProvider, qrCode: string, steps?: readonly 
   };
 }
 
-export function cancelVerdict(outcome: CancelOutcome, partial: boolean): Verdict {
+function cancelVerdict(outcome: CancelOutcome, partial: boolean): Verdict {
   switch (outcome.status) {
     case 'cancelled':
       return { outcome: 'succeeded', step: partial ? 'refunded' : 'cancelled', detail: outcome.detail };
@@ -71,7 +71,7 @@ export function cancelVerdict(outcome: CancelOutcome, partial: boolean): Verdict
   }
 }
 
-export function giveBackStatusVerdict(answer: GiveBackStatus, giveBack: Transaction): Verdict {
+function giveBackStatusVerdict(answer: GiveBackStatus, giveBack: Transaction): Verdict {
   const detail = { rule: answer.rule, evidence: answer.detail };
   switch (answer.status) {
     case 'given_back':
