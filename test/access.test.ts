@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config/load.js';
 import { pickLanguage } from '../src/i18n/language.js';
@@ -65,6 +66,50 @@ describe('access: loopback needs nothing, any other address needs a token', () =
       }
       const write = await bridge.server.inject({ method: 'POST', url: '/health', payload: '{}' });
       assert.notEqual(write.statusCode, 200, 'only reading is open');
+    });
+
+    it('decides on the routed, normalised path: a path that only looks open needs the token (#16)', async () => {
+      // Over a real socket: inject resolves dot segments before Fastify sees them, a till's HTTP client does not.
+      const origin = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = new URL(origin);
+      const raw = (path: string, headers: Record<string, string> = {}) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const disguised = [
+        '/console/../payment/transactions',
+        '/console/%2e%2e/payment/transactions',
+        '/console/%2E%2E%2Fpayment%2Ftransactions',
+        '/console/x/../../payment/transactions',
+        '/docs/../payment/transactions',
+        '/docs/static/../../payment/summary',
+        '/console/./../metrics',
+        '//payment/transactions',
+        '/payment/transactions/',
+        '/payment/transactions?x=/console/',
+        '/console/..%5cpayment',
+        '/no/such/endpoint',
+        '/favicon.ico',
+      ];
+      for (const path of disguised) {
+        const res = await raw(path);
+        assert.equal(res.status, 401, path);
+        assert.equal(JSON.parse(res.body).error.code, 110, path);
+        const authorised = await raw(path, { authorization: `Bearer ${TOKEN}` });
+        assert.notEqual(authorised.status, 401, `${path} with the token is past the access check`);
+      }
+      for (const path of ['/health', '/health?verbose=1', '/openapi.json', '/docs', '/docs/', '/docs/json', '/console/', '/console/app.js', '/console/config.json']) {
+        const res = await raw(path);
+        assert.equal(res.status, 200, path);
+      }
+      assert.equal((await raw('/console')).status, 302, 'the console redirect stays open');
     });
   });
 
