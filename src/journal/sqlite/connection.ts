@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 
 type Params = Record<string, unknown> | unknown[];
 
@@ -28,8 +28,93 @@ export interface SqlConnection {
 }
 
 export type SqliteDriverChoice = 'auto' | 'better-sqlite3' | 'node:sqlite';
+export type SqliteDriver = 'better-sqlite3' | 'node:sqlite';
 
-function betterSqlite(path: string): SqlConnection {
+type BetterSqliteConstructor = typeof BetterSqlite3;
+type NodeSqliteModule = { DatabaseSync: new (path: string) => NodeSqliteDatabase };
+
+/**
+ * How the two bindings are reached. better-sqlite3 is an optional dependency: on a computer without
+ * a compiler (a shop's Windows PC) its install may have failed and npm left it out, so it is loaded
+ * only when chosen, never at import. Tests pass their own loaders to try the choice without
+ * uninstalling anything.
+ */
+export interface SqliteLoaders {
+  nodeMajor: number;
+  /** better-sqlite3's constructor, or a thrown error saying why it cannot be used. */
+  betterSqlite3(): BetterSqliteConstructor;
+  /** node:sqlite, or a thrown error (Node 20, or 22 before 22.5 / without --experimental-sqlite). */
+  nodeSqlite(): NodeSqliteModule;
+}
+
+const require = createRequire(import.meta.url);
+let betterSqliteProbe: { ok: true; value: BetterSqliteConstructor } | { ok: false; error: Error } | undefined;
+
+export const defaultSqliteLoaders: SqliteLoaders = {
+  nodeMajor: Number(process.versions.node.split('.')[0]),
+  betterSqlite3() {
+    if (!betterSqliteProbe) {
+      try {
+        const Database = require('better-sqlite3') as BetterSqliteConstructor;
+        // The package can be present while its native addon is not (a build that failed half-way);
+        // the addon is loaded by the constructor, so open one in memory to know.
+        new Database(':memory:').close();
+        betterSqliteProbe = { ok: true, value: Database };
+      } catch (err) {
+        betterSqliteProbe = { ok: false, error: err as Error };
+      }
+    }
+    if (!betterSqliteProbe.ok) throw betterSqliteProbe.error;
+    return betterSqliteProbe.value;
+  },
+  nodeSqlite: () => require('node:sqlite') as NodeSqliteModule,
+};
+
+/** No usable SQLite binding: said in one line, since the fix is an install step, not a code path. */
+export class SqliteDriverError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SqliteDriverError';
+    // The start-up handler prints the stack; a stack of loader frames would bury the one line that matters.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0] ?? '';
+
+function usable<T>(load: () => T): { ok: true; value: T } | { ok: false; why: string } {
+  try {
+    return { ok: true, value: load() };
+  } catch (err) {
+    return { ok: false, why: firstLine(err) };
+  }
+}
+
+/**
+ * Which binding a journal opens. `auto`: node:sqlite on Node 24 and later (see SqlConnection for
+ * why); better-sqlite3 before that when it is installed; otherwise node:sqlite where this Node has it
+ * (22.5+). An explicit choice is honoured or refused, never swapped for the other.
+ */
+export function chooseSqliteDriver(choice: SqliteDriverChoice = 'auto', loaders: SqliteLoaders = defaultSqliteLoaders): SqliteDriver {
+  const fix = 'install build tools and run npm install again, or use Node 24 (node:sqlite, no compiler needed)';
+  if (choice === 'better-sqlite3') {
+    const b = usable(loaders.betterSqlite3);
+    if (!b.ok) throw new SqliteDriverError(`journal.sqlite_driver is better-sqlite3, but it cannot be loaded (${b.why}): ${fix}, or set journal.sqlite_driver to auto`);
+    return choice;
+  }
+  if (choice === 'node:sqlite') {
+    const n = usable(loaders.nodeSqlite);
+    if (!n.ok) throw new SqliteDriverError(`journal.sqlite_driver is node:sqlite, which Node ${process.versions.node} does not have (${n.why}): use Node 24, or set journal.sqlite_driver to auto`);
+    return choice;
+  }
+  if (loaders.nodeMajor >= 24) return 'node:sqlite';
+  const b = usable(loaders.betterSqlite3);
+  if (b.ok) return 'better-sqlite3';
+  if (usable(loaders.nodeSqlite).ok) return 'node:sqlite';
+  throw new SqliteDriverError(`no SQLite driver on Node ${loaders.nodeMajor}: better-sqlite3 is not usable (${b.why}) and node:sqlite needs Node 22.5 or later: ${fix}`);
+}
+
+function betterSqlite(path: string, Database: BetterSqliteConstructor): SqlConnection {
   const db = new Database(path);
   return {
     driver: 'better-sqlite3',
@@ -51,9 +136,7 @@ interface NodeSqliteDatabase {
   close(): void;
 }
 
-function nodeSqlite(path: string): SqlConnection {
-  // Loaded only where chosen: Node 20 has no node:sqlite.
-  const { DatabaseSync } = createRequire(import.meta.url)('node:sqlite') as { DatabaseSync: new (path: string) => NodeSqliteDatabase };
+function nodeSqlite(path: string, { DatabaseSync }: NodeSqliteModule): SqlConnection {
   const db = new DatabaseSync(path);
   const run = (sql: string) => db.exec(sql);
   return {
@@ -79,13 +162,8 @@ function nodeSqlite(path: string): SqlConnection {
   };
 }
 
-export function chooseSqliteDriver(choice: SqliteDriverChoice = 'auto'): 'better-sqlite3' | 'node:sqlite' {
-  if (choice !== 'auto') return choice;
-  return Number(process.versions.node.split('.')[0]) >= 24 ? 'node:sqlite' : 'better-sqlite3';
-}
-
-export function openSqlite(path: string, choice: SqliteDriverChoice = 'auto'): SqlConnection {
-  return chooseSqliteDriver(choice) === 'node:sqlite' ? nodeSqlite(path) : betterSqlite(path);
+export function openSqlite(path: string, choice: SqliteDriverChoice = 'auto', loaders: SqliteLoaders = defaultSqliteLoaders): SqlConnection {
+  return chooseSqliteDriver(choice, loaders) === 'node:sqlite' ? nodeSqlite(path, loaders.nodeSqlite()) : betterSqlite(path, loaders.betterSqlite3());
 }
 
 export type { Params };

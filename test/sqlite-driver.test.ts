@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chooseSqliteDriver, defaultSqliteLoaders, SqliteDriverError, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
+
+/** Loaders standing in for an install: which bindings load, on which Node. Nothing is uninstalled. */
+function loaders(nodeMajor: number, has: { better: boolean; node: boolean }): SqliteLoaders & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    nodeMajor,
+    betterSqlite3() {
+      calls.push('better-sqlite3');
+      if (!has.better) throw Object.assign(new Error("Cannot find module 'better-sqlite3'\nRequire stack:\n- x"), { code: 'MODULE_NOT_FOUND' });
+      return class {} as never;
+    },
+    nodeSqlite() {
+      calls.push('node:sqlite');
+      if (!has.node) throw new Error('No such built-in module: node:sqlite');
+      return {} as never;
+    },
+  };
+}
+
+test('auto keeps better-sqlite3 on Node 20 and 22 when it is installed', () => {
+  assert.equal(chooseSqliteDriver('auto', loaders(20, { better: true, node: false })), 'better-sqlite3');
+  assert.equal(chooseSqliteDriver('auto', loaders(22, { better: true, node: true })), 'better-sqlite3');
+});
+
+test('auto uses node:sqlite on Node 24 without asking for better-sqlite3 (its finaliser crashes Node 24)', () => {
+  const l = loaders(24, { better: true, node: true });
+  assert.equal(chooseSqliteDriver('auto', l), 'node:sqlite');
+  assert.deepEqual(l.calls, []);
+});
+
+test('auto falls back to node:sqlite when better-sqlite3 failed to install and this Node has it', () => {
+  assert.equal(chooseSqliteDriver('auto', loaders(22, { better: false, node: true })), 'node:sqlite');
+});
+
+test('Node 20 without better-sqlite3: one line that says what to do', () => {
+  assert.throws(
+    () => chooseSqliteDriver('auto', loaders(20, { better: false, node: false })),
+    (err: unknown) => {
+      assert.ok(err instanceof SqliteDriverError);
+      assert.match(err.message, /no SQLite driver on Node 20/);
+      assert.match(err.message, /install build tools .* or use Node 24/);
+      // the loader's multi-line "Require stack" is cut to its first line, and the stack adds nothing
+      assert.doesNotMatch(err.message, /\n/);
+      assert.equal(err.stack, `SqliteDriverError: ${err.message}`);
+      return true;
+    },
+  );
+});
+
+test('an explicit choice is honoured when it loads and refused, not swapped, when it does not', () => {
+  assert.equal(chooseSqliteDriver('better-sqlite3', loaders(24, { better: true, node: true })), 'better-sqlite3');
+  assert.equal(chooseSqliteDriver('node:sqlite', loaders(22, { better: true, node: true })), 'node:sqlite');
+  assert.throws(() => chooseSqliteDriver('better-sqlite3', loaders(24, { better: false, node: true })), /better-sqlite3, but it cannot be loaded \(Cannot find module 'better-sqlite3'\)/);
+  assert.throws(() => chooseSqliteDriver('node:sqlite', loaders(20, { better: true, node: false })), /node:sqlite, which Node .* does not have/);
+});
+
+test('the real loaders on this Node agree with the rule', () => {
+  const node = defaultSqliteLoaders.nodeMajor;
+  const expected = node >= 24 ? 'node:sqlite' : 'better-sqlite3';
+  // better-sqlite3 (an optional dependency) built in this checkout, so below 24 it is the one chosen
+  assert.equal(chooseSqliteDriver('auto'), expected);
+});
