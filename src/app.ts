@@ -196,6 +196,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     recovery,
     shopInn: config.shop.inn,
     bodyLimitBytes: config.server.body_limit_bytes,
+    requestTimeoutMs: config.server.request_timeout_ms,
     language: config.language,
     apiToken: config.server.api_token,
     corsOrigins: config.server.cors_origins,

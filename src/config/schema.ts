@@ -209,6 +209,12 @@ export const ConfigSchema = Type.Object(
         port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
         body_limit_bytes: Type.Integer({ minimum: 256, maximum: 1_048_576, default: 16_384 }),
         shutdown_grace_ms: ms(30_000, 'On SIGINT/SIGTERM, how long in-flight payments may take to finish.'),
+        request_timeout_ms: Type.Integer({
+          minimum: 100,
+          maximum: 600_000,
+          default: 30_000,
+          description: 'A request whose headers and body have not arrived whole within this is cut off (a till sends a few hundred bytes at once). Handling time is not counted.',
+        }),
         api_token: Type.Optional(
           Type.String({
             minLength: 16,
