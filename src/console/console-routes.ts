@@ -1,10 +1,14 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
 import type { Language } from '../i18n/language.js';
 import { VERSION } from '../version.js';
 
-/** public/console, two levels above this file whether it runs from src/ (tsx) or dist/. */
-const ROOT = new URL('../../public/console/', import.meta.url).pathname;
+/**
+ * public/console, two levels above this file whether it runs from src/ (tsx) or dist/. Through
+ * fileURLToPath: a URL's pathname is `/C:/…` on Windows, which no file API there accepts.
+ */
+const ROOT = fileURLToPath(new URL('../../public/console/', import.meta.url));
 
 export interface ConsoleSettings {
   language: Language;
