@@ -170,6 +170,11 @@ export const MESSAGES = {
     uz: '{id} toʻlovi {status}: fiskal chek faqat toʻlangan toʻlov uchun yuboriladi.',
     en: 'Payment {id} {status}; only a paid payment gets a fiscal receipt.',
   },
+  fiscal_given_back: {
+    ru: 'Платёж {id} {status}: деньги возвращены покупателю, фискализировать нечего. Для возврата пробейте чек возврата.',
+    uz: '{id} toʻlovi {status}: pul xaridorga qaytarilgan, fiskallashtiradigan narsa yoʻq. Qaytarish uchun qaytarish chekini chiqaring.',
+    en: 'Payment {id} {status}: the money went back to the customer, so there is nothing to fiscalise. Print a return receipt for the give-back.',
+  },
   fiscal_already: {
     ru: 'У платежа {id} уже есть другой фискальный чек.',
     uz: '{id} toʻlovida allaqachon boshqa fiskal chek bor.',

@@ -53,7 +53,16 @@ export class FiscalHandoffService {
     if (!tx && !this.options.allowForeignPaymentIds) {
       throw paymentError(text('payment_id_not_found', { id: receipt.paymentId, method: METHOD_NAMES[method] }));
     }
-    if (tx && tx.status !== 'succeeded' && tx.status !== 'refunded' && tx.status !== 'cancelled') {
+    if (tx && isGivenBack(tx.status)) {
+      // A receipt delivered before the give-back is answered again, as any repeated hand-off is; a new one is refused.
+      const earlier = await this.journal.getHandoff(method, receipt.paymentId);
+      if (earlier?.state === 'submitted' && earlier.receipt.qrCodeUrl === receipt.qrCodeUrl) return { delivered: true, handoff: earlier };
+      throw paymentError(text('fiscal_given_back', { id: receipt.paymentId, status: statusText(tx.status) }), {
+        transaction_id: tx.id,
+        transaction_status: tx.status,
+      });
+    }
+    if (tx && tx.status !== 'succeeded') {
       throw paymentError(text('fiscal_not_paid', { id: receipt.paymentId, status: statusText(tx.status) }), {
         transaction_id: tx.id,
         transaction_status: tx.status,
@@ -127,7 +136,16 @@ export class FiscalHandoffService {
       try {
         await this.locks.run(`${handoff.method}:${handoff.paymentId}`, async () => {
           const current = await this.journal.getHandoff(handoff.method, handoff.paymentId);
-          if (current?.state === 'pending') await this.attempt(current);
+          if (current?.state !== 'pending') return;
+          // Given back while its receipt waited for the provider: nothing is left to fiscalise, and the provider is not asked.
+          const payment = current.transactionId ? await this.journal.get(current.transactionId) : undefined;
+          if (payment && isGivenBack(payment.status)) {
+            this.log.warn({ payment_id: current.paymentId, transaction_status: payment.status }, 'fiscal receipt not delivered: the payment was given back');
+            const reason = `payment ${payment.status} before the receipt was delivered`;
+            await this.journal.updateHandoff(current.id, { state: 'refused', nextAttemptAt: null, lastError: `GIVEN_BACK: ${reason}`, result: { code: 'GIVEN_BACK', text: reason } });
+            return;
+          }
+          await this.attempt(current);
         });
       } catch (err) {
         this.log.error({ err, payment_id: handoff.paymentId }, 'fiscal hand-off retry failed');
@@ -142,6 +160,15 @@ export class FiscalHandoffService {
   stop(): Promise<void> {
     return this.periodic.stop();
   }
+}
+
+/**
+ * All of the payment's money went back (a whole cancel, or refunds adding up to it): there is no sale
+ * left to fiscalise. A partial give-back leaves the payment `succeeded` — the sale stands for the rest,
+ * its receipt is still the sale's, and the give-back gets a return receipt of its own — so it is not one.
+ */
+function isGivenBack(status: string): boolean {
+  return status === 'cancelled' || status === 'refunded';
 }
 
 /**

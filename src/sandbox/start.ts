@@ -65,6 +65,7 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
     processingMs: c.processing_ms,
     confirmWindowMs: c.confirm_window_ms,
     statusLagMs: c.status_lag_ms,
+    ledgerFile: join(config.data_dir, 'sandbox', 'click-ledger.jsonl'),
     onChargeRequest: ({ amountTiyin }) => logger.debug({ amount: amountTiyin }, 'click emulator: charge request'),
   }).start();
   let payme: PaymeEmulator;
@@ -76,6 +77,7 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
       lostAnswerDelayMs: p.lost_answer_delay_ms,
       processingMs: p.processing_ms,
       cancelQueueMs: p.cancel_queue_ms,
+      ledgerFile: join(config.data_dir, 'sandbox', 'payme-ledger.jsonl'),
     }).start();
   } catch (err) {
     await click.close();
@@ -89,6 +91,7 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
       port: config.sandbox.uzum.port,
       lostAnswerDelayMs: config.sandbox.uzum.lost_answer_delay_ms,
       processingMs: config.sandbox.uzum.processing_ms,
+      ledgerFile: join(config.data_dir, 'sandbox', 'uzum-ledger.jsonl'),
     }).start();
   } catch (err) {
     await Promise.all([click.close(), payme.close()]);

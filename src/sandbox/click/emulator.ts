@@ -5,6 +5,7 @@ import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js'
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
 import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
 import { CLICK_MAGIC, giveBackTroubleOf, MAGIC, magicOf, type GiveBackTrouble } from '../magic.js';
+import { LedgerFile } from '../ledger-file.js';
 
 export interface ClickEmulatorOptions {
   serviceId: number;
@@ -22,6 +23,8 @@ export interface ClickEmulatorOptions {
   statusLagMs?: number;
   /** Seen by tests: called when a charge request arrives, before the emulator acts on it. */
   onChargeRequest?: (request: { transactionId: string | undefined; otpData: string; amountTiyin: number }) => void | Promise<void>;
+  /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
+  ledgerFile?: string;
 }
 
 /** A payment as the emulator's ledger keeps it; amounts in tiyin. */
@@ -79,8 +82,15 @@ export class ClickEmulator {
   private readonly payments = new Map<number, EmulatedClickPayment>();
   private readonly confirmModeServices = new Set<number>();
   private nextPaymentId = 2_170_000_001;
+  private readonly file: LedgerFile<EmulatedClickPayment>;
 
   constructor(private readonly options: ClickEmulatorOptions) {
+    this.file = new LedgerFile(options.ledgerFile, (p) => String(p.paymentId));
+    for (const p of this.file.load()) {
+      this.payments.set(p.paymentId, p);
+      // An earlier run's payment ids stay taken: PayBridge's journal knows them.
+      this.nextPaymentId = Math.max(this.nextPaymentId, p.paymentId + 1);
+    }
     this.server.app.addHook('onRequest', async (req, reply) => {
       if (!req.url.startsWith(BASE)) return;
       const ok = verifyClickAuthHeader(req.headers.auth as string | undefined, {
@@ -153,6 +163,7 @@ export class ClickEmulator {
    */
   private reversalFailsUnapplied(p: EmulatedClickPayment): boolean {
     p.reversalRequests += 1;
+    this.file.put(p);
     return p.reversalTrouble === 'not_applied_once' && p.reversalRequests === 1;
   }
 
@@ -221,6 +232,7 @@ export class ClickEmulator {
         payment.statusLag = magic === CLICK_MAGIC.laggingStatus ? 'not_found' : 'system_error';
       }
       this.payments.set(payment.paymentId, payment);
+      this.file.put(payment);
       const answer = {
         error_code: 0,
         error_note: this.statusNote(payment),
@@ -252,6 +264,7 @@ export class ClickEmulator {
       if (!p.confirmMode) return { error_code: 0, error_note: SUCCESS_NOTE };
       if (this.statusOf(p) < 0) return { error_code: -9, error_note: 'Платеж уже отменен' };
       p.confirmed = true;
+      this.file.put(p);
       return { error_code: 0, error_note: SUCCESS_NOTE };
     });
 
@@ -300,6 +313,7 @@ export class ClickEmulator {
       p.reversed = true;
       p.reversedTiyin = p.amountTiyin;
       p.reversalsApplied += 1;
+      this.file.put(p);
       return this.reversalAnswer(p, { error_code: 0, error_note: 'Платеж отменен', payment_id: p.paymentId }, req, reply);
     });
 
@@ -320,6 +334,7 @@ export class ClickEmulator {
         p.reversedTiyin += amount;
         p.reversalsApplied += 1;
         if (p.reversedTiyin === p.amountTiyin) p.reversed = true;
+        this.file.put(p);
         return this.reversalAnswer(p, { error_code: 0, error_note: 'Частичная отмена выполнена', payment_id: p.paymentId }, req, reply);
       },
     );
@@ -330,7 +345,10 @@ export class ClickEmulator {
       const p = this.find(b.payment_id);
       if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
       if (typeof b.qrcode !== 'string' || !b.qrcode.startsWith('https://')) return { error_code: -8, error_note: 'Неверный qrcode' };
+      // Nothing to fiscalise once all the money went back (the SHOP API's −9 "cancelled"; CLICK does not document this call's codes).
+      if (this.statusOf(p) < 0) return { error_code: -9, error_note: 'Платеж отменен' };
       p.fiscalReceiptUrl = b.qrcode;
+      this.file.put(p);
       return { error_code: 0, error_note: 'Успешно' };
     });
 

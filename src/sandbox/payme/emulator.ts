@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
 import { giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, type GiveBackTrouble } from '../magic.js';
+import { LedgerFile } from '../ledger-file.js';
 
 export interface PaymeEmulatorOptions {
   cashboxId: string;
@@ -14,6 +15,8 @@ export interface PaymeEmulatorOptions {
   processingMs: number;
   /** How long a cancelled paid receipt stays queued for cancellation (state 21) before it is cancelled (50). */
   cancelQueueMs: number;
+  /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
+  ledgerFile?: string;
 }
 
 /** A receipt as the emulator's ledger keeps it; amounts in tiyin. */
@@ -66,8 +69,11 @@ const ru = (text: string) => ({ ru: text, uz: text, en: text });
 export class PaymeEmulator {
   private readonly server = new EmulatorServer();
   private readonly receipts = new Map<string, EmulatedReceipt>();
+  private readonly file: LedgerFile<EmulatedReceipt>;
 
   constructor(private readonly options: PaymeEmulatorOptions) {
+    this.file = new LedgerFile(options.ledgerFile, (r) => r._id);
+    for (const r of this.file.load()) this.receipts.set(r._id, r);
     this.ledgerRoute();
     this.server.app.post('/api', async (req, reply) => {
       const body = req.body === UNPARSABLE ? undefined : (req.body as Params | undefined);
@@ -110,6 +116,7 @@ export class PaymeEmulator {
             // A give-back (the receipt is paid) meets its magic's trouble; an unpaid receipt's cancel never does.
             const paid = this.stateOf(receipt) === 4;
             if (paid) receipt.paidCancelRequests += 1;
+            this.file.put(receipt);
             const trouble = paid ? receipt.cancelTrouble : null;
             if (trouble === 'not_applied_once' && receipt.paidCancelRequests === 1) throw new RpcFailure(-32400, 'Системная ошибка');
             this.cancel(receipt);
@@ -128,8 +135,11 @@ export class PaymeEmulator {
             if (!fiscal || typeof fiscal.qr_code_url !== 'string' || fiscal.receipt_id === undefined) {
               throw new RpcFailure(-32602, 'Неверные параметры: fiscal_data.receipt_id, fiscal_data.qr_code_url');
             }
+            // A cancelled receipt has nothing to fiscalise: refused as receipts.pay refuses it (Payme does not document this case).
+            if (this.stateOf(receipt) === 21 || this.stateOf(receipt) === 50) throw new RpcFailure(-31403, 'Чек отменен');
             if (this.stateOf(receipt) !== 4) throw new RpcFailure(-31402, 'Чек не оплачен');
             receipt.fiscalData = fiscal;
+            this.file.put(receipt);
             return answer({ receipt: { _id: receipt._id, create_time: receipt.createTime, pay_time: receipt.payTime } });
           }
           default:
@@ -218,6 +228,7 @@ export class PaymeEmulator {
       paidCancelRequests: 0,
     };
     this.receipts.set(receipt._id, receipt);
+    this.file.put(receipt);
     return receipt;
   }
 
@@ -265,6 +276,7 @@ export class PaymeEmulator {
     receipt.cancelTrouble = giveBackTroubleOf('payme', magic);
     receipt.phone = `99893${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}`;
     receipt.cardNumber = `860014******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}`;
+    this.file.put(receipt);
   }
 
   private cancel(receipt: EmulatedReceipt): EmulatedReceipt {
@@ -273,6 +285,7 @@ export class PaymeEmulator {
     if (state !== 0 && state !== 4) throw new RpcFailure(-31630, 'Чек в обработке, отмена невозможна');
     if (receipt.cancelRefused) throw new RpcFailure(-32400, 'Системная ошибка');
     receipt.cancelTime = Date.now();
+    this.file.put(receipt);
     return receipt;
   }
 

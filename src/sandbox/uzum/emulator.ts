@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
 import { MAGIC } from '../magic.js';
+import { LedgerFile } from '../ledger-file.js';
 
 /**
  * Uzum's trouble, by the scanned code's last three digits (README, "Sandbox: magic QR codes"). The
@@ -38,6 +39,8 @@ export interface UzumEmulatorOptions {
   lostAnswerDelayMs: number;
   processingMs: number;
   now?: () => number;
+  /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
+  ledgerFile?: string;
 }
 
 export interface EmulatedUzumPayment {
@@ -83,9 +86,12 @@ export class UzumEmulator {
   /** Every charge request that arrived, in order, as sent: tests check the wire against the contract. */
   readonly requests: { path: string; method: string; authorization: string; body: unknown }[] = [];
   private readonly now: () => number;
+  private readonly file: LedgerFile<EmulatedUzumPayment>;
 
   constructor(private readonly options: UzumEmulatorOptions) {
     this.now = options.now ?? Date.now;
+    this.file = new LedgerFile(options.ledgerFile, (p) => p.paymentId);
+    for (const p of this.file.load()) this.remember(p);
     const app = this.server.app;
     app.post(`${BASE}/v2/payment`, (req, reply) => this.guard(req, reply, (body) => this.payment(body, req, reply)));
     app.post(`${BASE}/payment/status`, (req, reply) => this.guard(req, reply, (body) => this.status(body)));
@@ -176,9 +182,8 @@ export class UzumEmulator {
       reversalRequests: 0,
       fiscalUrl: null,
     };
-    this.byId.set(p.paymentId, p);
-    this.byOrder.set(orderId, p);
-    this.byTransaction.set(transactionId, p);
+    this.remember(p);
+    this.file.put(p);
     if (magic === MAGIC.lostAnswer) {
       if (!(await this.server.hold(this.options.lostAnswerDelayMs, req, reply))) return reply;
     }
@@ -187,6 +192,12 @@ export class UzumEmulator {
     if (magic === UZUM_MAGIC.inProcessNoId) return error(0, 'operation.is.inProcess');
     if (magic === UZUM_MAGIC.duplicated) return ok(p, 'DUPLICATED');
     return ok(p, 'SUCCESS');
+  }
+
+  private remember(p: EmulatedUzumPayment): void {
+    this.byId.set(p.paymentId, p);
+    this.byOrder.set(p.orderId, p);
+    this.byTransaction.set(p.transactionId, p);
   }
 
   private statusOf(p: EmulatedUzumPayment): string {
@@ -204,11 +215,13 @@ export class UzumEmulator {
     const p = this.byId.get(String(b.payment_id ?? ''));
     if (!p || p.orderId !== orderId) return error(404, 'operation.not.found');
     p.reversalRequests++;
+    this.file.put(p);
     const magic = p.otpData.slice(-3);
     if (magic === UZUM_MAGIC.reversalNotAllowed) return error(400, 'apelsin.pay.reverse.not.allowed');
     if (p.reversed) return error(400, 'apelsin.pay.unsupported.operation');
     if (this.statusOf(p) !== 'SUCCESS') return error(400, 'operation.is.inProcess');
     p.reversed = true;
+    this.file.put(p);
     if (magic === UZUM_MAGIC.reversalLost) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
     return { payment_id: p.paymentId, payment_status: 'REVERSED', error_code: 0, error_message: null };
   }
@@ -218,7 +231,10 @@ export class UzumEmulator {
     if (!p) return error(404, 'operation.not.found');
     const url = typeof b.fiscal_url === 'string' ? b.fiscal_url : '';
     if (!/^https?:\/\/\S+$/.test(url)) return error(400, 'unsupported.fiscal.url');
+    // A reversed payment has nothing to fiscalise; the contract names no code for it, so the emulator answers as to a second reversal.
+    if (p.reversed) return error(400, 'apelsin.pay.unsupported.operation');
     p.fiscalUrl = url;
+    this.file.put(p);
     return { payment_id: p.paymentId, payment_status: this.statusOf(p), error_code: 0, error_message: null };
   }
 }
