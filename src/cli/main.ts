@@ -5,6 +5,7 @@ import { PayBridgeClient } from './client.js';
 import { configCheck } from './commands/config-check.js';
 import { journalExport } from './commands/journal-export.js';
 import { journalMigrate, type JournalMigrateOptions } from './commands/journal-migrate.js';
+import { serviceInstall, serviceStatus, serviceUninstall, type ServiceOptions } from './commands/service.js';
 import { terminalConformance, type ConformanceCliOptions } from './commands/terminal-conformance.js';
 import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
 import { CliExit, EXIT } from './exit-codes.js';
@@ -142,6 +143,27 @@ config
   .description('validate the file and reach each provider and terminal with its credentials, charging nothing')
   .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
   .action(run(async (o: { config?: string }) => configCheck(o.config)));
+
+const service = program.command('service').description('run PayBridge as a service of this computer: systemd on Linux, WinSW on Windows (docs/deployment.md)');
+const serviceTarget = (c: Command) =>
+  c
+    .option('--dry-run', 'print what would be done and the service definition; change nothing', false)
+    .option('--root <dir>', 'write the files under this folder instead of / and run no system command (to inspect or package them)')
+    .addOption(new Option('--platform <platform>', 'the target system (another one only with --dry-run or --root)').choices(['linux', 'win32']));
+serviceTarget(service.command('install'))
+  .description('register and start PayBridge as a service: a dedicated account, the configuration and data in the system’s places, restart on failure, a stop that lets payments finish')
+  .option('--config <file>', 'the configuration to install (kept when one is installed already; the example otherwise, and the service is not started)')
+  .option('--winsw <exe>', 'Windows: the WinSW executable you downloaded (WinSW-x64.exe)')
+  .option('--node <path>', 'the node binary the service runs (default: the one running this command)')
+  .option('--install-dir <dir>', 'the PayBridge folder the service runs (default: this one)')
+  .action(run(async (o: ServiceOptions) => serviceInstall(o)));
+serviceTarget(service.command('uninstall'))
+  .description('stop (gracefully) and remove the service; the configuration, the journal and the account are kept')
+  .action(run(async (o: ServiceOptions) => serviceUninstall(o)));
+service
+  .command('status')
+  .description('the service as the system sees it, and PayBridge’s /health (exit 4 when it cannot be reached)')
+  .action(run(async () => serviceStatus({ url: process.env.PAYBRIDGE_URL })));
 
 const terminal = program.command('terminal').description('a card terminal, reached directly (not through PayBridge)');
 terminal
