@@ -6,7 +6,7 @@ import type { Config } from '../src/config/schema.js';
 import { tillScope } from '../src/payments/idempotency.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
-import { dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
+import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 
 /**
  * Idempotency keys belong to a till, every replayed answer says so, every POST (the operator's too)
@@ -66,7 +66,7 @@ describe('the till a key belongs to', () => {
  * here only the keys are under test.
  */
 function twoTills(name: string, skip: string | false, journal: () => Promise<(c: Config) => void>) {
-  describe(`two tills on one ${name} journal`, { skip }, () => {
+  describeUnlessSkipped(`two tills on one ${name} journal`, skip, () => {
     let click: ClickEmulator;
     let a: Listening;
     let b: Listening;

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { tillScope } from '../src/payments/idempotency.js';
-import { after, describe, test } from 'node:test';
+import { after, test } from 'node:test';
 import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { get, post, startTestBridge, tempDir, uniqueQr } from './helpers.js';
-import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
+import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
@@ -53,7 +53,7 @@ async function tillDay(dataDir: string): Promise<string[]> {
 
 after(() => dropTestDatabases());
 
-describe('paybridge journal migrate --from sqlite --to postgres', { skip: postgresSkip() }, () => {
+describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', postgresSkip(), () => {
   test('copies a till’s whole journal, again without duplicates, and then only what changed', async () => {
     const dataDir = tempDir();
     const sqlitePath = `${dataDir}/journal.sqlite`;

@@ -13,7 +13,7 @@ import { POSTGRES_MIGRATIONS } from '../src/journal/postgres/migrations.js';
 import { IllegalTransitionError } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { get, post, productionClick, startClickEmulator, startTestBridge, TcpRelay, tempDir } from './helpers.js';
-import { dropTestDatabases, freshDatabase, postgresSkip, postgresUrl, sql } from './postgres.js';
+import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, postgresUrl, sql } from './postgres.js';
 
 const newTx = (createdAt = Date.now(), amount = 500, qrCodeHash = 'ab'.repeat(32)) => ({
   id: randomUUID(),
@@ -85,7 +85,7 @@ after(() => dropTestDatabases());
 const origin = (instance: string, over: Partial<JournalOrigin> = {}): JournalOrigin => ({ instance, shop: 'shop-1', till: 'till-1', inFlightLeaseMs: 60_000, ...over });
 
 for (const engine of ENGINES) {
-  describe(`the journal on ${engine.name}`, { skip: engine.skip }, () => {
+  describeUnlessSkipped(`the journal on ${engine.name}`, engine.skip, () => {
     test('transitions follow the state machine and refuse a stale starting status', async () => {
       const journal = await (await engine.fresh()).open();
       try {
@@ -378,7 +378,7 @@ for (const engine of ENGINES) {
     });
   });
 
-  describe(`the journal on ${engine.name} around a payment`, { skip: engine.skip }, () => {
+  describeUnlessSkipped(`the journal on ${engine.name} around a payment`, engine.skip, () => {
     test('the row exists, pending, before Click sees the request', async () => {
       const store = await engine.fresh();
       let journalAtCharge: Transaction | undefined | 'no id';
@@ -525,7 +525,7 @@ describe('the SQLite journal', () => {
   });
 });
 
-describe('the PostgreSQL journal', { skip: postgresSkip() }, () => {
+describeUnlessSkipped('the PostgreSQL journal', postgresSkip(), () => {
   test('migrates at start under a lock, records schema_version, and migrates nothing twice', async () => {
     const url = await freshDatabase();
     // Three PayBridge processes starting at the same moment on an empty database.

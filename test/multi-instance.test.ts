@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import type { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
 import { SANDBOX_PAYME } from '../src/sandbox/credentials.js';
 import { startClickPayBridgeProcess, stopProcesses, type PayBridgeProcess, startClickEmulator, startPaymeEmulator, uniqueQr } from './helpers.js';
-import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
+import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
  * A chain's set-up for real: several PayBridge processes (src/main.ts, as `npm start` runs it) on
@@ -34,7 +34,7 @@ async function pay(instance: Instance, body: object, key?: string, method: 'clic
   return (await res.json()) as Envelope;
 }
 
-describe('several PayBridge processes on one PostgreSQL journal', { skip: postgresSkip() }, () => {
+describeUnlessSkipped('several PayBridge processes on one PostgreSQL journal', postgresSkip(), () => {
   let click: ClickEmulator;
   let payme: PaymeEmulator;
   let url: string;
