@@ -177,7 +177,7 @@ function requireAdmin(platform: ServicePlatform, o: ServiceOptions): void {
   if (process.getuid?.() !== 0) throw new CliExit(EXIT.REFUSED, 'service: run it as root (sudo), it writes /etc and registers a systemd unit');
 }
 
-export async function serviceInstall(o: ServiceOptions, log = (line: string) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function serviceInstall(o: ServiceOptions, log: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<number> {
   const prepared = prepareInstall(o);
   const { layout } = prepared;
   requireAdmin(layout.platform, o);
@@ -189,7 +189,7 @@ export async function serviceInstall(o: ServiceOptions, log = (line: string) => 
   return EXIT.OK;
 }
 
-export async function serviceUninstall(o: ServiceOptions, log = (line: string) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function serviceUninstall(o: ServiceOptions, log: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<number> {
   const platform = platformOf(o);
   const layout = serviceLayout(platform, process.env);
   requireAdmin(platform, o);
@@ -200,7 +200,7 @@ export async function serviceUninstall(o: ServiceOptions, log = (line: string) =
 }
 
 /** What the OS says about the service, then what PayBridge says about itself (/health). */
-export async function serviceStatus(o: ServiceOptions & { url?: string }, log = (line: string) => process.stdout.write(`${line}\n`)): Promise<number> {
+export async function serviceStatus(o: ServiceOptions & { url?: string }, log: (line: string) => void = (line) => void process.stdout.write(`${line}\n`)): Promise<number> {
   const platform = platformOf(o);
   const layout = serviceLayout(platform, process.env);
   const argv = platform === 'linux' ? ['systemctl', 'status', '--no-pager', '--lines=5', layout.serviceName] : [layout.wrapperFile!, 'status'];
