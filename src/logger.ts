@@ -1,35 +1,144 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pino, type Logger, type DestinationStream, type LoggerOptions, type TransportTargetOptions } from 'pino';
 import { maskDeep } from './payments/masking.js';
+
+function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    base: { service: 'paybridge' },
+    // Redaction runs here, in the thread that logs, before a line is handed to any destination or
+    // transport worker: the terminal, the JSON stream and the log file all get the masked line.
+    redact: {
+      paths: [
+        'req.headers.auth',
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.secret_key',
+        '*.*.secret_key',
+        '*.qr_code',
+        '*.*.qr_code',
+        '*.otp_data',
+        '*.*.otp_data',
+        '*.card_number',
+        '*.*.card_number',
+        'evidence',
+        'detail',
+        'data',
+      ],
+      censor: (value: unknown, path: string[]) => maskDeep(value, path[path.length - 1] ?? ''),
+    },
+  };
+}
 
 /**
  * Structured logs (pino). Whatever the call site passes, secrets, one-time QR codes and card
  * numbers are masked on the way out.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
+  return pino(loggerOptions(level), destination);
+}
+
+export interface LogSettings {
+  level: string;
+  format: 'auto' | 'pretty' | 'json';
+  file?: string | undefined;
+  file_max_size: string;
+  file_frequency: 'daily' | 'hourly';
+  file_keep: number;
+}
+
+export interface ServiceLogger {
+  logger: Logger;
+  /** Writes out every line logged so far and stops the destinations; call before process.exit. */
+  close(): Promise<void>;
+}
+
+/** The log file's folder cannot be created or written. */
+export class LogFileError extends Error {
+  constructor(
+    readonly file: string,
+    override readonly cause: NodeJS.ErrnoException,
+  ) {
+    super(`cannot write the log file ${file} (${cause.code ?? cause.message})`);
+    this.name = 'LogFileError';
+  }
+}
+
+/**
+ * The service's logs: on stdout pretty lines (coloured on a terminal) or JSON lines, and, with
+ * `log.file`, JSON lines in a file rotated by size and by day or hour (pino-roll). Pretty printing
+ * and the file run in a worker thread (pino's transports), so they never hold up a payment;
+ * JSON-only stdout stays a synchronous write in this thread, as pino writes by default.
+ */
+export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boolean; fd?: number } = process.stdout): ServiceLogger {
+  const fd = stdout.fd ?? 1;
+  const pretty = settings.format === 'pretty' || (settings.format === 'auto' && stdout.isTTY === true);
+  if (settings.level === 'silent' || (!pretty && !settings.file)) {
+    const logger = createLogger(settings.level, pino.destination({ dest: fd, sync: true }));
+    return { logger, close: async () => {} };
+  }
+  if (settings.file) {
+    // Checked here, where it can be reported as a start-up error: in the worker it would surface
+    // later as an uncaught stream error.
+    try {
+      mkdirSync(dirname(settings.file), { recursive: true });
+      accessSync(dirname(settings.file), constants.W_OK);
+    } catch (err) {
+      throw new LogFileError(settings.file, err as NodeJS.ErrnoException);
+    }
+  }
+  const level = settings.level;
+  const targets: TransportTargetOptions[] = [
+    pretty
+      ? {
+          target: 'pino-pretty',
+          level,
+          options: {
+            destination: fd,
+            // The worker's own stdout is never a terminal, so colour is decided here.
+            colorize: stdout.isTTY === true && !process.env.NO_COLOR,
+            translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+            ignore: 'pid,hostname,service',
+            singleLine: true,
+          },
+        }
+      : { target: 'pino/file', level, options: { destination: fd } },
+  ];
+  if (settings.file) {
+    targets.push({
+      target: 'pino-roll',
       level,
-      base: { service: 'paybridge' },
-      redact: {
-        paths: [
-          'req.headers.auth',
-          'req.headers.authorization',
-          'req.headers.cookie',
-          '*.secret_key',
-          '*.*.secret_key',
-          '*.qr_code',
-          '*.*.qr_code',
-          '*.otp_data',
-          '*.*.otp_data',
-          '*.card_number',
-          '*.*.card_number',
-          'evidence',
-          'detail',
-          'data',
-        ],
-        censor: (value: unknown, path: string[]) => maskDeep(value, path[path.length - 1] ?? ''),
+      options: {
+        file: settings.file,
+        size: settings.file_max_size,
+        frequency: settings.file_frequency,
+        dateFormat: settings.file_frequency === 'hourly' ? 'yyyy-MM-dd-HH' : 'yyyy-MM-dd',
+        limit: { count: settings.file_keep },
+        mkdir: true,
       },
+    });
+  }
+  const transport = pino.transport({ targets });
+  // A destination failing later (the disk fills up) must not take the payments down with it.
+  transport.on('error', (err: Error) => process.stderr.write(`paybridge: a log destination failed: ${err.message}\n`));
+  const logger = createLogger(level, transport);
+  let closed: Promise<void> | undefined;
+  return {
+    logger,
+    close() {
+      // Ending the stream lets the worker write what it was given and exit; 'close' follows that.
+      // The worker does not keep the process alive, so this timer does until then (and gives up on
+      // a destination that hangs: a stuck disk must not keep PayBridge from exiting).
+      closed ??= new Promise<void>((resolve) => {
+        const guard = setTimeout(resolve, 10_000);
+        transport.once('close', () => {
+          clearTimeout(guard);
+          resolve();
+        });
+        transport.end();
+      });
+      return closed;
     },
-    destination,
-  );
+  };
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
@@ -49,6 +50,38 @@ function readConfigFile(path: string): unknown {
   } catch (err) {
     throw new ConfigError(path, [`not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
   }
+}
+
+/**
+ * `.env` in `cwd` (the folder PayBridge is started from), when there is one: its variables are
+ * added to `env`; a variable `env` already has keeps its value, as with Node's `--env-file` and
+ * `process.loadEnvFile`, whose parser (util.parseEnv) this is. That parser silently skips a line it
+ * cannot read, or reads it into the next variable's name, so a line that is neither NAME=value nor
+ * part of a quoted value is refused here, naming its number. Returns the file read, or undefined.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): string | undefined {
+  const file = join(cwd, '.env');
+  if (!existsSync(file)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  const parsed = parseEnv(text);
+  const problems: string[] = [];
+  const values = Object.values(parsed).filter((v): v is string => v !== undefined);
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || /^(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line)) return;
+    // A line of a quoted value that spans lines is fine; anything else was dropped or misread.
+    const inner = line.replace(/["'`]\s*(#.*)?$/, '');
+    if (values.some((v) => v.includes('\n') && v.includes(inner))) return;
+    problems.push(`line ${i + 1}: ${JSON.stringify(line.length > 40 ? `${line.slice(0, 40)}…` : line)} is not NAME=value`);
+  });
+  if (problems.length) throw new ConfigError(file, problems);
+  for (const [name, value] of Object.entries(parsed)) if (env[name] === undefined && value !== undefined) env[name] = value;
+  return file;
 }
 
 export interface LoadedConfig {
@@ -140,5 +173,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   config.data_dir = isAbsolute(config.data_dir) ? config.data_dir : resolve(cwd, config.data_dir);
   config.journal.path ??= join(config.data_dir, 'journal.sqlite');
   config.journal.path = resolve(config.data_dir, config.journal.path);
+  if (config.log.file) config.log.file = resolve(cwd, config.log.file);
   return { config, source };
 }

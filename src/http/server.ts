@@ -29,6 +29,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { OperatorService } from '../payments/operator-service.js';
 import { registerMetrics } from './routes/metrics.js';
 import { registerUnconfiguredProviderRoutes } from './routes/unconfigured-providers.js';
+import { markFailedRequests, RequestLogController } from './request-log.js';
 
 export interface ServerDependencies {
   logger: Logger;
@@ -154,6 +155,8 @@ function answerOnSocket(err: Error & { code?: string }, socket: Socket, language
 export function buildServer(deps: ServerDependencies): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
+    // Request lines at a level chosen per request (polled reads at debug).
+    logController: new RequestLogController(),
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
@@ -177,6 +180,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     },
   });
 
+  markFailedRequests(app);
   negotiateLanguage(app, deps.language);
   if (deps.apiToken) requireBearerToken(app, deps.apiToken);
   if (deps.corsOrigins.length > 0) {
