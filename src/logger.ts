@@ -60,7 +60,8 @@ export class LogFileError extends Error {
     readonly file: string,
     override readonly cause: NodeJS.ErrnoException,
   ) {
-    super(`cannot write the log file ${file} (${cause.code ?? cause.message})`);
+    // mkdir answers EEXIST for a file standing where the folder should be.
+    super(`cannot write the log file ${file} (${cause.code === 'EEXIST' ? `${dirname(file)} is a file, not a folder` : (cause.code ?? cause.message)})`);
     this.name = 'LogFileError';
   }
 }

@@ -13,6 +13,12 @@ export const EXIT = {
   UNREACHABLE: 4,
   /** PayBridge refused the token (HTTP 401). */
   UNAUTHORIZED: 5,
+  /** `start`: something PayBridge needs is not available — its port, its PostgreSQL journal (sysexits EX_UNAVAILABLE). */
+  UNAVAILABLE: 69,
+  /** `start`: the data folder, the journal or the log file cannot be created or written (sysexits EX_CANTCREAT). */
+  CANTCREAT: 73,
+  /** `start`: another PayBridge uses this journal; starting again once it stopped will work (sysexits EX_TEMPFAIL). */
+  TEMPFAIL: 75,
   /** The configuration is invalid (sysexits EX_CONFIG). */
   CONFIG: 78,
 } as const;

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort, tempDir } from './helpers.js';
+
+// The service as `npm start` runs it: the compiled entry point in a process of its own.
+const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the service and waits for it to exit by itself. */
+function runToExit(env: Record<string, string>, cwd = tempDir()): Promise<Finished> {
+  const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Starts the service and waits until it answers /health; `stop()` ends it with SIGTERM. */
+async function startHealthy(env: Record<string, string>, cwd = tempDir(), port?: number) {
+  const listenPort = port ?? (await freePort());
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...(port === undefined ? { PORT: String(listenPort) } : {}), ...env },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited early:\n${out}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${listenPort}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    pid: child.pid!,
+    port: listenPort,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** One line on stderr, no stack trace. */
+function oneLine(result: Finished): string {
+  const lines = result.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
+  assert.doesNotMatch(result.stderr + result.stdout, /^\s+at /m, 'no stack trace');
+  return lines[0]!;
+}
+
+describe('start-up errors: one line saying what to do, and a documented exit code', () => {
+  test('the port is in use: 69', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const result = await runToExit({ PORT: String(port), PAYBRIDGE_DATA_DIR: tempDir() });
+      assert.equal(result.code, 69);
+      assert.equal(oneLine(result), `paybridge: port ${port} on 127.0.0.1 is in use — is another PayBridge running? Stop it, or change server.port (PORT)`);
+      // Where stdout is not a terminal (a service manager's log), the log has it too.
+      const fatal = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; exit_code: number }).filter((l) => l.level === 60);
+      assert.deepEqual(fatal.map((l) => [l.exit_code, l.msg]), [[69, `port ${port} on 127.0.0.1 is in use — is another PayBridge running? Stop it, or change server.port (PORT)`]]);
+    } finally {
+      holder.close();
+    }
+  });
+
+  test('the data folder cannot be created: 73, naming the folder', async () => {
+    // A path under a regular file: refused even to root, where permissions would not be.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const dataDir = join(dir, 'not-a-folder', 'data');
+    const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(result.code, 73);
+    assert.match(oneLine(result), new RegExp(`^paybridge: cannot write the data folder ${dataDir} \\(ENOTDIR\\) as user .+: make it writable for that user, or set data_dir \\(PAYBRIDGE_DATA_DIR\\) to a folder that is$`));
+  });
+
+  test('the log file cannot be written: 73', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    writeFileSync(join(dir, 'paybridge.yaml'), `log:\n  file: ${join(dir, 'not-a-folder', 'paybridge.log')}\n`);
+    const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: join(dir, 'data'), PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml') });
+    assert.equal(result.code, 73);
+    assert.match(oneLine(result), /^paybridge: cannot write the log file .*paybridge\.log \(.*not-a-folder is a file, not a folder\) as user .+: make its folder writable for that user, or change log\.file$/);
+  });
+
+  test('another PayBridge uses the journal: 75, naming its pid; the journal is free again once it stopped', async () => {
+    const dataDir = tempDir();
+    const first = await startHealthy({ PAYBRIDGE_DATA_DIR: dataDir });
+    try {
+      const second = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: dataDir });
+      assert.equal(second.code, 75);
+      assert.equal(
+        oneLine(second),
+        `paybridge: another PayBridge (pid ${first.pid}) uses the journal ${join(dataDir, 'journal.sqlite')}: stop it, or give this one another data_dir`,
+      );
+      assert.equal((await fetch(`http://127.0.0.1:${first.port}/health`)).status, 200, 'the first one runs on');
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+    assert.equal(existsSync(join(dataDir, 'journal.sqlite.lock')), false, 'the lock went with it');
+    const again = await startHealthy({ PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(await again.stop(), 0);
+  });
+
+  test('a lock left by a process that is gone is taken over', async () => {
+    const dataDir = tempDir();
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const hostname = spawnSync(process.execPath, ['-e', 'process.stdout.write(require("os").hostname())'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(dataDir, 'journal.sqlite.lock'), `${gone.stdout}\n${hostname}\n2026-01-01T00:00:00.000Z\n`);
+    const svc = await startHealthy({ PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(await svc.stop(), 0);
+  });
+
+  test('a configuration mistake: 78, every problem on its own line', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), 'server:\n  prot: 8080\nlog:\n  format: colour\n');
+    const result = await runToExit({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') });
+    assert.equal(result.code, 78);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines[0], `paybridge: invalid configuration (${join(dir, 'paybridge.yaml')}):`);
+    assert.deepEqual(lines.slice(1).sort(), ['  - log.format: expected union value', '  - server.prot: unknown key'].sort());
+  });
+});
+
+describe('.env in the folder PayBridge starts from', () => {
+  test('is read: its PORT is where PayBridge listens', async () => {
+    const cwd = tempDir();
+    const port = await freePort();
+    writeFileSync(join(cwd, '.env'), `# this till\nPORT=${port}\nPAYBRIDGE_DATA_DIR=${join(cwd, 'data')}\n`);
+    const svc = await startHealthy({}, cwd, port);
+    assert.equal(await svc.stop(), 0);
+    assert.ok(existsSync(join(cwd, 'data', 'journal.sqlite')), 'the data folder from .env was used');
+  });
+
+  test('a malformed .env: 78, naming the line', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'data'));
+    writeFileSync(join(cwd, '.env'), 'PORT=8080\nLOG_LEVEL debug\n');
+    const result = await runToExit({ PAYBRIDGE_DATA_DIR: join(cwd, 'data') }, cwd);
+    assert.equal(result.code, 78);
+    assert.equal(result.stderr, `paybridge: invalid configuration (${join(cwd, '.env')}):\n  - line 2: "LOG_LEVEL debug" is not NAME=value\n`);
+  });
+});
