@@ -65,7 +65,7 @@ function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
     { connectMs: payme.timeouts.connect_ms, responseMs: payme.timeouts.response_ms },
     metrics.providerObserver('payme'),
   );
-  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms });
+  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms, accountField: payme.account_field });
 }
 
 function uzumFastPay(uzum: UzumConfig, metrics: Metrics): QrProvider {

@@ -58,7 +58,7 @@ describe('QR give-backs in trouble', () => {
       const p = bridge.emulators!.click.ledger().find((x) => x.merchantTransId === transactionId)!;
       return { givenBack: p.reversedTiyin, requests: p.reversalRequests, applied: p.reversalsApplied, stillPaid: !p.reversed };
     }
-    const r = bridge.emulators!.payme.ledger().find((x) => (x.account as { transaction_id?: string }).transaction_id === transactionId)!;
+    const r = bridge.emulators!.payme.ledger().find((x) => (x.account as { order_id?: string }).order_id === transactionId)!;
     const cancelled = r.paid && r.cancelTime > 0;
     return { givenBack: cancelled ? r.amount : 0, requests: r.paidCancelRequests, applied: cancelled ? 1 : 0, stillPaid: r.state === 4 };
   }

@@ -192,7 +192,7 @@ describeUnlessSkipped('several PayBridge processes on one PostgreSQL journal', p
     const journaled = await sql<{ id: string }>(url, `SELECT id FROM transactions WHERE status = 'succeeded' AND method = 'click'`);
     assert.deepEqual(ledger.map((p) => p.merchant_trans_id).sort(), journaled.map((r) => r.id).sort());
     // And Payme's: one paid receipt per journaled Payme success, each for that transaction.
-    const paidAtPayme = payme.charges().map((r) => String((r.account as { transaction_id?: unknown }).transaction_id));
+    const paidAtPayme = payme.charges().map((r) => String((r.account as { order_id?: unknown }).order_id));
     const journaledPayme = await sql<{ id: string }>(url, `SELECT id FROM transactions WHERE status = 'succeeded' AND method = 'payme'`);
     assert.deepEqual(paidAtPayme.sort(), journaledPayme.map((r) => r.id).sort());
   });

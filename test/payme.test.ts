@@ -52,7 +52,7 @@ describe('Payme Go against the Payme emulator over a loopback socket', () => {
     const receipt = emulator.charges().find((r) => r._id === d.payment_id);
     assert.ok(receipt);
     assert.equal(receipt.amount, 500, 'receipts.create got the amount in tiyin');
-    assert.deepEqual(receipt.account, { transaction_id: d.transaction_id });
+    assert.deepEqual(receipt.account, { order_id: d.transaction_id });
     assert.equal(receipt.token, QR, 'receipts.pay got the QR as the token');
     assert.deepEqual(await steps(bridge, d.transaction_id), ['pending:received', 'pending:receipt_created', 'pending:pay_answered', 'succeeded:succeeded']);
   });
@@ -72,7 +72,7 @@ describe('Payme Go against the Payme emulator over a loopback socket', () => {
   test('lost answer (…408): resolved with receipts.check, one receipt, one charge', async () => {
     const { body } = await post(bridge, '/payment/payme', { amount: 4_080, qr_code: '880101698207133408' });
     assert.equal(body.is_success, true, JSON.stringify(body));
-    const mine = emulator.ledger().filter((r) => (r.account as { transaction_id?: string }).transaction_id === body.data.transaction_id);
+    const mine = emulator.ledger().filter((r) => (r.account as { order_id?: string }).order_id === body.data.transaction_id);
     assert.equal(mine.length, 1, 'one receipt, never a second one');
     assert.equal(mine[0]!.state, 4);
     assert.equal(emulator.ledger().filter((r) => r.token === '880101698207133408').length, 1);

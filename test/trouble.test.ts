@@ -101,7 +101,7 @@ describe('CLICK: charged, then the answer is lost in a new way', () => {
 describe('Payme: a system error after the debit, a refused cancel, a lost receipt', () => {
   const t = troubledBridge();
 
-  const receiptsOf = (id: string) => t.bridge.emulators!.payme.ledger().filter((r) => (r.account as { transaction_id?: string }).transaction_id === id);
+  const receiptsOf = (id: string) => t.bridge.emulators!.payme.ledger().filter((r) => (r.account as { order_id?: string }).order_id === id);
 
   for (const [tail, what] of [
     ['324', '−32400 after the debit'],

@@ -45,6 +45,13 @@ export const PaymeConfigSchema = Type.Object(
     url: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', description: 'Overrides the URL of the environment.' })),
     cashbox_id: Type.String({ minLength: 1, description: 'Id of the "Payme GO" cashbox.' }),
     cashbox_key: Type.String({ minLength: 1, description: 'Key of that cashbox; sent only in the X-Auth header.' }),
+    account_field: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z_][A-Za-z0-9_.]{0,63}$',
+        default: 'order_id',
+        description: 'The receipt’s account field that carries PayBridge’s transaction id: the field the cashbox is set up with in Payme’s business cabinet (public Payme Go till code uses order_id).',
+      }),
+    ),
     ...providerPolicy('Payme'),
   },
   strict,

@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
+import { clockOffset } from './clock.js';
 
 export interface HttpTimeouts {
   /** Establishing the TCP/TLS connection. */
@@ -10,6 +11,8 @@ export interface HttpTimeouts {
 export interface HttpResponse {
   statusCode: number;
   body: string;
+  /** The provider's clock minus this computer's, read from the answer's `Date` header (see clock.ts). */
+  clockOffsetMs?: number | undefined;
 }
 
 /**
@@ -66,6 +69,8 @@ export type CallObserver = (seconds: number, outcome: string) => void;
 
 export class HttpTransport {
   private readonly agent: Agent;
+  /** From the latest answer that carried a readable `Date` header, whatever its status. */
+  lastClockOffsetMs: number | undefined;
 
   constructor(
     private readonly timeouts: HttpTimeouts,
@@ -81,6 +86,7 @@ export class HttpTransport {
 
   async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
     const started = performance.now();
+    const sentAt = Date.now();
     let outcome = 'error';
     try {
       const res = await request(url, {
@@ -91,9 +97,12 @@ export class HttpTransport {
         // The whole exchange is bounded too, so a trickling body cannot hold a till forever.
         signal: AbortSignal.timeout(this.timeouts.connectMs + this.timeouts.responseMs * 2),
       });
+      const answeredAt = Date.now();
       const text = await res.body.text();
       outcome = `${Math.floor(res.statusCode / 100)}xx`;
-      return { statusCode: res.statusCode, body: text };
+      const clockOffsetMs = clockOffset(res.headers.date, sentAt, answeredAt);
+      if (clockOffsetMs !== undefined) this.lastClockOffsetMs = clockOffsetMs;
+      return { statusCode: res.statusCode, body: text, clockOffsetMs };
     } catch (err) {
       throw classify(err);
     } finally {

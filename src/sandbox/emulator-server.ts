@@ -13,9 +13,17 @@ export class EmulatorServer {
   readonly app: FastifyInstance;
   private readonly holds = new Set<AbortController>();
   private address = '';
+  /**
+   * The provider's clock minus the real one: a provider whose clock differs from the till's, as
+   * its signature checks and its `Date` header see it.
+   */
+  clockOffsetMs = 0;
 
   constructor() {
     this.app = Fastify({ logger: false, forceCloseConnections: true });
+    this.app.addHook('onSend', async (_req, reply) => {
+      if (this.clockOffsetMs !== 0) reply.header('date', new Date(this.now()).toUTCString());
+    });
     this.app.removeAllContentTypeParsers();
     this.app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
       try {
@@ -24,6 +32,11 @@ export class EmulatorServer {
         done(null, UNPARSABLE);
       }
     });
+  }
+
+  /** The provider's time. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
   }
 
   /** e.g. http://127.0.0.1:40123 */

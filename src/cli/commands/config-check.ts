@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../../config/load.js';
 import { PAYME_URLS, type Config, type TerminalConfig } from '../../config/schema.js';
 import { createLogger } from '../../logger.js';
 import { ClickClient, ClickHttpError } from '../../providers/click/client.js';
+import { clickRefusal } from '../../providers/click/click-pass.js';
+import { clockExplanation, describeClockOffset, UNPUBLISHED_WINDOW_WARN_S } from '../../providers/clock.js';
 import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
 import { UzumClient } from '../../providers/uzum/client.js';
 import { exchangeText, integer } from '../../providers/uzum/outcomes.js';
@@ -17,6 +19,24 @@ interface Check {
   name: string;
   ok: boolean;
   detail: string;
+  /** A provider's clock minus this computer's, read from the check's own answer. */
+  clock?: { provider: string; offsetMs: number | undefined; windowS: number | undefined; signed: boolean };
+}
+
+/**
+ * The clock line of a provider check. CLICK's and Uzum's signatures carry the time they were made
+ * and are refused when too far off their clock (Uzum: 50 s, its contract; CLICK: not published, so
+ * PayBridge warns above 30 s). Payme's X-Auth carries no time: shown, never warned about.
+ */
+function clockLine(name: string, clock: NonNullable<Check['clock']>): string {
+  if (clock.offsetMs === undefined) return `      ${name} clock: not measured (the answer carried no Date header)\n`;
+  const measured = `${describeClockOffset(clock.provider, clock.offsetMs)} (from the Date header of its answer, to about a second)`;
+  if (!clock.signed) return `OK    ${name} clock: ${measured}; ${clock.provider}’s X-Auth carries no time, so it does not matter\n`;
+  const limit = clock.windowS ?? UNPUBLISHED_WINDOW_WARN_S;
+  const window = clock.windowS === undefined ? `does not publish how far off it accepts; warned above ${limit} s` : `refuses a signature more than ${limit} s off`;
+  return Math.abs(clock.offsetMs) / 1000 > limit
+    ? `WARN  ${name} clock: ${measured}; ${clock.provider} ${window}: set this computer’s clock right (NTP)\n`
+    : `OK    ${name} clock: ${measured}; ${clock.provider} ${window}\n`;
 }
 
 const reason = (err: unknown) => (err as Error).message;
@@ -27,12 +47,14 @@ async function checkClick(config: NonNullable<Config['click']>): Promise<Check> 
     { baseUrl: config.base_url, serviceId: config.service_id, merchantUserId: config.merchant_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code },
     { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms },
   );
+  const name = `click ${config.base_url}`;
+  const clock = () => ({ provider: 'Click', offsetMs: client.lastClockOffsetMs, windowS: undefined, signed: true });
   try {
     const reply = await client.status('0');
-    return { name: `click ${config.base_url}`, ok: true, detail: `reached, credentials not refused (a status query answered error_code ${String(reply.error_code)})` };
+    return { name, ok: true, detail: `reached, credentials not refused (a status query answered error_code ${String(reply.error_code)})`, clock: clock() };
   } catch (err) {
-    if (err instanceof ClickHttpError && (err.statusCode === 401 || err.statusCode === 403)) return { name: `click ${config.base_url}`, ok: false, detail: `credentials refused (HTTP ${err.statusCode}): check merchant_user_id and secret_key` };
-    return { name: `click ${config.base_url}`, ok: false, detail: reason(err) };
+    if (err instanceof ClickHttpError && (err.statusCode === 401 || err.statusCode === 403)) return { name, ok: false, detail: clickRefusal(err.statusCode, err.clockOffsetMs), clock: clock() };
+    return { name, ok: false, detail: reason(err), clock: clock() };
   } finally {
     await client.close();
   }
@@ -48,15 +70,19 @@ async function checkUzum(config: NonNullable<Config['uzum']>): Promise<Check> {
     { baseUrl: config.base_url, serviceId: config.service_id, merchantServiceUserId: config.merchant_service_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code },
     { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms },
   );
+  const clock = { provider: 'Uzum', offsetMs: undefined as number | undefined, windowS: 50, signed: true };
   try {
     const x = await client.status('00000000-0000-0000-0000-000000000000');
-    if (x.kind === 'http' && (x.statusCode === 401 || x.statusCode === 403)) return { name, ok: false, detail: `credentials refused (HTTP ${x.statusCode}): check merchant_service_user_id and secret_key` };
-    if (x.kind !== 'reply') return { name, ok: false, detail: exchangeText(x) };
+    clock.offsetMs = client.lastClockOffsetMs;
+    if (x.kind === 'http' && (x.statusCode === 401 || x.statusCode === 403)) {
+      return { name, ok: false, detail: `refused (HTTP ${x.statusCode}): check merchant_service_user_id and secret_key — or the clock: ${clockExplanation('Uzum', clock.offsetMs, 50, 'the credentials are')}`, clock };
+    }
+    if (x.kind !== 'reply') return { name, ok: false, detail: exchangeText(x), clock };
     const code = integer(x.reply.error_code);
-    if (code === 401) return { name, ok: false, detail: 'credentials refused (error_code 401): check merchant_service_user_id, secret_key and service_id' };
-    if (code === 403) return { name, ok: false, detail: 'refused as older than 50 s (error_code 403): set this computer’s clock right (NTP)' };
-    if (code === 503) return { name, ok: false, detail: 'service_id not found or inactive (error_code 503)' };
-    return { name, ok: true, detail: `reached, credentials not refused (a status query of no payment answered error_code ${String(code)})` };
+    if (code === 401) return { name, ok: false, detail: 'credentials refused (error_code 401): check merchant_service_user_id, secret_key and service_id', clock };
+    if (code === 403) return { name, ok: false, detail: `refused as older than 50 s (error_code 403): ${clockExplanation('Uzum', clock.offsetMs, 50, 'a request held up on the way is')}`, clock };
+    if (code === 503) return { name, ok: false, detail: 'service_id not found or inactive (error_code 503)', clock };
+    return { name, ok: true, detail: `reached, credentials not refused (a status query of no payment answered error_code ${String(code)})`, clock };
   } finally {
     await client.close();
   }
@@ -66,15 +92,16 @@ async function checkUzum(config: NonNullable<Config['uzum']>): Promise<Check> {
 async function checkPayme(config: NonNullable<Config['payme']>): Promise<Check> {
   const url = config.url ?? PAYME_URLS[config.environment];
   const client = new PaymeClient({ url, cashboxId: config.cashbox_id, cashboxKey: config.cashbox_key }, { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms });
+  const clock = () => ({ provider: 'Payme', offsetMs: client.lastClockOffsetMs, windowS: undefined, signed: false });
   try {
     await client.call('receipts.check', { id: '000000000000000000000000' });
-    return { name: `payme ${url}`, ok: true, detail: 'reached, cashbox accepted' };
+    return { name: `payme ${url}`, ok: true, detail: 'reached, cashbox accepted', clock: clock() };
   } catch (err) {
     if (err instanceof PaymeRpcError) {
-      if (err.code === -32504) return { name: `payme ${url}`, ok: false, detail: `cashbox refused (${err.code}): check cashbox_id and cashbox_key` };
-      return { name: `payme ${url}`, ok: true, detail: `reached, cashbox accepted (a check of no receipt answered ${err.code})` };
+      if (err.code === -32504) return { name: `payme ${url}`, ok: false, detail: `cashbox refused (${err.code}): check cashbox_id and cashbox_key`, clock: clock() };
+      return { name: `payme ${url}`, ok: true, detail: `reached, cashbox accepted (a check of no receipt answered ${err.code})`, clock: clock() };
     }
-    return { name: `payme ${url}`, ok: false, detail: reason(err) };
+    return { name: `payme ${url}`, ok: false, detail: reason(err), clock: clock() };
   } finally {
     await client.close();
   }
@@ -146,7 +173,10 @@ export async function configCheck(file: string | undefined): Promise<number> {
       if (devices.length === 0) devices = sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms);
     }
     const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...(uzum ? [checkUzum(uzum)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))]);
-    for (const c of checks) process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+    for (const c of checks) {
+      process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      if (c.clock) process.stdout.write(clockLine(c.name.split(' ')[0]!, c.clock));
+    }
     if (checks.length === 0) process.stdout.write('      nothing to check: no provider or terminal is configured\n');
     return checks.every((c) => c.ok) ? EXIT.OK : EXIT.REFUSED;
   } finally {

@@ -1,3 +1,4 @@
+import { clockExplanation } from '../clock.js';
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransportError } from '../http-transport.js';
@@ -51,6 +52,16 @@ function describe(err: unknown): string {
   return `unexpected failure talking to Click: ${(err as Error).message}`;
 }
 
+/**
+ * CLICK's refusal of the request itself. A 401 is as likely the till's clock as the credentials:
+ * the `Auth` header's timestamp is checked against CLICK's clock.
+ */
+export function clickRefusal(statusCode: number, clockOffsetMs: number | undefined): string {
+  if (statusCode === 403) return 'Click refused the request (HTTP 403): check merchant_user_id, secret_key and service_id in the click section of the configuration';
+  if (statusCode !== 401) return `Click refused the request (HTTP ${statusCode})`;
+  return `Click refused PayBridge’s authentication (HTTP 401): the credentials (merchant_user_id / secret_key) are wrong, or the clock is — ${clockExplanation('Click', clockOffsetMs, undefined, 'the credentials are')}`;
+}
+
 /** What an exchange was, for a reason the cashier and the operator read. */
 function exchangeText(x: ClickExchange): string {
   if (x.kind === 'not_sent') return `Click could not be reached (${x.code})`;
@@ -64,7 +75,7 @@ function exchangeText(x: ClickExchange): string {
 function declinedCharge(x: ClickExchange, rule: OutcomeRule): ChargeOutcome {
   if (x.kind === 'not_sent') return failed(x.code, x.error, 'Click could not be reached; nothing was charged. Try again.');
   if (x.kind === 'http') {
-    return failed(`HTTP ${x.statusCode}`, 'authentication refused', 'Click refused PayBridge’s credentials (merchant_user_id / secret_key); nothing was charged.', { body: x.body, rule: rule.answer });
+    return failed(`HTTP ${x.statusCode}`, 'authentication refused', `${clickRefusal(x.statusCode, x.clockOffsetMs)}; nothing was charged.`, { body: x.body, rule: rule.answer, clock_offset_ms: x.clockOffsetMs });
   }
   const reply = (x as { reply: ClickReply }).reply;
   const code = integer(reply.error_code);
@@ -123,7 +134,7 @@ export class ClickPass implements QrProvider {
         return { status: 'refused', providerCode: err.code, providerText: err.message, reason: 'CLICK could not be reached; nothing was reversed. Try again.' };
       }
       if (err instanceof ClickHttpError && err.statusCode < 500 && !err.garbage) {
-        return { status: 'refused', providerCode: `HTTP ${err.statusCode}`, providerText: STATUS_CODES[err.statusCode] ?? 'error', reason: `CLICK refused the reversal (HTTP ${err.statusCode}).` };
+        return { status: 'refused', providerCode: `HTTP ${err.statusCode}`, providerText: STATUS_CODES[err.statusCode] ?? 'error', reason: err.statusCode === 401 || err.statusCode === 403 ? `${clickRefusal(err.statusCode, err.clockOffsetMs)}; nothing was reversed.` : `CLICK refused the reversal (HTTP ${err.statusCode}).` };
       }
       if (err instanceof TransportError || err instanceof ClickHttpError) {
         return { status: 'unknown', reason: `${describe(err)}: whether CLICK reversed the payment is not known. Check before trying again.` };
@@ -168,7 +179,7 @@ export class ClickPass implements QrProvider {
       return { kind: 'reply', reply: await call() };
     } catch (err) {
       if (err instanceof TransportError) return err.sent ? { kind: 'no_answer', error: err.message } : { kind: 'not_sent', code: err.code, error: err.message };
-      if (err instanceof ClickHttpError) return { kind: 'http', statusCode: err.statusCode, garbage: err.garbage, body: err.bodySnippet };
+      if (err instanceof ClickHttpError) return { kind: 'http', statusCode: err.statusCode, garbage: err.garbage, body: err.bodySnippet, clockOffsetMs: err.clockOffsetMs };
       throw err;
     }
   }

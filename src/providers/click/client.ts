@@ -21,6 +21,8 @@ export class ClickHttpError extends Error {
     readonly statusCode: number,
     readonly bodySnippet: string,
     readonly garbage: boolean,
+    /** CLICK's clock minus this computer's, from the answer's `Date`: a 401 may be the clock. */
+    readonly clockOffsetMs?: number,
   ) {
     super(garbage ? `HTTP ${statusCode} with an unreadable body` : `HTTP ${statusCode}`);
     this.name = 'ClickHttpError';
@@ -56,24 +58,31 @@ export class ClickClient {
     return this.credentials.serviceId;
   }
 
+  /** CLICK's clock minus this computer's, from the latest answer's `Date` header. */
+  get lastClockOffsetMs(): number | undefined {
+    return this.transport.lastClockOffsetMs;
+  }
+
   private async call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: string): Promise<ClickReply> {
+    // CLICK's docs list Accept and Content-Type as required on every request, GET and DELETE included
+    // (its error table has 406 for them), body or not.
     const headers: Record<string, string> = {
       accept: 'application/json',
+      'content-type': 'application/json',
       auth: clickAuthHeader(this.credentials.merchantUserId, this.credentials.secretKey),
     };
-    if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await this.transport.send(method, this.base + path, headers, body);
     if (res.statusCode !== 200 && res.statusCode !== 201) {
-      throw new ClickHttpError(res.statusCode, res.body.slice(0, 200), false);
+      throw new ClickHttpError(res.statusCode, res.body.slice(0, 200), false, res.clockOffsetMs);
     }
     let parsed: JsonValue;
     try {
       parsed = parseLenientJson(res.body);
     } catch {
-      throw new ClickHttpError(res.statusCode, res.body.slice(0, 200), true);
+      throw new ClickHttpError(res.statusCode, res.body.slice(0, 200), true, res.clockOffsetMs);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new ClickHttpError(res.statusCode, res.body.slice(0, 200), true);
+      throw new ClickHttpError(res.statusCode, res.body.slice(0, 200), true, res.clockOffsetMs);
     }
     return parsed;
   }

@@ -14,7 +14,7 @@ export type ClickExchange =
   | { kind: 'not_sent'; code: string; error: string }
   /** Sent, and no (complete) answer came: a timeout or a dropped connection. */
   | { kind: 'no_answer'; error: string }
-  | { kind: 'http'; statusCode: number; garbage: boolean; body: string }
+  | { kind: 'http'; statusCode: number; garbage: boolean; body: string; clockOffsetMs?: number | undefined }
   | { kind: 'reply'; reply: ClickReply };
 
 const DOCS_PASS = 'CLICK docs, Click Pass: `payment_status` < 0 error, 0 created, 1 processing, 2 successful; only 2 means money was taken';

@@ -84,6 +84,11 @@ export class PaymeClient {
   }
 
   /** The last JSON-RPC id sent: replies are paired with requests by it. */
+  /** Payme's clock minus this computer's, from the latest answer's `Date` header. */
+  get lastClockOffsetMs(): number | undefined {
+    return this.transport.lastClockOffsetMs;
+  }
+
   get lastRequestId(): number {
     return this.nextId - 1;
   }
@@ -126,7 +131,7 @@ export class PaymeClient {
     return receipt;
   }
 
-  /** `receipts.create`: amount in tiyin; `account` carries our transaction id. */
+  /** `receipts.create`: amount in tiyin; `account` carries our transaction id under the cashbox's field. */
   create(amountTiyin: number, account: PaymeObject, items?: ReceiptItem[]): Promise<PaymeObject> {
     const params: PaymeObject = { amount: amountTiyin, account };
     if (items?.length) params.detail = { receipt_type: 0, items: items.map((i) => JSON.parse(JSON.stringify(i)) as PaymeObject) };

@@ -80,7 +80,7 @@ const refusedUnprocessed: OutcomeRule[] = [
 
 export const PAYME_CREATE: OutcomeTable = table(
   'Payme `receipts.create`',
-  'No money moves here: a receipt is paid only by `receipts.pay`. An answer that may hide a created receipt (no answer, system error) makes PayBridge look it up by `account.transaction_id` (`receipts.get_all`) and cancel it, so none is left open.',
+  'No money moves here: a receipt is paid only by `receipts.pay`. An answer that may hide a created receipt (no answer, system error) makes PayBridge look it up by the account field that carries its transaction id (`payme.account_field`, through `receipts.get_all`) and cancel it, so none is left open.',
   [
     { answer: 'result with a receipt', outcome: 'uncertain', source: 'Payme docs: the receipt exists, unpaid (state 0); `receipts.pay` follows' },
     ...lowerLayers.map((r) =>

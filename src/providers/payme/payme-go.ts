@@ -25,7 +25,15 @@ export interface PaymeGoPolicy {
   statusDeadlineMs: number;
   /** After an uncertain receipts.pay, an unpaid receipt (state 0) counts as unpaid only this long after the pay was sent. */
   notFoundAfterMs: number;
+  /** The receipt's `account` field that carries our transaction id (`payme.account_field`). */
+  accountField?: string | undefined;
 }
+
+/**
+ * Payme checks a receipt's `account` against the fields its cashbox is set up with, so the name is
+ * the shop's to configure; public Payme Go till code sends `order_id`.
+ */
+export const DEFAULT_ACCOUNT_FIELD = 'order_id';
 
 type Progress = (p: ChargeProgress) => Promise<void>;
 
@@ -81,6 +89,10 @@ export class PaymeGo implements QrProvider {
     private readonly client: PaymeClient,
     private readonly policy: PaymeGoPolicy,
   ) {}
+
+  private get accountField(): string {
+    return this.policy.accountField ?? DEFAULT_ACCOUNT_FIELD;
+  }
 
   /**
    * Settles a payment whose outcome was not learnt. Without a journaled receipt id, receipts.pay was
@@ -169,7 +181,7 @@ export class PaymeGo implements QrProvider {
   }
 
   async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
-    const created = await this.ask(() => this.client.create(request.amount, { transaction_id: request.transactionId }).then((receipt) => ({ receipt })));
+    const created = await this.ask(() => this.client.create(request.amount, { [this.accountField]: request.transactionId }).then((receipt) => ({ receipt })));
     const receipt = created.kind === 'result' ? ((created.result as PaymeObject).receipt as PaymeObject) : undefined;
     const receiptId = receipt && typeof receipt._id === 'string' ? receipt._id : '';
     if (!receiptId) {
@@ -284,7 +296,7 @@ export class PaymeGo implements QrProvider {
 
   /**
    * Receipts of this transaction whose id PayBridge never learnt (the create's answer was lost, or
-   * PayBridge stopped before journaling it): found by `account.transaction_id` among the receipts
+   * PayBridge stopped before journaling it): found by the account field carrying our id among the receipts
    * created around the transaction, and cancelled while unpaid. Best effort: nothing was paid on
    * them (receipts.pay was never sent), so a failure here is recorded, not raised.
    */
@@ -296,7 +308,7 @@ export class PaymeGo implements QrProvider {
         const page = await this.client.getAll(from, to, offset);
         for (const r of page) {
           const account = r.account as PaymeObject | undefined;
-          if (!account || account.transaction_id !== transactionId || typeof r._id !== 'string') continue;
+          if (!account || account[this.accountField] !== transactionId || typeof r._id !== 'string') continue;
           const state = stateOf(r);
           if (state === RECEIPT_CREATED) {
             const cancelled = await this.client.cancel(r._id);

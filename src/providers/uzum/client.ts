@@ -24,8 +24,8 @@ export type UzumReply = { [key: string]: JsonValue };
 export type UzumExchange =
   | { kind: 'not_sent'; code: string; error: string }
   | { kind: 'no_answer'; error: string }
-  | { kind: 'http'; statusCode: number; garbage: boolean; body: string }
-  | { kind: 'reply'; reply: UzumReply };
+  | { kind: 'http'; statusCode: number; garbage: boolean; body: string; clockOffsetMs?: number | undefined }
+  | { kind: 'reply'; reply: UzumReply; clockOffsetMs?: number | undefined };
 
 /**
  * `merchant_service_user_id:sha1(timestamp + secret_key):timestamp`, the timestamp in milliseconds.
@@ -66,6 +66,11 @@ export class UzumClient {
     return this.credentials.serviceId;
   }
 
+  /** Uzum's clock minus this computer's, from the latest answer's `Date` header. */
+  get lastClockOffsetMs(): number | undefined {
+    return this.transport.lastClockOffsetMs;
+  }
+
   private url(path: string): string {
     return new URL(path, this.credentials.baseUrl.endsWith('/') ? this.credentials.baseUrl : `${this.credentials.baseUrl}/`).toString();
   }
@@ -83,15 +88,17 @@ export class UzumClient {
         },
         JSON.stringify(body),
       );
+      // Uzum's clock against ours, from its `Date`: a 403 "older than 50 s" is this computer's clock.
+      const clockOffsetMs = res.clockOffsetMs;
       let reply: JsonValue;
       try {
         reply = parseLenientJson(res.body);
       } catch {
-        return { kind: 'http', statusCode: res.statusCode, garbage: true, body: res.body.slice(0, 200) };
+        return { kind: 'http', statusCode: res.statusCode, garbage: true, body: res.body.slice(0, 200), clockOffsetMs };
       }
-      if (res.statusCode !== 200) return { kind: 'http', statusCode: res.statusCode, garbage: false, body: res.body.slice(0, 200) };
-      if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) return { kind: 'http', statusCode: res.statusCode, garbage: true, body: res.body.slice(0, 200) };
-      return { kind: 'reply', reply };
+      if (res.statusCode !== 200) return { kind: 'http', statusCode: res.statusCode, garbage: false, body: res.body.slice(0, 200), clockOffsetMs };
+      if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) return { kind: 'http', statusCode: res.statusCode, garbage: true, body: res.body.slice(0, 200), clockOffsetMs };
+      return { kind: 'reply', reply, clockOffsetMs };
     } catch (err) {
       if (err instanceof TransportError) return err.sent ? { kind: 'no_answer', error: err.message } : { kind: 'not_sent', code: err.code, error: err.message };
       throw err;

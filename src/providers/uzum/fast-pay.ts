@@ -1,3 +1,4 @@
+import { clockExplanation } from '../clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CancelOutcome,
@@ -40,11 +41,25 @@ function phoneOf(x: UzumExchange): string | null {
   return phone || null;
 }
 
+/** Uzum refuses an Authorization whose timestamp is more than this far from its clock (its contract). */
+const UZUM_AUTH_WINDOW_S = 50;
+
 /** The cashier's sentence for a refusal, with the contract's explanation where the cause is at the till. */
 function refusal(x: UzumExchange, rule: OutcomeRule, what: string): { providerCode: string; providerText: string; reason: string } {
-  const hint = keys(x).map((k) => CASHIER_HINTS[k]).find((h) => h !== undefined);
+  const found = keys(x);
+  let hint = found.map((k) => CASHIER_HINTS[k]).find((h) => h !== undefined);
   if (x.kind === 'not_sent') return { providerCode: x.code, providerText: x.error, reason: `Uzum could not be reached; nothing was ${what}. Try again.` };
-  if (x.kind === 'http') return { providerCode: `HTTP ${x.statusCode}`, providerText: 'refused', reason: `Uzum refused the request (HTTP ${x.statusCode}, ${rule.answer}); nothing was ${what}.` };
+  // Uzum documents a stale Authorization as error_code 403; a bare HTTP 401/403 on the way may be the
+  // same check or the credentials. The offset read from this very answer's Date says which is likelier.
+  const offset = x.kind === 'http' || x.kind === 'reply' ? x.clockOffsetMs : undefined;
+  if (x.kind === 'http') {
+    const clock = x.statusCode === 401 || x.statusCode === 403 ? `: the credentials are wrong or the clock is — ${clockExplanation('Uzum', offset, UZUM_AUTH_WINDOW_S, 'the credentials are')}` : '';
+    return { providerCode: `HTTP ${x.statusCode}`, providerText: 'refused', reason: `Uzum refused the request (HTTP ${x.statusCode}, ${rule.answer})${clock}; nothing was ${what}.` };
+  }
+  if (found.includes('error_code 403')) hint = `${hint} — ${clockExplanation('Uzum', offset, UZUM_AUTH_WINDOW_S, 'a request held up on the way is')}`;
+  else if (found.includes('error_code 401') && offset !== undefined && Math.abs(offset) / 1000 > UZUM_AUTH_WINDOW_S) {
+    hint = `${hint} — ${clockExplanation('Uzum', offset, UZUM_AUTH_WINDOW_S, 'the credentials are')}`;
+  }
   const reply = x.kind === 'reply' ? x.reply : {};
   const code = integer(reply.error_code);
   const message = text(reply.error_message) || text(reply.payment_status) || 'declined';

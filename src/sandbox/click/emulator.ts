@@ -93,14 +93,25 @@ export class ClickEmulator {
     }
     this.server.app.addHook('onRequest', async (req, reply) => {
       if (!req.url.startsWith(BASE)) return;
+      // CLICK lists Accept and Content-Type as required on every request, GET and DELETE too.
+      const acceptable = (h: string | undefined) => /^application\/(json|xml)\b/i.test(h ?? '');
+      if (!acceptable(req.headers['content-type']) || !acceptable(req.headers.accept)) {
+        return reply.code(406).send({ error_code: -406, error_note: 'Not Acceptable: Accept and Content-Type must be application/json or application/xml' });
+      }
       const ok = verifyClickAuthHeader(req.headers.auth as string | undefined, {
         merchantUserId: options.merchantUserId,
         secretKey: options.secretKey,
         maxSkewSeconds: 300,
+        nowMs: this.server.now(),
       });
       if (!ok) await reply.code(401).send({ error_code: -401, error_note: 'Unauthorized' });
     });
     this.routes();
+  }
+
+  /** Sets CLICK's clock `ms` ahead of the real one (behind when negative): its Auth check and `Date` follow it. */
+  shiftClock(ms: number): void {
+    this.server.clockOffsetMs = ms;
   }
 
   /** The base URL to put in PayBridge's `click.base_url`. */

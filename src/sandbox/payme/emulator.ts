@@ -15,6 +15,11 @@ export interface PaymeEmulatorOptions {
   processingMs: number;
   /** How long a cancelled paid receipt stays queued for cancellation (state 21) before it is cancelled (50). */
   cancelQueueMs: number;
+  /**
+   * The account field the cashbox is set up with: receipts.create must carry it, as Payme checks a
+   * receipt's account against the cashbox's settings. Unset: any account object is taken.
+   */
+  accountField?: string;
   /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
   ledgerFile?: string;
 }
@@ -169,6 +174,11 @@ export class PaymeEmulator {
     );
   }
 
+  /** Sets Payme's clock `ms` ahead of the real one (behind when negative), as its `Date` header shows it. */
+  shiftClock(ms: number): void {
+    this.server.clockOffsetMs = ms;
+  }
+
   /** The JSON-RPC URL to put in PayBridge's `payme.url`. */
   get url(): string {
     return `${this.server.origin}/api`;
@@ -208,6 +218,12 @@ export class PaymeEmulator {
     const amount = typeof params.amount === 'string' && /^\d+$/.test(params.amount) ? Number(params.amount) : NaN;
     if (!Number.isSafeInteger(amount) || amount < 100) throw new RpcFailure(-31611, 'Неверная сумма');
     if (!params.account || typeof params.account !== 'object') throw new RpcFailure(-32602, 'Неверные параметры: account');
+    // Payme's answer to an account the cashbox does not know is not documented for the Subscribe API:
+    // the emulator answers it as invalid params, naming the field.
+    const field = this.options.accountField;
+    if (field !== undefined && (Array.isArray(params.account) || typeof (params.account as Params)[field] !== 'string' || Object.keys(params.account).length !== 1)) {
+      throw new RpcFailure(-32602, `Неверные параметры: account.${field}`);
+    }
     const receipt: EmulatedReceipt = {
       _id: randomBytes(12).toString('hex'),
       amount,

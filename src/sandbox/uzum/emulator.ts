@@ -89,7 +89,7 @@ export class UzumEmulator {
   private readonly file: LedgerFile<EmulatedUzumPayment>;
 
   constructor(private readonly options: UzumEmulatorOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => this.server.now());
     this.file = new LedgerFile(options.ledgerFile, (p) => p.paymentId);
     for (const p of this.file.load()) this.remember(p);
     const app = this.server.app;
@@ -101,6 +101,11 @@ export class UzumEmulator {
     app.get('/_sandbox/payments', async () =>
       [...this.byId.values()].map((p) => ({ payment_id: p.paymentId, order_id: p.orderId, amount_tiyin: p.amountTiyin, payment_status: this.statusOf(p), reversed: p.reversed, reversal_requests: p.reversalRequests })),
     );
+  }
+
+  /** Sets Uzum's clock `ms` ahead of the real one (behind when negative): its 50 s check and `Date` follow it. */
+  shiftClock(ms: number): void {
+    this.server.clockOffsetMs = ms;
   }
 
   /** e.g. http://127.0.0.1:40123/api/apelsin-pay/merchant/ */
