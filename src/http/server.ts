@@ -43,9 +43,9 @@ export interface ServerDependencies {
   health: HealthSource;
   limits: RequestLimits;
   bodyLimitBytes: number;
-  /** Language of cashiers' messages when a request asks for none. */
   /** Headers and body must have arrived whole within this (Node's requestTimeout); handling is not counted. */
   requestTimeoutMs: number;
+  /** Language of cashiers' messages when a request asks for none. */
   language: Language;
   /** When set, every request but the open paths needs `Authorization: Bearer <token>`. */
   apiToken: string | undefined;
@@ -121,13 +121,13 @@ function routePattern(url: string): RegExp {
  */
 function answerOnSocket(err: Error & { code?: string }, socket: Socket, language: Language): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const problem =
   // An answer already on its way (a 401 sent before the body was read, while the body still trickles):
   // a second one written after it would corrupt the stream.
   if ((socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
     socket.destroy();
     return;
   }
+  const problem =
     err.code === 'HPE_HEADER_OVERFLOW'
       ? 'headers: larger than this server accepts (Node.js max-http-header-size)'
       : err.code === 'HPE_INVALID_METHOD'
@@ -160,9 +160,6 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     bodyLimit: deps.bodyLimitBytes,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    rewriteUrl: (req) => fiscalBoxPath(req.url ?? '/'),
-    // A path Fastify cannot decode (`%E0%A4%A`) never reaches a route or the error handler.
-    frameworkErrors: (error, request, reply) => {
     // Fastify's default (0) switches Node's request timeout off, so a body trickling in a byte at a
     // time held its connection for as long as the client liked. Node checks the bound every
     // connectionsCheckingInterval (30 s by default): checked more often, the cut comes close to the bound.
@@ -172,6 +169,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
       headersTimeout: Math.min(60_000, deps.requestTimeoutMs),
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(deps.requestTimeoutMs / 10))),
     },
+    rewriteUrl: (req) => fiscalBoxPath(req.url ?? '/'),
+    // A path Fastify cannot decode (`%E0%A4%A`) never reaches a route or the error handler.
+    frameworkErrors: (error, request, reply) => {
       void (reply as FastifyReply).code(200).send(failure(invalidRequest([`path: ${error.message}`]), (request as FastifyRequest).language ?? deps.language));
     },
     clientErrorHandler: (err, socket) => answerOnSocket(err, socket, deps.language),
