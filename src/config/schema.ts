@@ -277,13 +277,6 @@ export const ConfigSchema = Type.Object(
     log: Type.Object(
       {
         level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
-      },
-      { ...strict, default: {} },
-    ),
-    limits: Type.Object(
-      {
-        max_amount_tiyin: Type.Integer({
-          minimum: 1,
         format: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], {
           default: 'auto',
           description: 'Lines on stdout: pretty (coloured on a terminal) or JSON; auto is pretty on a terminal, JSON otherwise (a service manager, a pipe).',
@@ -294,6 +287,13 @@ export const ConfigSchema = Type.Object(
         file_max_size: Type.String({ pattern: '^[1-9][0-9]*[kmg]$', default: '10m', description: 'Rotate the log file when it reaches this size: k, m or g.' }),
         file_frequency: Type.Union([Type.Literal('daily'), Type.Literal('hourly')], { default: 'daily', description: 'Start a new log file this often too.' }),
         file_keep: Type.Integer({ minimum: 1, maximum: 1000, default: 14, description: 'Rotated log files kept besides the current one; older ones are deleted.' }),
+      },
+      { ...strict, default: {} },
+    ),
+    limits: Type.Object(
+      {
+        max_amount_tiyin: Type.Integer({
+          minimum: 1,
           maximum: Number.MAX_SAFE_INTEGER,
           default: 10_000_000_000,
           description: 'Largest accepted amount in tiyin (default 100 000 000 soum).',
