@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -158,5 +158,23 @@ describe('.env in the folder PayBridge starts from', () => {
     const result = await runToExit({ PAYBRIDGE_DATA_DIR: join(cwd, 'data') }, cwd);
     assert.equal(result.code, 78);
     assert.equal(result.stderr, `paybridge: invalid configuration (${join(cwd, '.env')}):\n  - line 2: "LOG_LEVEL debug" is not NAME=value\n`);
+  });
+});
+
+describe('the log file of a service stopped by SIGTERM', () => {
+  test('ends with its last line, "stopped", and has the payment in between', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: logs/paybridge.log\n');
+    const svc = await startHealthy({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') }, dir);
+    const res = await fetch(`http://127.0.0.1:${svc.port}/payment/click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":500,"qr_code":"880101698207133392"}' });
+    assert.equal(((await res.json()) as { is_success: boolean }).is_success, true);
+    assert.equal(await svc.stop(), 0);
+    const files = readdirSync(join(dir, 'logs'));
+    assert.equal(files.length, 1);
+    const lines = readFileSync(join(dir, 'logs', files[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; req?: { url: string } });
+    assert.equal(lines.at(-1)!.msg, 'stopped');
+    assert.ok(lines.some((l) => l.msg === 'incoming request' && l.req?.url === '/payment/click'));
+    assert.ok(!lines.some((l) => l.req?.url === '/health'), 'the readiness polls are debug lines');
+    assert.ok(!readFileSync(join(dir, 'logs', files[0]!), 'utf8').includes('880101698207133392'), 'the QR code is masked');
   });
 });
