@@ -94,8 +94,9 @@ export class ClickEmulator {
     this.server.app.addHook('onRequest', async (req, reply) => {
       if (!req.url.startsWith(BASE)) return;
       // CLICK lists Accept and Content-Type as required on every request, GET and DELETE too.
-      const acceptable = (h: string | undefined) => /^application\/(json|xml)\b/i.test(h ?? '');
-      if (!acceptable(req.headers['content-type']) || !acceptable(req.headers.accept)) {
+      const contentType = /^application\/(json|xml)\b/i.test(req.headers['content-type'] ?? '');
+      const accepts = /(^|,)\s*(application\/(json|xml|\*)|\*\/\*)\s*(;|,|$)/i.test(req.headers.accept ?? '');
+      if (!contentType || !accepts) {
         return reply.code(406).send({ error_code: -406, error_note: 'Not Acceptable: Accept and Content-Type must be application/json or application/xml' });
       }
       const ok = verifyClickAuthHeader(req.headers.auth as string | undefined, {
