@@ -4,6 +4,7 @@ import { createPayBridge, type PayBridge } from './app.js';
 import { EXIT } from './cli/exit-codes.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { SqliteDriverError } from './journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal } from './journal/sqlite/instance-lock.js';
 import { createServiceLogger, LogFileError, type ServiceLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -104,10 +105,11 @@ export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<
 
   if (config.journal.engine === 'sqlite') {
     try {
-      lockJournal(config.journal.path!);
+      lockJournal(config.journal.path!, config.journal.sqlite_driver);
     } catch (err) {
       if (err instanceof JournalLockedError) return fail(new StartupError(err.message, EXIT.TEMPFAIL), log, config);
       if (err instanceof DataDirError) return fail(new StartupError(err.message, EXIT.CANTCREAT), log, config);
+      if (err instanceof SqliteDriverError) return fail(new StartupError(err.message, EXIT.UNAVAILABLE), log, config);
       throw err;
     }
   }

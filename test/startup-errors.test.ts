@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -50,6 +50,7 @@ async function startHealthy(env: Record<string, string>, cwd = tempDir(), port?:
   return {
     pid: child.pid!,
     port: listenPort,
+    exited,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
@@ -115,17 +116,20 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
     } finally {
       assert.equal(await first.stop(), 0);
     }
-    assert.equal(existsSync(join(dataDir, 'journal.sqlite.lock')), false, 'the lock went with it');
+    assert.equal(existsSync(join(dataDir, 'journal.sqlite.lock.owner')), false, 'its owner file went with it');
     const again = await startHealthy({ PAYBRIDGE_DATA_DIR: dataDir });
     assert.equal(await again.stop(), 0);
   });
 
-  test('a lock left by a process that is gone is taken over', async () => {
+  test('the lock of a PayBridge that was killed goes with it: the next one starts', async () => {
     const dataDir = tempDir();
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    const hostname = spawnSync(process.execPath, ['-e', 'process.stdout.write(require("os").hostname())'], { encoding: 'utf8' }).stdout;
-    writeFileSync(join(dataDir, 'journal.sqlite.lock'), `${gone.stdout}\n${hostname}\n2026-01-01T00:00:00.000Z\n`);
+    const killed = await startHealthy({ PAYBRIDGE_DATA_DIR: dataDir });
+    process.kill(killed.pid, 'SIGKILL');
+    await killed.exited;
+    // Its owner file stays behind (nothing ran to remove it); the operating system's lock did not.
+    assert.equal(readFileSync(join(dataDir, 'journal.sqlite.lock.owner'), 'utf8').split('\n')[0], String(killed.pid));
     const svc = await startHealthy({ PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(readFileSync(join(dataDir, 'journal.sqlite.lock.owner'), 'utf8').split('\n')[0], String(svc.pid), 'the new owner is named');
     assert.equal(await svc.stop(), 0);
   });
 

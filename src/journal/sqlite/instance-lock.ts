@@ -1,19 +1,18 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { openSqlite, SqliteDriverError, type SqlConnection, type SqliteDriverChoice } from './connection.js';
 
 /** Another PayBridge process holds the journal. */
 export class JournalLockedError extends Error {
   constructor(
     readonly journal: string,
     readonly lockFile: string,
-    readonly holder: { pid: number; host: string },
+    /** Who holds it, when its owner file could be read (a holder that has only just started may not have written it yet). */
+    readonly holder: { pid: number; host: string } | undefined,
   ) {
-    super(
-      holder.host === hostname()
-        ? `another PayBridge (pid ${holder.pid}) uses the journal ${journal}: stop it, or give this one another data_dir`
-        : `another PayBridge (pid ${holder.pid} on ${holder.host}) uses the journal ${journal}: stop it, or give this one another data_dir (if it is not running, delete ${lockFile})`,
-    );
+    const who = holder === undefined ? '' : holder.host === hostname() ? ` (pid ${holder.pid})` : ` (pid ${holder.pid} on ${holder.host})`;
+    super(`another PayBridge${who} uses the journal ${journal}: stop it, or give this one another data_dir`);
     this.name = 'JournalLockedError';
   }
 }
@@ -36,16 +35,6 @@ function userName(): string | undefined {
   return process.env.USER ?? process.env.USERNAME ?? (process.getuid ? `uid ${process.getuid()}` : undefined);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, it only belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function readHolder(file: string): { pid: number; host: string } | undefined {
   try {
     const [pid, host] = readFileSync(file, 'utf8').split('\n');
@@ -57,61 +46,67 @@ function readHolder(file: string): { pid: number; host: string } | undefined {
 }
 
 export interface JournalLock {
+  /** The SQLite file whose write lock is held. */
   readonly file: string;
   release(): void;
 }
 
+const isBusy = (err: unknown) => /SQLITE_BUSY|database is locked/i.test(String((err as { code?: string })?.code ?? '') + ' ' + String((err as Error)?.message ?? err));
+
 /**
  * Makes this process the one PayBridge service on a SQLite journal. Two services on one journal
  * would drive the same pinpads and recover the same payments; SQLite itself would let them (WAL
- * admits many writers in turn), and an exclusive SQLite locking mode would also shut out the CLI's
- * `journal export`, which reads the journal while the service runs. So the service alone takes
- * `<journal>.lock`, created exclusively and holding its pid and host. A lock left by a process that
- * is gone (killed, a power cut) is taken over; on another host the pid cannot be checked, so there
- * the lock holds until someone deletes it.
+ * admits many writers in turn), and SQLite's exclusive locking mode on the journal would also shut
+ * out the CLI's `journal export`, which reads it while the service runs.
+ *
+ * So the service holds a write transaction open, for as long as it lives, on a small SQLite file of
+ * its own beside the journal (`<journal>.lock`). The lock is the operating system's (fcntl on Linux,
+ * LockFileEx on Windows), so it goes with the process however the process ends — a kill, a power cut,
+ * a container recreated under another host name — and two services starting at the same moment
+ * cannot both get it. A pid file written by a lock file's creator could do neither: a dead holder's
+ * file must be guessed stale, and a file from another host can never be. The holder's pid and host
+ * are written beside it (`<journal>.lock.owner`) only to name it in the refusal.
  */
-export function lockJournal(journalPath: string): JournalLock {
+export function lockJournal(journalPath: string, driver: SqliteDriverChoice = 'auto'): JournalLock {
   const file = `${journalPath}.lock`;
+  const ownerFile = `${file}.owner`;
+  let db: SqlConnection;
   try {
     mkdirSync(dirname(file), { recursive: true });
+    db = openSqlite(file, driver);
+    // A refusal at once: better-sqlite3 would otherwise wait five seconds for the holder to let go.
+    db.exec('PRAGMA busy_timeout = 0');
   } catch (err) {
+    if (err instanceof SqliteDriverError) throw err;
     throw new DataDirError(dirname(file), err as NodeJS.ErrnoException);
   }
-  for (let attempt = 0; ; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new DataDirError(dirname(file), err as NodeJS.ErrnoException);
-      const holder = readHolder(file);
-      // Our own pid in the file is a lock from an earlier life of this container or machine.
-      const held = holder !== undefined && (holder.host !== hostname() || (holder.pid !== process.pid && alive(holder.pid)));
-      if (held) throw new JournalLockedError(journalPath, file, holder);
-      // Stale (or unreadable: a crash between creating and writing it). Removed and created again;
-      // two PayBridges starting at once both get here, and only one of them creates it.
-      if (attempt >= 3) throw new DataDirError(dirname(file), Object.assign(new Error(`cannot take over ${file}`), { code: 'ESTALE' }));
-      try {
-        unlinkSync(file);
-      } catch {
-        // Taken over by another starting PayBridge at the same moment: the next attempt finds its lock.
-      }
-      continue;
-    }
-    writeSync(fd, `${process.pid}\n${hostname()}\n${new Date().toISOString()}\n`);
-    closeSync(fd);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      try {
-        if (readHolder(file)?.pid === process.pid) unlinkSync(file);
-      } catch {
-        // Already gone: nothing to release.
-      }
-    };
-    // process.exit skips every finally; the lock must not outlive the process on a known exit.
-    process.once('exit', release);
-    return { file, release };
+  try {
+    // BEGIN IMMEDIATE takes SQLite's RESERVED lock and keeps it until COMMIT, which never comes.
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    db.close();
+    if (!isBusy(err)) throw new DataDirError(dirname(file), err as NodeJS.ErrnoException);
+    throw new JournalLockedError(journalPath, file, readHolder(ownerFile));
   }
+  try {
+    writeFileSync(ownerFile, `${process.pid}\n${hostname()}\n${new Date().toISOString()}\n`);
+  } catch (err) {
+    db.close();
+    throw new DataDirError(dirname(file), err as NodeJS.ErrnoException);
+  }
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    try {
+      if (readHolder(ownerFile)?.pid === process.pid) unlinkSync(ownerFile);
+    } catch {
+      // Already gone: nothing to remove.
+    }
+    db.close();
+  };
+  // process.exit skips every finally; the owner file should not outlive a known exit (the lock itself
+  // goes with the process regardless).
+  process.once('exit', release);
+  return { file, release };
 }
