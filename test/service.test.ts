@@ -74,7 +74,12 @@ describe('the service as a process', () => {
     writeFileSync(config, 'sandbox:\n  click:\n    processing_ms: 1500\nclick:\n  poll_interval_ms: 100\n');
     const svc = await startService({ PAYBRIDGE_DATA_DIR: dataDir, PAYBRIDGE_CONFIG: config });
     const inFlight = pay(svc.base, '{"amount":700,"qr_code":"880101698207133102"}');
-    await new Promise((r) => setTimeout(r, 300));
+    // In flight once journaled: a fixed 300 ms could pass on a busy machine before the request arrived.
+    for (;;) {
+      const list = (await (await fetch(`${svc.base}/payment/transactions?status=pending&limit=1`)).json()) as { data: { items: unknown[] } };
+      if (list.data.items.length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     svc.child.kill('SIGTERM');
     const { body } = await inFlight;
     assert.equal(body.is_success, true, 'the payment in flight was answered');
