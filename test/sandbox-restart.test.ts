@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ClickEmulator } from '../src/sandbox/click/emulator.js';
+import { EmulatedTerminal } from '../src/sandbox/card-terminal/emulated-terminal.js';
 import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import { clickAuthHeader } from '../src/providers/click/auth.js';
 import { get, post, startTestBridge, tempDir } from './helpers.js';
@@ -83,6 +84,19 @@ describe('sandbox emulators across a restart', () => {
     } finally {
       await third.close();
     }
+  });
+
+  test('a card terminal restarted on its memory goes on numbering receipts and refunds an earlier run’s RRN', () => {
+    const file = join(tempDir(), 'uzcard-terminal.json');
+    const first = new EmulatedTerminal(file, 'uzcard').purchase(5_000, 'r-1');
+    const terminal = new EmulatedTerminal(file, 'uzcard');
+    const second = terminal.purchase(6_000, 'r-2');
+    assert.equal(first.code, '000');
+    assert.equal(second.receipt, first.receipt! + 1);
+    assert.notEqual(second.rrn, first.rrn);
+    const refund = terminal.refund(5_000, first.rrn!, 'r-3');
+    assert.equal(refund.code, '000', JSON.stringify(refund));
+    assert.equal(refund.amount, 5_000);
   });
 
   test('PayBridge in sandbox mode restarted on its data dir: new ids, and the earlier run’s payments are given back', async () => {

@@ -184,9 +184,13 @@ export class EmulatedTerminal {
   }
 
   private rrn(): string {
-    // UzCard RRNs are 12 digits starting with 0 (0109…); Humo's start with the year's last digit.
-    const tail = String(randomInt(0, 100_000_000)).padStart(8, '0');
-    return this.flavour === 'uzcard' ? `0109${tail}` : `${String(new Date().getFullYear()).slice(-1)}${String(randomInt(100, 999))}${tail}`;
+    for (;;) {
+      // UzCard RRNs are 12 digits starting with 0 (0109…); Humo's start with the year's last digit.
+      const tail = String(randomInt(0, 100_000_000)).padStart(8, '0');
+      const rrn = this.flavour === 'uzcard' ? `0109${tail}` : `${String(new Date().getFullYear()).slice(-1)}${String(randomInt(100, 999))}${tail}`;
+      // Refunds and cancels find their purchase by RRN, in this run's memory and every earlier one's kept on disk.
+      if (!this.state.operations.some((o) => o.rrn === rrn)) return rrn;
+    }
   }
 
   private outcome(code: string, slip: string, op: Operation | null, requestId: string | null): TerminalOutcome {
