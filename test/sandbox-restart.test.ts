@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { EmulatedTerminal } from '../src/sandbox/card-terminal/emulated-terminal.js';
-import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
+import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
+import { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
+import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
+import { createHash, randomUUID } from 'node:crypto';
 import { clickAuthHeader } from '../src/providers/click/auth.js';
 import { get, post, startTestBridge, tempDir } from './helpers.js';
 
@@ -19,7 +22,7 @@ const clickOn = (file: string) =>
 async function click(emulator: ClickEmulator, method: string, path: string, body?: object) {
   const res = await fetch(`${emulator.baseUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', auth: clickAuthHeader(SANDBOX_CLICK.merchantUserId, SANDBOX_CLICK.secretKey) },
+    headers: { 'content-type': 'application/json', accept: 'application/json', auth: clickAuthHeader(SANDBOX_CLICK.merchantUserId, SANDBOX_CLICK.secretKey) },
     body: body ? JSON.stringify(body) : undefined,
   });
   return (await res.json()) as Record<string, unknown>;
@@ -136,6 +139,59 @@ describe('sandbox emulators across a restart', () => {
 });
 
 describe('fiscal hand-off of a payment given back', () => {
+  test('the Payme and Uzum emulators, across a restart, refuse the receipt of a payment given back and take a paid one’s', async () => {
+    const dir = tempDir();
+    const paymeOn = () => new PaymeEmulator({ ...SANDBOX_PAYME, lostAnswerDelayMs: 5_000, processingMs: 0, cancelQueueMs: 0, ledgerFile: join(dir, 'payme.jsonl') }).start();
+    const rpc = async (payme: PaymeEmulator, method: string, params: object) =>
+      (await (await fetch(payme.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth': `${SANDBOX_PAYME.cashboxId}:${SANDBOX_PAYME.cashboxKey}` }, body: JSON.stringify({ id: 1, method, params }) })).json()) as {
+        result?: { receipt: { _id: string } };
+        error?: { code: number };
+      };
+    const fiscal = { receipt_id: 1542, qr_code_url: CHECK_URL };
+    let payme = await paymeOn();
+    const receipts: string[] = [];
+    for (const order of ['o-1', 'o-2']) {
+      const id = (await rpc(payme, 'receipts.create', { amount: 50_000, account: { order_id: order } })).result!.receipt._id;
+      await rpc(payme, 'receipts.pay', { id, token: 'payme-go-qr-000777' });
+      receipts.push(id);
+    }
+    await rpc(payme, 'receipts.cancel', { id: receipts[0] });
+    await payme.close();
+    payme = await paymeOn();
+    try {
+      assert.equal((await rpc(payme, 'receipts.set_fiscal_data', { id: receipts[0], fiscal_data: fiscal })).error?.code, -31403);
+      assert.equal((await rpc(payme, 'receipts.set_fiscal_data', { id: receipts[1], fiscal_data: fiscal })).error, undefined);
+    } finally {
+      await payme.close();
+    }
+
+    const uzumOn = () => new UzumEmulator({ ...SANDBOX_UZUM, lostAnswerDelayMs: 5_000, processingMs: 0, ledgerFile: join(dir, 'uzum.jsonl') }).start();
+    const call = async (uzum: UzumEmulator, method: string, path: string, body: object) => {
+      const ts = String(Date.now());
+      const authorization = `${SANDBOX_UZUM.merchantServiceUserId}:${createHash('sha1').update(ts + SANDBOX_UZUM.secretKey).digest('hex')}:${ts}`;
+      const res = await fetch(`${uzum.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', accept: 'application/json', authorization }, body: JSON.stringify({ service_id: SANDBOX_UZUM.serviceId, ...body }) });
+      return (await res.json()) as { payment_id?: string; error_code: number; error_message: string | null };
+    };
+    let uzum = await uzumOn();
+    const paid: { orderId: string; paymentId: string }[] = [];
+    for (const orderId of ['u-1', 'u-2']) {
+      const answer = await call(uzum, 'POST', 'v2/payment', { amount: 50_000, otp_data: QR, order_id: orderId, transaction_id: randomUUID(), cashbox_code: 'kkm' });
+      assert.equal(answer.error_code, 0, JSON.stringify(answer));
+      paid.push({ orderId, paymentId: answer.payment_id! });
+    }
+    assert.equal((await call(uzum, 'PUT', `v2/payment/reversal/${paid[0]!.orderId}`, { payment_id: paid[0]!.paymentId })).error_code, 0);
+    await uzum.close();
+    uzum = await uzumOn();
+    try {
+      const refused = await call(uzum, 'POST', 'payment/fiscal', { payment_id: paid[0]!.paymentId, fiscal_url: CHECK_URL });
+      assert.deepEqual([refused.error_code, refused.error_message], [400, 'apelsin.pay.unsupported.operation']);
+      assert.equal((await call(uzum, 'POST', 'payment/fiscal', { payment_id: paid[1]!.paymentId, fiscal_url: CHECK_URL })).error_code, 0);
+      assert.equal(uzum.paymentById(paid[1]!.paymentId)?.fiscalUrl, CHECK_URL);
+    } finally {
+      await uzum.close();
+    }
+  });
+
   test('after a whole cancel each method’s hand-off is refused with 106 and the provider never hears of it', async () => {
     const bridge = await startTestBridge();
     try {
