@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config/load.js';
-import { createLogger } from '../logger.js';
+import { createServiceLogger } from '../logger.js';
 import { EXIT_CONFIG } from '../service.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from './credentials.js';
 import { startEmulators } from './start.js';
@@ -24,7 +24,9 @@ export async function runSandbox(env: NodeJS.ProcessEnv = process.env): Promise<
   config.sandbox.payme.port = Number(env.SANDBOX_PAYME_PORT ?? (config.sandbox.payme.port || 9102));
   config.sandbox.uzcard.port = Number(env.SANDBOX_UZCARD_PORT ?? (config.sandbox.uzcard.port || 9103));
   config.sandbox.uzum.port = Number(env.SANDBOX_UZUM_PORT ?? (config.sandbox.uzum.port || 9104));
-  const logger = createLogger(config.log.level);
+  // Pretty on a terminal and JSON otherwise, as the service's own log (log.format, log.file).
+  const log = createServiceLogger(config.log);
+  const { logger } = log;
   const emulators = await startEmulators(config, logger);
   // The sandbox credentials are public test values, so they are printed in the message itself.
   logger.info(
@@ -36,7 +38,7 @@ export async function runSandbox(env: NodeJS.ProcessEnv = process.env): Promise<
   );
   logger.info(`UzCard terminal (bridge protocol) at tcp://127.0.0.1:${emulators.uzcardPort}`);
   logger.info(`Arcus2 folder for Humo at ${emulators.arcus2.workDir}: command ${[emulators.arcus2.command, ...emulators.arcus2.args].join(' ')}`);
-  const stop = () => void emulators.close().then(() => process.exit(0));
+  const stop = () => void emulators.close().then(() => log.close()).then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
