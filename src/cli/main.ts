@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Argument, Command, CommanderError, Option } from 'commander';
+import { ConfigError, loadDotEnv } from '../config/load.js';
 import { VERSION } from '../version.js';
 import { PayBridgeClient } from './client.js';
 import { configCheck } from './commands/config-check.js';
@@ -15,6 +16,16 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(EXIT.OK);
   throw err;
 });
+
+// The .env the service reads (in the folder it is started from) is the CLI's too: its PORT and token
+// reach PayBridge, and `config check` judges the configuration `start` would run with.
+try {
+  loadDotEnv(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`paybridge: ${err.message}\n`);
+  process.exit(EXIT.CONFIG);
+}
 
 const EXIT_CODES = `
 Exit codes:
