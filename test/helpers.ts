@@ -131,7 +131,7 @@ export function productionClick(emulator: { baseUrl: string }, secretKey: string
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { PaymeEmulator, type PaymeEmulatorOptions } from '../src/sandbox/payme/emulator.js';
-import { SANDBOX_PAYME } from '../src/sandbox/credentials.js';
+import { SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 
 export function startPaymeEmulator(options: Partial<PaymeEmulatorOptions> = {}): Promise<PaymeEmulator> {
   return new PaymeEmulator({ ...SANDBOX_PAYME, lostAnswerDelayMs: 5_000, processingMs: 300, cancelQueueMs: 100, ...options }).start();
@@ -148,6 +148,29 @@ export function productionPayme(url: string, cashboxKey: string = SANDBOX_PAYME.
       cashbox_id: SANDBOX_PAYME.cashboxId,
       cashbox_key: cashboxKey,
       timeouts: { connect_ms: 1_000, response_ms: 300 },
+      poll_interval_ms: 50,
+      status_deadline_ms: 2_000,
+      not_found_after_ms: 600,
+    };
+  };
+}
+
+/**
+ * A production Uzum configuration against the Uzum emulator at `baseUrl`. `responseMs` is how long an
+ * answer is waited for: short where a test loses answers on purpose, longer where it only needs them.
+ */
+export function productionUzum(baseUrl: string, responseMs = 300) {
+  return (c: Config) => {
+    c.mode = 'production';
+    c.click = undefined;
+    c.payme = undefined;
+    c.uzum = {
+      base_url: baseUrl,
+      service_id: SANDBOX_UZUM.serviceId,
+      merchant_service_user_id: SANDBOX_UZUM.merchantServiceUserId,
+      secret_key: SANDBOX_UZUM.secretKey,
+      cashbox_code: 'KKM-7',
+      timeouts: { connect_ms: 1_000, response_ms: responseMs },
       poll_interval_ms: 50,
       status_deadline_ms: 2_000,
       not_found_after_ms: 600,

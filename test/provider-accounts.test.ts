@@ -3,12 +3,11 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { Config } from '../src/config/schema.js';
 import { clickAuthHeader } from '../src/providers/click/auth.js';
 import { ClickClient, ClickHttpError } from '../src/providers/click/client.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
-import { post, productionClick, productionPayme, startClickEmulator, startPaymeEmulator, startTestBridge, tempDir, uniqueQr } from './helpers.js';
+import { post, productionClick, productionPayme, productionUzum, startClickEmulator, startPaymeEmulator, startTestBridge, tempDir, uniqueQr } from './helpers.js';
 
 /** "… is 120 s behind Click’s" → +120; "… 80 s ahead of Uzum’s" → −80 (the provider's clock minus ours). */
 function offsetIn(text: string, provider: string): number {
@@ -104,30 +103,11 @@ describe('CLICK: the headers its docs require, and a 401 explained with the cloc
   });
 });
 
-function productionUzum(emulator: UzumEmulator) {
-  return (c: Config) => {
-    c.mode = 'production';
-    c.click = undefined;
-    c.payme = undefined;
-    c.uzum = {
-      base_url: emulator.baseUrl,
-      service_id: SANDBOX_UZUM.serviceId,
-      merchant_service_user_id: SANDBOX_UZUM.merchantServiceUserId,
-      secret_key: SANDBOX_UZUM.secretKey,
-      cashbox_code: 'KKM-7',
-      timeouts: { connect_ms: 1_000, response_ms: 1_000 },
-      poll_interval_ms: 50,
-      status_deadline_ms: 2_000,
-      not_found_after_ms: 600,
-    };
-  };
-}
-
 describe('Uzum: a 403 explained with the clock (#16)', () => {
   test('a till 80 s ahead of Uzum is refused 403, and the cashier reads the measured offset; nothing is charged', async () => {
     const emulator = await new UzumEmulator({ ...SANDBOX_UZUM, lostAnswerDelayMs: 5_000, processingMs: 300 }).start();
     emulator.shiftClock(-80_000);
-    const bridge = await startTestBridge(productionUzum(emulator));
+    const bridge = await startTestBridge(productionUzum(emulator.baseUrl, 1_000));
     try {
       const qr = `6385735900000${'1'.repeat(24)}777`;
       const { body } = await post(bridge, '/payment/uzum', { amount: 700, qr_code: qr });

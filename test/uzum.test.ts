@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Config } from '../src/config/schema.js';
 import { classify } from '../src/payments/outcome-table.js';
 import { UzumClient } from '../src/providers/uzum/client.js';
 import { UzumFastPay } from '../src/providers/uzum/fast-pay.js';
 import { keys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS } from '../src/providers/uzum/outcomes.js';
 import { SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
-import { post, startTestBridge, type TestBridge } from './helpers.js';
+import { post, productionUzum, startTestBridge, type TestBridge } from './helpers.js';
 
 /**
  * The request bodies of Uzum Fast Pay, written from the published contract
@@ -53,31 +52,12 @@ function code(magic = '777'): string {
   return `63857359${String(process.pid % 100_000).padStart(5, '0')}${String(Date.now()).slice(-9)}${String(counter).padStart(15, '0')}`.slice(0, 37) + magic;
 }
 
-function productionUzum(emulator: UzumEmulator) {
-  return (c: Config) => {
-    c.mode = 'production';
-    c.click = undefined;
-    c.payme = undefined;
-    c.uzum = {
-      base_url: emulator.baseUrl,
-      service_id: SANDBOX_UZUM.serviceId,
-      merchant_service_user_id: SANDBOX_UZUM.merchantServiceUserId,
-      secret_key: SANDBOX_UZUM.secretKey,
-      cashbox_code: 'KKM-7',
-      timeouts: { connect_ms: 1_000, response_ms: 300 },
-      poll_interval_ms: 50,
-      status_deadline_ms: 2_000,
-      not_found_after_ms: 600,
-    };
-  };
-}
-
 describe('Uzum Fast Pay against the Uzum emulator over a loopback socket', () => {
   let emulator: UzumEmulator;
   let bridge: TestBridge;
   before(async () => {
     emulator = await new UzumEmulator({ ...SANDBOX_UZUM, lostAnswerDelayMs: 5_000, processingMs: 300 }).start();
-    bridge = await startTestBridge(productionUzum(emulator));
+    bridge = await startTestBridge(productionUzum(emulator.baseUrl));
   });
   after(async () => {
     await bridge.close();
