@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import { get, post, productionClick, productionPayme, startClickEmulator, startPaymeEmulator, startTestBridge, TcpRelay } from './helpers.js';
 
 const CHECK_URL = 'https://ofd.soliq.uz/check?t=EP000000000123&r=1542&c=20261123150102&s=512345678901';
-const waitFor = async (what: string, condition: () => Promise<boolean> | boolean, ms = 5_000) => {
+// Only a net for a test that would otherwise hang: what is waited for takes well under a second here
+// (retries every 100–400 ms, swept every 50 ms), so the bound is generous for a loaded 2-core machine.
+const waitFor = async (what: string, condition: () => Promise<boolean> | boolean, ms = 30_000) => {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
