@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
-import { startClickPayBridgeProcess, stopProcesses, type PayBridgeProcess, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
+import { startClickPayBridgeProcess, startTogether, stopProcesses, type PayBridgeProcess, startClickEmulator, tempDir, uniqueQr } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -161,7 +161,7 @@ for (const engine of ENGINES) {
         const only = await startInstance('pb-a', '1', journal.config, proxy.url);
         instances = [only, only, only];
       } else {
-        instances = await Promise.all(['pb-a', 'pb-b', 'pb-c'].map((name, n) => startInstance(name, String(n + 1), journal.config, proxy.url)));
+        instances = await startTogether(['pb-a', 'pb-b', 'pb-c'].map((name, n) => startInstance(name, String(n + 1), journal.config, proxy.url)));
       }
     });
 

@@ -313,6 +313,22 @@ export async function startClickPayBridgeProcess(
 }
 
 /** Stops PayBridge processes (SIGTERM: in-flight payments finish) and waits for each to exit. */
+/**
+ * PayBridge processes started together. When one fails to start, the ones that did are stopped before
+ * the failure is thrown: left running, their open pipes would keep the test file's process alive and
+ * hang the whole run instead of failing it.
+ */
+export async function startTogether(starting: readonly Promise<PayBridgeProcess>[]): Promise<PayBridgeProcess[]> {
+  const settled = await Promise.allSettled(starting);
+  const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stopProcesses(started);
+    throw failed.reason;
+  }
+  return started;
+}
+
 export async function stopProcesses(processes: readonly PayBridgeProcess[]): Promise<void> {
   for (const p of processes) {
     p.child.kill('SIGTERM');

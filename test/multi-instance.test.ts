@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import type { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
 import { SANDBOX_PAYME } from '../src/sandbox/credentials.js';
-import { startClickPayBridgeProcess, stopProcesses, type PayBridgeProcess, startClickEmulator, startPaymeEmulator, uniqueQr } from './helpers.js';
+import { startClickPayBridgeProcess, startTogether, stopProcesses, type PayBridgeProcess, startClickEmulator, startPaymeEmulator, uniqueQr } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 /**
@@ -70,7 +70,7 @@ describeUnlessSkipped('several PayBridge processes on one PostgreSQL journal', p
     };
     url = await freshDatabase();
     // Started one after the other would hide the migration race; started together they share it.
-    instances = await Promise.all([
+    instances = await startTogether([
       startInstance('pb-a', '1', url, click, withPayme),
       startInstance('pb-b', '2', url, click, withPayme),
       startInstance('pb-c', '3', url, click, withPayme),
