@@ -229,6 +229,13 @@ function amountOf(method: Method, fault: Fault, run: number): number {
 // ---- the processes ----
 
 const dir = mkdtempSync(join(tmpdir(), 'paybridge-faults-'));
+/**
+ * The receipt's account field PayBridge is configured with, and the one this suite reads a receipt's
+ * transaction from in the Payme emulator's ledger: set here, so the two cannot disagree.
+ */
+const PAYME_ACCOUNT_FIELD = 'order_id';
+const paymeTransactionOf = (account: Record<string, string | undefined> | null) => account?.[PAYME_ACCOUNT_FIELD] ?? null;
+
 const ports = { click: await freePort(), payme: await freePort(), uzum: await freePort(), uzcard: await freePort(), paybridge: await freePort() };
 const emuData = join(dir, 'emulators');
 writeFileSync(
@@ -257,6 +264,7 @@ payme:
   url: http://127.0.0.1:${ports.payme}/api
   cashbox_id: sandbox-cashbox
   cashbox_key: sandbox-cashbox-key
+  account_field: ${PAYME_ACCOUNT_FIELD}
   timeouts: { connect_ms: ${T.connectMs}, response_ms: ${T.responseMs} }
   poll_interval_ms: ${T.pollMs}
   status_deadline_ms: ${T.paymeStatusDeadlineMs}
@@ -376,12 +384,12 @@ async function ledger(method: Method): Promise<Map<string, LedgerEntry>> {
       _id: string;
       amount: number;
       state: number;
-      account: { transaction_id?: string } | null;
+      account: Record<string, string | undefined> | null;
       given_back: number;
     }[];
     for (const r of list) {
       // Charged: paid, or paid and then given back (cancelled).
-      entries.set(r._id, { key: r._id, amount: r.amount, charged: r.state === 4 || r.given_back > 0, transactionId: r.account?.transaction_id ?? null, state: r.state });
+      entries.set(r._id, { key: r._id, amount: r.amount, charged: r.state === 4 || r.given_back > 0, transactionId: paymeTransactionOf(r.account), state: r.state });
     }
     return entries;
   }
@@ -731,11 +739,11 @@ async function givenBackAt(method: Method, paymentId: string, rrn: string | null
   }
   if (method === 'payme') {
     const list = (await (await fetch(`http://127.0.0.1:${ports.payme}/_sandbox/receipts`)).json()) as {
-      account: { transaction_id?: string } | null;
+      account: Record<string, string | undefined> | null;
       given_back: number;
       give_back_requests: number;
     }[];
-    const mine = list.filter((r) => r.account?.transaction_id === paymentId);
+    const mine = list.filter((r) => paymeTransactionOf(r.account) === paymentId);
     return { total: sum(mine.map((r) => r.given_back)), count: mine.filter((r) => r.given_back > 0).length, requests: sum(mine.map((r) => r.give_back_requests)) };
   }
   const file = method === 'uzcard' ? join(emuData, 'sandbox', 'uzcard-terminal.json') : join(emuData, 'sandbox', 'arcus2', 'arcus2-emulator.json');
