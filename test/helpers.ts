@@ -312,7 +312,6 @@ export async function startClickPayBridgeProcess(
   return spawnPayBridge(name, config, dir, port, startupMs);
 }
 
-/** Stops PayBridge processes (SIGTERM: in-flight payments finish) and waits for each to exit. */
 /**
  * PayBridge processes started together. When one fails to start, the ones that did are stopped before
  * the failure is thrown: left running, their open pipes would keep the test file's process alive and
@@ -329,6 +328,7 @@ export async function startTogether(starting: readonly Promise<PayBridgeProcess>
   return started;
 }
 
+/** Stops PayBridge processes (SIGTERM: in-flight payments finish) and waits for each to exit. */
 export async function stopProcesses(processes: readonly PayBridgeProcess[]): Promise<void> {
   for (const p of processes) {
     p.child.kill('SIGTERM');

@@ -59,14 +59,14 @@ function classify(err: unknown): TransportError {
   return new TransportError(`${sent ? 'connection lost' : 'could not connect'}: ${e.message ?? code}`, sent, code);
 }
 
+/** Told about every call when it ends: for latency metrics. `outcome` is "2xx"…"5xx" or "error". */
+export type CallObserver = (seconds: number, outcome: string) => void;
+
 /**
  * One keep-alive connection pool per provider, with the provider's own timeouts. Used by the
  * provider clients for every call; it never retries, because a retried payment could be a
  * second charge.
  */
-/** Told about every call when it ends: for latency metrics. `outcome` is "2xx"…"5xx" or "error". */
-export type CallObserver = (seconds: number, outcome: string) => void;
-
 export class HttpTransport {
   private readonly agent: Agent;
   /** From the latest answer that carried a readable `Date` header, whatever its status. */

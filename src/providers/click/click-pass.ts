@@ -1,6 +1,6 @@
-import { clockExplanation } from '../clock.js';
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clockExplanation } from '../clock.js';
 import { TransportError } from '../http-transport.js';
 import type {
   CancelOutcome,

@@ -83,12 +83,12 @@ export class PaymeClient {
     this.transport = new HttpTransport(timeouts, observe);
   }
 
-  /** The last JSON-RPC id sent: replies are paired with requests by it. */
   /** Payme's clock minus this computer's, from the latest answer's `Date` header. */
   get lastClockOffsetMs(): number | undefined {
     return this.transport.lastClockOffsetMs;
   }
 
+  /** The last JSON-RPC id sent: replies are paired with requests by it. */
   get lastRequestId(): number {
     return this.nextId - 1;
   }
