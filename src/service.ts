@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { SqliteDriverError } from './journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal } from './journal/sqlite/instance-lock.js';
+import { userName } from './lib/user-name.js';
 import { createServiceLogger, LogFileError, type ServiceLogger } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -23,9 +24,7 @@ export class StartupError extends Error {
   }
 }
 
-function userName(): string {
-  return process.env.USER ?? process.env.USERNAME ?? (process.getuid ? `uid ${process.getuid()}` : 'this user');
-}
+const user = () => userName() ?? 'this user';
 
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'ENOSPC', 'SQLITE_CANTOPEN', 'SQLITE_READONLY', 'SQLITE_PERM', 'SQLITE_FULL', 'ERR_SQLITE_ERROR']);
 
@@ -50,7 +49,7 @@ function journalFailure(err: unknown, config: Config): StartupError | undefined 
   // node:sqlite reports every failure as ERR_SQLITE_ERROR; only one opening the file is meant here.
   if (NOT_WRITABLE.has(e.code ?? '') && (e.code !== 'ERR_SQLITE_ERROR' || /unable to open|readonly|read-only|disk I\/O/i.test(e.message))) {
     return new StartupError(
-      `cannot open the journal ${config.journal.path} for writing (${e.code}: ${e.message}) as user ${userName()}: make ${dirname(config.journal.path!)} writable for that user, or set data_dir (PAYBRIDGE_DATA_DIR) to a folder that is`,
+      `cannot open the journal ${config.journal.path} for writing (${e.code}: ${e.message}) as user ${user()}: make ${dirname(config.journal.path!)} writable for that user, or set data_dir (PAYBRIDGE_DATA_DIR) to a folder that is`,
       EXIT.CANTCREAT,
     );
   }
@@ -60,7 +59,7 @@ function journalFailure(err: unknown, config: Config): StartupError | undefined 
 function listenFailure(err: unknown, host: string, port: number): StartupError | undefined {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') return new StartupError(`port ${port} on ${host} is in use — is another PayBridge running? Stop it, or change server.port (PORT)`, EXIT.UNAVAILABLE);
-  if (code === 'EACCES' || code === 'EPERM') return new StartupError(`port ${port} on ${host} may not be opened by user ${userName()} — ports below 1024 need privileges: use a port above 1023 (server.port, PORT)`, EXIT.UNAVAILABLE);
+  if (code === 'EACCES' || code === 'EPERM') return new StartupError(`port ${port} on ${host} may not be opened by user ${user()} — ports below 1024 need privileges: use a port above 1023 (server.port, PORT)`, EXIT.UNAVAILABLE);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new StartupError(`${host} is not an address of this machine: change server.host (HOST)`, EXIT.UNAVAILABLE);
   return undefined;
 }
@@ -99,7 +98,7 @@ export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<
     log = createServiceLogger(config.log);
   } catch (err) {
     if (!(err instanceof LogFileError)) throw err;
-    return fail(new StartupError(`${err.message} as user ${userName()}: make its folder writable for that user, or change log.file`, EXIT.CANTCREAT), undefined, config);
+    return fail(new StartupError(`${err.message} as user ${user()}: make its folder writable for that user, or change log.file`, EXIT.CANTCREAT), undefined, config);
   }
   const { logger } = log;
 

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { userName } from '../../lib/user-name.js';
 import { openSqlite, SqliteDriverError, type SqlConnection, type SqliteDriverChoice } from './connection.js';
 
 /** Another PayBridge process holds the journal. */
@@ -29,10 +30,6 @@ export class DataDirError extends Error {
     super(`cannot write the data folder ${folder} (${why})${user ? ` as user ${user}` : ''}: make it writable for that user, or set data_dir (PAYBRIDGE_DATA_DIR) to a folder that is`);
     this.name = 'DataDirError';
   }
-}
-
-function userName(): string | undefined {
-  return process.env.USER ?? process.env.USERNAME ?? (process.getuid ? `uid ${process.getuid()}` : undefined);
 }
 
 function readHolder(file: string): { pid: number; host: string } | undefined {
