@@ -8,6 +8,7 @@ import { clickRefusal } from '../../providers/click/click-pass.js';
 import { clockExplanation, describeClockOffset, UNPUBLISHED_WINDOW_WARN_S } from '../../providers/clock.js';
 import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
 import { UzumClient } from '../../providers/uzum/client.js';
+import { UZUM_AUTH_WINDOW_S } from '../../providers/uzum/fast-pay.js';
 import { exchangeText, integer } from '../../providers/uzum/outcomes.js';
 import { sandboxTerminals, startEmulators, type Emulators } from '../../sandbox/start.js';
 import { openBridgeLink, describeEndpoint } from '../../terminals/bridge/transport.js';
@@ -70,17 +71,17 @@ async function checkUzum(config: NonNullable<Config['uzum']>): Promise<Check> {
     { baseUrl: config.base_url, serviceId: config.service_id, merchantServiceUserId: config.merchant_service_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code },
     { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms },
   );
-  const clock = { provider: 'Uzum', offsetMs: undefined as number | undefined, windowS: 50, signed: true };
+  const clock = { provider: 'Uzum', offsetMs: undefined as number | undefined, windowS: UZUM_AUTH_WINDOW_S, signed: true };
   try {
     const x = await client.status('00000000-0000-0000-0000-000000000000');
     clock.offsetMs = client.lastClockOffsetMs;
     if (x.kind === 'http' && (x.statusCode === 401 || x.statusCode === 403)) {
-      return { name, ok: false, detail: `refused (HTTP ${x.statusCode}): check merchant_service_user_id and secret_key — or the clock: ${clockExplanation('Uzum', clock.offsetMs, 50, 'the credentials are')}`, clock };
+      return { name, ok: false, detail: `refused (HTTP ${x.statusCode}): check merchant_service_user_id and secret_key — or the clock: ${clockExplanation('Uzum', clock.offsetMs, UZUM_AUTH_WINDOW_S, 'the credentials are')}`, clock };
     }
     if (x.kind !== 'reply') return { name, ok: false, detail: exchangeText(x), clock };
     const code = integer(x.reply.error_code);
     if (code === 401) return { name, ok: false, detail: 'credentials refused (error_code 401): check merchant_service_user_id, secret_key and service_id', clock };
-    if (code === 403) return { name, ok: false, detail: `refused as older than 50 s (error_code 403): ${clockExplanation('Uzum', clock.offsetMs, 50, 'a request held up on the way is')}`, clock };
+    if (code === 403) return { name, ok: false, detail: `refused as older than ${UZUM_AUTH_WINDOW_S} s (error_code 403): ${clockExplanation('Uzum', clock.offsetMs, UZUM_AUTH_WINDOW_S, 'a request held up on the way is')}`, clock };
     if (code === 503) return { name, ok: false, detail: 'service_id not found or inactive (error_code 503)', clock };
     return { name, ok: true, detail: `reached, credentials not refused (a status query of no payment answered error_code ${String(code)})`, clock };
   } finally {

@@ -1,5 +1,5 @@
-import { clockExplanation } from '../clock.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clockExplanation } from '../clock.js';
 import type {
   CancelOutcome,
   CancelRequest,
@@ -42,7 +42,7 @@ function phoneOf(x: UzumExchange): string | null {
 }
 
 /** Uzum refuses an Authorization whose timestamp is more than this far from its clock (its contract). */
-const UZUM_AUTH_WINDOW_S = 50;
+export const UZUM_AUTH_WINDOW_S = 50;
 
 /** The cashier's sentence for a refusal, with the contract's explanation where the cause is at the till. */
 function refusal(x: UzumExchange, rule: OutcomeRule, what: string): { providerCode: string; providerText: string; reason: string } {
