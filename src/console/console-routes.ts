@@ -13,6 +13,8 @@ const ROOT = fileURLToPath(new URL('../../public/console/', import.meta.url));
 export interface ConsoleSettings {
   language: Language;
   mode: string;
+  /** The shop's IANA time zone: every date and time the console shows is in it. */
+  timezone: string;
 }
 
 /**
@@ -24,5 +26,5 @@ export function registerConsole(app: FastifyInstance, settings: ConsoleSettings)
   void app.register(fastifyStatic, { root: ROOT, prefix: '/console/', decorateReply: false, index: 'index.html', cacheControl: false });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
   app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
-  app.get('/console/config.json', { schema: { hide: true } }, async () => ({ language: settings.language, mode: settings.mode, version: VERSION }));
+  app.get('/console/config.json', { schema: { hide: true } }, async () => ({ language: settings.language, mode: settings.mode, version: VERSION, timezone: settings.timezone }));
 }
