@@ -159,6 +159,24 @@ for (const engine of ENGINES) {
       assert.equal(back.give_backs, undefined);
       assert.deepEqual(back.original, { transaction_id: ids.uzcard, method: 'uzcard', amount: 4_000, status: 'succeeded', refunded_amount: 1_500, created_at: uz.created_at });
 
+      // A cancel Click refuses (its magic 603: the first reversal answered 502, not applied): beneath its payment, failed, with the reason.
+      const paid = await post(bridge, '/payment/click', { amount: 2_000, qr_code: uniqueQr().replace(/777$/, '603') });
+      const refusedAnswer = await post(bridge, `/payment/transactions/${paid.body.data.transaction_id}/refund`, {});
+      assert.equal(refusedAnswer.body.error?.give_back_status, 'unknown', JSON.stringify(refusedAnswer.body));
+      // Click's status proves "not reversed" only when asked late enough, twice: "settle now" until it does.
+      const giveBackId = refusedAnswer.body.error?.give_back_id as string;
+      for (let i = 0; i < 100 && (await bridge.journal.get(giveBackId))!.status === 'unknown'; i++) {
+        await post(bridge, '/payment/recovery/run', {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const withRefusal = (await get(bridge, `/payment/transactions/${paid.body.data.transaction_id}`)).body.data;
+      assert.equal(withRefusal.remaining_amount, 2_000, 'a failed give-back reserves nothing');
+      assert.equal(withRefusal.give_backs.length, 1);
+      const refused = withRefusal.give_backs[0];
+      assert.deepEqual([refused.kind, refused.status, refused.amount], ['cancel', 'failed', 2_000]);
+      assert.equal(refused.error.code, 104);
+      assert.match(String(refused.error.data), /NOT_GIVEN_BACK/, JSON.stringify(refused.error));
+
       // A give-back of a payment PayBridge never took (foreign): no payment to name.
       const foreign = randomUUID();
       await bridge.journal.insert({ id: foreign, method: 'humo', amount: 100, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', originalId: null, terminal: 'humo-sandbox' }, { step: 'received' });
