@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { shopDay } from '../src/lib/shop-time.js';
 import { PAYMENT_METHODS } from '../src/payments/transaction.js';
 import { get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
@@ -212,3 +212,31 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('a shop in a zone with daylight saving (America/New_York)', () => {
+  let bridge: TestBridge;
+  before(async () => {
+    bridge = await startTestBridge((c) => (c.shop.timezone = 'America/New_York'));
+  });
+  after(() => bridge?.close());
+
+  it('its day of the clocks going back has 25 hours; a sale in the second 1 o’clock is in the second hour 1', async () => {
+    // 06:30 UTC on 1 November 2026 is 01:30 EST, after 01:59 EDT went back to 01:00.
+    const id = randomUUID();
+    await bridge.journal.insert({ id, method: 'click', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.UTC(2026, 10, 1, 6, 30), kind: 'payment' }, { step: 'received' });
+    await bridge.journal.transition(id, 'pending', 'succeeded', {}, { step: 'paid' });
+    const d = (await get(bridge, '/payment/summary?date=2026-11-01&days=3')).body.data;
+    assert.equal(d.timezone, 'America/New_York');
+    assert.equal(d.from, '2026-11-01T04:00:00.000Z');
+    assert.equal(d.to, '2026-11-02T05:00:00.000Z');
+    assert.deepEqual(d.hourly.map((h: { hour: number }) => h.hour), [0, 1, 1, ...Array.from({ length: 22 }, (_, i) => i + 2)]);
+    assert.equal(d.hourly[2].methods.click.paid_amount, 900);
+    assert.equal(d.hourly[1].methods.click.paid_amount, 0);
+    assert.deepEqual(d.days.map((x: { date: string }) => x.date), ['2026-10-30', '2026-10-31', '2026-11-01']);
+    assert.equal(d.days[2].methods.click.paid_amount, 900);
+    const listed = (date: string) => get(bridge, `/payment/transactions?date=${date}`).then((r) => r.body.data.items.map((t: { transaction_id: string }) => t.transaction_id));
+    assert.deepEqual(await listed('2026-11-01'), [id]);
+    assert.deepEqual(await listed('2026-10-31'), []);
+    assert.equal((await bridge.server.inject({ method: 'GET', url: '/console/config.json' })).json().timezone, 'America/New_York');
+  });
+});
