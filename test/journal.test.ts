@@ -518,6 +518,9 @@ for (const engine of ENGINES) {
           ['/payment/transactions?status=lost', /^status: must be one of pending, succeeded/],
           ['/payment/transactions?limit=0', /^limit: must be an integer from 1 to 500$/],
           ['/payment/transactions?from=yesterday', /^from: must be an ISO 8601 date\/time/],
+          // Read in the server's zone by Date.parse, which need not be the shop's: refused, not guessed.
+          ['/payment/transactions?from=2026-11-26T10:00', /^from: 2026-11-26T10:00 has no time zone/],
+          ['/payment/transactions?to=2026-11-26T10:00:00.000', /^to: .* has no time zone/],
           ['/payment/transactions?cursor=bm9wZQ', /^cursor: not a cursor this journal issued$/],
           ['/payment/transactions?sort=asc', /^sort: is not a known parameter$/],
           ['/payment/transactions?shop=', /^shop: /],

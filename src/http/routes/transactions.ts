@@ -28,6 +28,9 @@ function toEpochMs(field: string, value: string | undefined, timezone: string): 
     if (!isCalendarDate(value)) throw invalidRequest([`${field}: ${value} is not a calendar date`]);
     return shopDay(timezone, value).from;
   }
+  // Date.parse reads a date-time without a zone in the server's own zone, which need not be the
+  // shop's: such a value names no instant anyone meant, so it is refused rather than guessed.
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(value)) throw invalidRequest([`${field}: ${value} has no time zone; add Z or an offset (e.g. +05:00), or give a date alone for the start of a shop day`]);
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isSafeInteger(ms)) throw invalidRequest([`${field}: is not a valid date/time`]);
   return ms;
