@@ -74,7 +74,7 @@ export async function recordExamples(bridge: PayBridge): Promise<RecordedRoutes>
         const res = await send(bridge, request);
         const answer = res.json() as Answer;
         const name = answer.is_success ? 'answer' : `refused (${String(answer.error?.code)})`;
-        if (!recorded[route]?.some((r) => r.name === name)) add(route, { name, request, status: res.statusCode, answer });
+        if (!(recorded[route] ?? []).some((r: Recorded) => r.name === name)) add(route, { name, request, status: res.statusCode, answer });
       }
     }
   }
