@@ -52,6 +52,9 @@ export function docsConfig(c: Config): void {
 export const NO_SUCH_TRANSACTION = '00000000-0000-4000-8000-000000000000';
 const CHECK_URL = 'https://ofd.soliq.uz/check?t=EP000000000123&r=1542&c=20261126150102&s=512345678901';
 
+/** The fiscal module's fields Payme takes with the receipt (the ones of CHECK_URL). */
+const PAYME_FISCAL = { receipt_id: 1542, terminal_id: 'EP000000000123', fiscal_sign: '512345678901', date: '2026-11-26T15:01:02', status_code: 0, message: 'Принят' };
+
 const json = (method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): DocsRequest => ({
   method,
   url,
@@ -79,7 +82,7 @@ function qrSteps(method: 'click' | 'payme' | 'uzum', qr: string, declined: strin
     },
     { route: pay, name: 'declined (104)', request: () => json('POST', `/payment/${method}`, { amount: 150_000, qr_code: declined }) },
     { route: pay, name: 'bad request (7)', request: () => json('POST', `/payment/${method}`, { amount: 1.5, qr_code: qr }) },
-    { route: confirm, name: 'delivered', request: (k) => json('POST', `/payment/${method}_confirm`, { payment_id: k[`${method}_payment`], qr_code: CHECK_URL }) },
+    { route: confirm, name: 'delivered', request: (k) => json('POST', `/payment/${method}_confirm`, { payment_id: k[`${method}_payment`], qr_code: CHECK_URL, ...(method === 'payme' ? PAYME_FISCAL : {}) }) },
     { route: confirm, name: 'bad request (7)', request: (k) => json('POST', `/payment/${method}_confirm`, { payment_id: k[`${method}_payment`], qr_code: 'https://example.com/check' }) },
     // Payme and Uzum cancel only whole payments: their partial give-back is a refusal worth showing.
     { route: cancel, name: method === 'click' ? 'part given back' : 'part refused (106)', request: (k) => json('POST', `/payment/${method}_cancel`, { transaction_id: k[`${method}_tx`], amount: 50_000 }) },
@@ -185,7 +188,7 @@ export const DOCS_STEPS: DocsStep[] = [
   { route: 'GET /payment/shift-closes', name: 'bad request (7)', request: () => json('GET', '/payment/shift-closes?limit=0') },
 
   // FiscalBox's UzQR and Anorbank endpoints: refused until a published specification exists.
-  ...notConfigured('POST /payment/one_qr/create', '/payment/one_qr/create', { external_id: 'EXT001', amount: '100.00' }, { external_id: 'EXT001', amount: '100,00' }),
+  ...notConfigured('POST /payment/one_qr/create', '/payment/one_qr/create', { external_id: 'EXT001', amount: '100.00', print: false, banners: [] }, { external_id: 'EXT001', amount: '100,00' }),
   ...notConfigured('GET /payment/one_qr/status', '/payment/one_qr/status', '?invoice_id=INVC134B7FEFED34BC3B470B8', ''),
   ...notConfigured('POST /payment/one_qr/receipt', '/payment/one_qr/receipt', { pay_id: 'PAY12345678901234567', fiscal_receipt_url: CHECK_URL }, { pay_id: 'PAY12345678901234567' }),
   ...notConfigured('POST /payment/one_qr/cancel', '/payment/one_qr/cancel', { invoice_id: 'INV8D1EBF7CDCBA44E7BF90D3' }, {}),
