@@ -70,7 +70,9 @@ export function registerOpenApi(app: FastifyInstance): void {
   void app.register(swaggerUi, {
     routePrefix: '/docs',
     // The validator badge would call swagger.io; PayBridge runs offline next to the till.
-    uiConfig: { validatorUrl: null, docExpansion: 'list', deepLinking: true, tryItOutEnabled: true },
+    // BaseLayout: without the top bar, whose inline-styled swagger logo the CSP would (rightly) block,
+    // and whose "explore" box loads any URL; PayBridge documents only itself.
+    uiConfig: { validatorUrl: null, docExpansion: 'list', deepLinking: true, tryItOutEnabled: true, layout: 'BaseLayout' },
     staticCSP: DOCS_CSP,
     // Served by PayBridge like the rest of the page: a layout that fits a phone.
     theme: {
