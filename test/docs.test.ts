@@ -20,9 +20,9 @@ const launch = () =>
 /** Every console error and CSP violation of a page, from its first script on. */
 async function watch(context: BrowserContext): Promise<string[]> {
   const problems: string[] = [];
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-  });
+  await context.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`))",
+  );
   context.on('page', (page) => {
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(m.text());
@@ -90,7 +90,7 @@ describe('the API reference in a real browser', { skip: !haveBrowser }, () => {
       await page.click(`${op} .opblock-summary`);
       await page.waitForSelector(`${op} .opblock-body`);
       await page.locator(`${op} .responses-wrapper`).scrollIntoViewIfNeeded();
-      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth }));
+      const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth })')) as { scroll: number; body: number; inner: number };
       assert.ok(widths.scroll <= widths.inner && widths.body <= widths.inner, `the page is ${widths.scroll}/${widths.body} px wide in a ${widths.inner} px window`);
       // The description and the example answer are inside the screen, not cut off at its right edge.
       for (const part of [`${op} .opblock-description-wrapper`, `${op} .responses-wrapper .highlight-code`]) {
@@ -98,7 +98,7 @@ describe('the API reference in a real browser', { skip: !haveBrowser }, () => {
         assert.ok(box && box.x >= 0 && box.x + box.width <= widths.inner + 1, `${part} is at ${JSON.stringify(box)}`);
       }
       await page.locator(op).screenshot({ path: `${ARTIFACTS}docs-390-operation.png` });
-      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: `${ARTIFACTS}docs-390.png` });
       assert.deepEqual(problems, []);
     } finally {
