@@ -7,7 +7,7 @@ export const DOCS_THEME_CSS = `
 html, body { max-width: 100%; overflow-x: hidden; }
 .swagger-ui .wrapper { padding: 0 12px; box-sizing: border-box; max-width: 100%; }
 .swagger-ui pre, .swagger-ui .microlight, .swagger-ui .highlight-code { white-space: pre-wrap; word-break: break-word; overflow-x: auto; max-width: 100%; }
-.swagger-ui .opblock .opblock-summary-path, .swagger-ui .opblock .opblock-summary-path__deprecated { word-break: break-all; }
+.swagger-ui .opblock .opblock-summary-path, .swagger-ui .opblock .opblock-summary-path__deprecated { overflow-wrap: anywhere; }
 .swagger-ui .responses-table, .swagger-ui table { max-width: 100%; }
 .swagger-ui .model-box, .swagger-ui .model-example, .swagger-ui .table-container { max-width: 100%; overflow-x: auto; }
 
@@ -18,7 +18,8 @@ html, body { max-width: 100%; overflow-x: hidden; }
   .swagger-ui .opblock-tag { font-size: 18px; flex-wrap: wrap; }
   .swagger-ui .opblock-tag small { flex-basis: 100%; padding: 4px 0 0; }
   .swagger-ui .opblock .opblock-summary { flex-wrap: wrap; }
-  .swagger-ui .opblock .opblock-summary-path { max-width: calc(100% - 90px); flex: 1 1 auto; font-size: 14px; }
+  /* The path takes what the method badge and the icons leave, and breaks only at a slash or underscore if it must. */
+  .swagger-ui .opblock .opblock-summary-path { flex: 1 1 0; min-width: 0; max-width: none; font-size: 14px; word-break: normal; overflow-wrap: anywhere; }
   .swagger-ui .opblock .opblock-summary-description { flex-basis: 100%; padding: 4px 0 0; }
   .swagger-ui .opblock .opblock-section-header { flex-wrap: wrap; }
   .swagger-ui .parameters-col_description { width: auto; }
