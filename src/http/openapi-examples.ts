@@ -97,14 +97,15 @@ function describeCodes(codes: Map<number, string[]>): string {
 
 /** A parameter's value in the first successful recorded request that carried it. */
 function recordedValue(parameter: Json, path: string, examples: RecordedExample[]): unknown {
-  for (const e of [...examples.filter(succeeded), ...examples.filter((x) => !succeeded(x))]) {
+  // Only a request that worked: a refused one's values are wrong on purpose (a date 2026-02-30).
+  for (const e of examples.filter(succeeded)) {
     const url = new URL(e.request.url, 'http://paybridge.local');
     if (parameter.in === 'query' && url.searchParams.has(parameter.name)) return url.searchParams.get(parameter.name);
     if (parameter.in === 'header' && e.request.headers?.[parameter.name] !== undefined) return e.request.headers[parameter.name];
     if (parameter.in === 'path') {
       const pattern = new RegExp(`^${path.replace(/\{([^}]+)\}/g, (_all, name: string) => (name === parameter.name ? '([^/]+)' : '[^/]+'))}$`);
       const found = pattern.exec(url.pathname)?.[1];
-      if (found && (!e.answer || e.answer.is_success)) return found;
+      if (found) return found;
     }
   }
   return undefined;
@@ -135,11 +136,21 @@ function exampleFor(name: string, schema: Json | undefined, fromRecording: unkno
   return PARAMETER_EXAMPLES[name] ?? firstLiteral(schema);
 }
 
+/**
+ * swagger-ui fills every parameter's `example` into "Try it out", optional ones too, and sends them
+ * all: a filter that was not part of a working request (a `date` beside `from`/`to`, a `cursor`) would
+ * make the pre-filled request fail. So a parameter of the recorded request, and any the request
+ * cannot do without, gets `example` (pre-filled); any other optional query parameter gets its example
+ * in `schema.examples`, shown in the reference but left empty in the form.
+ */
 function attachParameterExamples(operation: Json, path: string, examples: RecordedExample[]): void {
   for (const parameter of (operation.parameters ?? []) as Json[]) {
     if (parameter.example !== undefined || hasExample(parameter.schema)) continue;
-    const value = exampleFor(parameter.name, parameter.schema, recordedValue(parameter, path, examples) ?? answeredValue(parameter.name, examples));
-    if (value !== undefined) parameter.example = value;
+    const used = recordedValue(parameter, path, examples);
+    const value = exampleFor(parameter.name, parameter.schema, used ?? answeredValue(parameter.name, examples));
+    if (value === undefined) continue;
+    if (used !== undefined || parameter.required || parameter.in !== 'query') parameter.example = value;
+    else parameter.schema = { ...parameter.schema, examples: [value] };
   }
 }
 
