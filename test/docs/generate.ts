@@ -34,8 +34,9 @@ function todaysDates(): [string, string][] {
  * nothing changed: ids, times and the emulators' random numbers. Each distinct value becomes a fixed
  * stand-in, the same one wherever it recurs (a payment's id in a later request still matches its
  * answer): UUIDs, Payme’s receipt ids, 12-digit RRNs (not phone numbers, 998…), authorization codes, the emulators' loopback
- * ports; times become 26 Nov 2026, one second apart in the order they happened (ISO, epoch ms; slips
- * all print 10:15:00); today's date becomes 26 Nov 2026.
+ * ports; the times of events become 26 Nov 2026, one second apart in the order they happened (ISO,
+ * epoch ms; slips all print 10:15:00), a day's or hour's boundary keeps its time of day; today's date
+ * becomes 26 Nov 2026.
  */
 function normalise(json: string): string {
   // A cursor is base64url of "epoch ms:uuid": opened here, normalised like the rest, closed again below.
@@ -46,7 +47,14 @@ function normalise(json: string): string {
   out = replaceEach(out, /(?<=127\.0\.0\.1:)\d+/g, (n) => String(18000 + n));
   const base = Date.parse('2026-11-26T05:00:00.000Z');
   const byTime = (a: string, b: string) => Date.parse(a) - Date.parse(b);
+  // A time on a whole minute is a boundary (a shop day's or hour's start), not an event: moved by
+  // whole days to 26 Nov 2026, keeping its time of day, so the days and hours still line up.
+  const boundary = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00(\.000)?Z/g;
+  const days = Math.round((Date.parse('2026-11-26T00:00:00Z') - Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`)) / 86_400_000);
+  const boundaries: string[] = [];
+  out = out.replace(boundary, (found) => `<boundary ${boundaries.push(new Date(Date.parse(found) + days * 86_400_000).toISOString()) - 1}>`);
   out = replaceEach(out, /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z/g, (n) => new Date(base + n * 1000).toISOString(), byTime);
+  out = out.replace(/<boundary (\d+)>/g, (_all, i: string) => boundaries[Number(i)]!);
   out = replaceEach(out, /\b17\d{11}\b/g, (n) => String(base + n * 1000), (a, b) => Number(a) - Number(b));
   // A run's slips fall within a second or two of each other: one clock time for them all.
   out = out.replace(/(?<![\dT])\d{2}:\d{2}:\d{2}\b/g, '10:15:00');

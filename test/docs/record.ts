@@ -39,7 +39,8 @@ function metricsExcerpt(text: string): string {
 }
 
 /**
- * Runs the docs' script against a sandbox PayBridge and records every answer, by route. A route of
+ * Runs the docs' script against a sandbox PayBridge and records every answer, by route; a step for a
+ * route or parameter this PayBridge does not document is left out. A route of
  * the reference that the script does not reach is still asked something — a GET as it is and with a
  * parameter it does not know, anything else with an empty body — so that a route added later shows
  * its real refusals at once; its success example must then be scripted in scenarios.ts.
@@ -48,7 +49,14 @@ export async function recordExamples(bridge: PayBridge): Promise<RecordedRoutes>
   const recorded: RecordedRoutes = {};
   const kept: Kept = {};
   const add = (route: string, entry: Recorded) => void (recorded[route] ??= []).push(entry);
+  const spec = (await bridge.server.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApiDocument;
+  const operation = (route: string) => {
+    const [verb, path] = route.split(' ') as [string, string];
+    return spec.paths[path]?.[verb.toLowerCase()];
+  };
   for (const step of DOCS_STEPS) {
+    const op = operation(step.route);
+    if (!op || step.needs?.some((name) => !op.parameters?.some((p) => p.in === 'query' && p.name === name))) continue;
     const request = step.request(kept);
     const res = await send(bridge, request);
     if (request.url === '/metrics') {
@@ -60,7 +68,6 @@ export async function recordExamples(bridge: PayBridge): Promise<RecordedRoutes>
     if (!step.setup) add(step.route, { name: step.name, request, status: res.statusCode, answer });
   }
 
-  const spec = (await bridge.server.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApiDocument;
   for (const [path, operations] of Object.entries(spec.paths)) {
     for (const [verb, operation] of Object.entries(operations)) {
       const route = `${verb.toUpperCase()} ${path}`;

@@ -29,6 +29,11 @@ export interface DocsStep {
   keep?: (answer: Answer, kept: Kept) => void;
   /** Prepares a later example; replayed, not shown in the reference. */
   setup?: true;
+  /**
+   * Query parameters the step uses that not every PayBridge has: the step runs only where the
+   * route documents them (a step of a route the document lacks is skipped the same way).
+   */
+  needs?: string[];
 }
 
 export interface Answer {
@@ -155,6 +160,10 @@ export const DOCS_STEPS: DocsStep[] = [
     },
   },
   { route: 'POST /payment/recovery/run', name: 'settled what it could', request: () => json('POST', '/payment/recovery/run', {}) },
+  // What waits for an operator, while that give-back does.
+  { route: 'GET /payment/attention', name: 'waiting for an operator', request: () => json('GET', '/payment/attention') },
+  { route: 'GET /payment/transactions', name: 'give-backs', needs: ['kind'], request: () => json('GET', '/payment/transactions?kind=give_back&limit=2') },
+  { route: 'GET /payment/transactions', name: 'date with from (7)', needs: ['date'], request: () => json('GET', '/payment/transactions?date=2026-11-26&from=2026-11-26') },
   {
     route: 'POST /payment/transactions/{transaction_id}/resolve',
     name: 'decided',
@@ -183,6 +192,7 @@ export const DOCS_STEPS: DocsStep[] = [
 
   { route: 'GET /payment/summary', name: 'today', request: () => json('GET', '/payment/summary') },
   { route: 'GET /payment/summary', name: 'bad request (7)', request: () => json('GET', '/payment/summary?date=2026-02-30') },
+  { route: 'GET /payment/summary', name: 'too many days (7)', needs: ['days'], request: () => json('GET', '/payment/summary?days=32') },
   { route: 'GET /payment/terminals', name: 'the terminals', request: () => json('GET', '/payment/terminals') },
   { route: 'GET /payment/shift-closes', name: 'reconciliations', request: () => json('GET', '/payment/shift-closes?limit=2') },
   { route: 'GET /payment/shift-closes', name: 'bad request (7)', request: () => json('GET', '/payment/shift-closes?limit=0') },
