@@ -143,7 +143,7 @@ describe('API reference', () => {
     try {
       const replayed = await recordExamples(fresh);
       const shapes = (routes: Record<string, Recorded[]>) => Object.entries(routes).flatMap(([route, list]) => list.map((e) => `${route} | ${e.name} | ${shapeOf(e)}`)).sort();
-      const stale = `src/http/openapi-examples.json is stale: run \`npm run docs:examples\``;
+      const stale = `src/http/openapi-examples.data.ts is stale: run \`npm run docs:examples\``;
       assert.deepEqual(shapes(replayed), shapes(recorded as Record<string, Recorded[]>), stale);
       // The requests themselves are the recorded ones, but for the ids the sandbox makes up.
       const requests = (routes: Record<string, Recorded[]>) =>

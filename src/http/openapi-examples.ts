@@ -1,7 +1,7 @@
-import recordedFile from './openapi-examples.json' with { type: 'json' };
+import { RECORDED } from './openapi-examples.data.js';
 
 /**
- * Puts what the sandbox really answered (openapi-examples.json, written by `npm run docs:examples`)
+ * Puts what the sandbox really answered (openapi-examples.data.ts, written by `npm run docs:examples`)
  * into the OpenAPI document: each route's answers as named response examples, its request bodies as
  * request examples, the error codes it answered as `x-error-codes` and a list in its description,
  * and an example for every parameter, so that "Try it out" starts from values that work instead of
@@ -17,7 +17,7 @@ interface RecordedRequest {
 
 interface RecordedAnswer {
   data: unknown;
-  error: { code?: number } | null;
+  error: { code?: number; [field: string]: unknown } | null;
   is_success: boolean;
 }
 
@@ -30,6 +30,11 @@ export interface RecordedExample {
 }
 
 export type RecordedRoutes = Record<string, RecordedExample[]>;
+
+export interface RecordedFile {
+  generated_by: string;
+  routes: RecordedRoutes;
+}
 
 /** The loose shape of the parts of an OpenAPI 3 document this module reads and writes. */
 type Json = Record<string, any>;
@@ -70,9 +75,9 @@ const PARAMETER_EXAMPLES: Record<string, unknown> = {
   payment_id: '2170000001',
 };
 
-export const recorded: RecordedRoutes = (recordedFile as { routes: RecordedRoutes }).routes;
+export const recorded: RecordedRoutes = RECORDED.routes;
 
-/** "POST /payment/transactions/{transaction_id}/refund", the key of openapi-examples.json. */
+/** "POST /payment/transactions/{transaction_id}/refund", the key of the recorded routes. */
 export const routeKey = (method: string, path: string) => `${method.toUpperCase()} ${path}`;
 
 const succeeded = (e: RecordedExample) => e.text !== undefined || e.answer?.is_success === true;

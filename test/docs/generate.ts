@@ -1,11 +1,13 @@
 // `npm run docs:examples`: records what a sandbox PayBridge really answers to the docs' script
-// (test/docs/scenarios.ts) into src/http/openapi-examples.json, the examples of /docs.
+// (test/docs/scenarios.ts) into src/http/openapi-examples.data.ts, the examples of /docs. A TypeScript
+// module of JSON rather than a .json file: it builds into dist like any source and loads on every
+// Node 20 without the JSON-module warning of the older ones.
 import { writeFileSync } from 'node:fs';
 import { startTestBridge } from '../helpers.js';
 import { recordExamples } from './record.js';
 import { docsConfig } from './scenarios.js';
 
-const OUT = new URL('../../src/http/openapi-examples.json', import.meta.url);
+const OUT = new URL('../../src/http/openapi-examples.data.ts', import.meta.url);
 
 /** Replaces every distinct match by a fixed stand-in, the n-th distinct value (in `order`) by `standIn(n)`. */
 function replaceEach(text: string, pattern: RegExp, standIn: (n: number) => string, order?: (a: string, b: string) => number): string {
@@ -68,9 +70,15 @@ const bridge = await startTestBridge(docsConfig);
 try {
   const routes = await recordExamples(bridge);
   const document = { generated_by: 'npm run docs:examples (test/docs/generate.ts): what a sandbox PayBridge answered to test/docs/scenarios.ts', routes };
-  writeFileSync(OUT, `${normalise(JSON.stringify(document, null, 2))}\n`);
+  const header = [
+    '// Written by `npm run docs:examples` (test/docs/generate.ts); do not edit by hand: change the script and run it again.',
+    "import type { RecordedFile } from './openapi-examples.js';",
+    '',
+    'export const RECORDED: RecordedFile = ',
+  ].join('\n');
+  writeFileSync(OUT, `${header}${normalise(JSON.stringify(document, null, 2))};\n`);
   const count = Object.values(routes).reduce((n, list) => n + list.length, 0);
-  process.stdout.write(`${count} examples of ${Object.keys(routes).length} routes written to src/http/openapi-examples.json\n`);
+  process.stdout.write(`${count} examples of ${Object.keys(routes).length} routes written to src/http/openapi-examples.data.ts\n`);
 } finally {
   await bridge.close();
 }

@@ -2,7 +2,7 @@ import type { Config } from '../../src/config/schema.js';
 
 /**
  * The requests behind every example of the API reference: one script, run by the generator
- * (`npm run docs:examples`, which records the answers into src/http/openapi-examples.json) and by
+ * (`npm run docs:examples`, which records the answers into src/http/openapi-examples.data.ts) and by
  * test/openapi.test.ts (which replays it against a fresh sandbox and compares). A step may use what
  * an earlier one answered (a payment's id, its RRN), which is why the requests are a script and not
  * a list of fixed bodies: the ids differ from one sandbox to the next.

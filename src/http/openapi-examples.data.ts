@@ -1,4 +1,7 @@
-{
+// Written by `npm run docs:examples` (test/docs/generate.ts); do not edit by hand: change the script and run it again.
+import type { RecordedFile } from './openapi-examples.js';
+
+export const RECORDED: RecordedFile = {
   "generated_by": "npm run docs:examples (test/docs/generate.ts): what a sandbox PayBridge answered to test/docs/scenarios.ts",
   "routes": {
     "GET /health": [
@@ -2687,4 +2690,4 @@
       }
     ]
   }
-}
+};
