@@ -48,6 +48,9 @@ export type Kept = Record<string, string>;
 export function docsConfig(c: Config): void {
   // A partial Click reversal whose answer is lost (…604) stays unknown for an operator to decide.
   c.click!.partial_reversal = true;
+  // Only the script's own "settle now" settles anything: a background pass in the middle of a slow
+  // run would hold the unknown give-back just when the script resolves it.
+  c.recovery.interval_ms = 3_600_000;
   c.instance.shop = 'chilonzor-1';
   c.instance.till = '3';
   c.instance.id = 'till-3';
