@@ -98,6 +98,15 @@ describe('the API reference in a real browser', { skip: !haveBrowser }, () => {
         assert.ok(box && box.x >= 0 && box.x + box.width <= widths.inner + 1, `${part} is at ${JSON.stringify(box)}`);
       }
       await page.locator(op).screenshot({ path: `${ARTIFACTS}docs-390-operation.png` });
+      // An operation with a table of query parameters fits as well.
+      const list = '#operations-journal-get_payment_transactions';
+      await page.click(`${list} .opblock-summary`);
+      await page.waitForSelector(`${list} table.parameters`);
+      const after = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })')) as { scroll: number; inner: number };
+      assert.ok(after.scroll <= after.inner, `with the parameters open the page is ${after.scroll} px wide in a ${after.inner} px window`);
+      const input = await page.locator(`${list} tr[data-param-name="method"] select, ${list} tr[data-param-name="method"] input`).first().boundingBox();
+      assert.ok(input && input.x + input.width <= after.inner + 1, `the method field is at ${JSON.stringify(input)}`);
+      await page.locator(`${list} table.parameters`).screenshot({ path: `${ARTIFACTS}docs-390-parameters.png` });
       await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: `${ARTIFACTS}docs-390.png` });
       assert.deepEqual(problems, []);

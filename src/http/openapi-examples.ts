@@ -155,7 +155,11 @@ function attachParameterExamples(operation: Json, path: string, examples: Record
     const value = exampleFor(parameter.name, parameter.schema, used ?? answeredValue(parameter.name, examples));
     if (value === undefined) continue;
     if (used !== undefined || parameter.required || parameter.in !== 'query') parameter.example = value;
-    else parameter.schema = { ...parameter.schema, examples: [value] };
+    else {
+      parameter.schema = { ...parameter.schema, examples: [value] };
+      // swagger-ui shows no schema.examples of a parameter: the reader sees it in the description.
+      parameter.description = [parameter.description, `Example: \`${String(value)}\``].filter(Boolean).join(' ');
+    }
   }
 }
 
