@@ -3,7 +3,7 @@ import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 /**
  * What each endpoint answers, for the API reference. Fastify does not serialise with these (see
  * server.ts): the answers are plain JSON of what the services return, and these schemas describe
- * them. The examples are the seed documents' own.
+ * them. The examples shown in /docs are the sandbox's recorded answers (openapi-examples.ts).
  */
 
 const ErrorSchema = Type.Object(
@@ -19,9 +19,12 @@ const ErrorSchema = Type.Object(
   { additionalProperties: true },
 );
 
-/** The seeds' failure example: a QR provider declined. */
-const SEED_BILLING_ERROR = { data: null, error: { code: 104, message: 'BILLING_ERROR', data: null }, is_success: false };
-
+/**
+ * The envelope of a route's answer. `example` is the hand-written success shown only until the
+ * sandbox's own answers are recorded for the route (openapi-examples.ts replaces it, and
+ * test/openapi.test.ts fails for a route without them); refusals are never written by hand here,
+ * each route shows the codes it really answered.
+ */
 export function envelope(data: TSchema, example: unknown, description: string) {
   return Type.Object(
     {
@@ -29,7 +32,7 @@ export function envelope(data: TSchema, example: unknown, description: string) {
       error: Type.Union([ErrorSchema, Type.Null()]),
       is_success: Type.Boolean(),
     },
-    { description, examples: [{ data: example, error: null, is_success: true }, SEED_BILLING_ERROR] },
+    { description, examples: [{ data: example, error: null, is_success: true }] },
   );
 }
 

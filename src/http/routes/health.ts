@@ -19,7 +19,11 @@ export function registerHealthRoutes(app: FastifyInstance, health: HealthSource)
     tags: ['service'],
     response: {
       200: envelope(AnyObject, { ok: true, mode: 'sandbox', version: '0.1.0', journal: { engine: 'sqlite', ok: true, detail: 'ok' } }, 'Ready.'),
-      503: envelope(AnyObject, { ok: false }, 'The journal cannot be written: no payment can start.'),
+      503: envelope(
+        AnyObject,
+        { ok: false, mode: 'sandbox', version: '0.1.0', journal: { engine: 'sqlite', ok: false, detail: 'disk I/O error' } },
+        'The journal cannot be written: no payment can start. (Written by hand: the sandbox is not made to fail this way for the recorded examples.)',
+      ),
     },
   };
   app.get('/health', { schema }, async (_request, reply) => {
