@@ -17,6 +17,7 @@ export const RECORDED: RecordedFile = {
             "ok": true,
             "mode": "sandbox",
             "version": "0.1.0",
+            "timezone": "Asia/Tashkent",
             "journal": {
               "engine": "sqlite",
               "ok": true,
@@ -1654,7 +1655,8 @@ export const RECORDED: RecordedFile = {
                 "updated_at": "2026-11-26T05:00:05.000Z"
               }
             ],
-            "next_cursor": "MTc5NTY2OTIwMTAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDM"
+            "next_cursor": "MTc5NTY2OTIwMTAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDM",
+            "timezone": "Asia/Tashkent"
           },
           "error": null,
           "is_success": true
@@ -1675,6 +1677,92 @@ export const RECORDED: RecordedFile = {
             "data": "limit: must be an integer from 1 to 500",
             "problems": [
               "limit: must be an integer from 1 to 500"
+            ]
+          },
+          "is_success": false
+        }
+      },
+      {
+        "name": "give-backs",
+        "request": {
+          "method": "GET",
+          "url": "/payment/transactions?kind=give_back&limit=2"
+        },
+        "status": 200,
+        "answer": {
+          "data": {
+            "items": [
+              {
+                "transaction_id": "d0c5e7a0-0000-4000-8000-000000000006",
+                "method": "click",
+                "status": "unknown",
+                "amount": 30000,
+                "qr_code": null,
+                "payment_id": null,
+                "client_phone_number": null,
+                "message": null,
+                "refunded_amount": 0,
+                "kind": "refund",
+                "original_transaction_id": "d0c5e7a0-0000-4000-8000-000000000005",
+                "terminal": null,
+                "receipt_number": null,
+                "shift_number": null,
+                "shop": "chilonzor-1",
+                "till": "3",
+                "instance": "till-3",
+                "error": {
+                  "code": 104,
+                  "message": "BILLING_ERROR",
+                  "data": "OUTCOME_UNKNOWN"
+                },
+                "created_at": "2026-11-26T05:00:14.000Z",
+                "updated_at": "2026-11-26T05:00:15.000Z"
+              },
+              {
+                "transaction_id": "d0c5e7a0-0000-4000-8000-000000000021",
+                "method": "uzcard",
+                "status": "succeeded",
+                "amount": 100000,
+                "qr_code": null,
+                "payment_id": "600000000007",
+                "client_phone_number": null,
+                "message": null,
+                "refunded_amount": 0,
+                "kind": "refund",
+                "original_transaction_id": "d0c5e7a0-0000-4000-8000-000000000019",
+                "terminal": "uzcard-sandbox",
+                "receipt_number": 3,
+                "shift_number": 1,
+                "shop": "chilonzor-1",
+                "till": "3",
+                "instance": "till-3",
+                "error": null,
+                "created_at": "2026-11-26T05:00:10.000Z",
+                "updated_at": "2026-11-26T05:00:11.000Z"
+              }
+            ],
+            "next_cursor": "MTc5NTY2OTIwNDAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMjE",
+            "timezone": "Asia/Tashkent"
+          },
+          "error": null,
+          "is_success": true
+        }
+      },
+      {
+        "name": "date with from (7)",
+        "request": {
+          "method": "GET",
+          "url": "/payment/transactions?date=2026-11-26&from=2026-11-26"
+        },
+        "status": 200,
+        "answer": {
+          "data": null,
+          "error": {
+            "code": 7,
+            "message": "Касса отправила неверный запрос (date). Ничего не выполнено; сообщите администратору кассы.",
+            "data": "date: give either date or from/to, not both",
+            "problems": [
+              "date: give either date or from/to, not both"
             ]
           },
           "is_success": false
@@ -1768,7 +1856,28 @@ export const RECORDED: RecordedFile = {
                   "rrn": null
                 }
               }
-            ]
+            ],
+            "give_backs": [
+              {
+                "transaction_id": "d0c5e7a0-0000-4000-8000-000000000003",
+                "kind": "refund",
+                "status": "succeeded",
+                "amount": 50000,
+                "created_at": "2026-11-26T05:00:04.000Z",
+                "updated_at": "2026-11-26T05:00:05.000Z",
+                "error": null
+              },
+              {
+                "transaction_id": "d0c5e7a0-0000-4000-8000-000000000004",
+                "kind": "refund",
+                "status": "succeeded",
+                "amount": 100000,
+                "created_at": "2026-11-26T05:00:06.000Z",
+                "updated_at": "2026-11-26T05:00:07.000Z",
+                "error": null
+              }
+            ],
+            "remaining_amount": 0
           },
           "error": null,
           "is_success": true
@@ -1833,10 +1942,58 @@ export const RECORDED: RecordedFile = {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000006",
                 "method": "click",
                 "amount": 30000,
-                "created_at": "2026-11-26T05:00:12.000Z"
+                "created_at": "2026-11-26T05:00:14.000Z"
               }
             ],
             "fiscal_handoffs_pending": 0
+          },
+          "error": null,
+          "is_success": true
+        }
+      }
+    ],
+    "GET /payment/attention": [
+      {
+        "name": "waiting for an operator",
+        "request": {
+          "method": "GET",
+          "url": "/payment/attention"
+        },
+        "status": 200,
+        "answer": {
+          "data": {
+            "count": 1,
+            "unknown": [
+              {
+                "transaction_id": "d0c5e7a0-0000-4000-8000-000000000006",
+                "method": "click",
+                "status": "unknown",
+                "amount": 30000,
+                "qr_code": null,
+                "payment_id": null,
+                "client_phone_number": null,
+                "message": null,
+                "refunded_amount": 0,
+                "kind": "refund",
+                "original_transaction_id": "d0c5e7a0-0000-4000-8000-000000000005",
+                "terminal": null,
+                "receipt_number": null,
+                "shift_number": null,
+                "shop": "chilonzor-1",
+                "till": "3",
+                "instance": "till-3",
+                "error": {
+                  "code": 104,
+                  "message": "BILLING_ERROR",
+                  "data": "OUTCOME_UNKNOWN"
+                },
+                "created_at": "2026-11-26T05:00:14.000Z",
+                "updated_at": "2026-11-26T05:00:15.000Z"
+              }
+            ],
+            "unknown_count": 1,
+            "mismatched": [],
+            "mismatched_count": 0
           },
           "error": null,
           "is_success": true
@@ -1880,8 +2037,8 @@ export const RECORDED: RecordedFile = {
               "message": "BILLING_ERROR",
               "data": "OUTCOME_UNKNOWN"
             },
-            "created_at": "2026-11-26T05:00:12.000Z",
-            "updated_at": "2026-11-26T05:00:13.000Z"
+            "created_at": "2026-11-26T05:00:14.000Z",
+            "updated_at": "2026-11-26T05:00:16.000Z"
           },
           "error": null,
           "is_success": true
@@ -2052,6 +2209,7 @@ export const RECORDED: RecordedFile = {
         "answer": {
           "data": {
             "date": "2026-11-26",
+            "timezone": "Asia/Tashkent",
             "from": "2026-11-25T19:00:00.000Z",
             "to": "2026-11-26T19:00:00.000Z",
             "methods": [
@@ -2060,6 +2218,7 @@ export const RECORDED: RecordedFile = {
                 "paid_count": 3,
                 "paid_amount": 290000,
                 "returned_amount": 200000,
+                "returned_count": 4,
                 "net_amount": 90000,
                 "failed_count": 1,
                 "pending_count": 0,
@@ -2070,6 +2229,7 @@ export const RECORDED: RecordedFile = {
                 "paid_count": 1,
                 "paid_amount": 150000,
                 "returned_amount": 150000,
+                "returned_count": 1,
                 "net_amount": 0,
                 "failed_count": 1,
                 "pending_count": 0,
@@ -2080,6 +2240,7 @@ export const RECORDED: RecordedFile = {
                 "paid_count": 1,
                 "paid_amount": 150000,
                 "returned_amount": 150000,
+                "returned_count": 1,
                 "net_amount": 0,
                 "failed_count": 1,
                 "pending_count": 0,
@@ -2090,6 +2251,7 @@ export const RECORDED: RecordedFile = {
                 "paid_count": 2,
                 "paid_amount": 370000,
                 "returned_amount": 250000,
+                "returned_count": 1,
                 "net_amount": 120000,
                 "failed_count": 2,
                 "pending_count": 0,
@@ -2100,6 +2262,7 @@ export const RECORDED: RecordedFile = {
                 "paid_count": 2,
                 "paid_amount": 370000,
                 "returned_amount": 100000,
+                "returned_count": 1,
                 "net_amount": 270000,
                 "failed_count": 2,
                 "pending_count": 0,
@@ -2131,6 +2294,1133 @@ export const RECORDED: RecordedFile = {
                   "return_amount": 0
                 }
               }
+            ],
+            "hourly": [
+              {
+                "hour": 0,
+                "from": "2026-11-25T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 1,
+                "from": "2026-11-25T20:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 2,
+                "from": "2026-11-25T21:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 3,
+                "from": "2026-11-25T22:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 4,
+                "from": "2026-11-25T23:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 5,
+                "from": "2026-11-26T00:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 6,
+                "from": "2026-11-26T01:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 7,
+                "from": "2026-11-26T02:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 8,
+                "from": "2026-11-26T03:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 9,
+                "from": "2026-11-26T04:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 10,
+                "from": "2026-11-26T05:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
+                  },
+                  "payme": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
+                  },
+                  "uzcard": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
+                  }
+                }
+              },
+              {
+                "hour": 11,
+                "from": "2026-11-26T06:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 12,
+                "from": "2026-11-26T07:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 13,
+                "from": "2026-11-26T08:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 14,
+                "from": "2026-11-26T09:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 15,
+                "from": "2026-11-26T10:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 16,
+                "from": "2026-11-26T11:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 17,
+                "from": "2026-11-26T12:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 18,
+                "from": "2026-11-26T13:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 19,
+                "from": "2026-11-26T14:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 20,
+                "from": "2026-11-26T15:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 21,
+                "from": "2026-11-26T16:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 22,
+                "from": "2026-11-26T17:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 23,
+                "from": "2026-11-26T18:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              }
+            ],
+            "days": [
+              {
+                "date": "2026-11-20",
+                "from": "2026-11-19T19:00:00.000Z",
+                "to": "2026-11-20T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-21",
+                "from": "2026-11-20T19:00:00.000Z",
+                "to": "2026-11-21T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-22",
+                "from": "2026-11-21T19:00:00.000Z",
+                "to": "2026-11-22T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-23",
+                "from": "2026-11-22T19:00:00.000Z",
+                "to": "2026-11-23T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-24",
+                "from": "2026-11-23T19:00:00.000Z",
+                "to": "2026-11-24T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-25",
+                "from": "2026-11-24T19:00:00.000Z",
+                "to": "2026-11-25T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-26",
+                "from": "2026-11-25T19:00:00.000Z",
+                "to": "2026-11-26T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
+                  },
+                  "payme": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
+                  },
+                  "uzcard": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
+                  }
+                }
+              }
             ]
           },
           "error": null,
@@ -2152,6 +3442,26 @@ export const RECORDED: RecordedFile = {
             "data": "date: 2026-02-30 is not a calendar date",
             "problems": [
               "date: 2026-02-30 is not a calendar date"
+            ]
+          },
+          "is_success": false
+        }
+      },
+      {
+        "name": "too many days (7)",
+        "request": {
+          "method": "GET",
+          "url": "/payment/summary?days=32"
+        },
+        "status": 200,
+        "answer": {
+          "data": null,
+          "error": {
+            "code": 7,
+            "message": "Касса отправила неверный запрос (days). Ничего не выполнено; сообщите администратору кассы.",
+            "data": "days: must be an integer from 1 to 31",
+            "problems": [
+              "days: must be an integer from 1 to 31"
             ]
           },
           "is_success": false
@@ -2192,12 +3502,12 @@ export const RECORDED: RecordedFile = {
               "default": true,
               "state": "idle",
               "queue_depth": 0,
-              "last_answer_at": "2026-11-26T05:00:11.000Z",
+              "last_answer_at": "2026-11-26T05:00:13.000Z",
               "last_error": null,
               "shift_number": 2,
               "last_close": {
                 "state": "closed",
-                "closed_at": "2026-11-26T05:00:10.000Z",
+                "closed_at": "2026-11-26T05:00:12.000Z",
                 "shift_number": 1,
                 "matched": true
               }
@@ -2223,7 +3533,7 @@ export const RECORDED: RecordedFile = {
               "state": "closed",
               "terminal": "uzcard-sandbox",
               "shift_number": 1,
-              "closed_at": "2026-11-26T05:00:10.000Z",
+              "closed_at": "2026-11-26T05:00:12.000Z",
               "matched": true,
               "mismatch": false,
               "reason": null,
