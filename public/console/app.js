@@ -134,6 +134,7 @@ function drawChart(id, buckets, labelOf, field, title) {
     existing.data.labels = labels;
     existing.data.datasets = datasets;
     existing.options.scales.y.ticks.callback = (v) => fmt.axisSoum(v);
+    existing.options.scales.y.title.text = t('soum');
     existing.update('none');
     return;
   }
@@ -144,7 +145,10 @@ function drawChart(id, buckets, labelOf, field, title) {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
-      scales: { x: { stacked: true, ticks: { autoSkip: true, maxRotation: 0 } }, y: { stacked: true, beginAtZero: true, ticks: { callback: (v) => fmt.axisSoum(v) } } },
+      scales: {
+        x: { stacked: true, ticks: { autoSkip: true, maxRotation: 0 } },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: t('soum') }, ticks: { callback: (v) => fmt.axisSoum(v) } },
+      },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 12 } },
         tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${fmt.money(ctx.dataset.tiyin[ctx.dataIndex])}` } },
@@ -183,6 +187,7 @@ function renderAttention(attention) {
   if (attention.mismatched_count) parts.push(fmt.count(attention.mismatched_count, 'mismatches'));
   $('attention-title').textContent = `${fmt.count(attention.count, 'operations_wait')}: ${parts.join(', ')}`;
   box.dataset.count = String(attention.count);
+  box.hidden = false;
   $('attention-items').replaceChildren(
     ...attention.unknown.map((tx) =>
       el(
@@ -208,10 +213,10 @@ function openClose(c) {
     return el('tr', {}, el('th', {}, label), el('td', {}, cell(c.terminal_totals)), el('td', {}, cell(c.journal_totals)), el('td', { class: c.difference?.[key] ? 'bad' : '' }, cell(c.difference)));
   };
   $('close-compare').tBodies[0].replaceChildren(
-    row(t('paid_label'), 'purchase_count', false),
-    row(t('paid_label'), 'purchase_amount', true),
-    row(t('returned_label'), 'return_count', false),
-    row(t('returned_label'), 'return_amount', true),
+    row(t('cmp_purchase_count'), 'purchase_count', false),
+    row(t('cmp_purchase_amount'), 'purchase_amount', true),
+    row(t('cmp_return_count'), 'return_count', false),
+    row(t('cmp_return_amount'), 'return_amount', true),
   );
   $('close-reason').textContent = c.reason ?? '';
   $('close-dialog').showModal();
