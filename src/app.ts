@@ -201,8 +201,9 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     apiToken: config.server.api_token,
     corsOrigins: config.server.cors_origins,
     metrics,
-    operator: new OperatorService(journal, payments, cards, recovery, logger),
+    operator: new OperatorService(journal, payments, cards, recovery, logger, config.shop.timezone),
     mode: config.mode,
+    timezone: config.shop.timezone,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
     health: async () => {
       const j = await journal.health();
@@ -210,6 +211,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
         ok: j.ok,
         mode: config.mode,
         version: VERSION,
+        timezone: config.shop.timezone,
         journal: j,
         methods: [...providers.keys(), ...new Set(terminals.map((t) => t.method))],
         terminals: terminals.map((t) => ({ id: t.id, method: t.method, driver: t.driver.kind, default: t.isDefault, busy: t.queue.isBusy })),

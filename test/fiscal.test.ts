@@ -15,7 +15,7 @@ const waitFor = async (what: string, condition: () => Promise<boolean> | boolean
 
 describe('fiscal receipt hand-off in the sandbox', () => {
   test('click_confirm: delivered to submit_qrcode; answered with the seed fields; recorded on the transaction', async () => {
-    const bridge = await startTestBridge((c) => (c.shop = { inn: '302563214' }));
+    const bridge = await startTestBridge((c) => (c.shop = { ...c.shop, inn: '302563214' }));
     try {
       const paid = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133392' });
       // Tills send the payment id back as they got it, or as a number.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { tashkentDay } from '../src/payments/operator-service.js';
+import { shopDay } from '../src/lib/shop-time.js';
 import { freePort, get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
 
 describe('operator API', () => {
@@ -12,7 +12,7 @@ describe('operator API', () => {
   after(() => bridge.close());
 
   it('a Tashkent day runs from 19:00 UTC to 19:00 UTC', () => {
-    const day = tashkentDay('2026-11-23');
+    const day = shopDay('Asia/Tashkent', '2026-11-23');
     assert.equal(new Date(day.from).toISOString(), '2026-11-22T19:00:00.000Z');
     assert.equal(day.to - day.from, 86_400_000);
   });

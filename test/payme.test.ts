@@ -18,7 +18,7 @@ describe('Payme Go against the Payme emulator over a loopback socket', () => {
     emulator = await startPaymeEmulator();
     bridge = await startTestBridge((c) => {
       productionPayme(emulator.url)(c);
-      c.shop = { inn: '302563214', kkm_id: 'UZ170703100367', device_id: 'till-3' };
+      c.shop = { ...c.shop, inn: '302563214', kkm_id: 'UZ170703100367', device_id: 'till-3' };
     });
   });
   after(async () => {

@@ -121,7 +121,7 @@ for (const [name, description] of [
 
 program
   .command('status')
-  .description('one transaction with its timeline (exit 3 while it is pending or unknown)')
+  .description('one transaction with its timeline, a payment\'s give-backs or a give-back\'s payment (exit 3 while it is pending or unknown)')
   .argument('<transaction_id>')
   .action(run(async (id: string) => status(client(), id, out())));
 
@@ -130,7 +130,9 @@ program
   .description('the journal, newest first')
   .option('--method <method>', 'click, payme, uzum, humo, uzcard')
   .option('--status <status>', 'pending, succeeded, failed, unknown, cancelled, refunded')
-  .option('--from <date>', 'created at or after (YYYY-MM-DD or ISO 8601)')
+  .option('--kind <kind>', 'payment or give_back (cancels and refunds)')
+  .option('--date <date>', 'created on this day of the shop (YYYY-MM-DD, in its time zone)')
+  .option('--from <date>', 'created at or after (YYYY-MM-DD: the start of that shop day, or ISO 8601)')
   .option('--to <date>', 'created before')
   .option('--limit <n>', 'how many (1–500)', '20')
   .option('--cursor <cursor>', 'the next page')

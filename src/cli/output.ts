@@ -1,3 +1,4 @@
+import { formatShopDateTime } from '../lib/shop-time.js';
 import { tiyinToSoumLiteral } from '../payments/money.js';
 import type { Envelope } from './client.js';
 
@@ -8,11 +9,11 @@ export function soum(tiyin: number): string {
   return `${tiyin < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')}.${cents} soum`;
 }
 
-/** Uzbekistan keeps UTC+5 all year: the time a shop's clock shows, for people (scripts get ISO from --json). */
-export function shopTime(iso: string): string {
+/** The time the shop's clock shows in `timeZone`, for people (scripts get ISO from --json). */
+export function shopTime(iso: string, timeZone: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  return new Date(ms + 5 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return formatShopDateTime(timeZone, ms);
 }
 
 export function table(rows: string[][]): string {

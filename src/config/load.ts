@@ -4,6 +4,7 @@ import { extname, isAbsolute, join, resolve } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { isValidTimeZone } from '../lib/shop-time.js';
 import { leaseProblems } from './leases.js';
 import { ClickConfigSchema, ConfigSchema, PaymeConfigSchema, SandboxClickConfigSchema, SandboxPaymeConfigSchema, SandboxUzumConfigSchema, UzumConfigSchema, type Config } from './schema.js';
 
@@ -153,6 +154,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   });
   for (const method of ['humo', 'uzcard'] as const) {
     if (config.terminals.devices.filter((t) => t.method === method && t.default).length > 1) problems.push(`terminals.devices: more than one default ${method} terminal`);
+  }
+
+  if (typeof config.shop?.timezone === 'string' && config.shop.timezone !== '' && !isValidTimeZone(config.shop.timezone)) {
+    problems.push(`shop.timezone: "${config.shop.timezone}" is not a time zone this Node.js knows; an IANA name such as Asia/Tashkent`);
   }
 
   if (config.journal.engine === 'postgres' && !config.journal.url) {

@@ -307,6 +307,12 @@ export const ConfigSchema = Type.Object(
         inn: Type.Optional(Type.String({ pattern: '^\\d{9}(\\d{5})?$', description: 'The shop\'s taxpayer number (ИНН, 9 digits, or ПИНФЛ, 14).' })),
         kkm_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Fiscal module (ККМ) id, echoed in Payme answers.' })),
         device_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Device id, echoed in Payme answers.' })),
+        timezone: Type.String({
+          minLength: 1,
+          maxLength: 64,
+          default: 'Asia/Tashkent',
+          description: 'The shop\'s IANA time zone: its days and hours in the summary, the date filters, the console and the CLI.',
+        }),
       },
       { ...strict, default: {} },
     ),

@@ -42,8 +42,8 @@ export const CONSOLE_CSP = [
 export interface ConsoleSettings {
   language: Language;
   mode: string;
-  /** The shop's IANA time zone (shop.timezone): every date and time on the console is shown in it. */
-  timezone?: string;
+  /** The shop's IANA time zone: every date and time the console shows is in it. */
+  timezone: string;
 }
 
 const isConsolePath = (url: string) => url === '/' || url === '/console' || url.startsWith('/console/') || url.startsWith('/console?');
@@ -68,7 +68,7 @@ export function registerConsole(app: FastifyInstance, settings: ConsoleSettings)
   app.get('/console/config.json', { schema: { hide: true } }, async () => ({
     language: settings.language,
     mode: settings.mode,
-    timezone: settings.timezone ?? 'Asia/Tashkent',
+    timezone: settings.timezone,
     version: VERSION,
   }));
 }

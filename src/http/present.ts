@@ -29,6 +29,31 @@ export function presentTransaction(tx: Transaction) {
   };
 }
 
+/** A give-back beneath its payment: its own outcome, and why it failed. */
+export function presentGiveBack(tx: Transaction) {
+  return {
+    transaction_id: tx.id,
+    kind: tx.kind,
+    status: tx.status,
+    amount: tx.amount,
+    created_at: iso(tx.createdAt),
+    updated_at: iso(tx.updatedAt),
+    error: tx.error,
+  };
+}
+
+/** The payment a give-back belongs to, in short. */
+export function presentOriginal(tx: Transaction) {
+  return {
+    transaction_id: tx.id,
+    method: tx.method,
+    amount: tx.amount,
+    status: tx.status,
+    refunded_amount: tx.refundedAmount,
+    created_at: iso(tx.createdAt),
+  };
+}
+
 function presentHandoff(h: FiscalHandoff) {
   return {
     state: h.state,

@@ -51,6 +51,21 @@ export const TransactionListQuerySchema = Type.Object(
     to: Type.Optional(
       Type.String({ pattern: TIME, description: 'Created before: ISO 8601 date/time or epoch milliseconds.', 'x-error': 'must be an ISO 8601 date/time or epoch milliseconds' }),
     ),
+    date: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description: 'Created on this day of the shop (shop.timezone), YYYY-MM-DD; not together with from/to.',
+        examples: ['2026-11-26'],
+        'x-error': 'must be a date, YYYY-MM-DD',
+      }),
+    ),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('payment'), Type.Literal('give_back')], {
+        description: '`payment`: payments only; `give_back`: cancels and refunds only.',
+        examples: ['give_back'],
+        'x-error': 'must be payment or give_back',
+      }),
+    ),
     shop: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Taken in this shop (instance.shop of the PayBridge that took it).', 'x-error': 'must be a shop name of 1 to 64 characters' })),
     till: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Taken at this till (instance.till).', 'x-error': 'must be a till name of 1 to 64 characters' })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50, 'x-error': 'must be an integer from 1 to 500' }),

@@ -54,6 +54,8 @@ export interface ServerDependencies {
   metrics: Metrics;
   operator: OperatorService;
   mode: string;
+  /** The shop's IANA time zone (shop.timezone): its days in the date filters, the console's clock. */
+  timezone: string;
 }
 
 interface AjvError extends FastifySchemaValidationError {
@@ -105,6 +107,18 @@ export function fiscalBoxPath(url: string): string {
   return q === -1 ? path : path + url.slice(q);
 }
 
+/**
+ * What a cache may keep: nothing of an API answer (a payment's state, a day's totals, a token's
+ * refusal are true only now); the console's files may be kept if checked again first. The reference
+ * under /docs sets its own.
+ */
+export function cachePolicy(url: string): string | undefined {
+  const path = url.split('?')[0]!;
+  if (path === '/docs' || path.startsWith('/docs/')) return undefined;
+  if (path.startsWith('/console/') && path !== '/console/config.json') return 'no-cache';
+  return 'no-store';
+}
+
 /** A route's path as a pattern of the paths it serves (`:id` one segment, `*` the rest). */
 function routePattern(url: string): RegExp {
   const source = url
@@ -143,7 +157,7 @@ function answerOnSocket(err: Error & { code?: string }, socket: Socket, language
   // Ended, not destroyed: a socket destroyed with the request's bytes still unread (oversized headers)
   // answers them with a reset, which can reach the client before the envelope does (it did on Node 24).
   // What the client still sends is read and dropped; a client that never closes is cut off later.
-  socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   socket.resume();
   setTimeout(() => socket.destroy(), 5_000).unref();
 }
@@ -254,6 +268,12 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   app.addHook('onSend', async (request, reply) => {
     // The id every log line of this request carries: a till's support ticket can quote it.
     reply.header('x-request-id', request.id);
+    // Browsers take every answer for what its Content-Type says, never for what its bytes look like.
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) {
+      const cache = cachePolicy(request.url);
+      if (cache) reply.header('cache-control', cache);
+    }
     if (closing) reply.header('connection', 'close');
   });
 
@@ -269,9 +289,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerQrPaymentRoutes(api, deps.payments, deps.fiscal, deps.limits, deps.shopInn, serve);
     registerCardRoutes(api, deps.cards, deps.limits, serve);
     registerUnconfiguredProviderRoutes(api, deps.limits);
-    registerTransactionRoutes(api, deps.journal, deps.recovery, serve);
+    registerTransactionRoutes(api, deps.journal, deps.recovery, serve, deps.timezone, deps.operator);
     registerOperatorRoutes(api, deps.operator, deps.limits, serve);
-    registerConsole(api, { language: deps.language, mode: deps.mode });
+    registerConsole(api, { language: deps.language, mode: deps.mode, timezone: deps.timezone });
   });
   return app;
 }

@@ -3,32 +3,23 @@ import type { Journal, PeriodTotalsRow } from './ports/journal.js';
 import type { ShiftTotals } from './ports/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
-import { invalidRequest, paymentError } from './errors.js';
+import { paymentError } from './errors.js';
+import { DEFAULT_SHOP_TIMEZONE, shopDay, shopDaysEndingWith, shopHours } from '../lib/shop-time.js';
+import { moneyOf, takingsPerBucket } from './takings.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
-import { isQrMethod, PAYMENT_METHODS, type PaymentMethod, type ShiftClose } from './transaction.js';
-
-/** Uzbekistan keeps UTC+5 all year: a shop's day runs from 19:00 UTC to 19:00 UTC. */
-const TASHKENT_OFFSET_MS = 5 * 3_600_000;
-
-/** [start, end) in epoch ms of a calendar day in Tashkent, "YYYY-MM-DD"; today when absent. */
-export function tashkentDay(date?: string): { date: string; from: number; to: number } {
-  const day = date ?? new Date(Date.now() + TASHKENT_OFFSET_MS).toISOString().slice(0, 10);
-  const midnight = Date.parse(`${day}T00:00:00Z`);
-  // Date.parse rolls 2026-02-30 over into March; only a date that comes back as written is one.
-  if (!Number.isFinite(midnight) || new Date(midnight).toISOString().slice(0, 10) !== day) throw invalidRequest([`date: ${day} is not a calendar date`]);
-  const from = midnight - TASHKENT_OFFSET_MS;
-  return { date: day, from, to: from + 86_400_000 };
-}
+import { isQrMethod, PAYMENT_METHODS, type PaymentMethod, type ShiftClose, type Transaction, type TransactionWithEvents } from './transaction.js';
 
 export interface MethodTotals {
   method: PaymentMethod;
   /** Payments that took money (still paid, or given back afterwards), and their sum in tiyin. */
   paid_count: number;
   paid_amount: number;
-  /** Tiyin given back: QR cancellations and refunds, pinpad cancels and refunds. */
+  /** Tiyin given back: QR cancellations and refunds, pinpad cancels and refunds (give-backs that succeeded, when they were made). */
   returned_amount: number;
+  /** How many give-backs succeeded. */
+  returned_count: number;
   net_amount: number;
   failed_count: number;
   pending_count: number;
@@ -78,13 +69,25 @@ export class OperatorService {
     private readonly cards: CardPaymentService,
     private readonly recovery: RecoveryService,
     private readonly log: Logger,
+    /** The shop's IANA zone: what "a day" means in the summary. */
+    private readonly timezone: string = DEFAULT_SHOP_TIMEZONE,
   ) {}
 
-  async summary(date?: string) {
-    const day = tashkentDay(date);
-    const rows = await this.journal.periodTotals(day.from, day.to);
+  /**
+   * A shop day's totals per method and terminal, its hours and the `days` shop days ending with it
+   * (oldest first), all by one rule of attribution (see takings.ts).
+   */
+  async summary(date?: string, days = 7) {
+    const day = shopDay(this.timezone, date);
+    const hours = shopHours(this.timezone, day);
+    const lastDays = shopDaysEndingWith(this.timezone, day.date, days);
+    const [rows, hourRows, dayRows] = await Promise.all([
+      this.journal.periodTotals(day.from, day.to),
+      this.journal.bucketTotals([...hours.map((h) => h.from), day.to]),
+      this.journal.bucketTotals([...lastDays.map((d) => d.from), day.to]),
+    ]);
     const byMethod = new Map<PaymentMethod, MethodTotals>(
-      PAYMENT_METHODS.map((method) => [method, { method, paid_count: 0, paid_amount: 0, returned_amount: 0, net_amount: 0, failed_count: 0, pending_count: 0, unknown_count: 0 }]),
+      PAYMENT_METHODS.map((method) => [method, { method, paid_count: 0, paid_amount: 0, returned_amount: 0, returned_count: 0, net_amount: 0, failed_count: 0, pending_count: 0, unknown_count: 0 }]),
     );
     for (const row of rows) addToTotals(byMethod.get(row.method)!, row);
     for (const m of byMethod.values()) m.net_amount = m.paid_amount - m.returned_amount;
@@ -95,7 +98,52 @@ export class OperatorService {
         return { terminal: t.id, method: t.method, shift_number: shift.number, shift_open: shift.open, totals: totals && snake(totals) };
       }),
     );
-    return { date: day.date, from: new Date(day.from).toISOString(), to: new Date(day.to).toISOString(), methods: [...byMethod.values()], terminals };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const perHour = takingsPerBucket(hours.length, hourRows);
+    const perDay = takingsPerBucket(lastDays.length, dayRows);
+    return {
+      date: day.date,
+      timezone: this.timezone,
+      from: iso(day.from),
+      to: iso(day.to),
+      methods: [...byMethod.values()],
+      terminals,
+      hourly: hours.map((h, i) => ({ hour: h.hour, from: iso(h.from), methods: perHour[i]! })),
+      days: lastDays.map((d, i) => ({ date: d.date, from: iso(d.from), to: iso(d.to), methods: perDay[i]! })),
+    };
+  }
+
+  /**
+   * What waits for an operator: transactions whose outcome nobody could settle (oldest first, at
+   * most 100 of them listed), and reconciliations that did not match, closed within the last
+   * ATTENTION_DAYS shop days (newest first).
+   */
+  async attention(): Promise<{ unknown: Transaction[]; unknownCount: number; mismatched: ShiftClose[] }> {
+    const since = shopDaysEndingWith(this.timezone, shopDay(this.timezone).date, ATTENTION_DAYS)[0]!.from;
+    const [unknown, open, mismatched] = await Promise.all([
+      this.journal.oldestUnknown(100),
+      this.journal.openCounts(),
+      this.journal.listShiftCloses({ limit: 200, mismatchedSince: since }),
+    ]);
+    const unknownCount = open.transactions.filter((t) => t.status === 'unknown').reduce((n, t) => n + t.count, 0);
+    return { unknown, unknownCount, mismatched };
+  }
+
+  /**
+   * A transaction with what belongs to it: a payment's give-backs (oldest first) and what may still
+   * be given back; a give-back's payment (null for a foreign one).
+   */
+  async transactionDetail(id: string): Promise<
+    | { tx: TransactionWithEvents; giveBacks: Transaction[]; remaining: number; original?: undefined }
+    | { tx: TransactionWithEvents; original: Transaction | null; giveBacks?: undefined; remaining?: undefined }
+    | undefined
+  > {
+    const tx = await this.journal.get(id);
+    if (!tx) return undefined;
+    if (tx.kind !== 'payment') return { tx, original: tx.originalId ? ((await this.journal.get(tx.originalId)) ?? null) : null };
+    const [giveBacks, ledger] = await Promise.all([this.journal.giveBacksOf(tx.id), this.journal.giveBackLedger(tx.id)]);
+    // Only money that was taken can go back: a failed, pending or unknown payment has nothing to give.
+    return { tx, giveBacks, remaining: tx.status === 'succeeded' ? Math.max(0, remainingToGiveBack(ledger)) : 0 };
   }
 
   /** The shift a terminal is in: the last one on a slip, or the one after the last close. */
@@ -175,16 +223,18 @@ export class OperatorService {
   }
 }
 
+/** Shop days a mismatched reconciliation stays on the attention list. */
+export const ATTENTION_DAYS = 7;
+
 function addToTotals(m: MethodTotals, row: PeriodTotalsRow): void {
-  if (row.kind !== 'payment') {
-    // A pinpad's cancel or refund is a row of its own; the payment's refunded_amount already counts it.
-    return;
-  }
-  if (row.status === 'succeeded' || row.status === 'cancelled' || row.status === 'refunded') {
-    m.paid_count += row.count;
-    m.paid_amount += row.amount;
-    m.returned_amount += row.refunded;
-  } else if (row.status === 'failed') m.failed_count += row.count;
+  // Give-backs count on their own day, as in the hours and days (takings.ts), not on their payment's.
+  const money = moneyOf(row);
+  m.paid_count += money.paidCount;
+  m.paid_amount += money.paid;
+  m.returned_amount += money.returned;
+  m.returned_count += money.returnedCount;
+  if (row.kind !== 'payment') return;
+  if (row.status === 'failed') m.failed_count += row.count;
   else if (row.status === 'pending') m.pending_count += row.count;
   else if (row.status === 'unknown') m.unknown_count += row.count;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseLenientJson } from '../lib/lenient-json.js';
+import { shopDate } from '../lib/shop-time.js';
 
 /** A request body the emulator could not read; routes answer it the way their provider would. */
 export const UNPARSABLE = Symbol('unparsable');
@@ -69,7 +70,7 @@ export class EmulatorServer {
   }
 }
 
-/** The calendar day in Tashkent (UTC+5, no daylight saving). */
+/** The calendar day in Tashkent, the providers' zone (not the shop's). */
 export function tashkentDay(ms: number): string {
-  return new Date(ms + 5 * 3600_000).toISOString().slice(0, 10);
+  return shopDate('Asia/Tashkent', ms);
 }

@@ -81,21 +81,53 @@ interface Tx {
   refunded_amount: number;
   payment_id: string | null;
   created_at: string;
+  kind?: 'payment' | 'cancel' | 'refund';
+  original_transaction_id?: string | null;
+  give_backs?: { transaction_id: string; kind: string; status: string; amount: number; created_at: string; error: { message: string; data: string | null } | null }[];
+  remaining_amount?: number;
+  original?: { transaction_id: string; method: string; amount: number; status: string; refunded_amount: number; created_at: string } | null;
   events?: { at: string; status: string; step: string; detail: unknown }[];
   fiscal?: { state: string; attempts: number } | null;
 }
 
+/**
+ * The shop's time zone, as the PayBridge asked says (`/health`): the CLI loads no configuration. An
+ * older PayBridge that does not say is taken to be in Tashkent, with a note.
+ */
+async function shopZoneOf(client: PayBridgeClient): Promise<string> {
+  const health = await client.request<{ timezone?: unknown }>('GET', 'health');
+  if (typeof health.data?.timezone === 'string') return health.data.timezone;
+  process.stderr.write(`note: this PayBridge does not say its time zone; times are shown in ${FALLBACK_ZONE}\n`);
+  return FALLBACK_ZONE;
+}
+
+const FALLBACK_ZONE = 'Asia/Tashkent';
+
 export async function status(client: PayBridgeClient, id: string, out: Output): Promise<number> {
   const envelope = await client.request<Tx>('GET', `payment/transactions/${encodeURIComponent(id)}`);
+  const zone = out.json || !envelope.is_success ? FALLBACK_ZONE : await shopZoneOf(client);
   const code = finish(envelope, out, (raw) => {
     const d = raw as unknown as Tx;
     const lines = [
       `${d.transaction_id}  ${d.method}  ${d.status}`,
       `amount ${soum(d.amount)}${d.refunded_amount ? `, given back ${soum(d.refunded_amount)}` : ''}`,
-      `provider id ${d.payment_id ?? '—'}; created ${shopTime(d.created_at)} (Tashkent)`,
+      `provider id ${d.payment_id ?? '—'}; created ${shopTime(d.created_at, zone)} (${zone})`,
     ];
+    if (d.kind && d.kind !== 'payment') {
+      const o = d.original;
+      lines.push(
+        o
+          ? `a ${d.kind} of payment ${o.transaction_id} (${o.method}, ${soum(o.amount)} paid on ${shopTime(o.created_at, zone)}, now ${o.status}, given back ${soum(o.refunded_amount)})`
+          : `a ${d.kind} of a payment this journal does not hold (foreign)`,
+      );
+    }
+    if (d.give_backs?.length) {
+      lines.push('', `given back (remaining ${soum(d.remaining_amount ?? 0)}):`);
+      const rows = d.give_backs.map((g) => [shopTime(g.created_at, zone), g.kind, g.status, soum(-g.amount), g.transaction_id, g.error ? [g.error.message, g.error.data].filter(Boolean).join(': ') : '']);
+      lines.push(table([[`at (${zone})`, 'kind', 'status', 'amount', 'transaction', 'why'], ...rows]));
+    }
     if (d.fiscal) lines.push(`fiscal receipt: ${d.fiscal.state} (${d.fiscal.attempts} attempts)`);
-    lines.push('', table([['at (Tashkent)', 'status', 'step'], ...(d.events ?? []).map((e) => [shopTime(e.at), e.status, e.step])]));
+    lines.push('', table([[`at (${zone})`, 'status', 'step'], ...(d.events ?? []).map((e) => [shopTime(e.at, zone), e.status, e.step])]));
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   // The transaction exists; whether it is settled is what a script asks.
@@ -105,11 +137,17 @@ export async function status(client: PayBridgeClient, id: string, out: Output): 
 
 export async function list(client: PayBridgeClient, filter: Record<string, string | undefined>, out: Output): Promise<number> {
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
-  const envelope = await client.request<{ items: Tx[]; next_cursor: string | null }>('GET', `payment/transactions?${query}`);
+  const envelope = await client.request<{ items: Tx[]; next_cursor: string | null; timezone?: string }>('GET', `payment/transactions?${query}`);
+  const zone = envelope.data?.timezone ?? (out.json || !envelope.is_success ? FALLBACK_ZONE : await shopZoneOf(client));
   return finish(envelope, out, (raw) => {
     const d = raw as unknown as { items: Tx[]; next_cursor: string | null };
-    const rows = d.items.map((t) => [shopTime(t.created_at), t.transaction_id, t.method, t.status, soum(t.amount), t.refunded_amount ? soum(t.refunded_amount) : '']);
-    process.stdout.write(`${table([['created (Tashkent)', 'transaction', 'method', 'status', 'amount', 'given back'], ...rows])}\n`);
+    const rows = d.items.map((t) => {
+      const payment = (t.kind ?? 'payment') === 'payment';
+      // A give-back is money out: its amount with a minus, and the payment it belongs to.
+      const kind = payment ? 'payment' : `give-back ${t.original_transaction_id ? t.original_transaction_id.slice(0, 8) : '(foreign)'}`;
+      return [shopTime(t.created_at, zone), t.transaction_id, kind, t.method, t.status, soum(payment ? t.amount : -t.amount), payment && t.refunded_amount ? soum(t.refunded_amount) : ''];
+    });
+    process.stdout.write(`${table([[`created (${zone})`, 'transaction', 'kind', 'method', 'status', 'amount', 'given back'], ...rows])}\n`);
     if (d.next_cursor) process.stdout.write(`more: --cursor ${d.next_cursor}\n`);
   });
 }

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { OperatorService } from '../../payments/operator-service.js';
+import { ATTENTION_DAYS, presentShiftClose, type OperatorService } from '../../payments/operator-service.js';
+import { presentTransaction } from '../present.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
 import type { IdempotentServe } from '../idempotent.js';
@@ -8,7 +9,12 @@ import { AnyObject, envelope, SEED_TRANSACTION } from '../responses.js';
 import { IdempotencyHeadersSchema, TransactionParamsSchema, type RequestLimits, amountSchema, type TransactionParams } from '../schemas.js';
 
 const SummaryQuerySchema = Type.Object(
-  { date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A day in Tashkent (UTC+5), YYYY-MM-DD; today when absent.', 'x-error': 'must be a date, YYYY-MM-DD' })) },
+  {
+    date: Type.Optional(
+      Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A day of the shop (shop.timezone), YYYY-MM-DD; today when absent.', examples: ['2026-11-26'], 'x-error': 'must be a date, YYYY-MM-DD' }),
+    ),
+    days: Type.Integer({ minimum: 1, maximum: 31, default: 7, description: 'How many shop days `days` lists, ending with `date`.', examples: [7], 'x-error': 'must be an integer from 1 to 31' }),
+  },
   { additionalProperties: false, 'x-error': 'is not a parameter of the summary' },
 );
 
@@ -43,22 +49,68 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
     '/payment/summary',
     {
       schema: {
-        ...operator('Totals of a day', 'Per method: payments that took money and their sum, what was given back, the net, failed, pending and unknown counts (payments created that day in Tashkent). Per terminal: the current shift and its totals from the journal. Amounts in tiyin.'),
+        ...operator(
+          'Totals of a day, by hour and over the last days',
+          'A day of the shop (shop.timezone). Per method: payments that took money and their sum, what was given back (`returned_amount`, `returned_count`), the net, failed, pending and unknown counts. `hourly`: each local hour of the day (23 or 25 on a daylight-saving day), every method in each; `days`: the last `days` shop days ending with `date`, oldest first. One rule for all three: a payment counts in the hour and day it was created; a give-back counts in the hour and day the give-back was made (a refund today of yesterday’s sale lowers today’s net), so the hours and the days add up to the day’s totals. Per terminal: the current shift and its totals from the journal. Amounts in tiyin.',
+        ),
         querystring: SummaryQuerySchema,
         response: {
           200: envelope(
             AnyObject,
             {
               date: '2026-11-23',
-              methods: [{ method: 'click', paid_count: 2, paid_amount: 1000, returned_amount: 500, net_amount: 500, failed_count: 1, pending_count: 0, unknown_count: 0 }],
+              timezone: 'Asia/Tashkent',
+              from: '2026-11-22T19:00:00.000Z',
+              to: '2026-11-23T19:00:00.000Z',
+              methods: [{ method: 'click', paid_count: 2, paid_amount: 1000, returned_amount: 500, returned_count: 1, net_amount: 500, failed_count: 1, pending_count: 0, unknown_count: 0 }],
               terminals: [{ terminal: 'humo-1', method: 'humo', shift_number: 1, shift_open: true, totals: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }],
+              hourly: [{ hour: 0, from: '2026-11-22T19:00:00.000Z', methods: { click: { paid_count: 0, paid_amount: 0, returned_amount: 0, net_amount: 0 } } }],
+              days: [{ date: '2026-11-23', from: '2026-11-22T19:00:00.000Z', to: '2026-11-23T19:00:00.000Z', methods: { click: { paid_count: 2, paid_amount: 1000, returned_amount: 500, net_amount: 500 } } }],
             },
             'The day’s totals.',
           ),
         },
       },
+      preValidation: async (request) => {
+        request.query = coerceToSchema(SummaryQuerySchema, request.query) as Static<typeof SummaryQuerySchema>;
+      },
     },
-    async (request) => success(await service.summary(request.query.date)),
+    async (request) => success(await service.summary(request.query.date, request.query.days)),
+  );
+
+  app.get(
+    '/payment/attention',
+    {
+      schema: {
+        ...operator(
+          'What waits for an operator',
+          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all), and the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first. \`count\` is the sum. Decide an unknown one with POST /payment/transactions/{id}/resolve.`,
+        ),
+        response: {
+          200: envelope(
+            AnyObject,
+            {
+              count: 2,
+              unknown: [{ ...SEED_TRANSACTION, status: 'unknown' }],
+              unknown_count: 1,
+              mismatched: [{ terminal: 'humo-1', shift_number: 1, matched: false, mismatch: true, difference: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }],
+              mismatched_count: 1,
+            },
+            'What waits, and how much of it.',
+          ),
+        },
+      },
+    },
+    async () => {
+      const a = await service.attention();
+      return success({
+        count: a.unknownCount + a.mismatched.length,
+        unknown: a.unknown.map(presentTransaction),
+        unknown_count: a.unknownCount,
+        mismatched: a.mismatched.map(presentShiftClose),
+        mismatched_count: a.mismatched.length,
+      });
+    },
   );
 
   app.get(

@@ -19,6 +19,8 @@ import {
   type NewTransaction,
   type OpenCounts,
   type PeriodTotalsRow,
+  type BucketTotalsRow,
+  type ShiftCloseFilter,
   type TransactionFilter,
   type TransactionPage,
   type TransactionPatch,
@@ -613,6 +615,9 @@ export class PostgresJournal implements Journal {
     };
     if (filter.method) add((p) => `method = ${p}`, filter.method);
     if (filter.status) add((p) => `status = ${p}`, filter.status);
+    // No index on kind: the newest-first walk stops at the page's end, skipping the other kind.
+    if (filter.kind === 'payment') where.push("kind = 'payment'");
+    if (filter.kind === 'give_back') where.push("kind IN ('cancel', 'refund')");
     if (filter.shop !== undefined) add((p) => `shop = ${p}`, filter.shop);
     if (filter.till !== undefined) add((p) => `till = ${p}`, filter.till);
     if (filter.from !== undefined) add((p) => `created_at >= ${p}`, filter.from);
@@ -640,13 +645,50 @@ export class PostgresJournal implements Journal {
     return rows;
   }
 
-  async listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]> {
-    const { rows } = await this.query<ShiftCloseRow>(
-      filter.terminal
-        ? 'SELECT * FROM shift_closes WHERE terminal = $2 ORDER BY closed_at DESC LIMIT $1'
-        : 'SELECT * FROM shift_closes ORDER BY closed_at DESC LIMIT $1',
-      filter.terminal ? [filter.limit, filter.terminal] : [filter.limit],
+  async bucketTotals(boundaries: readonly number[]): Promise<BucketTotalsRow[]> {
+    if (boundaries.length < 2) return [];
+    const params: number[] = [boundaries[0]!, boundaries.at(-1)!];
+    const buckets = boundaries.slice(1).map((to, i) => {
+      params.push(boundaries[i]!, to);
+      return `(${i}, $${params.length - 1}::bigint, $${params.length}::bigint)`;
+    });
+    // The outer range keeps the scan on transactions_created; the join only names each row's bucket.
+    const { rows } = await this.query<BucketTotalsRow>(
+      `WITH b (i, lo, hi) AS (VALUES ${buckets.join(', ')})
+       SELECT b.i AS bucket, t.method, t.kind, t.status, COUNT(*) AS count, SUM(t.amount)::bigint AS amount
+       FROM transactions t JOIN b ON t.created_at >= b.lo AND t.created_at < b.hi
+       WHERE t.created_at >= $1 AND t.created_at < $2 AND t.status IN ('succeeded', 'cancelled', 'refunded')
+       GROUP BY b.i, t.method, t.kind, t.status`,
+      params,
     );
+    return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count), amount: Number(r.amount) }));
+  }
+
+  async giveBacksOf(originalId: string): Promise<Transaction[]> {
+    const { rows } = await this.query<TransactionRow>(`SELECT * FROM transactions WHERE original_id = $1 ORDER BY created_at, id COLLATE "C"`, [originalId]);
+    return rows.map(rowToTransaction);
+  }
+
+  async oldestUnknown(limit: number): Promise<Transaction[]> {
+    const { rows } = await this.query<TransactionRow>(
+      `SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND status = 'unknown' ORDER BY created_at, id COLLATE "C" LIMIT $1`,
+      [limit],
+    );
+    return rows.map(rowToTransaction);
+  }
+
+  async listShiftCloses(filter: ShiftCloseFilter): Promise<ShiftClose[]> {
+    const where: string[] = [];
+    const params: unknown[] = [filter.limit];
+    if (filter.terminal) {
+      params.push(filter.terminal);
+      where.push(`terminal = $${params.length}`);
+    }
+    if (filter.mismatchedSince !== undefined) {
+      params.push(filter.mismatchedSince);
+      where.push(`matched = 0 AND closed_at >= $${params.length}`);
+    }
+    const { rows } = await this.query<ShiftCloseRow>(`SELECT * FROM shift_closes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY closed_at DESC LIMIT $1`, params);
     return rows.map(rowToShiftClose);
   }
 

@@ -9,6 +9,8 @@ import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
   type OpenCounts,
   type PeriodTotalsRow,
+  type BucketTotalsRow,
+  type ShiftCloseFilter,
   StaleTransitionError,
   type Journal,
   type JournalEntryStep,
@@ -474,6 +476,10 @@ export class SqliteJournal implements Journal {
       where.push('status = @status');
       params.status = filter.status;
     }
+    // No index on kind: the newest-first walk of transactions_created (or of the method/status
+    // index) stops at the page's end, and skips the other kind on the way.
+    if (filter.kind === 'payment') where.push("kind = 'payment'");
+    if (filter.kind === 'give_back') where.push("kind IN ('cancel', 'refund')");
     if (filter.shop !== undefined) {
       where.push('shop = @shop');
       params.shop = filter.shop;
@@ -510,11 +516,48 @@ export class SqliteJournal implements Journal {
     return rows.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount), refunded: Number(r.refunded) }));
   }
 
-  async listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]> {
-    const rows = (
-      filter.terminal
-        ? this.prepared(`SELECT * FROM shift_closes WHERE terminal = ? ORDER BY closed_at DESC LIMIT ?`).all(filter.terminal, filter.limit)
-        : this.prepared(`SELECT * FROM shift_closes ORDER BY closed_at DESC LIMIT ?`).all(filter.limit)
+  async bucketTotals(boundaries: readonly number[]): Promise<BucketTotalsRow[]> {
+    if (boundaries.length < 2) return [];
+    const buckets = boundaries.slice(1).map((_, i) => `(${i}, ?, ?)`).join(', ');
+    const params = boundaries.slice(1).flatMap((to, i) => [boundaries[i]!, to]);
+    // The outer range keeps the scan on transactions_created; the join only names each row's bucket.
+    const rows = this.prepared(
+      `WITH b (i, lo, hi) AS (VALUES ${buckets})
+       SELECT b.i AS bucket, t.method, t.kind, t.status, COUNT(*) AS count, SUM(t.amount) AS amount
+       FROM transactions t JOIN b ON t.created_at >= b.lo AND t.created_at < b.hi
+       WHERE t.created_at >= ? AND t.created_at < ? AND t.status IN ('succeeded', 'cancelled', 'refunded')
+       GROUP BY b.i, t.method, t.kind, t.status`,
+    ).all(...params, boundaries[0]!, boundaries.at(-1)!) as BucketTotalsRow[];
+    return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count), amount: Number(r.amount) }));
+  }
+
+  async giveBacksOf(originalId: string): Promise<Transaction[]> {
+    const rows = this.prepared(`SELECT * FROM transactions WHERE original_id = ? ORDER BY created_at, id`).all(originalId) as TransactionRow[];
+    return rows.map(rowToTransaction);
+  }
+
+  async oldestUnknown(limit: number): Promise<Transaction[]> {
+    // The IN term is the partial index's own condition (transactions_unsettled), so SQLite can use it.
+    const rows = this.prepared(
+      `SELECT * FROM transactions WHERE status IN ('pending', 'unknown') AND status = 'unknown' ORDER BY created_at, id LIMIT ?`,
+    ).all(limit) as TransactionRow[];
+    return rows.map(rowToTransaction);
+  }
+
+  async listShiftCloses(filter: ShiftCloseFilter): Promise<ShiftClose[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.terminal) {
+      where.push('terminal = ?');
+      params.push(filter.terminal);
+    }
+    if (filter.mismatchedSince !== undefined) {
+      where.push('matched = 0 AND closed_at >= ?');
+      params.push(filter.mismatchedSince);
+    }
+    const rows = this.prepared(`SELECT * FROM shift_closes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY closed_at DESC LIMIT ?`).all(
+      ...params,
+      filter.limit,
     ) as ShiftCloseRow[];
     return rows.map(rowToShiftClose);
   }

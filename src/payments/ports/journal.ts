@@ -78,6 +78,8 @@ export interface TransactionFilter {
   shop?: string;
   till?: string;
   status?: TransactionStatus;
+  /** Payments only, or give-backs only (cancels and refunds, foreign ones included). */
+  kind?: 'payment' | 'give_back';
   /** Inclusive lower bound on creation time, epoch ms. */
   from?: number;
   /** Exclusive upper bound on creation time, epoch ms. */
@@ -137,6 +139,27 @@ export interface PeriodTotalsRow {
   amount: number;
   /** Sum of `refunded_amount` (derived from the succeeded give-backs), tiyin. */
   refunded: number;
+}
+
+/**
+ * Money that moved in one bucket of time (bucket i is [boundaries[i], boundaries[i + 1])): settled
+ * transactions only (succeeded, cancelled, refunded), by method, kind and status.
+ */
+export interface BucketTotalsRow {
+  bucket: number;
+  method: PaymentMethod;
+  kind: 'payment' | 'cancel' | 'refund';
+  status: TransactionStatus;
+  count: number;
+  /** Sum of `amount`, tiyin. */
+  amount: number;
+}
+
+export interface ShiftCloseFilter {
+  terminal?: string;
+  limit: number;
+  /** Only reconciliations whose totals differed (matched false), closed at or after this epoch ms. */
+  mismatchedSince?: number;
 }
 
 export interface OpenCounts {
@@ -232,8 +255,17 @@ export interface Journal {
   list(filter: TransactionFilter): Promise<TransactionPage>;
   /** Totals of the transactions created in [from, to), by method, kind, status and terminal. */
   periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]>;
+  /**
+   * Settled money per bucket of time, in one query: `boundaries` ascending, bucket i from
+   * boundaries[i] (inclusive) to boundaries[i + 1] (exclusive), by creation time.
+   */
+  bucketTotals(boundaries: readonly number[]): Promise<BucketTotalsRow[]>;
+  /** Every give-back (cancel or refund, any status) of a payment, oldest first. */
+  giveBacksOf(originalId: string): Promise<Transaction[]>;
+  /** Transactions whose outcome is unknown, oldest first, at most `limit`. */
+  oldestUnknown(limit: number): Promise<Transaction[]>;
   /** Stored reconciliations, newest first. */
-  listShiftCloses(filter: { terminal?: string; limit: number }): Promise<ShiftClose[]>;
+  listShiftCloses(filter: ShiftCloseFilter): Promise<ShiftClose[]>;
   /** The highest shift number on a slip of `terminal` in the journal, or null before its first. */
   latestShift(terminal: string): Promise<number | null>;
   /** What is still open: transactions pending/unknown by method, fiscal hand-offs not yet delivered. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { shopDate } from '../../lib/shop-time.js';
 import { clockExplanation } from '../clock.js';
 import { TransportError } from '../http-transport.js';
 import type {
@@ -35,14 +36,20 @@ type Progress = (p: ChargeProgress) => Promise<void>;
 
 const DEFAULT_SUCCESS_NOTE = 'Успешно подтвержден';
 
+/** Click works on Tashkent time whatever the shop's own zone. */
+const CLICK_TIMEZONE = 'Asia/Tashkent';
+
 function note(reply: ClickReply): string {
   return typeof reply.error_note === 'string' ? reply.error_note : '';
 }
 
-/** The calendar day in Tashkent (UTC+5, no daylight saving) and in UTC: the zone of status_by_mti's date is undocumented. */
+/**
+ * The calendar day in Tashkent (Click's zone, whatever the shop's) and in UTC: the zone of
+ * status_by_mti's date is undocumented.
+ */
 function candidateDates(createdAt: number): string[] {
-  const tashkent = new Date(createdAt + 5 * 3600_000).toISOString().slice(0, 10);
-  const utc = new Date(createdAt).toISOString().slice(0, 10);
+  const tashkent = shopDate(CLICK_TIMEZONE, createdAt);
+  const utc = shopDate('UTC', createdAt);
   return tashkent === utc ? [tashkent] : [tashkent, utc];
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../lib/lenient-json.js';
+import { formatShopDateTime } from '../../lib/shop-time.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
 import { MAGIC } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
@@ -157,7 +158,7 @@ export class UzumEmulator {
     const existing = this.byOrder.get(orderId) ?? this.byTransaction.get(transactionId);
     if (existing) {
       // "YYYY-MM-DD HH:mm:ss.SSS", Tashkent time, as the contract's example.
-      return { ...ok(existing, 'DUPLICATED'), operation_time: new Date(existing.createdAt + 5 * 3600_000).toISOString().replace('T', ' ').replace('Z', '') };
+      return { ...ok(existing, 'DUPLICATED'), operation_time: `${formatShopDateTime('Asia/Tashkent', existing.createdAt)}.${String(existing.createdAt % 1000).padStart(3, '0')}` };
     }
     // Real codes are at least 40 characters (the contract), and so is every magic code here; FiscalBox's
     // documentation prints an 18-digit example, which the sandbox takes as a test code so that the
