@@ -178,14 +178,14 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     const giveBack = page.locator('#detail-give-backs-list li').first();
     await giveBack.waitFor(WAIT);
     assert.equal(await giveBack.getAttribute('data-status'), 'succeeded');
-    assert.match(await giveBack.innerText(), /отмена · −1\s500,00\sсум/);
+    assert.match(await giveBack.innerText(), /отмена · [-−]1\s500,00\sсум/);
     const giveBackId = (await giveBack.getAttribute('data-id'))!;
     // In the list: a give-back, with a minus, pointing at its payment.
     const giveBackRow = page.locator(`#transactions tbody tr[data-id="${giveBackId}"]`);
     await giveBackRow.waitFor(WAIT);
     assert.equal(await giveBackRow.getAttribute('data-kind'), 'cancel');
     assert.match(await giveBackRow.innerText(), /отмена/);
-    assert.match(await giveBackRow.innerText(), /−1\s500,00\sсум/);
+    assert.match(await giveBackRow.innerText(), /[-−]1\s500,00\sсум/);
     assert.equal(await giveBackRow.locator('[data-original]').getAttribute('data-original'), id);
     assert.match(await row.innerText(), /возвращено 1\s500,00\sсум/);
     await giveBack.locator('button').click();
@@ -279,6 +279,7 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
       await assertButtonsVisible(small, '#refund-dialog');
       await small.screenshot({ path: `${ARTIFACTS}console-390-dialog.png` });
       await small.click('#refund-cancel');
+      await small.click('#detail-close');
 
       await small.click('#attention-items button[data-id]');
       await small.locator('#resolve-open:not([hidden])').waitFor(WAIT);
