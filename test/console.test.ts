@@ -343,6 +343,21 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('#transactions tbody tr')].every((r: any) => (r as any).dataset.kind !== 'payment'), undefined, WAIT);
     assert.equal(await rows.count(), 3);
     await page.selectOption('#filters select[name="kind"]', '');
+
+    // The date filter is the shop's day, sent as a date: today has every row, the day before none.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tashkent' }).format(new Date(paid[0]!.created_at));
+    const sent: string[] = [];
+    const listen = (r: { url(): string }) => r.url().includes('/payment/transactions?') && sent.push(r.url());
+    page.on('request', listen);
+    await page.fill('#filters input[name="date"]', today);
+    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('#transactions tbody tr').length === n, paid.length + 3, WAIT);
+    assert.ok(sent.some((u) => new URL(u).searchParams.get('date') === today && !new URL(u).searchParams.has('from')), sent.join('\n'));
+    const [y, m, d] = today.split('-').map(Number);
+    const before = new Date(Date.UTC(y!, m! - 1, d! - 1)).toISOString().slice(0, 10);
+    await page.fill('#filters input[name="date"]', before);
+    await page.waitForSelector('#empty:not([hidden])', WAIT);
+    page.off('request', listen);
+    await page.fill('#filters input[name="date"]', '');
     assert.deepEqual(problems, []);
   });
 });

@@ -330,7 +330,12 @@ function renderTransactions(items) {
       },
       el('td', {}, fmt.dateTime(tx.created_at)),
       kindCell(tx),
-      el('td', { class: 'amount' }, signedAmount(tx), tx.refunded_amount && !isGiveBack(tx) ? el('div', { class: 'muted' }, `${t('given_back_n')} ${fmt.money(tx.refunded_amount)}`) : ''),
+      el(
+        'td',
+        { class: 'amount' },
+        el('span', { class: 'money' }, signedAmount(tx)),
+        tx.refunded_amount && !isGiveBack(tx) ? el('div', { class: 'muted given-back' }, `${t('given_back_n')} ${fmt.money(tx.refunded_amount)}`) : '',
+      ),
       el('td', {}, pill(tx.status, t(`st_${tx.status}`))),
       el('td', { class: 'mono' }, tx.payment_id ?? ''),
       el('td', { class: 'mono' }, tx.transaction_id.slice(0, 8)),
