@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -360,6 +361,26 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await page.fill('#filters input[name="date"]', '');
     assert.deepEqual(problems, []);
   });
+
+  it('counts a reconciliation mismatch beside the unknown outcome and shows both sides of it', async () => {
+    // A payment the journal holds but the terminal never made: the close does not match.
+    const real = await post(bridge, '/payment/uzcard', { amount: 1_000 });
+    const ghost = randomUUID();
+    await bridge.journal.insert({ id: ghost, method: 'uzcard', amount: 777, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 'uzcard-sandbox' }, { step: 'received' });
+    await bridge.journal.transition(ghost, 'pending', 'succeeded', { shiftNumber: real.body.data.shift_number, providerPaymentId: '010900000777' }, { step: 'approved' });
+    await bridge.server.inject({ method: 'GET', url: '/payment/uzcard_close' });
+
+    await page.locator('#attention[data-count="2"]').waitFor(WAIT);
+    assert.equal(await page.locator('#attention-title').innerText(), '2 операции ждут оператора: 1 неизвестный исход, 1 расхождение сверки');
+    await page.click('#attention-items button[data-close]');
+    await page.waitForSelector('#close-dialog[open]');
+    const amounts = page.locator('#close-compare tbody tr').nth(1);
+    assert.match(await amounts.innerText(), /10,00\sсум\s+17,77\sсум\s+[-−]7,77\sсум/);
+    await assertButtonsVisible(page, '#close-dialog');
+    await assertFits(page, '1366 px, reconciliation dialog');
+    await page.click('#close-close');
+    assert.deepEqual(problems, []);
+  });
 });
 
 describe('the console behind a token', { skip: !haveBrowser }, () => {
@@ -383,6 +404,11 @@ describe('the console behind a token', { skip: !haveBrowser }, () => {
       await page.click('#login-form button[type="submit"]');
       await page.waitForSelector('#app:not([hidden])');
       assert.ok(await page.locator('#login').isHidden());
+      // The whole header, log-out included, fits on a phone.
+      await page.setViewportSize(PHONE);
+      const logout = (await page.locator('#logout').boundingBox())!;
+      assert.ok(logout.x >= 0 && logout.x + logout.width <= PHONE.width, `log out fits: ${JSON.stringify(logout)}`);
+      await assertFits(page, '390 px, logged in');
     } finally {
       await browser.close();
       await bridge.close();
