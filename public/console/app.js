@@ -260,7 +260,7 @@ function renderCloses(closes) {
         // Why nothing was compared, and the terminal's own verdict with its bank («Итоги совпали»), which is not PayBridge's.
         el(
           'td',
-          { title: [c.reason, c.terminal_host_reconciliation && `terminal ↔ bank: ${c.terminal_host_reconciliation.printed.join(', ')}`].filter(Boolean).join('\n') },
+          { title: [c.reason, c.terminal_host_reconciliation && `${t('terminal_bank')}: ${c.terminal_host_reconciliation.printed.join(', ')}`].filter(Boolean).join('\n') },
           pill(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'none', t(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'no_totals')),
         ),
       ),
@@ -419,7 +419,7 @@ async function openDetail(id, quiet = false) {
     ['instance', tx.instance],
     ['receipt', tx.receipt_number],
     ['shift', tx.shift_number],
-    ['fiscal', tx.fiscal ? `${tx.fiscal.state} (${fmt.number(tx.fiscal.attempts)})` : null],
+    ['fiscal', tx.fiscal ? `${t(`fiscal_${tx.fiscal.state}`)} (${t('attempts')}: ${fmt.number(tx.fiscal.attempts)})` : null],
     ['error', tx.error ? errorText(tx.error) : null],
     ['created', fmt.dateTime(tx.created_at)],
     ['updated', fmt.dateTime(tx.updated_at)],
