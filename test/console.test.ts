@@ -322,7 +322,8 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     assert.match(await page.locator('#totals [data-method="payme"]').innerText(), /1 purchase · 700\.00\ssoum/);
     assert.match(await page.locator(`#transactions tbody tr[data-id="${paid[0]!.id}"]`).innerText(), /1,500\.00\ssoum/);
     assert.match(await page.locator('#transactions tbody tr').first().locator('td').first().innerText(), /^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}:\d{2}$/);
-    assert.match(await page.locator('#detail-events li[data-step="received"]').innerText(), /request received/);
+    // The open detail is fetched again after the lists, a moment later.
+    await page.locator('#detail-events li[data-step="received"]', { hasText: 'request received' }).waitFor(WAIT);
     assert.equal(await page.locator('#attention-title').innerText(), '1 operation waits for an operator: 1 unknown outcome');
     await page.screenshot({ path: `${ARTIFACTS}console-en.png`, fullPage: true });
     await page.click('#detail-close');
