@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { shopDate } from '../src/lib/shop-time.js';
 import { startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
@@ -82,6 +83,28 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     const refunded = await paybridge(['refund', id, '--soum', '2.5'], env);
     assert.equal(refunded.code, 0, refunded.stderr);
     assert.equal((await bridge.journal.get(id))!.refundedAmount, 250);
+
+    // Give-backs shown as give-backs: beneath their payment, with a minus, by kind and shop day.
+    const giveBackId = (await bridge.journal.giveBacksOf(id))[0]!.id;
+    const shown = await paybridge(['status', id], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /given back \(remaining 10\.00 soum\):/);
+    assert.match(shown.stdout, new RegExp(`refund\\s+succeeded\\s+-2\\.50 soum\\s+${giveBackId}`));
+    const back = await paybridge(['status', giveBackId], env);
+    assert.match(back.stdout, new RegExp(`a refund of payment ${id} \\(uzcard, 12\\.50 soum paid on \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}, now succeeded, given back 2\\.50 soum\\)`));
+    const today = shopDate('Asia/Tashkent', Date.now());
+    const backs = await paybridge(['list', '--kind', 'give_back', '--date', today], env);
+    assert.equal(backs.code, 0, backs.stderr);
+    assert.match(backs.stdout, /^created \(Asia\/Tashkent\)\s+transaction\s+kind\s+method/m);
+    assert.match(backs.stdout, new RegExp(`${giveBackId}\\s+give-back ${id.slice(0, 8)}\\s+uzcard\\s+succeeded\\s+-2\\.50 soum`));
+    assert.doesNotMatch(backs.stdout, new RegExp(`${id}\\s+payment`), 'payments are not give-backs');
+    const payments = await paybridge(['list', '--kind', 'payment', '--date', today, '--limit', '100'], env);
+    assert.match(payments.stdout, new RegExp(`${id}\\s+payment\\s+uzcard\\s+succeeded\\s+12\\.50 soum\\s+2\\.50 soum`), 'the payment and what it gave back');
+    assert.doesNotMatch(payments.stdout, /give-back/);
+    const bad = await paybridge(['list', '--kind', 'refunds'], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /kind: must be payment or give_back/);
+
     const closed = await paybridge(['close', 'uzcard'], env);
     assert.equal(closed.code, 0, closed.stderr);
     assert.match(closed.stdout, /reconciled: the terminal and the journal agree/);

@@ -22,6 +22,7 @@ import { SANDBOX_CLICK, SANDBOX_PAYME } from '../src/sandbox/credentials.js';
 import { CLICK_MAGIC, isPaymeCreateLostAnswer, magicOf, PAYME_MAGIC } from '../src/sandbox/magic.js';
 import { PaymeEmulator } from '../src/sandbox/payme/emulator.js';
 import { BridgeTerminalEmulator } from '../src/sandbox/uzcard/bridge-emulator.js';
+import { shopDate } from '../src/lib/shop-time.js';
 
 const dirs: string[] = [];
 process.once('exit', () => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -31,7 +32,7 @@ function tempDir(): string {
   return dir;
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const todayInTashkent = () => new Date(Date.now() + 5 * 3600_000).toISOString().slice(0, 10);
+const todayInTashkent = () => shopDate('Asia/Tashkent', Date.now());
 
 test('magic values: each emulator has its own, the shared ones stay', () => {
   assert.deepEqual(Object.values(CLICK_MAGIC), ['504', '522', '534', '535']);

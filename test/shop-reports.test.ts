@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { shopDay } from '../src/lib/shop-time.js';
 import { PAYMENT_METHODS } from '../src/payments/transaction.js';
 import { get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
@@ -159,6 +159,24 @@ for (const engine of ENGINES) {
       assert.equal(back.give_backs, undefined);
       assert.deepEqual(back.original, { transaction_id: ids.uzcard, method: 'uzcard', amount: 4_000, status: 'succeeded', refunded_amount: 1_500, created_at: uz.created_at });
 
+      // A cancel Click refuses (its magic 603: the first reversal answered 502, not applied): beneath its payment, failed, with the reason.
+      const paid = await post(bridge, '/payment/click', { amount: 2_000, qr_code: uniqueQr().replace(/777$/, '603') });
+      const refusedAnswer = await post(bridge, `/payment/transactions/${paid.body.data.transaction_id}/refund`, {});
+      assert.equal(refusedAnswer.body.error?.give_back_status, 'unknown', JSON.stringify(refusedAnswer.body));
+      // Click's status proves "not reversed" only when asked late enough, twice: "settle now" until it does.
+      const giveBackId = refusedAnswer.body.error?.give_back_id as string;
+      for (let i = 0; i < 100 && (await bridge.journal.get(giveBackId))!.status === 'unknown'; i++) {
+        await post(bridge, '/payment/recovery/run', {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const withRefusal = (await get(bridge, `/payment/transactions/${paid.body.data.transaction_id}`)).body.data;
+      assert.equal(withRefusal.remaining_amount, 2_000, 'a failed give-back reserves nothing');
+      assert.equal(withRefusal.give_backs.length, 1);
+      const refused = withRefusal.give_backs[0];
+      assert.deepEqual([refused.kind, refused.status, refused.amount], ['cancel', 'failed', 2_000]);
+      assert.equal(refused.error.code, 104);
+      assert.match(String(refused.error.data), /NOT_GIVEN_BACK/, JSON.stringify(refused.error));
+
       // A give-back of a payment PayBridge never took (foreign): no payment to name.
       const foreign = randomUUID();
       await bridge.journal.insert({ id: foreign, method: 'humo', amount: 100, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', originalId: null, terminal: 'humo-sandbox' }, { step: 'received' });
@@ -194,3 +212,31 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('a shop in a zone with daylight saving (America/New_York)', () => {
+  let bridge: TestBridge;
+  before(async () => {
+    bridge = await startTestBridge((c) => (c.shop.timezone = 'America/New_York'));
+  });
+  after(() => bridge?.close());
+
+  it('its day of the clocks going back has 25 hours; a sale in the second 1 o’clock is in the second hour 1', async () => {
+    // 06:30 UTC on 1 November 2026 is 01:30 EST, after 01:59 EDT went back to 01:00.
+    const id = randomUUID();
+    await bridge.journal.insert({ id, method: 'click', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.UTC(2026, 10, 1, 6, 30), kind: 'payment' }, { step: 'received' });
+    await bridge.journal.transition(id, 'pending', 'succeeded', {}, { step: 'paid' });
+    const d = (await get(bridge, '/payment/summary?date=2026-11-01&days=3')).body.data;
+    assert.equal(d.timezone, 'America/New_York');
+    assert.equal(d.from, '2026-11-01T04:00:00.000Z');
+    assert.equal(d.to, '2026-11-02T05:00:00.000Z');
+    assert.deepEqual(d.hourly.map((h: { hour: number }) => h.hour), [0, 1, 1, ...Array.from({ length: 22 }, (_, i) => i + 2)]);
+    assert.equal(d.hourly[2].methods.click.paid_amount, 900);
+    assert.equal(d.hourly[1].methods.click.paid_amount, 0);
+    assert.deepEqual(d.days.map((x: { date: string }) => x.date), ['2026-10-30', '2026-10-31', '2026-11-01']);
+    assert.equal(d.days[2].methods.click.paid_amount, 900);
+    const listed = (date: string) => get(bridge, `/payment/transactions?date=${date}`).then((r) => r.body.data.items.map((t: { transaction_id: string }) => t.transaction_id));
+    assert.deepEqual(await listed('2026-11-01'), [id]);
+    assert.deepEqual(await listed('2026-10-31'), []);
+    assert.equal((await bridge.server.inject({ method: 'GET', url: '/console/config.json' })).json().timezone, 'America/New_York');
+  });
+});

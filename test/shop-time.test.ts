@@ -81,6 +81,14 @@ test('shopDaysEndingWith: consecutive days, oldest first, ending with the date a
   const days = shopDaysEndingWith('Europe/Berlin', '2026-03-31', 7);
   assert.deepEqual(days.map((d) => d.date), ['2026-03-25', '2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31']);
   for (let i = 1; i < days.length; i++) assert.equal(days[i]!.from, days[i - 1]!.to);
+  fc.assert(
+    fc.property(zone, instant, fc.integer({ min: 1, max: 31 }), (tz, ms, count) => {
+      const run = shopDaysEndingWith(tz, shopDate(tz, ms), count);
+      assert.equal(run.length, count);
+      for (const d of run) assert.deepEqual(d, shopDay(tz, d.date));
+    }),
+    { numRuns: 100 },
+  );
 });
 
 test('today is the zone’s today; a non-date is a bad request', () => {

@@ -119,7 +119,12 @@ export function shopDay(timeZone: string, date?: string, now: number = Date.now(
 /** The shop days ending with `date`, `count` of them, oldest first. */
 export function shopDaysEndingWith(timeZone: string, date: string, count: number): { date: string; from: number; to: number }[] {
   const days = [shopDay(timeZone, date)];
-  while (days.length < count) days.unshift(shopDay(timeZone, shopDate(timeZone, days[0]!.from - 1)));
+  while (days.length < count) {
+    // Each day ends where the next one starts: only its start is looked for.
+    const next = days[0]!;
+    const previous = shopDate(timeZone, next.from - 1);
+    days.unshift({ date: previous, from: startOfShopDate(timeZone, previous), to: next.from });
+  }
   return days;
 }
 
