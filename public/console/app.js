@@ -267,6 +267,8 @@ function renderCloses(closes) {
     ),
   );
   labelCells($('closes'));
+  $('closes').hidden = closes.length === 0;
+  $('closes-empty').hidden = closes.length > 0;
 }
 
 // ---- transactions ---------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ const MORE = {
     attention_items: 'Что ждёт оператора', unknown_outcome: 'неизвестный исход', mismatch_of: 'расхождение сверки',
     give_backs_title: 'Возвраты по этому платежу', belongs_to: 'Возврат по платежу', remaining: 'Можно вернуть', given_back_n: 'возвращено',
     reason_label: 'Причина', provider_detail: 'Ответ провайдера', difference: 'Разница', close_title: 'Сверка итогов',
-    open: 'Открыть', net: 'итог', fiscal_pending: 'ждёт отправки', fiscal_submitted: 'отправлен', fiscal_refused: 'отклонён', attempts: 'попыток', terminal_bank: 'терминал ↔ банк', cmp_purchase_count: 'Оплат, шт.', cmp_purchase_amount: 'Сумма оплат', cmp_return_count: 'Возвратов, шт.', cmp_return_amount: 'Сумма возвратов', paid_label: 'Оплачено', returned_label: 'Возвращено',
+    open: 'Открыть', net: 'итог', no_closes: 'Сверок пока не было.', fiscal_pending: 'ждёт отправки', fiscal_submitted: 'отправлен', fiscal_refused: 'отклонён', attempts: 'попыток', terminal_bank: 'терминал ↔ банк', cmp_purchase_count: 'Оплат, шт.', cmp_purchase_amount: 'Сумма оплат', cmp_return_count: 'Возвратов, шт.', cmp_return_amount: 'Сумма возвратов', paid_label: 'Оплачено', returned_label: 'Возвращено',
   },
   uz: {
     kind_payment: 'toʻlov', kind_cancel: 'bekor qilish', kind_refund: 'qaytarish', kind_give_back: 'qaytarish', kinds_all: 'Barcha turlar',
@@ -162,7 +162,7 @@ const MORE = {
     attention_items: 'Operatorni kutayotganlar', unknown_outcome: 'nomaʼlum natija', mismatch_of: 'solishtirishda farq',
     give_backs_title: 'Ushbu toʻlov boʻyicha qaytarishlar', belongs_to: 'Qaytarish toʻlovi', remaining: 'Qaytarish mumkin', given_back_n: 'qaytarilgan',
     reason_label: 'Sababi', provider_detail: 'Provayder javobi', difference: 'Farq', close_title: 'Yakunlarni solishtirish',
-    open: 'Ochish', net: 'yakun', fiscal_pending: 'yuborilishini kutmoqda', fiscal_submitted: 'yuborilgan', fiscal_refused: 'rad etilgan', attempts: 'urinish', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Toʻlovlar soni', cmp_purchase_amount: 'Toʻlovlar summasi', cmp_return_count: 'Qaytarishlar soni', cmp_return_amount: 'Qaytarishlar summasi', paid_label: 'Toʻlangan', returned_label: 'Qaytarilgan',
+    open: 'Ochish', net: 'yakun', no_closes: 'Hali solishtirish boʻlmagan.', fiscal_pending: 'yuborilishini kutmoqda', fiscal_submitted: 'yuborilgan', fiscal_refused: 'rad etilgan', attempts: 'urinish', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Toʻlovlar soni', cmp_purchase_amount: 'Toʻlovlar summasi', cmp_return_count: 'Qaytarishlar soni', cmp_return_amount: 'Qaytarishlar summasi', paid_label: 'Toʻlangan', returned_label: 'Qaytarilgan',
   },
   en: {
     kind_payment: 'payment', kind_cancel: 'cancel', kind_refund: 'refund', kind_give_back: 'give-back', kinds_all: 'All kinds',
@@ -170,7 +170,7 @@ const MORE = {
     attention_items: 'Waiting for an operator', unknown_outcome: 'unknown outcome', mismatch_of: 'reconciliation mismatch',
     give_backs_title: 'Give-backs of this payment', belongs_to: 'Give-back of the payment', remaining: 'Can still be given back', given_back_n: 'given back',
     reason_label: 'Reason', provider_detail: 'The provider’s answer', difference: 'Difference', close_title: 'Reconciliation',
-    open: 'Open', net: 'net', fiscal_pending: 'waiting to be sent', fiscal_submitted: 'sent', fiscal_refused: 'refused', attempts: 'attempts', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Purchases', cmp_purchase_amount: 'Purchase amount', cmp_return_count: 'Returns', cmp_return_amount: 'Return amount', paid_label: 'Paid', returned_label: 'Given back',
+    open: 'Open', net: 'net', no_closes: 'No reconciliation yet.', fiscal_pending: 'waiting to be sent', fiscal_submitted: 'sent', fiscal_refused: 'refused', attempts: 'attempts', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Purchases', cmp_purchase_amount: 'Purchase amount', cmp_return_count: 'Returns', cmp_return_amount: 'Return amount', paid_label: 'Paid', returned_label: 'Given back',
   },
 };
 
