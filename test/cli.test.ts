@@ -54,7 +54,7 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     const table = await paybridge(['list', '--method', 'click', '--limit', '5'], env);
     const tashkent = new Date(Date.parse(item.created_at) + 5 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
     assert.match(table.stdout, new RegExp(`^created \\(Asia/Tashkent\\)`, 'm'));
-    assert.match(table.stdout, new RegExp(`^${tashkent}\\s+${id}\\s+click`, 'm'));
+    assert.match(table.stdout, new RegExp(`^${tashkent}\\s+${id}\\s+payment\\s+click`, 'm'));
 
     const cancelled = await paybridge(['cancel', id, '--operator', 'manager'], env);
     assert.equal(cancelled.code, 0, cancelled.stderr);

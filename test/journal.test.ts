@@ -109,6 +109,72 @@ for (const engine of ENGINES) {
       }
     });
 
+    test('bucket totals: a row on a boundary belongs to the later bucket; only settled money; give-backs by kind, filtered and listed by payment', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const t0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+        const hour = 3_600_000;
+        const paid = async (at: number, amount: number) => journal.transition((await journal.insert(newTx(at, amount, randomUUID().replace(/-/g, '') + 'ab'.repeat(16)), { step: 'received' })).id, 'pending', 'succeeded', {}, { step: 'paid' });
+        const a = await paid(t0, 100); // the first instant of bucket 0
+        await paid(t0 + hour - 1, 200); // the last instant of bucket 0
+        const c = await paid(t0 + hour, 400); // on the boundary: bucket 1
+        await paid(t0 + 2 * hour, 800); // the end is exclusive: in no bucket
+        await journal.insert(newTx(t0 + 10, 1_600, 'cd'.repeat(32)), { step: 'received' }); // pending: not money
+        const back = await journal.insert({ ...newTx(t0 + hour + 5, 80), qrCodeHash: null, kind: 'cancel', originalId: a.id }, { step: 'received' });
+        await journal.transition(back.id, 'pending', 'succeeded', {}, { step: 'cancelled' });
+        const failedBack = await journal.insert({ ...newTx(t0 + hour + 6, 20), qrCodeHash: null, kind: 'refund', originalId: a.id }, { step: 'received' });
+        await journal.transition(failedBack.id, 'pending', 'failed', {}, { step: 'refused' });
+
+        const rows = await journal.bucketTotals([t0, t0 + hour, t0 + 2 * hour]);
+        const key = (r: { bucket: number; kind: string; status: string }) => `${r.bucket}:${r.kind}:${r.status}`;
+        assert.deepEqual(
+          Object.fromEntries(rows.map((r) => [key(r), [r.count, r.amount]])),
+          { '0:payment:succeeded': [2, 300], '1:payment:succeeded': [1, 400], '1:cancel:succeeded': [1, 80] },
+        );
+        assert.deepEqual(await journal.bucketTotals([t0]), []);
+
+        assert.deepEqual((await journal.giveBacksOf(a.id)).map((t) => [t.id, t.status]), [[back.id, 'succeeded'], [failedBack.id, 'failed']]);
+        assert.deepEqual(await journal.giveBacksOf(c.id), []);
+        const kinds = async (kind: 'payment' | 'give_back') => (await journal.list({ kind, limit: 50 })).items.map((t) => t.kind);
+        assert.deepEqual(await kinds('give_back'), ['refund', 'cancel']);
+        assert.ok((await kinds('payment')).every((k) => k === 'payment'));
+        assert.equal((await kinds('payment')).length, 5);
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test('the oldest unknown first; mismatched reconciliations since a time', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const t0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+        const unknown: string[] = [];
+        for (const at of [t0 + 2_000, t0, t0 + 1_000]) {
+          const tx = await journal.insert(newTx(at, 500, randomUUID().replace(/-/g, '') + 'ef'.repeat(16)), { step: 'received' });
+          await journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'lost' });
+          unknown.push(tx.id);
+        }
+        await journal.insert(newTx(t0 - 1_000, 500, '12'.repeat(32)), { step: 'received' }); // pending is not unknown
+        assert.deepEqual((await journal.oldestUnknown(10)).map((t) => t.id), [unknown[1], unknown[2], unknown[0]]);
+        assert.deepEqual((await journal.oldestUnknown(1)).map((t) => t.id), [unknown[1]]);
+
+        const totals = { purchaseCount: 1, purchaseAmount: 100, returnCount: 0, returnAmount: 0 };
+        const close = (id: string, closedAt: number, matched: boolean | null) =>
+          journal.recordShiftClose({ id, state: 'closed', terminal: 'uzcard-1', shiftNumber: closedAt, closedAt, report: 'r', terminalTotals: totals, journalTotals: totals, matched });
+        await close(randomUUID(), t0 - 10, false); // too old
+        const recent = randomUUID();
+        await close(recent, t0 + 10, false);
+        await close(randomUUID(), t0 + 20, true);
+        await close(randomUUID(), t0 + 30, null);
+        const newest = randomUUID();
+        await close(newest, t0 + 40, false);
+        assert.deepEqual((await journal.listShiftCloses({ limit: 10, mismatchedSince: t0 })).map((c) => c.id), [newest, recent]);
+        assert.equal((await journal.listShiftCloses({ limit: 10 })).length, 5);
+      } finally {
+        await journal.close();
+      }
+    });
+
     test('lists newest first with filters and a cursor that pages without gaps or repeats', async () => {
       const journal = await (await engine.fresh()).open();
       try {

@@ -143,7 +143,7 @@ export class OperatorService {
     if (tx.kind !== 'payment') return { tx, original: tx.originalId ? ((await this.journal.get(tx.originalId)) ?? null) : null };
     const [giveBacks, ledger] = await Promise.all([this.journal.giveBacksOf(tx.id), this.journal.giveBackLedger(tx.id)]);
     // Only money that was taken can go back: a failed, pending or unknown payment has nothing to give.
-    return { tx, giveBacks, remaining: tx.status === 'succeeded' ? Math.max(0, remainingToGiveBack(ledger)) : 0 };
+    return { tx, giveBacks, remaining: tx.status === 'succeeded' ? remainingToGiveBack(ledger) : 0 };
   }
 
   /** The shift a terminal is in: the last one on a slip, or the one after the last close. */

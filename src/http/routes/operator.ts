@@ -51,7 +51,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
       schema: {
         ...operator(
           'Totals of a day, by hour and over the last days',
-          'A day of the shop (shop.timezone). Per method: payments that took money and their sum, what was given back (`returned_amount`, `returned_count`), the net, failed, pending and unknown counts. `hourly`: each local hour of the day (23 or 25 on a daylight-saving day), every method in each; `days`: the last `days` shop days ending with `date`, oldest first. One rule for all three: a payment counts in the hour and day it was created; a give-back counts in the hour and day the give-back was made (a refund today of yesterday’s sale lowers today’s net), so the hours and the days add up to the day’s totals. Per terminal: the current shift and its totals from the journal. Amounts in tiyin.',
+          'A day of the shop (shop.timezone). Per method: payments that took money and their sum, what was given back (`returned_amount`, `returned_count`), the net, failed, pending and unknown counts. `hourly`: each local hour of the day (23 or 25 on a daylight-saving day), every method in each; `days`: the last `days` shop days ending with `date`, oldest first. One rule for all three: a payment counts in the hour and day it was created; a give-back that succeeded counts in the hour and day the give-back was made, foreign ones included (a refund today of yesterday’s sale lowers today’s net), so the hours and the days add up to the day’s totals. Per terminal: the current shift and its totals from the journal. Amounts in tiyin.',
         ),
         querystring: SummaryQuerySchema,
         response: {
