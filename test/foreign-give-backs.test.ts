@@ -104,7 +104,8 @@ describe('a Humo cancel of a payment FiscalBox took, with terminals.allow_foreig
       assert.equal(await row(own.body.data.transaction_id).locator('.pill.foreign').count(), 0);
       await row(foreign.body.data.transaction_id).click();
       await page.waitForSelector('#detail:not([hidden])');
-      assert.match(await page.locator('#detail [data-fact="method"]').innerText(), /cancel · чужой платёж/);
+      // The kind in the console's language (it once said "cancel" on the Russian screen), marked foreign.
+      assert.match(await page.locator('#detail [data-fact="kind"]').innerText(), /отмена · чужой платёж/);
     } finally {
       await browser.close();
     }

@@ -1,32 +1,28 @@
 // The manager's console: plain DOM, no framework, nothing from outside this PayBridge. Every text
-// goes in through textContent, never as HTML.
+// goes in through textContent, never as HTML; every number and date through format.js.
+import { makeFormat, parseSoum, readableStep } from './format.js';
 import { WORDS } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const METHODS = { click: 'Click', payme: 'Payme', uzum: 'Uzum', humo: 'Humo', uzcard: 'UzCard' };
-const state = { lang: 'ru', detail: null, seen: new Set(), firstLoad: true, timer: null };
+const METHOD_COLOURS = { click: '#2d7ff9', payme: '#33c7c7', uzum: '#7b3fe4', humo: '#e8912d', uzcard: '#0e6245' };
+const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null };
+let fmt = makeFormat('ru', 'Asia/Tashkent', WORDS.ru);
 
 const t = (key, params = {}) => (WORDS[state.lang][key] ?? WORDS.en[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
-
-/** 123456 tiyin → "1 234,56 сум", from the integer's digits: no floating point anywhere near money. */
-function soum(tiyin) {
-  const digits = String(Math.abs(tiyin)).padStart(3, '0');
-  const whole = digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
-  return `${tiyin < 0 ? '−' : ''}${whole}${state.lang === 'en' ? '.' : ','}${digits.slice(-2)} ${t('soum')}`;
-}
-
-/** "12.5" or "12,50" soum → 1250 tiyin, exactly; null when it is not such a number. */
-function parseSoum(text) {
-  const m = /^\s*(\d{1,13})(?:[.,](\d{1,2}))?\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-}
-
-const time = (iso) => new Date(iso).toLocaleString(state.lang === 'uz' ? 'uz-Latn-UZ' : state.lang, { timeZone: 'Asia/Tashkent', dateStyle: 'short', timeStyle: 'medium' });
+const stepText = (step) => WORDS[state.lang].steps[step] ?? WORDS.en.steps[step] ?? readableStep(step);
+const kindText = (kind) => t(`kind_${kind}`);
+const isGiveBack = (tx) => tx.kind === 'cancel' || tx.kind === 'refund';
+/**
+ * A give-back of a payment PayBridge never took (one FiscalBox took before the switch, allowed by
+ * terminals.allow_foreign_rrns): nothing in the journal was reserved for it, so an operator must see it.
+ */
+const isForeign = (tx) => isGiveBack(tx) && !tx.original_transaction_id;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v);
@@ -35,6 +31,12 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 const pill = (kind, text) => el('span', { class: `pill ${kind}` }, text);
+
+/** A table's cells carry their column's heading, which a phone shows beside each value (rows stack). */
+function labelCells(table) {
+  const heads = [...table.tHead.rows[0].cells].map((th) => th.textContent);
+  for (const row of table.tBodies[0].rows) [...row.cells].forEach((td, i) => td.setAttribute('data-label', heads[i] ?? ''));
+}
 
 class Unauthorized extends Error {}
 
@@ -57,9 +59,11 @@ async function api(path, options = {}) {
 }
 
 function translatePage() {
+  fmt = makeFormat(state.lang, state.timeZone, WORDS[state.lang]);
   document.documentElement.lang = state.lang;
   for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
   $('language').value = state.lang;
+  $('refund-form').elements.amount.placeholder = `0${fmt.decimal}00`;
 }
 
 function showLogin() {
@@ -78,28 +82,156 @@ function toast(text) {
   toast.timer = setTimeout(() => (node.hidden = true), 4000);
 }
 
+/** An error from the envelope, whole: what happened, why (the provider's refusal in words), and the provider's own code in small print. */
+function showError(prefix, error) {
+  $(`${prefix}-error-message`).textContent = error ? `${error.code}: ${error.message}` : '';
+  $(`${prefix}-error-reason`).textContent = error?.reason ?? '';
+  $(`${prefix}-error-data`).textContent = error?.data ? `${t('provider_detail')}: ${error.data}` : '';
+}
+
 function renderTotals(summary) {
-  $('today-date').textContent = summary.date;
+  $('today-date').textContent = fmt.day(summary.date);
   $('totals').replaceChildren(
-    ...summary.methods.map((m) =>
-      el(
+    ...summary.methods.map((m) => {
+      const open = m.pending_count + m.unknown_count;
+      const returned = typeof m.returned_count === 'number' ? `${fmt.count(m.returned_count, 'give_backs')} · ` : '';
+      return el(
         'div',
         { class: 'card', 'data-method': m.method },
         el('div', { class: 'name' }, METHODS[m.method]),
-        el('div', { class: 'net' }, soum(m.net_amount)),
-        el('div', { class: 'small' }, `${m.paid_count} ${t('paid')} · ${soum(m.paid_amount)}`),
-        el('div', { class: 'small' }, `${t('returned')} ${soum(m.returned_amount)} · ${m.failed_count} ${t('failed_n')}${m.pending_count + m.unknown_count ? ` · ${m.pending_count + m.unknown_count} ${t('open_n')}` : ''}`),
+        el('div', { class: 'net' }, fmt.money(m.net_amount)),
+        el('div', { class: 'small', 'data-part': 'paid' }, `${fmt.count(m.paid_count, 'purchases')} · ${fmt.money(m.paid_amount)}`),
+        el('div', { class: 'small', 'data-part': 'returned' }, `${t('returned_label')}: ${returned}${fmt.money(m.returned_amount)}`),
+        el('div', { class: 'small', 'data-part': 'other' }, `${t('failed_n')}: ${fmt.number(m.failed_count)}${open ? ` · ${t('open_n')}: ${fmt.number(open)}` : ''}`),
+      );
+    }),
+  );
+}
+
+// ---- charts -------------------------------------------------------------------------------------
+
+const methodsOf = (buckets) => Object.keys(METHODS).filter((m) => buckets.some((b) => b.methods?.[m]));
+
+/**
+ * One stacked bar chart per bucket list. The amounts drawn are tiyin / 100 for the axis's sake only;
+ * each dataset keeps its exact tiyin (`tiyin`), which the tooltip and the table print exactly.
+ */
+function drawChart(id, buckets, labelOf, field, title) {
+  const canvas = $(`${id}-chart`);
+  const methods = methodsOf(buckets);
+  const datasets = methods.map((m) => {
+    const tiyin = buckets.map((b) => b.methods[m]?.[field] ?? 0);
+    return { label: METHODS[m], method: m, tiyin, data: tiyin.map((x) => x / 100), backgroundColor: METHOD_COLOURS[m], stack: 'methods' };
+  });
+  const labels = buckets.map(labelOf);
+  const totals = methods.map((m, i) => `${METHODS[m]} ${fmt.money(datasets[i].tiyin.reduce((a, b) => a + b, 0))}`);
+  canvas.setAttribute('aria-label', `${title}: ${totals.join(', ')}`);
+  drawTable(id, labels, datasets);
+  const Chart = window.Chart;
+  if (!Chart) return;
+  const existing = state.charts[id];
+  if (existing) {
+    existing.data.labels = labels;
+    existing.data.datasets = datasets;
+    existing.options.scales.y.ticks.callback = (v) => fmt.axisSoum(v);
+    existing.options.scales.y.title.text = t('soum');
+    existing.update('none');
+    return;
+  }
+  state.charts[id] = new Chart(canvas, {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: {
+        x: { stacked: true, ticks: { autoSkip: true, maxRotation: 0 } },
+        y: { stacked: true, beginAtZero: true, title: { display: true, text: t('soum') }, ticks: { callback: (v) => fmt.axisSoum(v) } },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { boxWidth: 12 } },
+        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${fmt.money(ctx.dataset.tiyin[ctx.dataIndex])}` } },
+      },
+    },
+  });
+}
+
+function drawTable(id, labels, datasets) {
+  const table = $(`${id}-table`);
+  table.tHead.replaceChildren(el('tr', {}, el('th', {}, t(id === 'hourly' ? 'hour' : 'day')), ...datasets.map((d) => el('th', {}, d.label))));
+  table.tBodies[0].replaceChildren(
+    ...labels
+      .map((label, i) => ({ label, i }))
+      .filter(({ i }) => datasets.some((d) => d.tiyin[i] !== 0))
+      .map(({ label, i }) => el('tr', {}, el('td', {}, label), ...datasets.map((d) => el('td', {}, fmt.money(d.tiyin[i]))))),
+  );
+  labelCells(table);
+}
+
+function renderCharts(summary) {
+  if (Array.isArray(summary.hourly)) drawChart('hourly', summary.hourly, (h) => fmt.hour(h.from), 'paid_amount', t('by_hour'));
+  if (Array.isArray(summary.days)) drawChart('days', summary.days, (d) => fmt.dayShort(d.date), 'net_amount', t('by_day'));
+}
+
+// ---- waiting for an operator ----------------------------------------------------------------------
+
+function renderAttention(attention) {
+  const box = $('attention');
+  if (!attention || !attention.count) {
+    box.hidden = true;
+    return;
+  }
+  const parts = [];
+  if (attention.unknown_count) parts.push(fmt.count(attention.unknown_count, 'unknown_outcomes'));
+  if (attention.mismatched_count) parts.push(fmt.count(attention.mismatched_count, 'mismatches'));
+  $('attention-title').textContent = `${fmt.count(attention.count, 'operations_wait')}: ${parts.join(', ')}`;
+  box.dataset.count = String(attention.count);
+  box.hidden = false;
+  $('attention-items').replaceChildren(
+    ...attention.unknown.map((tx) =>
+      el(
+        'li',
+        {},
+        el(
+          'button',
+          { type: 'button', class: 'link', 'data-id': tx.transaction_id, onclick: () => openDetail(tx.transaction_id) },
+          `${t('unknown_outcome')}: ${METHODS[tx.method]} · ${kindText(tx.kind)} · ${fmt.money(isGiveBack(tx) ? -tx.amount : tx.amount)} · ${fmt.dateTime(tx.created_at)}`,
+        ),
       ),
+    ),
+    ...attention.mismatched.map((c) =>
+      el('li', {}, el('button', { type: 'button', class: 'link', 'data-close': c.id, onclick: () => openClose(c) }, `${t('mismatch_of')}: ${c.terminal} · ${t('shift')} ${c.shift_number ?? t('none')} · ${fmt.dateTime(c.closed_at)}`)),
     ),
   );
 }
 
-const totalsText = (x) => (x ? `${x.purchase_count} ${t('purchases')} ${soum(x.purchase_amount)} / ${x.return_count} ${t('returns')} ${soum(x.return_amount)}` : t('none'));
+function openClose(c) {
+  $('close-what').textContent = `${c.terminal} · ${t('shift')} ${c.shift_number ?? t('none')} · ${fmt.dateTime(c.closed_at)}`;
+  const row = (label, key, money) => {
+    const cell = (x) => (x ? (money ? fmt.money(x[key]) : fmt.number(x[key])) : t('none'));
+    return el('tr', {}, el('th', {}, label), el('td', {}, cell(c.terminal_totals)), el('td', {}, cell(c.journal_totals)), el('td', { class: c.difference?.[key] ? 'bad' : '' }, cell(c.difference)));
+  };
+  $('close-compare').tBodies[0].replaceChildren(
+    row(t('cmp_purchase_count'), 'purchase_count', false),
+    row(t('cmp_purchase_amount'), 'purchase_amount', true),
+    row(t('cmp_return_count'), 'return_count', false),
+    row(t('cmp_return_amount'), 'return_amount', true),
+  );
+  $('close-reason').textContent = c.reason ?? '';
+  $('close-dialog').showModal();
+}
+
+// ---- terminals, reconciliations -------------------------------------------------------------------
+
+const totalsText = (x) => (x ? `${fmt.count(x.purchase_count, 'purchases')} ${fmt.money(x.purchase_amount)} / ${fmt.count(x.return_count, 'returns')} ${fmt.money(x.return_amount)}` : t('none'));
 
 function renderTerminals(terminals, summary) {
   $('terminals').tBodies[0].replaceChildren(
     ...terminals.map((term) => {
       const totals = summary.terminals.find((s) => s.terminal === term.id)?.totals;
+      const close = term.last_close;
+      const verdict = close ? (close.matched === false ? 'mismatch' : close.matched ? 'matched' : 'no_totals') : null;
       return el(
         'tr',
         { 'data-terminal': term.id },
@@ -107,10 +239,11 @@ function renderTerminals(terminals, summary) {
         el('td', { title: term.last_error?.message ?? '' }, pill(term.state, t(term.state))),
         el('td', {}, term.shift_number ?? t('none')),
         el('td', {}, totalsText(totals)),
-        el('td', {}, term.last_close ? `${time(term.last_close.closed_at)} ` : t('none'), term.last_close ? pill(term.last_close.matched === false ? 'mismatch' : term.last_close.matched ? 'matched' : 'none', t(term.last_close.matched === false ? 'mismatch' : term.last_close.matched ? 'matched' : 'no_totals')) : ''),
+        el('td', {}, close ? `${fmt.dateTime(close.closed_at)} ` : t('none'), close ? pill(verdict === 'no_totals' ? 'none' : verdict, t(verdict)) : ''),
       );
     }),
   );
+  labelCells($('terminals'));
 }
 
 function renderCloses(closes) {
@@ -118,8 +251,8 @@ function renderCloses(closes) {
     ...closes.map((c) =>
       el(
         'tr',
-        { class: c.mismatch ? 'mismatch' : '' },
-        el('td', {}, time(c.closed_at)),
+        { class: c.mismatch ? 'mismatch' : '', tabindex: c.mismatch ? '0' : null, onclick: c.mismatch ? () => openClose(c) : null },
+        el('td', {}, fmt.dateTime(c.closed_at)),
         el('td', {}, c.terminal),
         el('td', {}, c.shift_number ?? t('none')),
         el('td', {}, totalsText(c.terminal_totals)),
@@ -127,37 +260,60 @@ function renderCloses(closes) {
         // Why nothing was compared, and the terminal's own verdict with its bank («Итоги совпали»), which is not PayBridge's.
         el(
           'td',
-          { title: [c.reason, c.terminal_host_reconciliation && `terminal ↔ bank: ${c.terminal_host_reconciliation.printed.join(', ')}`].filter(Boolean).join('\n') },
+          { title: [c.reason, c.terminal_host_reconciliation && `${t('terminal_bank')}: ${c.terminal_host_reconciliation.printed.join(', ')}`].filter(Boolean).join('\n') },
           pill(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'none', t(c.mismatch ? 'mismatch' : c.matched ? 'matched' : 'no_totals')),
         ),
       ),
     ),
   );
+  labelCells($('closes'));
+  $('closes').hidden = closes.length === 0;
+  $('closes-empty').hidden = closes.length > 0;
 }
+
+// ---- transactions ---------------------------------------------------------------------------------
 
 function filterQuery() {
   const form = new FormData($('filters'));
   const q = new URLSearchParams({ limit: '50' });
-  if (form.get('method')) q.set('method', form.get('method'));
-  if (form.get('status')) q.set('status', form.get('status'));
-  for (const name of ['shop', 'till']) {
+  // The shop day is the server's to work out (shop.timezone): the console sends the date as it is.
+  for (const name of ['method', 'status', 'kind', 'date', 'shop', 'till']) {
     const value = String(form.get(name) ?? '').trim();
     if (value) q.set(name, value);
-  }
-  const date = form.get('date');
-  if (date) {
-    const from = new Date(`${date}T00:00:00+05:00`);
-    q.set('from', from.toISOString());
-    q.set('to', new Date(from.getTime() + 86_400_000).toISOString());
   }
   return q;
 }
 
-/**
- * A give-back of a payment PayBridge never took (one FiscalBox took before the switch, allowed by
- * terminals.allow_foreign_rrns): nothing in the journal was reserved for it, so an operator must see it.
- */
-const isForeign = (tx) => tx.kind !== 'payment' && !tx.original_transaction_id;
+/** A give-back's amount leaves the till: it is shown with a minus. */
+const signedAmount = (tx) => fmt.money(isGiveBack(tx) ? -tx.amount : tx.amount);
+
+function kindCell(tx) {
+  if (!isGiveBack(tx)) return el('td', {}, METHODS[tx.method]);
+  const payment = tx.original_transaction_id;
+  return el(
+    'td',
+    {},
+    METHODS[tx.method],
+    ' ',
+    pill('give-back', kindText(tx.kind)),
+    payment
+      ? el(
+          'button',
+          {
+            type: 'button',
+            class: 'link mono',
+            'data-original': payment,
+            onclick: (e) => {
+              e.stopPropagation();
+              void openDetail(payment);
+            },
+          },
+          ` ← ${payment.slice(0, 8)}`,
+        )
+      : '',
+    isForeign(tx) ? el('span', {}, ' ', pill('foreign', t('foreign'))) : '',
+  );
+}
 
 function renderTransactions(items) {
   const rows = items.map((tx) => {
@@ -165,10 +321,23 @@ function renderTransactions(items) {
     state.seen.add(tx.transaction_id);
     return el(
       'tr',
-      { tabindex: '0', 'data-id': tx.transaction_id, 'data-status': tx.status, class: fresh ? 'fresh' : '', onclick: () => openDetail(tx.transaction_id), onkeydown: (e) => e.key === 'Enter' && openDetail(tx.transaction_id) },
-      el('td', {}, time(tx.created_at)),
-      el('td', {}, METHODS[tx.method], tx.kind !== 'payment' ? el('span', { class: 'muted' }, ` · ${tx.kind}`) : '', isForeign(tx) ? el('span', {}, ' ', pill('foreign', t('foreign'))) : ''),
-      el('td', {}, soum(tx.amount), tx.refunded_amount ? el('div', { class: 'muted' }, `−${soum(tx.refunded_amount)}`) : ''),
+      {
+        tabindex: '0',
+        'data-id': tx.transaction_id,
+        'data-status': tx.status,
+        'data-kind': tx.kind,
+        class: `${fresh ? 'fresh' : ''} ${isGiveBack(tx) ? 'give-back' : ''}`.trim(),
+        onclick: () => openDetail(tx.transaction_id),
+        onkeydown: (e) => e.key === 'Enter' && openDetail(tx.transaction_id),
+      },
+      el('td', {}, fmt.dateTime(tx.created_at)),
+      kindCell(tx),
+      el(
+        'td',
+        { class: 'amount' },
+        el('span', { class: 'money' }, signedAmount(tx)),
+        tx.refunded_amount && !isGiveBack(tx) ? el('div', { class: 'muted given-back' }, `${t('given_back_n')} ${fmt.money(tx.refunded_amount)}`) : '',
+      ),
       el('td', {}, pill(tx.status, t(`st_${tx.status}`))),
       el('td', { class: 'mono' }, tx.payment_id ?? ''),
       el('td', { class: 'mono' }, tx.transaction_id.slice(0, 8)),
@@ -176,29 +345,60 @@ function renderTransactions(items) {
   });
   state.firstLoad = false;
   $('transactions').tBodies[0].replaceChildren(...rows);
+  labelCells($('transactions'));
   $('empty').hidden = items.length > 0;
+  $('list-error').textContent = '';
 }
 
 async function refresh() {
   try {
-    const [summary, terminals, closes, page] = await Promise.all([
+    const [summary, terminals, closes, page, attention] = await Promise.all([
       api('/payment/summary'),
       api('/payment/terminals'),
       api('/payment/shift-closes?limit=10'),
       api(`/payment/transactions?${filterQuery()}`),
+      api('/payment/attention'),
     ]);
     $('login').hidden = true;
     $('app').hidden = false;
     $('logout').hidden = !sessionStorage.getItem('paybridge.token');
-    if (summary.is_success) renderTotals(summary.data);
+    if (summary.is_success) {
+      state.summary = summary.data;
+      renderTotals(summary.data);
+      renderCharts(summary.data);
+    }
     if (terminals.is_success && summary.is_success) renderTerminals(terminals.data, summary.data);
     if (closes.is_success) renderCloses(closes.data);
     if (page.is_success) renderTransactions(page.data.items);
+    else $('list-error').textContent = `${page.error.code}: ${page.error.message}`;
+    renderAttention(attention.is_success ? attention.data : null);
     if (state.detail && !$('detail').hidden) await openDetail(state.detail.transaction_id, true);
+    document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);
   } catch (err) {
     if (!(err instanceof Unauthorized)) console.error(err);
   }
 }
+
+// ---- one transaction ------------------------------------------------------------------------------
+
+function relatedItem(x, kind) {
+  return el(
+    'li',
+    { 'data-id': x.transaction_id, 'data-status': x.status },
+    el(
+      'button',
+      { type: 'button', class: 'link', onclick: () => openDetail(x.transaction_id) },
+      `${kindText(kind)} · ${fmt.money(kind === 'payment' ? x.amount : -x.amount)}`,
+    ),
+    ' ',
+    pill(x.status, t(`st_${x.status}`)),
+    ' ',
+    el('span', { class: 'muted' }, fmt.dateTime(x.created_at)),
+    x.error ? el('div', { class: 'error-text' }, errorText(x.error)) : '',
+  );
+}
+
+const errorText = (e) => [`${e.code}: ${e.message}`, e.reason, e.data && `(${e.data})`].filter(Boolean).join(' — ');
 
 async function openDetail(id, quiet = false) {
   const answer = await api(`/payment/transactions/${id}`);
@@ -207,9 +407,11 @@ async function openDetail(id, quiet = false) {
   state.detail = tx;
   const facts = [
     ['status', pill(tx.status, t(`st_${tx.status}`))],
-    ['method', `${METHODS[tx.method]}${tx.kind !== 'payment' ? ` · ${tx.kind}` : ''}${isForeign(tx) ? ` · ${t('foreign')}` : ''}`],
-    ['amount', soum(tx.amount)],
-    ['refunded_amount', tx.refunded_amount ? soum(tx.refunded_amount) : null],
+    ['kind', `${kindText(tx.kind)}${isForeign(tx) ? ` · ${t('foreign')}` : ''}`],
+    ['method', METHODS[tx.method]],
+    ['amount', signedAmount(tx)],
+    ['refunded_amount', tx.refunded_amount && !isGiveBack(tx) ? fmt.money(tx.refunded_amount) : null],
+    ['remaining', typeof tx.remaining_amount === 'number' && !isGiveBack(tx) ? fmt.money(tx.remaining_amount) : null],
     ['transaction', tx.transaction_id],
     ['payment_id', tx.payment_id],
     ['qr_code', tx.qr_code],
@@ -219,26 +421,48 @@ async function openDetail(id, quiet = false) {
     ['instance', tx.instance],
     ['receipt', tx.receipt_number],
     ['shift', tx.shift_number],
-    ['fiscal', tx.fiscal ? `${tx.fiscal.state} (${tx.fiscal.attempts})` : null],
-    ['error', tx.error ? `${tx.error.code}: ${tx.error.data ?? tx.error.message}` : null],
-    ['created', time(tx.created_at)],
-    ['updated', time(tx.updated_at)],
+    ['fiscal', tx.fiscal ? `${t(`fiscal_${tx.fiscal.state}`)} (${t('attempts')}: ${fmt.number(tx.fiscal.attempts)})` : null],
+    ['error', tx.error ? errorText(tx.error) : null],
+    ['created', fmt.dateTime(tx.created_at)],
+    ['updated', fmt.dateTime(tx.updated_at)],
   ].filter(([, v]) => v !== null && v !== undefined && v !== '');
+  $('detail-title').textContent = `${t('transaction')} · ${kindText(tx.kind)}`;
   $('detail-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { 'data-fact': k }, v)]));
-  $('detail-events').replaceChildren(...tx.events.map((e) => el('li', {}, el('span', { class: 'muted' }, time(e.at)), ' ', pill(e.status, t(`st_${e.status}`)), ' ', e.step)));
+
+  const original = tx.original ?? (isGiveBack(tx) && tx.original_transaction_id ? { transaction_id: tx.original_transaction_id, amount: null } : null);
+  $('detail-original').hidden = !original;
+  $('detail-original-list').replaceChildren(
+    ...(original
+      ? [
+          original.amount === null
+            ? el('li', { 'data-id': original.transaction_id }, el('button', { type: 'button', class: 'link mono', onclick: () => openDetail(original.transaction_id) }, original.transaction_id))
+            : relatedItem(original, 'payment'),
+        ]
+      : []),
+  );
+  const giveBacks = Array.isArray(tx.give_backs) ? tx.give_backs : [];
+  $('detail-give-backs').hidden = giveBacks.length === 0;
+  $('detail-give-backs-list').replaceChildren(...giveBacks.map((g) => relatedItem(g, g.kind)));
+
+  $('detail-events').replaceChildren(
+    ...tx.events.map((e) => el('li', { 'data-step': e.step }, el('span', { class: 'muted' }, fmt.dateTime(e.at)), ' ', pill(e.status, t(`st_${e.status}`)), ' ', stepText(e.step))),
+  );
   $('detail-slip').textContent = tx.slip ?? '';
   $('slip-title').hidden = $('detail-slip').hidden = !tx.slip;
-  $('refund-open').hidden = !(tx.kind === 'payment' && tx.status === 'succeeded');
+  const remaining = remainingOf(tx);
+  $('refund-open').hidden = !(tx.kind === 'payment' && tx.status === 'succeeded' && remaining > 0);
   $('resolve-open').hidden = tx.status !== 'unknown';
   $('detail').hidden = false;
 }
 
+/** What can still be given back: the server's ledger when it says, else paid less given back. */
+const remainingOf = (tx) => (typeof tx.remaining_amount === 'number' ? tx.remaining_amount : tx.amount - tx.refunded_amount);
+
 function openRefund() {
   const tx = state.detail;
-  const remaining = tx.amount - tx.refunded_amount;
-  $('refund-question').textContent = t('confirm_question', { amount: soum(remaining), method: METHODS[tx.method], time: time(tx.created_at) });
   $('refund-form').reset();
-  $('refund-error').textContent = '';
+  $('refund-question').textContent = t('confirm_question', { amount: fmt.money(remainingOf(tx)), method: METHODS[tx.method], time: fmt.dateTime(tx.created_at) });
+  showError('refund', null);
   $('refund-dialog').showModal();
 }
 
@@ -247,16 +471,20 @@ async function confirmRefund(event) {
   const form = new FormData($('refund-form'));
   const amountText = String(form.get('amount') ?? '').trim();
   const amount = amountText === '' ? undefined : parseSoum(amountText);
-  if (amount === null || amount === 0) return void ($('refund-error').textContent = t('bad_amount'));
+  if (amount === null || amount === 0) {
+    showError('refund', null);
+    $('refund-error-message').textContent = t('bad_amount');
+    return;
+  }
   $('refund-confirm').disabled = true;
   try {
     const answer = await api(`/payment/transactions/${state.detail.transaction_id}/refund`, {
       method: 'POST',
       body: { ...(amount ? { amount } : {}), ...(form.get('operator') ? { operator: String(form.get('operator')) } : {}) },
     });
-    if (!answer.is_success) return void ($('refund-error').textContent = answer.error.message);
+    if (!answer.is_success) return void showError('refund', answer.error);
     $('refund-dialog').close();
-    toast(t('done_given_back', { amount: soum(answer.data.amount ?? amount ?? 0) }));
+    toast(t('done_given_back', { amount: fmt.money(answer.data.amount ?? amount ?? 0) }));
     await refresh();
   } finally {
     $('refund-confirm').disabled = false;
@@ -270,7 +498,7 @@ async function confirmResolve(event) {
     method: 'POST',
     body: { status: form.get('status'), operator: String(form.get('operator') ?? ''), reason: String(form.get('reason') ?? '') },
   });
-  if (!answer.is_success) return void ($('resolve-error').textContent = answer.error.message);
+  if (!answer.is_success) return void showError('resolve', answer.error);
   $('resolve-dialog').close();
   toast(t('done_resolved'));
   await refresh();
@@ -279,6 +507,7 @@ async function confirmResolve(event) {
 async function start() {
   const settings = await fetch('/console/config.json').then((r) => r.json());
   state.lang = localStorage.getItem('paybridge.lang') ?? settings.language ?? 'ru';
+  state.timeZone = settings.timezone ?? 'Asia/Tashkent';
   $('mode').textContent = settings.mode === 'sandbox' ? 'sandbox' : '';
   $('mode').hidden = settings.mode !== 'sandbox';
   translatePage();
@@ -299,7 +528,11 @@ async function start() {
   $('refund-open').addEventListener('click', openRefund);
   $('refund-cancel').addEventListener('click', () => $('refund-dialog').close());
   $('refund-form').addEventListener('submit', confirmRefund);
-  $('resolve-open').addEventListener('click', () => ($('resolve-form').reset(), ($('resolve-error').textContent = ''), $('resolve-dialog').showModal()));
+  $('resolve-open').addEventListener('click', () => {
+    $('resolve-form').reset();
+    showError('resolve', null);
+    $('resolve-dialog').showModal();
+  });
   $('resolve-cancel').addEventListener('click', () => $('resolve-dialog').close());
   $('resolve-form').addEventListener('submit', confirmResolve);
   $('logout').addEventListener('click', () => (sessionStorage.removeItem('paybridge.token'), showLogin()));

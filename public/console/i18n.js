@@ -58,3 +58,124 @@ export const WORDS = {
     shop: 'Shop', till: 'Till', instance: 'PayBridge instance', any: 'any',
   },
 };
+
+// Counted words: one form per Intl.PluralRules category of the language (ru: one/few/many/other;
+// uz and en: one/other).
+const FORMS = {
+  ru: {
+    purchases: { one: 'оплата', few: 'оплаты', many: 'оплат', other: 'оплаты' },
+    returns: { one: 'возврат', few: 'возврата', many: 'возвратов', other: 'возврата' },
+    paid_n: { one: 'оплачена', few: 'оплачены', many: 'оплачено', other: 'оплачено' },
+    failed_n: { one: 'не прошла', few: 'не прошли', many: 'не прошло', other: 'не прошло' },
+    open_n: { one: 'ждёт исхода', few: 'ждут исхода', many: 'ждут исхода', other: 'ждут исхода' },
+    give_backs: { one: 'возврат', few: 'возврата', many: 'возвратов', other: 'возврата' },
+    operations_wait: { one: 'операция ждёт оператора', few: 'операции ждут оператора', many: 'операций ждут оператора', other: 'операции ждут оператора' },
+    unknown_outcomes: { one: 'неизвестный исход', few: 'неизвестных исхода', many: 'неизвестных исходов', other: 'неизвестного исхода' },
+    mismatches: { one: 'расхождение сверки', few: 'расхождения сверки', many: 'расхождений сверки', other: 'расхождения сверки' },
+  },
+  uz: {
+    purchases: { one: 'toʻlov', other: 'toʻlov' },
+    returns: { one: 'qaytarish', other: 'qaytarish' },
+    paid_n: { one: 'toʻlangan', other: 'toʻlangan' },
+    failed_n: { one: 'oʻtmagan', other: 'oʻtmagan' },
+    open_n: { one: 'natija kutmoqda', other: 'natija kutmoqda' },
+    give_backs: { one: 'qaytarish', other: 'qaytarish' },
+    operations_wait: { one: 'amal operatorni kutmoqda', other: 'amal operatorni kutmoqda' },
+    unknown_outcomes: { one: 'nomaʼlum natija', other: 'nomaʼlum natija' },
+    mismatches: { one: 'solishtirishda farq', other: 'solishtirishda farq' },
+  },
+  en: {
+    purchases: { one: 'purchase', other: 'purchases' },
+    returns: { one: 'return', other: 'returns' },
+    paid_n: { one: 'paid', other: 'paid' },
+    failed_n: { one: 'failed', other: 'failed' },
+    open_n: { one: 'awaiting outcome', other: 'awaiting outcome' },
+    give_backs: { one: 'give-back', other: 'give-backs' },
+    operations_wait: { one: 'operation waits for an operator', other: 'operations wait for an operator' },
+    unknown_outcomes: { one: 'unknown outcome', other: 'unknown outcomes' },
+    mismatches: { one: 'reconciliation mismatch', other: 'reconciliation mismatches' },
+  },
+};
+
+// Every step PayBridge writes into a timeline (src/payments, src/providers, src/journal). A step
+// not listed here is shown as its name with spaces, never blank.
+const STEPS = {
+  ru: {
+    received: 'запрос получен', sent_to_terminal: 'отправлено на терминал', not_sent: 'не отправлено на терминал', approved: 'одобрено',
+    declined: 'отклонено', paid: 'оплачено', pay_answered: 'провайдер ответил на оплату', pay_declined: 'провайдер отклонил оплату',
+    payment_created: 'платёж создан у провайдера', payment_id_learnt: 'узнан ID платежа', receipt_created: 'чек создан у провайдера',
+    receipt_left_open: 'чек оставлен открытым', receipt_cancelled: 'чек отменён у провайдера', receipt_cancel_not_confirmed: 'отмена чека не подтверждена',
+    confirmed: 'подтверждено', confirm_refused: 'подтверждение отклонено', confirm_answer_lost: 'ответ на подтверждение потерян',
+    answer_lost: 'ответ потерян', answer_uncertain: 'ответ неоднозначен', asked_again: 'запрошено повторно', status: 'запрошен статус',
+    check: 'проверен чек', status_not_performed: 'терминал: операция не выполнялась', status_inconclusive: 'статус ничего не доказал',
+    found_by_transaction_id: 'найдено у провайдера по ID', not_found_by_transaction_id: 'не найдено у провайдера по ID',
+    recovered: 'исход выяснен при восстановлении', recovery_inconclusive: 'восстановление ничего не доказало', interrupted: 'прервано остановкой PayBridge',
+    unknown: 'исход неизвестен', succeeded: 'успешно', failed: 'не прошло', cancelled: 'отменено', refunded: 'возвращено',
+    cancel_refused: 'отмена отклонена', cancel_unknown: 'исход отмены неизвестен', operator_decision: 'решение оператора',
+    orphan_receipt_seen: 'найден брошенный чек', orphan_receipt_lookup_failed: 'брошенный чек не удалось проверить', orphan_receipt_cancelled: 'брошенный чек отменён',
+    sending_to_uzum: 'отправляется в Uzum', gave_back_another_payment: 'терминал вернул по другому платежу',
+  },
+  uz: {
+    received: 'soʻrov qabul qilindi', sent_to_terminal: 'terminalga yuborildi', not_sent: 'terminalga yuborilmadi', approved: 'maʼqullandi',
+    declined: 'rad etildi', paid: 'toʻlandi', pay_answered: 'provayder toʻlovga javob berdi', pay_declined: 'provayder toʻlovni rad etdi',
+    payment_created: 'provayderda toʻlov yaratildi', payment_id_learnt: 'toʻlov ID si aniqlandi', receipt_created: 'provayderda chek yaratildi',
+    receipt_left_open: 'chek ochiq qoldirildi', receipt_cancelled: 'provayderda chek bekor qilindi', receipt_cancel_not_confirmed: 'chek bekor qilinishi tasdiqlanmadi',
+    confirmed: 'tasdiqlandi', confirm_refused: 'tasdiqlash rad etildi', confirm_answer_lost: 'tasdiqlash javobi yoʻqoldi',
+    answer_lost: 'javob yoʻqoldi', answer_uncertain: 'javob noaniq', asked_again: 'qayta soʻraldi', status: 'holat soʻraldi',
+    check: 'chek tekshirildi', status_not_performed: 'terminal: amal bajarilmagan', status_inconclusive: 'holat hech narsani isbotlamadi',
+    found_by_transaction_id: 'provayderda ID boʻyicha topildi', not_found_by_transaction_id: 'provayderda ID boʻyicha topilmadi',
+    recovered: 'tiklashda natija aniqlandi', recovery_inconclusive: 'tiklash hech narsani isbotlamadi', interrupted: 'PayBridge toʻxtashi bilan uzildi',
+    unknown: 'natija nomaʼlum', succeeded: 'muvaffaqiyatli', failed: 'oʻtmadi', cancelled: 'bekor qilindi', refunded: 'qaytarildi',
+    cancel_refused: 'bekor qilish rad etildi', cancel_unknown: 'bekor qilish natijasi nomaʼlum', operator_decision: 'operator qarori',
+    orphan_receipt_seen: 'tashlab ketilgan chek topildi', orphan_receipt_lookup_failed: 'tashlab ketilgan chekni tekshirib boʻlmadi', orphan_receipt_cancelled: 'tashlab ketilgan chek bekor qilindi',
+    sending_to_uzum: 'Uzum’ga yuborilmoqda', gave_back_another_payment: 'terminal boshqa toʻlov boʻyicha qaytardi',
+  },
+  en: {
+    received: 'request received', sent_to_terminal: 'sent to the terminal', not_sent: 'not sent to the terminal', approved: 'approved',
+    declined: 'declined', paid: 'paid', pay_answered: 'the provider answered the payment', pay_declined: 'the provider declined the payment',
+    payment_created: 'payment created at the provider', payment_id_learnt: 'payment id learnt', receipt_created: 'receipt created at the provider',
+    receipt_left_open: 'receipt left open', receipt_cancelled: 'receipt cancelled at the provider', receipt_cancel_not_confirmed: 'receipt cancel not confirmed',
+    confirmed: 'confirmed', confirm_refused: 'confirmation refused', confirm_answer_lost: 'the confirmation’s answer was lost',
+    answer_lost: 'answer lost', answer_uncertain: 'answer uncertain', asked_again: 'asked again', status: 'status asked',
+    check: 'receipt checked', status_not_performed: 'terminal: never performed', status_inconclusive: 'the status proved nothing',
+    found_by_transaction_id: 'found at the provider by id', not_found_by_transaction_id: 'not found at the provider by id',
+    recovered: 'outcome learnt by recovery', recovery_inconclusive: 'recovery proved nothing', interrupted: 'interrupted by a PayBridge stop',
+    unknown: 'outcome unknown', succeeded: 'succeeded', failed: 'failed', cancelled: 'cancelled', refunded: 'refunded',
+    cancel_refused: 'cancel refused', cancel_unknown: 'cancel outcome unknown', operator_decision: 'operator’s decision',
+    orphan_receipt_seen: 'abandoned receipt found', orphan_receipt_lookup_failed: 'abandoned receipt could not be checked', orphan_receipt_cancelled: 'abandoned receipt cancelled',
+    sending_to_uzum: 'sending to Uzum', gave_back_another_payment: 'the terminal gave back another payment',
+  },
+};
+
+const MORE = {
+  ru: {
+    kind_payment: 'оплата', kind_cancel: 'отмена', kind_refund: 'возврат', kind_give_back: 'возврат', kinds_all: 'Все виды',
+    by_hour: 'Выручка сегодня по часам', by_day: 'Итог по дням', chart_table: 'Данные графика', hour: 'Час', day: 'День',
+    attention_items: 'Что ждёт оператора', unknown_outcome: 'неизвестный исход', mismatch_of: 'расхождение сверки',
+    give_backs_title: 'Возвраты по этому платежу', belongs_to: 'Возврат по платежу', remaining: 'Можно вернуть', given_back_n: 'возвращено',
+    reason_label: 'Причина', provider_detail: 'Ответ провайдера', difference: 'Разница', close_title: 'Сверка итогов',
+    open: 'Открыть', net: 'итог', no_closes: 'Сверок пока не было.', fiscal_pending: 'ждёт отправки', fiscal_submitted: 'отправлен', fiscal_refused: 'отклонён', attempts: 'попыток', terminal_bank: 'терминал ↔ банк', cmp_purchase_count: 'Оплат, шт.', cmp_purchase_amount: 'Сумма оплат', cmp_return_count: 'Возвратов, шт.', cmp_return_amount: 'Сумма возвратов', paid_label: 'Оплачено', returned_label: 'Возвращено',
+  },
+  uz: {
+    kind_payment: 'toʻlov', kind_cancel: 'bekor qilish', kind_refund: 'qaytarish', kind_give_back: 'qaytarish', kinds_all: 'Barcha turlar',
+    by_hour: 'Bugungi tushum soatlar boʻyicha', by_day: 'Kunlar boʻyicha yakun', chart_table: 'Grafik maʼlumotlari', hour: 'Soat', day: 'Kun',
+    attention_items: 'Operatorni kutayotganlar', unknown_outcome: 'nomaʼlum natija', mismatch_of: 'solishtirishda farq',
+    give_backs_title: 'Ushbu toʻlov boʻyicha qaytarishlar', belongs_to: 'Qaytarish toʻlovi', remaining: 'Qaytarish mumkin', given_back_n: 'qaytarilgan',
+    reason_label: 'Sababi', provider_detail: 'Provayder javobi', difference: 'Farq', close_title: 'Yakunlarni solishtirish',
+    open: 'Ochish', net: 'yakun', no_closes: 'Hali solishtirish boʻlmagan.', fiscal_pending: 'yuborilishini kutmoqda', fiscal_submitted: 'yuborilgan', fiscal_refused: 'rad etilgan', attempts: 'urinish', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Toʻlovlar soni', cmp_purchase_amount: 'Toʻlovlar summasi', cmp_return_count: 'Qaytarishlar soni', cmp_return_amount: 'Qaytarishlar summasi', paid_label: 'Toʻlangan', returned_label: 'Qaytarilgan',
+  },
+  en: {
+    kind_payment: 'payment', kind_cancel: 'cancel', kind_refund: 'refund', kind_give_back: 'give-back', kinds_all: 'All kinds',
+    by_hour: 'Today’s takings by hour', by_day: 'Net by day', chart_table: 'The chart’s data', hour: 'Hour', day: 'Day',
+    attention_items: 'Waiting for an operator', unknown_outcome: 'unknown outcome', mismatch_of: 'reconciliation mismatch',
+    give_backs_title: 'Give-backs of this payment', belongs_to: 'Give-back of the payment', remaining: 'Can still be given back', given_back_n: 'given back',
+    reason_label: 'Reason', provider_detail: 'The provider’s answer', difference: 'Difference', close_title: 'Reconciliation',
+    open: 'Open', net: 'net', no_closes: 'No reconciliation yet.', fiscal_pending: 'waiting to be sent', fiscal_submitted: 'sent', fiscal_refused: 'refused', attempts: 'attempts', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Purchases', cmp_purchase_amount: 'Purchase amount', cmp_return_count: 'Returns', cmp_return_amount: 'Return amount', paid_label: 'Paid', returned_label: 'Given back',
+  },
+};
+
+for (const lang of ['ru', 'uz', 'en']) {
+  Object.assign(WORDS[lang], MORE[lang]);
+  WORDS[lang].forms = FORMS[lang];
+  WORDS[lang].steps = STEPS[lang];
+}

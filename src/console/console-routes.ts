@@ -1,5 +1,8 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Language } from '../i18n/language.js';
 import { VERSION } from '../version.js';
@@ -10,6 +13,32 @@ import { VERSION } from '../version.js';
  */
 const ROOT = fileURLToPath(new URL('../../public/console/', import.meta.url));
 
+/**
+ * Chart.js's self-contained browser build, from the installed package (its `exports` name only the
+ * module entry points, so the file is found beside the resolved one). Read once: it changes only
+ * with `npm install`, and the console must not reach any CDN.
+ */
+const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+
+/**
+ * Everything the console loads is its own: its module scripts, its stylesheet, Chart.js from
+ * /console/vendor/, JSON from this PayBridge. No inline script or style attribute is allowed;
+ * Chart.js sizes its canvas through the CSSOM, which a CSP does not govern. `data:` only for the
+ * empty favicon, which keeps the browser from asking for /favicon.ico.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
 export interface ConsoleSettings {
   language: Language;
   mode: string;
@@ -17,14 +46,29 @@ export interface ConsoleSettings {
   timezone: string;
 }
 
+const isConsolePath = (url: string) => url === '/' || url === '/console' || url.startsWith('/console/') || url.startsWith('/console?');
+
 /**
  * The shop manager's console: static files served by PayBridge itself (no CDN, works offline).
  * Its data comes from the operator API with the same token as any client; the page itself and
  * its settings are open so that it can ask for the token.
  */
 export function registerConsole(app: FastifyInstance, settings: ConsoleSettings): void {
+  app.addHook('onSend', async (request, reply) => {
+    if (isConsolePath(request.url)) reply.header('content-security-policy', CONSOLE_CSP);
+  });
   void app.register(fastifyStatic, { root: ROOT, prefix: '/console/', decorateReply: false, index: 'index.html', cacheControl: false });
+  let chartJs: Buffer | undefined;
+  app.get('/console/vendor/chart.umd.min.js', { schema: { hide: true } }, async (_request, reply) => {
+    chartJs ??= readFileSync(CHART_JS);
+    return reply.type('text/javascript; charset=utf-8').send(chartJs);
+  });
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
   app.get('/console', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
-  app.get('/console/config.json', { schema: { hide: true } }, async () => ({ language: settings.language, mode: settings.mode, version: VERSION, timezone: settings.timezone }));
+  app.get('/console/config.json', { schema: { hide: true } }, async () => ({
+    language: settings.language,
+    mode: settings.mode,
+    timezone: settings.timezone,
+    version: VERSION,
+  }));
 }

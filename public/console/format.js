@@ -1,0 +1,83 @@
+// Every number, amount, count and date on the console goes through here, in the console's
+// language and the shop's time zone: one way for the whole page. Money stays exact: integer
+// tiyin are split into soum and tiyin as BigInt, only the grouping and the separators come from
+// Intl, so no floating point ever touches an amount.
+
+const LOCALES = { ru: 'ru-RU', uz: 'uz-Latn-UZ', en: 'en-GB' };
+
+/**
+ * @param {'ru'|'uz'|'en'} lang
+ * @param {string} timeZone an IANA zone, the shop's (config.json `timezone`)
+ * @param {Record<string, any>} words the language's words, with `forms` for counted ones
+ */
+export function makeFormat(lang, timeZone, words) {
+  const locale = LOCALES[lang] ?? 'en-GB';
+  const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  const parts = new Intl.NumberFormat(locale, { minimumFractionDigits: 2 }).formatToParts(-1234.5);
+  const decimal = parts.find((p) => p.type === 'decimal')?.value ?? '.';
+  const minus = parts.find((p) => p.type === 'minusSign')?.value ?? '-';
+  const plural = new Intl.PluralRules(locale);
+  const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short', timeStyle: 'medium' });
+  const dateOnly = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
+  const shortDay = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'short' });
+  const hourOnly = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  // A calendar date (YYYY-MM-DD) is no instant: it is formatted as itself, at noon UTC in UTC.
+  const calendar = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+  const calendarShort = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
+  const compact = new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 });
+
+  /** 123456 tiyin → "1 234,56 сум" (ru), "1,234.56 soum" (en). */
+  function money(tiyin, { sign = false } = {}) {
+    const value = BigInt(tiyin);
+    const abs = value < 0n ? -value : value;
+    const whole = integer.format(abs / 100n);
+    const cents = String(abs % 100n).padStart(2, '0');
+    const prefix = value < 0n ? minus : sign && value > 0n ? '+' : '';
+    return `${prefix}${whole}${decimal}${cents}\u00a0${words.soum}`;
+  }
+
+  /** "1 оплата", "2 оплаты", "5 оплат": the word's form chosen by the language's plural rules. */
+  function count(n, key) {
+    const forms = words.forms[key];
+    const word = forms ? (forms[plural.select(n)] ?? forms.other) : key;
+    return `${integer.format(n)} ${word}`;
+  }
+
+  /** Just the word, in the form that goes with n (for sentences that put the number elsewhere). */
+  function word(n, key) {
+    const forms = words.forms[key];
+    return forms ? (forms[plural.select(n)] ?? forms.other) : key;
+  }
+
+  const calendarDate = (ymd) => {
+    const [y, m, d] = ymd.split('-').map(Number);
+    return new Date(Date.UTC(y, m - 1, d, 12));
+  };
+
+  return {
+    locale,
+    decimal,
+    money,
+    count,
+    word,
+    number: (n) => integer.format(n),
+    /** Soum for a chart's axis only: compact and rounded, never an amount anyone acts on. */
+    axisSoum: (soum) => compact.format(soum),
+    dateTime: (iso) => dateTime.format(new Date(iso)),
+    date: (iso) => dateOnly.format(new Date(iso)),
+    day: (ymd) => calendar.format(calendarDate(ymd)),
+    dayShort: (ymd) => calendarShort.format(calendarDate(ymd)),
+    dayOf: (iso) => shortDay.format(new Date(iso)),
+    hour: (iso) => hourOnly.format(new Date(iso)),
+  };
+}
+
+/** "12.5", "12,50" soum → 1250 tiyin, exactly (as digits, never through a float); null when it is not such a number. */
+export function parseSoum(text) {
+  const m = /^\s*(\d{1,13})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  return Number(BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0')));
+}
+
+/** A step name PayBridge has no words for yet, readable: "orphan_receipt_seen" → "orphan receipt seen". */
+export const readableStep = (step) => String(step).replace(/_/g, ' ');
