@@ -222,7 +222,8 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await page.click('#refund-confirm');
     await page.waitForFunction(() => (globalThis as any).document.getElementById('refund-error-reason')?.textContent !== '', undefined, WAIT);
     assert.match(await page.locator('#refund-error-message').innerText(), /^104: BILLING_ERROR$/);
-    assert.match(await page.locator('#refund-error-reason').innerText(), /Uzum.*reverse\.not\.allowed.*nothing was reversed|Uzum/);
+    // The sentence in the screen's language, Uzum's own explanation after it.
+    assert.match(await page.locator('#refund-error-reason').innerText(), /^Платёжная система отказала в возврате; по этому запросу деньги не возвращены\. Её ответ: Uzum declined: apelsin\.pay\.reverse\.not\.allowed/);
     assert.ok((await page.locator('#refund-error-reason').innerText()).length > 20, 'a sentence, not a code');
     assert.match(await page.locator('#refund-error-data').innerText(), /apelsin\.pay\.reverse\.not\.allowed/);
     await assertButtonsVisible(page, '#refund-dialog');

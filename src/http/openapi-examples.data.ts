@@ -105,7 +105,7 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "-5017: Недостаточно средств на карте",
-            "reason": "Click declined the payment: Недостаточно средств на карте.",
+            "reason": "Платёжная система не приняла платёж; деньги не списаны. Её ответ: Click declined the payment: Недостаточно средств на карте.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000002",
             "transaction_status": "failed"
           },
@@ -328,7 +328,7 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "OUTCOME_UNKNOWN",
-            "reason": "Click answered HTTP 504: whether CLICK reversed the payment is not known. Check before trying again.",
+            "reason": "Платёжная система не подтвердила результат. Не проводите операцию снова: PayBridge продолжает проверять. Её ответ: Click answered HTTP 504: whether CLICK reversed the payment is not known. Check before trying again.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000005",
             "transaction_status": "succeeded",
             "give_back_id": "d0c5e7a0-0000-4000-8000-000000000006",
@@ -385,7 +385,7 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "-31303: Недостаточно средств на карте",
-            "reason": "Payme declined the payment: Недостаточно средств на карте.",
+            "reason": "Платёжная система не приняла платёж; деньги не списаны. Её ответ: Payme declined the payment: Недостаточно средств на карте.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000008",
             "transaction_status": "failed"
           },
@@ -652,7 +652,7 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "400: operation.failed",
-            "reason": "Uzum declined: operation.failed; nothing was charged.",
+            "reason": "Платёжная система не приняла платёж; деньги не списаны. Её ответ: Uzum declined: operation.failed; nothing was charged.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000012",
             "transaction_status": "failed"
           },

@@ -45,6 +45,21 @@ export const MESSAGES = {
     uz: 'Toʻlov tizimi toʻlovni qabul qilmadi; pul yechilmadi.',
     en: 'The provider did not take the payment; nothing was charged.',
   },
+  provider_declined_saying: {
+    ru: 'Платёжная система не приняла платёж; деньги не списаны. Её ответ: {detail}',
+    uz: 'Toʻlov tizimi toʻlovni qabul qilmadi; pul yechilmadi. Uning javobi: {detail}',
+    en: 'The provider did not take the payment; nothing was charged. It said: {detail}',
+  },
+  outcome_unknown_saying: {
+    ru: 'Платёжная система не подтвердила результат. Не проводите операцию снова: PayBridge продолжает проверять. Её ответ: {detail}',
+    uz: 'Toʻlov tizimi natijani tasdiqlamadi. Amalni qayta oʻtkazmang: PayBridge tekshirishda davom etmoqda. Uning javobi: {detail}',
+    en: 'The provider has not confirmed the outcome. Do not repeat the operation; PayBridge keeps checking. It said: {detail}',
+  },
+  give_back_declined: {
+    ru: 'Платёжная система отказала в возврате; по этому запросу деньги не возвращены. Её ответ: {detail}',
+    uz: 'Toʻlov tizimi pulni qaytarishni rad etdi; bu soʻrov boʻyicha pul qaytarilmadi. Uning javobi: {detail}',
+    en: 'The provider refused to give the money back; nothing was given back by this request. It said: {detail}',
+  },
   outcome_unknown: {
     ru: 'Платёжная система не подтвердила результат. Не проводите платёж снова: PayBridge продолжает проверять.',
     uz: 'Toʻlov tizimi natijani tasdiqlamadi. Toʻlovni qayta oʻtkazmang: PayBridge tekshirishda davom etmoqda.',

@@ -205,13 +205,13 @@ export class QrPaymentService {
         };
       }
       case 'failed':
-        throw billingError(tx.error?.data ?? null, { reason: reason ?? text('provider_declined'), ...extras });
+        throw billingError(tx.error?.data ?? null, { reason: reason ? text('provider_declined_saying', { detail: reason }) : text('provider_declined'), ...extras });
       case 'cancelled':
       case 'refunded':
         throw paymentError(text('qr_code_used', { status: statusText(tx.status) }), extras);
       default:
         throw billingError('OUTCOME_UNKNOWN', {
-          reason: reason ?? text('outcome_unknown'),
+          reason: reason ? text('outcome_unknown_saying', { detail: reason }) : text('outcome_unknown'),
           ...extras,
         });
     }
@@ -255,7 +255,11 @@ export class QrPaymentService {
       if (!recorded) return this.cancelAnswer(original, done, withGiveBackSucceeded(reserved, done.amount));
       return (await this.giveBackAnswer(giveBack.id))!;
     }
-    throw billingError(done.error?.data ?? 'OUTCOME_UNKNOWN', { reason: verdict.reason ?? text('outcome_unknown'), ...this.giveBackExtras(done, original) });
+    // The provider's own explanation stays (in its words) behind a sentence in the cashier's language.
+    const reason = done.status === 'failed'
+      ? text('give_back_declined', { detail: verdict.reason ?? done.error?.data ?? '' })
+      : verdict.reason ? text('outcome_unknown_saying', { detail: verdict.reason }) : text('outcome_unknown');
+    throw billingError(done.error?.data ?? 'OUTCOME_UNKNOWN', { reason, ...this.giveBackExtras(done, original) });
   }
 
   private giveBackExtras(giveBack: Transaction, original: Transaction): Record<string, unknown> {
@@ -271,7 +275,7 @@ export class QrPaymentService {
     if (!giveBack?.originalId) return undefined;
     const original = (await this.journal.get(giveBack.originalId))!;
     if (giveBack.status === 'pending' || giveBack.status === 'unknown') return undefined;
-    if (giveBack.status === 'failed') throw billingError(giveBack.error?.data ?? null, { reason: giveBack.error?.data ?? '', ...this.giveBackExtras(giveBack, original) });
+    if (giveBack.status === 'failed') throw billingError(giveBack.error?.data ?? null, { reason: text('give_back_declined', { detail: giveBack.error?.data ?? '' }), ...this.giveBackExtras(giveBack, original) });
     return this.cancelAnswer(original, giveBack, await this.journal.giveBackLedger(original.id));
   }
 
