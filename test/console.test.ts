@@ -310,15 +310,17 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await page.locator('#detail [data-fact="transaction"]', { hasText: payme.id }).waitFor(WAIT);
 
     await page.selectOption('#language', 'uz');
-    await page.waitForFunction("document.documentElement.lang === 'uz'");
+    // Predicates as functions, never as strings: Playwright polls a string predicate through eval()
+    // in the page, which the console's CSP (no 'unsafe-eval') refuses whenever the first check is false.
+    await page.waitForFunction(() => (globalThis as any).document.documentElement.lang === 'uz', undefined, WAIT);
     assert.equal(await page.locator('#terminals-title').innerText(), 'Terminallar');
     await page.waitForFunction(() => /soʻm/.test((globalThis as any).document.querySelector('#totals [data-method="click"]')?.textContent ?? ''), undefined, WAIT);
     await page.locator('#detail-events li[data-step="received"]', { hasText: 'soʻrov qabul qilindi' }).waitFor(WAIT);
 
     await page.selectOption('#language', 'en');
-    await page.waitForFunction("document.querySelector('#terminals-title')?.textContent === 'Terminals'");
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#terminals-title')?.textContent === 'Terminals', undefined, WAIT);
     // The tables are drawn again from their next fetch, a moment after the headings.
-    await page.waitForFunction("/matched/.test(document.querySelector('#closes tbody tr')?.innerText ?? '')", undefined, WAIT);
+    await page.waitForFunction(() => /matched/.test((globalThis as any).document.querySelector('#closes tbody tr')?.innerText ?? ''), undefined, WAIT);
     assert.match(await page.locator('#closes tbody tr').first().innerText(), /1 purchase 50\.00\ssoum \/ 0 returns 0\.00\ssoum/);
     assert.match(await page.locator('#totals [data-method="payme"]').innerText(), /1 purchase · 700\.00\ssoum/);
     assert.match(await page.locator(`#transactions tbody tr[data-id="${paid[0]!.id}"]`).innerText(), /1,500\.00\ssoum/);
@@ -400,7 +402,7 @@ describe('the console behind a token', { skip: !haveBrowser }, () => {
       assert.ok(await page.locator('#app').isHidden(), 'nothing of the journal without the token');
       await page.fill('#login-form input[name="token"]', 'wrong-token-0000000000');
       await page.click('#login-form button[type="submit"]');
-      await page.waitForFunction("document.getElementById('login-error').textContent !== ''");
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('login-error').textContent !== '', undefined, WAIT);
       assert.match(await page.locator('#login-error').innerText(), /Ключ не подошёл/);
       await page.fill('#login-form input[name="token"]', token);
       await page.click('#login-form button[type="submit"]');
