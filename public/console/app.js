@@ -6,7 +6,7 @@ import { WORDS } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 const METHODS = { click: 'Click', payme: 'Payme', uzum: 'Uzum', humo: 'Humo', uzcard: 'UzCard' };
 const METHOD_COLOURS = { click: '#2d7ff9', payme: '#33c7c7', uzum: '#7b3fe4', humo: '#e8912d', uzcard: '#0e6245' };
-const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null };
+const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, detailSeq: 0, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null };
 let fmt = makeFormat('ru', 'Asia/Tashkent', WORDS.ru);
 
 const t = (key, params = {}) => (WORDS[state.lang][key] ?? WORDS.en[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
@@ -68,7 +68,7 @@ function translatePage() {
 
 function showLogin() {
   $('app').hidden = true;
-  $('detail').hidden = true;
+  closeDetail();
   $('login').hidden = false;
   clearInterval(state.timer);
   state.timer = null;
@@ -400,8 +400,21 @@ function relatedItem(x, kind) {
 
 const errorText = (e) => [`${e.code}: ${e.message}`, e.reason, e.data && `(${e.data})`].filter(Boolean).join(' — ');
 
+function closeDetail() {
+  state.detailSeq += 1;
+  $('detail').hidden = true;
+}
+
+/**
+ * Shows one transaction. `quiet`: the live refresh redrawing the one already open. Every open by
+ * the manager, and every close, starts a new generation: an answer that comes back after a newer
+ * one started is dropped, so a refresh under way can neither bring back the transaction the manager
+ * just left nor reopen the panel just closed.
+ */
 async function openDetail(id, quiet = false) {
+  const seq = quiet ? state.detailSeq : ++state.detailSeq;
   const answer = await api(`/payment/transactions/${id}`);
+  if (seq !== state.detailSeq || (quiet && $('detail').hidden)) return undefined;
   if (!answer.is_success) return quiet ? undefined : toast(answer.error.message);
   const tx = answer.data;
   state.detail = tx;
@@ -524,7 +537,7 @@ async function start() {
     event.preventDefault();
     void refresh();
   });
-  $('detail-close').addEventListener('click', () => ($('detail').hidden = true));
+  $('detail-close').addEventListener('click', closeDetail);
   $('refund-open').addEventListener('click', openRefund);
   $('refund-cancel').addEventListener('click', () => $('refund-dialog').close());
   $('refund-form').addEventListener('submit', confirmRefund);
