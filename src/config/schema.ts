@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_SHOP_TIMEZONE } from '../lib/shop-time.js';
 
 const strict = { additionalProperties: false } as const;
 const ms = (defaultValue: number, description: string) => Type.Integer({ minimum: 1, maximum: 3_600_000, default: defaultValue, description });
@@ -310,7 +311,7 @@ export const ConfigSchema = Type.Object(
         timezone: Type.String({
           minLength: 1,
           maxLength: 64,
-          default: 'Asia/Tashkent',
+          default: DEFAULT_SHOP_TIMEZONE,
           description: 'The shop\'s IANA time zone: its days and hours in the summary, the date filters, the console and the CLI.',
         }),
       },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { soumLiteralToTiyin } from '../../payments/money.js';
 import { exitCodeOf, type Envelope, type PayBridgeClient } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
+import { DEFAULT_SHOP_TIMEZONE } from '../../lib/shop-time.js';
 import { printError, shopTime, soum, table, withProgress } from '../output.js';
 
 export interface Output {
@@ -101,7 +102,8 @@ async function shopZoneOf(client: PayBridgeClient): Promise<string> {
   return FALLBACK_ZONE;
 }
 
-const FALLBACK_ZONE = 'Asia/Tashkent';
+/** PayBridge's own default for shop.timezone: what an older PayBridge that does not say was in. */
+const FALLBACK_ZONE = DEFAULT_SHOP_TIMEZONE;
 
 export async function status(client: PayBridgeClient, id: string, out: Output): Promise<number> {
   const envelope = await client.request<Tx>('GET', `payment/transactions/${encodeURIComponent(id)}`);
