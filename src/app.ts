@@ -28,7 +28,6 @@ import { Metrics } from './metrics/metrics.js';
 import { watchLink } from './terminals/link-state.js';
 import { OperatorService } from './payments/operator-service.js';
 import { OperationEngine } from './payments/operation-engine.js';
-import { LiveClaims } from './payments/live-claim.js';
 import { longestSettleMs } from './config/leases.js';
 
 export interface PayBridge {
@@ -166,9 +165,16 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     // Keys are the till's (shop and till), never the process's: see tillScope.
     till: tillScope(config.instance),
   });
-  const claims = new LiveClaims(journal, config.recovery.grace_ms, (err, id) => logger.warn({ err, transaction_id: id }, 'could not extend or release a live claim'));
-  // One engine runs every outward operation, QR and card alike: one set of live claims, one key link.
-  const engine = new OperationEngine(journal, { onTransaction: (id: string) => idempotency.linkTransaction(id), claims, log: logger });
+  // One engine runs every outward operation, QR and card alike: one way of claiming, one key link.
+  // A request's claim lasts recovery.grace_ms between renewals, as the journal's insert takes it.
+  const engine = new OperationEngine(journal, {
+    onTransaction: (id: string) => idempotency.linkTransaction(id),
+    leaseMs: config.recovery.grace_ms,
+    instance,
+    log: logger,
+    onProof: (kind, journaled) => metrics.proofKept(kind, journaled),
+  });
+  metrics.proofsHeld = () => engine.proofsHeld;
   const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms }, engine);
   const fiscal = new FiscalHandoffService(journal, payments, logger, {
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
@@ -185,7 +191,7 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     owner: instance,
     claimMs: config.recovery.claim_ms,
     settleMs: longestSettleMs(config),
-  });
+  }, engine);
   const server = buildServer({
     logger,
     journal,
@@ -220,6 +226,10 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     },
   });
 
+  // Where this process alone holds the journal (SQLite, under its lock), every claim found in it is a
+  // dead process's: let go now, so a row a crash left claimed is not blocked for a whole lease.
+  const released = await journal.releaseDeadClaims().catch((err: unknown) => (logger.warn({ err }, 'could not let go of the claims a previous run left'), 0));
+  if (released > 0) logger.info({ released }, 'let go of the claims a previous PayBridge process left in the journal');
   // Hand-offs and payments left unsettled by a previous run are taken up again.
   fiscal.start();
   recovery.start();

@@ -274,7 +274,7 @@ describe('Humo through the emulated tool, as a real install is laid out', () => 
       assert.ok(flag, 'the journal flags it');
       assert.deepEqual((flag.detail as { intended: unknown }).intended, { rrn: meant.body.data.ppt_id, receipt: meant.body.data.receipt_number, amount: 10_000 });
       // Recovery does not settle it from the last slip (which is this very cancel's).
-      await bridge.cards.recover(giveBack!);
+      await bridge.cards.settleOnce(giveBack!.id);
       assert.equal((await bridge.journal.get(giveBack!.id))?.status, 'unknown');
     });
 
@@ -292,7 +292,7 @@ describe('Humo through the emulated tool, as a real install is laid out', () => 
       const giveBack = (await bridge.journal.get(cancel.body.error?.transaction_id as string))!;
       const last = await get(bridge, '/payment/xumo/print_last');
       assert.match(last.body.data.message, new RegExp(`Исх\\. RRN:${other.body.data.ppt_id}`), 'the last slip is the other payment’s cancel');
-      await bridge.cards.recover(giveBack);
+      await bridge.cards.settleOnce(giveBack.id);
       assert.equal((await bridge.journal.get(giveBack.id))?.status, 'unknown');
       assert.equal((await bridge.journal.get(meant.body.data.transaction_id))?.status, 'succeeded');
     });

@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { shopDate } from '../src/lib/shop-time.js';
-import { startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
+import { startTestBridge, tempDir, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
@@ -131,7 +131,7 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
 
     const id = randomUUID();
     await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
-    await bridge.journal.transition(id, 'pending', 'unknown', {}, { step: 'lost' });
+    await transitionAsHolder(bridge.journal, id, 'pending', 'unknown', {}, { step: 'lost' });
     const unknown = await paybridge(['status', id], env);
     assert.equal(unknown.code, 3, 'a transaction whose outcome is unknown');
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
+import { post, startTestBridge, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
 
 const CHROMIUM = process.env.PAYBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
@@ -371,7 +371,7 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     const real = await post(bridge, '/payment/uzcard', { amount: 1_000 });
     const ghost = randomUUID();
     await bridge.journal.insert({ id: ghost, method: 'uzcard', amount: 777, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 'uzcard-sandbox' }, { step: 'received' });
-    await bridge.journal.transition(ghost, 'pending', 'succeeded', { shiftNumber: real.body.data.shift_number, providerPaymentId: '010900000777' }, { step: 'approved' });
+    await transitionAsHolder(bridge.journal, ghost, 'pending', 'succeeded', { shiftNumber: real.body.data.shift_number, providerPaymentId: '010900000777' }, { step: 'approved' });
     await bridge.server.inject({ method: 'GET', url: '/payment/uzcard_close' });
 
     await page.locator('#attention[data-count="2"]').waitFor(WAIT);

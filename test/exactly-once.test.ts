@@ -5,7 +5,7 @@ import { ClickClient } from '../src/providers/click/client.js';
 import { PaymeClient } from '../src/providers/payme/client.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME } from '../src/sandbox/credentials.js';
 import { BridgeDriver } from '../src/terminals/bridge/bridge-driver.js';
-import { get, post, productionClick, startClickEmulator, startTestBridge, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
+import { get, post, productionClick, startClickEmulator, startTestBridge, uniqueQr, type Envelope, type TestBridge, transitionAsHolder, releaseHolder } from './helpers.js';
 
 const keyed = (bridge: TestBridge, url: string, body: object, key: string) => post(bridge, url, body, { 'content-type': 'application/json', 'idempotency-key': key });
 /** The first answer as its replay reads: marked `replayed: true` in data (a success) or error (a failure). */
@@ -150,11 +150,11 @@ describe('recovery of transactions left unsettled', () => {
     try {
       const paid = await bridge.journal.insert({ id: randomUUID(), method: 'payme', amount: 2_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() - 5_000 }, { step: 'received' });
       const r1 = await client.create(2_000, { transaction_id: paid.id });
-      await bridge.journal.transition(paid.id, 'pending', 'pending', { providerPaymentId: String(r1._id) }, { step: 'receipt_created' });
+      await transitionAsHolder(bridge.journal, paid.id, 'pending', 'pending', { providerPaymentId: String(r1._id) }, { step: 'receipt_created' });
       await client.pay(String(r1._id), uniqueQr());
       const unpaid = await bridge.journal.insert({ id: randomUUID(), method: 'payme', amount: 3_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() - 5_000 }, { step: 'received' });
       const r2 = await client.create(3_000, { transaction_id: unpaid.id });
-      await bridge.journal.transition(unpaid.id, 'pending', 'pending', { providerPaymentId: String(r2._id) }, { step: 'receipt_created' });
+      await transitionAsHolder(bridge.journal, unpaid.id, 'pending', 'pending', { providerPaymentId: String(r2._id) }, { step: 'receipt_created' });
       await bridge.recovery.recoverOnce();
       assert.equal((await bridge.journal.get(paid.id))?.status, 'succeeded');
       assert.equal((await bridge.journal.get(unpaid.id))?.status, 'failed');
@@ -195,11 +195,11 @@ describe('an operator’s decision', () => {
     const bridge = await startTestBridge();
     try {
       const tx = await bridge.journal.insert({ id: randomUUID(), method: 'humo', amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
-      await bridge.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
+      await transitionAsHolder(bridge.journal, tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
       // While a request holds it, no operator may overrule it.
       const early = await post(bridge, `/payment/transactions/${tx.id}/resolve`, { status: 'succeeded', operator: 'Dilnoza (manager)', reason: 'too early' });
       assert.equal(early.body.error?.code, 106, JSON.stringify(early.body));
-      await bridge.journal.releaseLiveClaim(tx.id); // the request that journaled it is done
+      await releaseHolder(bridge.journal, tx.id); // the request that journaled it is done
       const bad = await post(bridge, `/payment/transactions/${tx.id}/resolve`, { status: 'paid', operator: '', reason: '' });
       assert.equal(bad.body.error?.code, 7);
       assert.match(String(bad.body.error!.data), /status: must be succeeded or failed; operator: must name who decides/);

@@ -7,6 +7,9 @@ import { createPayBridge, type PayBridge } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/logger.js';
+import { fenceOf, type Fence, type Journal, type JournalEntryStep, type TransactionPatch } from '../src/payments/ports/journal.js';
+import type { TransactionStatus } from '../src/payments/state-machine.js';
+import type { Transaction } from '../src/payments/transaction.js';
 
 const tempDirs: string[] = [];
 // One listener for them all: a file of tests may make dozens of folders.
@@ -334,4 +337,35 @@ export async function stopProcesses(processes: readonly PayBridgeProcess[]): Pro
     p.child.kill('SIGTERM');
     await p.exited;
   }
+}
+
+/**
+ * A test setting the scene writes a row's state as its holder would: under the claim the row stands
+ * under now (its writer's, from the insert), or under one taken for the test when nobody holds it.
+ */
+export async function transitionAsHolder(
+  journal: Journal,
+  id: string,
+  from: TransactionStatus,
+  to: TransactionStatus,
+  patch: TransactionPatch,
+  step: JournalEntryStep,
+): Promise<Transaction> {
+  return journal.transition(id, from, to, patch, step, await holderFence(journal, id));
+}
+
+/** The fence a test writes under: the row's holder's, or a claim taken for the test. */
+export async function holderFence(journal: Journal, id: string): Promise<Fence> {
+  const row = await journal.get(id);
+  const held = row && fenceOf(row);
+  if (held) return held;
+  const attempt = await journal.claim(id, 'test', 60_000);
+  return attempt.taken ? fenceOf(attempt.tx)! : { owner: 'test', epoch: -1 };
+}
+
+/** Lets go of whatever claim a row stands under, as a request that finished (or died) would. */
+export async function releaseHolder(journal: Journal, id: string): Promise<void> {
+  const row = await journal.get(id);
+  const held = row && fenceOf(row);
+  if (held) await journal.releaseClaim(id, held);
 }

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
 import { tillScope } from '../src/payments/idempotency.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
-import { productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
+import { productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type Envelope, type TestBridge, transitionAsHolder, releaseHolder } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 
 /**
@@ -208,8 +208,8 @@ describe('the operator’s POSTs take a key too', () => {
     async () => {
       const pb = await listen(() => {});
       const tx = await pb.bridge.journal.insert({ id: randomUUID(), method: 'humo', amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
-      await pb.bridge.journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
-      await pb.bridge.journal.releaseLiveClaim(tx.id);
+      await transitionAsHolder(pb.bridge.journal, tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
+      await releaseHolder(pb.bridge.journal, tx.id);
       const key = randomUUID();
       const body = { status: 'succeeded', operator: 'Dilnoza (manager)', reason: 'the pinpad showed ОДОБРЕНО' };
       const first = await call(pb, `/payment/transactions/${tx.id}/resolve`, body, key);

@@ -5,7 +5,7 @@ import { tillScope } from '../src/payments/idempotency.js';
 import { after, test } from 'node:test';
 import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
-import { get, post, startTestBridge, tempDir, uniqueQr } from './helpers.js';
+import { get, post, startTestBridge, tempDir, uniqueQr, transitionAsHolder } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, sql } from './postgres.js';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
@@ -111,7 +111,7 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
         tx: { id: randomUUID(), method: 'click', amount: p.amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'cancel', originalId: p.id },
         step: { step: 'received', detail: { amount: p.amount } },
       }));
-      await later.transition(giveBack.id, 'pending', 'succeeded', {}, { step: 'cancelled' });
+      await transitionAsHolder(later, giveBack.id, 'pending', 'succeeded', {}, { step: 'cancelled' });
       await later.insert({ id: randomUUID(), method: 'click', amount: 700, qrCodeMasked: '****0001', qrCodeHash: 'aa'.repeat(32), createdAt: Date.now() }, { step: 'received' });
     } finally {
       await later.close();

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
+import { ClaimLostError, fenceOf, InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
@@ -12,7 +12,7 @@ import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { POSTGRES_MIGRATIONS } from '../src/journal/postgres/migrations.js';
 import { IllegalTransitionError } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
-import { get, post, productionClick, startClickEmulator, startTestBridge, TcpRelay, tempDir } from './helpers.js';
+import { get, post, productionClick, startClickEmulator, startTestBridge, TcpRelay, tempDir, transitionAsHolder } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, postgresUrl, sql } from './postgres.js';
 
 const newTx = (createdAt = Date.now(), amount = 500, qrCodeHash = 'ab'.repeat(32)) => ({
@@ -91,13 +91,13 @@ for (const engine of ENGINES) {
       try {
         const tx = await journal.insert(newTx(), { step: 'received' });
         assert.equal(tx.status, 'pending');
-        await assert.rejects(journal.transition(tx.id, 'pending', 'refunded', {}, { step: 'x' }), IllegalTransitionError);
-        await assert.rejects(journal.transition(tx.id, 'unknown', 'succeeded', {}, { step: 'x' }), StaleTransitionError);
-        await assert.rejects(journal.transition(randomUUID(), 'pending', 'failed', {}, { step: 'x' }), /does not exist/);
-        const done = await journal.transition(tx.id, 'pending', 'succeeded', { providerPaymentId: '42' }, { step: 'succeeded' });
+        await assert.rejects(transitionAsHolder(journal, tx.id, 'pending', 'refunded', {}, { step: 'x' }), IllegalTransitionError);
+        await assert.rejects(transitionAsHolder(journal, tx.id, 'unknown', 'succeeded', {}, { step: 'x' }), StaleTransitionError);
+        await assert.rejects(transitionAsHolder(journal, randomUUID(), 'pending', 'failed', {}, { step: 'x' }), /does not exist/);
+        const done = await transitionAsHolder(journal, tx.id, 'pending', 'succeeded', { providerPaymentId: '42' }, { step: 'succeeded' });
         assert.equal(done.status, 'succeeded');
         assert.equal(done.providerPaymentId, '42');
-        await assert.rejects(journal.transition(tx.id, 'succeeded', 'failed', {}, { step: 'x' }), IllegalTransitionError);
+        await assert.rejects(transitionAsHolder(journal, tx.id, 'succeeded', 'failed', {}, { step: 'x' }), IllegalTransitionError);
         const stored = await journal.get(tx.id);
         assert.deepEqual(
           stored?.events.map((e) => `${e.status}:${e.step}`),
@@ -114,16 +114,16 @@ for (const engine of ENGINES) {
       try {
         const t0 = Date.UTC(2026, 10, 20, 10, 0, 0);
         const hour = 3_600_000;
-        const paid = async (at: number, amount: number) => journal.transition((await journal.insert(newTx(at, amount, randomUUID().replace(/-/g, '') + 'ab'.repeat(16)), { step: 'received' })).id, 'pending', 'succeeded', {}, { step: 'paid' });
+        const paid = async (at: number, amount: number) => transitionAsHolder(journal, (await journal.insert(newTx(at, amount, randomUUID().replace(/-/g, '') + 'ab'.repeat(16)), { step: 'received' })).id, 'pending', 'succeeded', {}, { step: 'paid' });
         const a = await paid(t0, 100); // the first instant of bucket 0
         await paid(t0 + hour - 1, 200); // the last instant of bucket 0
         const c = await paid(t0 + hour, 400); // on the boundary: bucket 1
         await paid(t0 + 2 * hour, 800); // the end is exclusive: in no bucket
         await journal.insert(newTx(t0 + 10, 1_600, 'cd'.repeat(32)), { step: 'received' }); // pending: not money
         const back = await journal.insert({ ...newTx(t0 + hour + 5, 80), qrCodeHash: null, kind: 'cancel', originalId: a.id }, { step: 'received' });
-        await journal.transition(back.id, 'pending', 'succeeded', {}, { step: 'cancelled' });
+        await transitionAsHolder(journal, back.id, 'pending', 'succeeded', {}, { step: 'cancelled' });
         const failedBack = await journal.insert({ ...newTx(t0 + hour + 6, 20), qrCodeHash: null, kind: 'refund', originalId: a.id }, { step: 'received' });
-        await journal.transition(failedBack.id, 'pending', 'failed', {}, { step: 'refused' });
+        await transitionAsHolder(journal, failedBack.id, 'pending', 'failed', {}, { step: 'refused' });
 
         const rows = await journal.bucketTotals([t0, t0 + hour, t0 + 2 * hour]);
         const key = (r: { bucket: number; kind: string; status: string }) => `${r.bucket}:${r.kind}:${r.status}`;
@@ -151,7 +151,7 @@ for (const engine of ENGINES) {
         const unknown: string[] = [];
         for (const at of [t0 + 2_000, t0, t0 + 1_000]) {
           const tx = await journal.insert(newTx(at, 500, randomUUID().replace(/-/g, '') + 'ef'.repeat(16)), { step: 'received' });
-          await journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'lost' });
+          await transitionAsHolder(journal, tx.id, 'pending', 'unknown', {}, { step: 'lost' });
           unknown.push(tx.id);
         }
         await journal.insert(newTx(t0 - 1_000, 500, '12'.repeat(32)), { step: 'received' }); // pending is not unknown
@@ -183,7 +183,7 @@ for (const engine of ENGINES) {
         for (let i = 0; i < 25; i++) {
           // Several share a millisecond, as they do under load.
           const tx = await journal.insert(newTx(base + Math.floor(i / 3) * 1000, 100 + i), { step: 'received' });
-          made.push(i % 4 === 0 ? await journal.transition(tx.id, 'pending', 'failed', {}, { step: 'failed' }) : tx);
+          made.push(i % 4 === 0 ? await transitionAsHolder(journal, tx.id, 'pending', 'failed', {}, { step: 'failed' }) : tx);
         }
         const seen: string[] = [];
         let cursor: string | undefined;
@@ -211,12 +211,12 @@ for (const engine of ENGINES) {
       try {
         const big = 10_000_000_000;
         const tx = await journal.insert(newTx(Date.now(), big), { step: 'received' });
-        await journal.transition(tx.id, 'pending', 'succeeded', { providerPaymentId: '1' }, { step: 'succeeded' });
+        await transitionAsHolder(journal, tx.id, 'pending', 'succeeded', { providerPaymentId: '1' }, { step: 'succeeded' });
         const { giveBack } = await journal.reserveGiveBack(tx.id, (p) => ({
           tx: { id: randomUUID(), method: p.method, amount: big - 1, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', originalId: p.id },
           step: { step: 'received' },
         }));
-        await journal.transition(giveBack.id, 'pending', 'succeeded', {}, { step: 'refunded' });
+        await transitionAsHolder(journal, giveBack.id, 'pending', 'succeeded', {}, { step: 'refunded' });
         const done = (await journal.get(tx.id))!;
         assert.equal(done.amount, big);
         assert.equal(done.refundedAmount, big - 1);
@@ -243,7 +243,7 @@ for (const engine of ENGINES) {
           step: 'received',
           detail: { qr_code: '880101698207133392', secret_key: 'top-secret-value', note: 'card 8600 4912 3456 7890 used' },
         });
-        await journal.transition(tx.id, 'pending', 'succeeded', {}, { step: 'succeeded', detail: { card_number: '8600491234567890', payment_id: '2170000001234567' } });
+        await transitionAsHolder(journal, tx.id, 'pending', 'succeeded', {}, { step: 'succeeded', detail: { card_number: '8600491234567890', payment_id: '2170000001234567' } });
         const stored = await journal.get(tx.id);
         assert.deepEqual(stored?.events[0]?.detail, { qr_code: '************3392', secret_key: '[secret]', note: 'card 860049******7890 used' });
         assert.deepEqual(stored?.events[1]?.detail, { card_number: '860049******7890', payment_id: '2170000001234567' });
@@ -297,7 +297,7 @@ for (const engine of ENGINES) {
         // The newest in the window failed: nothing moved, a new attempt is made.
         const hash2 = 'ef'.repeat(32);
         const failed = (await journals[0]!.insertQrPayment(newTx(Date.now(), 900, hash2), { step: 'received' }, since)).transaction;
-        await journals[0]!.transition(failed.id, 'pending', 'failed', {}, { step: 'failed' });
+        await transitionAsHolder(journals[0]!, failed.id, 'pending', 'failed', {}, { step: 'failed' });
         const again = await journals[1]!.insertQrPayment(newTx(Date.now(), 900, hash2), { step: 'received' }, since);
         assert.equal(again.created, true);
         assert.notEqual(again.transaction.id, failed.id);
@@ -344,7 +344,7 @@ for (const engine of ENGINES) {
         assert.equal((await journal.getIdempotencyKey('S', 'k'))?.transactionId, null);
         assert.equal(await journal.linkIdempotencyKey('S', 'k', tx.id, 'retry'), true);
         assert.equal(await journal.purgeIdempotencyKeys(now + 60_001), 0, 'its operation is still pending');
-        await journal.transition(tx.id, 'pending', 'failed', {}, { step: 'failed' });
+        await transitionAsHolder(journal, tx.id, 'pending', 'failed', {}, { step: 'failed' });
         assert.equal(await journal.purgeIdempotencyKeys(now + 60_001), 1);
       } finally {
         await journal.close();
@@ -404,42 +404,137 @@ for (const engine of ENGINES) {
       }
     });
 
-    test('recovery claims: one holder at a time, the writer holds a new one, and a dead holder’s claim expires', async () => {
+    test('claims: one holder at a time on the journal’s clock, every write fenced by its epoch, a lapsed claim taken over with a new one', async () => {
       const store = await engine.fresh();
-      const a = await store.open(origin('pb-a', { inFlightLeaseMs: 10_000 }));
-      const b = await store.open(origin('pb-b', { inFlightLeaseMs: 10_000 }));
+      const a = await store.open(origin('pb-a'));
+      const b = await store.open(origin('pb-b'));
+      const quick = await store.open(origin('pb-quick', { inFlightLeaseMs: 150 }));
       try {
-        const t0 = Date.now();
-        const mine = await a.insert(newTx(t0 - 5_000), { step: 'received' }); // a's in-flight claim runs to t0 + 5 s
-        const old = await a.insert(newTx(t0 - 60_000), { step: 'received' }); // its claim ran out long ago
-        const oldB = await b.insert(newTx(t0 - 50_000), { step: 'received' });
-        const claim = (owner: string, now: number) => ({ owner, now, until: now + 30_000 });
-        // b sees the two whose writers' claims ran out, not a's payment in flight.
-        const byB = await b.claimUnsettled(t0, 10, claim('pb-b', t0));
-        assert.deepEqual(byB.map((t) => t.id), [old.id, oldB.id]);
-        // a, at the same time, gets nothing: b holds the old ones, and a's payment in flight is held by the
-        // request making it, which a's own recovery ("settle now") must not take either.
-        assert.deepEqual((await a.claimUnsettled(t0, 10, claim('pb-a', t0))).map((t) => t.id), []);
-        assert.equal(await b.isHeldLive(mine.id, t0), true, 'any PayBridge sees the live claim');
-        // The request renews its claim while it works; meanwhile no recovery anywhere takes it.
-        await a.renewLiveClaim(mine.id, t0 + 20_000);
-        assert.deepEqual((await a.claimUnsettled(t0, 10, claim('pb-a', t0 + 10_000))).map((t) => t.id), []);
-        assert.ok(!(await b.claimUnsettled(t0, 10, claim('pb-b', t0 + 10_000))).some((t) => t.id === mine.id));
-        // b dies holding its claims, a's request dies holding its own: once they expire, a takes them over.
-        const later = await a.claimUnsettled(t0 + 40_000, 10, claim('pb-a', t0 + 40_000));
-        assert.deepEqual(later.map((t) => t.id).sort(), [old.id, oldB.id, mine.id].sort());
-        // A settled transaction is nobody's: it is never claimed again; a released one is free at once.
-        await a.transition(old.id, 'pending', 'failed', {}, { step: 'failed' });
-        await a.releaseClaim(oldB.id, 'pb-a');
-        assert.deepEqual((await b.claimUnsettled(t0, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id), [oldB.id]);
-        // A request done with its transaction lets go at once.
-        const next = await a.insert(newTx(t0 + 39_000), { step: 'received' }); // held until t0 + 49 s
-        assert.deepEqual((await b.claimUnsettled(t0 + 40_000, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id), [oldB.id]);
-        await a.releaseLiveClaim(next.id);
-        assert.equal(await a.isHeldLive(next.id, t0 + 40_000), false);
-        assert.deepEqual((await b.claimUnsettled(t0 + 40_000, 10, claim('pb-b', t0 + 40_000))).map((t) => t.id).sort(), [oldB.id, next.id].sort());
+        // The insert claims the row for its writer's request, epoch 1, for its lease.
+        const mine = await a.insert(newTx(Date.now() - 120_000), { step: 'received' });
+        assert.equal(mine.claim?.owner, 'pb-a#live');
+        assert.equal(mine.claim?.epoch, 1);
+        const aFence = fenceOf(mine)!;
+        // Nobody else takes a held row, old as it is: b is told who holds it and until when.
+        const refused = await b.claim(mine.id, 'pb-b', 30_000);
+        assert.equal(refused.taken, false);
+        assert.equal(refused.taken === false && refused.holder?.owner, 'pb-a#live');
+        assert.ok(refused.taken === false && refused.holder!.expiresAt > Date.now() + 30_000, 'held for the writer’s lease from its insert');
+        assert.ok(!(await b.listClaimable(0, 50, 'pb-b')).some((t) => t.id === mine.id), 'not listed for anyone else while held');
+        // Only the holder writes; a wrong epoch or owner is ClaimLostError naming the holder, a wrong status StaleTransitionError.
+        await a.transition(mine.id, 'pending', 'pending', { providerPaymentId: 'R-1' }, { step: 'receipt_created' }, aFence);
+        await assert.rejects(b.transition(mine.id, 'pending', 'unknown', {}, { step: 'x' }, { owner: 'pb-a#live', epoch: 2 }), (err: unknown) => err instanceof ClaimLostError && err.holder?.owner === 'pb-a#live' && err.holder.epoch === 1);
+        await assert.rejects(b.transition(mine.id, 'pending', 'unknown', {}, { step: 'x' }, { owner: 'pb-b', epoch: 1 }), ClaimLostError);
+        await assert.rejects(a.transition(mine.id, 'unknown', 'failed', {}, { step: 'x' }, aFence), StaleTransitionError);
+        assert.equal(await a.renewClaim(mine.id, aFence, 60_000), true);
+        assert.equal(await b.renewClaim(mine.id, { owner: 'pb-a#live', epoch: 7 }, 60_000), false);
+
+        // A claim that lapses (its lease ran out on the journal's clock) is taken over with a new epoch:
+        // the old holder can neither write nor renew nor release it any more.
+        const lapsing = await quick.insert(newTx(Date.now() - 120_000), { step: 'received' });
+        const oldFence = fenceOf(lapsing)!;
+        await new Promise((r) => setTimeout(r, 400));
+        assert.ok((await b.listClaimable(0, 50, 'pb-b')).some((t) => t.id === lapsing.id), 'listed once its lease ran out');
+        const taken = await b.claim(lapsing.id, 'pb-b', 30_000);
+        assert.equal(taken.taken, true);
+        const bFence = fenceOf(taken.tx!)!;
+        assert.deepEqual(bFence, { owner: 'pb-b', epoch: 2 });
+        await assert.rejects(quick.transition(lapsing.id, 'pending', 'pending', { providerPaymentId: 'late' }, { step: 'receipt_created' }, oldFence), (err: unknown) => err instanceof ClaimLostError && err.holder?.owner === 'pb-b');
+        assert.equal(await quick.renewClaim(lapsing.id, oldFence, 60_000), false, 'a renewal says the claim is gone');
+        await quick.releaseClaim(lapsing.id, oldFence);
+        assert.equal((await a.get(lapsing.id))!.claim?.owner, 'pb-b', 'a stale holder’s release lets go of nothing');
+        assert.equal((await a.get(lapsing.id))!.providerPaymentId, null, 'the stale write left no trace');
+        // The same owner may take its own claim again only when it says so (a recovery of the same instance that died).
+        assert.equal((await b.claim(lapsing.id, 'pb-b', 30_000)).taken, false);
+        const retaken = await b.claim(lapsing.id, 'pb-b', 30_000, { retakeOwn: true });
+        assert.equal(retaken.taken && retaken.tx.claim.epoch, 3);
+        // A final status lets the claim go, and a settled row is nobody's to claim.
+        const done = await b.transition(lapsing.id, 'pending', 'failed', {}, { step: 'failed' }, fenceOf(retaken.tx!)!);
+        assert.equal(done.claim, null);
+        const settled = await a.claim(lapsing.id, 'pb-a', 30_000);
+        assert.equal(settled.taken === false && settled.holder, null);
+        // Released, a row is free at once (no lease to wait out).
+        await a.releaseClaim(mine.id, aFence);
+        assert.equal((await b.claim(mine.id, 'pb-b', 30_000)).taken, true);
       } finally {
-        await Promise.all([a.close(), b.close()]);
+        await Promise.all([a.close(), b.close(), quick.close()]);
+      }
+    });
+
+    test('conflicts: a proof kept against a failed give-back reserves its amount until an operator decides, and opens the row to a claim', async () => {
+      const store = await engine.fresh();
+      const journal = await store.open(origin('pb-a'));
+      try {
+        const paid = await journal.insert(newTx(Date.now(), 1_000), { step: 'received' });
+        await journal.transition(paid.id, 'pending', 'succeeded', { providerPaymentId: '42' }, { step: 'paid' }, fenceOf(paid)!);
+        const { giveBack } = await journal.reserveGiveBack(paid.id, (original) => ({
+          tx: { id: randomUUID(), method: 'click', amount: 600, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', originalId: original.id },
+          step: { step: 'received' },
+        }));
+        assert.equal((await journal.giveBackLedger(paid.id)).reserved, 600);
+        await journal.transition(giveBack.id, 'pending', 'failed', {}, { step: 'operator_decision' }, fenceOf(giveBack)!);
+        assert.equal((await journal.giveBackLedger(paid.id)).reserved, 0, 'a failed give-back frees its amount');
+        await journal.recordConflict({
+          id: randomUUID(),
+          transactionId: giveBack.id,
+          kind: 'contradicted',
+          writer: 'pb-b (epoch 2)',
+          journalStatus: 'failed',
+          holder: null,
+          proven: 'succeeded',
+          verdict: { step: 'recovered', facts: {}, detail: { rule: 'payment_status -1', card_number: '8600491234567890' } },
+          createdAt: Date.now(),
+        });
+        const ledger = await journal.giveBackLedger(paid.id);
+        assert.deepEqual([ledger.reserved, ledger.open, ledger.live], [600, 1, 1], 'the proven give-back is reserved again');
+        assert.equal((await journal.openCounts()).conflictsOpen, 1);
+        const [open] = await journal.openConflicts(10);
+        assert.equal(open!.transactionId, giveBack.id);
+        assert.doesNotMatch(JSON.stringify(open!.verdict.detail), /8600491234567890/, 'the evidence masked as any event’s');
+        // Still open to nothing but a claim: an operator accepts the proof, correcting failed to succeeded.
+        const claimed = await journal.claim(giveBack.id, 'pb-a#operator', 30_000);
+        assert.equal(claimed.taken, true);
+        await assert.rejects(journal.transition(giveBack.id, 'failed', 'succeeded', {}, { step: 'x' }, fenceOf(claimed.tx!)!), IllegalTransitionError, 'not without saying it is a correction');
+        const corrected = await journal.transition(giveBack.id, 'failed', 'succeeded', {}, { step: 'operator_accepted_proof' }, fenceOf(claimed.tx!)!, { correction: true });
+        assert.equal(corrected.status, 'succeeded');
+        assert.equal((await journal.get(paid.id))!.refundedAmount, 600, 'the payment’s given-back total follows the correction');
+        assert.equal(await journal.resolveConflicts(giveBack.id, { by: 'ops', decision: 'accepted', reason: 'Click cabinet shows the refund' }), 1);
+        assert.equal((await journal.openCounts()).conflictsOpen, 0);
+        const [resolved] = await journal.conflictsOf(giveBack.id);
+        assert.deepEqual([resolved!.state, resolved!.resolution?.decision, resolved!.resolution?.by], ['resolved', 'accepted', 'ops']);
+        const ledgerAfter = await journal.giveBackLedger(paid.id);
+        assert.deepEqual([ledgerAfter.givenBack, ledgerAfter.reserved], [600, 0]);
+        // An "unrecorded" proof closes by itself once the row says the same.
+        const other = await journal.insert(newTx(), { step: 'received' });
+        await journal.recordConflict({ id: randomUUID(), transactionId: other.id, kind: 'unrecorded', writer: 'w', journalStatus: 'pending', holder: 'pb-a#live', proven: 'succeeded', verdict: { step: 'succeeded', facts: {} }, createdAt: Date.now() });
+        assert.equal(await journal.closeAgreedConflicts(), 0);
+        await journal.transition(other.id, 'pending', 'succeeded', {}, { step: 'succeeded' }, fenceOf(other)!);
+        assert.equal(await journal.closeAgreedConflicts(), 1);
+        assert.equal((await journal.conflictsOf(other.id))[0]!.resolution?.decision, 'agreed');
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test(`claims left by a dead process: ${engine.name === 'sqlite' ? 'let go at start (one process holds the file)' : 'left to expire on the database’s clock (several processes share it)'}`, async () => {
+      const store = await engine.fresh();
+      const dead = await store.open(origin('pb-dead'));
+      const tx = await dead.insert(newTx(), { step: 'received' });
+      await dead.close();
+      const next = await store.open(origin('pb-dead'));
+      try {
+        const released = await next.releaseDeadClaims();
+        const row = (await next.get(tx.id))!;
+        if (engine.name === 'sqlite') {
+          assert.equal(released, 1);
+          assert.equal(row.claim, null);
+          assert.equal((await next.claim(tx.id, 'pb-dead', 30_000)).taken, true);
+        } else {
+          assert.equal(released, 0);
+          assert.equal(row.claim?.owner, 'pb-dead#live');
+        }
+      } finally {
+        await next.close();
       }
     });
   });

@@ -9,7 +9,7 @@ import { openSqlite, type SqlConnection } from '../src/journal/sqlite/connection
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { decideGiveBack } from '../src/payments/give-back.js';
 import { ledgerOf, remainingToGiveBack, statusAfterGiveBacks, type GiveBackLedger } from '../src/payments/give-back-ledger.js';
-import { tempDir } from './helpers.js';
+import { tempDir, transitionAsHolder } from './helpers.js';
 import { dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 
 /**
@@ -309,7 +309,7 @@ async function send(m: Model, real: Real, g: GiveBackM, slot: number, answer: An
     provide(real, m, g);
   }
   const to: GiveBackStatus = answer === 'given' ? 'succeeded' : answer === 'refused' ? 'failed' : 'unknown';
-  const done = await journal.transition(g.id, 'pending', to, to === 'failed' ? { error: { code: 104, message: 'BILLING_ERROR', data: '-9: refused' } } : {}, {
+  const done = await transitionAsHolder(journal, g.id, 'pending', to, to === 'failed' ? { error: { code: 104, message: 'BILLING_ERROR', data: '-9: refused' } } : {}, {
     step: to === 'succeeded' ? (g.kind === 'cancel' ? 'cancelled' : 'refunded') : to === 'failed' ? 'cancel_refused' : 'cancel_unknown',
   });
   assert.equal(done.status, to);
@@ -362,10 +362,10 @@ class Recover implements Cmd {
     const journal = real.journals[slotOf(real, this.slot)]!;
     if (this.conclusive) {
       const to = g.happened ? 'succeeded' : 'failed';
-      assert.equal((await journal.transition(g.id, g.status, to, {}, { step: 'recovered' })).status, to);
+      assert.equal((await transitionAsHolder(journal, g.id, g.status, to, {}, { step: 'recovered' })).status, to);
       g.status = to;
     } else if (g.status === 'pending') {
-      await journal.transition(g.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive' });
+      await transitionAsHolder(journal, g.id, 'pending', 'unknown', {}, { step: 'recovery_inconclusive' });
       g.status = 'unknown';
     }
     await checkAll(m, real, this.toString());
@@ -390,7 +390,7 @@ class Operator implements Cmd {
   check = (m: Readonly<Model>) => hasUnknown(m);
   async run(m: Model, real: Real) {
     const { g, to } = pickUnknown(m, this.pick);
-    await real.journals[slotOf(real, this.slot)]!.transition(g.id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator: 'model', reason: 'cabinet' } });
+    await transitionAsHolder(real.journals[slotOf(real, this.slot)]!, g.id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator: 'model', reason: 'cabinet' } });
     g.status = to;
     await checkAll(m, real, this.toString());
   }
@@ -412,8 +412,8 @@ class DoubleSettle implements Cmd {
     const a = real.journals[slotOf(real, this.slot)]!;
     const b = real.journals[slotOf(real, this.slot + 1)]!;
     const results = await Promise.allSettled([
-      a.transition(g.id, 'unknown', to, {}, { step: 'recovered' }),
-      b.transition(g.id, 'unknown', to, {}, { step: 'operator_decision' }),
+      transitionAsHolder(a, g.id, 'unknown', to, {}, { step: 'recovered' }),
+      transitionAsHolder(b, g.id, 'unknown', to, {}, { step: 'operator_decision' }),
     ]);
     const won = results.filter((r) => r.status === 'fulfilled');
     assert.equal(won.length, 1, `${this.toString()}: exactly one settles it: ${results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join('; ')}`);
@@ -510,7 +510,7 @@ class ConcurrentSettle implements Cmd {
       }
       return { g, from: g.status as 'pending' | 'unknown', to: g.happened ? ('succeeded' as const) : ('failed' as const) };
     });
-    await Promise.all(planned.map(({ g, from, to }, i) => real.journals[slotOf(real, this.slot + i)]!.transition(g.id, from, to, {}, { step: to === 'succeeded' ? 'recovered' : 'cancel_refused' })));
+    await Promise.all(planned.map(({ g, from, to }, i) => transitionAsHolder(real.journals[slotOf(real, this.slot + i)]!, g.id, from, to, {}, { step: to === 'succeeded' ? 'recovered' : 'cancel_refused' })));
     for (const { g, to } of planned) g.status = to;
     await checkAll(m, real, this.toString());
   }
@@ -614,7 +614,7 @@ async function runOnce(store: Store, w: { instances: number; paid: number[] }, c
       const id = randomUUID();
       const j = real.journals[n % real.journals.length]!;
       await j.insert({ id, method: METHOD, amount: paid, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
-      await j.transition(id, 'pending', 'succeeded', { providerPaymentId: String(2_170_000_000 + n) }, { step: 'succeeded' });
+      await transitionAsHolder(j, id, 'pending', 'succeeded', { providerPaymentId: String(2_170_000_000 + n) }, { step: 'succeeded' });
       m.payments.push({ id, paid });
     }
     await fc.asyncModelRun(() => ({ model: m, real }), cmds);
@@ -627,7 +627,7 @@ async function runOnce(store: Store, w: { instances: number; paid: number[] }, c
     }
     for (const g of m.giveBacks.filter(isOpen)) {
       const to = g.happened ? 'succeeded' : 'failed';
-      await real.journals[n++ % real.journals.length]!.transition(g.id, g.status, to, {}, { step: 'recovered' });
+      await transitionAsHolder(real.journals[n++ % real.journals.length]!, g.id, g.status, to, {}, { step: 'recovered' });
       g.status = to;
     }
     await checkAll(m, real, 'after everything settled');
@@ -707,13 +707,13 @@ describe('the payment’s timeline names each give-back that succeeded', () => {
     try {
       const id = randomUUID();
       await journal.insert({ id, method: METHOD, amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
-      await journal.transition(id, 'pending', 'succeeded', { providerPaymentId: '2170000001' }, { step: 'succeeded' });
+      await transitionAsHolder(journal, id, 'pending', 'succeeded', { providerPaymentId: '2170000001' }, { step: 'succeeded' });
       const giveBackId = '3f2b8c1e-9d4a-4c1b-a230-0506993778c1';
       await journal.reserveGiveBack(id, (payment) => ({
         tx: { id: giveBackId, method: METHOD, amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'cancel', originalId: payment.id },
         step: { step: 'received' },
       }));
-      await journal.transition(giveBackId, 'pending', 'succeeded', {}, { step: 'cancelled' });
+      await transitionAsHolder(journal, giveBackId, 'pending', 'succeeded', {}, { step: 'cancelled' });
       const step = (await journal.get(id))!.events.find((e) => e.step === 'cancelled');
       assert.equal((step?.detail as { give_back_id?: string } | undefined)?.give_back_id, giveBackId);
     } finally {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
+import { get, post, startTestBridge, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
 
 /** The value of one sample, e.g. sample(text, 'paybridge_http_requests_total', {route: '/payment/click', outcome: 'ok'}). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -58,7 +58,7 @@ describe('GET /metrics', () => {
   it('reports what is still open from the journal: unknown and pending payments, undelivered hand-offs', async () => {
     const id = randomUUID();
     await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
-    await bridge.journal.transition(id, 'pending', 'unknown', {}, { step: 'lost' });
+    await transitionAsHolder(bridge.journal, id, 'pending', 'unknown', {}, { step: 'lost' });
     await bridge.journal.insertHandoff({ id: randomUUID(), method: 'click', paymentId: '555', transactionId: null, receipt: { paymentId: '555', qrCodeUrl: 'https://ofd.soliq.uz/check?t=1' }, state: 'pending', createdAt: Date.now() });
     const text = await scrape();
     assert.equal(sample(text, 'paybridge_open_transactions', { method: 'payme', status: 'unknown' }), 1);

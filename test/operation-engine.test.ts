@@ -3,27 +3,28 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
-import { LiveClaims } from '../src/payments/live-claim.js';
 import { OperationEngine } from '../src/payments/operation-engine.js';
-import type { Journal } from '../src/payments/ports/journal.js';
+import { PayBridgeError } from '../src/payments/errors.js';
+import { fenceOf, type Journal } from '../src/payments/ports/journal.js';
 import type { OperationAdapter, Verdict } from '../src/payments/ports/operation-adapter.js';
 import type { Transaction } from '../src/payments/transaction.js';
-import { tempDir } from './helpers.js';
+import { tempDir, transitionAsHolder } from './helpers.js';
 
 /**
  * The engine every QR and card operation runs through, against a real SQLite journal, with adapters
- * that play scripted verdicts: what it writes, in what order, and what it holds.
+ * that play scripted verdicts: what it writes, in what order, under which claim, and what it keeps
+ * when a proof of money moved cannot be written.
  */
 
 const journal = new SqliteJournal({ path: join(tempDir(), 'journal.sqlite'), driver: 'auto', origin: { instance: 'engine-test', inFlightLeaseMs: 60_000 } });
 after(() => journal.close());
 
-function newEngine(j: Journal = journal, linked: string[] = []): OperationEngine {
-  return new OperationEngine(j, { claims: new LiveClaims(j, 60_000), onTransaction: async (id) => void linked.push(id) });
+function newEngine(j: Journal = journal, linked: string[] = [], instance = 'engine-test'): OperationEngine {
+  return new OperationEngine(j, { leaseMs: 60_000, instance, onTransaction: async (id) => void linked.push(id) });
 }
 
-async function begin(engine: OperationEngine): Promise<Transaction> {
-  return engine.begin({ id: randomUUID(), method: 'uzcard', amount: 5_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 't1' }, { step: 'received' });
+async function begin(engine: OperationEngine, kind: 'payment' = 'payment'): Promise<Transaction> {
+  return engine.begin({ id: randomUUID(), method: 'uzcard', amount: 5_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, terminal: 't1' }, { step: 'received' });
 }
 
 async function trail(id: string): Promise<string[]> {
@@ -31,17 +32,33 @@ async function trail(id: string): Promise<string[]> {
 }
 
 const never = async (): Promise<Verdict> => assert.fail('not expected here');
+const holderOf = async (id: string) => (await journal.get(id))!.claim?.owner ?? null;
+
+/** A paid payment and an unknown give-back of it (its cancel answered 504), nobody holding it. */
+async function unknownGiveBack(engine: OperationEngine): Promise<{ payment: Transaction; giveBack: Transaction }> {
+  const payment = await begin(engine);
+  await transitionAsHolder(journal, payment.id, 'pending', 'succeeded', { providerPaymentId: '010900000001' }, { step: 'approved' });
+  const { giveBack } = await engine.beginGiveBack(payment.id, { partialSupported: true, methodName: 'UzCard' }, (p, d) => ({
+    tx: { id: randomUUID(), method: 'uzcard', amount: d.amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', originalId: p.id, terminal: 't1' },
+    step: { step: 'received' },
+  }));
+  const { tx } = await engine.execute(giveBack, { execute: async () => ({ outcome: 'unknown', step: 'cancel_unknown', reason: 'HTTP 504' }), settle: never });
+  assert.equal(tx.status, 'unknown');
+  assert.equal(await holderOf(giveBack.id), null, 'an unsettled operation is let go for recovery');
+  return { payment, giveBack };
+}
 
 describe('OperationEngine', () => {
-  test('journals first, ties the key, writes each fact before the next step, and turns unknown when an answer is lost', async () => {
+  test('journals first, ties the key, writes each fact under its claim before the next step, and turns unknown when an answer is lost', async () => {
     const linked: string[] = [];
     const engine = newEngine(journal, linked);
     const tx = await begin(engine);
     assert.deepEqual(linked, [tx.id], 'tied to the key as soon as it is journaled');
+    assert.equal(tx.claim?.owner, 'engine-test#live', 'claimed for the request by its insert');
     const seen: string[] = [];
     const adapter: OperationAdapter = {
       execute: async (op, ctx) => {
-        assert.equal(await journal.isHeldLive(op.id, Date.now()), true, 'held while it is sent');
+        assert.equal(await holderOf(op.id), 'engine-test#live', 'held while it is sent');
         assert.equal(engine.isInFlight(op.id), true);
         await ctx.progress({ step: 'sent', facts: { providerPaymentId: 'P-1' } });
         seen.push((await journal.get(op.id))!.providerPaymentId ?? 'none');
@@ -57,7 +74,7 @@ describe('OperationEngine', () => {
     assert.equal(done.status, 'succeeded');
     assert.deepEqual(await trail(tx.id), ['pending:received', 'pending:sent', 'unknown:answer_lost', 'succeeded:approved']);
     const stored = (await journal.get(tx.id))!;
-    assert.deepEqual([stored.providerPaymentId, stored.slip], ['P-1', 'SLIP']);
+    assert.deepEqual([stored.providerPaymentId, stored.slip, stored.claim], ['P-1', 'SLIP', null]);
     assert.equal(engine.isInFlight(tx.id), false);
   });
 
@@ -74,10 +91,41 @@ describe('OperationEngine', () => {
     assert.equal(verdict.outcome, 'unknown');
     assert.match(verdict.reason ?? '', /Do not repeat it/);
     assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:interrupted']);
-    assert.equal(await journal.isHeldLive(tx.id, Date.now()), false, 'recovery may take it at once');
+    assert.equal(await holderOf(tx.id), null, 'recovery may take it at once');
   });
 
-  test('recovery settles through the adapter by asking; an inconclusive pass adds nothing; an operation in flight is left alone', async () => {
+  test('a request whose claim was taken over stops before its next outward step, writes nothing, and says so', async () => {
+    const engine = newEngine();
+    const tx = await begin(engine);
+    let sentAfter = 0;
+    const { verdict, recorded } = await engine.execute(tx, {
+      execute: async (op, ctx) => {
+        await ctx.progress({ step: 'sent', facts: { providerPaymentId: 'R-1' } });
+        // Another holder takes the row over (the request's lease ran out while it waited).
+        await journal.releaseClaim(op.id, fenceOf((await journal.get(op.id))!)!);
+        assert.equal((await journal.claim(op.id, 'other-instance', 60_000)).taken, true);
+        try {
+          await ctx.progress({ step: 'receipt_created', facts: { providerPaymentId: 'R-2' } });
+        } catch {
+          // the fence refused it
+        }
+        ctx.guard();
+        sentAfter++;
+        return { outcome: 'failed', step: 'declined' };
+      },
+      settle: never,
+    });
+    assert.equal(sentAfter, 0, 'the guard stopped it before sending anything more');
+    assert.equal(verdict.outcome, 'unknown');
+    assert.equal(verdict.step, 'claim_lost');
+    assert.match(verdict.reason ?? '', /took this operation over/);
+    assert.equal(recorded, false);
+    const row = (await journal.get(tx.id))!;
+    assert.deepEqual([row.status, row.providerPaymentId, row.claim?.owner], ['pending', 'R-1', 'other-instance'], 'nothing written after the takeover');
+    assert.deepEqual(await trail(tx.id), ['pending:received', 'pending:sent']);
+  });
+
+  test('recovery settles under its own claim from the row read again; an inconclusive pass adds nothing; one in flight here is left alone', async () => {
     const engine = newEngine();
     const tx = await begin(engine);
     let release!: () => void;
@@ -85,43 +133,100 @@ describe('OperationEngine', () => {
     const running = engine.execute(tx, {
       execute: async () => {
         await gate;
-        return { outcome: 'unknown', step: 'status_inconclusive', reason: 'no answer' };
+        return { outcome: 'unknown', step: 'status_inconclusive', reason: 'no answer', detail: { reason: 'no answer' } };
       },
       settle: never,
     });
     while (!engine.isInFlight(tx.id)) await new Promise((r) => setImmediate(r));
-    // Not asked while this process is still sending it.
-    assert.equal((await engine.recover(tx, { execute: never, settle: never })).status, 'pending');
+    assert.equal((await engine.settleOnce(tx.id, () => ({ execute: never, settle: never }))).tx?.status, 'pending', 'not asked while this process is still sending it');
+    const held = await journal.claim(tx.id, 'engine-test', 60_000);
+    assert.equal(held.taken === false && held.holder?.owner, 'engine-test#live', 'nor by recovery: the request holds it');
     release();
     const { tx: unknown } = await running;
     assert.equal(unknown.status, 'unknown');
-    assert.equal(await journal.isHeldLive(tx.id, Date.now()), false);
 
     let asked = 0;
-    const inconclusive: OperationAdapter = { execute: never, settle: async () => (asked++, { outcome: 'unknown', step: null }) };
-    assert.equal((await engine.recover(unknown, inconclusive)).status, 'unknown');
-    assert.equal(asked, 1);
-    assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive'], 'a pass that learnt nothing writes nothing');
+    const inconclusive = () => ({ execute: never, settle: async (): Promise<Verdict> => (asked++, { outcome: 'unknown', step: 'status_inconclusive', reason: 'no answer', detail: { reason: 'no answer' } }) });
+    for (let pass = 0; pass < 3; pass++) {
+      const claimed = await journal.claim(tx.id, 'engine-test', 60_000);
+      assert.equal(claimed.taken, true);
+      assert.equal((await engine.recover(claimed.tx!, inconclusive, 60_000)).status, 'unknown');
+      await journal.releaseClaim(tx.id, fenceOf(claimed.tx!)!);
+    }
+    assert.equal(asked, 3);
+    assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive'], 'passes that learnt nothing new write nothing');
 
-    const proof: OperationAdapter = { execute: never, settle: async () => ({ outcome: 'failed', facts: { error: { code: 109, message: 'x', data: '202: not found' } }, step: 'recovered' }) };
-    const settled = await engine.recover(unknown, proof);
-    assert.equal(settled.status, 'failed');
+    // A claim taken from a stale list is read again: a row settled meanwhile is not asked about.
+    const proof = () => ({ execute: never, settle: async (): Promise<Verdict> => ({ outcome: 'failed', facts: { error: { code: 109, message: 'x', data: '202: not found' } }, step: 'recovered' }) });
+    const settled = await engine.settleOnce(tx.id, proof);
+    assert.equal(settled.tx?.status, 'failed');
     assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive', 'failed:recovered']);
   });
 
-  test('a success the journal cannot record is still answered as a success, and the journal keeps it unsettled for recovery', async () => {
+  test('an operator cannot decide a give-back recovery is settling; a proof that meets a row settled otherwise becomes a conflict and keeps the reservation', async () => {
+    const engine = newEngine();
+    const { payment, giveBack } = await unknownGiveBack(engine);
+    // Recovery claims it and asks the provider, which takes its time.
+    const recoveryClaim = await journal.claim(giveBack.id, 'engine-test', 60_000);
+    assert.equal(recoveryClaim.taken, true);
+    let answer!: (v: Verdict) => void;
+    const asking = engine.recover(recoveryClaim.tx!, () => ({ execute: never, settle: () => new Promise<Verdict>((r) => (answer = r)) }), 60_000);
+    while (!answer) await new Promise((r) => setImmediate(r));
+    // Meanwhile the operator tries to resolve it as failed: refused, naming the holder and until when.
+    const operator = newEngine(journal, [], 'engine-test');
+    await assert.rejects(operator.resolve(giveBack.id, 'failed', 'ops', 'looked in the cabinet'), (err: unknown) => err instanceof PayBridgeError && err.extras.held_by === 'engine-test' && typeof err.extras.held_until === 'string');
+    assert.equal((await journal.get(giveBack.id))!.status, 'unknown');
+
+    // Had recovery's claim lapsed and an operator taken the row and decided it failed, the proof that the
+    // money did go back is not dropped: it is a conflict, and the amount stays reserved.
+    await journal.releaseClaim(giveBack.id, fenceOf(recoveryClaim.tx!)!); // (its lease ran out)
+    await operator.resolve(giveBack.id, 'failed', 'ops', 'looked in the cabinet');
+    assert.equal((await journal.giveBackLedger(payment.id)).reserved, 0);
+    answer({ outcome: 'succeeded', step: 'recovered', detail: { rule: 'payment_status -2' } });
+    const after = await asking;
+    assert.equal(after.status, 'succeeded', 'the verdict is told as it is');
+    const [conflict] = await journal.conflictsOf(giveBack.id);
+    assert.deepEqual([conflict?.kind, conflict?.journalStatus, conflict?.state, conflict?.proven], ['contradicted', 'failed', 'open', 'succeeded']);
+    const ledger = await journal.giveBackLedger(payment.id);
+    assert.equal(ledger.reserved, giveBack.amount, 'reserved again until an operator decides: the till cannot give it back twice');
+    // The operator accepts the proof: the row is corrected, the payment's total follows, the conflict closes.
+    const accepted = await operator.resolve(giveBack.id, 'succeeded', 'ops', 'the refund is in the cabinet after all');
+    assert.equal(accepted.status, 'succeeded');
+    assert.equal((await journal.get(payment.id))!.refundedAmount, giveBack.amount);
+    assert.equal((await journal.conflictsOf(giveBack.id))[0]!.state, 'resolved');
+    assert.deepEqual(await journal.openConflicts(10), []);
+  });
+
+  test('a success the journal cannot record is still answered as a success; its proof is held until the journal takes it, then applied by recovery', async () => {
     const engine0 = newEngine();
     const tx = await begin(engine0);
-    // The same journal, whose write of a success fails (the disk filled up at that moment).
+    // The same journal, whose writes of a success (and of conflicts) fail: the disk filled up at that moment.
+    let full = true;
     const failing = Object.create(journal) as Journal;
-    failing.transition = async (id, from, to, patch, step) => {
-      if (to === 'succeeded') throw new Error('disk full');
-      return journal.transition(id, from, to, patch, step);
+    failing.transition = async (...args) => {
+      if (full && args[2] === 'succeeded') throw new Error('disk full');
+      return journal.transition(...args);
+    };
+    failing.recordConflict = async (c) => {
+      if (full) throw new Error('disk full');
+      return journal.recordConflict(c);
     };
     const engine = newEngine(failing);
-    const { tx: done } = await engine.execute(tx, { execute: async () => ({ outcome: 'succeeded', facts: { providerPaymentId: 'RRN-9' }, step: 'approved' }), settle: never });
+    const { tx: done, recorded } = await engine.execute(tx, { execute: async () => ({ outcome: 'succeeded', facts: { providerPaymentId: 'RRN-9' }, step: 'approved' }), settle: never });
     assert.equal(done.status, 'succeeded');
     assert.equal(done.providerPaymentId, 'RRN-9');
+    assert.equal(recorded, false);
     assert.equal((await journal.get(tx.id))!.status, 'pending', 'not on record: recovery asks again');
+    assert.equal(engine.proofsHeld, 1, 'the proof is held in memory');
+    assert.equal(await engine.flushProofs(), 1, 'still held while the journal refuses');
+    full = false;
+    assert.equal(await engine.flushProofs(), 0);
+    const [conflict] = await journal.conflictsOf(tx.id);
+    assert.equal(conflict?.kind, 'unrecorded');
+    // Recovery applies the proof instead of asking again, and the conflict closes as agreed.
+    const settled = await engine.settleOnce(tx.id, () => ({ execute: never, settle: never }));
+    assert.equal(settled.tx?.status, 'succeeded');
+    assert.equal((await journal.get(tx.id))!.providerPaymentId, 'RRN-9');
+    assert.equal((await journal.conflictsOf(tx.id))[0]!.resolution?.decision, 'agreed');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { shopDay } from '../src/lib/shop-time.js';
-import { freePort, get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
+import { freePort, get, post, startTestBridge, uniqueQr, type TestBridge, transitionAsHolder, releaseHolder } from './helpers.js';
 
 describe('operator API', () => {
   let bridge: TestBridge;
@@ -77,7 +77,7 @@ describe('operator API', () => {
     const shift = real.body.data.shift_number as number;
     const ghost = randomUUID();
     await bridge.journal.insert({ id: ghost, method: 'uzcard', amount: 777, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 'uzcard-sandbox' }, { step: 'received' });
-    await bridge.journal.transition(ghost, 'pending', 'succeeded', { shiftNumber: shift, providerPaymentId: '010900000777' }, { step: 'approved' });
+    await transitionAsHolder(bridge.journal, ghost, 'pending', 'succeeded', { shiftNumber: shift, providerPaymentId: '010900000777' }, { step: 'approved' });
     const closed = await get(bridge, '/payment/uzcard_close');
     assert.equal(closed.body.data.reconciliation.matched, false);
     const list = await get(bridge, '/payment/shift-closes?terminal=uzcard-sandbox&limit=5');
@@ -102,7 +102,7 @@ describe('operator API', () => {
     // Journaled as a request's own: held, and "settle now" leaves it to that request.
     const held = await post(bridge, '/payment/recovery/run', {});
     assert.equal((await bridge.journal.get(id))!.status, 'pending', JSON.stringify(held.body.data));
-    await bridge.journal.releaseLiveClaim(id); // the request is gone without settling it
+    await releaseHolder(bridge.journal, id); // the request is gone without settling it
     const run = await post(bridge, '/payment/recovery/run', {});
     assert.equal(run.body.is_success, true);
     assert.ok(run.body.data.settled >= 1, JSON.stringify(run.body.data));
@@ -118,7 +118,7 @@ describe('operator API', () => {
     Date.now = () => frozen; // the journal write and the operator's request fall in one millisecond
     try {
       await bridge.journal.insert({ id, method: 'payme', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
-      await bridge.journal.releaseLiveClaim(id);
+      await releaseHolder(bridge.journal, id);
       const run = await post(bridge, '/payment/recovery/run', {});
       assert.equal(run.body.is_success, true);
     } finally {

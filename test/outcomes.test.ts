@@ -13,7 +13,6 @@ import pino from 'pino';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { outcomesMarkdown, OUTCOME_TABLES, OUTCOMES_DOC_PATH } from '../src/outcomes-doc.js';
 import { CardPaymentService, type CardTerminal } from '../src/payments/card-payment-service.js';
-import { LiveClaims } from '../src/payments/live-claim.js';
 import { classify, NOT_DOCUMENTED } from '../src/payments/outcome-table.js';
 import { PayBridgeError } from '../src/payments/errors.js';
 import { ClickHttpError, type ClickClient, type ClickReply } from '../src/providers/click/client.js';
@@ -294,7 +293,7 @@ describe('card terminals: no sequence of answers says "failed" without proof', (
             close: async () => {},
           };
           const terminal: CardTerminal = { id: 'uz-1', method: 'uzcard', isDefault: true, driver, queue: new TerminalQueue(1_000) };
-          const cards = new CardPaymentService(journal, [terminal], silent, { allowForeignRrns: false }, { claims: new LiveClaims(journal, 60_000) });
+          const cards = new CardPaymentService(journal, [terminal], silent, { allowForeignRrns: false }, { leaseMs: 60_000 });
           let id: string;
           try {
             id = (await cards.pay('uzcard', amount)).transaction_id as string;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { shopDay } from '../src/lib/shop-time.js';
 import { PAYMENT_METHODS } from '../src/payments/transaction.js';
-import { get, post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
+import { get, post, startTestBridge, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 
 /**
@@ -71,16 +71,16 @@ for (const engine of ENGINES) {
       // Yesterday's sale (an hour before the shop's midnight), given back in part today.
       yesterdayPayment = randomUUID();
       await bridge.journal.insert({ id: yesterdayPayment, method: 'uzcard', amount: 5_000, qrCodeMasked: null, qrCodeHash: null, createdAt: today.from - 3_600_000, kind: 'payment', terminal: 'uzcard-sandbox' }, { step: 'received' });
-      await bridge.journal.transition(yesterdayPayment, 'pending', 'succeeded', { providerPaymentId: '010900005000' }, { step: 'approved' });
+      await transitionAsHolder(bridge.journal, yesterdayPayment, 'pending', 'succeeded', { providerPaymentId: '010900005000' }, { step: 'approved' });
       lateGiveBack = randomUUID();
       await bridge.journal.insert({ id: lateGiveBack, method: 'uzcard', amount: 300, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', originalId: yesterdayPayment, terminal: 'uzcard-sandbox' }, { step: 'received' });
-      await bridge.journal.transition(lateGiveBack, 'pending', 'succeeded', {}, { step: 'approved' });
+      await transitionAsHolder(bridge.journal, lateGiveBack, 'pending', 'succeeded', {}, { step: 'approved' });
 
       // A sale one second after the shop's midnight of a past day: 19:00:01 UTC the day before.
       earlyPayment = randomUUID();
       const past = shopDay(TZ, '2025-03-10');
       await bridge.journal.insert({ id: earlyPayment, method: 'payme', amount: 700, qrCodeMasked: '****1', qrCodeHash: null, createdAt: past.from + 1_000, kind: 'payment' }, { step: 'received' });
-      await bridge.journal.transition(earlyPayment, 'pending', 'succeeded', {}, { step: 'paid' });
+      await transitionAsHolder(bridge.journal, earlyPayment, 'pending', 'succeeded', {}, { step: 'paid' });
     });
     after(() => bridge?.close());
 
@@ -120,7 +120,7 @@ for (const engine of ENGINES) {
       const real = await post(bridge, '/payment/uzcard', { amount: 1_000 });
       const ghost = randomUUID();
       await bridge.journal.insert({ id: ghost, method: 'uzcard', amount: 777, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 'uzcard-sandbox' }, { step: 'received' });
-      await bridge.journal.transition(ghost, 'pending', 'succeeded', { shiftNumber: real.body.data.shift_number, providerPaymentId: '010900000777' }, { step: 'approved' });
+      await transitionAsHolder(bridge.journal, ghost, 'pending', 'succeeded', { shiftNumber: real.body.data.shift_number, providerPaymentId: '010900000777' }, { step: 'approved' });
       assert.equal((await get(bridge, '/payment/uzcard_close')).body.data.reconciliation.matched, false);
 
       const { body } = await get(bridge, '/payment/attention');
@@ -224,7 +224,7 @@ describe('a shop in a zone with daylight saving (America/New_York)', () => {
     // 06:30 UTC on 1 November 2026 is 01:30 EST, after 01:59 EDT went back to 01:00.
     const id = randomUUID();
     await bridge.journal.insert({ id, method: 'click', amount: 900, qrCodeMasked: '****1', qrCodeHash: null, createdAt: Date.UTC(2026, 10, 1, 6, 30), kind: 'payment' }, { step: 'received' });
-    await bridge.journal.transition(id, 'pending', 'succeeded', {}, { step: 'paid' });
+    await transitionAsHolder(bridge.journal, id, 'pending', 'succeeded', {}, { step: 'paid' });
     const d = (await get(bridge, '/payment/summary?date=2026-11-01&days=3')).body.data;
     assert.equal(d.timezone, 'America/New_York');
     assert.equal(d.from, '2026-11-01T04:00:00.000Z');

@@ -25,7 +25,6 @@ import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { CardPaymentService, type CardTerminal } from '../src/payments/card-payment-service.js';
 import { hostReconciliationOf } from '../src/payments/close-report.js';
-import { LiveClaims } from '../src/payments/live-claim.js';
 import type { ShiftTotals, TerminalAnswer, TerminalDriver } from '../src/payments/ports/terminal.js';
 import { TerminalQueue } from '../src/payments/terminal-queue.js';
 import { TERMINAL_REPORT_MAGIC } from '../src/sandbox/card-terminal/emulated-terminal.js';
@@ -231,7 +230,7 @@ describe('closeShift: what was compared, and what was not', () => {
       close: async () => {},
     };
     const terminal: CardTerminal = { id: 'uz-1', method: 'uzcard', isDefault: true, driver, queue: new TerminalQueue(1_000) };
-    cards = new CardPaymentService(journal, [terminal], silent, { allowForeignRrns: false }, { claims: new LiveClaims(journal, 60_000) });
+    cards = new CardPaymentService(journal, [terminal], silent, { allowForeignRrns: false }, { leaseMs: 60_000 });
     await cards.pay('uzcard', 50_000);
     await cards.pay('uzcard', 30_000);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { post, startTestBridge, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
+import { post, startTestBridge, uniqueQr, type Envelope, type TestBridge, releaseHolder } from './helpers.js';
 
 const qr = (tail: string) => uniqueQr().replace(/777$/, tail);
 const LAG_MS = 800;
@@ -179,7 +179,7 @@ describe('pinpads: one dialogue at a time, busy to every question while it runs 
       { id, method: 'uzcard', amount: 7_700, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: 'uzcard-sandbox' },
       { step: 'received', detail: { amount: 7_700, terminal: 'uzcard-sandbox', marks_sending: true } },
     );
-    await t.bridge.journal.releaseLiveClaim(id); // its request is gone
+    await releaseHolder(t.bridge.journal, id); // its request is gone
     assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'failed');
     const tx = (await t.bridge.journal.get(id))!;
     assert.match(String(tx.error?.data), /^NOT_SENT/);

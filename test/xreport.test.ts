@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { TerminalConfigSchema, type Config, type TerminalConfig } from '../src/config/schema.js';
 import { TERMINAL_REPORT_MAGIC } from '../src/sandbox/card-terminal/emulated-terminal.js';
-import { get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
+import { get, post, startTestBridge, tempDir, type TestBridge, transitionAsHolder } from './helpers.js';
 
 const fast = (c: Config) => {
   c.sandbox.terminal_timeout_ms = 5_000;
@@ -109,8 +109,8 @@ describe('an X-report while an operation on the terminal is unsettled', () => {
       assert.equal(lastSlip(), before, 'no close report printed over the payment’s slip');
       assert.equal((await bridge.journal.listShiftCloses({ terminal: 'humo-sandbox', limit: 10 })).length, 0);
       // Once the operation is settled (here by an operator), the shift closes.
-      await bridge.journal.transition('unsettled-humo', 'pending', 'unknown', {}, { step: 'answer_lost' });
-      await bridge.journal.transition('unsettled-humo', 'unknown', 'failed', {}, { step: 'operator_decision', detail: { operator: 'test', reason: 'pinpad screen showed no payment' } });
+      await transitionAsHolder(bridge.journal, 'unsettled-humo', 'pending', 'unknown', {}, { step: 'answer_lost' });
+      await transitionAsHolder(bridge.journal, 'unsettled-humo', 'unknown', 'failed', {}, { step: 'operator_decision', detail: { operator: 'test', reason: 'pinpad screen showed no payment' } });
       const closed = await get(bridge, '/payment/xumo_close');
       assert.equal(closed.body.is_success, true, JSON.stringify(closed.body));
     } finally {

@@ -225,6 +225,16 @@ export const MESSAGES = {
     uz: '{id} tranzaksiyasi hali bajarilmoqda; birozdan keyin qayta urinib koʻring.',
     en: 'Transaction {id} is still being worked on; try again shortly.',
   },
+  held_by: {
+    ru: 'Транзакцию {id} сейчас проверяет {holder} (до {until}); решить её можно, когда проверка закончится.',
+    uz: '{id} tranzaksiyasini hozir {holder} tekshirmoqda ({until} gacha); tekshiruv tugagach qaror qilish mumkin.',
+    en: 'Transaction {id} is being settled by {holder} (until {until}); it can be decided once that is over.',
+  },
+  resolve_conflict_pending: {
+    ru: 'Транзакция {id} ещё в обработке; решение оператора нужно только для неизвестного результата или конфликта.',
+    uz: '{id} tranzaksiyasi hali jarayonda; operator qarori faqat nomaʼlum natija yoki ziddiyat uchun kerak.',
+    en: 'Transaction {id} is still pending; only an unknown outcome or a conflict is an operator’s to decide.',
+  },
   not_a_payment: {
     ru: 'Транзакция {id} — это возврат или отмена, а не платёж; вернуть можно только платёж.',
     uz: '{id} tranzaksiyasi toʻlov emas, qaytarish yoki bekor qilish; faqat toʻlovni qaytarish mumkin.',

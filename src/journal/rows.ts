@@ -3,7 +3,7 @@ import type { FiscalHandoff, ShiftClose, Transaction } from '../payments/transac
 import type { ShiftTotals } from '../payments/ports/terminal.js';
 import type { HostReconciliation } from '../payments/close-report.js';
 import type { GiveBackLedger } from '../payments/give-back-ledger.js';
-import { InvalidCursorError, type IdempotencyRecord, type TransactionPage, type TransactionPatch } from '../payments/ports/journal.js';
+import { InvalidCursorError, type IdempotencyRecord, type OperationConflict, type TransactionPage, type TransactionPatch } from '../payments/ports/journal.js';
 
 /**
  * The journal's rows as both engines store them (the same columns, snake_case, times in epoch
@@ -37,6 +37,9 @@ export interface TransactionRow {
   error_data: string | null;
   created_at: number;
   updated_at: number;
+  claimed_by: string | null;
+  claim_epoch: number;
+  claim_expires_at: number | null;
 }
 
 export interface HandoffRow {
@@ -148,13 +151,20 @@ export interface LedgerRow {
   refunds: number | string;
 }
 
-/** One statement, both engines: the give-back rows of payment `$1`, summed. */
+/**
+ * One statement, both engines: the give-back rows of payment `$1`, summed. A give-back journaled
+ * `failed` that an open conflict proves succeeded (the provider or terminal gave the money back
+ * after someone else settled the row) counts as reserved, as an unknown one does, until an operator
+ * decides: the same money is never given back a second time.
+ */
 export const LEDGER_SQL = `SELECT COALESCE(SUM(CASE WHEN status = 'succeeded' THEN amount END), 0) AS given,
-         COALESCE(SUM(CASE WHEN status IN ('pending', 'unknown') THEN amount END), 0) AS reserved,
-         COUNT(CASE WHEN status IN ('pending', 'unknown') THEN 1 END) AS open,
-         COUNT(CASE WHEN status <> 'failed' THEN 1 END) AS live,
+         COALESCE(SUM(CASE WHEN status IN ('pending', 'unknown') OR disputed THEN amount END), 0) AS reserved,
+         COUNT(CASE WHEN status IN ('pending', 'unknown') OR disputed THEN 1 END) AS open,
+         COUNT(CASE WHEN status <> 'failed' OR disputed THEN 1 END) AS live,
          COUNT(CASE WHEN status = 'succeeded' AND kind <> 'cancel' THEN 1 END) AS refunds
-       FROM transactions WHERE original_id = $1`;
+       FROM (SELECT g.status, g.amount, g.kind,
+                    (g.status = 'failed' AND EXISTS (SELECT 1 FROM operation_conflicts c WHERE c.transaction_id = g.id AND c.state = 'open')) AS disputed
+             FROM transactions g WHERE g.original_id = $1) AS give_backs`;
 
 export function rowToLedger(paid: number, row: LedgerRow): GiveBackLedger {
   return { paid, givenBack: Number(row.given), reserved: Number(row.reserved), open: Number(row.open), live: Number(row.live), onlyCancels: Number(row.refunds) === 0 };
@@ -202,8 +212,44 @@ export function rowToTransaction(row: TransactionRow): Transaction {
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '', data: row.error_data },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    claim: row.claimed_by === null ? null : { owner: row.claimed_by, epoch: Number(row.claim_epoch), expiresAt: Number(row.claim_expires_at ?? 0) },
   };
 }
+
+export interface ConflictRow {
+  id: string;
+  transaction_id: string;
+  kind: string;
+  writer: string;
+  journal_status: string;
+  holder: string | null;
+  proven: string;
+  verdict: string;
+  state: string;
+  created_at: number;
+  resolved_at: number | null;
+  resolution: string | null;
+}
+
+export function rowToConflict(r: ConflictRow): OperationConflict {
+  return {
+    id: r.id,
+    transactionId: r.transaction_id,
+    kind: r.kind as OperationConflict['kind'],
+    writer: r.writer,
+    journalStatus: r.journal_status as TransactionStatus,
+    holder: r.holder,
+    proven: r.proven as OperationConflict['proven'],
+    verdict: JSON.parse(r.verdict) as OperationConflict['verdict'],
+    state: r.state as OperationConflict['state'],
+    createdAt: Number(r.created_at),
+    resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+    resolution: r.resolution === null ? null : (JSON.parse(r.resolution) as OperationConflict['resolution']),
+  };
+}
+
+/** Statuses in which an operation is still someone's work: only these can be claimed. */
+export const UNSETTLED_SQL = "('pending', 'unknown')";
 
 export function encodeCursor(row: { created_at: number; id: string }): string {
   return Buffer.from(`${row.created_at}:${row.id}`).toString('base64url');

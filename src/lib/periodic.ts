@@ -1,15 +1,18 @@
+import { SYSTEM_CLOCK, type Clock } from './clock.js';
+
 /**
  * Background work that runs every `intervalMs`, never twice at once: a pass still running when the
  * next is due is joined, not doubled. `stop()` waits for the pass under way.
  */
 export class Periodic<T> {
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: (() => void) | undefined;
   private running: Promise<T> | undefined;
 
   constructor(
     private readonly intervalMs: number,
     private readonly task: () => Promise<T>,
     private readonly onError: (err: unknown) => void,
+    private readonly clock: Clock = SYSTEM_CLOCK,
   ) {}
 
   /** Runs a pass now, or joins the one under way. */
@@ -19,16 +22,15 @@ export class Periodic<T> {
   }
 
   start({ now }: { now: boolean }): void {
-    if (this.timer) return;
+    if (this.stopTimer) return;
     const pass = () => void this.runOnce().catch(this.onError);
     if (now) pass();
-    this.timer = setInterval(pass, this.intervalMs);
-    this.timer.unref();
+    this.stopTimer = this.clock.every(this.intervalMs, pass);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
     await this.running?.catch(() => undefined);
   }
 }

@@ -27,6 +27,9 @@ export class Metrics {
   readonly payments: Counter<'method' | 'kind' | 'status'>;
   readonly providerLatency: Histogram<'provider' | 'outcome'>;
   readonly terminalLatency: Histogram<'terminal' | 'operation' | 'outcome'>;
+  readonly proofs: Counter<'kind' | 'journaled'>;
+  /** Proofs held in memory because the journal did not take them: set by the engine's owner. */
+  proofsHeld: () => number = () => 0;
 
   constructor(journal: Journal, terminals: readonly TerminalGaugeSource[]) {
     const registers = [this.registry];
@@ -76,6 +79,21 @@ export class Metrics {
         for (const t of counts.transactions) this.set({ method: t.method, status: t.status }, t.count);
       },
     });
+    this.proofs = new Counter({
+      name: 'paybridge_conflicts_total',
+      help: 'Verdicts proving money moved that could not be written as the operation\'s state (contradicted: someone else settled it otherwise; unrecorded: the writer had lost its claim, or the journal failed), by whether the journal took the proof (true) or it is held in memory (false).',
+      labelNames: ['kind', 'journaled'],
+      registers,
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'paybridge_open_conflicts',
+      help: 'Proofs of money moved that an operator must decide (GET /payment/attention), journaled or still held in memory.',
+      registers,
+      async collect() {
+        this.set((await journal.openCounts()).conflictsOpen + metrics.proofsHeld());
+      },
+    });
     new Gauge({
       name: 'paybridge_fiscal_handoffs_pending',
       help: 'Fiscal receipts not yet delivered to Click, Payme or Uzum.',
@@ -102,6 +120,11 @@ export class Metrics {
         for (const t of terminals) this.set({ terminal: t.id, method: t.method }, t.queue.isBusy ? 1 : 0);
       },
     });
+  }
+
+  /** A proof kept as a conflict (journaled), or held in memory until the journal takes it. */
+  proofKept(kind: string, journaled: boolean): void {
+    this.proofs.inc({ kind, journaled: String(journaled) });
   }
 
   providerObserver(provider: string): CallObserver {

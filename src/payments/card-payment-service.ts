@@ -2,10 +2,11 @@ import { text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { firstWrite, type Journal, type NewTransaction } from './ports/journal.js';
+import { firstWrite, type ClaimHeld, type Journal, type NewTransaction } from './ports/journal.js';
 import { isApproval } from './terminal-evidence.js';
 import { hostReconciliationOf } from './close-report.js';
-import { OperationEngine, type Executed, type OperationHooks } from './operation-engine.js';
+import { OperationEngine, type Executed, type OperationHooks, type SettleOnce } from './operation-engine.js';
+import { UNSETTLEABLE, type OperationAdapter } from './ports/operation-adapter.js';
 import { TerminalLinkError, type ShiftTotals, type TerminalAnswer, type TerminalRequest } from './ports/terminal.js';
 import { TerminalBusyError } from './terminal-queue.js';
 import { invalidRequest, paymentError, PayBridgeError } from './errors.js';
@@ -55,11 +56,20 @@ export class CardPaymentService {
    * Settles a card operation left pending or unknown (PayBridge stopped, or the terminal could not be
    * asked) by asking its terminal; never repeats it (card-operations.ts says what proves what).
    */
-  async recover(tx: Transaction): Promise<Transaction> {
-    const terminal = this.terminals.find((t) => t.id === tx.terminal);
-    if (!terminal) return tx;
-    const op: CardOperation = tx.kind === 'payment' ? 'purchase' : tx.kind;
-    return this.engine.recover(tx, cardOperation(terminal, this.journal, op, { requestId: tx.id, amount: tx.amount }));
+  recover(claimed: Transaction & { claim: ClaimHeld }, leaseMs: number): Promise<Transaction> {
+    return this.engine.recover(claimed, (fresh) => this.settler(fresh), leaseMs);
+  }
+
+  /** Asks the terminal about one unsettled operation now, under a claim of its own (a till's retry). */
+  settleOnce(id: string): Promise<SettleOnce> {
+    return this.engine.settleOnce(id, (fresh) => this.settler(fresh));
+  }
+
+  private settler(fresh: Transaction): OperationAdapter {
+    const terminal = this.terminals.find((t) => t.id === fresh.terminal);
+    if (!terminal) return UNSETTLEABLE;
+    const op: CardOperation = fresh.kind === 'payment' ? 'purchase' : fresh.kind;
+    return cardOperation(terminal, this.journal, op, { requestId: fresh.id, amount: fresh.amount });
   }
 
   /** Every configured terminal, for the operator's view. */

@@ -1,47 +1,90 @@
-import type { Journal } from './ports/journal.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
+import type { Fence, Journal } from './ports/journal.js';
 
 /**
- * A request's hold on the transaction it is making. The journal claims the transaction for it when
- * it is inserted, before anything is sent anywhere; while the request works the claim is extended,
- * a third of a lease at a time, and when it is done the claim is let go. Recovery and "settle now",
- * in this PayBridge or another on the same database, skip a held transaction — the claim in the
- * database decides, not this process's memory — and take it over only once a dead holder's lease
- * has run out.
+ * Raised before an outward step by a holder that no longer holds its row (or cannot tell that it
+ * still does): it must not send anything more, and says so to whoever asked.
  */
-export class LiveClaims {
+export class ClaimGoneError extends Error {
   constructor(
-    private readonly journal: Journal,
-    private readonly leaseMs: number,
-    private readonly onError: (err: unknown, id: string) => void = () => {},
-  ) {}
-
-  /**
-   * Runs `work` while holding `id`. The claim is let go when the work fails (the transaction may be
-   * left unknown, and recovery must be free to take it at once); a transaction the work settled needs
-   * no release — recovery takes only pending and unknown ones, and a final status clears any claim —
-   * which keeps a payment at the durable commits it needs.
-   */
-  async hold<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const renew = setInterval(() => {
-      this.journal.renewLiveClaim(id, Date.now() + this.leaseMs).catch((err: unknown) => this.onError(err, id));
-    }, Math.max(20, Math.floor(this.leaseMs / 3)));
-    renew.unref();
-    try {
-      return await work();
-    } catch (err) {
-      clearInterval(renew);
-      await this.journal.releaseLiveClaim(id).catch((e: unknown) => this.onError(e, id));
-      throw err;
-    } finally {
-      clearInterval(renew);
-    }
-  }
-
-  /** Lets a held transaction go before its work ends: it was left unsettled, and recovery may take it up now. */
-  async letGo(id: string): Promise<void> {
-    await this.journal.releaseLiveClaim(id).catch((e: unknown) => this.onError(e, id));
+    readonly id: string,
+    readonly why: string,
+  ) {
+    super(`operation ${id}: ${why}; nothing more is sent for it here`);
+    this.name = 'ClaimGoneError';
   }
 }
 
-/** For a service built without claims (tests of the flow alone): the work runs, nothing is held. */
-export const NO_CLAIMS: Pick<LiveClaims, 'hold' | 'letGo'> = { hold: (_id, work) => work(), letGo: () => Promise.resolve() };
+/**
+ * One holder's claim on one operation's row while it works on it: renewed a third of a lease at a
+ * time, each renewal checked (the journal says whether the fence still holds). A renewal refused
+ * means someone took the row over; renewals that keep failing for longer than a lease mean it may
+ * have been. Either way the holder learns it before its next outward step (`assertHeld`), and its
+ * writes are refused by the fence in any case.
+ */
+export class HeldClaim {
+  private stopRenewing: (() => void) | undefined;
+  private lostBecause: string | undefined;
+  /** Until when (this process's clock) the last confirmed renewal surely holds. */
+  private confirmedUntil: number;
+
+  constructor(
+    private readonly journal: Journal,
+    readonly id: string,
+    readonly fence: Fence,
+    private readonly leaseMs: number,
+    private readonly clock: Clock = SYSTEM_CLOCK,
+    private readonly onError: (err: unknown, id: string) => void = () => {},
+  ) {
+    // The claim was taken (or renewed) just now for a lease: it holds at least that long from here.
+    this.confirmedUntil = clock.now() + leaseMs;
+  }
+
+  /** Keeps the claim alive until `stop` (or until it is found lost). */
+  start(): this {
+    const every = Math.max(20, Math.floor(this.leaseMs / 3));
+    this.stopRenewing = this.clock.every(every, () => void this.renew());
+    return this;
+  }
+
+  private async renew(): Promise<void> {
+    if (this.lostBecause) return;
+    const askedAt = this.clock.now();
+    try {
+      if (await this.journal.renewClaim(this.id, this.fence, this.leaseMs)) this.confirmedUntil = askedAt + this.leaseMs;
+      else this.lose('its claim was taken over by another holder');
+    } catch (err) {
+      this.onError(err, this.id);
+    }
+  }
+
+  /** Marks the claim lost (a fenced write was refused, or a renewal): no outward step follows. */
+  lose(why: string): void {
+    this.lostBecause ??= why;
+    this.stop();
+  }
+
+  /** Why the claim is gone, or undefined while it holds (as far as this holder can tell). */
+  get lost(): string | undefined {
+    if (this.lostBecause) return this.lostBecause;
+    if (this.clock.now() >= this.confirmedUntil) return 'its claim could not be renewed for longer than its lease';
+    return undefined;
+  }
+
+  /** Throws before an outward step when the claim is gone. */
+  assertHeld(): void {
+    const why = this.lost;
+    if (why) throw new ClaimGoneError(this.id, why);
+  }
+
+  stop(): void {
+    this.stopRenewing?.();
+    this.stopRenewing = undefined;
+  }
+
+  /** Stops renewing and lets the row go, if this fence still holds it. */
+  async release(): Promise<void> {
+    this.stop();
+    await this.journal.releaseClaim(this.id, this.fence).catch((err: unknown) => this.onError(err, this.id));
+  }
+}

@@ -49,12 +49,13 @@ function chargeVerdict(outcome: ChargeOutcome): Verdict {
 /** A charge of the scanned code: `execute` charges once; `settle` asks the provider, and never charges. */
 export function qrCharge(provider: QrProvider, qrCode: string, steps?: readonly string[]): OperationAdapter {
   return {
-    execute: async (tx, ctx) => chargeVerdict(await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, relay(ctx))),
+    execute: async (tx, ctx) => chargeVerdict(await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, relay(ctx), ctx.guard)),
     settle: async (tx, ctx) =>
       chargeVerdict(
         await provider.recover(
           { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: Math.max(tx.createdAt, tx.updatedAt), providerPaymentId: tx.providerPaymentId, steps },
           relay(ctx),
+          ctx.guard,
         ),
       ),
   };
@@ -90,8 +91,9 @@ function giveBackStatusVerdict(answer: GiveBackStatus, giveBack: Transaction): V
  */
 export function qrGiveBack(provider: QrProvider, original: Transaction): OperationAdapter {
   return {
-    execute: async (giveBack) => {
+    execute: async (giveBack, ctx) => {
       const partial = giveBack.kind === 'refund';
+      ctx.guard();
       return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, transactionId: original.id, amount: giveBack.amount, partial }), partial);
     },
     settle: async (giveBack) => {

@@ -3,17 +3,17 @@ import { METHOD_NAMES } from './transaction.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { firstWrite, type Journal } from './ports/journal.js';
+import { firstWrite, type ClaimHeld, type Journal } from './ports/journal.js';
 import type { QrProvider } from './ports/qr-provider.js';
-import type { Verdict } from './ports/operation-adapter.js';
+import { UNSETTLEABLE, type OperationAdapter, type Verdict } from './ports/operation-adapter.js';
 import { qrCharge, qrGiveBack } from './qr-operations.js';
 import { remainingToGiveBack, withGiveBackSucceeded, type GiveBackLedger } from './give-back-ledger.js';
 import { billingError, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
-import { OperationEngine, type OperationHooks } from './operation-engine.js';
+import { OperationEngine, type OperationHooks, type SettleOnce } from './operation-engine.js';
 import { maskQrCode } from './masking.js';
 import type { TransactionStatus } from './state-machine.js';
-import type { QrPaymentMethod, Transaction } from './transaction.js';
+import type { QrPaymentMethod, Transaction, TransactionWithEvents } from './transaction.js';
 
 export type QrMethod = QrPaymentMethod;
 
@@ -152,15 +152,26 @@ export class QrPaymentService {
     return current;
   }
 
-  /** Settles a payment or give-back left pending or unknown (after a crash, or a lost answer) by asking its provider; never sends it again. */
-  async recover(tx: Transaction): Promise<Transaction> {
-    if (tx.kind === 'payment') {
-      const steps = (await this.journal.get(tx.id))?.events.map((e) => e.step);
-      return this.engine.recover(tx, qrCharge(this.provider(tx.method as QrMethod), '', steps));
-    }
-    const original = tx.originalId ? await this.journal.get(tx.originalId) : undefined;
-    if (!original) return tx;
-    return this.engine.recover(tx, qrGiveBack(this.provider(tx.method as QrMethod), original));
+  /**
+   * Settles a payment or give-back left pending or unknown (after a crash, or a lost answer) that
+   * `claimed` holds, by asking its provider; never sends it again.
+   */
+  recover(claimed: Transaction & { claim: ClaimHeld }, leaseMs: number): Promise<Transaction> {
+    return this.engine.recover(claimed, (fresh) => this.settler(fresh), leaseMs);
+  }
+
+  /** Asks about one unsettled payment or give-back now, under a claim of its own (a till's retry). */
+  settleOnce(id: string): Promise<SettleOnce> {
+    return this.engine.settleOnce(id, (fresh) => this.settler(fresh));
+  }
+
+  /** The adapter that settles a row just read under its claim: by asking, never charging or giving back again. */
+  private async settler(fresh: TransactionWithEvents): Promise<OperationAdapter> {
+    const provider = this.provider(fresh.method as QrMethod);
+    if (fresh.kind === 'payment') return qrCharge(provider, '', fresh.events.map((e) => e.step));
+    const original = fresh.originalId ? await this.journal.get(fresh.originalId) : undefined;
+    if (!original) return UNSETTLEABLE;
+    return qrGiveBack(provider, original);
   }
 
   isInFlight(transactionId: string): boolean {

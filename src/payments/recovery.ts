@@ -1,10 +1,10 @@
 import { KeyedLock } from './keyed-lock.js';
-import { statusText, text } from '../i18n/text.js';
 import type { Logger } from 'pino';
-import type { Journal } from './ports/journal.js';
+import { fenceOf, type ClaimHeld, type Journal } from './ports/journal.js';
+import type { Clock } from '../lib/clock.js';
 import { Periodic } from '../lib/periodic.js';
 import type { CardPaymentService } from './card-payment-service.js';
-import { paymentError } from './errors.js';
+import type { OperationEngine } from './operation-engine.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import { isQrMethod, type Transaction } from './transaction.js';
 
@@ -19,19 +19,24 @@ export interface RecoveryOptions {
   claimMs: number;
   /**
    * The longest one transaction's settle can take with the configured timeouts (longestSettleMs,
-   * src/config/leases.ts). No settle starts on a claim with this much time left or less: the claims
-   * are renewed first, and a claimMs that is no longer than this (loadConfig refuses one) settles nothing.
+   * src/config/leases.ts): loadConfig refuses a claimMs no longer than it. The claim is renewed while
+   * a settle runs all the same, so a settle that overruns does not lose it.
    */
-  settleMs: number;
+  settleMs?: number;
+  clock?: Clock;
 }
 
-/** The most transactions one pass claims. */
+/** The most transactions one pass looks at. */
 const PASS_SIZE = 200;
 
 /**
  * Nothing is left pending: on start and then periodically, every transaction still `pending` or
  * `unknown` is settled by asking its provider or terminal — never by sending it again. What cannot
  * be settled stays `unknown`, listed by GET /payment/transactions?status=unknown, for an operator.
+ *
+ * One transaction at a time is claimed (on the journal's clock, with a new epoch that fences out
+ * whoever held it before), read again under that claim, settled while the claim is renewed, and let
+ * go; the rest of a pass's list stays free meanwhile — for a till's retry or an operator to take.
  */
 export class RecoveryService {
   /** One pass at a time, periodic or asked for. */
@@ -40,7 +45,6 @@ export class RecoveryService {
   private readonly graceMs: number;
   private readonly owner: string;
   private readonly claimMs: number;
-  private readonly settleMs: number;
 
   constructor(
     private readonly journal: Journal,
@@ -48,12 +52,13 @@ export class RecoveryService {
     private readonly cards: CardPaymentService,
     private readonly log: Logger,
     options: RecoveryOptions,
+    /** The engine whose held proofs each pass writes, once the journal takes them again. */
+    private readonly engine?: Pick<OperationEngine, 'flushProofs' | 'resolve'>,
   ) {
     this.graceMs = options.graceMs;
     this.owner = options.owner;
     this.claimMs = options.claimMs;
-    this.settleMs = options.settleMs;
-    this.periodic = new Periodic(options.intervalMs, () => this.pass(), (err) => this.log.error({ err }, 'recovery pass failed'));
+    this.periodic = new Periodic(options.intervalMs, () => this.pass(), (err) => this.log.error({ err }, 'recovery pass failed'), options.clock);
   }
 
   /** One pass (or the one under way); resolves to how many transactions it settled. */
@@ -76,92 +81,42 @@ export class RecoveryService {
   }
 
   private async settleAll(graceMs: number): Promise<number> {
-    // Claimed, not merely listed: several PayBridge processes on one journal never ask about the
-    // same transaction at once, and one that dies mid-pass frees its claims when they expire.
-    const now = Date.now();
-    const before = now - graceMs;
-    let until = now + this.claimMs;
-    let queue = await this.journal.claimUnsettled(before, PASS_SIZE, { owner: this.owner, now, until });
-    /** Transactions this pass has settled or tried to. */
-    const tried = new Set<string>();
+    if (this.engine && (await this.engine.flushProofs()) > 0) this.log.warn('proofs of money moved are still held in memory: the journal does not take them yet');
+    await this.journal.closeAgreedConflicts();
+    const candidates = await this.journal.listClaimable(graceMs, PASS_SIZE, this.owner);
     let settled = 0;
-    while (queue.length > 0) {
-      // The transactions are settled one after another under one claim, and one settle may take up to
-      // settleMs: none starts on a claim that could lapse before it ends, or another PayBridge could
-      // take the same transaction up meanwhile. The claim is renewed first.
-      if (until - Date.now() <= this.settleMs) {
-        ({ until, queue } = await this.renew(before, queue, tried));
-        if (queue.length > 0 && until - Date.now() <= this.settleMs) {
-          this.log.warn(
-            { claim_ms: this.claimMs, settle_ms: this.settleMs, left: queue.length },
-            'recovery stopped its pass: even a renewed claim leaves too little time for one settle (recovery.claim_ms must exceed the longest settle); the rest is left for the next pass',
-          );
-          await Promise.all(queue.map((tx) => this.release(tx.id)));
-          break;
-        }
-        continue;
-      }
-      const tx = queue.shift()!;
-      tried.add(tx.id);
+    for (const candidate of candidates) {
+      // Claimed only now, right before it is asked about: the list may be stale, the claim is not.
+      const attempt = await this.journal.claim(candidate.id, this.owner, this.claimMs, { retakeOwn: true });
+      if (!attempt.taken) continue;
+      const claimed = attempt.tx;
       try {
-        const after = await this.settle(tx);
+        const after = await this.settle(claimed);
         if (after.status !== 'pending' && after.status !== 'unknown') {
           settled++;
-          this.log.info({ transaction_id: tx.id, method: tx.method, status: after.status }, 'recovered a transaction left unsettled');
+          this.log.info({ transaction_id: claimed.id, method: claimed.method, status: after.status }, 'recovered a transaction left unsettled');
         }
       } catch (err) {
-        this.log.warn({ err, transaction_id: tx.id }, 'recovery could not settle a transaction yet');
+        this.log.warn({ err, transaction_id: claimed.id }, 'recovery could not settle a transaction yet');
+      } finally {
+        await this.journal.releaseClaim(claimed.id, fenceOf(claimed)!).catch((err: unknown) => this.log.warn({ err, transaction_id: claimed.id }, 'could not release a recovery claim'));
       }
-      await this.release(tx.id);
     }
     return settled;
   }
 
-  /**
-   * Extends this PayBridge's claims on the transactions the pass has yet to settle: claiming again in
-   * its own name re-takes and extends what it holds (the journal's claimUnsettled). What that brings
-   * along which the pass is not going to settle — transactions it already tried, or others grown
-   * claimable since — is let go again; a transaction it no longer brings (settled or taken over
-   * meanwhile, or beyond the limit) is dropped from the pass, and let go if it is still ours.
-   */
-  private async renew(before: number, queue: readonly Transaction[], tried: ReadonlySet<string>): Promise<{ until: number; queue: Transaction[] }> {
-    const now = Date.now();
-    const until = now + this.claimMs;
-    const retaken = await this.journal.claimUnsettled(before, queue.length + tried.size, { owner: this.owner, now, until });
-    const fresh = new Map(retaken.map((tx) => [tx.id, tx]));
-    const wanted = new Set(queue.map((tx) => tx.id));
-    const kept = queue.flatMap((tx) => {
-      const again = fresh.get(tx.id);
-      return again ? [again] : [];
-    });
-    const letGo = [...retaken.filter((tx) => !wanted.has(tx.id)), ...queue.filter((tx) => !fresh.has(tx.id))];
-    await Promise.all(letGo.map((tx) => this.release(tx.id)));
-    return { until, queue: kept };
+  private settle(tx: Transaction & { claim: ClaimHeld }): Promise<Transaction> {
+    return isQrMethod(tx.method) ? this.qr.recover(tx, this.claimMs) : this.cards.recover(tx, this.claimMs);
   }
 
   /**
-   * Lets a claim go: the next pass of any PayBridge may try the transaction (a settled one has no claim
-   * left) — unless a request here is still working on it, which keeps it ours.
-   */
-  private async release(id: string): Promise<void> {
-    if (this.qr.isInFlight(id) || this.cards.isInFlight(id)) return;
-    await this.journal.releaseClaim(id, this.owner).catch((err: unknown) => this.log.warn({ err, transaction_id: id }, 'could not release a recovery claim'));
-  }
-
-  private settle(tx: Transaction): Promise<Transaction> {
-    return isQrMethod(tx.method) ? this.qr.recover(tx) : this.cards.recover(tx);
-  }
-
-  /**
-   * An operator's decision on a transaction no provider or terminal could settle: who decided, why,
-   * and what they saw, kept in its timeline.
+   * An operator's decision on a transaction no provider or terminal could settle (or on a conflict):
+   * who decided, why, and what they saw, kept in its timeline — under a claim like any other write,
+   * refused while recovery, a request or another operator holds it.
    */
   async resolveByOperator(id: string, to: 'succeeded' | 'failed', operator: string, reason: string): Promise<Transaction> {
-    const tx = await this.journal.get(id);
-    if (!tx) throw paymentError(text('transaction_not_found', { id }));
-    if (tx.status !== 'unknown') throw paymentError(text('resolve_not_unknown', { id, status: statusText(tx.status) }), { transaction_id: id, transaction_status: tx.status });
-    if (this.qr.isInFlight(id) || this.cards.isInFlight(id) || (await this.journal.isHeldLive(id, Date.now()))) throw paymentError(text('still_in_flight', { id }), { transaction_id: id });
-    return this.journal.transition(id, 'unknown', to, {}, { step: 'operator_decision', detail: { operator, reason } });
+    if (!this.engine) throw new Error('RecoveryService built without an engine cannot take an operator’s decision');
+    return this.engine.resolve(id, to, operator, reason);
   }
 
   /** Runs a pass now (what the last run left open) and then periodically. */

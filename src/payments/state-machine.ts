@@ -38,6 +38,14 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/**
+ * The one correction of a final status: a row journaled `failed` whose money, a proof shows, did
+ * move (an open conflict), accepted by an operator. Nothing else ever leaves `failed`.
+ */
+export function assertCorrection(from: TransactionStatus, to: TransactionStatus): void {
+  if (from !== 'failed' || to !== 'succeeded') throw new IllegalTransitionError(from, to);
+}
+
 export function assertTransition(from: TransactionStatus, to: TransactionStatus): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
 }

@@ -53,6 +53,11 @@ export interface Transaction {
   error: TransactionError | null;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Who holds the row (the only one who may write its state), the claim's epoch, and until when on
+   * the journal's clock; null when nobody does (a settled row is nobody's work).
+   */
+  claim: { owner: string; epoch: number; expiresAt: number } | null;
 }
 
 /** One step in a transaction's timeline: what happened, and the (masked) evidence for it. */

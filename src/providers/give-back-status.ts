@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { OutcomeRule } from '../payments/outcome-table.js';
 import type { GiveBackStatus } from '../payments/ports/qr-provider.js';
 
@@ -17,15 +17,15 @@ export interface GiveBackAsk {
 export async function giveBackStatusOf(
   ask: () => Promise<GiveBackAsk>,
   timing: { sentAt: number; notFoundAfterMs: number; confirmGapMs: number },
-  now: () => number = Date.now,
+  clock: Clock = SYSTEM_CLOCK,
 ): Promise<GiveBackStatus> {
   const first = await ask();
   if (first.rule.outcome === 'paid') return { status: 'given_back', rule: first.rule.answer, detail: first.detail };
   if (first.rule.outcome === 'declined') return { status: 'not_given_back', rule: first.rule.answer, reason: first.rule.answer, detail: first.detail };
-  if (first.rule.outcome !== 'not_found' || now() < timing.sentAt + timing.notFoundAfterMs) {
+  if (first.rule.outcome !== 'not_found' || clock.now() < timing.sentAt + timing.notFoundAfterMs) {
     return { status: 'unknown', rule: first.rule.answer, reason: `${first.rule.answer}: not yet proof either way`, detail: first.detail };
   }
-  await sleep(timing.confirmGapMs);
+  await clock.sleep(timing.confirmGapMs);
   const second = await ask();
   if (second.rule.outcome === 'paid') return { status: 'given_back', rule: second.rule.answer, detail: second.detail };
   if (second.rule.outcome === 'not_found') {

@@ -125,6 +125,37 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE shift_closes ADD COLUMN reason TEXT;
   ALTER TABLE shift_closes ADD COLUMN host_reconciliation TEXT;
   `,
+  // 5: one authority per row: claim epochs and fenced writes, conflicts, claimed fiscal hand-offs
+  // (with 'unknown') and shift closes (the SQLite journal's migration 9)
+  `
+  ALTER TABLE transactions ADD COLUMN claim_epoch BIGINT NOT NULL DEFAULT 0;
+  CREATE TABLE operation_conflicts (
+    id             TEXT    PRIMARY KEY,
+    transaction_id TEXT    NOT NULL REFERENCES transactions (id),
+    kind           TEXT    NOT NULL CHECK (kind IN ('contradicted', 'unrecorded')),
+    writer         TEXT    NOT NULL,
+    journal_status TEXT    NOT NULL,
+    holder         TEXT,
+    proven         TEXT    NOT NULL CHECK (proven IN ('succeeded')),
+    verdict        TEXT    NOT NULL,
+    state          TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+    created_at     BIGINT  NOT NULL,
+    resolved_at    BIGINT,
+    resolution     TEXT
+  );
+  CREATE INDEX operation_conflicts_transaction ON operation_conflicts (transaction_id, state);
+  CREATE INDEX operation_conflicts_open ON operation_conflicts (created_at) WHERE state = 'open';
+
+  ALTER TABLE fiscal_handoffs DROP CONSTRAINT fiscal_handoffs_state_check;
+  ALTER TABLE fiscal_handoffs ADD CONSTRAINT fiscal_handoffs_state_check CHECK (state IN ('pending', 'submitted', 'refused', 'unknown'));
+  ALTER TABLE fiscal_handoffs ADD COLUMN claimed_by TEXT;
+  ALTER TABLE fiscal_handoffs ADD COLUMN claim_epoch BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE fiscal_handoffs ADD COLUMN claim_expires_at BIGINT;
+
+  ALTER TABLE shift_closes ADD COLUMN claimed_by TEXT;
+  ALTER TABLE shift_closes ADD COLUMN claim_epoch BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE shift_closes ADD COLUMN claim_expires_at BIGINT;
+  `,
 ];
 /** The oldest PostgreSQL whose SQL these migrations and queries use (identity columns, SKIP LOCKED). */
 export const MIN_SERVER_VERSION_NUM = 120_000;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
-import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { assertCorrection, assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { AGREED, conflictParams, notTaken, refusedWrite } from '../claims.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
@@ -25,7 +26,13 @@ import {
   type TransactionPage,
   type TransactionPatch,
   liveClaimOwner,
-  LIVE_SUFFIX,
+  DEFAULT_LEASE_MS,
+  UNNAMED_WRITER,
+  type ClaimAttempt,
+  type ClaimHeld,
+  type Fence,
+  type NewConflict,
+  type OperationConflict,
   type GiveBackLedger,
   type GiveBackPlan,
   type GiveBackReservation,
@@ -38,6 +45,8 @@ import {
   rowToIdempotencyRecord,
   rowToShiftClose,
   rowToTransaction,
+  rowToConflict,
+  type ConflictRow,
   LEDGER_SQL,
   rowToLedger,
   type LedgerRow,
@@ -62,6 +71,12 @@ export interface PostgresJournalOptions {
 }
 
 const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
+
+/**
+ * The database's clock in epoch milliseconds: every claim of a chain expires by it, never by the
+ * clock of the PayBridge that took or checks it (instances' clocks disagree).
+ */
+const DB_NOW = `(floor(extract(epoch from clock_timestamp()) * 1000))::bigint`;
 
 /**
  * BIGINT arrives from the server as text; pg leaves it a string so as never to round. Every BIGINT
@@ -250,8 +265,8 @@ export class PostgresJournal implements Journal {
     return [
       `WITH t AS (
          INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
-                                   claimed_by, claim_expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $12, $13, $13)
+                                   claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13, $13)
          RETURNING *),
        e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
        SELECT * FROM t`,
@@ -267,12 +282,13 @@ export class PostgresJournal implements Journal {
         origin?.shop ?? null,
         origin?.till ?? null,
         origin?.instance ?? null,
-        origin ? tx.createdAt + origin.inFlightLeaseMs : null,
+        origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS,
         tx.createdAt,
         step.at ?? tx.createdAt,
         step.step,
         this.eventDetail(step),
-        origin ? liveClaimOwner(origin.instance) : null,
+        // Every new row is its writer's from the start: nothing is written to it, or sent for it, but under that claim.
+        liveClaimOwner(origin?.instance ?? UNNAMED_WRITER),
       ],
     ];
   }
@@ -304,10 +320,19 @@ export class PostgresJournal implements Journal {
     });
   }
 
-  async transition(id: string, from: TransactionStatus, to: TransactionStatus, patch: TransactionPatch, step: JournalEntryStep): Promise<Transaction> {
-    if (from !== to) assertTransition(from, to);
+  async transition(
+    id: string,
+    from: TransactionStatus,
+    to: TransactionStatus,
+    patch: TransactionPatch,
+    step: JournalEntryStep,
+    fence: Fence,
+    options: { correction?: boolean } = {},
+  ): Promise<Transaction> {
+    if (options.correction) assertCorrection(from, to);
+    else if (from !== to) assertTransition(from, to);
     const at = step.at ?? Date.now();
-    const params: unknown[] = [id, from, to, at];
+    const params: unknown[] = [id, from, to, at, fence.owner, fence.epoch];
     const sets = ['status = $3', 'updated_at = $4'];
     const set = (column: string, value: unknown) => {
       params.push(value);
@@ -326,12 +351,13 @@ export class PostgresJournal implements Journal {
     const n = params.length;
     // The row's update and its event in one statement; a concurrent transition of the same row
     // (another PayBridge) makes this one match nothing, which is the stale case below.
-    const sql = `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 RETURNING *),
+    // The fence: the status it was read in and the claim it was read under, in the same statement.
+    const sql = `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 AND claimed_by = $5 AND claim_epoch = $6 RETURNING *),
             e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $${n - 1}, $${n} FROM u)
        SELECT * FROM u`;
     const stale = async (client?: pg.PoolClient): Promise<never> => {
-      const current = await this.query<{ status: string }>('SELECT status FROM transactions WHERE id = $1', [id], client);
-      throw new StaleTransitionError(id, from, current.rows[0]?.status as TransactionStatus | undefined);
+      const current = await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [id], client);
+      throw refusedWrite(id, from, fence, current.rows[0]);
     };
     if (to !== 'succeeded' || from === 'succeeded') {
       const { rows } = await this.query<TransactionRow>(sql, params);
@@ -518,45 +544,87 @@ export class PostgresJournal implements Journal {
     return (await this.query(`SELECT 1 FROM shift_closes WHERE terminal = $1 AND shift_number = $2 AND state = 'closed' LIMIT 1`, [terminal, shift])).rows.length > 0;
   }
 
-  async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
-    // SKIP LOCKED: two PayBridge processes claiming at the same moment take different rows instead
-    // of queueing on the same ones; the lease (claim_expires_at) is what frees the rows of one that
-    // died holding them.
+  async listClaimable(graceMs: number, limit: number, owner: string): Promise<Transaction[]> {
     const { rows } = await this.query<TransactionRow>(
-      `UPDATE transactions SET claimed_by = $3, claim_expires_at = $5
-       WHERE id IN (SELECT id FROM transactions
-                    WHERE status IN ('pending', 'unknown') AND created_at < $1
-                      AND (claimed_by IS NULL OR claimed_by = $3 OR claim_expires_at IS NULL OR claim_expires_at <= $4)
-                    ORDER BY created_at LIMIT $2
-                    FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
-      [before, limit, claim.owner, claim.now, claim.until],
+      `WITH now AS (SELECT ${DB_NOW} AS ms)
+       SELECT * FROM transactions
+       WHERE status IN ('pending', 'unknown') AND created_at < (SELECT ms FROM now) - $1::bigint
+         AND (claimed_by IS NULL OR claimed_by = $3 OR claim_expires_at IS NULL OR claim_expires_at <= (SELECT ms FROM now))
+       ORDER BY created_at LIMIT $2`,
+      [graceMs, limit, owner],
     );
-    return rows.sort((a, b) => a.created_at - b.created_at).map(rowToTransaction);
+    return rows.map(rowToTransaction);
   }
 
-  async releaseClaim(id: string, owner: string): Promise<void> {
-    await this.query('UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2', [id, owner]);
+  async claim(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ClaimAttempt> {
+    // Every claim taken gets a new epoch (the fence); its lease runs on the database's clock, so an
+    // instance whose clock is ahead cannot take a live claim early.
+    const { rows } = await this.query<TransactionRow>(
+      `WITH now AS (SELECT ${DB_NOW} AS ms)
+       UPDATE transactions SET claimed_by = $2, claim_epoch = claim_epoch + 1, claim_expires_at = (SELECT ms FROM now) + $3::bigint
+       WHERE id = $1
+         AND (status IN ('pending', 'unknown')
+              OR EXISTS (SELECT 1 FROM operation_conflicts c WHERE c.transaction_id = transactions.id AND c.state = 'open'))
+         AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= (SELECT ms FROM now) OR ($4 AND claimed_by = $2))
+       RETURNING *`,
+      [id, owner, leaseMs, options.retakeOwn === true],
+    );
+    if (rows[0]) return { taken: true, tx: rowToTransaction(rows[0]) as Transaction & { claim: ClaimHeld } };
+    return notTaken((await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [id])).rows[0]);
   }
 
-  async renewLiveClaim(id: string, until: number): Promise<void> {
-    const origin = this.options.origin;
-    if (!origin) return;
-    await this.query(`UPDATE transactions SET claim_expires_at = $1 WHERE id = $2 AND claimed_by = $3 AND status IN ('pending', 'unknown')`, [
-      until,
+  async renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query(`UPDATE transactions SET claim_expires_at = ${DB_NOW} + $4::bigint WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3`, [
       id,
-      liveClaimOwner(origin.instance),
+      fence.owner,
+      fence.epoch,
+      leaseMs,
     ]);
+    return rowCount === 1;
   }
 
-  async releaseLiveClaim(id: string): Promise<void> {
-    const origin = this.options.origin;
-    if (origin) await this.releaseClaim(id, liveClaimOwner(origin.instance));
+  async releaseClaim(id: string, fence: Fence): Promise<void> {
+    await this.query('UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3', [id, fence.owner, fence.epoch]);
   }
 
-  async isHeldLive(id: string, now: number): Promise<boolean> {
-    const { rows } = await this.query(`SELECT 1 FROM transactions WHERE id = $1 AND claimed_by LIKE '%${LIVE_SUFFIX}' AND claim_expires_at > $2`, [id, now]);
-    return rows.length > 0;
+  /** Several processes share this journal: a claim is dead only when its lease ran out by the database's clock. */
+  async releaseDeadClaims(): Promise<number> {
+    return 0;
+  }
+
+  async recordConflict(c: NewConflict): Promise<void> {
+    const p = conflictParams(c);
+    await this.query(
+      `INSERT INTO operation_conflicts (id, transaction_id, kind, writer, journal_status, holder, proven, verdict, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [p.id, p.transactionId, p.kind, p.writer, p.journalStatus, p.holder, p.proven, p.verdict, p.createdAt],
+    );
+  }
+
+  async openConflicts(limit: number): Promise<OperationConflict[]> {
+    const { rows } = await this.query<ConflictRow>(`SELECT * FROM operation_conflicts WHERE state = 'open' ORDER BY created_at, id COLLATE "C" LIMIT $1`, [limit]);
+    return rows.map(rowToConflict);
+  }
+
+  async conflictsOf(transactionId: string): Promise<OperationConflict[]> {
+    const { rows } = await this.query<ConflictRow>(`SELECT * FROM operation_conflicts WHERE transaction_id = $1 ORDER BY created_at, id COLLATE "C"`, [transactionId]);
+    return rows.map(rowToConflict);
+  }
+
+  async resolveConflicts(transactionId: string, resolution: { by: string; decision: 'accepted' | 'dismissed'; reason: string }): Promise<number> {
+    const { rowCount } = await this.query(
+      `UPDATE operation_conflicts SET state = 'resolved', resolved_at = ${DB_NOW}, resolution = $2 WHERE transaction_id = $1 AND state = 'open'`,
+      [transactionId, JSON.stringify(resolution)],
+    );
+    return rowCount ?? 0;
+  }
+
+  async closeAgreedConflicts(): Promise<number> {
+    const { rowCount } = await this.query(
+      `UPDATE operation_conflicts SET state = 'resolved', resolved_at = ${DB_NOW}, resolution = $1
+       WHERE state = 'open' AND EXISTS (SELECT 1 FROM transactions t WHERE t.id = operation_conflicts.transaction_id AND t.status IN ('succeeded', 'cancelled', 'refunded'))`,
+      [AGREED],
+    );
+    return rowCount ?? 0;
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
@@ -698,11 +766,12 @@ export class PostgresJournal implements Journal {
   }
 
   async openCounts(): Promise<OpenCounts> {
-    const [transactions, handoffs] = await Promise.all([
+    const [transactions, handoffs, conflicts] = await Promise.all([
       this.query<OpenCounts['transactions'][number]>(`SELECT method, status, COUNT(*) AS count FROM transactions WHERE status IN ('pending', 'unknown') GROUP BY method, status`),
       this.query<{ count: number }>(`SELECT COUNT(*) AS count FROM fiscal_handoffs WHERE state = 'pending'`),
+      this.query<{ count: number }>(`SELECT COUNT(*) AS count FROM operation_conflicts WHERE state = 'open'`),
     ]);
-    return { transactions: transactions.rows, handoffsPending: handoffs.rows[0]!.count };
+    return { transactions: transactions.rows, handoffsPending: handoffs.rows[0]!.count, conflictsOpen: conflicts.rows[0]!.count };
   }
 
   async health(): Promise<JournalHealth> {

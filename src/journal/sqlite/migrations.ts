@@ -134,4 +134,56 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE shift_closes ADD COLUMN reason TEXT;
   ALTER TABLE shift_closes ADD COLUMN host_reconciliation TEXT;
   `,
+  // 9: one authority per row. A claim's epoch changes every time it changes hands, and every state
+  // write compares it (fenced writes); proven verdicts that meet a row settled otherwise are kept as
+  // conflicts. Fiscal hand-offs and shift closes are claimed the same way, and a hand-off whose
+  // answer was lost is 'unknown' (the state's CHECK needs the table rebuilt in SQLite).
+  `
+  ALTER TABLE transactions ADD COLUMN claim_epoch INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE operation_conflicts (
+    id             TEXT    PRIMARY KEY,
+    transaction_id TEXT    NOT NULL REFERENCES transactions (id),
+    kind           TEXT    NOT NULL CHECK (kind IN ('contradicted', 'unrecorded')),
+    writer         TEXT    NOT NULL,
+    journal_status TEXT    NOT NULL,
+    holder         TEXT,
+    proven         TEXT    NOT NULL CHECK (proven IN ('succeeded')),
+    verdict        TEXT    NOT NULL,
+    state          TEXT    NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+    created_at     INTEGER NOT NULL,
+    resolved_at    INTEGER,
+    resolution     TEXT
+  ) STRICT;
+  CREATE INDEX operation_conflicts_transaction ON operation_conflicts (transaction_id, state);
+  CREATE INDEX operation_conflicts_open ON operation_conflicts (created_at) WHERE state = 'open';
+
+  CREATE TABLE fiscal_handoffs_v9 (
+    id               TEXT PRIMARY KEY,
+    method           TEXT    NOT NULL,
+    payment_id       TEXT    NOT NULL,
+    transaction_id   TEXT    REFERENCES transactions (id),
+    receipt          TEXT    NOT NULL,
+    state            TEXT    NOT NULL CHECK (state IN ('pending', 'submitted', 'refused', 'unknown')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER,
+    last_error       TEXT,
+    result           TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    claimed_by       TEXT,
+    claim_epoch      INTEGER NOT NULL DEFAULT 0,
+    claim_expires_at INTEGER
+  ) STRICT;
+  INSERT INTO fiscal_handoffs_v9 (id, method, payment_id, transaction_id, receipt, state, attempts, next_attempt_at, last_error, result, created_at, updated_at)
+    SELECT id, method, payment_id, transaction_id, receipt, state, attempts, next_attempt_at, last_error, result, created_at, updated_at FROM fiscal_handoffs;
+  DROP TABLE fiscal_handoffs;
+  ALTER TABLE fiscal_handoffs_v9 RENAME TO fiscal_handoffs;
+  CREATE UNIQUE INDEX fiscal_handoffs_payment ON fiscal_handoffs (method, payment_id);
+  CREATE INDEX fiscal_handoffs_due ON fiscal_handoffs (state, next_attempt_at);
+  CREATE INDEX fiscal_handoffs_transaction ON fiscal_handoffs (transaction_id);
+
+  ALTER TABLE shift_closes ADD COLUMN claimed_by TEXT;
+  ALTER TABLE shift_closes ADD COLUMN claim_epoch INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE shift_closes ADD COLUMN claim_expires_at INTEGER;
+  `,
 ];

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatement } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
-import { assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { assertCorrection, assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
@@ -28,8 +28,15 @@ import {
   type GiveBackPlan,
   type GiveBackReservation,
   liveClaimOwner,
-  LIVE_SUFFIX,
+  DEFAULT_LEASE_MS,
+  UNNAMED_WRITER,
+  type ClaimAttempt,
+  type ClaimHeld,
+  type Fence,
+  type NewConflict,
+  type OperationConflict,
 } from '../../payments/ports/journal.js';
+import { AGREED, conflictParams, notTaken, refusedWrite } from '../claims.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
   decodeCursor,
@@ -39,6 +46,8 @@ import {
   rowToIdempotencyRecord,
   rowToShiftClose,
   rowToTransaction,
+  rowToConflict,
+  type ConflictRow,
   LEDGER_SQL,
   rowToLedger,
   type LedgerRow,
@@ -59,6 +68,16 @@ export interface SqliteJournalOptions {
   driver?: SqliteDriverChoice;
   /** Stamped on every transaction recorded; without it, none is (tools that only read or copy). */
   origin?: JournalOrigin;
+  /**
+   * The journal's clock, which claims expire by: one process holds an SQLite file, so it is that
+   * process's clock (the simulator gives one of its own). Date.now by default.
+   */
+  clock?: () => number;
+  /**
+   * `full` (the default): every commit is on disk when its promise resolves. `memory`: the simulator's
+   * throw-away journals, with SQLite's own semantics but no fsync.
+   */
+  durability?: 'full' | 'memory';
 }
 
 const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
@@ -72,19 +91,22 @@ export class SqliteJournal implements Journal {
   private readonly db: SqlConnection;
   private readonly statements;
   private readonly writes: GroupCommit;
+  private readonly now: () => number;
 
   constructor(private readonly options: SqliteJournalOptions) {
-    mkdirSync(dirname(options.path), { recursive: true });
+    this.now = options.clock ?? Date.now;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = openSqlite(options.path, options.driver);
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
+    const synchronous = options.durability === 'memory' ? 'OFF' : 'FULL';
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
     this.migrate();
     this.writes = new GroupCommit(this.db);
     this.statements = {
       insert: this.db.prepare(
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
-                                   claimed_by, claim_expires_at, created_at, updated_at)
+                                   claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
          VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                 @liveOwner, @claimExpiresAt, @createdAt, @createdAt)`,
+                 @liveOwner, 1, @claimExpiresAt, @createdAt, @createdAt)`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -133,17 +155,38 @@ export class SqliteJournal implements Journal {
         `SELECT * FROM transactions WHERE qr_code_hash = ? AND +method = ? AND amount = ? AND kind = 'payment' AND +created_at >= ?
          ORDER BY created_at DESC LIMIT 1`,
       ),
-      claimUnsettled: this.db.prepare(
-        `UPDATE transactions SET claimed_by = @owner, claim_expires_at = @until
-         WHERE id IN (SELECT id FROM transactions
-                      WHERE status IN ('pending', 'unknown') AND created_at < @before
-                        AND (claimed_by IS NULL OR claimed_by = @owner OR claim_expires_at IS NULL OR claim_expires_at <= @now)
-                      ORDER BY created_at LIMIT @limit)
+      claimable: this.db.prepare(
+        `SELECT * FROM transactions
+         WHERE status IN ('pending', 'unknown') AND created_at < @before
+           AND (claimed_by IS NULL OR claimed_by = @owner OR claim_expires_at IS NULL OR claim_expires_at <= @now)
+         ORDER BY created_at LIMIT @limit`,
+      ),
+      // One row: unsettled, or settled with a proof against it still open (an operator deciding it).
+      // Each claim taken gets a new epoch: whoever held the row before can no longer write it (the fence).
+      claimOne: this.db.prepare(
+        `UPDATE transactions SET claimed_by = @owner, claim_epoch = claim_epoch + 1, claim_expires_at = @until
+         WHERE id = @id
+           AND (status IN ('pending', 'unknown')
+                OR EXISTS (SELECT 1 FROM operation_conflicts c WHERE c.transaction_id = transactions.id AND c.state = 'open'))
+           AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= @now OR (@retakeOwn = 1 AND claimed_by = @owner))
          RETURNING *`,
       ),
-      releaseClaim: this.db.prepare(`UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?`),
-      renewClaim: this.db.prepare(`UPDATE transactions SET claim_expires_at = ? WHERE id = ? AND claimed_by = ? AND status IN ('pending', 'unknown')`),
-      heldLive: this.db.prepare(`SELECT 1 FROM transactions WHERE id = ? AND claimed_by LIKE '%${LIVE_SUFFIX}' AND claim_expires_at > ?`),
+      releaseClaim: this.db.prepare(`UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = @id AND claimed_by = @owner AND claim_epoch = @epoch`),
+      renewClaim: this.db.prepare(`UPDATE transactions SET claim_expires_at = @until WHERE id = @id AND claimed_by = @owner AND claim_epoch = @epoch`),
+      releaseDead: this.db.prepare(`UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL, claim_epoch = claim_epoch + 1 WHERE claimed_by IS NOT NULL`),
+      releaseDeadHandoffs: this.db.prepare(`UPDATE fiscal_handoffs SET claimed_by = NULL, claim_expires_at = NULL, claim_epoch = claim_epoch + 1 WHERE claimed_by IS NOT NULL`),
+      releaseDeadCloses: this.db.prepare(`UPDATE shift_closes SET claimed_by = NULL, claim_expires_at = NULL, claim_epoch = claim_epoch + 1 WHERE claimed_by IS NOT NULL`),
+      insertConflict: this.db.prepare(
+        `INSERT INTO operation_conflicts (id, transaction_id, kind, writer, journal_status, holder, proven, verdict, created_at)
+         VALUES (@id, @transactionId, @kind, @writer, @journalStatus, @holder, @proven, @verdict, @createdAt)`,
+      ),
+      openConflicts: this.db.prepare(`SELECT * FROM operation_conflicts WHERE state = 'open' ORDER BY created_at, id LIMIT ?`),
+      conflictsOf: this.db.prepare(`SELECT * FROM operation_conflicts WHERE transaction_id = ? ORDER BY created_at, id`),
+      resolveConflicts: this.db.prepare(`UPDATE operation_conflicts SET state = 'resolved', resolved_at = ?, resolution = ? WHERE transaction_id = ? AND state = 'open'`),
+      closeAgreed: this.db.prepare(
+        `UPDATE operation_conflicts SET state = 'resolved', resolved_at = @now, resolution = @resolution
+         WHERE state = 'open' AND EXISTS (SELECT 1 FROM transactions t WHERE t.id = operation_conflicts.transaction_id AND t.status IN ('succeeded', 'cancelled', 'refunded'))`,
+      ),
       claimKey: this.db.prepare(
         `INSERT INTO idempotency_keys (key, scope, fingerprint, state, owner, created_at, expires_at)
          VALUES (@key, @scope, @fingerprint, 'in_progress', @owner, @createdAt, @expiresAt) ON CONFLICT (scope, key) DO NOTHING`,
@@ -206,8 +249,9 @@ export class SqliteJournal implements Journal {
       shop: origin?.shop ?? null,
       till: origin?.till ?? null,
       instance: origin?.instance ?? null,
-      liveOwner: origin ? liveClaimOwner(origin.instance) : null,
-      claimExpiresAt: origin ? tx.createdAt + origin.inFlightLeaseMs : null,
+      // Every new row is its writer's from the start: nothing is written to it, or sent for it, but under that claim.
+      liveOwner: liveClaimOwner(origin?.instance ?? UNNAMED_WRITER),
+      claimExpiresAt: this.now() + (origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS),
     });
     this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
     return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
@@ -229,13 +273,16 @@ export class SqliteJournal implements Journal {
     to: TransactionStatus,
     patch: TransactionPatch,
     step: JournalEntryStep,
+    fence: Fence,
+    options: { correction?: boolean } = {},
   ): Promise<Transaction> {
-    if (from !== to) assertTransition(from, to);
-    const at = step.at ?? Date.now();
+    if (options.correction) assertCorrection(from, to);
+    else if (from !== to) assertTransition(from, to);
+    const at = step.at ?? this.now();
     const sets = ['status = @to', 'updated_at = @at'];
     // A settled transaction is nobody's work any more: whoever held it lets go.
     if (FINAL_STATUSES.includes(to)) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
-    const params: Record<string, unknown> = { id, from, to, at };
+    const params: Record<string, unknown> = { id, from, to, at, owner: fence.owner, epoch: fence.epoch };
     for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof typeof PATCH_COLUMNS, string][]) {
       if (patch[key] !== undefined) {
         sets.push(`${column} = @${key}`);
@@ -248,13 +295,11 @@ export class SqliteJournal implements Journal {
       params.errorMessage = patch.error?.message ?? null;
       params.errorData = patch.error?.data ?? null;
     }
-    const update = this.prepared(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from`);
+    // The fence: the status it was read in, and the claim it was read under, in the same statement.
+    const update = this.prepared(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from AND claimed_by = @owner AND claim_epoch = @epoch`);
     return this.writes.run(() => {
       const { changes } = update.run(params);
-      if (Number(changes) !== 1) {
-        const current = this.statements.get.get(id) as TransactionRow | undefined;
-        throw new StaleTransitionError(id, from, current?.status as TransactionStatus | undefined);
-      }
+      if (Number(changes) !== 1) throw refusedWrite(id, from, fence, this.statements.get.get(id) as TransactionRow | undefined);
       this.writeEvent(id, to, step, at);
       const row = this.statements.get.get(id) as TransactionRow;
       if (to === 'succeeded' && from !== 'succeeded' && row.original_id !== null) this.deriveOriginal(row, at);
@@ -341,7 +386,7 @@ export class SqliteJournal implements Journal {
 
   async updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff> {
     const sets = ['updated_at = @now'];
-    const params: Record<string, unknown> = { id, now: Date.now() };
+    const params: Record<string, unknown> = { id, now: this.now() };
     const columns: [keyof HandoffPatch, string, (v: unknown) => unknown][] = [
       ['state', 'state', (v) => v],
       ['attempts', 'attempts', (v) => v],
@@ -405,27 +450,52 @@ export class SqliteJournal implements Journal {
     return this.statements.shiftClosed.get(terminal, shift) !== undefined;
   }
 
-  async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
-    const rows = await this.writes.run(() => this.statements.claimUnsettled.all({ before, limit, ...claim }) as TransactionRow[]);
-    return rows.sort((a, b) => a.created_at - b.created_at).map(rowToTransaction);
+  async listClaimable(graceMs: number, limit: number, owner: string): Promise<Transaction[]> {
+    const now = this.now();
+    return (this.statements.claimable.all({ before: now - graceMs, limit, owner, now }) as TransactionRow[]).map(rowToTransaction);
   }
 
-  async releaseClaim(id: string, owner: string): Promise<void> {
-    await this.writes.run(() => this.statements.releaseClaim.run(id, owner));
+  async claim(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ClaimAttempt> {
+    return this.writes.run(() => {
+      const now = this.now();
+      const taken = this.statements.claimOne.get({ id, owner, now, until: now + leaseMs, retakeOwn: options.retakeOwn ? 1 : 0 }) as TransactionRow | undefined;
+      if (taken) return { taken: true, tx: rowToTransaction(taken) as Transaction & { claim: ClaimHeld } };
+      return notTaken(this.statements.get.get(id) as TransactionRow | undefined);
+    });
   }
 
-  async renewLiveClaim(id: string, until: number): Promise<void> {
-    const origin = this.options.origin;
-    if (origin) await this.writes.run(() => this.statements.renewClaim.run(until, id, liveClaimOwner(origin.instance)));
+  async renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    return this.writes.run(() => Number(this.statements.renewClaim.run({ id, ...fence, until: this.now() + leaseMs }).changes) === 1);
   }
 
-  async releaseLiveClaim(id: string): Promise<void> {
-    const origin = this.options.origin;
-    if (origin) await this.releaseClaim(id, liveClaimOwner(origin.instance));
+  async releaseClaim(id: string, fence: Fence): Promise<void> {
+    await this.writes.run(() => this.statements.releaseClaim.run({ id, ...fence }));
   }
 
-  async isHeldLive(id: string, now: number): Promise<boolean> {
-    return this.statements.heldLive.get(id, now) !== undefined;
+  async releaseDeadClaims(): Promise<number> {
+    return this.writes.run(
+      () => Number(this.statements.releaseDead.run().changes) + Number(this.statements.releaseDeadHandoffs.run().changes) + Number(this.statements.releaseDeadCloses.run().changes),
+    );
+  }
+
+  async recordConflict(c: NewConflict): Promise<void> {
+    await this.writes.run(() => this.statements.insertConflict.run(conflictParams(c)));
+  }
+
+  async openConflicts(limit: number): Promise<OperationConflict[]> {
+    return (this.statements.openConflicts.all(limit) as ConflictRow[]).map(rowToConflict);
+  }
+
+  async conflictsOf(transactionId: string): Promise<OperationConflict[]> {
+    return (this.statements.conflictsOf.all(transactionId) as ConflictRow[]).map(rowToConflict);
+  }
+
+  async resolveConflicts(transactionId: string, resolution: { by: string; decision: 'accepted' | 'dismissed'; reason: string }): Promise<number> {
+    return this.writes.run(() => Number(this.statements.resolveConflicts.run(this.now(), JSON.stringify(resolution), transactionId).changes));
+  }
+
+  async closeAgreedConflicts(): Promise<number> {
+    return this.writes.run(() => Number(this.statements.closeAgreed.run({ now: this.now(), resolution: AGREED }).changes));
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
@@ -572,7 +642,8 @@ export class SqliteJournal implements Journal {
       .prepare(`SELECT method, status, COUNT(*) AS count FROM transactions WHERE status IN ('pending', 'unknown') GROUP BY method, status`)
       .all() as OpenCounts['transactions'];
     const handoffs = this.db.prepare(`SELECT COUNT(*) AS count FROM fiscal_handoffs WHERE state = 'pending'`).get() as { count: number };
-    return { transactions: transactions.map((t) => ({ ...t, count: Number(t.count) })), handoffsPending: Number(handoffs.count) };
+    const conflicts = this.db.prepare(`SELECT COUNT(*) AS count FROM operation_conflicts WHERE state = 'open'`).get() as { count: number };
+    return { transactions: transactions.map((t) => ({ ...t, count: Number(t.count) })), handoffsPending: Number(handoffs.count), conflictsOpen: Number(conflicts.count) };
   }
 
   async health(): Promise<JournalHealth> {

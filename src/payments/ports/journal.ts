@@ -108,6 +108,65 @@ export interface JournalOrigin {
 }
 
 /**
+ * The right to write an operation's state: who holds its row, and the epoch the row's claim had when
+ * they took it. The epoch changes every time the claim changes hands, and every state write is a
+ * compare-and-set on it (and on the status), so a writer whose claim lapsed and was taken over — a
+ * recovery pass on a stale snapshot, a request whose renewals failed, another instance, an operator
+ * — writes nothing, whatever its own clock says.
+ */
+export interface Fence {
+  owner: string;
+  epoch: number;
+}
+
+/** A claim as the row holds it; `expiresAt` is on the journal's clock. */
+export interface ClaimHeld extends Fence {
+  expiresAt: number;
+}
+
+/** The fence a transaction's row stands under, for the holder that just read it; undefined when nobody holds it. */
+export function fenceOf(tx: Transaction): Fence | undefined {
+  return tx.claim ? { owner: tx.claim.owner, epoch: tx.claim.epoch } : undefined;
+}
+
+/** What taking a claim on one transaction came to. */
+export type ClaimAttempt =
+  | { taken: true; tx: Transaction & { claim: ClaimHeld } }
+  /** Held by someone else (`holder`), or settled (`holder` null: a final status is nobody's work). */
+  | { taken: false; tx: Transaction; holder: ClaimHeld | null }
+  | { taken: false; tx: undefined; holder: null };
+
+/**
+ * A verdict that proved money moved and could not be written as such: the row was settled
+ * otherwise by someone else (`contradicted`), or the writer had lost its claim while the row was still
+ * open, or the journal could not take the write at all (`unrecorded`). Never dropped: journaled, shown
+ * to the operator, and a give-back's amount stays reserved while it is open.
+ */
+export interface NewConflict {
+  id: string;
+  transactionId: string;
+  kind: 'contradicted' | 'unrecorded';
+  /** The holder whose verdict it is. */
+  writer: string;
+  /** The row's status when the proof met it. */
+  journalStatus: TransactionStatus;
+  /** Who held the row then (null: nobody, or it was settled). */
+  holder: string | null;
+  /** What the verdict says: always money that moved, so far `succeeded`. */
+  proven: 'succeeded';
+  /** The verdict's step, facts and evidence, as the engine would have written them. */
+  verdict: { step: string; facts: TransactionPatch; detail?: unknown };
+  createdAt: number;
+}
+
+export interface OperationConflict extends NewConflict {
+  state: 'open' | 'resolved';
+  resolvedAt: number | null;
+  /** Who decided, how and why; or `agreed` when the row came to say the same by itself. */
+  resolution: { by: string; decision: 'accepted' | 'dismissed' | 'agreed'; reason: string } | null;
+}
+
+/**
  * The holder a live request's claim is written under: distinct from the instance's recovery claims,
  * so that recovery never mistakes a request under way (even in its own process) for its own work.
  */
@@ -116,6 +175,11 @@ export function liveClaimOwner(instance: string): string {
 }
 
 export const LIVE_SUFFIX = '#live';
+
+/** The writer a journal opened without an origin (a tool, a test) claims its new rows as. */
+export const UNNAMED_WRITER = 'paybridge';
+/** A new row's claim when the journal was given no lease of its own. */
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface JournalHealth {
   engine: string;
@@ -165,6 +229,8 @@ export interface ShiftCloseFilter {
 export interface OpenCounts {
   transactions: { method: PaymentMethod; status: 'pending' | 'unknown'; count: number }[];
   handoffsPending: number;
+  /** Proven verdicts that met a row settled otherwise, or could not be written (see NewConflict). */
+  conflictsOpen: number;
 }
 
 export interface Journal {
@@ -173,12 +239,23 @@ export interface Journal {
   insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction>;
   /**
    * Moves a transaction from `from` to `to` (the same status to only record a step) and applies the
-   * patch, atomically with its timeline event. Rejects an illegal transition, and a transaction that
-   * is no longer in `from` (someone else moved it). A give-back that succeeds updates its payment in
-   * the same database transaction: `refunded_amount` = Σ(succeeded give-backs), read under the
-   * payment's lock, and the status the ledger stands for (see statusAfterGiveBacks).
+   * patch, atomically with its timeline event — only while `fence` holds the row (its owner and
+   * epoch are the row's claim; ClaimLostError otherwise). Rejects an illegal transition, and a
+   * transaction that is no longer in `from` (StaleTransitionError). A final status lets the claim go.
+   * A give-back that succeeds updates its payment in the same database transaction:
+   * `refunded_amount` = Σ(succeeded give-backs), read under the payment's lock, and the status the
+   * ledger stands for (see statusAfterGiveBacks). `correction`: an operator's acceptance of a proven
+   * conflict, the one way a `failed` row becomes `succeeded`.
    */
-  transition(id: string, from: TransactionStatus, to: TransactionStatus, patch: TransactionPatch, step: JournalEntryStep): Promise<Transaction>;
+  transition(
+    id: string,
+    from: TransactionStatus,
+    to: TransactionStatus,
+    patch: TransactionPatch,
+    step: JournalEntryStep,
+    fence: Fence,
+    options?: { correction?: boolean },
+  ): Promise<Transaction>;
   get(id: string): Promise<TransactionWithEvents | undefined>;
   /**
    * Journals a give-back (cancel or refund) of payment `originalId` and reserves its amount, in one
@@ -221,22 +298,38 @@ export interface Journal {
    */
   insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }>;
   /**
-   * Takes unsettled transactions created before `before` for recovery by `claim.owner` until
-   * `claim.until`: those nobody holds, whose holder's lease ran out (it died), or already its own.
-   * Another PayBridge on the same database skips them meanwhile.
+   * Unsettled transactions journaled more than `graceMs` ago (on the journal's clock) that `owner`
+   * could claim now — nobody holds them, their holder's claim ran out, or they are `owner`'s own —
+   * oldest first, at most `limit`. Only a list: each is claimed (`claim`) right before it is settled.
    */
-  claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]>;
-  /** Gives up `owner`'s claim on a transaction (a final status clears any claim by itself). */
-  releaseClaim(id: string, owner: string): Promise<void>;
+  listClaimable(graceMs: number, limit: number, owner: string): Promise<Transaction[]>;
   /**
-   * A transaction is claimed by the request that journals it (this PayBridge's live claim, see
-   * `liveClaimOwner`) from its insert on: recovery and "settle now" in any PayBridge leave it alone
-   * while the claim holds. The request extends it while it works and lets it go when it is done.
+   * Takes one transaction for `owner`, for `leaseMs`, if it is unsettled (or a proof against it is
+   * still open) and nobody holds it or its holder's claim ran out (journal's clock) — or, with
+   * `retakeOwn`, `owner` holds it already (a recovery of this instance that died) — with a new epoch;
+   * otherwise says who holds it and until when.
    */
-  renewLiveClaim(id: string, until: number): Promise<void>;
-  releaseLiveClaim(id: string): Promise<void>;
-  /** Whether a live request of any PayBridge holds the transaction at `now`. */
-  isHeldLive(id: string, now: number): Promise<boolean>;
+  claim(id: string, owner: string, leaseMs: number, options?: { retakeOwn?: boolean }): Promise<ClaimAttempt>;
+  /** Extends a claim to `leaseMs` from now (journal's clock); false when `fence` no longer holds the row. */
+  renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean>;
+  /** Gives up a claim, if `fence` still holds it (a final status clears any claim by itself). */
+  releaseClaim(id: string, fence: Fence): Promise<void>;
+  /**
+   * At start, where one process holds the journal (SQLite), every claim in it is a dead process's:
+   * all are let go (with new epochs), so nothing waits for their leases. A no-op where several
+   * processes share the journal (PostgreSQL): there claims run out by the database's clock.
+   */
+  releaseDeadClaims(): Promise<number>;
+  /** Journals a proven verdict that could not be written as the row's state (see NewConflict). */
+  recordConflict(conflict: NewConflict): Promise<void>;
+  /** Open conflicts, oldest first. */
+  openConflicts(limit: number): Promise<OperationConflict[]>;
+  /** A transaction's conflicts, open and resolved, oldest first. */
+  conflictsOf(transactionId: string): Promise<OperationConflict[]>;
+  /** Closes a transaction's open conflicts with an operator's decision; how many it closed. */
+  resolveConflicts(transactionId: string, resolution: { by: string; decision: 'accepted' | 'dismissed'; reason: string }): Promise<number>;
+  /** Closes the open conflicts whose transaction now says what they proved (`agreed`); how many. */
+  closeAgreedConflicts(): Promise<number>;
   /**
    * Claims an idempotency key for a request with this fingerprint. Returns the existing record when
    * the key is already known (then nothing is written), or undefined when this caller now owns it.
@@ -298,6 +391,26 @@ export class StaleTransitionError extends Error {
   ) {
     super(actual === undefined ? `transaction ${id} does not exist` : `transaction ${id} is ${actual}, not ${expected}`);
     this.name = 'StaleTransitionError';
+  }
+}
+
+/**
+ * A write refused because its writer no longer holds the row: the claim changed hands (another
+ * PayBridge, recovery or an operator took it over) or was let go. `holder` is who holds it now.
+ */
+export class ClaimLostError extends Error {
+  constructor(
+    readonly id: string,
+    readonly fence: Fence,
+    readonly holder: ClaimHeld | null,
+    readonly status: TransactionStatus | undefined,
+  ) {
+    super(
+      `transaction ${id}: ${fence.owner} (epoch ${fence.epoch}) no longer holds it` +
+        (holder ? `; ${holder.owner} does (epoch ${holder.epoch}, until ${new Date(holder.expiresAt).toISOString()})` : '; nobody holds it now') +
+        (status ? `, status ${status}` : ''),
+    );
+    this.name = 'ClaimLostError';
   }
 }
 

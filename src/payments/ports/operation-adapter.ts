@@ -36,8 +36,13 @@ export interface OperationProgress {
 }
 
 export interface OperationContext {
-  /** Journals a step of the operation; resolves once it is written. */
+  /** Journals a step of the operation under its claim; resolves once it is written, rejects when the claim is gone. */
   progress(p: OperationProgress): Promise<void>;
+  /**
+   * Throws when the claim on the operation is gone (taken over, or not renewed for a lease): called
+   * before every outward step that changes something, which then is not taken.
+   */
+  guard(): void;
 }
 
 /**
@@ -50,3 +55,9 @@ export interface OperationAdapter {
   execute(op: Transaction, ctx: OperationContext): Promise<Verdict>;
   settle(op: Transaction, ctx: OperationContext): Promise<Verdict>;
 }
+
+/** For a row nothing can be asked about (its payment or terminal is gone from the journal or the configuration): it stays as it is. */
+export const UNSETTLEABLE: OperationAdapter = {
+  execute: () => Promise.reject(new Error('nothing may be sent for an operation PayBridge cannot settle')),
+  settle: async () => ({ outcome: 'unknown', step: null, reason: 'nothing PayBridge knows can be asked about it (its payment or its terminal is gone)' }),
+};

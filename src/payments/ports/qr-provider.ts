@@ -2,6 +2,10 @@ import type { FiscalReceipt, QrPaymentMethod } from '../transaction.js';
 
 export type { FiscalReceipt };
 
+/** Throws when the operation's claim is gone: called before every request that changes something. */
+export type SendGuard = () => void;
+export const NO_GUARD: SendGuard = () => {};
+
 export interface ChargeRequest {
   /** Our transaction id (UUID v4), already in the journal. */
   transactionId: string;
@@ -70,12 +74,17 @@ export type ChargeOutcome =
 /** A QR-code wallet (Click Pass, Payme Go) as the payment service sees it. */
 export interface QrProvider extends QrProviderAfterCharge {
   readonly method: QrPaymentMethod;
-  charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
+  /**
+   * `guard` is called before every request that changes something at the provider (a charge, a
+   * receipt's payment, a cancel of an unpaid receipt): it throws when the operation's claim is gone,
+   * and then nothing more is sent.
+   */
+  charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: () => void): Promise<ChargeOutcome>;
   /**
    * Finds out how a payment started earlier ended (PayBridge stopped before it learnt it). Never
-   * charges: it only asks, and cancels what must not be paid any more.
+   * charges: it only asks, and cancels what must not be paid any more — under `guard`.
    */
-  recover(request: RecoverRequest, progress: (p: ChargeProgress) => Promise<void>): Promise<ChargeOutcome>;
+  recover(request: RecoverRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: () => void): Promise<ChargeOutcome>;
   close(): Promise<void>;
 }
 

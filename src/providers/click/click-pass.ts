@@ -1,20 +1,22 @@
 import { STATUS_CODES } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SYSTEM_CLOCK, type Clock } from '../../lib/clock.js';
 import { shopDate } from '../../lib/shop-time.js';
 import { clockExplanation } from '../clock.js';
 import { TransportError } from '../http-transport.js';
-import type {
-  CancelOutcome,
-  CancelRequest,
-  ChargeOutcome,
-  ChargeProgress,
-  ChargeRequest,
-  FiscalOutcome,
-  FiscalReceipt,
-  GiveBackStatus,
-  GiveBackStatusRequest,
-  QrProvider,
-  RecoverRequest,
+import {
+  type CancelOutcome,
+  type CancelRequest,
+  type ChargeOutcome,
+  type ChargeProgress,
+  type ChargeRequest,
+  type FiscalOutcome,
+  type FiscalReceipt,
+  type GiveBackStatus,
+  type GiveBackStatusRequest,
+  type QrProvider,
+  type RecoverRequest,
+  NO_GUARD,
+  type SendGuard,
 } from '../../payments/ports/qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
@@ -22,6 +24,8 @@ import { giveBackStatusOf } from '../give-back-status.js';
 import { CLICK_LOOKUP, CLICK_PAYMENT, CLICK_REVERSAL_STATUS, CLICK_STATUS, idText, integer, lookupKeys, paymentKeys, statusQueryKeys, type ClickExchange } from './outcomes.js';
 
 export interface ClickPassPolicy {
+  /** Time and pauses (the system's, unless a simulation gives its own). */
+  clock?: Clock;
   /** CLICK confirmed payment/partial_reversal for this service. */
   partialReversal: boolean;
   /** Pause between two status queries while a payment is processing or its answer was lost. */
@@ -111,6 +115,10 @@ export class ClickPass implements QrProvider {
     private readonly policy: ClickPassPolicy,
   ) {}
 
+  private get clock(): Clock {
+    return this.policy.clock ?? SYSTEM_CLOCK;
+  }
+
   /** Settles a payment whose outcome was not learnt: by its payment_id when known, else by our transaction id. */
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
     if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress);
@@ -161,6 +169,7 @@ export class ClickPass implements QrProvider {
         return { rule: classify(CLICK_REVERSAL_STATUS, statusQueryKeys(x)), detail: x };
       },
       { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+      this.clock,
     );
   }
 
@@ -191,13 +200,14 @@ export class ClickPass implements QrProvider {
     }
   }
 
-  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
-    const sentAt = Date.now();
+  async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
+    guard();
+    const sentAt = this.clock.now();
     const answer = await this.ask(() => this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId }));
     const rule = classify(CLICK_PAYMENT, paymentKeys(answer));
     const paymentId = answer.kind === 'reply' ? idText(answer.reply.payment_id) : undefined;
     if (rule.outcome === 'declined') return declinedCharge(answer, rule);
-    if (answer.kind === 'reply' && paymentId && rule.outcome !== 'not_found') return this.follow(answer.reply, paymentId, rule, progress);
+    if (answer.kind === 'reply' && paymentId && rule.outcome !== 'not_found') return this.follow(answer.reply, paymentId, rule, progress, guard);
     // No payment id to follow: the answer is lost. CLICK has no idempotency key, so the payment is
     // looked up by our own transaction id, never sent again.
     const why = exchangeText(answer);
@@ -206,7 +216,7 @@ export class ClickPass implements QrProvider {
   }
 
   /** Acts on a `click_pass/payment` reply that names a payment. */
-  private async follow(reply: ClickReply, paymentId: string, rule: OutcomeRule, progress: Progress): Promise<ChargeOutcome> {
+  private async follow(reply: ClickReply, paymentId: string, rule: OutcomeRule, progress: Progress, guard: SendGuard): Promise<ChargeOutcome> {
     const phone = typeof reply.phone_number === 'string' && reply.phone_number ? reply.phone_number : null;
     const confirmMode = integer(reply.confirm_mode) === 1;
     // Paid in the first answer: the outcome itself carries the payment id and the reply, written in
@@ -217,6 +227,7 @@ export class ClickPass implements QrProvider {
     }
     await progress({ step: 'payment_created', providerPaymentId: paymentId, detail: reply });
     if (confirmMode) {
+      guard();
       const confirmed = await this.confirm(paymentId, progress);
       if (confirmed) return confirmed;
       // Confirmed (or its answer lost): only payment/status tells whether it was paid.
@@ -253,7 +264,7 @@ export class ClickPass implements QrProvider {
     firstNote: string,
     progress: Progress,
   ): Promise<ChargeOutcome> {
-    const deadline = Date.now() + this.policy.statusDeadlineMs;
+    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     let current = first;
     let lastNote = firstNote;
     let lastError = '';
@@ -265,8 +276,8 @@ export class ClickPass implements QrProvider {
         const status = integer(current.reply.payment_status);
         return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`, current.reply);
       }
-      if (Date.now() >= deadline) break;
-      await sleep(this.policy.pollIntervalMs);
+      if (this.clock.now() >= deadline) break;
+      await this.clock.sleep(this.policy.pollIntervalMs);
       const answer = await this.ask(() => this.client.status(paymentId));
       const rule = classify(CLICK_STATUS, statusQueryKeys(answer));
       if (answer.kind === 'reply' && integer(answer.reply.error_code) === 0) {
@@ -291,13 +302,13 @@ export class ClickPass implements QrProvider {
    * second round, a poll interval later, agrees; any other answer is no answer.
    */
   private async findByOurId(request: { transactionId: string; createdAt: number; sentAt: number }, progress: Progress, cause: string, lost?: ClickExchange): Promise<ChargeOutcome> {
-    const deadline = Date.now() + this.policy.statusDeadlineMs;
+    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     const dates = candidateDates(request.createdAt);
     const notFoundAt: number[] = [];
     let lastError = '';
     for (;;) {
       let notFound = 0;
-      const askedAt = Date.now();
+      const askedAt = this.clock.now();
       for (const date of dates) {
         const answer = await this.ask(() => this.client.statusByMti(request.transactionId, date));
         const rule = classify(CLICK_LOOKUP, lookupKeys(answer, request.transactionId));
@@ -324,8 +335,8 @@ export class ClickPass implements QrProvider {
           );
         }
       }
-      if (Date.now() >= deadline) break;
-      await sleep(this.policy.pollIntervalMs);
+      if (this.clock.now() >= deadline) break;
+      await this.clock.sleep(this.policy.pollIntervalMs);
     }
     return {
       status: 'unknown',

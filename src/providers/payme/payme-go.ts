@@ -1,25 +1,31 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SYSTEM_CLOCK, type Clock } from '../../lib/clock.js';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { TransportError } from '../http-transport.js';
-import type {
-  CancelOutcome,
-  CancelRequest,
-  ChargeOutcome,
-  ChargeProgress,
-  ChargeRequest,
-  FiscalOutcome,
-  FiscalReceipt,
-  GiveBackStatus,
-  GiveBackStatusRequest,
-  QrProvider,
-  RecoverRequest,
+import {
+  type CancelOutcome,
+  type CancelRequest,
+  type ChargeOutcome,
+  type ChargeProgress,
+  type ChargeRequest,
+  type FiscalOutcome,
+  type FiscalReceipt,
+  type GiveBackStatus,
+  type GiveBackStatusRequest,
+  type QrProvider,
+  type RecoverRequest,
+  NO_GUARD,
+  type SendGuard,
 } from '../../payments/ports/qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './client.js';
 import { giveBackStatusOf } from '../give-back-status.js';
+import { ClaimGoneError } from '../../payments/live-claim.js';
+import { ClaimLostError, StaleTransitionError } from '../../payments/ports/journal.js';
 import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_GIVE_BACK_CHECK, PAYME_PAY, payKeys, receiptStateOf, SYSTEM_ERROR_CODES, type PaymeExchange } from './outcomes.js';
 
 export interface PaymeGoPolicy {
+  /** Time and pauses (the system's, unless a simulation gives its own). */
+  clock?: Clock;
   pollIntervalMs: number;
   /** How long PayBridge keeps checking a receipt whose payment is in flight or whose answer was lost. */
   statusDeadlineMs: number;
@@ -61,6 +67,19 @@ function exchangeText(x: PaymeExchange): string {
   return 'Payme answered without a usable receipt';
 }
 
+/**
+ * The value of one account field of a receipt: `receipts.create` takes `account` as an object, but
+ * `receipts.get` and `receipts.get_all` give it back as an array of `{name, title, value}` (Payme's
+ * own examples); both are read.
+ */
+export function accountValue(account: unknown, field: string): unknown {
+  if (Array.isArray(account)) {
+    const entry = account.find((a) => a && typeof a === 'object' && (a as { name?: unknown }).name === field) as { value?: unknown } | undefined;
+    return entry?.value;
+  }
+  return account && typeof account === 'object' ? (account as Record<string, unknown>)[field] : undefined;
+}
+
 function stateOf(receipt: PaymeObject): number | undefined {
   return typeof receipt.state === 'number' ? receipt.state : undefined;
 }
@@ -90,6 +109,10 @@ export class PaymeGo implements QrProvider {
     private readonly policy: PaymeGoPolicy,
   ) {}
 
+  private get clock(): Clock {
+    return this.policy.clock ?? SYSTEM_CLOCK;
+  }
+
   private get accountField(): string {
     return this.policy.accountField ?? DEFAULT_ACCOUNT_FIELD;
   }
@@ -100,12 +123,20 @@ export class PaymeGo implements QrProvider {
    * PayBridge stopped is looked up by our transaction id and cancelled. With one, the receipt's state
    * decides, and it is cancelled only once it is provably unpaid.
    */
-  async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
+  async recover(request: RecoverRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
     if (!request.providerPaymentId) {
-      await this.cancelOrphans(request.transactionId, request.createdAt, progress);
+      const orphans = await this.cancelOrphans(request.transactionId, request.createdAt, progress, guard);
+      // The journal's proof (no receipt id, so receipts.pay never left) holds only where Payme's own
+      // list does not say otherwise: a receipt of ours seen paid is the truth, one in any other state
+      // than new or cancelled, or a list that could not be read, leaves it open for the next pass.
+      if (orphans.paid) {
+        const receipt = orphans.paid;
+        return { status: 'succeeded', providerPaymentId: String(receipt._id), clientPhoneNumber: phoneOf(receipt), message: SUCCESS_MESSAGE, detail: receipt };
+      }
+      if (orphans.unsure) return { status: 'unknown', reason: `${orphans.unsure}. Do not take the payment again; PayBridge keeps checking.` };
       return failed('NO_RECEIPT', 'no receipt was paid', 'PayBridge stopped before paying a receipt; nothing was charged.');
     }
-    return this.settle(request.providerPaymentId, request.amount, request.sentAt, undefined, progress, 'PayBridge stopped before it learnt the outcome');
+    return this.settle(request.providerPaymentId, request.amount, request.sentAt, undefined, progress, 'PayBridge stopped before it learnt the outcome', undefined, guard);
   }
 
   /** `receipts.cancel`: a paid receipt goes to 21 (queued for cancellation), then 50. */
@@ -141,6 +172,7 @@ export class PaymeGo implements QrProvider {
         return { rule: classify(PAYME_GIVE_BACK_CHECK, checkKeys(x)), detail: x };
       },
       { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+      this.clock,
     );
   }
 
@@ -180,7 +212,8 @@ export class PaymeGo implements QrProvider {
     }
   }
 
-  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
+  async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
+    guard();
     const created = await this.ask(() => this.client.create(request.amount, { [this.accountField]: request.transactionId }).then((receipt) => ({ receipt })));
     const receipt = created.kind === 'result' ? ((created.result as PaymeObject).receipt as PaymeObject) : undefined;
     const receiptId = receipt && typeof receipt._id === 'string' ? receipt._id : '';
@@ -188,7 +221,7 @@ export class PaymeGo implements QrProvider {
       const rule = classify(PAYME_CREATE, createKeys(created));
       // No money can have moved (receipts.pay was never sent); a receipt that may have been made
       // without our learning its id is found by account and cancelled, so none is left open.
-      if (created.kind !== 'not_sent' && created.kind !== 'error') await this.cancelOrphans(request.transactionId, request.createdAt, progress);
+      if (created.kind !== 'not_sent' && created.kind !== 'error') await this.cancelOrphans(request.transactionId, request.createdAt, progress, guard);
       const code =
         created.kind === 'error' ? String(created.code) : created.kind === 'http' ? `HTTP ${created.statusCode}` : created.kind === 'not_sent' ? created.code : created.kind === 'result' ? 'NO_RECEIPT_ID' : 'REQUEST_DEADLINE';
       const text = created.kind === 'error' ? created.text : exchangeText(created);
@@ -196,21 +229,22 @@ export class PaymeGo implements QrProvider {
     }
     await progress({ step: 'receipt_created', providerPaymentId: receiptId, detail: receipt });
 
-    const sentAt = Date.now();
+    guard();
+    const sentAt = this.clock.now();
     const paid = await this.ask(() => this.client.pay(receiptId, request.qrCode).then((receipt) => ({ receipt })));
     const rule = classify(PAYME_PAY, payKeys(paid));
     if (paid.kind === 'result') {
       // A receipt state is an answer, not a lost one: paid, or in flight and checked until final.
       const state = receiptStateOf(paid, 'receipt');
       await progress({ step: 'pay_answered', detail: (paid.result as PaymeObject).receipt });
-      if (rule.outcome !== 'declined') return this.settle(receiptId, request.amount, sentAt, undefined, progress, '', state);
+      if (rule.outcome !== 'declined') return this.settle(receiptId, request.amount, sentAt, undefined, progress, '', state, guard);
     }
     if (rule.outcome === 'declined') {
       if (paid.kind !== 'result') await progress({ step: 'pay_declined', detail: { answer: rule.answer, reply: paid } });
-      return this.settle(receiptId, request.amount, sentAt, { exchange: paid, rule }, progress, exchangeText(paid));
+      return this.settle(receiptId, request.amount, sentAt, { exchange: paid, rule }, progress, exchangeText(paid), undefined, guard);
     }
     await progress({ step: 'answer_lost', uncertain: `${exchangeText(paid)} (${rule.answer})`, detail: { reply: paid } });
-    return this.settle(receiptId, request.amount, sentAt, undefined, progress, exchangeText(paid));
+    return this.settle(receiptId, request.amount, sentAt, undefined, progress, exchangeText(paid), undefined, guard);
   }
 
   /**
@@ -227,8 +261,9 @@ export class PaymeGo implements QrProvider {
     progress: Progress,
     cause: string,
     firstState?: number,
+    guard: SendGuard = NO_GUARD,
   ): Promise<ChargeOutcome> {
-    const deadline = Date.now() + this.policy.statusDeadlineMs;
+    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     const unpaidAt: number[] = [];
     let lastError = '';
     let state = firstState;
@@ -257,8 +292,9 @@ export class PaymeGo implements QrProvider {
       }
       if (outcome.outcome === 'declined') return this.declinedOutcome(declined, 'Payme cancelled the receipt; nothing was charged.');
       if (outcome.outcome === 'not_found') {
-        unpaidAt.push(Date.now());
+        unpaidAt.push(this.clock.now());
         if (declined || absenceProven(unpaidAt, sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
+          guard();
           const cancelled = await this.ask(() => this.client.cancel(receiptId).then((receipt) => ({ receipt })));
           const rule = classify(PAYME_CANCEL, cancelKeys(cancelled));
           await progress({ step: rule.outcome === 'declined' ? 'receipt_cancelled' : 'receipt_cancel_not_confirmed', detail: { answer: rule.answer, reply: cancelled } });
@@ -270,8 +306,8 @@ export class PaymeGo implements QrProvider {
         }
       }
       outcome = undefined;
-      if (Date.now() >= deadline) break;
-      await sleep(this.policy.pollIntervalMs);
+      if (this.clock.now() >= deadline) break;
+      await this.clock.sleep(this.policy.pollIntervalMs);
     }
     if (declined) {
       // The pay was declined (or never sent): no money moved, even though Payme could not be asked to
@@ -296,31 +332,41 @@ export class PaymeGo implements QrProvider {
 
   /**
    * Receipts of this transaction whose id PayBridge never learnt (the create's answer was lost, or
-   * PayBridge stopped before journaling it): found by the account field carrying our id among the receipts
-   * created around the transaction, and cancelled while unpaid. Best effort: nothing was paid on
-   * them (receipts.pay was never sent), so a failure here is recorded, not raised.
+   * PayBridge stopped before journaling it): found by the account field carrying our id among the
+   * receipts created around the transaction, and cancelled while unpaid — an outward write, so only
+   * while `guard` says the operation's claim holds. Says what it saw: a receipt of ours paid (the
+   * truth, whatever the journal lacks), or why the list cannot vouch that none was (`unsure`).
    */
-  private async cancelOrphans(transactionId: string, createdAt: number, progress: Progress): Promise<void> {
+  private async cancelOrphans(transactionId: string, createdAt: number, progress: Progress, guard: SendGuard): Promise<{ paid?: PaymeObject; unsure?: string }> {
+    let unsure: string | undefined;
     try {
       const from = createdAt - 60_000;
-      const to = Date.now() + 60_000;
+      const to = this.clock.now() + 60_000;
       for (let offset = 0; offset < 500; offset += 50) {
         const page = await this.client.getAll(from, to, offset);
         for (const r of page) {
-          const account = r.account as PaymeObject | undefined;
-          if (!account || account[this.accountField] !== transactionId || typeof r._id !== 'string') continue;
+          if (accountValue(r.account, this.accountField) !== transactionId || typeof r._id !== 'string') continue;
           const state = stateOf(r);
+          if (state === RECEIPT_PAID) {
+            await progress({ step: 'orphan_receipt_paid', providerPaymentId: r._id, detail: { receipt: r._id, state } });
+            return { paid: r };
+          }
           if (state === RECEIPT_CREATED) {
+            guard();
             const cancelled = await this.client.cancel(r._id);
             await progress({ step: 'orphan_receipt_cancelled', detail: { receipt: r._id, state: stateOf(cancelled) } });
           } else {
             await progress({ step: 'orphan_receipt_seen', detail: { receipt: r._id, state } });
+            if (state !== RECEIPT_CANCELLED) unsure = `Payme lists receipt ${r._id} of this payment in state ${String(state)}, neither new nor cancelled`;
           }
         }
-        if (page.length < 50) return;
+        if (page.length < 50) return { unsure };
       }
+      return { unsure: unsure ?? 'Payme listed more receipts of the period than PayBridge looks through' };
     } catch (err) {
+      if (err instanceof ClaimGoneError || err instanceof ClaimLostError || err instanceof StaleTransitionError) throw err;
       await progress({ step: 'orphan_receipt_lookup_failed', detail: { error: describe(err) } });
+      return { unsure: `Payme's receipt list could not be read (${describe(err)})` };
     }
   }
 

@@ -1,17 +1,19 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SYSTEM_CLOCK, type Clock } from '../../lib/clock.js';
 import { clockExplanation } from '../clock.js';
-import type {
-  CancelOutcome,
-  CancelRequest,
-  ChargeOutcome,
-  ChargeProgress,
-  ChargeRequest,
-  FiscalOutcome,
-  FiscalReceipt,
-  GiveBackStatus,
-  GiveBackStatusRequest,
-  QrProvider,
-  RecoverRequest,
+import {
+  type CancelOutcome,
+  type CancelRequest,
+  type ChargeOutcome,
+  type ChargeProgress,
+  type ChargeRequest,
+  type FiscalOutcome,
+  type FiscalReceipt,
+  type GiveBackStatus,
+  type GiveBackStatusRequest,
+  type QrProvider,
+  type RecoverRequest,
+  NO_GUARD,
+  type SendGuard,
 } from '../../payments/ports/qr-provider.js';
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { giveBackStatusOf } from '../give-back-status.js';
@@ -19,6 +21,8 @@ import type { UzumClient, UzumExchange } from './client.js';
 import { CASHIER_HINTS, exchangeText, integer, keys, text, UZUM_GIVE_BACK_STATUS, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_REVERSAL, UZUM_STATUS } from './outcomes.js';
 
 export interface UzumFastPayPolicy {
+  /** Time and pauses (the system's, unless a simulation gives its own). */
+  clock?: Clock;
   pollIntervalMs: number;
   /** How long PayBridge keeps asking (status, or the same charge again) before the outcome is unknown. */
   statusDeadlineMs: number;
@@ -88,11 +92,16 @@ export class UzumFastPay implements QrProvider {
     private readonly policy: UzumFastPayPolicy,
   ) {}
 
-  async charge(request: ChargeRequest, progress: Progress): Promise<ChargeOutcome> {
+  private get clock(): Clock {
+    return this.policy.clock ?? SYSTEM_CLOCK;
+  }
+
+  async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
     const send = () => this.client.payment({ amount: request.amount, otpData: request.qrCode, orderId: request.transactionId, transactionId: request.transactionId });
     // Journaled before the request leaves: a payment without this step was never sent (see recover).
     await progress({ step: SENDING });
-    const sentAt = Date.now();
+    guard();
+    const sentAt = this.clock.now();
     const first = await send();
     const rule = classify(UZUM_PAYMENT, keys(first));
     if (rule.outcome === 'paid') return this.paid(first, paymentIdOf(first), progress);
@@ -102,15 +111,16 @@ export class UzumFastPay implements QrProvider {
     }
     let paymentId = paymentIdOf(first);
     await progress({ step: 'answer_uncertain', ...(paymentId ? { providerPaymentId: paymentId } : {}), uncertain: `${exchangeText(first)} (${rule.answer})`, detail: { reply: first } });
-    const deadline = Date.now() + this.policy.statusDeadlineMs;
+    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     let last = exchangeText(first);
     // Without Uzum's payment_id there is nothing to ask payment/status about: the same request again
     // (same order_id and transaction_id) is the question, answered by the one payment of the order.
     while (!paymentId) {
-      if (Date.now() >= deadline) {
+      if (this.clock.now() >= deadline) {
         return { status: 'unknown', reason: `${last}; asking again with the same order id did not settle it in time. Do not take the payment again: PayBridge keeps asking.` };
       }
-      await sleep(this.policy.pollIntervalMs);
+      await this.clock.sleep(this.policy.pollIntervalMs);
+      guard();
       const again = await send();
       const againRule = classify(UZUM_PAYMENT_AGAIN, keys(again));
       await progress({ step: 'asked_again', detail: { answer: againRule.answer, reply: again } });
@@ -132,7 +142,7 @@ export class UzumFastPay implements QrProvider {
     if (!request.providerPaymentId && request.steps && !request.steps.includes(SENDING)) {
       return { status: 'failed', providerCode: 'NOT_SENT', providerText: 'never sent to Uzum', reason: 'PayBridge stopped before sending the payment to Uzum; nothing was charged.' };
     }
-    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, request.sentAt, Date.now() + this.policy.statusDeadlineMs, progress, 'PayBridge stopped before it learnt the outcome');
+    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, request.sentAt, this.clock.now() + this.policy.statusDeadlineMs, progress, 'PayBridge stopped before it learnt the outcome');
     return {
       status: 'unknown',
       reason: `PayBridge stopped before Uzum named the payment: Uzum's payment/status asks by Uzum's payment_id, and the one-time code is not kept to ask again. Look up order ${request.transactionId} in the Uzum merchant cabinet and decide it as an operator.`,
@@ -157,14 +167,14 @@ export class UzumFastPay implements QrProvider {
         return { status: 'failed', providerCode: text(x.kind === 'reply' ? x.reply.payment_status : '') || 'FAILED', providerText: 'payment failed', reason: `Uzum reports payment ${paymentId} not completed (FAILED); nothing was charged.`, detail: x };
       }
       if (rule.outcome === 'not_found') {
-        notFoundAt.push(Date.now());
+        notFoundAt.push(this.clock.now());
         if (absenceProven(notFoundAt, sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
           return { status: 'failed', providerCode: 'NOT_FOUND', providerText: 'operation not found', reason: `Uzum has no payment ${paymentId}, asked twice after the charge: nothing was charged.`, detail: x };
         }
       }
       last = `${exchangeText(x)} (${rule.answer})`;
-      if (Date.now() >= deadline) break;
-      await sleep(this.policy.pollIntervalMs);
+      if (this.clock.now() >= deadline) break;
+      await this.clock.sleep(this.policy.pollIntervalMs);
     }
     return { status: 'unknown', providerPaymentId: paymentId, reason: `${cause ? `${cause}; ` : ''}Uzum's status of payment ${paymentId} is not final: ${last}. Do not take the payment again: PayBridge keeps asking.` };
   }
@@ -191,6 +201,7 @@ export class UzumFastPay implements QrProvider {
         return { rule: classify(UZUM_GIVE_BACK_STATUS, keys(x)), detail: x };
       },
       { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+      this.clock,
     );
   }
 
