@@ -13,6 +13,7 @@ import { invalidRequest, paymentError, PayBridgeError } from './errors.js';
 import { remainingToGiveBack, withGiveBackSucceeded } from './give-back-ledger.js';
 import { cardOperation, NOT_SENT, pinpadCodeOf, terminalError, terminalErrorCode, type CardMethod, type CardOperation, type CardTerminal } from './card-operations.js';
 import type { ShiftCloseState, Transaction } from './transaction.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 
 export type { CardMethod, CardTerminal };
 
@@ -30,15 +31,18 @@ export interface CardAnswer {
  */
 export class CardPaymentService {
   private readonly engine: OperationEngine;
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
     private readonly terminals: readonly CardTerminal[],
     private readonly log: Logger,
-    private readonly options: { allowForeignRrns: boolean },
+    /** `clock`: time (the system's, unless a simulation gives its own). */
+    private readonly options: { allowForeignRrns: boolean; clock?: Clock },
     engine: OperationEngine | OperationHooks = {},
   ) {
     this.engine = engine instanceof OperationEngine ? engine : new OperationEngine(journal, { log, ...engine });
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   isInFlight(transactionId: string): boolean {
@@ -89,7 +93,7 @@ export class CardPaymentService {
   async pay(method: CardMethod, amount: number, terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
     const tx = await this.begin(
-      { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'payment', terminal: terminal.id },
+      { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: this.clock.now(), kind: 'payment', terminal: terminal.id },
       { amount, terminal: terminal.id },
     );
     const { tx: done } = await this.operate(terminal, tx, 'purchase', { requestId: tx.id, amount });
@@ -110,7 +114,7 @@ export class CardPaymentService {
     // payment to reserve against, so the pinpad's own check (it refuses a second cancel of a receipt)
     // is what stops it twice; the entry says it is foreign so the console and an audit can tell.
     const tx = await this.begin(
-      { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'cancel', terminal: terminal.id },
+      { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: this.clock.now(), kind: 'cancel', terminal: terminal.id },
       { amount, ...('rrn' in reference ? { rrn: reference.rrn } : { receipt: reference.receiptNumber }), foreign: true },
     );
     return this.answer((await this.operate(terminal, tx, 'cancel', { requestId: tx.id, amount, ...reference })).tx, { foreign: true });
@@ -123,7 +127,7 @@ export class CardPaymentService {
     if (!original && !this.options.allowForeignRrns) throw paymentError(text('rrn_not_found', { rrn, method: METHOD_NAMES[method] }));
     if (!original) {
       const tx = await this.begin(
-        { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund', terminal: terminal.id },
+        { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: this.clock.now(), kind: 'refund', terminal: terminal.id },
         { amount, rrn, foreign: true },
       );
       return this.answer((await this.operate(terminal, tx, 'refund', { requestId: tx.id, amount, rrn })).tx);
@@ -151,7 +155,7 @@ export class CardPaymentService {
       found.id,
       { amount, partialSupported: true, methodName: METHOD_NAMES[found.method], cancelOnly: kind === 'cancel' },
       (payment) => ({
-        tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind, originalId: payment.id, terminal: terminal.id },
+        tx: { id: randomUUID(), method: payment.method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: this.clock.now(), kind, originalId: payment.id, terminal: terminal.id },
         step: {
           step: 'received',
           // A universal cancel asks the cashier for the payment's receipt number at the pinpad: the journal says which.
@@ -238,7 +242,7 @@ export class CardPaymentService {
     // is lost stays on record as `unknown` instead of vanishing. Nothing is compared yet, so the
     // journal's side is null rather than zeros that would read as "the journal holds nothing".
     const close = { id: randomUUID(), terminal: terminal.id, shiftNumber: null, report: '', terminalTotals: null, journalTotals: null, matched: null };
-    const record = (state: ShiftCloseState, report: string) => this.journal.recordShiftClose({ ...close, state, report, closedAt: Date.now() });
+    const record = (state: ShiftCloseState, report: string) => this.journal.recordShiftClose({ ...close, state, report, closedAt: this.clock.now() });
     let answer: TerminalAnswer;
     try {
       answer = await terminal.queue.run(async () => {
@@ -264,7 +268,7 @@ export class CardPaymentService {
     }
     const found = await reconcileWithJournal(answer, (shift) => this.journal.shiftTotals(terminal.id, shift), 'close');
     const { shift, reason } = found;
-    await this.journal.recordShiftClose({ ...close, state: 'closed', shiftNumber: shift, closedAt: Date.now(), report: answer.slip, ...found.record, reason });
+    await this.journal.recordShiftClose({ ...close, state: 'closed', shiftNumber: shift, closedAt: this.clock.now(), report: answer.slip, ...found.record, reason });
     if (found.record.matched === false) this.log.warn({ terminal: terminal.id, shift, difference: found.reconciliation.difference }, 'shift totals differ from the journal');
     if (found.record.matched === null) this.log.info({ terminal: terminal.id, shift, reason }, 'shift closed without a reconciliation against the journal');
     return { message: answer.slip, ppt_id: null, terminal: terminal.id, shift_number: shift, reconciliation: found.reconciliation };

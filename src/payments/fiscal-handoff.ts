@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { firstWrite, type Journal } from './ports/journal.js';
 import { billingError, invalidRequest, paymentError } from './errors.js';
 import { Periodic } from '../lib/periodic.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { QrMethod, QrPaymentService } from './qr-payment-service.js';
 import type { FiscalHandoff, FiscalReceipt } from './transaction.js';
@@ -22,6 +23,8 @@ export interface FiscalHandoffOptions {
    * call to a provider (connect + twice the response timeout).
    */
   attemptLeaseMs?: number;
+  /** Time and timers (the system's, unless a simulation gives its own). */
+  clock?: Clock;
 }
 
 export type HandoffResult = { delivered: true; handoff: FiscalHandoff } | { delivered: false; handoff: FiscalHandoff };
@@ -35,6 +38,7 @@ export class FiscalHandoffService {
   private readonly locks = new KeyedLock();
   private readonly periodic: Periodic<void>;
   private readonly leaseMs: number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
@@ -43,7 +47,8 @@ export class FiscalHandoffService {
     private readonly options: FiscalHandoffOptions,
   ) {
     this.leaseMs = options.attemptLeaseMs ?? 60_000;
-    this.periodic = new Periodic(options.sweepIntervalMs ?? 1_000, () => this.sweep(), (err) => this.log.error({ err }, 'fiscal hand-off sweep failed'));
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.periodic = new Periodic(options.sweepIntervalMs ?? 1_000, () => this.sweep(), (err) => this.log.error({ err }, 'fiscal hand-off sweep failed'), this.clock);
   }
 
   async submit(method: QrMethod, input: FiscalReceipt): Promise<HandoffResult> {
@@ -76,7 +81,7 @@ export class FiscalHandoffService {
       }
       if (handoff?.state === 'submitted') return { delivered: true, handoff };
       // Held for this request's own first attempt, so that no sweep sends the same receipt alongside it.
-      const heldUntil = Date.now() + this.leaseMs;
+      const heldUntil = this.clock.now() + this.leaseMs;
       if (handoff) {
         handoff = await firstWrite(this.journal.updateHandoff(handoff.id, { receipt, state: 'pending', nextAttemptAt: heldUntil }));
       } else {
@@ -88,7 +93,7 @@ export class FiscalHandoffService {
           receipt,
           state: 'pending',
           nextAttemptAt: heldUntil,
-          createdAt: Date.now(),
+          createdAt: this.clock.now(),
         }));
       }
       const after = await this.attempt(handoff);
@@ -125,12 +130,12 @@ export class FiscalHandoffService {
     }
     const pause = Math.min(this.options.retryInitialMs * 2 ** (attempts - 1), this.options.retryMaxMs);
     log.warn({ error: outcome.error, retry_in_ms: pause }, 'fiscal receipt not delivered; will retry');
-    return this.journal.updateHandoff(handoff.id, { attempts, nextAttemptAt: Date.now() + pause, lastError: outcome.error });
+    return this.journal.updateHandoff(handoff.id, { attempts, nextAttemptAt: this.clock.now() + pause, lastError: outcome.error });
   }
 
   /** Retries every pending hand-off that is due. */
   async sweep(): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     const due = await this.journal.claimDueHandoffs(now, 50, now + this.leaseMs);
     for (const handoff of due) {
       try {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { firstWrite, type Journal } from './ports/journal.js';
 import { paymentError } from './errors.js';
 import { maskDeep } from './masking.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 
 export interface IdempotencyOptions {
   /** How long a key and its answer are kept. */
@@ -16,6 +16,8 @@ export interface IdempotencyOptions {
   owner: string;
   /** Whose keys these are: the till this PayBridge serves (see `tillScope`). Prefixed to every scope. */
   till: string;
+  /** Time and pauses (the system's, unless a simulation gives its own). */
+  clock?: Clock;
 }
 
 /**
@@ -67,19 +69,22 @@ export interface IdempotentRequest {
 export class IdempotencyService {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly context = new AsyncLocalStorage<{ scope: string; key: string; owner: string }>();
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
     private readonly log: Logger,
     private readonly options: IdempotencyOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+  }
 
   async run(request: IdempotentRequest): Promise<IdempotentAnswer> {
     const { key, fingerprint } = request;
     // Keys stored before they were a till's (scope without the till) are not found: a retry that
     // spans the upgrade is served as a new request.
     const scope = `${this.options.till} ${request.scope}`;
-    const now = Date.now();
+    const now = this.clock.now();
     // Each request holds its claim under a name of its own: a retry that takes over a claim left
     // unlinked too long makes the first request's link fail, so the first sends nothing.
     const owner = `${this.options.owner}:${randomUUID()}`;
@@ -92,14 +97,20 @@ export class IdempotencyService {
     if (existing.state === 'done') return { response: existing.response, replayed: true };
 
     // The first request is still running (here, or in a PayBridge that died or runs beside this one).
-    const deadline = Date.now() + this.options.waitMs;
+    const deadline = this.clock.now() + this.options.waitMs;
     const local = this.running.get(`${scope}\n${key}`);
-    if (local) await Promise.race([local.catch(() => undefined), sleep(this.options.waitMs, undefined, { ref: false })]);
+    if (local) {
+      // The pause is cancelled when the first request ends first, so no timer outlives the wait.
+      let cancel: (() => void) | undefined;
+      const paused = new Promise<void>((resolve) => (cancel = this.clock.after(this.options.waitMs, resolve)));
+      await Promise.race([local.catch(() => undefined), paused]);
+      cancel?.();
+    }
     for (;;) {
       const current = await this.journal.getIdempotencyKey(scope, key);
       if (!current) return this.run(request); // released without an answer: this retry may do the work
       if (current.state === 'done') return { response: current.response, replayed: true };
-      if (!current.transactionId && Date.now() - current.createdAt > this.options.waitMs) {
+      if (!current.transactionId && this.clock.now() - current.createdAt > this.options.waitMs) {
         // Claimed long ago and never tied to a transaction: its request died before journaling anything
         // (or is stuck before its first write: its link will fail once this retry holds the key).
         await this.journal.releaseIdempotencyKey(scope, key, current.owner);
@@ -110,13 +121,13 @@ export class IdempotencyService {
         await this.complete(scope, key, settled, current.transactionId);
         return { response: settled, replayed: true };
       }
-      if (Date.now() >= deadline) {
+      if (this.clock.now() >= deadline) {
         throw paymentError(
           text('key_in_progress', { key }),
           { idempotency_key: key, ...(current.transactionId ? { transaction_id: current.transactionId } : {}) },
         );
       }
-      await sleep(100);
+      await this.clock.sleep(100);
     }
   }
 
@@ -172,6 +183,6 @@ export class IdempotencyService {
   }
 
   async purge(): Promise<number> {
-    return this.journal.purgeIdempotencyKeys(Date.now());
+    return this.journal.purgeIdempotencyKeys(this.clock.now());
   }
 }

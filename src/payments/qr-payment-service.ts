@@ -1,7 +1,6 @@
 import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { firstWrite, type ClaimHeld, type Journal } from './ports/journal.js';
 import type { QrProvider } from './ports/qr-provider.js';
@@ -12,6 +11,7 @@ import { billingError, paymentError } from './errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import { OperationEngine, type OperationHooks, type SettleOnce } from './operation-engine.js';
 import { maskQrCode } from './masking.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { TransactionStatus } from './state-machine.js';
 import type { QrPaymentMethod, Transaction, TransactionWithEvents } from './transaction.js';
 
@@ -81,6 +81,8 @@ export interface QrPaymentOptions {
   qrRetryWindowMs: number;
   /** How long such a retry waits for the first one's outcome when another PayBridge is charging it. */
   retryWaitMs?: number;
+  /** Time and pauses (the system's, unless a simulation gives its own). */
+  clock?: Clock;
 }
 
 /**
@@ -91,6 +93,7 @@ export interface QrPaymentOptions {
 export class QrPaymentService {
   private readonly locks = new KeyedLock();
   private readonly engine: OperationEngine;
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
@@ -101,6 +104,7 @@ export class QrPaymentService {
     engine: OperationEngine | OperationHooks = {},
   ) {
     this.engine = engine instanceof OperationEngine ? engine : new OperationEngine(journal, { log, ...engine });
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   provider(method: QrMethod): QrProvider {
@@ -121,7 +125,7 @@ export class QrPaymentService {
     // reaching another PayBridge on the same journal is recognised too; the lock here only keeps
     // this process's own retries from queueing on the database.
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
-      const now = Date.now();
+      const now = this.clock.now();
       const { created, transaction: tx } = await firstWrite(this.journal.insertQrPayment(
         { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: now },
         { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
@@ -143,10 +147,10 @@ export class QrPaymentService {
    * one on the same journal: wait a while for that outcome, so the till hears it rather than "unknown".
    */
   private async settledOrLatest(tx: Transaction): Promise<Transaction> {
-    const deadline = Date.now() + (this.options.retryWaitMs ?? 30_000);
+    const deadline = this.clock.now() + (this.options.retryWaitMs ?? 30_000);
     let current = tx;
-    while (current.status === 'pending' && !this.engine.isInFlight(current.id) && Date.now() < deadline) {
-      await sleep(100);
+    while (current.status === 'pending' && !this.engine.isInFlight(current.id) && this.clock.now() < deadline) {
+      await this.clock.sleep(100);
       current = (await this.journal.get(current.id)) ?? current;
     }
     return current;
@@ -255,7 +259,7 @@ export class QrPaymentService {
       found.id,
       { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] },
       (payment, { amount, partial }) => ({
-        tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
+        tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: this.clock.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
         step: { step: 'received', detail: { amount, partial, original_id: payment.id, payment_id: payment.providerPaymentId } },
       }),
     );

@@ -1,3 +1,5 @@
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
+
 /** Raised when a terminal stayed busy for longer than a request may wait: pinpad code 984. */
 export class TerminalBusyError extends Error {
   constructor(readonly waitedMs: number) {
@@ -15,7 +17,10 @@ export class TerminalQueue {
   private busy = false;
   private queued = 0;
 
-  constructor(private readonly maxWaitMs: number) {}
+  constructor(
+    private readonly maxWaitMs: number,
+    private readonly clock: Clock = SYSTEM_CLOCK,
+  ) {}
 
   get isBusy(): boolean {
     return this.busy;
@@ -31,12 +36,12 @@ export class TerminalQueue {
     const turn = new Promise<void>((resolve) => (release = resolve));
     const previous = this.tail;
     this.tail = previous.then(() => turn);
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.maxWaitMs)));
+    let cancel: (() => void) | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => (cancel = this.clock.after(this.maxWaitMs, () => resolve('timeout'))));
     this.queued += 1;
     const started = await Promise.race([previous.then(() => 'go' as const), gaveUp]);
     this.queued -= 1;
-    clearTimeout(timer);
+    cancel?.();
     if (started === 'timeout') {
       // Keep our place in the chain so those queued behind us are not released early.
       void previous.then(release);

@@ -59,6 +59,17 @@ function classify(err: unknown): TransportError {
   return new TransportError(`${sent ? 'connection lost' : 'could not connect'}: ${e.message ?? code}`, sent, code);
 }
 
+/**
+ * What a provider client sends its calls through: HttpTransport on the wire, or the simulator's
+ * in-process providers (test/sim/). Failures are TransportErrors, as HttpTransport classifies them.
+ */
+export interface ProviderTransport {
+  send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse>;
+  /** From the latest answer that carried a readable `Date` header. */
+  readonly lastClockOffsetMs: number | undefined;
+  close(): Promise<void>;
+}
+
 /** Told about every call when it ends: for latency metrics. `outcome` is "2xx"…"5xx" or "error". */
 export type CallObserver = (seconds: number, outcome: string) => void;
 
@@ -67,7 +78,7 @@ export type CallObserver = (seconds: number, outcome: string) => void;
  * provider clients for every call; it never retries, because a retried payment could be a
  * second charge.
  */
-export class HttpTransport {
+export class HttpTransport implements ProviderTransport {
   private readonly agent: Agent;
   /** From the latest answer that carried a readable `Date` header, whatever its status. */
   lastClockOffsetMs: number | undefined;

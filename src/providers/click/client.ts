@@ -1,6 +1,6 @@
 import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
 import { tiyinToSoumLiteral } from '../../payments/money.js';
-import { HttpTransport, type CallObserver, type HttpTimeouts } from '../http-transport.js';
+import { HttpTransport, type CallObserver, type HttpTimeouts, type ProviderTransport } from '../http-transport.js';
 import { clickAuthHeader } from './auth.js';
 
 export interface ClickCredentials {
@@ -43,15 +43,19 @@ function paymentIdLiteral(paymentId: string): string {
  */
 export class ClickClient {
   private readonly base: string;
-  private readonly transport: HttpTransport;
+  private readonly transport: ProviderTransport;
+  private readonly now: () => number;
 
   constructor(
     private readonly credentials: ClickCredentials,
     timeouts: HttpTimeouts,
     observe?: CallObserver,
+    /** The simulator's transport and clock (the `Auth` header carries the time); HTTP and the system's clock otherwise. */
+    options: { transport?: ProviderTransport; now?: () => number } = {},
   ) {
     this.base = credentials.baseUrl.endsWith('/') ? credentials.baseUrl : `${credentials.baseUrl}/`;
-    this.transport = new HttpTransport(timeouts, observe);
+    this.transport = options.transport ?? new HttpTransport(timeouts, observe);
+    this.now = options.now ?? Date.now;
   }
 
   get serviceId(): number {
@@ -69,7 +73,7 @@ export class ClickClient {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'content-type': 'application/json',
-      auth: clickAuthHeader(this.credentials.merchantUserId, this.credentials.secretKey),
+      auth: clickAuthHeader(this.credentials.merchantUserId, this.credentials.secretKey, this.now()),
     };
     const res = await this.transport.send(method, this.base + path, headers, body);
     if (res.statusCode !== 200 && res.statusCode !== 201) {

@@ -1,5 +1,5 @@
 import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
-import { HttpTransport, type CallObserver, type HttpTimeouts } from '../http-transport.js';
+import { HttpTransport, type CallObserver, type HttpTimeouts, type ProviderTransport } from '../http-transport.js';
 
 export interface PaymeCredentials {
   /** https://checkout.paycom.uz/api (production) or https://checkout.test.paycom.uz/api (test). */
@@ -72,15 +72,17 @@ function textOf(value: JsonValue | undefined): string {
  * `X-Auth: cashbox_id:cashbox_key`. One method per call, no retries, no policy.
  */
 export class PaymeClient {
-  private readonly transport: HttpTransport;
+  private readonly transport: ProviderTransport;
   private nextId = 1;
 
   constructor(
     private readonly credentials: PaymeCredentials,
     timeouts: HttpTimeouts,
     observe?: CallObserver,
+    /** The simulator's transport; HTTP otherwise. */
+    options: { transport?: ProviderTransport } = {},
   ) {
-    this.transport = new HttpTransport(timeouts, observe);
+    this.transport = options.transport ?? new HttpTransport(timeouts, observe);
   }
 
   /** Payme's clock minus this computer's, from the latest answer's `Date` header. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parseLenientJson, type JsonValue } from '../../lib/lenient-json.js';
-import { HttpTransport, TransportError, type CallObserver, type HttpTimeouts } from '../http-transport.js';
+import { HttpTransport, TransportError, type CallObserver, type HttpTimeouts, type ProviderTransport } from '../http-transport.js';
 
 export interface UzumCredentials {
   /** e.g. https://mobile.apelsin.uz/api/apelsin-pay/merchant/ (the contract's example host). */
@@ -51,15 +51,17 @@ export interface UzumPaymentBody {
  * retries and no policy: src/providers/uzum/fast-pay.ts decides what to send and when.
  */
 export class UzumClient {
-  private readonly transport: HttpTransport;
+  private readonly transport: ProviderTransport;
 
   constructor(
     private readonly credentials: UzumCredentials,
     timeouts: HttpTimeouts,
     observe?: CallObserver,
     private readonly now: () => number = Date.now,
+    /** The simulator's transport; HTTP otherwise. */
+    transport?: ProviderTransport,
   ) {
-    this.transport = new HttpTransport(timeouts, observe);
+    this.transport = transport ?? new HttpTransport(timeouts, observe);
   }
 
   get serviceId(): number {
