@@ -200,7 +200,7 @@ export class IdempotencyService {
       if (await this.journal.completeIdempotencyKey(scope, key, owner, maskDeep(response, '', { freeText: false }), transactionId)) return true;
       this.log.warn(
         { idempotency_key: key, owner, transaction_id: transactionId },
-        'an answer was not stored with its idempotency key: the request it was for no longer holds the key, and the answer stored by the one that does stays',
+        'an answer was not stored with its idempotency key: the request it was for no longer holds the key in progress (a retry took it over, or answered it already), and the answer stored stays',
       );
       return false;
     } catch (err) {
@@ -224,8 +224,8 @@ export class IdempotencyService {
 
 /**
  * The refusal of a key stored for another request, saying what differs: the request it was used for
- * (another path: another transaction, another route), or the body. A key stored by an older PayBridge
- * has a bare digest, which names nothing and is never this request's.
+ * (another path: another transaction, another route), or the body. A key an older PayBridge stored
+ * has a bare digest, which names no request: the refusal can only say it is from before the update.
  */
 function reused(key: string, stored: string, target: string): PayBridgeError {
   const usedFor = FINGERPRINT.exec(stored)?.[1];
