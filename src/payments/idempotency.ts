@@ -27,8 +27,9 @@ export interface IdempotencyOptions {
  * process: the pid changes at every restart, and a till's retry after a restart must still find its
  * key; and a pool of PayBridge instances serving the same tills (each with its own `instance.id`,
  * docs/deployment.md) must share keys, since a retry may reach any of them. So a PayBridge that
- * names no till — one till on its own SQLite file, or such a pool — keeps one fixed namespace, stable
- * across restarts, as before; a chain isolates its tills by setting `instance.till` on each.
+ * names no till — one till on its own SQLite file — keeps one fixed namespace, stable across
+ * restarts, as before. On a PostgreSQL journal (a chain's) shop and till are required (config/load.ts):
+ * each till's PayBridge names its own, and a pool serving several tills names one for all of them.
  * JSON, so that no shop or till name can be mistaken for another.
  */
 export function tillScope(instance: { shop?: string | undefined; till?: string | undefined }): string {
