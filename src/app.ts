@@ -30,6 +30,7 @@ import { OperatorService } from './payments/operator-service.js';
 import { OperationEngine } from './payments/operation-engine.js';
 import { longestSettleMs } from './config/leases.js';
 import { SYSTEM_CLOCK, type Clock } from './lib/clock.js';
+import { ConfigError, postgresTillProblems } from './config/load.js';
 
 export interface PayBridge {
   config: Config;
@@ -130,6 +131,10 @@ export async function openJournal(config: Config, logger: Logger, instance: stri
  * mode, the emulators they talk to over loopback) and the HTTP server. Does not listen.
  */
 export async function createPayBridge(config: Config, logger: Logger, options: { clock?: Clock } = {}): Promise<PayBridge> {
+  // loadConfig refuses this already; a configuration built without it (an embedding, a test) must
+  // not get a chain's journal with keys shared by its tills either.
+  const unnamedTill = postgresTillProblems(config);
+  if (unnamedTill.length) throw new ConfigError('configuration', unnamedTill);
   // This process's clock: the system's, unless a test gives it one that is skewed. Claims never run on it.
   const clock = options.clock ?? SYSTEM_CLOCK;
   const instance = config.instance.id ?? `${hostname()}:${process.pid}`;
