@@ -58,13 +58,21 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
     const dataDir = tempDir();
     const sqlitePath = `${dataDir}/journal.sqlite`;
     const [clickId] = await tillDay(dataDir);
+    // A key an older PayBridge kept under its route, still in force.
+    const older = new SqliteJournal({ path: sqlitePath });
+    try {
+      const now = Date.now();
+      await older.claimIdempotencyKey({ scope: `${tillScope({})} POST /payment/click`, key: 'older-key', fingerprint: 'ab'.repeat(32), owner: 'old', createdAt: now, expiresAt: now + 3_600_000 });
+    } finally {
+      await older.close();
+    }
     const url = await freshDatabase();
     const password = new URL(url).password;
     const migrate = () => paybridge(['journal', 'migrate', '--from', 'sqlite', '--to', 'postgres', '--shop', 'chilonzor', '--till', '2'], { PAYBRIDGE_DATA_DIR: dataDir, PAYBRIDGE_JOURNAL_URL: url });
 
     const first = await migrate();
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /: 4 transactions \(4 new, 0 updated, 0 already there\), \d+ events, 1 fiscal hand-offs, 1 shift closes, 1 idempotency keys copied/);
+    assert.match(first.stdout, /: 4 transactions \(4 new, 0 updated, 0 already there\), \d+ events, 1 fiscal hand-offs, 1 shift closes, 2 idempotency keys copied/);
     assert.ok(!first.stdout.includes(password) && !first.stderr.includes(password), 'the password is never printed');
     assert.match(first.stdout, /postgres:\/\/paybridge:\*\*\*@/);
 
@@ -92,8 +100,10 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
         assert.deepEqual([theirs!.shop, theirs!.till], ['chilonzor', '2'], 'rows that named no till get the one given');
       }
       assert.deepEqual(await central.listShiftCloses({ limit: 5 }), await till.listShiftCloses({ limit: 5 }));
-      const key = await central.getIdempotencyKey(`${tillScope({ shop: 'chilonzor', till: '2' })} POST /payment/payme`, 'migrate-key-1');
+      const key = await central.getIdempotencyKey(tillScope({ shop: 'chilonzor', till: '2' }), 'migrate-key-1');
       assert.equal(key?.state, 'done');
+      assert.match(key!.fingerprint, /^POST \/payment\/payme sha256:[0-9a-f]{64}$/);
+      assert.equal((await central.getIdempotencyKey(`${tillScope({ shop: 'chilonzor', till: '2' })} POST /payment/click`, 'older-key'))?.owner, 'old', 'an older key keeps its route, under the till');
     } finally {
       await till.close();
       await central.close();

@@ -123,12 +123,15 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
     // has stays as it is there (another till cannot have the same one with the same request).
     const keySql = `INSERT INTO idempotency_keys (${KEY_COLUMNS.join(', ')}) VALUES (${placeholders(KEY_COLUMNS.length)}) ON CONFLICT (scope, key) DO NOTHING`;
     for (const row of source.prepare(`SELECT ${KEY_COLUMNS.join(', ')} FROM idempotency_keys WHERE expires_at >= ?`).all(Date.now()) as Record<string, unknown>[]) {
-      // A till that named no shop or till kept its keys under the unnamed till (or, before keys were
-      // per till, under the bare route): in the chain's journal they become the given till's.
+      // A till that named no shop or till kept its keys under the unnamed till (the whole scope now;
+      // followed by the route before a key was the till's for one request; before keys were per
+      // till, the bare route): in the chain's journal they become the given till's, in the same form.
       const scope = String(row.scope);
       const unnamed = tillScope({});
-      const route = scope.startsWith(unnamed) ? scope.slice(unnamed.length + 1) : scope.startsWith('{') ? undefined : scope;
-      if (route !== undefined) row.scope = `${tillScope({ shop: options.shop, till: options.till })} ${route}`;
+      const named = tillScope({ shop: options.shop, till: options.till });
+      if (scope === unnamed) row.scope = named;
+      else if (scope.startsWith(`${unnamed} `)) row.scope = named + scope.slice(unnamed.length);
+      else if (!scope.startsWith('{')) row.scope = `${named} ${scope}`;
       report.idempotencyKeys += (await target.query(keySql, KEY_COLUMNS.map((c) => row[c]))).rowCount ?? 0;
     }
   } finally {

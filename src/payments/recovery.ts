@@ -110,6 +110,16 @@ export class RecoveryService {
   }
 
   /**
+   * Asks about one unsettled transaction now — a till's retry of it — under a claim of its own, by
+   * the same adapters recovery uses: never sends it again. A row someone else holds is left to them.
+   */
+  async settleOne(id: string): Promise<void> {
+    const tx = await this.journal.get(id);
+    if (!tx || (tx.status !== 'pending' && tx.status !== 'unknown')) return;
+    await (isQrMethod(tx.method) ? this.qr.settleOnce(id) : this.cards.settleOnce(id));
+  }
+
+  /**
    * An operator's decision on a transaction no provider or terminal could settle (or on a conflict):
    * who decided, why, and what they saw, kept in its timeline — under a claim like any other write,
    * refused while recovery, a request or another operator holds it.

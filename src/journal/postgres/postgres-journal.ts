@@ -642,8 +642,12 @@ export class PostgresJournal implements Journal {
     return row && rowToIdempotencyRecord(row);
   }
 
-  async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
-    await this.query(`UPDATE idempotency_keys SET state = 'done', response = $1, transaction_id = $2 WHERE scope = $3 AND key = $4`, [JSON.stringify(response), transactionId, scope, key]);
+  async completeIdempotencyKey(scope: string, key: string, owner: string, response: unknown, transactionId: string | null): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE idempotency_keys SET state = 'done', response = $1, transaction_id = $2 WHERE scope = $3 AND key = $4 AND state = 'in_progress' AND owner = $5`,
+      [JSON.stringify(response), transactionId, scope, key, owner],
+    );
+    return rowCount === 1;
   }
 
   async linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean> {

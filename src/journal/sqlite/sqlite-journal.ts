@@ -192,7 +192,10 @@ export class SqliteJournal implements Journal {
          VALUES (@key, @scope, @fingerprint, 'in_progress', @owner, @createdAt, @expiresAt) ON CONFLICT (scope, key) DO NOTHING`,
       ),
       getKey: this.db.prepare(`SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?`),
-      completeKey: this.db.prepare(`UPDATE idempotency_keys SET state = 'done', response = ?, transaction_id = ? WHERE scope = ? AND key = ?`),
+      completeKey: this.db.prepare(
+        `UPDATE idempotency_keys SET state = 'done', response = @response, transaction_id = @tx
+         WHERE scope = @scope AND key = @key AND state = 'in_progress' AND owner = @owner`,
+      ),
       linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = @tx WHERE scope = @scope AND key = @key AND (@owner IS NULL OR owner = @owner)`),
       releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = @scope AND key = @key AND state = 'in_progress' AND (@owner IS NULL OR owner = @owner)`),
       // A key whose operation is still unsettled outlives its TTL: a retry must find that operation.
@@ -514,8 +517,8 @@ export class SqliteJournal implements Journal {
     return row && rowToIdempotencyRecord(row);
   }
 
-  async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
-    await this.writes.run(() => this.statements.completeKey.run(JSON.stringify(response), transactionId, scope, key));
+  async completeIdempotencyKey(scope: string, key: string, owner: string, response: unknown, transactionId: string | null): Promise<boolean> {
+    return this.writes.run(() => Number(this.statements.completeKey.run({ response: JSON.stringify(response), tx: transactionId, scope, key, owner }).changes) === 1);
   }
 
   async linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean> {
