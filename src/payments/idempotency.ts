@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { Logger } from 'pino';
 import { firstWrite, type IdempotencyRecord, type Journal } from './ports/journal.js';
 import { paymentError, type PayBridgeError } from './errors.js';
@@ -16,6 +16,12 @@ export interface IdempotencyOptions {
   owner: string;
   /** Whose keys these are: the till this PayBridge serves (see `tillScope`); a key's whole scope. */
   till: string;
+  /**
+   * Asks about one unsettled operation once, now, under a claim of its own — never sending it again —
+   * and says whether a request (this PayBridge's or another's) is still working on it instead.
+   */
+  settleOnce?: (transactionId: string) => Promise<{ heldByRequest: boolean }>;
+  clock?: Clock;
 }
 
 /**
@@ -85,20 +91,25 @@ export interface IdempotentRequest {
   work: () => Promise<{ response: unknown; transactionId: string | null; final: boolean }>;
   /**
    * The answer a settled transaction stands for, to answer a retry whose first request was cut off
-   * (its PayBridge died) once recovery has settled the transaction; undefined while it is unsettled.
+   * (its PayBridge died) or whose outcome was lost; undefined while it is unsettled — unless
+   * `orUnsettled`: then the answer that says its outcome is not known yet and not to repeat it
+   * (undefined only where the route has no such answer).
    */
-  fromTransaction: (transactionId: string) => Promise<unknown>;
+  fromTransaction: (transactionId: string, orUnsettled?: boolean) => Promise<unknown>;
 }
 
 export class IdempotencyService {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly context = new AsyncLocalStorage<{ scope: string; key: string; owner: string }>();
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
     private readonly log: Logger,
     private readonly options: IdempotencyOptions,
-  ) {}
+  ) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+  }
 
   async run(request: IdempotentRequest): Promise<IdempotentAnswer> {
     const { key } = request;
@@ -114,7 +125,7 @@ export class IdempotencyService {
       const old = await firstWrite(this.journal.getIdempotencyKey(legacyScope, key));
       if (old) return this.follow(legacyScope, request.legacy.fingerprint, old, request);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     // Each request holds its claim under a name of its own: a retry that takes over a claim left
     // unlinked too long makes the first request's link fail, so the first sends nothing.
     const owner = `${this.options.owner}:${randomUUID()}`;
@@ -129,15 +140,21 @@ export class IdempotencyService {
     if (existing.fingerprint !== fingerprint) throw reused(key, existing.fingerprint, request.target);
     if (existing.state === 'done') return { response: existing.response, replayed: true };
 
-    // The first request is still running (here, or in a PayBridge that died or runs beside this one).
-    const deadline = Date.now() + this.options.waitMs;
+    // The first request may still be running (here, or in a PayBridge that died or runs beside this
+    // one): while a request works on the operation, its outcome is waited for, at most wait_ms.
+    const deadline = this.clock.now() + this.options.waitMs;
     const local = this.running.get(`${scope}\n${key}`);
-    if (local) await Promise.race([local.catch(() => undefined), sleep(this.options.waitMs, undefined, { ref: false })]);
+    if (local) {
+      let stop: () => void = () => {};
+      await Promise.race([local.catch(() => undefined), new Promise<void>((resolve) => (stop = this.clock.after(this.options.waitMs, resolve)))]);
+      stop();
+    }
+    let asked: string | undefined;
     for (;;) {
       const current = await this.journal.getIdempotencyKey(scope, key);
       if (!current) return this.run(request); // released without an answer: this retry may do the work
       if (current.state === 'done') return { response: current.response, replayed: true };
-      if (!current.transactionId && Date.now() - current.createdAt > this.options.waitMs) {
+      if (!current.transactionId && this.clock.now() - current.createdAt > this.options.waitMs) {
         // Claimed long ago and never tied to a transaction: its request died before journaling anything
         // (or is stuck before its first write: its link will fail once this retry holds the key).
         await this.journal.releaseIdempotencyKey(scope, key, current.owner);
@@ -149,13 +166,28 @@ export class IdempotencyService {
       if (settled !== undefined && (await this.complete(scope, key, current.owner, settled, current.transactionId))) {
         return { response: settled, replayed: true };
       }
-      if (Date.now() >= deadline) {
+      if (settled === undefined && current.transactionId && this.options.settleOnce) {
+        // Unsettled and no request working on it (its answer was lost, or its PayBridge died): asked
+        // about once, at once, under a claim — then the till hears the truth now, settled or not,
+        // instead of waiting wait_ms for "in progress". While a request holds it, it is waited for.
+        if (asked !== current.transactionId) {
+          if (!(await this.options.settleOnce(current.transactionId)).heldByRequest) {
+            asked = current.transactionId;
+            continue; // what that question settled, if it settled it, is read on the next turn
+          }
+        } else {
+          const open = await request.fromTransaction(current.transactionId, true);
+          // Not kept: the key stays tied to the operation, whose settled answer a later retry gets.
+          if (open !== undefined) return { response: open, replayed: true };
+        }
+      }
+      if (this.clock.now() >= deadline) {
         throw paymentError(
           text('key_in_progress', { key }),
           { idempotency_key: key, ...(current.transactionId ? { transaction_id: current.transactionId } : {}) },
         );
       }
-      if (settled === undefined) await sleep(100);
+      if (settled === undefined) await this.clock.sleep(100);
     }
   }
 
