@@ -172,6 +172,9 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
     // Keys are the till's (shop and till), never the process's: see tillScope.
     till: tillScope(config.instance),
+    // A retry of an operation nobody is working on asks about it at once (recovery's adapters, its own claim).
+    settleOnce: (id): Promise<{ heldByRequest: boolean }> => recovery.settleOne(id),
+    clock,
   });
   // One engine runs every outward operation, QR and card alike: one way of claiming, one key link.
   // A request's claim lasts recovery.grace_ms between renewals, as the journal's insert takes it.

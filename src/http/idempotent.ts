@@ -78,7 +78,7 @@ function replay(response: unknown, request: FastifyRequest): Envelope {
  * is refused (106). Another till's equal key is another request.
  */
 export function idempotentHandler(idempotency: IdempotencyService) {
-  return async function serve<T>(request: FastifyRequest, work: () => Promise<T>, fromTransaction: (id: string) => Promise<T | undefined>): Promise<Envelope> {
+  return async function serve<T>(request: FastifyRequest, work: () => Promise<T>, fromTransaction: (id: string, orUnsettled?: boolean) => Promise<T | undefined>): Promise<Envelope> {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return success(await work());
     const key = Array.isArray(header) ? header[0]! : header;
@@ -113,7 +113,7 @@ export function idempotentHandler(idempotency: IdempotencyService) {
         const open = reservedAway || OPEN.includes(String(envelope.error?.give_back_status ?? envelope.error?.transaction_status));
         return { response: envelope, transactionId: transactionOf(envelope), final: !open };
       },
-      fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),
+      fromTransaction: (id, orUnsettled) => asEnvelope(() => fromTransaction(id, orUnsettled)),
     });
     return replayed ? replay(response, request) : (response as Envelope);
   };

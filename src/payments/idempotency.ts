@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { Logger } from 'pino';
 import { firstWrite, type IdempotencyRecord, type Journal } from './ports/journal.js';
 import { paymentError, type PayBridgeError } from './errors.js';
 import { maskDeep } from './masking.js';
-import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 
 export interface IdempotencyOptions {
   /** How long a key and its answer are kept. */
@@ -16,7 +16,11 @@ export interface IdempotencyOptions {
   owner: string;
   /** Whose keys these are: the till this PayBridge serves (see `tillScope`); a key's whole scope. */
   till: string;
-  /** Time and pauses (the system's, unless a simulation gives its own). */
+  /**
+   * Asks about one unsettled operation once, now, under a claim of its own — never sending it again —
+   * and says whether a request (this PayBridge's or another's) is still working on it instead.
+   */
+  settleOnce?: (transactionId: string) => Promise<{ heldByRequest: boolean }>;
   clock?: Clock;
 }
 
@@ -87,9 +91,11 @@ export interface IdempotentRequest {
   work: () => Promise<{ response: unknown; transactionId: string | null; final: boolean }>;
   /**
    * The answer a settled transaction stands for, to answer a retry whose first request was cut off
-   * (its PayBridge died) once recovery has settled the transaction; undefined while it is unsettled.
+   * (its PayBridge died) or whose outcome was lost; undefined while it is unsettled — unless
+   * `orUnsettled`: then the answer that says its outcome is not known yet and not to repeat it
+   * (undefined only where the route has no such answer).
    */
-  fromTransaction: (transactionId: string) => Promise<unknown>;
+  fromTransaction: (transactionId: string, orUnsettled?: boolean) => Promise<unknown>;
 }
 
 export class IdempotencyService {
@@ -134,16 +140,16 @@ export class IdempotencyService {
     if (existing.fingerprint !== fingerprint) throw reused(key, existing.fingerprint, request.target);
     if (existing.state === 'done') return { response: existing.response, replayed: true };
 
-    // The first request is still running (here, or in a PayBridge that died or runs beside this one).
+    // The first request may still be running (here, or in a PayBridge that died or runs beside this
+    // one): while a request works on the operation, its outcome is waited for, at most wait_ms.
     const deadline = this.clock.now() + this.options.waitMs;
     const local = this.running.get(`${scope}\n${key}`);
     if (local) {
-      // The pause is cancelled when the first request ends first, so no timer outlives the wait.
-      let cancel: (() => void) | undefined;
-      const paused = new Promise<void>((resolve) => (cancel = this.clock.after(this.options.waitMs, resolve)));
-      await Promise.race([local.catch(() => undefined), paused]);
-      cancel?.();
+      let stop: () => void = () => {};
+      await Promise.race([local.catch(() => undefined), new Promise<void>((resolve) => (stop = this.clock.after(this.options.waitMs, resolve)))]);
+      stop();
     }
+    let asked: string | undefined;
     for (;;) {
       const current = await this.journal.getIdempotencyKey(scope, key);
       if (!current) return this.run(request); // released without an answer: this retry may do the work
@@ -159,6 +165,21 @@ export class IdempotencyService {
       // is the key's answer, read on the next turn.
       if (settled !== undefined && (await this.complete(scope, key, current.owner, settled, current.transactionId))) {
         return { response: settled, replayed: true };
+      }
+      if (settled === undefined && current.transactionId && this.options.settleOnce) {
+        // Unsettled and no request working on it (its answer was lost, or its PayBridge died): asked
+        // about once, at once, under a claim — then the till hears the truth now, settled or not,
+        // instead of waiting wait_ms for "in progress". While a request holds it, it is waited for.
+        if (asked !== current.transactionId) {
+          if (!(await this.options.settleOnce(current.transactionId)).heldByRequest) {
+            asked = current.transactionId;
+            continue; // what that question settled, if it settled it, is read on the next turn
+          }
+        } else {
+          const open = await request.fromTransaction(current.transactionId, true);
+          // Not kept: the key stays tied to the operation, whose settled answer a later retry gets.
+          if (open !== undefined) return { response: open, replayed: true };
+        }
       }
       if (this.clock.now() >= deadline) {
         throw paymentError(

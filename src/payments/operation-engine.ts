@@ -178,6 +178,8 @@ export class OperationEngine {
       const { tx: done, recorded } = await this.record(tx, steps.status(), verdict, claim);
       if (!recorded || UNSETTLED.includes(done.status)) await claim.release();
       else claim.stop();
+      // Settled by whoever took it over: the till hears that outcome, for that holder's reason.
+      if (!recorded && verdict.outcome !== 'succeeded' && !UNSETTLED.includes(done.status)) return { tx: done, verdict: settledBy(done), recorded };
       return { tx: done, verdict, recorded };
     } finally {
       claim.stop();
@@ -380,6 +382,14 @@ export class OperationEngine {
       this.hooks.log?.error({ err: writeErr, transaction_id: tx.id }, 'the proof could not be journaled either; it is held here and written when the journal is back');
     }
   }
+}
+
+/** The verdict a row settled by another holder stands for: its status, and the reason its last step gave. */
+function settledBy(tx: Transaction & { events?: readonly { detail: unknown }[] }): Verdict {
+  const detail = tx.events?.at(-1)?.detail;
+  const reason = detail && typeof detail === 'object' && typeof (detail as { reason?: unknown }).reason === 'string' ? (detail as { reason: string }).reason : undefined;
+  if (tx.status === 'failed') return { outcome: 'failed', step: null, ...(reason ? { reason } : {}) };
+  return { outcome: 'succeeded', step: 'settled_by_another_holder' };
 }
 
 /** Whether an inconclusive verdict says what the row's last event already says (nothing new learnt). */

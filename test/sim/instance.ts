@@ -178,6 +178,7 @@ export class SimApp {
       waitMs: config.idempotency.wait_ms,
       owner: `${gen}`,
       till: tillScope(config.instance),
+      settleOnce: (id) => this.recovery.settleOne(id),
       clock,
     });
     const idempotency = this.idempotency;
@@ -231,7 +232,7 @@ export class SimApp {
     }
   }
 
-  private served<T>(request: FakeRequest, work: () => Promise<T>, fromTransaction: (id: string) => Promise<T | undefined>): Promise<Envelope> {
+  private served<T>(request: FakeRequest, work: () => Promise<T>, fromTransaction: (id: string, orUnsettled?: boolean) => Promise<T | undefined>): Promise<Envelope> {
     return this.answer(() => this.serve(request as never, work, fromTransaction), request);
   }
 
@@ -239,12 +240,12 @@ export class SimApp {
 
   payQr(method: QrMethod, body: { amount: number; qr_code: string }, key?: string): Promise<Envelope> {
     const r = this.request(`/payment/${method}`, `/payment/${method}`, body, key);
-    return this.served(r, () => this.payments.pay(method, { amount: body.amount, qrCode: body.qr_code }), (id) => this.payments.replay(id, body.qr_code));
+    return this.served(r, () => this.payments.pay(method, { amount: body.amount, qrCode: body.qr_code }), (id, orUnsettled) => this.payments.replay(id, body.qr_code, orUnsettled));
   }
 
   cancelQr(method: QrMethod, body: { transaction_id?: string; payment_id?: string; amount?: number }, key?: string): Promise<Envelope> {
     const r = this.request(`/payment/${method}_cancel`, `/payment/${method}_cancel`, body, key);
-    return this.served(r, () => this.payments.cancel(method, { transactionId: body.transaction_id?.toLowerCase(), paymentId: body.payment_id, amount: body.amount }), (id) => this.payments.giveBackAnswer(id));
+    return this.served(r, () => this.payments.cancel(method, { transactionId: body.transaction_id?.toLowerCase(), paymentId: body.payment_id, amount: body.amount }), (id, orUnsettled) => this.payments.giveBackAnswer(id, orUnsettled));
   }
 
   card(method: 'humo' | 'uzcard', body: { amount: number; request_id?: string; is_return?: boolean }, key?: string): Promise<Envelope> {
@@ -256,7 +257,7 @@ export class SimApp {
         : method === 'humo'
           ? this.cards.cancel(method, body.request_id!, body.amount)
           : this.cards.refund(method, body.request_id!, body.amount);
-    return this.served(r, work, (id) => this.cards.replay(id));
+    return this.served(r, work, (id, orUnsettled) => this.cards.replay(id, orUnsettled));
   }
 
   fiscalQr(method: QrMethod, body: { payment_id: string; qr_code: string; receipt_id?: number }, key?: string): Promise<Envelope> {
@@ -273,7 +274,7 @@ export class SimApp {
 
   refund(transactionId: string, body: { amount?: number; operator?: string }, key?: string): Promise<Envelope> {
     const r = this.request(`/payment/transactions/${transactionId}/refund`, '/payment/transactions/:transaction_id/refund', body, key, { transaction_id: transactionId });
-    return this.served(r, () => this.operator.giveBack(transactionId.toLowerCase(), body.amount, body.operator), (id) => this.operator.replayGiveBack(id));
+    return this.served(r, () => this.operator.giveBack(transactionId.toLowerCase(), body.amount, body.operator), (id, orUnsettled) => this.operator.replayGiveBack(id, orUnsettled));
   }
 
   resolve(transactionId: string, body: { status: 'succeeded' | 'failed'; operator: string; reason: string }, key?: string): Promise<Envelope> {

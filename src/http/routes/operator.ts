@@ -166,7 +166,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
         request,
         () => service.giveBack(request.params.transaction_id.toLowerCase(), request.body?.amount, request.body?.operator),
         // A retry whose first request was cut off: the give-back the key is tied to, once settled.
-        (id) => service.replayGiveBack(id),
+        (id, orUnsettled) => service.replayGiveBack(id, orUnsettled),
       ),
   );
 
