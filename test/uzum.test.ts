@@ -7,7 +7,9 @@ import { UzumFastPay } from '../src/providers/uzum/fast-pay.js';
 import { keys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS } from '../src/providers/uzum/outcomes.js';
 import { SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
+import { TransportError, type HttpResponse, type ProviderTransport } from '../src/providers/http-transport.js';
 import { post, productionUzum, startTestBridge, type TestBridge } from './helpers.js';
+import { ManualClock } from './manual-clock.js';
 
 /**
  * The request bodies of Uzum Fast Pay, written from the published contract
@@ -256,6 +258,21 @@ describe('the Uzum client and outcome table', () => {
     }
   });
 
+  test('a payment_id learnt from a repeat is proven absent only late enough after the repeat: the repeat may have made it (found by the simulator)', async () => {
+    // The first request and the first repeat never reach Uzum; the second repeat makes the payment,
+    // in process, and Uzum's status shows it only 299 ms later (its not_found_after_ms is 300).
+    const clock = new ClockedUzum();
+    const provider = new UzumFastPay(
+      new UzumClient({ baseUrl: 'https://uzum.test/', serviceId: 1, merchantServiceUserId: '7', secretKey: 's', cashboxCode: 'k' }, { connectMs: 100, responseMs: 100 }, undefined, () => clock.now(), clock),
+      { clock, pollIntervalMs: 200, statusDeadlineMs: 2_000, notFoundAfterMs: 300 },
+    );
+    let outcome: Awaited<ReturnType<UzumFastPay['charge']>> | undefined;
+    void provider.charge({ transactionId: '0f8fad5b-d9cb-469f-a165-70867728950e', amount: 800, qrCode: code(), createdAt: clock.now() }, async () => {}).then((o) => (outcome = o));
+    while (!outcome) await clock.advance(50);
+    assert.equal(clock.madeAt !== undefined, true, 'the repeat made the payment');
+    assert.equal(outcome.status, 'succeeded', `${JSON.stringify(outcome)}: two not-founds within 300 ms of the repeat that made it prove nothing`);
+  });
+
   test('the table: in process and duplicates are uncertain, SUCCESS paid, a refusal of a repeat proves nothing', () => {
     const reply = (r: Record<string, unknown>) => ({ kind: 'reply' as const, reply: r as never });
     assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'SUCCESS' }))).outcome, 'paid');
@@ -293,3 +310,26 @@ describe('Uzum Fast Pay in sandbox mode', () => {
     }
   });
 });
+
+/**
+ * A clock that is also Uzum's wire: v2/payment lost twice, then made in process by the third try;
+ * payment/status "not found" until 299 ms after that, then SUCCESS.
+ */
+class ClockedUzum extends ManualClock implements ProviderTransport {
+  readonly lastClockOffsetMs = undefined;
+  private sends = 0;
+  madeAt: number | undefined;
+
+  async send(_method: string, url: string): Promise<HttpResponse> {
+    const reply = (body: unknown): HttpResponse => ({ statusCode: 200, body: JSON.stringify(body) });
+    if (url.endsWith('v2/payment')) {
+      if (++this.sends < 3) throw new TransportError('connection lost: socket hang up', true, 'ECONNRESET');
+      this.madeAt ??= this.now();
+      return reply({ error_code: 0, error_message: 'operation.is.inProcess', payment_id: 'p-1' });
+    }
+    if (this.madeAt === undefined || this.now() < this.madeAt + 299) return reply({ error_code: 404, error_message: 'operation.not.found' });
+    return reply({ payment_id: 'p-1', payment_status: 'SUCCESS', error_code: 0, error_message: null });
+  }
+
+  async close(): Promise<void> {}
+}

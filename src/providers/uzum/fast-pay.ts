@@ -113,6 +113,9 @@ export class UzumFastPay implements QrProvider {
     await progress({ step: 'answer_uncertain', ...(paymentId ? { providerPaymentId: paymentId } : {}), uncertain: `${exchangeText(first)} (${rule.answer})`, detail: { reply: first } });
     const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     let last = exchangeText(first);
+    // When the payment could have been made: a payment_id learnt from a repeat may be the repeat's
+    // own (the first request never reached Uzum), and its status lags from then, not from the first.
+    let lastSentAt = sentAt;
     // Without Uzum's payment_id there is nothing to ask payment/status about: the same request again
     // (same order_id and transaction_id) is the question, answered by the one payment of the order.
     while (!paymentId) {
@@ -121,6 +124,7 @@ export class UzumFastPay implements QrProvider {
       }
       await this.clock.sleep(this.policy.pollIntervalMs);
       guard();
+      lastSentAt = this.clock.now();
       const again = await send();
       const againRule = classify(UZUM_PAYMENT_AGAIN, keys(again));
       await progress({ step: 'asked_again', detail: { answer: againRule.answer, reply: again } });
@@ -129,7 +133,7 @@ export class UzumFastPay implements QrProvider {
       last = exchangeText(again);
       if (paymentId) await progress({ step: 'payment_id_learnt', providerPaymentId: paymentId });
     }
-    return this.pollUntilFinal(paymentId, sentAt, deadline, progress, last);
+    return this.pollUntilFinal(paymentId, lastSentAt, deadline, progress, last);
   }
 
   /**
