@@ -1,3 +1,4 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import pino from 'pino';
 import type { Config } from '../../src/config/schema.js';
 import { failure, type Envelope } from '../../src/http/envelope.js';
@@ -212,9 +213,14 @@ export class SimApp {
     this.recovery.start();
   }
 
-  /** The process is gone: its file handle closed (nothing of its own is pending there between events). */
+  /**
+   * The process is gone: its file handle closed (nothing of its own is pending there between
+   * events), and its request context let go — in one Node process every AsyncLocalStorage ever made
+   * stays on every promise until disabled, and a run makes one per simulated process.
+   */
   kill(): void {
     this.sqlite.close().catch(() => undefined);
+    (this.idempotency as unknown as { context: AsyncLocalStorage<unknown> }).context.disable();
   }
 
   private request(url: string, pattern: string, body: unknown, key: string | undefined, params: Record<string, string> = {}): FakeRequest {

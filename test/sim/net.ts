@@ -54,11 +54,20 @@ type Plan =
   | { kind: 'gateway_before'; status: number; d: number }
   | { kind: 'gateway_after'; status: number; d1: number; d2: number }
   | { kind: 'garbage'; d1: number; d2: number }
-  | { kind: 'duplicate'; d1: number; d1b: number; d2: number };
+  /** Delivered twice; the client hears the first delivery's answer, the copy arrives after it. */
+  | { kind: 'duplicate'; d1: number; d1b: number; d2: number }
+  /** A proxy's retry: the first delivery is made and its answer lost upstream; the client hears the retry's answer. */
+  | { kind: 'proxy_retry'; d1: number; d1b: number; d2: number };
 
 export interface NetControl {
   /** Faults off: every request arrives and is answered in time (a quiet period). */
   faults: boolean;
+  /**
+   * Whether a proxy may retry a PUT or DELETE whose upstream answer it lost (nginx's
+   * proxy_next_upstream does by default): the provider sees the request twice and the client hears
+   * the second answer. Off unless asked for (--proxy-retries): see docs/simulation.md.
+   */
+  proxyRetries: boolean;
   weather: Record<ProviderName, Weather>;
   /** Told of each exchange for the trace. */
   trace(line: string): void;
@@ -98,7 +107,9 @@ export class SimTransport implements ProviderTransport {
     const weather = this.net.weather[this.provider.name];
     const faultShare = weather === 'calm' ? 0.05 : weather === 'flaky' ? 0.45 : 0.9;
     if (!r.chance(faultShare)) return { kind: 'ok', d1: arrival(), d2: r.chance(0.03) ? late() : d() };
-    const idempotentMethod = method !== 'POST';
+    // A GET (a status question) may reach the provider twice; a PUT or DELETE (CLICK's and Uzum's
+    // reversals) only where proxies are allowed to retry them.
+    const repeatable = method === 'GET' || (method !== 'POST' && this.net.proxyRetries);
     return r.weighted<Plan>([
       [{ kind: 'refused', d: d() }, weather === 'down' ? 5 : 2],
       [{ kind: 'connect_timeout' }, 1],
@@ -108,7 +119,8 @@ export class SimTransport implements ProviderTransport {
       [{ kind: 'gateway_before', status: r.pick([502, 503]), d: d() }, weather === 'down' ? 4 : 1],
       [{ kind: 'gateway_after', status: 504, d1: arrival(), d2: d() }, 2],
       [{ kind: 'garbage', d1: arrival(), d2: d() }, 1],
-      [{ kind: 'duplicate', d1: arrival(), d1b: arrival() + r.logUniform(1, 500), d2: d() }, idempotentMethod ? 2 : 0],
+      [{ kind: 'duplicate', d1: arrival(), d1b: this.maxArrivalMs + r.logUniform(1, 500), d2: d() }, repeatable ? 2 : 0],
+      [{ kind: 'proxy_retry', d1: arrival(), d1b: this.maxArrivalMs + r.logUniform(1, 500), d2: d() }, repeatable && method !== 'GET' ? 2 : 0],
     ]);
   }
 
@@ -183,6 +195,10 @@ export class SimTransport implements ProviderTransport {
         case 'duplicate':
           arrive(plan.d1, false, (a) => answer(plan.d1 + plan.d2, a.status, a.body, ''));
           arrive(plan.d1b, true, () => undefined);
+          return;
+        case 'proxy_retry':
+          arrive(plan.d1, false, () => undefined);
+          arrive(plan.d1b, true, (a) => answer(plan.d1b + plan.d2, a.status, a.body, 'a proxy retried it'));
           return;
       }
     });

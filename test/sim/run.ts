@@ -7,9 +7,11 @@
  *   npm run test:sim -- --seeds 20 --ops 3000      twenty consecutive seeds from --seed
  *
  * Options: --instances 1|2|3 (drawn from the seed otherwise), --quiet-every N (operations between
- * quiet periods), --trace N (lines kept), --progress.
+ * quiet periods), --trace N (lines kept), --progress, --dump FILE (every kept trace line),
+ * --proxy-retries and --wild-clocks (faults PayBridge does not survive yet: docs/simulation.md).
  */
 import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { Simulation, type SimOptions, type SimResult } from './sim.js';
 
 function arg(name: string): string | undefined {
@@ -39,15 +41,18 @@ async function main(): Promise<number> {
     ...(arg('quiet-every') !== undefined ? { quietEvery: num('quiet-every', 2_500) } : {}),
     ...(arg('trace') !== undefined ? { traceLines: num('trace', 20_000) } : {}),
     progress: flag('progress'),
+    proxyRetries: flag('proxy-retries'),
+    wildClocks: flag('wild-clocks'),
   };
   let totalOps = 0;
   let totalMs = 0;
   for (let seed = first; seed < first + seeds; seed++) {
-    const replay = `npm run test:sim -- --seed ${seed} --ops ${base.ops}${base.instances ? ` --instances ${base.instances}` : ''}${base.quietEvery ? ` --quiet-every ${base.quietEvery}` : ''}`;
+    const replay = `npm run test:sim -- --seed ${seed} --ops ${base.ops}${base.instances ? ` --instances ${base.instances}` : ''}${base.quietEvery ? ` --quiet-every ${base.quietEvery}` : ''}${base.proxyRetries ? ' --proxy-retries' : ''}${base.wildClocks ? ' --wild-clocks' : ''}`;
     console.log(`seed ${seed}, ${base.ops} ops  (replay: ${replay})`);
     const sim = new Simulation({ ...base, seed });
     console.log(`  ${sim.describeConfig()}`);
     const result = await sim.run();
+    if (arg('dump')) writeFileSync(arg('dump')!, result.dump());
     totalOps += result.ops;
     totalMs += result.wallMs;
     if (!result.ok) {

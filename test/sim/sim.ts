@@ -32,6 +32,10 @@ export interface SimOptions {
   quietEvery?: number;
   /** Progress on stderr. */
   progress?: boolean;
+  /** Proxies may retry a PUT or DELETE (off by default: PayBridge does not survive it yet, docs/simulation.md). */
+  proxyRetries?: boolean;
+  /** Clocks may be up to 20 minutes off, past the QR retry window (off by default: docs/simulation.md). */
+  wildClocks?: boolean;
 }
 
 export interface SimResult {
@@ -44,6 +48,8 @@ export interface SimResult {
   digest: string;
   instances: number;
   violation?: { message: string; trace: string };
+  /** Every kept trace line (the whole run, up to the ring's size). */
+  dump: () => string;
   stats: Record<string, number>;
   config: string;
 }
@@ -130,6 +136,7 @@ export class Simulation {
     this.nextQuietAt = options.quietEvery ?? 2_500;
     this.net = {
       faults: true,
+      proxyRetries: !!options.proxyRetries,
       weather: { click: 'calm', payme: 'calm', uzum: 'calm' },
       trace: (line) => this.note(line),
     };
@@ -295,7 +302,7 @@ export class Simulation {
 
   private operatorActs(): void {
     const r = this.actors;
-    this.world.schedule(r.logUniform(2_000, 90_000), null, 'the operator', () => this.operatorActs());
+    this.world.schedule(r.logUniform(1_000, 40_000), null, 'the operator', () => this.operatorActs());
     if (this.mode !== 'storm') return;
     const machine = this.liveMachine(r);
     if (!machine) return;
@@ -306,7 +313,7 @@ export class Simulation {
       this.operatorKey = k;
       return k;
     };
-    const action = r.weighted([['resolve', 4], ['refund', 3], ['settle', 2]] as const);
+    const action = r.weighted([['resolve', 6], ['refund', 3], ['settle', 2]] as const);
     if (action === 'settle') {
       const intent = this.newIntent({ kind: 'other', label: 'settle now', till: null, send: (app, k) => app.settleNow(k), key: key() });
       this.attempt(intent, machine, false, () => undefined);
@@ -365,7 +372,7 @@ export class Simulation {
         return;
       case 'jump': {
         const before = m.skew;
-        m.skew = r.chance(0.3) ? r.range(-2_000, 2_000) : m.skew + (r.chance(0.5) ? 1 : -1) * r.logUniform(500, 600_000);
+        m.skew = clockOffset(r, !!this.options.wildClocks);
         this.count('clock_jumps');
         this.note(`${m.name}'s clock jumps ${m.skew - before >= 0 ? '+' : ''}${m.skew - before} ms (now ${m.skew >= 0 ? '+' : ''}${m.skew} ms off)`);
         return;
@@ -448,7 +455,7 @@ export class Simulation {
     let error: unknown;
     try {
       for (const m of this.machines) {
-        m.skew = this.chaosRng.chance(0.3) ? this.chaosRng.range(-300_000, 300_000) : this.chaosRng.range(-2_000, 2_000);
+        m.skew = clockOffset(this.chaosRng, !!this.options.wildClocks);
         this.launch(m);
       }
       for (const t of this.tills) t.start();
@@ -493,10 +500,28 @@ export class Simulation {
       digest: this.trace.digest,
       instances: this.machines.length,
       ...(violation ? { violation: { message: short(violation.message), trace: this.trace.render(violation.about, 60) } } : {}),
+      dump: () => this.trace.dump(),
       stats: { ...this.stats, ...Object.fromEntries(Object.entries(this.invariants.checks).map(([k, v]) => [`checks_${k}`, v])), intents: this.intents.length },
       config: this.describeConfig(),
     };
   }
+}
+
+/**
+ * Where a computer's clock stands against the true time: mostly within NTP's reach, sometimes a
+ * minute off, now and then several (at most 4.5 minutes, so two computers, or one before and after
+ * a jump, stay within the 10-minute QR retry window of each other); with `wild`, rarely a badly set
+ * clock 20 minutes off. A jump (NTP stepping it, someone setting it) draws a new offset; offsets do
+ * not add up.
+ */
+function clockOffset(r: Rng, wild: boolean): number {
+  const sign = r.chance(0.5) ? 1 : -1;
+  return sign * r.weighted([
+    [r.range(0, 2_000), 70],
+    [r.range(2_000, 60_000), 20],
+    [r.range(60_000, 270_000), 8],
+    [r.range(270_000, 1_200_000), wild ? 2 : 0],
+  ] as const);
 }
 
 // ------------------------------------------------------------------------------------------ tills

@@ -33,6 +33,11 @@ export class Trace {
     this.lines++;
   }
 
+  /** Every kept line, for a file a developer reads in full (--dump). */
+  dump(): string {
+    return this.ordered().map((e) => this.format(e)).join('\n');
+  }
+
   /** A fingerprint of the whole run: equal for two runs that took the same path. */
   get digest(): string {
     return `${this.hash.toString(16).padStart(8, '0')}:${this.lines}`;
@@ -58,11 +63,29 @@ export class Trace {
     const out: string[] = [];
     if (story.length) {
       out.push(`  -- earlier lines about ${about.map(short).join(', ')} --`);
-      out.push(...story.map((e) => this.format(e)));
+      out.push(...collapse(story).map(({ e, times, last }) => this.format(e) + (times > 1 ? `   (×${times}, the last at ${((last - this.startTime) / 1000).toFixed(3)}s)` : '')));
       out.push(`  -- the last ${all.length - cut} lines --`);
     }
     out.push(...all.slice(cut).map((e) => this.format(e)));
     if (this.lines > all.length) out.unshift(`  (${this.lines - all.length} older lines not kept)`);
     return out.join('\n');
   }
+}
+
+/** A story without its repeats: a line seen before (a poll, a renewal) is counted on its first showing. */
+function collapse(lines: { t: number; line: string }[]): { e: { t: number; line: string }; times: number; last: number }[] {
+  const seen = new Map<string, { e: { t: number; line: string }; times: number; last: number }>();
+  const out: { e: { t: number; line: string }; times: number; last: number }[] = [];
+  for (const e of lines) {
+    const known = seen.get(e.line);
+    if (known) {
+      known.times++;
+      known.last = e.t;
+      continue;
+    }
+    const entry = { e, times: 1, last: e.t };
+    seen.set(e.line, entry);
+    out.push(entry);
+  }
+  return out;
 }
