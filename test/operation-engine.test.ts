@@ -6,7 +6,9 @@ import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { OperationEngine } from '../src/payments/operation-engine.js';
 import { PayBridgeError } from '../src/payments/errors.js';
 import { fenceOf, type Journal } from '../src/payments/ports/journal.js';
-import type { OperationAdapter, Verdict } from '../src/payments/ports/operation-adapter.js';
+import { UNSETTLEABLE, type OperationAdapter, type Verdict } from '../src/payments/ports/operation-adapter.js';
+import { qrGiveBack } from '../src/payments/qr-operations.js';
+import type { QrProvider } from '../src/payments/ports/qr-provider.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { tempDir, transitionAsHolder } from './helpers.js';
 
@@ -49,6 +51,29 @@ async function unknownGiveBack(engine: OperationEngine): Promise<{ payment: Tran
 }
 
 describe('OperationEngine', () => {
+  test('a pending operation nothing can be asked about turns unknown at its first recovery, so that it is listed (found by the simulator)', async () => {
+    // A QR payment an operator decided paid without its provider id, and a give-back of it journaled by
+    // a request that stopped before sending it: no provider can be asked, and a row left pending is
+    // on no operator's list.
+    const engine = newEngine();
+    const payment = await begin(engine);
+    await transitionAsHolder(journal, payment.id, 'pending', 'succeeded', {}, { step: 'operator_decision' });
+    const { giveBack } = await engine.beginGiveBack(payment.id, { partialSupported: true, methodName: 'CLICK' }, (p, d) => ({
+      tx: { id: randomUUID(), method: 'click', amount: d.amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'cancel', originalId: p.id },
+      step: { step: 'received' },
+    }));
+    await journal.releaseClaim(giveBack.id, fenceOf(giveBack)!);
+    const provider = { giveBackStatus: () => assert.fail('nothing to ask about') } as unknown as QrProvider;
+    for (const adapter of [qrGiveBack(provider, (await journal.get(payment.id))!), UNSETTLEABLE]) {
+      const attempt = await journal.claim(giveBack.id, 'engine-test', 60_000);
+      assert.ok(attempt.taken);
+      const after = await engine.recover(attempt.tx, () => adapter, 60_000);
+      await journal.releaseClaim(giveBack.id, fenceOf(attempt.tx)!);
+      assert.equal(after.status, 'unknown', 'listed for an operator, no longer pending');
+    }
+    assert.deepEqual(await trail(giveBack.id), ['pending:received', 'unknown:recovery_inconclusive'], 'the second look adds nothing');
+  });
+
   test('journals first, ties the key, writes each fact under its claim before the next step, and turns unknown when an answer is lost', async () => {
     const linked: string[] = [];
     const engine = newEngine(journal, linked);

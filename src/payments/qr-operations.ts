@@ -97,7 +97,8 @@ export function qrGiveBack(provider: QrProvider, original: Transaction): Operati
       return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, transactionId: original.id, amount: giveBack.amount, partial }), partial);
     },
     settle: async (giveBack) => {
-      if (!original.providerPaymentId) return { outcome: 'unknown', step: null, reason: 'the payment has no provider id to ask about' };
+      // Nothing to ask about; a give-back still pending turns unknown, so that it is listed for an operator.
+      if (!original.providerPaymentId) return { outcome: 'unknown', step: giveBack.status === 'pending' ? 'recovery_inconclusive' : null, reason: 'the payment has no provider id to ask about' };
       const answer = await provider.giveBackStatus({
         providerPaymentId: original.providerPaymentId,
         amount: giveBack.amount,
