@@ -9,7 +9,10 @@ import { CardPaymentService, type CardTerminal } from '../../src/payments/card-p
 import { internalError, journalUnavailable, PayBridgeError } from '../../src/payments/errors.js';
 import { FiscalHandoffService } from '../../src/payments/fiscal-handoff.js';
 import { IdempotencyService, tillScope } from '../../src/payments/idempotency.js';
-import { OperationEngine } from '../../src/payments/operation-engine.js';
+import { OperationEngine, type AdapterFor, type Executed, type OperationHooks } from '../../src/payments/operation-engine.js';
+import type { OperationAdapter, Verdict } from '../../src/payments/ports/operation-adapter.js';
+import type { ClaimHeld } from '../../src/payments/ports/journal.js';
+import type { Transaction } from '../../src/payments/transaction.js';
 import { OperatorService } from '../../src/payments/operator-service.js';
 import { JournalUnavailableError, type Journal } from '../../src/payments/ports/journal.js';
 import type { QrProvider } from '../../src/payments/ports/qr-provider.js';
@@ -74,6 +77,45 @@ export interface SimEnv {
   journalClock(machine: Machine): () => number;
   /** Told of each request that may move money, before it leaves (invariant 6). */
   sending(instance: string, op: string | undefined, what: string): void;
+  /** Told of every verdict an adapter reached, before the engine writes it (what PayBridge learnt). */
+  verdict(gen: Generation, op: string, verdict: Verdict): void;
+}
+
+/**
+ * The production engine, with each adapter's verdict seen as it is reached: what this process learnt
+ * about an operation, whatever the journal then makes of it.
+ */
+class ObservedEngine extends OperationEngine {
+  constructor(
+    journal: Journal,
+    hooks: OperationHooks,
+    private readonly seen: (op: string, verdict: Verdict) => void,
+  ) {
+    super(journal, hooks);
+  }
+
+  private watched(adapter: OperationAdapter): OperationAdapter {
+    return {
+      execute: async (op, ctx) => {
+        const v = await adapter.execute(op, ctx);
+        this.seen(op.id, v);
+        return v;
+      },
+      settle: async (op, ctx) => {
+        const v = await adapter.settle(op, ctx);
+        this.seen(op.id, v);
+        return v;
+      },
+    };
+  }
+
+  override execute(tx: Transaction, adapter: OperationAdapter, options?: { link?: boolean }): Promise<Executed> {
+    return super.execute(tx, this.watched(adapter), options);
+  }
+
+  override recover(claimed: Transaction & { claim: ClaimHeld }, adapterFor: AdapterFor, leaseMs: number): Promise<Transaction> {
+    return super.recover(claimed, async (fresh) => this.watched(await adapterFor(fresh)), leaseMs);
+  }
 }
 
 /** A request as src/http/idempotent.ts reads it. */
@@ -183,7 +225,9 @@ export class SimApp {
       clock,
     });
     const idempotency = this.idempotency;
-    this.engine = new OperationEngine(journal, { onTransaction: (id) => idempotency.linkTransaction(id), leaseMs: config.recovery.grace_ms, instance: machine.name, log: SILENT, clock });
+    this.engine = new ObservedEngine(journal, { onTransaction: (id) => idempotency.linkTransaction(id), leaseMs: config.recovery.grace_ms, instance: machine.name, log: SILENT, clock }, (op, v) =>
+      env.verdict(gen, op, v),
+    );
     this.payments = new QrPaymentService(journal, providers, SILENT, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms, clock }, this.engine);
     this.fiscal = new FiscalHandoffService(journal, this.payments, SILENT, {
       allowForeignPaymentIds: false,

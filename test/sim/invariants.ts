@@ -24,6 +24,9 @@ import type { Generation } from './world.js';
  *    (owner and epoch), read apart from the engine's SQL; and no money-moving request leaves for an
  *    operation its process does not hold;
  * 7. what a till is told succeeded did, for the request it made (not another transaction's);
+ * 6b. an operator's decision is written under the operator's own claim, never a holder's;
+ * 6c. no proof of money moved is dropped: an operation a living process learnt succeeded is, when
+ *    quiet, journaled as such or kept as a conflict;
  * 8. a till's keyed retry of an operation whose first request has ended is answered promptly: within
  *    the longest settle the configuration allows (plus the time its journal calls waited), never after
  *    `idempotency.wait_ms`.
@@ -99,6 +102,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
   private readonly allStatement: SqlStatement;
   private readonly eventsStatement: SqlStatement;
   private readonly unsettledStatement: SqlStatement;
+  private readonly conflictedStatement: SqlStatement;
 
   constructor(
     raw: SqlConnection,
@@ -110,6 +114,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     this.unsettledStatement = raw.prepare(
       "SELECT id, status, kind, method, amount, refunded_amount, original_id, provider_payment_id, claimed_by, claim_epoch FROM transactions WHERE status IN ('pending', 'unknown') ORDER BY created_at, id",
     );
+    this.conflictedStatement = raw.prepare("SELECT DISTINCT transaction_id FROM operation_conflicts WHERE proven = 'succeeded'");
     this.eventsStatement = raw.prepare('SELECT step FROM transaction_events WHERE transaction_id = ? ORDER BY seq');
   }
 
@@ -193,6 +198,9 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     }
     if (before.status !== a.from) return this.fail(`${gen} moved ${a.id} from ${a.from} while it was ${before.status}: the compare-and-set on the status let it through`, [a.id]);
     const operator = a.step === 'operator_decision' || a.step === 'operator_accepted_proof';
+    if (operator && !a.fence.owner.endsWith('#operator')) {
+      return this.fail(`${gen} wrote an operator's decision on ${a.id} (${a.from}→${a.to}) under ${a.fence.owner}/${a.fence.epoch}, a claim that is not the operator's`, [a.id]);
+    }
     if (operator) {
       this.decided.set(a.id, { to: a.to, payment: after.originalId });
       const moved = this.truth.moved(a.id);
@@ -256,7 +264,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
         const payment = String(data.original_transaction_id ?? data.transaction_id ?? '');
         if (data.give_back_id !== undefined && payment !== intent.target) return this.fail(`request #${intent.n} (${intent.label}) was told a give-back of ${payment} succeeded, not of ${intent.target}`, [payment, intent.target, op]);
         if (!intent.ops.has(op)) return this.fail(`request #${intent.n} (${intent.label}) was told give-back ${op} succeeded, which is not one it made`, [op, intent.target, ...intent.ops]);
-        if (!this.truth.byOp.has(op) && !this.tainted.has(op)) return this.fail(`request #${intent.n} (${intent.label}) was told give-back ${op} succeeded, and nothing went back`, [op, intent.target]);
+        if (!this.truth.byOp.has(op) && !this.tainted.has(op) && !this.tainted.has(intent.target!)) return this.fail(`request #${intent.n} (${intent.label}) was told give-back ${op} succeeded, and nothing went back`, [op, intent.target]);
         const refunded = Number(data.refunded_amount ?? 0);
         const paid = this.truth.charged(intent.target!);
         if (refunded > paid && !this.tainted.has(intent.target!)) return this.fail(`request #${intent.n} was told ${refunded} of ${intent.target} was given back, of ${paid} paid`, [intent.target]);
@@ -273,6 +281,26 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     }
   }
 
+  /** Operations a process learnt moved money (an adapter's verdict `succeeded`), and which processes learnt it. */
+  private readonly learnt = new Map<string, Generation[]>();
+
+  verdict(gen: Generation, op: string, outcome: string): void {
+    if (outcome !== 'succeeded') return;
+    this.learnt.set(op, [...(this.learnt.get(op) ?? []), gen]);
+  }
+
+  /** 6c: every proof learnt by a process still alive is in the journal, as the row's state or a conflict. */
+  private proofsKept(conflicted: Set<string>): void {
+    for (const [op, gens] of this.learnt) {
+      if (!gens.some((g) => g.alive)) continue;
+      const row = this.row(op);
+      if (!row) continue;
+      const agrees = row.status === 'succeeded' || (row.kind === 'payment' && (row.status === 'cancelled' || row.status === 'refunded'));
+      if (agrees || conflicted.has(op)) continue;
+      return this.fail(`${gens.filter((g) => g.alive).join(', ')} learnt that ${op} moved money, and the journal keeps no trace of it: ${row.status}, no conflict (a proof dropped)`, [op, row.original_id]);
+    }
+  }
+
   // ---- 4 and 5 when quiet
 
   /** Rows nothing can settle by asking: they wait for an operator, listed. */
@@ -283,6 +311,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     if (row.method === 'payme' && row.kind === 'payment' && !row.provider_payment_id && steps.includes('orphan_receipt_lookup_failed')) return 'a Payme payment whose receipt list could not be read';
     if (row.method === 'payme' && row.kind === 'payment' && !row.provider_payment_id) return 'a Payme payment without its receipt id (the list may be longer than PayBridge reads)';
     if (steps.includes('gave_back_another_payment')) return 'a give-back whose slip names another payment';
+    if (row.original_id && ['click', 'payme', 'uzum'].includes(row.method) && !this.row(row.original_id)?.provider_payment_id) return 'a give-back of a payment without its provider id';
     return undefined;
   }
 
@@ -291,7 +320,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     return { open: [], rows: 0 };
   }
 
-  /** 4 and 5; `final`: nothing may be left pending. Returns what is still open and could be settled (empty when done). */
+  /** 4, 5 and 6c; `final`: nothing may be left pending. Returns what is still open and could be settled (empty when done). */
   quiet(final: boolean): { open: string[]; rows: number } {
     this.checks.quiet++;
     const open: string[] = [];
@@ -305,6 +334,8 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
       this.fail(`after a quiet period, ${open.length} operation(s) are still unsettled though their provider or pinpad can tell: ${open.slice(0, 5).join(', ')}`, open.slice(0, 5).map((o) => o.split(' ')[0]!));
       return { open, rows: rows.length };
     }
+    this.proofsKept(new Set((this.conflictedStatement.all() as { transaction_id: string }[]).map((c) => c.transaction_id)));
+    if (this.violation) return { open, rows: rows.length };
     const byId = new Map(rows.map((r) => [r.id, r]));
     const unknownGiveBacks = new Map<string, number>();
     for (const r of rows) if (r.original_id && r.status === 'unknown') unknownGiveBacks.set(r.original_id, (unknownGiveBacks.get(r.original_id) ?? 0) + r.amount);

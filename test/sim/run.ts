@@ -8,7 +8,7 @@
  *
  * Options: --instances 1|2|3 (drawn from the seed otherwise), --quiet-every N (operations between
  * quiet periods), --trace N (lines kept), --progress, --dump FILE (every kept trace line),
- * --proxy-retries and --wild-clocks (faults PayBridge does not survive yet: docs/simulation.md).
+ * --coverage (the outcome tables' rows never used), --proxy-retries and --wild-clocks (faults PayBridge does not survive yet: docs/simulation.md).
  */
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -64,6 +64,8 @@ async function main(): Promise<number> {
     }
     console.log(`ok: ${describe(result)}`);
     console.log(`  stats: ${JSON.stringify(result.stats)}`);
+    const c = result.coverage;
+    console.log(`  outcome tables: ${c.hit} of ${c.rows} rows used (answers no row names: ${c.undocumented})${flag('coverage') ? `; never used:\n    ${c.missed.join('\n    ')}` : ''}`);
     if (flag('replay')) {
       const again = await new Simulation({ ...base, seed }).run();
       if (again.digest !== result.digest || again.ok !== result.ok) {

@@ -9,6 +9,7 @@ import type { Envelope } from '../../src/http/envelope.js';
 import { openSqlite, type SqlConnection } from '../../src/journal/sqlite/connection.js';
 import { SqliteJournal } from '../../src/journal/sqlite/sqlite-journal.js';
 import { simConfig } from './config.js';
+import { coverage, resetCoverage, type Coverage } from './coverage.js';
 import { SimApp, Machine, type SimEnv } from './instance.js';
 import { Invariants, type AttemptView, type IntentView, Violation } from './invariants.js';
 import { attempts, JournalProxy, type AttemptContext, type JournalFaults } from './journal-proxy.js';
@@ -52,6 +53,8 @@ export interface SimResult {
   dump: () => string;
   stats: Record<string, number>;
   config: string;
+  /** The outcome tables' rows the run classified answers by. */
+  coverage: Coverage;
 }
 
 type Method = 'click' | 'payme' | 'uzum' | 'humo' | 'uzcard';
@@ -180,6 +183,10 @@ export class Simulation {
       faults: () => this.faults.on,
       journalClock: () => () => this.world.now,
       sending: (instance, op, what) => this.invariants.sending(instance, op, what),
+      verdict: (gen, op, v) => {
+        this.note(`${gen} learnt: ${op} ${v.outcome}${v.step ? ` (${v.step})` : ''}`);
+        this.invariants.verdict(gen, op, v.outcome);
+      },
     };
     for (let i = 1; i <= instances; i++) this.machines.push(new Machine(`pb${i}`));
     const tillCount = this.actors.range(2, 6);
@@ -451,6 +458,7 @@ export class Simulation {
 
   async run(): Promise<SimResult> {
     const started = performance.now();
+    resetCoverage();
     const restore = guardNondeterminism(this);
     let error: unknown;
     try {
@@ -503,6 +511,7 @@ export class Simulation {
       dump: () => this.trace.dump(),
       stats: { ...this.stats, ...Object.fromEntries(Object.entries(this.invariants.checks).map(([k, v]) => [`checks_${k}`, v])), intents: this.intents.length },
       config: this.describeConfig(),
+      coverage: coverage(),
     };
   }
 }
