@@ -143,6 +143,8 @@ export class SimApp {
   readonly clock: SimClock;
   private readonly serve: ReturnType<typeof idempotentHandler>;
   private requests = 0;
+  /** Set once started, as src/service.ts listens only after createPayBridge returns: requests before are refused. */
+  listening = false;
 
   constructor(
     private readonly env: SimEnv,
@@ -255,6 +257,7 @@ export class SimApp {
     if (this.env.instances === 1) await this.journal.releaseDeadClaims().catch(() => 0);
     this.fiscal.start();
     this.recovery.start();
+    this.listening = true;
   }
 
   /**

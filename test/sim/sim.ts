@@ -253,8 +253,8 @@ export class Simulation {
     const attempt: Attempt = { intent, n, startedAt: this.world.now, boundMs: bound, context, machine, done: false, gen: machine.gen?.n ?? 0 };
     intent.attempts.push(attempt);
     const app = machine.app;
-    this.note(`${intent.label} #${intent.n} attempt ${n}${intent.key ? ` key ${intent.key}` : ''} → ${machine.alive ? machine.gen : `${machine.name} (down)`}${bound !== undefined ? ` [answer within ${bound} ms]` : ''}`);
-    if (!app || !machine.alive) {
+    this.note(`${intent.label} #${intent.n} attempt ${n}${intent.key ? ` key ${intent.key}` : ''} → ${machine.alive && app?.listening ? machine.gen : `${machine.name} (down)`}${bound !== undefined ? ` [answer within ${bound} ms]` : ''}`);
+    if (!app || !machine.alive || !app.listening) {
       // Connection refused: the till hears it at once, nothing reached PayBridge.
       this.world.schedule(this.actors.range(1, 20), null, `${intent.label} refused`, () => {
         attempt.done = true;
@@ -301,7 +301,7 @@ export class Simulation {
   }
 
   liveMachine(rng: Rng): Machine | undefined {
-    const live = this.machines.filter((m) => m.alive);
+    const live = this.machines.filter((m) => m.alive && m.app?.listening);
     return live.length ? rng.pick(live) : undefined;
   }
 
