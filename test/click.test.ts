@@ -6,6 +6,8 @@ import type { ChargeProgress } from '../src/payments/ports/qr-provider.js';
 import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
 import { freePort, post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
+import type { HttpResponse, ProviderTransport } from '../src/providers/http-transport.js';
+import { ManualClock } from './manual-clock.js';
 
 const QR = '880101698207133392';
 
@@ -207,5 +209,39 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
       await pass.close();
       await emulator.close();
     }
+  });
+});
+
+describe('Click Pass near midnight', () => {
+  test('a payment made seconds before midnight by this computer’s clock, filed by CLICK under the next day, is found by our transaction id, not proven absent (found by the simulator)', async () => {
+    // 23:59:58 in Tashkent by this computer's clock; CLICK's clock, 5 s ahead, filed it on the 27th.
+    const createdAt = Date.UTC(2026, 10, 26, 18, 59, 58);
+    const clock = new ManualClock(createdAt + 10_000);
+    const asked: string[] = [];
+    const wire: ProviderTransport = {
+      lastClockOffsetMs: undefined,
+      async send(_method, url) {
+        const reply = (body: unknown): HttpResponse => ({ statusCode: 200, body: JSON.stringify(body) });
+        const byMti = /status_by_mti\/1\/([^/]+)\/(\d{4}-\d{2}-\d{2})$/.exec(url);
+        if (byMti) {
+          asked.push(byMti[2]!);
+          return byMti[2] === '2026-11-27' ? reply({ error_code: 0, payment_id: 2170000001, merchant_trans_id: byMti[1], payment_status: 2 }) : reply({ error_code: -6, error_note: 'Платеж не найден' });
+        }
+        return reply({ error_code: 0, payment_id: 2170000001, payment_status: 2 });
+      },
+      async close() {},
+    };
+    const pass = new ClickPass(new ClickClient({ baseUrl: 'https://click.test/', serviceId: 1, merchantUserId: 'm', secretKey: 's' }, { connectMs: 100, responseMs: 100 }, undefined, { transport: wire, now: () => clock.now() }), {
+      clock,
+      partialReversal: false,
+      pollIntervalMs: 100,
+      statusDeadlineMs: 1_000,
+      notFoundAfterMs: 200,
+    });
+    let outcome: Awaited<ReturnType<ClickPass['recover']>> | undefined;
+    void pass.recover({ transactionId: '0f8fad5b-d9cb-469f-a165-70867728950e', amount: 500, createdAt, sentAt: createdAt, providerPaymentId: null }, async () => {}).then((o) => (outcome = o));
+    while (!outcome) await clock.advance(50);
+    assert.ok(asked.includes('2026-11-27'), `the day after asked too: ${asked.join(', ')}`);
+    assert.equal(outcome.status, 'succeeded', JSON.stringify(outcome));
   });
 });

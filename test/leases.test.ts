@@ -48,12 +48,12 @@ describe('leases checked against the operations they must outlive, when the conf
 
   test('a recovery claim shorter than the longest settle is refused, naming recovery.claim_ms and the settings it depends on', () => {
     const click = { ...CLICK, timeouts: { connect_ms: 1_000, response_ms: 2_000 }, poll_interval_ms: 500, status_deadline_ms: 20_000 };
-    // CLICK recovery: 2 × 20000 + 2 × 500 + 3 × (1000 + 2 × 2000) = 56000 ms.
-    const settle = 2 * 20_000 + 2 * 500 + 3 * (1_000 + 2 * 2_000);
+    // CLICK recovery: 2 × 20000 + 2 × 500 + 4 × (1000 + 2 × 2000) = 61000 ms.
+    const settle = 2 * 20_000 + 2 * 500 + 4 * (1_000 + 2 * 2_000);
     const refused = problemsOf({ mode: 'production', click, recovery: { claim_ms: settle } });
     assert.equal(refused.length, 1, refused.join('\n'));
     const [problem] = refused;
-    assert.match(problem!, /^recovery\.claim_ms \(56000\) must exceed the longest settle of one transaction \(56000 ms, a CLICK recovery/);
+    assert.match(problem!, /^recovery\.claim_ms \(61000\) must exceed the longest settle of one transaction \(61000 ms, a CLICK recovery/);
     for (const setting of ['click.status_deadline_ms (20000)', 'click.poll_interval_ms (500)', 'click.timeouts.connect_ms (1000)', 'click.timeouts.response_ms (2000)']) {
       assert.ok(problem!.includes(setting), `${setting} named in: ${problem}`);
     }
@@ -62,7 +62,7 @@ describe('leases checked against the operations they must outlive, when the conf
     // With a terminal whose settle is longer, the terminal's settings are named.
     const terminal = { ...BRIDGE, bridge: { ...BRIDGE.bridge, connect_timeout_ms: 5_000, answer_timeout_ms: 60_000 } };
     const [cards] = problemsOf({ mode: 'production', click, terminals: { queue_wait_ms: 10_000, devices: [terminal] }, recovery: { claim_ms: settle + 1 } });
-    assert.match(cards!, /recovery\.claim_ms \(56001\) must exceed the longest settle of one transaction \(140000 ms, a card recovery on uzcard-1: /);
+    assert.match(cards!, /recovery\.claim_ms \(61001\) must exceed the longest settle of one transaction \(140000 ms, a card recovery on uzcard-1: /);
     assert.ok(cards!.includes('terminals.queue_wait_ms (10000) + 2 × terminals.devices.0.bridge.connect_timeout_ms (5000) + 2 × terminals.devices.0.bridge.answer_timeout_ms (60000)'), cards);
 
     // The sandbox's emulated terminals count with sandbox.terminal_timeout_ms.
@@ -178,8 +178,8 @@ describe('the bounds', () => {
     c.mode = 'production';
     c.payme = undefined;
     c.terminals.devices = [];
-    // CLICK alone: 2 × 1000 + 2 × 1000 + 3 × 3000.
-    assert.equal(longestSettleMs(c), 13_000);
+    // CLICK alone: 2 × 1000 + 2 × 1000 + 4 × 3000.
+    assert.equal(longestSettleMs(c), 16_000);
     c.click = undefined;
     assert.equal(longestSettleMs(c), 0);
   });

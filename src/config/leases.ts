@@ -133,19 +133,19 @@ function deadlineAndPoll(p: QrName, section: Record<string, unknown>, k = 1): Te
  * and C = one call:
  *  - pollUntilFinal (payment/status until final): ≤ D + P + C — it checks the deadline, pauses P and
  *    asks once more, so its last question starts before D + P;
- *  - findByOurId (a lost answer: status_by_mti for our transaction id): rounds of up to two calls (two
- *    when the Tashkent and UTC dates differ) and a pause, the last round starting before D + P, and a
- *    payment found there is then followed by pollUntilFinal with a deadline of its own:
- *    ≤ (D + P + 2C) + (D + P + C) = 2D + 2P + 3C; not_found_after_ms only decides what a "not found"
- *    proves, never how long the asking lasts;
+ *  - findByOurId (a lost answer: status_by_mti for our transaction id): rounds of up to three calls
+ *    (one per candidate day: the Tashkent and the UTC date, and near midnight the day on the other
+ *    side of it) and a pause, the last round starting before D + P, and a payment found there is then
+ *    followed by pollUntilFinal with a deadline of its own: ≤ (D + P + 3C) + (D + P + C) = 2D + 2P + 4C;
+ *    not_found_after_ms only decides what a "not found" proves, never how long the asking lasts;
  *  - charge: click_pass/payment (C), then either payment/confirm (C) and pollUntilFinal — 3C + D + P —
- *    or, the answer lost, findByOurId: C + 2D + 2P + 3C = 2D + 2P + 4C, the longer;
- *  - recovery: pollUntilFinal with a journaled payment id, else findByOurId: 2D + 2P + 3C.
+ *    or, the answer lost, findByOurId: C + 2D + 2P + 4C = 2D + 2P + 5C, the longer;
+ *  - recovery: pollUntilFinal with a journaled payment id, else findByOurId: 2D + 2P + 4C.
  */
 function clickBounds(section: Record<string, unknown>): { charge: Bound | undefined; settle: Bound | undefined } {
   return {
-    charge: known(() => bound('a CLICK charge', deadlineAndPoll('click', section, 2), times(4, call('click', section)))),
-    settle: known(() => bound('a CLICK recovery', deadlineAndPoll('click', section, 2), times(3, call('click', section)))),
+    charge: known(() => bound('a CLICK charge', deadlineAndPoll('click', section, 2), times(5, call('click', section)))),
+    settle: known(() => bound('a CLICK recovery', deadlineAndPoll('click', section, 2), times(4, call('click', section)))),
   };
 }
 

@@ -48,13 +48,25 @@ function note(reply: ClickReply): string {
 }
 
 /**
- * The calendar day in Tashkent (Click's zone, whatever the shop's) and in UTC: the zone of
- * status_by_mti's date is undocumented.
+ * How far this computer's clock may be from CLICK's when it files a payment under a day: within it
+ * of midnight, the day by our clock may not be CLICK's (the QR retry window's default, 10 minutes).
+ */
+const CLOCK_MARGIN_MS = 600_000;
+
+/**
+ * The calendar days a payment created at `createdAt` (this computer's clock) may be filed under:
+ * in Tashkent (Click's zone, whatever the shop's) and in UTC, since the zone of status_by_mti's date
+ * is undocumented — and, within CLOCK_MARGIN_MS of either midnight, the day on its other side, since
+ * the day is CLICK's clock's. At most three, the likeliest first; asking one more day only makes a
+ * "not found" harder to prove, never a payment easier to miss.
  */
 function candidateDates(createdAt: number): string[] {
-  const tashkent = shopDate(CLICK_TIMEZONE, createdAt);
-  const utc = shopDate('UTC', createdAt);
-  return tashkent === utc ? [tashkent] : [tashkent, utc];
+  const days = new Set<string>();
+  for (const at of [createdAt, createdAt - CLOCK_MARGIN_MS, createdAt + CLOCK_MARGIN_MS]) {
+    days.add(shopDate(CLICK_TIMEZONE, at));
+    days.add(shopDate('UTC', at));
+  }
+  return [...days];
 }
 
 function describe(err: unknown): string {

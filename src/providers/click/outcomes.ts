@@ -135,7 +135,7 @@ export const CLICK_PAYMENT: OutcomeTable = table(
 
 export const CLICK_LOOKUP: OutcomeTable = table(
   'CLICK `payment/status_by_mti`',
-  'Asked for our own transaction id when the charge’s answer was lost or unusable (both candidate days). `not_found` counts only when asked `click.not_found_after_ms` after the charge was sent and a second round agrees.',
+  'Asked for our own transaction id when the charge’s answer was lost or unusable (every candidate day: Tashkent’s and UTC’s, and near midnight the day on its other side, CLICK’s clock not being this computer’s). `not_found` counts only when asked `click.not_found_after_ms` after the charge was sent and a second round agrees.',
   [
     ...askingRules,
     ...statusRules,
