@@ -302,6 +302,16 @@ for (const engine of ENGINES) {
         const again = await journals[1]!.insertQrPayment(newTx(Date.now(), 900, hash2), { step: 'received' }, since);
         assert.equal(again.created, true);
         assert.notEqual(again.transaction.id, failed.id);
+        // A failed attempt whose writer's clock was ahead looks newer than the attempt after it, still
+        // open: that open one is the payment a retry stands for, never a third charge (found by the simulator).
+        const hash3 = '12'.repeat(32);
+        const ahead = (await journals[0]!.insertQrPayment(newTx(Date.now() + 30_000, 1_100, hash3), { step: 'received' }, since)).transaction;
+        await transitionAsHolder(journals[0]!, ahead.id, 'pending', 'failed', {}, { step: 'failed' });
+        const open = await journals[1]!.insertQrPayment(newTx(Date.now(), 1_100, hash3), { step: 'received' }, since);
+        assert.equal(open.created, true, 'the failed one let a new attempt through');
+        const third = await journals[0]!.insertQrPayment(newTx(Date.now(), 1_100, hash3), { step: 'received' }, since);
+        assert.equal(third.created, false, 'the open attempt is the one a retry stands for');
+        assert.equal(third.transaction.id, open.transaction.id);
       } finally {
         await Promise.all(journals.map((j) => j.close()));
       }

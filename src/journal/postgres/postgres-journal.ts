@@ -308,8 +308,9 @@ export class PostgresJournal implements Journal {
     return this.transaction(async (client) => {
       await this.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey], client);
       const earlier = await this.query<TransactionRow>(
+        // One that did not fail first, whatever the creation times (the writers' clocks) say.
         `SELECT * FROM transactions WHERE qr_code_hash = $1 AND method = $2 AND amount = $3 AND kind = 'payment' AND created_at >= $4
-         ORDER BY created_at DESC LIMIT 1`,
+         ORDER BY status = 'failed', created_at DESC LIMIT 1`,
         [tx.qrCodeHash, tx.method, tx.amount, since],
         client,
       );

@@ -150,10 +150,12 @@ export class SqliteJournal implements Journal {
       ),
       shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? AND state = 'closed' LIMIT 1`),
       // The unary + keeps SQLite off the (method, created_at) index, which under load means walking
-      // every payment of the retry window; a QR code's hash finds its one or two rows at once.
+      // every payment of the retry window; a QR code's hash finds its one or two rows at once. One that
+      // did not fail comes first, whatever the creation times say: they are the clocks of the processes
+      // that wrote them, and a clock set back makes an earlier failed attempt look like the newest.
       recentQr: this.db.prepare(
         `SELECT * FROM transactions WHERE qr_code_hash = ? AND +method = ? AND amount = ? AND kind = 'payment' AND +created_at >= ?
-         ORDER BY created_at DESC LIMIT 1`,
+         ORDER BY status = 'failed', created_at DESC LIMIT 1`,
       ),
       claimable: this.db.prepare(
         `SELECT * FROM transactions
