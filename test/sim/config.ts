@@ -32,8 +32,9 @@ export function simConfig(rng: Rng): Config {
     cashbox_code: 'KKM-1',
     ...timing(),
   };
-  config.terminals.queue_wait_ms = rng.pick([5_000, 20_000]);
-  const bridge = { connect_timeout_ms: 500, answer_timeout_ms: 45_000 };
+  config.terminals.queue_wait_ms = rng.pick([5_000, 10_000]);
+  // The customer at the pinpad takes up to 12 s here (src/sandbox/… minutes in real life): scaled down with the rest.
+  const bridge = { connect_timeout_ms: 500, answer_timeout_ms: 15_000 };
   config.terminals.devices = [
     { id: 'humo-1', method: 'humo', driver: 'bridge', default: true, bridge },
     { id: 'uzcard-1', method: 'uzcard', driver: 'bridge', default: true, bridge },

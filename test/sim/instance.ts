@@ -44,11 +44,18 @@ const SILENT = pino({ level: 'silent' });
 
 export class Machine {
   skew = 0;
+  /** When its clock was set back, and by how much (ms): deadlines run on the wall clock, and stretch by that much. */
+  readonly setBack: { at: number; ms: number }[] = [];
   gen: Generation | null = null;
   app: SimApp | null = null;
   private generations = 0;
 
   constructor(readonly name: string) {}
+
+  /** How far its clock was set back since `since` (true time). */
+  setBackSince(since: number): number {
+    return this.setBack.filter((j) => j.at >= since).reduce((sum, j) => sum + j.ms, 0);
+  }
 
   get alive(): boolean {
     return !!this.gen?.alive;

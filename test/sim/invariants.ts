@@ -59,6 +59,8 @@ export interface IntentView {
 
 export interface AttemptView {
   intent: IntentView;
+  /** How far the serving process's clock was set back since the attempt began: its deadlines stretch by that much. */
+  setBack(): number;
   n: number;
   startedAt: number;
   /** The longest this attempt may take (virtual ms, before its journal waits), when it is held to one. */
@@ -247,9 +249,9 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     const data = (envelope.data ?? {}) as Record<string, unknown>;
     const error = (envelope.error ?? {}) as Record<string, unknown>;
     const took = now - attempt.startedAt;
-    if (attempt.boundMs !== undefined && took > attempt.boundMs + attempt.context.journalMs) {
+    if (attempt.boundMs !== undefined && took > attempt.boundMs + attempt.context.journalMs + attempt.setBack()) {
       return this.fail(
-        `till request #${intent.n} (${intent.label}), retry ${attempt.n} with its key after the first request had ended, was answered after ${(took / 1000).toFixed(1)} s — more than the longest settle (${(attempt.boundMs / 1000).toFixed(1)} s) plus its journal waits (${(attempt.context.journalMs / 1000).toFixed(1)} s): ${JSON.stringify(envelope).slice(0, 300)}`,
+        `till request #${intent.n} (${intent.label}), retry ${attempt.n} with its key after the first request had ended, was answered after ${(took / 1000).toFixed(1)} s — more than the longest settle (${(attempt.boundMs / 1000).toFixed(1)} s) plus its journal waits (${(attempt.context.journalMs / 1000).toFixed(1)} s) and its clock set back (${(attempt.setBack() / 1000).toFixed(1)} s): ${JSON.stringify(envelope).slice(0, 300)}`,
         [...intent.ops],
       );
     }

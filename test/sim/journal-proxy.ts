@@ -28,6 +28,15 @@ export interface AttemptContext {
   ops: string[];
   /** Virtual time its journal calls spent waiting for the database: allowed on top of any deadline. */
   journalMs: number;
+  /** When each of its journal calls still waiting was made, by call. */
+  waiting: Map<number, number>;
+}
+
+/** The time an attempt's journal calls have waited, those still waiting included. */
+export function journalWait(c: AttemptContext, now: number): number {
+  let earliest = Infinity;
+  for (const at of c.waiting.values()) earliest = Math.min(earliest, at);
+  return c.journalMs + (earliest === Infinity ? 0 : now - earliest);
 }
 
 export const attempts = new AsyncLocalStorage<AttemptContext>();
@@ -169,6 +178,7 @@ function outcome(method: string, value: unknown): string {
 export class JournalProxy {
   /** Calls that reached SQLite and have not answered yet: the loop waits for them between events. */
   static inFlight = 0;
+  private static calls = 0;
 
   constructor(
     private readonly world: World,
@@ -197,9 +207,14 @@ export class JournalProxy {
     const calledAt = world.now;
     const write = WRITES.has(method);
     const latency = Math.max(rng.chance(0.97) ? rng.range(0, 2) : rng.logUniform(3, 400), faults.stalledUntil(gen.instance) - world.now);
+    const call = ++JournalProxy.calls;
+    context?.waiting.set(call, calledAt);
     return new Promise((resolve, reject) => {
       world.schedule(latency, gen, `${gen} journal.${method}`, () => {
-        if (context) context.journalMs += world.now - calledAt;
+        if (context) {
+          context.journalMs += world.now - calledAt;
+          context.waiting.delete(call);
+        }
         const label = `${gen} journal.${describe(method, args)}`;
         if (write && rng.chance(faults.writeFailure(gen.instance))) {
           const err = writeFailure(rng);

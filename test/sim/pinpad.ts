@@ -70,7 +70,7 @@ export class SimPinpad {
       finish(refused);
       return 0;
     }
-    const ms = rng.logUniform(1_500, 40_000);
+    const ms = rng.logUniform(1_000, 12_000);
     this.busyUntil = this.world.now + ms;
     this.busyWith = request.requestId;
     this.world.schedule(ms, null, `pinpad ${this.id} ends ${op} ${request.requestId}`, () => finish(this.decide(op, request)));
