@@ -215,6 +215,9 @@ export class OperationEngine {
           throw err;
         }
         if (verdict.outcome === 'unknown' && fresh.status === 'unknown' && saidBefore(fresh, verdict)) verdict = { ...verdict, step: null };
+        // Looked at and not settled, a pending operation is unknown from now on: listed for an operator,
+        // never left looking as if a request were still at it.
+        if (verdict.outcome === 'unknown' && fresh.status === 'pending' && verdict.step === null) verdict = { ...verdict, step: 'recovery_inconclusive', detail: verdict.detail ?? { reason: verdict.reason } };
       }
       const { tx } = await this.record(fresh, steps.status(), verdict, claim);
       if (proof && agreesWithSuccess(tx)) await this.journal.closeAgreedConflicts();
