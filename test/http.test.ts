@@ -349,6 +349,9 @@ describe('an internal failure', () => {
       const attention = (await get(bridge, '/payment/attention')).body.data;
       assert.equal(attention.conflicts_count, 1);
       assert.deepEqual([attention.conflicts[0].transaction_id, attention.conflicts[0].kind, attention.conflicts[0].proven], [id, 'unrecorded', 'succeeded']);
+      const metrics = (await bridge.server.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /^paybridge_open_conflicts 1$/m, 'counted where monitoring looks');
+      assert.match(metrics, /^paybridge_conflicts_total\{kind="unrecorded",journaled="true"\} 1$/m);
 
       // The journal is back: "settle now" records the payment at once from that proof (the request let
       // its claim go), with the RRN the till was given, and the conflict closes by itself.

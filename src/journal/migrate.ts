@@ -27,6 +27,8 @@ export interface CopyReport {
   handoffs: number;
   shiftCloses: number;
   idempotencyKeys: number;
+  /** Conflicts of proof copied or brought up to date (an operator's decision on the till since the last run). */
+  conflicts: number;
   /** The target, without its password. */
   target: string;
 }
@@ -38,6 +40,7 @@ const TX_COLUMNS = [
 ] as const;
 const HANDOFF_COLUMNS = ['id', 'method', 'payment_id', 'transaction_id', 'receipt', 'state', 'attempts', 'next_attempt_at', 'last_error', 'result', 'created_at', 'updated_at'] as const;
 const CLOSE_COLUMNS = ['id', 'state', 'terminal', 'shift_number', 'closed_at', 'report', 'terminal_totals', 'journal_totals', 'matched', 'reason', 'host_reconciliation'] as const;
+const CONFLICT_COLUMNS = ['id', 'transaction_id', 'kind', 'writer', 'journal_status', 'holder', 'proven', 'verdict', 'state', 'created_at', 'resolved_at', 'resolution'] as const;
 const KEY_COLUMNS = ['key', 'scope', 'fingerprint', 'state', 'owner', 'transaction_id', 'response', 'created_at', 'expires_at'] as const;
 
 const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
@@ -76,6 +79,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
     handoffs: 0,
     shiftCloses: 0,
     idempotencyKeys: 0,
+    conflicts: 0,
     target: maskUrlPassword(options.url),
   };
   try {
@@ -118,6 +122,14 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
     const closeSql = `INSERT INTO shift_closes (${CLOSE_COLUMNS.join(', ')}) VALUES (${placeholders(CLOSE_COLUMNS.length)}) ON CONFLICT (id) DO NOTHING`;
     for (const row of source.prepare(`SELECT ${CLOSE_COLUMNS.join(', ')} FROM shift_closes ORDER BY closed_at`).all() as Record<string, unknown>[]) {
       report.shiftCloses += (await target.query(closeSql, CLOSE_COLUMNS.map((c) => row[c]))).rowCount ?? 0;
+    }
+    // A proof of money moved is never left behind: an open one reserves a give-back's amount in the
+    // chain's ledger too; one decided on the till since the last run takes that decision along.
+    const conflictSql = `INSERT INTO operation_conflicts (${CONFLICT_COLUMNS.join(', ')}) VALUES (${placeholders(CONFLICT_COLUMNS.length)})
+      ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at, resolution = EXCLUDED.resolution
+      WHERE operation_conflicts.state = 'open' AND EXCLUDED.state = 'resolved'`;
+    for (const row of source.prepare(`SELECT ${CONFLICT_COLUMNS.join(', ')} FROM operation_conflicts ORDER BY created_at`).all() as Record<string, unknown>[]) {
+      report.conflicts += (await target.query(conflictSql, CONFLICT_COLUMNS.map((c) => row[c]))).rowCount ?? 0;
     }
     // Only keys still in force: an expired one protects nothing. A key the central journal already
     // has stays as it is there (another till cannot have the same one with the same request).

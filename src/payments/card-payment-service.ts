@@ -212,7 +212,8 @@ export class CardPaymentService {
     const method = tx.method as CardMethod;
     if (tx.status === 'pending' || tx.status === 'unknown') {
       if (!orUnsettled) return undefined;
-      throw terminalError(method, pinpadCodeOf(tx.error), { reason: text('outcome_unknown'), transaction_id: tx.id, transaction_status: tx.status, replayed: true });
+      // To the till a row still pending after it was asked about is as unknown as one marked so.
+      throw terminalError(method, pinpadCodeOf(tx.error), { reason: text('outcome_unknown'), transaction_id: tx.id, transaction_status: 'unknown', replayed: true });
     }
     if (tx.status === 'failed') {
       if (tx.error?.data?.startsWith(NOT_SENT)) {

@@ -97,8 +97,7 @@ export function qrGiveBack(provider: QrProvider, original: Transaction): Operati
       return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, transactionId: original.id, amount: giveBack.amount, partial }), partial);
     },
     settle: async (giveBack) => {
-      // Nothing to ask about; a give-back still pending turns unknown, so that it is listed for an operator.
-      if (!original.providerPaymentId) return { outcome: 'unknown', step: giveBack.status === 'pending' ? 'recovery_inconclusive' : null, reason: 'the payment has no provider id to ask about' };
+      if (!original.providerPaymentId) return { outcome: 'unknown', step: null, reason: 'the payment has no provider id to ask about' };
       const answer = await provider.giveBackStatus({
         providerPaymentId: original.providerPaymentId,
         amount: giveBack.amount,

@@ -211,7 +211,8 @@ export class QrPaymentService {
    * with. `qrCode` is the code the till sent (the journal keeps only its hash).
    */
   answerFor(tx: Transaction, qrCode: string, replayed: boolean, reason?: string): QrPaymentResult {
-    const extras = { transaction_id: tx.id, transaction_status: tx.status, ...(replayed ? { replayed: true } : {}) };
+    // To the till a payment still pending (another request or PayBridge at it) is as unknown as one marked so.
+    const extras = { transaction_id: tx.id, transaction_status: tx.status === 'pending' ? 'unknown' : tx.status, ...(replayed ? { replayed: true } : {}) };
     switch (tx.status) {
       case 'succeeded': {
         const { inn, kkm_id, device_id } = tx.method === 'payme' ? this.shop : {};

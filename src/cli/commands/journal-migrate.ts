@@ -53,7 +53,7 @@ export async function journalMigrate(options: JournalMigrateOptions): Promise<nu
   const t = report.transactions;
   process.stdout.write(
     `${sqlitePath} -> ${report.target}: ${t.total} transactions (${t.inserted} new, ${t.updated} updated, ${t.total - t.inserted - t.updated} already there), ` +
-      `${report.events} events, ${report.handoffs} fiscal hand-offs, ${report.shiftCloses} shift closes, ${report.idempotencyKeys} idempotency keys copied\n`,
+      `${report.events} events, ${report.handoffs} fiscal hand-offs, ${report.shiftCloses} shift closes, ${report.idempotencyKeys} idempotency keys, ${report.conflicts} conflicts copied\n`,
   );
   return EXIT.OK;
 }

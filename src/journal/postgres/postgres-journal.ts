@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
-import { assertCorrection, assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { assertMove, type TransactionStatus } from '../../payments/state-machine.js';
 import { AGREED, conflictParams, notTaken, refusedWrite } from '../claims.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
@@ -330,8 +330,7 @@ export class PostgresJournal implements Journal {
     fence: Fence,
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
-    if (options.correction) assertCorrection(from, to);
-    else if (from !== to) assertTransition(from, to);
+    assertMove(from, to, options.correction);
     const at = step.at ?? Date.now();
     const params: unknown[] = [id, from, to, at, fence.owner, fence.epoch];
     const sets = ['status = $3', 'updated_at = $4'];

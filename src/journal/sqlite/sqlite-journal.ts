@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatement } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
-import { assertCorrection, assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { assertMove, type TransactionStatus } from '../../payments/state-machine.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
@@ -281,8 +281,7 @@ export class SqliteJournal implements Journal {
     fence: Fence,
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
-    if (options.correction) assertCorrection(from, to);
-    else if (from !== to) assertTransition(from, to);
+    assertMove(from, to, options.correction);
     const at = step.at ?? this.now();
     const sets = ['status = @to', 'updated_at = @at'];
     // A settled transaction is nobody's work any more: whoever held it lets go.

@@ -56,11 +56,8 @@ export interface OperationAdapter {
   settle(op: Transaction, ctx: OperationContext): Promise<Verdict>;
 }
 
-/**
- * For a row nothing can be asked about (its payment or terminal is gone from the journal or the
- * configuration): it stays as it is — a pending one turns unknown, so that an operator sees it listed.
- */
+/** For a row nothing can be asked about (its payment or terminal is gone from the journal or the configuration): it stays as it is. */
 export const UNSETTLEABLE: OperationAdapter = {
   execute: () => Promise.reject(new Error('nothing may be sent for an operation PayBridge cannot settle')),
-  settle: async (op) => ({ outcome: 'unknown', step: op.status === 'pending' ? 'recovery_inconclusive' : null, reason: 'nothing PayBridge knows can be asked about it (its payment or its terminal is gone)' }),
+  settle: async () => ({ outcome: 'unknown', step: null, reason: 'nothing PayBridge knows can be asked about it (its payment or its terminal is gone)' }),
 };
