@@ -41,6 +41,8 @@ export interface WireAnswer {
 export interface SimProvider {
   readonly name: ProviderName;
   handle(req: WireRequest): WireAnswer;
+  /** Whether this request, arriving now, may move money (a charge, or a give-back of money taken). */
+  movesMoney(method: WireRequest['method'], path: string, body: string): boolean;
 }
 
 export type Weather = 'calm' | 'flaky' | 'down';
@@ -74,15 +76,6 @@ export interface NetControl {
 }
 
 const GATEWAY_PAGE = (status: number) => `<html><head><title>${status}</title></head><body><center><h1>${status} ${status === 504 ? 'Gateway Time-out' : 'Bad Gateway'}</h1></center><hr><center>nginx</center></body></html>`;
-
-/** Whether a request may move money: 'always', or the method's name when it does only inside a till's request (a Payme cancel). */
-function movesMoney(provider: ProviderName, method: string, path: string, body: string): 'always' | string | undefined {
-  if (provider === 'click') return (method === 'POST' && path === 'click_pass/payment') || (method === 'DELETE' && /^payment\/(partial_)?reversal\//.test(path)) ? 'always' : undefined;
-  if (provider === 'uzum') return (method === 'POST' && path === 'v2/payment') || (method === 'PUT' && path.startsWith('v2/payment/reversal/')) ? 'always' : undefined;
-  if (body.includes('"method":"receipts.pay"')) return 'always';
-  if (body.includes('"method":"receipts.cancel"')) return 'receipts.cancel';
-  return undefined;
-}
 
 export class SimTransport implements ProviderTransport {
   lastClockOffsetMs: number | undefined;
@@ -131,8 +124,7 @@ export class SimTransport implements ProviderTransport {
     const request: WireRequest = { provider: this.provider.name, method, url, path, headers, body: body ?? '', sentAt, instance: who.instance, op: who.op(), repeat: false };
     const plan = this.plan(method);
     const name = `${this.provider.name} ${method} ${path.split('?')[0]}`;
-    const moving = movesMoney(this.provider.name, method, path, request.body);
-    if (moving && (moving === 'always' || request.op !== undefined)) who.sending(who.instance, request.op, `${name}${moving === 'always' ? '' : ` (${moving})`}`);
+    if (this.provider.movesMoney(method, path, request.body)) who.sending(who.instance, request.op, `${name}${this.provider.name === 'payme' ? ` (${/"method":"([a-z._]+)"/.exec(request.body)?.[1]})` : ''}`);
     const deadline = this.timeouts.responseMs;
     return new Promise<HttpResponse>((resolve, reject) => {
       // Every delay below is counted from the moment the request was sent.

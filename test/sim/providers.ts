@@ -87,6 +87,10 @@ export class SimClick implements SimProvider {
     this.authWindowS = env.rng.pick([120, 300, 900]);
   }
 
+  movesMoney(method: WireRequest['method'], path: string): boolean {
+    return (method === 'POST' && path === 'click_pass/payment') || (method === 'DELETE' && /^payment\/(partial_)?reversal\//.test(path));
+  }
+
   handle(req: WireRequest): WireAnswer {
     const { env } = this;
     const auth = (req.headers.auth ?? '').split(':');
@@ -312,6 +316,16 @@ export class SimPayme implements SimProvider {
     };
   }
 
+  /** A pay; or a cancel of a receipt paid (or being paid): a give-back. A cancel of an unpaid receipt moves nothing. */
+  movesMoney(_method: WireRequest['method'], _path: string, text: string): boolean {
+    const body = parse(text);
+    const params = (body?.params ?? {}) as Record<string, unknown>;
+    if (body?.method === 'receipts.pay') return true;
+    if (body?.method !== 'receipts.cancel') return false;
+    const receipt = typeof params.id === 'string' ? this.receipts.get(params.id) : undefined;
+    return !!receipt?.pay?.paid && !receipt.cancel;
+  }
+
   handle(req: WireRequest): WireAnswer {
     const body = parse(req.body);
     const id = typeof body?.id === 'number' ? body.id : null;
@@ -485,6 +499,10 @@ export class SimUzum implements SimProvider {
     if (now < p.holdUntil) return 'HOLD';
     if (p.reversedVisibleAt !== null && now >= p.reversedVisibleAt) return 'REVERSED';
     return p.final;
+  }
+
+  movesMoney(method: WireRequest['method'], path: string): boolean {
+    return (method === 'POST' && path === 'v2/payment') || (method === 'PUT' && path.startsWith('v2/payment/reversal/'));
   }
 
   handle(req: WireRequest): WireAnswer {
