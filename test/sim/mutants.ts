@@ -65,11 +65,14 @@ export const MUTANTS: Mutant[] = [
       { file: 'test/sim/sim.ts', find: `journalClock: () => () => this.world.now,`, replace: `journalClock: (m) => () => this.world.now + m.skew, // MUTANT defect-2: each process's own clock` },
       {
         file: 'src/payments/live-claim.ts',
-        find: `      if (await this.journal.renewClaim(this.id, this.fence, this.leaseMs)) this.confirmedUntil = askedAt + this.leaseMs;
-      else this.lose('its claim was taken over by another holder');`,
+        find: `      if (await this.journal.renewClaim(this.id, this.fence, this.leaseMs)) {
+        this.confirmedUntil = askedAt + this.leaseMs;
+        this.failing = false;
+      } else this.lose('its claim was taken over by another holder');`,
         replace: `      // MUTANT defect-2: renewed fire-and-forget.
       void this.journal.renewClaim(this.id, this.fence, this.leaseMs).catch(() => undefined);
-      this.confirmedUntil = askedAt + this.leaseMs;`,
+      this.confirmedUntil = askedAt + this.leaseMs;
+      this.failing = false;`,
       },
       {
         file: 'src/payments/recovery.ts',

@@ -406,7 +406,7 @@ export class Simulation {
     if (this.mode !== 'storm') return;
     this.ops++;
     const m = r.pick(this.machines);
-    const action = r.weighted([['crash', 3], ['jump', 3], ['disk', 1], ['stall', 1], ['weather', 3]] as const);
+    const action = r.weighted([['crash', 3], ['jump', 3], ['disk', 1], ['stall', 2], ['weather', 3]] as const);
     switch (action) {
       case 'crash':
         this.crash(m, r.logUniform(50, 60_000));
