@@ -18,7 +18,7 @@ import type { Generation, World } from './world.js';
  */
 
 const SYSTEM_ERROR_CODES = ['005', '402', '403', '404', '911'];
-const REFUSALS = Object.keys(PINPAD_CODES).filter((c) => !isApproval(c) && c !== '984' && c !== '202' && c !== '400' && !(NO_LINK_CODES as readonly string[]).includes(c) && !SYSTEM_ERROR_CODES.includes(c));
+const REFUSALS = Object.keys(PINPAD_CODES).filter((c) => !isApproval(c) && c !== '984' && c !== '400' && !(NO_LINK_CODES as readonly string[]).includes(c) && !SYSTEM_ERROR_CODES.includes(c));
 
 interface Performed {
   requestId: string;
@@ -110,6 +110,9 @@ export class SimPinpad {
       this.truth.giveBack({ paymentTxId: original.requestId, opId: request.requestId, amount, at: this.world.now });
     }
     this.trace(`pinpad ${this.id}: ${op} ${request.requestId} of ${amount} ${performed ? 'performed' : 'not performed'}, code ${code}${rrn ? `, RRN ${rrn}` : ''}`);
+    // Now and then the answer read is a late one of an earlier dialogue: an approval of another amount
+    // (no table takes it for this operation's; `status` tells).
+    if (faults && rng.chance(0.02)) return { ...this.answerOf(record), code: '000', amount: amount + 100, rrn: String(this.nextRrn++).padStart(12, '0') };
     return this.answerOf(record);
   }
 
@@ -138,6 +141,8 @@ export class SimPinpad {
     const blank = (code: string): TerminalAnswer => ({ code, slip: '', rrn: null, receiptNumber: null, shiftNumber: null, authCode: null, terminalId: this.id });
     if (this.busyWith === requestId && this.busy) return blank('984');
     if (this.faults() && rng.chance(0.08)) return blank(rng.pick(['984', ...NO_LINK_CODES, ...SYSTEM_ERROR_CODES]));
+    // An approval about another operation (the terminal's last one, not this request's): proves nothing.
+    if (this.faults() && rng.chance(0.02)) return { ...blank('000'), operation: 'purchase', amount: 1, rrn: '999999999999' };
     const r = this.records.get(requestId);
     if (!r) return 'not_found';
     if (r.performed) return this.answerOf({ ...r, code: isApproval(r.code, r.op) ? r.code : '000' });

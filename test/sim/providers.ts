@@ -134,6 +134,8 @@ export class SimClick implements SimProvider {
           ['no_status', 2],
           ['http_4xx', 1],
           ['http_403', 1],
+          ['http_401', 1],
+          ['http_500', 1],
         ] as const)
       : r.weighted([
           ['paid', 70],
@@ -196,6 +198,11 @@ export class SimClick implements SimProvider {
         return json(r.pick([400, 409, 429]), { error_code: -1, error_note: 'Bad request' });
       case 'http_403':
         return json(403, { error_code: -403, error_note: 'Forbidden' });
+      case 'http_401':
+        return json(401, { error_code: -401, error_note: 'Unauthorized' });
+      case 'http_500':
+        maybe();
+        return json(500, { error_code: -500, error_note: 'Internal error' });
     }
   }
 
@@ -203,21 +210,23 @@ export class SimClick implements SimProvider {
     return { status: 200, body: `{"error_code":0,"error_note":"Успешно","payment_id":${p.id}${extra.mti ? `,"merchant_trans_id":${JSON.stringify(extra.mti)}` : ''},"payment_status":${this.statusOf(p)}}` };
   }
 
-  /** A question's own trouble (uncertain in every table): a system error, no error_code, no status, a 4xx. */
-  private troubledQuestion(): WireAnswer | undefined {
+  /** A question's own trouble (uncertain in every table): a system error, no error_code, no status, a 4xx. `p`: the payment it is about, if there is one. */
+  private troubledQuestion(p?: ClickPayment): WireAnswer | undefined {
     const r = this.env.rng;
     if (!this.env.faults() || !r.chance(0.06)) return undefined;
     return r.pick([
       json(200, { error_code: -500, error_note: 'Системная ошибка' }),
       json(200, { error_note: 'no code' }),
       json(200, { error_code: 0, error_note: 'Успешно' }),
+      p ? { status: 200, body: `{"error_code":0,"error_note":"Успешно","payment_id":${p.id}}` } : json(200, { error_code: 0, error_note: 'Успешно' }),
       json(429, { error_code: -1, error_note: 'Too many requests' }),
+      json(500, { error_code: -500, error_note: 'Internal error' }),
     ]);
   }
 
   private status(id: string): WireAnswer {
     const p = this.byId.get(id);
-    const trouble = this.troubledQuestion();
+    const trouble = this.troubledQuestion(p && this.env.world.now >= p.visibleAt ? p : undefined);
     if (trouble) return trouble;
     if (!p || this.env.world.now < p.visibleAt) return json(200, { error_code: -6, error_note: 'Платеж не найден' });
     return this.statusAnswer(p);
@@ -225,9 +234,9 @@ export class SimClick implements SimProvider {
 
   private statusByMti(mti: string, date: string): WireAnswer {
     const now = this.env.world.now;
-    const trouble = this.troubledQuestion();
-    if (trouble) return trouble;
     const found = (this.byTx.get(mti) ?? []).filter((p) => now >= p.visibleAt && shopDate(this.dateZone, p.createdAt) === date).at(-1);
+    const trouble = this.troubledQuestion(found);
+    if (trouble) return trouble;
     if (!found) {
       // An answer about another transaction (no table trusts it): the seed may give one.
       if (this.env.faults() && this.env.rng.chance(0.03) && this.byId.size > 0) {
@@ -292,7 +301,8 @@ export class SimPayme implements SimProvider {
     const now = this.env.world.now;
     if (r.cancel) return r.cancel.wasPaid && now - r.cancel.at < PAYME_CANCEL_QUEUE_MS ? 21 : 50;
     if (!r.pay) return 0;
-    if (now < r.pay.inFlightUntil) return 2;
+    // In flight (1–3), held (5, 6) or paused (20), the same for a while.
+    if (now < r.pay.inFlightUntil) return [1, 2, 3, 5, 6, 20][(r.createTime + Math.floor(now / 200)) % 6]!;
     if (!r.pay.paid) return 50;
     return now < r.pay.visibleAt ? this.lagState(r) : 4;
   }
@@ -369,6 +379,9 @@ export class SimPayme implements SimProvider {
               ['not_found_lag', 2],
               ['refused_unprocessed', 2],
               ['no_state', 3],
+              ['already_paid', 1],
+              ['expired', 1],
+              ['state50', 1],
             ] as const)
           : r.weighted([['paid', 70], ['in_flight', 15], ['declined', 15]] as const);
         const apply = (paid: boolean, inFlightMs: number) => {
@@ -382,6 +395,17 @@ export class SimPayme implements SimProvider {
             return ok({ receipt: { ...this.view(receipt), state: 4 } });
           case 'in_flight':
             apply(r.chance(0.8), r.logUniform(50, Math.max(100, this.env.notFoundAfterMs / 2)));
+            // In flight (1–3), held (5, 6) or paused (20): uncertain, checked again until final.
+            return ok({ receipt: { ...this.view(receipt), state: r.pick([1, 2, 3, 5, 6, 20]) } });
+          case 'already_paid':
+            // Possibly paid by this very request (Payme's own retry): the receipt's state decides.
+            apply(true, 0);
+            return error(-31402, 'Чек уже оплачен');
+          case 'expired':
+            receipt.cancel = { at: this.env.world.now, wasPaid: false };
+            return error(-31403, 'Чек просрочен');
+          case 'state50':
+            receipt.cancel = { at: this.env.world.now, wasPaid: false };
             return ok({ receipt: this.view(receipt) });
           case 'declined':
             return error(r.pick([-31303, -31300, -31301, -31302, -31400, -31101, -31102, -31103, -31110, -32500]), 'Отказ');
@@ -536,7 +560,12 @@ export class SimUzum implements SimProvider {
     const amount = Number(b.amount);
     if (!orderId || !otp || !(amount > 0)) return json(200, { error_code: 400, error_message: null });
     const existing = this.byOrder.get(orderId);
-    if (existing) return existing.final === 'SUCCESS' && r.chance(0.3) && this.statusOf(existing) === 'SUCCESS' ? this.ok(existing, 'SUCCESS') : json(200, { ...JSON.parse(this.ok(existing, 'DUPLICATED').body), operation_time: '2026-11-26 23:50:00.000' });
+    if (existing) {
+      // The order's one payment: its SUCCESS, DUPLICATED with its id, or a duplicate's message (its status decides).
+      if (existing.final === 'SUCCESS' && r.chance(0.3) && this.statusOf(existing) === 'SUCCESS') return this.ok(existing, 'SUCCESS');
+      if (env.faults() && r.chance(0.3)) return json(200, { error_code: 400, error_message: r.pick(['order.id.duplicated', 'transaction.duplicated', 'qr.duplicated']), payment_id: existing.id });
+      return json(200, { ...JSON.parse(this.ok(existing, 'DUPLICATED').body), operation_time: '2026-11-26 23:50:00.000' });
+    }
     const faults = env.faults();
     const variant = faults
       ? r.weighted([
@@ -549,6 +578,9 @@ export class SimUzum implements SimProvider {
           ['no_error_code', 2],
           ['no_status', 2],
           ['http_4xx', 1],
+          ['http_auth', 1],
+          ['http_500', 1],
+          ['duplicated_first', 1],
         ] as const)
       : r.weighted([['success', 70], ['in_process_id', 10], ['declined', 20]] as const);
     const apply = (final: 'SUCCESS' | 'FAILED', holdMs: number): UzumPayment => {
@@ -578,15 +610,15 @@ export class SimUzum implements SimProvider {
         return json(200, { error_code: 0, error_message: 'operation.is.inProcess', payment_id: p.id });
       }
       case 'declined':
-        return json(200, r.pick([
-          { error_code: 400, error_message: 'operation.failed' },
-          { error_code: 400, error_message: 'apelsin.pay.user.otp.data.expired' },
-          { error_code: 416, error_message: 'apelsin.pay.safe.mode.on' },
-          { error_code: 400, error_message: 'user.card.not.found' },
-          { error_code: 400, error_message: 'limit.was.set' },
-          { error_code: 400, error_message: null },
-          { error_code: r.range(1000, 9999), error_message: 'some.undocumented.error' },
-        ]));
+        return json(200, uzumRefusal(r));
+      case 'http_auth':
+        return json(r.pick([401, 403]), { error_code: 401, error_message: 'apelsin.pay.authorization.error' });
+      case 'http_500':
+        if (r.chance(0.5)) apply('SUCCESS', 0);
+        return json(r.pick([500, 503]), { error_code: 500, error_message: 'internal error' });
+      case 'duplicated_first':
+        // Uzum's own retry inside: a duplicate of the operation it just made; its status decides.
+        return this.ok(apply(r.chance(0.8) ? 'SUCCESS' : 'FAILED', 0), 'DUPLICATED');
       case 'in_process_no_id':
         if (r.chance(0.5)) apply(r.chance(0.8) ? 'SUCCESS' : 'FAILED', r.logUniform(100, 3 * env.notFoundAfterMs));
         return json(200, { error_code: 0, error_message: 'operation.is.inProcess' });
@@ -615,9 +647,14 @@ export class SimUzum implements SimProvider {
         json(200, { error_code: 500, error_message: 'external.service.unavailable' }),
         json(200, { error_code: 7, error_message: 'something.else' }),
         json(200, { error_message: null }),
+        json(200, { error_code: 0, error_message: null }),
+        json(200, { error_code: 0, error_message: null, payment_id: id }),
+        json(env.rng.pick([500, 502]), { error_code: 500, error_message: 'internal error' }),
+        json(env.rng.pick([401, 403]), { error_code: 401, error_message: 'apelsin.pay.authorization.error' }),
+        json(429, { error: 'too many requests' }),
       ]);
     }
-    if (!p || env.world.now < p.visibleAt) return json(200, { error_code: 404, error_message: 'operation.not.found' });
+    if (!p || env.world.now < p.visibleAt) return json(200, { error_code: 404, error_message: env.rng.chance(0.5) ? 'operation.not.found' : null });
     return json(200, { payment_id: p.id, payment_status: this.statusOf(p), error_code: 0, error_message: null });
   }
 
@@ -629,11 +666,44 @@ export class SimUzum implements SimProvider {
     if (p.reversedVisibleAt !== null) return json(200, { error_code: 400, error_message: 'apelsin.pay.unsupported.operation' });
     if (status === 'HOLD') return json(200, { error_code: 0, error_message: 'operation.is.inProcess' });
     if (status !== 'SUCCESS') return json(200, { error_code: 400, error_message: 'operation.failed' });
-    if (env.faults() && env.rng.chance(0.05)) return json(200, { error_code: 400, error_message: 'apelsin.pay.reverse.not.allowed' });
-    p.reversedVisibleAt = visibleAt(env, env.world.now, req.sentAt);
-    env.truth.giveBack({ paymentTxId: p.orderId, opId: req.op, amount: p.amount, at: env.world.now });
+    if (env.faults() && env.rng.chance(0.05)) return json(200, env.rng.chance(0.5) ? { error_code: 400, error_message: 'apelsin.pay.reverse.not.allowed' } : uzumRefusal(env.rng));
+    if (env.faults() && env.rng.chance(0.03)) return json(env.rng.pick([401, 403]), { error_code: 401, error_message: 'apelsin.pay.authorization.error' });
+    const reverse = () => {
+      p.reversedVisibleAt = visibleAt(env, env.world.now, req.sentAt);
+      env.truth.giveBack({ paymentTxId: p.orderId, opId: req.op, amount: p.amount, at: env.world.now });
+    };
+    if (env.faults() && env.rng.chance(0.05)) {
+      // Answers no table trusts: done or not.
+      if (env.rng.chance(0.5)) reverse();
+      return env.rng.pick([json(200, { payment_status: 'REVERSED' }), json(200, { error_code: 0, error_message: null }), json(200, { error_code: 0, error_message: null, payment_id: p.id }), json(500, { error_code: 500, error_message: 'internal error' }), json(429, { error: 'too many' })]);
+    }
+    reverse();
     return json(200, { payment_id: p.id, payment_status: 'REVERSED', error_code: 0, error_message: null });
   }
+}
+
+/** Every refusal the Uzum contract documents (DECLINES and CODES in src/providers/uzum/outcomes.ts), and an undocumented code: nothing done. */
+function uzumRefusal(r: Rng): Record<string, unknown> {
+  return r.pick([
+    { error_code: 400, error_message: 'operation.failed' },
+    { error_code: 400, error_message: 'apelsin.pay.user.otp.data.expired' },
+    { error_code: 416, error_message: 'apelsin.pay.safe.mode.on' },
+    { error_code: 400, error_message: 'user.card.not.found' },
+    { error_code: 400, error_message: 'limit.was.set' },
+    { error_code: 401, error_message: 'apelsin.pay.authorization.error' },
+    { error_code: 400, error_message: 'apelsin.pay.wrong.prefix.otp.data' },
+    { error_code: 400, error_message: 'apelsin.pay.unsupported.operation' },
+    { error_code: 400, error_message: 'device.not.registered' },
+    { error_code: 400, error_message: 'receipt.qr.only.yours' },
+    { error_code: 400, error_message: 'user.does.not.exist' },
+    { error_code: 400, error_message: 'operation.forbidden' },
+    { error_code: 400, error_message: null },
+    { error_code: 401, error_message: null },
+    { error_code: 403, error_message: null },
+    { error_code: 416, error_message: null },
+    { error_code: 503, error_message: null },
+    { error_code: r.range(1000, 9999), error_message: 'some.undocumented.error' },
+  ]);
 }
 
 /** A one-time code as a customer's app shows it: 40 characters and more (Uzum refuses shorter ones). */
