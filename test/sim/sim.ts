@@ -121,7 +121,8 @@ export class Simulation {
     ambiguous: 0.002,
   };
   private readonly net: NetControl;
-  private operatorKey: string | undefined;
+  /** The operator's last key, and the request it was used for. */
+  private operatorKey: { key: string; request: string } | undefined;
   readonly stats: Record<string, number> = {};
   readonly settleBoundMs: number;
 
@@ -350,16 +351,19 @@ export class Simulation {
     if (this.mode !== 'storm') return;
     const machine = this.liveMachine(r);
     if (!machine) return;
-    const key = () => {
+    /** `request`: what the key is for; the same request again with its key would be a retry, not a reuse. */
+    const key = (request: string) => {
       if (!r.chance(0.7)) return undefined;
-      // A console that reuses its last key for another transaction's decision (issue #24, defect 3).
-      const k = this.operatorKey && r.chance(0.2) ? this.operatorKey : `op-${r.hex(12)}`;
-      this.operatorKey = k;
+      // A console that reuses its last key for another request (another transaction's decision or
+      // refund: issue #24, defect 3).
+      const reuse = this.operatorKey && this.operatorKey.request !== request && r.chance(0.2);
+      const k = reuse ? this.operatorKey!.key : `op-${r.hex(12)}`;
+      this.operatorKey = { key: k, request };
       return k;
     };
     const action = r.weighted([['resolve', 6 + backlog], ['refund', 3], ['settle', 2]] as const);
     if (action === 'settle') {
-      const intent = this.newIntent({ kind: 'other', label: 'settle now', till: null, send: (app, k) => app.settleNow(k), key: key() });
+      const intent = this.newIntent({ kind: 'other', label: 'settle now', till: null, send: (app, k) => app.settleNow(k), key: key('settle now') });
       this.attempt(intent, machine, false, () => undefined);
       return;
     }
@@ -371,7 +375,7 @@ export class Simulation {
       // An operator who misreads the cabinet, or reads it before it shows the give-back.
       const decision = r.chance(0.15) ? (truth === 'succeeded' ? 'failed' : 'succeeded') : truth;
       const body = { status: decision, operator: 'sim-operator', reason: decision === truth ? 'as the cabinet shows' : 'misread the cabinet' } as const;
-      const intent = this.newIntent({ kind: 'resolve', label: `resolve ${id} as ${decision}`, target: id, decision, till: null, key: key(), send: (app, k) => app.resolve(id, body, k) });
+      const intent = this.newIntent({ kind: 'resolve', label: `resolve ${id} as ${decision}`, target: id, decision, till: null, key: key(`resolve ${id} ${JSON.stringify(body)}`), send: (app, k) => app.resolve(id, body, k) });
       this.count(decision === truth ? 'operator_resolves' : 'operator_mistakes');
       this.attempt(intent, machine, false, (a) => this.operatorRetry(intent, a));
       return;
@@ -386,7 +390,7 @@ export class Simulation {
       label: `operator refund of ${payment.id}${amount ? ` (${amount})` : ''}`,
       target: payment.id,
       till: null,
-      key: key(),
+      key: key(`refund ${payment.id} ${amount ?? 'all'}`),
       send: (app, k) => app.refund(payment.id, { ...(amount ? { amount } : {}), operator: 'sim-operator' }, k),
     });
     this.attempt(intent, machine, false, (a) => this.operatorRetry(intent, a));
