@@ -52,9 +52,14 @@ export class Machine {
 
   constructor(readonly name: string) {}
 
-  /** How far its clock was set back since `since` (true time). */
-  setBackSince(since: number): number {
-    return this.setBack.filter((j) => j.at >= since).reduce((sum, j) => sum + j.ms, 0);
+  /** When its process was frozen (true time). */
+  readonly frozen: { from: number; until: number }[] = [];
+
+  /** How far its clock was set back since `since` (true time), and how long its process was frozen since then (to `now`): a deadline's stretch. */
+  setBackSince(since: number, now = Infinity): number {
+    const setBack = this.setBack.filter((j) => j.at >= since).reduce((sum, j) => sum + j.ms, 0);
+    const frozen = this.frozen.reduce((sum, f) => sum + Math.max(0, Math.min(f.until, now) - Math.max(f.from, since)), 0);
+    return setBack + frozen;
   }
 
   get alive(): boolean {

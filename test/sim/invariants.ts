@@ -59,7 +59,7 @@ export interface IntentView {
 
 export interface AttemptView {
   intent: IntentView;
-  /** How far the serving process's clock was set back since the attempt began: its deadlines stretch by that much. */
+  /** How far the serving process's clock was set back, and how long it was frozen, since the attempt began: its deadlines stretch by that much. */
   setBack(): number;
   n: number;
   startedAt: number;
@@ -251,7 +251,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     const took = now - attempt.startedAt;
     if (attempt.boundMs !== undefined && took > attempt.boundMs + attempt.context.journalMs + attempt.setBack()) {
       return this.fail(
-        `till request #${intent.n} (${intent.label}), retry ${attempt.n} with its key after the first request had ended, was answered after ${(took / 1000).toFixed(1)} s — more than the longest settle (${(attempt.boundMs / 1000).toFixed(1)} s) plus its journal waits (${(attempt.context.journalMs / 1000).toFixed(1)} s) and its clock set back (${(attempt.setBack() / 1000).toFixed(1)} s): ${JSON.stringify(envelope).slice(0, 300)}`,
+        `till request #${intent.n} (${intent.label}), retry ${attempt.n} with its key after the first request had ended, was answered after ${(took / 1000).toFixed(1)} s — more than the longest settle (${(attempt.boundMs / 1000).toFixed(1)} s) plus its journal waits (${(attempt.context.journalMs / 1000).toFixed(1)} s) and its process's clock set back or frozen (${(attempt.setBack() / 1000).toFixed(1)} s): ${JSON.stringify(envelope).slice(0, 300)}`,
         [...intent.ops],
       );
     }

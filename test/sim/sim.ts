@@ -268,7 +268,7 @@ export class Simulation {
     const earlierEnded = intent.attempts.length > 0 && intent.attempts.every((a) => a.done || a.machine.gen?.n !== a.gen || !a.machine.alive);
     const bound = retry && intent.key !== undefined && earlierEnded && this.keyTiedToOperation(intent.key) ? this.settleBoundMs + 1_000 : undefined;
     const startedAt = this.world.now;
-    const attempt: Attempt = { intent, n, startedAt, boundMs: bound, context, machine, done: false, gen: machine.gen?.n ?? 0, setBack: () => machine.setBackSince(startedAt) };
+    const attempt: Attempt = { intent, n, startedAt, boundMs: bound, context, machine, done: false, gen: machine.gen?.n ?? 0, setBack: () => machine.setBackSince(startedAt, this.world.now) };
     intent.attempts.push(attempt);
     const app = machine.app;
     this.note(`${intent.label} #${intent.n} attempt ${n}${intent.key ? ` key ${intent.key}` : ''} → ${machine.alive && app?.listening ? machine.gen : `${machine.name} (down)`}${bound !== undefined ? ` [answer within ${bound} ms]` : ''}`);
@@ -295,7 +295,7 @@ export class Simulation {
 
   /** A retry held to an answer within `bound` (plus its journal waits) is checked even if it never answers. */
   private watch(attempt: Attempt, bound: number): void {
-    const allowance = () => bound + journalWait(attempt.context, this.world.now) + attempt.machine.setBackSince(attempt.startedAt);
+    const allowance = () => bound + journalWait(attempt.context, this.world.now) + attempt.machine.setBackSince(attempt.startedAt, this.world.now);
     // Looked at again no sooner than a second later: while its journal waits, the allowance grows with the clock.
     this.world.schedule(Math.max(1_000, attempt.startedAt + allowance() + 1 - this.world.now), null, `watch ${attempt.intent.label} #${attempt.intent.n}`, () => {
       if (attempt.done || !attempt.machine.alive || attempt.machine.gen?.n !== attempt.gen) return;
@@ -410,7 +410,7 @@ export class Simulation {
     if (this.mode !== 'storm') return;
     this.ops++;
     const m = r.pick(this.machines);
-    const action = r.weighted([['crash', 3], ['jump', 3], ['disk', 1], ['stall', 2], ['weather', 3]] as const);
+    const action = r.weighted([['crash', 3], ['jump', 3], ['disk', 1], ['stall', 2], ['pause', 2], ['weather', 3]] as const);
     switch (action) {
       case 'crash':
         this.crash(m, r.logUniform(50, 60_000));
@@ -438,6 +438,17 @@ export class Simulation {
         this.faults.stalled.set(m.name, this.world.now + ms);
         this.count('journal_stalls');
         this.note(`${m.name}'s journal stalls for ${ms} ms`);
+        return;
+      }
+      case 'pause': {
+        // The whole process frozen (a long GC pause, a suspended VM): its claims may lapse meanwhile,
+        // and it carries on afterwards as if nothing happened — the fence's reason to be.
+        if (!m.gen?.alive) return;
+        const ms = r.logUniform(100, 60_000);
+        m.gen.pausedUntil = Math.max(m.gen.pausedUntil, this.world.now + ms);
+        m.frozen.push({ from: this.world.now, until: this.world.now + ms });
+        this.count('pauses');
+        this.note(`${m.gen} is frozen for ${ms} ms`);
         return;
       }
       case 'weather': {

@@ -14,6 +14,8 @@ import { Rng } from './random.js';
 /** One life of a simulated process: a crash ends it, and every event it queued is dropped. */
 export class Generation {
   alive = true;
+  /** Until then (true time) the process is frozen (a long GC pause, a suspended VM): its events wait. */
+  pausedUntil = 0;
   constructor(
     readonly instance: string,
     readonly n: number,
@@ -122,6 +124,11 @@ export class World {
       const e = this.queue.pop();
       if (!e) return undefined;
       if (e.cancelled || (e.gen && !e.gen.alive)) continue;
+      if (e.gen && e.gen.pausedUntil > e.at) {
+        // A frozen process does nothing until it thaws; then its due events run in a new order.
+        this.queue.push({ ...e, at: e.gen.pausedUntil, key: this.rng.next() });
+        continue;
+      }
       if (e.at > this.now) this.now = e.at;
       this.steps++;
       this.current = e.label;
