@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { get, post, productionClick, productionPayme, startClickEmulator, startPaymeEmulator, startTestBridge, TcpRelay } from './helpers.js';
+import type { FiscalHandoff } from '../src/payments/transaction.js';
+import { bringHandoffDue, get, post, productionClick, productionPayme, startClickEmulator, startPaymeEmulator, startTestBridge, TcpRelay } from './helpers.js';
 
 const CHECK_URL = 'https://ofd.soliq.uz/check?t=EP000000000123&r=1542&c=20261123150102&s=512345678901';
 // Only a net for a test that would otherwise hang: what is waited for takes well under a second here
@@ -103,8 +104,11 @@ describe('fiscal receipt hand-off in the sandbox', () => {
 });
 
 describe('a hand-off that fails on the network', () => {
-  for (const method of ['click', 'payme'] as const) {
-    test(`${method}: queued, retried in the background with backoff, delivered once the network is back`, async () => {
+  // `cut`: connections are accepted, then reset — the request may have reached the provider, so the
+  // hand-off is `unknown` (before a hand-off had no such state, and this was `pending`). `refuse`:
+  // nothing listens, the request provably never left — `pending`.
+  for (const [method, failure] of [['click', 'cut'], ['payme', 'cut'], ['click', 'refuse'], ['payme', 'refuse']] as const) {
+    test(`${method}, ${failure === 'cut' ? 'connection reset' : 'connection refused'}: queued (${failure === 'cut' ? 'unknown' : 'pending'}), retried in the background with backoff, delivered once the network is back`, async () => {
       const emulator = method === 'click' ? await startClickEmulator() : await startPaymeEmulator();
       const target = Number(new URL(method === 'click' ? (emulator as { baseUrl: string }).baseUrl : (emulator as { url: string }).url).port);
       const relay = new TcpRelay(target);
@@ -116,26 +120,39 @@ describe('a hand-off that fails on the network', () => {
         c.fiscal.retry_max_ms = 400;
         c.fiscal.sweep_interval_ms = 50;
       });
+      const expected = failure === 'cut' ? 'unknown' : 'pending';
       try {
         const paid = await post(bridge, `/payment/${method}`, { amount: 900, qr_code: '880101698207133392' });
         assert.equal(paid.body.is_success, true);
-        relay.cut();
+        if (failure === 'cut') relay.cut();
+        else await relay.refuse();
         const { body } = await post(bridge, `/payment/${method}_confirm`, { payment_id: paid.body.data.payment_id, qr_code: CHECK_URL });
         assert.equal(body.is_success, true, JSON.stringify(body));
         assert.equal(body.data.status, 'queued');
+        assert.equal(body.data.handoff_state, expected);
+        assert.equal(body.data.in_progress, false);
+        assert.match(body.data.message, failure === 'cut' ? /answer was lost.*keeps trying/ : /could not be reached; PayBridge keeps retrying/);
         assert.equal(body.data.attempts, 1);
 
-        await waitFor('a few retries', async () => ((await bridge.journal.get(paid.body.data.transaction_id))?.fiscal?.attempts ?? 0) >= 3);
-        const pending = (await bridge.journal.get(paid.body.data.transaction_id))!.fiscal!;
-        assert.equal(pending.state, 'pending');
-        assert.ok(pending.lastError);
-        relay.restore();
+        // Read between attempts (nobody holds it): during one it is `unknown` whatever came before, as it may be reaching the provider.
+        let waiting: FiscalHandoff | undefined;
+        await waitFor('a few retries', async () => {
+          waiting = (await bridge.journal.get(paid.body.data.transaction_id))?.fiscal ?? undefined;
+          return (waiting?.attempts ?? 0) >= 3 && waiting?.claim === null;
+        });
+        assert.equal(waiting!.state, expected, 'a refused connection never makes it unknown, and a reset one never pending again');
+        assert.ok(waiting!.lastError);
+        if (failure === 'cut') relay.restore();
+        else await relay.accept();
         await waitFor('delivery', async () => (await bridge.journal.get(paid.body.data.transaction_id))?.fiscal?.state === 'submitted');
         const delivered =
           method === 'click'
             ? (emulator as Awaited<ReturnType<typeof startClickEmulator>>).ledger()[0]?.fiscalReceiptUrl
             : ((emulator as Awaited<ReturnType<typeof startPaymeEmulator>>).ledger()[0]?.fiscalData as { qr_code_url?: string } | null)?.qr_code_url;
         assert.equal(delivered, CHECK_URL);
+        const reached =
+          method === 'click' ? (emulator as Awaited<ReturnType<typeof startClickEmulator>>).ledger()[0]?.fiscalRequests : (emulator as Awaited<ReturnType<typeof startPaymeEmulator>>).ledger()[0]?.fiscalRequests;
+        assert.equal(reached, 1, 'none of the failed attempts reached the provider; the one that did delivered it');
       } finally {
         await bridge.close();
         await relay.close();
@@ -167,8 +184,7 @@ describe('a hand-off that fails on the network', () => {
       }, first.dataDir);
       try {
         // The next attempt was set a minute ahead by the first run; bring it due, as time would.
-        const h = (await second.journal.getHandoff('click', paid.body.data.payment_id))!;
-        await second.journal.updateHandoff(h.id, { nextAttemptAt: Date.now() });
+        await bringHandoffDue(second.journal, 'click', paid.body.data.payment_id);
         await waitFor('delivery after restart', async () => (await second.journal.getHandoff('click', paid.body.data.payment_id))?.state === 'submitted');
         assert.equal(emulator.ledger()[0]?.fiscalReceiptUrl, CHECK_URL);
       } finally {

@@ -29,7 +29,8 @@ export class HeldClaim {
   private confirmedUntil: number;
 
   constructor(
-    private readonly journal: Journal,
+    /** Where the claim lives: a transaction's (the journal itself), or another table's claims in the same shape. */
+    private readonly journal: Pick<Journal, 'renewClaim' | 'releaseClaim'>,
     readonly id: string,
     readonly fence: Fence,
     private readonly leaseMs: number,

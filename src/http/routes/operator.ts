@@ -84,7 +84,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
       schema: {
         ...operator(
           'What waits for an operator',
-          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all), and the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first. \`count\` is the sum. Decide an unknown one with POST /payment/transactions/{id}/resolve.`,
+          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; and the shift closes whose outcome is \`unknown\` — the shift may or may not be closed, print the last report to see — until a later close of the same terminal closes it, newest first (at most 100 listed; \`unknown_closes_count\` counts them all). \`count\` is the sum. Decide an unknown transaction with POST /payment/transactions/{id}/resolve.`,
         ),
         response: {
           200: envelope(
@@ -95,6 +95,8 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
               unknown_count: 1,
               mismatched: [{ terminal: 'humo-1', shift_number: 1, matched: false, mismatch: true, difference: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }],
               mismatched_count: 1,
+              unknown_closes: [],
+              unknown_closes_count: 0,
             },
             'What waits, and how much of it.',
           ),
@@ -104,11 +106,13 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
     async () => {
       const a = await service.attention();
       return success({
-        count: a.unknownCount + a.mismatched.length,
+        count: a.unknownCount + a.mismatched.length + a.unknownClosesCount,
         unknown: a.unknown.map(presentTransaction),
         unknown_count: a.unknownCount,
         mismatched: a.mismatched.map(presentShiftClose),
         mismatched_count: a.mismatched.length,
+        unknown_closes: a.unknownCloses.map(presentShiftClose),
+        unknown_closes_count: a.unknownClosesCount,
       });
     },
   );
