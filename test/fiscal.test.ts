@@ -197,3 +197,129 @@ describe('a hand-off that fails on the network', () => {
     }
   });
 });
+
+/** A QR code of 40 digits (Uzum's minimum) ending in `magic`; every one unique in this process. */
+let codes = 0;
+const code = (magic: string) => `88010169820713${String(process.pid % 100_000).padStart(5, '0')}${String(++codes).padStart(18, '0')}`.slice(0, 37) + magic;
+
+describe('a fiscal answer lost: the hand-off is unknown, never refused, until the provider confirms the receipt', () => {
+  const quickRetries = (c: Parameters<Parameters<typeof startTestBridge>[0] & object>[0]) => {
+    c.fiscal.retry_initial_ms = 100;
+    c.fiscal.retry_max_ms = 400;
+    c.fiscal.sweep_interval_ms = 50;
+  };
+  /** How many submissions of the payment's receipt reached the provider's emulator, and what it holds. */
+  const atProvider = (bridge: Awaited<ReturnType<typeof startTestBridge>>, method: 'click' | 'payme' | 'uzum', paymentId: string) => {
+    const e = bridge.emulators!;
+    if (method === 'click') {
+      const p = e.click.ledger().find((x) => String(x.paymentId) === paymentId);
+      return { requests: p?.fiscalRequests ?? 0, url: p?.fiscalReceiptUrl ?? null };
+    }
+    if (method === 'payme') {
+      const r = e.payme.ledger().find((x) => x._id === paymentId);
+      return { requests: r?.fiscalRequests ?? 0, url: (r?.fiscalData as { qr_code_url?: string } | null)?.qr_code_url ?? null };
+    }
+    const u = e.uzum.paymentById(paymentId);
+    return { requests: u?.fiscalRequests ?? 0, url: u?.fiscalUrl ?? null };
+  };
+
+  for (const method of ['click', 'payme', 'uzum'] as const) {
+    test(`${method} (…714, recorded then the answer lost once): queued as unknown; the retry learns it is delivered${method === 'click' ? ' by reading it back, without sending it again' : ' when the same receipt is accepted again'}`, async () => {
+      const bridge = await startTestBridge(quickRetries);
+      try {
+        const paid = await post(bridge, `/payment/${method}`, { amount: 1_500, qr_code: code('714') });
+        assert.equal(paid.body.is_success, true, JSON.stringify(paid.body));
+        const id = paid.body.data.payment_id as string;
+        const first = await post(bridge, `/payment/${method}_confirm`, { payment_id: id, qr_code: CHECK_URL });
+        assert.equal(first.body.is_success, true, JSON.stringify(first.body));
+        assert.equal(first.body.data.status, 'queued', 'not confirmed: the till hears so, not a refusal');
+        assert.equal(first.body.data.handoff_state, 'unknown');
+        assert.match(first.body.data.message, /answer was lost.*not confirmed yet/);
+        assert.deepEqual(atProvider(bridge, method, id), { requests: 1, url: CHECK_URL }, 'the provider has it already');
+
+        await waitFor('delivery on retry', async () => (await bridge.journal.getHandoff(method, id))?.state === 'submitted');
+        const delivered = (await bridge.journal.getHandoff(method, id))!;
+        assert.equal(delivered.claim, null);
+        assert.equal(delivered.lastError, null);
+        assert.deepEqual(atProvider(bridge, method, id), { requests: method === 'click' ? 1 : 2, url: CHECK_URL });
+        // The till's own retry now hears it delivered, and nothing more is sent.
+        const again = await post(bridge, `/payment/${method}_confirm`, { payment_id: id, qr_code: CHECK_URL });
+        assert.equal(again.body.is_success, true);
+        assert.notEqual(again.body.data.status, 'queued');
+        assert.equal(atProvider(bridge, method, id).requests, method === 'click' ? 1 : 2);
+      } finally {
+        await bridge.close();
+      }
+    });
+  }
+
+  for (const method of ['payme', 'uzum'] as const) {
+    test(`${method} (…715, recorded, the answer lost, every repeat refused): stays unknown with the provider's words, retried, never refused`, async () => {
+      const bridge = await startTestBridge(quickRetries);
+      try {
+        const paid = await post(bridge, `/payment/${method}`, { amount: 1_500, qr_code: code('715') });
+        const id = paid.body.data.payment_id as string;
+        const first = await post(bridge, `/payment/${method}_confirm`, { payment_id: id, qr_code: CHECK_URL });
+        assert.equal(first.body.data.handoff_state, 'unknown', JSON.stringify(first.body));
+        await waitFor('repeats refused', async () => atProvider(bridge, method, id).requests >= 3);
+        // The till asks again: its own repeat is refused too, and it hears "not confirmed", not a refusal.
+        const again = await post(bridge, `/payment/${method}_confirm`, { payment_id: id, qr_code: CHECK_URL });
+        assert.equal(again.body.is_success, true, JSON.stringify(again.body));
+        assert.equal(again.body.data.status, 'queued');
+        const h = (await bridge.journal.getHandoff(method, id))!;
+        assert.equal(h.state, 'unknown');
+        assert.match(String(h.lastError), method === 'payme' ? /^-31099: Фискальные данные уже переданы — .*not taken as a refusal/ : /^400: operation\.forbidden — .*not taken as a refusal/);
+      } finally {
+        await bridge.close();
+      }
+    });
+  }
+
+  test('click (…715): the repeat would be refused, but CLICK’s ofd_data shows the receipt: delivered, sent once', async () => {
+    const bridge = await startTestBridge(quickRetries);
+    try {
+      const paid = await post(bridge, '/payment/click', { amount: 1_500, qr_code: code('715') });
+      const id = paid.body.data.payment_id as string;
+      assert.equal((await post(bridge, '/payment/click_confirm', { payment_id: id, qr_code: CHECK_URL })).body.data.handoff_state, 'unknown');
+      await waitFor('delivery on retry', async () => (await bridge.journal.getHandoff('click', id))?.state === 'submitted');
+      assert.deepEqual(atProvider(bridge, 'click', id), { requests: 1, url: CHECK_URL });
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test('a till submitting the same receipt twice at once: one submission reaches the provider; the other hears it in progress', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const emulator = await startClickEmulator({
+      onFiscalRequest: async () => {
+        arrived();
+        await held;
+      },
+    });
+    const bridge = await startTestBridge((c) => {
+      productionClick(emulator)(c);
+      c.click!.timeouts.response_ms = 30_000;
+    });
+    try {
+      const paid = await post(bridge, '/payment/click', { amount: 900, qr_code: code('777') });
+      const id = paid.body.data.payment_id as string;
+      const first = post(bridge, '/payment/click_confirm', { payment_id: id, qr_code: CHECK_URL });
+      await reached;
+      const second = await post(bridge, '/payment/click_confirm', { payment_id: id, qr_code: CHECK_URL });
+      assert.equal(second.body.is_success, true, JSON.stringify(second.body));
+      assert.equal(second.body.data.status, 'queued');
+      assert.equal(second.body.data.in_progress, true);
+      assert.match(second.body.data.message, /being submitted .* right now \(by [^)]+#live\)/);
+      release();
+      assert.equal((await first).body.data.status, 'successfully');
+      assert.equal(emulator.ledger()[0]?.fiscalRequests, 1);
+    } finally {
+      release();
+      await bridge.close();
+      await emulator.close();
+    }
+  });
+});
