@@ -21,7 +21,7 @@ export const RECORDED: RecordedFile = {
             "journal": {
               "engine": "sqlite",
               "ok": true,
-              "detail": "schema v8, WAL, synchronous=FULL, better-sqlite3"
+              "detail": "schema v9, WAL, synchronous=FULL, better-sqlite3"
             },
             "methods": [
               "click",
@@ -1945,7 +1945,8 @@ export const RECORDED: RecordedFile = {
                 "created_at": "2026-11-26T05:00:14.000Z"
               }
             ],
-            "fiscal_handoffs_pending": 0
+            "fiscal_handoffs_pending": 0,
+            "fiscal_handoffs_unknown": 0
           },
           "error": null,
           "is_success": true
@@ -1993,7 +1994,9 @@ export const RECORDED: RecordedFile = {
             ],
             "unknown_count": 1,
             "mismatched": [],
-            "mismatched_count": 0
+            "mismatched_count": 0,
+            "unknown_closes": [],
+            "unknown_closes_count": 0
           },
           "error": null,
           "is_success": true
@@ -2625,42 +2628,6 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T04:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
-                  },
-                  "payme": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
-                  },
-                  "uzum": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
-                  },
-                  "humo": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
-                  },
-                  "uzcard": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
-                  }
-                }
-              },
-              {
-                "hour": 10,
-                "from": "2026-11-26T05:00:00.000Z",
-                "methods": {
-                  "click": {
                     "paid_count": 3,
                     "paid_amount": 290000,
                     "returned_amount": 200000,
@@ -2689,6 +2656,42 @@ export const RECORDED: RecordedFile = {
                     "paid_amount": 370000,
                     "returned_amount": 100000,
                     "net_amount": 270000
+                  }
+                }
+              },
+              {
+                "hour": 10,
+                "from": "2026-11-26T05:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   }
                 }
               },
@@ -3163,7 +3166,7 @@ export const RECORDED: RecordedFile = {
             ],
             "days": [
               {
-                "date": "2026-11-20",
+                "date": "2026-11-30",
                 "from": "2026-11-19T19:00:00.000Z",
                 "to": "2026-11-20T19:00:00.000Z",
                 "methods": {
@@ -3200,7 +3203,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "date": "2026-11-21",
+                "date": "2026-12-01",
                 "from": "2026-11-20T19:00:00.000Z",
                 "to": "2026-11-21T19:00:00.000Z",
                 "methods": {
@@ -3237,7 +3240,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "date": "2026-11-22",
+                "date": "2026-12-02",
                 "from": "2026-11-21T19:00:00.000Z",
                 "to": "2026-11-22T19:00:00.000Z",
                 "methods": {
@@ -3274,7 +3277,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "date": "2026-11-23",
+                "date": "2026-12-03",
                 "from": "2026-11-22T19:00:00.000Z",
                 "to": "2026-11-23T19:00:00.000Z",
                 "methods": {
@@ -3311,7 +3314,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "date": "2026-11-24",
+                "date": "2026-12-04",
                 "from": "2026-11-23T19:00:00.000Z",
                 "to": "2026-11-24T19:00:00.000Z",
                 "methods": {
@@ -3348,7 +3351,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "date": "2026-11-25",
+                "date": "2026-12-05",
                 "from": "2026-11-24T19:00:00.000Z",
                 "to": "2026-11-25T19:00:00.000Z",
                 "methods": {
