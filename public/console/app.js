@@ -185,6 +185,7 @@ function renderAttention(attention) {
   const parts = [];
   if (attention.unknown_count) parts.push(fmt.count(attention.unknown_count, 'unknown_outcomes'));
   if (attention.mismatched_count) parts.push(fmt.count(attention.mismatched_count, 'mismatches'));
+  if (attention.unknown_closes_count) parts.push(fmt.count(attention.unknown_closes_count, 'unknown_closes'));
   $('attention-title').textContent = `${fmt.count(attention.count, 'operations_wait')}: ${parts.join(', ')}`;
   box.dataset.count = String(attention.count);
   box.hidden = false;
@@ -202,6 +203,10 @@ function renderAttention(attention) {
     ),
     ...attention.mismatched.map((c) =>
       el('li', {}, el('button', { type: 'button', class: 'link', 'data-close': c.id, onclick: () => openClose(c) }, `${t('mismatch_of')}: ${c.terminal} · ${t('shift')} ${c.shift_number ?? t('none')} · ${fmt.dateTime(c.closed_at)}`)),
+    ),
+    // Older PayBridges answer without unknown closes.
+    ...(attention.unknown_closes ?? []).map((c) =>
+      el('li', {}, el('button', { type: 'button', class: 'link', 'data-close': c.id, onclick: () => openClose(c) }, `${t('unknown_close_of')}: ${c.terminal} · ${fmt.dateTime(c.closed_at)}`)),
     ),
   );
 }
