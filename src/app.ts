@@ -30,6 +30,8 @@ import { OperatorService } from './payments/operator-service.js';
 import { OperationEngine } from './payments/operation-engine.js';
 import { longestSettleMs } from './config/leases.js';
 import { ShiftCloseRecovery } from './payments/shift-close.js';
+import { SYSTEM_CLOCK, type Clock } from './lib/clock.js';
+import { ConfigError, postgresTillProblems } from './config/load.js';
 
 export interface PayBridge {
   config: Config;
@@ -46,7 +48,7 @@ export interface PayBridge {
   close(): Promise<void>;
 }
 
-function clickPass(click: ClickConfig, metrics: Metrics): QrProvider {
+function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock): QrProvider {
   const client = new ClickClient(
     {
       baseUrl: click.base_url,
@@ -58,25 +60,25 @@ function clickPass(click: ClickConfig, metrics: Metrics): QrProvider {
     { connectMs: click.timeouts.connect_ms, responseMs: click.timeouts.response_ms },
     metrics.providerObserver('click'),
   );
-  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, notFoundAfterMs: click.not_found_after_ms, partialReversal: click.partial_reversal });
+  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, notFoundAfterMs: click.not_found_after_ms, partialReversal: click.partial_reversal, clock });
 }
 
-function paymeGo(payme: PaymeConfig, metrics: Metrics): QrProvider {
+function paymeGo(payme: PaymeConfig, metrics: Metrics, clock: Clock): QrProvider {
   const client = new PaymeClient(
     { url: payme.url ?? PAYME_URLS[payme.environment], cashboxId: payme.cashbox_id, cashboxKey: payme.cashbox_key },
     { connectMs: payme.timeouts.connect_ms, responseMs: payme.timeouts.response_ms },
     metrics.providerObserver('payme'),
   );
-  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms, accountField: payme.account_field });
+  return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms, accountField: payme.account_field, clock });
 }
 
-function uzumFastPay(uzum: UzumConfig, metrics: Metrics): QrProvider {
+function uzumFastPay(uzum: UzumConfig, metrics: Metrics, clock: Clock): QrProvider {
   const client = new UzumClient(
     { baseUrl: uzum.base_url, serviceId: uzum.service_id, merchantServiceUserId: uzum.merchant_service_user_id, secretKey: uzum.secret_key, cashboxCode: uzum.cashbox_code },
     { connectMs: uzum.timeouts.connect_ms, responseMs: uzum.timeouts.response_ms },
     metrics.providerObserver('uzum'),
   );
-  return new UzumFastPay(client, { pollIntervalMs: uzum.poll_interval_ms, statusDeadlineMs: uzum.status_deadline_ms, notFoundAfterMs: uzum.not_found_after_ms });
+  return new UzumFastPay(client, { pollIntervalMs: uzum.poll_interval_ms, statusDeadlineMs: uzum.status_deadline_ms, notFoundAfterMs: uzum.not_found_after_ms, clock });
 }
 
 /** In sandbox mode each provider talks to its emulator; the file may still tune its timeouts. */
@@ -131,7 +133,13 @@ export async function openJournal(config: Config, logger: Logger, instance: stri
  * Wires PayBridge together from its configuration: the journal, the providers (or, in sandbox
  * mode, the emulators they talk to over loopback) and the HTTP server. Does not listen.
  */
-export async function createPayBridge(config: Config, logger: Logger): Promise<PayBridge> {
+export async function createPayBridge(config: Config, logger: Logger, options: { clock?: Clock } = {}): Promise<PayBridge> {
+  // loadConfig refuses this already; a configuration built without it (an embedding, a test) must
+  // not get a chain's journal with keys shared by its tills either.
+  const unnamedTill = postgresTillProblems(config);
+  if (unnamedTill.length) throw new ConfigError('configuration', unnamedTill);
+  // This process's clock: the system's, unless a test gives it one that is skewed. Claims never run on it.
+  const clock = options.clock ?? SYSTEM_CLOCK;
   const instance = config.instance.id ?? `${hostname()}:${process.pid}`;
   const store = await openJournal(config, logger, instance);
   const terminals: CardTerminal[] = [];
@@ -147,9 +155,9 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
       emulators = await sandbox.startEmulators(config, logger);
       ({ click, payme, uzum } = sandboxProviders(config, emulators));
     }
-    if (click) providers.set('click', clickPass(click, metrics));
-    if (payme) providers.set('payme', paymeGo(payme, metrics));
-    if (uzum) providers.set('uzum', uzumFastPay(uzum, metrics));
+    if (click) providers.set('click', clickPass(click, metrics, clock));
+    if (payme) providers.set('payme', paymeGo(payme, metrics, clock));
+    if (uzum) providers.set('uzum', uzumFastPay(uzum, metrics, clock));
     const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
       const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`, logger)));
@@ -167,6 +175,9 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     owner: `${hostname()}:${process.pid}:${randomUUID()}`,
     // Keys are the till's (shop and till), never the process's: see tillScope.
     till: tillScope(config.instance),
+    // A retry of an operation nobody is working on asks about it at once (recovery's adapters, its own claim).
+    settleOnce: (id): Promise<{ heldByRequest: boolean }> => recovery.settleOne(id),
+    clock,
   });
   // One engine runs every outward operation, QR and card alike: one way of claiming, one key link.
   // A request's claim lasts recovery.grace_ms between renewals, as the journal's insert takes it.
@@ -174,11 +185,12 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     onTransaction: (id: string) => idempotency.linkTransaction(id),
     leaseMs: config.recovery.grace_ms,
     instance,
+    clock,
     log: logger,
     onProof: (kind, journaled) => metrics.proofKept(kind, journaled),
   });
   metrics.proofsHeld = () => engine.proofsHeld;
-  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms }, engine);
+  const payments = new QrPaymentService(journal, providers, logger, config.shop, { qrRetryWindowMs: config.idempotency.qr_retry_window_ms, retryWaitMs: config.idempotency.wait_ms, clock }, engine);
   const fiscal = new FiscalHandoffService(journal, payments, logger, {
     allowForeignPaymentIds: config.fiscal.allow_foreign_payment_ids,
     retryInitialMs: config.fiscal.retry_initial_ms,
@@ -187,16 +199,18 @@ export async function createPayBridge(config: Config, logger: Logger): Promise<P
     // Longer than the longest call a provider client can make (connect, then twice the response time).
     attemptLeaseMs: Math.max(60_000, ...[config.click, config.payme, config.uzum].map((p) => (p ? 2 * (p.timeouts.connect_ms + 2 * p.timeouts.response_ms) : 0))),
     instance,
+    clock,
   });
   // A close's claim is taken as a payment's is (recovery.grace_ms, renewed while the terminal works).
   const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns, instance, closeLeaseMs: config.recovery.grace_ms }, engine);
-  const shiftCloses = new ShiftCloseRecovery(journal, cards, logger, { intervalMs: config.recovery.interval_ms, owner: instance, claimMs: config.recovery.claim_ms });
+  const shiftCloses = new ShiftCloseRecovery(journal, cards, logger, { intervalMs: config.recovery.interval_ms, owner: instance, claimMs: config.recovery.claim_ms, clock });
   const recovery = new RecoveryService(journal, payments, cards, logger, {
     intervalMs: config.recovery.interval_ms,
     graceMs: config.recovery.grace_ms,
     owner: instance,
     claimMs: config.recovery.claim_ms,
     settleMs: longestSettleMs(config),
+    clock,
   }, engine);
   const server = buildServer({
     logger,

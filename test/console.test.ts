@@ -252,6 +252,49 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     assert.deepEqual(problems, []);
   });
 
+  it('shows a conflict of proof in the banner and the detail, and an operator decides it there', async () => {
+    // Click gave the money back (…604 applies every reversal, then answers 504), but the give-back was
+    // decided "failed" by an operator meanwhile: what the engine journals when a recovery whose claim
+    // lapsed mid-question proves the reversal afterwards (test/operation-engine.test.ts makes it happen).
+    const id = await pay('click', { amount: 2_000, qr_code: clickCode('604') });
+    const cancel = await post(bridge, '/payment/click_cancel', { transaction_id: id });
+    const giveBackId = String(cancel.body.error?.give_back_id);
+    const resolved = await post(bridge, `/payment/transactions/${giveBackId}/resolve`, { status: 'failed', operator: 'day shift', reason: 'not in the cabinet at 10:00' });
+    assert.equal(resolved.body.is_success, true, JSON.stringify(resolved.body));
+    await bridge.journal.recordConflict({
+      id: randomUUID(),
+      transactionId: giveBackId,
+      kind: 'contradicted',
+      writer: 'console-test (epoch 3)',
+      journalStatus: 'failed',
+      holder: null,
+      proven: 'succeeded',
+      verdict: { step: 'recovered', facts: {}, detail: { rule: 'payment_status -2' } },
+      createdAt: Date.now(),
+    });
+    assert.equal((await bridge.journal.giveBackLedger(id)).reserved, 2_000, 'reserved again while the conflict is open');
+
+    await page.locator('#attention-title', { hasText: '1 конфликт доказательств' }).waitFor(WAIT);
+    await page.click(`#attention-items button[data-conflict]`);
+    await page.locator('#detail [data-fact="transaction"]', { hasText: giveBackId }).waitFor(WAIT);
+    const item = page.locator('#detail-conflicts-list li');
+    await item.waitFor(WAIT);
+    assert.match(await item.innerText(), /журнал записал иной исход/);
+    assert.match(await item.innerText(), /Do not give it back again/);
+    await page.click('#resolve-open');
+    await page.waitForSelector('#resolve-dialog[open]');
+    await page.selectOption('#resolve-form select[name="status"]', 'succeeded');
+    await page.fill('#resolve-form input[name="operator"]', 'manager');
+    await page.fill('#resolve-form textarea[name="reason"]', 'the reversal is in the Click cabinet');
+    await page.click('#resolve-confirm');
+    await page.locator('#detail [data-fact="status"]', { hasText: 'успешен' }).waitFor(WAIT);
+    assert.equal((await bridge.journal.get(giveBackId))!.status, 'succeeded');
+    assert.equal((await bridge.journal.get(id))!.refundedAmount, 2_000);
+    await page.click('#detail-close');
+    await page.locator('#attention-items button[data-conflict]').waitFor({ ...WAIT, state: 'detached' });
+    assert.deepEqual(problems, []);
+  });
+
   it('at 390 px: no sideways scroll, the detail and the dialogs fit', async () => {
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     await watch(phone, problems);
@@ -343,10 +386,11 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     await page.press('#filters input[name="till"]', 'Enter');
     await rows.first().waitFor(WAIT);
     assert.equal(new URL(page.url()).pathname, '/console/', 'still on the console');
-    // Only the give-backs: the Click cancel that succeeded, the refused Uzum one, the unknown Click one.
+    // Only the give-backs: the Click cancel that succeeded, the refused Uzum one, the unknown Click one,
+    // and the Click one whose conflict the manager accepted.
     await page.selectOption('#filters select[name="kind"]', 'give_back');
     await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('#transactions tbody tr')].every((r: any) => (r as any).dataset.kind !== 'payment'), undefined, WAIT);
-    assert.equal(await rows.count(), 3);
+    assert.equal(await rows.count(), 4);
     await page.selectOption('#filters select[name="kind"]', '');
 
     // The date filter is the shop's day, sent as a date: today has every row, the day before none.

@@ -7,6 +7,7 @@ import { createPayBridge, type PayBridge } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { createLogger } from '../src/logger.js';
+import type { Clock } from '../src/lib/clock.js';
 import { fenceOf, type Fence, type Journal, type JournalEntryStep, type TransactionPatch } from '../src/payments/ports/journal.js';
 import type { TransactionStatus } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
@@ -76,10 +77,10 @@ export interface TestBridge extends PayBridge {
 }
 
 /** A whole sandbox PayBridge (journal on disk, Click emulator on a loopback port), not listening. */
-export async function startTestBridge(overrides?: (c: Config) => void, dataDir = tempDir()): Promise<TestBridge> {
+export async function startTestBridge(overrides?: (c: Config) => void, dataDir = tempDir(), options: { clock?: Clock } = {}): Promise<TestBridge> {
   const config = testConfig(dataDir, overrides);
   const logs = new LogCapture();
-  const bridge = await createPayBridge(config, createLogger(config.log.level, logs));
+  const bridge = await createPayBridge(config, createLogger(config.log.level, logs), options);
   await bridge.server.ready();
   return Object.assign(bridge, { logs, dataDir });
 }

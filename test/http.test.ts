@@ -344,14 +344,23 @@ describe('an internal failure', () => {
       assert.match(approved.data.ppt_id, /^\d{12}$/);
       const id = approved.data.transaction_id as string;
       assert.notEqual((await bridge.journal.get(id))!.status, 'succeeded', 'the journal could not record it');
-      assert.match(bridge.logs.text, /operation succeeded but could not be recorded as such/);
+      assert.match(bridge.logs.text, /money moved but the journal could not record it as this operation’s outcome: kept as a conflict for an operator/);
+      // The proof is not lost with the request: it waits in the journal as a conflict, and the operator sees it.
+      const attention = (await get(bridge, '/payment/attention')).body.data;
+      assert.equal(attention.conflicts_count, 1);
+      assert.deepEqual([attention.conflicts[0].transaction_id, attention.conflicts[0].kind, attention.conflicts[0].proven], [id, 'unrecorded', 'succeeded']);
+      const metrics = (await bridge.server.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /^paybridge_open_conflicts 1$/m, 'counted where monitoring looks');
+      assert.match(metrics, /^paybridge_conflicts_total\{kind="unrecorded",journaled="true"\} 1$/m);
 
-      // The journal is back: "settle now" asks the terminal and records the payment at once (the
-      // request let its claim go), with the RRN the till was given.
+      // The journal is back: "settle now" records the payment at once from that proof (the request let
+      // its claim go), with the RRN the till was given, and the conflict closes by itself.
       Object.defineProperty(journal, 'transition', transition);
       assert.equal((await post(bridge, '/payment/recovery/run', {})).body.is_success, true);
       const settled = (await bridge.journal.get(id))!;
       assert.deepEqual([settled.status, settled.providerPaymentId], ['succeeded', approved.data.ppt_id]);
+      assert.equal(settled.events.at(-1)?.step, 'proof_applied');
+      assert.equal((await get(bridge, '/payment/attention')).body.data.conflicts_count, 0);
     } finally {
       Object.defineProperty(journal, 'insertQrPayment', insertQrPayment);
       Object.defineProperty(journal, 'transition', transition);

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { tillScope } from '../src/payments/idempotency.js';
+import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
+import { createLogger } from '../src/logger.js';
+import { IdempotencyService, tillScope, type IdempotentRequest } from '../src/payments/idempotency.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
-import { productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type Envelope, type TestBridge, transitionAsHolder, releaseHolder } from './helpers.js';
+import { LogCapture, productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type Envelope, type TestBridge, transitionAsHolder, releaseHolder } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 
 /**
@@ -267,6 +269,194 @@ describe('an answer the journal cannot keep', () => {
       assert.equal(pb.bridge.emulators!.click.ledger().filter((p) => p.otpData === qr).length, 1, 'charged once');
     } finally {
       journal.completeIdempotencyKey = complete;
+    }
+  });
+});
+
+/** Two sales at the sandbox's UzCard pinpad, with nothing given back yet. */
+async function twoSales(pb: Listening): Promise<[string, string]> {
+  const a = await call(pb, '/payment/uzcard', { amount: 1_000 });
+  const b = await call(pb, '/payment/uzcard', { amount: 1_000 });
+  assert.equal(a.is_success && b.is_success, true, JSON.stringify([a, b]));
+  return [a.data.transaction_id, b.data.transaction_id];
+}
+
+/** A payment left unknown, for an operator to decide. */
+async function unknownPayment(pb: Listening): Promise<string> {
+  const tx = await pb.bridge.journal.insert({ id: randomUUID(), method: 'humo', amount: 1_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
+  await transitionAsHolder(pb.bridge.journal, tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' });
+  await releaseHolder(pb.bridge.journal, tx.id);
+  return tx.id;
+}
+
+/** A payment as the journal has it: status, what was given back, its give-backs and its timeline's steps. */
+async function untouched(pb: Listening, id: string) {
+  const tx = await pb.bridge.journal.get(id);
+  return { status: tx?.status, refunded: tx?.refundedAmount, giveBacks: (await pb.bridge.journal.giveBacksOf(id)).length, steps: tx?.events.map((e) => e.step) };
+}
+
+describe('a key is the till’s for one request: method, path and body', () => {
+  test('refund A with a key, then refund B with it: 106 naming A’s refund, B not given back, nothing sent', async () => {
+    const pb = await listen(() => {});
+    const pinpad = () => pb.bridge.emulators!.uzcard.terminal.operations().length;
+    const [a, b] = await twoSales(pb);
+    const bBefore = await untouched(pb, b);
+    const key = randomUUID();
+    const body = { amount: 300, operator: 'Dilnoza' };
+    const first = await call(pb, `/payment/transactions/${a}/refund`, body, key);
+    assert.equal(first.is_success, true, JSON.stringify(first));
+    assert.equal(pinpad(), 3, 'two sales and A’s refund');
+
+    const other = await call(pb, `/payment/transactions/${b}/refund`, body, key);
+    assert.equal(other.is_success, false, 'B’s refund is not A’s answer replayed as a success');
+    assert.equal(other.error?.code, 106);
+    assert.equal(other.error?.key_used_for, `POST /payment/transactions/${a}/refund`);
+    assert.ok(other.error!.message.includes(`POST /payment/transactions/${a}/refund`), other.error!.message);
+    assert.equal(other.error?.replayed, undefined);
+    assert.deepEqual(await untouched(pb, b), bBefore, 'B: nothing journaled, nothing given back');
+    assert.equal(pinpad(), 3, 'nothing sent to the pinpad');
+
+    // A's own retry is still A's answer: with its id in capitals (one transaction, however written)
+    // and with a query string (no POST reads one).
+    assert.deepEqual(await call(pb, `/payment/transactions/${a.toUpperCase()}/refund`, body, key), asReplay(first));
+    assert.deepEqual(await call(pb, `/payment/transactions/${a}/refund?attempt=2`, body, key), asReplay(first));
+    // Another body on A's path: refused, saying the body differs.
+    const more = await call(pb, `/payment/transactions/${a}/refund`, { amount: 200, operator: 'Dilnoza' }, key);
+    assert.equal(more.error?.code, 106);
+    assert.equal(more.error?.key_used_for, `POST /payment/transactions/${a}/refund`);
+    assert.match(more.error!.message, /другими данными/, 'Russian by default');
+    assert.equal((await pb.bridge.journal.get(a))?.refundedAmount, 300, 'A given back once');
+    assert.equal(pinpad(), 3);
+  });
+
+  test('the answer says what differs in the till’s language', async () => {
+    const pb = await listen(() => {});
+    const [a, b] = await twoSales(pb);
+    const key = randomUUID();
+    assert.equal((await call(pb, `/payment/transactions/${a}/refund`, { amount: 100 }, key)).is_success, true);
+    const ask = async (path: string, body: object) => {
+      const res = await fetch(`${pb.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': 'en', 'idempotency-key': key }, body: JSON.stringify(body) });
+      return ((await res.json()) as Envelope).error!;
+    };
+    assert.equal(
+      (await ask(`/payment/transactions/${b}/refund`, { amount: 100 })).message,
+      `Idempotency-Key "${key}" was already used for a different request, POST /payment/transactions/${a}/refund; nothing was done. Use a new key for a new request.`,
+    );
+    assert.equal(
+      (await ask(`/payment/transactions/${a}/refund`, { amount: 101 })).message,
+      `Idempotency-Key "${key}" was already used for a different request: POST /payment/transactions/${a}/refund with another body; nothing was done. Use a new key for a new request.`,
+    );
+  });
+
+  test('an operator’s decision on X with a key, then on Y with it: 106 naming X’s, Y still waits for a decision', async () => {
+    const pb = await listen(() => {});
+    const x = await unknownPayment(pb);
+    const y = await unknownPayment(pb);
+    const key = randomUUID();
+    const body = { status: 'succeeded', operator: 'Dilnoza (manager)', reason: 'the pinpad showed ОДОБРЕНО' };
+    const first = await call(pb, `/payment/transactions/${x}/resolve`, body, key);
+    assert.equal(first.is_success, true, JSON.stringify(first));
+    const yBefore = await untouched(pb, y);
+    const other = await call(pb, `/payment/transactions/${y}/resolve`, body, key);
+    assert.equal(other.error?.code, 106, JSON.stringify(other));
+    assert.equal(other.error?.key_used_for, `POST /payment/transactions/${x}/resolve`);
+    assert.deepEqual(await untouched(pb, y), yBefore);
+    assert.equal(yBefore.status, 'unknown');
+    assert.deepEqual(await call(pb, `/payment/transactions/${x.toUpperCase()}/resolve`, body, key), asReplay(first));
+  });
+
+  test('a key used for a Click payment, then for a Payme one: 106, Payme never asked', async () => {
+    const pb = await listen(() => {});
+    const key = randomUUID();
+    const qr = uniqueQr();
+    const paid = await call(pb, '/payment/click', { amount: 1_000, qr_code: qr }, key);
+    assert.equal(paid.is_success, true, JSON.stringify(paid));
+    const payme = await call(pb, '/payment/payme', { amount: 1_000, qr_code: qr }, key);
+    assert.equal(payme.error?.code, 106, JSON.stringify(payme));
+    assert.equal(payme.error?.key_used_for, 'POST /payment/click');
+    assert.equal(pb.bridge.emulators!.payme.ledger().length, 0, 'no receipt made');
+    assert.equal((await pb.bridge.journal.list({ method: 'payme', limit: 5 })).items.length, 0, 'nothing journaled');
+    assert.deepEqual(await call(pb, '/payment/click', { amount: 1_000, qr_code: qr }, key), asReplay(paid));
+    assert.equal(pb.bridge.emulators!.click.ledger().filter((p) => p.otpData === qr).length, 1);
+  });
+
+  test('no POST route reads a query string, so the fingerprint leaves it out', async () => {
+    const pb = await listen(() => {});
+    const spec = (await (await fetch(`${pb.base}/openapi.json`)).json()) as { paths: Record<string, { post?: { parameters?: { in: string; name: string }[] } }> };
+    const withQuery = Object.entries(spec.paths)
+      .filter(([, p]) => (p.post?.parameters ?? []).some((q) => q.in === 'query'))
+      .map(([path]) => path);
+    assert.deepEqual(withQuery, [], 'a POST that reads its query must put it in the fingerprint (src/http/idempotent.ts)');
+  });
+});
+
+describe('keys an older PayBridge kept under their route', () => {
+  /** The scope and fingerprint keys had before they were the till's for one request. */
+  const legacy = (route: string, body: string) => ({ scope: `${tillScope({})} ${route}`, fingerprint: createHash('sha256').update(`${route}\n${body}`).digest('hex') });
+
+  test('a retry of a payment is answered from it, not charged again', async () => {
+    // No QR retry window: only the key can stop a second charge here.
+    const pb = await listen((c) => (c.idempotency.qr_retry_window_ms = 1));
+    const qr = uniqueQr();
+    const paid = await call(pb, '/payment/click', { amount: 1_000, qr_code: qr });
+    assert.equal(paid.is_success, true, JSON.stringify(paid));
+    const key = randomUUID();
+    const old = legacy('POST /payment/click', `{"amount":1000,"qr_code":${JSON.stringify(qr)}}`);
+    const now = Date.now();
+    assert.equal(await pb.bridge.journal.claimIdempotencyKey({ ...old, key, owner: 'older', createdAt: now, expiresAt: now + 60_000 }), undefined);
+    assert.equal(await pb.bridge.journal.completeIdempotencyKey(old.scope, key, 'older', paid, paid.data.transaction_id), true);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(await call(pb, '/payment/click', { amount: 1_000, qr_code: qr }, key), asReplay(paid));
+    assert.equal(pb.bridge.emulators!.click.ledger().filter((p) => p.otpData === qr).length, 1, 'charged once');
+    const other = await call(pb, '/payment/click', { amount: 2_000, qr_code: qr }, key);
+    assert.equal(other.error?.code, 106);
+  });
+
+  test('under a route with an id, whose old fingerprint names no transaction: refused, nothing given back', async () => {
+    const pb = await listen(() => {});
+    const [a] = await twoSales(pb);
+    const key = randomUUID();
+    const old = legacy('POST /payment/transactions/:transaction_id/refund', '{"amount":300}');
+    const now = Date.now();
+    await pb.bridge.journal.claimIdempotencyKey({ ...old, key, owner: 'older', createdAt: now, expiresAt: now + 60_000 });
+    await pb.bridge.journal.completeIdempotencyKey(old.scope, key, 'older', { data: { status: 'successfully' }, error: null, is_success: true }, null);
+    const before = await untouched(pb, a);
+    const refused = await call(pb, `/payment/transactions/${a}/refund`, { amount: 300 }, key);
+    assert.equal(refused.error?.code, 106, JSON.stringify(refused));
+    assert.match(refused.error!.data!, /was used before PayBridge was updated/);
+    assert.deepEqual(await untouched(pb, a), before);
+    assert.equal(pb.bridge.emulators!.uzcard.terminal.operations().length, 2, 'the two sales only');
+  });
+});
+
+describe('completing a key', () => {
+  test('a request that lost its key to a retry gives its answer but never overwrites the retry’s', async () => {
+    const journal = new SqliteJournal({ path: join(tempDir(), 'journal.sqlite'), origin: { instance: 'pb', inFlightLeaseMs: 60_000 } });
+    const logs = new LogCapture();
+    const service = new IdempotencyService(journal, createLogger('debug', logs), { ttlMs: 60_000, waitMs: 100, owner: 'pb', till: tillScope({}) });
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => (release = r));
+    const request = (answer: string, before: Promise<void> = Promise.resolve()): IdempotentRequest => ({
+      key: 'k',
+      target: 'POST /payment/recovery/run',
+      body: 'null',
+      work: async () => {
+        await before;
+        return { response: { data: answer }, transactionId: null, final: true };
+      },
+      fromTransaction: async () => undefined,
+    });
+    try {
+      const first = service.run(request('first', stuck));
+      // The first request is stuck before journaling anything: past wait_ms its retry takes the key over.
+      await new Promise((r) => setTimeout(r, 150));
+      assert.deepEqual(await service.run(request('retry')), { response: { data: 'retry' }, replayed: false });
+      release();
+      assert.deepEqual(await first, { response: { data: 'first' }, replayed: false }, 'its caller still hears its answer');
+      assert.match(logs.text, /no longer holds the key/);
+      assert.deepEqual(await service.run(request('third')), { response: { data: 'retry' }, replayed: true }, 'the key keeps the answer of the request that held it');
+    } finally {
+      await journal.close();
     }
   });
 });

@@ -58,20 +58,30 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
     const dataDir = tempDir();
     const sqlitePath = `${dataDir}/journal.sqlite`;
     const [clickId] = await tillDay(dataDir);
+    // A key an older PayBridge kept under its route, still in force.
+    const older = new SqliteJournal({ path: sqlitePath });
+    try {
+      const now = Date.now();
+      await older.claimIdempotencyKey({ scope: `${tillScope({})} POST /payment/click`, key: 'older-key', fingerprint: 'ab'.repeat(32), owner: 'old', createdAt: now, expiresAt: now + 3_600_000 });
+      // A proof of money moved that the till's journal could not write as the payment's outcome.
+      await older.recordConflict({ id: randomUUID(), transactionId: clickId!, kind: 'unrecorded', writer: 'till-2#live (epoch 1)', journalStatus: 'pending', holder: null, proven: 'succeeded', verdict: { step: 'succeeded', facts: { providerPaymentId: '42' } }, createdAt: now });
+    } finally {
+      await older.close();
+    }
     const url = await freshDatabase();
     const password = new URL(url).password;
     const migrate = () => paybridge(['journal', 'migrate', '--from', 'sqlite', '--to', 'postgres', '--shop', 'chilonzor', '--till', '2'], { PAYBRIDGE_DATA_DIR: dataDir, PAYBRIDGE_JOURNAL_URL: url });
 
     const first = await migrate();
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /: 4 transactions \(4 new, 0 updated, 0 already there\), \d+ events, 1 fiscal hand-offs, 1 shift closes, 1 idempotency keys copied/);
+    assert.match(first.stdout, /: 4 transactions \(4 new, 0 updated, 0 already there\), \d+ events, 1 fiscal hand-offs, 1 shift closes, 2 idempotency keys, 1 conflicts copied/);
     assert.ok(!first.stdout.includes(password) && !first.stderr.includes(password), 'the password is never printed');
     assert.match(first.stdout, /postgres:\/\/paybridge:\*\*\*@/);
 
     const counts = async () =>
       Object.fromEntries(
         await Promise.all(
-          ['transactions', 'transaction_events', 'fiscal_handoffs', 'shift_closes', 'idempotency_keys'].map(
+          ['transactions', 'transaction_events', 'fiscal_handoffs', 'shift_closes', 'idempotency_keys', 'operation_conflicts'].map(
             async (t) => [t, Number((await sql<{ n: string }>(url, `SELECT COUNT(*) AS n FROM ${t}`))[0]!.n)] as const,
           ),
         ),
@@ -88,12 +98,17 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
       for (const t of all) {
         const mine = await till.get(t.id);
         const theirs = await central.get(t.id);
-        assert.deepEqual({ ...theirs, shop: null, till: null }, { ...mine, shop: null, till: null }, t.id);
+        // Claims are a running process's, never copied: the central journal's rows are nobody's until claimed there.
+        assert.deepEqual({ ...theirs, shop: null, till: null, claim: null }, { ...mine, shop: null, till: null, claim: null }, t.id);
+        assert.equal(theirs!.claim, null);
         assert.deepEqual([theirs!.shop, theirs!.till], ['chilonzor', '2'], 'rows that named no till get the one given');
       }
       assert.deepEqual(await central.listShiftCloses({ limit: 5 }), await till.listShiftCloses({ limit: 5 }));
-      const key = await central.getIdempotencyKey(`${tillScope({ shop: 'chilonzor', till: '2' })} POST /payment/payme`, 'migrate-key-1');
+      const key = await central.getIdempotencyKey(tillScope({ shop: 'chilonzor', till: '2' }), 'migrate-key-1');
       assert.equal(key?.state, 'done');
+      assert.match(key!.fingerprint, /^POST \/payment\/payme sha256:[0-9a-f]{64}$/);
+      assert.equal((await central.getIdempotencyKey(`${tillScope({ shop: 'chilonzor', till: '2' })} POST /payment/click`, 'older-key'))?.owner, 'old', 'an older key keeps its route, under the till');
+      assert.deepEqual(await central.conflictsOf(clickId!), await till.conflictsOf(clickId!), 'the proof went along');
     } finally {
       await till.close();
       await central.close();
@@ -101,7 +116,7 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
 
     const again = await migrate();
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /: 4 transactions \(0 new, 0 updated, 4 already there\), 0 events, 0 fiscal hand-offs, 0 shift closes, 0 idempotency keys copied/);
+    assert.match(again.stdout, /: 4 transactions \(0 new, 0 updated, 4 already there\), 0 events, 0 fiscal hand-offs, 0 shift closes, 0 idempotency keys, 0 conflicts copied/);
     assert.deepEqual(await counts(), copied, 'a second run duplicates nothing');
 
     // The till goes on: a payment is given back, a new one is taken. The next run brings both.

@@ -71,6 +71,7 @@ const ENGINES: Engine[] = [
         open: (origin) => PostgresJournal.open({ url, ...(origin ? { origin } : {}) }),
         configure: (c) => {
           c.journal.engine = 'postgres';
+      c.instance = { ...c.instance, shop: 'chilonzor', till: '1' };
           c.journal.url = url;
         },
         storedText: async () => {
@@ -323,13 +324,35 @@ for (const engine of ENGINES) {
         assert.equal(claims.filter((c) => c === undefined).length, 1, 'one owner');
         const owner = claims.find((c) => c !== undefined)!.owner;
         assert.ok(claims.every((c) => c === undefined || c.owner === owner));
-        await journals[0]!.completeIdempotencyKey('POST /payment/click', 'k-1', { data: { amount: 500 } }, null);
+        // Another instance completes it for its owner (a retry answering for a request that died).
+        assert.equal(await journals[0]!.completeIdempotencyKey('POST /payment/click', 'k-1', owner, { data: { amount: 500 } }, null), true);
         const record = await journals[2]!.getIdempotencyKey('POST /payment/click', 'k-1');
         assert.equal(record?.state, 'done');
         assert.deepEqual(record?.response, { data: { amount: 500 } });
         assert.equal(await journals[1]!.purgeIdempotencyKeys(now + 60_001), 1);
       } finally {
         await Promise.all(journals.map((j) => j.close()));
+      }
+    });
+
+    test('a key is completed only for the request holding it: the one that lost it never overwrites the answer stored', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const now = Date.now();
+        const claim = (owner: string) => journal.claimIdempotencyKey({ scope: 'S', key: 'k', fingerprint: 'f', owner, createdAt: now, expiresAt: now + 60_000 });
+        assert.equal(await claim('first'), undefined);
+        await journal.releaseIdempotencyKey('S', 'k', 'first');
+        assert.equal(await claim('retry'), undefined, 'a retry took the key over');
+        assert.equal(await journal.completeIdempotencyKey('S', 'k', 'first', { data: 'first' }, null), false, 'the first request no longer holds it');
+        const held = await journal.getIdempotencyKey('S', 'k');
+        assert.deepEqual([held?.state, held?.owner, held?.response], ['in_progress', 'retry', null], 'nothing written');
+        assert.equal(await journal.completeIdempotencyKey('S', 'k', 'retry', { data: 'retry' }, null), true);
+        assert.equal(await journal.completeIdempotencyKey('S', 'k', 'first', { data: 'first' }, null), false);
+        assert.equal(await journal.completeIdempotencyKey('S', 'k', 'retry', { data: 'again' }, null), false, 'a done key is not completed twice');
+        const done = await journal.getIdempotencyKey('S', 'k');
+        assert.deepEqual([done?.state, done?.response], ['done', { data: 'retry' }]);
+      } finally {
+        await journal.close();
       }
     });
 
@@ -908,6 +931,7 @@ describeUnlessSkipped('the PostgreSQL journal', postgresSkip(), () => {
     const bridge = await startTestBridge((c) => {
       productionClick(emulator)(c);
       c.journal.engine = 'postgres';
+      c.instance = { ...c.instance, shop: 'chilonzor', till: '1' };
       c.journal.url = url.toString();
       c.journal.connect_timeout_ms = 1_000;
       c.recovery.grace_ms = 300;
@@ -959,6 +983,7 @@ describeUnlessSkipped('the PostgreSQL journal', postgresSkip(), () => {
     await assert.rejects(
       startTestBridge((c) => {
         c.journal.engine = 'postgres';
+      c.instance = { ...c.instance, shop: 'chilonzor', till: '1' };
         c.journal.url = url.toString();
         c.journal.connect_timeout_ms = 2_000;
       }),

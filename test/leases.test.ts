@@ -8,14 +8,16 @@ import fc from 'fast-check';
 import { longestSettleMs, MIN_LIVE_LEASE_MS, operationBounds, type OperationBounds } from '../src/config/leases.js';
 import { ConfigError, loadConfig } from '../src/config/load.js';
 import { ClickConfigSchema, PaymeConfigSchema, TerminalConfigSchema, type Config } from '../src/config/schema.js';
-import type { Journal } from '../src/payments/ports/journal.js';
+import { fenceOf, type ClaimHeld } from '../src/payments/ports/journal.js';
+import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
+import { OperationEngine } from '../src/payments/operation-engine.js';
 import { createLogger } from '../src/logger.js';
 import type { CardPaymentService } from '../src/payments/card-payment-service.js';
 import type { QrPaymentService } from '../src/payments/qr-payment-service.js';
 import { RecoveryService } from '../src/payments/recovery.js';
-import type { TransactionStatus } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { LogCapture, tempDir } from './helpers.js';
+import { ManualClock } from './manual-clock.js';
 
 /** loadConfig of `file` (an object, written as JSON); the problems it reports, or [] when it loads. */
 function problemsOf(file: object): string[] {
@@ -183,155 +185,112 @@ describe('the bounds', () => {
   });
 });
 
-// ---- recovery never starts a settle on a claim with too little time left ----
-
-interface Row {
-  tx: Transaction;
-  claimedBy: string | null;
-  until: number | null;
-}
-
-/** The journal's claims as the SQL of claimUnsettled and releaseClaim keeps them, on a clock the test turns. */
-class FakeJournal {
-  readonly rows = new Map<string, Row>();
-  claimCalls = 0;
-
-  add(id: string, createdAt: number, method: Transaction['method']): void {
-    const tx = { id, method, status: 'unknown', createdAt, updatedAt: createdAt, amount: 100, kind: 'payment', terminal: method === 'uzcard' ? 't' : null } as Transaction;
-    this.rows.set(id, { tx, claimedBy: null, until: null });
-  }
-
-  async claimUnsettled(before: number, limit: number, claim: { owner: string; now: number; until: number }): Promise<Transaction[]> {
-    if (claim.owner === 'pb-a') this.claimCalls++;
-    const open = [...this.rows.values()]
-      .filter((r) => (r.tx.status === 'pending' || r.tx.status === 'unknown') && r.tx.createdAt < before)
-      .filter((r) => r.claimedBy === null || r.claimedBy === claim.owner || r.until === null || r.until <= claim.now)
-      .sort((a, b) => a.tx.createdAt - b.tx.createdAt)
-      .slice(0, limit);
-    for (const r of open) {
-      r.claimedBy = claim.owner;
-      r.until = claim.until;
-    }
-    return open.map((r) => ({ ...r.tx }));
-  }
-
-  async releaseClaim(id: string, owner: string): Promise<void> {
-    const r = this.rows.get(id);
-    if (r && r.claimedBy === owner) {
-      r.claimedBy = null;
-      r.until = null;
-    }
-  }
-
-  settle(id: string, status: TransactionStatus): void {
-    const r = this.rows.get(id)!;
-    r.tx = { ...r.tx, status };
-    if (status !== 'pending' && status !== 'unknown') {
-      r.claimedBy = null;
-      r.until = null;
-    }
-  }
-}
+// ---- recovery claims one transaction at a time, right before it settles it, and keeps the claim while it does ----
 
 /**
- * A recovery pass over `durations.length` transactions whose settles take those durations (at most
- * settleMs each, as the bound promises) on a clock that only the settles move, while another PayBridge
- * on the same journal (pb-b) tries to claim them at the start and end of every settle. Returns what
- * was seen at the start of each settle.
+ * A recovery pass over real SQLite rows on a clock the test moves: each settle waits `durations[i]`
+ * of that clock (the provider taking its time) while another PayBridge on the same journal tries to
+ * take every row, and the claim the pass holds is renewed as the clock moves.
  */
-async function pass(options: { claimMs: number; settleMs: number; durations: number[]; staysUnknown?: (i: number) => boolean; log?: LogCapture }) {
-  const realNow = Date.now;
-  let clock = 1_000_000;
-  Date.now = () => clock;
+async function pass(options: { claimMs: number; durations: number[]; staysUnknown?: (i: number) => boolean }) {
+  const clock = new ManualClock();
+  const path = join(tempDir(), 'journal.sqlite');
+  const origin = { instance: 'pb-a', inFlightLeaseMs: 1_000 };
+  const journal = new SqliteJournal({ path, origin, clock: () => clock.now() });
+  const other = new SqliteJournal({ path, origin: { instance: 'pb-b', inFlightLeaseMs: 1_000 }, clock: () => clock.now() });
+  const log = new LogCapture();
+  const engine = new OperationEngine(journal, { leaseMs: options.claimMs, instance: 'pb-a', clock, log: createLogger('warn', log) });
   try {
-    const journal = new FakeJournal();
-    options.durations.forEach((_, i) => journal.add(`tx-${String(i).padStart(3, '0')}`, clock - 10_000 + i, i % 3 === 2 ? 'uzcard' : 'click'));
-    const starts: { id: string; owner: string | null; left: number }[] = [];
-    const tried = new Set<string>();
-    const takenByOther: string[] = [];
-    const other = async () => {
-      for (const tx of await journal.claimUnsettled(clock, 200, { owner: 'pb-b', now: clock, until: clock + options.claimMs })) {
-        if (!tried.has(tx.id)) takenByOther.push(tx.id);
-        await journal.releaseClaim(tx.id, 'pb-b');
-      }
-    };
-    const recover = async (tx: Transaction): Promise<Transaction> => {
-      const row = journal.rows.get(tx.id)!;
-      starts.push({ id: tx.id, owner: row.claimedBy, left: (row.until ?? 0) - clock });
-      tried.add(tx.id);
-      await other();
-      const i = Number(tx.id.slice(3));
-      clock += options.durations[i]!;
-      await other();
-      const status: TransactionStatus = options.staysUnknown?.(i) ? 'unknown' : 'succeeded';
-      journal.settle(tx.id, status);
-      return { ...tx, status };
-    };
+    const ids: string[] = [];
+    for (const [i] of options.durations.entries()) {
+      const tx = await journal.insert({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, method: 'click', amount: 100, qrCodeMasked: null, qrCodeHash: null, createdAt: clock.now() - 10_000 + i }, { step: 'received' });
+      await journal.transition(tx.id, 'pending', 'unknown', {}, { step: 'answer_lost' }, fenceOf(tx)!);
+      await journal.releaseClaim(tx.id, fenceOf(tx)!);
+      ids.push(tx.id);
+    }
+    const starts: { id: string; owner: string | null; othersHeld: string[] }[] = [];
+    const takenFromUnderIt: string[] = [];
+    let current: string | undefined;
+    const recover = (claimed: Transaction & { claim: ClaimHeld }) =>
+      engine.recover(
+        claimed,
+        () => ({
+          execute: () => Promise.reject(new Error('never sent again')),
+          settle: async (tx) => {
+            const i = ids.indexOf(tx.id);
+            current = tx.id;
+            const rows = await Promise.all(ids.map((id) => journal.get(id)));
+            starts.push({ id: tx.id, owner: rows[i]!.claim?.owner ?? null, othersHeld: rows.filter((r) => r!.id !== tx.id && r!.claim !== null).map((r) => r!.id) });
+            await clock.sleep(options.durations[i]!);
+            current = undefined;
+            return options.staysUnknown?.(i) ? { outcome: 'unknown', step: 'status_inconclusive', reason: 'no answer', detail: { reason: 'no answer' } } : { outcome: 'succeeded', step: 'recovered' };
+          },
+        }),
+        options.claimMs,
+      );
     const services = { isInFlight: () => false, recover };
     const recovery = new RecoveryService(
-      journal as unknown as Journal,
+      journal,
       services as unknown as QrPaymentService,
       services as unknown as CardPaymentService,
-      createLogger('warn', options.log ?? new LogCapture()),
-      { intervalMs: 3_600_000, graceMs: 0, owner: 'pb-a', claimMs: options.claimMs, settleMs: options.settleMs },
+      createLogger('warn', log),
+      { intervalMs: 3_600_000, graceMs: 0, owner: 'pb-a', claimMs: options.claimMs, clock },
+      engine,
     );
-    const settled = await recovery.recoverNow();
-    const claimedAfter = [...journal.rows.values()].filter((r) => r.claimedBy !== null).map((r) => r.tx.id);
-    return { settled, starts, takenByOther, claimCalls: journal.claimCalls, claimedAfter };
+    const running = recovery.recoverNow();
+    // The other PayBridge tries to take the row being settled at every step of the clock: never while it is settled.
+    let done = false;
+    void running.finally(() => (done = true));
+    while (!done) {
+      await clock.advance(Math.max(1, Math.floor(options.claimMs / 4)));
+      if (current) {
+        const attempt = await other.claim(current, 'pb-b', options.claimMs);
+        if (attempt.taken) {
+          takenFromUnderIt.push(current);
+          await other.releaseClaim(current, fenceOf(attempt.tx)!);
+        }
+      }
+    }
+    const settled = await running;
+    const claimedAfter = (await Promise.all(ids.map((id) => journal.get(id)))).filter((r) => r!.claim !== null).map((r) => r!.id);
+    return { settled, starts, takenFromUnderIt, claimedAfter, statuses: await Promise.all(ids.map(async (id) => (await journal.get(id))!.status)) };
   } finally {
-    Date.now = realNow;
+    await Promise.all([journal.close(), other.close()]);
   }
 }
 
 describe('recovery under its claim', () => {
-  test('a pass longer than the claim renews it before a settle that would not fit, and none lapses', async () => {
-    // Ten settles of settleMs each under a claim that holds three: 3000 ms of settling, 1000 ms claims.
+  test('each transaction is claimed right before it is settled, the others stay free, and a settle far longer than the claim keeps it', async () => {
     const claimMs = 1_000;
-    const settleMs = 300;
-    const r = await pass({ claimMs, settleMs, durations: Array.from({ length: 10 }, () => settleMs) });
-    assert.equal(r.settled, 10);
-    assert.equal(r.starts.length, 10);
+    const r = await pass({ claimMs, durations: [100, 5_000, 300, 2_500] });
+    assert.equal(r.settled, 4);
+    assert.deepEqual(r.statuses, ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     for (const s of r.starts) {
       assert.equal(s.owner, 'pb-a', `${s.id} claimed by this PayBridge when its settle started`);
-      assert.ok(s.left > settleMs, `${s.id} started with ${s.left} ms of claim left, not more than the longest settle (${settleMs})`);
+      assert.deepEqual(s.othersHeld, [], `while ${s.id} was settled no other row was held: a till's retry or an operator could take them`);
     }
-    assert.deepEqual(r.takenByOther, [], 'another PayBridge never got a transaction this pass was still to settle');
-    // Three settles fit in each claim (1000 − 3 × 300 = 100 left is too little for a fourth): the first claim and three renewals.
-    assert.equal(r.claimCalls, 4);
+    assert.deepEqual(r.takenFromUnderIt, [], 'renewed as it ran: no other PayBridge took a row from under its settle');
     assert.deepEqual(r.claimedAfter, []);
   });
 
-  test('whatever the settles take, none starts with less than the longest settle left, and none is taken over before it is tried', async () => {
+  test('whatever the settles take, none is taken over while it runs, every row is tried once, and every claim is let go', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 500 }).chain((settleMs) =>
-          fc.record({
-            settleMs: fc.constant(settleMs),
-            claimMs: fc.integer({ min: settleMs + 1, max: settleMs * 5 }),
-            durations: fc.array(fc.integer({ min: 0, max: settleMs }), { minLength: 1, maxLength: 40 }),
-            unknownEvery: fc.integer({ min: 2, max: 7 }),
-          }),
-        ),
-        async ({ settleMs, claimMs, durations, unknownEvery }) => {
-          const r = await pass({ claimMs, settleMs, durations, staysUnknown: (i) => i % unknownEvery === 0 });
+        fc.record({
+          claimMs: fc.integer({ min: 40, max: 2_000 }),
+          durations: fc.array(fc.integer({ min: 0, max: 8_000 }), { minLength: 1, maxLength: 8 }),
+          unknownEvery: fc.integer({ min: 2, max: 7 }),
+        }),
+        async ({ claimMs, durations, unknownEvery }) => {
+          const r = await pass({ claimMs, durations, staysUnknown: (i) => i % unknownEvery === 0 });
           assert.equal(r.starts.length, durations.length, 'every transaction tried once');
-          for (const s of r.starts) {
-            assert.equal(s.owner, 'pb-a');
-            assert.ok(s.left > settleMs, `${s.id}: ${s.left} ms left for a settle of up to ${settleMs}`);
-          }
-          assert.deepEqual(r.takenByOther, []);
+          for (const s of r.starts) assert.equal(s.owner, 'pb-a');
+          assert.deepEqual(r.takenFromUnderIt, []);
           assert.deepEqual(r.claimedAfter, [], 'every claim let go at the end of the pass');
+          r.statuses.forEach((status, i) => assert.equal(status, i % unknownEvery === 0 ? 'unknown' : 'succeeded'));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 40 },
     );
-  });
-
-  test('a claim no longer than the longest settle settles nothing, and lets its claims go', async () => {
-    const log = new LogCapture();
-    const r = await pass({ claimMs: 300, settleMs: 300, durations: [100, 100, 100], log });
-    assert.equal(r.starts.length, 0, 'no settle started');
-    assert.deepEqual(r.claimedAfter, []);
-    assert.match(log.text, /recovery\.claim_ms must exceed the longest settle/);
   });
 });

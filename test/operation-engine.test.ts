@@ -6,7 +6,7 @@ import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { OperationEngine } from '../src/payments/operation-engine.js';
 import { PayBridgeError } from '../src/payments/errors.js';
 import { fenceOf, type Journal } from '../src/payments/ports/journal.js';
-import type { OperationAdapter, Verdict } from '../src/payments/ports/operation-adapter.js';
+import type { OperationAdapter, OperationContext, Verdict } from '../src/payments/ports/operation-adapter.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { tempDir, transitionAsHolder } from './helpers.js';
 
@@ -146,7 +146,16 @@ describe('OperationEngine', () => {
     assert.equal(unknown.status, 'unknown');
 
     let asked = 0;
-    const inconclusive = () => ({ execute: never, settle: async (): Promise<Verdict> => (asked++, { outcome: 'unknown', step: 'status_inconclusive', reason: 'no answer', detail: { reason: 'no answer' } }) });
+    const inconclusive = () => ({
+      execute: never,
+      settle: async (_: Transaction, ctx: OperationContext): Promise<Verdict> => {
+        asked++;
+        // Each pass polls twice and sees the same state each time: one line in the timeline, not six.
+        await ctx.progress({ step: 'check', detail: { state: 0 } });
+        await ctx.progress({ step: 'check', detail: { state: 0 } });
+        return { outcome: 'unknown', step: 'status_inconclusive', reason: 'no answer', detail: { reason: 'no answer' } };
+      },
+    });
     for (let pass = 0; pass < 3; pass++) {
       const claimed = await journal.claim(tx.id, 'engine-test', 60_000);
       assert.equal(claimed.taken, true);
@@ -154,13 +163,13 @@ describe('OperationEngine', () => {
       await journal.releaseClaim(tx.id, fenceOf(claimed.tx!)!);
     }
     assert.equal(asked, 3);
-    assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive'], 'passes that learnt nothing new write nothing');
+    assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive', 'unknown:check'], 'passes that learnt nothing new write nothing more');
 
     // A claim taken from a stale list is read again: a row settled meanwhile is not asked about.
     const proof = () => ({ execute: never, settle: async (): Promise<Verdict> => ({ outcome: 'failed', facts: { error: { code: 109, message: 'x', data: '202: not found' } }, step: 'recovered' }) });
     const settled = await engine.settleOnce(tx.id, proof);
     assert.equal(settled.tx?.status, 'failed');
-    assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive', 'failed:recovered']);
+    assert.deepEqual(await trail(tx.id), ['pending:received', 'unknown:status_inconclusive', 'unknown:check', 'failed:recovered']);
   });
 
   test('an operator cannot decide a give-back recovery is settling; a proof that meets a row settled otherwise becomes a conflict and keeps the reservation', async () => {

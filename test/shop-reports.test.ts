@@ -20,6 +20,7 @@ const ENGINES = [
       const url = await freshDatabase();
       return (c: import('../src/config/schema.js').Config) => {
         c.journal.engine = 'postgres';
+        c.instance = { ...c.instance, shop: 'chilonzor', till: '1' };
         c.journal.url = url;
       };
     },

@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, tempDir } from './helpers.js';
+import { dropTestDatabases, freshDatabase, postgresSkip, POSTGRES_URL } from './postgres.js';
 
 // The service as `npm start` runs it: the compiled entry point in a process of its own.
 const ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -183,5 +184,37 @@ describe('the log file of a service stopped by SIGTERM', () => {
     assert.ok(lines.some((l) => l.msg === 'incoming request' && l.req?.url === '/payment/click'));
     assert.ok(!lines.some((l) => l.req?.url === '/health'), 'the readiness polls are debug lines');
     assert.ok(!readFileSync(join(dir, 'logs', files[0]!), 'utf8').includes('880101698207133392'), 'the QR code is masked');
+  });
+});
+
+describe('a PostgreSQL journal is a chain’s: PayBridge on one names its shop and till', () => {
+  after(() => dropTestDatabases());
+
+  const refusal = (source: string, missing: string) =>
+    `paybridge: invalid configuration (${source}):\n  - instance.shop, instance.till: both are required when journal.engine is postgres (${missing}): ` +
+    'the tills of a chain share that journal, and a till’s Idempotency-Keys are kept apart from the others’ by its shop and till\n';
+
+  test('without them: 78, naming both, before the database is asked anything', async () => {
+    // The test server when there is one (refused all the same, though it would accept PayBridge), else a port nothing listens on.
+    const url = POSTGRES_URL ?? `postgres://paybridge:not-a-password@127.0.0.1:${await freePort()}/paybridge`;
+    const none = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: tempDir(), PAYBRIDGE_JOURNAL_URL: url });
+    assert.equal(none.code, 78, none.stderr);
+    assert.equal(none.stderr, refusal('defaults (no PAYBRIDGE_CONFIG)', 'instance.shop and instance.till are missing'));
+    assert.ok(!none.stderr.includes(new URL(url).password));
+
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), `journal: { engine: postgres, url: ${JSON.stringify(url)} }\ninstance: { shop: chilonzor }\n`);
+    const shopOnly = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: join(dir, 'data'), PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml') });
+    assert.equal(shopOnly.code, 78, shopOnly.stderr);
+    assert.equal(shopOnly.stderr, refusal(join(dir, 'paybridge.yaml'), 'instance.till is missing'));
+  });
+
+  test('with them: it starts, and stops cleanly', { skip: postgresSkip() }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), 'instance: { shop: chilonzor, till: "2" }\n');
+    const svc = await startHealthy({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data'), PAYBRIDGE_JOURNAL_URL: await freshDatabase() }, dir);
+    const health = (await (await fetch(`http://127.0.0.1:${svc.port}/health`)).json()) as { data: { journal: { engine: string; ok: boolean } } };
+    assert.deepEqual([health.data.journal.engine, health.data.journal.ok], ['postgres', true]);
+    assert.equal(await svc.stop(), 0);
   });
 });

@@ -185,6 +185,7 @@ function renderAttention(attention) {
   const parts = [];
   if (attention.unknown_count) parts.push(fmt.count(attention.unknown_count, 'unknown_outcomes'));
   if (attention.mismatched_count) parts.push(fmt.count(attention.mismatched_count, 'mismatches'));
+  if (attention.conflicts_count) parts.push(fmt.count(attention.conflicts_count, 'conflicts'));
   if (attention.unknown_closes_count) parts.push(fmt.count(attention.unknown_closes_count, 'unknown_closes'));
   $('attention-title').textContent = `${fmt.count(attention.count, 'operations_wait')}: ${parts.join(', ')}`;
   box.dataset.count = String(attention.count);
@@ -203,6 +204,17 @@ function renderAttention(attention) {
     ),
     ...attention.mismatched.map((c) =>
       el('li', {}, el('button', { type: 'button', class: 'link', 'data-close': c.id, onclick: () => openClose(c) }, `${t('mismatch_of')}: ${c.terminal} · ${t('shift')} ${c.shift_number ?? t('none')} · ${fmt.dateTime(c.closed_at)}`)),
+    ),
+    ...(attention.conflicts ?? []).map((c) =>
+      el(
+        'li',
+        {},
+        el(
+          'button',
+          { type: 'button', class: 'link', 'data-conflict': c.conflict_id, onclick: () => openDetail(c.transaction_id) },
+          `${t('conflict_of')}: ${METHODS[c.method] ?? ''} · ${kindText(c.transaction_kind)} · ${fmt.money(c.transaction_kind === 'payment' ? c.amount : -c.amount)} · ${fmt.dateTime(c.created_at)}`,
+        ),
+      ),
     ),
     // Older PayBridges answer without unknown closes.
     ...(attention.unknown_closes ?? []).map((c) =>
@@ -440,6 +452,7 @@ async function openDetail(id, quiet = false) {
     ['receipt', tx.receipt_number],
     ['shift', tx.shift_number],
     ['fiscal', tx.fiscal ? `${t(`fiscal_${tx.fiscal.state}`)} (${t('attempts')}: ${fmt.number(tx.fiscal.attempts)})` : null],
+    ['held_by', tx.held_by ? `${tx.held_by.holder} (${t('until')} ${fmt.dateTime(tx.held_by.until)})` : null],
     ['error', tx.error ? errorText(tx.error) : null],
     ['created', fmt.dateTime(tx.created_at)],
     ['updated', fmt.dateTime(tx.updated_at)],
@@ -465,11 +478,27 @@ async function openDetail(id, quiet = false) {
   $('detail-events').replaceChildren(
     ...tx.events.map((e) => el('li', { 'data-step': e.step }, el('span', { class: 'muted' }, fmt.dateTime(e.at)), ' ', pill(e.status, t(`st_${e.status}`)), ' ', stepText(e.step))),
   );
+  const conflicts = (tx.conflicts ?? []).filter((c) => c.state === 'open');
+  $('detail-conflicts').hidden = conflicts.length === 0;
+  $('detail-conflicts-list').replaceChildren(
+    ...conflicts.map((c) =>
+      el(
+        'li',
+        { 'data-conflict': c.conflict_id },
+        pill('unknown', t(`conflict_kind_${c.kind}`)),
+        ' ',
+        el('span', { class: 'muted' }, fmt.dateTime(c.created_at)),
+        ' ',
+        `${t('proven_step')}: ${stepText(c.evidence.step)} (${c.proven_by})`,
+        el('div', {}, c.what_to_do ?? ''),
+      ),
+    ),
+  );
   $('detail-slip').textContent = tx.slip ?? '';
   $('slip-title').hidden = $('detail-slip').hidden = !tx.slip;
   const remaining = remainingOf(tx);
   $('refund-open').hidden = !(tx.kind === 'payment' && tx.status === 'succeeded' && remaining > 0);
-  $('resolve-open').hidden = tx.status !== 'unknown';
+  $('resolve-open').hidden = tx.status !== 'unknown' && conflicts.length === 0;
   $('detail').hidden = false;
 }
 

@@ -97,11 +97,35 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
+ * A PayBridge on a PostgreSQL journal serves one till of the chain that shares it, and only its shop
+ * and till keep that till's Idempotency-Keys apart from the other tills' (tillScope): without them
+ * every till would share one set of keys, and one till's retry could be refused, or answered, by
+ * another till's request. So both are required there.
+ */
+export function postgresTillProblems(config: Pick<Config, 'journal' | 'instance'>): string[] {
+  if (config.journal.engine !== 'postgres') return [];
+  const missing = (['shop', 'till'] as const).filter((k) => !config.instance[k]).map((k) => `instance.${k}`);
+  if (missing.length === 0) return [];
+  return [
+    `instance.shop, instance.till: both are required when journal.engine is postgres (${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing): ` +
+      'the tills of a chain share that journal, and a till’s Idempotency-Keys are kept apart from the others’ by its shop and till',
+  ];
+}
+
+export interface LoadOptions {
+  /**
+   * False for a tool that only reads or copies the journal (journal export, journal migrate): it
+   * serves no till, so it needs no till's name.
+   */
+  serving?: boolean;
+}
+
+/**
  * Builds the configuration: defaults, then the file named by PAYBRIDGE_CONFIG (YAML or JSON), then
  * the environment (HOST, PORT, PAYBRIDGE_API_TOKEN, PAYBRIDGE_DATA_DIR, LOG_LEVEL). With no file PayBridge runs in
  * sandbox mode. Every problem is reported at once, each naming its key.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), { serving = true }: LoadOptions = {}): LoadedConfig {
   const file = env.PAYBRIDGE_CONFIG ? resolve(cwd, env.PAYBRIDGE_CONFIG) : undefined;
   const source = file ?? 'defaults (no PAYBRIDGE_CONFIG)';
   const raw = file ? readConfigFile(file) : {};
@@ -163,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (config.journal.engine === 'postgres' && !config.journal.url) {
     problems.push('journal.url: is required when journal.engine is postgres (postgres://user:password@host:5432/database, or PAYBRIDGE_JOURNAL_URL)');
   }
+  if (serving) problems.push(...postgresTillProblems(config));
 
   if (!isLoopbackHost(config.server.host) && !config.server.api_token) {
     problems.push(

@@ -247,7 +247,7 @@ export const ConfigSchema = Type.Object(
       {
         engine: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], {
           default: 'sqlite',
-          description: 'sqlite: one file next to this PayBridge (one till). postgres: one database shared by every till of a chain (journal.url).',
+          description: 'sqlite: one file next to this PayBridge (one till). postgres: one database shared by every till of a chain (journal.url; instance.shop and instance.till required).',
         }),
         url: Type.Optional(
           Type.String({
@@ -270,8 +270,12 @@ export const ConfigSchema = Type.Object(
         id: Type.Optional(
           Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', description: 'This PayBridge process among those sharing a journal; default <hostname>:<pid>.' }),
         ),
-        shop: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The shop this PayBridge serves, recorded on every transaction (filter: ?shop=).' })),
-        till: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The till (cash register) it serves, recorded on every transaction (filter: ?till=).' })),
+        shop: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 64, description: 'The shop this PayBridge serves, recorded on every transaction (filter: ?shop=); with its till, whose Idempotency-Keys these are. Required with journal.engine postgres.' }),
+        ),
+        till: Type.Optional(
+          Type.String({ minLength: 1, maxLength: 64, description: 'The till (cash register) it serves, recorded on every transaction (filter: ?till=); with its shop, whose Idempotency-Keys these are. Required with journal.engine postgres.' }),
+        ),
       },
       { ...strict, default: {} },
     ),

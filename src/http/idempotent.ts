@@ -4,6 +4,36 @@ import { invalidRequest, PayBridgeError } from '../payments/errors.js';
 import type { IdempotencyService } from '../payments/idempotency.js';
 import { failure, success, type Envelope } from './envelope.js';
 
+/**
+ * Names whose values the routes read in lower case: transaction ids, UUIDs, whose case means nothing.
+ * Written so in the fingerprint too, in the path and at the top of the body where the routes read
+ * them, so that one transaction written in two cases is one request (and its key not refused).
+ */
+const CASE_FREE = new Set(['transaction_id']);
+
+const caseFree = (name: string, value: unknown): unknown => (CASE_FREE.has(name) && typeof value === 'string' ? value.toLowerCase() : value);
+
+/**
+ * The method and path a request asks for, as its route read it: the route's pattern filled in with
+ * the parameters it parsed (percent-encoded, ids in lower case). So spellings the router takes for
+ * the same path (a trailing slash, an encoded character) are one request, and another transaction's
+ * path is another request. The query string is left out: no POST route reads one, so it cannot change
+ * what is done, and a retry that a client or proxy decorated with one is still the same request. A
+ * POST route that comes to read its query must add it here (test/idempotency-scope.test.ts checks
+ * that none declares one).
+ */
+function targetOf(request: FastifyRequest): string {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const path = (request.routeOptions.url ?? request.url.split('?')[0]!).replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(caseFree(name, params[name]))));
+  return `${request.method} ${path}`;
+}
+
+function bodyOf(request: FastifyRequest): unknown {
+  const body = request.body ?? null;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, caseFree(name, value)]));
+}
+
 /** JSON with keys in a fixed order, so that the same request always has the same fingerprint. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -42,12 +72,13 @@ function replay(response: unknown, request: FastifyRequest): Envelope {
 
 /**
  * Serves a POST at most once per `Idempotency-Key` (when the till sends one): the first request does
- * the work; a retry with the same key and body gets the first answer, success or failure, marked
- * `replayed: true`, and nothing is sent to a provider or terminal again. A key is the till's own
- * (IdempotencyService adds the till to the scope): another till's equal key is another request.
+ * the work; a retry with the same key, path and body gets the first answer, success or failure,
+ * marked `replayed: true`, and nothing is sent to a provider or terminal again. A key is the till's
+ * own (IdempotencyService scopes it to the till) and for one request: with another path or body it
+ * is refused (106). Another till's equal key is another request.
  */
 export function idempotentHandler(idempotency: IdempotencyService) {
-  return async function serve<T>(request: FastifyRequest, work: () => Promise<T>, fromTransaction: (id: string) => Promise<T | undefined>): Promise<Envelope> {
+  return async function serve<T>(request: FastifyRequest, work: () => Promise<T>, fromTransaction: (id: string, orUnsettled?: boolean) => Promise<T | undefined>): Promise<Envelope> {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return success(await work());
     const key = Array.isArray(header) ? header[0]! : header;
@@ -61,12 +92,17 @@ export function idempotentHandler(idempotency: IdempotencyService) {
         throw err;
       }
     };
-    // The route within the till; IdempotencyService puts the till in front.
-    const scope = `${request.method} ${request.routeOptions.url}`;
+    // How a PayBridge before this one kept keys: per route, fingerprinted by a digest of route and body.
+    const route = `${request.method} ${request.routeOptions.url}`;
     const { response, replayed } = await idempotency.run({
-      scope,
       key,
-      fingerprint: createHash('sha256').update(`${scope}\n${canonical(request.body ?? null)}`).digest('hex'),
+      target: targetOf(request),
+      body: canonical(bodyOf(request)),
+      legacy: {
+        scope: route,
+        // A pattern with an id in it stood for every transaction's request: its old digest tells none apart.
+        fingerprint: /\/:/.test(route) ? null : createHash('sha256').update(`${route}\n${canonical(request.body ?? null)}`).digest('hex'),
+      },
       work: async () => {
         const envelope = (await asEnvelope(work))!;
         // An operation whose outcome is not known yet (a payment, or a give-back of one) is answered
@@ -77,7 +113,7 @@ export function idempotentHandler(idempotency: IdempotencyService) {
         const open = reservedAway || OPEN.includes(String(envelope.error?.give_back_status ?? envelope.error?.transaction_status));
         return { response: envelope, transactionId: transactionOf(envelope), final: !open };
       },
-      fromTransaction: (id) => asEnvelope(() => fromTransaction(id)),
+      fromTransaction: (id, orUnsettled) => asEnvelope(() => fromTransaction(id, orUnsettled)),
     });
     return replayed ? replay(response, request) : (response as Envelope);
   };

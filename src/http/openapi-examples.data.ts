@@ -1799,6 +1799,8 @@ export const RECORDED: RecordedFile = {
             "error": null,
             "created_at": "2026-11-26T05:00:01.000Z",
             "updated_at": "2026-11-26T05:00:07.000Z",
+            "held_by": null,
+            "conflicts": [],
             "slip": null,
             "fiscal": {
               "state": "submitted",
@@ -1995,6 +1997,8 @@ export const RECORDED: RecordedFile = {
             "unknown_count": 1,
             "mismatched": [],
             "mismatched_count": 0,
+            "conflicts": [],
+            "conflicts_count": 0,
             "unknown_closes": [],
             "unknown_closes_count": 0
           },

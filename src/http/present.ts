@@ -1,4 +1,5 @@
 import type { FiscalHandoff, Transaction, TransactionWithEvents } from '../payments/transaction.js';
+import type { OperationConflict } from '../payments/ports/journal.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -42,6 +43,35 @@ export function presentGiveBack(tx: Transaction) {
   };
 }
 
+/**
+ * A proof that money moved which could not be written as the operation's outcome, and what the shop
+ * should do about it: an operator decides it with POST /payment/transactions/{id}/resolve.
+ */
+export function presentConflict(c: OperationConflict, tx?: Transaction) {
+  const giveBack = tx ? tx.kind !== 'payment' : undefined;
+  return {
+    conflict_id: c.id,
+    transaction_id: c.transactionId,
+    kind: c.kind,
+    state: c.state,
+    proven: c.proven,
+    journal_status_then: c.journalStatus,
+    ...(tx ? { method: tx.method, transaction_kind: tx.kind, amount: tx.amount, transaction_status: tx.status, original_transaction_id: tx.originalId } : {}),
+    proven_by: c.writer,
+    held_by_then: c.holder,
+    evidence: { step: c.verdict.step, detail: c.verdict.detail ?? null },
+    created_at: iso(c.createdAt),
+    resolved_at: c.resolvedAt === null ? null : iso(c.resolvedAt),
+    resolution: c.resolution,
+    what_to_do:
+      c.state === 'resolved'
+        ? null
+        : giveBack
+          ? 'The provider or terminal gave this money back, but the journal says otherwise. Its amount stays reserved: check the provider’s cabinet or the terminal, then resolve it (succeeded accepts the proof, failed dismisses it). Do not give it back again.'
+          : 'The customer was charged, but the journal says otherwise. Check the provider’s cabinet or the terminal, then resolve it (succeeded accepts the proof; failed dismisses it), and give the money back if the goods were not handed over.',
+  };
+}
+
 /** The payment a give-back belongs to, in short. */
 export function presentOriginal(tx: Transaction) {
   return {
@@ -65,9 +95,12 @@ function presentHandoff(h: FiscalHandoff) {
   };
 }
 
-export function presentTransactionDetail(tx: TransactionWithEvents) {
+export function presentTransactionDetail(tx: TransactionWithEvents, conflicts: readonly OperationConflict[] = []) {
   return {
     ...presentTransaction(tx),
+    // Who may write its state now, and until when (the journal's clock): an operator's decision waits for it.
+    held_by: tx.claim ? { holder: tx.claim.owner, until: iso(tx.claim.expiresAt) } : null,
+    conflicts: conflicts.map((c) => presentConflict(c, tx)),
     slip: tx.slip,
     fiscal: tx.fiscal ? presentHandoff(tx.fiscal) : null,
     events: tx.events.map((e) => ({ at: iso(e.at), status: e.status, step: e.step, detail: e.detail })),

@@ -78,7 +78,10 @@ export type TransactionListQuery = Static<typeof TransactionListQuerySchema>;
 /** Documents the header that makes a POST safe to retry; checked in idempotent.ts. */
 export const IdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ description: 'Any 1–255 printable characters, new for each payment: a retry with the same key and body gets the first answer and charges nothing again.' }),
+    Type.String({
+      description:
+        'Any 1–255 printable characters, new for each request: a retry with the same key, path and body gets the first answer and sends nothing again. A key is the till’s for one request: with another path (another transaction, another route) or another body it is refused (106), naming what differs.',
+    }),
   ),
 });
 

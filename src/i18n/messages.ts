@@ -196,9 +196,19 @@ export const MESSAGES = {
     en: 'Payment {id} already has another fiscal receipt.',
   },
   key_reused: {
-    ru: 'Ключ Idempotency-Key «{key}» уже использован для другого запроса; для нового платежа нужен новый ключ.',
-    uz: 'Idempotency-Key «{key}» boshqa soʻrov uchun ishlatilgan; yangi toʻlov uchun yangi kalit kerak.',
-    en: 'Idempotency-Key "{key}" was already used for a different request; use a new key for a new payment.',
+    ru: 'Ключ Idempotency-Key «{key}» уже использован для другого запроса, {request}; ничего не выполнено. Для нового запроса нужен новый ключ.',
+    uz: 'Idempotency-Key «{key}» boshqa soʻrov uchun ishlatilgan: {request}; hech narsa bajarilmadi. Yangi soʻrov uchun yangi kalit kerak.',
+    en: 'Idempotency-Key "{key}" was already used for a different request, {request}; nothing was done. Use a new key for a new request.',
+  },
+  key_reused_body: {
+    ru: 'Ключ Idempotency-Key «{key}» уже использован для другого запроса: {request} с другими данными (телом запроса); ничего не выполнено. Для нового запроса нужен новый ключ.',
+    uz: 'Idempotency-Key «{key}» boshqa soʻrov uchun ishlatilgan: {request}, boshqa maʼlumotlar (soʻrov tanasi) bilan; hech narsa bajarilmadi. Yangi soʻrov uchun yangi kalit kerak.',
+    en: 'Idempotency-Key "{key}" was already used for a different request: {request} with another body; nothing was done. Use a new key for a new request.',
+  },
+  key_reused_before_update: {
+    ru: 'Ключ Idempotency-Key «{key}» использован до обновления PayBridge, и сравнить тот запрос с этим нельзя; ничего не выполнено. Если это повтор, проверьте результат в журнале; для нового запроса нужен новый ключ.',
+    uz: 'Idempotency-Key «{key}» PayBridge yangilanishidan oldin ishlatilgan va u soʻrovni bunisi bilan solishtirib boʻlmaydi; hech narsa bajarilmadi. Bu takror boʻlsa, natijani jurnalda tekshiring; yangi soʻrov uchun yangi kalit kerak.',
+    en: 'Idempotency-Key "{key}" was used before PayBridge was updated, and that request cannot be compared with this one; nothing was done. If this is a retry, look the result up in the journal; use a new key for a new request.',
   },
   key_taken_over: {
     ru: 'Ключ «{key}» перехватил повтор этого запроса; этот запрос ничего не отправил. Ответ — у повтора.',

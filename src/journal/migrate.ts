@@ -27,6 +27,8 @@ export interface CopyReport {
   handoffs: number;
   shiftCloses: number;
   idempotencyKeys: number;
+  /** Conflicts of proof copied or brought up to date (an operator's decision on the till since the last run). */
+  conflicts: number;
   /** The target, without its password. */
   target: string;
 }
@@ -38,6 +40,7 @@ const TX_COLUMNS = [
 ] as const;
 const HANDOFF_COLUMNS = ['id', 'method', 'payment_id', 'transaction_id', 'receipt', 'state', 'attempts', 'next_attempt_at', 'last_error', 'result', 'created_at', 'updated_at'] as const;
 const CLOSE_COLUMNS = ['id', 'state', 'terminal', 'shift_number', 'closed_at', 'report', 'terminal_totals', 'journal_totals', 'matched', 'reason', 'host_reconciliation'] as const;
+const CONFLICT_COLUMNS = ['id', 'transaction_id', 'kind', 'writer', 'journal_status', 'holder', 'proven', 'verdict', 'state', 'created_at', 'resolved_at', 'resolution'] as const;
 const KEY_COLUMNS = ['key', 'scope', 'fingerprint', 'state', 'owner', 'transaction_id', 'response', 'created_at', 'expires_at'] as const;
 
 const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
@@ -76,6 +79,7 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
     handoffs: 0,
     shiftCloses: 0,
     idempotencyKeys: 0,
+    conflicts: 0,
     target: maskUrlPassword(options.url),
   };
   try {
@@ -119,16 +123,27 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
     for (const row of source.prepare(`SELECT ${CLOSE_COLUMNS.join(', ')} FROM shift_closes ORDER BY closed_at`).all() as Record<string, unknown>[]) {
       report.shiftCloses += (await target.query(closeSql, CLOSE_COLUMNS.map((c) => row[c]))).rowCount ?? 0;
     }
+    // A proof of money moved is never left behind: an open one reserves a give-back's amount in the
+    // chain's ledger too; one decided on the till since the last run takes that decision along.
+    const conflictSql = `INSERT INTO operation_conflicts (${CONFLICT_COLUMNS.join(', ')}) VALUES (${placeholders(CONFLICT_COLUMNS.length)})
+      ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, resolved_at = EXCLUDED.resolved_at, resolution = EXCLUDED.resolution
+      WHERE operation_conflicts.state = 'open' AND EXCLUDED.state = 'resolved'`;
+    for (const row of source.prepare(`SELECT ${CONFLICT_COLUMNS.join(', ')} FROM operation_conflicts ORDER BY created_at`).all() as Record<string, unknown>[]) {
+      report.conflicts += (await target.query(conflictSql, CONFLICT_COLUMNS.map((c) => row[c]))).rowCount ?? 0;
+    }
     // Only keys still in force: an expired one protects nothing. A key the central journal already
     // has stays as it is there (another till cannot have the same one with the same request).
     const keySql = `INSERT INTO idempotency_keys (${KEY_COLUMNS.join(', ')}) VALUES (${placeholders(KEY_COLUMNS.length)}) ON CONFLICT (scope, key) DO NOTHING`;
     for (const row of source.prepare(`SELECT ${KEY_COLUMNS.join(', ')} FROM idempotency_keys WHERE expires_at >= ?`).all(Date.now()) as Record<string, unknown>[]) {
-      // A till that named no shop or till kept its keys under the unnamed till (or, before keys were
-      // per till, under the bare route): in the chain's journal they become the given till's.
+      // A till that named no shop or till kept its keys under the unnamed till (the whole scope now;
+      // followed by the route before a key was the till's for one request; before keys were per
+      // till, the bare route): in the chain's journal they become the given till's, in the same form.
       const scope = String(row.scope);
       const unnamed = tillScope({});
-      const route = scope.startsWith(unnamed) ? scope.slice(unnamed.length + 1) : scope.startsWith('{') ? undefined : scope;
-      if (route !== undefined) row.scope = `${tillScope({ shop: options.shop, till: options.till })} ${route}`;
+      const named = tillScope({ shop: options.shop, till: options.till });
+      if (scope === unnamed) row.scope = named;
+      else if (scope.startsWith(`${unnamed} `)) row.scope = named + scope.slice(unnamed.length);
+      else if (!scope.startsWith('{')) row.scope = `${named} ${scope}`;
       report.idempotencyKeys += (await target.query(keySql, KEY_COLUMNS.map((c) => row[c]))).rowCount ?? 0;
     }
   } finally {

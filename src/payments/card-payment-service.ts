@@ -208,15 +208,23 @@ export class CardPaymentService {
     });
   }
 
-  /** The answer a settled card operation stands for, to a retry of the request that started it; undefined while unsettled. */
-  async replay(transactionId: string): Promise<CardAnswer | undefined> {
+  /**
+   * The answer a settled card operation stands for, to a retry of the request that started it;
+   * undefined while unsettled, unless `orUnsettled`: then the answer that says its outcome is not
+   * known yet (and not to repeat it).
+   */
+  async replay(transactionId: string, orUnsettled = false): Promise<CardAnswer | undefined> {
     const tx = await this.journal.get(transactionId);
-    return tx ? this.answerFor(tx) : undefined;
+    return tx ? this.answerFor(tx, orUnsettled) : undefined;
   }
 
-  private answerFor(tx: Transaction): CardAnswer | undefined {
-    if (tx.status === 'pending' || tx.status === 'unknown') return undefined;
+  private answerFor(tx: Transaction, orUnsettled: boolean): CardAnswer | undefined {
     const method = tx.method as CardMethod;
+    if (tx.status === 'pending' || tx.status === 'unknown') {
+      if (!orUnsettled) return undefined;
+      // To the till a row still pending after it was asked about is as unknown as one marked so.
+      throw terminalError(method, pinpadCodeOf(tx.error), { reason: text('outcome_unknown'), transaction_id: tx.id, transaction_status: 'unknown', replayed: true });
+    }
     if (tx.status === 'failed') {
       if (tx.error?.data?.startsWith(NOT_SENT)) {
         throw new PayBridgeError(terminalErrorCode(method), text('card_never_sent'), tx.error.data, { reason: text('card_never_sent'), transaction_id: tx.id, transaction_status: 'failed', replayed: true });

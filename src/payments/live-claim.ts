@@ -27,6 +27,8 @@ export class HeldClaim {
   private lostBecause: string | undefined;
   /** Until when (this process's clock) the last confirmed renewal surely holds. */
   private confirmedUntil: number;
+  /** The last renewal failed (the journal did not answer): past `confirmedUntil` the claim may be someone else's. */
+  private failing = false;
 
   constructor(
     /** Where the claim lives: a transaction's (the journal itself), or another table's claims in the same shape. */
@@ -52,9 +54,12 @@ export class HeldClaim {
     if (this.lostBecause) return;
     const askedAt = this.clock.now();
     try {
-      if (await this.journal.renewClaim(this.id, this.fence, this.leaseMs)) this.confirmedUntil = askedAt + this.leaseMs;
-      else this.lose('its claim was taken over by another holder');
+      if (await this.journal.renewClaim(this.id, this.fence, this.leaseMs)) {
+        this.confirmedUntil = askedAt + this.leaseMs;
+        this.failing = false;
+      } else this.lose('its claim was taken over by another holder');
     } catch (err) {
+      this.failing = true;
       this.onError(err, this.id);
     }
   }
@@ -68,7 +73,9 @@ export class HeldClaim {
   /** Why the claim is gone, or undefined while it holds (as far as this holder can tell). */
   get lost(): string | undefined {
     if (this.lostBecause) return this.lostBecause;
-    if (this.clock.now() >= this.confirmedUntil) return 'its claim could not be renewed for longer than its lease';
+    // Only renewals that failed count: one merely late (a busy process) is no sign of a takeover, and the
+    // fence refuses every write of a holder that did lose its claim in any case.
+    if (this.failing && this.clock.now() >= this.confirmedUntil) return 'its claim could not be renewed for longer than its lease';
     return undefined;
   }
 

@@ -178,6 +178,8 @@ export class OperationEngine {
       const { tx: done, recorded } = await this.record(tx, steps.status(), verdict, claim);
       if (!recorded || UNSETTLED.includes(done.status)) await claim.release();
       else claim.stop();
+      // Settled by whoever took it over: the till hears that outcome, for that holder's reason.
+      if (!recorded && verdict.outcome !== 'succeeded' && !UNSETTLED.includes(done.status)) return { tx: done, verdict: settledBy(done), recorded };
       return { tx: done, verdict, recorded };
     } finally {
       claim.stop();
@@ -212,7 +214,10 @@ export class OperationEngine {
           if (err instanceof ClaimGoneError || err instanceof ClaimLostError) return (await this.journal.get(fresh.id)) ?? fresh;
           throw err;
         }
-        if (verdict.outcome === 'unknown' && fresh.status === 'unknown' && sameAsLast(fresh, verdict)) verdict = { ...verdict, step: null };
+        if (verdict.outcome === 'unknown' && fresh.status === 'unknown' && saidBefore(fresh, verdict)) verdict = { ...verdict, step: null };
+        // Looked at and not settled, a pending operation is unknown from now on: listed for an operator,
+        // never left looking as if a request were still at it.
+        if (verdict.outcome === 'unknown' && fresh.status === 'pending' && verdict.step === null) verdict = { ...verdict, step: 'recovery_inconclusive', detail: verdict.detail ?? { reason: verdict.reason } };
       }
       const { tx } = await this.record(fresh, steps.status(), verdict, claim);
       if (proof && agreesWithSuccess(tx)) await this.journal.closeAgreedConflicts();
@@ -305,19 +310,31 @@ export class OperationEngine {
     return 0;
   }
 
-  /** The context an adapter writes its progress through (under the claim), and the status those writes have left. */
-  private steps(tx: Transaction, claim: HeldClaim): { ctx: OperationContext; status: () => TransactionStatus } {
+  /**
+   * The context an adapter writes its progress through (under the claim), and the status those writes
+   * have left. A step the timeline already holds, word for word, since the operation came to its
+   * status — the same poll answered the same way, pass after pass — is not written again: only what is
+   * new is journaled.
+   */
+  private steps(tx: Transaction & { events?: readonly { status: TransactionStatus; step: string; detail: unknown }[] }, claim: HeldClaim): { ctx: OperationContext; status: () => TransactionStatus } {
     let status = tx.status;
+    const said = (to: TransactionStatus, step: string, detail: unknown) => `${to}\n${step}\n${JSON.stringify(detail ?? null)}`;
+    let seen = new Set((tx.events ?? []).filter((e) => e.status === status).map((e) => said(e.status, e.step, e.detail)));
     const ctx: OperationContext = {
       progress: async (p) => {
         claim.assertHeld();
         const to: TransactionStatus = p.uncertain && status === 'pending' ? 'unknown' : status;
+        const detail = p.uncertain ? { reason: p.uncertain, evidence: p.detail } : p.detail;
+        const now = said(to, p.step, detail);
+        if (to === status && p.facts === undefined && seen.has(now)) return;
         try {
-          await this.journal.transition(tx.id, status, to, p.facts ?? {}, { step: p.step, detail: p.uncertain ? { reason: p.uncertain, evidence: p.detail } : p.detail }, claim.fence);
+          await this.journal.transition(tx.id, status, to, p.facts ?? {}, { step: p.step, detail }, claim.fence);
         } catch (err) {
           if (err instanceof ClaimLostError || err instanceof StaleTransitionError) claim.lose(err.message);
           throw err;
         }
+        if (to !== status) seen = new Set();
+        seen.add(now);
         if (to !== status) this.hooks.log?.warn({ transaction_id: tx.id, step: p.step, reason: p.uncertain }, 'operation outcome uncertain; asking the provider or terminal');
         status = to;
       },
@@ -382,10 +399,17 @@ export class OperationEngine {
   }
 }
 
-/** Whether an inconclusive verdict says what the row's last event already says (nothing new learnt). */
-function sameAsLast(tx: TransactionWithEvents, verdict: Verdict): boolean {
-  const last = tx.events.at(-1);
-  if (!last || last.status !== 'unknown') return false;
+/** The verdict a row settled by another holder stands for: its status, and the reason its last step gave. */
+function settledBy(tx: Transaction & { events?: readonly { detail: unknown }[] }): Verdict {
+  const detail = tx.events?.at(-1)?.detail;
+  const reason = detail && typeof detail === 'object' && typeof (detail as { reason?: unknown }).reason === 'string' ? (detail as { reason: string }).reason : undefined;
+  if (tx.status === 'failed') return { outcome: 'failed', step: null, ...(reason ? { reason } : {}) };
+  return { outcome: 'succeeded', step: 'settled_by_another_holder' };
+}
+
+/** Whether an inconclusive verdict says what the timeline already said while unknown (nothing new learnt): its step, for the same reason. */
+function saidBefore(tx: TransactionWithEvents, verdict: Verdict): boolean {
   const reasonOf = (detail: unknown) => (detail && typeof detail === 'object' ? JSON.stringify((detail as { reason?: unknown }).reason ?? null) : 'null');
-  return last.step === verdict.step && reasonOf(last.detail) === reasonOf(verdict.detail ?? { reason: verdict.reason });
+  const reason = reasonOf(verdict.detail ?? { reason: verdict.reason });
+  return tx.events.some((e) => e.status === 'unknown' && e.step === verdict.step && reasonOf(e.detail) === reason);
 }

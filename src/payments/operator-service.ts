@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Journal, PeriodTotalsRow } from './ports/journal.js';
+import type { Journal, OperationConflict, PeriodTotalsRow } from './ports/journal.js';
 import type { ShiftTotals } from './ports/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
@@ -119,20 +119,35 @@ export class OperatorService {
   /**
    * What waits for an operator: transactions whose outcome nobody could settle (oldest first, at
    * most 100 of them listed), reconciliations that did not match, closed within the last
-   * ATTENTION_DAYS shop days (newest first), and shift closes whose outcome is unknown — the shift
-   * may or may not be closed — until a later close of the same terminal closes it (newest first, at
-   * most 100 listed).
+   * ATTENTION_DAYS shop days (newest first), open conflicts of proof (oldest first), and shift closes
+   * whose outcome is unknown — the shift may or may not be closed — until a later close of the same
+   * terminal closes it (newest first, at most 100 listed).
    */
-  async attention(): Promise<{ unknown: Transaction[]; unknownCount: number; mismatched: ShiftClose[]; unknownCloses: ShiftClose[]; unknownClosesCount: number }> {
+  async attention(): Promise<{
+    unknown: Transaction[];
+    unknownCount: number;
+    mismatched: ShiftClose[];
+    conflicts: ConflictSeen[];
+    conflictsCount: number;
+    unknownCloses: ShiftClose[];
+    unknownClosesCount: number;
+  }> {
     const since = shopDaysEndingWith(this.timezone, shopDay(this.timezone).date, ATTENTION_DAYS)[0]!.from;
-    const [unknown, open, mismatched, unknownCloses] = await Promise.all([
+    const [unknown, open, mismatched, conflicts, unknownCloses] = await Promise.all([
       this.journal.oldestUnknown(100),
       this.journal.openCounts(),
       this.journal.listShiftCloses({ limit: 200, mismatchedSince: since }),
+      this.journal.openConflicts(100),
       this.journal.listShiftCloses({ limit: 100, unknownUnresolved: true }),
     ]);
     const unknownCount = open.transactions.filter((t) => t.status === 'unknown').reduce((n, t) => n + t.count, 0);
-    return { unknown, unknownCount, mismatched, unknownCloses, unknownClosesCount: open.shiftClosesUnknown };
+    const seen = await Promise.all(
+      conflicts.map(async (conflict): Promise<ConflictSeen[]> => {
+        const tx = await this.journal.get(conflict.transactionId);
+        return tx ? [{ conflict, tx }] : [];
+      }),
+    );
+    return { unknown, unknownCount, mismatched, conflicts: seen.flat(), conflictsCount: open.conflictsOpen, unknownCloses, unknownClosesCount: open.shiftClosesUnknown };
   }
 
   /**
@@ -140,16 +155,17 @@ export class OperatorService {
    * be given back; a give-back's payment (null for a foreign one).
    */
   async transactionDetail(id: string): Promise<
-    | { tx: TransactionWithEvents; giveBacks: Transaction[]; remaining: number; original?: undefined }
-    | { tx: TransactionWithEvents; original: Transaction | null; giveBacks?: undefined; remaining?: undefined }
+    | { tx: TransactionWithEvents; conflicts: OperationConflict[]; giveBacks: Transaction[]; remaining: number; original?: undefined }
+    | { tx: TransactionWithEvents; conflicts: OperationConflict[]; original: Transaction | null; giveBacks?: undefined; remaining?: undefined }
     | undefined
   > {
     const tx = await this.journal.get(id);
     if (!tx) return undefined;
-    if (tx.kind !== 'payment') return { tx, original: tx.originalId ? ((await this.journal.get(tx.originalId)) ?? null) : null };
+    const conflicts = await this.journal.conflictsOf(tx.id);
+    if (tx.kind !== 'payment') return { tx, conflicts, original: tx.originalId ? ((await this.journal.get(tx.originalId)) ?? null) : null };
     const [giveBacks, ledger] = await Promise.all([this.journal.giveBacksOf(tx.id), this.journal.giveBackLedger(tx.id)]);
     // Only money that was taken can go back: a failed, pending or unknown payment has nothing to give.
-    return { tx, giveBacks, remaining: tx.status === 'succeeded' ? remainingToGiveBack(ledger) : 0 };
+    return { tx, conflicts, giveBacks, remaining: tx.status === 'succeeded' ? remainingToGiveBack(ledger) : 0 };
   }
 
   /** The shift a terminal is in: the last one on a slip, or the one after the last close. */
@@ -223,12 +239,18 @@ export class OperatorService {
     };
   }
 
-  /** The answer a give-back stands for, to a retry with its key; undefined while it is unsettled. */
-  async replayGiveBack(id: string): Promise<unknown> {
+  /** The answer a give-back stands for, to a retry with its key; undefined while it is unsettled, unless `orUnsettled`. */
+  async replayGiveBack(id: string, orUnsettled = false): Promise<unknown> {
     const tx = await this.journal.get(id);
     if (!tx || tx.kind === 'payment') return undefined;
-    return isQrMethod(tx.method) ? this.qr.giveBackAnswer(id) : this.cards.replay(id);
+    return isQrMethod(tx.method) ? this.qr.giveBackAnswer(id, orUnsettled) : this.cards.replay(id, orUnsettled);
   }
+}
+
+/** A conflict with the transaction it is about, as the journal has it now. */
+export interface ConflictSeen {
+  conflict: OperationConflict;
+  tx: Transaction;
 }
 
 /** Shop days a mismatched reconciliation stays on the attention list. */

@@ -1,9 +1,9 @@
 import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { firstWrite, type ClaimHeld, type Journal } from './ports/journal.js';
+import { firstWrite, LIVE_SUFFIX, type ClaimHeld, type Journal } from './ports/journal.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { QrProvider } from './ports/qr-provider.js';
 import { UNSETTLEABLE, type OperationAdapter, type Verdict } from './ports/operation-adapter.js';
 import { qrCharge, qrGiveBack } from './qr-operations.js';
@@ -79,8 +79,9 @@ export function hashQrCode(qrCode: string): string {
 export interface QrPaymentOptions {
   /** A second request with the same QR code and amount within this window is the first one again. */
   qrRetryWindowMs: number;
-  /** How long such a retry waits for the first one's outcome when another PayBridge is charging it. */
+  /** How long such a retry waits for the first one's outcome while a request is still charging it. */
   retryWaitMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -91,6 +92,7 @@ export interface QrPaymentOptions {
 export class QrPaymentService {
   private readonly locks = new KeyedLock();
   private readonly engine: OperationEngine;
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
@@ -101,6 +103,7 @@ export class QrPaymentService {
     engine: OperationEngine | OperationHooks = {},
   ) {
     this.engine = engine instanceof OperationEngine ? engine : new OperationEngine(journal, { log, ...engine });
+    this.clock = options.clock ?? SYSTEM_CLOCK;
   }
 
   provider(method: QrMethod): QrProvider {
@@ -121,7 +124,7 @@ export class QrPaymentService {
     // reaching another PayBridge on the same journal is recognised too; the lock here only keeps
     // this process's own retries from queueing on the database.
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
-      const now = Date.now();
+      const now = this.clock.now();
       const { created, transaction: tx } = await firstWrite(this.journal.insertQrPayment(
         { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: now },
         { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
@@ -139,14 +142,23 @@ export class QrPaymentService {
   }
 
   /**
-   * A retry that reached this PayBridge while the first attempt is still being charged by another
-   * one on the same journal: wait a while for that outcome, so the till hears it rather than "unknown".
+   * The earlier payment a retry of the same code and amount stands for, as settled as it can be made
+   * now: while a request (of this PayBridge or another on the same journal) still holds it, its outcome
+   * is waited for, at most `retryWaitMs`; one nobody is working on (its answer was lost, or its
+   * PayBridge died) is asked about once, at once, under a claim of its own — never sent again — so the
+   * till hears the truth promptly: paid, failed, or not known yet (and not to charge again).
    */
   private async settledOrLatest(tx: Transaction): Promise<Transaction> {
-    const deadline = Date.now() + (this.options.retryWaitMs ?? 30_000);
+    const deadline = this.clock.now() + (this.options.retryWaitMs ?? 30_000);
     let current = tx;
-    while (current.status === 'pending' && !this.engine.isInFlight(current.id) && Date.now() < deadline) {
-      await sleep(100);
+    while (current.status === 'pending' || current.status === 'unknown') {
+      const live = current.claim?.owner.endsWith(LIVE_SUFFIX) === true && current.claim.expiresAt > this.clock.now();
+      if (!live && !this.engine.isInFlight(current.id)) {
+        const asked = await this.engine.settleOnce(current.id, (fresh) => this.settler(fresh));
+        if (!asked.heldBy?.owner.endsWith(LIVE_SUFFIX)) return asked.tx ?? current;
+      }
+      if (this.clock.now() >= deadline) return current;
+      await this.clock.sleep(100);
       current = (await this.journal.get(current.id)) ?? current;
     }
     return current;
@@ -178,10 +190,13 @@ export class QrPaymentService {
     return this.engine.isInFlight(transactionId);
   }
 
-  /** The answer a settled payment stands for, to a retry of the request that started it; undefined while unsettled. */
-  async replay(transactionId: string, qrCode: string): Promise<QrPaymentResult | undefined> {
+  /**
+   * The answer a settled payment stands for, to a retry of the request that started it; undefined
+   * while unsettled, unless `orUnsettled`: then the answer that says its outcome is not known yet.
+   */
+  async replay(transactionId: string, qrCode: string, orUnsettled = false): Promise<QrPaymentResult | undefined> {
     const tx = await this.journal.get(transactionId);
-    if (!tx || tx.status === 'pending' || tx.status === 'unknown') return undefined;
+    if (!tx || (!orUnsettled && (tx.status === 'pending' || tx.status === 'unknown'))) return undefined;
     return this.answerFor(tx, qrCode, true);
   }
 
@@ -196,7 +211,8 @@ export class QrPaymentService {
    * with. `qrCode` is the code the till sent (the journal keeps only its hash).
    */
   answerFor(tx: Transaction, qrCode: string, replayed: boolean, reason?: string): QrPaymentResult {
-    const extras = { transaction_id: tx.id, transaction_status: tx.status, ...(replayed ? { replayed: true } : {}) };
+    // To the till a payment still pending (another request or PayBridge at it) is as unknown as one marked so.
+    const extras = { transaction_id: tx.id, transaction_status: tx.status === 'pending' ? 'unknown' : tx.status, ...(replayed ? { replayed: true } : {}) };
     switch (tx.status) {
       case 'succeeded': {
         const { inn, kkm_id, device_id } = tx.method === 'payme' ? this.shop : {};
@@ -255,7 +271,7 @@ export class QrPaymentService {
       found.id,
       { amount: request.amount, partialSupported: provider.supportsPartialCancel, methodName: METHOD_NAMES[method] },
       (payment, { amount, partial }) => ({
-        tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
+        tx: { id: randomUUID(), method, amount, qrCodeMasked: null, qrCodeHash: null, createdAt: this.clock.now(), kind: partial ? 'refund' : 'cancel', originalId: payment.id },
         step: { step: 'received', detail: { amount, partial, original_id: payment.id, payment_id: payment.providerPaymentId } },
       }),
     );
@@ -281,11 +297,14 @@ export class QrPaymentService {
    * The answer a give-back stands for: to the request that made it, and to a retry with its key once
    * it is settled (undefined while it is not; a refusal or a failure is thrown as the till heard it).
    */
-  async giveBackAnswer(giveBackId: string): Promise<QrCancelResult | undefined> {
+  async giveBackAnswer(giveBackId: string, orUnsettled = false): Promise<QrCancelResult | undefined> {
     const giveBack = await this.journal.get(giveBackId);
     if (!giveBack?.originalId) return undefined;
     const original = (await this.journal.get(giveBack.originalId))!;
-    if (giveBack.status === 'pending' || giveBack.status === 'unknown') return undefined;
+    if (giveBack.status === 'pending' || giveBack.status === 'unknown') {
+      if (!orUnsettled) return undefined;
+      throw billingError('OUTCOME_UNKNOWN', { reason: text('outcome_unknown'), ...this.giveBackExtras(giveBack, original), replayed: true });
+    }
     if (giveBack.status === 'failed') throw billingError(giveBack.error?.data ?? null, { reason: text('give_back_declined', { detail: giveBack.error?.data ?? '' }), ...this.giveBackExtras(giveBack, original) });
     return this.cancelAnswer(original, giveBack, await this.journal.giveBackLedger(original.id));
   }

@@ -1,7 +1,7 @@
 import { KeyedLock } from './keyed-lock.js';
 import type { Logger } from 'pino';
-import { fenceOf, type ClaimHeld, type Journal } from './ports/journal.js';
-import type { Clock } from '../lib/clock.js';
+import { fenceOf, LIVE_SUFFIX, type ClaimHeld, type Journal } from './ports/journal.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import { Periodic } from '../lib/periodic.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import type { OperationEngine } from './operation-engine.js';
@@ -45,6 +45,7 @@ export class RecoveryService {
   private readonly graceMs: number;
   private readonly owner: string;
   private readonly claimMs: number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
@@ -58,6 +59,7 @@ export class RecoveryService {
     this.graceMs = options.graceMs;
     this.owner = options.owner;
     this.claimMs = options.claimMs;
+    this.clock = options.clock ?? SYSTEM_CLOCK;
     this.periodic = new Periodic(options.intervalMs, () => this.pass(), (err) => this.log.error({ err }, 'recovery pass failed'), options.clock);
   }
 
@@ -107,6 +109,19 @@ export class RecoveryService {
 
   private settle(tx: Transaction & { claim: ClaimHeld }): Promise<Transaction> {
     return isQrMethod(tx.method) ? this.qr.recover(tx, this.claimMs) : this.cards.recover(tx, this.claimMs);
+  }
+
+  /**
+   * Asks about one unsettled transaction now — a till's retry of it — under a claim of its own, by
+   * the same adapters recovery uses: never sends it again. A row someone else holds is left to them.
+   */
+  async settleOne(id: string): Promise<{ heldByRequest: boolean }> {
+    const tx = await this.journal.get(id);
+    if (!tx || (tx.status !== 'pending' && tx.status !== 'unknown')) return { heldByRequest: false };
+    // A request still at it (its live claim not yet lapsed) is left alone without a write; the claim decides otherwise.
+    if (tx.claim?.owner.endsWith(LIVE_SUFFIX) && tx.claim.expiresAt > this.clock.now()) return { heldByRequest: true };
+    const { heldBy } = await (isQrMethod(tx.method) ? this.qr.settleOnce(id) : this.cards.settleOnce(id));
+    return { heldByRequest: heldBy?.owner.endsWith(LIVE_SUFFIX) === true };
   }
 
   /**

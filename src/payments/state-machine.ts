@@ -46,6 +46,12 @@ export function assertCorrection(from: TransactionStatus, to: TransactionStatus)
   if (from !== 'failed' || to !== 'succeeded') throw new IllegalTransitionError(from, to);
 }
 
+/** A state write's move: a step (the same status), a transition, or — said so — the one correction. */
+export function assertMove(from: TransactionStatus, to: TransactionStatus, correction = false): void {
+  if (correction) assertCorrection(from, to);
+  else if (from !== to) assertTransition(from, to);
+}
+
 export function assertTransition(from: TransactionStatus, to: TransactionStatus): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
 }

@@ -249,7 +249,7 @@ writeFileSync(
 const journalUrl = ENGINE === 'postgres' ? await freshDatabase() : undefined;
 const config = `mode: production
 data_dir: ${JSON.stringify(join(dir, 'paybridge'))}
-${journalUrl ? `journal: { engine: postgres, url: ${JSON.stringify(journalUrl)} }` : ''}
+${journalUrl ? `journal: { engine: postgres, url: ${JSON.stringify(journalUrl)} }\ninstance: { shop: faults, till: "1" }` : ''}
 log: { level: warn }
 click:
   base_url: http://127.0.0.1:${ports.click}/v2/merchant/

@@ -55,7 +55,7 @@ export async function journalExport(options: { from?: string; to?: string; forma
   const to = toEpochMs('--to', options.to);
   let journalConfig: Config['journal'];
   try {
-    journalConfig = loadConfig({ ...process.env, ...(options.config ? { PAYBRIDGE_CONFIG: options.config } : {}) }).config.journal;
+    journalConfig = loadConfig({ ...process.env, ...(options.config ? { PAYBRIDGE_CONFIG: options.config } : {}) }, undefined, { serving: false }).config.journal;
   } catch (err) {
     if (err instanceof ConfigError) throw new CliExit(EXIT.CONFIG, maskText(err.message));
     throw err;

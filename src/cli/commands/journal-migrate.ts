@@ -30,7 +30,7 @@ export async function journalMigrate(options: JournalMigrateOptions): Promise<nu
   try {
     // The URL may come from the environment; the SQLite file is then the one of data_dir/journal.path.
     const env = { ...process.env, ...(options.config ? { PAYBRIDGE_CONFIG: options.config } : {}) };
-    const { config } = loadConfig({ ...env, PAYBRIDGE_JOURNAL_URL: '' });
+    const { config } = loadConfig({ ...env, PAYBRIDGE_JOURNAL_URL: '' }, undefined, { serving: false });
     sqlitePath ??= config.journal.path!;
     driver = config.journal.sqlite_driver;
     url ??= process.env.PAYBRIDGE_JOURNAL_URL || config.journal.url;
@@ -53,7 +53,7 @@ export async function journalMigrate(options: JournalMigrateOptions): Promise<nu
   const t = report.transactions;
   process.stdout.write(
     `${sqlitePath} -> ${report.target}: ${t.total} transactions (${t.inserted} new, ${t.updated} updated, ${t.total - t.inserted - t.updated} already there), ` +
-      `${report.events} events, ${report.handoffs} fiscal hand-offs, ${report.shiftCloses} shift closes, ${report.idempotencyKeys} idempotency keys copied\n`,
+      `${report.events} events, ${report.handoffs} fiscal hand-offs, ${report.shiftCloses} shift closes, ${report.idempotencyKeys} idempotency keys, ${report.conflicts} conflicts copied\n`,
   );
   return EXIT.OK;
 }

@@ -43,7 +43,7 @@ export function registerCardRoutes(app: FastifyInstance, cards: CardPaymentServi
               ? cards.cancel(method, request_id!, amount, terminal)
               : cards.refund(method, request_id!, amount, terminal);
         // A pinpad request without a key is never deduplicated: two equal purchases can be two sales.
-        return serve(request, work, (id) => cards.replay(id));
+        return serve(request, work, (id, orUnsettled) => cards.replay(id, orUnsettled));
       },
     );
     const query = (summary: string, description: string) => ({

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ATTENTION_DAYS, presentShiftClose, type OperatorService } from '../../payments/operator-service.js';
-import { presentTransaction } from '../present.js';
+import { presentConflict, presentTransaction } from '../present.js';
 import { coerceToSchema } from '../coerce.js';
 import { success } from '../envelope.js';
 import type { IdempotentServe } from '../idempotent.js';
@@ -84,7 +84,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
       schema: {
         ...operator(
           'What waits for an operator',
-          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; and the shift closes whose outcome is \`unknown\` — the shift may or may not be closed, print the last report to see — until a later close of the same terminal closes it, newest first (at most 100 listed; \`unknown_closes_count\` counts them all). \`count\` is the sum. Decide an unknown transaction with POST /payment/transactions/{id}/resolve.`,
+          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; the conflicts: proofs that money moved (a charge or a give-back that succeeded at the provider or terminal) which met a row someone else had settled otherwise, or could not be written at all (\`contradicted\` / \`unrecorded\`), oldest first — a give-back's amount stays reserved while its conflict is open; and the shift closes whose outcome is \`unknown\` — the shift may or may not be closed, print the last report to see — until a later close of the same terminal closes it, newest first (at most 100 listed; \`unknown_closes_count\` counts them all). \`count\` is the sum. Decide an unknown one or a conflict with POST /payment/transactions/{id}/resolve.`,
         ),
         response: {
           200: envelope(
@@ -95,6 +95,8 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
               unknown_count: 1,
               mismatched: [{ terminal: 'humo-1', shift_number: 1, matched: false, mismatch: true, difference: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }],
               mismatched_count: 1,
+              conflicts: [],
+              conflicts_count: 0,
               unknown_closes: [],
               unknown_closes_count: 0,
             },
@@ -106,11 +108,13 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
     async () => {
       const a = await service.attention();
       return success({
-        count: a.unknownCount + a.mismatched.length + a.unknownClosesCount,
+        count: a.unknownCount + a.mismatched.length + a.conflictsCount + a.unknownClosesCount,
         unknown: a.unknown.map(presentTransaction),
         unknown_count: a.unknownCount,
         mismatched: a.mismatched.map(presentShiftClose),
         mismatched_count: a.mismatched.length,
+        conflicts: a.conflicts.map(({ conflict, tx }) => presentConflict(conflict, tx)),
+        conflicts_count: a.conflictsCount,
         unknown_closes: a.unknownCloses.map(presentShiftClose),
         unknown_closes_count: a.unknownClosesCount,
       });
@@ -166,7 +170,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
         request,
         () => service.giveBack(request.params.transaction_id.toLowerCase(), request.body?.amount, request.body?.operator),
         // A retry whose first request was cut off: the give-back the key is tied to, once settled.
-        (id) => service.replayGiveBack(id),
+        (id, orUnsettled) => service.replayGiveBack(id, orUnsettled),
       ),
   );
 

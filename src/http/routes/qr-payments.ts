@@ -126,7 +126,7 @@ export function registerQrPaymentRoutes(
         serve(
           request,
           () => payments.pay(method, { amount: request.body.amount, qrCode: request.body.qr_code }),
-          (id) => payments.replay(id, request.body.qr_code),
+          (id, orUnsettled) => payments.replay(id, request.body.qr_code, orUnsettled),
         ),
     );
 
@@ -150,7 +150,7 @@ export function registerQrPaymentRoutes(
         throw invalidRequest(['transaction_id, payment_id: exactly one of them is required']);
       }
       // A retry finds the give-back its key was tied to when it was journaled, whenever it comes.
-      return serve(request, () => payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }), (id) => payments.giveBackAnswer(id));
+      return serve(request, () => payments.cancel(method, { transactionId: transaction_id?.toLowerCase(), paymentId: payment_id, amount }), (id, orUnsettled) => payments.giveBackAnswer(id, orUnsettled));
     });
   }
 

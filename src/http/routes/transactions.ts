@@ -170,7 +170,7 @@ export function registerTransactionRoutes(
     async (request) => {
       const found = await operator.transactionDetail(request.params.transaction_id.toLowerCase());
       if (!found) throw paymentError(text('transaction_not_found', { id: request.params.transaction_id }), { transaction_id: request.params.transaction_id });
-      const detail = presentTransactionDetail(found.tx);
+      const detail = presentTransactionDetail(found.tx, found.conflicts);
       return success(
         found.giveBacks
           ? { ...detail, give_backs: found.giveBacks.map(presentGiveBack), remaining_amount: found.remaining }

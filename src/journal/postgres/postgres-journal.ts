@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
-import { assertCorrection, assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { assertMove, type TransactionStatus } from '../../payments/state-machine.js';
 import {
   AGREED,
   conflictParams,
@@ -345,8 +345,7 @@ export class PostgresJournal implements Journal {
     fence: Fence,
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
-    if (options.correction) assertCorrection(from, to);
-    else if (from !== to) assertTransition(from, to);
+    assertMove(from, to, options.correction);
     const at = step.at ?? Date.now();
     const params: unknown[] = [id, from, to, at, fence.owner, fence.epoch];
     const sets = ['status = $3', 'updated_at = $4'];
@@ -754,8 +753,12 @@ export class PostgresJournal implements Journal {
     return row && rowToIdempotencyRecord(row);
   }
 
-  async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
-    await this.query(`UPDATE idempotency_keys SET state = 'done', response = $1, transaction_id = $2 WHERE scope = $3 AND key = $4`, [JSON.stringify(response), transactionId, scope, key]);
+  async completeIdempotencyKey(scope: string, key: string, owner: string, response: unknown, transactionId: string | null): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE idempotency_keys SET state = 'done', response = $1, transaction_id = $2 WHERE scope = $3 AND key = $4 AND state = 'in_progress' AND owner = $5`,
+      [JSON.stringify(response), transactionId, scope, key, owner],
+    );
+    return rowCount === 1;
   }
 
   async linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean> {

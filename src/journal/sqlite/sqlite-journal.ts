@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatement } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
-import { assertCorrection, assertTransition, type TransactionStatus } from '../../payments/state-machine.js';
+import { assertMove, type TransactionStatus } from '../../payments/state-machine.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, HandoffState, ShiftClose, ShiftCloseState, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
@@ -253,7 +253,10 @@ export class SqliteJournal implements Journal {
          VALUES (@key, @scope, @fingerprint, 'in_progress', @owner, @createdAt, @expiresAt) ON CONFLICT (scope, key) DO NOTHING`,
       ),
       getKey: this.db.prepare(`SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?`),
-      completeKey: this.db.prepare(`UPDATE idempotency_keys SET state = 'done', response = ?, transaction_id = ? WHERE scope = ? AND key = ?`),
+      completeKey: this.db.prepare(
+        `UPDATE idempotency_keys SET state = 'done', response = @response, transaction_id = @tx
+         WHERE scope = @scope AND key = @key AND state = 'in_progress' AND owner = @owner`,
+      ),
       linkKey: this.db.prepare(`UPDATE idempotency_keys SET transaction_id = @tx WHERE scope = @scope AND key = @key AND (@owner IS NULL OR owner = @owner)`),
       releaseKey: this.db.prepare(`DELETE FROM idempotency_keys WHERE scope = @scope AND key = @key AND state = 'in_progress' AND (@owner IS NULL OR owner = @owner)`),
       // A key whose operation is still unsettled outlives its TTL: a retry must find that operation.
@@ -331,8 +334,7 @@ export class SqliteJournal implements Journal {
     fence: Fence,
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
-    if (options.correction) assertCorrection(from, to);
-    else if (from !== to) assertTransition(from, to);
+    assertMove(from, to, options.correction);
     const at = step.at ?? this.now();
     const sets = ['status = @to', 'updated_at = @at'];
     // A settled transaction is nobody's work any more: whoever held it lets go.
@@ -623,8 +625,8 @@ export class SqliteJournal implements Journal {
     return row && rowToIdempotencyRecord(row);
   }
 
-  async completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void> {
-    await this.writes.run(() => this.statements.completeKey.run(JSON.stringify(response), transactionId, scope, key));
+  async completeIdempotencyKey(scope: string, key: string, owner: string, response: unknown, transactionId: string | null): Promise<boolean> {
+    return this.writes.run(() => Number(this.statements.completeKey.run({ response: JSON.stringify(response), tx: transactionId, scope, key, owner }).changes) === 1);
   }
 
   async linkIdempotencyKey(scope: string, key: string, transactionId: string, owner?: string): Promise<boolean> {

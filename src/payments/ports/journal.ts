@@ -414,7 +414,13 @@ export interface Journal {
    */
   claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined>;
   getIdempotencyKey(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
-  completeIdempotencyKey(scope: string, key: string, response: unknown, transactionId: string | null): Promise<void>;
+  /**
+   * Stores a key's final answer, only while `owner` still holds it in progress: false (nothing
+   * written) when another request took the key over or it is already done, so a request that lost
+   * its key never overwrites the answer of the one that has it. Completing for a request that died,
+   * name the owner read with the claim.
+   */
+  completeIdempotencyKey(scope: string, key: string, owner: string, response: unknown, transactionId: string | null): Promise<boolean>;
   /**
    * Ties a key to the operation its request journaled; with `owner`, only while that request still
    * holds the key (false: a retry took it over, and the request must send nothing).
