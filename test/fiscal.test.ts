@@ -275,6 +275,30 @@ describe('a fiscal answer lost: the hand-off is unknown, never refused, until th
     });
   }
 
+  test('a payment given back while its receipt is unknown: not sent again, and not refused either (it may be at the provider)', async () => {
+    const bridge = await startTestBridge((c) => {
+      c.fiscal.retry_initial_ms = 3_600_000; // no retry of its own meanwhile: the test sweeps
+      c.fiscal.sweep_interval_ms = 3_600_000;
+    });
+    try {
+      const paid = await post(bridge, '/payment/payme', { amount: 1_500, qr_code: code('714') });
+      const id = paid.body.data.payment_id as string;
+      assert.equal((await post(bridge, '/payment/payme_confirm', { payment_id: id, qr_code: CHECK_URL })).body.data.handoff_state, 'unknown');
+      const cancel = await post(bridge, '/payment/payme_cancel', { transaction_id: paid.body.data.transaction_id });
+      assert.equal(cancel.body.is_success, true, JSON.stringify(cancel.body));
+      await bringHandoffDue(bridge.journal, 'payme', id);
+      await bridge.fiscal.sweep();
+      const h = (await bridge.journal.getHandoff('payme', id))!;
+      assert.equal(h.state, 'unknown');
+      assert.match(String(h.lastError), /^GIVEN_BACK: payment cancelled before the receipt was delivered; whether Payme holds the receipt sent earlier is not known/);
+      assert.equal(h.claim, null);
+      assert.ok(h.nextAttemptAt! > Date.now(), 'looked at again only after the longest pause');
+      assert.equal(atProvider(bridge, 'payme', id).requests, 1, 'not sent again');
+    } finally {
+      await bridge.close();
+    }
+  });
+
   test('click (…715): the repeat would be refused, but CLICK’s ofd_data shows the receipt: delivered, sent once', async () => {
     const bridge = await startTestBridge(quickRetries);
     try {
