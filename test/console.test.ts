@@ -399,7 +399,8 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     const listen = (r: { url(): string }) => r.url().includes('/payment/transactions?') && sent.push(r.url());
     page.on('request', listen);
     await page.fill('#filters input[name="date"]', today);
-    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('#transactions tbody tr').length === n, paid.length + 3, WAIT);
+    // Every payment, and the four give-backs of them.
+    await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('#transactions tbody tr').length === n, paid.length + 4, WAIT);
     assert.ok(sent.some((u) => new URL(u).searchParams.get('date') === today && !new URL(u).searchParams.has('from')), sent.join('\n'));
     const [y, m, d] = today.split('-').map(Number);
     const before = new Date(Date.UTC(y!, m! - 1, d! - 1)).toISOString().slice(0, 10);
