@@ -282,7 +282,10 @@ export class CardPaymentService {
         }
       });
     } catch (err) {
-      if (claim) await this.abandonClose(sent, claim, err);
+      if (claim) {
+        await this.abandonClose(sent, claim, err);
+        await claim.release();
+      }
       if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
       throw err;
     }
