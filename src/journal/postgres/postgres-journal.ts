@@ -282,7 +282,7 @@ export class PostgresJournal implements Journal {
       `WITH t AS (
          INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13, $13)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13, ${DB_NOW})
          RETURNING *),
        e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
        SELECT * FROM t`,
@@ -346,9 +346,10 @@ export class PostgresJournal implements Journal {
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
     assertMove(from, to, options.correction);
-    const at = step.at ?? Date.now();
-    const params: unknown[] = [id, from, to, at, fence.owner, fence.epoch];
-    const sets = ['status = $3', 'updated_at = $4'];
+    // When it happened, on the database's clock unless the step says: every instance's writes on one
+    // clock, so "how long since it was sent" reads the same whichever instance asks later.
+    const params: unknown[] = [id, from, to, step.at ?? null, fence.owner, fence.epoch];
+    const sets = ['status = $3', 'updated_at = (SELECT ms FROM at)'];
     const set = (column: string, value: unknown) => {
       params.push(value);
       sets.push(`${column} = $${params.length}`);
@@ -367,8 +368,9 @@ export class PostgresJournal implements Journal {
     // The row's update and its event in one statement; a concurrent transition of the same row
     // (another PayBridge) makes this one match nothing, which is the stale case below.
     // The fence: the status it was read in and the claim it was read under, in the same statement.
-    const sql = `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 AND claimed_by = $5 AND claim_epoch = $6 RETURNING *),
-            e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $${n - 1}, $${n} FROM u)
+    const sql = `WITH at AS (SELECT COALESCE($4::bigint, ${DB_NOW}) AS ms),
+            u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 AND claimed_by = $5 AND claim_epoch = $6 RETURNING *),
+            e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, (SELECT ms FROM at), $3, $${n - 1}, $${n} FROM u)
        SELECT * FROM u`;
     const stale = async (client?: pg.PoolClient): Promise<never> => {
       const current = await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [id], client);
@@ -395,7 +397,7 @@ export class PostgresJournal implements Journal {
         await this.query(
           `WITH o AS (UPDATE transactions SET refunded_amount = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING id)
            INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $5, $6 FROM o`,
-          [original.id, ledger.givenBack, status, at, giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail],
+          [original.id, ledger.givenBack, status, giveBack.updated_at, giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail],
           client,
         );
       }
@@ -696,6 +698,10 @@ export class PostgresJournal implements Journal {
 
   async releaseClaim(id: string, fence: Fence): Promise<void> {
     await this.query('UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3', [id, fence.owner, fence.epoch]);
+  }
+
+  async now(): Promise<number> {
+    return Number((await this.query<{ ms: string }>(`SELECT ${DB_NOW} AS ms`)).rows[0]!.ms);
   }
 
   /** Several processes share this journal: a claim is dead only when its lease ran out by the database's clock. */

@@ -107,10 +107,10 @@ export class SqliteJournal implements Journal {
   private readonly db: SqlConnection;
   private readonly statements;
   private readonly writes: GroupCommit;
-  private readonly now: () => number;
+  private readonly clockNow: () => number;
 
   constructor(private readonly options: SqliteJournalOptions) {
-    this.now = options.clock ?? Date.now;
+    this.clockNow = options.clock ?? Date.now;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = openSqlite(options.path, options.driver);
     const synchronous = options.durability === 'memory' ? 'OFF' : 'FULL';
@@ -122,7 +122,7 @@ export class SqliteJournal implements Journal {
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
          VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                 @liveOwner, 1, @claimExpiresAt, @createdAt, @createdAt)`,
+                 @liveOwner, 1, @claimExpiresAt, @createdAt, @now)`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -309,7 +309,9 @@ export class SqliteJournal implements Journal {
       instance: origin?.instance ?? null,
       // Every new row is its writer's from the start: nothing is written to it, or sent for it, but under that claim.
       liveOwner: liveClaimOwner(origin?.instance ?? UNNAMED_WRITER),
-      claimExpiresAt: this.now() + (origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS),
+      claimExpiresAt: this.clockNow() + (origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS),
+      // When the journal took it, on its clock (created_at is the writer's: when the till asked).
+      now: this.clockNow(),
     });
     this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
     return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
@@ -335,7 +337,7 @@ export class SqliteJournal implements Journal {
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
     assertMove(from, to, options.correction);
-    const at = step.at ?? this.now();
+    const at = step.at ?? this.clockNow();
     const sets = ['status = @to', 'updated_at = @at'];
     // A settled transaction is nobody's work any more: whoever held it lets go.
     if (FINAL_STATUSES.includes(to)) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
@@ -436,7 +438,7 @@ export class SqliteJournal implements Journal {
         nextAttemptAt: handoff.nextAttemptAt ?? null,
         receipt: JSON.stringify(handoff.receipt),
         owner: claim?.owner ?? null,
-        claimExpiresAt: claim ? this.now() + claim.leaseMs : null,
+        claimExpiresAt: claim ? this.clockNow() + claim.leaseMs : null,
       }) as HandoffRow | undefined;
       return row && rowToHandoff(row);
     });
@@ -448,7 +450,7 @@ export class SqliteJournal implements Journal {
   }
 
   async updateHandoff(id: string, from: HandoffState, patch: HandoffPatch, fence: Fence): Promise<FiscalHandoff> {
-    const now = this.now();
+    const now = this.clockNow();
     const params: Record<string, unknown> = { id, from, now, owner: fence.owner, epoch: fence.epoch };
     const assignments = ['updated_at = @now'];
     for (const { column, key, value } of handoffSets(patch)) {
@@ -471,7 +473,7 @@ export class SqliteJournal implements Journal {
 
   async claimHandoff(id: string, owner: string, leaseMs: number, options: { due?: boolean; retakeOwn?: boolean } = {}): Promise<HandoffClaimAttempt> {
     return this.writes.run(() => {
-      const now = this.now();
+      const now = this.clockNow();
       const taken = this.statements.claimHandoff.get({ id, owner, now, until: now + leaseMs, due: options.due ? 1 : 0, retakeOwn: options.retakeOwn ? 1 : 0 }) as HandoffRow | undefined;
       if (taken) return { taken: true, handoff: rowToHandoff(taken) as FiscalHandoff & { claim: ClaimHeld } };
       const row = this.statements.handoffById.get(id) as HandoffRow | undefined;
@@ -480,7 +482,7 @@ export class SqliteJournal implements Journal {
   }
 
   async renewHandoffClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
-    return this.writes.run(() => Number(this.statements.renewHandoffClaim.run({ id, ...fence, until: this.now() + leaseMs }).changes) === 1);
+    return this.writes.run(() => Number(this.statements.renewHandoffClaim.run({ id, ...fence, until: this.clockNow() + leaseMs }).changes) === 1);
   }
 
   async releaseHandoffClaim(id: string, fence: Fence): Promise<void> {
@@ -488,7 +490,7 @@ export class SqliteJournal implements Journal {
   }
 
   async listDueHandoffs(limit: number, owner: string): Promise<FiscalHandoff[]> {
-    return (this.statements.dueHandoffs.all({ now: this.now(), limit, owner }) as HandoffRow[]).map(rowToHandoff);
+    return (this.statements.dueHandoffs.all({ now: this.clockNow(), limit, owner }) as HandoffRow[]).map(rowToHandoff);
   }
 
   async findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {
@@ -518,7 +520,7 @@ export class SqliteJournal implements Journal {
 
   async insertShiftClose(close: ShiftClose, claim: NewClaim): Promise<ClaimHeld> {
     return this.writes.run(() => {
-      const row = this.statements.insertShiftClose.get({ ...shiftCloseParams(close), owner: claim.owner, claimExpiresAt: this.now() + claim.leaseMs }) as ShiftCloseRow;
+      const row = this.statements.insertShiftClose.get({ ...shiftCloseParams(close), owner: claim.owner, claimExpiresAt: this.clockNow() + claim.leaseMs }) as ShiftCloseRow;
       return claimOfRow(row)!;
     });
   }
@@ -537,7 +539,7 @@ export class SqliteJournal implements Journal {
 
   async claimShiftClose(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ShiftCloseClaimAttempt> {
     return this.writes.run(() => {
-      const now = this.now();
+      const now = this.clockNow();
       const taken = this.statements.claimShiftClose.get({ id, owner, now, until: now + leaseMs, retakeOwn: options.retakeOwn ? 1 : 0 }) as ShiftCloseRow | undefined;
       if (taken) return { taken: true, close: rowToShiftClose(taken), claim: claimOfRow(taken)! };
       const row = this.statements.shiftCloseById.get(id) as ShiftCloseRow | undefined;
@@ -546,7 +548,7 @@ export class SqliteJournal implements Journal {
   }
 
   async renewShiftCloseClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
-    return this.writes.run(() => Number(this.statements.renewShiftCloseClaim.run({ id, ...fence, until: this.now() + leaseMs }).changes) === 1);
+    return this.writes.run(() => Number(this.statements.renewShiftCloseClaim.run({ id, ...fence, until: this.clockNow() + leaseMs }).changes) === 1);
   }
 
   async releaseShiftCloseClaim(id: string, fence: Fence): Promise<void> {
@@ -554,7 +556,7 @@ export class SqliteJournal implements Journal {
   }
 
   async listUnsettledShiftCloses(limit: number, owner: string): Promise<ShiftClose[]> {
-    return (this.statements.unsettledShiftCloses.all({ now: this.now(), limit, owner }) as ShiftCloseRow[]).map(rowToShiftClose);
+    return (this.statements.unsettledShiftCloses.all({ now: this.clockNow(), limit, owner }) as ShiftCloseRow[]).map(rowToShiftClose);
   }
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
@@ -562,21 +564,25 @@ export class SqliteJournal implements Journal {
   }
 
   async listClaimable(graceMs: number, limit: number, owner: string): Promise<Transaction[]> {
-    const now = this.now();
+    const now = this.clockNow();
     return (this.statements.claimable.all({ before: now - graceMs, limit, owner, now }) as TransactionRow[]).map(rowToTransaction);
   }
 
   async claim(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ClaimAttempt> {
     return this.writes.run(() => {
-      const now = this.now();
+      const now = this.clockNow();
       const taken = this.statements.claimOne.get({ id, owner, now, until: now + leaseMs, retakeOwn: options.retakeOwn ? 1 : 0 }) as TransactionRow | undefined;
       if (taken) return { taken: true, tx: rowToTransaction(taken) as Transaction & { claim: ClaimHeld } };
       return notTaken(this.statements.get.get(id) as TransactionRow | undefined);
     });
   }
 
+  async now(): Promise<number> {
+    return this.clockNow();
+  }
+
   async renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
-    return this.writes.run(() => Number(this.statements.renewClaim.run({ id, ...fence, until: this.now() + leaseMs }).changes) === 1);
+    return this.writes.run(() => Number(this.statements.renewClaim.run({ id, ...fence, until: this.clockNow() + leaseMs }).changes) === 1);
   }
 
   async releaseClaim(id: string, fence: Fence): Promise<void> {
@@ -602,11 +608,11 @@ export class SqliteJournal implements Journal {
   }
 
   async resolveConflicts(transactionId: string, resolution: { by: string; decision: 'accepted' | 'dismissed'; reason: string }): Promise<number> {
-    return this.writes.run(() => Number(this.statements.resolveConflicts.run(this.now(), JSON.stringify(resolution), transactionId).changes));
+    return this.writes.run(() => Number(this.statements.resolveConflicts.run(this.clockNow(), JSON.stringify(resolution), transactionId).changes));
   }
 
   async closeAgreedConflicts(): Promise<number> {
-    return this.writes.run(() => Number(this.statements.closeAgreed.run({ now: this.now(), resolution: AGREED }).changes));
+    return this.writes.run(() => Number(this.statements.closeAgreed.run({ now: this.clockNow(), resolution: AGREED }).changes));
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {

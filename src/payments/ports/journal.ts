@@ -388,6 +388,11 @@ export interface Journal {
    * otherwise says who holds it and until when.
    */
   claim(id: string, owner: string, leaseMs: number, options?: { retakeOwn?: boolean }): Promise<ClaimAttempt>;
+  /**
+   * The journal's clock: what claims expire by, and what `updatedAt` is written on — one clock for
+   * every instance, where "how long since it was sent" must read the same whoever asks.
+   */
+  now(): Promise<number>;
   /** Extends a claim to `leaseMs` from now (journal's clock); false when `fence` no longer holds the row. */
   renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean>;
   /** Gives up a claim, if `fence` still holds it (a final status clears any claim by itself). */
