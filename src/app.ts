@@ -29,6 +29,7 @@ import { watchLink } from './terminals/link-state.js';
 import { OperatorService } from './payments/operator-service.js';
 import { OperationEngine } from './payments/operation-engine.js';
 import { longestSettleMs } from './config/leases.js';
+import { ShiftCloseRecovery } from './payments/shift-close.js';
 import { SYSTEM_CLOCK, type Clock } from './lib/clock.js';
 import { ConfigError, postgresTillProblems } from './config/load.js';
 
@@ -40,6 +41,8 @@ export interface PayBridge {
   fiscal: FiscalHandoffService;
   cards: CardPaymentService;
   recovery: RecoveryService;
+  /** Settles the shift closes a PayBridge left `sent`. */
+  shiftCloses: ShiftCloseRecovery;
   /** Set in sandbox mode. */
   emulators: Emulators | undefined;
   close(): Promise<void>;
@@ -158,7 +161,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
     devices.forEach((t, i) => {
       const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`, logger)));
-      terminals.push({ id: t.id, method: t.method, isDefault: t.default, driver, link, queue: new TerminalQueue(config.terminals.queue_wait_ms) });
+      terminals.push({ id: t.id, method: t.method, isDefault: t.default, driver, link, queue: new TerminalQueue(config.terminals.queue_wait_ms, clock) });
     });
   } catch (err) {
     await emulators?.close();
@@ -195,8 +198,12 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     sweepIntervalMs: config.fiscal.sweep_interval_ms,
     // Longer than the longest call a provider client can make (connect, then twice the response time).
     attemptLeaseMs: Math.max(60_000, ...[config.click, config.payme, config.uzum].map((p) => (p ? 2 * (p.timeouts.connect_ms + 2 * p.timeouts.response_ms) : 0))),
+    instance,
+    clock,
   });
-  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns }, engine);
+  // A close's claim is taken as a payment's is (recovery.grace_ms, renewed while the terminal works).
+  const cards = new CardPaymentService(journal, terminals, logger, { allowForeignRrns: config.terminals.allow_foreign_rrns, instance, closeLeaseMs: config.recovery.grace_ms, clock }, engine);
+  const shiftCloses = new ShiftCloseRecovery(journal, cards, logger, { intervalMs: config.recovery.interval_ms, owner: instance, claimMs: config.recovery.claim_ms, clock });
   const recovery = new RecoveryService(journal, payments, cards, logger, {
     intervalMs: config.recovery.interval_ms,
     graceMs: config.recovery.grace_ms,
@@ -220,7 +227,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     apiToken: config.server.api_token,
     corsOrigins: config.server.cors_origins,
     metrics,
-    operator: new OperatorService(journal, payments, cards, recovery, logger, config.shop.timezone),
+    operator: new OperatorService(journal, payments, cards, recovery, logger, config.shop.timezone, shiftCloses),
     mode: config.mode,
     timezone: config.shop.timezone,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },
@@ -246,6 +253,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
   // Hand-offs and payments left unsettled by a previous run are taken up again.
   fiscal.start();
   recovery.start();
+  shiftCloses.start();
   const purge = setInterval(() => void idempotency.purge().catch((err: unknown) => logger.error({ err }, 'purging idempotency keys failed')), 3_600_000);
   purge.unref();
   let closed = false;
@@ -257,6 +265,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     fiscal,
     cards,
     recovery,
+    shiftCloses,
     emulators,
     async close() {
       if (closed) return;
@@ -264,6 +273,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
       await server.close();
       clearInterval(purge);
       await recovery.stop();
+      await shiftCloses.stop();
       await fiscal.stop();
       await Promise.allSettled([...providers.values()].map((p) => p.close()));
       await cards.close();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { post, startTestBridge, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
+import { journalShiftClose, post, startTestBridge, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
 
 const CHROMIUM = process.env.PAYBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
@@ -427,6 +427,18 @@ describe('the console in a real browser', { skip: !haveBrowser }, () => {
     assert.match(await amounts.innerText(), /10,00\sсум\s+17,77\sсум\s+[-−]7,77\sсум/);
     await assertButtonsVisible(page, '#close-dialog');
     await assertFits(page, '1366 px, reconciliation dialog');
+    await page.click('#close-close');
+
+    // A close whose answer nobody could get: the shift may or may not be closed.
+    const lost = randomUUID();
+    const why = 'PayBridge stopped before the terminal’s answer was recorded; the shift may or may not be closed; print the last report to see';
+    await journalShiftClose(bridge.journal, { id: lost, state: 'unknown', terminal: 'humo-sandbox', shiftNumber: null, closedAt: Date.now(), report: why, terminalTotals: null, journalTotals: null, matched: null, reason: why });
+    await page.locator('#attention[data-count="3"]').waitFor(WAIT);
+    assert.equal(await page.locator('#attention-title').innerText(), '3 операции ждут оператора: 1 неизвестный исход, 1 расхождение сверки, 1 закрытие смены без ответа');
+    await page.click(`#attention-items button[data-close="${lost}"]`);
+    await page.waitForSelector('#close-dialog[open]');
+    assert.match(await page.locator('#close-what').innerText(), /humo-sandbox/);
+    assert.equal(await page.locator('#close-reason').innerText(), why);
     await page.click('#close-close');
     assert.deepEqual(problems, []);
   });

@@ -224,6 +224,21 @@ export class TcpRelay {
     this.down = false;
   }
 
+  /** Stops listening: a connection is refused before anything is sent (ECONNREFUSED). */
+  async refuse(): Promise<void> {
+    const port = (this.server!.address() as { port: number }).port;
+    this.refusedPort = port;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Listens again on the same port after `refuse`. */
+  async accept(): Promise<void> {
+    await new Promise<void>((resolve) => this.server!.listen(this.refusedPort, '127.0.0.1', resolve));
+  }
+
+  private refusedPort = 0;
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
@@ -369,4 +384,25 @@ export async function releaseHolder(journal: Journal, id: string): Promise<void>
   const row = await journal.get(id);
   const held = row && fenceOf(row);
   if (held) await journal.releaseClaim(id, held);
+}
+
+/**
+ * A test setting the scene journals a shift close as closeShift does: `sent` under a claim of its
+ * own, then its state written under that claim (a settled one lets the claim go).
+ */
+export async function journalShiftClose(journal: Journal, close: import('../src/payments/transaction.js').ShiftClose): Promise<void> {
+  const claim = await journal.insertShiftClose({ ...close, state: 'sent' }, { owner: 'test', leaseMs: 60_000 });
+  if (close.state !== 'sent') await journal.updateShiftClose(close, 'sent', claim);
+  if (close.state === 'sent' || close.state === 'unknown') await journal.releaseShiftCloseClaim(close.id, claim);
+}
+
+/** Brings a hand-off's next attempt due now, as time would: under a claim of the test's own, let go afterwards. */
+export async function bringHandoffDue(journal: Journal, method: 'click' | 'payme' | 'uzum', paymentId: string): Promise<void> {
+  const h = await journal.getHandoff(method, paymentId);
+  if (!h) throw new Error(`no hand-off of ${method} payment ${paymentId}`);
+  const taken = await journal.claimHandoff(h.id, 'test', 60_000);
+  if (!taken.taken) throw new Error(`hand-off of ${method} payment ${paymentId} is held by ${taken.holder?.owner ?? 'nobody'}`);
+  const fence = { owner: taken.handoff.claim.owner, epoch: taken.handoff.claim.epoch };
+  await journal.updateHandoff(h.id, taken.handoff.state, { retryInMs: 0 }, fence);
+  await journal.releaseHandoffClaim(h.id, fence);
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { ClaimLostError, fenceOf, InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
+import { ClaimLostError, FencedWriteRefusedError, fenceOf, InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
@@ -12,7 +12,7 @@ import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { POSTGRES_MIGRATIONS } from '../src/journal/postgres/migrations.js';
 import { IllegalTransitionError } from '../src/payments/state-machine.js';
 import type { Transaction } from '../src/payments/transaction.js';
-import { get, post, productionClick, startClickEmulator, startTestBridge, TcpRelay, tempDir, transitionAsHolder } from './helpers.js';
+import { get, journalShiftClose, post, productionClick, startClickEmulator, startTestBridge, TcpRelay, tempDir, transitionAsHolder } from './helpers.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip, postgresUrl, sql } from './postgres.js';
 
 const newTx = (createdAt = Date.now(), amount = 500, qrCodeHash = 'ab'.repeat(32)) => ({
@@ -36,6 +36,8 @@ interface Store {
   configure(c: Config): void;
   /** Everything the store holds, as text: to prove what never reached it. */
   storedText(): Promise<string>;
+  /** The journal's clock, which its claims expire by (epoch ms): the process's for SQLite, the database's for PostgreSQL. */
+  journalNow(): Promise<number>;
 }
 
 interface Engine {
@@ -56,6 +58,7 @@ const ENGINES: Engine[] = [
           c.journal.path = path;
         },
         storedText: async () => journalBytes(path),
+        journalNow: async () => Date.now(),
       };
     },
   },
@@ -76,6 +79,7 @@ const ENGINES: Engine[] = [
           const rows = await Promise.all(tables.map((t) => sql<{ r: string }>(url, `SELECT x::text AS r FROM ${t} x`)));
           return rows.flat().map((r) => r.r).join('\n');
         },
+        journalNow: async () => Number((await sql<{ ms: string }>(url, 'SELECT floor(extract(epoch from clock_timestamp()) * 1000)::bigint AS ms'))[0]!.ms),
       };
     },
   },
@@ -161,7 +165,7 @@ for (const engine of ENGINES) {
 
         const totals = { purchaseCount: 1, purchaseAmount: 100, returnCount: 0, returnAmount: 0 };
         const close = (id: string, closedAt: number, matched: boolean | null) =>
-          journal.recordShiftClose({ id, state: 'closed', terminal: 'uzcard-1', shiftNumber: closedAt, closedAt, report: 'r', terminalTotals: totals, journalTotals: totals, matched });
+          journalShiftClose(journal, { id, state: 'closed', terminal: 'uzcard-1', shiftNumber: closedAt, closedAt, report: 'r', terminalTotals: totals, journalTotals: totals, matched });
         await close(randomUUID(), t0 - 10, false); // too old
         const recent = randomUUID();
         await close(recent, t0 + 10, false);
@@ -384,54 +388,170 @@ for (const engine of ENGINES) {
       }
     });
 
-    test('a shift close is recorded before it is sent and completed in place; only a closed one closes the shift', async () => {
-      const journal = await (await engine.fresh()).open();
+    test('a shift close is journaled sent under its writer’s claim and settled in place under it; a stale holder writes nothing; only a closed one closes the shift', async () => {
+      const store = await engine.fresh();
+      const a = await store.open(origin('pb-a'));
+      const b = await store.open(origin('pb-b'));
       try {
         const zero = { purchaseCount: 0, purchaseAmount: 0, returnCount: 0, returnAmount: 0 };
         const base = { id: randomUUID(), terminal: 't-1', shiftNumber: 4, closedAt: Date.now(), report: '', terminalTotals: null, journalTotals: zero, matched: null };
-        await journal.recordShiftClose({ ...base, state: 'sent' });
-        await journal.recordShiftClose({ ...base, state: 'unknown', report: 'link dropped' });
-        assert.equal(await journal.isShiftClosed('t-1', 4), false, 'a close whose answer was lost may not have happened');
-        assert.deepEqual((await journal.listShiftCloses({ terminal: 't-1', limit: 5 })).map((c) => [c.state, c.report]), [['unknown', 'link dropped']]);
-        await journal.recordShiftClose({ ...base, state: 'closed', report: 'Сверка итогов' });
-        assert.equal(await journal.isShiftClosed('t-1', 4), true);
-        assert.equal((await journal.listShiftCloses({ terminal: 't-1', limit: 5 })).length, 1);
+        const before = await store.journalNow();
+        const claim = await a.insertShiftClose({ ...base, state: 'sent' }, { owner: 'pb-a#live', leaseMs: 30_000 });
+        const after = await store.journalNow();
+        assert.deepEqual([claim.owner, claim.epoch], ['pb-a#live', 1]);
+        assert.ok(claim.expiresAt >= before + 30_000 && claim.expiresAt <= after + 30_000, 'the lease runs from the journal’s clock');
+        // Held: nobody else takes it, nor lists it for settling; a write without the claim is refused.
+        const refused = await b.claimShiftClose(base.id, 'pb-b', 30_000);
+        assert.equal(refused.taken, false);
+        assert.equal(refused.taken === false && refused.holder?.owner, 'pb-a#live');
+        assert.deepEqual(await b.listUnsettledShiftCloses(10, 'pb-b'), []);
+        await assert.rejects(b.updateShiftClose({ ...base, state: 'closed' }, 'sent', { owner: 'pb-b', epoch: 1 }), (e: unknown) => e instanceof FencedWriteRefusedError && e.claimLost && e.holder?.owner === 'pb-a#live');
+        assert.equal(await a.renewShiftCloseClaim(base.id, claim, 30_000), true);
+        await a.updateShiftClose({ ...base, state: 'unknown', report: 'link dropped' }, 'sent', claim);
+        assert.equal(await a.isShiftClosed('t-1', 4), false, 'a close whose answer was lost may not have happened');
+        assert.deepEqual((await a.listShiftCloses({ terminal: 't-1', limit: 5 })).map((c) => [c.state, c.report]), [['unknown', 'link dropped']]);
+        await assert.rejects(a.updateShiftClose({ ...base, state: 'closed' }, 'sent', claim), (e: unknown) => e instanceof FencedWriteRefusedError && e.actual === 'unknown', 'not from a state it is no longer in');
+        await a.updateShiftClose({ ...base, state: 'closed', report: 'Сверка итогов' }, 'unknown', claim);
+        assert.equal(await a.isShiftClosed('t-1', 4), true);
+        assert.deepEqual(await a.getShiftClose(base.id), { ...base, state: 'closed', report: 'Сверка итогов', reason: null, hostReconciliation: null });
+        assert.equal((await a.claimShiftClose(base.id, 'pb-b', 30_000)).taken, false, 'a settled close is nobody’s work');
+        assert.equal(await a.renewShiftCloseClaim(base.id, claim, 30_000), false, 'settling let the claim go');
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    test('a shift close left sent: listed for settling once its claim lapses (journal’s clock) or is let go, taken over with a new epoch that fences out its writer', async () => {
+      const store = await engine.fresh();
+      const dying = await store.open(origin('pb-dying'));
+      const rescuer = await store.open(origin('pb-rescue'));
+      try {
+        const close = { id: randomUUID(), state: 'sent' as const, terminal: 't-2', shiftNumber: null, closedAt: Date.now(), report: '', terminalTotals: null, journalTotals: null, matched: null };
+        const old = await dying.insertShiftClose(close, { owner: 'pb-dying#live', leaseMs: 150 });
+        const released = { ...close, id: randomUUID(), closedAt: close.closedAt + 1 };
+        const letGo = await dying.insertShiftClose(released, { owner: 'pb-dying#live', leaseMs: 60_000 });
+        await dying.releaseShiftCloseClaim(released.id, letGo);
+        assert.deepEqual((await rescuer.listUnsettledShiftCloses(10, 'pb-rescue')).map((c) => c.id), [released.id], 'the released one at once; the held one not yet');
+        await new Promise((r) => setTimeout(r, 400));
+        assert.deepEqual((await rescuer.listUnsettledShiftCloses(10, 'pb-rescue')).map((c) => c.id), [close.id, released.id], 'oldest first, once the lease ran out');
+        const taken = await rescuer.claimShiftClose(close.id, 'pb-rescue', 30_000);
+        assert.equal(taken.taken, true);
+        assert.ok(taken.taken && taken.claim.epoch === 2 && taken.close.state === 'sent');
+        await assert.rejects(dying.updateShiftClose({ ...close, state: 'closed' }, 'sent', old), FencedWriteRefusedError, 'the late writer writes nothing');
+        assert.equal(await dying.renewShiftCloseClaim(close.id, old, 60_000), false);
+        await rescuer.updateShiftClose({ ...close, state: 'unknown', reason: 'the shift may or may not be closed' }, 'sent', taken.taken ? taken.claim : old);
+        assert.equal((await rescuer.getShiftClose(close.id))?.state, 'unknown');
+        assert.deepEqual((await rescuer.listUnsettledShiftCloses(10, 'pb-rescue')).map((c) => c.id), [released.id], 'an unknown one is no longer sent');
+      } finally {
+        await Promise.all([dying.close(), rescuer.close()]);
+      }
+    });
+
+    test('unknown shift closes are listed and counted for an operator until a later close of the same terminal closes the shift', async () => {
+      const journal = await (await engine.fresh()).open(origin('pb-a'));
+      try {
+        const t0 = Date.now() - 10_000;
+        const close = (terminal: string, state: 'unknown' | 'closed' | 'not_sent', closedAt: number) => ({
+          id: randomUUID(), state, terminal, shiftNumber: null, closedAt, report: state, terminalTotals: null, journalTotals: null, matched: null,
+        });
+        const overtaken = close('t-1', 'unknown', t0);
+        const open = close('t-1', 'unknown', t0 + 2_000);
+        const other = close('t-2', 'unknown', t0 + 3_000);
+        for (const c of [overtaken, close('t-1', 'closed', t0 + 1_000), open, close('t-1', 'not_sent', t0 + 2_500), other, close('t-2', 'closed', t0 - 1_000)]) await journalShiftClose(journal, c);
+        assert.deepEqual((await journal.listShiftCloses({ limit: 10, unknownUnresolved: true })).map((c) => c.id), [other.id, open.id], 'newest first; the one a later close overtook is not');
+        assert.equal((await journal.openCounts()).shiftClosesUnknown, 2);
+        await journalShiftClose(journal, close('t-2', 'closed', t0 + 4_000));
+        assert.deepEqual((await journal.listShiftCloses({ limit: 10, unknownUnresolved: true })).map((c) => c.id), [open.id]);
+        assert.equal((await journal.openCounts()).shiftClosesUnknown, 1);
       } finally {
         await journal.close();
       }
     });
 
-    test('fiscal hand-offs: a due one is claimed by one sweep of several at once; a held one by none until its lease runs out', async () => {
+    test('fiscal hand-offs: one per payment; one holder at a time, its lease on the journal’s clock; every write fenced by its epoch', async () => {
+      const store = await engine.fresh();
+      const a = await store.open(origin('pb-a'));
+      const b = await store.open(origin('pb-b'));
+      try {
+        const handoff = (id = randomUUID()) => ({
+          id,
+          method: 'click' as const,
+          paymentId: '2170000001',
+          transactionId: null,
+          receipt: { paymentId: '2170000001', qrCodeUrl: 'https://ofd.soliq.uz/check?t=1&r=1' },
+          state: 'pending' as const,
+          createdAt: Date.now(),
+        });
+        // Two requests (or PayBridges) journaling the same payment's receipt at once: one row, one holder.
+        const inserted = await Promise.all([a.insertHandoff(handoff(), { owner: 'pb-a#live', leaseMs: 30_000 }), b.insertHandoff(handoff(), { owner: 'pb-b#live', leaseMs: 30_000 })]);
+        const mine = inserted.find((h) => h !== undefined)!;
+        assert.equal(inserted.filter((h) => h === undefined).length, 1, 'the second writer is told it wrote nothing');
+        assert.equal(mine.claim?.epoch, 1);
+        const [holder, other] = mine.claim!.owner === 'pb-a#live' ? [a, b] : [b, a];
+        const fence = { owner: mine.claim!.owner, epoch: 1 };
+        const before = await store.journalNow();
+        assert.equal(await holder.renewHandoffClaim(mine.id, fence, 30_000), true);
+        const after = await store.journalNow();
+        const renewed = (await other.getHandoff('click', '2170000001'))!;
+        assert.ok(renewed.claim!.expiresAt >= before + 30_000 && renewed.claim!.expiresAt <= after + 30_000, 'renewed from the journal’s clock');
+        // Nobody else takes it while held, and learns who holds it; a write without the claim is refused.
+        const refused = await other.claimHandoff(mine.id, 'pb-x', 30_000);
+        assert.equal(refused.taken, false);
+        assert.equal(refused.taken === false && refused.holder?.owner, fence.owner);
+        await assert.rejects(other.updateHandoff(mine.id, 'pending', { state: 'unknown' }, { owner: fence.owner, epoch: 2 }), (e: unknown) => e instanceof FencedWriteRefusedError && e.claimLost && e.holder?.epoch === 1);
+        const sending = await holder.updateHandoff(mine.id, 'pending', { state: 'unknown', attempts: 1 }, fence);
+        assert.deepEqual([sending.state, sending.attempts], ['unknown', 1]);
+        await assert.rejects(holder.updateHandoff(mine.id, 'pending', { state: 'submitted' }, fence), (e: unknown) => e instanceof FencedWriteRefusedError && e.actual === 'unknown', 'not from a state it is no longer in');
+        const t0 = await store.journalNow();
+        const waiting = await holder.updateHandoff(mine.id, 'unknown', { retryInMs: 60_000, lastError: 'HTTP 504' }, fence);
+        assert.ok(waiting.nextAttemptAt! >= t0 + 60_000 && waiting.nextAttemptAt! <= (await store.journalNow()) + 60_000, 'due by the journal’s clock');
+        await holder.releaseHandoffClaim(mine.id, fence);
+        // Let go but not due: a sweep neither lists nor takes it; a till's own submit may (not `due`).
+        assert.deepEqual(await other.listDueHandoffs(10, 'pb-x'), []);
+        assert.equal((await other.claimHandoff(mine.id, 'pb-x', 30_000, { due: true })).taken, false);
+        const till = await other.claimHandoff(mine.id, 'pb-y#live', 30_000);
+        assert.equal(till.taken && till.handoff.claim.epoch, 2);
+        await assert.rejects(holder.updateHandoff(mine.id, 'unknown', { state: 'submitted' }, fence), FencedWriteRefusedError, 'the old epoch writes nothing');
+        const done = await other.updateHandoff(mine.id, 'unknown', { state: 'submitted', retryInMs: null, result: { error_code: 0 } }, { owner: 'pb-y#live', epoch: 2 });
+        assert.deepEqual([done.state, done.claim, done.nextAttemptAt], ['submitted', null, null], 'delivered lets the claim go');
+        assert.equal((await a.claimHandoff(mine.id, 'pb-z', 30_000)).taken, false, 'a delivered receipt is nobody’s work');
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    test('fiscal hand-offs: a due one is claimed by one sweep of several at once; a held one by none until its lease runs out (journal’s clock)', async () => {
       const store = await engine.fresh();
       const journals = [await store.open(origin('pb-a')), await store.open(origin('pb-b')), await store.open(origin('pb-c'))];
       try {
         const t0 = Date.now();
-        const handoff = (paymentId: string, nextAttemptAt?: number) => ({
+        const handoff = (paymentId: string, state: 'pending' | 'unknown' = 'pending') => ({
           id: randomUUID(),
           method: 'click' as const,
           paymentId,
           transactionId: null,
           receipt: { paymentId, qrCodeUrl: `https://ofd.soliq.uz/check?t=1&r=${paymentId}` },
-          state: 'pending' as const,
+          state,
           createdAt: t0 - 1_000 + Number(paymentId),
-          ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
         });
-        const due = await Promise.all(['1', '2', '3'].map((p) => journals[0]!.insertHandoff(handoff(p))));
-        const held = await journals[0]!.insertHandoff(handoff('4', t0 + 30_000)); // its request is delivering it
-        // Every journal's sweep at the same instant: each due hand-off goes to exactly one of them.
-        const claimed = await Promise.all(journals.flatMap((j) => [j.claimDueHandoffs(t0, 50, t0 + 60_000), j.claimDueHandoffs(t0, 50, t0 + 60_000)]));
-        const ids = claimed.flat().map((h) => h.id);
-        assert.deepEqual([...ids].sort(), due.map((h) => h.id).sort(), 'each due one once; the held one by nobody');
-        assert.ok(claimed.flat().every((h) => h.nextAttemptAt === t0 + 60_000), 'held by the sweep that took it');
-        // Nothing is due while held. The request holding '4' dies: it is due once its hold runs out;
-        // the sweeps' claimers die too: theirs are due once their leases run out, oldest first.
-        assert.deepEqual(await journals[1]!.claimDueHandoffs(t0 + 29_000, 50, t0 + 90_000), []);
-        assert.deepEqual((await journals[1]!.claimDueHandoffs(t0 + 30_000, 50, t0 + 90_000)).map((h) => h.paymentId), ['4']);
-        const again = await journals[2]!.claimDueHandoffs(t0 + 60_000, 50, t0 + 120_000);
-        assert.deepEqual(again.map((h) => h.paymentId), ['1', '2', '3'], 'oldest first');
-        // Delivered ones are never due again.
-        await journals[2]!.updateHandoff(held.id, { state: 'submitted', nextAttemptAt: null });
-        assert.deepEqual((await journals[0]!.claimDueHandoffs(t0 + 200_000, 50, t0 + 260_000)).map((h) => h.paymentId), ['1', '2', '3']);
+        const due = [await journals[0]!.insertHandoff(handoff('1')), await journals[0]!.insertHandoff(handoff('2', 'unknown')), await journals[0]!.insertHandoff(handoff('3'))];
+        const held = (await journals[0]!.insertHandoff(handoff('4'), { owner: 'pb-a#live', leaseMs: 150 }))!; // its request is delivering it
+        assert.deepEqual((await journals[1]!.listDueHandoffs(10, 'pb-b')).map((h) => h.paymentId), ['1', '2', '3'], 'oldest first; not the held one');
+        // Every journal's sweep at the same instant, each claiming every listed one: each goes to exactly one of them.
+        const claims = await Promise.all(
+          journals.flatMap((j, n) => due.map((h) => j.claimHandoff(h!.id, `pb-${'abc'[n]}`, 60_000, { due: true }))),
+        );
+        const won = claims.filter((c) => c.taken).map((c) => c.handoff!.id);
+        assert.deepEqual([...won].sort(), due.map((h) => h!.id).sort(), 'each due one once');
+        assert.deepEqual(await journals[2]!.listDueHandoffs(10, 'pb-x'), [], 'nothing due while held');
+        await new Promise((r) => setTimeout(r, 400));
+        assert.deepEqual((await journals[2]!.listDueHandoffs(10, 'pb-x')).map((h) => h.paymentId), ['4'], 'the dead request’s hand-off, once its lease ran out');
+        const taken = await journals[2]!.claimHandoff(held.id, 'pb-c', 60_000, { due: true });
+        assert.equal(taken.taken && taken.handoff.claim.epoch, 2);
+        await assert.rejects(journals[0]!.updateHandoff(held.id, 'pending', { state: 'unknown' }, { owner: 'pb-a#live', epoch: 1 }), FencedWriteRefusedError);
+        // A sweep's own claim, left by a run of the same instance that died, is taken again only when it says so.
+        assert.equal((await journals[2]!.claimHandoff(held.id, 'pb-c', 60_000, { due: true })).taken, false);
+        assert.equal((await journals[2]!.claimHandoff(held.id, 'pb-c', 60_000, { due: true, retakeOwn: true })).taken, true);
       } finally {
         await Promise.all(journals.map((j) => j.close()));
       }
@@ -553,18 +673,29 @@ for (const engine of ENGINES) {
       const store = await engine.fresh();
       const dead = await store.open(origin('pb-dead'));
       const tx = await dead.insert(newTx(), { step: 'received' });
+      const receipt = { paymentId: '77', qrCodeUrl: 'https://ofd.soliq.uz/check?t=1&r=77' };
+      const handoff = (await dead.insertHandoff({ id: randomUUID(), method: 'payme', paymentId: '77', transactionId: null, receipt, state: 'pending', createdAt: Date.now() }, { owner: 'pb-dead#live', leaseMs: 60_000 }))!;
+      const closeId = randomUUID();
+      await dead.insertShiftClose({ id: closeId, state: 'sent', terminal: 't-9', shiftNumber: null, closedAt: Date.now(), report: '', terminalTotals: null, journalTotals: null, matched: null }, { owner: 'pb-dead#live', leaseMs: 60_000 });
       await dead.close();
       const next = await store.open(origin('pb-dead'));
       try {
         const released = await next.releaseDeadClaims();
         const row = (await next.get(tx.id))!;
         if (engine.name === 'sqlite') {
-          assert.equal(released, 1);
+          assert.equal(released, 3, 'the transaction’s, the hand-off’s and the close’s');
           assert.equal(row.claim, null);
           assert.equal((await next.claim(tx.id, 'pb-dead', 30_000)).taken, true);
+          assert.equal((await next.getHandoff('payme', '77'))!.claim, null);
+          assert.equal((await next.claimHandoff(handoff.id, 'pb-dead', 30_000, { due: true })).taken, true);
+          assert.deepEqual((await next.listUnsettledShiftCloses(5, 'pb-next')).map((c) => c.id), [closeId]);
+          const close = await next.claimShiftClose(closeId, 'pb-dead', 30_000);
+          assert.equal(close.taken && close.claim.epoch, 3, 'let go with a new epoch, then taken with another');
         } else {
           assert.equal(released, 0);
           assert.equal(row.claim?.owner, 'pb-dead#live');
+          assert.equal((await next.getHandoff('payme', '77'))!.claim?.owner, 'pb-dead#live');
+          assert.deepEqual(await next.listUnsettledShiftCloses(5, 'pb-next'), []);
         }
       } finally {
         await next.close();
@@ -711,6 +842,27 @@ describe('the SQLite journal', () => {
     assert.equal(health.ok, true);
     assert.match(health.detail, /synchronous=FULL/);
     await again.close();
+  });
+
+  test('hand-offs’ and shift closes’ claims expire by the journal’s clock, not the caller’s', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    const journal = new SqliteJournal({ path: join(tempDir(), 'j.sqlite'), clock: () => now });
+    try {
+      const receipt = { paymentId: '9', qrCodeUrl: 'https://ofd.soliq.uz/check?t=1&r=9' };
+      const h = (await journal.insertHandoff({ id: randomUUID(), method: 'click', paymentId: '9', transactionId: null, receipt, state: 'pending', createdAt: Date.now() }, { owner: 'a', leaseMs: 1_000 }))!;
+      assert.equal(h.claim?.expiresAt, now + 1_000);
+      const closeId = randomUUID();
+      const close = await journal.insertShiftClose({ id: closeId, state: 'sent', terminal: 't', shiftNumber: null, closedAt: Date.now(), report: '', terminalTotals: null, journalTotals: null, matched: null }, { owner: 'a', leaseMs: 1_000 });
+      assert.equal(close.expiresAt, now + 1_000);
+      now += 999;
+      assert.equal((await journal.claimHandoff(h.id, 'b', 1_000)).taken, false);
+      assert.equal((await journal.claimShiftClose(closeId, 'b', 1_000)).taken, false);
+      now += 1;
+      assert.equal((await journal.claimHandoff(h.id, 'b', 1_000)).taken, true);
+      assert.equal((await journal.claimShiftClose(closeId, 'b', 1_000)).taken, true);
+    } finally {
+      await journal.close();
+    }
   });
 
   test('refuses a journal written by a newer PayBridge', () => {

@@ -43,10 +43,17 @@ describeUnlessSkipped('several PayBridge processes on one PostgreSQL journal', p
   const charges = new Map<string, number>();
   /** QR codes whose charge request kills the instance that sent it, just as Click receives it. */
   const killOnCharge = new Map<string, Instance>();
+  /** Fiscal receipts Click was handed, by payment id: what really reached it. */
+  const fiscalSubmissions = new Map<number, number>();
 
   before(async () => {
     click = await startClickEmulator({
       processingMs: 800,
+      onFiscalRequest: async ({ paymentId }) => {
+        fiscalSubmissions.set(paymentId, (fiscalSubmissions.get(paymentId) ?? 0) + 1);
+        // Click takes its time: the other instances' submissions arrive while this one is in flight.
+        await new Promise((r) => setTimeout(r, 300));
+      },
       onChargeRequest: async ({ otpData }) => {
         charges.set(otpData, (charges.get(otpData) ?? 0) + 1);
         const victim = killOnCharge.get(otpData);
@@ -127,6 +134,28 @@ describeUnlessSkipped('several PayBridge processes on one PostgreSQL journal', p
     assert.equal(reused.is_success, false);
     assert.equal(reused.error.code, 106);
     assert.equal(charges.get(qr), 1);
+  });
+
+  test('the same fiscal receipt handed to every instance at once reaches Click once; the others answer it is being submitted, then delivered', async () => {
+    const checkUrl = (n: number) => `https://ofd.soliq.uz/check?t=EP000000000123&r=${n}&c=20261123150102&s=512345678901`;
+    for (let round = 0; round < 5; round++) {
+      const paid = await pay(instances[round % 3]!, { amount: 2_100, qr_code: uniqueQr() });
+      assert.equal(paid.is_success, true, JSON.stringify(paid));
+      const body = { payment_id: paid.data.payment_id, qr_code: checkUrl(round) };
+      const confirm = async (i: Instance) => (await (await fetch(`${i.base}/payment/click_confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Envelope;
+      const answers = await Promise.all(instances.flatMap((i) => [confirm(i), confirm(i)]));
+      assert.ok(answers.every((a) => a.is_success), JSON.stringify(answers.filter((a) => !a.is_success)));
+      assert.equal(fiscalSubmissions.get(Number(paid.data.payment_id)), 1, `round ${round}: one submission at Click`);
+      const delivered = answers.filter((a) => a.data.status === 'successfully');
+      const waiting = answers.filter((a) => a.data.status === 'queued');
+      assert.ok(delivered.length >= 1, 'the one that submitted it hears it delivered');
+      assert.ok(waiting.every((a) => a.data.in_progress === true || a.data.handoff_state === 'submitted'), JSON.stringify(waiting));
+      // Asked again once the submission is over, every instance says delivered, and Click still has it once.
+      for (const i of instances) assert.equal((await confirm(i)).data.status, 'successfully');
+      assert.equal(fiscalSubmissions.get(Number(paid.data.payment_id)), 1);
+      const [row] = await sql<{ state: string; attempts: number; claimed_by: string | null }>(url, 'SELECT state, attempts, claimed_by FROM fiscal_handoffs WHERE payment_id = $1', [paid.data.payment_id]);
+      assert.deepEqual([row?.state, Number(row?.attempts), row?.claimed_by], ['submitted', 1, null]);
+    }
   });
 
   test('an instance killed in the middle of a payment: another settles it once the dead one’s claim runs out, never charging again', async () => {

@@ -309,8 +309,8 @@ describe('a close that compared nothing is stored as such, in both journals', ()
       reason: "the terminal's report prints no totals PayBridge can read and no shift number",
       hostReconciliation: { result: 'matched', printed: ['Итоги совпали', 'Итоги совпали'] },
     };
-    await journal.recordShiftClose({ ...none, state: 'sent', report: '', reason: null, hostReconciliation: null });
-    await journal.recordShiftClose(none);
+    const claim = await journal.insertShiftClose({ ...none, state: 'sent', report: '', reason: null, hostReconciliation: null }, { owner: 'slips', leaseMs: 60_000 });
+    await journal.updateShiftClose(none, 'sent', claim);
     assert.deepEqual(await journal.listShiftCloses({ terminal: 'humo-1', limit: 5 }), [none], 'the sent record completed in place, null journal side and all');
   };
   test('SQLite', async () => {

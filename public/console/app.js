@@ -186,6 +186,7 @@ function renderAttention(attention) {
   if (attention.unknown_count) parts.push(fmt.count(attention.unknown_count, 'unknown_outcomes'));
   if (attention.mismatched_count) parts.push(fmt.count(attention.mismatched_count, 'mismatches'));
   if (attention.conflicts_count) parts.push(fmt.count(attention.conflicts_count, 'conflicts'));
+  if (attention.unknown_closes_count) parts.push(fmt.count(attention.unknown_closes_count, 'unknown_closes'));
   $('attention-title').textContent = `${fmt.count(attention.count, 'operations_wait')}: ${parts.join(', ')}`;
   box.dataset.count = String(attention.count);
   box.hidden = false;
@@ -214,6 +215,10 @@ function renderAttention(attention) {
           `${t('conflict_of')}: ${METHODS[c.method] ?? ''} · ${kindText(c.transaction_kind)} · ${fmt.money(c.transaction_kind === 'payment' ? c.amount : -c.amount)} · ${fmt.dateTime(c.created_at)}`,
         ),
       ),
+    ),
+    // Older PayBridges answer without unknown closes.
+    ...(attention.unknown_closes ?? []).map((c) =>
+      el('li', {}, el('button', { type: 'button', class: 'link', 'data-close': c.id, onclick: () => openClose(c) }, `${t('unknown_close_of')}: ${c.terminal} · ${fmt.dateTime(c.closed_at)}`)),
     ),
   );
 }

@@ -73,6 +73,7 @@ const FORMS = {
     unknown_outcomes: { one: 'неизвестный исход', few: 'неизвестных исхода', many: 'неизвестных исходов', other: 'неизвестного исхода' },
     mismatches: { one: 'расхождение сверки', few: 'расхождения сверки', many: 'расхождений сверки', other: 'расхождения сверки' },
     conflicts: { one: 'конфликт доказательств', few: 'конфликта доказательств', many: 'конфликтов доказательств', other: 'конфликта доказательств' },
+    unknown_closes: { one: 'закрытие смены без ответа', few: 'закрытия смены без ответа', many: 'закрытий смены без ответа', other: 'закрытия смены без ответа' },
   },
   uz: {
     purchases: { one: 'toʻlov', other: 'toʻlov' },
@@ -85,6 +86,7 @@ const FORMS = {
     unknown_outcomes: { one: 'nomaʼlum natija', other: 'nomaʼlum natija' },
     mismatches: { one: 'solishtirishda farq', other: 'solishtirishda farq' },
     conflicts: { one: 'dalillar ziddiyati', other: 'dalillar ziddiyati' },
+    unknown_closes: { one: 'javobsiz smena yopilishi', other: 'javobsiz smena yopilishi' },
   },
   en: {
     purchases: { one: 'purchase', other: 'purchases' },
@@ -97,6 +99,7 @@ const FORMS = {
     unknown_outcomes: { one: 'unknown outcome', other: 'unknown outcomes' },
     mismatches: { one: 'reconciliation mismatch', other: 'reconciliation mismatches' },
     conflicts: { one: 'conflict of proof', other: 'conflicts of proof' },
+    unknown_closes: { one: 'shift close without an answer', other: 'shift closes without an answer' },
   },
 };
 
@@ -160,32 +163,32 @@ const MORE = {
   ru: {
     kind_payment: 'оплата', kind_cancel: 'отмена', kind_refund: 'возврат', kind_give_back: 'возврат', kinds_all: 'Все виды',
     by_hour: 'Выручка сегодня по часам', by_day: 'Итог по дням', chart_table: 'Данные графика', hour: 'Час', day: 'День',
-    attention_items: 'Что ждёт оператора', unknown_outcome: 'неизвестный исход', mismatch_of: 'расхождение сверки',
+    attention_items: 'Что ждёт оператора', unknown_outcome: 'неизвестный исход', mismatch_of: 'расхождение сверки', unknown_close_of: 'смена закрыта или нет — неизвестно',
     conflict_of: 'конфликт: деньги двигались, журнал говорит иное', held_by: 'Сейчас обрабатывает', until: 'до', conflicts_title: 'Доказательства против записи в журнале',
     conflict_kind_contradicted: 'журнал записал иной исход', conflict_kind_unrecorded: 'исход не удалось записать', proven_step: 'доказательство',
     give_backs_title: 'Возвраты по этому платежу', belongs_to: 'Возврат по платежу', remaining: 'Можно вернуть', given_back_n: 'возвращено',
     reason_label: 'Причина', provider_detail: 'Ответ провайдера', difference: 'Разница', close_title: 'Сверка итогов',
-    open: 'Открыть', net: 'итог', no_closes: 'Сверок пока не было.', fiscal_pending: 'ждёт отправки', fiscal_submitted: 'отправлен', fiscal_refused: 'отклонён', attempts: 'попыток', terminal_bank: 'терминал ↔ банк', cmp_purchase_count: 'Оплат, шт.', cmp_purchase_amount: 'Сумма оплат', cmp_return_count: 'Возвратов, шт.', cmp_return_amount: 'Сумма возвратов', paid_label: 'Оплачено', returned_label: 'Возвращено',
+    open: 'Открыть', net: 'итог', no_closes: 'Сверок пока не было.', fiscal_pending: 'ждёт отправки', fiscal_unknown: 'не подтверждён, отправляется снова', fiscal_submitted: 'отправлен', fiscal_refused: 'отклонён', attempts: 'попыток', terminal_bank: 'терминал ↔ банк', cmp_purchase_count: 'Оплат, шт.', cmp_purchase_amount: 'Сумма оплат', cmp_return_count: 'Возвратов, шт.', cmp_return_amount: 'Сумма возвратов', paid_label: 'Оплачено', returned_label: 'Возвращено',
   },
   uz: {
     kind_payment: 'toʻlov', kind_cancel: 'bekor qilish', kind_refund: 'qaytarish', kind_give_back: 'qaytarish', kinds_all: 'Barcha turlar',
     by_hour: 'Bugungi tushum soatlar boʻyicha', by_day: 'Kunlar boʻyicha yakun', chart_table: 'Grafik maʼlumotlari', hour: 'Soat', day: 'Kun',
-    attention_items: 'Operatorni kutayotganlar', unknown_outcome: 'nomaʼlum natija', mismatch_of: 'solishtirishda farq',
+    attention_items: 'Operatorni kutayotganlar', unknown_outcome: 'nomaʼlum natija', mismatch_of: 'solishtirishda farq', unknown_close_of: 'smena yopilgani nomaʼlum',
     conflict_of: 'ziddiyat: pul harakatlangan, jurnalda boshqacha', held_by: 'Hozir ishlayapti', until: 'gacha', conflicts_title: 'Jurnal yozuviga qarshi dalillar',
     conflict_kind_contradicted: 'jurnal boshqa natijani yozgan', conflict_kind_unrecorded: 'natijani yozib boʻlmadi', proven_step: 'dalil',
     give_backs_title: 'Ushbu toʻlov boʻyicha qaytarishlar', belongs_to: 'Qaytarish toʻlovi', remaining: 'Qaytarish mumkin', given_back_n: 'qaytarilgan',
     reason_label: 'Sababi', provider_detail: 'Provayder javobi', difference: 'Farq', close_title: 'Yakunlarni solishtirish',
-    open: 'Ochish', net: 'yakun', no_closes: 'Hali solishtirish boʻlmagan.', fiscal_pending: 'yuborilishini kutmoqda', fiscal_submitted: 'yuborilgan', fiscal_refused: 'rad etilgan', attempts: 'urinish', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Toʻlovlar soni', cmp_purchase_amount: 'Toʻlovlar summasi', cmp_return_count: 'Qaytarishlar soni', cmp_return_amount: 'Qaytarishlar summasi', paid_label: 'Toʻlangan', returned_label: 'Qaytarilgan',
+    open: 'Ochish', net: 'yakun', no_closes: 'Hali solishtirish boʻlmagan.', fiscal_pending: 'yuborilishini kutmoqda', fiscal_unknown: 'tasdiqlanmagan, qayta yuborilmoqda', fiscal_submitted: 'yuborilgan', fiscal_refused: 'rad etilgan', attempts: 'urinish', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Toʻlovlar soni', cmp_purchase_amount: 'Toʻlovlar summasi', cmp_return_count: 'Qaytarishlar soni', cmp_return_amount: 'Qaytarishlar summasi', paid_label: 'Toʻlangan', returned_label: 'Qaytarilgan',
   },
   en: {
     kind_payment: 'payment', kind_cancel: 'cancel', kind_refund: 'refund', kind_give_back: 'give-back', kinds_all: 'All kinds',
     by_hour: 'Today’s takings by hour', by_day: 'Net by day', chart_table: 'The chart’s data', hour: 'Hour', day: 'Day',
-    attention_items: 'Waiting for an operator', unknown_outcome: 'unknown outcome', mismatch_of: 'reconciliation mismatch',
+    attention_items: 'Waiting for an operator', unknown_outcome: 'unknown outcome', mismatch_of: 'reconciliation mismatch', unknown_close_of: 'shift closed or not: unknown',
     conflict_of: 'conflict: money moved, the journal says otherwise', held_by: 'Held by', until: 'until', conflicts_title: 'Proofs against the journal',
     conflict_kind_contradicted: 'the journal recorded another outcome', conflict_kind_unrecorded: 'the outcome could not be recorded', proven_step: 'proof',
     give_backs_title: 'Give-backs of this payment', belongs_to: 'Give-back of the payment', remaining: 'Can still be given back', given_back_n: 'given back',
     reason_label: 'Reason', provider_detail: 'The provider’s answer', difference: 'Difference', close_title: 'Reconciliation',
-    open: 'Open', net: 'net', no_closes: 'No reconciliation yet.', fiscal_pending: 'waiting to be sent', fiscal_submitted: 'sent', fiscal_refused: 'refused', attempts: 'attempts', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Purchases', cmp_purchase_amount: 'Purchase amount', cmp_return_count: 'Returns', cmp_return_amount: 'Return amount', paid_label: 'Paid', returned_label: 'Given back',
+    open: 'Open', net: 'net', no_closes: 'No reconciliation yet.', fiscal_pending: 'waiting to be sent', fiscal_unknown: 'not confirmed, being sent again', fiscal_submitted: 'sent', fiscal_refused: 'refused', attempts: 'attempts', terminal_bank: 'terminal ↔ bank', cmp_purchase_count: 'Purchases', cmp_purchase_amount: 'Purchase amount', cmp_return_count: 'Returns', cmp_return_amount: 'Return amount', paid_label: 'Paid', returned_label: 'Given back',
   },
 };
 

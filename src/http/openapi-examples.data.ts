@@ -1947,7 +1947,8 @@ export const RECORDED: RecordedFile = {
                 "created_at": "2026-11-26T05:00:14.000Z"
               }
             ],
-            "fiscal_handoffs_pending": 0
+            "fiscal_handoffs_pending": 0,
+            "fiscal_handoffs_unknown": 0
           },
           "error": null,
           "is_success": true
@@ -1997,7 +1998,9 @@ export const RECORDED: RecordedFile = {
             "mismatched": [],
             "mismatched_count": 0,
             "conflicts": [],
-            "conflicts_count": 0
+            "conflicts_count": 0,
+            "unknown_closes": [],
+            "unknown_closes_count": 0
           },
           "error": null,
           "is_success": true

@@ -91,7 +91,14 @@ export const CancelAnswer = open({
 });
 
 export const FiscalAnswer = open(
-  { status: Type.String({ description: '`successfully`, or `queued` when the provider could not be reached and PayBridge keeps retrying.' }), payment_id: Type.String(), qr_code: Type.String() },
+  {
+    status: Type.String({
+      description:
+        '`successfully`, or `queued` when the provider has not confirmed the receipt yet and PayBridge keeps trying: `handoff_state` `pending` (it could not be reached) or `unknown` (its answer was lost), `in_progress` true when another request is submitting the same receipt right now.',
+    }),
+    payment_id: Type.String(),
+    qr_code: Type.String(),
+  },
   'The provider’s acknowledgement of the fiscal receipt.',
 );
 

@@ -80,7 +80,7 @@ export const IdempotencyHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
       description:
-        'Any 1–255 printable characters, new for each request: a retry with the same key, path and body gets the first answer and sends nothing again. A key is the till’s for one request: with another path (another transaction, another route) or another body it is refused (106), naming what differs.',
+        'Any 1–255 printable characters, new for each request: a retry with the same key, path and body gets the first answer and sends nothing again. A key is the till’s for one request: with another path (another transaction, another route) or another body it is refused (106), naming what differs. A retry of an operation whose outcome is still unknown (its answer was lost, or its PayBridge stopped) is answered at once: the operation is asked about once, under a claim of its own — never sent again — and the retry gets the settled answer, or the unknown-outcome one that says not to repeat it; only while a request is still working on it is its outcome waited for (`idempotency.wait_ms`).',
     }),
   ),
 });

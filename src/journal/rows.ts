@@ -3,7 +3,7 @@ import type { FiscalHandoff, ShiftClose, Transaction } from '../payments/transac
 import type { ShiftTotals } from '../payments/ports/terminal.js';
 import type { HostReconciliation } from '../payments/close-report.js';
 import type { GiveBackLedger } from '../payments/give-back-ledger.js';
-import { InvalidCursorError, type IdempotencyRecord, type OperationConflict, type TransactionPage, type TransactionPatch } from '../payments/ports/journal.js';
+import { InvalidCursorError, type ClaimHeld, type IdempotencyRecord, type OperationConflict, type TransactionPage, type TransactionPatch } from '../payments/ports/journal.js';
 
 /**
  * The journal's rows as both engines store them (the same columns, snake_case, times in epoch
@@ -55,6 +55,14 @@ export interface HandoffRow {
   result: string | null;
   created_at: number;
   updated_at: number;
+  claimed_by: string | null;
+  claim_epoch: number;
+  claim_expires_at: number | null;
+}
+
+/** The claim a row of any claimed table stands under, or null when nobody holds it. */
+export function claimOfRow(row: { claimed_by: string | null; claim_epoch: number | string; claim_expires_at: number | string | null }): ClaimHeld | null {
+  return row.claimed_by === null ? null : { owner: row.claimed_by, epoch: Number(row.claim_epoch), expiresAt: Number(row.claim_expires_at ?? 0) };
 }
 
 export function rowToHandoff(row: HandoffRow): FiscalHandoff {
@@ -71,6 +79,7 @@ export function rowToHandoff(row: HandoffRow): FiscalHandoff {
     result: row.result === null ? null : (JSON.parse(row.result) as unknown),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    claim: claimOfRow(row),
   };
 }
 
@@ -115,6 +124,9 @@ export interface ShiftCloseRow {
   reason: string | null;
   /** JSON of HostReconciliation, or null. */
   host_reconciliation: string | null;
+  claimed_by: string | null;
+  claim_epoch: number;
+  claim_expires_at: number | null;
 }
 
 export function rowToShiftClose(r: ShiftCloseRow): ShiftClose {

@@ -2,7 +2,10 @@ import { text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { firstWrite, type ClaimHeld, type Journal, type NewTransaction } from './ports/journal.js';
+import { FencedWriteRefusedError, firstWrite, liveClaimOwner, type ClaimHeld, type Journal, type NewTransaction } from './ports/journal.js';
+import { HeldClaim } from './live-claim.js';
+import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
+import { askAboutClose, closeClaims, CLOSE_UNKNOWN_HINT, type CloseFinding } from './shift-close.js';
 import { isApproval } from './terminal-evidence.js';
 import { hostReconciliationOf } from './close-report.js';
 import { OperationEngine, type Executed, type OperationHooks, type SettleOnce } from './operation-engine.js';
@@ -12,8 +15,7 @@ import { TerminalBusyError } from './terminal-queue.js';
 import { invalidRequest, paymentError, PayBridgeError } from './errors.js';
 import { remainingToGiveBack, withGiveBackSucceeded } from './give-back-ledger.js';
 import { cardOperation, NOT_SENT, pinpadCodeOf, terminalError, terminalErrorCode, type CardMethod, type CardOperation, type CardTerminal } from './card-operations.js';
-import type { ShiftCloseState, Transaction } from './transaction.js';
-import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
+import type { ShiftClose, Transaction } from './transaction.js';
 
 export type { CardMethod, CardTerminal };
 
@@ -31,19 +33,31 @@ export interface CardAnswer {
  */
 export class CardPaymentService {
   private readonly engine: OperationEngine;
-  private readonly clock: Clock;
 
   constructor(
     private readonly journal: Journal,
     private readonly terminals: readonly CardTerminal[],
     private readonly log: Logger,
-    /** `clock`: time (the system's, unless a simulation gives its own). */
-    private readonly options: { allowForeignRrns: boolean; clock?: Clock },
+    private readonly options: {
+      allowForeignRrns: boolean;
+      /** This PayBridge: the holder its requests' claims on shift closes are named after (`<instance>#live`). */
+      instance?: string;
+      /** The lease of a request's claim on its shift close (journal's clock), renewed while the terminal works. */
+      closeLeaseMs?: number;
+      /** Time (the system's, unless a simulation gives its own). */
+      clock?: Clock;
+    },
     engine: OperationEngine | OperationHooks = {},
   ) {
     this.engine = engine instanceof OperationEngine ? engine : new OperationEngine(journal, { log, ...engine });
+    this.instance = options.instance ?? 'paybridge';
+    this.closeLeaseMs = options.closeLeaseMs ?? 60_000;
     this.clock = options.clock ?? SYSTEM_CLOCK;
   }
+
+  private readonly instance: string;
+  private readonly closeLeaseMs: number;
+  private readonly clock: Clock;
 
   isInFlight(transactionId: string): boolean {
     return this.engine.isInFlight(transactionId);
@@ -243,43 +257,143 @@ export class CardPaymentService {
    * the reason, and the journal is never compared against zeros or against "shift null". What the
    * report says of the terminal's own reconciliation with its bank («Итоги совпали») is returned apart,
    * as `terminal_host_reconciliation`: it is the terminal's and the host's agreement, not PayBridge's.
+   *
+   * Journaled `sent` before the terminal hears of it, under a claim of this request's (renewed while
+   * the terminal works, every later write fenced by it), and settled before the claim is let go: a
+   * lost answer is asked about in the same turn where the terminal can be asked about one request,
+   * and whatever happens the close does not stay `sent` — what this request cannot settle, its death
+   * included, ShiftCloseRecovery does.
    */
   async closeShift(method: CardMethod, terminalName?: string): Promise<CardAnswer> {
     const terminal = this.terminal(method, terminalName);
-    // Journaled before the terminal hears of it, like every outward operation: a close whose answer
-    // is lost stays on record as `unknown` instead of vanishing. Nothing is compared yet, so the
-    // journal's side is null rather than zeros that would read as "the journal holds nothing".
-    const close = { id: randomUUID(), terminal: terminal.id, shiftNumber: null, report: '', terminalTotals: null, journalTotals: null, matched: null };
-    const record = (state: ShiftCloseState, report: string) => this.journal.recordShiftClose({ ...close, state, report, closedAt: this.clock.now() });
-    let answer: TerminalAnswer;
+    // Nothing is compared yet, so the journal's side is null rather than zeros that would read as "the journal holds nothing".
+    const sent: ShiftClose = { id: randomUUID(), state: 'sent', terminal: terminal.id, shiftNumber: null, closedAt: this.clock.now(), report: '', terminalTotals: null, journalTotals: null, matched: null };
+    let claim: HeldClaim | undefined;
+    let finding: CloseFinding;
     try {
-      answer = await terminal.queue.run(async () => {
+      finding = await terminal.queue.run(async (): Promise<CloseFinding> => {
         await this.refuseWhileUnsettled(terminal, 'close_unsettled');
-        await firstWrite(record('sent', ''));
+        claim = this.holdClose(sent.id, await firstWrite(this.journal.insertShiftClose(sent, { owner: liveClaimOwner(this.instance), leaseMs: this.closeLeaseMs })));
+        claim.assertHeld();
         try {
-          return await terminal.driver.closeShift({ requestId: close.id });
+          return { kind: 'answered', answer: await terminal.driver.closeShift({ requestId: sent.id }) };
         } catch (err) {
-          if (err instanceof TerminalLinkError) await record(err.maybeSent ? 'unknown' : 'not_sent', err.message);
-          throw err;
+          if (!(err instanceof TerminalLinkError)) throw err;
+          if (!err.maybeSent) return { kind: 'not_sent', why: `${err.message}; nothing was sent to the terminal` };
+          // Asked in the same turn, before anything else reaches the terminal and changes what it would say.
+          const asked = await askAboutClose(terminal.driver, sent.id);
+          return asked.kind === 'answered' ? asked : { ...asked, why: `${err.message}; ${asked.why}` };
         }
       });
     } catch (err) {
-      if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
-      if (err instanceof TerminalLinkError) {
-        throw terminalError(method, '999', { reason: err.maybeSent ? `${err.message}; the shift may or may not be closed, print the last report to see` : `${err.message}; nothing was sent to the terminal` });
+      if (claim) {
+        await this.abandonClose(sent, claim, err);
+        await claim.release();
       }
+      if (err instanceof TerminalBusyError) throw terminalError(method, '984', { reason: err.message });
       throw err;
     }
-    if (!isApproval(answer.code)) {
-      await record('refused', answer.slip);
-      throw terminalError(method, answer.code);
+    const held = claim!;
+    try {
+      const { close: done, found } = await this.settleClose(terminal, sent, finding, held);
+      if (finding.kind !== 'answered') throw terminalError(method, '999', { reason: done.reason ?? undefined, close_id: sent.id, close_state: done.state });
+      if (done.state === 'refused') throw terminalError(method, finding.answer.code, { close_id: sent.id, close_state: done.state });
+      if (found?.record.matched === false) this.log.warn({ terminal: terminal.id, shift: found.shift, difference: found.reconciliation.difference }, 'shift totals differ from the journal');
+      if (found?.record.matched === null) this.log.info({ terminal: terminal.id, shift: found.shift, reason: found.reason }, 'shift closed without a reconciliation against the journal');
+      return {
+        message: finding.answer.slip,
+        ppt_id: null,
+        terminal: terminal.id,
+        shift_number: done.shiftNumber,
+        reconciliation: found?.reconciliation ?? { matched: null, reason: done.reason, compared: null, terminal: null, journal: null, difference: null, terminal_host_reconciliation: null },
+      };
+    } catch (err) {
+      if (!(err instanceof PayBridgeError)) await this.abandonClose(sent, held, err);
+      throw err;
+    } finally {
+      await held.release();
     }
-    const found = await reconcileWithJournal(answer, (shift) => this.journal.shiftTotals(terminal.id, shift), 'close');
-    const { shift, reason } = found;
-    await this.journal.recordShiftClose({ ...close, state: 'closed', shiftNumber: shift, closedAt: this.clock.now(), report: answer.slip, ...found.record, reason });
-    if (found.record.matched === false) this.log.warn({ terminal: terminal.id, shift, difference: found.reconciliation.difference }, 'shift totals differ from the journal');
-    if (found.record.matched === null) this.log.info({ terminal: terminal.id, shift, reason }, 'shift closed without a reconciliation against the journal');
-    return { message: answer.slip, ppt_id: null, terminal: terminal.id, shift_number: shift, reconciliation: found.reconciliation };
+  }
+
+  /**
+   * A close its PayBridge left `sent` (it died, or gave up on it), now held by recovery: asked about
+   * where the terminal can tell about one request, in its turn at the terminal; `unknown` otherwise.
+   */
+  async settleLeftClose(close: ShiftClose, claim: HeldClaim): Promise<ShiftClose> {
+    const stopped = "PayBridge stopped before the terminal's answer was recorded";
+    const terminal = this.terminals.find((t) => t.id === close.terminal);
+    if (!terminal) {
+      const why = `${stopped}, and terminal ${close.terminal} is no longer configured to ask, so ${CLOSE_UNKNOWN_HINT}`;
+      return this.writeClose(close, { ...close, state: 'unknown', report: why, reason: why, closedAt: this.clock.now() }, claim);
+    }
+    let finding: CloseFinding;
+    try {
+      finding = await terminal.queue.run(() => askAboutClose(terminal.driver, close.id));
+    } catch (err) {
+      finding = { kind: 'unknown', why: `the terminal could not be asked now (${(err as Error).message}), so ${CLOSE_UNKNOWN_HINT}` };
+    }
+    if (finding.kind !== 'answered') {
+      this.log.warn({ close_id: close.id, terminal: close.terminal, finding: finding.kind }, 'a shift close left unanswered could not be confirmed by the terminal');
+      finding = { ...finding, why: `${stopped}; ${finding.why}` };
+    }
+    return (await this.settleClose(terminal, close, finding, claim)).close;
+  }
+
+  /**
+   * Writes what a finding says of a `sent` close, under its claim: closed (and reconciled with the
+   * journal, as the till hears it), refused, not sent, or unknown.
+   */
+  private async settleClose(
+    terminal: CardTerminal,
+    sent: ShiftClose,
+    finding: CloseFinding,
+    claim: HeldClaim,
+  ): Promise<{ close: ShiftClose; found?: Awaited<ReturnType<typeof reconcileWithJournal>> }> {
+    const write = async (close: ShiftClose) => ({ close: await this.writeClose(sent, close, claim) });
+    if (finding.kind !== 'answered') return write({ ...sent, state: finding.kind, report: finding.why, reason: finding.why, closedAt: this.clock.now() });
+    const answer = finding.answer;
+    if (!isApproval(answer.code)) return write({ ...sent, state: 'refused', report: answer.slip, closedAt: this.clock.now() });
+    let found;
+    try {
+      found = await reconcileWithJournal(answer, (shift) => this.journal.shiftTotals(terminal.id, shift), 'close');
+    } catch (err) {
+      // The terminal closed the shift: that stands, compared or not.
+      const reason = `the shift was closed, but the journal's totals could not be read to compare (${(err as Error).message})`;
+      return write({ ...sent, state: 'closed', shiftNumber: answer.shiftNumber, report: answer.slip, terminalTotals: answer.totals ?? null, reason, closedAt: this.clock.now() });
+    }
+    return { ...(await write({ ...sent, state: 'closed', shiftNumber: found.shift, closedAt: this.clock.now(), report: answer.slip, ...found.record, reason: found.reason })), found };
+  }
+
+  private async writeClose(from: ShiftClose, to: ShiftClose, claim: HeldClaim): Promise<ShiftClose> {
+    claim.assertHeld();
+    try {
+      await this.journal.updateShiftClose(to, from.state, claim.fence);
+    } catch (err) {
+      if (err instanceof FencedWriteRefusedError) claim.lose(err.message);
+      throw err;
+    }
+    return to;
+  }
+
+  /**
+   * A close this request can no longer follow (its code threw after it was journaled): written
+   * `unknown` with why, if it is still `sent` under this request's claim. When even that cannot be
+   * written, the claim lapses and ShiftCloseRecovery settles it.
+   */
+  private async abandonClose(sent: ShiftClose, claim: HeldClaim, err: unknown): Promise<void> {
+    this.log.error({ err, close_id: sent.id, terminal: sent.terminal }, 'shift close interrupted after it was journaled');
+    const why = `PayBridge failed while closing the shift (${(err as Error)?.message ?? String(err)}), so ${CLOSE_UNKNOWN_HINT}`;
+    try {
+      await this.journal.updateShiftClose({ ...sent, state: 'unknown', report: why, reason: why, closedAt: this.clock.now() }, 'sent', claim.fence);
+    } catch (writeErr) {
+      // Already settled (the write that failed came after it), or the journal is unreachable: recovery takes it from here.
+      if (!(writeErr instanceof FencedWriteRefusedError)) this.log.warn({ err: writeErr, close_id: sent.id }, 'could not record the interrupted shift close; recovery will settle it');
+    }
+  }
+
+  private holdClose(id: string, claim: ClaimHeld): HeldClaim {
+    const fence = { owner: claim.owner, epoch: claim.epoch };
+    return new HeldClaim(closeClaims(this.journal), id, fence, this.closeLeaseMs, this.clock, (err) => this.log.warn({ err, close_id: id }, 'could not renew or release a shift close’s claim')).start();
   }
 
   /**

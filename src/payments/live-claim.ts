@@ -29,9 +29,12 @@ export class HeldClaim {
   private confirmedUntil: number;
   /** The last renewal failed (the journal did not answer): past `confirmedUntil` the claim may be someone else's. */
   private failing = false;
+  /** A renewal asked for and not yet answered: a journal that stalls past the lease may have let the claim go. */
+  private outstanding = false;
 
   constructor(
-    private readonly journal: Journal,
+    /** Where the claim lives: a transaction's (the journal itself), or another table's claims in the same shape. */
+    private readonly journal: Pick<Journal, 'renewClaim' | 'releaseClaim'>,
     readonly id: string,
     readonly fence: Fence,
     private readonly leaseMs: number,
@@ -51,7 +54,9 @@ export class HeldClaim {
 
   private async renew(): Promise<void> {
     if (this.lostBecause) return;
+    if (this.outstanding) return;
     const askedAt = this.clock.now();
+    this.outstanding = true;
     try {
       if (await this.journal.renewClaim(this.id, this.fence, this.leaseMs)) {
         this.confirmedUntil = askedAt + this.leaseMs;
@@ -60,6 +65,8 @@ export class HeldClaim {
     } catch (err) {
       this.failing = true;
       this.onError(err, this.id);
+    } finally {
+      this.outstanding = false;
     }
   }
 
@@ -72,9 +79,10 @@ export class HeldClaim {
   /** Why the claim is gone, or undefined while it holds (as far as this holder can tell). */
   get lost(): string | undefined {
     if (this.lostBecause) return this.lostBecause;
-    // Only renewals that failed count: one merely late (a busy process) is no sign of a takeover, and the
-    // fence refuses every write of a holder that did lose its claim in any case.
-    if (this.failing && this.clock.now() >= this.confirmedUntil) return 'its claim could not be renewed for longer than its lease';
+    // Past the last confirmed lease, a renewal that failed, or one asked for and not answered (a journal
+    // stalled), leaves the claim possibly someone else's. One merely not yet due (a busy process, a
+    // timer late) is no sign of a takeover; the fence refuses a lost holder's writes in any case.
+    if ((this.failing || this.outstanding) && this.clock.now() >= this.confirmedUntil) return 'its claim could not be renewed for longer than its lease';
     return undefined;
   }
 

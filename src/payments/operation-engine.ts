@@ -202,7 +202,9 @@ export class OperationEngine {
     const claim = this.hold(fresh.id, fence, leaseMs);
     try {
       const proof = (await this.journal.conflictsOf(fresh.id)).find((c) => c.state === 'open' && c.proven === 'succeeded');
-      const steps = this.steps(fresh, claim);
+      // The row's times are the journal's clock; this process's may be ahead or behind it.
+      const journalAheadMs = (await this.journal.now()) - this.clock.now();
+      const steps = this.steps(fresh, claim, journalAheadMs);
       let verdict: Verdict;
       if (proof) {
         verdict = { outcome: 'succeeded', facts: proof.verdict.facts, step: 'proof_applied', detail: { conflict_id: proof.id, proven_by: proof.writer, evidence: proof.verdict.detail } };
@@ -316,7 +318,11 @@ export class OperationEngine {
    * status — the same poll answered the same way, pass after pass — is not written again: only what is
    * new is journaled.
    */
-  private steps(tx: Transaction & { events?: readonly { status: TransactionStatus; step: string; detail: unknown }[] }, claim: HeldClaim): { ctx: OperationContext; status: () => TransactionStatus } {
+  private steps(
+    tx: Transaction & { events?: readonly { status: TransactionStatus; step: string; detail: unknown }[] },
+    claim: HeldClaim,
+    journalAheadMs = 0,
+  ): { ctx: OperationContext; status: () => TransactionStatus } {
     let status = tx.status;
     const said = (to: TransactionStatus, step: string, detail: unknown) => `${to}\n${step}\n${JSON.stringify(detail ?? null)}`;
     let seen = new Set((tx.events ?? []).filter((e) => e.status === status).map((e) => said(e.status, e.step, e.detail)));
@@ -339,6 +345,7 @@ export class OperationEngine {
         status = to;
       },
       guard: () => claim.assertHeld(),
+      journalAheadMs,
     };
     return { ctx, status: () => status };
   }

@@ -9,6 +9,7 @@ import { moneyOf, takingsPerBucket } from './takings.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
+import type { ShiftCloseRecovery } from './shift-close.js';
 import { isQrMethod, PAYMENT_METHODS, type PaymentMethod, type ShiftClose, type Transaction, type TransactionWithEvents } from './transaction.js';
 
 export interface MethodTotals {
@@ -71,6 +72,8 @@ export class OperatorService {
     private readonly log: Logger,
     /** The shop's IANA zone: what "a day" means in the summary. */
     private readonly timezone: string = DEFAULT_SHOP_TIMEZONE,
+    /** Settles shift closes left `sent`, when "settle now" is asked for. */
+    private readonly closeRecovery?: Pick<ShiftCloseRecovery, 'recoverOnce'>,
   ) {}
 
   /**
@@ -115,16 +118,27 @@ export class OperatorService {
 
   /**
    * What waits for an operator: transactions whose outcome nobody could settle (oldest first, at
-   * most 100 of them listed), and reconciliations that did not match, closed within the last
-   * ATTENTION_DAYS shop days (newest first).
+   * most 100 of them listed), reconciliations that did not match, closed within the last
+   * ATTENTION_DAYS shop days (newest first), open conflicts of proof (oldest first), and shift closes
+   * whose outcome is unknown — the shift may or may not be closed — until a later close of the same
+   * terminal closes it (newest first, at most 100 listed).
    */
-  async attention(): Promise<{ unknown: Transaction[]; unknownCount: number; mismatched: ShiftClose[]; conflicts: ConflictSeen[]; conflictsCount: number }> {
+  async attention(): Promise<{
+    unknown: Transaction[];
+    unknownCount: number;
+    mismatched: ShiftClose[];
+    conflicts: ConflictSeen[];
+    conflictsCount: number;
+    unknownCloses: ShiftClose[];
+    unknownClosesCount: number;
+  }> {
     const since = shopDaysEndingWith(this.timezone, shopDay(this.timezone).date, ATTENTION_DAYS)[0]!.from;
-    const [unknown, open, mismatched, conflicts] = await Promise.all([
+    const [unknown, open, mismatched, conflicts, unknownCloses] = await Promise.all([
       this.journal.oldestUnknown(100),
       this.journal.openCounts(),
       this.journal.listShiftCloses({ limit: 200, mismatchedSince: since }),
       this.journal.openConflicts(100),
+      this.journal.listShiftCloses({ limit: 100, unknownUnresolved: true }),
     ]);
     const unknownCount = open.transactions.filter((t) => t.status === 'unknown').reduce((n, t) => n + t.count, 0);
     const seen = await Promise.all(
@@ -133,7 +147,7 @@ export class OperatorService {
         return tx ? [{ conflict, tx }] : [];
       }),
     );
-    return { unknown, unknownCount, mismatched, conflicts: seen.flat(), conflictsCount: open.conflictsOpen };
+    return { unknown, unknownCount, mismatched, conflicts: seen.flat(), conflictsCount: open.conflictsOpen, unknownCloses, unknownClosesCount: open.shiftClosesUnknown };
   }
 
   /**
@@ -211,6 +225,7 @@ export class OperatorService {
   /** Settles every pending or unknown transaction now; tells what is still open afterwards. */
   async settleNow() {
     const settled = await this.recovery.recoverNow();
+    await this.closeRecovery?.recoverOnce();
     const open = await this.journal.openCounts();
     const count = (status: 'pending' | 'unknown') => open.transactions.filter((t) => t.status === status).reduce((n, t) => n + t.count, 0);
     const unknown = await this.journal.list({ status: 'unknown', limit: 50 });
@@ -220,6 +235,7 @@ export class OperatorService {
       unknown: count('unknown'),
       unknown_transactions: unknown.items.map((t) => ({ transaction_id: t.id, method: t.method, amount: t.amount, created_at: new Date(t.createdAt).toISOString() })),
       fiscal_handoffs_pending: open.handoffsPending,
+      fiscal_handoffs_unknown: open.handoffsUnknown,
     };
   }
 

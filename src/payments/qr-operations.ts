@@ -53,7 +53,8 @@ export function qrCharge(provider: QrProvider, qrCode: string, steps?: readonly 
     settle: async (tx, ctx) =>
       chargeVerdict(
         await provider.recover(
-          { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: Math.max(tx.createdAt, tx.updatedAt), providerPaymentId: tx.providerPaymentId, steps },
+          // Sent at the latest when the journal last wrote it (its clock), read on this process's clock.
+          { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: tx.updatedAt - ctx.journalAheadMs, providerPaymentId: tx.providerPaymentId, steps },
           relay(ctx),
           ctx.guard,
         ),
@@ -96,13 +97,13 @@ export function qrGiveBack(provider: QrProvider, original: Transaction): Operati
       ctx.guard();
       return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, transactionId: original.id, amount: giveBack.amount, partial }), partial);
     },
-    settle: async (giveBack) => {
+    settle: async (giveBack, ctx) => {
       if (!original.providerPaymentId) return { outcome: 'unknown', step: null, reason: 'the payment has no provider id to ask about' };
       const answer = await provider.giveBackStatus({
         providerPaymentId: original.providerPaymentId,
         amount: giveBack.amount,
         partial: giveBack.kind === 'refund',
-        sentAt: Math.max(giveBack.createdAt, giveBack.updatedAt),
+        sentAt: giveBack.updatedAt - ctx.journalAheadMs,
       });
       return giveBackStatusVerdict(answer, giveBack);
     },

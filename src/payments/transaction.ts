@@ -87,9 +87,15 @@ export interface FiscalReceipt {
   message?: string | undefined;
 }
 
-export type HandoffState = 'pending' | 'submitted' | 'refused';
+/**
+ * Where a fiscal receipt stands with its provider: `pending` while no attempt can have reached it;
+ * `unknown` once one may have (an attempt is under way, or its answer was lost) — re-submitting the
+ * same receipt, or reading it back, is then the only way to learn; `submitted` when the provider
+ * confirmed it; `refused` when it refused a receipt it cannot already hold.
+ */
+export type HandoffState = 'pending' | 'unknown' | 'submitted' | 'refused';
 
-/** One fiscal receipt on its way to the provider; `pending` ones are retried until they land. */
+/** One fiscal receipt on its way to the provider; `pending` and `unknown` ones are retried until they land. */
 export interface FiscalHandoff {
   id: string;
   method: QrPaymentMethod;
@@ -104,6 +110,11 @@ export interface FiscalHandoff {
   result: unknown;
   createdAt: number;
   updatedAt: number;
+  /**
+   * Who is submitting it now (the only one who may write its state), the claim's epoch, and until
+   * when on the journal's clock; null when nobody is.
+   */
+  claim: { owner: string; epoch: number; expiresAt: number } | null;
 }
 
 /**

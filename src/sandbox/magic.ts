@@ -81,6 +81,37 @@ export const PAYME_GIVE_BACK_MAGIC = {
   cancelNotAppliedOnce: '623',
 } as const;
 
+/**
+ * Fiscal hand-offs in trouble, in all three emulators (CLICK `payment/ofd_data/submit_qrcode`, Payme
+ * `receipts.set_fiscal_data`, Uzum `payment/fiscal`). The QR code a payment was charged with marks how
+ * the fiscal receipts handed over for it go; the charge itself is approved at once, like any other code.
+ */
+export const FISCAL_MAGIC = {
+  /**
+   * …714: the first submission of a receipt is recorded, then its answer is lost (CLICK and Uzum: HTTP
+   * 504 with nginx's page; Payme: JSON-RPC −32400, the system error that says nothing of whether the
+   * method ran); every later one is answered as the provider answers any (success, the receipt kept).
+   */
+  answerLostOnce: '714',
+  /**
+   * …715: the same first submission, and every later one of the same payment is refused — CLICK
+   * `error_code` −4, Payme −31099, Uzum 400 `operation.forbidden` — answers none of them documents
+   * for a repeat, standing for what a provider may say to a receipt it already holds. CLICK's
+   * `GET payment/ofd_data/…` shows the receipt all the same.
+   */
+  answerLostThenRefused: '715',
+} as const;
+
+export type FiscalTrouble = 'answer_lost_once' | 'answer_lost_then_refused';
+
+/** The fiscal trouble a payment's QR code asks of every emulator, if any. */
+export function fiscalTroubleOf(qrCode: string | null | undefined): FiscalTrouble | null {
+  const tail = qrCode?.slice(-3);
+  if (tail === FISCAL_MAGIC.answerLostOnce) return 'answer_lost_once';
+  if (tail === FISCAL_MAGIC.answerLostThenRefused) return 'answer_lost_then_refused';
+  return null;
+}
+
 /** What goes wrong with a give-back of a payment charged with a give-back magic code (both emulators). */
 export type GiveBackTrouble = 'applied_then_error' | 'applied_then_dropped' | 'not_applied_once';
 
@@ -119,7 +150,8 @@ export type Magic =
   | (typeof CLICK_MAGIC)[keyof typeof CLICK_MAGIC]
   | (typeof PAYME_MAGIC)[keyof typeof PAYME_MAGIC]
   | (typeof CLICK_GIVE_BACK_MAGIC)[keyof typeof CLICK_GIVE_BACK_MAGIC]
-  | (typeof PAYME_GIVE_BACK_MAGIC)[keyof typeof PAYME_GIVE_BACK_MAGIC];
+  | (typeof PAYME_GIVE_BACK_MAGIC)[keyof typeof PAYME_GIVE_BACK_MAGIC]
+  | (typeof FISCAL_MAGIC)[keyof typeof FISCAL_MAGIC];
 
 const ALL: readonly string[] = [
   ...Object.values(MAGIC),
@@ -127,6 +159,7 @@ const ALL: readonly string[] = [
   ...Object.values(PAYME_MAGIC),
   ...Object.values(CLICK_GIVE_BACK_MAGIC),
   ...Object.values(PAYME_GIVE_BACK_MAGIC),
+  ...Object.values(FISCAL_MAGIC),
 ];
 if (new Set(ALL).size !== ALL.length) throw new Error('two sandbox magic QR codes share their last three digits');
 

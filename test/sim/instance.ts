@@ -249,9 +249,10 @@ export class SimApp {
       retryMaxMs: config.fiscal.retry_max_ms,
       sweepIntervalMs: config.fiscal.sweep_interval_ms,
       attemptLeaseMs: 60_000,
+      instance: machine.name,
       clock,
     });
-    this.cards = new CardPaymentService(journal, terminals, SILENT, { allowForeignRrns: false, clock }, this.engine);
+    this.cards = new CardPaymentService(journal, terminals, SILENT, { allowForeignRrns: false, instance: machine.name, closeLeaseMs: config.recovery.grace_ms, clock }, this.engine);
     this.recovery = new RecoveryService(
       journal,
       this.payments,

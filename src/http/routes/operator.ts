@@ -84,7 +84,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
       schema: {
         ...operator(
           'What waits for an operator',
-          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; and the conflicts: proofs that money moved (a charge or a give-back that succeeded at the provider or terminal) which met a row someone else had settled otherwise, or could not be written at all (\`contradicted\` / \`unrecorded\`), oldest first — a give-back's amount stays reserved while its conflict is open. \`count\` is the sum. Decide an unknown one or a conflict with POST /payment/transactions/{id}/resolve.`,
+          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; the conflicts: proofs that money moved (a charge or a give-back that succeeded at the provider or terminal) which met a row someone else had settled otherwise, or could not be written at all (\`contradicted\` / \`unrecorded\`), oldest first — a give-back's amount stays reserved while its conflict is open; and the shift closes whose outcome is \`unknown\` — the shift may or may not be closed, print the last report to see — until a later close of the same terminal closes it, newest first (at most 100 listed; \`unknown_closes_count\` counts them all). \`count\` is the sum. Decide an unknown one or a conflict with POST /payment/transactions/{id}/resolve.`,
         ),
         response: {
           200: envelope(
@@ -97,6 +97,8 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
               mismatched_count: 1,
               conflicts: [],
               conflicts_count: 0,
+              unknown_closes: [],
+              unknown_closes_count: 0,
             },
             'What waits, and how much of it.',
           ),
@@ -106,13 +108,15 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
     async () => {
       const a = await service.attention();
       return success({
-        count: a.unknownCount + a.mismatched.length + a.conflictsCount,
+        count: a.unknownCount + a.mismatched.length + a.conflictsCount + a.unknownClosesCount,
         unknown: a.unknown.map(presentTransaction),
         unknown_count: a.unknownCount,
         mismatched: a.mismatched.map(presentShiftClose),
         mismatched_count: a.mismatched.length,
         conflicts: a.conflicts.map(({ conflict, tx }) => presentConflict(conflict, tx)),
         conflicts_count: a.conflictsCount,
+        unknown_closes: a.unknownCloses.map(presentShiftClose),
+        unknown_closes_count: a.unknownClosesCount,
       });
     },
   );

@@ -4,6 +4,7 @@ import { invalidRequest } from '../../payments/errors.js';
 import type { FiscalHandoffService } from '../../payments/fiscal-handoff.js';
 import type { QrMethod, QrPaymentService } from '../../payments/qr-payment-service.js';
 import type { FiscalHandoff } from '../../payments/transaction.js';
+import type { ClaimHeld } from '../../payments/ports/journal.js';
 import { coerceToSchema } from '../coerce.js';
 import type { IdempotentServe } from '../idempotent.js';
 import {
@@ -28,10 +29,22 @@ function coerceBody(schema: TSchema): preValidationHookHandler {
   };
 }
 
-function queued(handoff: FiscalHandoff) {
+/**
+ * A receipt the provider has not confirmed yet, in words the till can act on: PayBridge keeps at it
+ * either way, and nothing more is to be sent from the till.
+ */
+function queued({ handoff, heldBy }: { handoff: FiscalHandoff; heldBy?: ClaimHeld }) {
+  const provider = METHOD_NAMES[handoff.method];
+  const message = heldBy
+    ? `This receipt is being submitted to ${provider} right now (by ${heldBy.owner}); it is not confirmed yet, and PayBridge keeps trying until it is. Nothing was sent again for this request.`
+    : handoff.state === 'unknown'
+      ? `${provider}'s answer was lost, so whether it has the receipt is not confirmed yet; PayBridge keeps trying (submitting the same receipt again) until ${provider} confirms it.`
+      : `${provider} could not be reached; PayBridge keeps retrying until the receipt is delivered.`;
   return {
     status: 'queued',
-    message: `${handoff.method} could not be reached; PayBridge keeps retrying until the receipt is delivered.`,
+    handoff_state: handoff.state,
+    in_progress: heldBy !== undefined,
+    message,
     payment_id: handoff.paymentId,
     qr_code: handoff.receipt.qrCodeUrl,
     attempts: handoff.attempts,
@@ -44,7 +57,8 @@ function queued(handoff: FiscalHandoff) {
 function fiscalSchema(provider: string, body: TSchema) {
   return {
     summary: `Hand the fiscal receipt to ${provider}`,
-    description: 'The receipt printed by the shop’s own fiscal module, for a paid payment. Delivery is journaled: when the provider cannot be reached the answer is `queued` and PayBridge retries.',
+    description:
+      'The receipt printed by the shop’s own fiscal module, for a paid payment. Delivery is journaled: when the provider cannot be reached, or its answer is lost (`handoff_state` `pending` or `unknown`), or another request is submitting the same receipt right now (`in_progress`), the answer is `queued` and PayBridge keeps trying until the provider confirms it; a refusal is error 104 with the provider’s words.',
     tags: ['qr'],
     headers: IdempotencyHeadersSchema,
     body,
@@ -148,8 +162,8 @@ export function registerQrPaymentRoutes(
       return serve(
         request,
         async () => {
-          const { delivered, handoff } = await fiscal.submit('click', { paymentId: payment_id, qrCodeUrl: qr_code });
-          return delivered ? { inn: shopInn ?? null, payment_id, qr_code, status: 'successfully', error: null } : queued(handoff);
+          const result = await fiscal.submit('click', { paymentId: payment_id, qrCodeUrl: qr_code });
+          return result.delivered ? { inn: shopInn ?? null, payment_id, qr_code, status: 'successfully', error: null } : queued(result);
         },
         nothingToReplay,
       );
@@ -177,8 +191,8 @@ export function registerQrPaymentRoutes(
       return serve(
         request,
         async () => {
-          const { delivered, handoff } = await fiscal.submit('uzum', { paymentId: payment_id, qrCodeUrl: qr_code });
-          return delivered ? { ...(handoff.result as object), qr_code } : queued(handoff);
+          const result = await fiscal.submit('uzum', { paymentId: payment_id, qrCodeUrl: qr_code });
+          return result.delivered ? { ...(result.handoff.result as object), qr_code } : queued(result);
         },
         nothingToReplay,
       );
@@ -193,7 +207,7 @@ export function registerQrPaymentRoutes(
       return serve(
         request,
         async () => {
-          const { delivered, handoff } = await fiscal.submit('payme', {
+          const result = await fiscal.submit('payme', {
             paymentId: b.payment_id,
             qrCodeUrl: b.qr_code,
             receiptId: b.receipt_id,
@@ -203,7 +217,7 @@ export function registerQrPaymentRoutes(
             statusCode: b.status_code,
             message: b.message,
           });
-          return delivered ? handoff.result : queued(handoff);
+          return result.delivered ? result.handoff.result : queued(result);
         },
         nothingToReplay,
       );

@@ -75,8 +75,9 @@ export function registerTransactionRoutes(
     '/payment/transactions/:transaction_id/resolve',
     {
       schema: {
-        summary: 'Decide an unknown payment',
-        description: 'An operator’s decision on a payment whose outcome nothing could settle (after checking the provider’s cabinet or the pinpad). Who and why are kept in the timeline.',
+        summary: 'Decide an unknown payment, or a conflict',
+        description:
+          'An operator’s decision on a payment or give-back whose outcome nothing could settle (after checking the provider’s cabinet or the pinpad), or on a conflict — a proof that money moved which met a row settled otherwise (`succeeded` accepts the proof: a `failed` row is corrected; `failed` dismisses it and frees a give-back’s reservation). Who and why are kept in the timeline. The decision is written under a claim like every state write: while recovery, a request or another operator holds the transaction it is refused (106) with `held_by` and `held_until`.',
         tags: ['operator'],
         headers: IdempotencyHeadersSchema,
         params: TransactionParamsSchema,

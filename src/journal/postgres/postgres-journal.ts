@@ -2,9 +2,21 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { maskDeep, maskUrlPassword } from '../../payments/masking.js';
 import { assertMove, type TransactionStatus } from '../../payments/state-machine.js';
-import { AGREED, conflictParams, notTaken, refusedWrite } from '../claims.js';
+import {
+  AGREED,
+  conflictParams,
+  handoffSets,
+  HANDOFF_COUNTS_SQL,
+  liveHolder,
+  notTaken,
+  refusedHandoffWrite,
+  refusedShiftCloseWrite,
+  refusedWrite,
+  shiftCloseParams,
+  UNKNOWN_UNRESOLVED_SQL,
+} from '../claims.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
-import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import type { FiscalHandoff, HandoffState, ShiftClose, ShiftCloseState, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
   JournalUnavailableError,
@@ -36,8 +48,12 @@ import {
   type GiveBackLedger,
   type GiveBackPlan,
   type GiveBackReservation,
+  type NewClaim,
+  type HandoffClaimAttempt,
+  type ShiftCloseClaimAttempt,
 } from '../../payments/ports/journal.js';
 import {
+  claimOfRow,
   decodeCursor,
   PATCH_COLUMNS,
   rowToHandoff,
@@ -266,7 +282,7 @@ export class PostgresJournal implements Journal {
       `WITH t AS (
          INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13, $13)
+         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13, ${DB_NOW})
          RETURNING *),
        e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
        SELECT * FROM t`,
@@ -331,9 +347,10 @@ export class PostgresJournal implements Journal {
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
     assertMove(from, to, options.correction);
-    const at = step.at ?? Date.now();
-    const params: unknown[] = [id, from, to, at, fence.owner, fence.epoch];
-    const sets = ['status = $3', 'updated_at = $4'];
+    // When it happened, on the database's clock unless the step says: every instance's writes on one
+    // clock, so "how long since it was sent" reads the same whichever instance asks later.
+    const params: unknown[] = [id, from, to, step.at ?? null, fence.owner, fence.epoch];
+    const sets = ['status = $3', 'updated_at = (SELECT ms FROM at)'];
     const set = (column: string, value: unknown) => {
       params.push(value);
       sets.push(`${column} = $${params.length}`);
@@ -352,8 +369,9 @@ export class PostgresJournal implements Journal {
     // The row's update and its event in one statement; a concurrent transition of the same row
     // (another PayBridge) makes this one match nothing, which is the stale case below.
     // The fence: the status it was read in and the claim it was read under, in the same statement.
-    const sql = `WITH u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 AND claimed_by = $5 AND claim_epoch = $6 RETURNING *),
-            e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $${n - 1}, $${n} FROM u)
+    const sql = `WITH at AS (SELECT COALESCE($4::bigint, ${DB_NOW}) AS ms),
+            u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 AND claimed_by = $5 AND claim_epoch = $6 RETURNING *),
+            e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, (SELECT ms FROM at), $3, $${n - 1}, $${n} FROM u)
        SELECT * FROM u`;
     const stale = async (client?: pg.PoolClient): Promise<never> => {
       const current = await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [id], client);
@@ -380,7 +398,7 @@ export class PostgresJournal implements Journal {
         await this.query(
           `WITH o AS (UPDATE transactions SET refunded_amount = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING id)
            INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $5, $6 FROM o`,
-          [original.id, ledger.givenBack, status, at, giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail],
+          [original.id, ledger.givenBack, status, giveBack.updated_at, giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail],
           client,
         );
       }
@@ -438,13 +456,29 @@ export class PostgresJournal implements Journal {
     return this.one(`SELECT * FROM transactions WHERE method = $1 AND provider_payment_id = $2 AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`, [method, providerPaymentId]);
   }
 
-  async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
+  async insertHandoff(handoff: NewHandoff, claim?: NewClaim): Promise<FiscalHandoff | undefined> {
+    // One hand-off per method and payment: a second writer (another request, another PayBridge) inserts nothing and is told so.
     const { rows } = await this.query<HandoffRow>(
-      `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
-      [handoff.id, handoff.method, handoff.paymentId, handoff.transactionId, JSON.stringify(handoff.receipt), handoff.state, handoff.nextAttemptAt ?? null, handoff.createdAt],
+      `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at,
+                                    claimed_by, claim_epoch, claim_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9::text, CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END,
+               CASE WHEN $9::text IS NULL THEN NULL ELSE ${DB_NOW} + $10::bigint END)
+       ON CONFLICT (method, payment_id) DO NOTHING
+       RETURNING *`,
+      [
+        handoff.id,
+        handoff.method,
+        handoff.paymentId,
+        handoff.transactionId,
+        JSON.stringify(handoff.receipt),
+        handoff.state,
+        handoff.nextAttemptAt ?? null,
+        handoff.createdAt,
+        claim?.owner ?? null,
+        claim?.leaseMs ?? 0,
+      ],
     );
-    return rowToHandoff(rows[0]!);
+    return rows[0] && rowToHandoff(rows[0]);
   }
 
   async getHandoff(method: string, paymentId: string): Promise<FiscalHandoff | undefined> {
@@ -452,37 +486,69 @@ export class PostgresJournal implements Journal {
     return row ? rowToHandoff(row) : undefined;
   }
 
-  async updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff> {
-    const params: unknown[] = [id, Date.now()];
-    const sets = ['updated_at = $2'];
-    const columns: [keyof HandoffPatch, string, (v: unknown) => unknown][] = [
-      ['state', 'state', (v) => v],
-      ['attempts', 'attempts', (v) => v],
-      ['nextAttemptAt', 'next_attempt_at', (v) => v],
-      ['lastError', 'last_error', (v) => v],
-      ['result', 'result', (v) => (v === null ? null : JSON.stringify(maskDeep(v)))],
-      ['receipt', 'receipt', (v) => JSON.stringify(v)],
-    ];
-    for (const [key, column, encode] of columns) {
-      if (patch[key] === undefined) continue;
-      params.push(encode(patch[key]));
+  async updateHandoff(id: string, from: HandoffState, patch: HandoffPatch, fence: Fence): Promise<FiscalHandoff> {
+    const params: unknown[] = [id, from, fence.owner, fence.epoch, Date.now()];
+    const sets = ['updated_at = $5'];
+    for (const { column, value } of handoffSets(patch)) {
+      params.push(value);
       sets.push(`${column} = $${params.length}`);
     }
-    const { rows } = await this.query<HandoffRow>(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params);
-    if (rows.length !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
-    return rowToHandoff(rows[0]!);
+    if (patch.retryInMs !== undefined) {
+      // Due by the database's clock, as its claims are: the instances' clocks disagree.
+      params.push(patch.retryInMs);
+      sets.push(`next_attempt_at = ${DB_NOW} + $${params.length}::bigint`);
+    }
+    // A delivered receipt is nobody's work any more: whoever held it lets go.
+    if (patch.state === 'submitted') sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
+    // The fence: the state it was read in, and the claim it was read under, in the same statement.
+    const { rows } = await this.query<HandoffRow>(
+      `UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = $1 AND state = $2 AND claimed_by = $3 AND claim_epoch = $4 RETURNING *`,
+      params,
+    );
+    if (rows[0]) return rowToHandoff(rows[0]);
+    throw refusedHandoffWrite(id, from, fence, (await this.query<HandoffRow>('SELECT * FROM fiscal_handoffs WHERE id = $1', [id])).rows[0]);
   }
 
-  async claimDueHandoffs(now: number, limit: number, until: number): Promise<FiscalHandoff[]> {
-    // SKIP LOCKED: a hand-off another instance is claiming this instant is simply not due for us.
+  async claimHandoff(id: string, owner: string, leaseMs: number, options: { due?: boolean; retakeOwn?: boolean } = {}): Promise<HandoffClaimAttempt> {
+    // Every claim taken gets a new epoch (the fence); its lease and the hand-off's due time run on the database's clock.
     const { rows } = await this.query<HandoffRow>(
-      `UPDATE fiscal_handoffs SET next_attempt_at = $3
-       WHERE id IN (SELECT id FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-                    ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+      `WITH now AS (SELECT ${DB_NOW} AS ms)
+       UPDATE fiscal_handoffs SET claimed_by = $2, claim_epoch = claim_epoch + 1, claim_expires_at = (SELECT ms FROM now) + $3::bigint
+       WHERE id = $1 AND state <> 'submitted'
+         AND (NOT $4 OR (state IN ('pending', 'unknown') AND (next_attempt_at IS NULL OR next_attempt_at <= (SELECT ms FROM now))))
+         AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= (SELECT ms FROM now) OR ($5 AND claimed_by = $2))
        RETURNING *`,
-      [now, limit, until],
+      [id, owner, leaseMs, options.due === true, options.retakeOwn === true],
     );
-    return rows.map(rowToHandoff).sort((a, b) => a.createdAt - b.createdAt);
+    if (rows[0]) return { taken: true, handoff: rowToHandoff(rows[0]) as FiscalHandoff & { claim: ClaimHeld } };
+    const row = (await this.query<HandoffRow & { now_ms: number }>(`SELECT *, ${DB_NOW} AS now_ms FROM fiscal_handoffs WHERE id = $1`, [id])).rows[0];
+    return { taken: false, handoff: row && rowToHandoff(row), holder: row ? liveHolder(row, row.now_ms) : null };
+  }
+
+  async renewHandoffClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query(`UPDATE fiscal_handoffs SET claim_expires_at = ${DB_NOW} + $4::bigint WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3`, [
+      id,
+      fence.owner,
+      fence.epoch,
+      leaseMs,
+    ]);
+    return rowCount === 1;
+  }
+
+  async releaseHandoffClaim(id: string, fence: Fence): Promise<void> {
+    await this.query('UPDATE fiscal_handoffs SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3', [id, fence.owner, fence.epoch]);
+  }
+
+  async listDueHandoffs(limit: number, owner: string): Promise<FiscalHandoff[]> {
+    const { rows } = await this.query<HandoffRow>(
+      `WITH now AS (SELECT ${DB_NOW} AS ms)
+       SELECT * FROM fiscal_handoffs
+       WHERE state IN ('pending', 'unknown') AND (next_attempt_at IS NULL OR next_attempt_at <= (SELECT ms FROM now))
+         AND (claimed_by IS NULL OR claimed_by = $2 OR claim_expires_at IS NULL OR claim_expires_at <= (SELECT ms FROM now))
+       ORDER BY created_at LIMIT $1`,
+      [limit, owner],
+    );
+    return rows.map(rowToHandoff);
   }
 
   findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {
@@ -517,27 +583,75 @@ export class PostgresJournal implements Journal {
     return rows[0]!;
   }
 
-  async recordShiftClose(close: ShiftClose): Promise<void> {
-    await this.query(
-      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, state, reason, host_reconciliation)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, shift_number = EXCLUDED.shift_number, closed_at = EXCLUDED.closed_at, report = EXCLUDED.report,
-         terminal_totals = EXCLUDED.terminal_totals, journal_totals = EXCLUDED.journal_totals, matched = EXCLUDED.matched,
-         reason = EXCLUDED.reason, host_reconciliation = EXCLUDED.host_reconciliation`,
-      [
-        close.id,
-        close.terminal,
-        close.shiftNumber,
-        close.closedAt,
-        close.report,
-        close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
-        JSON.stringify(close.journalTotals),
-        close.matched === null ? null : close.matched ? 1 : 0,
-        close.state,
-        close.reason ?? null,
-        close.hostReconciliation ? JSON.stringify(close.hostReconciliation) : null,
-      ],
+  async insertShiftClose(close: ShiftClose, claim: NewClaim): Promise<ClaimHeld> {
+    const p = shiftCloseParams(close);
+    const { rows } = await this.query<ShiftCloseRow>(
+      `INSERT INTO shift_closes (id, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, state, reason, host_reconciliation,
+                                 claimed_by, claim_epoch, claim_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, ${DB_NOW} + $13::bigint)
+       RETURNING *`,
+      [p.id, p.terminal, p.shiftNumber, p.closedAt, p.report, p.terminalTotals, p.journalTotals, p.matched, p.state, p.reason, p.hostReconciliation, claim.owner, claim.leaseMs],
     );
+    return claimOfRow(rows[0]!)!;
+  }
+
+  async updateShiftClose(close: ShiftClose, from: ShiftCloseState, fence: Fence): Promise<void> {
+    const p = shiftCloseParams(close);
+    // The fence: the state it was read in, and the claim it was read under, in the same statement. A
+    // settled close is nobody's work any more.
+    const { rowCount } = await this.query(
+      `UPDATE shift_closes SET state = $2, shift_number = $3, closed_at = $4, report = $5, terminal_totals = $6, journal_totals = $7, matched = $8,
+         reason = $9, host_reconciliation = $10,
+         claimed_by = CASE WHEN $2 IN ('sent', 'unknown') THEN claimed_by END,
+         claim_expires_at = CASE WHEN $2 IN ('sent', 'unknown') THEN claim_expires_at END
+       WHERE id = $1 AND state = $11 AND claimed_by = $12 AND claim_epoch = $13`,
+      [p.id, p.state, p.shiftNumber, p.closedAt, p.report, p.terminalTotals, p.journalTotals, p.matched, p.reason, p.hostReconciliation, from, fence.owner, fence.epoch],
+    );
+    if (rowCount !== 1) throw refusedShiftCloseWrite(close.id, from, fence, (await this.query<ShiftCloseRow>('SELECT * FROM shift_closes WHERE id = $1', [close.id])).rows[0]);
+  }
+
+  async getShiftClose(id: string): Promise<ShiftClose | undefined> {
+    const row = (await this.query<ShiftCloseRow>('SELECT * FROM shift_closes WHERE id = $1', [id])).rows[0];
+    return row && rowToShiftClose(row);
+  }
+
+  async claimShiftClose(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ShiftCloseClaimAttempt> {
+    const { rows } = await this.query<ShiftCloseRow>(
+      `WITH now AS (SELECT ${DB_NOW} AS ms)
+       UPDATE shift_closes SET claimed_by = $2, claim_epoch = claim_epoch + 1, claim_expires_at = (SELECT ms FROM now) + $3::bigint
+       WHERE id = $1 AND state IN ('sent', 'unknown')
+         AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= (SELECT ms FROM now) OR ($4 AND claimed_by = $2))
+       RETURNING *`,
+      [id, owner, leaseMs, options.retakeOwn === true],
+    );
+    if (rows[0]) return { taken: true, close: rowToShiftClose(rows[0]), claim: claimOfRow(rows[0])! };
+    const row = (await this.query<ShiftCloseRow & { now_ms: number }>(`SELECT *, ${DB_NOW} AS now_ms FROM shift_closes WHERE id = $1`, [id])).rows[0];
+    return { taken: false, close: row && rowToShiftClose(row), holder: row ? liveHolder(row, row.now_ms) : null };
+  }
+
+  async renewShiftCloseClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query(`UPDATE shift_closes SET claim_expires_at = ${DB_NOW} + $4::bigint WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3`, [
+      id,
+      fence.owner,
+      fence.epoch,
+      leaseMs,
+    ]);
+    return rowCount === 1;
+  }
+
+  async releaseShiftCloseClaim(id: string, fence: Fence): Promise<void> {
+    await this.query('UPDATE shift_closes SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3', [id, fence.owner, fence.epoch]);
+  }
+
+  async listUnsettledShiftCloses(limit: number, owner: string): Promise<ShiftClose[]> {
+    const { rows } = await this.query<ShiftCloseRow>(
+      `WITH now AS (SELECT ${DB_NOW} AS ms)
+       SELECT * FROM shift_closes
+       WHERE state = 'sent' AND (claimed_by IS NULL OR claimed_by = $2 OR claim_expires_at IS NULL OR claim_expires_at <= (SELECT ms FROM now))
+       ORDER BY closed_at LIMIT $1`,
+      [limit, owner],
+    );
+    return rows.map(rowToShiftClose);
   }
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
@@ -585,6 +699,10 @@ export class PostgresJournal implements Journal {
 
   async releaseClaim(id: string, fence: Fence): Promise<void> {
     await this.query('UPDATE transactions SET claimed_by = NULL, claim_expires_at = NULL WHERE id = $1 AND claimed_by = $2 AND claim_epoch = $3', [id, fence.owner, fence.epoch]);
+  }
+
+  async now(): Promise<number> {
+    return Number((await this.query<{ ms: string }>(`SELECT ${DB_NOW} AS ms`)).rows[0]!.ms);
   }
 
   /** Several processes share this journal: a claim is dead only when its lease ran out by the database's clock. */
@@ -760,6 +878,7 @@ export class PostgresJournal implements Journal {
       params.push(filter.mismatchedSince);
       where.push(`matched = 0 AND closed_at >= $${params.length}`);
     }
+    if (filter.unknownUnresolved) where.push(UNKNOWN_UNRESOLVED_SQL);
     const { rows } = await this.query<ShiftCloseRow>(`SELECT * FROM shift_closes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY closed_at DESC LIMIT $1`, params);
     return rows.map(rowToShiftClose);
   }
@@ -770,12 +889,19 @@ export class PostgresJournal implements Journal {
   }
 
   async openCounts(): Promise<OpenCounts> {
-    const [transactions, handoffs, conflicts] = await Promise.all([
+    const [transactions, handoffs, conflicts, closes] = await Promise.all([
       this.query<OpenCounts['transactions'][number]>(`SELECT method, status, COUNT(*) AS count FROM transactions WHERE status IN ('pending', 'unknown') GROUP BY method, status`),
-      this.query<{ count: number }>(`SELECT COUNT(*) AS count FROM fiscal_handoffs WHERE state = 'pending'`),
+      this.query<{ open: number | null; unknown: number | null }>(HANDOFF_COUNTS_SQL),
       this.query<{ count: number }>(`SELECT COUNT(*) AS count FROM operation_conflicts WHERE state = 'open'`),
+      this.query<{ count: number }>(`SELECT COUNT(*) AS count FROM shift_closes WHERE ${UNKNOWN_UNRESOLVED_SQL}`),
     ]);
-    return { transactions: transactions.rows, handoffsPending: handoffs.rows[0]!.count, conflictsOpen: conflicts.rows[0]!.count };
+    return {
+      transactions: transactions.rows,
+      handoffsPending: Number(handoffs.rows[0]!.open ?? 0),
+      handoffsUnknown: Number(handoffs.rows[0]!.unknown ?? 0),
+      shiftClosesUnknown: closes.rows[0]!.count,
+      conflictsOpen: conflicts.rows[0]!.count,
+    };
   }
 
   async health(): Promise<JournalHealth> {

@@ -4,7 +4,7 @@ import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatem
 import { maskDeep } from '../../payments/masking.js';
 import { assertMove, type TransactionStatus } from '../../payments/state-machine.js';
 import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
-import type { FiscalHandoff, ShiftClose, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
+import type { FiscalHandoff, HandoffState, ShiftClose, ShiftCloseState, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
   type OpenCounts,
@@ -35,10 +35,26 @@ import {
   type Fence,
   type NewConflict,
   type OperationConflict,
+  type NewClaim,
+  type HandoffClaimAttempt,
+  type ShiftCloseClaimAttempt,
 } from '../../payments/ports/journal.js';
-import { AGREED, conflictParams, notTaken, refusedWrite } from '../claims.js';
+import {
+  AGREED,
+  conflictParams,
+  handoffSets,
+  HANDOFF_COUNTS_SQL,
+  liveHolder,
+  notTaken,
+  refusedHandoffWrite,
+  refusedShiftCloseWrite,
+  refusedWrite,
+  shiftCloseParams,
+  UNKNOWN_UNRESOLVED_SQL,
+} from '../claims.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
+  claimOfRow,
   decodeCursor,
   PATCH_COLUMNS,
   rowToHandoff,
@@ -91,10 +107,10 @@ export class SqliteJournal implements Journal {
   private readonly db: SqlConnection;
   private readonly statements;
   private readonly writes: GroupCommit;
-  private readonly now: () => number;
+  private readonly clockNow: () => number;
 
   constructor(private readonly options: SqliteJournalOptions) {
-    this.now = options.clock ?? Date.now;
+    this.clockNow = options.clock ?? Date.now;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = openSqlite(options.path, options.driver);
     const synchronous = options.durability === 'memory' ? 'OFF' : 'FULL';
@@ -106,7 +122,7 @@ export class SqliteJournal implements Journal {
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
          VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                 @liveOwner, 1, @claimExpiresAt, @createdAt, @createdAt)`,
+                 @liveOwner, 1, @claimExpiresAt, @createdAt, @now)`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -114,9 +130,31 @@ export class SqliteJournal implements Journal {
       derive: this.db.prepare(`UPDATE transactions SET refunded_amount = ?, status = ?, updated_at = ? WHERE id = ?`),
       events: this.db.prepare(`SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = ? ORDER BY seq`),
       byProviderId: this.db.prepare(`SELECT * FROM transactions WHERE method = ? AND provider_payment_id = ? AND kind = 'payment' ORDER BY created_at DESC LIMIT 1`),
+      // One hand-off per method and payment: a second writer (another request, another PayBridge on
+      // the file) inserts nothing and is told so.
       insertHandoff: this.db.prepare(
-        `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at)
-         VALUES (@id, @method, @paymentId, @transactionId, @receipt, @state, @nextAttemptAt, @createdAt, @createdAt)`,
+        `INSERT INTO fiscal_handoffs (id, method, payment_id, transaction_id, receipt, state, next_attempt_at, created_at, updated_at,
+                                      claimed_by, claim_epoch, claim_expires_at)
+         VALUES (@id, @method, @paymentId, @transactionId, @receipt, @state, @nextAttemptAt, @createdAt, @createdAt,
+                 @owner, CASE WHEN @owner IS NULL THEN 0 ELSE 1 END, @claimExpiresAt)
+         ON CONFLICT (method, payment_id) DO NOTHING
+         RETURNING *`,
+      ),
+      // Each claim taken gets a new epoch: whoever held the hand-off before can no longer write it.
+      claimHandoff: this.db.prepare(
+        `UPDATE fiscal_handoffs SET claimed_by = @owner, claim_epoch = claim_epoch + 1, claim_expires_at = @until
+         WHERE id = @id AND state <> 'submitted'
+           AND (@due = 0 OR (state IN ('pending', 'unknown') AND (next_attempt_at IS NULL OR next_attempt_at <= @now)))
+           AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= @now OR (@retakeOwn = 1 AND claimed_by = @owner))
+         RETURNING *`,
+      ),
+      renewHandoffClaim: this.db.prepare(`UPDATE fiscal_handoffs SET claim_expires_at = @until WHERE id = @id AND claimed_by = @owner AND claim_epoch = @epoch`),
+      releaseHandoffClaim: this.db.prepare(`UPDATE fiscal_handoffs SET claimed_by = NULL, claim_expires_at = NULL WHERE id = @id AND claimed_by = @owner AND claim_epoch = @epoch`),
+      dueHandoffs: this.db.prepare(
+        `SELECT * FROM fiscal_handoffs
+         WHERE state IN ('pending', 'unknown') AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+           AND (claimed_by IS NULL OR claimed_by = @owner OR claim_expires_at IS NULL OR claim_expires_at <= @now)
+         ORDER BY created_at LIMIT @limit`,
       ),
       handoffById: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE id = ?`),
       handoffByPayment: this.db.prepare(`SELECT * FROM fiscal_handoffs WHERE method = ? AND payment_id = ?`),
@@ -142,11 +180,34 @@ export class SqliteJournal implements Journal {
          WHERE terminal = ? AND shift_number = ? AND status IN ('succeeded', 'cancelled', 'refunded')`,
       ),
       insertShiftClose: this.db.prepare(
-        `INSERT INTO shift_closes (id, state, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, reason, host_reconciliation)
-         VALUES (@id, @state, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched, @reason, @hostReconciliation)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, shift_number = excluded.shift_number, closed_at = excluded.closed_at, report = excluded.report,
-           terminal_totals = excluded.terminal_totals, journal_totals = excluded.journal_totals, matched = excluded.matched,
-           reason = excluded.reason, host_reconciliation = excluded.host_reconciliation`,
+        `INSERT INTO shift_closes (id, state, terminal, shift_number, closed_at, report, terminal_totals, journal_totals, matched, reason, host_reconciliation,
+                                   claimed_by, claim_epoch, claim_expires_at)
+         VALUES (@id, @state, @terminal, @shiftNumber, @closedAt, @report, @terminalTotals, @journalTotals, @matched, @reason, @hostReconciliation,
+                 @owner, 1, @claimExpiresAt)
+         RETURNING claimed_by, claim_epoch, claim_expires_at`,
+      ),
+      // The fence: the state it was read in, and the claim it was read under, in the same statement. A
+      // settled close is nobody's work any more.
+      updateShiftClose: this.db.prepare(
+        `UPDATE shift_closes SET state = @state, shift_number = @shiftNumber, closed_at = @closedAt, report = @report, terminal_totals = @terminalTotals,
+           journal_totals = @journalTotals, matched = @matched, reason = @reason, host_reconciliation = @hostReconciliation,
+           claimed_by = CASE WHEN @state IN ('sent', 'unknown') THEN claimed_by END,
+           claim_expires_at = CASE WHEN @state IN ('sent', 'unknown') THEN claim_expires_at END
+         WHERE id = @id AND state = @from AND claimed_by = @owner AND claim_epoch = @epoch`,
+      ),
+      shiftCloseById: this.db.prepare(`SELECT * FROM shift_closes WHERE id = ?`),
+      claimShiftClose: this.db.prepare(
+        `UPDATE shift_closes SET claimed_by = @owner, claim_epoch = claim_epoch + 1, claim_expires_at = @until
+         WHERE id = @id AND state IN ('sent', 'unknown')
+           AND (claimed_by IS NULL OR claim_expires_at IS NULL OR claim_expires_at <= @now OR (@retakeOwn = 1 AND claimed_by = @owner))
+         RETURNING *`,
+      ),
+      renewShiftCloseClaim: this.db.prepare(`UPDATE shift_closes SET claim_expires_at = @until WHERE id = @id AND claimed_by = @owner AND claim_epoch = @epoch`),
+      releaseShiftCloseClaim: this.db.prepare(`UPDATE shift_closes SET claimed_by = NULL, claim_expires_at = NULL WHERE id = @id AND claimed_by = @owner AND claim_epoch = @epoch`),
+      unsettledShiftCloses: this.db.prepare(
+        `SELECT * FROM shift_closes
+         WHERE state = 'sent' AND (claimed_by IS NULL OR claimed_by = @owner OR claim_expires_at IS NULL OR claim_expires_at <= @now)
+         ORDER BY closed_at LIMIT @limit`,
       ),
       shiftClosed: this.db.prepare(`SELECT 1 FROM shift_closes WHERE terminal = ? AND shift_number = ? AND state = 'closed' LIMIT 1`),
       // The unary + keeps SQLite off the (method, created_at) index, which under load means walking
@@ -206,12 +267,6 @@ export class SqliteJournal implements Journal {
            AND NOT (state = 'in_progress' AND transaction_id IS NOT NULL
                     AND EXISTS (SELECT 1 FROM transactions t WHERE t.id = idempotency_keys.transaction_id AND t.status IN ('pending', 'unknown')))`,
       ),
-      claimDueHandoffs: this.db.prepare(
-        `UPDATE fiscal_handoffs SET next_attempt_at = @until
-         WHERE id IN (SELECT id FROM fiscal_handoffs WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
-                      ORDER BY created_at LIMIT @limit)
-         RETURNING *`,
-      ),
     };
   }
 
@@ -256,7 +311,9 @@ export class SqliteJournal implements Journal {
       instance: origin?.instance ?? null,
       // Every new row is its writer's from the start: nothing is written to it, or sent for it, but under that claim.
       liveOwner: liveClaimOwner(origin?.instance ?? UNNAMED_WRITER),
-      claimExpiresAt: this.now() + (origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS),
+      claimExpiresAt: this.clockNow() + (origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS),
+      // When the journal took it, on its clock (created_at is the writer's: when the till asked).
+      now: this.clockNow(),
     });
     this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
     return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
@@ -282,7 +339,7 @@ export class SqliteJournal implements Journal {
     options: { correction?: boolean } = {},
   ): Promise<Transaction> {
     assertMove(from, to, options.correction);
-    const at = step.at ?? this.now();
+    const at = step.at ?? this.clockNow();
     const sets = ['status = @to', 'updated_at = @at'];
     // A settled transaction is nobody's work any more: whoever held it lets go.
     if (FINAL_STATUSES.includes(to)) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
@@ -376,10 +433,16 @@ export class SqliteJournal implements Journal {
     return row ? rowToTransaction(row) : undefined;
   }
 
-  async insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff> {
+  async insertHandoff(handoff: NewHandoff, claim?: NewClaim): Promise<FiscalHandoff | undefined> {
     return this.writes.run(() => {
-      this.statements.insertHandoff.run({ ...handoff, nextAttemptAt: handoff.nextAttemptAt ?? null, receipt: JSON.stringify(handoff.receipt) });
-      return rowToHandoff(this.statements.handoffById.get(handoff.id) as HandoffRow);
+      const row = this.statements.insertHandoff.get({
+        ...handoff,
+        nextAttemptAt: handoff.nextAttemptAt ?? null,
+        receipt: JSON.stringify(handoff.receipt),
+        owner: claim?.owner ?? null,
+        claimExpiresAt: claim ? this.clockNow() + claim.leaseMs : null,
+      }) as HandoffRow | undefined;
+      return row && rowToHandoff(row);
     });
   }
 
@@ -388,28 +451,48 @@ export class SqliteJournal implements Journal {
     return row ? rowToHandoff(row) : undefined;
   }
 
-  async updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff> {
-    const sets = ['updated_at = @now'];
-    const params: Record<string, unknown> = { id, now: this.now() };
-    const columns: [keyof HandoffPatch, string, (v: unknown) => unknown][] = [
-      ['state', 'state', (v) => v],
-      ['attempts', 'attempts', (v) => v],
-      ['nextAttemptAt', 'next_attempt_at', (v) => v],
-      ['lastError', 'last_error', (v) => v],
-      ['result', 'result', (v) => (v === null ? null : JSON.stringify(maskDeep(v)))],
-      ['receipt', 'receipt', (v) => JSON.stringify(v)],
-    ];
-    for (const [key, column, encode] of columns) {
-      if (patch[key] === undefined) continue;
-      sets.push(`${column} = @${key}`);
-      params[key] = encode(patch[key]);
+  async updateHandoff(id: string, from: HandoffState, patch: HandoffPatch, fence: Fence): Promise<FiscalHandoff> {
+    const now = this.clockNow();
+    const params: Record<string, unknown> = { id, from, now, owner: fence.owner, epoch: fence.epoch };
+    const assignments = ['updated_at = @now'];
+    for (const { column, key, value } of handoffSets(patch)) {
+      assignments.push(`${column} = @${key}`);
+      params[key] = value;
     }
-    const update = this.prepared(`UPDATE fiscal_handoffs SET ${sets.join(', ')} WHERE id = @id`);
+    if (patch.retryInMs !== undefined) {
+      assignments.push('next_attempt_at = @nextAttemptAt');
+      params.nextAttemptAt = patch.retryInMs === null ? null : now + patch.retryInMs;
+    }
+    // A delivered receipt is nobody's work any more: whoever held it lets go.
+    if (patch.state === 'submitted') assignments.push('claimed_by = NULL', 'claim_expires_at = NULL');
+    const update = this.prepared(`UPDATE fiscal_handoffs SET ${assignments.join(', ')} WHERE id = @id AND state = @from AND claimed_by = @owner AND claim_epoch = @epoch`);
     return this.writes.run(() => {
       const { changes } = update.run(params);
-      if (Number(changes) !== 1) throw new Error(`fiscal hand-off ${id} does not exist`);
+      if (Number(changes) !== 1) throw refusedHandoffWrite(id, from, fence, this.statements.handoffById.get(id) as HandoffRow | undefined);
       return rowToHandoff(this.statements.handoffById.get(id) as HandoffRow);
     });
+  }
+
+  async claimHandoff(id: string, owner: string, leaseMs: number, options: { due?: boolean; retakeOwn?: boolean } = {}): Promise<HandoffClaimAttempt> {
+    return this.writes.run(() => {
+      const now = this.clockNow();
+      const taken = this.statements.claimHandoff.get({ id, owner, now, until: now + leaseMs, due: options.due ? 1 : 0, retakeOwn: options.retakeOwn ? 1 : 0 }) as HandoffRow | undefined;
+      if (taken) return { taken: true, handoff: rowToHandoff(taken) as FiscalHandoff & { claim: ClaimHeld } };
+      const row = this.statements.handoffById.get(id) as HandoffRow | undefined;
+      return { taken: false, handoff: row && rowToHandoff(row), holder: row ? liveHolder(row, now) : null };
+    });
+  }
+
+  async renewHandoffClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    return this.writes.run(() => Number(this.statements.renewHandoffClaim.run({ id, ...fence, until: this.clockNow() + leaseMs }).changes) === 1);
+  }
+
+  async releaseHandoffClaim(id: string, fence: Fence): Promise<void> {
+    await this.writes.run(() => this.statements.releaseHandoffClaim.run({ id, ...fence }));
+  }
+
+  async listDueHandoffs(limit: number, owner: string): Promise<FiscalHandoff[]> {
+    return (this.statements.dueHandoffs.all({ now: this.clockNow(), limit, owner }) as HandoffRow[]).map(rowToHandoff);
   }
 
   async findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined> {
@@ -437,17 +520,45 @@ export class SqliteJournal implements Journal {
     return this.statements.shiftTotals.get(terminal, shift) as ShiftTotals;
   }
 
-  async recordShiftClose(close: ShiftClose): Promise<void> {
-    await this.writes.run(() =>
-      this.statements.insertShiftClose.run({
-        ...close,
-        terminalTotals: close.terminalTotals ? JSON.stringify(close.terminalTotals) : null,
-        journalTotals: JSON.stringify(close.journalTotals),
-        matched: close.matched === null ? null : close.matched ? 1 : 0,
-        reason: close.reason ?? null,
-        hostReconciliation: close.hostReconciliation ? JSON.stringify(close.hostReconciliation) : null,
-      }),
-    );
+  async insertShiftClose(close: ShiftClose, claim: NewClaim): Promise<ClaimHeld> {
+    return this.writes.run(() => {
+      const row = this.statements.insertShiftClose.get({ ...shiftCloseParams(close), owner: claim.owner, claimExpiresAt: this.clockNow() + claim.leaseMs }) as ShiftCloseRow;
+      return claimOfRow(row)!;
+    });
+  }
+
+  async updateShiftClose(close: ShiftClose, from: ShiftCloseState, fence: Fence): Promise<void> {
+    await this.writes.run(() => {
+      const { changes } = this.statements.updateShiftClose.run({ ...shiftCloseParams(close), from, owner: fence.owner, epoch: fence.epoch });
+      if (Number(changes) !== 1) throw refusedShiftCloseWrite(close.id, from, fence, this.statements.shiftCloseById.get(close.id) as ShiftCloseRow | undefined);
+    });
+  }
+
+  async getShiftClose(id: string): Promise<ShiftClose | undefined> {
+    const row = this.statements.shiftCloseById.get(id) as ShiftCloseRow | undefined;
+    return row && rowToShiftClose(row);
+  }
+
+  async claimShiftClose(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ShiftCloseClaimAttempt> {
+    return this.writes.run(() => {
+      const now = this.clockNow();
+      const taken = this.statements.claimShiftClose.get({ id, owner, now, until: now + leaseMs, retakeOwn: options.retakeOwn ? 1 : 0 }) as ShiftCloseRow | undefined;
+      if (taken) return { taken: true, close: rowToShiftClose(taken), claim: claimOfRow(taken)! };
+      const row = this.statements.shiftCloseById.get(id) as ShiftCloseRow | undefined;
+      return { taken: false, close: row && rowToShiftClose(row), holder: row ? liveHolder(row, now) : null };
+    });
+  }
+
+  async renewShiftCloseClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    return this.writes.run(() => Number(this.statements.renewShiftCloseClaim.run({ id, ...fence, until: this.clockNow() + leaseMs }).changes) === 1);
+  }
+
+  async releaseShiftCloseClaim(id: string, fence: Fence): Promise<void> {
+    await this.writes.run(() => this.statements.releaseShiftCloseClaim.run({ id, ...fence }));
+  }
+
+  async listUnsettledShiftCloses(limit: number, owner: string): Promise<ShiftClose[]> {
+    return (this.statements.unsettledShiftCloses.all({ now: this.clockNow(), limit, owner }) as ShiftCloseRow[]).map(rowToShiftClose);
   }
 
   async isShiftClosed(terminal: string, shift: number): Promise<boolean> {
@@ -455,21 +566,25 @@ export class SqliteJournal implements Journal {
   }
 
   async listClaimable(graceMs: number, limit: number, owner: string): Promise<Transaction[]> {
-    const now = this.now();
+    const now = this.clockNow();
     return (this.statements.claimable.all({ before: now - graceMs, limit, owner, now }) as TransactionRow[]).map(rowToTransaction);
   }
 
   async claim(id: string, owner: string, leaseMs: number, options: { retakeOwn?: boolean } = {}): Promise<ClaimAttempt> {
     return this.writes.run(() => {
-      const now = this.now();
+      const now = this.clockNow();
       const taken = this.statements.claimOne.get({ id, owner, now, until: now + leaseMs, retakeOwn: options.retakeOwn ? 1 : 0 }) as TransactionRow | undefined;
       if (taken) return { taken: true, tx: rowToTransaction(taken) as Transaction & { claim: ClaimHeld } };
       return notTaken(this.statements.get.get(id) as TransactionRow | undefined);
     });
   }
 
+  async now(): Promise<number> {
+    return this.clockNow();
+  }
+
   async renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
-    return this.writes.run(() => Number(this.statements.renewClaim.run({ id, ...fence, until: this.now() + leaseMs }).changes) === 1);
+    return this.writes.run(() => Number(this.statements.renewClaim.run({ id, ...fence, until: this.clockNow() + leaseMs }).changes) === 1);
   }
 
   async releaseClaim(id: string, fence: Fence): Promise<void> {
@@ -495,11 +610,11 @@ export class SqliteJournal implements Journal {
   }
 
   async resolveConflicts(transactionId: string, resolution: { by: string; decision: 'accepted' | 'dismissed'; reason: string }): Promise<number> {
-    return this.writes.run(() => Number(this.statements.resolveConflicts.run(this.now(), JSON.stringify(resolution), transactionId).changes));
+    return this.writes.run(() => Number(this.statements.resolveConflicts.run(this.clockNow(), JSON.stringify(resolution), transactionId).changes));
   }
 
   async closeAgreedConflicts(): Promise<number> {
-    return this.writes.run(() => Number(this.statements.closeAgreed.run({ now: this.now(), resolution: AGREED }).changes));
+    return this.writes.run(() => Number(this.statements.closeAgreed.run({ now: this.clockNow(), resolution: AGREED }).changes));
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
@@ -532,11 +647,6 @@ export class SqliteJournal implements Journal {
 
   async purgeIdempotencyKeys(now: number): Promise<number> {
     return this.writes.run(() => Number(this.statements.purgeKeys.run(now).changes));
-  }
-
-  async claimDueHandoffs(now: number, limit: number, until: number): Promise<FiscalHandoff[]> {
-    const rows = await this.writes.run(() => this.statements.claimDueHandoffs.all({ now, limit, until }) as HandoffRow[]);
-    return rows.map(rowToHandoff).sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async list(filter: TransactionFilter): Promise<TransactionPage> {
@@ -629,6 +739,7 @@ export class SqliteJournal implements Journal {
       where.push('matched = 0 AND closed_at >= ?');
       params.push(filter.mismatchedSince);
     }
+    if (filter.unknownUnresolved) where.push(UNKNOWN_UNRESOLVED_SQL);
     const rows = this.prepared(`SELECT * FROM shift_closes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY closed_at DESC LIMIT ?`).all(
       ...params,
       filter.limit,
@@ -645,9 +756,16 @@ export class SqliteJournal implements Journal {
     const transactions = this.db
       .prepare(`SELECT method, status, COUNT(*) AS count FROM transactions WHERE status IN ('pending', 'unknown') GROUP BY method, status`)
       .all() as OpenCounts['transactions'];
-    const handoffs = this.db.prepare(`SELECT COUNT(*) AS count FROM fiscal_handoffs WHERE state = 'pending'`).get() as { count: number };
+    const handoffs = this.prepared(HANDOFF_COUNTS_SQL).get() as { open: number | null; unknown: number | null };
     const conflicts = this.db.prepare(`SELECT COUNT(*) AS count FROM operation_conflicts WHERE state = 'open'`).get() as { count: number };
-    return { transactions: transactions.map((t) => ({ ...t, count: Number(t.count) })), handoffsPending: Number(handoffs.count), conflictsOpen: Number(conflicts.count) };
+    const closes = this.prepared(`SELECT COUNT(*) AS count FROM shift_closes WHERE ${UNKNOWN_UNRESOLVED_SQL}`).get() as { count: number };
+    return {
+      transactions: transactions.map((t) => ({ ...t, count: Number(t.count) })),
+      handoffsPending: Number(handoffs.open ?? 0),
+      handoffsUnknown: Number(handoffs.unknown ?? 0),
+      shiftClosesUnknown: Number(closes.count),
+      conflictsOpen: Number(conflicts.count),
+    };
   }
 
   async health(): Promise<JournalHealth> {

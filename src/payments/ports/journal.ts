@@ -4,6 +4,7 @@ import type {
   HandoffState,
   PaymentMethod,
   ShiftClose,
+  ShiftCloseState,
   Transaction,
   TransactionError,
   TransactionKind,
@@ -52,19 +53,41 @@ export interface TransactionPatch {
   error?: TransactionError | null;
 }
 
-export type NewHandoff = Omit<FiscalHandoff, 'attempts' | 'nextAttemptAt' | 'lastError' | 'result' | 'updatedAt'> & {
-  /** Until then no sweep takes it: the request that wrote it makes the first attempt itself. */
+export type NewHandoff = Omit<FiscalHandoff, 'attempts' | 'nextAttemptAt' | 'lastError' | 'result' | 'updatedAt' | 'claim'> & {
+  /** When a sweep may first try it (epoch ms, journal's clock); absent or null: at once. */
   nextAttemptAt?: number | null;
 };
 
 export interface HandoffPatch {
   state?: HandoffState;
   attempts?: number;
-  nextAttemptAt?: number | null;
+  /**
+   * When a sweep may try it next: this many ms from now on the journal's clock (the clock its
+   * due-ness is judged by); null: at once.
+   */
+  retryInMs?: number | null;
   lastError?: string | null;
   result?: unknown;
   receipt?: FiscalHandoff['receipt'];
 }
+
+/** Who holds a row being journaled, and for how long from now on the journal's clock. */
+export interface NewClaim {
+  owner: string;
+  leaseMs: number;
+}
+
+/** What taking a claim on one fiscal hand-off came to. */
+export type HandoffClaimAttempt =
+  | { taken: true; handoff: FiscalHandoff & { claim: ClaimHeld } }
+  /** Held by someone else (`holder`), delivered (`holder` null), not due, or missing (`handoff` undefined). */
+  | { taken: false; handoff: FiscalHandoff | undefined; holder: ClaimHeld | null };
+
+/** What taking a claim on one shift close came to. */
+export type ShiftCloseClaimAttempt =
+  | { taken: true; close: ShiftClose; claim: ClaimHeld }
+  /** Held by someone else (`holder`), settled (`holder` null), or missing (`close` undefined). */
+  | { taken: false; close: ShiftClose | undefined; holder: ClaimHeld | null };
 
 export interface JournalEntryStep {
   step: string;
@@ -224,11 +247,21 @@ export interface ShiftCloseFilter {
   limit: number;
   /** Only reconciliations whose totals differed (matched false), closed at or after this epoch ms. */
   mismatchedSince?: number;
+  /**
+   * Only closes whose outcome is `unknown` and that no later `closed` close of the same terminal
+   * has overtaken (once one has, whatever shift was open then is closed).
+   */
+  unknownUnresolved?: boolean;
 }
 
 export interface OpenCounts {
   transactions: { method: PaymentMethod; status: 'pending' | 'unknown'; count: number }[];
+  /** Fiscal hand-offs not yet delivered: `pending` and `unknown` ones. */
   handoffsPending: number;
+  /** Of those, the ones that may already be at the provider (`unknown`). */
+  handoffsUnknown: number;
+  /** Shift closes whose outcome is `unknown` and not overtaken by a later close (see ShiftCloseFilter). */
+  shiftClosesUnknown: number;
   /** Proven verdicts that met a row settled otherwise, or could not be written (see NewConflict). */
   conflictsOpen: number;
 }
@@ -270,15 +303,35 @@ export interface Journal {
   giveBackLedger(originalId: string): Promise<GiveBackLedger>;
   /** The transaction a provider knows by this id (CLICK payment_id, Payme receipt _id). */
   findByProviderPaymentId(method: PaymentMethod, providerPaymentId: string): Promise<Transaction | undefined>;
-  insertHandoff(handoff: NewHandoff): Promise<FiscalHandoff>;
-  getHandoff(method: FiscalHandoff['method'], paymentId: string): Promise<FiscalHandoff | undefined>;
-  updateHandoff(id: string, patch: HandoffPatch): Promise<FiscalHandoff>;
   /**
-   * Claims the pending hand-offs due at `now`, oldest first: their next attempt moves to `until`, in
-   * the same statement, so no other sweep (of this PayBridge or another on the same database) takes
-   * them while this one delivers. One that dies mid-attempt leaves them due again at `until`.
+   * Journals a new fiscal hand-off, held by `claim` (a new epoch, its lease on the journal's clock)
+   * when one is given. Undefined, writing nothing, when the payment already has one: another request
+   * or PayBridge journaled it first (one hand-off per method and payment id, decided by the database).
    */
-  claimDueHandoffs(now: number, limit: number, until: number): Promise<FiscalHandoff[]>;
+  insertHandoff(handoff: NewHandoff, claim?: NewClaim): Promise<FiscalHandoff | undefined>;
+  getHandoff(method: FiscalHandoff['method'], paymentId: string): Promise<FiscalHandoff | undefined>;
+  /**
+   * Writes a hand-off's new state and facts, only while `fence` holds it and it is still in `from`
+   * (FencedWriteRefusedError otherwise, naming who holds it now). `submitted` lets the claim go.
+   */
+  updateHandoff(id: string, from: HandoffState, patch: HandoffPatch, fence: Fence): Promise<FiscalHandoff>;
+  /**
+   * Takes one hand-off for `owner`, for `leaseMs` (journal's clock), with a new epoch, unless it is
+   * delivered or someone else holds it (or held: until their lease ran out). `due`: only a pending or
+   * unknown one whose next attempt is due now (journal's clock). `retakeOwn`: also one `owner` holds
+   * already (a sweep of this instance that died).
+   */
+  claimHandoff(id: string, owner: string, leaseMs: number, options?: { due?: boolean; retakeOwn?: boolean }): Promise<HandoffClaimAttempt>;
+  /** Extends a hand-off's claim to `leaseMs` from now (journal's clock); false when `fence` no longer holds it. */
+  renewHandoffClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean>;
+  /** Gives up a hand-off's claim, if `fence` still holds it. */
+  releaseHandoffClaim(id: string, fence: Fence): Promise<void>;
+  /**
+   * Pending and unknown hand-offs due now (journal's clock) that `owner` could claim — nobody holds
+   * them, their holder's lease ran out, or they are `owner`'s own — oldest first, at most `limit`.
+   * Only a list: each is claimed (`claimHandoff` with `due`) right before it is attempted.
+   */
+  listDueHandoffs(limit: number, owner: string): Promise<FiscalHandoff[]>;
   /** The newest card payment on `terminal` with this RRN or receipt number. */
   findCardPayment(terminal: string, by: { rrn: string } | { receiptNumber: number }): Promise<Transaction | undefined>;
   /** Whether any operation on `terminal` was journaled after `createdAt`. */
@@ -289,7 +342,32 @@ export interface Journal {
   findCardPaymentByRrn(method: PaymentMethod, rrn: string): Promise<Transaction | undefined>;
   /** What the journal saw approved on `terminal` during `shift`. */
   shiftTotals(terminal: string, shift: number): Promise<ShiftTotals>;
-  recordShiftClose(close: ShiftClose): Promise<void>;
+  /**
+   * Journals a shift close (as `sent`, before the terminal hears of it) held by `claim`, with a new
+   * epoch and its lease on the journal's clock; resolves to the claim.
+   */
+  insertShiftClose(close: ShiftClose, claim: NewClaim): Promise<ClaimHeld>;
+  /**
+   * Writes a close's state and findings in place, only while `fence` holds it and it is still in
+   * `from` (FencedWriteRefusedError otherwise). A settled state (`closed`, `refused`, `not_sent`)
+   * lets the claim go.
+   */
+  updateShiftClose(close: ShiftClose, from: ShiftCloseState, fence: Fence): Promise<void>;
+  getShiftClose(id: string): Promise<ShiftClose | undefined>;
+  /**
+   * Takes an open close (`sent` or `unknown`) for `owner`, for `leaseMs` (journal's clock), with a
+   * new epoch, unless someone else holds it and their lease has not run out (`retakeOwn`: `owner`'s
+   * own claim is taken again).
+   */
+  claimShiftClose(id: string, owner: string, leaseMs: number, options?: { retakeOwn?: boolean }): Promise<ShiftCloseClaimAttempt>;
+  renewShiftCloseClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean>;
+  releaseShiftCloseClaim(id: string, fence: Fence): Promise<void>;
+  /**
+   * Closes still `sent` that `owner` could claim now — nobody holds them (their writer let go without
+   * settling them), their holder's lease ran out (journal's clock), or they are `owner`'s own —
+   * oldest first, at most `limit`.
+   */
+  listUnsettledShiftCloses(limit: number, owner: string): Promise<ShiftClose[]>;
   isShiftClosed(terminal: string, shift: number): Promise<boolean>;
   /**
    * Records a new QR payment unless the same code (by hash) and amount of `method` was journaled at
@@ -310,6 +388,11 @@ export interface Journal {
    * otherwise says who holds it and until when.
    */
   claim(id: string, owner: string, leaseMs: number, options?: { retakeOwn?: boolean }): Promise<ClaimAttempt>;
+  /**
+   * The journal's clock: what claims expire by, and what `updatedAt` is written on — one clock for
+   * every instance, where "how long since it was sent" must read the same whoever asks.
+   */
+  now(): Promise<number>;
   /** Extends a claim to `leaseMs` from now (journal's clock); false when `fence` no longer holds the row. */
   renewClaim(id: string, fence: Fence, leaseMs: number): Promise<boolean>;
   /** Gives up a claim, if `fence` still holds it (a final status clears any claim by itself). */
@@ -367,7 +450,7 @@ export interface Journal {
   listShiftCloses(filter: ShiftCloseFilter): Promise<ShiftClose[]>;
   /** The highest shift number on a slip of `terminal` in the journal, or null before its first. */
   latestShift(terminal: string): Promise<number | null>;
-  /** What is still open: transactions pending/unknown by method, fiscal hand-offs not yet delivered. */
+  /** What is still open: transactions pending/unknown by method, fiscal hand-offs not yet delivered, unknown shift closes. */
   openCounts(): Promise<OpenCounts>;
   health(): Promise<JournalHealth>;
   close(): Promise<void>;
@@ -417,6 +500,37 @@ export class ClaimLostError extends Error {
         (status ? `, status ${status}` : ''),
     );
     this.name = 'ClaimLostError';
+  }
+}
+
+/**
+ * A fenced write to a fiscal hand-off or a shift close that matched no row: the row is no longer in
+ * the state it was read in (`actual`), or no longer held by the writer's claim (`holder` holds it
+ * now, or nobody does).
+ */
+export class FencedWriteRefusedError extends Error {
+  constructor(
+    readonly table: 'fiscal_handoffs' | 'shift_closes',
+    readonly id: string,
+    readonly fence: Fence,
+    readonly expected: string,
+    readonly actual: string | undefined,
+    readonly holder: ClaimHeld | null,
+  ) {
+    super(
+      actual === undefined
+        ? `${table} ${id} does not exist`
+        : actual !== expected
+          ? `${table} ${id} is ${actual}, not ${expected}`
+          : `${table} ${id}: ${fence.owner} (epoch ${fence.epoch}) no longer holds it` +
+            (holder ? `; ${holder.owner} does (epoch ${holder.epoch}, until ${new Date(holder.expiresAt).toISOString()})` : '; nobody holds it now'),
+    );
+    this.name = 'FencedWriteRefusedError';
+  }
+
+  /** True when the row is still in the state it was read in, only held by someone else (or nobody). */
+  get claimLost(): boolean {
+    return this.actual !== undefined && this.actual === this.expected;
   }
 }
 

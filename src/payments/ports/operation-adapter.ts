@@ -43,6 +43,12 @@ export interface OperationContext {
    * before every outward step that changes something, which then is not taken.
    */
   guard(): void;
+  /**
+   * The journal's clock minus this process's, as read when the settle began (0 while executing):
+   * a time the journal wrote (`updatedAt`), less this, is the same moment on this process's clock —
+   * so "asked late enough after it was sent" holds whichever instance, with whatever clock, asks.
+   */
+  journalAheadMs: number;
 }
 
 /**

@@ -103,13 +103,29 @@ export type CancelOutcome =
   | { status: 'refused'; providerCode: string; providerText: string; reason: string; detail?: unknown }
   | { status: 'unknown'; reason: string };
 
+export interface FiscalSubmission {
+  /**
+   * An earlier attempt of this very receipt may have reached the provider (its answer was lost, or
+   * the PayBridge sending it stopped): where the provider documents a way to read a receipt back,
+   * the adapter asks first, and sends it again only when the provider does not show it.
+   */
+  resubmission: boolean;
+  /** Throws when the hand-off's claim is gone: called right before the receipt is sent. */
+  guard?: SendGuard;
+}
+
 export type FiscalOutcome =
-  /** `result` is the provider's own answer, shown to the till. */
-  | { status: 'submitted'; result: unknown }
-  /** A definite refusal: retrying the same data will not help. */
+  /** `result` is the provider's own answer, shown to the till; `evidence` says how it is known (read back, say). */
+  | { status: 'submitted'; result: unknown; evidence?: string }
+  /** The provider refused this receipt: retrying the same data will not help. */
   | { status: 'refused'; providerCode: string; providerText: string }
-  /** The provider could not be reached or failed transiently: retry later. */
-  | { status: 'retry'; error: string };
+  /**
+   * Not taken: the request provably never reached the provider, or the provider answered that it could
+   * not serve it now. Retry later.
+   */
+  | { status: 'not_taken'; error: string }
+  /** It may have reached the provider and the answer was lost or unreadable: whether it holds the receipt is not known. */
+  | { status: 'unknown'; error: string };
 
 export interface GiveBackStatusRequest {
   providerPaymentId: string;
@@ -135,5 +151,6 @@ export interface QrProviderAfterCharge {
   cancel(request: CancelRequest): Promise<CancelOutcome>;
   /** Asks the provider whether a give-back whose outcome is unknown happened; never sends it again. */
   giveBackStatus(request: GiveBackStatusRequest): Promise<GiveBackStatus>;
-  submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome>;
+  /** Hands the fiscal receipt's URL (and its fields) to the provider, or learns that it holds it already. */
+  submitFiscal(receipt: FiscalReceipt, submission?: FiscalSubmission): Promise<FiscalOutcome>;
 }

@@ -11,6 +11,7 @@ import {
   type ChargeRequest,
   type FiscalOutcome,
   type FiscalReceipt,
+  type FiscalSubmission,
   type GiveBackStatus,
   type GiveBackStatusRequest,
   type QrProvider,
@@ -185,8 +186,21 @@ export class ClickPass implements QrProvider {
     );
   }
 
-  /** `payment/ofd_data/submit_qrcode`: the URL of the cheque our own fiscal module printed. */
-  async submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome> {
+  /**
+   * `payment/ofd_data/submit_qrcode`: the URL of the cheque our own fiscal module printed.
+   *
+   * CLICK documents no error codes for it, and nothing of what a second submission of the same URL is
+   * answered. It does document reading a payment's fiscal data back (`GET payment/ofd_data/…`), so a
+   * receipt that may already be there (an earlier answer was lost) is looked for first, and sent
+   * again only when CLICK does not show it; what CLICK then answers a repeat is not read as a
+   * refusal by PayBridge (fiscal-handoff.ts keeps it unknown).
+   */
+  async submitFiscal(receipt: FiscalReceipt, submission: FiscalSubmission = { resubmission: false }): Promise<FiscalOutcome> {
+    if (submission.resubmission) {
+      const held = await this.fiscalOnRecord(receipt);
+      if (held) return { status: 'submitted', result: held, evidence: 'CLICK’s ofd_data shows this receipt for the payment already' };
+    }
+    submission.guard?.();
     try {
       const reply = await this.client.submitQrcode(receipt.paymentId, receipt.qrCodeUrl);
       const code = integer(reply.error_code);
@@ -196,8 +210,20 @@ export class ClickPass implements QrProvider {
       if (err instanceof ClickHttpError && err.statusCode >= 400 && err.statusCode < 500) {
         return { status: 'refused', providerCode: `HTTP ${err.statusCode}`, providerText: STATUS_CODES[err.statusCode] ?? 'error' };
       }
-      if (err instanceof TransportError || err instanceof ClickHttpError) return { status: 'retry', error: describe(err) };
+      if (err instanceof TransportError) return err.sent ? { status: 'unknown', error: describe(err) } : { status: 'not_taken', error: describe(err) };
+      // A 5xx or an unreadable body: CLICK (or a proxy in front of it) got the request, and may have recorded it.
+      if (err instanceof ClickHttpError) return { status: 'unknown', error: describe(err) };
       throw err;
+    }
+  }
+
+  /** CLICK's fiscal data for the payment, when it names this very receipt URL; undefined otherwise or when it cannot be read. */
+  private async fiscalOnRecord(receipt: FiscalReceipt): Promise<ClickReply | undefined> {
+    try {
+      const reply = await this.client.ofdData(receipt.paymentId);
+      return reply.qrCodeURL === receipt.qrCodeUrl ? reply : undefined;
+    } catch {
+      return undefined;
     }
   }
 

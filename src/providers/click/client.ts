@@ -146,6 +146,14 @@ export class ClickClient {
     const body = `{"service_id":${this.credentials.serviceId},"payment_id":${paymentIdLiteral(paymentId)},"qrcode":${JSON.stringify(qrcode)}}`;
     return this.call('POST', 'payment/ofd_data/submit_qrcode', body);
   }
+  /**
+   * `GET payment/ofd_data/{service_id}/{payment_id}`: the fiscal data CLICK holds for a payment, its
+   * receipt URL as `qrCodeURL` (camelCase, and no `error_code` on success, as public client code reads it).
+   */
+  ofdData(paymentId: string): Promise<ClickReply> {
+    return this.call('GET', `payment/ofd_data/${this.credentials.serviceId}/${encodeURIComponent(paymentId)}`);
+  }
+
 
   close(): Promise<void> {
     return this.transport.close();

@@ -9,6 +9,7 @@ import {
   type ChargeRequest,
   type FiscalOutcome,
   type FiscalReceipt,
+  type FiscalSubmission,
   type GiveBackStatus,
   type GiveBackStatusRequest,
   type QrProvider,
@@ -176,8 +177,16 @@ export class PaymeGo implements QrProvider {
     );
   }
 
-  /** `receipts.set_fiscal_data`; the answer is Payme's JSON-RPC reply, shown to the till as is. */
-  async submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome> {
+  /**
+   * `receipts.set_fiscal_data`; the answer is Payme's JSON-RPC reply, shown to the till as is.
+   *
+   * Payme documents the call's parameters and no errors of its own, nothing of what a second call for
+   * a receipt that already has fiscal data is answered, and no way to read a receipt's fiscal data
+   * back. A receipt that may already be there is therefore sent again: a result delivers it; an error
+   * is not read as a refusal by PayBridge (fiscal-handoff.ts keeps the hand-off unknown).
+   */
+  async submitFiscal(receipt: FiscalReceipt, submission: FiscalSubmission = { resubmission: false }): Promise<FiscalOutcome> {
+    submission.guard?.();
     try {
       const { id, result } = await this.client.setFiscalData(receipt.paymentId, {
         receipt_id: receipt.receiptId ?? 0,
@@ -191,11 +200,12 @@ export class PaymeGo implements QrProvider {
       return { status: 'submitted', result: { id, result, error: null } };
     } catch (err) {
       if (err instanceof PaymeRpcError) {
-        // Payme's own trouble (system error, processing centre down) is worth another try.
-        if (SYSTEM_ERROR_CODES.includes(err.code)) return { status: 'retry', error: describe(err) };
+        // Payme's own trouble (a system error, the processing centre down) says nothing of whether the method ran.
+        if (SYSTEM_ERROR_CODES.includes(err.code)) return { status: 'unknown', error: describe(err) };
         return { status: 'refused', providerCode: String(err.code), providerText: err.text };
       }
-      if (err instanceof TransportError || err instanceof PaymeHttpError) return { status: 'retry', error: describe(err) };
+      if (err instanceof TransportError) return err.sent ? { status: 'unknown', error: describe(err) } : { status: 'not_taken', error: describe(err) };
+      if (err instanceof PaymeHttpError) return { status: 'unknown', error: describe(err) };
       throw err;
     }
   }

@@ -8,6 +8,7 @@ import {
   type ChargeRequest,
   type FiscalOutcome,
   type FiscalReceipt,
+  type FiscalSubmission,
   type GiveBackStatus,
   type GiveBackStatusRequest,
   type QrProvider,
@@ -209,10 +210,20 @@ export class UzumFastPay implements QrProvider {
     );
   }
 
-  /** `payment/fiscal`; the answer is given to the till in FiscalBox's Uzum fields. */
-  async submitFiscal(receipt: FiscalReceipt): Promise<FiscalOutcome> {
+  /**
+   * `payment/fiscal`; the answer is given to the till in FiscalBox's Uzum fields.
+   *
+   * Uzum's Fast Pay contract documents the call's answer (`error_code` 0 with the payment's status)
+   * and one catalogue of `error_message`s for all its methods, none of them about a fiscal link given
+   * twice, and no way to read the link back. A receipt that may already be there is therefore sent
+   * again: `error_code` 0 delivers it; an error is not read as a refusal by PayBridge
+   * (fiscal-handoff.ts keeps the hand-off unknown).
+   */
+  async submitFiscal(receipt: FiscalReceipt, submission: FiscalSubmission = { resubmission: false }): Promise<FiscalOutcome> {
+    submission.guard?.();
     const x = await this.client.fiscal(receipt.paymentId, receipt.qrCodeUrl);
-    if (x.kind === 'not_sent' || x.kind === 'no_answer' || x.kind === 'http') return { status: 'retry', error: exchangeText(x) };
+    if (x.kind === 'not_sent') return { status: 'not_taken', error: exchangeText(x) };
+    if (x.kind === 'no_answer' || x.kind === 'http') return { status: 'unknown', error: exchangeText(x) };
     const code = integer(x.reply.error_code);
     const message = text(x.reply.error_message);
     if (code === 0) {
@@ -221,10 +232,10 @@ export class UzumFastPay implements QrProvider {
         result: { payment_id: text(x.reply.payment_id) || receipt.paymentId, payment_status: text(x.reply.payment_status) || null, error_code: '0', error_message: null, client_phone_number: null },
       };
     }
-    // Uzum's own trouble is worth another try; any other error refuses this receipt.
-    if (code === undefined || message === 'operation.is.inProcess' || message === 'external.service.unavailable' || message === 'apelsin.pay.service.not.working') {
-      return { status: 'retry', error: exchangeText(x) };
-    }
+    // The service says it could not serve the request now: nothing was taken.
+    if (message === 'external.service.unavailable' || message === 'apelsin.pay.service.not.working') return { status: 'not_taken', error: exchangeText(x) };
+    // No readable code, or "the request is being processed": it may yet be recorded.
+    if (code === undefined || message === 'operation.is.inProcess') return { status: 'unknown', error: exchangeText(x) };
     return { status: 'refused', providerCode: String(code), providerText: message || 'refused' };
   }
 

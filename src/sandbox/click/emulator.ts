@@ -4,7 +4,7 @@ import type { JsonValue } from '../../lib/lenient-json.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
 import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
-import { CLICK_MAGIC, giveBackTroubleOf, MAGIC, magicOf, type GiveBackTrouble } from '../magic.js';
+import { CLICK_MAGIC, fiscalTroubleOf, giveBackTroubleOf, MAGIC, magicOf, type GiveBackTrouble } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 
 export interface ClickEmulatorOptions {
@@ -23,6 +23,8 @@ export interface ClickEmulatorOptions {
   statusLagMs?: number;
   /** Seen by tests: called when a charge request arrives, before the emulator acts on it. */
   onChargeRequest?: (request: { transactionId: string | undefined; otpData: string; amountTiyin: number }) => void | Promise<void>;
+  /** Seen by tests: called when a fiscal receipt (submit_qrcode) arrives for a known payment, before the emulator acts on it. */
+  onFiscalRequest?: (request: { paymentId: number; qrcode: unknown }) => void | Promise<void>;
   /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
   ledgerFile?: string;
 }
@@ -46,6 +48,8 @@ export interface EmulatedClickPayment {
   phoneNumber: string;
   cardNumber: string;
   fiscalReceiptUrl: string | null;
+  /** submit_qrcode requests that reached this payment, answered or not (absent in a ledger written before they were counted). */
+  fiscalRequests?: number;
   /**
    * Until this time (epoch ms) the status lookups do not give this payment's status but `statusLag`'s
    * answer: CLICK's status API lagging behind its charge ("534", "535"). 0: no lag.
@@ -356,12 +360,29 @@ export class ClickEmulator {
       if (this.serviceMismatch(b.service_id, reply)) return reply;
       const p = this.find(b.payment_id);
       if (!p) return { error_code: -6, error_note: 'Платеж не найден' };
+      p.fiscalRequests = (p.fiscalRequests ?? 0) + 1;
+      this.file.put(p);
+      await this.options.onFiscalRequest?.({ paymentId: p.paymentId, qrcode: b.qrcode });
       if (typeof b.qrcode !== 'string' || !b.qrcode.startsWith('https://')) return { error_code: -8, error_note: 'Неверный qrcode' };
       // Nothing to fiscalise once all the money went back (the SHOP API's −9 "cancelled"; CLICK does not document this call's codes).
       if (this.statusOf(p) < 0) return { error_code: -9, error_note: 'Платеж отменен' };
+      const trouble = fiscalTroubleOf(p.otpData);
+      // A repeat refused as "already" (−4, the SHOP API's nearest code; CLICK documents none for this call).
+      if (trouble === 'answer_lost_then_refused' && p.fiscalRequests > 1) return { error_code: -4, error_note: 'Фискальные данные уже переданы' };
       p.fiscalReceiptUrl = b.qrcode;
       this.file.put(p);
+      if (trouble !== null && p.fiscalRequests === 1) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
       return { error_code: 0, error_note: 'Успешно' };
+    });
+
+    // The fiscal data CLICK holds for a payment, read back. CLICK documents the call, not its answer for
+    // a payment without any: this emulator answers that as for an unknown payment.
+    app.get<{ Params: { service_id: string; payment_id: string } }>(`${BASE}/payment/ofd_data/:service_id/:payment_id`, async (req, reply) => {
+      if (this.serviceMismatch(req.params.service_id, reply)) return reply;
+      const p = this.find(req.params.payment_id);
+      if (!p) return NOT_FOUND;
+      if (!p.fiscalReceiptUrl) return { error_code: -6, error_note: 'Фискальные данные не найдены' };
+      return { paymentId: p.paymentId, qrCodeURL: p.fiscalReceiptUrl };
     });
 
     // Not part of CLICK: lets a POS developer see what the emulator charged.
@@ -376,6 +397,8 @@ export class ClickEmulator {
         reversed_tiyin: p.reversedTiyin,
         reversal_requests: p.reversalRequests,
         reversals_applied: p.reversalsApplied,
+        fiscal_receipt_url: p.fiscalReceiptUrl,
+        fiscal_requests: p.fiscalRequests ?? 0,
         created_at: new Date(p.createdAt).toISOString(),
       })),
     );

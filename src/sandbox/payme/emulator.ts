@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
-import { giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, type GiveBackTrouble } from '../magic.js';
+import { fiscalTroubleOf, giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, type GiveBackTrouble } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 
 export interface PaymeEmulatorOptions {
@@ -39,6 +39,8 @@ export interface EmulatedReceipt {
   phone: string | null;
   cardNumber: string | null;
   fiscalData: JsonValue | null;
+  /** receipts.set_fiscal_data requests that reached this receipt (absent in a ledger written before they were counted). */
+  fiscalRequests?: number;
   /** Paid with a "325" QR code: every receipts.cancel is refused with −32400. */
   cancelRefused: boolean;
   /**
@@ -140,11 +142,17 @@ export class PaymeEmulator {
             if (!fiscal || typeof fiscal.qr_code_url !== 'string' || fiscal.receipt_id === undefined) {
               throw new RpcFailure(-32602, 'Неверные параметры: fiscal_data.receipt_id, fiscal_data.qr_code_url');
             }
+            receipt.fiscalRequests = (receipt.fiscalRequests ?? 0) + 1;
+            this.file.put(receipt);
             // A cancelled receipt has nothing to fiscalise: refused as receipts.pay refuses it (Payme does not document this case).
             if (this.stateOf(receipt) === 21 || this.stateOf(receipt) === 50) throw new RpcFailure(-31403, 'Чек отменен');
             if (this.stateOf(receipt) !== 4) throw new RpcFailure(-31402, 'Чек не оплачен');
+            const trouble = fiscalTroubleOf(receipt.token);
+            // A repeat refused as "already": an error Payme does not document, for what it may answer a receipt it holds.
+            if (trouble === 'answer_lost_then_refused' && receipt.fiscalRequests > 1) throw new RpcFailure(-31099, 'Фискальные данные уже переданы');
             receipt.fiscalData = fiscal;
             this.file.put(receipt);
+            if (trouble !== null && receipt.fiscalRequests === 1) throw new RpcFailure(-32400, 'Системная ошибка');
             return answer({ receipt: { _id: receipt._id, create_time: receipt.createTime, pay_time: receipt.payTime } });
           }
           default:

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { formatShopDateTime } from '../../lib/shop-time.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
-import { MAGIC } from '../magic.js';
+import { fiscalTroubleOf, MAGIC } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 
 /**
@@ -56,6 +56,8 @@ export interface EmulatedUzumPayment {
   reversed: boolean;
   reversalRequests: number;
   fiscalUrl: string | null;
+  /** payment/fiscal requests that reached this payment (absent in a ledger written before they were counted). */
+  fiscalRequests?: number;
 }
 
 const AUTH = /^(\d+):([0-9a-f]{40}):(\d+)$/;
@@ -97,7 +99,7 @@ export class UzumEmulator {
     app.post(`${BASE}/v2/payment`, (req, reply) => this.guard(req, reply, (body) => this.payment(body, req, reply)));
     app.post(`${BASE}/payment/status`, (req, reply) => this.guard(req, reply, (body) => this.status(body)));
     app.put<{ Params: { orderId: string } }>(`${BASE}/v2/payment/reversal/:orderId`, (req, reply) => this.guard(req, reply, (body) => this.reversal(req.params.orderId, body, reply)));
-    app.post(`${BASE}/payment/fiscal`, (req, reply) => this.guard(req, reply, (body) => this.fiscal(body)));
+    app.post(`${BASE}/payment/fiscal`, (req, reply) => this.guard(req, reply, (body) => this.fiscal(body, reply)));
     // The emulator's own ledger, for tests and the fault suite: not part of Uzum's API.
     app.get('/_sandbox/payments', async () =>
       [...this.byId.values()].map((p) => ({ payment_id: p.paymentId, order_id: p.orderId, amount_tiyin: p.amountTiyin, payment_status: this.statusOf(p), reversed: p.reversed, reversal_requests: p.reversalRequests })),
@@ -232,15 +234,21 @@ export class UzumEmulator {
     return { payment_id: p.paymentId, payment_status: 'REVERSED', error_code: 0, error_message: null };
   }
 
-  private fiscal(b: Record<string, JsonValue>): unknown {
+  private fiscal(b: Record<string, JsonValue>, reply: FastifyReply): unknown {
     const p = this.byId.get(String(b.payment_id ?? ''));
     if (!p) return error(404, 'operation.not.found');
+    p.fiscalRequests = (p.fiscalRequests ?? 0) + 1;
+    this.file.put(p);
     const url = typeof b.fiscal_url === 'string' ? b.fiscal_url : '';
     if (!/^https?:\/\/\S+$/.test(url)) return error(400, 'unsupported.fiscal.url');
     // A reversed payment has nothing to fiscalise; the contract names no code for it, so the emulator answers as to a second reversal.
     if (p.reversed) return error(400, 'apelsin.pay.unsupported.operation');
+    const trouble = fiscalTroubleOf(p.otpData);
+    // A repeat refused as "already": the contract names no message for it; this is one it documents for other refusals.
+    if (trouble === 'answer_lost_then_refused' && p.fiscalRequests > 1) return error(400, 'operation.forbidden');
     p.fiscalUrl = url;
     this.file.put(p);
+    if (trouble !== null && p.fiscalRequests === 1) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
     return { payment_id: p.paymentId, payment_status: this.statusOf(p), error_code: 0, error_message: null };
   }
 }
