@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { OperationEngine } from '../src/payments/operation-engine.js';
+import { ClaimGoneError, HeldClaim } from '../src/payments/live-claim.js';
 import { PayBridgeError } from '../src/payments/errors.js';
 import { fenceOf, type Journal } from '../src/payments/ports/journal.js';
 import { UNSETTLEABLE, type OperationAdapter, type OperationContext, type Verdict } from '../src/payments/ports/operation-adapter.js';
@@ -11,6 +12,7 @@ import { qrGiveBack } from '../src/payments/qr-operations.js';
 import type { QrProvider } from '../src/payments/ports/qr-provider.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { tempDir, transitionAsHolder } from './helpers.js';
+import { ManualClock } from './manual-clock.js';
 
 /**
  * The engine every QR and card operation runs through, against a real SQLite journal, with adapters
@@ -134,7 +136,7 @@ describe('OperationEngine', () => {
         } catch {
           // the fence refused it
         }
-        ctx.guard();
+        await ctx.guard();
         sentAfter++;
         return { outcome: 'failed', step: 'declined' };
       },
@@ -262,5 +264,28 @@ describe('OperationEngine', () => {
     assert.equal(settled.tx?.status, 'succeeded');
     assert.equal((await journal.get(tx.id))!.providerPaymentId, 'RRN-9');
     assert.equal((await journal.conflictsOf(tx.id))[0]!.resolution?.decision, 'agreed');
+  });
+});
+
+describe('HeldClaim before an outward step', () => {
+  test('a holder frozen past its lease (no renewal ran) asks the journal first: taken over meanwhile, it sends nothing; lapsed but nobody’s, it goes on', async () => {
+    const clock = new ManualClock(Date.now());
+    const engine = newEngine();
+    const taken = await begin(engine);
+    const frozen = new HeldClaim(journal, taken.id, fenceOf(taken)!, 1_000, clock);
+    // Frozen: the process's clock moves on, none of its timers ran (no renewal was even asked for).
+    await clock.advance(5_000);
+    await journal.releaseClaim(taken.id, fenceOf(taken)!); // (its lease ran out on the journal's clock)
+    assert.equal((await journal.claim(taken.id, 'another-instance', 60_000)).taken, true);
+    assert.equal(frozen.lost, undefined, 'nothing failed that it knows of');
+    await assert.rejects(frozen.ensureHeld(), ClaimGoneError);
+    assert.match(frozen.lost ?? '', /taken over/);
+
+    const idle = await begin(engine);
+    const asleep = new HeldClaim(journal, idle.id, fenceOf(idle)!, 1_000, clock);
+    await clock.advance(5_000);
+    await asleep.ensureHeld(); // nobody took it: renewed, and the step goes on
+    assert.equal(asleep.lost, undefined);
+    assert.equal((await journal.claim(idle.id, 'another-instance', 60_000)).taken, false, 'renewed before the step');
   });
 });

@@ -274,7 +274,7 @@ export class CardPaymentService {
       finding = await terminal.queue.run(async (): Promise<CloseFinding> => {
         await this.refuseWhileUnsettled(terminal, 'close_unsettled');
         claim = this.holdClose(sent.id, await firstWrite(this.journal.insertShiftClose(sent, { owner: liveClaimOwner(this.instance), leaseMs: this.closeLeaseMs })));
-        claim.assertHeld();
+        await claim.ensureHeld();
         try {
           return { kind: 'answered', answer: await terminal.driver.closeShift({ requestId: sent.id }) };
         } catch (err) {

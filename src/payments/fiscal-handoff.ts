@@ -192,7 +192,7 @@ export class FiscalHandoffService {
     }
     let outcome: FiscalOutcome;
     try {
-      outcome = await provider.submitFiscal(handoff.receipt, { resubmission: before === 'unknown', guard: () => claim.assertHeld() });
+      outcome = await provider.submitFiscal(handoff.receipt, { resubmission: before === 'unknown', guard: () => claim.ensureHeld() });
     } catch (err) {
       if (err instanceof ClaimGoneError) {
         // Stopped before sending: whoever holds it now attempts it. The `unknown` stays: it is the safe reading.

@@ -19,8 +19,9 @@ export class ClaimGoneError extends Error {
  * One holder's claim on one operation's row while it works on it: renewed a third of a lease at a
  * time, each renewal checked (the journal says whether the fence still holds). A renewal refused
  * means someone took the row over; renewals that keep failing for longer than a lease mean it may
- * have been. Either way the holder learns it before its next outward step (`assertHeld`), and its
- * writes are refused by the fence in any case.
+ * have been. Either way the holder learns it before its next outward step (`ensureHeld`, which
+ * also confirms a claim whose lease passed without a renewal — a frozen process), and its writes
+ * are refused by the fence in any case.
  */
 export class HeldClaim {
   private stopRenewing: (() => void) | undefined;
@@ -86,10 +87,36 @@ export class HeldClaim {
     return undefined;
   }
 
-  /** Throws before an outward step when the claim is gone. */
+  /** Throws when the claim is known to be gone (without asking the journal). */
   assertHeld(): void {
     const why = this.lost;
     if (why) throw new ClaimGoneError(this.id, why);
+  }
+
+  /**
+   * Before an outward step: throws when the claim is gone. Past the last confirmed lease — a process
+   * frozen (a long pause, a suspended VM) or busy past it, whose renewals did not run — the claim is
+   * renewed first and the step waits for the journal's answer: renewed, the claim was nobody else's
+   * meanwhile (taking it changes its epoch); refused, another holder has it, and nothing is sent.
+   */
+  async ensureHeld(): Promise<void> {
+    this.assertHeld();
+    if (this.clock.now() < this.confirmedUntil) return;
+    const askedAt = this.clock.now();
+    let renewed: boolean;
+    try {
+      renewed = await this.journal.renewClaim(this.id, this.fence, this.leaseMs);
+    } catch (err) {
+      this.onError(err, this.id);
+      this.lose('its claim could not be confirmed after its lease had passed');
+      throw new ClaimGoneError(this.id, this.lostBecause!);
+    }
+    if (!renewed) this.lose('its claim was taken over by another holder');
+    else {
+      this.confirmedUntil = askedAt + this.leaseMs;
+      this.failing = false;
+    }
+    this.assertHeld();
   }
 
   stop(): void {

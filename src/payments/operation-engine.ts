@@ -165,7 +165,7 @@ export class OperationEngine {
       const steps = this.steps(tx, claim);
       let verdict: Verdict;
       try {
-        claim.assertHeld();
+        await claim.ensureHeld();
         verdict = await adapter.execute(tx, steps.ctx);
       } catch (err) {
         // A bug, the journal failing midway, or the claim lost: whether money moved is not known, so say exactly that.
@@ -210,7 +210,7 @@ export class OperationEngine {
         verdict = { outcome: 'succeeded', facts: proof.verdict.facts, step: 'proof_applied', detail: { conflict_id: proof.id, proven_by: proof.writer, evidence: proof.verdict.detail } };
       } else {
         try {
-          claim.assertHeld();
+          await claim.ensureHeld();
           verdict = await (await adapterFor(fresh)).settle(fresh, steps.ctx);
         } catch (err) {
           if (err instanceof ClaimGoneError || err instanceof ClaimLostError) return (await this.journal.get(fresh.id)) ?? fresh;
@@ -344,7 +344,7 @@ export class OperationEngine {
         if (to !== status) this.hooks.log?.warn({ transaction_id: tx.id, step: p.step, reason: p.uncertain }, 'operation outcome uncertain; asking the provider or terminal');
         status = to;
       },
-      guard: () => claim.assertHeld(),
+      guard: () => claim.ensureHeld(),
       journalAheadMs,
     };
     return { ctx, status: () => status };

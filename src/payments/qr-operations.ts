@@ -94,7 +94,7 @@ export function qrGiveBack(provider: QrProvider, original: Transaction): Operati
   return {
     execute: async (giveBack, ctx) => {
       const partial = giveBack.kind === 'refund';
-      ctx.guard();
+      await ctx.guard();
       return cancelVerdict(await provider.cancel({ providerPaymentId: original.providerPaymentId!, transactionId: original.id, amount: giveBack.amount, partial }), partial);
     },
     settle: async (giveBack, ctx) => {

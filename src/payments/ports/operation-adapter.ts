@@ -42,7 +42,7 @@ export interface OperationContext {
    * Throws when the claim on the operation is gone (taken over, or not renewed for a lease): called
    * before every outward step that changes something, which then is not taken.
    */
-  guard(): void;
+  guard(): Promise<void>;
   /**
    * The journal's clock minus this process's, as read when the settle began (0 while executing):
    * a time the journal wrote (`updatedAt`), less this, is the same moment on this process's clock —

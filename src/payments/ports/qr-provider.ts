@@ -3,8 +3,8 @@ import type { FiscalReceipt, QrPaymentMethod } from '../transaction.js';
 export type { FiscalReceipt };
 
 /** Throws when the operation's claim is gone: called before every request that changes something. */
-export type SendGuard = () => void;
-export const NO_GUARD: SendGuard = () => {};
+export type SendGuard = () => Promise<void>;
+export const NO_GUARD: SendGuard = async () => {};
 
 export interface ChargeRequest {
   /** Our transaction id (UUID v4), already in the journal. */
@@ -79,12 +79,12 @@ export interface QrProvider extends QrProviderAfterCharge {
    * receipt's payment, a cancel of an unpaid receipt): it throws when the operation's claim is gone,
    * and then nothing more is sent.
    */
-  charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: () => void): Promise<ChargeOutcome>;
+  charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: SendGuard): Promise<ChargeOutcome>;
   /**
    * Finds out how a payment started earlier ended (PayBridge stopped before it learnt it). Never
    * charges: it only asks, and cancels what must not be paid any more — under `guard`.
    */
-  recover(request: RecoverRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: () => void): Promise<ChargeOutcome>;
+  recover(request: RecoverRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: SendGuard): Promise<ChargeOutcome>;
   close(): Promise<void>;
 }
 

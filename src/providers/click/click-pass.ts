@@ -200,7 +200,7 @@ export class ClickPass implements QrProvider {
       const held = await this.fiscalOnRecord(receipt);
       if (held) return { status: 'submitted', result: held, evidence: 'CLICK’s ofd_data shows this receipt for the payment already' };
     }
-    submission.guard?.();
+    await submission.guard?.();
     try {
       const reply = await this.client.submitQrcode(receipt.paymentId, receipt.qrCodeUrl);
       const code = integer(reply.error_code);
@@ -239,7 +239,7 @@ export class ClickPass implements QrProvider {
   }
 
   async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
-    guard();
+    await guard();
     const sentAt = this.clock.now();
     const answer = await this.ask(() => this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId }));
     const rule = classify(CLICK_PAYMENT, paymentKeys(answer));
@@ -265,7 +265,7 @@ export class ClickPass implements QrProvider {
     }
     await progress({ step: 'payment_created', providerPaymentId: paymentId, detail: reply });
     if (confirmMode) {
-      guard();
+      await guard();
       const confirmed = await this.confirm(paymentId, progress);
       if (confirmed) return confirmed;
       // Confirmed (or its answer lost): only payment/status tells whether it was paid.

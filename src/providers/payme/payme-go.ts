@@ -186,7 +186,7 @@ export class PaymeGo implements QrProvider {
    * is not read as a refusal by PayBridge (fiscal-handoff.ts keeps the hand-off unknown).
    */
   async submitFiscal(receipt: FiscalReceipt, submission: FiscalSubmission = { resubmission: false }): Promise<FiscalOutcome> {
-    submission.guard?.();
+    await submission.guard?.();
     try {
       const { id, result } = await this.client.setFiscalData(receipt.paymentId, {
         receipt_id: receipt.receiptId ?? 0,
@@ -223,7 +223,7 @@ export class PaymeGo implements QrProvider {
   }
 
   async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
-    guard();
+    await guard();
     const created = await this.ask(() => this.client.create(request.amount, { [this.accountField]: request.transactionId }).then((receipt) => ({ receipt })));
     const receipt = created.kind === 'result' ? ((created.result as PaymeObject).receipt as PaymeObject) : undefined;
     const receiptId = receipt && typeof receipt._id === 'string' ? receipt._id : '';
@@ -239,7 +239,7 @@ export class PaymeGo implements QrProvider {
     }
     await progress({ step: 'receipt_created', providerPaymentId: receiptId, detail: receipt });
 
-    guard();
+    await guard();
     const sentAt = this.clock.now();
     const paid = await this.ask(() => this.client.pay(receiptId, request.qrCode).then((receipt) => ({ receipt })));
     const rule = classify(PAYME_PAY, payKeys(paid));
@@ -304,7 +304,7 @@ export class PaymeGo implements QrProvider {
       if (outcome.outcome === 'not_found') {
         unpaidAt.push(this.clock.now());
         if (declined || absenceProven(unpaidAt, sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
-          guard();
+          await guard();
           const cancelled = await this.ask(() => this.client.cancel(receiptId).then((receipt) => ({ receipt })));
           const rule = classify(PAYME_CANCEL, cancelKeys(cancelled));
           await progress({ step: rule.outcome === 'declined' ? 'receipt_cancelled' : 'receipt_cancel_not_confirmed', detail: { answer: rule.answer, reply: cancelled } });
@@ -362,7 +362,7 @@ export class PaymeGo implements QrProvider {
             return { paid: r };
           }
           if (state === RECEIPT_CREATED) {
-            guard();
+            await guard();
             const cancelled = await this.client.cancel(r._id);
             await progress({ step: 'orphan_receipt_cancelled', detail: { receipt: r._id, state: stateOf(cancelled) } });
           } else {

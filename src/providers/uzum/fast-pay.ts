@@ -101,7 +101,7 @@ export class UzumFastPay implements QrProvider {
     const send = () => this.client.payment({ amount: request.amount, otpData: request.qrCode, orderId: request.transactionId, transactionId: request.transactionId });
     // Journaled before the request leaves: a payment without this step was never sent (see recover).
     await progress({ step: SENDING });
-    guard();
+    await guard();
     const sentAt = this.clock.now();
     const first = await send();
     const rule = classify(UZUM_PAYMENT, keys(first));
@@ -124,7 +124,7 @@ export class UzumFastPay implements QrProvider {
         return { status: 'unknown', reason: `${last}; asking again with the same order id did not settle it in time. Do not take the payment again: PayBridge keeps asking.` };
       }
       await this.clock.sleep(this.policy.pollIntervalMs);
-      guard();
+      await guard();
       lastSentAt = this.clock.now();
       const again = await send();
       const againRule = classify(UZUM_PAYMENT_AGAIN, keys(again));
@@ -220,7 +220,7 @@ export class UzumFastPay implements QrProvider {
    * (fiscal-handoff.ts keeps the hand-off unknown).
    */
   async submitFiscal(receipt: FiscalReceipt, submission: FiscalSubmission = { resubmission: false }): Promise<FiscalOutcome> {
-    submission.guard?.();
+    await submission.guard?.();
     const x = await this.client.fiscal(receipt.paymentId, receipt.qrCodeUrl);
     if (x.kind === 'not_sent') return { status: 'not_taken', error: exchangeText(x) };
     if (x.kind === 'no_answer' || x.kind === 'http') return { status: 'unknown', error: exchangeText(x) };
