@@ -129,7 +129,9 @@ describe('recovery of transactions left unsettled', () => {
       const charged = await bridge.journal.insert({ id: randomUUID(), method: 'click', amount: 1_500, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() - 5_000 }, { step: 'received' });
       await client.pay({ otpData: uniqueQr(), amountTiyin: 1_500, transactionId: charged.id });
       const lost = await bridge.journal.insert({ id: randomUUID(), method: 'click', amount: 700, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() - 5_000 }, { step: 'received' });
-      // A pass of its own (recoverOnce would join the start-up pass, which may have listed before these were journaled).
+      // A pass of its own (recoverOnce would join the start-up pass, which may have listed before these were
+      // journaled), once the rows' 1 ms claims have run out on the journal's clock.
+      await new Promise((r) => setTimeout(r, 20));
       await bridge.recovery.recoverNow();
       const a = await bridge.journal.get(charged.id);
       assert.equal(a?.status, 'succeeded');
@@ -156,6 +158,7 @@ describe('recovery of transactions left unsettled', () => {
       const unpaid = await bridge.journal.insert({ id: randomUUID(), method: 'payme', amount: 3_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() - 5_000 }, { step: 'received' });
       const r2 = await client.create(3_000, { transaction_id: unpaid.id });
       await transitionAsHolder(bridge.journal, unpaid.id, 'pending', 'pending', { providerPaymentId: String(r2._id) }, { step: 'receipt_created' });
+      await new Promise((r) => setTimeout(r, 20)); // the rows' 1 ms claims run out on the journal's clock
       await bridge.recovery.recoverNow();
       assert.equal((await bridge.journal.get(paid.id))?.status, 'succeeded');
       assert.equal((await bridge.journal.get(unpaid.id))?.status, 'failed');
@@ -179,6 +182,7 @@ describe('recovery of transactions left unsettled', () => {
         { id: randomUUID(), method: 'uzcard', amount: 4_000, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() - 5_000, terminal: 'uzcard-sandbox' },
         { step: 'received' },
       );
+      await new Promise((r) => setTimeout(r, 20)); // the rows' 1 ms claims run out on the journal's clock
       await bridge.recovery.recoverNow();
       const a = await bridge.journal.get(done.id);
       assert.equal(a?.status, 'succeeded');
