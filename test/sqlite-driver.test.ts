@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseSqliteDriver, defaultSqliteLoaders, SqliteDriverError, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
+import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, SqliteDriverError, type SqliteDriver, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
 
 /** Loaders standing in for an install: which bindings load, on which Node. Nothing is uninstalled. */
 function loaders(nodeMajor: number, has: { better: boolean; node: boolean }): SqliteLoaders & { calls: string[] } {
@@ -64,3 +64,35 @@ test('the real loaders on this Node agree with the rule', () => {
   // better-sqlite3 (an optional dependency) built in this checkout, so below 24 it is the one chosen
   assert.equal(chooseSqliteDriver('auto'), expected);
 });
+
+/** The bindings that load on this Node (better-sqlite3 aborts Node 24 at exit, so it is not opened there). */
+function loadableDrivers(): SqliteDriver[] {
+  const found: SqliteDriver[] = [];
+  if (defaultSqliteLoaders.nodeMajor < 24) {
+    try {
+      defaultSqliteLoaders.betterSqlite3();
+      found.push('better-sqlite3');
+    } catch {}
+  }
+  try {
+    defaultSqliteLoaders.nodeSqlite();
+    found.push('node:sqlite');
+  } catch {}
+  return found;
+}
+
+for (const driver of loadableDrivers()) {
+  test(`${driver}: one row's fields bound to a statement that uses only some of them (node:sqlite refuses unknown names unless told)`, () => {
+    const db = openSqlite(':memory:', driver);
+    try {
+      db.exec('CREATE TABLE closes (id TEXT PRIMARY KEY, terminal TEXT, state TEXT)');
+      db.prepare('INSERT INTO closes (id, terminal, state) VALUES (@id, @terminal, @state)').run({ id: 'c1', terminal: 't1', state: 'sent' });
+      // the fenced update names no terminal, and is given the whole row, as the journal gives it
+      const { changes } = db.prepare('UPDATE closes SET state = @state WHERE id = @id AND state = @from').run({ id: 'c1', terminal: 't1', state: 'closed', from: 'sent' });
+      assert.equal(Number(changes), 1);
+      assert.deepEqual({ ...(db.prepare('SELECT state FROM closes WHERE id = ?').get('c1') as object) }, { state: 'closed' });
+    } finally {
+      db.close();
+    }
+  });
+}

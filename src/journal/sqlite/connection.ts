@@ -132,8 +132,25 @@ function betterSqlite(path: string, Database: BetterSqliteConstructor): SqlConne
 interface NodeSqliteDatabase {
   isOpen: boolean;
   exec(sql: string): void;
-  prepare(sql: string): { run(...p: unknown[]): { changes: number | bigint }; get(...p: unknown[]): unknown; all(...p: unknown[]): unknown[] };
+  prepare(sql: string): NodeSqliteStatement;
   close(): void;
+}
+
+interface NodeSqliteStatement extends SqlStatement {
+  /** Node 22.15 / 23.11 and later; before, unknown names were ignored as better-sqlite3 ignores them. */
+  setAllowUnknownNamedParameters?(enabled: boolean): void;
+}
+
+/**
+ * better-sqlite3 ignores a named parameter the statement does not use; node:sqlite refuses it. The
+ * journal binds one object of a row's fields to several statements (an insert names the terminal, the
+ * fenced update does not), so node:sqlite is told to behave as better-sqlite3 does: otherwise a write that
+ * passes every test on Node 20 throws on Node 24.
+ */
+function prepareLikeBetterSqlite(db: NodeSqliteDatabase, sql: string): SqlStatement {
+  const statement = db.prepare(sql);
+  statement.setAllowUnknownNamedParameters?.(true);
+  return statement;
 }
 
 function nodeSqlite(path: string, { DatabaseSync }: NodeSqliteModule): SqlConnection {
@@ -145,7 +162,7 @@ function nodeSqlite(path: string, { DatabaseSync }: NodeSqliteModule): SqlConnec
       return db.isOpen;
     },
     exec: run,
-    prepare: (sql) => db.prepare(sql),
+    prepare: (sql) => prepareLikeBetterSqlite(db, sql),
     transaction<T>(work: () => T): T {
       run('BEGIN IMMEDIATE');
       try {
