@@ -18,12 +18,25 @@
  */
 export type OutcomeClass = 'paid' | 'declined' | 'not_found' | 'uncertain';
 
+/**
+ * What a row that proves something rests on. A row that says money moved, did not move, went back or
+ * did not go back is a decision a till acts on (a till told "nothing was charged" charges again), so it
+ * names its proof; a row without one can only be `uncertain` (test/outcome-citations.test.ts).
+ */
+export type Citation =
+  /** The provider's (or the terminal vendor's) published documentation for this very call: the page, and its words quoted. */
+  | { doc: string; quote: string }
+  /** PayBridge's own evidence, where no one else's word is needed (the connection was never made; our own journal). */
+  | { evidence: string };
+
 export interface OutcomeRule {
   /** The answer, as a reader of the provider's docs would name it; also the key clients look up. */
   answer: string;
   outcome: OutcomeClass;
   /** Where the meaning comes from: the provider's docs, or "not documented → uncertain". */
   source: string;
+  /** Required of every row that is not `uncertain`. */
+  cite?: Citation;
 }
 
 export interface OutcomeTable {
@@ -71,10 +84,31 @@ export function absenceProven(notFoundAt: readonly number[], sentAt: number, not
   return late[late.length - 1]! - late[0]! >= confirmGapMs;
 }
 
+/** The rows of a table that decide something (not `uncertain`) and name no proof. */
+export function uncitedRules(t: OutcomeTable): OutcomeRule[] {
+  return t.rules.filter((r) => r.outcome !== 'uncertain' && citationProblem(r.cite) !== undefined);
+}
+
+/** Why a citation does not count, or undefined when it does. */
+export function citationProblem(cite: Citation | undefined): string | undefined {
+  if (!cite) return 'no citation';
+  if ('doc' in cite) {
+    if (!/^https:\/\/[^\s]+$/.test(cite.doc)) return `"${cite.doc}" is not a page's address`;
+    if (cite.quote.trim().length < 8) return 'the quoted words are missing';
+    return undefined;
+  }
+  return cite.evidence.trim().length < 8 ? 'the evidence is not said' : undefined;
+}
+
+function citationText(cite: Citation | undefined): string {
+  if (!cite) return '';
+  return 'doc' in cite ? ` — [${new URL(cite.doc).host}${new URL(cite.doc).pathname}](${cite.doc}): “${cite.quote}”` : ` — PayBridge’s own evidence: ${cite.evidence}`;
+}
+
 /** A table as Markdown, for docs/outcomes.md. */
 export function tableMarkdown(t: OutcomeTable): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`### ${t.title}`, '', t.about, '', '| answer | outcome | source |', '|---|---|---|'];
-  for (const r of [...t.rules, UNDOCUMENTED_RULE]) lines.push(`| ${cell(r.answer)} | \`${r.outcome}\` | ${cell(r.source)} |`);
+  for (const r of [...t.rules, UNDOCUMENTED_RULE]) lines.push(`| ${cell(r.answer)} | \`${r.outcome}\` | ${cell(r.source + citationText(r.cite))} |`);
   return `${lines.join('\n')}\n`;
 }
