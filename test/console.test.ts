@@ -46,10 +46,23 @@ async function watch(context: BrowserContext, problems: string[]): Promise<void>
   });
 }
 
-/** The page is exactly as wide as the window: nothing scrolls sideways. */
+/**
+ * The page is exactly as wide as the window: nothing scrolls sideways. Right after a resize the console
+ * redraws its charts and tables on the next frames, so the width is awaited (up to WAIT) before it is
+ * judged; what is still too wide then is named.
+ */
 async function assertFits(page: Page, what: string): Promise<void> {
-  const { scroll, inner } = await page.evaluate(() => ({ scroll: (globalThis as any).document.documentElement.scrollWidth, inner: (globalThis as any).innerWidth }));
-  assert.equal(scroll, inner, `${what}: the page is ${scroll} px wide in a ${inner} px window`);
+  const fits = () => (globalThis as any).document.documentElement.scrollWidth === (globalThis as any).innerWidth;
+  await page.waitForFunction(fits, undefined, WAIT).catch(() => undefined);
+  const { scroll, inner, widest } = await page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    const width = (globalThis as any).innerWidth as number;
+    const over = [...doc.querySelectorAll('body *')].filter((e: any) => e.getBoundingClientRect().right > width + 0.5);
+    // (no named function in here: tsx would wrap it in a helper the browser does not have)
+    const names = over.slice(0, 5).map((e: any) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${typeof e.className === 'string' && e.className ? `.${e.className.split(' ').join('.')}` : ''}`);
+    return { scroll: doc.documentElement.scrollWidth as number, inner: width, widest: names.join(', ') };
+  });
+  assert.equal(scroll, inner, `${what}: the page is ${scroll} px wide in a ${inner} px window (past its edge: ${widest || 'nothing named'})`);
 }
 
 /** Every button of the open dialog is wholly inside the window. */
