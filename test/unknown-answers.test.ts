@@ -6,7 +6,16 @@ import { formatSoum } from '../src/i18n/money.js';
 import { makeFormat } from '../public/console/format.js';
 // @ts-expect-error: the console's words, plain browser JavaScript without types
 import { WORDS } from '../public/console/i18n.js';
-import { post, startTestBridge, uniqueQr, type TestBridge } from './helpers.js';
+import { join } from 'node:path';
+import pino from 'pino';
+import { failure } from '../src/http/envelope.js';
+import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
+import { CardPaymentService, type CardTerminal } from '../src/payments/card-payment-service.js';
+import { PayBridgeError } from '../src/payments/errors.js';
+import { TerminalLinkError, type TerminalAnswer, type TerminalDriver } from '../src/payments/ports/terminal.js';
+import { TerminalQueue } from '../src/payments/terminal-queue.js';
+import { BRIDGE_OUTCOMES } from '../src/terminals/outcomes.js';
+import { post, startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
 
 /**
  * What the people at the till are told (issue #25 item 5): an unknown outcome's answer carries
@@ -104,6 +113,48 @@ describe('the till’s answer when the outcome is unknown', () => {
     assert.equal(error.transaction_status, 'unknown', 'whether the payment’s money is still the shop’s is not known');
     assert.match(String(error.reason), /^Do not repeat the give-back: the money may already be back with the customer\. Ask the customer to look in the Click app/);
     assert.ok(error.provider_said, 'what CLICK answered, apart');
+  });
+});
+
+describe('a shift close whose answer is lost', () => {
+  test('is unknown too: transaction_status unknown, the headline and what to do in the shop’s language, PayBridge’s account apart', async () => {
+    const journal = new SqliteJournal({ path: join(tempDir(), 'journal.sqlite'), driver: 'auto', origin: { instance: 'words', inFlightLeaseMs: 60_000 } });
+    try {
+      const refused = (): TerminalAnswer => ({ code: '902', slip: '', rrn: null, receiptNumber: null, shiftNumber: null, authCode: null, terminalId: 'T1' });
+      // A terminal that takes the close and loses its answer, and cannot be asked about one request.
+      const driver: TerminalDriver = {
+        kind: 'scripted',
+        outcomes: BRIDGE_OUTCOMES,
+        exactStatus: false,
+        purchase: async () => refused(),
+        cancel: async () => refused(),
+        refund: async () => refused(),
+        closeShift: async () => {
+          throw new TerminalLinkError('the link dropped after the close was sent', true);
+        },
+        lastSlip: async () => refused(),
+        status: async () => refused(),
+        close: async () => {},
+      };
+      const terminal: CardTerminal = { id: 'humo-1', method: 'humo', isDefault: true, driver, queue: new TerminalQueue(1_000) };
+      const cards = new CardPaymentService(journal, [terminal], pino({ level: 'silent' }), { allowForeignRrns: false }, { leaseMs: 60_000 });
+      const thrown = await cards.closeShift('humo').then(
+        () => assert.fail('a lost close is no success'),
+        (err: unknown) => err,
+      );
+      assert.ok(thrown instanceof PayBridgeError, String(thrown));
+      const { error } = failure(thrown, 'uz');
+      assert.equal(error!.code, 108);
+      assert.deepEqual(Object.keys(error!).slice(0, 3), ['code', 'message', 'data']);
+      assert.equal(error!.message, 'Smena yopilgan-yopilmagani nomaʼlum (PIN-pad bilan aloqa yoʻq).');
+      assert.equal(error!.reason, 'Smenani qayta yopmang: yopilgan-yopilmaganini bilish uchun terminalda oxirgi hisobotni chop eting va menejerni chaqiring.');
+      assert.equal(error!.transaction_status, 'unknown');
+      assert.equal(error!.close_state, 'unknown');
+      assert.match(String(error!.provider_said), /the link dropped.*print the last report/);
+      assert.equal((await journal.listShiftCloses({ terminal: 'humo-1', limit: 1 }))[0]?.state, 'unknown');
+    } finally {
+      journal.close();
+    }
   });
 });
 
