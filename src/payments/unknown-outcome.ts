@@ -39,7 +39,3 @@ export function unknownOutcome(operation: TillOperation, channel: Channel, provi
   };
 }
 
-/** The operation a journaled transaction is, to the till. */
-export function tillOperation(kind: 'payment' | 'cancel' | 'refund'): TillOperation {
-  return kind;
-}
