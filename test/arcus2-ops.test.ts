@@ -267,7 +267,8 @@ describe('Humo through the emulated tool, as a real install is laid out', () => 
       const cancel = await post(bridge, '/payment/xumo', { request_id: String(meant.body.data.receipt_number), amount: 10_000, is_return: true });
       assert.equal(cancel.body.is_success, false);
       assert.equal(cancel.body.error?.transaction_status, 'unknown');
-      assert.match(String(cancel.body.error?.reason), new RegExp(`names another payment \\(RRN ${other.body.data.ppt_id}, not ${meant.body.data.ppt_id}\\)`));
+      assert.match(String(cancel.body.error?.reason), /^Не повторяйте возврат/);
+      assert.match(String(cancel.body.error?.provider_said), new RegExp(`names another payment \\(RRN ${other.body.data.ppt_id}, not ${meant.body.data.ppt_id}\\)`));
       assert.equal((await bridge.journal.get(meant.body.data.transaction_id))?.status, 'succeeded', 'the payment meant is not recorded as cancelled');
       const giveBack = await bridge.journal.get(cancel.body.error?.transaction_id as string);
       const flag = giveBack?.events.find((e) => e.step === 'gave_back_another_payment');

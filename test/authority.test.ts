@@ -109,7 +109,9 @@ describe('a keyed retry of an operation whose outcome is unknown is answered at 
       assert.equal(retry.is_success, false);
       assert.notEqual(retry.error?.code, 106, `not "still in progress": ${JSON.stringify(retry)}`);
       assert.deepEqual([retry.error?.code, retry.error?.data, retry.error?.give_back_status, retry.error?.replayed], [104, 'OUTCOME_UNKNOWN', 'unknown', true]);
-      assert.match(String(retry.error?.reason), /Не проводите платёж снова/);
+      // A give-back: the cashier is told not to repeat the give-back (not the payment), and where to look.
+      assert.match(String(retry.error?.reason), /^Не повторяйте возврат: деньги могли уже вернуться покупателю\. Попросите покупателя посмотреть в приложении Click/);
+      assert.equal(retry.error?.transaction_status, 'unknown');
     }
     const giveBack = (await bridge.journal.get(String(first.body.error?.give_back_id)))!;
     assert.equal(giveBack.events.filter((e) => e.status === 'unknown').length, 1, 'asking again and learning nothing new writes nothing');
@@ -223,8 +225,8 @@ describeUnlessSkipped('two PayBridges on one PostgreSQL, clocks 200 s apart (rep
       assert.ok(row.events.some((e) => e.step === 'orphan_receipt_cancelled'));
       // The till hears B's proven outcome, for B's reason — not A's "taken over" beside "nothing charged".
       assert.equal(answer.error?.transaction_status, 'failed');
-      assert.match(String(answer.error?.reason), /nothing was charged/);
-      assert.doesNotMatch(String(answer.error?.reason), /took this operation over/);
+      assert.match(String(answer.error?.provider_said), /nothing was charged/);
+      assert.doesNotMatch(String(answer.error?.provider_said), /took this operation over/);
     } finally {
       await close();
     }

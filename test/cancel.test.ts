@@ -47,7 +47,7 @@ describe('cancelling QR payments in the sandbox', () => {
       ['/payment/click_cancel', { payment_id: '77' }, 106, /Payment 77 is not a Click payment in this PayBridge’s journal/],
       ['/payment/payme_cancel', { transaction_id: click.body.data.transaction_id }, 106, /is a Click payment, not Payme/],
       ['/payment/payme_cancel', { transaction_id: declined.body.error!.transaction_id }, 106, /failed: no money was taken/],
-      ['/payment/click_cancel', { transaction_id: click.body.data.transaction_id, amount: 1_001 }, 106, /only 10\.00 of the 10\.00 soum paid remain/],
+      ['/payment/click_cancel', { transaction_id: click.body.data.transaction_id, amount: 1_001 }, 106, /only 10\.00\ssoum of the 10\.00\ssoum paid remain/],
       ['/payment/click_cancel', { transaction_id: click.body.data.transaction_id, amount: 400 }, 106, /cannot give back part of a payment/],
       ['/payment/payme_cancel', { transaction_id: payme.body.data.transaction_id, amount: 400 }, 106, /cannot give back part of a payment/],
       ['/payment/click_cancel', {}, 7, /exactly one of them is required/],

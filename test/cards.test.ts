@@ -90,7 +90,7 @@ describe('Humo through the emulated Arcus2 CommandLineTool (real processes, cp12
     const second = await post(bridge, '/payment/xumo', { amount: 30_000 });
     const tooMuch = await post(bridge, '/payment/xumo', { request_id: second.body.data.ppt_id, amount: 30_001, is_return: true });
     assert.equal(tooMuch.body.error?.code, 106);
-    assert.match(String(tooMuch.body.error?.data), /only 300\.00 of the 300\.00 soum paid remain/);
+    assert.match(String(tooMuch.body.error?.data), /only 300\.00\ssoum of the 300\.00\ssoum paid remain/);
     const byRrn = await post(bridge, '/payment/xumo', { request_id: second.body.data.ppt_id, amount: 30_000, is_return: true });
     assert.equal(byRrn.body.is_success, true, JSON.stringify(byRrn.body));
 
@@ -244,7 +244,8 @@ describe('UzCard through the terminal bridge protocol over TCP', () => {
     const { body } = await post(bridge, '/payment/uzcard', { amount: 99_900 });
     assert.equal(body.error?.code, 109);
     assert.equal(body.error?.transaction_status, 'failed');
-    assert.match(String(body.error?.reason), /has no record of it/);
+    assert.match(String(body.error?.reason), /деньги не списаны/);
+    assert.match(String(body.error?.provider_said), /has no record of it/);
   });
 
   test('close shift: the report, and the terminal’s totals compared with the journal’s', async () => {
@@ -350,7 +351,7 @@ describe('a terminal that cannot be reached', () => {
       assert.equal(paid.body.error?.code, 109);
       assert.equal(paid.body.error?.response_code, '999');
       assert.equal(paid.body.error?.transaction_status, 'failed');
-      assert.match(String(paid.body.error?.reason), /nothing was sent/);
+      assert.match(String(paid.body.error?.provider_said), /nothing was sent/);
       for (const url of ['/payment/uzcard_close', '/payment/uzcard/print_last', '/payment/uzcard_close/print_last']) {
         const { body } = await get(bridge, url);
         assert.equal(body.error?.code, 109, url);

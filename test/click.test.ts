@@ -142,7 +142,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
       const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
       assert.equal(body.error?.code, 104);
       assert.equal(body.error?.data, 'HTTP 401: authentication refused');
-      assert.match(String(body.error?.reason), /credentials/);
+      assert.match(String(body.error?.provider_said), /credentials/);
       assert.equal((await bridge.journal.get(body.error!.transaction_id))?.status, 'failed');
       assert.equal(emulator.ledger().length, 0);
       assert.doesNotMatch(bridge.logs.text, /not-the-secret/, 'the secret never reaches the log');
@@ -159,7 +159,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
       const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
       assert.equal(body.error?.code, 104);
       assert.match(String(body.error?.data), /^ECONNREFUSED: could not connect/);
-      assert.match(String(body.error?.reason), /nothing was charged/);
+      assert.match(String(body.error?.provider_said), /nothing was charged/);
       const tx = await bridge.journal.get(body.error!.transaction_id);
       assert.equal(tx?.status, 'failed');
       assert.equal((await bridge.journal.list({ limit: 10, status: 'pending' })).items.length, 0);
@@ -182,7 +182,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
       assert.equal(body.error?.code, 104, JSON.stringify(body));
       assert.equal(body.error?.data, 'OUTCOME_UNKNOWN');
       assert.equal(body.error?.transaction_status, 'unknown');
-      assert.match(String(body.error?.reason), /Do not take the payment again/);
+      assert.match(String(body.error?.provider_said), /Do not take the payment again/);
       const tx = await bridge.journal.get(body.error!.transaction_id);
       assert.equal(tx?.status, 'unknown');
       assert.equal(emulator.ledger().filter((c) => c.merchantTransId === tx!.id).length, 1, 'charged once at Click');

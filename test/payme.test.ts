@@ -112,7 +112,7 @@ describe('Payme Go with a wrong cashbox key', () => {
       const { body } = await post(bridge, '/payment/payme', { amount: 500, qr_code: QR });
       assert.equal(body.error?.code, 104);
       assert.equal(body.error?.data, '-32504: Недостаточно привилегий для выполнения метода');
-      assert.match(String(body.error?.reason), /Payme refused to create the receipt/);
+      assert.match(String(body.error?.provider_said), /Payme refused to create the receipt/);
       assert.equal(emulator.ledger().length, 0);
       assert.doesNotMatch(bridge.logs.text, /wrong-key-Px9/);
     } finally {

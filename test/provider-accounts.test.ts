@@ -62,7 +62,7 @@ describe('CLICK: the headers its docs require, and a 401 explained with the cloc
       const { body } = await post(skewed, '/payment/click', { amount: 500, qr_code: uniqueQr() });
       assert.equal(body.error?.code, 104);
       assert.equal(body.error?.data, 'HTTP 401: authentication refused');
-      const reason = String(body.error?.reason);
+      const reason = String(body.error?.provider_said);
       assert.match(reason, /or the clock is/);
       assert.match(reason, /set this computer’s clock right \(NTP\)/);
       near(offsetIn(reason, 'Click'), shift, 'the charge’s refusal');
@@ -75,7 +75,7 @@ describe('CLICK: the headers its docs require, and a 401 explained with the cloc
     const wrongKey = await startTestBridge(productionClick(emulator, 'not-the-secret'));
     try {
       const { body } = await post(wrongKey, '/payment/click', { amount: 500, qr_code: uniqueQr() });
-      assert.match(String(body.error?.reason), /agrees with Click’s \(within 1 s\), so the credentials are the likelier cause/);
+      assert.match(String(body.error?.provider_said), /agrees with Click’s \(within 1 s\), so the credentials are the likelier cause/);
     } finally {
       await wrongKey.close();
       await emulator.close();
@@ -113,7 +113,7 @@ describe('Uzum: a 403 explained with the clock (#16)', () => {
       const { body } = await post(bridge, '/payment/uzum', { amount: 700, qr_code: qr });
       assert.equal(body.error?.code, 104);
       assert.equal(body.error?.data, '403: declined');
-      const reason = String(body.error?.reason);
+      const reason = String(body.error?.provider_said);
       assert.match(reason, /older than 50 seconds/);
       assert.match(reason, /refuses one more than 50 s off, and .*set this computer’s clock right/);
       near(offsetIn(reason, 'Uzum'), -80, 'the refusal');

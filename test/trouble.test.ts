@@ -163,7 +163,8 @@ describe('pinpads: one dialogue at a time, busy to every question while it runs 
       const id = txOf(body);
       if (!body.is_success) {
         assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
-        assert.match(String(body.error?.reason), /Do not repeat the operation/);
+        assert.match(String(body.error?.reason), /^Не проводите платёж снова/);
+        assert.match(String(body.error?.provider_said), /Do not repeat/);
       }
       assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'succeeded');
       const tx = (await t.bridge.journal.get(id))!;

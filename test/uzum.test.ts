@@ -112,7 +112,7 @@ describe('Uzum Fast Pay against the Uzum emulator over a loopback socket', () =>
       assert.equal(body.is_success, false);
       assert.equal(body.error!.code, 104);
       assert.equal(body.error!.data, data, magic);
-      assert.match(String(body.error!.reason), reason, magic);
+      assert.match(String(body.error!.provider_said), reason, magic);
       assert.equal(body.error!.transaction_status, 'failed');
     }
   });

@@ -82,11 +82,31 @@ function toast(text) {
   toast.timer = setTimeout(() => (node.hidden = true), 4000);
 }
 
-/** An error from the envelope, whole: what happened, why (the provider's refusal in words), and the provider's own code in small print. */
+/**
+ * An error from the envelope, whole: what happened, what to do (the sentence in the screen's
+ * language), and in small print who said no. The provider's or terminal's own words (`provider_said`,
+ * with its code) are labelled as theirs only when they are: a refusal by PayBridge's own checks (7, 106)
+ * says it is PayBridge's, and that nothing was sent.
+ */
 function showError(prefix, error) {
   $(`${prefix}-error-message`).textContent = error ? `${error.code}: ${error.message}` : '';
   $(`${prefix}-error-reason`).textContent = error?.reason ?? '';
-  $(`${prefix}-error-data`).textContent = error?.data ? `${t('provider_detail')}: ${error.data}` : '';
+  const fine = $(`${prefix}-error-data`);
+  const { line, source } = whoSaid(error);
+  fine.textContent = line;
+  fine.dataset.source = source;
+}
+
+function whoSaid(error) {
+  if (!error) return { line: '', source: '' };
+  const code = error.data && error.data !== 'OUTCOME_UNKNOWN' && error.data !== 'NOT_CONFIGURED' ? error.data : null;
+  const theirs = error.provider_said ?? code;
+  if ((error.code === 104 || error.code === 108 || error.code === 109) && theirs && (error.provider_said || error.transaction_id)) {
+    const label = t(error.code === 104 ? 'provider_detail' : 'terminal_detail');
+    return { line: `${label}: ${theirs}${error.provider_said && code ? ` (${code})` : ''}`, source: error.code === 104 ? 'provider' : 'terminal' };
+  }
+  if (error.code === 7 || error.code === 106) return { line: t('paybridge_check'), source: 'paybridge' };
+  return { line: error.data ? `${t('detail_label')}: ${error.data}` : '', source: 'paybridge' };
 }
 
 function renderTotals(summary) {
@@ -538,16 +558,59 @@ async function confirmRefund(event) {
   }
 }
 
+/** An event's detail in one line: what was asked, what was answered (plain values; anything nested as JSON). */
+function summarise(detail) {
+  if (detail === null || detail === undefined || detail === '') return '';
+  if (typeof detail !== 'object') return String(detail);
+  const line = Object.entries(detail)
+    .filter(([, v]) => v !== null && v !== undefined && v !== '')
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join('; ');
+  return line.length > 400 ? `${line.slice(0, 399)}…` : line;
+}
+
+/**
+ * The operator's decision on an unknown outcome (or a conflict). It names the operation and asks
+ * which way the money went in plain words — for a payment whether the customer was charged, for a
+ * cancel or refund whether the money went back — beside everything PayBridge has: the timeline
+ * (what was asked, what was answered), the last answer, the slip. "Charged" and "went back" are
+ * `succeeded`; nothing is preselected, and a reason is required.
+ */
+function openResolve() {
+  const tx = state.detail;
+  const giveBack = isGiveBack(tx);
+  $('resolve-form').reset();
+  showError('resolve', null);
+  $('resolve-title').textContent = t(`resolve_title_${tx.kind}`);
+  $('resolve-what').textContent = t(`resolve_what_${tx.kind}`, { method: METHODS[tx.method], amount: fmt.money(tx.amount), time: fmt.dateTime(tx.created_at) });
+  $('resolve-help').textContent = t(giveBack ? 'resolve_help_give_back' : 'resolve_help_payment');
+  $('resolve-yes').textContent = t(giveBack ? 'money_back' : 'money_taken_payment');
+  $('resolve-no').textContent = t(giveBack ? 'money_not_back' : 'money_not_taken_payment');
+  const events = (tx.events ?? []).map((e) =>
+    el('li', { 'data-step': e.step }, el('span', { class: 'muted' }, fmt.dateTime(e.at)), ' ', stepText(e.step), summarise(e.detail) ? el('span', { class: 'fine' }, summarise(e.detail)) : ''),
+  );
+  const proofs = (tx.conflicts ?? [])
+    .filter((c) => c.state === 'open')
+    .map((c) => el('li', { 'data-conflict': c.conflict_id }, el('span', { class: 'muted' }, fmt.dateTime(c.created_at)), ' ', `${t('proven_step')}: ${stepText(c.evidence.step)} (${c.proven_by})`, summarise(c.evidence.detail) ? el('span', { class: 'fine' }, summarise(c.evidence.detail)) : ''));
+  $('resolve-evidence').replaceChildren(...events, ...proofs);
+  if (!events.length && !proofs.length) $('resolve-evidence').replaceChildren(el('li', {}, t('evidence_none')));
+  $('resolve-last-error').textContent = tx.error ? `${t('error')}: ${errorText(tx.error)}` : '';
+  $('resolve-slip').textContent = tx.slip ?? '';
+  $('resolve-slip').hidden = !tx.slip;
+  $('resolve-dialog').showModal();
+}
+
 async function confirmResolve(event) {
   event.preventDefault();
   const form = new FormData($('resolve-form'));
+  const chosen = form.get('status') === 'succeeded' ? $('resolve-yes').textContent : $('resolve-no').textContent;
   const answer = await api(`/payment/transactions/${state.detail.transaction_id}/resolve`, {
     method: 'POST',
     body: { status: form.get('status'), operator: String(form.get('operator') ?? ''), reason: String(form.get('reason') ?? '') },
   });
   if (!answer.is_success) return void showError('resolve', answer.error);
   $('resolve-dialog').close();
-  toast(t('done_resolved'));
+  toast(t('done_resolved_as', { outcome: chosen }));
   await refresh();
 }
 
@@ -575,11 +638,7 @@ async function start() {
   $('refund-open').addEventListener('click', openRefund);
   $('refund-cancel').addEventListener('click', () => $('refund-dialog').close());
   $('refund-form').addEventListener('submit', confirmRefund);
-  $('resolve-open').addEventListener('click', () => {
-    $('resolve-form').reset();
-    showError('resolve', null);
-    $('resolve-dialog').showModal();
-  });
+  $('resolve-open').addEventListener('click', openResolve);
   $('resolve-cancel').addEventListener('click', () => $('resolve-dialog').close());
   $('resolve-form').addEventListener('submit', confirmResolve);
   $('logout').addEventListener('click', () => (sessionStorage.removeItem('paybridge.token'), showLogin()));

@@ -1,9 +1,24 @@
 // Every number, amount, count and date on the console goes through here, in the console's
 // language and the shop's time zone: one way for the whole page. Money stays exact: integer
-// tiyin are split into soum and tiyin as BigInt, only the grouping and the separators come from
-// Intl, so no floating point ever touches an amount.
-
+// tiyin are split into soum and tiyin as BigInt digits, grouped and separated by the language's
+// table (AMOUNT_SHAPE, the till's sentences use the same), so no floating point ever touches an amount.
 const LOCALES = { ru: 'ru-RU', uz: 'uz-Latn-UZ', en: 'en-GB' };
+
+/**
+ * How each language writes an amount: the same table as the till's sentences (src/i18n/money.ts),
+ * so an amount reads one way wherever it is shown. Written out rather than asked of Intl: a browser's
+ * ICU may lack a locale's data (Debian's chromium prints uz amounts as "1,234.00"), a server's not.
+ */
+export const AMOUNT_SHAPE = { ru: { group: '\u00a0', decimal: ',' }, uz: { group: '\u00a0', decimal: ',' }, en: { group: ',', decimal: '.' } };
+
+/** 123456 tiyin → "1 234,56" (ru, uz), "1,234.56" (en): exact, as BigInt digits. */
+export function soumDigits(tiyin, lang) {
+  const { group, decimal } = AMOUNT_SHAPE[lang] ?? AMOUNT_SHAPE.en;
+  const value = BigInt(tiyin);
+  const abs = value < 0n ? -value : value;
+  const whole = String(abs / 100n).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+  return `${value < 0n ? '-' : ''}${whole}${decimal}${String(abs % 100n).padStart(2, '0')}`;
+}
 
 /**
  * @param {'ru'|'uz'|'en'} lang
@@ -13,9 +28,7 @@ const LOCALES = { ru: 'ru-RU', uz: 'uz-Latn-UZ', en: 'en-GB' };
 export function makeFormat(lang, timeZone, words) {
   const locale = LOCALES[lang] ?? 'en-GB';
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const parts = new Intl.NumberFormat(locale, { minimumFractionDigits: 2 }).formatToParts(-1234.5);
-  const decimal = parts.find((p) => p.type === 'decimal')?.value ?? '.';
-  const minus = parts.find((p) => p.type === 'minusSign')?.value ?? '-';
+  const decimal = (AMOUNT_SHAPE[lang] ?? AMOUNT_SHAPE.en).decimal;
   const plural = new Intl.PluralRules(locale);
   const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short', timeStyle: 'medium' });
   const dateOnly = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
@@ -28,12 +41,8 @@ export function makeFormat(lang, timeZone, words) {
 
   /** 123456 tiyin → "1 234,56 сум" (ru), "1,234.56 soum" (en). */
   function money(tiyin, { sign = false } = {}) {
-    const value = BigInt(tiyin);
-    const abs = value < 0n ? -value : value;
-    const whole = integer.format(abs / 100n);
-    const cents = String(abs % 100n).padStart(2, '0');
-    const prefix = value < 0n ? minus : sign && value > 0n ? '+' : '';
-    return `${prefix}${whole}${decimal}${cents}\u00a0${words.soum}`;
+    const prefix = sign && BigInt(tiyin) > 0n ? '+' : '';
+    return `${prefix}${soumDigits(tiyin, lang)}\u00a0${words.soum}`;
   }
 
   /** "1 оплата", "2 оплаты", "5 оплат": the word's form chosen by the language's plural rules. */

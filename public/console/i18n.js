@@ -7,8 +7,8 @@ export const WORDS = {
     method: 'Способ', status: 'Статус', date: 'Дата', all: 'Все', time: 'Время', amount: 'Сумма', provider_id: 'ID у провайдера / RRN',
     transaction: 'Транзакция', no_transactions: 'Транзакций нет.', close: 'Закрыть', give_back: 'Вернуть деньги', resolve: 'Решить исход',
     timeline: 'История', slip: 'Слип', amount_optional: 'Сумма в сумах (пусто — всё, что осталось)', operator: 'Кто выполняет',
-    back: 'Назад', confirm_give_back: 'Да, вернуть', resolve_help: 'Исход платежа не удалось узнать. Проверьте кабинет провайдера или терминал и запишите решение.',
-    outcome: 'Исход', money_taken: 'Деньги списаны (успешен)', money_not_taken: 'Деньги не списаны (не прошёл)', reason: 'Почему (что вы увидели)',
+    back: 'Назад', confirm_give_back: 'Да, вернуть',
+    outcome: 'Исход', reason: 'Почему (что вы увидели)',
     save_decision: 'Сохранить решение', login_title: 'Вход в PayBridge', login_help: 'Введите ключ доступа (server.api_token).', token: 'Ключ доступа',
     login: 'Войти', login_wrong: 'Ключ не подошёл.', paid: 'оплачено', returned: 'возвращено', failed_n: 'не прошло', open_n: 'ждут исхода',
     st_succeeded: 'успешен', st_pending: 'в обработке', st_unknown: 'неизвестен', st_failed: 'не прошёл', st_cancelled: 'отменён', st_refunded: 'возвращён',
@@ -26,8 +26,8 @@ export const WORDS = {
     method: 'Usul', status: 'Holat', date: 'Sana', all: 'Hammasi', time: 'Vaqt', amount: 'Summa', provider_id: 'Provayder ID / RRN',
     transaction: 'Tranzaksiya', no_transactions: 'Tranzaksiyalar yoʻq.', close: 'Yopish', give_back: 'Pulni qaytarish', resolve: 'Natijani hal qilish',
     timeline: 'Tarix', slip: 'Slip', amount_optional: 'Summa soʻmda (boʻsh — qolgan hammasi)', operator: 'Kim bajaradi',
-    back: 'Orqaga', confirm_give_back: 'Ha, qaytarish', resolve_help: 'Toʻlov natijasini bilib boʻlmadi. Provayder kabinetini yoki terminalni tekshiring va qaroringizni yozing.',
-    outcome: 'Natija', money_taken: 'Pul yechilgan (muvaffaqiyatli)', money_not_taken: 'Pul yechilmagan (oʻtmadi)', reason: 'Sababi (nimani koʻrdingiz)',
+    back: 'Orqaga', confirm_give_back: 'Ha, qaytarish',
+    outcome: 'Natija', reason: 'Sababi (nimani koʻrdingiz)',
     save_decision: 'Qarorni saqlash', login_title: 'PayBridge’ga kirish', login_help: 'Kirish kalitini kiriting (server.api_token).', token: 'Kirish kaliti',
     login: 'Kirish', login_wrong: 'Kalit mos kelmadi.', paid: 'toʻlangan', returned: 'qaytarilgan', failed_n: 'oʻtmagan', open_n: 'natija kutmoqda',
     st_succeeded: 'muvaffaqiyatli', st_pending: 'jarayonda', st_unknown: 'nomaʼlum', st_failed: 'oʻtmadi', st_cancelled: 'bekor qilingan', st_refunded: 'qaytarilgan',
@@ -45,8 +45,8 @@ export const WORDS = {
     method: 'Method', status: 'Status', date: 'Date', all: 'All', time: 'Time', amount: 'Amount', provider_id: 'Provider id / RRN',
     transaction: 'Transaction', no_transactions: 'No transactions.', close: 'Close', give_back: 'Give money back', resolve: 'Decide the outcome',
     timeline: 'Timeline', slip: 'Slip', amount_optional: 'Amount in soum (empty: all that remains)', operator: 'Who does it',
-    back: 'Back', confirm_give_back: 'Yes, give it back', resolve_help: 'The payment’s outcome could not be learnt. Check the provider’s cabinet or the terminal and record your decision.',
-    outcome: 'Outcome', money_taken: 'Money taken (succeeded)', money_not_taken: 'Money not taken (failed)', reason: 'Why (what you saw)',
+    back: 'Back', confirm_give_back: 'Yes, give it back',
+    outcome: 'Outcome', reason: 'Why (what you saw)',
     save_decision: 'Save the decision', login_title: 'Log in to PayBridge', login_help: 'Enter the access token (server.api_token).', token: 'Access token',
     login: 'Log in', login_wrong: 'That token was refused.', paid: 'paid', returned: 'given back', failed_n: 'failed', open_n: 'awaiting outcome',
     st_succeeded: 'succeeded', st_pending: 'pending', st_unknown: 'unknown', st_failed: 'failed', st_cancelled: 'cancelled', st_refunded: 'refunded',
@@ -192,8 +192,54 @@ const MORE = {
   },
 };
 
+// The operator's decision on an unknown outcome names the operation and which way the money went,
+// in plain words: for a payment whether the customer was charged, for a cancel or refund whether the
+// money went back. The chosen words are what is recorded: charged / went back = succeeded.
+const RESOLVE = {
+  ru: {
+    resolve_title_payment: 'Решить исход оплаты', resolve_title_cancel: 'Решить исход отмены', resolve_title_refund: 'Решить исход возврата',
+    resolve_what_payment: 'Оплата {method} на {amount}, {time}.',
+    resolve_what_cancel: 'Отмена платежа {method}: покупателю {amount}, {time}.',
+    resolve_what_refund: 'Возврат по платежу {method}: покупателю {amount}, {time}.',
+    resolve_help_payment: 'PayBridge не смог узнать, списаны ли деньги с покупателя. Проверьте кабинет провайдера, терминал (экран, слип, отчёт) или приложение покупателя и выберите, что вы увидели.',
+    resolve_help_give_back: 'PayBridge не смог узнать, вернулись ли деньги покупателю. Проверьте кабинет провайдера, терминал (экран, слип, отчёт) или приложение покупателя и выберите, что вы увидели. Пока исход не решён, не возвращайте эти деньги снова.',
+    money_taken_payment: 'Деньги списаны с покупателя', money_not_taken_payment: 'Деньги не списаны',
+    money_back: 'Деньги вернулись покупателю', money_not_back: 'Деньги не вернулись',
+    choose_outcome: '— выберите, что вы увидели —', evidence_title: 'Что знает PayBridge', evidence_none: 'Записей нет.',
+    done_resolved_as: 'Решение записано: {outcome}.', terminal_detail: 'Ответ терминала', detail_label: 'Подробности',
+    paybridge_check: 'Это проверка самого PayBridge: провайдеру и терминалу ничего не отправлено.',
+  },
+  uz: {
+    resolve_title_payment: 'Toʻlov natijasini hal qilish', resolve_title_cancel: 'Bekor qilish natijasini hal qilish', resolve_title_refund: 'Qaytarish natijasini hal qilish',
+    resolve_what_payment: '{method} orqali toʻlov: {amount}, {time}.',
+    resolve_what_cancel: '{method} toʻlovini bekor qilish: xaridorga {amount}, {time}.',
+    resolve_what_refund: '{method} toʻlovi boʻyicha qaytarish: xaridorga {amount}, {time}.',
+    resolve_help_payment: 'PayBridge xaridordan pul yechilgan-yechilmaganini bila olmadi. Provayder kabinetini, terminalni (ekrani, slipi, hisoboti) yoki xaridorning ilovasini tekshiring va nimani koʻrganingizni tanlang.',
+    resolve_help_give_back: 'PayBridge pul xaridorga qaytgan-qaytmaganini bila olmadi. Provayder kabinetini, terminalni (ekrani, slipi, hisoboti) yoki xaridorning ilovasini tekshiring va nimani koʻrganingizni tanlang. Natija hal qilinmaguncha bu pulni qayta qaytarmang.',
+    money_taken_payment: 'Pul xaridordan yechilgan', money_not_taken_payment: 'Pul yechilmagan',
+    money_back: 'Pul xaridorga qaytgan', money_not_back: 'Pul qaytmagan',
+    choose_outcome: '— nimani koʻrganingizni tanlang —', evidence_title: 'PayBridge nimani biladi', evidence_none: 'Yozuvlar yoʻq.',
+    done_resolved_as: 'Qaror yozildi: {outcome}.', terminal_detail: 'Terminal javobi', detail_label: 'Tafsilotlar',
+    paybridge_check: 'Bu PayBridge’ning oʻz tekshiruvi: provayderga ham, terminalga ham hech narsa yuborilmadi.',
+  },
+  en: {
+    resolve_title_payment: 'Decide the payment’s outcome', resolve_title_cancel: 'Decide the cancel’s outcome', resolve_title_refund: 'Decide the refund’s outcome',
+    resolve_what_payment: 'A {method} payment of {amount}, {time}.',
+    resolve_what_cancel: 'A cancel of a {method} payment: {amount} to the customer, {time}.',
+    resolve_what_refund: 'A refund of a {method} payment: {amount} to the customer, {time}.',
+    resolve_help_payment: 'PayBridge could not learn whether the customer was charged. Check the provider’s cabinet, the terminal (its screen, slip, report) or the customer’s app, and choose what you saw.',
+    resolve_help_give_back: 'PayBridge could not learn whether the money went back to the customer. Check the provider’s cabinet, the terminal (its screen, slip, report) or the customer’s app, and choose what you saw. Until this is decided, do not give this money back again.',
+    money_taken_payment: 'Money taken from the customer', money_not_taken_payment: 'Money not taken',
+    money_back: 'Money went back to the customer', money_not_back: 'Money did not go back',
+    choose_outcome: '— choose what you saw —', evidence_title: 'What PayBridge knows', evidence_none: 'Nothing recorded.',
+    done_resolved_as: 'Decision recorded: {outcome}.', terminal_detail: 'The terminal’s answer', detail_label: 'Detail',
+    paybridge_check: 'This is PayBridge’s own check: nothing was sent to the provider or the terminal.',
+  },
+};
+
 for (const lang of ['ru', 'uz', 'en']) {
   Object.assign(WORDS[lang], MORE[lang]);
+  Object.assign(WORDS[lang], RESOLVE[lang]);
   WORDS[lang].forms = FORMS[lang];
   WORDS[lang].steps = STEPS[lang];
 }

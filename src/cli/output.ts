@@ -26,6 +26,8 @@ export function printError(envelope: Envelope<unknown>): void {
   const lines = [`error ${e.code}: ${e.message}`];
   if (e.data && e.data !== e.message) lines.push(`  detail: ${e.data}`);
   if (typeof e.reason === 'string' && e.reason !== e.message) lines.push(`  ${e.reason}`);
+  // What the provider or terminal said, apart from the sentence (issue #25): the operator's detail.
+  if (typeof e.provider_said === 'string') lines.push(`  provider said: ${e.provider_said}`);
   if (e.transaction_id) lines.push(`  transaction ${String(e.transaction_id)}${e.transaction_status ? ` is ${e.transaction_status}` : ''}`);
   if (e.transaction_status === 'unknown' || e.transaction_status === 'pending') {
     lines.push('  The outcome is not known yet: do not take the payment again; check it with `paybridge status`.');

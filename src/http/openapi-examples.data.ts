@@ -105,9 +105,10 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "-5017: Недостаточно средств на карте",
-            "reason": "Платёжная система не приняла платёж; деньги не списаны. Её ответ: Click declined the payment: Недостаточно средств на карте.",
+            "reason": "Платёжная система не приняла платёж; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000002",
-            "transaction_status": "failed"
+            "transaction_status": "failed",
+            "provider_said": "Click declined the payment: Недостаточно средств на карте."
           },
           "is_success": false
         }
@@ -328,11 +329,12 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "OUTCOME_UNKNOWN",
-            "reason": "Платёжная система не подтвердила результат. Не проводите операцию снова: PayBridge продолжает проверять. Её ответ: Click answered HTTP 504: whether CLICK reversed the payment is not known. Check before trying again.",
+            "reason": "Не повторяйте возврат: деньги могли уже вернуться покупателю. Попросите покупателя посмотреть в приложении Click, вернулись ли деньги, и позовите менеджера; PayBridge продолжает проверять.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000005",
-            "transaction_status": "succeeded",
+            "transaction_status": "unknown",
             "give_back_id": "d0c5e7a0-0000-4000-8000-000000000006",
-            "give_back_status": "unknown"
+            "give_back_status": "unknown",
+            "provider_said": "Click answered HTTP 504: whether CLICK reversed the payment is not known. Check before trying again."
           },
           "is_success": false
         }
@@ -385,9 +387,10 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "-31303: Недостаточно средств на карте",
-            "reason": "Платёжная система не приняла платёж; деньги не списаны. Её ответ: Payme declined the payment: Недостаточно средств на карте.",
+            "reason": "Платёжная система не приняла платёж; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000008",
-            "transaction_status": "failed"
+            "transaction_status": "failed",
+            "provider_said": "Payme declined the payment: Недостаточно средств на карте."
           },
           "is_success": false
         }
@@ -492,9 +495,9 @@ export const RECORDED: RecordedFile = {
           "data": null,
           "error": {
             "code": 106,
-            "message": "Payme здесь не возвращает часть платежа; отмените всю сумму 1500.00 сум.",
-            "data": "Payme cannot give back part of a payment here; cancel the whole 1500.00 soum.",
-            "reason": "Payme здесь не возвращает часть платежа; отмените всю сумму 1500.00 сум.",
+            "message": "Payme здесь не возвращает часть платежа; отмените всю сумму 1 500,00 сум.",
+            "data": "Payme cannot give back part of a payment here; cancel the whole 1,500.00 soum.",
+            "reason": "Payme здесь не возвращает часть платежа; отмените всю сумму 1 500,00 сум.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000007",
             "transaction_status": "succeeded",
             "remaining_amount": 150000,
@@ -652,9 +655,10 @@ export const RECORDED: RecordedFile = {
             "code": 104,
             "message": "BILLING_ERROR",
             "data": "400: operation.failed",
-            "reason": "Платёжная система не приняла платёж; деньги не списаны. Её ответ: Uzum declined: operation.failed; nothing was charged.",
+            "reason": "Платёжная система не приняла платёж; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000012",
-            "transaction_status": "failed"
+            "transaction_status": "failed",
+            "provider_said": "Uzum declined: operation.failed; nothing was charged."
           },
           "is_success": false
         }
@@ -750,9 +754,9 @@ export const RECORDED: RecordedFile = {
           "data": null,
           "error": {
             "code": 106,
-            "message": "Uzum здесь не возвращает часть платежа; отмените всю сумму 1500.00 сум.",
-            "data": "Uzum cannot give back part of a payment here; cancel the whole 1500.00 soum.",
-            "reason": "Uzum здесь не возвращает часть платежа; отмените всю сумму 1500.00 сум.",
+            "message": "Uzum здесь не возвращает часть платежа; отмените всю сумму 1 500,00 сум.",
+            "data": "Uzum cannot give back part of a payment here; cancel the whole 1,500.00 soum.",
+            "reason": "Uzum здесь не возвращает часть платежа; отмените всю сумму 1 500,00 сум.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000010",
             "transaction_status": "succeeded",
             "remaining_amount": 150000,
@@ -960,6 +964,7 @@ export const RECORDED: RecordedFile = {
             "message": "Недостаточно средств",
             "data": "116 Insufficient funds",
             "response_code": "116",
+            "reason": "Терминал не провёл оплату; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000017",
             "transaction_status": "failed",
             "slip": "         ОПЕРАЦИЯ ОТКЛОНЕНА\nКод ответа:                      116\n        Недостаточно средств\n"
@@ -985,6 +990,7 @@ export const RECORDED: RecordedFile = {
             "message": "Операция прервана клиентом/кассиром",
             "data": "992 Operation aborted",
             "response_code": "992",
+            "reason": "Терминал не провёл оплату; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000018",
             "transaction_status": "failed",
             "slip": "         ОПЕРАЦИЯ ОТКЛОНЕНА\nКод ответа:                      992\n         Операция прервана\n"
@@ -1329,6 +1335,7 @@ export const RECORDED: RecordedFile = {
             "message": "Недостаточно средств",
             "data": "116 Insufficient funds",
             "response_code": "116",
+            "reason": "Терминал не провёл оплату; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000022",
             "transaction_status": "failed",
             "slip": null
@@ -1354,6 +1361,7 @@ export const RECORDED: RecordedFile = {
             "message": "Операция прервана клиентом/кассиром",
             "data": "992 Operation aborted",
             "response_code": "992",
+            "reason": "Терминал не провёл оплату; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000023",
             "transaction_status": "failed",
             "slip": null
@@ -2149,9 +2157,9 @@ export const RECORDED: RecordedFile = {
           "data": null,
           "error": {
             "code": 106,
-            "message": "Нельзя вернуть 9999.00 сум: из 600.00 сум осталось только 400.00 сум.",
-            "data": "Cannot give back 9999.00 soum: only 400.00 of the 600.00 soum paid remain.",
-            "reason": "Нельзя вернуть 9999.00 сум: из 600.00 сум осталось только 400.00 сум.",
+            "message": "Нельзя вернуть 9 999,00 сум: из 600,00 сум осталось только 400,00 сум.",
+            "data": "Cannot give back 9,999.00 soum: only 400.00 soum of the 600.00 soum paid remain.",
+            "reason": "Нельзя вернуть 9 999,00 сум: из 600,00 сум осталось только 400,00 сум.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000024",
             "transaction_status": "succeeded",
             "remaining_amount": 40000,
@@ -2632,34 +2640,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T04:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 3,
-                    "paid_amount": 290000,
-                    "returned_amount": 200000,
-                    "net_amount": 90000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "payme": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 250000,
-                    "net_amount": 120000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "uzcard": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 100000,
-                    "net_amount": 270000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   }
                 }
               },
@@ -2740,34 +2748,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T07:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
                   },
                   "payme": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
                   },
                   "uzcard": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
                   }
                 }
               },

@@ -15,7 +15,10 @@ Every answer is HTTP 200 with the envelope \`{data, error, is_success}\`; amount
 that very request, a status lookup that found nothing when asked late enough and twice, or the journal showing the
 request never left PayBridge. Every other trouble (a timeout, a 5xx, an unreadable body, a system error, a busy
 pinpad) is \`unknown\`: do not take the payment again; retry with the same \`Idempotency-Key\` for the settled
-answer. What each provider and terminal answer proves: docs/outcomes.md.
+answer. What each provider and terminal answer proves: docs/outcomes.md. An unknown outcome's answer (payment, cancel,
+refund, shift close) always carries \`transaction_status: "unknown"\` and a \`reason\` in the request's language that
+says what to do (do not repeat it; the pinpad's screen or slip, or the customer's app; call the manager); what the
+provider or terminal said travels apart, in \`error.provider_said\`, never inside the cashier's sentence.
 
 When PayBridge listens on a non-loopback address, every request needs \`Authorization: Bearer <token>\` (HTTP 401 otherwise).
 

@@ -9,11 +9,22 @@ import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 const ErrorSchema = Type.Object(
   {
     code: Type.Integer({ description: 'The error code (7, 103, 104, 106, 108, 109, 110; see the README).' }),
-    message: Type.String({ description: '`BILLING_ERROR` for code 104 (the contract); otherwise a sentence for the cashier in the request’s language.' }),
+    message: Type.String({
+      description:
+        '`BILLING_ERROR` for code 104 (the contract); otherwise a sentence for the cashier in the request’s language. A pinpad’s unknown outcome (108/109 with `transaction_status` unknown) says so and that money may have moved, e.g. `Результат возврата неизвестен (Нет связи с ПИН-ПАДом): деньги могли уже вернуться на карту.`',
+    }),
     data: Type.Union([Type.String(), Type.Null()], { description: 'Detail for the integrator: the provider’s or pinpad’s code and text.' }),
-    reason: Type.Optional(Type.String({ description: 'A sentence for the cashier.' })),
+    reason: Type.Optional(Type.String({ description: 'A sentence for the cashier in the request’s language: what happened and what to do. Never carries the provider’s own words (see provider_said).' })),
     transaction_id: Type.Optional(Type.String()),
-    transaction_status: Type.Optional(Type.String({ description: 'failed: nothing was charged (said only on proof); unknown: the outcome is not known yet — do not take the payment again, retry with the same Idempotency-Key for the settled answer.' })),
+    transaction_status: Type.Optional(
+      Type.String({
+        description:
+          'failed: nothing was charged, or nothing was given back by this request (said only on proof); unknown: the outcome is not known yet — every operation (QR or card payment, cancel, refund, shift close) says so, and `reason` tells the cashier not to repeat it, where to look (the pinpad’s screen or slip, the customer’s wallet app) and to call the manager; retry with the same Idempotency-Key for the settled answer. For a QR give-back `transaction_id` is the payment’s and `give_back_status` the give-back’s own.',
+      }),
+    ),
+    provider_said: Type.Optional(
+      Type.String({ description: 'What the provider or terminal answered, in its own words or PayBridge’s English account of the exchange: for the manager and the integrator, never part of the cashier’s `reason`. Absent on refusals by PayBridge’s own checks (7, 106).' }),
+    ),
     problems: Type.Optional(Type.Array(Type.String(), { description: 'Code 7: one line per bad field.' })),
   },
   { additionalProperties: true },

@@ -45,25 +45,67 @@ export const MESSAGES = {
     uz: 'Toʻlov tizimi toʻlovni qabul qilmadi; pul yechilmadi.',
     en: 'The provider did not take the payment; nothing was charged.',
   },
-  provider_declined_saying: {
-    ru: 'Платёжная система не приняла платёж; деньги не списаны. Её ответ: {detail}',
-    uz: 'Toʻlov tizimi toʻlovni qabul qilmadi; pul yechilmadi. Uning javobi: {detail}',
-    en: 'The provider did not take the payment; nothing was charged. It said: {detail}',
-  },
-  outcome_unknown_saying: {
-    ru: 'Платёжная система не подтвердила результат. Не проводите операцию снова: PayBridge продолжает проверять. Её ответ: {detail}',
-    uz: 'Toʻlov tizimi natijani tasdiqlamadi. Amalni qayta oʻtkazmang: PayBridge tekshirishda davom etmoqda. Uning javobi: {detail}',
-    en: 'The provider has not confirmed the outcome. Do not repeat the operation; PayBridge keeps checking. It said: {detail}',
-  },
   give_back_declined: {
-    ru: 'Платёжная система отказала в возврате; по этому запросу деньги не возвращены. Её ответ: {detail}',
-    uz: 'Toʻlov tizimi pulni qaytarishni rad etdi; bu soʻrov boʻyicha pul qaytarilmadi. Uning javobi: {detail}',
-    en: 'The provider refused to give the money back; nothing was given back by this request. It said: {detail}',
+    ru: 'Платёжная система отказала в возврате; по этому запросу деньги не возвращены.',
+    uz: 'Toʻlov tizimi pulni qaytarishni rad etdi; bu soʻrov boʻyicha pul qaytarilmadi.',
+    en: 'The provider refused to give the money back; nothing was given back by this request.',
   },
-  outcome_unknown: {
-    ru: 'Платёжная система не подтвердила результат. Не проводите платёж снова: PayBridge продолжает проверять.',
-    uz: 'Toʻlov tizimi natijani tasdiqlamadi. Toʻlovni qayta oʻtkazmang: PayBridge tekshirishda davom etmoqda.',
-    en: 'The provider has not confirmed whether the payment went through. Do not take it again; PayBridge keeps checking.',
+  card_declined_payment: {
+    ru: 'Терминал не провёл оплату; деньги не списаны.',
+    uz: 'Terminal toʻlovni oʻtkazmadi; pul yechilmadi.',
+    en: 'The terminal did not take the payment; nothing was charged.',
+  },
+  card_declined_give_back: {
+    ru: 'Терминал не выполнил возврат; по этому запросу деньги на карту не вернулись.',
+    uz: 'Terminal qaytarishni bajarmadi; bu soʻrov boʻyicha pul kartaga qaytmadi.',
+    en: 'The terminal did not give the money back; nothing went back to the card by this request.',
+  },
+  // An unknown outcome. The headline (a pinpad's `message`) never hides that money may have moved;
+  // the reason says what to do. The provider's own words travel apart, in `provider_said`.
+  unknown_title_payment: {
+    ru: 'Результат оплаты неизвестен ({pinpad}): деньги могли быть списаны с карты.',
+    uz: 'Toʻlov natijasi nomaʼlum ({pinpad}): pul kartadan yechilgan boʻlishi mumkin.',
+    en: 'The payment’s outcome is unknown ({pinpad}): the card may have been charged.',
+  },
+  unknown_title_cancel: {
+    ru: 'Результат отмены неизвестен ({pinpad}): деньги могли уже вернуться на карту.',
+    uz: 'Bekor qilish natijasi nomaʼlum ({pinpad}): pul kartaga qaytgan boʻlishi mumkin.',
+    en: 'The cancel’s outcome is unknown ({pinpad}): the money may already be back on the card.',
+  },
+  unknown_title_refund: {
+    ru: 'Результат возврата неизвестен ({pinpad}): деньги могли уже вернуться на карту.',
+    uz: 'Qaytarish natijasi nomaʼlum ({pinpad}): pul kartaga qaytgan boʻlishi mumkin.',
+    en: 'The refund’s outcome is unknown ({pinpad}): the money may already be back on the card.',
+  },
+  unknown_title_close: {
+    ru: 'Неизвестно, закрыта ли смена ({pinpad}).',
+    uz: 'Smena yopilgan-yopilmagani nomaʼlum ({pinpad}).',
+    en: 'Whether the shift was closed is unknown ({pinpad}).',
+  },
+  unknown_do_card_payment: {
+    ru: 'Не проводите платёж снова: деньги могли быть списаны. Посмотрите на экран пинпада или его чек (слип) и позовите менеджера; PayBridge продолжает проверять.',
+    uz: 'Toʻlovni qayta oʻtkazmang: pul yechilgan boʻlishi mumkin. PIN-pad ekraniga yoki uning chekiga (slipga) qarang va menejerni chaqiring; PayBridge tekshirishda davom etmoqda.',
+    en: 'Do not take the payment again: the money may have been charged. Look at the pinpad’s screen or its slip and call the manager; PayBridge keeps checking.',
+  },
+  unknown_do_card_give_back: {
+    ru: 'Не повторяйте возврат: деньги могли уже вернуться на карту покупателя. Посмотрите на экран пинпада или его чек (слип) и позовите менеджера; PayBridge продолжает проверять.',
+    uz: 'Qaytarishni takrorlamang: pul xaridorning kartasiga allaqachon qaytgan boʻlishi mumkin. PIN-pad ekraniga yoki uning chekiga (slipga) qarang va menejerni chaqiring; PayBridge tekshirishda davom etmoqda.',
+    en: 'Do not repeat the give-back: the money may already be back on the customer’s card. Look at the pinpad’s screen or its slip and call the manager; PayBridge keeps checking.',
+  },
+  unknown_do_qr_payment: {
+    ru: 'Не проводите платёж снова: деньги могли быть списаны. Попросите покупателя посмотреть в приложении {method}, списаны ли деньги, и позовите менеджера; PayBridge продолжает проверять.',
+    uz: 'Toʻlovni qayta oʻtkazmang: pul yechilgan boʻlishi mumkin. Xaridordan {method} ilovasida pul yechilgan-yechilmaganini koʻrishni soʻrang va menejerni chaqiring; PayBridge tekshirishda davom etmoqda.',
+    en: 'Do not take the payment again: the money may have been charged. Ask the customer to look in the {method} app whether it was, and call the manager; PayBridge keeps checking.',
+  },
+  unknown_do_qr_give_back: {
+    ru: 'Не повторяйте возврат: деньги могли уже вернуться покупателю. Попросите покупателя посмотреть в приложении {method}, вернулись ли деньги, и позовите менеджера; PayBridge продолжает проверять.',
+    uz: 'Qaytarishni takrorlamang: pul xaridorga allaqachon qaytgan boʻlishi mumkin. Xaridordan {method} ilovasida pul qaytgan-qaytmaganini koʻrishni soʻrang va menejerni chaqiring; PayBridge tekshirishda davom etmoqda.',
+    en: 'Do not repeat the give-back: the money may already be back with the customer. Ask the customer to look in the {method} app whether it came back, and call the manager; PayBridge keeps checking.',
+  },
+  unknown_do_close: {
+    ru: 'Не закрывайте смену снова: распечатайте на терминале последний отчёт, чтобы увидеть, закрыта ли она, и позовите менеджера.',
+    uz: 'Smenani qayta yopmang: yopilgan-yopilmaganini bilish uchun terminalda oxirgi hisobotni chop eting va menejerni chaqiring.',
+    en: 'Do not close the shift again: print the terminal’s last report to see whether it is closed, and call the manager.',
   },
   fiscal_refused: {
     ru: '{method} не принял фискальный чек: {text}.',
@@ -106,19 +148,19 @@ export const MESSAGES = {
     en: 'The payment {status}: no money was taken, nothing to give back.',
   },
   amount_over_remaining: {
-    ru: 'Нельзя вернуть {amount} сум: из {paid} сум осталось только {remaining} сум.',
-    uz: '{amount} soʻm qaytarib boʻlmaydi: {paid} soʻmdan faqat {remaining} soʻm qolgan.',
-    en: 'Cannot give back {amount} soum: only {remaining} of the {paid} soum paid remain.',
+    ru: 'Нельзя вернуть {amount}: из {paid} осталось только {remaining}.',
+    uz: '{amount} qaytarib boʻlmaydi: {paid}dan faqat {remaining} qolgan.',
+    en: 'Cannot give back {amount}: only {remaining} of the {paid} paid remain.',
   },
   give_back_reserved: {
-    ru: 'Нельзя вернуть {amount} сум: из {paid} сум {reserved} сум уже возвращаются (результат ещё не известен), осталось {remaining} сум. PayBridge выясняет результат; повторять возврат не нужно.',
-    uz: '{amount} soʻm qaytarib boʻlmaydi: {paid} soʻmdan {reserved} soʻm qaytarilmoqda (natija hali nomaʼlum), {remaining} soʻm qolgan. PayBridge natijani aniqlaydi; qaytarishni takrorlamang.',
-    en: 'Cannot give back {amount} soum: {reserved} of the {paid} soum paid are being given back (outcome not known yet), {remaining} remain. PayBridge is finding out; do not repeat the give-back.',
+    ru: 'Нельзя вернуть {amount}: из {paid} уже возвращаются {reserved} (результат ещё не известен), осталось {remaining}. PayBridge выясняет результат; повторять возврат не нужно.',
+    uz: '{amount} qaytarib boʻlmaydi: {paid}dan {reserved} qaytarilmoqda (natija hali nomaʼlum), {remaining} qolgan. PayBridge natijani aniqlaydi; qaytarishni takrorlamang.',
+    en: 'Cannot give back {amount}: {reserved} of the {paid} paid are being given back (outcome not known yet), {remaining} remain. PayBridge is finding out; do not repeat the give-back.',
   },
   partial_not_supported: {
-    ru: '{method} здесь не возвращает часть платежа; отмените всю сумму {remaining} сум.',
-    uz: '{method} bu yerda toʻlovning bir qismini qaytarmaydi; butun {remaining} soʻmni bekor qiling.',
-    en: '{method} cannot give back part of a payment here; cancel the whole {remaining} soum.',
+    ru: '{method} здесь не возвращает часть платежа; отмените всю сумму {remaining}.',
+    uz: '{method} bu yerda toʻlovning bir qismini qaytarmaydi; butun {remaining} summani bekor qiling.',
+    en: '{method} cannot give back part of a payment here; cancel the whole {remaining}.',
   },
   card_payment_not_found: {
     ru: 'На терминале {terminal} нет платежа с номером чека или RRN {ref}.',

@@ -16,6 +16,8 @@ import { invalidRequest, paymentError, PayBridgeError } from './errors.js';
 import { remainingToGiveBack, withGiveBackSucceeded } from './give-back-ledger.js';
 import { cardOperation, NOT_SENT, pinpadCodeOf, terminalError, terminalErrorCode, type CardMethod, type CardOperation, type CardTerminal } from './card-operations.js';
 import type { ShiftClose, Transaction } from './transaction.js';
+import { unknownHeadline, unknownOutcome } from './unknown-outcome.js';
+import { describeCode } from './pinpad-codes.js';
 
 export type { CardMethod, CardTerminal };
 
@@ -204,12 +206,7 @@ export class CardPaymentService {
     const { tx: done, verdict } = executed;
     if (done.status === 'succeeded') return executed;
     this.log.warn({ transaction_id: tx.id, terminal: terminal.id, op, outcome: done.status, reason: verdict.reason }, 'card operation not completed');
-    throw terminalError(terminal.method, pinpadCodeOf(done.error), {
-      ...(verdict.reason ? { reason: verdict.reason } : {}),
-      transaction_id: tx.id,
-      transaction_status: done.status,
-      ...(verdict.step === 'declined' ? { slip: done.slip } : {}),
-    });
+    throw cardRefusal(done, verdict.reason, verdict.step === 'declined' ? { slip: done.slip } : {});
   }
 
   /**
@@ -227,13 +224,13 @@ export class CardPaymentService {
     if (tx.status === 'pending' || tx.status === 'unknown') {
       if (!orUnsettled) return undefined;
       // To the till a row still pending after it was asked about is as unknown as one marked so.
-      throw terminalError(method, pinpadCodeOf(tx.error), { reason: text('outcome_unknown'), transaction_id: tx.id, transaction_status: 'unknown', replayed: true });
+      throw cardRefusal({ ...tx, status: 'unknown' }, undefined, { replayed: true });
     }
     if (tx.status === 'failed') {
       if (tx.error?.data?.startsWith(NOT_SENT)) {
         throw new PayBridgeError(terminalErrorCode(method), text('card_never_sent'), tx.error.data, { reason: text('card_never_sent'), transaction_id: tx.id, transaction_status: 'failed', replayed: true });
       }
-      throw terminalError(method, pinpadCodeOf(tx.error), { transaction_id: tx.id, transaction_status: 'failed', replayed: true });
+      throw cardRefusal(tx, undefined, { replayed: true });
     }
     return this.answer(tx, { replayed: true });
   }
@@ -296,7 +293,12 @@ export class CardPaymentService {
     const held = claim!;
     try {
       const { close: done, found } = await this.settleClose(terminal, sent, finding, held);
-      if (finding.kind !== 'answered') throw terminalError(method, '999', { reason: done.reason ?? undefined, close_id: sent.id, close_state: done.state });
+      if (finding.kind !== 'answered') {
+        if (done.state !== 'unknown') throw terminalError(method, '999', { reason: done.reason ?? undefined, close_id: sent.id, close_state: done.state });
+        // The shift may or may not be closed: the headline says so, the reason what to do, PayBridge's account apart.
+        const { reason, ...unknown } = unknownOutcome('close', { kind: 'card' }, done.reason);
+        throw new PayBridgeError(terminalErrorCode(method), unknownHeadline('close', '999'), describeCode('999'), { response_code: '999', reason, close_id: sent.id, close_state: done.state, ...unknown });
+      }
       if (done.state === 'refused') throw terminalError(method, finding.answer.code, { close_id: sent.id, close_state: done.state });
       if (found?.record.matched === false) this.log.warn({ terminal: terminal.id, shift: found.shift, difference: found.reconciliation.difference }, 'shift totals differ from the journal');
       if (found?.record.matched === null) this.log.info({ terminal: terminal.id, shift: found.shift, reason: found.reason }, 'shift closed without a reconciliation against the journal');
@@ -536,4 +538,35 @@ export async function reconcileWithJournal(answer: TerminalAnswer, journalTotals
       },
     },
   };
+}
+
+/**
+ * The till's answer for a card operation that did not succeed. Failed: the pinpad's words as the
+ * headline and a sentence that nothing moved by it. Unknown: a headline that says money may have
+ * moved (the pinpad's words in it), what to do, and PayBridge's account of the exchange apart in
+ * `provider_said` (never in the cashier's sentence). Fields keep the order they always had.
+ */
+function cardRefusal(tx: Transaction, account: string | undefined, extra: Record<string, unknown>): PayBridgeError {
+  const method = tx.method as CardMethod;
+  const code = pinpadCodeOf(tx.error);
+  const operation = tx.kind;
+  if (tx.status === 'unknown' || tx.status === 'pending') {
+    const { reason, ...unknown } = unknownOutcome(operation, { kind: 'card' }, account);
+    const { provider_said, ...status } = unknown;
+    return new PayBridgeError(terminalErrorCode(method), unknownHeadline(operation, code), describeCode(code), {
+      response_code: code,
+      reason,
+      transaction_id: tx.id,
+      ...status,
+      ...extra,
+      ...(provider_said ? { provider_said } : {}),
+    });
+  }
+  return terminalError(method, code, {
+    reason: text(operation === 'payment' ? 'card_declined_payment' : 'card_declined_give_back'),
+    transaction_id: tx.id,
+    transaction_status: tx.status,
+    ...extra,
+    ...(account ? { provider_said: account } : {}),
+  });
 }

@@ -1,5 +1,4 @@
-import { text, translate, type Text } from '../i18n/text.js';
-import { tiyinToSoumLiteral } from './money.js';
+import { soum, text, translate, type Text } from '../i18n/text.js';
 
 /**
  * The one registry of error codes PayBridge answers with. The numbers are the POS contract (the
@@ -77,9 +76,9 @@ export function paymentError(reason: Text, extras: ErrorExtras = {}): PayBridgeE
   return new PayBridgeError(ErrorCode.PAYMENT, reason, translate(reason, 'en'), { reason, ...extras });
 }
 
-/** "Cannot give back 5.00 soum: only 3.00 of the 10.00 paid remain." */
+/** "Cannot give back 5.00 soum: only 3.00 soum of the 10.00 soum paid remain", each amount the shop's way. */
 export function overRemaining(amount: number, remaining: number, paid: number): Text {
-  return text('amount_over_remaining', { amount: tiyinToSoumLiteral(amount), remaining: tiyinToSoumLiteral(remaining), paid: tiyinToSoumLiteral(paid) });
+  return text('amount_over_remaining', { amount: soum(amount), remaining: soum(remaining), paid: soum(paid) });
 }
 
 export function internalError(reference: string): PayBridgeError {

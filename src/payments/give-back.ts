@@ -1,7 +1,6 @@
-import { text, statusText } from '../i18n/text.js';
+import { soum, text, statusText } from '../i18n/text.js';
 import { paymentError, overRemaining } from './errors.js';
 import { remainingToGiveBack, type GiveBackLedger } from './give-back-ledger.js';
-import { tiyinToSoumLiteral } from './money.js';
 import type { Transaction } from './transaction.js';
 
 export interface GiveBackAsk {
@@ -34,7 +33,7 @@ export function decideGiveBack(original: Transaction, ledger: GiveBackLedger, as
     const shown = amount > 0 ? amount : ledger.paid;
     throw paymentError(
       ledger.reserved > 0
-        ? text('give_back_reserved', { amount: tiyinToSoumLiteral(shown), paid: tiyinToSoumLiteral(ledger.paid), reserved: tiyinToSoumLiteral(ledger.reserved), remaining: tiyinToSoumLiteral(remaining) })
+        ? text('give_back_reserved', { amount: soum(shown), paid: soum(ledger.paid), reserved: soum(ledger.reserved), remaining: soum(remaining) })
         : overRemaining(shown, remaining, ledger.paid),
       ledgerExtras,
     );
@@ -42,7 +41,7 @@ export function decideGiveBack(original: Transaction, ledger: GiveBackLedger, as
   if (ask.cancelOnly && ledger.live > 0) throw paymentError(text('partly_cancelled'), ledgerExtras);
   const partial = amount < ledger.paid;
   if (partial && !ask.partialSupported) {
-    throw paymentError(text('partial_not_supported', { method: ask.methodName, remaining: tiyinToSoumLiteral(remaining) }), ledgerExtras);
+    throw paymentError(text('partial_not_supported', { method: ask.methodName, remaining: soum(remaining) }), ledgerExtras);
   }
   return { amount, partial };
 }

@@ -8,7 +8,8 @@ import type { QrProvider } from './ports/qr-provider.js';
 import { UNSETTLEABLE, type OperationAdapter, type Verdict } from './ports/operation-adapter.js';
 import { qrCharge, qrGiveBack } from './qr-operations.js';
 import { remainingToGiveBack, withGiveBackSucceeded, type GiveBackLedger } from './give-back-ledger.js';
-import { billingError, paymentError } from './errors.js';
+import { billingError, paymentError, type ErrorExtras } from './errors.js';
+import { unknownOutcome, type TillOperation } from './unknown-outcome.js';
 import { KeyedLock } from './keyed-lock.js';
 import { OperationEngine, type OperationHooks, type SettleOnce } from './operation-engine.js';
 import { maskQrCode } from './masking.js';
@@ -16,6 +17,9 @@ import type { TransactionStatus } from './state-machine.js';
 import type { QrPaymentMethod, Transaction, TransactionWithEvents } from './transaction.js';
 
 export type QrMethod = QrPaymentMethod;
+
+/** What the provider said, for `provider_said`: never inside the cashier's sentence. */
+const saying = (words: string | null | undefined): { provider_said?: string } => (words ? { provider_said: words } : {});
 
 /** Shop details some answers carry (Payme's seed answer echoes them). */
 export interface ShopDetails {
@@ -232,15 +236,13 @@ export class QrPaymentService {
         };
       }
       case 'failed':
-        throw billingError(tx.error?.data ?? null, { reason: reason ? text('provider_declined_saying', { detail: reason }) : text('provider_declined'), ...extras });
+        // The provider's own words stay out of the cashier's sentence: they travel in provider_said.
+        throw billingError(tx.error?.data ?? null, { reason: text('provider_declined'), ...extras, ...(reason ? { provider_said: reason } : {}) });
       case 'cancelled':
       case 'refunded':
         throw paymentError(text('qr_code_used', { status: statusText(tx.status) }), extras);
       default:
-        throw billingError('OUTCOME_UNKNOWN', {
-          reason: reason ? text('outcome_unknown_saying', { detail: reason }) : text('outcome_unknown'),
-          ...extras,
-        });
+        throw billingError('OUTCOME_UNKNOWN', this.unknownExtras('payment', tx.method as QrMethod, extras, reason));
     }
   }
 
@@ -282,15 +284,27 @@ export class QrPaymentService {
       if (!recorded) return this.cancelAnswer(original, done, withGiveBackSucceeded(reserved, done.amount));
       return (await this.giveBackAnswer(giveBack.id))!;
     }
-    // The provider's own explanation stays (in its words) behind a sentence in the cashier's language.
-    const reason = done.status === 'failed'
-      ? text('give_back_declined', { detail: verdict.reason ?? done.error?.data ?? '' })
-      : verdict.reason ? text('outcome_unknown_saying', { detail: verdict.reason }) : text('outcome_unknown');
-    throw billingError(done.error?.data ?? 'OUTCOME_UNKNOWN', { reason, ...this.giveBackExtras(done, original) });
+    // The provider's own explanation stays in its words, apart from the sentence in the cashier's language.
+    if (done.status === 'failed') {
+      throw billingError(done.error?.data ?? null, { reason: text('give_back_declined'), ...this.giveBackExtras(done, original), ...saying(verdict.reason ?? done.error?.data) });
+    }
+    throw billingError('OUTCOME_UNKNOWN', this.unknownExtras(done.kind === 'refund' ? 'refund' : 'cancel', method, this.giveBackExtras(done, original), verdict.reason));
   }
 
+  /**
+   * A give-back's answer names its payment (`transaction_id`) and itself (`give_back_id`,
+   * `give_back_status`). `transaction_status` is the payment's, except while the give-back's outcome
+   * is not known: then whether the payment's money is still the shop's is not known either.
+   */
   private giveBackExtras(giveBack: Transaction, original: Transaction): Record<string, unknown> {
-    return { transaction_id: original.id, transaction_status: original.status, give_back_id: giveBack.id, give_back_status: giveBack.status };
+    const unsettled = giveBack.status === 'unknown' || giveBack.status === 'pending';
+    return { transaction_id: original.id, transaction_status: unsettled ? 'unknown' : original.status, give_back_id: giveBack.id, give_back_status: giveBack.status };
+  }
+
+  /** An unknown outcome's answer: what to do in the cashier's language first (as `reason` always came), the provider's words last. */
+  private unknownExtras(operation: TillOperation, method: QrMethod, ids: Record<string, unknown>, providerSaid?: string): ErrorExtras {
+    const { reason, provider_said, ...status } = unknownOutcome(operation, { kind: 'qr', method }, providerSaid);
+    return { reason, ...ids, ...status, ...(provider_said ? { provider_said } : {}) };
   }
 
   /**
@@ -303,9 +317,11 @@ export class QrPaymentService {
     const original = (await this.journal.get(giveBack.originalId))!;
     if (giveBack.status === 'pending' || giveBack.status === 'unknown') {
       if (!orUnsettled) return undefined;
-      throw billingError('OUTCOME_UNKNOWN', { reason: text('outcome_unknown'), ...this.giveBackExtras(giveBack, original), replayed: true });
+      throw billingError('OUTCOME_UNKNOWN', { ...this.unknownExtras(giveBack.kind === 'refund' ? 'refund' : 'cancel', giveBack.method as QrMethod, this.giveBackExtras(giveBack, original)), replayed: true });
     }
-    if (giveBack.status === 'failed') throw billingError(giveBack.error?.data ?? null, { reason: text('give_back_declined', { detail: giveBack.error?.data ?? '' }), ...this.giveBackExtras(giveBack, original) });
+    if (giveBack.status === 'failed') {
+      throw billingError(giveBack.error?.data ?? null, { reason: text('give_back_declined'), ...this.giveBackExtras(giveBack, original), ...saying(giveBack.error?.data) });
+    }
     return this.cancelAnswer(original, giveBack, await this.journal.giveBackLedger(original.id));
   }
 
