@@ -5,6 +5,7 @@ import { formatShopDateTime } from '../../lib/shop-time.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
 import { fiscalTroubleOf, MAGIC } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
+import { uzumTimestamp } from '../../providers/uzum/client.js';
 
 /**
  * Uzum's trouble, by the scanned code's last three digits (README, "Sandbox: magic QR codes"). The
@@ -39,6 +40,12 @@ export interface UzumEmulatorOptions {
   port?: number;
   lostAnswerDelayMs: number;
   processingMs: number;
+  /**
+   * Which reading of the Authorization timestamp this Uzum accepts (`sandbox.uzum.timestamp`): epoch
+   * milliseconds ("utc", the default) or epoch milliseconds plus 5 hours ("utc+5"). The other is more
+   * than 50 s off and refused with error_code 403, as a stale Authorization is.
+   */
+  timestamp?: 'utc' | 'utc+5' | undefined;
   now?: () => number;
   /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
   ledgerFile?: string;
@@ -142,7 +149,7 @@ export class UzumEmulator {
       return reply.code(401).send(error(401, 'apelsin.pay.authorization.error'));
     }
     // The contract: more than 50 s between the Authorization's timestamp and the request's processing is refused.
-    if (Math.abs(this.now() - Number(m[3])) > 50_000) return error(403, null);
+    if (Math.abs(uzumTimestamp(this.now(), this.options.timestamp) - Number(m[3])) > 50_000) return error(403, null);
     const body = req.body;
     if (body === UNPARSABLE || body === null || typeof body !== 'object' || Array.isArray(body)) return error(400, null);
     const b = body as Record<string, JsonValue>;
