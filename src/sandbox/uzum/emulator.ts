@@ -26,6 +26,12 @@ export const UZUM_MAGIC = {
   inProcessNoId: '103',
   /** …409: charged, answered payment_status DUPLICATED (with the payment's id). */
   duplicated: '409',
+  /**
+   * …419: charged, then HTTP 504 (the answer lost); the same request again is answered DUPLICATED
+   * naming a NEW payment_id — the rejected repeat's, whose payment/status is FAILED — not the charged
+   * payment's. The contract does not say whose id a DUPLICATED answer carries: this is the hard reading.
+   */
+  duplicateNamesFailedRepeat: '419',
   /** …644: charged normally; its reversal is applied, then answered HTTP 504. */
   reversalLost: '644',
   /** …643: charged normally; its reversal is refused, `apelsin.pay.reverse.not.allowed`. */
@@ -65,6 +71,8 @@ export interface EmulatedUzumPayment {
   fiscalUrl: string | null;
   /** payment/fiscal requests that reached this payment (absent in a ledger written before they were counted). */
   fiscalRequests?: number;
+  /** A rejected repeat (…419): not a charge, its status FAILED; reachable by its payment_id only. */
+  failed?: boolean;
 }
 
 const AUTH = /^(\d+):([0-9a-f]{40}):(\d+)$/;
@@ -165,6 +173,13 @@ export class UzumEmulator {
     if (!orderId || !transactionId || typeof b.cashbox_code !== 'string' || !b.cashbox_code) return error(400, null);
     // Deduplication comes before anything about the code: the same order again is answered by its one payment.
     const existing = this.byOrder.get(orderId) ?? this.byTransaction.get(transactionId);
+    if (existing && existing.otpData.slice(-3) === UZUM_MAGIC.duplicateNamesFailedRepeat) {
+      // The repeat is recorded as a failed operation of its own, and the DUPLICATED answer names it.
+      const repeat: EmulatedUzumPayment = { ...existing, paymentId: randomUUID(), otpData: otp, createdAt: this.now(), processingUntil: 0, reversed: false, reversalRequests: 0, fiscalUrl: null, failed: true };
+      this.byId.set(repeat.paymentId, repeat);
+      this.file.put(repeat);
+      return { ...ok(repeat, 'DUPLICATED'), operation_time: `${formatShopDateTime('Asia/Tashkent', existing.createdAt)}.${String(existing.createdAt % 1000).padStart(3, '0')}` };
+    }
     if (existing) {
       // "YYYY-MM-DD HH:mm:ss.SSS", Tashkent time, as the contract's example.
       return { ...ok(existing, 'DUPLICATED'), operation_time: `${formatShopDateTime('Asia/Tashkent', existing.createdAt)}.${String(existing.createdAt % 1000).padStart(3, '0')}` };
@@ -202,7 +217,7 @@ export class UzumEmulator {
     if (magic === MAGIC.lostAnswer) {
       if (!(await this.server.hold(this.options.lostAnswerDelayMs, req, reply))) return reply;
     }
-    if (magic === UZUM_MAGIC.gatewayTimeoutAfterCharge) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
+    if (magic === UZUM_MAGIC.gatewayTimeoutAfterCharge || magic === UZUM_MAGIC.duplicateNamesFailedRepeat) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
     if (magic === MAGIC.processing) return { ...error(0, 'operation.is.inProcess'), payment_id: p.paymentId };
     if (magic === UZUM_MAGIC.inProcessNoId) return error(0, 'operation.is.inProcess');
     if (magic === UZUM_MAGIC.duplicated) return ok(p, 'DUPLICATED');
@@ -211,11 +226,14 @@ export class UzumEmulator {
 
   private remember(p: EmulatedUzumPayment): void {
     this.byId.set(p.paymentId, p);
+    // A rejected repeat (read back from the ledger file) is known by its id only.
+    if (p.failed) return;
     this.byOrder.set(p.orderId, p);
     this.byTransaction.set(p.transactionId, p);
   }
 
   private statusOf(p: EmulatedUzumPayment): string {
+    if (p.failed) return 'FAILED';
     if (p.reversed) return 'REVERSED';
     return p.processingUntil > this.now() ? 'HOLD' : 'SUCCESS';
   }
