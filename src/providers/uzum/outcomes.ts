@@ -149,7 +149,7 @@ export const UZUM_PAYMENT_AGAIN: OutcomeTable = table(
   ],
 );
 
-const askingLayers = lowerLayers('uncertain', ': the question was not asked, so nothing is learnt').map((r) =>
+const askingLayers = lowerLayers('uncertain', ': the question was not asked, so nothing is learnt').map(({ cite: _cite, ...r }): OutcomeRule =>
   r.outcome === 'declined' ? { ...r, outcome: 'uncertain' as const, source: `${r.source}; a refused question says nothing of the payment` } : r,
 );
 
