@@ -612,12 +612,23 @@ async function oneRun(run: number, method: Method, fault: Fault): Promise<string
     const truth = await ledger(method);
     for (const t of (await journalSince(runStart)).filter((x) => x.status === 'unknown' || x.status === 'pending')) {
       const charged = [...truth.values()].some((e) => e.charged && e.transactionId === t.transaction_id);
-      const res = await fetch(`${base}/payment/transactions/${t.transaction_id}/resolve`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: charged ? 'succeeded' : 'failed', operator: 'faults', reason: `the provider's ledger shows ${charged ? 'the charge' : 'no charge'}` }),
-      });
-      if (!res.ok) problems.push(`operator resolve of ${t.transaction_id}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+      // Refused while recovery holds the claim on it ("being settled by …"): the operator tries again.
+      let last = '';
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const res = await fetch(`${base}/payment/transactions/${t.transaction_id}/resolve`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: charged ? 'succeeded' : 'failed', operator: 'faults', reason: `the provider's ledger shows ${charged ? 'the charge' : 'no charge'}` }),
+        }).catch(() => undefined);
+        const body = res ? ((await res.json().catch(() => ({}))) as Answer) : undefined;
+        if (body?.is_success) {
+          last = '';
+          break;
+        }
+        last = JSON.stringify(body ?? 'no answer').slice(0, 200);
+        await sleep(T.recoveryIntervalMs);
+      }
+      if (last) problems.push(`operator resolve of ${t.transaction_id} refused: ${last}`);
     }
     const again = await send(method, main.body, main.key).catch(() => undefined);
     if (again) main.answers.push(again);
