@@ -23,7 +23,7 @@ import { PaymeHttpError, PaymeRpcError, type PaymeClient, type PaymeObject } fro
 import { PaymeGo } from '../src/providers/payme/payme-go.js';
 import { checkKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_GIVE_BACK_CHECK, PAYME_PAY, cancelKeys, payKeys, type PaymeExchange } from '../src/providers/payme/outcomes.js';
 import type { UzumClient, UzumExchange } from '../src/providers/uzum/client.js';
-import { UzumFastPay } from '../src/providers/uzum/fast-pay.js';
+import { isDuplicateAnswer, UzumFastPay } from '../src/providers/uzum/fast-pay.js';
 import { keys as uzumKeys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS } from '../src/providers/uzum/outcomes.js';
 import { BRIDGE_OUTCOMES, ARCUS2_OUTCOMES, operationKeys, statusKeys } from '../src/terminals/outcomes.js';
 import { TerminalLinkError, type TerminalAnswer, type TerminalDriver } from '../src/payments/ports/terminal.js';
@@ -347,8 +347,9 @@ describe('Uzum: no sequence of answers says "failed" without proof; a borrowed p
         const uzum = new UzumFastPay(client, { pollIntervalMs: 1, statusDeadlineMs: 10, notFoundAfterMs: 0 });
         const outcome = await uzum.charge({ transactionId: 'tx-1', amount: 500, qrCode: 'q'.repeat(40), createdAt: Date.now() }, async () => {});
         const firstRule = classify(UZUM_PAYMENT, uzumKeys(first));
-        // The charge's own payment_id: from its first answer, unless that answer was DUPLICATED (whose id may be anyone's).
-        const ownId = first.kind === 'reply' && typeof first.reply.payment_id === 'string' && !uzumKeys(first).includes('payment_status DUPLICATED') ? first.reply.payment_id : undefined;
+        // The charge's own payment_id: from its first answer, unless that answer was a duplicate's (whose id may be anyone's).
+        const ownId = first.kind === 'reply' && typeof first.reply.payment_id === 'string' && !uzumKeys(first).some((k) => k === 'payment_status DUPLICATED' || k.endsWith('duplicated')) ? first.reply.payment_id : undefined;
+        assert.equal(isDuplicateAnswer(first), uzumKeys(first).some((k) => k === 'payment_status DUPLICATED' || k.endsWith('duplicated')));
         if (outcome.status === 'failed') {
           const declinedFirst = firstRule.outcome === 'declined' && firstRule.cite !== undefined;
           const statusProof = log.some((e) => {

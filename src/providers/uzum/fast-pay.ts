@@ -49,6 +49,11 @@ function paymentIdOf(x: UzumExchange): string {
   return x.kind === 'reply' ? text(x.reply.payment_id) : '';
 }
 
+/** An answer that says the request duplicates an earlier operation: DUPLICATED, or a `*.duplicated` message. */
+export function isDuplicateAnswer(x: UzumExchange): boolean {
+  return keys(x).some((k) => k === 'payment_status DUPLICATED' || /^error_message [a-z.]*duplicated$/.test(k));
+}
+
 function phoneOf(x: UzumExchange): string | null {
   const phone = x.kind === 'reply' ? text(x.reply.client_phone_number) : '';
   return phone || null;
@@ -119,8 +124,9 @@ export class UzumFastPay implements QrProvider {
       return { status: 'failed', ...r, detail: { rule: rule.answer, reply: first } };
     }
     let paymentId = paymentIdOf(first);
-    // A DUPLICATED answer's payment_id may be the earlier payment's or the rejected repeat's: whose, the contract does not say.
-    let borrowed = paymentId !== '' && keys(first).includes('payment_status DUPLICATED');
+    // A DUPLICATED answer's payment_id (or a duplicate message's: order, transaction or QR code already
+    // used) may be the earlier payment's or the rejected repeat's: whose, the contract does not say.
+    let borrowed = paymentId !== '' && isDuplicateAnswer(first);
     if (borrowed) await progress({ step: BORROWED_ID, detail: { from: 'DUPLICATED', payment_id: paymentId } });
     await progress({ step: 'answer_uncertain', ...(paymentId ? { providerPaymentId: paymentId } : {}), uncertain: `${exchangeText(first)} (${rule.answer})`, detail: { reply: first } });
     const deadline = this.clock.now() + this.policy.statusDeadlineMs;
