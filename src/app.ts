@@ -74,7 +74,7 @@ function paymeGo(payme: PaymeConfig, metrics: Metrics, clock: Clock): QrProvider
 
 function uzumFastPay(uzum: UzumConfig, metrics: Metrics, clock: Clock): QrProvider {
   const client = new UzumClient(
-    { baseUrl: uzum.base_url, serviceId: uzum.service_id, merchantServiceUserId: uzum.merchant_service_user_id, secretKey: uzum.secret_key, cashboxCode: uzum.cashbox_code },
+    { baseUrl: uzum.base_url, serviceId: uzum.service_id, merchantServiceUserId: uzum.merchant_service_user_id, secretKey: uzum.secret_key, cashboxCode: uzum.cashbox_code, timestamp: uzum.timestamp },
     { connectMs: uzum.timeouts.connect_ms, responseMs: uzum.timeouts.response_ms },
     metrics.providerObserver('uzum'),
   );

@@ -99,6 +99,16 @@ describe('QR give-backs in trouble', () => {
       assert.equal(again.body.error?.reserved_amount, 1_000);
       assert.equal(atProvider(method, id).requests, 1, 'the second cancel never reached the provider');
 
+      if (method === 'payme') {
+        // Payme queues a cancelled paid receipt (21) before it is cancelled (50): "queued" is not "given
+        // back" (issue #25), so recovery settles it only once the receipt shows 50.
+        const receipt = () => bridge.emulators!.payme.ledger().find((x) => (x.account as { order_id?: string }).order_id === id)!;
+        if (receipt().state === 21) {
+          await settleNow();
+          assert.equal((await bridge.journal.get(giveBackId))!.status, 'unknown', 'still queued for cancellation: not given back yet');
+        }
+        while (receipt().state !== 50) await new Promise((r) => setTimeout(r, 20));
+      }
       await settleNow();
       const giveBack = (await bridge.journal.get(giveBackId))!;
       assert.equal(giveBack.status, 'succeeded', JSON.stringify(giveBack.events.at(-1)));

@@ -163,7 +163,7 @@ export function productionPayme(url: string, cashboxKey: string = SANDBOX_PAYME.
  * A production Uzum configuration against the Uzum emulator at `baseUrl`. `responseMs` is how long an
  * answer is waited for: short where a test loses answers on purpose, longer where it only needs them.
  */
-export function productionUzum(baseUrl: string, responseMs = 300) {
+export function productionUzum(baseUrl: string, responseMs = 300, timestamp: 'utc' | 'utc+5' = 'utc') {
   return (c: Config) => {
     c.mode = 'production';
     c.click = undefined;
@@ -174,6 +174,7 @@ export function productionUzum(baseUrl: string, responseMs = 300) {
       merchant_service_user_id: SANDBOX_UZUM.merchantServiceUserId,
       secret_key: SANDBOX_UZUM.secretKey,
       cashbox_code: 'KKM-7',
+      timestamp,
       timeouts: { connect_ms: 1_000, response_ms: responseMs },
       poll_interval_ms: 50,
       status_deadline_ms: 2_000,

@@ -77,13 +77,17 @@ describe('leases checked against the operations they must outlive, when the conf
   });
 
   test('an idempotency key that can be purged while its request runs is refused, naming key_ttl_ms, wait_ms and the operation', () => {
-    // Sandbox defaults: the longest operation is a Payme charge whose receipt id was lost, 12 × (5000 + 2 × 10000) = 300000 ms.
-    const needed = 2 * 30_000 + 2 * 300_000;
+    // Sandbox defaults: the longest operation is a Payme charge whose receipt id was lost (its orphan
+    // looked up, cancelled, and a 21 followed until 50): 45000 + 1000 + 13 × (5000 + 2 × 10000) = 371000 ms.
+    const needed = 2 * 30_000 + 2 * 371_000;
     const [problem] = problemsOf({ idempotency: { key_ttl_ms: needed } });
-    assert.match(problem!, /^idempotency\.key_ttl_ms \(660000\) must exceed 2 × idempotency\.wait_ms \(30000\) \+ 2 × the longest operation \(300000 ms, a Payme charge whose receipt id was lost: 12 × payme\.timeouts\.connect_ms \(5000\) \+ 24 × payme\.timeouts\.response_ms \(10000\)\), 660000 ms in all/);
+    assert.match(
+      problem!,
+      /^idempotency\.key_ttl_ms \(802000\) must exceed 2 × idempotency\.wait_ms \(30000\) \+ 2 × the longest operation \(371000 ms, a Payme charge whose receipt id was lost: payme\.status_deadline_ms \(45000\) \+ payme\.poll_interval_ms \(1000\) \+ 13 × payme\.timeouts\.connect_ms \(5000\) \+ 26 × payme\.timeouts\.response_ms \(10000\)\), 802000 ms in all/,
+    );
     assert.deepEqual(problemsOf({ idempotency: { key_ttl_ms: needed + 1 } }), []);
     // A longer wait needs a longer key.
-    assert.match(problemsOf({ idempotency: { key_ttl_ms: needed + 1, wait_ms: 30_001 } })[0]!, /idempotency\.key_ttl_ms \(660001\) must exceed 2 × idempotency\.wait_ms \(30001\)/);
+    assert.match(problemsOf({ idempotency: { key_ttl_ms: needed + 1, wait_ms: 30_001 } })[0]!, /idempotency\.key_ttl_ms \(802001\) must exceed 2 × idempotency\.wait_ms \(30001\)/);
   });
 
   test('a live-claim lease too short to survive its renewals is refused', () => {
@@ -172,8 +176,8 @@ describe('the bounds', () => {
     const c = configWith('production', true, SETTINGS.map(() => 1_000));
     const b = operationBounds(c);
     assert.equal(longestSettleMs(c), b.settle!.ms);
-    // Payme without a receipt id: 11 calls of 3000 ms; the bridge terminal: queue + 2 × (connect + answer) = 5000.
-    assert.equal(b.qrSettle!.ms, 33_000);
+    // Payme without a receipt id: 12 calls of 3000 ms and a queued cancel followed until the deadline (1000 + 1000); the bridge terminal: queue + 2 × (connect + answer) = 5000.
+    assert.equal(b.qrSettle!.ms, 38_000);
     assert.equal(b.cardSettle!.ms, 5_000);
     c.mode = 'production';
     c.payme = undefined;

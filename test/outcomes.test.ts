@@ -21,7 +21,10 @@ import { CLICK_LOOKUP, CLICK_PAYMENT, CLICK_STATUS, integer, lookupKeys, payment
 import { TransportError } from '../src/providers/http-transport.js';
 import { PaymeHttpError, PaymeRpcError, type PaymeClient, type PaymeObject } from '../src/providers/payme/client.js';
 import { PaymeGo } from '../src/providers/payme/payme-go.js';
-import { checkKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_PAY, cancelKeys, payKeys, type PaymeExchange } from '../src/providers/payme/outcomes.js';
+import { checkKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_GIVE_BACK_CHECK, PAYME_PAY, cancelKeys, payKeys, type PaymeExchange } from '../src/providers/payme/outcomes.js';
+import type { UzumClient, UzumExchange } from '../src/providers/uzum/client.js';
+import { isDuplicateAnswer, UzumFastPay } from '../src/providers/uzum/fast-pay.js';
+import { keys as uzumKeys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS } from '../src/providers/uzum/outcomes.js';
 import { BRIDGE_OUTCOMES, ARCUS2_OUTCOMES, operationKeys, statusKeys } from '../src/terminals/outcomes.js';
 import { TerminalLinkError, type TerminalAnswer, type TerminalDriver } from '../src/payments/ports/terminal.js';
 import { TerminalQueue } from '../src/payments/terminal-queue.js';
@@ -224,6 +227,12 @@ describe('Payme: no sequence of answers says "failed" without proof, and only a 
           if (outcome.status === 'failed') {
             const proof = log.some((e, i) => classes[i] === 'declined' && (e.call === 'pay' || e.call === 'check' || e.call === 'cancel'));
             assert.ok(proof, `failed without proof: ${JSON.stringify(log)}`);
+            // …and the proof is a row that names it (issue #25): Payme's page and words, or PayBridge's own evidence.
+            const cited = log.some((e) => {
+              const rule = e.call === 'pay' ? classify(PAYME_PAY, payKeys(e.answer)) : e.call === 'check' ? classify(PAYME_CHECK, checkKeys(e.answer)) : classify(PAYME_CANCEL, cancelKeys(e.answer));
+              return rule.outcome === 'declined' && rule.cite !== undefined;
+            });
+            assert.ok(cited, `failed on an uncited decline: ${JSON.stringify(log)}`);
             // …and never while a check showed it paid.
             assert.ok(!classes.includes('paid'), `failed although Payme showed it paid: ${JSON.stringify(log)}`);
           }
@@ -231,6 +240,135 @@ describe('Payme: no sequence of answers says "failed" without proof, and only a 
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('Payme: a lost receipts.create is failed only once its orphan is settled', () => {
+  test('any list (array or object account, any state), any cancel and check answers: failed only with the list read and every orphan cancelled (50); success only on an orphan paid', async () => {
+    const orphanState = fc.constantFrom(0, 1, 2, 4, 20, 21, 30, 50);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<PaymeScriptAnswer>({ kind: 'no_answer', error: 'timeout' }, { kind: 'http', statusCode: 502, body: '<html>' }, { kind: 'error', code: -32400, text: 'e', data: undefined }),
+        fc.oneof(fc.constant<'down'>('down'), fc.array(fc.record({ state: orphanState, shape: fc.constantFrom<'array' | 'object'>('array', 'object'), ours: fc.boolean() }), { maxLength: 3 })),
+        fc.array(paymeAnswer(STATES), { minLength: 1, maxLength: 3 }),
+        fc.array(paymeAnswer(STATES), { minLength: 1, maxLength: 4 }),
+        async (create, list, cancels, checks) => {
+          const listed = list === 'down' ? [] : list.map((o, i) => ({ ...o, id: `r${i}` }));
+          const seen: { call: string; id?: string; answer: PaymeScriptAnswer }[] = [];
+          let k = 0;
+          let c = 0;
+          const account = (o: { shape: 'array' | 'object'; ours: boolean }) => {
+            const value = o.ours ? 'tx-1' : 'tx-other';
+            return o.shape === 'array' ? [{ name: 'order_id', title: { ru: 'Номер' }, value }] : { order_id: value };
+          };
+          const client = {
+            create: async () => playPayme(create),
+            getAll: async () => {
+              if (list === 'down') throw new PaymeRpcError(-32400, 'system error', undefined);
+              return listed.map((o) => ({ _id: o.id, amount: 500, state: o.state, account: account(o) }));
+            },
+            cancel: async (id: string) => {
+              const x = cancels[k++ % cancels.length]!;
+              seen.push({ call: 'cancel', id, answer: x });
+              return (playPayme(x) as { receipt: PaymeObject }).receipt;
+            },
+            check: async (id: string) => {
+              const x = checks[c++ % checks.length]!;
+              const answer: PaymeScriptAnswer = x.kind === 'result' ? { kind: 'result', result: { state: ((x.result as PaymeObject).receipt as PaymeObject).state ?? null } } : x;
+              seen.push({ call: 'check', id, answer });
+              return (playPayme(answer) as { state: number | undefined }).state ?? undefined;
+            },
+            pay: async () => assert.fail('receipts.pay is never sent without a receipt id'),
+            get: async () => assert.fail('no receipt id to get'),
+            close: async () => {},
+          } as unknown as PaymeClient;
+          const payme = new PaymeGo(client, { pollIntervalMs: 1, statusDeadlineMs: 10, notFoundAfterMs: 0 });
+          const outcome = await payme.charge({ transactionId: 'tx-1', amount: 500, qrCode: 'token', createdAt: Date.now() }, async () => {});
+          const ours = listed.filter((o) => o.ours);
+          // A cancel is sent only to a receipt of ours listed new (0).
+          for (const e of seen.filter((x) => x.call === 'cancel')) assert.equal(ours.find((o) => o.id === e.id)?.state, 0, JSON.stringify({ list, seen }));
+          if (outcome.status === 'succeeded') assert.ok(ours.some((o) => o.state === 4), `success without a paid orphan: ${JSON.stringify({ list, seen })}`);
+          if (outcome.status === 'failed') {
+            assert.notEqual(list, 'down', 'failed while the receipt list could not be read');
+            for (const o of ours) {
+              const cancelled50 = seen.some((e) => e.id === o.id && e.call === 'cancel' && classify(PAYME_CANCEL, cancelKeys(e.answer)).outcome === 'declined');
+              const checked50 = seen.some((e) => e.id === o.id && e.call === 'check' && classify(PAYME_GIVE_BACK_CHECK, checkKeys(e.answer)).answer === 'state 50');
+              assert.ok(o.state === 50 || cancelled50 || checked50, `failed with orphan ${o.id} (state ${o.state}) not shown cancelled: ${JSON.stringify({ list, seen })}`);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- Uzum
+
+const uzumReply = (r: Record<string, unknown>): UzumExchange => ({ kind: 'reply', reply: r as never });
+const uzumAnswer: fc.Arbitrary<UzumExchange> = fc.oneof(
+  fc.constant<UzumExchange>({ kind: 'not_sent', code: 'ECONNREFUSED', error: 'refused' }),
+  fc.constant<UzumExchange>({ kind: 'no_answer', error: 'timeout' }),
+  fc.constant<UzumExchange>({ kind: 'http', statusCode: 504, garbage: false, body: '<html>' }),
+  fc.constant<UzumExchange>({ kind: 'http', statusCode: 403, garbage: false, body: '' }),
+  fc.constant<UzumExchange>({ kind: 'http', statusCode: 200, garbage: true, body: '{' }),
+  fc
+    .record({
+      error_code: fc.constantFrom(0, 400, 401, 403, 404, 416, 499, 503),
+      error_message: fc.constantFrom(null, 'operation.failed', 'operation.is.inProcess', 'order.id.duplicated', 'operation.not.found', 'apelsin.pay.service.not.working', 'something.new'),
+      payment_id: fc.constantFrom(undefined, 'p-first', 'p-repeat'),
+      payment_status: fc.constantFrom(undefined, 'SUCCESS', 'FAILED', 'DUPLICATED', 'HOLD', 'REVERSED'),
+    })
+    .map((r) => uzumReply(Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)))),
+);
+
+describe('Uzum: no sequence of answers says "failed" without proof; a borrowed payment_id\'s FAILED proves nothing', () => {
+  test('failed only on a cited decline of the charge itself, or a status of the charge\'s own payment_id', async () => {
+    await fc.assert(
+      fc.asyncProperty(uzumAnswer, fc.array(uzumAnswer, { minLength: 1, maxLength: 3 }), fc.array(uzumAnswer, { minLength: 1, maxLength: 4 }), async (first, agains, statuses) => {
+        let p = 0;
+        let q = 0;
+        const log: { call: 'payment' | 'again' | 'status'; answer: UzumExchange; id?: string }[] = [];
+        const client = {
+          payment: async () => {
+            const answer = p === 0 ? first : agains[(p - 1) % agains.length]!;
+            log.push({ call: p === 0 ? 'payment' : 'again', answer });
+            p++;
+            return answer;
+          },
+          status: async (id: string) => {
+            const answer = statuses[q++ % statuses.length]!;
+            log.push({ call: 'status', answer, id });
+            return answer;
+          },
+          close: async () => {},
+        } as unknown as UzumClient;
+        const uzum = new UzumFastPay(client, { pollIntervalMs: 1, statusDeadlineMs: 10, notFoundAfterMs: 0 });
+        const outcome = await uzum.charge({ transactionId: 'tx-1', amount: 500, qrCode: 'q'.repeat(40), createdAt: Date.now() }, async () => {});
+        const firstRule = classify(UZUM_PAYMENT, uzumKeys(first));
+        // The charge's own payment_id: from its first answer, unless that answer was a duplicate's (whose id may be anyone's).
+        const ownId = first.kind === 'reply' && typeof first.reply.payment_id === 'string' && !uzumKeys(first).some((k) => k === 'payment_status DUPLICATED' || k.endsWith('duplicated')) ? first.reply.payment_id : undefined;
+        assert.equal(isDuplicateAnswer(first), uzumKeys(first).some((k) => k === 'payment_status DUPLICATED' || k.endsWith('duplicated')));
+        if (outcome.status === 'failed') {
+          const declinedFirst = firstRule.outcome === 'declined' && firstRule.cite !== undefined;
+          const statusProof = log.some((e) => {
+            if (e.call !== 'status' || e.id !== ownId) return false;
+            const rule = classify(UZUM_STATUS, uzumKeys(e.answer));
+            return (rule.outcome === 'declined' || rule.outcome === 'not_found') && rule.cite !== undefined;
+          });
+          assert.ok(declinedFirst || statusProof, `failed without proof: ${JSON.stringify(log)}`);
+          assert.ok(!log.some((e) => e.call === 'again' && classify(UZUM_PAYMENT_AGAIN, uzumKeys(e.answer)).outcome === 'paid'), 'failed although a repeat was paid');
+        }
+        if (outcome.status === 'succeeded') {
+          const paid = log.some((e) => {
+            const table = e.call === 'payment' ? UZUM_PAYMENT : e.call === 'again' ? UZUM_PAYMENT_AGAIN : UZUM_STATUS;
+            return classify(table, uzumKeys(e.answer)).outcome === 'paid';
+          });
+          assert.ok(paid, `succeeded without a SUCCESS: ${JSON.stringify(log)}`);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });

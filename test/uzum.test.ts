@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { classify } from '../src/payments/outcome-table.js';
 import { UzumClient } from '../src/providers/uzum/client.js';
 import { UzumFastPay } from '../src/providers/uzum/fast-pay.js';
-import { keys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS } from '../src/providers/uzum/outcomes.js';
+import { keys, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS, UZUM_STATUS_BORROWED } from '../src/providers/uzum/outcomes.js';
 import { SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
 import { TransportError, type HttpResponse, type ProviderTransport } from '../src/providers/http-transport.js';
@@ -281,8 +281,10 @@ describe('the Uzum client and outcome table', () => {
     assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'DUPLICATED' }))).outcome, 'uncertain');
     assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 400, error_message: 'operation.is.inProcess' }))).outcome, 'uncertain');
     assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 400, error_message: 'order.id.duplicated' }))).outcome, 'uncertain');
-    assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 400, error_message: null }))).outcome, 'declined');
-    assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: '400' }))).outcome, 'declined', 'a code as a string');
+    // 400 mixes refusals with "Service is unavailable" (the contract's table): without a documented message it proves nothing.
+    assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 400, error_message: null }))).outcome, 'uncertain');
+    assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: '400', error_message: 'operation.failed' }))).outcome, 'declined', 'a code as a string, a documented refusal');
+    assert.equal(classify(UZUM_PAYMENT, keys(reply({ error_code: 499, error_message: 'something.new' }))).outcome, 'uncertain', 'a code the contract does not name');
     assert.equal(classify(UZUM_PAYMENT, keys(reply({ payment_status: 'SUCCESS' }))).outcome, 'uncertain', 'no error_code');
     assert.equal(classify(UZUM_PAYMENT, keys({ kind: 'http', statusCode: 502, garbage: false, body: '' })).outcome, 'uncertain');
     assert.equal(classify(UZUM_PAYMENT, keys({ kind: 'no_answer', error: 'timeout' })).outcome, 'uncertain');
@@ -292,6 +294,10 @@ describe('the Uzum client and outcome table', () => {
     assert.equal(classify(UZUM_STATUS, keys(reply({ error_code: 404, error_message: 'operation.not.found' }))).outcome, 'not_found');
     assert.equal(classify(UZUM_STATUS, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'HOLD' }))).outcome, 'uncertain');
     assert.equal(classify(UZUM_STATUS, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'REVERSED' }))).outcome, 'uncertain');
+    // The status of an id taken from a DUPLICATED answer or a repeat: only SUCCESS settles anything.
+    assert.equal(classify(UZUM_STATUS_BORROWED, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'FAILED' }))).outcome, 'uncertain');
+    assert.equal(classify(UZUM_STATUS_BORROWED, keys(reply({ error_code: 404, error_message: 'operation.not.found' }))).outcome, 'uncertain');
+    assert.equal(classify(UZUM_STATUS_BORROWED, keys(reply({ error_code: 0, payment_id: 'p', payment_status: 'SUCCESS' }))).outcome, 'paid');
   });
 });
 

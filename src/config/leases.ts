@@ -14,9 +14,10 @@ import { BridgeConfigSchema, ClickConfigSchema, PaymeConfigSchema, UzumConfigSch
  * statements, which no setting bounds): a lease just over its bound has no room for them, which is why
  * the defaults keep a wide margin.
  *
- * A QR give-back (one cancel call, C below) and its settling by recovery (two status questions a poll
- * interval apart, 2C + P) are shorter than a charge and a charge's recovery of the same provider, so
- * the bounds of the charges cover them.
+ * A QR give-back (one cancel call, C below; Payme's answered "queued for cancellation" (21) and then
+ * followed with receipts.check until 50 or D: C + D + P + C) and its settling by recovery (two status
+ * questions a poll interval apart, 2C + P) are shorter than a charge and a charge's recovery of the same
+ * provider, so the bounds of the charges cover them.
  */
 
 /** One setting's share of a bound: `times` × the setting's `value`. */
@@ -154,21 +155,22 @@ function clickBounds(section: Record<string, unknown>): { charge: Bound | undefi
  *  - settle (receipts.check until paid or provably unpaid): each round is at most two calls (the check,
  *    then receipts.get of a paid receipt or receipts.cancel of a provably unpaid one), the last round
  *    starting before D + P: ≤ D + P + 2C;
- *  - cancelOrphans (a receipt whose id was never learnt): up to 10 pages of receipts.get_all (offset
- *    < 500, 50 a page) and one receipts.cancel (only receipts.create, sent once, can have made a receipt
- *    with this transaction id): ≤ 11C;
- *  - charge: receipts.create (C), then either cancelOrphans (no receipt id: 12C in all) or
+ *  - settleOrphans (a receipt whose id was never learnt): up to 10 pages of receipts.get_all (offset
+ *    < 500, 50 a page), one receipts.cancel (only receipts.create, sent once, can have made a receipt
+ *    with this transaction id), and a receipt queued for cancellation (21) followed with receipts.check
+ *    until 50, each round a pause and a check until D: ≤ 11C + D + P + C = D + P + 12C;
+ *  - charge: receipts.create (C), then either settleOrphans (no receipt id: D + P + 13C in all) or
  *    receipts.pay (C) and settle: 2C + D + P + 2C = D + P + 4C; the longer of the two;
- *  - recovery: cancelOrphans without a journaled receipt id, else settle: the longer of 11C and D + P + 2C.
+ *  - recovery: settleOrphans without a journaled receipt id, else settle: the longer of D + P + 12C and D + P + 2C.
  */
 function paymeBounds(section: Record<string, unknown>): { charge: Bound | undefined; settle: Bound | undefined } {
   return {
     charge: longest(
-      known(() => bound('a Payme charge whose receipt id was lost', times(12, call('payme', section)))),
+      known(() => bound('a Payme charge whose receipt id was lost', deadlineAndPoll('payme', section), times(13, call('payme', section)))),
       known(() => bound('a Payme charge', deadlineAndPoll('payme', section), times(4, call('payme', section)))),
     ),
     settle: longest(
-      known(() => bound('a Payme recovery without a receipt id', times(11, call('payme', section)))),
+      known(() => bound('a Payme recovery without a receipt id', deadlineAndPoll('payme', section), times(12, call('payme', section)))),
       known(() => bound('a Payme recovery', deadlineAndPoll('payme', section), times(2, call('payme', section)))),
     ),
   };

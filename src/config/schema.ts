@@ -58,6 +58,19 @@ export const PaymeConfigSchema = Type.Object(
   strict,
 );
 
+/**
+ * How Uzum's Authorization timestamp is read. The contract: "The UNIX timestamp in milliseconds for the
+ * UTC +5 time zone (regional time)". A UNIX timestamp names an instant whatever the zone ("utc": epoch
+ * milliseconds as they are); read literally as Tashkent wall-clock time counted as if it were UTC, it is
+ * five hours more ("utc+5"). `paybridge config check` asks Uzum which one it accepts.
+ */
+export const UzumTimestampSchema = Type.Union([Type.Literal('utc'), Type.Literal('utc+5')], {
+  default: 'utc',
+  description:
+    'How the Authorization timestamp is made: "utc" = UNIX epoch milliseconds (the same instant in every zone; the default), "utc+5" = epoch milliseconds plus 5 hours (Tashkent wall-clock time counted as UTC), for an Uzum that reads the contract’s “milliseconds for the UTC +5 time zone” so. Uzum refuses a timestamp more than 50 s off its own (error_code 403); `paybridge config check` tells which reading this merchant’s Uzum accepts.',
+});
+export type UzumTimestampReading = Static<typeof UzumTimestampSchema>;
+
 export const UzumConfigSchema = Type.Object(
   {
     base_url: Type.String({
@@ -69,6 +82,7 @@ export const UzumConfigSchema = Type.Object(
     merchant_service_user_id: Type.String({ minLength: 1, pattern: '^\\d+$', description: 'Uzum merchant_service_user_id (digits): this till, the first part of the Authorization header.' }),
     secret_key: Type.String({ minLength: 1, description: 'Uzum secret_key; only its SHA-1 digest with a timestamp ever leaves PayBridge.' }),
     cashbox_code: Type.String({ minLength: 1, maxLength: 64, description: 'The shop’s id of its fiscal cash register (ККМ), sent as cashbox_code.' }),
+    timestamp: UzumTimestampSchema,
     ...providerPolicy('Uzum'),
   },
   strict,
@@ -396,6 +410,10 @@ export const ConfigSchema = Type.Object(
             port: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: '0 picks a free port.' }),
             lost_answer_delay_ms: ms(120_000, 'How long the emulator holds the answer of a lost-answer magic amount.'),
             processing_ms: ms(1_500, 'How long an "in process" magic amount stays in process.'),
+            timestamp: Type.Union([Type.Literal('utc'), Type.Literal('utc+5')], {
+              default: 'utc',
+              description: 'Which reading of the Authorization timestamp the Uzum emulator accepts (see uzum.timestamp): the other is refused as more than 50 s off (error_code 403).',
+            }),
           },
           { ...strict, default: {} },
         ),

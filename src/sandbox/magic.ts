@@ -141,8 +141,36 @@ export function giveBackTroubleOf(provider: 'click' | 'payme', magic: string | u
  */
 export const PAYME_CREATE_LOST_ANSWER = { modulus: 100_000, remainder: 60_100 } as const;
 
+/**
+ * The other receipts.create magic amounts (last five digits in tiyin). Each is created and its answer
+ * held back like …60100, plus:
+ * - …60200: receipts.get_all answers JSON-RPC −32400 (system error) while its window holds such a
+ *   receipt younger than `sandbox.payme.lost_answer_delay_ms`: the orphan cannot be looked up meanwhile;
+ * - …60300: the orphan's receipts.cancel answers state 21 ("queued for cancellation") although it was
+ *   never paid, and it becomes 50 only `sandbox.payme.cancel_queue_ms` later;
+ * - …60500: the receipt's `account` is answered as an object ({order_id: …}), as some cashboxes answer,
+ *   instead of the documented array of {name, title, value}.
+ */
+export const PAYME_CREATE_MAGIC = {
+  listDown: 60_200,
+  cancelQueued: 60_300,
+  accountObject: 60_500,
+} as const;
+
+export type PaymeCreateMagic = 'lost_answer' | 'list_down' | 'cancel_queued' | 'account_object';
+
+/** The receipts.create magic of an amount, if any (every one of them also loses the create's answer). */
+export function paymeCreateMagicOf(amountTiyin: number): PaymeCreateMagic | undefined {
+  const tail = amountTiyin % PAYME_CREATE_LOST_ANSWER.modulus;
+  if (tail === PAYME_CREATE_LOST_ANSWER.remainder) return 'lost_answer';
+  if (tail === PAYME_CREATE_MAGIC.listDown) return 'list_down';
+  if (tail === PAYME_CREATE_MAGIC.cancelQueued) return 'cancel_queued';
+  if (tail === PAYME_CREATE_MAGIC.accountObject) return 'account_object';
+  return undefined;
+}
+
 export function isPaymeCreateLostAnswer(amountTiyin: number): boolean {
-  return amountTiyin % PAYME_CREATE_LOST_ANSWER.modulus === PAYME_CREATE_LOST_ANSWER.remainder;
+  return paymeCreateMagicOf(amountTiyin) !== undefined;
 }
 
 export type Magic =

@@ -91,6 +91,7 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
       port: config.sandbox.uzum.port,
       lostAnswerDelayMs: config.sandbox.uzum.lost_answer_delay_ms,
       processingMs: config.sandbox.uzum.processing_ms,
+      timestamp: config.sandbox.uzum.timestamp,
       ledgerFile: join(config.data_dir, 'sandbox', 'uzum-ledger.jsonl'),
     }).start();
   } catch (err) {

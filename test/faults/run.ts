@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESTART_MS, SLOW_ANSWER_MS, TERMINAL_GIVE_BACK_MAGIC, TERMINAL_MAGIC } from '../../src/sandbox/card-terminal/emulated-terminal.js';
-import { CLICK_GIVE_BACK_MAGIC, CLICK_MAGIC, MAGIC, PAYME_CREATE_LOST_ANSWER, PAYME_GIVE_BACK_MAGIC, PAYME_MAGIC } from '../../src/sandbox/magic.js';
+import { CLICK_GIVE_BACK_MAGIC, CLICK_MAGIC, MAGIC, PAYME_CREATE_LOST_ANSWER, PAYME_CREATE_MAGIC, PAYME_GIVE_BACK_MAGIC, PAYME_MAGIC } from '../../src/sandbox/magic.js';
 import { SANDBOX_UZUM } from '../../src/sandbox/credentials.js';
 import { UZUM_MAGIC } from '../../src/sandbox/uzum/emulator.js';
 import { dropTestDatabases, freshDatabase } from '../postgres.js';
@@ -92,10 +92,10 @@ const T = {
   recoveryGraceMs: 400,
   /**
    * Longer than the longest settle of one transaction these timeouts allow (src/config/leases.ts, which
-   * PayBridge refuses to start without): a Payme recovery without a receipt id, 11 calls of
-   * connect + 2 × response = 26.4 s.
+   * PayBridge refuses to start without): a Payme recovery without a receipt id, 12 calls of
+   * connect + 2 × response and a status deadline with a poll = 32.9 s.
    */
-  recoveryClaimMs: 30_000,
+  recoveryClaimMs: 40_000,
 };
 if (T.notFoundAfterMs <= T.clickStatusLagMs) throw new Error('not_found_after_ms must exceed the emulated status lag');
 if (T.clickStatusDeadlineMs <= T.notFoundAfterMs || T.paymeStatusDeadlineMs <= T.notFoundAfterMs) throw new Error('status_deadline_ms must exceed not_found_after_ms');
@@ -140,10 +140,29 @@ const QR_METHODS: readonly Method[] = ['click', 'payme', 'uzum'];
  * (kill_before lands after the request left as often as before it; one that never left is proven
  * never sent by the journal's sending_to_uzum step, tested in test/uzum.test.ts.)
  */
-const UZUM_FAULTS = ['none', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined', 'http_504_after_charge', 'give_back_lost', 'kill_around_give_back'] as const;
+const UZUM_FAULTS = ['none', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined', 'http_504_after_charge', 'give_back_lost', 'kill_around_give_back', 'duplicate_names_failed'] as const;
 const QR_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined'] as const;
 const CLICK_FAULTS = ['http_504_after_charge', 'garbage_after_charge', 'lagging_status', 'lookup_error'] as const;
-const PAYME_FAULTS = ['rpc_error_after_debit', 'cancel_refused', 'kill_during_create'] as const;
+/**
+ * Payme's receipts.create answers lost while PayBridge lives (issue #25), each by its amount: the orphan new
+ * (create_answer_lost, …60100), the receipt list down while the orphan is young (list_down, …60200: unknown
+ * until recovery reads it), the orphan's cancel answered 21 before 50 (cancel_queued, …60300), `account`
+ * answered as an object instead of the documented array (account_object, …60500).
+ */
+const PAYME_FAULTS = ['rpc_error_after_debit', 'cancel_refused', 'kill_during_create', 'create_answer_lost', 'list_down', 'cancel_queued', 'account_object'] as const;
+const PAYME_CREATE_TAIL: Partial<Record<string, number>> = {
+  kill_during_create: PAYME_CREATE_LOST_ANSWER.remainder,
+  create_answer_lost: PAYME_CREATE_LOST_ANSWER.remainder,
+  list_down: PAYME_CREATE_MAGIC.listDown,
+  cancel_queued: PAYME_CREATE_MAGIC.cancelQueued,
+  account_object: PAYME_CREATE_MAGIC.accountObject,
+};
+/**
+ * Faults whose truth no provider answer can tell, so the till is rightly told "unknown" and an operator
+ * decides (here: from the emulator's ledger, as an operator from the provider's cabinet). Uzum …419: the
+ * repeat answered DUPLICATED naming the rejected repeat (FAILED), whose status proves nothing.
+ */
+const OPERATOR_FAULTS: ReadonlySet<string> = new Set(['duplicate_names_failed']);
 const CARD_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'silent', 'aborted', 'declined', 'busy', 'busy_status', 'kill_queued'] as const;
 /**
  * Give-back faults: the payment is taken without trouble, then given back whole with the fault.
@@ -155,7 +174,7 @@ const CARD_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'silent
 const QR_GIVE_BACK_FAULTS = ['give_back_lost', 'give_back_dropped', 'give_back_not_applied', 'kill_around_give_back'] as const;
 const CARD_GIVE_BACK_FAULTS = ['give_back_lost', 'kill_around_give_back'] as const;
 type GiveBackFault = (typeof QR_GIVE_BACK_FAULTS)[number];
-type Fault = (typeof QR_FAULTS)[number] | (typeof CLICK_FAULTS)[number] | (typeof PAYME_FAULTS)[number] | (typeof CARD_FAULTS)[number] | GiveBackFault;
+type Fault = (typeof QR_FAULTS)[number] | (typeof UZUM_FAULTS)[number] | (typeof CLICK_FAULTS)[number] | (typeof PAYME_FAULTS)[number] | (typeof CARD_FAULTS)[number] | GiveBackFault;
 const FAULTS: Record<Method, readonly Fault[]> = {
   click: [...QR_FAULTS, ...CLICK_FAULTS, ...QR_GIVE_BACK_FAULTS],
   payme: [...QR_FAULTS, ...PAYME_FAULTS, ...QR_GIVE_BACK_FAULTS],
@@ -177,6 +196,7 @@ const MAGIC_QR: Partial<Record<Fault, string>> = {
   lookup_error: CLICK_MAGIC.lookupError,
   rpc_error_after_debit: PAYME_MAGIC.errorAfterDebit,
   cancel_refused: PAYME_MAGIC.errorAfterDebitCancelRefused,
+  duplicate_names_failed: UZUM_MAGIC.duplicateNamesFailedRepeat,
 };
 /** The QR code a payment is charged with marks how its give-backs go (each emulator its own codes). */
 const GIVE_BACK_QR: Record<'click' | 'payme' | 'uzum', Partial<Record<Fault, string>>> = {
@@ -221,7 +241,8 @@ function draw(): { method: Method; fault: Fault } {
 
 /** The run's own amount: never a multiple of 100, so never one of the pinpads' magic amounts, and unique in the suite. */
 function amountOf(method: Method, fault: Fault, run: number): number {
-  if (fault === 'kill_during_create') return run * PAYME_CREATE_LOST_ANSWER.modulus + PAYME_CREATE_LOST_ANSWER.remainder;
+  const createTail = PAYME_CREATE_TAIL[fault];
+  if (createTail !== undefined) return run * PAYME_CREATE_LOST_ANSWER.modulus + createTail;
   if (method === 'humo' || method === 'uzcard') return MAGIC_AMOUNT[fault] ?? 10_001 + run * 100;
   return 10_001 + run * 100;
 }
@@ -439,12 +460,16 @@ const isOpen = (a: Answer | undefined) => !a || inProgress(a) || a.error?.transa
 const saysFailed = (a: Answer) => !a.is_success && a.error?.transaction_status !== 'unknown' && !inProgress(a);
 const idOf = (a: Answer | undefined) => a?.data?.transaction_id ?? a?.error?.transaction_id;
 
-/** Retries with the same key until the answer is settled (not "in progress", not unknown). */
-async function settle(method: Method, body: object, key: string): Promise<Answer> {
+/**
+ * Retries with the same key until the answer is settled (not "in progress", not unknown) — or, for a
+ * fault only an operator can decide (`operatorDecides`), until it is the unknown-outcome answer.
+ */
+async function settle(method: Method, body: object, key: string, operatorDecides = false): Promise<Answer> {
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {
     const answer = await send(method, body, key).catch(() => undefined);
     if (answer && !isOpen(answer)) return answer;
+    if (answer && operatorDecides && answer.error?.transaction_status === 'unknown') return answer;
     if (Date.now() > deadline) throw new Error(`no settled answer within ${SETTLE_MS} ms: ${JSON.stringify(answer)}`);
     await sleep(300);
   }
@@ -569,7 +594,7 @@ async function oneRun(run: number, method: Method, fault: Fault): Promise<string
   const settled = new Map<Intent, Answer>();
   for (const intent of intents) {
     try {
-      const answer = await settle(method, intent.body, intent.key);
+      const answer = await settle(method, intent.body, intent.key, OPERATOR_FAULTS.has(fault));
       intent.answers.push(answer);
       settled.set(intent, answer);
     } catch (err) {
@@ -579,6 +604,36 @@ async function oneRun(run: number, method: Method, fault: Fault): Promise<string
 
   // A give-back run: the payment, taken, is now given back with the fault.
   const giveBack = isGiveBackFault(fault) ? await giveBackPhase(method, fault, main, settled.get(main), problems) : undefined;
+
+  // A fault only an operator can decide: recovery must not decide it (it has no proof either way); then
+  // the operator does, from the provider's own ledger, and the till's retry gets that answer.
+  if (OPERATOR_FAULTS.has(fault)) {
+    await sleep(3 * T.recoveryIntervalMs);
+    const truth = await ledger(method);
+    for (const t of (await journalSince(runStart)).filter((x) => x.status === 'unknown' || x.status === 'pending')) {
+      const charged = [...truth.values()].some((e) => e.charged && e.transactionId === t.transaction_id);
+      // Refused while recovery holds the claim on it ("being settled by …"): the operator tries again.
+      let last = '';
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const res = await fetch(`${base}/payment/transactions/${t.transaction_id}/resolve`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: charged ? 'succeeded' : 'failed', operator: 'faults', reason: `the provider's ledger shows ${charged ? 'the charge' : 'no charge'}` }),
+        }).catch(() => undefined);
+        const body = res ? ((await res.json().catch(() => ({}))) as Answer) : undefined;
+        if (body?.is_success) {
+          last = '';
+          break;
+        }
+        last = JSON.stringify(body ?? 'no answer').slice(0, 200);
+        await sleep(T.recoveryIntervalMs);
+      }
+      if (last) problems.push(`operator resolve of ${t.transaction_id} refused: ${last}`);
+    }
+    const again = await send(method, main.body, main.key).catch(() => undefined);
+    if (again) main.answers.push(again);
+    if (again && !isOpen(again)) settled.set(main, again);
+  }
 
   // Give recovery its turn: nothing of this run may be left open.
   const recoveryDeadline = Date.now() + RECOVERY_WAIT_MS;

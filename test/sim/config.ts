@@ -30,6 +30,7 @@ export function simConfig(rng: Rng): Config {
     merchant_service_user_id: '7',
     secret_key: 'sim-secret',
     cashbox_code: 'KKM-1',
+    timestamp: 'utc',
     ...timing(),
   };
   config.terminals.queue_wait_ms = rng.pick([5_000, 10_000]);

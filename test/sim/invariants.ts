@@ -309,6 +309,7 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
   private unsettleable(row: Row): string | undefined {
     const steps = (this.eventsStatement.all(row.id) as { step: string }[]).map((e) => e.step);
     if (row.method === 'uzum' && row.kind === 'payment' && !row.provider_payment_id) return 'an Uzum payment whose payment_id was never learnt';
+    if (row.method === 'uzum' && row.kind === 'payment' && steps.includes('payment_id_borrowed')) return 'an Uzum payment whose payment_id came from a DUPLICATED answer or a repeat (its FAILED proves nothing)';
     if (row.method === 'click' && row.kind === 'refund') return 'a CLICK partial reversal (payment/status does not show it)';
     if (row.method === 'payme' && row.kind === 'payment' && !row.provider_payment_id && steps.includes('orphan_receipt_lookup_failed')) return 'a Payme payment whose receipt list could not be read';
     if (row.method === 'payme' && row.kind === 'payment' && !row.provider_payment_id) return 'a Payme payment without its receipt id (the list may be longer than PayBridge reads)';

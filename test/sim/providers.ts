@@ -283,8 +283,13 @@ interface Receipt {
   createTime: number;
   /** Set once receipts.pay was applied: when, whether it ends paid, and until when it is in flight. */
   pay: { at: number; paid: boolean; inFlightUntil: number; visibleAt: number; token: string } | null;
-  /** receipts.cancel applied: when, and whether it gave paid money back (21 for a while, then 50). */
-  cancel: { at: number; wasPaid: boolean } | null;
+  /**
+   * receipts.cancel applied: when, and whether it gave paid money back (21 for a while, then 50); an
+   * unpaid one `queued` shows 21 for a while too (issue #25: 21 is never "cancelled").
+   */
+  cancel: { at: number; wasPaid: boolean; queued?: boolean } | null;
+  /** Its `account` answered as an object ({order_id}) rather than the documented array, as some cashboxes answer. */
+  objectAccount?: boolean;
 }
 
 const PAYME_CANCEL_QUEUE_MS = 400;
@@ -299,7 +304,7 @@ export class SimPayme implements SimProvider {
 
   stateOf(r: Receipt): number {
     const now = this.env.world.now;
-    if (r.cancel) return r.cancel.wasPaid && now - r.cancel.at < PAYME_CANCEL_QUEUE_MS ? 21 : 50;
+    if (r.cancel) return (r.cancel.wasPaid || r.cancel.queued) && now - r.cancel.at < PAYME_CANCEL_QUEUE_MS ? 21 : 50;
     if (!r.pay) return 0;
     // In flight (1–3), held (5, 6) or paused (20), the same for a while.
     if (now < r.pay.inFlightUntil) return [1, 2, 3, 5, 6, 20][(r.createTime + Math.floor(now / 200)) % 6]!;
@@ -321,7 +326,7 @@ export class SimPayme implements SimProvider {
       state: this.stateOf(r),
       type: 2,
       amount: r.amount,
-      account: [{ name: 'order_id', title: 'Номер заказа', value: r.txId }],
+      account: r.objectAccount ? { order_id: r.txId } : [{ name: 'order_id', title: 'Номер заказа', value: r.txId }],
       payer: r.pay ? { phone: '998901112233' } : null,
     };
   }
@@ -354,7 +359,7 @@ export class SimPayme implements SimProvider {
         const variant = faults ? r.weighted([['ok', 90], ['system_created', 3], ['system_not_created', 3], ['refused', 2], ['no_receipt', 2]] as const) : 'ok';
         if (variant === 'refused') return error(r.pick([-32504, -32602, -31611]), 'Отказано');
         if (variant === 'system_not_created') return system();
-        const created: Receipt = { _id: r.hex(24), txId: account.order_id, amount, createTime: this.env.world.now, pay: null, cancel: null };
+        const created: Receipt = { _id: r.hex(24), txId: account.order_id, amount, createTime: this.env.world.now, pay: null, cancel: null, objectAccount: faults && r.chance(0.1) };
         this.receipts.set(created._id, created);
         this.ordered.push(created);
         if (variant === 'system_created') return system();
@@ -473,8 +478,9 @@ export class SimPayme implements SimProvider {
         if (state === 2 || (receipt.pay && state === 0)) return error(-31630, 'Чек в обработке');
         if (faults && r.chance(0.04)) return system();
         const paid = state === 4;
+        const queued = !paid && faults && r.chance(0.2);
         const applied = () => {
-          receipt.cancel = { at: this.env.world.now, wasPaid: paid };
+          receipt.cancel = { at: this.env.world.now, wasPaid: paid, queued };
           if (paid) this.env.truth.giveBack({ paymentTxId: receipt.txId, opId: req.op, amount: receipt.amount, at: this.env.world.now });
         };
         if (faults && r.chance(0.03)) {
@@ -564,6 +570,14 @@ export class SimUzum implements SimProvider {
       // The order's one payment: its SUCCESS, DUPLICATED with its id, or a duplicate's message (its status decides).
       if (existing.final === 'SUCCESS' && r.chance(0.3) && this.statusOf(existing) === 'SUCCESS') return this.ok(existing, 'SUCCESS');
       if (env.faults() && r.chance(0.3)) return json(200, { error_code: 400, error_message: r.pick(['order.id.duplicated', 'transaction.duplicated', 'qr.duplicated']), payment_id: existing.id });
+      if (env.faults() && r.chance(0.2)) {
+        // DUPLICATED naming the rejected repeat, a FAILED operation of its own, not the order's payment
+        // (the contract does not say whose id a DUPLICATED answer carries).
+        const now = env.world.now;
+        const rejected: UzumPayment = { id: `${r.hex(8)}-${r.hex(4)}-4${r.hex(3)}-a${r.hex(3)}-${r.hex(12)}`, orderId, amount, otp, final: 'FAILED', holdUntil: now, visibleAt: now, reversedVisibleAt: null };
+        this.byId.set(rejected.id, rejected);
+        return json(200, { ...JSON.parse(this.ok(rejected, 'DUPLICATED').body), operation_time: '2026-11-26 23:50:00.000' });
+      }
       return json(200, { ...JSON.parse(this.ok(existing, 'DUPLICATED').body), operation_time: '2026-11-26 23:50:00.000' });
     }
     const faults = env.faults();

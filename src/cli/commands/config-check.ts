@@ -61,32 +61,80 @@ async function checkClick(config: NonNullable<Config['click']>): Promise<Check> 
   }
 }
 
-/**
- * payment/status of a payment that does not exist: Uzum answers 404 "operation not found" to
- * credentials it accepts; 401 (bad digest or inactive ids) or 403 (the clock) to ones it does not.
- */
-async function checkUzum(config: NonNullable<Config['uzum']>): Promise<Check> {
-  const name = `uzum ${config.base_url}`;
+type UzumReading = 'utc' | 'utc+5';
+
+/** One payment/status of no payment, signed with one reading of the timestamp, as Uzum answered it. */
+interface UzumProbe {
+  reading: UzumReading;
+  /** accepted: any answer past the Authorization check (404 "not found" is the expected one); refused: 401 or 403; else: no verdict. */
+  verdict: 'accepted' | 'refused_auth' | 'refused_time' | 'other';
+  detail: string;
+  offsetMs: number | undefined;
+}
+
+async function probeUzum(config: NonNullable<Config['uzum']>, reading: UzumReading): Promise<UzumProbe> {
   const client = new UzumClient(
-    { baseUrl: config.base_url, serviceId: config.service_id, merchantServiceUserId: config.merchant_service_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code },
+    { baseUrl: config.base_url, serviceId: config.service_id, merchantServiceUserId: config.merchant_service_user_id, secretKey: config.secret_key, cashboxCode: config.cashbox_code, timestamp: reading },
     { connectMs: config.timeouts.connect_ms, responseMs: config.timeouts.response_ms },
   );
-  const clock = { provider: 'Uzum', offsetMs: undefined as number | undefined, windowS: UZUM_AUTH_WINDOW_S, signed: true };
   try {
     const x = await client.status('00000000-0000-0000-0000-000000000000');
-    clock.offsetMs = client.lastClockOffsetMs;
-    if (x.kind === 'http' && (x.statusCode === 401 || x.statusCode === 403)) {
-      return { name, ok: false, detail: `refused (HTTP ${x.statusCode}): check merchant_service_user_id and secret_key — or the clock: ${clockExplanation('Uzum', clock.offsetMs, UZUM_AUTH_WINDOW_S, 'the credentials are')}`, clock };
-    }
-    if (x.kind !== 'reply') return { name, ok: false, detail: exchangeText(x), clock };
+    const offsetMs = client.lastClockOffsetMs;
+    if (x.kind === 'http' && (x.statusCode === 401 || x.statusCode === 403)) return { reading, verdict: x.statusCode === 403 ? 'refused_time' : 'refused_auth', detail: `HTTP ${x.statusCode}`, offsetMs };
+    if (x.kind !== 'reply') return { reading, verdict: 'other', detail: exchangeText(x), offsetMs };
     const code = integer(x.reply.error_code);
-    if (code === 401) return { name, ok: false, detail: 'credentials refused (error_code 401): check merchant_service_user_id, secret_key and service_id', clock };
-    if (code === 403) return { name, ok: false, detail: `refused as older than ${UZUM_AUTH_WINDOW_S} s (error_code 403): ${clockExplanation('Uzum', clock.offsetMs, UZUM_AUTH_WINDOW_S, 'a request held up on the way is')}`, clock };
-    if (code === 503) return { name, ok: false, detail: 'service_id not found or inactive (error_code 503)', clock };
-    return { name, ok: true, detail: `reached, credentials not refused (a status query of no payment answered error_code ${String(code)})`, clock };
+    const message = typeof x.reply.error_message === 'string' ? x.reply.error_message : '';
+    if (code === 401 || message === 'apelsin.pay.authorization.error') return { reading, verdict: 'refused_auth', detail: `error_code ${String(code)}${message ? ` ${message}` : ''}`, offsetMs };
+    if (code === 403) return { reading, verdict: 'refused_time', detail: 'error_code 403', offsetMs };
+    return { reading, verdict: 'accepted', detail: `error_code ${String(code)}${message ? ` ${message}` : ''}`, offsetMs };
   } finally {
     await client.close();
   }
+}
+
+/**
+ * payment/status of a payment that does not exist, signed with each reading of the contract's
+ * "UNIX timestamp in milliseconds for the UTC +5 time zone" (uzum.timestamp): Uzum answers 404
+ * "operation not found" to an Authorization it accepts, 401 (bad digest or inactive ids) or 403 (more
+ * than 50 s off its clock) to one it does not. The configured reading refused while the other is
+ * accepted fails the check and names the setting to change.
+ */
+async function checkUzum(config: NonNullable<Config['uzum']>): Promise<Check[]> {
+  const name = `uzum ${config.base_url}`;
+  const configured: UzumReading = config.timestamp ?? 'utc';
+  const other: UzumReading = configured === 'utc' ? 'utc+5' : 'utc';
+  const clock = { provider: 'Uzum', offsetMs: undefined as number | undefined, windowS: UZUM_AUTH_WINDOW_S, signed: true };
+  let mine: UzumProbe;
+  let theirs: UzumProbe;
+  try {
+    mine = await probeUzum(config, configured);
+    theirs = await probeUzum(config, other);
+  } catch (err) {
+    return [{ name, ok: false, detail: reason(err), clock }];
+  }
+  clock.offsetMs = mine.offsetMs ?? theirs.offsetMs;
+  const readingName = `uzum timestamp`;
+  const readingLine = (ok: boolean, detail: string): Check => ({ name: readingName, ok, detail });
+  const said = (p: UzumProbe) => `"${p.reading}" ${p.verdict === 'accepted' ? 'accepted' : p.verdict === 'other' ? 'not answered' : 'refused'} (${p.detail})`;
+  if (mine.verdict === 'accepted') {
+    const main: Check = { name, ok: true, detail: `reached, credentials not refused (a status query of no payment answered ${mine.detail})`, clock };
+    const both = theirs.verdict === 'accepted' ? `; "${other}" is accepted too (${theirs.detail}): this Uzum does not check the time closely` : `; "${other}" is refused (${theirs.detail})`;
+    return [main, readingLine(true, `this Uzum accepts the configured uzum.timestamp "${configured}"${both}`)];
+  }
+  if (theirs.verdict === 'accepted') {
+    return [
+      { name, ok: false, detail: `refused with the configured timestamp reading (${mine.detail}), accepted with the other (${theirs.detail})`, clock },
+      readingLine(false, `this Uzum refuses uzum.timestamp "${configured}" and accepts "${other}": set uzum.timestamp: "${other}" in the configuration (every Uzum call fails until then)`),
+    ];
+  }
+  if (mine.verdict === 'other') return [{ name, ok: false, detail: mine.detail, clock }, readingLine(false, `not decided: ${said(mine)}, ${said(theirs)}`)];
+  if (mine.verdict === 'refused_auth' && theirs.verdict === 'refused_auth') {
+    return [{ name, ok: false, detail: `credentials refused with either timestamp reading (${mine.detail}): check merchant_service_user_id, secret_key and service_id`, clock }, readingLine(false, `not decided: ${said(mine)}, ${said(theirs)}`)];
+  }
+  return [
+    { name, ok: false, detail: `refused as older than ${UZUM_AUTH_WINDOW_S} s with either timestamp reading (${mine.detail}): ${clockExplanation('Uzum', clock.offsetMs, UZUM_AUTH_WINDOW_S, 'a request held up on the way is')}`, clock },
+    readingLine(false, `not decided: ${said(mine)}, ${said(theirs)} — set this computer’s clock right and check again`),
+  ];
 }
 
 /** receipts.check of a receipt that does not exist: Payme says "not found" to a cashbox it accepts, -32504 to one it does not. */
@@ -173,7 +221,9 @@ export async function configCheck(file: string | undefined): Promise<number> {
       ({ click, payme, uzum } = sandboxProviders(config, emulators));
       if (devices.length === 0) devices = sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms);
     }
-    const checks = await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...(uzum ? [checkUzum(uzum)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))]);
+    const checks = (
+      await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...(uzum ? [checkUzum(uzum)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))])
+    ).flat();
     for (const c of checks) {
       process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       if (c.clock) process.stdout.write(clockLine(c.name.split(' ')[0]!, c.clock));

@@ -44,6 +44,16 @@ export const DEFAULT_ACCOUNT_FIELD = 'order_id';
 
 type Progress = (p: ChargeProgress) => Promise<void>;
 
+/** What Payme's list showed of the receipts of a payment whose receipt id PayBridge never learnt. */
+interface OrphanSettlement {
+  /** A receipt of ours, paid: the payment succeeded. */
+  paid?: PaymeObject;
+  /** Why the list cannot vouch that no receipt of ours is open or paid. */
+  unsure?: string;
+  /** Receipts of ours cancelled (50) on the way. */
+  cancelled: string[];
+}
+
 /** Receipt states (Payme's "состояния чека"). */
 export const RECEIPT_PAID = 4;
 export const RECEIPT_CANCELLED = 50;
@@ -126,16 +136,12 @@ export class PaymeGo implements QrProvider {
    */
   async recover(request: RecoverRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
     if (!request.providerPaymentId) {
-      const orphans = await this.cancelOrphans(request.transactionId, request.createdAt, progress, guard);
+      const orphans = await this.settleOrphans(request.transactionId, request.createdAt, progress, guard);
       // The journal's proof (no receipt id, so receipts.pay never left) holds only where Payme's own
-      // list does not say otherwise: a receipt of ours seen paid is the truth, one in any other state
-      // than new or cancelled, or a list that could not be read, leaves it open for the next pass.
-      if (orphans.paid) {
-        const receipt = orphans.paid;
-        return { status: 'succeeded', providerPaymentId: String(receipt._id), clientPhoneNumber: phoneOf(receipt), message: SUCCESS_MESSAGE, detail: receipt };
-      }
-      if (orphans.unsure) return { status: 'unknown', reason: `${orphans.unsure}. Do not take the payment again; PayBridge keeps checking.` };
-      return failed('NO_RECEIPT', 'no receipt was paid', 'PayBridge stopped before paying a receipt; nothing was charged.');
+      // list does not say otherwise: a receipt of ours seen paid is the truth; one not settled (new and
+      // not provably cancelled, queued for cancellation, in flight), or a list that could not be read,
+      // leaves it open for the next pass.
+      return this.orphanOutcome(orphans, 'NO_RECEIPT', 'no receipt was paid', 'PayBridge stopped before paying a receipt; nothing was charged.');
     }
     return this.settle(request.providerPaymentId, request.amount, request.sentAt, undefined, progress, 'PayBridge stopped before it learnt the outcome', undefined, guard);
   }
@@ -145,7 +151,16 @@ export class PaymeGo implements QrProvider {
     try {
       const receipt = await this.client.cancel(request.providerPaymentId);
       const state = stateOf(receipt);
-      if (state === RECEIPT_CANCELLED || state === RECEIPT_CANCELLING) return { status: 'cancelled', detail: receipt };
+      if (state === RECEIPT_CANCELLED) return { status: 'cancelled', detail: receipt };
+      if (state === RECEIPT_CANCELLING) {
+        // "Queued for cancellation" is not cancelled: followed with receipts.check until it is (50).
+        const followed = await this.followCancelling(request.providerPaymentId);
+        if (followed.cancelled) return { status: 'cancelled', detail: { ...receipt, state: RECEIPT_CANCELLED } };
+        return {
+          status: 'unknown',
+          reason: `Payme queued the receipt for cancellation (state 21) and has not shown it cancelled (50)${followed.state !== undefined ? `; it is in state ${followed.state}` : ''}${followed.error ? `; ${followed.error}` : ''}. Do not give the money back another way; PayBridge keeps checking.`,
+        };
+      }
       return { status: 'unknown', reason: `Payme answered the cancellation with receipt state ${String(state)}; check the receipt before trying again.` };
     } catch (err) {
       if (err instanceof PaymeRpcError && SYSTEM_ERROR_CODES.includes(err.code)) {
@@ -229,13 +244,18 @@ export class PaymeGo implements QrProvider {
     const receiptId = receipt && typeof receipt._id === 'string' ? receipt._id : '';
     if (!receiptId) {
       const rule = classify(PAYME_CREATE, createKeys(created));
-      // No money can have moved (receipts.pay was never sent); a receipt that may have been made
-      // without our learning its id is found by account and cancelled, so none is left open.
-      if (created.kind !== 'not_sent' && created.kind !== 'error') await this.cancelOrphans(request.transactionId, request.createdAt, progress, guard);
       const code =
         created.kind === 'error' ? String(created.code) : created.kind === 'http' ? `HTTP ${created.statusCode}` : created.kind === 'not_sent' ? created.code : created.kind === 'result' ? 'NO_RECEIPT_ID' : 'REQUEST_DEADLINE';
       const text = created.kind === 'error' ? created.text : exchangeText(created);
-      return failed(code, text, `${created.kind === 'error' ? `Payme refused to create the receipt: ${text}` : text}; no receipt was paid, nothing was charged.`, { rule: rule.answer });
+      const reason = `${created.kind === 'error' ? `Payme refused to create the receipt: ${text}` : text}; no receipt was paid, nothing was charged.`;
+      // No money can have moved (receipts.pay was never sent). A receipt that may have been made without
+      // our learning its id (no answer, an unreadable one, Payme's own trouble) is found by account and
+      // settled from its state before the payment is called failed, so none is left open.
+      const mayHideReceipt = created.kind !== 'not_sent' && !(created.kind === 'error' && !SYSTEM_ERROR_CODES.includes(created.code));
+      if (!mayHideReceipt) return failed(code, text, reason, { rule: rule.answer });
+      await progress({ step: 'create_answer_lost', uncertain: `${exchangeText(created)} (${rule.answer})`, detail: { reply: created } });
+      const orphans = await this.settleOrphans(request.transactionId, request.createdAt, progress, guard);
+      return this.orphanOutcome(orphans, code, text, reason, { rule: rule.answer });
     }
     await progress({ step: 'receipt_created', providerPaymentId: receiptId, detail: receipt });
 
@@ -254,7 +274,9 @@ export class PaymeGo implements QrProvider {
       return this.settle(receiptId, request.amount, sentAt, { exchange: paid, rule }, progress, exchangeText(paid), undefined, guard);
     }
     await progress({ step: 'answer_lost', uncertain: `${exchangeText(paid)} (${rule.answer})`, detail: { reply: paid } });
-    return this.settle(receiptId, request.amount, sentAt, undefined, progress, exchangeText(paid), undefined, guard);
+    // A JSON-RPC error Payme does not document for receipts.pay is no decline, but its words are what the
+    // till is told once the receipt itself proves unpaid (cancelled, 50).
+    return this.settle(receiptId, request.amount, sentAt, undefined, progress, exchangeText(paid), undefined, guard, paid.kind === 'error' ? paid : undefined);
   }
 
   /**
@@ -272,6 +294,8 @@ export class PaymeGo implements QrProvider {
     cause: string,
     firstState?: number,
     guard: SendGuard = NO_GUARD,
+    /** Payme's own refusal of the pay, undocumented for it: not the proof, but the words the till is told once the receipt proves unpaid. */
+    said?: PaymeExchange,
   ): Promise<ChargeOutcome> {
     const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     const unpaidAt: number[] = [];
@@ -300,7 +324,7 @@ export class PaymeGo implements QrProvider {
         }
         return { status: 'succeeded', providerPaymentId: receiptId, clientPhoneNumber: receipt ? phoneOf(receipt) : null, message: SUCCESS_MESSAGE, detail: receipt };
       }
-      if (outcome.outcome === 'declined') return this.declinedOutcome(declined, 'Payme cancelled the receipt; nothing was charged.');
+      if (outcome.outcome === 'declined') return this.declinedOutcome(declined ?? (said && { exchange: said, rule: outcome }), 'Payme cancelled the receipt; nothing was charged.');
       if (outcome.outcome === 'not_found') {
         unpaidAt.push(this.clock.now());
         if (declined || absenceProven(unpaidAt, sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
@@ -309,7 +333,7 @@ export class PaymeGo implements QrProvider {
           const rule = classify(PAYME_CANCEL, cancelKeys(cancelled));
           await progress({ step: rule.outcome === 'declined' ? 'receipt_cancelled' : 'receipt_cancel_not_confirmed', detail: { answer: rule.answer, reply: cancelled } });
           if (rule.outcome === 'declined') {
-            return this.declinedOutcome(declined, `${cause || 'Payme did not complete the payment'}; the receipt was never paid and is now cancelled, nothing was charged.`);
+            return this.declinedOutcome(declined ?? (said && { exchange: said, rule }), `${cause || 'Payme did not complete the payment'}; the receipt was never paid and is now cancelled, nothing was charged.`);
           }
           // A refused or lost cancel proves nothing: the receipt's state is asked again.
           lastError = `receipts.cancel: ${exchangeText(cancelled)}`;
@@ -341,42 +365,110 @@ export class PaymeGo implements QrProvider {
   }
 
   /**
+   * What a payment whose receipt id PayBridge never learnt comes to, from what Payme's list showed: a
+   * receipt of ours paid is the success it is; anything not settled leaves it unknown; only a list read
+   * in full with every receipt of ours settled (none, or each cancelled) lets "receipts.pay was never
+   * sent" stand as the proof that nothing was charged.
+   */
+  private orphanOutcome(orphans: OrphanSettlement, code: string, text: string, reason: string, detail?: unknown): ChargeOutcome {
+    if (orphans.paid) {
+      const receipt = orphans.paid;
+      return { status: 'succeeded', providerPaymentId: String(receipt._id), clientPhoneNumber: phoneOf(receipt), message: SUCCESS_MESSAGE, detail: receipt };
+    }
+    if (orphans.unsure) return { status: 'unknown', reason: `${orphans.unsure}. Do not take the payment again; PayBridge keeps checking.` };
+    const cancelled = orphans.cancelled.length ? ` Its receipt ${orphans.cancelled.join(', ')}, made without PayBridge learning its id, is cancelled (state 50).` : '';
+    return failed(code, text, `${reason}${cancelled}`, detail);
+  }
+
+  /**
    * Receipts of this transaction whose id PayBridge never learnt (the create's answer was lost, or
    * PayBridge stopped before journaling it): found by the account field carrying our id among the
-   * receipts created around the transaction, and cancelled while unpaid — an outward write, so only
-   * while `guard` says the operation's claim holds. Says what it saw: a receipt of ours paid (the
-   * truth, whatever the journal lacks), or why the list cannot vouch that none was (`unsure`).
+   * receipts created around the transaction (`account` is an array of {name, title, value} in Payme's
+   * answers, an object in what some cashboxes answer: both read), and settled from each one's state —
+   * paid (4): the payment's truth, whatever the journal lacks; new (0): cancelled, an outward write so
+   * only while `guard` says the operation's claim holds, and settled only by a cancel answered 50;
+   * queued for cancellation (21): followed with receipts.check until 50; cancelled (50): settled; any
+   * other state, or a list that cannot be read: `unsure`, never settled.
    */
-  private async cancelOrphans(transactionId: string, createdAt: number, progress: Progress, guard: SendGuard): Promise<{ paid?: PaymeObject; unsure?: string }> {
-    let unsure: string | undefined;
-    try {
-      const from = createdAt - 60_000;
-      const to = this.clock.now() + 60_000;
-      for (let offset = 0; offset < 500; offset += 50) {
-        const page = await this.client.getAll(from, to, offset);
-        for (const r of page) {
-          if (accountValue(r.account, this.accountField) !== transactionId || typeof r._id !== 'string') continue;
-          const state = stateOf(r);
-          if (state === RECEIPT_PAID) {
-            await progress({ step: 'orphan_receipt_paid', providerPaymentId: r._id, detail: { receipt: r._id, state } });
-            return { paid: r };
+  private async settleOrphans(transactionId: string, createdAt: number, progress: Progress, guard: SendGuard): Promise<OrphanSettlement> {
+    const unsure: string[] = [];
+    const cancelled: string[] = [];
+    const from = createdAt - 60_000;
+    const to = this.clock.now() + 60_000;
+    let complete = false;
+    for (let offset = 0; offset < 500; offset += 50) {
+      let page: PaymeObject[];
+      try {
+        page = await this.client.getAll(from, to, offset);
+      } catch (err) {
+        if (err instanceof ClaimGoneError || err instanceof ClaimLostError || err instanceof StaleTransitionError) throw err;
+        await progress({ step: 'orphan_receipt_lookup_failed', detail: { error: describe(err) } });
+        return { cancelled, unsure: `Payme's receipt list (receipts.get_all) could not be read (${describe(err)}): a receipt of this payment may exist` };
+      }
+      for (const r of page) {
+        if (String(accountValue(r.account, this.accountField) ?? '') !== transactionId || typeof r._id !== 'string') continue;
+        const id = r._id;
+        let state = stateOf(r);
+        if (state === RECEIPT_PAID) {
+          await progress({ step: 'orphan_receipt_paid', providerPaymentId: id, detail: { receipt: id, state } });
+          return { paid: r, cancelled };
+        }
+        if (state === RECEIPT_CREATED) {
+          await guard();
+          const answer = await this.ask(() => this.client.cancel(id).then((receipt) => ({ receipt })));
+          const rule = classify(PAYME_CANCEL, cancelKeys(answer));
+          state = receiptStateOf(answer, 'receipt');
+          await progress({ step: rule.outcome === 'declined' ? 'orphan_receipt_cancelled' : 'orphan_receipt_cancel_not_confirmed', detail: { receipt: id, answer: rule.answer, reply: answer } });
+          if (rule.outcome === 'declined') {
+            cancelled.push(id);
+            continue;
           }
-          if (state === RECEIPT_CREATED) {
-            await guard();
-            const cancelled = await this.client.cancel(r._id);
-            await progress({ step: 'orphan_receipt_cancelled', detail: { receipt: r._id, state: stateOf(cancelled) } });
-          } else {
-            await progress({ step: 'orphan_receipt_seen', detail: { receipt: r._id, state } });
-            if (state !== RECEIPT_CANCELLED) unsure = `Payme lists receipt ${r._id} of this payment in state ${String(state)}, neither new nor cancelled`;
+          if (state !== RECEIPT_CANCELLING) {
+            unsure.push(`Payme did not confirm the cancellation of receipt ${id} of this payment (${answer.kind === 'result' ? `state ${String(state)}` : exchangeText(answer)})`);
+            continue;
           }
         }
-        if (page.length < 50) return { unsure };
+        if (state === RECEIPT_CANCELLING) {
+          await progress({ step: 'orphan_receipt_cancelling', detail: { receipt: id, state } });
+          const followed = await this.followCancelling(id);
+          if (followed.cancelled) {
+            await progress({ step: 'orphan_receipt_cancelled', detail: { receipt: id, state: RECEIPT_CANCELLED } });
+            cancelled.push(id);
+          } else {
+            unsure.push(`Payme lists receipt ${id} of this payment queued for cancellation (21), not cancelled (50) yet${followed.state !== undefined ? `: last seen in state ${followed.state}` : ''}`);
+          }
+          continue;
+        }
+        await progress({ step: 'orphan_receipt_seen', detail: { receipt: id, state } });
+        if (state !== RECEIPT_CANCELLED) unsure.push(`Payme lists receipt ${id} of this payment in state ${String(state)}, neither paid nor cancelled`);
       }
-      return { unsure: unsure ?? 'Payme listed more receipts of the period than PayBridge looks through' };
-    } catch (err) {
-      if (err instanceof ClaimGoneError || err instanceof ClaimLostError || err instanceof StaleTransitionError) throw err;
-      await progress({ step: 'orphan_receipt_lookup_failed', detail: { error: describe(err) } });
-      return { unsure: `Payme's receipt list could not be read (${describe(err)})` };
+      if (page.length < 50) {
+        complete = true;
+        break;
+      }
+    }
+    if (!complete) unsure.push('Payme listed more receipts of the period than PayBridge looks through');
+    return { cancelled, ...(unsure.length ? { unsure: unsure.join('; ') } : {}) };
+  }
+
+  /**
+   * A receipt queued for cancellation (21) is checked until Payme shows it cancelled (50), until
+   * `statusDeadlineMs`. Only 50 counts: 21 is not "cancelled".
+   */
+  private async followCancelling(receiptId: string): Promise<{ cancelled: boolean; state?: number | undefined; error?: string }> {
+    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
+    let state: number | undefined = RECEIPT_CANCELLING;
+    let error = '';
+    for (;;) {
+      await this.clock.sleep(this.policy.pollIntervalMs);
+      const checked = await this.ask(() => this.client.check(receiptId).then((s) => ({ state: s ?? null })));
+      const rule = classify(PAYME_GIVE_BACK_CHECK, checkKeys(checked));
+      if (checked.kind === 'result') {
+        state = receiptStateOf(checked, 'state');
+        error = '';
+      } else error = `receipts.check: ${exchangeText(checked)}`;
+      if (rule.outcome === 'paid') return { cancelled: true, state: RECEIPT_CANCELLED };
+      if (this.clock.now() >= deadline) return { cancelled: false, state, error };
     }
   }
 

@@ -12,6 +12,8 @@ export interface UzumCredentials {
   secretKey: string;
   /** The shop's own id of its fiscal cash register (ККМ), sent as `cashbox_code`. */
   cashboxCode: string;
+  /** How the Authorization timestamp is made (`uzum.timestamp`): epoch ms ("utc", the default) or epoch ms + 5 h ("utc+5"). */
+  timestamp?: 'utc' | 'utc+5' | undefined;
 }
 
 export type UzumReply = { [key: string]: JsonValue };
@@ -31,6 +33,14 @@ export type UzumExchange =
  * `merchant_service_user_id:sha1(timestamp + secret_key):timestamp`, the timestamp in milliseconds.
  * Uzum refuses a header older than 50 s (error 403), so it is made afresh for every request.
  */
+/** The five hours "utc+5" adds to epoch milliseconds (Tashkent is UTC+5 all year, no daylight saving). */
+export const UZUM_UTC5_OFFSET_MS = 5 * 60 * 60 * 1000;
+
+/** The Authorization timestamp for the instant `nowMs`, in the configured reading (config/schema.ts UzumTimestampSchema). */
+export function uzumTimestamp(nowMs: number, reading: 'utc' | 'utc+5' = 'utc'): number {
+  return nowMs + (reading === 'utc+5' ? UZUM_UTC5_OFFSET_MS : 0);
+}
+
 export function uzumAuthorization(merchantServiceUserId: string, secretKey: string, timestampMs: number): string {
   const ts = String(Math.trunc(timestampMs));
   return `${merchantServiceUserId}:${createHash('sha1').update(ts + secretKey).digest('hex')}:${ts}`;
@@ -84,7 +94,7 @@ export class UzumClient {
         method,
         this.url(path),
         {
-          authorization: uzumAuthorization(this.credentials.merchantServiceUserId, this.credentials.secretKey, this.now()),
+          authorization: uzumAuthorization(this.credentials.merchantServiceUserId, this.credentials.secretKey, uzumTimestamp(this.now(), this.credentials.timestamp)),
           'content-type': 'application/json',
           accept: 'application/json',
         },

@@ -19,7 +19,7 @@ import {
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { giveBackStatusOf } from '../give-back-status.js';
 import type { UzumClient, UzumExchange } from './client.js';
-import { CASHIER_HINTS, exchangeText, integer, keys, text, UZUM_GIVE_BACK_STATUS, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_REVERSAL, UZUM_STATUS } from './outcomes.js';
+import { CASHIER_HINTS, exchangeText, integer, keys, text, UZUM_GIVE_BACK_STATUS, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_REVERSAL, UZUM_STATUS, UZUM_STATUS_BORROWED } from './outcomes.js';
 
 export interface UzumFastPayPolicy {
   /** Time and pauses (the system's, unless a simulation gives its own). */
@@ -36,9 +36,22 @@ type Progress = (p: ChargeProgress) => Promise<void>;
 const SUCCESS_MESSAGE = 'Успешно подтвержден';
 /** The step journaled just before v2/payment is sent. */
 export const SENDING = 'sending_to_uzum';
+/**
+ * The step journaled when the payment_id PayBridge follows came from a DUPLICATED answer or from the
+ * same request sent again: the contract does not say it is the first request's payment, so its
+ * FAILED or "not found" proves nothing (UZUM_STATUS_BORROWED). `payment_id_learnt`, journaled by older
+ * versions for a repeat's id, means the same.
+ */
+export const BORROWED_ID = 'payment_id_borrowed';
+const BORROWED_STEPS = [BORROWED_ID, 'payment_id_learnt'];
 
 function paymentIdOf(x: UzumExchange): string {
   return x.kind === 'reply' ? text(x.reply.payment_id) : '';
+}
+
+/** An answer that says the request duplicates an earlier operation: DUPLICATED, or a `*.duplicated` message. */
+export function isDuplicateAnswer(x: UzumExchange): boolean {
+  return keys(x).some((k) => k === 'payment_status DUPLICATED' || /^error_message [a-z.]*duplicated$/.test(k));
 }
 
 function phoneOf(x: UzumExchange): string | null {
@@ -111,6 +124,10 @@ export class UzumFastPay implements QrProvider {
       return { status: 'failed', ...r, detail: { rule: rule.answer, reply: first } };
     }
     let paymentId = paymentIdOf(first);
+    // A DUPLICATED answer's payment_id (or a duplicate message's: order, transaction or QR code already
+    // used) may be the earlier payment's or the rejected repeat's: whose, the contract does not say.
+    let borrowed = paymentId !== '' && isDuplicateAnswer(first);
+    if (borrowed) await progress({ step: BORROWED_ID, detail: { from: 'DUPLICATED', payment_id: paymentId } });
     await progress({ step: 'answer_uncertain', ...(paymentId ? { providerPaymentId: paymentId } : {}), uncertain: `${exchangeText(first)} (${rule.answer})`, detail: { reply: first } });
     const deadline = this.clock.now() + this.policy.statusDeadlineMs;
     let last = exchangeText(first);
@@ -132,9 +149,13 @@ export class UzumFastPay implements QrProvider {
       if (againRule.outcome === 'paid') return this.paid(again, paymentIdOf(again), progress);
       paymentId = paymentIdOf(again);
       last = exchangeText(again);
-      if (paymentId) await progress({ step: 'payment_id_learnt', providerPaymentId: paymentId });
+      if (paymentId) {
+        // The repeat's answer names a payment: the first request's, or the repeat's own (rejected) one.
+        borrowed = true;
+        await progress({ step: BORROWED_ID, providerPaymentId: paymentId, detail: { from: againRule.answer } });
+      }
     }
-    return this.pollUntilFinal(paymentId, lastSentAt, deadline, progress, last);
+    return this.pollUntilFinal(paymentId, lastSentAt, deadline, progress, last, borrowed);
   }
 
   /**
@@ -147,7 +168,10 @@ export class UzumFastPay implements QrProvider {
     if (!request.providerPaymentId && request.steps && !request.steps.includes(SENDING)) {
       return { status: 'failed', providerCode: 'NOT_SENT', providerText: 'never sent to Uzum', reason: 'PayBridge stopped before sending the payment to Uzum; nothing was charged.' };
     }
-    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, request.sentAt, this.clock.now() + this.policy.statusDeadlineMs, progress, 'PayBridge stopped before it learnt the outcome');
+    if (request.providerPaymentId) {
+      const borrowed = (request.steps ?? []).some((s) => BORROWED_STEPS.includes(s));
+      return this.pollUntilFinal(request.providerPaymentId, request.sentAt, this.clock.now() + this.policy.statusDeadlineMs, progress, 'PayBridge stopped before it learnt the outcome', borrowed);
+    }
     return {
       status: 'unknown',
       reason: `PayBridge stopped before Uzum named the payment: Uzum's payment/status asks by Uzum's payment_id, and the one-time code is not kept to ask again. Look up order ${request.transactionId} in the Uzum merchant cabinet and decide it as an operator.`,
@@ -159,13 +183,16 @@ export class UzumFastPay implements QrProvider {
     return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phoneOf(x), message: SUCCESS_MESSAGE, detail: x.kind === 'reply' ? x.reply : undefined };
   }
 
-  /** payment/status until SUCCESS or FAILED, a not-found proven (late enough, twice), or the deadline. */
-  private async pollUntilFinal(paymentId: string, sentAt: number, deadline: number, progress: Progress, cause: string): Promise<ChargeOutcome> {
+  /**
+   * payment/status until SUCCESS or FAILED, a not-found proven (late enough, twice), or the deadline.
+   * Of an id `borrowed` from a DUPLICATED answer or a repeat, only SUCCESS settles (UZUM_STATUS_BORROWED).
+   */
+  private async pollUntilFinal(paymentId: string, sentAt: number, deadline: number, progress: Progress, cause: string, borrowed = false): Promise<ChargeOutcome> {
     const notFoundAt: number[] = [];
     let last = cause;
     for (;;) {
       const x = await this.client.status(paymentId);
-      const rule = classify(UZUM_STATUS, keys(x));
+      const rule = classify(borrowed ? UZUM_STATUS_BORROWED : UZUM_STATUS, keys(x));
       await progress({ step: 'status', detail: { answer: rule.answer, reply: x } });
       if (rule.outcome === 'paid') return this.paid(x, paymentId, progress);
       if (rule.outcome === 'declined') {
@@ -181,7 +208,8 @@ export class UzumFastPay implements QrProvider {
       if (this.clock.now() >= deadline) break;
       await this.clock.sleep(this.policy.pollIntervalMs);
     }
-    return { status: 'unknown', providerPaymentId: paymentId, reason: `${cause ? `${cause}; ` : ''}Uzum's status of payment ${paymentId} is not final: ${last}. Do not take the payment again: PayBridge keeps asking.` };
+    const whose = borrowed ? ' (the id came from a DUPLICATED answer or a repeat and may not be the first request’s payment: only SUCCESS settles it; an operator can look the order up in Uzum’s merchant cabinet)' : '';
+    return { status: 'unknown', providerPaymentId: paymentId, reason: `${cause ? `${cause}; ` : ''}Uzum's status of payment ${paymentId} is not final: ${last}${whose}. Do not take the payment again: PayBridge keeps asking.` };
   }
 
   async cancel(request: CancelRequest): Promise<CancelOutcome> {

@@ -1,8 +1,13 @@
-import { NOT_DOCUMENTED, table, type OutcomeRule, type OutcomeTable } from '../../payments/outcome-table.js';
+import { NOT_DOCUMENTED, table, type Citation, type OutcomeRule, type OutcomeTable } from '../../payments/outcome-table.js';
 import type { UzumExchange, UzumReply } from './client.js';
 
 const CONTRACT = 'Uzum Fast Pay contract (developer.uzumbank.uz/en/fastpay)';
 const NOT_SENT = 'PayBridge’s transport: the connection was refused or never made (DNS, connect timeout, TLS), so Uzum never saw the request';
+
+/** Uzum's published Fast Pay contract (its OpenAPI file is archived in api-evangelist/uzum, openapi/uzum-fastpay-openapi.yaml). */
+export const UZUM_DOC = 'https://developer.uzumbank.uz/en/fastpay';
+const cite = (quote: string): Citation => ({ doc: UZUM_DOC, quote });
+const NEVER_SENT: Citation = { evidence: 'the connection to Uzum was never made (refused, DNS, connect timeout, TLS), so no byte of the request left this computer' };
 
 /** A whole number from a reply field (Uzum's examples send error_code as a number; FiscalBox echoes it as a string). */
 export function integer(value: unknown): number | undefined {
@@ -38,35 +43,39 @@ export const CASHIER_HINTS: Readonly<Record<string, string>> = {
   'error_code 416': 'the customer’s card is in safe mode: a new user must first make 3 payments in the Uzum Bank app, otherwise turn safe mode off there',
 };
 
-/** Refusals the contract documents by `error_message`: the request was not carried out. */
+/** Refusals the contract documents by `error_message`: the request was not carried out. Each with the error table's words. */
 const DECLINES: readonly OutcomeRule[] = [
-  ['apelsin.pay.authorization.error', 'authorization failed'],
-  ['apelsin.pay.safe.mode.on', 'the customer’s card is in safe mode'],
-  ['apelsin.pay.wrong.prefix.otp.data', 'wrong QR code format'],
-  ['apelsin.pay.unsupported.operation', 'operation not supported'],
-  ['apelsin.pay.user.otp.data.expired', 'the QR code’s OTP has expired (possibly the customer’s device clock)'],
-  ['device.not.registered', 'the customer’s device is not registered with Uzum Bank'],
-  ['receipt.qr.only.yours', 'the QR code was not recognised'],
-  ['user.card.not.found', 'the customer’s card was not found'],
-  ['user.does.not.exist', 'no such user'],
-  ['limit.was.set', 'a transaction limit set by Uzcard, Humo or another provider'],
-  ['operation.failed', 'the operation failed, the transaction was declined'],
-  ['operation.forbidden', 'the operation is forbidden (card type not supported, or the service blocked)'],
-].map(([m, what]) => ({ answer: `error_message ${m}`, outcome: 'declined' as const, source: `${CONTRACT}: ${what}` }));
+  ['apelsin.pay.authorization.error', 'authorization failed', 'Authorization failed. Check the authorization data.'],
+  ['apelsin.pay.safe.mode.on', 'the customer’s card is in safe mode', "The user's card is in Safe Mode."],
+  ['apelsin.pay.wrong.prefix.otp.data', 'wrong QR code format', 'Incorrect QR code format: it should be 43 characters long, with an invalid prefix.'],
+  ['apelsin.pay.unsupported.operation', 'operation not supported', 'The operation is not supported by the system.'],
+  ['apelsin.pay.user.otp.data.expired', 'the QR code’s OTP has expired (possibly the customer’s device clock)', 'OTP data in the QR code has expired (possibly due to incorrect time on the client device).'],
+  ['device.not.registered', 'the customer’s device is not registered with Uzum Bank', 'The client device is not registered with Uzum Bank.'],
+  ['receipt.qr.only.yours', 'the QR code was not recognised', 'The QR code was not recognized by the system.'],
+  ['user.card.not.found', 'the customer’s card was not found', "The user's card was not found in the system."],
+  ['user.does.not.exist', 'no such user', 'The user with the specified data was not found.'],
+  ['limit.was.set', 'a transaction limit set by Uzcard, Humo or another provider', 'A transaction limit has been set by Uzcard, Humo, or another provider.'],
+  ['operation.failed', 'the operation failed, the transaction was declined', 'The operation failed. The transaction was declined.'],
+  ['operation.forbidden', 'the operation is forbidden (card type not supported, or the service blocked)', 'The operation is forbidden. The card type (e.g., Uzcard, Humo) may not be supported, or the service is blocked.'],
+].map(([m, what, words]) => ({ answer: `error_message ${m}`, outcome: 'declined' as const, source: `${CONTRACT}: ${what}`, cite: cite(`${m} — ${words}`) }));
 
 const CODES: readonly OutcomeRule[] = [
-  { answer: 'error_code 400', outcome: 'declined', source: `${CONTRACT}: 400 — otp_data under 40 characters, amount 0 or negative, service blocked, card inactive, insufficient funds, invalid payment_id` },
-  { answer: 'error_code 401', outcome: 'declined', source: `${CONTRACT}: 401 — bad Authorization header, inactive merchant/service/user, hash mismatch` },
-  { answer: 'error_code 403', outcome: 'declined', source: `${CONTRACT}: 403 — more than 50 s between the Authorization timestamp and the request’s processing` },
-  { answer: 'error_code 416', outcome: 'declined', source: `${CONTRACT}: 416 — the customer’s card is in safe mode` },
-  { answer: 'error_code 503', outcome: 'declined', source: `${CONTRACT}: 503 — service not found or inactive (a configuration refusal, not an outage: it is an error_code of an HTTP 200 answer)` },
+  {
+    answer: 'error_code 400',
+    outcome: 'uncertain',
+    source: `${CONTRACT}: 400 mixes refusals (otp_data under 40 characters, amount 0 or negative, insufficient funds, invalid payment_id) with “Service is unavailable”: without a documented error_message it proves nothing`,
+  },
+  { answer: 'error_code 401', outcome: 'declined', source: `${CONTRACT}: 401 — bad Authorization header, inactive merchant/service/user, hash mismatch`, cite: cite('401 — Incorrect Authorization header format … One of the following parameters is inactive … Hash mismatch.') },
+  { answer: 'error_code 403', outcome: 'declined', source: `${CONTRACT}: 403 — more than 50 s between the Authorization timestamp and the request’s processing`, cite: cite('403 — The interval between Authorization and request processing exceeds 50 seconds.') },
+  { answer: 'error_code 416', outcome: 'declined', source: `${CONTRACT}: 416 — the customer’s card is in safe mode`, cite: cite('416 — The user’s card is in Safe Mode. New users must complete 3 payments in the Uzum Bank app.') },
+  { answer: 'error_code 503', outcome: 'declined', source: `${CONTRACT}: 503 — service not found or inactive (a configuration refusal, not an outage: it is an error_code of an HTTP 200 answer)`, cite: cite('503 — Service not found or inactive.') },
 ];
 
 const lowerLayers = (notSent: OutcomeRule['outcome'], notSentWhy: string): OutcomeRule[] => [
-  { answer: 'request never sent', outcome: notSent, source: `${NOT_SENT}${notSentWhy}` },
+  notSent === 'declined' ? { answer: 'request never sent', outcome: notSent, source: `${NOT_SENT}${notSentWhy}`, cite: NEVER_SENT } : { answer: 'request never sent', outcome: notSent, source: `${NOT_SENT}${notSentWhy}` },
   { answer: 'sent, no answer (timeout, dropped connection)', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: the request may have been processed` },
-  { answer: 'HTTP 401', outcome: 'declined', source: `${CONTRACT}: HTTP 401 is the authorization error answer — the request was refused unprocessed` },
-  { answer: 'HTTP 403', outcome: 'declined', source: 'HTTP 403 (RFC 9110): the request was refused, not processed' },
+  { answer: 'HTTP 401', outcome: 'declined', source: `${CONTRACT}: HTTP 401 is the authorization error answer — the request was refused unprocessed`, cite: cite("'401': Authorization Error (every method's documented non-200 answer)") },
+  { answer: 'HTTP 403', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: the contract answers a stale Authorization with error_code 403 in an HTTP 200, not HTTP 403 — a bare 403 comes from somewhere on the way` },
   { answer: 'HTTP 5xx', outcome: 'uncertain', source: `${CONTRACT}: every answer is HTTP 200, so a 5xx comes from somewhere on the way — whether the request ran is not known` },
   { answer: 'HTTP 4xx', outcome: 'uncertain', source: NOT_DOCUMENTED },
   { answer: 'unreadable body', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: the body could not be read, whatever it said is lost` },
@@ -107,11 +116,15 @@ export const UZUM_PAYMENT: OutcomeTable = table(
     ...MESSAGE_RULES,
     ...DECLINES,
     ...CODES,
-    { answer: 'error_code ≠ 0', outcome: 'declined', source: `${CONTRACT}: a non-zero error_code is the request’s error, with error_message` },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${CONTRACT}: a non-zero error_code the error table does not name, without a documented error_message, is no documented refusal` },
     { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: payment_id is a required field of the answer` },
-    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — the operation was completed` },
-    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — the operation was not completed` },
-    { answer: 'payment_status DUPLICATED', outcome: 'uncertain', source: `${CONTRACT}: DUPLICATED — a duplicate of an existing operation (operation_time names it): that payment’s status decides` },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — the operation was completed`, cite: cite('`SUCCESS` – The operation was completed successfully.') },
+    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — the operation was not completed`, cite: cite('`FAILED` – The operation was not completed.') },
+    {
+      answer: 'payment_status DUPLICATED',
+      outcome: 'uncertain',
+      source: `${CONTRACT}: DUPLICATED — a duplicate of an existing operation (operation_time names it). The contract does not say whose payment_id the answer carries (the earlier payment’s, or the rejected repeat’s), so that id’s status is read with the “payment_id from a DUPLICATED answer” table`,
+    },
     { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
   ],
 );
@@ -129,14 +142,14 @@ export const UZUM_PAYMENT_AGAIN: OutcomeTable = table(
     ...MESSAGE_RULES,
     { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${CONTRACT}: a refusal of the repeat (its OTP may have expired meanwhile) says nothing of the first request` },
     { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
-    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — the order’s one payment was completed` },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — the order’s one payment was completed`, cite: cite('`SUCCESS` – The operation was completed successfully.') },
     { answer: 'payment_status FAILED', outcome: 'uncertain', source: `${CONTRACT}: FAILED of the repeat — the first request may have run; its payment_id’s status decides` },
-    { answer: 'payment_status DUPLICATED', outcome: 'uncertain', source: `${CONTRACT}: DUPLICATED — the first request reached Uzum; its status decides` },
+    { answer: 'payment_status DUPLICATED', outcome: 'uncertain', source: `${CONTRACT}: DUPLICATED — the first request reached Uzum; the payment_id it carries may be the earlier payment’s or the rejected repeat’s, so its FAILED proves nothing` },
     { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
   ],
 );
 
-const askingLayers = lowerLayers('uncertain', ': the question was not asked, so nothing is learnt').map((r) =>
+const askingLayers = lowerLayers('uncertain', ': the question was not asked, so nothing is learnt').map(({ cite: _cite, ...r }): OutcomeRule =>
   r.outcome === 'declined' ? { ...r, outcome: 'uncertain' as const, source: `${r.source}; a refused question says nothing of the payment` } : r,
 );
 
@@ -146,15 +159,40 @@ export const UZUM_STATUS: OutcomeTable = table(
   [
     ...askingLayers,
     ...MESSAGE_RULES.filter((r) => r.answer === 'error_message operation.is.inProcess' || r.answer.includes('unavailable') || r.answer.includes('not.working')),
-    { answer: 'error_message operation.not.found', outcome: 'not_found', source: `${CONTRACT}: the operation was not found (or the service is inactive — hence the delay and the second lookup)` },
-    { answer: 'error_code 404', outcome: 'not_found', source: `${CONTRACT}: 404 — operation not found for the given payment_id` },
+    { answer: 'error_message operation.not.found', outcome: 'not_found', source: `${CONTRACT}: the operation was not found (or the service is inactive — hence the delay and the second lookup)`, cite: cite('operation.not.found — The specified operation was not found or the service is inactive.') },
+    { answer: 'error_code 404', outcome: 'not_found', source: `${CONTRACT}: 404 — operation not found for the given payment_id`, cite: cite('404 — Operation not found for the given `payment_id`.') },
     { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the payment` },
     { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
-    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — completed` },
-    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — not completed` },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — completed`, cite: cite('`SUCCESS` - The transaction was successfully completed.') },
+    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — not completed`, cite: cite('`FAILED` - The transaction was not completed.') },
     { answer: 'payment_status HOLD', outcome: 'uncertain', source: `${CONTRACT}: HOLD — created, the payment not received yet: asked again` },
     { answer: 'payment_status REVERSED', outcome: 'uncertain', source: `${CONTRACT}: REVERSED — it was paid and has been reversed since: not this request’s failure, an operator decides` },
     { answer: 'payment_status PARTIAL_CANCELLED', outcome: 'uncertain', source: `${CONTRACT}: PARTIAL_CANCELLED — it was paid and partly given back outside PayBridge: an operator decides` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+/**
+ * payment/status of a payment_id PayBridge did not get from its own charge's answer: from a DUPLICATED
+ * answer, or from the answer to the same request sent again. The contract does not say that id is the
+ * earlier payment — it may be the rejected repeat — so only SUCCESS (a completed payment of this order)
+ * settles anything; FAILED or "not found" of that id says nothing of the first request.
+ */
+export const UZUM_STATUS_BORROWED: OutcomeTable = table(
+  'Uzum `payment/status` of a `payment_id` taken from a DUPLICATED answer or a repeat',
+  'The contract does not say that the `payment_id` of a DUPLICATED answer (or of the answer to the same request sent again) names the earlier payment: it may name the rejected repeat. Only SUCCESS settles the payment; FAILED, HOLD or "not found" of that id prove nothing of the first request, which stays `unknown` until an operator looks the order up. Uzum’s contract has no status question by our own `order_id` (`payment/status` takes only `payment_id`), so there is no other id to ask about.',
+  [
+    ...askingLayers,
+    ...MESSAGE_RULES.filter((r) => r.answer === 'error_message operation.is.inProcess' || r.answer.includes('unavailable') || r.answer.includes('not.working')),
+    { answer: 'error_message operation.not.found', outcome: 'uncertain', source: `${CONTRACT}: not found — of an id that may not be the first request’s` },
+    { answer: 'error_code 404', outcome: 'uncertain', source: `${CONTRACT}: not found — of an id that may not be the first request’s` },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the payment` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — a completed payment of this order`, cite: cite('`SUCCESS` - The transaction was successfully completed.') },
+    { answer: 'payment_status FAILED', outcome: 'uncertain', source: `${CONTRACT}: FAILED — of an id that may be the rejected repeat’s, not the first request’s: proves nothing` },
+    { answer: 'payment_status HOLD', outcome: 'uncertain', source: `${CONTRACT}: HOLD — asked again` },
+    { answer: 'payment_status REVERSED', outcome: 'uncertain', source: `${CONTRACT}: REVERSED — paid and reversed since: an operator decides` },
+    { answer: 'payment_status PARTIAL_CANCELLED', outcome: 'uncertain', source: `${CONTRACT}: PARTIAL_CANCELLED — an operator decides` },
     { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
   ],
 );
@@ -165,12 +203,12 @@ export const UZUM_REVERSAL: OutcomeTable = table(
   [
     ...lowerLayers('declined', ': nothing was reversed'),
     ...MESSAGE_RULES.filter((r) => !r.answer.includes('duplicated')),
-    { answer: 'error_message apelsin.pay.reverse.not.allowed', outcome: 'declined', source: `${CONTRACT}: reversal is not allowed for this partner` },
+    { answer: 'error_message apelsin.pay.reverse.not.allowed', outcome: 'declined', source: `${CONTRACT}: reversal is not allowed for this partner`, cite: cite('apelsin.pay.reverse.not.allowed — Refund is not allowed for this partner.') },
     ...DECLINES,
     ...CODES,
-    { answer: 'error_code ≠ 0', outcome: 'declined', source: `${CONTRACT}: a non-zero error_code is the request’s error, with error_message` },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${CONTRACT}: a non-zero error_code the error table does not name, without a documented error_message, is no documented refusal` },
     { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
-    { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the transaction was reversed` },
+    { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the transaction was reversed`, cite: cite('`REVERSED` - The transaction was successfully reversed (cancelled).') },
     { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
   ],
 );
@@ -183,11 +221,11 @@ export const UZUM_GIVE_BACK_STATUS: OutcomeTable = table(
     ...askingLayers,
     { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the payment` },
     { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
-    { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the money went back` },
-    { answer: 'payment_status SUCCESS', outcome: 'not_found', source: `${CONTRACT}: SUCCESS — still paid` },
+    { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the money went back`, cite: cite('`REVERSED` - The transaction was successfully reversed (cancelled).') },
+    { answer: 'payment_status SUCCESS', outcome: 'not_found', source: `${CONTRACT}: SUCCESS — still paid`, cite: cite('`SUCCESS` - The transaction was successfully completed.') },
     { answer: 'payment_status PARTIAL_CANCELLED', outcome: 'uncertain', source: `${CONTRACT}: partly given back — not what a whole reversal leaves` },
     { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
   ],
 );
 
-export const UZUM_TABLES: readonly OutcomeTable[] = [UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS, UZUM_REVERSAL, UZUM_GIVE_BACK_STATUS];
+export const UZUM_TABLES: readonly OutcomeTable[] = [UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS, UZUM_STATUS_BORROWED, UZUM_REVERSAL, UZUM_GIVE_BACK_STATUS];

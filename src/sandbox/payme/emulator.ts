@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
-import { fiscalTroubleOf, giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, type GiveBackTrouble } from '../magic.js';
+import { fiscalTroubleOf, giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, paymeCreateMagicOf, type GiveBackTrouble } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 
 export interface PaymeEmulatorOptions {
@@ -52,6 +52,8 @@ export interface EmulatedReceipt {
   cancelRequests: number;
   /** Of those, the ones that reached it paid (state 4): give-back attempts. */
   paidCancelRequests: number;
+  /** Cancelled while unpaid, but queued (21) until cancel_queue_ms has passed (an amount ending …60300). */
+  queuedUnpaid?: boolean;
 }
 
 type Params = Record<string, JsonValue>;
@@ -115,8 +117,12 @@ export class PaymeEmulator {
             return answer({ state: this.stateOf(this.find(params.id)) });
           case 'receipts.get':
             return answer({ receipt: this.view(this.find(params.id)) });
-          case 'receipts.get_all':
-            return answer(this.getAll(params).map((r) => this.view(r)));
+          case 'receipts.get_all': {
+            const listed = this.getAll(params);
+            // An amount ending …60200: the list is down while such a receipt in the window is young.
+            if (this.listDown(params)) throw new RpcFailure(-32400, 'Системная ошибка');
+            return answer(listed.map((r) => this.view(r)));
+          }
           case 'receipts.cancel': {
             const receipt = this.find(params.id);
             receipt.cancelRequests += 1;
@@ -211,7 +217,7 @@ export class PaymeEmulator {
   }
 
   stateOf(r: EmulatedReceipt, now = Date.now()): number {
-    if (r.cancelTime) return r.paid && now - r.cancelTime < this.options.cancelQueueMs ? 21 : 50;
+    if (r.cancelTime) return (r.paid || r.queuedUnpaid) && now - r.cancelTime < this.options.cancelQueueMs ? 21 : 50;
     if (!r.paid) return 0;
     return now < r.paidUntil ? 2 : 4;
   }
@@ -284,6 +290,26 @@ export class PaymeEmulator {
       .slice(offset, offset + count);
   }
 
+  /** Whether receipts.get_all is down for this window: it holds a young receipt of an amount ending …60200. */
+  private listDown(params: Params): boolean {
+    const from = Number(params.from);
+    const to = Number(params.to);
+    const now = Date.now();
+    return [...this.receipts.values()].some(
+      (r) => paymeCreateMagicOf(r.amount) === 'list_down' && r.createTime >= from && r.createTime <= to && now - r.createTime < this.options.lostAnswerDelayMs,
+    );
+  }
+
+  /**
+   * `account` as Payme answers it: an array of {name, title, value} (the receipts.create and
+   * receipts.get_all examples), whatever object receipts.create was given; an amount ending …60500
+   * answers the object as it came, as some cashboxes do.
+   */
+  private accountView(r: EmulatedReceipt): JsonValue {
+    if (paymeCreateMagicOf(r.amount) === 'account_object' || !r.account || typeof r.account !== 'object' || Array.isArray(r.account)) return r.account;
+    return Object.entries(r.account).map(([name, value], i) => ({ name, title: { ru: name, uz: name }, value, main: i === 0 }));
+  }
+
   private pay(receipt: EmulatedReceipt, token: string, magic: string | undefined): void {
     const state = this.stateOf(receipt);
     if (state === 50 || state === 21) throw new RpcFailure(-31403, 'Чек отменен');
@@ -309,6 +335,7 @@ export class PaymeEmulator {
     if (state !== 0 && state !== 4) throw new RpcFailure(-31630, 'Чек в обработке, отмена невозможна');
     if (receipt.cancelRefused) throw new RpcFailure(-32400, 'Системная ошибка');
     receipt.cancelTime = Date.now();
+    if (state === 0 && paymeCreateMagicOf(receipt.amount) === 'cancel_queued') receipt.queuedUnpaid = true;
     this.file.put(receipt);
     return receipt;
   }
@@ -329,7 +356,7 @@ export class PaymeEmulator {
       amount: r.amount,
       currency: 860,
       commission: 0,
-      account: r.account,
+      account: this.accountView(r),
       card: r.cardNumber ? { number: r.cardNumber, expire: '9903' } : null,
       merchant: { _id: this.options.cashboxId, name: 'PayBridge sandbox shop', epos: { merchantId: '90000001', terminalId: '90000001' } },
       payer: r.phone ? { phone: r.phone } : null,

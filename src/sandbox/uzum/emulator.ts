@@ -5,6 +5,7 @@ import { formatShopDateTime } from '../../lib/shop-time.js';
 import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
 import { fiscalTroubleOf, MAGIC } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
+import { uzumTimestamp } from '../../providers/uzum/client.js';
 
 /**
  * Uzum's trouble, by the scanned code's last three digits (README, "Sandbox: magic QR codes"). The
@@ -25,6 +26,12 @@ export const UZUM_MAGIC = {
   inProcessNoId: '103',
   /** …409: charged, answered payment_status DUPLICATED (with the payment's id). */
   duplicated: '409',
+  /**
+   * …419: charged, then HTTP 504 (the answer lost); the same request again is answered DUPLICATED
+   * naming a NEW payment_id — the rejected repeat's, whose payment/status is FAILED — not the charged
+   * payment's. The contract does not say whose id a DUPLICATED answer carries: this is the hard reading.
+   */
+  duplicateNamesFailedRepeat: '419',
   /** …644: charged normally; its reversal is applied, then answered HTTP 504. */
   reversalLost: '644',
   /** …643: charged normally; its reversal is refused, `apelsin.pay.reverse.not.allowed`. */
@@ -39,6 +46,12 @@ export interface UzumEmulatorOptions {
   port?: number;
   lostAnswerDelayMs: number;
   processingMs: number;
+  /**
+   * Which reading of the Authorization timestamp this Uzum accepts (`sandbox.uzum.timestamp`): epoch
+   * milliseconds ("utc", the default) or epoch milliseconds plus 5 hours ("utc+5"). The other is more
+   * than 50 s off and refused with error_code 403, as a stale Authorization is.
+   */
+  timestamp?: 'utc' | 'utc+5' | undefined;
   now?: () => number;
   /** Where the ledger survives a restart (sandbox mode: under the data dir); without it, memory only. */
   ledgerFile?: string;
@@ -58,6 +71,8 @@ export interface EmulatedUzumPayment {
   fiscalUrl: string | null;
   /** payment/fiscal requests that reached this payment (absent in a ledger written before they were counted). */
   fiscalRequests?: number;
+  /** A rejected repeat (…419): not a charge, its status FAILED; reachable by its payment_id only. */
+  failed?: boolean;
 }
 
 const AUTH = /^(\d+):([0-9a-f]{40}):(\d+)$/;
@@ -142,7 +157,7 @@ export class UzumEmulator {
       return reply.code(401).send(error(401, 'apelsin.pay.authorization.error'));
     }
     // The contract: more than 50 s between the Authorization's timestamp and the request's processing is refused.
-    if (Math.abs(this.now() - Number(m[3])) > 50_000) return error(403, null);
+    if (Math.abs(uzumTimestamp(this.now(), this.options.timestamp) - Number(m[3])) > 50_000) return error(403, null);
     const body = req.body;
     if (body === UNPARSABLE || body === null || typeof body !== 'object' || Array.isArray(body)) return error(400, null);
     const b = body as Record<string, JsonValue>;
@@ -158,6 +173,13 @@ export class UzumEmulator {
     if (!orderId || !transactionId || typeof b.cashbox_code !== 'string' || !b.cashbox_code) return error(400, null);
     // Deduplication comes before anything about the code: the same order again is answered by its one payment.
     const existing = this.byOrder.get(orderId) ?? this.byTransaction.get(transactionId);
+    if (existing && existing.otpData.slice(-3) === UZUM_MAGIC.duplicateNamesFailedRepeat) {
+      // The repeat is recorded as a failed operation of its own, and the DUPLICATED answer names it.
+      const repeat: EmulatedUzumPayment = { ...existing, paymentId: randomUUID(), otpData: otp, createdAt: this.now(), processingUntil: 0, reversed: false, reversalRequests: 0, fiscalUrl: null, failed: true };
+      this.byId.set(repeat.paymentId, repeat);
+      this.file.put(repeat);
+      return { ...ok(repeat, 'DUPLICATED'), operation_time: `${formatShopDateTime('Asia/Tashkent', existing.createdAt)}.${String(existing.createdAt % 1000).padStart(3, '0')}` };
+    }
     if (existing) {
       // "YYYY-MM-DD HH:mm:ss.SSS", Tashkent time, as the contract's example.
       return { ...ok(existing, 'DUPLICATED'), operation_time: `${formatShopDateTime('Asia/Tashkent', existing.createdAt)}.${String(existing.createdAt % 1000).padStart(3, '0')}` };
@@ -195,7 +217,7 @@ export class UzumEmulator {
     if (magic === MAGIC.lostAnswer) {
       if (!(await this.server.hold(this.options.lostAnswerDelayMs, req, reply))) return reply;
     }
-    if (magic === UZUM_MAGIC.gatewayTimeoutAfterCharge) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
+    if (magic === UZUM_MAGIC.gatewayTimeoutAfterCharge || magic === UZUM_MAGIC.duplicateNamesFailedRepeat) return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
     if (magic === MAGIC.processing) return { ...error(0, 'operation.is.inProcess'), payment_id: p.paymentId };
     if (magic === UZUM_MAGIC.inProcessNoId) return error(0, 'operation.is.inProcess');
     if (magic === UZUM_MAGIC.duplicated) return ok(p, 'DUPLICATED');
@@ -204,11 +226,14 @@ export class UzumEmulator {
 
   private remember(p: EmulatedUzumPayment): void {
     this.byId.set(p.paymentId, p);
+    // A rejected repeat (read back from the ledger file) is known by its id only.
+    if (p.failed) return;
     this.byOrder.set(p.orderId, p);
     this.byTransaction.set(p.transactionId, p);
   }
 
   private statusOf(p: EmulatedUzumPayment): string {
+    if (p.failed) return 'FAILED';
     if (p.reversed) return 'REVERSED';
     return p.processingUntil > this.now() ? 'HOLD' : 'SUCCESS';
   }
