@@ -407,7 +407,11 @@ export class ClickPass implements QrProvider {
       }
       if (current?.rule.outcome === 'declined') {
         const status = integer(current.reply.payment_status);
-        return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`, current.reply);
+        return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`, {
+          rule: current.rule.answer,
+          cite: current.rule.cite,
+          reply: current.reply,
+        });
       }
       if (this.clock.now() >= deadline) break;
       await this.clock.sleep(this.policy.pollIntervalMs);
