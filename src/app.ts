@@ -12,7 +12,8 @@ import { SqliteJournal } from './journal/sqlite/sqlite-journal.js';
 import { FiscalHandoffService } from './payments/fiscal-handoff.js';
 import { QrPaymentService } from './payments/qr-payment-service.js';
 import { ClickClient } from './providers/click/client.js';
-import { ClickPass } from './providers/click/click-pass.js';
+import { ClickPass, confirmLapseAfterMs } from './providers/click/click-pass.js';
+import { CLICK_CONFIRM_WINDOW_MS } from './providers/click/outcomes.js';
 import { PaymeClient } from './providers/payme/client.js';
 import { PaymeGo } from './providers/payme/payme-go.js';
 import { UzumClient } from './providers/uzum/client.js';
@@ -48,7 +49,11 @@ export interface PayBridge {
   close(): Promise<void>;
 }
 
-function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock): QrProvider {
+/**
+ * `confirmWindowMs`: CLICK's documented 30 s in production; in sandbox mode the emulator's own window
+ * (`sandbox.click.confirm_window_ms`), since that is the provider PayBridge talks to there.
+ */
+function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock, confirmWindowMs: number = CLICK_CONFIRM_WINDOW_MS): QrProvider {
   const client = new ClickClient(
     {
       baseUrl: click.base_url,
@@ -60,7 +65,15 @@ function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock): QrProvid
     { connectMs: click.timeouts.connect_ms, responseMs: click.timeouts.response_ms },
     metrics.providerObserver('click'),
   );
-  return new ClickPass(client, { pollIntervalMs: click.poll_interval_ms, statusDeadlineMs: click.status_deadline_ms, notFoundAfterMs: click.not_found_after_ms, partialReversal: click.partial_reversal, clock });
+  return new ClickPass(client, {
+    pollIntervalMs: click.poll_interval_ms,
+    statusDeadlineMs: click.status_deadline_ms,
+    notFoundAfterMs: click.not_found_after_ms,
+    partialReversal: click.partial_reversal,
+    confirmMode: click.confirm_mode,
+    confirmLapseAfterMs: confirmLapseAfterMs(click.timeouts.response_ms, confirmWindowMs),
+    clock,
+  });
 }
 
 function paymeGo(payme: PaymeConfig, metrics: Metrics, clock: Clock): QrProvider {
@@ -155,7 +168,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
       emulators = await sandbox.startEmulators(config, logger);
       ({ click, payme, uzum } = sandboxProviders(config, emulators));
     }
-    if (click) providers.set('click', clickPass(click, metrics, clock));
+    if (click) providers.set('click', clickPass(click, metrics, clock, emulators ? config.sandbox.click.confirm_window_ms : CLICK_CONFIRM_WINDOW_MS));
     if (payme) providers.set('payme', paymeGo(payme, metrics, clock));
     if (uzum) providers.set('uzum', uzumFastPay(uzum, metrics, clock));
     const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;

@@ -16,6 +16,14 @@ async function steps(bridge: TestBridge, id: string): Promise<string[]> {
   return tx!.events.map((e) => `${e.status}:${e.step}`);
 }
 
+/** A production-mode configuration against `emulator` with CLICK's confirmation mode off. */
+function withoutConfirmMode(emulator: { baseUrl: string }) {
+  return (c: Parameters<ReturnType<typeof productionClick>>[0]) => {
+    productionClick(emulator)(c);
+    c.click!.confirm_mode = false;
+  };
+}
+
 function clickClient(emulator: ClickEmulator, secretKey: string = SANDBOX_CLICK.secretKey, responseMs = 300): ClickClient {
   return new ClickClient(
     { baseUrl: emulator.baseUrl, serviceId: SANDBOX_CLICK.serviceId, merchantUserId: SANDBOX_CLICK.merchantUserId, secretKey },
@@ -45,10 +53,9 @@ describe('Click Pass against the Click emulator over a loopback socket', () => {
     const tx = await bridge.journal.get(body.data.transaction_id);
     assert.equal(tx?.status, 'succeeded');
     assert.equal(tx?.providerPaymentId, String(charge.paymentId));
-    // Paid in Click's first answer: the payment id and the reply are written with the success, in one step.
-    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'succeeded:succeeded']);
-    const paid = (await bridge.journal.get(body.data.transaction_id))!.events.at(-1)!;
-    assert.equal(String((paid.detail as { payment_id?: unknown }).payment_id), body.data.payment_id, 'the reply is the evidence');
+    // The confirmation mode (the default): switched on before the charge, the payment confirmed at once.
+    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:sending_to_click_confirmation_mode', 'pending:payment_created', 'pending:confirmed', 'pending:status', 'succeeded:succeeded']);
+    assert.equal(charge.confirmed, true);
   });
 
   test('decline (…116): failed, nothing charged', async () => {
@@ -63,54 +70,22 @@ describe('Click Pass against the Click emulator over a loopback socket', () => {
     assert.equal(body.is_success, true, JSON.stringify(body));
     const trail = await steps(bridge, body.data.transaction_id);
     assert.equal(trail[0], 'pending:received');
-    assert.equal(trail[1], 'pending:payment_created');
+    assert.equal(trail[1], 'pending:sending_to_click_confirmation_mode');
+    assert.equal(trail[2], 'pending:payment_created');
     assert.ok(trail.filter((s) => s === 'pending:status').length >= 2, `polled more than once: ${trail.join(' ')}`);
     assert.equal(trail.at(-1), 'succeeded:succeeded');
   });
 
-  test('lost answer (…408): found through status_by_mti, success, exactly one charge', async () => {
-    const { body } = await post(bridge, '/payment/click', { amount: 4_080, qr_code: '880101698207133408' });
-    assert.equal(body.is_success, true, JSON.stringify(body));
-    const charges = emulator.ledger().filter((c) => c.merchantTransId === body.data.transaction_id);
-    assert.equal(charges.length, 1, 'charged once, never resent');
-    assert.equal(emulator.ledger().filter((c) => c.otpData === '880101698207133408').length, 1);
-    assert.equal(body.data.payment_id, String(charges[0]!.paymentId));
-    assert.equal(body.data.client_phone_number, null, 'the status API does not tell the phone number');
-    const trail = await steps(bridge, body.data.transaction_id);
-    assert.deepEqual(trail.slice(0, 3), ['pending:received', 'unknown:answer_lost', 'unknown:found_by_transaction_id']);
-    assert.equal(trail.at(-1), 'succeeded:succeeded');
-  });
-
-  for (const [name, qr, data] of [
-    ['HTTP 502 (…502)', '880101698207133502', 'HTTP 502: Bad Gateway'],
-    ['a garbage body (…520)', '880101698207133520', 'HTTP 200: unreadable reply'],
-  ] as const) {
-    test(`${name}: a clean 104, checked by status, nothing left pending, nothing charged`, async () => {
-      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: qr });
-      assert.equal(body.error?.code, 104);
-      assert.equal(body.error?.message, 'BILLING_ERROR');
-      assert.equal(body.error?.data, data);
-      assert.equal(body.error?.transaction_status, 'failed');
-      const tx = await bridge.journal.get(body.error!.transaction_id);
-      assert.equal(tx?.status, 'failed');
-      const trail = tx!.events.map((e) => `${e.status}:${e.step}`);
-      assert.deepEqual(trail, ['pending:received', 'unknown:answer_lost', 'unknown:not_found_by_transaction_id', 'failed:failed']);
-      assert.equal(emulator.ledger().filter((c) => c.merchantTransId === tx!.id).length, 0);
-    });
-  }
-
-  test('confirm mode: PayBridge confirms, Click completes the payment', async () => {
+  test('confirm mode: PayBridge switches it on itself, confirms, Click completes the payment', async () => {
     const admin = clickClient(emulator);
-    assert.equal((await admin.setConfirmationMode(true)).error_code, 0);
+    assert.equal((await admin.setConfirmationMode(false)).error_code, 0, 'switched off behind PayBridge’s back');
     try {
       const { body } = await post(bridge, '/payment/click', { amount: 1_500, qr_code: QR });
       assert.equal(body.is_success, true, JSON.stringify(body));
       const [payment] = emulator.ledger().filter((c) => c.merchantTransId === body.data.transaction_id);
       assert.equal(payment?.confirmMode, true);
       assert.equal(payment?.confirmed, true);
-      assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:payment_created', 'pending:confirmed', 'pending:status', 'succeeded:succeeded']);
     } finally {
-      await admin.setConfirmationMode(false);
       await admin.close();
     }
   });
@@ -141,7 +116,9 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
     try {
       const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
       assert.equal(body.error?.code, 104);
-      assert.equal(body.error?.data, 'HTTP 401: authentication refused');
+      // Refused switching on the confirmation mode, before any charge left.
+      assert.equal(body.error?.data, 'HTTP 401: confirmation mode not switched on');
+      assert.match(String(body.error?.provider_said), /nothing was charged/);
       assert.match(String(body.error?.provider_said), /credentials/);
       assert.equal((await bridge.journal.get(body.error!.transaction_id))?.status, 'failed');
       assert.equal(emulator.ledger().length, 0);
@@ -158,7 +135,7 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
     try {
       const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: QR });
       assert.equal(body.error?.code, 104);
-      assert.match(String(body.error?.data), /^ECONNREFUSED: could not connect/);
+      assert.match(String(body.error?.data), /^ECONNREFUSED: /);
       assert.match(String(body.error?.provider_said), /nothing was charged/);
       const tx = await bridge.journal.get(body.error!.transaction_id);
       assert.equal(tx?.status, 'failed');
@@ -170,8 +147,9 @@ describe('Click Pass failures outside the emulator’s magic codes', () => {
 
   test('the answer lost and Click gone before the status check: unknown, not failed, not resent', async () => {
     // Click takes the charge and goes silent; by the time PayBridge asks, nothing listens any more.
+    // Without the confirmation mode: nothing documented can settle it (with it, CLICK's lapse would).
     const emulator = await startClickEmulator({ lostAnswerDelayMs: 5_000 });
-    const bridge = await startTestBridge(productionClick(emulator));
+    const bridge = await startTestBridge(withoutConfirmMode(emulator));
     const closing: Promise<void>[] = [];
     const origin = emulator.baseUrl;
     try {
@@ -244,4 +222,97 @@ describe('Click Pass near midnight', () => {
     assert.ok(asked.includes('2026-11-27'), `the day after asked too: ${asked.join(', ')}`);
     assert.equal(outcome.status, 'succeeded', JSON.stringify(outcome));
   });
+});
+
+describe('Click Pass: answers CLICK documents for no call are never "nothing was charged" (issue #25)', () => {
+  let emulator: ClickEmulator;
+  let bridge: TestBridge;
+  before(async () => {
+    emulator = await startClickEmulator();
+    bridge = await startTestBridge(withoutConfirmMode(emulator));
+  });
+  after(async () => {
+    await bridge.close();
+    await emulator.close();
+  });
+
+  test('lost answer (…408), confirmation mode off: found through status_by_mti, success, exactly one charge', async () => {
+    const { body } = await post(bridge, '/payment/click', { amount: 4_080, qr_code: '880101698207133408' });
+    assert.equal(body.is_success, true, JSON.stringify(body));
+    const charges = emulator.ledger().filter((c) => c.merchantTransId === body.data.transaction_id);
+    assert.equal(charges.length, 1, 'charged once, never resent');
+    assert.equal(body.data.payment_id, String(charges[0]!.paymentId));
+    const trail = await steps(bridge, body.data.transaction_id);
+    assert.deepEqual(trail.slice(0, 3), ['pending:received', 'unknown:answer_lost', 'unknown:found_by_transaction_id']);
+    assert.equal(trail.at(-1), 'succeeded:succeeded');
+  });
+
+  for (const [name, qr] of [
+    ['−500 after the charge, no payment_id (…541)', '880101698207133541'],
+    ['−500 naming the charged payment (…542)', '880101698207133542'],
+    ['−4 "already paid" after the charge (…544)', '880101698207133544'],
+    ['HTTP 504, and status_by_mti answers −6 for the payment that exists (…536)', '880101698207133536'],
+  ] as const) {
+    test(`${name}: charged at CLICK, so success or unknown — never failed, never "деньги не списаны"`, async () => {
+      const res = await bridge.server.inject({ method: 'POST', url: '/payment/click', payload: { amount: 500, qr_code: qr }, headers: { 'content-type': 'application/json', 'accept-language': 'ru' } });
+      const body = res.json() as { is_success: boolean; data: { transaction_id: string }; error: { transaction_id: string; transaction_status: string; reason?: string } | null };
+      const id = body.is_success ? body.data.transaction_id : body.error!.transaction_id;
+      assert.equal(emulator.charges().filter((c) => c.merchantTransId === id).length, 1, 'CLICK charged it');
+      const tx = await bridge.journal.get(id);
+      assert.notEqual(tx?.status, 'failed', JSON.stringify(body));
+      if (!body.is_success) {
+        assert.equal(body.error!.transaction_status, 'unknown');
+        assert.doesNotMatch(res.body, /не списан/i);
+      }
+    });
+  }
+
+  test('−9999 and −500 with nothing charged (…549, …543), confirmation mode off: unknown, not failed — no code proves a refusal', async () => {
+    for (const qr of ['880101698207133549', '880101698207133543']) {
+      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: qr });
+      assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
+      assert.equal((await bridge.journal.get(body.error!.transaction_id))?.status, 'unknown');
+    }
+  });
+});
+
+describe('Click Pass in the confirmation mode (the default): CLICK’s documented lapse settles a lost answer', () => {
+  // Sandbox mode: the emulator's confirmation window (sandbox.click.confirm_window_ms, 2 s here) is the
+  // window PayBridge counts on, as CLICK's 30 s is in production.
+  let bridge: TestBridge;
+  before(async () => {
+    bridge = await startTestBridge();
+  });
+  after(async () => {
+    await bridge.close();
+  });
+
+  for (const [name, qr, charged] of [
+    ['HTTP 502, nothing created (…502)', '880101698207133502', false],
+    ['−500 after creating the payment (…541)', '880101698207133541', true],
+  ] as const) {
+    test(`${name}: never confirmed, and past the lapse: failed, the page cited in the journal, nothing charged`, async () => {
+      const emulator = bridge.emulators!.click;
+      const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: qr });
+      assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
+      const tx = (await bridge.journal.get(body.error!.transaction_id))!;
+      assert.equal(tx.status, 'failed');
+      assert.equal(tx.events[1]?.step, 'sending_to_click_confirmation_mode', 'the mode was switched on, and journaled, before the charge left');
+      const last = tx.events.at(-1)!;
+      const evidence = (last.detail as { evidence: { cite: { doc: string; quote: string }; asked_ms_after_sending: number; lapse_after_ms: number } }).evidence;
+      if (tx.events.some((e) => e.step === 'found_by_transaction_id')) {
+        // Found: its own status, once CLICK cancelled it, is the documented proof ("<0 | Error").
+        assert.equal(evidence.cite.doc, 'https://docs.click.uz/en/click-pass');
+        assert.match(evidence.cite.quote, /<0 \| Error/);
+      } else {
+        assert.equal(evidence.cite.doc, 'https://docs.click.uz/click-pass');
+        assert.match(evidence.cite.quote, /30 секунд/);
+        assert.ok(evidence.asked_ms_after_sending >= evidence.lapse_after_ms, 'concluded only past the lapse');
+      }
+      const ledger = emulator.ledger().filter((c) => c.merchantTransId === tx.id);
+      assert.equal(ledger.length, charged ? 1 : 0);
+      assert.equal(emulator.charges().filter((c) => c.merchantTransId === tx.id).length, 0, 'nothing charged: CLICK cancelled the unconfirmed payment');
+      assert.ok(ledger.every((p) => !p.confirmed));
+    });
+  }
 });

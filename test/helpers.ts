@@ -54,6 +54,7 @@ export function testConfig(dataDir: string, overrides: (c: Config) => void = () 
     status_deadline_ms: 2_000,
     not_found_after_ms: 600,
     partial_reversal: false,
+    confirm_mode: true,
   };
   config.sandbox.payme.lost_answer_delay_ms = 5_000;
   config.sandbox.payme.processing_ms = 300;
@@ -129,6 +130,7 @@ export function productionClick(emulator: { baseUrl: string }, secretKey: string
       status_deadline_ms: 2_000,
       not_found_after_ms: 600,
       partial_reversal: false,
+      confirm_mode: true,
     };
   };
 }

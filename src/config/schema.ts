@@ -33,6 +33,11 @@ export const ClickConfigSchema = Type.Object(
     secret_key: Type.String({ minLength: 1, description: 'CLICK secret key; only its SHA-1 digest with a timestamp ever leaves PayBridge.' }),
     cashbox_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'The till id CLICK shows in its reports.' })),
     partial_reversal: Type.Boolean({ default: false, description: 'CLICK confirmed partial reversal for this service (payment/partial_reversal).' }),
+    confirm_mode: Type.Boolean({
+      default: true,
+      description:
+        'CLICK’s confirmation mode: switched on for the service before every charge and each successful charge confirmed at once. CLICK cancels an unconfirmed payment 30 s after creating it, which settles a charge whose answer was lost (never confirmed → nothing charged). Off: such a charge stays unknown for an operator.',
+    }),
     ...providerPolicy('CLICK'),
   },
   strict,

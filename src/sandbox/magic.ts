@@ -41,6 +41,21 @@ export const CLICK_MAGIC = {
    * status_by_mti and payment/status answer HTTP 200 `error_code` −500 "Системная ошибка", then find it.
    */
   lookupError: '535',
+  /**
+   * …536: charged, then HTTP 504; `status_by_mti` answers −6 "Платеж не найден" for it for good (the
+   * SHOP API's code, which CLICK does not document for this lookup), `payment/status` by its id finds it.
+   */
+  lookupNeverFinds: '536',
+  /** …541: charged, then HTTP 200 `error_code` −500 "Системная ошибка" without a payment_id (the reply's documented fields, an undocumented code). */
+  systemErrorAfterCharge: '541',
+  /** …542: charged, then HTTP 200 −500 "Системная ошибка" naming its payment_id and payment_status. */
+  systemErrorNamingPayment: '542',
+  /** …543: nothing charged, HTTP 200 −500 "Системная ошибка". */
+  systemErrorNothingCharged: '543',
+  /** …544: charged, then HTTP 200 −4 "Already paid" (the SHOP API's −4) without a payment_id. */
+  alreadyPaidAfterCharge: '544',
+  /** …549: nothing charged, HTTP 200 −9999 (a code no page names). */
+  unknownCode: '549',
 } as const;
 
 /** Payme only: `receipts.pay` debits the card, then its answer does not say so. */

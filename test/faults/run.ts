@@ -142,7 +142,7 @@ const QR_METHODS: readonly Method[] = ['click', 'payme', 'uzum'];
  */
 const UZUM_FAULTS = ['none', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined', 'http_504_after_charge', 'give_back_lost', 'kill_around_give_back', 'duplicate_names_failed'] as const;
 const QR_FAULTS = ['none', 'kill_before', 'kill_during', 'kill_after', 'late', 'http_5xx', 'garbage', 'declined'] as const;
-const CLICK_FAULTS = ['http_504_after_charge', 'garbage_after_charge', 'lagging_status', 'lookup_error'] as const;
+const CLICK_FAULTS = ['http_504_after_charge', 'garbage_after_charge', 'lagging_status', 'lookup_error', 'lookup_never_finds', 'system_error_after_charge', 'system_error_naming_payment', 'already_paid_after_charge', 'unknown_code'] as const;
 /**
  * Payme's receipts.create answers lost while PayBridge lives (issue #25), each by its amount: the orphan new
  * (create_answer_lost, …60100), the receipt list down while the orphan is young (list_down, …60200: unknown
@@ -194,6 +194,12 @@ const MAGIC_QR: Partial<Record<Fault, string>> = {
   garbage_after_charge: CLICK_MAGIC.garbageAfterCharge,
   lagging_status: CLICK_MAGIC.laggingStatus,
   lookup_error: CLICK_MAGIC.lookupError,
+  // Issue #25: codes CLICK documents for no Pass call, and a lookup answering −6 for a payment that exists.
+  lookup_never_finds: CLICK_MAGIC.lookupNeverFinds,
+  system_error_after_charge: CLICK_MAGIC.systemErrorAfterCharge,
+  system_error_naming_payment: CLICK_MAGIC.systemErrorNamingPayment,
+  already_paid_after_charge: CLICK_MAGIC.alreadyPaidAfterCharge,
+  unknown_code: CLICK_MAGIC.unknownCode,
   rpc_error_after_debit: PAYME_MAGIC.errorAfterDebit,
   cancel_refused: PAYME_MAGIC.errorAfterDebitCancelRefused,
   duplicate_names_failed: UZUM_MAGIC.duplicateNamesFailedRepeat,

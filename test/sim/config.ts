@@ -22,7 +22,7 @@ export function simConfig(rng: Rng): Config {
       not_found_after_ms: rng.pick([2, 4, 6]) * poll,
     };
   };
-  config.click = { base_url: 'https://click.sim/v2/merchant/', service_id: 1, merchant_user_id: 'sim', secret_key: 'sim-secret', partial_reversal: rng.chance(0.5), ...timing() };
+  config.click = { base_url: 'https://click.sim/v2/merchant/', service_id: 1, merchant_user_id: 'sim', secret_key: 'sim-secret', partial_reversal: rng.chance(0.5), confirm_mode: false, ...timing() };
   config.payme = { environment: 'test', url: 'https://payme.sim/api', cashbox_id: 'sim', cashbox_key: 'sim-key', account_field: 'order_id', ...timing() };
   config.uzum = {
     base_url: 'https://uzum.sim/api/apelsin-pay/merchant/',

@@ -19,10 +19,24 @@ import {
   NO_GUARD,
   type SendGuard,
 } from '../../payments/ports/qr-provider.js';
-import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
+import { classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
 import { giveBackStatusOf } from '../give-back-status.js';
-import { CLICK_LOOKUP, CLICK_PAYMENT, CLICK_REVERSAL_STATUS, CLICK_STATUS, idText, integer, lookupKeys, paymentKeys, statusQueryKeys, type ClickExchange } from './outcomes.js';
+import {
+  CLICK_CONFIRM_WINDOW_MS,
+  CLICK_LOOKUP,
+  CLICK_PASS_PAGE_RU,
+  CLICK_PAYMENT,
+  CLICK_REVERSAL_STATUS,
+  CLICK_STATUS,
+  CONFIRM_LAPSE_QUOTE,
+  idText,
+  integer,
+  lookupKeys,
+  paymentKeys,
+  statusQueryKeys,
+  type ClickExchange,
+} from './outcomes.js';
 
 export interface ClickPassPolicy {
   /** Time and pauses (the system's, unless a simulation gives its own). */
@@ -33,9 +47,46 @@ export interface ClickPassPolicy {
   pollIntervalMs: number;
   /** How long after the first answer (or its loss) PayBridge keeps asking before calling the outcome unknown. */
   statusDeadlineMs: number;
-  /** A status_by_mti "not found" proves nothing before this long after the charge was sent (the status API lags). */
-  notFoundAfterMs: number;
+  /**
+   * Kept for the configuration's shape: CLICK documents no "not found" for its lookups, so no answer of
+   * theirs proves a charge absent (see CLICK_LOOKUP); only the confirmation mode's lapse does.
+   */
+  notFoundAfterMs?: number;
+  /**
+   * CLICK's confirmation mode (`click.confirm_mode`, on by default): every charge is preceded by
+   * switching the mode on for the service (PUT click_pass/confirmation) and followed, on a successful
+   * answer, by click_pass/confirm. A charge whose answer is lost is then settled by CLICK's documented
+   * lapse. Off: a lost answer stays unknown unless a status question finds the payment.
+   */
+  confirmMode?: boolean;
+  /**
+   * How long after a charge was sent an unconfirmed payment of the confirmation mode is surely
+   * cancelled: see confirmLapseAfterMs(). Defaults to the production value for a 10 s response timeout.
+   */
+  confirmLapseAfterMs?: number;
 }
+
+/**
+ * How long after sending a charge PayBridge waits before it counts on CLICK's cancellation of an
+ * unconfirmed payment ("Неподтвержденные платежи будут отменены после 30 секунд после создания
+ * платежа", docs.click.uz/click-pass): CLICK's window runs from the payment's creation, which is after
+ * our send; for any answer that came (an error, a 5xx, an unreadable body) it is no later than our
+ * response timeout after it. So: the response timeout + the window + a slack of a third of the window
+ * (10 s in production) for this computer's clock — a monotonic measure within one process, the
+ * journal's time of the last write (later than the send) across a restart. Production: 10 s + 30 s +
+ * 10 s = 50 s. Should CLICK have created the payment later still (a request it sat on after our timeout),
+ * the money's outcome is the same: the payment was never confirmed, so CLICK cancels it whenever its 30 s
+ * end; only the moment PayBridge says so may then come before CLICK's.
+ *
+ * `windowMs` is CLICK's 30 s in production; in sandbox mode it is the emulator's own setting
+ * (`sandbox.click.confirm_window_ms`), the window of the provider PayBridge talks to there.
+ */
+export function confirmLapseAfterMs(responseTimeoutMs: number, windowMs: number = CLICK_CONFIRM_WINDOW_MS): number {
+  return responseTimeoutMs + windowMs + Math.ceil(windowMs / 3);
+}
+
+/** The step journaled just before a charge leaves in the confirmation mode: the mode was switched on (PayBridge's own evidence). */
+export const SENDING_CONFIRM_MODE = 'sending_to_click_confirmation_mode';
 
 type Progress = (p: ChargeProgress) => Promise<void>;
 
@@ -116,9 +167,15 @@ function failed(providerCode: string, providerText: string, reason: string, deta
  * Click Pass: charge a QR code from the customer's CLICK app, and find out the truth whenever an
  * answer is missing. The rules (facts from Click's documentation):
  *  - only `payment_status` 2 means money was taken; 0 and 1 are still processing; below 0 failed;
- *  - a non-zero `error_code` is a refusal;
- *  - there is no idempotency key, so a charge is never sent twice: a lost answer is resolved by
- *    asking `status_by_mti` for our own transaction id, then `payment/status`.
+ *  - CLICK publishes no Pass error codes, so a non-zero `error_code` refuses nothing: the status
+ *    questions decide, and then the confirmation mode's lapse or an operator;
+ *  - there is no idempotency key, so a charge is never sent twice: a lost answer is looked for with
+ *    `status_by_mti` for our own transaction id (which CLICK does not document to find Pass payments,
+ *    so finding nothing proves nothing), then `payment/status`;
+ *  - in the confirmation mode (the default) a payment PayBridge never confirmed is cancelled by CLICK
+ *    30 s after its creation: a lost answer, no payment_id, no confirmation — nothing is charged once
+ *    that has surely passed (confirmLapseAfterMs). A payment is only ever confirmed right after the
+ *    successful answer to its own charge, never later (not by recovery, not after a lookup).
  */
 export class ClickPass implements QrProvider {
   readonly method = 'click' as const;
@@ -134,8 +191,17 @@ export class ClickPass implements QrProvider {
 
   /** Settles a payment whose outcome was not learnt: by its payment_id when known, else by our transaction id. */
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
-    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress);
-    return this.findByOurId(request, progress, 'PayBridge stopped before it learnt the outcome');
+    // Sent in the confirmation mode (journaled before the charge left): a confirmation may or may not
+    // have gone out, so a 2 is final only once CLICK's lapse has surely passed.
+    const confirmModeSent = request.steps?.includes(SENDING_CONFIRM_MODE) === true;
+    const lapseAt = confirmModeSent ? request.sentAt + this.lapseAfterMs : 0;
+    if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress, lapseAt);
+    // No payment_id was ever journaled, and a confirmation is sent only after its payment_id is: none was.
+    return this.findByOurId(request, progress, 'PayBridge stopped before it learnt the outcome', undefined, confirmModeSent);
+  }
+
+  private get lapseAfterMs(): number {
+    return this.policy.confirmLapseAfterMs ?? confirmLapseAfterMs(10_000);
   }
 
   get supportsPartialCancel(): boolean {
@@ -181,7 +247,7 @@ export class ClickPass implements QrProvider {
         const x = await this.ask(() => this.client.status(request.providerPaymentId));
         return { rule: classify(CLICK_REVERSAL_STATUS, statusQueryKeys(x)), detail: x };
       },
-      { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs, confirmGapMs: this.policy.pollIntervalMs },
+      { sentAt: request.sentAt, notFoundAfterMs: this.policy.notFoundAfterMs ?? 0, confirmGapMs: this.policy.pollIntervalMs },
       this.clock,
     );
   }
@@ -240,23 +306,48 @@ export class ClickPass implements QrProvider {
 
   async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
     await guard();
+    const confirmMode = this.policy.confirmMode === true;
+    if (confirmMode) {
+      // The lapse proves anything only if the mode was on for this very charge: switched on just
+      // before it, by PayBridge, and said so by CLICK. Not switched on, the charge is not sent.
+      const switched = await this.ask(() => this.client.setConfirmationMode(true));
+      if (switched.kind !== 'reply' || integer(switched.reply.error_code) !== 0) return this.notSwitchedOn(switched);
+      await progress({ step: SENDING_CONFIRM_MODE, detail: { confirmation_mode: switched.reply } });
+      await guard();
+    }
     const sentAt = this.clock.now();
     const answer = await this.ask(() => this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId }));
     const rule = classify(CLICK_PAYMENT, paymentKeys(answer));
     const paymentId = answer.kind === 'reply' ? idText(answer.reply.payment_id) : undefined;
     if (rule.outcome === 'declined') return declinedCharge(answer, rule);
-    if (answer.kind === 'reply' && paymentId && rule.outcome !== 'not_found') return this.follow(answer.reply, paymentId, rule, progress, guard);
+    if (answer.kind === 'reply' && paymentId) return this.follow(answer.reply, paymentId, rule, progress, guard, confirmMode ? sentAt + this.lapseAfterMs : 0);
     // No payment id to follow: the answer is lost. CLICK has no idempotency key, so the payment is
     // looked up by our own transaction id, never sent again.
     const why = exchangeText(answer);
     await progress({ step: 'answer_lost', uncertain: why, detail: { answer: rule.answer, ...(answer.kind === 'http' ? { body: answer.body } : answer.kind === 'reply' ? { reply: answer.reply } : {}) } });
-    return this.findByOurId({ ...request, sentAt }, progress, why, answer);
+    return this.findByOurId({ ...request, sentAt }, progress, why, answer, confirmMode);
   }
 
-  /** Acts on a `click_pass/payment` reply that names a payment. */
-  private async follow(reply: ClickReply, paymentId: string, rule: OutcomeRule, progress: Progress, guard: SendGuard): Promise<ChargeOutcome> {
+  /** The confirmation mode could not be switched on: the charge was never sent (PayBridge's own evidence). */
+  private notSwitchedOn(x: ClickExchange): ChargeOutcome {
+    const what = x.kind === 'http' && !x.garbage && (x.statusCode === 401 || x.statusCode === 403) ? clickRefusal(x.statusCode, x.clockOffsetMs) : exchangeText(x);
+    const code = x.kind === 'http' ? `HTTP ${x.statusCode}` : x.kind === 'not_sent' ? x.code : x.kind === 'reply' ? String(integer(x.reply.error_code) ?? 'UNKNOWN') : 'NO_ANSWER';
+    return failed(code, 'confirmation mode not switched on', `${what}, switching on the confirmation mode (PUT click_pass/confirmation): the payment was not sent, nothing was charged. Try again.`, {
+      rule: 'request never sent',
+      evidence: 'the charge (click_pass/payment) is sent only after CLICK answered error_code 0 to switching the confirmation mode on; it did not',
+      answer: x.kind === 'reply' ? x.reply : x.kind === 'http' ? { status: x.statusCode, body: x.body } : x,
+    });
+  }
+
+  /**
+   * Acts on a `click_pass/payment` reply that names a payment. `lapseAt`: when the charge was sent in
+   * the confirmation mode, the time past which CLICK has surely cancelled it if unconfirmed (0 otherwise).
+   */
+  private async follow(reply: ClickReply, paymentId: string, rule: OutcomeRule, progress: Progress, guard: SendGuard, lapseAt: number): Promise<ChargeOutcome> {
     const phone = typeof reply.phone_number === 'string' && reply.phone_number ? reply.phone_number : null;
-    const confirmMode = integer(reply.confirm_mode) === 1;
+    // The payment is in the confirmation mode unless CLICK's reply says it is not: a payment left
+    // unconfirmed because a reply did not echo the flag would be cancelled after PayBridge said "paid".
+    const confirmMode = lapseAt > 0 ? integer(reply.confirm_mode) !== 0 : integer(reply.confirm_mode) === 1;
     // Paid in the first answer: the outcome itself carries the payment id and the reply, written in
     // one durable step instead of two (a crash before it is settled through status_by_mti, as a lost
     // answer is).
@@ -264,18 +355,20 @@ export class ClickPass implements QrProvider {
       return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: note(reply) || DEFAULT_SUCCESS_NOTE, detail: reply };
     }
     await progress({ step: 'payment_created', providerPaymentId: paymentId, detail: reply });
-    if (confirmMode) {
-      await guard();
-      const confirmed = await this.confirm(paymentId, progress);
-      if (confirmed) return confirmed;
-      // Confirmed (or its answer lost): only payment/status tells whether it was paid.
-      return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress);
-    }
-    return this.pollUntilFinal(paymentId, { reply, rule }, phone, note(reply), progress);
+    if (!confirmMode) return this.pollUntilFinal(paymentId, { reply, rule }, phone, note(reply), progress, 0);
+    const paidFinalAt = lapseAt || this.clock.now() + this.lapseAfterMs;
+    // CLICK asks for a confirmation "right after a successful answer": only an error_code 0 is one. A
+    // payment an error names is left to lapse (CLICK cancels it), its status asked meanwhile.
+    if (integer(reply.error_code) !== 0) return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, paidFinalAt);
+    await guard();
+    const confirmed = await this.confirm(paymentId, progress);
+    // Confirmed (error_code 0): its status is final as it reads. Refused or its answer lost: a 2 is
+    // final only once the lapse has surely passed (CLICK would have cancelled an unconfirmed one).
+    return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, confirmed ? 0 : paidFinalAt);
   }
 
-  /** Confirmation mode: Click cancels an unconfirmed payment by itself after 30 s. Returns an outcome only when confirming settled it. */
-  private async confirm(paymentId: string, progress: Progress): Promise<ChargeOutcome | undefined> {
+  /** Confirmation mode: true when CLICK answered error_code 0 to the confirmation. */
+  private async confirm(paymentId: string, progress: Progress): Promise<boolean> {
     try {
       const reply = await this.client.confirm(paymentId);
       const code = integer(reply.error_code);
@@ -283,14 +376,14 @@ export class ClickPass implements QrProvider {
         // A refused confirmation: CLICK cancels the payment by itself, but only payment/status
         // proves it; the poll below sees payment_status < 0 once it has.
         await progress({ step: 'confirm_refused', detail: reply });
-        return undefined;
+        return false;
       }
       await progress({ step: 'confirmed', detail: reply });
-      return undefined;
+      return true;
     } catch (err) {
       // The confirmation may have landed: the status queries below tell.
       await progress({ step: 'confirm_answer_lost', uncertain: describe(err) });
-      return undefined;
+      return false;
     }
   }
 
@@ -301,18 +394,24 @@ export class ClickPass implements QrProvider {
     phone: string | null,
     firstNote: string,
     progress: Progress,
+    /** A payment_status 2 counts as final only from then on (the confirmation mode's lapse); 0: at once. */
+    paidFinalAt: number,
   ): Promise<ChargeOutcome> {
-    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
+    const deadline = Math.max(this.clock.now() + this.policy.statusDeadlineMs, paidFinalAt > 0 ? paidFinalAt + this.policy.pollIntervalMs : 0);
     let current = first;
     let lastNote = firstNote;
     let lastError = '';
     for (;;) {
-      if (current?.rule.outcome === 'paid') {
+      if (current?.rule.outcome === 'paid' && this.clock.now() >= paidFinalAt) {
         return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: lastNote || DEFAULT_SUCCESS_NOTE };
       }
       if (current?.rule.outcome === 'declined') {
         const status = integer(current.reply.payment_status);
-        return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`, current.reply);
+        return failed(String(status), lastNote || 'payment failed', `Click reports the payment failed: ${lastNote || `status ${status}`}.`, {
+          rule: current.rule.answer,
+          cite: current.rule.cite,
+          reply: current.reply,
+        });
       }
       if (this.clock.now() >= deadline) break;
       await this.clock.sleep(this.policy.pollIntervalMs);
@@ -329,57 +428,68 @@ export class ClickPass implements QrProvider {
     return {
       status: 'unknown',
       providerPaymentId: paymentId,
-      reason: `Click has not reported a final status for payment ${paymentId} in time${lastError ? ` (${lastError})` : ''}. Do not take the payment again; PayBridge keeps checking.`,
+      reason: `Click has not reported a final status for payment ${paymentId} in time${lastError ? ` (${lastError})` : current?.rule.outcome === 'paid' ? ' (paid, but not confirmed: CLICK may still cancel it)' : ''}. Do not take the payment again; PayBridge keeps checking.`,
     };
   }
 
   /**
    * The answer to the charge is missing or unusable, so ask Click whether a payment with our
-   * transaction id exists. A payment it cannot find was not made only when the lookups were asked
-   * late enough for Click to have recorded a charge (`notFoundAfterMs` after it was sent) and a
-   * second round, a poll interval later, agrees; any other answer is no answer.
+   * transaction id exists; what it finds is followed by payment/status. Finding nothing proves
+   * nothing (CLICK documents neither that status_by_mti finds Pass payments by our id nor a "not
+   * found"): without the confirmation mode the outcome stays unknown for an operator. In the mode
+   * (`confirmModeSent`: switched on, journaled, before the charge left; no payment_id ever learnt, so
+   * never confirmed), a round of lookups asked once CLICK's lapse has surely passed that still finds
+   * nothing settles it: CLICK cancelled the payment, if it ever existed.
    */
-  private async findByOurId(request: { transactionId: string; createdAt: number; sentAt: number }, progress: Progress, cause: string, lost?: ClickExchange): Promise<ChargeOutcome> {
-    const deadline = this.clock.now() + this.policy.statusDeadlineMs;
+  private async findByOurId(
+    request: { transactionId: string; createdAt: number; sentAt: number },
+    progress: Progress,
+    cause: string,
+    lost: ClickExchange | undefined,
+    confirmModeSent: boolean,
+  ): Promise<ChargeOutcome> {
+    const lapseAt = confirmModeSent ? request.sentAt + this.lapseAfterMs : 0;
+    const deadline = Math.max(this.clock.now() + this.policy.statusDeadlineMs, lapseAt > 0 ? lapseAt + this.policy.pollIntervalMs : 0);
     const dates = candidateDates(request.createdAt);
-    const notFoundAt: number[] = [];
     let lastError = '';
     for (;;) {
-      let notFound = 0;
       const askedAt = this.clock.now();
       for (const date of dates) {
         const answer = await this.ask(() => this.client.statusByMti(request.transactionId, date));
         const rule = classify(CLICK_LOOKUP, lookupKeys(answer, request.transactionId));
-        if (rule.outcome === 'not_found') {
-          notFound++;
-          continue;
-        }
         const paymentId = answer.kind === 'reply' ? idText(answer.reply.payment_id) : undefined;
         if (answer.kind === 'reply' && paymentId && rule.answer !== 'another merchant_trans_id' && integer(answer.reply.error_code) === 0) {
           await progress({ step: 'found_by_transaction_id', providerPaymentId: paymentId, detail: answer.reply });
-          return this.pollUntilFinal(paymentId, { reply: answer.reply, rule }, null, note(answer.reply), progress);
+          return this.pollUntilFinal(paymentId, { reply: answer.reply, rule }, null, note(answer.reply), progress, lapseAt);
         }
         lastError = `status_by_mti: ${rule.answer}${answer.kind === 'reply' && note(answer.reply) ? ` (${note(answer.reply)})` : ''}`;
       }
-      if (notFound === dates.length) {
-        notFoundAt.push(askedAt);
-        if (notFoundAt.length === 1) await progress({ step: 'not_found_by_transaction_id', detail: { asked_ms_after_sending: askedAt - request.sentAt } });
-        if (absenceProven(notFoundAt, request.sentAt, this.policy.notFoundAfterMs, this.policy.pollIntervalMs)) {
-          return failed(
-            lost?.kind === 'http' ? `HTTP ${lost.statusCode}` : 'NOT_FOUND',
-            lost?.kind === 'http' ? (lost.garbage ? 'unreadable reply' : (STATUS_CODES[lost.statusCode] ?? 'error')) : 'no payment for this transaction',
-            `${cause}; Click has no payment for this transaction (asked ${notFoundAt.length} times, the last ${Math.round((askedAt - request.sentAt) / 100) / 10} s after it was sent): nothing was charged.`,
-            { lookups: notFoundAt.map((t) => t - request.sentAt) },
-          );
-        }
-      }
+      if (lapseAt > 0 && askedAt >= lapseAt) return this.lapsed(request, cause, lost, askedAt, lastError);
       if (this.clock.now() >= deadline) break;
       await this.clock.sleep(this.policy.pollIntervalMs);
     }
     return {
       status: 'unknown',
-      reason: `${cause}, and Click could not confirm whether the payment exists${lastError ? ` (${lastError})` : notFoundAt.length ? ' (not found yet, but too early to be sure)' : ''}. Do not take the payment again; PayBridge keeps checking.`,
+      reason: `${cause}, and Click could not confirm whether the payment exists${lastError ? ` (${lastError})` : ''}. Do not take the payment again; PayBridge keeps checking.`,
     };
+  }
+
+  /** A lost charge of the confirmation mode, never confirmed, past CLICK's documented lapse: nothing was charged. */
+  private lapsed(request: { sentAt: number }, cause: string, lost: ClickExchange | undefined, askedAt: number, lastLookup: string): ChargeOutcome {
+    const seconds = Math.round((askedAt - request.sentAt) / 100) / 10;
+    return failed(
+      lost?.kind === 'http' ? `HTTP ${lost.statusCode}` : lost?.kind === 'reply' ? String(integer(lost.reply.error_code) ?? 'UNKNOWN') : 'CONFIRMATION_LAPSED',
+      'not confirmed: cancelled by CLICK',
+      `${cause}; PayBridge never learnt the payment's id, so never confirmed it, and CLICK cancels an unconfirmed payment 30 s after creating it (asked ${seconds} s after sending, nothing found): nothing was charged.`,
+      {
+        rule: 'confirmation mode: never confirmed, lapse passed',
+        cite: { doc: CLICK_PASS_PAGE_RU, quote: CONFIRM_LAPSE_QUOTE },
+        evidence: `${SENDING_CONFIRM_MODE} journaled before the charge left; no payment_id journaled, so no click_pass/confirm was sent`,
+        asked_ms_after_sending: askedAt - request.sentAt,
+        lapse_after_ms: this.lapseAfterMs,
+        last_lookup: lastLookup || null,
+      },
+    );
   }
 
   close(): Promise<void> {

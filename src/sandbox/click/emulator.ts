@@ -56,6 +56,8 @@ export interface EmulatedClickPayment {
    */
   statusLagUntil: number;
   statusLag: 'not_found' | 'system_error' | null;
+  /** status_by_mti never finds it (answers −6), though it exists ("536"); absent in older ledgers. */
+  hiddenFromLookup?: boolean;
   /**
    * How the reversals of this payment go (its QR code's give-back magic, "604"/"605"/"603"): applied
    * and answered 504, applied and the connection dropped, or the first one answered 502 unapplied.
@@ -218,6 +220,9 @@ export class ClickEmulator {
       if (magic === MAGIC.serviceDown) return reply.code(502).type('text/html').send('<html><body>502 Bad Gateway</body></html>');
       if (magic === MAGIC.garbage) return reply.code(200).type('application/json').send('{"error_code":0,"payment_id":<html>');
       if (magic === MAGIC.insufficientFunds) return { error_code: -5017, error_note: 'Недостаточно средств на карте' };
+      // Codes CLICK documents for no call of the Pass API, nothing charged.
+      if (magic === CLICK_MAGIC.systemErrorNothingCharged) return SYSTEM_ERROR;
+      if (magic === CLICK_MAGIC.unknownCode) return { error_code: -9999, error_note: 'Ошибка' };
 
       const now = Date.now();
       const digest = createHash('sha256').update(otp).digest();
@@ -243,6 +248,7 @@ export class ClickEmulator {
         reversalRequests: 0,
         reversalsApplied: 0,
       };
+      if (magic === CLICK_MAGIC.lookupNeverFinds) payment.hiddenFromLookup = true;
       if (magic === CLICK_MAGIC.laggingStatus || magic === CLICK_MAGIC.lookupError) {
         payment.statusLagUntil = now + (this.options.statusLagMs ?? 3_000);
         payment.statusLag = magic === CLICK_MAGIC.laggingStatus ? 'not_found' : 'system_error';
@@ -263,9 +269,13 @@ export class ClickEmulator {
       // Charged, but the answer comes too late for any sane client timeout.
       if (magic === MAGIC.lostAnswer && !(await this.server.hold(this.options.lostAnswerDelayMs, req, reply))) return reply;
       // Charged, but a gateway in front of CLICK gave up waiting for it, or the answer is mangled.
-      if (magic === CLICK_MAGIC.gatewayTimeoutAfterCharge || magic === CLICK_MAGIC.laggingStatus || magic === CLICK_MAGIC.lookupError) {
+      if (magic === CLICK_MAGIC.gatewayTimeoutAfterCharge || magic === CLICK_MAGIC.laggingStatus || magic === CLICK_MAGIC.lookupError || magic === CLICK_MAGIC.lookupNeverFinds) {
         return reply.code(504).type('text/html').send(GATEWAY_TIMEOUT_PAGE);
       }
+      // Charged (in the confirmation mode: created, awaiting a confirmation that a failure answer never invites), then a failure code.
+      if (magic === CLICK_MAGIC.systemErrorAfterCharge) return SYSTEM_ERROR;
+      if (magic === CLICK_MAGIC.alreadyPaidAfterCharge) return { error_code: -4, error_note: 'Already paid' };
+      if (magic === CLICK_MAGIC.systemErrorNamingPayment) return { ...SYSTEM_ERROR, payment_id: payment.paymentId, payment_status: answer.payment_status };
       if (magic === CLICK_MAGIC.garbageAfterCharge) {
         return reply.code(200).type('application/json').send(`{"error_code":0,"error_note":"${answer.error_note}","payment_id":${payment.paymentId},"payment_status":<html>`);
       }
@@ -307,7 +317,7 @@ export class ClickEmulator {
       async (req, reply) => {
         if (this.serviceMismatch(req.params.service_id, reply)) return reply;
         const p = [...this.payments.values()].find((x) => x.merchantTransId === req.params.mti && x.day === req.params.date);
-        if (!p) return NOT_FOUND;
+        if (!p || p.hiddenFromLookup) return NOT_FOUND;
         const lag = this.lagging(p);
         if (lag) return lag;
         return {
