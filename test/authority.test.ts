@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CLICK_GIVE_BACK_MAGIC } from '../src/sandbox/magic.js';
+import { CLICK_GIVE_BACK_MAGIC, PAYME_GIVE_BACK_MAGIC } from '../src/sandbox/magic.js';
 import type { Clock } from '../src/lib/clock.js';
 import { SYSTEM_CLOCK } from '../src/lib/clock.js';
 import type { QrProvider } from '../src/payments/ports/qr-provider.js';
@@ -25,6 +25,17 @@ function gate() {
   return { open, reached: arrived, wait: async () => (reached(), opened) };
 }
 
+/**
+ * A Payme cancel applied and answered −32400 (…624): the one give-back whose truth recovery can prove
+ * (receipts.check shows 50) — CLICK documents no status of a reversed payment (issue #25).
+ */
+const LOST_CANCEL = PAYME_GIVE_BACK_MAGIC.cancelAppliedThenSystemError;
+const receiptOf = (bridge: TestBridge, id: string) => bridge.emulators!.payme.ledger().find((r) => (r.account as { order_id?: string }).order_id === id)!;
+/** Payme queues a cancelled paid receipt (21) for sandbox.payme.cancel_queue_ms before it shows 50. */
+async function cancelledAtPayme(bridge: TestBridge, id: string): Promise<void> {
+  while (receiptOf(bridge, id).state !== 50) await new Promise((r) => setTimeout(r, 20));
+}
+
 async function keyed(bridge: TestBridge, url: string, body: object, key: string) {
   return post(bridge, url, body, { 'content-type': 'application/json', 'idempotency-key': key });
 }
@@ -36,15 +47,16 @@ describe('an operator cannot decide what recovery is settling (reproduction 1: a
   });
   after(() => bridge.close());
 
-  test('Click cancel applied and answered 504; "settle now" asks Click while the operator resolves it failed: refused, naming the holder; recovery records it given back; the till cannot cancel again', async () => {
-    const paid = await post(bridge, '/payment/click', { amount: 500, qr_code: qrEndingIn(CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504) });
+  test('a Payme cancel applied and answered −32400; "settle now" asks Payme while the operator resolves it failed: refused, naming the holder; recovery records it given back; the till cannot cancel again', async () => {
+    const paid = await post(bridge, '/payment/payme', { amount: 1_000, qr_code: qrEndingIn(LOST_CANCEL) });
     const id = paid.body.data.transaction_id as string;
-    const first = await post(bridge, '/payment/click_cancel', { transaction_id: id });
+    const first = await post(bridge, '/payment/payme_cancel', { transaction_id: id });
     assert.equal(first.body.error?.give_back_status, 'unknown', JSON.stringify(first.body));
     const giveBackId = String(first.body.error?.give_back_id);
+    await cancelledAtPayme(bridge, id);
 
-    // Click's status answer is held back while the operator acts (Click took 2 s in the reproduction).
-    const click = bridge.payments.provider('click');
+    // The provider's status answer is held back while the operator acts (Click took 2 s in the reproduction).
+    const click = bridge.payments.provider('payme');
     const status = gate();
     const realStatus = click.giveBackStatus.bind(click);
     (click as { giveBackStatus: QrProvider['giveBackStatus'] }).giveBackStatus = async (request) => {
@@ -53,7 +65,7 @@ describe('an operator cannot decide what recovery is settling (reproduction 1: a
     };
     const settling = post(bridge, '/payment/recovery/run', {});
     await status.reached;
-    const resolve = await post(bridge, `/payment/transactions/${giveBackId}/resolve`, { status: 'failed', operator: 'ops', reason: 'not in the Click cabinet yet' });
+    const resolve = await post(bridge, `/payment/transactions/${giveBackId}/resolve`, { status: 'failed', operator: 'ops', reason: 'not in the Payme cabinet yet' });
     assert.equal(resolve.body.is_success, false, JSON.stringify(resolve.body));
     assert.equal(resolve.body.error?.code, 106);
     assert.equal(resolve.body.error?.held_by, bridge.config.instance.id ?? (await bridge.journal.get(giveBackId))!.claim?.owner);
@@ -64,12 +76,11 @@ describe('an operator cannot decide what recovery is settling (reproduction 1: a
     status.open();
     assert.equal((await settling).body.is_success, true);
     assert.equal((await bridge.journal.get(giveBackId))!.status, 'succeeded', 'recovery proved the reversal');
-    const again = await post(bridge, '/payment/click_cancel', { transaction_id: id });
+    const again = await post(bridge, '/payment/payme_cancel', { transaction_id: id });
     assert.equal(again.body.error?.code, 106, JSON.stringify(again.body));
     assert.match(String(again.body.error?.data), /already cancelled/);
-    const atClick = bridge.emulators!.click.ledger().find((p) => p.merchantTransId === id)!;
-    assert.deepEqual([atClick.reversedTiyin, atClick.reversalRequests], [500, 1], 'charged 500, given back 500, once');
-    assert.equal((await bridge.journal.get(id))!.refundedAmount, 500);
+    assert.deepEqual([receiptOf(bridge, id).state, receiptOf(bridge, id).paidCancelRequests], [50, 1], 'charged 1000, given back 1000, once');
+    assert.equal((await bridge.journal.get(id))!.refundedAmount, 1_000);
     assert.deepEqual((await get(bridge, '/payment/attention')).body.data.conflicts, []);
   });
 });
@@ -85,17 +96,17 @@ describe('a keyed retry of an operation whose outcome is unknown is answered at 
   });
   after(() => bridge.close());
 
-  test('a Click cancel applied and answered 504: the same cancel with the same key asks Click once, at once, and answers given back', async () => {
-    const paid = await post(bridge, '/payment/click', { amount: 500, qr_code: qrEndingIn(CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504) });
+  test('a Payme cancel applied and answered −32400: the same cancel with the same key asks Payme once, at once, and answers given back', async () => {
+    const paid = await post(bridge, '/payment/payme', { amount: 1_000, qr_code: qrEndingIn(LOST_CANCEL) });
     const id = paid.body.data.transaction_id as string;
     const key = `cancel-${id}`;
-    const first = await keyed(bridge, '/payment/click_cancel', { transaction_id: id }, key);
+    const first = await keyed(bridge, '/payment/payme_cancel', { transaction_id: id }, key);
     assert.equal(first.body.error?.give_back_status, 'unknown', JSON.stringify(first.body));
-    const retry = await keyed(bridge, '/payment/click_cancel', { transaction_id: id }, key);
+    await cancelledAtPayme(bridge, id);
+    const retry = await keyed(bridge, '/payment/payme_cancel', { transaction_id: id }, key);
     assert.equal(retry.body.is_success, true, JSON.stringify(retry.body));
-    assert.deepEqual([retry.body.data.refunded_amount, retry.body.data.replayed], [500, true]);
-    const atClick = bridge.emulators!.click.ledger().find((p) => p.merchantTransId === id)!;
-    assert.equal(atClick.reversalRequests, 1, 'asked, never sent again');
+    assert.deepEqual([retry.body.data.refunded_amount, retry.body.data.replayed], [1_000, true]);
+    assert.equal(receiptOf(bridge, id).paidCancelRequests, 1, 'asked, never sent again');
   });
 
   test('a partial Click reversal (which payment/status cannot show): the retry is told at once that the outcome is unknown and not to repeat it — not "in progress"', async () => {
@@ -122,10 +133,11 @@ describe('after a restart on SQLite, a dead process’s claims block nothing (re
   test('a row a dead recovery held for its whole claim_ms is settled by the next PayBridge at once', async () => {
     const first = await startTestBridge((c) => (c.recovery.claim_ms = 600_000));
     const dataDir = first.dataDir;
-    const paid = await post(first, '/payment/click', { amount: 700, qr_code: qrEndingIn(CLICK_GIVE_BACK_MAGIC.reversalAppliedThen504) });
+    const paid = await post(first, '/payment/payme', { amount: 1_000, qr_code: qrEndingIn(LOST_CANCEL) });
     const id = paid.body.data.transaction_id as string;
-    const cancel = await post(first, '/payment/click_cancel', { transaction_id: id });
+    const cancel = await post(first, '/payment/payme_cancel', { transaction_id: id });
     const giveBackId = String(cancel.body.error?.give_back_id);
+    await cancelledAtPayme(first, id);
     // Recovery of this process takes the row for ten minutes, and the process dies holding it.
     const claimed = await first.journal.claim(giveBackId, String(first.config.instance.id ?? 'dead'), 600_000);
     assert.equal(claimed.taken, true);

@@ -118,7 +118,7 @@ describe('one-time QR codes without a key', () => {
 });
 
 describe('recovery of transactions left unsettled', () => {
-  test('Click: charged before PayBridge died → succeeded; never sent → failed; nothing charged again', async () => {
+  test('Click: charged before PayBridge died → succeeded; never sent (no step says so) → unknown for an operator; nothing charged again', async () => {
     const emulator = await startClickEmulator();
     const bridge = await startTestBridge((c) => {
       productionClick(emulator)(c);
@@ -136,7 +136,9 @@ describe('recovery of transactions left unsettled', () => {
       const a = await bridge.journal.get(charged.id);
       assert.equal(a?.status, 'succeeded');
       assert.equal(a?.providerPaymentId, String(emulator.ledger()[0]!.paymentId));
-      assert.equal((await bridge.journal.get(lost.id))?.status, 'failed');
+      // CLICK documents no "not found" for status_by_mti (issue #25), and a row journaled before any
+      // sending step cannot be told from one a PayBridge without the confirmation mode sent: unknown.
+      assert.equal((await bridge.journal.get(lost.id))?.status, 'unknown');
       assert.equal(emulator.ledger().length, 1);
       const listed = await get(bridge, '/payment/transactions?status=pending');
       assert.equal(listed.body.data.items.length, 0, 'none left pending');

@@ -51,6 +51,9 @@ describe('the resolve dialog in a real browser', { skip: !haveBrowser }, () => {
     bridge = await startTestBridge((c) => {
       // "535": CLICK charges, answers 504, and its status lookups answer −500 this long: unknown.
       c.sandbox.click.status_lag_ms = 600_000;
+      // Without CLICK's confirmation mode: in it, a charge whose answer was lost is settled by CLICK's own
+      // lapse (never confirmed, cancelled), so it would not stay unknown for the dialog to decide.
+      c.click!.confirm_mode = false;
       // "604": every reversal is applied, then answered 504; partial ones too.
       c.click!.partial_reversal = true;
       // The unknown outcomes stay unknown while the test decides them: recovery only when asked.

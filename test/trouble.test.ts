@@ -29,12 +29,13 @@ const trouble = (c: Config) => {
 };
 
 /** A sandbox PayBridge with the trouble configuration, for one describe block; read its fields inside tests. */
-function troubledBridge(): { readonly bridge: TestBridge; readonly config: Config } {
+function troubledBridge(more: (c: Config) => void = () => {}): { readonly bridge: TestBridge; readonly config: Config } {
   let bridge: TestBridge | undefined;
   let config: Config | undefined;
   before(async () => {
     bridge = await startTestBridge((c) => {
       trouble(c);
+      more(c);
       config = c;
     });
   });
@@ -61,15 +62,19 @@ async function settled(bridge: TestBridge, id: string, within: number): Promise<
 
 const txOf = (body: Envelope) => String(body.data?.transaction_id ?? body.error?.transaction_id);
 
-describe('CLICK: charged, then the answer is lost in a new way', () => {
-  const t = troubledBridge();
+const LOST_AFTER_CHARGE = [
+  ['504', 'HTTP 504 after the charge'],
+  ['522', 'an unreadable body after the charge'],
+  ['534', 'HTTP 504, and the status lookups do not see it yet ("not found")'],
+  ['535', 'HTTP 504, and the status lookups answer a system error'],
+] as const;
 
-  for (const [tail, what] of [
-    ['504', 'HTTP 504 after the charge'],
-    ['522', 'an unreadable body after the charge'],
-    ['534', 'HTTP 504, and the status lookups do not see it yet ("not found")'],
-    ['535', 'HTTP 504, and the status lookups answer a system error'],
-  ] as const) {
+describe('CLICK without the confirmation mode: charged, then the answer is lost in a new way', () => {
+  const t = troubledBridge((c) => {
+    c.click!.confirm_mode = false;
+  });
+
+  for (const [tail, what] of LOST_AFTER_CHARGE) {
     test(`${tail}: ${what} — success, charged once, never "failed"`, async () => {
       const code = qr(tail);
       const { body } = await post(t.bridge, '/payment/click', { amount: 1_500, qr_code: code });
@@ -85,17 +90,33 @@ describe('CLICK: charged, then the answer is lost in a new way', () => {
     });
   }
 
-  test('502 (down, nothing charged): failed only after two lookups, late enough, found nothing', async () => {
+  test('502 (down, nothing charged): unknown, never "failed" — status_by_mti finding nothing proves nothing (CLICK documents no "not found")', async () => {
     const code = qr('502');
     const { body } = await post(t.bridge, '/payment/click', { amount: 1_500, qr_code: code });
-    assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
-    assert.equal(body.error?.data, 'HTTP 502: Bad Gateway');
-    const tx = (await t.bridge.journal.get(txOf(body)))!;
-    const sentAt = tx.events[0]!.at;
-    const failedAt = tx.events.at(-1)!.at;
-    assert.ok(failedAt - sentAt >= NOT_FOUND_AFTER_MS, `failed ${failedAt - sentAt} ms after sending`);
+    assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
+    const id = txOf(body);
+    assert.equal(await settled(t.bridge, id, settleBy(t.config)), 'unknown', 'left for an operator');
     assert.equal(t.bridge.emulators!.click.charges().filter((p) => p.otpData === code).length, 0);
   });
+});
+
+describe('CLICK in the confirmation mode (the default): a charge whose answer is lost is never confirmed, and CLICK cancels it', () => {
+  const t = troubledBridge();
+
+  for (const [tail, what] of [...LOST_AFTER_CHARGE, ['502', 'HTTP 502, nothing charged']] as const) {
+    test(`${tail}: ${what} — failed only once CLICK's lapse has passed, and then nothing is charged at CLICK`, async () => {
+      const code = qr(tail);
+      const { body } = await post(t.bridge, '/payment/click', { amount: 1_500, qr_code: code });
+      const id = txOf(body);
+      if (body.error?.transaction_status !== 'failed') assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
+      assert.equal(await settled(t.bridge, id, settleBy(t.config) + 2 * t.config.sandbox.click.confirm_window_ms), 'failed');
+      const tx = (await t.bridge.journal.get(id))!;
+      const sentAt = tx.events.find((e) => e.step === 'sending_to_click_confirmation_mode')!.at;
+      assert.ok(tx.updatedAt - sentAt >= t.config.sandbox.click.confirm_window_ms, `failed ${tx.updatedAt - sentAt} ms after sending, before CLICK's window ended`);
+      // The truth at CLICK: no payment of this code keeps the money.
+      assert.equal(t.bridge.emulators!.click.charges().filter((p) => p.otpData === code).length, 0);
+    });
+  }
 });
 
 describe('Payme: a system error after the debit, a refused cancel, a lost receipt', () => {

@@ -38,6 +38,9 @@ describe('the till’s answer when the outcome is unknown', () => {
       // "535": CLICK charges, answers 504, and its status lookups answer −500 for this long: the
       // payment stays unknown past click.status_deadline_ms (2 s in the tests' configuration).
       c.sandbox.click.status_lag_ms = 600_000;
+      // Without CLICK's confirmation mode: in it, a charge whose answer was lost is settled by CLICK's own
+      // lapse (never confirmed, cancelled), so it would not stay unknown for the dialog to decide.
+      c.click!.confirm_mode = false;
       c.recovery.interval_ms = 3_600_000;
     });
   });

@@ -216,19 +216,15 @@ export class ClickPass implements QrProvider {
         : await this.client.reversal(request.providerPaymentId);
       const code = integer(reply.error_code);
       if (code === 0) return { status: 'cancelled', detail: reply };
+      // CLICK documents no error codes for payment/reversal, and a "cannot cancel" may answer a repeat
+      // of a reversal already applied (a proxy's retry): not proof that nothing went back.
       return {
-        status: 'refused',
-        providerCode: String(code ?? 'UNKNOWN'),
-        providerText: note(reply) || 'reversal refused',
-        reason: `CLICK refused the reversal: ${note(reply) || `error ${String(code)}`}. CLICK reverses only online-card payments of the current month.`,
-        detail: reply,
+        status: 'unknown',
+        reason: `CLICK answered the reversal with error ${String(code ?? 'without a code')}${note(reply) ? ` (${note(reply)})` : ''}; CLICK documents no reversal error codes, so whether the money went back is not known. CLICK reverses only online-card payments of the current month: look the payment up in CLICK's merchant cabinet, then decide the give-back as an operator.`,
       };
     } catch (err) {
       if (err instanceof TransportError && !err.sent) {
         return { status: 'refused', providerCode: err.code, providerText: err.message, reason: 'CLICK could not be reached; nothing was reversed. Try again.' };
-      }
-      if (err instanceof ClickHttpError && err.statusCode < 500 && !err.garbage) {
-        return { status: 'refused', providerCode: `HTTP ${err.statusCode}`, providerText: STATUS_CODES[err.statusCode] ?? 'error', reason: err.statusCode === 401 || err.statusCode === 403 ? `${clickRefusal(err.statusCode, err.clockOffsetMs)}; nothing was reversed.` : `CLICK refused the reversal (HTTP ${err.statusCode}).` };
       }
       if (err instanceof TransportError || err instanceof ClickHttpError) {
         return { status: 'unknown', reason: `${describe(err)}: whether CLICK reversed the payment is not known. Check before trying again.` };
@@ -362,6 +358,11 @@ export class ClickPass implements QrProvider {
     if (integer(reply.error_code) !== 0) return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, paidFinalAt);
     await guard();
     const confirmed = await this.confirm(paymentId, progress);
+    // Paid (payment_status 2 in the charge's own answer) and confirmed: nothing is left for CLICK to
+    // cancel, so no status question is needed.
+    if (confirmed && rule.outcome === 'paid') {
+      return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: note(reply) || DEFAULT_SUCCESS_NOTE, detail: reply };
+    }
     // Confirmed (error_code 0): its status is final as it reads. Refused or its answer lost: a 2 is
     // final only once the lapse has surely passed (CLICK would have cancelled an unconfirmed one).
     return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, confirmed ? 0 : paidFinalAt);
@@ -479,7 +480,9 @@ export class ClickPass implements QrProvider {
     const seconds = Math.round((askedAt - request.sentAt) / 100) / 10;
     return failed(
       lost?.kind === 'http' ? `HTTP ${lost.statusCode}` : lost?.kind === 'reply' ? String(integer(lost.reply.error_code) ?? 'UNKNOWN') : 'CONFIRMATION_LAPSED',
-      'not confirmed: cancelled by CLICK',
+      // The provider's own words, where its lost answer had any (a −5017's "Недостаточно средств на карте"):
+      // the till shows them; the lapse is PayBridge's account, in the reason.
+      (lost?.kind === 'reply' && note(lost.reply)) || 'not confirmed: cancelled by CLICK',
       `${cause}; PayBridge never learnt the payment's id, so never confirmed it, and CLICK cancels an unconfirmed payment 30 s after creating it (asked ${seconds} s after sending, nothing found): nothing was charged.`,
       {
         rule: 'confirmation mode: never confirmed, lapse passed',
