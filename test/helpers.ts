@@ -382,6 +382,17 @@ export async function holderFence(journal: Journal, id: string): Promise<Fence> 
   return attempt.taken ? fenceOf(attempt.tx)! : { owner: 'test', epoch: -1 };
 }
 
+/** Asks recovery until the operation is final (neither pending nor unknown), or `within` ms have passed; its status then. */
+export async function settled(bridge: TestBridge, id: string, within: number): Promise<string> {
+  const deadline = Date.now() + within;
+  for (;;) {
+    const status = (await bridge.journal.get(id))!.status;
+    if ((status !== 'pending' && status !== 'unknown') || Date.now() > deadline) return status;
+    await bridge.recovery.recoverOnce();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Lets go of whatever claim a row stands under, as a request that finished (or died) would. */
 export async function releaseHolder(journal: Journal, id: string): Promise<void> {
   const row = await journal.get(id);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { post, startTestBridge, uniqueQr, type Envelope, type TestBridge, releaseHolder } from './helpers.js';
+import { post, startTestBridge, uniqueQr, type Envelope, type TestBridge, releaseHolder, settled } from './helpers.js';
 
 const qr = (tail: string) => uniqueQr().replace(/777$/, tail);
 const LAG_MS = 800;
@@ -50,15 +50,6 @@ function troubledBridge(more: (c: Config) => void = () => {}): { readonly bridge
   };
 }
 
-async function settled(bridge: TestBridge, id: string, within: number): Promise<string> {
-  const deadline = Date.now() + within;
-  for (;;) {
-    const status = (await bridge.journal.get(id))!.status;
-    if ((status !== 'pending' && status !== 'unknown') || Date.now() > deadline) return status;
-    await bridge.recovery.recoverOnce();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const txOf = (body: Envelope) => String(body.data?.transaction_id ?? body.error?.transaction_id);
 

@@ -17,7 +17,7 @@ import { PaymeClient } from '../src/providers/payme/client.js';
 import { PaymeGo } from '../src/providers/payme/payme-go.js';
 import { SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
-import { post, productionPayme, productionUzum, startPaymeEmulator, startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
+import { post, productionPayme, productionUzum, startPaymeEmulator, startTestBridge, tempDir, uniqueQr, type TestBridge, settled } from './helpers.js';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
@@ -25,16 +25,6 @@ async function trail(bridge: TestBridge, id: string): Promise<string[]> {
   return (await bridge.journal.get(id))!.events.map((e) => `${e.status}:${e.step}`);
 }
 
-/** Asks recovery until the payment is final, or `within` ms have passed. */
-async function settled(bridge: TestBridge, id: string, within: number): Promise<string> {
-  const deadline = Date.now() + within;
-  for (;;) {
-    const status = (await bridge.journal.get(id))!.status;
-    if ((status !== 'pending' && status !== 'unknown') || Date.now() > deadline) return status;
-    await bridge.recovery.recoverOnce();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const fast = (c: Parameters<ReturnType<typeof productionPayme>>[0]) => {
   c.recovery.grace_ms = 50;
