@@ -95,17 +95,23 @@ describe('CLICK in the confirmation mode (the default): a charge whose answer is
   const t = troubledBridge();
 
   for (const [tail, what] of [...LOST_AFTER_CHARGE, ['502', 'HTTP 502, nothing charged']] as const) {
-    test(`${tail}: ${what} — failed only once CLICK's lapse has passed, and then nothing is charged at CLICK`, async () => {
+    test(`${tail}: ${what} — failed at once (never confirmed; CLICK's documented 30 s cancellation cited), and at CLICK nothing stays charged`, async () => {
       const code = qr(tail);
       const { body } = await post(t.bridge, '/payment/click', { amount: 1_500, qr_code: code });
-      const id = txOf(body);
-      if (body.error?.transaction_status !== 'failed') assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
-      assert.equal(await settled(t.bridge, id, settleBy(t.config) + 2 * t.config.sandbox.click.confirm_window_ms), 'failed');
-      const tx = (await t.bridge.journal.get(id))!;
-      const sentAt = tx.events.find((e) => e.step === 'sending_to_click_confirmation_mode')!.at;
-      assert.ok(tx.updatedAt - sentAt >= t.config.sandbox.click.confirm_window_ms, `failed ${tx.updatedAt - sentAt} ms after sending, before CLICK's window ended`);
-      // The truth at CLICK: no payment of this code keeps the money.
+      assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
+      const tx = (await t.bridge.journal.get(txOf(body)))!;
+      assert.equal(tx.status, 'failed');
+      const proof = (tx.events.at(-1)!.detail as { evidence: { rule?: string; cite?: { doc: string; quote: string } } }).evidence;
+      assert.equal(proof.rule, 'confirmation mode: never confirmed', JSON.stringify(tx.events.at(-1)));
+      assert.match(proof.cite!.doc, /^https:\/\/docs\.click\.uz\//);
+      assert.match(proof.cite!.quote, /30 секунд/);
+      // The truth at CLICK: whatever it made of the charge was never confirmed, and once its window has
+      // passed nothing of this code keeps the money.
+      const atClick = () => t.bridge.emulators!.click.ledger().filter((p) => p.otpData === code);
+      assert.ok(atClick().every((p) => !p.confirmed), 'PayBridge confirmed nothing');
+      await new Promise((r) => setTimeout(r, t.config.sandbox.click.confirm_window_ms + 200));
       assert.equal(t.bridge.emulators!.click.charges().filter((p) => p.otpData === code).length, 0);
+      assert.equal(await settled(t.bridge, tx.id, 0), 'failed', 'and recovery leaves it so');
     });
   }
 });

@@ -321,6 +321,10 @@ export class ClickPass implements QrProvider {
     // looked up by our own transaction id, never sent again.
     const why = exchangeText(answer);
     await progress({ step: 'answer_lost', uncertain: why, detail: { answer: rule.answer, ...(answer.kind === 'http' ? { body: answer.body } : answer.kind === 'reply' ? { reply: answer.reply } : {}) } });
+    // In the confirmation mode a payment PayBridge does not confirm cannot end charged: CLICK cancels
+    // it 30 s after creating it. Without its id PayBridge can never confirm it, so the outcome is
+    // settled now — the till is not held for the 30 s (a declined card is the commonest case).
+    if (confirmMode) return this.neverConfirmed(why, answer, undefined);
     return this.findByOurId({ ...request, sentAt }, progress, why, answer, confirmMode);
   }
 
@@ -354,8 +358,11 @@ export class ClickPass implements QrProvider {
     if (!confirmMode) return this.pollUntilFinal(paymentId, { reply, rule }, phone, note(reply), progress, 0);
     const paidFinalAt = lapseAt || this.clock.now() + this.lapseAfterMs;
     // CLICK asks for a confirmation "right after a successful answer": only an error_code 0 is one. A
-    // payment an error names is left to lapse (CLICK cancels it), its status asked meanwhile.
-    if (integer(reply.error_code) !== 0) return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, paidFinalAt);
+    // payment an error names is never confirmed, so CLICK cancels it: settled now — when PayBridge
+    // itself switched the mode on for this charge; a reply that merely says the mode is on (another
+    // integration's switch) is followed until CLICK's window has passed.
+    if (integer(reply.error_code) !== 0 && lapseAt === 0) return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, paidFinalAt);
+    if (integer(reply.error_code) !== 0) return this.neverConfirmed(`Click answered error_code ${String(integer(reply.error_code))}${note(reply) ? ` (${note(reply)})` : ''}`, { kind: 'reply', reply }, paymentId);
     await guard();
     const confirmed = await this.confirm(paymentId, progress);
     // Paid (payment_status 2 in the charge's own answer) and confirmed: nothing is left for CLICK to
@@ -473,6 +480,26 @@ export class ClickPass implements QrProvider {
       status: 'unknown',
       reason: `${cause}, and Click could not confirm whether the payment exists${lastError ? ` (${lastError})` : ''}. Do not take the payment again; PayBridge keeps checking.`,
     };
+  }
+
+  /**
+   * A charge of the confirmation mode that PayBridge will never confirm (its answer lost or an error):
+   * whatever CLICK made of it, CLICK cancels an unconfirmed payment 30 s after creating it, so nothing
+   * stays charged. Settled at once; the customer may see a hold that CLICK lifts within those 30 s.
+   */
+  private neverConfirmed(cause: string, answer: ClickExchange, paymentId: string | undefined): ChargeOutcome {
+    return failed(
+      answer.kind === 'http' ? `HTTP ${answer.statusCode}` : answer.kind === 'reply' ? String(integer(answer.reply.error_code) ?? 'UNKNOWN') : answer.kind === 'not_sent' ? answer.code : 'NO_ANSWER',
+      (answer.kind === 'reply' && note(answer.reply)) || 'not confirmed: cancelled by CLICK',
+      `${cause}; PayBridge ${paymentId ? `does not confirm payment ${paymentId}` : 'never learnt the payment’s id, so it cannot be confirmed'}, and CLICK cancels an unconfirmed payment 30 s after creating it: nothing stays charged (a debit the customer may see is returned by CLICK within those 30 s).`,
+      {
+        rule: 'confirmation mode: never confirmed',
+        cite: { doc: CLICK_PASS_PAGE_RU, quote: CONFIRM_LAPSE_QUOTE },
+        evidence: `${SENDING_CONFIRM_MODE} journaled before the charge left, answered error_code 0; click_pass/confirm is sent only right after an error_code 0 naming the payment, never later (not by recovery)`,
+        payment_id: paymentId ?? null,
+        answer: answer.kind === 'reply' ? answer.reply : answer.kind === 'http' ? { status: answer.statusCode, body: answer.body } : answer,
+      },
+    );
   }
 
   /** A lost charge of the confirmation mode, never confirmed, past CLICK's documented lapse: nothing was charged. */

@@ -133,7 +133,7 @@ const statusRules = [
 
 export const CLICK_PAYMENT: OutcomeTable = table(
   'CLICK `click_pass/payment`',
-  'The answer to the charge itself. CLICK documents no refusal of this call, so a non-zero `error_code` proves nothing: an uncertain answer with a `payment_id` is followed by `payment/status`; without one, by `status_by_mti` for our transaction id, and then by the confirmation mode’s lapse (README, “CLICK: what settles a lost answer”) or an operator.',
+  'The answer to the charge itself. CLICK documents no refusal of this call, so a non-zero `error_code` proves nothing by itself. In the confirmation mode (the default) a charge answered with anything but `error_code` 0 naming its payment is never confirmed, and CLICK cancels an unconfirmed payment 30 s after creating it: `failed` at once, citing the page (README, “CLICK: what settles a lost answer”). Without the mode, an uncertain answer with a `payment_id` is followed by `payment/status`; without one, by `status_by_mti` for our transaction id, and then by an operator.',
   [
     ...transportRules,
     { answer: 'HTTP 401', outcome: 'uncertain', source: HTTP_AUTH },
