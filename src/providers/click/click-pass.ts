@@ -409,6 +409,9 @@ export class ClickPass implements QrProvider {
     let current = first;
     let lastNote = firstNote;
     let lastError = '';
+    // With no answer yet to act on (right after a confirmation, or at recovery) the first question is
+    // asked at once; later ones a poll interval apart.
+    let asked = first !== undefined;
     for (;;) {
       if (current?.rule.outcome === 'paid' && this.clock.now() >= paidFinalAt) {
         return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: lastNote || DEFAULT_SUCCESS_NOTE };
@@ -422,7 +425,8 @@ export class ClickPass implements QrProvider {
         });
       }
       if (this.clock.now() >= deadline) break;
-      await this.clock.sleep(this.policy.pollIntervalMs);
+      if (asked) await this.clock.sleep(this.policy.pollIntervalMs);
+      asked = true;
       const answer = await this.ask(() => this.client.status(paymentId));
       const rule = classify(CLICK_STATUS, statusQueryKeys(answer));
       if (answer.kind === 'reply' && integer(answer.reply.error_code) === 0) {
