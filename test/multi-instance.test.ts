@@ -18,7 +18,9 @@ async function startInstance(name: string, till: string, url: string, click: Cli
   return startClickPayBridgeProcess(
     name,
     click.baseUrl,
-    { journal: { engine: 'postgres', url }, instance: { id: name, shop: 'chilonzor', till }, click: { timeouts: { connect_ms: 1_000, response_ms: 2_000 } }, ...extra },
+    // Without CLICK's confirmation mode: these tests are about instances sharing one journal, and a charge
+    // whose instance died before confirming it would (rightly) be cancelled by CLICK in that mode.
+    { journal: { engine: 'postgres', url }, instance: { id: name, shop: 'chilonzor', till }, click: { confirm_mode: false, timeouts: { connect_ms: 1_000, response_ms: 2_000 } }, ...extra },
     30_000,
   );
 }
