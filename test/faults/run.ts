@@ -867,6 +867,10 @@ async function giveBackPhase(method: Method, fault: GiveBackFault, main: Intent,
   const answer = await request;
   if (answer) first.answers.push(answer);
   if (!alive(paybridge)) await startPayBridge();
+  // CLICK documents no status of a reversed payment and no reversal error codes (issue #25): a CLICK
+  // give-back whose answer was lost stays unknown, reserved, whatever recovery asks. An operator decides
+  // it from CLICK's own ledger (the emulator's, as a manager from CLICK's cabinet).
+  if (method === 'click') await operatorDecidesGiveBacks(method, run, problems);
   if (giveBackOpen(answer)) {
     // The impatient cashier: the same give-back again, as a new request.
     const again: GiveBackAttempt = { key: randomUUID(), answers: [] };
@@ -880,6 +884,38 @@ async function giveBackPhase(method: Method, fault: GiveBackFault, main: Intent,
   run.attempts.push(last);
   await settleAttempt(last);
   return run;
+}
+
+/** Every give-back of the run's payment still open after recovery's turns, decided by an operator from the provider's ledger. */
+async function operatorDecidesGiveBacks(method: Method, run: GiveBackRun, problems: string[]): Promise<void> {
+  await sleep(3 * T.recoveryIntervalMs);
+  const payment = (await (await fetch(`${base}/payment/transactions/${run.paymentId}`)).json()) as { data: { give_backs?: { transaction_id: string; status: string; amount: number }[] } | null };
+  const open = (payment.data?.give_backs ?? []).filter((g) => g.status === 'unknown' || g.status === 'pending');
+  if (!open.length) return;
+  const truth = await givenBackAt(method, run.paymentId, run.rrn);
+  // One give-back per run is sent at a time here; what the provider holds as given back is its.
+  let left = truth.total;
+  for (const g of open) {
+    const given = left >= g.amount;
+    if (given) left -= g.amount;
+    let last = '';
+    // Refused while a request or recovery holds the claim on it: the operator tries again.
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const res = await fetch(`${base}/payment/transactions/${g.transaction_id}/resolve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: given ? 'succeeded' : 'failed', operator: 'faults', reason: `the provider's ledger shows ${given ? 'the money given back' : 'nothing given back'}` }),
+      }).catch(() => undefined);
+      const body = res ? ((await res.json().catch(() => ({}))) as Answer) : undefined;
+      if (body?.is_success) {
+        last = '';
+        break;
+      }
+      last = JSON.stringify(body ?? 'no answer').slice(0, 200);
+      await sleep(T.recoveryIntervalMs);
+    }
+    if (last) problems.push(`operator resolve of give-back ${g.transaction_id} refused: ${last}`);
+  }
 }
 
 /** After recovery: what the emulator gave back against what was paid, the journal and the till's answers. */
