@@ -618,23 +618,8 @@ async function oneRun(run: number, method: Method, fault: Fault): Promise<string
     const truth = await ledger(method);
     for (const t of (await journalSince(runStart)).filter((x) => x.status === 'unknown' || x.status === 'pending')) {
       const charged = [...truth.values()].some((e) => e.charged && e.transactionId === t.transaction_id);
-      // Refused while recovery holds the claim on it ("being settled by …"): the operator tries again.
-      let last = '';
-      for (let attempt = 0; attempt < 40; attempt++) {
-        const res = await fetch(`${base}/payment/transactions/${t.transaction_id}/resolve`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ status: charged ? 'succeeded' : 'failed', operator: 'faults', reason: `the provider's ledger shows ${charged ? 'the charge' : 'no charge'}` }),
-        }).catch(() => undefined);
-        const body = res ? ((await res.json().catch(() => ({}))) as Answer) : undefined;
-        if (body?.is_success) {
-          last = '';
-          break;
-        }
-        last = JSON.stringify(body ?? 'no answer').slice(0, 200);
-        await sleep(T.recoveryIntervalMs);
-      }
-      if (last) problems.push(`operator resolve of ${t.transaction_id} refused: ${last}`);
+      const refused = await resolveAsOperator(t.transaction_id, charged ? 'succeeded' : 'failed', `the provider's ledger shows ${charged ? 'the charge' : 'no charge'}`);
+      if (refused) problems.push(`operator resolve of ${t.transaction_id} refused: ${refused}`);
     }
     const again = await send(method, main.body, main.key).catch(() => undefined);
     if (again) main.answers.push(again);
@@ -886,6 +871,26 @@ async function giveBackPhase(method: Method, fault: GiveBackFault, main: Intent,
   return run;
 }
 
+/**
+ * An operator's decision, tried again while a request or recovery holds the operation's claim ("being
+ * settled by …"); what the last refusal said, or '' once it was taken.
+ */
+async function resolveAsOperator(id: string, status: 'succeeded' | 'failed', reason: string): Promise<string> {
+  let last = '';
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const res = await fetch(`${base}/payment/transactions/${id}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status, operator: 'faults', reason }),
+    }).catch(() => undefined);
+    const body = res ? ((await res.json().catch(() => ({}))) as Answer) : undefined;
+    if (body?.is_success) return '';
+    last = JSON.stringify(body ?? 'no answer').slice(0, 200);
+    await sleep(T.recoveryIntervalMs);
+  }
+  return last;
+}
+
 /** Every give-back of the run's payment still open after recovery's turns, decided by an operator from the provider's ledger. */
 async function operatorDecidesGiveBacks(method: Method, run: GiveBackRun, problems: string[]): Promise<void> {
   await sleep(3 * T.recoveryIntervalMs);
@@ -898,23 +903,8 @@ async function operatorDecidesGiveBacks(method: Method, run: GiveBackRun, proble
   for (const g of open) {
     const given = left >= g.amount;
     if (given) left -= g.amount;
-    let last = '';
-    // Refused while a request or recovery holds the claim on it: the operator tries again.
-    for (let attempt = 0; attempt < 40; attempt++) {
-      const res = await fetch(`${base}/payment/transactions/${g.transaction_id}/resolve`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: given ? 'succeeded' : 'failed', operator: 'faults', reason: `the provider's ledger shows ${given ? 'the money given back' : 'nothing given back'}` }),
-      }).catch(() => undefined);
-      const body = res ? ((await res.json().catch(() => ({}))) as Answer) : undefined;
-      if (body?.is_success) {
-        last = '';
-        break;
-      }
-      last = JSON.stringify(body ?? 'no answer').slice(0, 200);
-      await sleep(T.recoveryIntervalMs);
-    }
-    if (last) problems.push(`operator resolve of give-back ${g.transaction_id} refused: ${last}`);
+    const refused = await resolveAsOperator(g.transaction_id, given ? 'succeeded' : 'failed', `the provider's ledger shows ${given ? 'the money given back' : 'nothing given back'}`);
+    if (refused) problems.push(`operator resolve of give-back ${g.transaction_id} refused: ${refused}`);
   }
 }
 
