@@ -147,14 +147,13 @@ function exchangeText(x: ClickExchange): string {
 }
 
 /** A charge CLICK provably did not make, in the words the till and the operator get. */
-function declinedCharge(x: ClickExchange, rule: OutcomeRule): ChargeOutcome {
+/**
+ * A charge CLICK_PAYMENT declines: only the request never sent, or a documented failed status
+ * (`error_code` 0, `payment_status` < 0). No HTTP status or error code declines a charge (issue #25).
+ */
+function declinedCharge(x: ClickExchange): ChargeOutcome {
   if (x.kind === 'not_sent') return failed(x.code, x.error, 'Click could not be reached; nothing was charged. Try again.');
-  if (x.kind === 'http') {
-    return failed(`HTTP ${x.statusCode}`, 'authentication refused', `${clickRefusal(x.statusCode, x.clockOffsetMs)}; nothing was charged.`, { body: x.body, rule: rule.answer, clock_offset_ms: x.clockOffsetMs });
-  }
   const reply = (x as { reply: ClickReply }).reply;
-  const code = integer(reply.error_code);
-  if (code !== 0) return failed(String(code), note(reply) || 'declined', `Click declined the payment: ${note(reply) || `error ${code}`}.`, reply);
   const status = integer(reply.payment_status);
   return failed(String(status), note(reply) || 'payment failed', `Click reports the payment failed: ${note(reply) || `status ${status}`}.`, reply);
 }
@@ -315,7 +314,7 @@ export class ClickPass implements QrProvider {
     const answer = await this.ask(() => this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId }));
     const rule = classify(CLICK_PAYMENT, paymentKeys(answer));
     const paymentId = answer.kind === 'reply' ? idText(answer.reply.payment_id) : undefined;
-    if (rule.outcome === 'declined') return declinedCharge(answer, rule);
+    if (rule.outcome === 'declined') return declinedCharge(answer);
     if (answer.kind === 'reply' && paymentId) return this.follow(answer.reply, paymentId, rule, progress, guard, confirmMode ? sentAt + this.lapseAfterMs : 0);
     // No payment id to follow: the answer is lost. CLICK has no idempotency key, so the payment is
     // looked up by our own transaction id, never sent again.
