@@ -74,3 +74,59 @@ export class EmulatorServer {
 export function tashkentDay(ms: number): string {
   return shopDate('Asia/Tashkent', ms);
 }
+
+/**
+ * A `POST /_sandbox/<wallet>/cabinet-refund` request, read: which payment (PayBridge's transaction id,
+ * or the wallet's own id under `idKey`) and how much (integer tiyin; undefined: all that is still paid).
+ */
+export interface CabinetRefundRequest {
+  transactionId: string | undefined;
+  providerId: string | undefined;
+  amount: number | undefined;
+}
+
+/** What a sandbox-only route answers a request it refuses: an HTTP status and why. */
+export class SandboxRefusal extends Error {
+  constructor(
+    readonly statusCode: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A positive integer amount of tiyin from a JSON body (numbers arrive as their text); undefined when absent. */
+export function sandboxTiyin(value: unknown, name = 'amount'): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new SandboxRefusal(400, `${name} must be a positive integer of tiyin, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function readCabinetRefund(body: unknown, idKey: string): CabinetRefundRequest {
+  if (body === UNPARSABLE || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new SandboxRefusal(400, `the body must be a JSON object: {"transaction_id": "…"} or {"${idKey}": "…"}, and an optional "amount" in tiyin`);
+  }
+  const b = body as Record<string, unknown>;
+  const text = (key: string): string | undefined => {
+    const value = b[key];
+    if (value === undefined || value === null) return undefined;
+    if ((typeof value !== 'string' && typeof value !== 'number') || String(value) === '') throw new SandboxRefusal(400, `${key} must be a non-empty string`);
+    return String(value);
+  };
+  const transactionId = text('transaction_id');
+  const providerId = text(idKey);
+  if ((transactionId === undefined) === (providerId === undefined)) throw new SandboxRefusal(400, `name the payment by exactly one of transaction_id (PayBridge's) and ${idKey} (the wallet's)`);
+  return { transactionId, providerId, amount: sandboxTiyin(b.amount) };
+}
+
+/** Runs a sandbox-only route's work, answering its refusals as HTTP status and `{error}`. */
+export async function sandboxRoute(reply: FastifyReply, work: () => unknown): Promise<unknown> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SandboxRefusal) return reply.code(err.statusCode).send({ error: err.message });
+    throw err;
+  }
+}

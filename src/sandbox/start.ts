@@ -77,6 +77,8 @@ export async function startEmulators(config: Config, logger: Logger): Promise<Em
       lostAnswerDelayMs: p.lost_answer_delay_ms,
       processingMs: p.processing_ms,
       cancelQueueMs: p.cancel_queue_ms,
+      // The cashbox is set up with the field PayBridge is configured to send (the cabinet refund finds receipts by it).
+      accountField: config.payme?.account_field,
       ledgerFile: join(config.data_dir, 'sandbox', 'payme-ledger.jsonl'),
     }).start();
   } catch (err) {

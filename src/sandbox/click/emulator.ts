@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../../payments/money.js';
 import { verifyClickAuthHeader } from '../../providers/click/auth.js';
-import { EmulatorServer, tashkentDay, UNPARSABLE } from '../emulator-server.js';
+import { EmulatorServer, readCabinetRefund, SandboxRefusal, sandboxRoute, tashkentDay, UNPARSABLE } from '../emulator-server.js';
 import { CLICK_MAGIC, fiscalTroubleOf, giveBackTroubleOf, MAGIC, magicOf, type GiveBackTrouble } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 
@@ -67,6 +67,14 @@ export interface EmulatedClickPayment {
   reversalRequests: number;
   /** Reversals (whole and partial) applied: the money went back this many times. */
   reversalsApplied: number;
+  /**
+   * Status questions about this payment: `payment/status` of its id and `status_by_mti` of its
+   * merchant_trans_id and day, whatever they were answered (absent in older ledgers: none).
+   */
+  statusRequests?: number;
+  /** Tiyin given back in CLICK's merchant cabinet, outside PayBridge (part of `reversedTiyin`), and how many times. */
+  cabinetRefundedTiyin?: number;
+  cabinetRefunds?: number;
 }
 
 const BASE = '/v2/merchant';
@@ -197,6 +205,55 @@ export class ClickEmulator {
     return answer;
   }
 
+  private countStatusRequest(p: EmulatedClickPayment): void {
+    p.statusRequests = (p.statusRequests ?? 0) + 1;
+    this.file.put(p);
+  }
+
+  /**
+   * A refund made by the shop's staff in CLICK's merchant cabinet, outside PayBridge: of the whole
+   * remaining amount, or of `amount` tiyin. It leaves the payment as CLICK's own reversals do — a
+   * whole one reversed (payment_status −2), a partial one with `reversedTiyin` grown — so CLICK's
+   * status calls read it; nothing else of CLICK's API answers differently.
+   */
+  cabinetRefund(request: { transactionId?: string | undefined; paymentId?: string | undefined; amount?: number | undefined }) {
+    let p: EmulatedClickPayment | undefined;
+    if (request.paymentId !== undefined) {
+      p = this.find(request.paymentId);
+      if (!p) throw new SandboxRefusal(404, `CLICK has no payment ${request.paymentId}`);
+    } else {
+      const named = [...this.payments.values()].filter((x) => x.merchantTransId === request.transactionId);
+      if (named.length === 0) throw new SandboxRefusal(404, `CLICK has no payment of transaction ${request.transactionId}`);
+      const paid = named.filter((x) => this.statusOf(x) === 2);
+      if (paid.length > 1) throw new SandboxRefusal(409, `transaction ${request.transactionId} has ${paid.length} paid payments (${paid.map((x) => x.paymentId).join(', ')}): name one by payment_id`);
+      p = paid[0] ?? named[named.length - 1]!;
+    }
+    const status = this.statusOf(p);
+    if (status !== 2) {
+      const why = p.reversed ? 'it was reversed' : status === 1 ? 'it is still being processed (payment_status 1)' : 'it was cancelled unpaid (payment_status −1)';
+      throw new SandboxRefusal(409, `payment ${p.paymentId} cannot be refunded: ${why}`);
+    }
+    const remaining = p.amountTiyin - p.reversedTiyin;
+    const amount = request.amount ?? remaining;
+    if (amount > remaining) throw new SandboxRefusal(400, `payment ${p.paymentId} has ${remaining} tiyin left to refund, not ${amount}`);
+    p.reversedTiyin += amount;
+    if (p.reversedTiyin === p.amountTiyin) p.reversed = true;
+    p.cabinetRefundedTiyin = (p.cabinetRefundedTiyin ?? 0) + amount;
+    p.cabinetRefunds = (p.cabinetRefunds ?? 0) + 1;
+    this.file.put(p);
+    return {
+      payment_id: p.paymentId,
+      transaction_id: p.merchantTransId,
+      amount: p.amountTiyin,
+      refunded_tiyin: p.reversedTiyin,
+      remaining_tiyin: p.amountTiyin - p.reversedTiyin,
+      cabinet_refunded_tiyin: p.cabinetRefundedTiyin,
+      reversed: p.reversed,
+      status: this.statusOf(p),
+      payment_status: this.statusOf(p),
+    };
+  }
+
   private routes(): void {
     const app = this.server.app;
     const body = (req: FastifyRequest) => (req.body === UNPARSABLE ? undefined : ((req.body ?? {}) as Record<string, JsonValue>));
@@ -307,6 +364,7 @@ export class ClickEmulator {
       if (this.serviceMismatch(req.params.service_id, reply)) return reply;
       const p = this.find(req.params.payment_id);
       if (!p) return NOT_FOUND;
+      this.countStatusRequest(p);
       const lag = this.lagging(p);
       if (lag) return lag;
       return { error_code: 0, error_note: this.statusNote(p), payment_id: p.paymentId, payment_status: this.statusOf(p) };
@@ -317,6 +375,7 @@ export class ClickEmulator {
       async (req, reply) => {
         if (this.serviceMismatch(req.params.service_id, reply)) return reply;
         const p = [...this.payments.values()].find((x) => x.merchantTransId === req.params.mti && x.day === req.params.date);
+        if (p) this.countStatusRequest(p);
         if (!p || p.hiddenFromLookup) return NOT_FOUND;
         const lag = this.lagging(p);
         if (lag) return lag;
@@ -395,6 +454,14 @@ export class ClickEmulator {
       return { paymentId: p.paymentId, qrCodeURL: p.fiscalReceiptUrl };
     });
 
+    // Not part of CLICK: a refund made in CLICK's merchant cabinet, as the shop's staff would.
+    app.post('/_sandbox/click/cabinet-refund', (req, reply) =>
+      sandboxRoute(reply, () => {
+        const r = readCabinetRefund(req.body, 'payment_id');
+        return this.cabinetRefund({ transactionId: r.transactionId, paymentId: r.providerId, amount: r.amount });
+      }),
+    );
+
     // Not part of CLICK: lets a POS developer see what the emulator charged.
     app.get('/_sandbox/payments', async () =>
       this.ledger().map((p) => ({
@@ -409,6 +476,10 @@ export class ClickEmulator {
         reversals_applied: p.reversalsApplied,
         fiscal_receipt_url: p.fiscalReceiptUrl,
         fiscal_requests: p.fiscalRequests ?? 0,
+        status_requests: p.statusRequests ?? 0,
+        refunded_tiyin: p.reversedTiyin,
+        cabinet_refunded_tiyin: p.cabinetRefundedTiyin ?? 0,
+        cabinet_refunds: p.cabinetRefunds ?? 0,
         created_at: new Date(p.createdAt).toISOString(),
       })),
     );

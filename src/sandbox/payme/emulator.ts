@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../lib/lenient-json.js';
-import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
+import { EmulatorServer, readCabinetRefund, SandboxRefusal, sandboxRoute, sandboxTiyin, UNPARSABLE } from '../emulator-server.js';
 import { fiscalTroubleOf, giveBackTroubleOf, isPaymeCreateLostAnswer, MAGIC, magicOf, PAYME_MAGIC, paymeCreateMagicOf, type GiveBackTrouble } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 
@@ -54,6 +54,12 @@ export interface EmulatedReceipt {
   paidCancelRequests: number;
   /** Cancelled while unpaid, but queued (21) until cancel_queue_ms has passed (an amount ending …60300). */
   queuedUnpaid?: boolean;
+  /** receipts.check and receipts.get requests of this receipt (absent in older ledgers: none). */
+  statusRequests?: number;
+  /** Made outside PayBridge: in the merchant cabinet or by another till on the same cashbox. */
+  outside?: boolean;
+  /** Cancelled paid in the merchant cabinet, outside PayBridge. */
+  cabinetCancelled?: boolean;
 }
 
 type Params = Record<string, JsonValue>;
@@ -114,9 +120,9 @@ export class PaymeEmulator {
             return answer({ receipt: this.view(receipt) });
           }
           case 'receipts.check':
-            return answer({ state: this.stateOf(this.find(params.id)) });
+            return answer({ state: this.stateOf(this.asked(this.find(params.id))) });
           case 'receipts.get':
-            return answer({ receipt: this.view(this.find(params.id)) });
+            return answer({ receipt: this.view(this.asked(this.find(params.id))) });
           case 'receipts.get_all': {
             const listed = this.getAll(params);
             // An amount ending …60200: the list is down while such a receipt in the window is young.
@@ -171,21 +177,152 @@ export class PaymeEmulator {
     });
   }
 
-  /** Not part of Payme: lets a developer (and the fault suite) see the emulator's ledger. */
+  /** Not part of Payme: lets a developer (and the fault suite) see the emulator's ledger, and change it as the merchant cabinet would. */
   private ledgerRoute(): void {
-    this.server.app.get('/_sandbox/receipts', async () =>
+    const app = this.server.app;
+    app.get('/_sandbox/receipts', async () =>
       this.ledger().map((r) => ({
         _id: r._id,
         amount: r.amount,
         state: r.state,
         account: r.account,
         paid: r.paid,
+        create_time: r.createTime,
+        pay_time: r.payTime,
+        cancel_time: r.cancelTime,
         // A paid receipt that is cancelled (21, then 50) gave the customer's money back.
         given_back: r.paid && r.cancelTime ? r.amount : 0,
+        refunded_tiyin: r.paid && r.cancelTime ? r.amount : 0,
         cancel_requests: r.cancelRequests,
         give_back_requests: r.paidCancelRequests,
+        status_requests: r.statusRequests ?? 0,
+        outside: r.outside ?? false,
+        cabinet_cancelled: r.cabinetCancelled ?? false,
       })),
     );
+    app.post('/_sandbox/payme/cabinet-refund', (req, reply) =>
+      sandboxRoute(reply, () => {
+        const r = readCabinetRefund(req.body, 'receipt_id');
+        return this.cabinetCancel({ transactionId: r.transactionId, receiptId: r.providerId, amount: r.amount });
+      }),
+    );
+    app.post('/_sandbox/payme/outside-receipt', (req, reply) =>
+      sandboxRoute(reply, () => {
+        const body = req.body;
+        if (body === UNPARSABLE || body === null || typeof body !== 'object' || Array.isArray(body)) {
+          throw new SandboxRefusal(400, 'the body must be a JSON object: {"amount": <tiyin>, "paid": true|false, "account": {…}}');
+        }
+        const b = body as Record<string, JsonValue>;
+        const amount = sandboxTiyin(b.amount);
+        if (amount === undefined) throw new SandboxRefusal(400, 'amount (tiyin) is required');
+        if (b.paid !== undefined && typeof b.paid !== 'boolean') throw new SandboxRefusal(400, 'paid must be true or false');
+        if (b.account !== undefined && (b.account === null || typeof b.account !== 'object' || Array.isArray(b.account))) throw new SandboxRefusal(400, 'account must be a JSON object');
+        return this.view(this.outsideReceipt(amount, b.paid !== false, b.account as Params | undefined));
+      }),
+    );
+  }
+
+  /** The account field that carries PayBridge's transaction id: the cashbox's, else PayBridge's default. */
+  private get transactionField(): string {
+    return this.options.accountField ?? 'order_id';
+  }
+
+  /** The receipt's value of account field `field`, whether the account is kept as an object or as Payme's array of {name, value}. */
+  private static accountValue(account: JsonValue, field: string): string | undefined {
+    if (Array.isArray(account)) {
+      const entry = account.find((e) => e !== null && typeof e === 'object' && !Array.isArray(e) && e.name === field) as Params | undefined;
+      return entry?.value === undefined || entry.value === null ? undefined : String(entry.value);
+    }
+    if (account !== null && typeof account === 'object') {
+      const value = account[field];
+      return value === undefined || value === null ? undefined : String(value);
+    }
+    return undefined;
+  }
+
+  /**
+   * A paid receipt cancelled in Payme's merchant cabinet, outside PayBridge. Payme gives back whole
+   * receipts only (receipts.cancel has no amount), so `amount`, when given, must be the receipt's.
+   * The receipt ends as one cancelled through receipts.cancel: queued (21) for `cancel_queue_ms`, then
+   * 50, `cancel_time` set and `pay_time` kept. The API magic of its QR code (a "325" receipt whose
+   * receipts.cancel is refused, the give-back trouble codes) is the API's, not the cabinet's: it does not apply.
+   */
+  cabinetCancel(request: { transactionId?: string | undefined; receiptId?: string | undefined; amount?: number | undefined }) {
+    let receipt: EmulatedReceipt | undefined;
+    if (request.receiptId !== undefined) {
+      receipt = this.receipts.get(request.receiptId);
+      if (!receipt) throw new SandboxRefusal(404, `Payme has no receipt ${request.receiptId}`);
+    } else {
+      const field = this.transactionField;
+      const named = [...this.receipts.values()].filter((r) => PaymeEmulator.accountValue(r.account, field) === request.transactionId);
+      if (named.length === 0) throw new SandboxRefusal(404, `Payme has no receipt whose account.${field} is ${request.transactionId}`);
+      const paid = named.filter((r) => this.stateOf(r) === 4);
+      if (paid.length > 1) throw new SandboxRefusal(409, `transaction ${request.transactionId} has ${paid.length} paid receipts (${paid.map((r) => r._id).join(', ')}): name one by receipt_id`);
+      receipt = paid[0] ?? named[named.length - 1]!;
+    }
+    const state = this.stateOf(receipt);
+    if (state !== 4) {
+      const why = state === 0 ? 'it is not paid (state 0)' : state === 21 || state === 50 ? `it is already cancelled (state ${state})` : `it is being paid (state ${state})`;
+      throw new SandboxRefusal(409, `receipt ${receipt._id} cannot be refunded: ${why}`);
+    }
+    if (request.amount !== undefined && request.amount !== receipt.amount) {
+      throw new SandboxRefusal(400, `Payme cancels whole receipts: receipt ${receipt._id} is ${receipt.amount} tiyin, a refund of ${request.amount} is not possible`);
+    }
+    receipt.cancelTime = Date.now();
+    receipt.cabinetCancelled = true;
+    this.file.put(receipt);
+    const after = this.stateOf(receipt);
+    return {
+      receipt_id: receipt._id,
+      transaction_id: PaymeEmulator.accountValue(receipt.account, this.transactionField) ?? null,
+      amount: receipt.amount,
+      refunded_tiyin: receipt.amount,
+      remaining_tiyin: 0,
+      status: after,
+      state: after,
+      pay_time: receipt.payTime,
+      cancel_time: receipt.cancelTime,
+    };
+  }
+
+  /**
+   * A receipt of this cashbox made outside PayBridge (the merchant cabinet, another till): created
+   * now, and paid now unless `paid` is false. Its account defaults to the cashbox's field with a
+   * `cabinet-…` value no PayBridge transaction has.
+   */
+  outsideReceipt(amount: number, paid: boolean, account?: Params): EmulatedReceipt {
+    const now = Date.now();
+    const digest = randomBytes(6);
+    const receipt: EmulatedReceipt = {
+      _id: randomBytes(12).toString('hex'),
+      amount,
+      account: account ?? { [this.transactionField]: `cabinet-${randomBytes(6).toString('hex')}` },
+      detail: null,
+      createTime: now,
+      payTime: paid ? now : 0,
+      cancelTime: 0,
+      paidUntil: paid ? now : 0,
+      paid,
+      token: null,
+      phone: paid ? `99893${String(digest.readUInt32BE(0) % 10_000_000).padStart(7, '0')}` : null,
+      cardNumber: paid ? `860014******${String(digest.readUInt16BE(4) % 10_000).padStart(4, '0')}` : null,
+      fiscalData: null,
+      cancelRefused: false,
+      cancelTrouble: null,
+      cancelRequests: 0,
+      paidCancelRequests: 0,
+      outside: true,
+    };
+    this.receipts.set(receipt._id, receipt);
+    this.file.put(receipt);
+    return receipt;
+  }
+
+  /** Counts a status question (receipts.check, receipts.get) of `receipt`. */
+  private asked(receipt: EmulatedReceipt): EmulatedReceipt {
+    receipt.statusRequests = (receipt.statusRequests ?? 0) + 1;
+    this.file.put(receipt);
+    return receipt;
   }
 
   /** Sets Payme's clock `ms` ahead of the real one (behind when negative), as its `Date` header shows it. */

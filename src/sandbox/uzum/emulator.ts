@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JsonValue } from '../../lib/lenient-json.js';
 import { formatShopDateTime } from '../../lib/shop-time.js';
-import { EmulatorServer, UNPARSABLE } from '../emulator-server.js';
+import { EmulatorServer, readCabinetRefund, SandboxRefusal, sandboxRoute, UNPARSABLE } from '../emulator-server.js';
 import { fiscalTroubleOf, MAGIC } from '../magic.js';
 import { LedgerFile } from '../ledger-file.js';
 import { uzumTimestamp } from '../../providers/uzum/client.js';
@@ -73,6 +73,11 @@ export interface EmulatedUzumPayment {
   fiscalRequests?: number;
   /** A rejected repeat (…419): not a charge, its status FAILED; reachable by its payment_id only. */
   failed?: boolean;
+  /** payment/status requests of this payment (absent in older ledgers: none). */
+  statusRequests?: number;
+  /** Tiyin given back in Uzum's merchant cabinet, outside PayBridge, and how many times (absent: none). */
+  refundedTiyin?: number;
+  cabinetRefunds?: number;
 }
 
 const AUTH = /^(\d+):([0-9a-f]{40}):(\d+)$/;
@@ -117,7 +122,25 @@ export class UzumEmulator {
     app.post(`${BASE}/payment/fiscal`, (req, reply) => this.guard(req, reply, (body) => this.fiscal(body, reply)));
     // The emulator's own ledger, for tests and the fault suite: not part of Uzum's API.
     app.get('/_sandbox/payments', async () =>
-      [...this.byId.values()].map((p) => ({ payment_id: p.paymentId, order_id: p.orderId, amount_tiyin: p.amountTiyin, payment_status: this.statusOf(p), reversed: p.reversed, reversal_requests: p.reversalRequests })),
+      [...this.byId.values()].map((p) => ({
+        payment_id: p.paymentId,
+        order_id: p.orderId,
+        amount_tiyin: p.amountTiyin,
+        payment_status: this.statusOf(p),
+        reversed: p.reversed,
+        reversal_requests: p.reversalRequests,
+        status_requests: p.statusRequests ?? 0,
+        refunded_tiyin: this.refundedOf(p),
+        cabinet_refunded_tiyin: p.refundedTiyin ?? 0,
+        cabinet_refunds: p.cabinetRefunds ?? 0,
+      })),
+    );
+    // Not part of Uzum's API: a refund made in Uzum's merchant cabinet, as the shop's staff would.
+    app.post('/_sandbox/uzum/cabinet-refund', (req, reply) =>
+      sandboxRoute(reply, () => {
+        const r = readCabinetRefund(req.body, 'payment_id');
+        return this.cabinetRefund({ orderId: r.transactionId, paymentId: r.providerId, amount: r.amount });
+      }),
     );
   }
 
@@ -175,7 +198,7 @@ export class UzumEmulator {
     const existing = this.byOrder.get(orderId) ?? this.byTransaction.get(transactionId);
     if (existing && existing.otpData.slice(-3) === UZUM_MAGIC.duplicateNamesFailedRepeat) {
       // The repeat is recorded as a failed operation of its own, and the DUPLICATED answer names it.
-      const repeat: EmulatedUzumPayment = { ...existing, paymentId: randomUUID(), otpData: otp, createdAt: this.now(), processingUntil: 0, reversed: false, reversalRequests: 0, fiscalUrl: null, failed: true };
+      const repeat: EmulatedUzumPayment = { ...existing, paymentId: randomUUID(), otpData: otp, createdAt: this.now(), processingUntil: 0, reversed: false, reversalRequests: 0, fiscalUrl: null, failed: true, statusRequests: 0, refundedTiyin: 0, cabinetRefunds: 0 };
       this.byId.set(repeat.paymentId, repeat);
       this.file.put(repeat);
       return { ...ok(repeat, 'DUPLICATED'), operation_time: `${formatShopDateTime('Asia/Tashkent', existing.createdAt)}.${String(existing.createdAt % 1000).padStart(3, '0')}` };
@@ -235,12 +258,52 @@ export class UzumEmulator {
   private statusOf(p: EmulatedUzumPayment): string {
     if (p.failed) return 'FAILED';
     if (p.reversed) return 'REVERSED';
+    if (p.refundedTiyin) return 'PARTIAL_CANCELLED';
     return p.processingUntil > this.now() ? 'HOLD' : 'SUCCESS';
+  }
+
+  /** Tiyin that went back to the customer: all of it once reversed, else what the cabinet refunded. */
+  private refundedOf(p: EmulatedUzumPayment): number {
+    return p.reversed ? p.amountTiyin : (p.refundedTiyin ?? 0);
+  }
+
+  /**
+   * A refund made by the shop's staff in Uzum's merchant cabinet, outside PayBridge: of all that is
+   * still paid (payment/status then reads REVERSED) or of `amount` tiyin (PARTIAL_CANCELLED until the
+   * rest goes too). `orderId` is PayBridge's transaction id, which it sends as Uzum's order_id.
+   */
+  cabinetRefund(request: { orderId?: string | undefined; paymentId?: string | undefined; amount?: number | undefined }) {
+    const p = request.paymentId !== undefined ? this.byId.get(request.paymentId) : this.byOrder.get(request.orderId ?? '');
+    if (!p) throw new SandboxRefusal(404, request.paymentId !== undefined ? `Uzum has no payment ${request.paymentId}` : `Uzum has no payment of order ${request.orderId}`);
+    const status = this.statusOf(p);
+    if (status !== 'SUCCESS' && status !== 'PARTIAL_CANCELLED') {
+      const why = status === 'REVERSED' ? 'it was reversed' : status === 'HOLD' ? 'it is still in process (HOLD)' : 'it was not completed (FAILED)';
+      throw new SandboxRefusal(409, `payment ${p.paymentId} cannot be refunded: ${why}`);
+    }
+    const refunded = p.refundedTiyin ?? 0;
+    const remaining = p.amountTiyin - refunded;
+    const amount = request.amount ?? remaining;
+    if (amount > remaining) throw new SandboxRefusal(400, `payment ${p.paymentId} has ${remaining} tiyin left to refund, not ${amount}`);
+    p.refundedTiyin = refunded + amount;
+    p.cabinetRefunds = (p.cabinetRefunds ?? 0) + 1;
+    if (p.refundedTiyin === p.amountTiyin) p.reversed = true;
+    this.file.put(p);
+    return {
+      payment_id: p.paymentId,
+      transaction_id: p.orderId,
+      amount: p.amountTiyin,
+      refunded_tiyin: this.refundedOf(p),
+      remaining_tiyin: p.amountTiyin - this.refundedOf(p),
+      status: this.statusOf(p),
+      payment_status: this.statusOf(p),
+    };
   }
 
   private status(b: Record<string, JsonValue>): unknown {
     const p = this.byId.get(String(b.payment_id ?? ''));
     if (!p) return error(404, 'operation.not.found');
+    p.statusRequests = (p.statusRequests ?? 0) + 1;
+    this.file.put(p);
     return { payment_id: p.paymentId, payment_status: this.statusOf(p), error_code: 0, error_message: null };
   }
 
@@ -251,7 +314,8 @@ export class UzumEmulator {
     this.file.put(p);
     const magic = p.otpData.slice(-3);
     if (magic === UZUM_MAGIC.reversalNotAllowed) return error(400, 'apelsin.pay.reverse.not.allowed');
-    if (p.reversed) return error(400, 'apelsin.pay.unsupported.operation');
+    // Partly refunded in the cabinet: the contract has no reversal of what is left; refused as a second reversal is.
+    if (p.reversed || p.refundedTiyin) return error(400, 'apelsin.pay.unsupported.operation');
     if (this.statusOf(p) !== 'SUCCESS') return error(400, 'operation.is.inProcess');
     p.reversed = true;
     this.file.put(p);
