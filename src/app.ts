@@ -3,6 +3,10 @@ import { hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import { IdempotencyService, tillScope } from './payments/idempotency.js';
 import { RecoveryService } from './payments/recovery.js';
+import { WalletReconciliation } from './payments/wallet-reconciliation.js';
+import { DailyWalletReconciliation } from './payments/daily-reconciliation.js';
+import { shopDate, shopDaysEndingWith } from './lib/shop-time.js';
+import type { QrPaymentMethod } from './payments/transaction.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ClickConfigSchema, PAYME_URLS, PaymeConfigSchema, UzumConfigSchema, type ClickConfig, type Config, type PaymeConfig, type UzumConfig } from './config/schema.js';
@@ -42,6 +46,7 @@ export interface PayBridge {
   fiscal: FiscalHandoffService;
   cards: CardPaymentService;
   recovery: RecoveryService;
+  walletReconciliation: WalletReconciliation;
   /** Settles the shift closes a PayBridge left `sent`. */
   shiftCloses: ShiftCloseRecovery;
   /** Set in sandbox mode. */
@@ -225,9 +230,46 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     settleMs: longestSettleMs(config),
     clock,
   }, engine);
+  const scope = `${config.instance.shop ?? ''}/${config.instance.till ?? ''}`;
+  const walletReconciliation = new WalletReconciliation(
+    journal,
+    new Map([...providers].map(([m, p]) => [m as QrPaymentMethod, p])),
+    (id) => recovery.settleOne(id),
+    logger,
+    {
+      scope,
+      shop: config.instance.shop ?? null,
+      till: config.instance.till ?? null,
+      timezone: config.shop.timezone,
+      owner: instance,
+      claimMs: config.reconciliation.claim_ms,
+      callsPerSecond: config.reconciliation.calls_per_second,
+      attempts: config.reconciliation.attempts,
+      retryPauseMs: config.reconciliation.retry_pause_ms,
+      clock,
+    },
+    (report) => metrics.walletReconciliations.inc({ result: report.result }),
+  );
+  const recentDiscrepancies = async () => {
+    const week = shopDaysEndingWith(config.shop.timezone, shopDate(config.shop.timezone, clock.now()), 7);
+    return (await walletReconciliation.reportsSince(week[0]!.date)).flatMap((r) => r.discrepancies);
+  };
+  metrics.walletDiscrepancies = recentDiscrepancies;
+  const dailyReconciliation =
+    config.reconciliation.daily && providers.size > 0
+      ? new DailyWalletReconciliation(
+          walletReconciliation,
+          async (day) => (await journal.list({ kind: 'payment', from: day.from, to: day.to, limit: 500 })).items.some((t) => providers.has(t.method)),
+          logger,
+          { timezone: config.shop.timezone, dailyAt: config.reconciliation.daily_at, clock },
+        )
+      : undefined;
   const server = buildServer({
     logger,
     journal,
+    walletReconciliation,
+    reconciliationAnswerWithinMs: config.reconciliation.answer_within_ms,
+    recentDiscrepancies,
     payments,
     fiscal,
     cards,
@@ -267,6 +309,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
   fiscal.start();
   recovery.start();
   shiftCloses.start();
+  dailyReconciliation?.start();
   const purge = setInterval(() => void idempotency.purge().catch((err: unknown) => logger.error({ err }, 'purging idempotency keys failed')), 3_600_000);
   purge.unref();
   let closed = false;
@@ -278,6 +321,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     fiscal,
     cards,
     recovery,
+    walletReconciliation,
     shiftCloses,
     emulators,
     async close() {
@@ -285,6 +329,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
       closed = true;
       await server.close();
       clearInterval(purge);
+      await dailyReconciliation?.stop();
       await recovery.stop();
       await shiftCloses.stop();
       await fiscal.stop();

@@ -68,6 +68,11 @@ export function testConfig(dataDir: string, overrides: (c: Config) => void = () 
     status_deadline_ms: 2_000,
     not_found_after_ms: 600,
   };
+  // The daily wallet reconciliation would ask the emulators on its own at 23:50 Tashkent time; tests
+  // that want it run it themselves (test/wallet-reconciliation.test.ts).
+  config.reconciliation.daily = false;
+  config.reconciliation.calls_per_second = 50;
+  config.reconciliation.retry_pause_ms = 50;
   overrides(config);
   return config;
 }

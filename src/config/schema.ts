@@ -371,6 +371,25 @@ export const ConfigSchema = Type.Object(
       },
       { ...strict, default: {} },
     ),
+    reconciliation: Type.Object(
+      {
+        daily: Type.Boolean({
+          default: true,
+          description: 'Reconcile every shop day with the wallets by itself at daily_at (only when a wallet — click, payme or uzum — is configured). A day missed while PayBridge was down is reconciled at the next start.',
+        }),
+        daily_at: Type.String({
+          pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+          default: '23:50',
+          description: 'When the day\'s reconciliation runs, HH:mm in shop.timezone (after closing; the day reconciled is the shop date at that moment).',
+        }),
+        calls_per_second: Type.Number({ minimum: 0.01, maximum: 50, default: 2, description: 'The most status questions a reconciliation asks a wallet per second (gentle by default: the wallets document no rate limits).' }),
+        attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'How many times a question that got no answer (a timeout, a 5xx, an unreadable body) is asked before its payment is reported not_confirmed.' }),
+        retry_pause_ms: ms(2_000, 'The pause before asking such a question again (doubling each time).'),
+        answer_within_ms: ms(20_000, 'How long POST /payment/reconciliation/wallets waits for the run before answering 202 with its id (the run goes on; GET returns it).'),
+        claim_ms: ms(300_000, 'How long one PayBridge holds a day\'s run (renewed while it works): another PayBridge of the same shop and till takes an abandoned run over, resuming it, after this.'),
+      },
+      { ...strict, default: {} },
+    ),
     terminals: Type.Object(
       {
         queue_wait_ms: ms(30_000, 'How long a request waits for a busy terminal before the answer is "pinpad busy" (984).'),

@@ -173,3 +173,29 @@ export const ResolveBodySchema = Type.Object(
   { 'x-error': 'must be a JSON object' },
 );
 export type ResolveBody = Static<typeof ResolveBodySchema>;
+
+const SHOP_DAY = Type.String({
+  pattern: '^(\\d{4}-\\d{2}-\\d{2}|today|yesterday)$',
+  description: 'A day of the shop (shop.timezone), YYYY-MM-DD, or `today` / `yesterday`.',
+  examples: ['2026-12-06'],
+  'x-error': 'must be a date, YYYY-MM-DD (or today, yesterday)',
+});
+
+export const WalletReconciliationBodySchema = Type.Object(
+  {
+    date: SHOP_DAY,
+    methods: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('click'), Type.Literal('payme'), Type.Literal('uzum')]), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'The wallets to reconcile; every configured one when absent.',
+        'x-error': 'must be a list of click, payme, uzum',
+      }),
+    ),
+  },
+  { additionalProperties: false, 'x-error': 'must be a JSON object with date (and methods)' },
+);
+export type WalletReconciliationBody = Static<typeof WalletReconciliationBodySchema>;
+
+export const WalletReconciliationQuerySchema = Type.Object({ date: SHOP_DAY }, { additionalProperties: false, 'x-error': 'takes date only' });
+export type WalletReconciliationQuery = Static<typeof WalletReconciliationQuerySchema>;

@@ -28,6 +28,9 @@ import { registerOpenApi } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OperatorService } from '../payments/operator-service.js';
 import { registerMetrics } from './routes/metrics.js';
+import { registerWalletReconciliationRoutes } from './routes/wallet-reconciliation.js';
+import type { WalletReconciliation } from '../payments/wallet-reconciliation.js';
+import type { Discrepancy } from '../payments/wallet-records.js';
 import { registerUnconfiguredProviderRoutes } from './routes/unconfigured-providers.js';
 import { markFailedRequests, RequestLogController } from './request-log.js';
 
@@ -56,6 +59,10 @@ export interface ServerDependencies {
   mode: string;
   /** The shop's IANA time zone (shop.timezone): its days in the date filters, the console's clock. */
   timezone: string;
+  walletReconciliation: WalletReconciliation;
+  reconciliationAnswerWithinMs: number;
+  /** The differences of the recent days' wallet reconciliations (the console's attention banner). */
+  recentDiscrepancies: () => Promise<readonly Discrepancy[]>;
 }
 
 interface AjvError extends FastifySchemaValidationError {
@@ -290,7 +297,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerCardRoutes(api, deps.cards, deps.limits, serve);
     registerUnconfiguredProviderRoutes(api, deps.limits);
     registerTransactionRoutes(api, deps.journal, deps.recovery, serve, deps.timezone, deps.operator);
-    registerOperatorRoutes(api, deps.operator, deps.limits, serve);
+    registerOperatorRoutes(api, deps.operator, deps.limits, serve, deps.recentDiscrepancies);
+    registerWalletReconciliationRoutes(api, deps.walletReconciliation, deps.timezone, deps.reconciliationAnswerWithinMs);
     registerConsole(api, { language: deps.language, mode: deps.mode, timezone: deps.timezone });
   });
   return app;

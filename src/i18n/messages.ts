@@ -297,6 +297,52 @@ export const MESSAGES = {
     uz: '{id} toʻlovida slipdagi RRN yoʻq: uni faqat terminalda qaytarish mumkin.',
     en: 'Payment {id} has no RRN from its slip: it can be given back only at the terminal.',
   },
+  // The wallet reconciliation: what the shop should do about each kind of difference.
+  reconcile_paid_at_provider_only: {
+    ru: '{method} списал {amount}, а в журнале этот платёж не прошёл. Покупатель заплатил: проверьте, не взяли ли оплату второй раз, и верните лишнее.',
+    uz: '{method} {amount} yechib oldi, jurnalda esa bu toʻlov oʻtmagan. Xaridor toʻlagan: toʻlov ikkinchi marta olinmaganini tekshiring va ortiqchasini qaytaring.',
+    en: '{method} charged {amount}, but the journal says this payment did not go through. The customer paid: check whether the till took the payment a second time, and give back what was taken twice.',
+  },
+  reconcile_paid_in_journal_only: {
+    ru: 'В журнале оплачено {amount}, а {method} такого списания не показывает. Проверьте платёж в кабинете {method} и сообщите руководителю.',
+    uz: 'Jurnalda {amount} toʻlangan, {method} esa bunday yechishni koʻrsatmaydi. Toʻlovni {method} kabinetida tekshiring va rahbarga xabar bering.',
+    en: 'The journal has {amount} paid, but {method} shows no such charge. Look the payment up in {method}’s merchant cabinet and tell the manager.',
+  },
+  reconcile_given_back_outside: {
+    ru: '{method} вернул {amount}, а в журнале возврата нет (возврат через кабинет?). Учтите возврат в кассе и не возвращайте деньги второй раз.',
+    uz: '{method} {amount} qaytardi, jurnalda esa qaytarish yoʻq (kabinet orqali qaytarilganmi?). Qaytarishni kassada hisobga oling va pulni ikkinchi marta qaytarmang.',
+    en: '{method} gave back {amount} that the journal does not show given back (a refund in the merchant cabinet?). Record the refund in the shop’s books, and do not give it back again.',
+  },
+  reconcile_given_back_in_journal_only: {
+    ru: 'В журнале возвращено {amount}, а {method} всё ещё показывает оплату. Покупатель мог не получить деньги: проверьте кабинет {method} и позвоните в {method}.',
+    uz: 'Jurnalda {amount} qaytarilgan, {method} esa hali ham toʻlovni koʻrsatmoqda. Xaridor pulni olmagan boʻlishi mumkin: {method} kabinetini tekshiring va {method}ga qoʻngʻiroq qiling.',
+    en: 'The journal shows {amount} given back, but {method} still shows it paid. The customer may not have the money back: check {method}’s merchant cabinet and call {method}.',
+  },
+  reconcile_amount_differs: {
+    ru: 'Журнал и {method} расходятся на {amount} по этому платежу. Сверьте чек с кабинетом {method} и сообщите руководителю.',
+    uz: 'Bu toʻlov boʻyicha jurnal va {method} oʻrtasida {amount} farq bor. Chekni {method} kabineti bilan solishtiring va rahbarga xabar bering.',
+    en: 'The journal and {method} differ by {amount} on this payment. Compare the receipt with {method}’s merchant cabinet and tell the manager.',
+  },
+  reconcile_unknown_to_journal: {
+    ru: 'В {method} есть платёж на {amount}, которого этот PayBridge не проводил (через кабинет или другую кассу). Выясните, откуда он; неоплаченный чек отмените в кабинете.',
+    uz: '{method}da {amount} lik toʻlov bor, uni bu PayBridge oʻtkazmagan (kabinet yoki boshqa kassa orqali). Qayerdan kelganini aniqlang; toʻlanmagan chekni kabinetda bekor qiling.',
+    en: '{method} holds a payment of {amount} that this PayBridge never took (made in the merchant cabinet or on another till). Find out where it comes from; cancel an unpaid receipt in the cabinet.',
+  },
+  reconcile_not_confirmed: {
+    ru: '{method} не смог подтвердить этот платёж ({amount}). Ошибки пока нет: он будет проверен при следующей сверке; или найдите его в кабинете {method}.',
+    uz: '{method} bu toʻlovni ({amount}) tasdiqlay olmadi. Hozircha xato yoʻq: keyingi solishtirishda tekshiriladi; yoki uni {method} kabinetidan toping.',
+    en: '{method} could not confirm this payment ({amount}). Nothing is known to be wrong: it is checked again at the next reconciliation; or look it up in {method}’s merchant cabinet.',
+  },
+  reconcile_settled_by_reconciliation: {
+    ru: 'Результат платежа был неизвестен; сверка с {method} его установила: {status}. Если он оплачен, проверьте, не заплатил ли покупатель второй раз.',
+    uz: 'Toʻlov natijasi nomaʼlum edi; {method} bilan solishtirish uni aniqladi: {status}. Agar toʻlangan boʻlsa, xaridor ikkinchi marta toʻlamaganini tekshiring.',
+    en: 'The payment’s outcome was unknown; the reconciliation with {method} settled it: {status}. If it was paid, check that the customer did not pay a second time.',
+  },
+  reconcile_not_run: {
+    ru: 'Сверки с кошельками за {date} ещё не было. Запустите её: POST /payment/reconciliation/wallets.',
+    uz: '{date} uchun hamyonlar bilan solishtirish hali oʻtkazilmagan. Uni ishga tushiring: POST /payment/reconciliation/wallets.',
+    en: 'No wallet reconciliation of {date} has run yet. Start one: POST /payment/reconciliation/wallets.',
+  },
   // Transaction statuses, as they read inside the sentences above.
   status_pending: { ru: 'в обработке', uz: 'jarayonda', en: 'pending' },
   status_succeeded: { ru: 'успешен', uz: 'muvaffaqiyatli', en: 'succeeded' },

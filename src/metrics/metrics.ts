@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Journal } from '../payments/ports/journal.js';
-import { PAYMENT_METHODS } from '../payments/transaction.js';
+import { PAYMENT_METHODS, QR_METHODS } from '../payments/transaction.js';
+import { DISCREPANCY_KINDS } from '../payments/wallet-records.js';
 import type { CallObserver } from '../providers/http-transport.js';
 import type { TerminalDriver } from '../payments/ports/terminal.js';
 import { observeDriver } from '../terminals/link-state.js';
@@ -30,6 +31,9 @@ export class Metrics {
   readonly proofs: Counter<'kind' | 'journaled'>;
   /** Proofs held in memory because the journal did not take them: set by the engine's owner. */
   proofsHeld: () => number = () => 0;
+  /** The differences of the newest wallet reconciliation of each recent shop day: set by the app. */
+  walletDiscrepancies: () => Promise<readonly { kind: string; method: string }[]> = async () => [];
+  readonly walletReconciliations: Counter<'result'>;
 
   constructor(journal: Journal, terminals: readonly TerminalGaugeSource[]) {
     const registers = [this.registry];
@@ -93,6 +97,23 @@ export class Metrics {
       async collect() {
         this.set((await journal.openCounts()).conflictsOpen + metrics.proofsHeld());
       },
+    });
+    new Gauge({
+      name: 'paybridge_wallet_discrepancies',
+      help: 'Differences between the journal and the wallets’ own records, by kind and method, in the newest wallet reconciliation of each of the last 7 shop days (GET /payment/reconciliation/wallets).',
+      labelNames: ['kind', 'method'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const kind of DISCREPANCY_KINDS) for (const method of QR_METHODS) this.set({ kind, method }, 0);
+        for (const d of await metrics.walletDiscrepancies()) this.inc({ kind: d.kind, method: d.method });
+      },
+    });
+    this.walletReconciliations = new Counter({
+      name: 'paybridge_wallet_reconciliations_total',
+      help: 'Wallet reconciliations finished by this process, by result (match, discrepancies, not_confirmed).',
+      labelNames: ['result'],
+      registers,
     });
     new Gauge({
       name: 'paybridge_fiscal_handoffs_pending',

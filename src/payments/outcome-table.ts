@@ -37,6 +37,11 @@ export interface OutcomeRule {
   source: string;
   /** Required of every row that is not `uncertain`. */
   cite?: Citation;
+  /**
+   * Only in a wallet's record table (what the reconciliation reads): the payment was `paid` and the
+   * wallet shows money given back since — all of it, or a part.
+   */
+  givenBack?: 'whole' | 'part';
 }
 
 export interface OutcomeTable {
@@ -109,6 +114,6 @@ function citationText(cite: Citation | undefined): string {
 export function tableMarkdown(t: OutcomeTable): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`### ${t.title}`, '', t.about, '', '| answer | outcome | source |', '|---|---|---|'];
-  for (const r of [...t.rules, UNDOCUMENTED_RULE]) lines.push(`| ${cell(r.answer)} | \`${r.outcome}\` | ${cell(r.source + citationText(r.cite))} |`);
+  for (const r of [...t.rules, UNDOCUMENTED_RULE]) lines.push(`| ${cell(r.answer)} | \`${r.outcome}\`${r.givenBack ? `, given back: ${r.givenBack}` : ''} | ${cell(r.source + citationText(r.cite))} |`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Discrepancy } from '../../payments/wallet-records.js';
+import { discrepancyAction } from '../../i18n/reconciliation.js';
 import { ATTENTION_DAYS, presentShiftClose, type OperatorService } from '../../payments/operator-service.js';
 import { presentConflict, presentTransaction } from '../present.js';
 import { coerceToSchema } from '../coerce.js';
@@ -44,7 +46,13 @@ const nothingToReplay = async () => undefined;
  * Endpoints for the shop's manager (the console) and the CLI. Logic in OperatorService. Their POSTs
  * take an `Idempotency-Key` like the tills' (`serve`): a retried give-back gives nothing back again.
  */
-export function registerOperatorRoutes(app: FastifyInstance, service: OperatorService, limits: RequestLimits, serve: IdempotentServe): void {
+export function registerOperatorRoutes(
+  app: FastifyInstance,
+  service: OperatorService,
+  limits: RequestLimits,
+  serve: IdempotentServe,
+  recentDiscrepancies: () => Promise<readonly Discrepancy[]> = async () => [],
+): void {
   app.get<{ Querystring: Static<typeof SummaryQuerySchema> }>(
     '/payment/summary',
     {
@@ -84,7 +92,7 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
       schema: {
         ...operator(
           'What waits for an operator',
-          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; the conflicts: proofs that money moved (a charge or a give-back that succeeded at the provider or terminal) which met a row someone else had settled otherwise, or could not be written at all (\`contradicted\` / \`unrecorded\`), oldest first — a give-back's amount stays reserved while its conflict is open; and the shift closes whose outcome is \`unknown\` — the shift may or may not be closed, print the last report to see — until a later close of the same terminal closes it, newest first (at most 100 listed; \`unknown_closes_count\` counts them all). \`count\` is the sum. Decide an unknown one or a conflict with POST /payment/transactions/{id}/resolve.`,
+          `Every transaction (payment or give-back) whose outcome is \`unknown\`, oldest first (at most 100 listed; \`unknown_count\` counts them all); the reconciliations that did not match, closed within the last ${ATTENTION_DAYS} shop days, newest first; the conflicts: proofs that money moved (a charge or a give-back that succeeded at the provider or terminal) which met a row someone else had settled otherwise, or could not be written at all (\`contradicted\` / \`unrecorded\`), oldest first — a give-back's amount stays reserved while its conflict is open; the differences the wallet reconciliations of the last 7 shop days found (\`wallet_discrepancies\`: GET /payment/reconciliation/wallets has each day); and the shift closes whose outcome is \`unknown\` — the shift may or may not be closed, print the last report to see — until a later close of the same terminal closes it, newest first (at most 100 listed; \`unknown_closes_count\` counts them all). \`count\` is the sum. Decide an unknown one or a conflict with POST /payment/transactions/{id}/resolve.`,
         ),
         response: {
           200: envelope(
@@ -105,10 +113,12 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
         },
       },
     },
-    async () => {
+    async (request) => {
       const a = await service.attention();
+      // The wallets' differences of the recent days; what a wallet could not confirm is listed, not counted.
+      const differences = (await recentDiscrepancies()).filter((d) => d.kind !== 'not_confirmed');
       return success({
-        count: a.unknownCount + a.mismatched.length + a.conflictsCount + a.unknownClosesCount,
+        count: a.unknownCount + a.mismatched.length + a.conflictsCount + a.unknownClosesCount + differences.length,
         unknown: a.unknown.map(presentTransaction),
         unknown_count: a.unknownCount,
         mismatched: a.mismatched.map(presentShiftClose),
@@ -117,6 +127,16 @@ export function registerOperatorRoutes(app: FastifyInstance, service: OperatorSe
         conflicts_count: a.conflictsCount,
         unknown_closes: a.unknownCloses.map(presentShiftClose),
         unknown_closes_count: a.unknownClosesCount,
+        wallet_discrepancies: differences.map((d) => ({
+          kind: d.kind,
+          method: d.method,
+          transaction_id: d.transactionId,
+          journal_status: d.journalStatus,
+          provider_status: d.providerStatus,
+          amount: d.amount,
+          action: discrepancyAction(d, request.language),
+        })),
+        wallet_discrepancies_count: differences.length,
       });
     },
   );

@@ -156,6 +156,31 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE shift_closes ADD COLUMN claim_epoch BIGINT NOT NULL DEFAULT 0;
   ALTER TABLE shift_closes ADD COLUMN claim_expires_at BIGINT;
   `,
+  // 6: wallet reconciliations of shop days, and the answers each run learnt (the SQLite journal's migration 10)
+  `
+  CREATE TABLE wallet_runs (
+    id               TEXT    PRIMARY KEY,
+    scope            TEXT    NOT NULL,
+    shop_date        TEXT    NOT NULL,
+    methods          TEXT    NOT NULL,
+    state            TEXT    NOT NULL CHECK (state IN ('running', 'done')),
+    started_at       BIGINT  NOT NULL,
+    finished_at      BIGINT,
+    claimed_by       TEXT,
+    claim_epoch      BIGINT  NOT NULL DEFAULT 1,
+    claim_expires_at BIGINT,
+    report           TEXT
+  );
+  CREATE UNIQUE INDEX wallet_runs_running ON wallet_runs (scope, shop_date) WHERE state = 'running';
+  CREATE INDEX wallet_runs_day ON wallet_runs (scope, shop_date, started_at);
+  CREATE TABLE wallet_run_answers (
+    run_id  TEXT    NOT NULL REFERENCES wallet_runs (id),
+    key     TEXT    NOT NULL,
+    answer  TEXT    NOT NULL,
+    at      BIGINT  NOT NULL,
+    PRIMARY KEY (run_id, key)
+  );
+  `,
 ];
 /** The oldest PostgreSQL whose SQL these migrations and queries use (identity columns, SKIP LOCKED). */
 export const MIN_SERVER_VERSION_NUM = 120_000;

@@ -42,6 +42,8 @@ import {
   UNNAMED_WRITER,
   type ClaimAttempt,
   type ClaimHeld,
+  type WalletRun,
+  type WalletRunAttempt,
   type Fence,
   type NewConflict,
   type OperationConflict,
@@ -52,6 +54,7 @@ import {
   type HandoffClaimAttempt,
   type ShiftCloseClaimAttempt,
 } from '../../payments/ports/journal.js';
+import { newestPerDate, rowToWalletRun, type WalletRunRow } from '../wallet-run-rows.js';
 import {
   claimOfRow,
   decodeCursor,
@@ -708,6 +711,69 @@ export class PostgresJournal implements Journal {
   /** Several processes share this journal: a claim is dead only when its lease ran out by the database's clock. */
   async releaseDeadClaims(): Promise<number> {
     return 0;
+  }
+
+  async startWalletRun(fresh: { id: string; scope: string; date: string; methods: string[] }, claim: NewClaim): Promise<WalletRunAttempt> {
+    // A running run of the day is taken over when nobody holds it (or this owner does); otherwise a new one is inserted,
+    // and of two PayBridges inserting at once the unique index lets one through: the other takes or finds that one.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { rows: taken } = await this.query<WalletRunRow>(
+        `UPDATE wallet_runs SET claimed_by = $3, claim_epoch = claim_epoch + 1, claim_expires_at = ${DB_NOW} + $4::bigint
+         WHERE scope = $1 AND shop_date = $2 AND state = 'running' AND (claimed_by IS NULL OR claim_expires_at <= ${DB_NOW} OR claimed_by = $3)
+         RETURNING *`,
+        [fresh.scope, fresh.date, claim.owner, claim.leaseMs],
+      );
+      if (taken[0]) return { taken: true, resumed: true, run: rowToWalletRun(taken[0]) as WalletRun & { claim: ClaimHeld } };
+      const { rows: held } = await this.query<WalletRunRow>(`SELECT * FROM wallet_runs WHERE scope = $1 AND shop_date = $2 AND state = 'running'`, [fresh.scope, fresh.date]);
+      if (held[0]) return { taken: false, run: rowToWalletRun(held[0]) };
+      const { rows: inserted } = await this.query<WalletRunRow>(
+        `INSERT INTO wallet_runs (id, scope, shop_date, methods, state, started_at, claimed_by, claim_epoch, claim_expires_at)
+         VALUES ($1, $2, $3, $4, 'running', ${DB_NOW}, $5, 1, ${DB_NOW} + $6::bigint)
+         ON CONFLICT (scope, shop_date) WHERE state = 'running' DO NOTHING RETURNING *`,
+        [fresh.id, fresh.scope, fresh.date, JSON.stringify(fresh.methods), claim.owner, claim.leaseMs],
+      );
+      if (inserted[0]) return { taken: true, resumed: false, run: rowToWalletRun(inserted[0]) as WalletRun & { claim: ClaimHeld } };
+    }
+    throw new Error(`the wallet reconciliation of ${fresh.date} changed hands three times while being started`);
+  }
+
+  async renewWalletRun(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE wallet_runs SET claim_expires_at = ${DB_NOW} + $4::bigint WHERE id = $1 AND state = 'running' AND claimed_by = $2 AND claim_epoch = $3`,
+      [id, fence.owner, fence.epoch, leaseMs],
+    );
+    return rowCount === 1;
+  }
+
+  async saveWalletAnswer(runId: string, key: string, answer: unknown): Promise<void> {
+    await this.query(`INSERT INTO wallet_run_answers (run_id, key, answer, at) VALUES ($1, $2, $3, ${DB_NOW}) ON CONFLICT (run_id, key) DO NOTHING`, [runId, key, JSON.stringify(answer)]);
+  }
+
+  async walletAnswers(runId: string): Promise<Map<string, unknown>> {
+    const { rows } = await this.query<{ key: string; answer: string }>(`SELECT key, answer FROM wallet_run_answers WHERE run_id = $1`, [runId]);
+    return new Map(rows.map((r) => [r.key, JSON.parse(r.answer) as unknown]));
+  }
+
+  async finishWalletRun(id: string, fence: Fence, report: unknown): Promise<boolean> {
+    const { rowCount } = await this.query(
+      `UPDATE wallet_runs SET state = 'done', finished_at = ${DB_NOW}, report = $4, claimed_by = NULL, claim_expires_at = NULL
+       WHERE id = $1 AND state = 'running' AND claimed_by = $2 AND claim_epoch = $3`,
+      [id, fence.owner, fence.epoch, JSON.stringify(report)],
+    );
+    return rowCount === 1;
+  }
+
+  async latestWalletRun(scope: string, date: string): Promise<WalletRun | undefined> {
+    const { rows } = await this.query<WalletRunRow>(`SELECT * FROM wallet_runs WHERE scope = $1 AND shop_date = $2 ORDER BY started_at DESC, id COLLATE "C" DESC LIMIT 1`, [scope, date]);
+    return rows[0] && rowToWalletRun(rows[0]);
+  }
+
+  async finishedWalletRuns(scope: string, fromDate: string): Promise<WalletRun[]> {
+    const { rows } = await this.query<WalletRunRow>(
+      `SELECT * FROM wallet_runs WHERE scope = $1 AND shop_date >= $2 AND state = 'done' ORDER BY shop_date COLLATE "C", finished_at, id COLLATE "C"`,
+      [scope, fromDate],
+    );
+    return newestPerDate(rows.map(rowToWalletRun));
   }
 
   async recordConflict(c: NewConflict): Promise<void> {

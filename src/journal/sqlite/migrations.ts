@@ -186,4 +186,29 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE shift_closes ADD COLUMN claim_epoch INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE shift_closes ADD COLUMN claim_expires_at INTEGER;
   `,
+  // 10: wallet reconciliations of shop days, and the answers each run learnt (a run resumes from them)
+  `
+  CREATE TABLE wallet_runs (
+    id               TEXT    PRIMARY KEY,
+    scope            TEXT    NOT NULL,
+    shop_date        TEXT    NOT NULL,
+    methods          TEXT    NOT NULL,
+    state            TEXT    NOT NULL CHECK (state IN ('running', 'done')),
+    started_at       INTEGER NOT NULL,
+    finished_at      INTEGER,
+    claimed_by       TEXT,
+    claim_epoch      INTEGER NOT NULL DEFAULT 1,
+    claim_expires_at INTEGER,
+    report           TEXT
+  ) STRICT;
+  CREATE UNIQUE INDEX wallet_runs_running ON wallet_runs (scope, shop_date) WHERE state = 'running';
+  CREATE INDEX wallet_runs_day ON wallet_runs (scope, shop_date, started_at);
+  CREATE TABLE wallet_run_answers (
+    run_id  TEXT    NOT NULL REFERENCES wallet_runs (id),
+    key     TEXT    NOT NULL,
+    answer  TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) STRICT;
+  `,
 ];

@@ -32,6 +32,8 @@ import {
   UNNAMED_WRITER,
   type ClaimAttempt,
   type ClaimHeld,
+  type WalletRun,
+  type WalletRunAttempt,
   type Fence,
   type NewConflict,
   type OperationConflict,
@@ -39,6 +41,7 @@ import {
   type HandoffClaimAttempt,
   type ShiftCloseClaimAttempt,
 } from '../../payments/ports/journal.js';
+import { SqliteWalletRuns } from './wallet-runs.js';
 import {
   AGREED,
   conflictParams,
@@ -108,6 +111,7 @@ export class SqliteJournal implements Journal {
   private readonly statements;
   private readonly writes: GroupCommit;
   private readonly clockNow: () => number;
+  private readonly walletRuns: SqliteWalletRuns;
 
   constructor(private readonly options: SqliteJournalOptions) {
     this.clockNow = options.clock ?? Date.now;
@@ -117,6 +121,7 @@ export class SqliteJournal implements Journal {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
     this.migrate();
     this.writes = new GroupCommit(this.db);
+    this.walletRuns = new SqliteWalletRuns(this.db, this.writes, () => this.clockNow());
     this.statements = {
       insert: this.db.prepare(
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
@@ -593,8 +598,40 @@ export class SqliteJournal implements Journal {
 
   async releaseDeadClaims(): Promise<number> {
     return this.writes.run(
-      () => Number(this.statements.releaseDead.run().changes) + Number(this.statements.releaseDeadHandoffs.run().changes) + Number(this.statements.releaseDeadCloses.run().changes),
+      () =>
+        Number(this.statements.releaseDead.run().changes) +
+        Number(this.statements.releaseDeadHandoffs.run().changes) +
+        Number(this.statements.releaseDeadCloses.run().changes) +
+        this.walletRuns.releaseDeadClaims(),
     );
+  }
+
+  startWalletRun(fresh: { id: string; scope: string; date: string; methods: string[] }, claim: NewClaim): Promise<WalletRunAttempt> {
+    return this.walletRuns.startWalletRun(fresh, claim);
+  }
+
+  renewWalletRun(id: string, fence: Fence, leaseMs: number): Promise<boolean> {
+    return this.walletRuns.renewWalletRun(id, fence, leaseMs);
+  }
+
+  saveWalletAnswer(runId: string, key: string, answer: unknown): Promise<void> {
+    return this.walletRuns.saveWalletAnswer(runId, key, answer);
+  }
+
+  walletAnswers(runId: string): Promise<Map<string, unknown>> {
+    return this.walletRuns.walletAnswers(runId);
+  }
+
+  finishWalletRun(id: string, fence: Fence, report: unknown): Promise<boolean> {
+    return this.walletRuns.finishWalletRun(id, fence, report);
+  }
+
+  latestWalletRun(scope: string, date: string): Promise<WalletRun | undefined> {
+    return this.walletRuns.latestWalletRun(scope, date);
+  }
+
+  finishedWalletRuns(scope: string, fromDate: string): Promise<WalletRun[]> {
+    return this.walletRuns.finishedWalletRuns(scope, fromDate);
   }
 
   async recordConflict(c: NewConflict): Promise<void> {

@@ -266,7 +266,47 @@ export interface OpenCounts {
   conflictsOpen: number;
 }
 
-export interface Journal {
+/**
+ * One wallet reconciliation of a shop day (src/payments/wallet-reconciliation.ts): run by one
+ * PayBridge at a time under a claim like any row's, its answers kept as they come so a run taken
+ * over after a crash or a restart resumes without asking again what it already learnt.
+ */
+export interface WalletRun {
+  id: string;
+  /** Whose day: "shop/till" of the PayBridge that runs it (each till asks with its own credentials). */
+  scope: string;
+  date: string;
+  methods: string[];
+  state: 'running' | 'done';
+  startedAt: number;
+  finishedAt: number | null;
+  claim: ClaimHeld | null;
+  /** The finished run's report (src/payments/wallet-reconciliation.ts: WalletReport). */
+  report: unknown;
+}
+
+export type WalletRunAttempt =
+  /** A new run, or the day's running one taken over (resumed) with a new epoch. */
+  | { taken: true; run: WalletRun & { claim: ClaimHeld }; resumed: boolean }
+  /** The day's run is held by another PayBridge whose claim has not lapsed. */
+  | { taken: false; run: WalletRun };
+
+export interface WalletRunStore {
+  /** Takes the running run of `scope`'s `date` (when nobody holds it, or `owner` does), or starts `fresh`. */
+  startWalletRun(fresh: { id: string; scope: string; date: string; methods: string[] }, claim: NewClaim): Promise<WalletRunAttempt>;
+  renewWalletRun(id: string, fence: Fence, leaseMs: number): Promise<boolean>;
+  /** Keeps one answer learnt by a run (first one kept: an answer is a fact, never overwritten). */
+  saveWalletAnswer(runId: string, key: string, answer: unknown): Promise<void>;
+  walletAnswers(runId: string): Promise<Map<string, unknown>>;
+  /** Ends the run with its report, if `fence` still holds it. */
+  finishWalletRun(id: string, fence: Fence, report: unknown): Promise<boolean>;
+  /** The newest run of `scope`'s `date`, running or done. */
+  latestWalletRun(scope: string, date: string): Promise<WalletRun | undefined>;
+  /** The newest finished run of each date from `fromDate` on (inclusive), oldest date first. */
+  finishedWalletRuns(scope: string, fromDate: string): Promise<WalletRun[]>;
+}
+
+export interface Journal extends WalletRunStore {
   readonly engine: string;
   /** Records a new transaction in `pending`, with its first timeline event. */
   insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction>;

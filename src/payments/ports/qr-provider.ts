@@ -1,4 +1,5 @@
 import type { FiscalReceipt, QrPaymentMethod } from '../transaction.js';
+import type { WalletRecords } from '../wallet-records.js';
 
 export type { FiscalReceipt };
 
@@ -71,8 +72,8 @@ export type ChargeOutcome =
       detail?: unknown;
     };
 
-/** A QR-code wallet (Click Pass, Payme Go) as the payment service sees it. */
-export interface QrProvider extends QrProviderAfterCharge {
+/** A QR-code wallet (Click Pass, Payme Go, Uzum Fast Pay) as the payment service sees it. */
+export interface QrProvider extends QrProviderAfterCharge, WalletRecords {
   readonly method: QrPaymentMethod;
   /**
    * `guard` is called before every request that changes something at the provider (a charge, a

@@ -22,6 +22,8 @@ import {
 import { classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { ClickClient, ClickHttpError, type ClickReply } from './client.js';
 import { giveBackStatusOf } from '../give-back-status.js';
+import { cannotAsk, gotNoAnswer, recordFromRule } from '../wallet-record.js';
+import type { WalletRecord, WalletRecordQuery } from '../../payments/wallet-records.js';
 import {
   CLICK_CONFIRM_WINDOW_MS,
   CLICK_LOOKUP,
@@ -197,6 +199,35 @@ export class ClickPass implements QrProvider {
     if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress, lapseAt);
     // No payment_id was ever journaled, and a confirmation is sent only after its payment_id is: none was.
     return this.findByOurId(request, progress, 'PayBridge stopped before it learnt the outcome', undefined, confirmModeSent);
+  }
+
+  /**
+   * CLICK's record of a payment for the day's reconciliation: `payment/status` by the payment_id
+   * PayBridge journaled (CLICK_STATUS), or `status_by_mti` by our transaction id when none was. CLICK
+   * documents no status of a reversed payment, so a payment the journal gave money back for is read
+   * by CLICK_REVERSAL_STATUS: it is never confirmed by PayBridge (CLICK's cabinet is where to look).
+   */
+  async walletRecord(query: WalletRecordQuery): Promise<WalletRecord> {
+    const table = query.givenBack > 0 ? CLICK_REVERSAL_STATUS : CLICK_STATUS;
+    const why = query.givenBack > 0 ? 'CLICK documents no status of a reversed payment: look it up in CLICK’s merchant cabinet' : undefined;
+    if (query.providerPaymentId) {
+      const x = await this.ask(() => this.client.status(query.providerPaymentId!));
+      return this.recordOf(x, classify(table, statusQueryKeys(x)), query.providerPaymentId, why);
+    }
+    let last: WalletRecord = cannotAsk('not found', 'CLICK’s status_by_mti found no payment by our transaction id; CLICK documents no “not found”, so that proves nothing');
+    for (const date of candidateDates(query.createdAt)) {
+      const x = await this.ask(() => this.client.statusByMti(query.transactionId, date));
+      const found = classify(CLICK_LOOKUP, lookupKeys(x, query.transactionId));
+      const paymentId = x.kind === 'reply' && integer(x.reply.error_code) === 0 ? (idText(x.reply.payment_id) ?? null) : null;
+      if (paymentId && found.answer !== 'another merchant_trans_id') return this.recordOf(x, classify(table, statusQueryKeys(x)), paymentId, why);
+      if (gotNoAnswer(x)) last = this.recordOf(x, found, null, undefined);
+    }
+    return last;
+  }
+
+  private recordOf(x: ClickExchange, rule: OutcomeRule, paymentId: string | null, why: string | undefined): WalletRecord {
+    const status = x.kind === 'reply' ? (integer(x.reply.error_code) === 0 ? `payment_status ${String(x.reply.payment_status)}` : `error_code ${String(x.reply.error_code)}`) : exchangeText(x);
+    return recordFromRule(rule, { providerId: paymentId, providerStatus: status, askAgain: gotNoAnswer(x), ...(why ? { reason: why } : {}) });
   }
 
   private get lapseAfterMs(): number {

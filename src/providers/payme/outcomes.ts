@@ -193,4 +193,28 @@ export const PAYME_GIVE_BACK_CHECK: OutcomeTable = table(
   ],
 );
 
-export const PAYME_TABLES: readonly OutcomeTable[] = [PAYME_CREATE, PAYME_PAY, PAYME_CHECK, PAYME_CANCEL, PAYME_GIVE_BACK_CHECK];
+/** The keys of a `receipts.get` answer read by the reconciliation: a cancelled receipt says by its pay_time whether it had been paid. */
+export function recordKeys(x: PaymeExchange): string[] {
+  const base = keys(x, 'state');
+  if (x.kind !== 'result' || base[0] !== 'state 50') return base;
+  const payTime = (x.result as PaymeObject).pay_time;
+  return [typeof payTime === 'number' && payTime > 0 ? 'state 50, pay_time set' : 'state 50, no pay_time'];
+}
+
+/** What Payme's record of a receipt says at the day's reconciliation (`receipts.get`, or a row of `receipts.get_all`). */
+export const PAYME_RECORD: OutcomeTable = table(
+  'Payme `receipts.get` / `receipts.get_all` at the reconciliation',
+  'Asked once per receipt of the day by the wallet reconciliation; the day’s `receipts.get_all` finds the receipts the journal does not know. A receipt carries its amount, so Payme’s amount is compared with the journal’s. Payme cancels whole receipts only.',
+  [
+    ...askingLayers,
+    ...SYSTEM_ERROR_CODES.map((code) => ({ answer: `error ${code}`, outcome: 'uncertain' as const, source: `${DOCS_RPC}: Payme’s own trouble — no answer about the receipt` })),
+    { answer: 'any other JSON-RPC error', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the receipt` },
+    { answer: 'state 4', outcome: 'paid', source: `${DOCS_STATES}: paid, nothing given back`, cite: citeState(STATE_WORDS.paid) },
+    { answer: 'state 50, pay_time set', outcome: 'paid', givenBack: 'whole', source: `${DOCS_STATES}: cancelled after it was paid (its pay_time is set) — the whole receipt given back`, cite: citeState(STATE_WORDS.cancelled) },
+    { answer: 'state 50, no pay_time', outcome: 'declined', source: `${DOCS_STATES}: cancelled before any payment — nothing charged`, cite: citeState(STATE_WORDS.cancelled) },
+    { answer: 'state 0', outcome: 'not_found', source: `${DOCS_STATES}: created and never paid — nothing charged yet, but it can still be paid until cancelled`, cite: citeState(STATE_WORDS.created) },
+    ...uncertainStates('in flight, cancelling or held: asked again at the next reconciliation'),
+  ],
+);
+
+export const PAYME_TABLES: readonly OutcomeTable[] = [PAYME_CREATE, PAYME_PAY, PAYME_CHECK, PAYME_CANCEL, PAYME_GIVE_BACK_CHECK, PAYME_RECORD];

@@ -22,7 +22,9 @@ import { PaymeClient, PaymeHttpError, PaymeRpcError, type PaymeObject } from './
 import { giveBackStatusOf } from '../give-back-status.js';
 import { ClaimGoneError } from '../../payments/live-claim.js';
 import { ClaimLostError, StaleTransitionError } from '../../payments/ports/journal.js';
-import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_GIVE_BACK_CHECK, PAYME_PAY, payKeys, receiptStateOf, SYSTEM_ERROR_CODES, type PaymeExchange } from './outcomes.js';
+import { cancelKeys, checkKeys, createKeys, PAYME_CANCEL, PAYME_CHECK, PAYME_CREATE, PAYME_GIVE_BACK_CHECK, PAYME_PAY, PAYME_RECORD, payKeys, receiptStateOf, recordKeys, SYSTEM_ERROR_CODES, type PaymeExchange } from './outcomes.js';
+import { cannotAsk, gotNoAnswer, recordFromRule } from '../wallet-record.js';
+import type { WalletListed, WalletRecord, WalletRecordQuery } from '../../payments/wallet-records.js';
 
 export interface PaymeGoPolicy {
   /** Time and pauses (the system's, unless a simulation gives its own). */
@@ -177,6 +179,56 @@ export class PaymeGo implements QrProvider {
         return { status: 'unknown', reason: `${describe(err)}: whether Payme cancelled the receipt is not known. Check before trying again.` };
       }
       throw err;
+    }
+  }
+
+  /** Payme's record of a receipt for the day's reconciliation: `receipts.get` by the receipt id PayBridge journaled (PAYME_RECORD). */
+  async walletRecord(query: WalletRecordQuery): Promise<WalletRecord> {
+    if (!query.providerPaymentId) {
+      return cannotAsk('no receipt', 'PayBridge journaled no receipt id for it; the day’s receipts.get_all finds a receipt made for it by its account');
+    }
+    const id = query.providerPaymentId;
+    const x = await this.ask(() => this.client.get(id));
+    return this.recordOf(x, id);
+  }
+
+  private recordOf(x: PaymeExchange, id: string): WalletRecord {
+    const rule = classify(PAYME_RECORD, recordKeys(x));
+    const receipt = x.kind === 'result' && x.result && typeof x.result === 'object' && !Array.isArray(x.result) ? (x.result as PaymeObject) : undefined;
+    const amount = typeof receipt?.amount === 'number' && Number.isSafeInteger(receipt.amount) ? receipt.amount : null;
+    return recordFromRule(rule, {
+      providerId: id,
+      providerStatus: receipt && typeof receipt.state === 'number' ? `state ${receipt.state}` : exchangeText(x),
+      amount,
+      askAgain: gotNoAnswer(x) || (x.kind === 'error' && SYSTEM_ERROR_CODES.includes(x.code)),
+    });
+  }
+
+  /**
+   * Every receipt of this cashbox created in [from, to) (`receipts.get_all`, 50 a page), each read
+   * through PAYME_RECORD: the reconciliation finds there the receipts the journal never saw. Throws
+   * when a page cannot be read, so a partial list is never taken for the whole day.
+   */
+  async listRecords(from: number, to: number): Promise<WalletListed[]> {
+    const listed: WalletListed[] = [];
+    for (let offset = 0; ; offset += 50) {
+      if (offset >= 10_000) throw new Error('Payme listed more than 10 000 receipts for the day: more than one reconciliation looks through');
+      const page = await this.client.getAll(from, to - 1, offset);
+      for (const r of page) {
+        if (typeof r._id !== 'string') continue;
+        const createdAt = typeof r.create_time === 'number' ? r.create_time : from;
+        if (createdAt < from || createdAt >= to) continue;
+        const ours = accountValue(r.account, this.accountField);
+        listed.push({
+          providerId: r._id,
+          transactionId: ours === undefined || ours === null ? null : String(ours),
+          amount: typeof r.amount === 'number' && Number.isSafeInteger(r.amount) ? r.amount : 0,
+          createdAt,
+          record: this.recordOf({ kind: 'result', result: r }, r._id),
+          open: stateOf(r) === RECEIPT_CREATED,
+        });
+      }
+      if (page.length < 50) return listed;
     }
   }
 

@@ -19,7 +19,9 @@ import {
 import { absenceProven, classify, type OutcomeRule } from '../../payments/outcome-table.js';
 import { giveBackStatusOf } from '../give-back-status.js';
 import type { UzumClient, UzumExchange } from './client.js';
-import { CASHIER_HINTS, exchangeText, integer, keys, text, UZUM_GIVE_BACK_STATUS, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_REVERSAL, UZUM_STATUS, UZUM_STATUS_BORROWED } from './outcomes.js';
+import { CASHIER_HINTS, exchangeText, integer, keys, text, UZUM_GIVE_BACK_STATUS, UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_RECORD, UZUM_REVERSAL, UZUM_STATUS, UZUM_STATUS_BORROWED } from './outcomes.js';
+import { cannotAsk, gotNoAnswer, recordFromRule } from '../wallet-record.js';
+import type { WalletRecord, WalletRecordQuery } from '../../payments/wallet-records.js';
 
 export interface UzumFastPayPolicy {
   /** Time and pauses (the system's, unless a simulation gives its own). */
@@ -210,6 +212,27 @@ export class UzumFastPay implements QrProvider {
     }
     const whose = borrowed ? ' (the id came from a DUPLICATED answer or a repeat and may not be the first request’s payment: only SUCCESS settles it; an operator can look the order up in Uzum’s merchant cabinet)' : '';
     return { status: 'unknown', providerPaymentId: paymentId, reason: `${cause ? `${cause}; ` : ''}Uzum's status of payment ${paymentId} is not final: ${last}${whose}. Do not take the payment again: PayBridge keeps asking.` };
+  }
+
+  /**
+   * Uzum's record of a payment for the day's reconciliation (UZUM_RECORD): one payment/status by the
+   * payment_id PayBridge journaled. Without one there is nothing to ask (the contract has no status by
+   * our order_id); an id borrowed from a DUPLICATED answer proves only a SUCCESS.
+   */
+  async walletRecord(query: WalletRecordQuery): Promise<WalletRecord> {
+    if (!query.providerPaymentId) {
+      return cannotAsk('no payment_id', 'Uzum never named a payment_id for it, and its contract has no status question by our order_id: look the order up in Uzum’s merchant cabinet');
+    }
+    const borrowed = query.steps.some((s) => BORROWED_STEPS.includes(s));
+    const x = await this.client.status(query.providerPaymentId);
+    const rule = classify(borrowed ? UZUM_STATUS_BORROWED : UZUM_RECORD, keys(x));
+    const status = x.kind === 'reply' ? text(x.reply.payment_status) || text(x.reply.error_message) || `error_code ${String(x.reply.error_code)}` : exchangeText(x);
+    return recordFromRule(rule, {
+      providerId: query.providerPaymentId,
+      providerStatus: status,
+      askAgain: gotNoAnswer(x) || /unavailable|not\.working|inProcess/.test(rule.answer),
+      ...(borrowed && rule.outcome !== 'paid' ? { reason: `${rule.answer}: the payment_id came from a DUPLICATED answer and may name the rejected repeat, so only SUCCESS proves anything` } : {}),
+    });
   }
 
   async cancel(request: CancelRequest): Promise<CancelOutcome> {

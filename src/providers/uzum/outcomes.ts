@@ -228,4 +228,34 @@ export const UZUM_GIVE_BACK_STATUS: OutcomeTable = table(
   ],
 );
 
-export const UZUM_TABLES: readonly OutcomeTable[] = [UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS, UZUM_STATUS_BORROWED, UZUM_REVERSAL, UZUM_GIVE_BACK_STATUS];
+/**
+ * What Uzum's record of a payment says at the day's reconciliation, whatever the journal holds: its
+ * status list names a payment given back (REVERSED) or partly given back (PARTIAL_CANCELLED) — by
+ * PayBridge or in Uzum's merchant cabinet alike. It shows no amounts: the journal's are assumed.
+ */
+export const UZUM_RECORD: OutcomeTable = table(
+  'Uzum `payment/status` at the reconciliation',
+  'Asked once per payment of the day by the wallet reconciliation, by the `payment_id` PayBridge journaled (one borrowed from a DUPLICATED answer is read by the table above instead: only SUCCESS counts). An operation "not found" is reported not confirmed: one question at the day’s end is no proof of absence.',
+  [
+    ...askingLayers,
+    ...MESSAGE_RULES.filter((r) => r.answer === 'error_message operation.is.inProcess' || r.answer.includes('unavailable') || r.answer.includes('not.working')),
+    { answer: 'error_message operation.not.found', outcome: 'uncertain', source: `${CONTRACT}: not found (or the service is inactive) — one question proves no absence` },
+    { answer: 'error_code 404', outcome: 'uncertain', source: `${CONTRACT}: not found — one question proves no absence` },
+    { answer: 'error_code ≠ 0', outcome: 'uncertain', source: `${NOT_DOCUMENTED}: an error of the question is no answer about the payment` },
+    { answer: 'error_code 0 without payment_id', outcome: 'uncertain', source: NOT_DOCUMENTED },
+    { answer: 'payment_status SUCCESS', outcome: 'paid', source: `${CONTRACT}: SUCCESS — paid, nothing given back`, cite: cite('`SUCCESS` - The transaction was successfully completed.') },
+    { answer: 'payment_status REVERSED', outcome: 'paid', givenBack: 'whole', source: `${CONTRACT}: REVERSED — paid, and given back since`, cite: cite('`REVERSED` - The transaction was successfully reversed (cancelled).') },
+    {
+      answer: 'payment_status PARTIAL_CANCELLED',
+      outcome: 'paid',
+      givenBack: 'part',
+      source: `${CONTRACT}: PARTIAL_CANCELLED — paid, and a part given back since (the contract's own reversal takes no part: a cabinet's doing); how much is not shown`,
+      cite: cite('`PARTIAL_CANCELLED` - A partial cancellation of the transaction was successfully completed.'),
+    },
+    { answer: 'payment_status FAILED', outcome: 'declined', source: `${CONTRACT}: FAILED — not completed, nothing charged`, cite: cite('`FAILED` - The transaction was not completed.') },
+    { answer: 'payment_status HOLD', outcome: 'uncertain', source: `${CONTRACT}: HOLD — created, the payment not received yet` },
+    { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
+  ],
+);
+
+export const UZUM_TABLES: readonly OutcomeTable[] = [UZUM_PAYMENT, UZUM_PAYMENT_AGAIN, UZUM_STATUS, UZUM_STATUS_BORROWED, UZUM_REVERSAL, UZUM_GIVE_BACK_STATUS, UZUM_RECORD];
