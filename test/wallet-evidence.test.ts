@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { PaymeClient } from '../src/providers/payme/client.js';
 import { PaymeGo } from '../src/providers/payme/payme-go.js';
+import { UzumClient } from '../src/providers/uzum/client.js';
+import { UzumFastPay } from '../src/providers/uzum/fast-pay.js';
 import { SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { UzumEmulator } from '../src/sandbox/uzum/emulator.js';
 import { post, productionPayme, productionUzum, startPaymeEmulator, startTestBridge, tempDir, uniqueQr, type TestBridge, settled } from './helpers.js';
@@ -209,6 +211,57 @@ describe('Uzum: DUPLICATED naming a failed attempt', () => {
       // Recovery asks the same id again: still FAILED, still not "nothing was charged".
       await bridge.recovery.recoverOnce();
       assert.notEqual((await bridge.journal.get(id))!.status, 'failed');
+    } finally {
+      await bridge.close();
+      await emulator.close();
+    }
+  });
+  test('…419 decided succeeded by an operator, then given back: the status of the borrowed id (FAILED) never settles the give-back (found by the simulator, seed 2578430829)', async () => {
+    const emulator = await new UzumEmulator({ ...SANDBOX_UZUM, lostAnswerDelayMs: 5_000, processingMs: 300 }).start();
+    const bridge = await startTestBridge((c) => {
+      productionUzum(emulator.baseUrl)(c);
+      fast(c);
+    });
+    try {
+      const { body } = await post(bridge, '/payment/uzum', { amount: 4_190, qr_code: `${'6'.repeat(37)}419` });
+      assert.equal(body.error?.transaction_status, 'unknown', JSON.stringify(body));
+      const id = body.error!.transaction_id as string;
+      const charged = emulator.byOrderId(id)!;
+      // The manager finds the order paid in Uzum's cabinet; the journal keeps the id it followed, the repeat's.
+      const decided = await post(bridge, `/payment/transactions/${id}/resolve`, { status: 'succeeded', operator: 'ops', reason: 'paid in the Uzum cabinet' });
+      assert.equal(decided.body.data?.status, 'succeeded', JSON.stringify(decided.body));
+      const borrowed = (await bridge.journal.get(id))!.providerPaymentId!;
+      assert.notEqual(borrowed, charged.paymentId);
+      assert.equal(emulator.paymentById(borrowed)?.failed, true);
+
+      const cancel = await post(bridge, '/payment/uzum_cancel', { transaction_id: id });
+      assert.equal(cancel.body.error?.give_back_status, 'unknown', JSON.stringify(cancel.body));
+      const giveBackId = cancel.body.error!.give_back_id as string;
+      // Recovery asks payment/status of the borrowed id: FAILED, the rejected repeat's. Not "still paid",
+      // not "given back": whether the reversal by order id happened is not learnt, and it stays unknown.
+      for (let pass = 0; pass < 3; pass++) {
+        await new Promise((r) => setTimeout(r, 150));
+        await bridge.recovery.recoverOnce();
+      }
+      const asked = emulator.requests.filter((r) => r.path.endsWith('/payment/status') && (r.body as { payment_id?: string }).payment_id === borrowed);
+      assert.ok(asked.length >= 1, 'recovery asked about the reversal by the journaled id');
+      assert.equal((await bridge.journal.get(giveBackId))!.status, 'unknown');
+      // The adapter's reading of that answer, asked well after the reversal: FAILED of that id proves nothing.
+      const client = new UzumClient(
+        { baseUrl: emulator.baseUrl, serviceId: SANDBOX_UZUM.serviceId, merchantServiceUserId: SANDBOX_UZUM.merchantServiceUserId, secretKey: SANDBOX_UZUM.secretKey, cashboxCode: 'k' },
+        { connectMs: 1_000, responseMs: 1_000 },
+      );
+      const uzum = new UzumFastPay(client, { pollIntervalMs: 50, statusDeadlineMs: 1_000, notFoundAfterMs: 300 });
+      try {
+        const status = await uzum.giveBackStatus({ providerPaymentId: borrowed, amount: 4_190, partial: false, sentAt: Date.now() - 5_000 });
+        assert.equal(status.status, 'unknown', JSON.stringify(status));
+        assert.equal(status.rule, 'payment_status FAILED');
+      } finally {
+        await uzum.close();
+      }
+      assert.equal((await bridge.journal.giveBackLedger(id)).givenBack, 0);
+      assert.equal(emulator.paymentById(charged.paymentId)!.reversed, false, 'the charged payment was not reversed');
+      assert.equal((await bridge.journal.get(id))!.status, 'succeeded');
     } finally {
       await bridge.close();
       await emulator.close();

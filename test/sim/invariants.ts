@@ -319,8 +319,20 @@ export class Invariants implements Pick<JournalObserver, 'transitioned' | 'creat
     if (row.method === 'payme' && row.kind === 'payment' && !row.provider_payment_id && steps.includes('orphan_receipt_lookup_failed')) return 'a Payme payment whose receipt list could not be read';
     if (row.method === 'payme' && row.kind === 'payment' && !row.provider_payment_id) return 'a Payme payment without its receipt id (the list may be longer than PayBridge reads)';
     if (steps.includes('gave_back_another_payment')) return 'a give-back whose slip names another payment';
+    // The payment's journaled payment_id came from a DUPLICATED answer or a repeat and no SUCCESS of it
+    // was ever seen (an operator decided the payment from the ledger): it may be the rejected repeat's,
+    // whose FAILED says nothing of a reversal sent by order_id, and Uzum has no status by order_id.
+    if (row.method === 'uzum' && row.original_id && this.borrowedUnconfirmed(row.original_id)) {
+      return 'a give-back of an Uzum payment whose payment_id came from a DUPLICATED answer or a repeat and was never seen SUCCESS (it may be the rejected repeat’s)';
+    }
     if (row.original_id && ['click', 'payme', 'uzum'].includes(row.method) && !this.row(row.original_id)?.provider_payment_id) return 'a give-back of a payment without its provider id';
     return undefined;
+  }
+
+  /** An Uzum payment whose payment_id was borrowed and never confirmed by its own SUCCESS (the adapter's `paid`, a verdict, or an accepted proof). */
+  private borrowedUnconfirmed(paymentId: string): boolean {
+    const steps = (this.eventsStatement.all(paymentId) as { step: string }[]).map((e) => e.step);
+    return steps.includes('payment_id_borrowed') && !steps.some((s) => s === 'paid' || s === 'succeeded' || s === 'operator_accepted_proof');
   }
 
   private failQuiet(message: string, about: (string | null)[]): { open: string[]; rows: number } {

@@ -224,6 +224,11 @@ export const UZUM_GIVE_BACK_STATUS: OutcomeTable = table(
     { answer: 'payment_status REVERSED', outcome: 'paid', source: `${CONTRACT}: REVERSED — the money went back`, cite: cite('`REVERSED` - The transaction was successfully reversed (cancelled).') },
     { answer: 'payment_status SUCCESS', outcome: 'not_found', source: `${CONTRACT}: SUCCESS — still paid`, cite: cite('`SUCCESS` - The transaction was successfully completed.') },
     { answer: 'payment_status PARTIAL_CANCELLED', outcome: 'uncertain', source: `${CONTRACT}: partly given back — not what a whole reversal leaves` },
+    {
+      answer: 'payment_status FAILED',
+      outcome: 'uncertain',
+      source: `${CONTRACT}: FAILED — the id names an operation that was never completed, so not the paid payment: a payment_id taken from a DUPLICATED answer or a repeat may be the rejected repeat’s, and an operator may have decided the payment succeeded from Uzum’s cabinet. Its status says nothing of the reversal (sent by order_id); the give-back waits, unknown, for an operator`,
+    },
     { answer: 'error_code 0 without payment_status', outcome: 'uncertain', source: NOT_DOCUMENTED },
   ],
 );
