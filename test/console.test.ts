@@ -580,6 +580,8 @@ describe('the console’s reconciliation with the wallets', { skip: !haveBrowser
       assert.match(await page.locator('#detail [data-fact="method"]').innerText(), /Uzum/);
       await page.click('#detail-close');
       await assertFits(page, '1366 px, reconciliation');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.locator('#wallets').screenshot({ path: `${ARTIFACTS}console-wallets.png` });
 
       // The CSV of the day: the link answers text/csv, and clicking it saves the file.
       const href = (await page.locator('#wallets-csv').getAttribute('href'))!;
@@ -616,7 +618,6 @@ describe('the console’s reconciliation with the wallets', { skip: !haveBrowser
       await small.locator('#wallets[data-state="done"]').waitFor(WAIT);
       await small.locator(`#wallets-differences tr[data-id="${uzumId}"]`).scrollIntoViewIfNeeded();
       await assertFits(small, '390 px, reconciliation');
-      mkdirSync(ARTIFACTS, { recursive: true });
       await small.screenshot({ path: `${ARTIFACTS}console-390-wallets.png`, fullPage: true });
       await phone.close();
       assert.deepEqual(problems, [], 'no console error, no CSP violation');
