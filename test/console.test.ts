@@ -489,3 +489,141 @@ describe('the console behind a token', { skip: !haveBrowser }, () => {
     }
   });
 });
+
+describe('the console’s reconciliation with the wallets', { skip: !haveBrowser }, () => {
+  it('reconciles the day, shows a refund made in the Uzum cabinet with what to do, counts it in the banner, opens its transaction and gives the CSV', async () => {
+    const bridge = await startTestBridge((c) => {
+      c.recovery.interval_ms = 3_600_000;
+      // Answered 202 at once: the console must show the run under way and follow it until done.
+      c.reconciliation.answer_within_ms = 1;
+    });
+    const browser = await launch();
+    const problems: string[] = [];
+    try {
+      const base = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+      const context = await browser.newContext({ viewport: DESKTOP });
+      await watch(context, problems);
+      const page = await context.newPage();
+
+      const payme = await post(bridge, '/payment/payme', { amount: 70_000, qr_code: uniqueQr() });
+      assert.equal(payme.body.is_success, true, JSON.stringify(payme.body));
+      const uzum = await post(bridge, '/payment/uzum', { amount: 30_000, qr_code: uzumCode() });
+      assert.equal(uzum.body.is_success, true, JSON.stringify(uzum.body));
+      const uzumId = String(uzum.body.data.transaction_id);
+      // The shop gives the Uzum payment back in Uzum's merchant cabinet: PayBridge never hears of it.
+      const origin = new URL(bridge.emulators!.uzum.baseUrl).origin;
+      const refund = await fetch(`${origin}/_sandbox/uzum/cabinet-refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transaction_id: uzumId }) });
+      assert.equal(refund.status, 200, await refund.text());
+
+      await page.goto(`${base}/`);
+      await page.waitForSelector('#app:not([hidden])');
+      // The shop's today (Tashkent), and no reconciliation of it yet.
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tashkent' }).format(new Date());
+      await page.locator('#wallets[data-state="none"]').waitFor(WAIT);
+      assert.equal(await page.locator('#wallets-date').inputValue(), today);
+      assert.match(await page.locator('#wallets-state').innerText(), /^Сверки за \d{1,2} [а-я]+ \d{4}( г\.)? ещё не было\.$/);
+      assert.ok(await page.locator('#wallets-report').isHidden());
+      assert.ok(await page.locator('#attention').isHidden(), 'nothing waits before the reconciliation');
+
+      // Every state the view goes through, and what it says meanwhile.
+      await page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const seen: string[] = ((globalThis as any).walletStates = []);
+        new (globalThis as any).MutationObserver(() => seen.push(`${doc.getElementById('wallets').dataset.state}|${doc.getElementById('wallets-state').textContent}`)).observe(doc.getElementById('wallets'), {
+          attributes: true,
+          subtree: true,
+          childList: true,
+          characterData: true,
+        });
+      });
+      await page.click('#wallets-run');
+      await page.locator('#wallets[data-state="done"]').waitFor({ timeout: 60_000 });
+      const states: string[] = await page.evaluate(() => (globalThis as any).walletStates);
+      assert.ok(states.some((s) => /^running\|Сверка идёт с /.test(s)), `the run was shown under way (HTTP 202): ${states.join(' / ')}`);
+
+      assert.equal(await page.locator('#wallets-result').getAttribute('data-result'), 'discrepancies');
+      assert.match(await page.locator('#wallets-result').innerText(), /есть расхождения/);
+      // Per wallet: the journal's side against the wallet's.
+      const uzumRow = page.locator('#wallets-methods tr[data-method="uzum"]');
+      assert.match(await uzumRow.locator('[data-side="journal"]').innerText(), /1 оплата · 300,00\sсум/);
+      assert.doesNotMatch(await uzumRow.locator('[data-side="provider"]').innerText(), /300,00/);
+      assert.equal(await uzumRow.getAttribute('class'), 'mismatch');
+      const paymeRow = page.locator('#wallets-methods tr[data-method="payme"]');
+      assert.match(await paymeRow.locator('[data-side="journal"]').innerText(), /1 оплата · 700,00\sсум/);
+      assert.match(await paymeRow.locator('[data-side="provider"]').innerText(), /1 оплата · 700,00\sсум/);
+
+      // The difference: its kind, wallet, amount, both statuses and what to do, as the API says it.
+      const report = (await bridge.server.inject({ method: 'GET', url: `/payment/reconciliation/wallets?date=${today}`, headers: { 'accept-language': 'ru' } })).json().data;
+      assert.deepEqual(report.discrepancies.map((d: any) => [d.kind, d.transaction_id]), [['given_back_outside', uzumId]]);
+      const row = page.locator(`#wallets-differences tr[data-kind="given_back_outside"][data-id="${uzumId}"]`);
+      assert.equal(await page.locator('#wallets-differences tbody tr').count(), 1);
+      const text = await row.innerText();
+      for (const part of ['возврат мимо PayBridge', 'Uzum', 'успешен', 'REVERSED']) assert.ok(text.includes(part), `${part} in ${text}`);
+      assert.match(text, /300,00\sсум/);
+      assert.equal(await row.locator('td.action').innerText(), report.discrepancies[0].action);
+      assert.match(report.discrepancies[0].action, /^Uzum вернул 300,00\sсум/);
+
+      // The banner counts it and leads to it.
+      await page.locator('#attention[data-count="1"]').waitFor(WAIT);
+      assert.equal(await page.locator('#attention-title').innerText(), '1 операция ждёт оператора: 1 расхождение с кошельками');
+      const item = page.locator(`#attention-items a[data-wallet="${uzumId}"]`);
+      assert.match(await item.innerText(), /возврат мимо PayBridge · Uzum · 300,00\sсум/);
+      await page.fill('#wallets-date', '2020-01-01');
+      await page.locator('#wallets[data-state="none"]').waitFor(WAIT);
+      await item.click();
+      await page.locator(`#wallets[data-state="done"][data-date="${today}"]`).waitFor(WAIT);
+      await row.waitFor(WAIT);
+
+      // Its transaction opens from the row.
+      await row.locator('a[data-open]').click();
+      await page.locator('#detail [data-fact="transaction"]', { hasText: uzumId }).waitFor(WAIT);
+      assert.match(await page.locator('#detail [data-fact="method"]').innerText(), /Uzum/);
+      await page.click('#detail-close');
+      await assertFits(page, '1366 px, reconciliation');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.locator('#wallets').screenshot({ path: `${ARTIFACTS}console-wallets.png` });
+
+      // The CSV of the day: the link answers text/csv, and clicking it saves the file.
+      const href = (await page.locator('#wallets-csv').getAttribute('href'))!;
+      assert.equal(href, `/payment/reconciliation/wallets.csv?date=${today}`);
+      const csv = await page.request.get(`${base}${href}`, { headers: { 'accept-language': 'ru' } });
+      assert.equal(csv.status(), 200);
+      assert.match(csv.headers()['content-type'] ?? '', /^text\/csv/);
+      assert.match(await csv.text(), new RegExp(`Расхождение.*\\r\\n.*возврат мимо PayBridge,${uzumId}`, 's'));
+      const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#wallets-csv')]);
+      assert.equal(download.suggestedFilename(), `wallet-reconciliation-${today}.csv`);
+      const saved = await new Promise<string>((resolve, reject) => {
+        void download.createReadStream().then((stream) => {
+          let all = '';
+          stream.on('data', (chunk: Buffer) => (all += chunk.toString('utf8')));
+          stream.on('end', () => resolve(all));
+          stream.on('error', reject);
+        }, reject);
+      });
+      assert.match(saved, /Что делать/, 'in the console’s language');
+      assert.ok(saved.includes(uzumId));
+
+      // In English, the words and the sentence.
+      await page.selectOption('#language', 'en');
+      await row.locator('td', { hasText: 'given back outside PayBridge' }).waitFor(WAIT);
+      await row.locator('td.action', { hasText: /^Uzum gave back 300\.00\ssoum/ }).waitFor(WAIT);
+      assert.equal(await page.locator('#attention-title').innerText(), '1 operation waits for an operator: 1 difference with the wallets');
+      await page.selectOption('#language', 'ru');
+
+      // On a phone: nothing scrolls sideways.
+      const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+      await watch(phone, problems);
+      const small = await phone.newPage();
+      await small.goto(`${base}/`);
+      await small.locator('#wallets[data-state="done"]').waitFor(WAIT);
+      await small.locator(`#wallets-differences tr[data-id="${uzumId}"]`).scrollIntoViewIfNeeded();
+      await assertFits(small, '390 px, reconciliation');
+      await small.screenshot({ path: `${ARTIFACTS}console-390-wallets.png`, fullPage: true });
+      await phone.close();
+      assert.deepEqual(problems, [], 'no console error, no CSP violation');
+    } finally {
+      await browser.close();
+      await bridge.close();
+    }
+  });
+});

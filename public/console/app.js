@@ -6,7 +6,7 @@ import { WORDS } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 const METHODS = { click: 'Click', payme: 'Payme', uzum: 'Uzum', humo: 'Humo', uzcard: 'UzCard' };
 const METHOD_COLOURS = { click: '#2d7ff9', payme: '#33c7c7', uzum: '#7b3fe4', humo: '#e8912d', uzcard: '#0e6245' };
-const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, detailSeq: 0, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null };
+const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, detailSeq: 0, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null, walletsSeq: 0, walletsTimer: null, walletsPosting: false };
 let fmt = makeFormat('ru', 'Asia/Tashkent', WORDS.ru);
 
 const t = (key, params = {}) => (WORDS[state.lang][key] ?? WORDS.en[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
@@ -207,6 +207,9 @@ function renderAttention(attention) {
   if (attention.mismatched_count) parts.push(fmt.count(attention.mismatched_count, 'mismatches'));
   if (attention.conflicts_count) parts.push(fmt.count(attention.conflicts_count, 'conflicts'));
   if (attention.unknown_closes_count) parts.push(fmt.count(attention.unknown_closes_count, 'unknown_closes'));
+  // Older PayBridges answer without the wallets' differences.
+  const walletDifferences = attention.wallet_discrepancies ?? [];
+  if (attention.wallet_discrepancies_count) parts.push(fmt.count(attention.wallet_discrepancies_count, 'wallet_differences'));
   $('attention-title').textContent = `${fmt.count(attention.count, 'operations_wait')}: ${parts.join(', ')}`;
   box.dataset.count = String(attention.count);
   box.hidden = false;
@@ -239,6 +242,27 @@ function renderAttention(attention) {
     // Older PayBridges answer without unknown closes.
     ...(attention.unknown_closes ?? []).map((c) =>
       el('li', {}, el('button', { type: 'button', class: 'link', 'data-close': c.id, onclick: () => openClose(c) }, `${t('unknown_close_of')}: ${c.terminal} · ${fmt.dateTime(c.closed_at)}`)),
+    ),
+    // Each leads to the reconciliation view, on the day whose report holds it.
+    ...walletDifferences.map((d) =>
+      el(
+        'li',
+        {},
+        el(
+          'a',
+          {
+            class: 'link',
+            href: '#wallets',
+            'data-wallet': d.transaction_id,
+            'data-kind': d.kind,
+            onclick: (e) => {
+              e.preventDefault();
+              void showWalletDifference(d.transaction_id);
+            },
+          },
+          `${t('wallet_differences_of')}: ${walletKind(d.kind)} · ${METHODS[d.method] ?? d.method} · ${fmt.money(d.amount)}`,
+        ),
+      ),
     ),
   );
 }
@@ -414,6 +438,168 @@ async function refresh() {
   } catch (err) {
     if (!(err instanceof Unauthorized)) console.error(err);
   }
+}
+
+// ---- the reconciliation with the wallets ----------------------------------------------------------
+
+/** Today in the shop's time zone, YYYY-MM-DD (what the day picker and the API take). */
+const shopDay = (ms = Date.now()) => new Intl.DateTimeFormat('en-CA', { timeZone: state.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+const walletKind = (kind) => t(`wk_${kind}`);
+/** A journal status in the screen's words ("unknown → succeeded" for one the reconciliation settled); a wallet's own word as it is. */
+const journalStatusText = (s) =>
+  s
+    ? String(s)
+        .split('→')
+        .map((x) => x.trim())
+        .map((x) => (WORDS.en[`st_${x}`] ? t(`st_${x}`) : x))
+        .join(' → ')
+    : t('none');
+const RESULT_PILL = { match: 'matched', discrepancies: 'mismatch', not_confirmed: 'unknown' };
+const walletsDate = () => $('wallets-date').value || shopDay();
+
+/** The day's newest reconciliation, drawn; while one runs it is asked again every 2 s. */
+async function loadWallets() {
+  const date = walletsDate();
+  const seq = ++state.walletsSeq;
+  clearTimeout(state.walletsTimer);
+  $('wallets-csv').href = `/payment/reconciliation/wallets.csv?date=${encodeURIComponent(date)}`;
+  try {
+    const answer = await api(`/payment/reconciliation/wallets?date=${encodeURIComponent(date)}`);
+    if (seq === state.walletsSeq) renderWallets(answer, date);
+    return answer;
+  } catch (err) {
+    if (!(err instanceof Unauthorized)) console.error(err);
+    return null;
+  }
+}
+
+function renderWallets(answer, date) {
+  clearTimeout(state.walletsTimer);
+  const report = answer.is_success ? answer.data : null;
+  const box = $('wallets');
+  box.dataset.date = date;
+  box.dataset.state = report?.state ?? 'none';
+  $('wallets-run').disabled = state.walletsPosting || report?.state === 'running';
+  $('wallets-csv').hidden = report?.state !== 'done';
+  if (!report || report.state !== 'done') {
+    $('wallets-report').hidden = true;
+    if (report) {
+      $('wallets-state').textContent = t('wallets_running_since', { time: fmt.dateTime(report.started_at), holder: report.held_by ?? t('none') });
+      state.walletsTimer = setTimeout(() => void loadWallets(), 2000);
+    } else {
+      // 106: nothing ran that day yet; anything else as the API said it.
+      $('wallets-state').textContent = answer.error?.code === 106 ? t('wallets_not_run', { date: fmt.day(date) }) : errorText(answer.error);
+    }
+    return;
+  }
+  $('wallets-state').textContent = `${t('wallets_done_at', { time: fmt.dateTime(report.finished_at), questions: fmt.number(report.questions ?? 0) })}${report.resumed ? ` ${t('wallets_resumed')}` : ''}`;
+  $('wallets-result').replaceChildren(pill(RESULT_PILL[report.result] ?? 'none', t(`result_${report.result}`)));
+  $('wallets-result').dataset.result = report.result;
+  const side = (x) => el('span', {}, `${fmt.count(x.count, 'purchases')} · `, el('span', { class: 'money' }, fmt.money(x.amount)));
+  $('wallets-methods').tBodies[0].replaceChildren(
+    ...Object.entries(report.methods ?? {}).map(([method, m]) =>
+      el(
+        'tr',
+        { 'data-method': method, class: m.journal.count !== m.provider.count || m.journal.amount !== m.provider.amount ? 'mismatch' : '' },
+        el('td', {}, METHODS[method] ?? method),
+        el('td', { 'data-side': 'journal' }, side(m.journal)),
+        el('td', { 'data-side': 'provider' }, side(m.provider)),
+        el('td', {}, fmt.number(m.matched)),
+        el('td', {}, fmt.number(m.not_confirmed)),
+      ),
+    ),
+  );
+  labelCells($('wallets-methods'));
+  const differences = report.discrepancies ?? [];
+  $('wallets-differences').tBodies[0].replaceChildren(
+    ...differences.map((d) =>
+      el(
+        'tr',
+        { 'data-kind': d.kind, 'data-id': d.transaction_id, 'data-method': d.method },
+        el('td', {}, pill(d.kind === 'not_confirmed' ? 'unknown' : d.kind === 'settled_by_reconciliation' ? 'none' : 'mismatch', walletKind(d.kind))),
+        el('td', {}, METHODS[d.method] ?? d.method, d.at ? el('div', { class: 'muted' }, fmt.dateTime(d.at)) : ''),
+        el('td', { class: 'amount' }, el('span', { class: 'money' }, fmt.money(d.amount))),
+        el('td', {}, journalStatusText(d.journal_status)),
+        el('td', { class: 'mono' }, d.provider_status ?? t('none')),
+        el('td', { class: 'action' }, d.action ?? ''),
+        // A payment the journal never took has only the wallet's id: nothing to open.
+        el(
+          'td',
+          { class: 'mono' },
+          d.kind === 'unknown_to_journal'
+            ? d.transaction_id
+            : el('a', { href: `#transaction/${d.transaction_id}`, class: 'tx-link', 'data-open': d.transaction_id, onclick: (e) => (e.preventDefault(), void openDetail(d.transaction_id)) }, d.transaction_id.slice(0, 8)),
+        ),
+      ),
+    ),
+  );
+  labelCells($('wallets-differences'));
+  $('wallets-differences').hidden = differences.length === 0;
+  $('wallets-none').hidden = differences.length > 0;
+  $('wallets-report').hidden = false;
+}
+
+/** "Reconcile now": the day asked of every wallet; a long run is answered 202 and followed until done. */
+async function runWallets(event) {
+  event.preventDefault();
+  const date = walletsDate();
+  state.walletsPosting = true;
+  state.walletsSeq += 1;
+  clearTimeout(state.walletsTimer);
+  $('wallets-run').disabled = true;
+  $('wallets').dataset.state = 'running';
+  $('wallets-state').textContent = t('wallets_running');
+  try {
+    const answer = await api('/payment/reconciliation/wallets', { method: 'POST', body: { date } });
+    state.walletsPosting = false;
+    if (date === walletsDate()) renderWallets(answer, date);
+    if (answer.is_success && answer.data.state === 'done') await refresh();
+  } catch (err) {
+    if (!(err instanceof Unauthorized)) console.error(err);
+  } finally {
+    state.walletsPosting = false;
+    if ($('wallets').dataset.state !== 'running') $('wallets-run').disabled = false;
+  }
+}
+
+/**
+ * The CSV of the day, for the accountant: asked with the console's token and language (a plain link
+ * could carry neither), then saved under the server's file name.
+ */
+async function downloadCsv(event) {
+  event.preventDefault();
+  const token = sessionStorage.getItem('paybridge.token');
+  const href = $('wallets-csv').href;
+  const res = await fetch(href, { headers: { 'accept-language': state.lang, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  if (res.status === 401) return showLogin();
+  if (!/text\/csv/.test(res.headers.get('content-type') ?? '')) {
+    const body = await res.json().catch(() => null);
+    return toast(t('csv_failed', { message: body?.error?.message ?? String(res.status) }));
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `wallet-reconciliation-${walletsDate()}.csv`;
+  const url = URL.createObjectURL(await res.blob());
+  const a = el('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** From the banner: the view on the most recent of the last 7 shop days whose report holds this difference. */
+async function showWalletDifference(transactionId) {
+  $('wallets').scrollIntoView({ block: 'start' });
+  for (let back = 0; back < 7; back += 1) {
+    const date = shopDay(Date.now() - back * 86_400_000);
+    $('wallets-date').value = date;
+    const answer = await loadWallets();
+    if (answer?.is_success && (answer.data.discrepancies ?? []).some((d) => d.transaction_id === transactionId)) break;
+    if (back === 6) {
+      $('wallets-date').value = shopDay();
+      await loadWallets();
+    }
+  }
+  $('wallets').scrollIntoView({ block: 'start' });
+  $(`wallets-differences`).querySelector(`tr[data-id="${CSS.escape(transactionId)}"]`)?.classList.add('fresh');
 }
 
 // ---- one transaction ------------------------------------------------------------------------------
@@ -626,7 +812,7 @@ async function start() {
     state.lang = $('language').value;
     localStorage.setItem('paybridge.lang', state.lang);
     translatePage();
-    await refresh();
+    await Promise.all([refresh(), loadWallets()]);
   });
   $('filters').addEventListener('change', () => void refresh());
   // Enter in the shop or till field filters; it must not send the form away.
@@ -641,6 +827,11 @@ async function start() {
   $('resolve-open').addEventListener('click', openResolve);
   $('resolve-cancel').addEventListener('click', () => $('resolve-dialog').close());
   $('resolve-form').addEventListener('submit', confirmResolve);
+  $('wallets-date').value = shopDay();
+  $('wallets-date').max = shopDay();
+  $('wallets-date').addEventListener('change', () => void loadWallets());
+  $('wallets-form').addEventListener('submit', runWallets);
+  $('wallets-csv').addEventListener('click', downloadCsv);
   $('logout').addEventListener('click', () => (sessionStorage.removeItem('paybridge.token'), showLogin()));
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -648,10 +839,16 @@ async function start() {
     $('login-error').textContent = '';
     await refresh();
     if (!$('login').hidden) $('login-error').textContent = t('login_wrong');
-    else startPolling();
+    else {
+      startPolling();
+      void loadWallets();
+    }
   });
   await refresh();
-  if ($('login').hidden) startPolling();
+  if ($('login').hidden) {
+    startPolling();
+    void loadWallets();
+  }
 }
 
 // Live: the journal is asked again every 2 s (an EventSource could not carry the token).

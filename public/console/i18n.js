@@ -74,6 +74,7 @@ const FORMS = {
     mismatches: { one: 'расхождение сверки', few: 'расхождения сверки', many: 'расхождений сверки', other: 'расхождения сверки' },
     conflicts: { one: 'конфликт доказательств', few: 'конфликта доказательств', many: 'конфликтов доказательств', other: 'конфликта доказательств' },
     unknown_closes: { one: 'закрытие смены без ответа', few: 'закрытия смены без ответа', many: 'закрытий смены без ответа', other: 'закрытия смены без ответа' },
+    wallet_differences: { one: 'расхождение с кошельками', few: 'расхождения с кошельками', many: 'расхождений с кошельками', other: 'расхождения с кошельками' },
   },
   uz: {
     purchases: { one: 'toʻlov', other: 'toʻlov' },
@@ -87,6 +88,7 @@ const FORMS = {
     mismatches: { one: 'solishtirishda farq', other: 'solishtirishda farq' },
     conflicts: { one: 'dalillar ziddiyati', other: 'dalillar ziddiyati' },
     unknown_closes: { one: 'javobsiz smena yopilishi', other: 'javobsiz smena yopilishi' },
+    wallet_differences: { one: 'hamyonlar bilan farq', other: 'hamyonlar bilan farq' },
   },
   en: {
     purchases: { one: 'purchase', other: 'purchases' },
@@ -100,6 +102,7 @@ const FORMS = {
     mismatches: { one: 'reconciliation mismatch', other: 'reconciliation mismatches' },
     conflicts: { one: 'conflict of proof', other: 'conflicts of proof' },
     unknown_closes: { one: 'shift close without an answer', other: 'shift closes without an answer' },
+    wallet_differences: { one: 'difference with the wallets', other: 'differences with the wallets' },
   },
 };
 
@@ -237,9 +240,54 @@ const RESOLVE = {
   },
 };
 
+// The reconciliation of a shop day with the wallets (Click, Payme, Uzum). The kinds of difference
+// in the words of src/i18n/reconciliation.ts (KIND_LABELS), which the CSV and the CLI use too.
+const WALLETS = {
+  ru: {
+    wallets_title: 'Сверка с кошельками', reconcile_now: 'Сверить сейчас', csv: 'CSV',
+    wallets_running: 'Сверка идёт…', wallets_running_since: 'Сверка идёт с {time} ({holder}).', wallets_not_run: 'Сверки за {date} ещё не было.',
+    wallets_done_at: 'Сверено {time}; вопросов к кошелькам: {questions}.', wallets_resumed: 'Продолжена после остановки.',
+    wallets_result: 'Итог', result_match: 'всё совпало', result_discrepancies: 'есть расхождения', result_not_confirmed: 'не всё подтверждено',
+    wallet_side: 'Кошелёк', journal_side: 'Журнал', matched_count: 'Совпало', not_confirmed_count: 'Не подтверждено',
+    differences_title: 'Расхождения', no_differences: 'Расхождений нет.', difference_kind: 'Расхождение', journal_status: 'Статус в журнале',
+    wallet_status: 'Статус в кошельке', what_to_do: 'Что делать', payment_time: 'Время платежа', wallet_differences_of: 'расхождение с кошельком',
+    csv_failed: 'CSV не получен: {message}',
+    wk_paid_at_provider_only: 'оплачено только в кошельке', wk_paid_in_journal_only: 'оплачено только в журнале', wk_given_back_outside: 'возврат мимо PayBridge',
+    wk_given_back_in_journal_only: 'возврат только в журнале', wk_amount_differs: 'суммы расходятся', wk_unknown_to_journal: 'нет в журнале',
+    wk_not_confirmed: 'не подтверждено', wk_settled_by_reconciliation: 'решено сверкой',
+  },
+  uz: {
+    wallets_title: 'Hamyonlar bilan solishtirish', reconcile_now: 'Hozir solishtirish', csv: 'CSV',
+    wallets_running: 'Solishtirish ketmoqda…', wallets_running_since: 'Solishtirish {time} dan beri ketmoqda ({holder}).', wallets_not_run: '{date} uchun solishtirish hali boʻlmagan.',
+    wallets_done_at: 'Solishtirilgan: {time}; hamyonlarga savollar: {questions}.', wallets_resumed: 'Toʻxtashdan keyin davom ettirilgan.',
+    wallets_result: 'Natija', result_match: 'hammasi mos keldi', result_discrepancies: 'farqlar bor', result_not_confirmed: 'hammasi tasdiqlanmadi',
+    wallet_side: 'Hamyon', journal_side: 'Jurnal', matched_count: 'Mos keldi', not_confirmed_count: 'Tasdiqlanmadi',
+    differences_title: 'Farqlar', no_differences: 'Farqlar yoʻq.', difference_kind: 'Farq', journal_status: 'Jurnaldagi holat',
+    wallet_status: 'Hamyondagi holat', what_to_do: 'Nima qilish kerak', payment_time: 'Toʻlov vaqti', wallet_differences_of: 'hamyon bilan farq',
+    csv_failed: 'CSV olinmadi: {message}',
+    wk_paid_at_provider_only: 'faqat hamyonda toʻlangan', wk_paid_in_journal_only: 'faqat jurnalda toʻlangan', wk_given_back_outside: 'PayBridge’siz qaytarilgan',
+    wk_given_back_in_journal_only: 'faqat jurnalda qaytarilgan', wk_amount_differs: 'summalar farq qiladi', wk_unknown_to_journal: 'jurnalda yoʻq',
+    wk_not_confirmed: 'tasdiqlanmadi', wk_settled_by_reconciliation: 'solishtirish hal qildi',
+  },
+  en: {
+    wallets_title: 'Reconciliation with the wallets', reconcile_now: 'Reconcile now', csv: 'CSV',
+    wallets_running: 'Reconciling…', wallets_running_since: 'Reconciling since {time} ({holder}).', wallets_not_run: 'No reconciliation of {date} yet.',
+    wallets_done_at: 'Reconciled {time}; questions to the wallets: {questions}.', wallets_resumed: 'Resumed after a stop.',
+    wallets_result: 'Result', result_match: 'everything matches', result_discrepancies: 'differences found', result_not_confirmed: 'not everything confirmed',
+    wallet_side: 'Wallet', journal_side: 'Journal', matched_count: 'Matched', not_confirmed_count: 'Not confirmed',
+    differences_title: 'Differences', no_differences: 'No differences.', difference_kind: 'Difference', journal_status: 'Journal status',
+    wallet_status: 'Wallet status', what_to_do: 'What to do', payment_time: 'Payment time', wallet_differences_of: 'difference with the wallet',
+    csv_failed: 'No CSV: {message}',
+    wk_paid_at_provider_only: 'paid at the wallet only', wk_paid_in_journal_only: 'paid in the journal only', wk_given_back_outside: 'given back outside PayBridge',
+    wk_given_back_in_journal_only: 'given back in the journal only', wk_amount_differs: 'amounts differ', wk_unknown_to_journal: 'unknown to the journal',
+    wk_not_confirmed: 'not confirmed', wk_settled_by_reconciliation: 'settled by the reconciliation',
+  },
+};
+
 for (const lang of ['ru', 'uz', 'en']) {
   Object.assign(WORDS[lang], MORE[lang]);
   Object.assign(WORDS[lang], RESOLVE[lang]);
+  Object.assign(WORDS[lang], WALLETS[lang]);
   WORDS[lang].forms = FORMS[lang];
   WORDS[lang].steps = STEPS[lang];
 }
