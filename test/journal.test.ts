@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +92,47 @@ const origin = (instance: string, over: Partial<JournalOrigin> = {}): JournalOri
 
 for (const engine of ENGINES) {
   describeUnlessSkipped(`the journal on ${engine.name}`, engine.skip, () => {
+    test('a day’s wallet reconciliation is run by one holder at a time, fenced, and taken over with its answers once the claim lapses', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const fresh = (id: string, date = '2026-12-05') => ({ id, scope: 'shop-1/till-1', date, methods: ['payme'] });
+        const first = await journal.startWalletRun(fresh('run-a'), { owner: 'A', leaseMs: 300 });
+        assert.ok(first.taken && !first.resumed);
+        // Another PayBridge of the till finds it held: no second run of the day.
+        const second = await journal.startWalletRun(fresh('run-b'), { owner: 'B', leaseMs: 300 });
+        assert.equal(second.taken, false);
+        assert.equal(second.run.id, 'run-a');
+        await journal.saveWalletAnswer('run-a', 'record:t1', { state: 'charged' });
+        await journal.saveWalletAnswer('run-a', 'record:t1', { state: 'overwritten?' });
+        assert.deepEqual([...(await journal.walletAnswers('run-a'))], [['record:t1', { state: 'charged' }]]);
+        await sleep(400);
+        const taken = await journal.startWalletRun(fresh('run-c'), { owner: 'B', leaseMs: 60_000 });
+        assert.ok(taken.taken && taken.resumed && taken.run.id === 'run-a');
+        assert.equal(taken.run.claim.epoch, first.run.claim.epoch + 1);
+        // The first holder, its claim taken over, can neither renew nor finish the run.
+        assert.equal(await journal.renewWalletRun('run-a', first.run.claim, 60_000), false);
+        assert.equal(await journal.finishWalletRun('run-a', first.run.claim, { by: 'A' }), false);
+        assert.equal(await journal.finishWalletRun('run-a', taken.run.claim, { by: 'B' }), true);
+        const done = await journal.latestWalletRun('shop-1/till-1', '2026-12-05');
+        assert.equal(done?.state, 'done');
+        assert.deepEqual(done?.report, { by: 'B' });
+        // A new run of a finished day is a new run; the newest finished one of each day is listed.
+        const again = await journal.startWalletRun(fresh('run-d'), { owner: 'A', leaseMs: 60_000 });
+        assert.ok(again.taken && !again.resumed && again.run.id === 'run-d');
+        assert.equal(await journal.finishWalletRun('run-d', again.run.claim, { by: 'A again' }), true);
+        const other = await journal.startWalletRun(fresh('run-e', '2026-12-06'), { owner: 'A', leaseMs: 60_000 });
+        assert.ok(other.taken);
+        assert.equal(await journal.finishWalletRun('run-e', other.run.claim, { by: 'next day' }), true);
+        assert.deepEqual((await journal.finishedWalletRuns('shop-1/till-1', '2026-12-01')).map((r) => [r.date, r.report]), [
+          ['2026-12-05', { by: 'A again' }],
+          ['2026-12-06', { by: 'next day' }],
+        ]);
+        assert.deepEqual(await journal.finishedWalletRuns('another/till', '2026-12-01'), []);
+      } finally {
+        await journal.close();
+      }
+    });
+
     test('transitions follow the state machine and refuse a stale starting status', async () => {
       const journal = await (await engine.fresh()).open();
       try {

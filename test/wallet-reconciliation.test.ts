@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { shopDate } from '../src/lib/shop-time.js';
+import { SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
 
 // The day's wallet reconciliation (#26) against the sandbox's emulators over real sockets: what the
@@ -99,7 +100,7 @@ describe('wallet reconciliation against the emulators', () => {
       assert.equal(by(uzumPart)?.provider_status, 'PARTIAL_CANCELLED');
       // CLICK documents no status of a reversed payment: its −2 reads "error", so the journal's charge is not confirmed there.
       assert.equal(by(clickId)?.kind, 'paid_in_journal_only');
-      const foreign = by(outside.body.receipt_id as string);
+      const foreign = by(outside.body._id as string);
       assert.equal(foreign?.kind, 'unknown_to_journal');
       assert.equal(foreign?.amount, 42_000);
       assert.equal(by(untouched), undefined);
@@ -131,7 +132,19 @@ describe('wallet reconciliation against the emulators', () => {
   test('a payment the journal holds as unknown is settled through recovery by the reconciliation, and reported so', async () => {
     const bridge = await startTestBridge((c) => {
       c.sandbox.uzum.processing_ms = 3_000;
-      c.uzum = { ...c.uzum!, status_deadline_ms: 300 };
+      // In sandbox mode the emulator's address replaces base_url (sandboxProviders); the rest is PayBridge's own.
+      c.uzum = {
+        base_url: 'http://replaced-in-sandbox.invalid/',
+        service_id: SANDBOX_UZUM.serviceId,
+        merchant_service_user_id: SANDBOX_UZUM.merchantServiceUserId,
+        secret_key: SANDBOX_UZUM.secretKey,
+        cashbox_code: 'KKM-7',
+        timestamp: 'utc',
+        timeouts: { connect_ms: 1_000, response_ms: 3_000 },
+        poll_interval_ms: 50,
+        status_deadline_ms: 300,
+        not_found_after_ms: 600,
+      };
     });
     try {
       const { body } = await post(bridge, '/payment/uzum', { amount: 55_000, qr_code: UZUM_PROCESSING_QR });
@@ -181,16 +194,18 @@ describe('wallet reconciliation against the emulators', () => {
     };
     let bridge = await startTestBridge(slow, dataDir);
     const ids: string[] = [];
+    const before = new Map<string, number>();
     let paymeOrigin = '';
     try {
       for (let i = 0; i < 6; i++) ids.push(await pay(bridge, 'payme', 10_000 + i));
       paymeOrigin = origins(bridge).payme;
+      for (const r of (await emulator(paymeOrigin, '/_sandbox/receipts')).body as unknown as Json[]) before.set(r._id as string, r.status_requests as number);
       const started = bridge.walletReconciliation.run(today(bridge), ['payme']);
       started.catch(() => undefined);
       // Stop once some of the receipts have been asked about, and not all.
       for (;;) {
         const rows = (await emulator(paymeOrigin, '/_sandbox/receipts')).body as unknown as Json[];
-        const asked = rows.filter((r) => ids.includes(r.account?.order_id ?? r.account?.[0]?.value) && r.status_requests > 0).length;
+        const asked = rows.filter((r) => r.status_requests > before.get(r._id as string)!).length;
         if (asked >= 2) break;
         await sleep(20);
       }
@@ -206,7 +221,10 @@ describe('wallet reconciliation against the emulators', () => {
       const ours = rows.filter((r) => r.status_requests !== undefined && ids.some((id) => JSON.stringify(r.account).includes(id)));
       assert.equal(ours.length, 6);
       // Each receipt was asked about by its status once (receipts.get) in the whole day's run — before the stop or after, never both.
-      for (const r of ours) assert.equal(r.status_requests, 1, JSON.stringify(r));
+      // An answer that was on its way when the process stopped was never kept, so at most that one is asked again.
+      const counts = ours.map((r) => (r.status_requests as number) - before.get(r._id as string)!).sort();
+      assert.ok(counts.every((n) => n >= 1) && counts.filter((n) => n > 1).length <= 1 && counts.every((n) => n <= 2), JSON.stringify(counts));
+      assert.ok(report.questions < 6, `the resumed run asked ${report.questions} questions`);
     } finally {
       await bridge.close();
     }
