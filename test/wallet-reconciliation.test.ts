@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
+import { execFile } from 'node:child_process';
 import { shopDate } from '../src/lib/shop-time.js';
 import { SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { get, post, startTestBridge, tempDir, type TestBridge } from './helpers.js';
@@ -42,7 +43,6 @@ async function reconcile(bridge: TestBridge, body: object): Promise<Json> {
   return res.body.data;
 }
 
-const kinds = (report: Json) => (report.discrepancies as Json[]).map((d) => `${d.method}:${d.kind}`).sort();
 
 describe('wallet reconciliation against the emulators', () => {
   test('a clean day matches: every payment of each wallet confirmed, totals equal on both sides', async () => {
@@ -225,6 +225,35 @@ describe('wallet reconciliation against the emulators', () => {
       const counts = ours.map((r) => (r.status_requests as number) - before.get(r._id as string)!).sort();
       assert.ok(counts.every((n) => n >= 1) && counts.filter((n) => n > 1).length <= 1 && counts.every((n) => n <= 2), JSON.stringify(counts));
       assert.ok(report.questions < 6, `the resumed run asked ${report.questions} questions`);
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test('paybridge reconcile wallets prints the day in the cashier’s language and exits 0 on a match, 1 on differences, 3 when a wallet could not confirm', async () => {
+    const bridge = await startTestBridge();
+    const cli = new URL('../src/cli/main.ts', import.meta.url).pathname;
+    const address = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, PAYBRIDGE_URL: address }, timeout: 120_000 }, (err, stdout) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
+        ),
+      );
+    try {
+      const id = await pay(bridge, 'uzum', 33_000);
+      const clean = await run(['--lang', 'ru', 'reconcile', 'wallets', '--date', 'today']);
+      assert.equal(clean.code, 0, clean.stdout);
+      assert.match(clean.stdout, /всё совпало/);
+      await emulator(origins(bridge).uzum, '/_sandbox/uzum/cabinet-refund', { transaction_id: id });
+      const differs = await run(['--lang', 'en', 'reconcile', 'wallets', '--date', today(bridge), '--methods', 'uzum']);
+      assert.equal(differs.code, 1, differs.stdout);
+      assert.match(differs.stdout, /given back outside PayBridge/);
+      assert.match(differs.stdout, new RegExp(`${id}: Uzum gave back 330\\.00\\ssoum`));
+      await bridge.emulators!.uzum.close();
+      const down = await run(['--lang', 'uz', 'reconcile', 'wallets', '--date', 'today', '--methods', 'uzum']);
+      assert.equal(down.code, 3, down.stdout);
+      assert.match(down.stdout, /tasdiqlanmadi/);
     } finally {
       await bridge.close();
     }

@@ -10,6 +10,7 @@ import { serviceInstall, serviceStatus, serviceUninstall, type ServiceOptions } 
 import { terminalConformance, type ConformanceCliOptions } from './commands/terminal-conformance.js';
 import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { cliLanguage, reconcileWallets } from './commands/reconcile-wallets.js';
 
 // `paybridge journal export | head`: a reader that stops early is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -145,10 +146,20 @@ program
   .option('--terminal <id>', 'a configured terminal (the default one otherwise)')
   .action(run(async (method: 'humo' | 'uzcard', o: { terminal?: string }) => closeShift(client(), method, o.terminal, out())));
 
-program
+const reconcileCommand = program
   .command('reconcile')
-  .description('settle pending and unknown payments now by asking the providers and terminals (exit 3 when some stay open)')
+  .description('settle pending and unknown payments now by asking the providers and terminals (exit 3 when some stay open); `reconcile wallets`: a day against the wallets’ records')
   .action(run(async () => reconcile(client(), out())));
+reconcileCommand
+  .command('wallets')
+  .description('reconcile a shop day with Click, Payme and Uzum: exit 0 all match, 1 differences, 3 some payments could not be confirmed')
+  .option('--date <date>', 'the shop day: YYYY-MM-DD, today or yesterday', 'today')
+  .option('--methods <list>', 'click,payme,uzum (every configured wallet when absent)')
+  .action(
+    run(async (o: { date: string; methods?: string }) =>
+      reconcileWallets(client(), o.date, o.methods?.split(',').map((m) => m.trim()).filter(Boolean), cliLanguage(globals().lang), globals().json),
+    ),
+  );
 
 const config = program.command('config').description('the configuration file');
 config
