@@ -3,8 +3,24 @@ import { discrepancyAction, KIND_LABELS, RECONCILIATION_COLUMNS } from '../i18n/
 import { formatShopDateTime } from '../lib/shop-time.js';
 import type { WalletReport, WalletRunView } from '../payments/wallet-reconciliation.js';
 import { METHOD_NAMES } from '../payments/transaction.js';
+import type { Discrepancy } from '../payments/wallet-records.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One difference: ids and codes first, the sentence for the shop last. */
+export function presentDiscrepancy(d: Discrepancy, language: Language) {
+  return {
+    kind: d.kind,
+    method: d.method,
+    transaction_id: d.transactionId,
+    journal_status: d.journalStatus,
+    provider_status: d.providerStatus,
+    amount: d.amount,
+    at: d.at === null ? null : iso(d.at),
+    detail: d.detail,
+    action: discrepancyAction(d, language),
+  };
+}
 
 /** A finished reconciliation as the API gives it: ids and codes first, the sentence for the shop last in each difference. */
 export function presentWalletReport(report: WalletReport, language: Language) {
@@ -21,17 +37,7 @@ export function presentWalletReport(report: WalletReport, language: Language) {
         { journal: t.journal, provider: t.provider, matched: t.matched, not_confirmed: t.notConfirmed },
       ]),
     ),
-    discrepancies: report.discrepancies.map((d) => ({
-      kind: d.kind,
-      method: d.method,
-      transaction_id: d.transactionId,
-      journal_status: d.journalStatus,
-      provider_status: d.providerStatus,
-      amount: d.amount,
-      at: d.at === null ? null : iso(d.at),
-      detail: d.detail,
-      action: discrepancyAction(d, language),
-    })),
+    discrepancies: report.discrepancies.map((d) => presentDiscrepancy(d, language)),
     questions: report.questions,
     resumed: report.resumed,
     started_at: iso(report.startedAt),

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Discrepancy } from '../../payments/wallet-records.js';
-import { discrepancyAction } from '../../i18n/reconciliation.js';
+import { presentDiscrepancy } from '../present-reconciliation.js';
 import { ATTENTION_DAYS, presentShiftClose, type OperatorService } from '../../payments/operator-service.js';
 import { presentConflict, presentTransaction } from '../present.js';
 import { coerceToSchema } from '../coerce.js';
@@ -127,15 +127,7 @@ export function registerOperatorRoutes(
         conflicts_count: a.conflictsCount,
         unknown_closes: a.unknownCloses.map(presentShiftClose),
         unknown_closes_count: a.unknownClosesCount,
-        wallet_discrepancies: differences.map((d) => ({
-          kind: d.kind,
-          method: d.method,
-          transaction_id: d.transactionId,
-          journal_status: d.journalStatus,
-          provider_status: d.providerStatus,
-          amount: d.amount,
-          action: discrepancyAction(d, request.language),
-        })),
+        wallet_discrepancies: differences.map((d) => presentDiscrepancy(d, request.language)),
         wallet_discrepancies_count: differences.length,
       });
     },

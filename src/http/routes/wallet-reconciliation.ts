@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { text } from '../../i18n/text.js';
-import { shopDate } from '../../lib/shop-time.js';
+import { shopDate, shopDay } from '../../lib/shop-time.js';
 import { UnconfiguredWalletError, type WalletReconciliation, type WalletRunView } from '../../payments/wallet-reconciliation.js';
 import { success } from '../envelope.js';
 import { presentWalletRun, walletReportCsv } from '../present-reconciliation.js';
@@ -34,7 +34,12 @@ const SAMPLE = { reconciliation_id: '6b1f0c9e-2f7a-4f57-9d55-1b1a3b0f4c11', date
 
 /** The wallet reconciliation of a shop day: run it, read it, take it to the accountant as CSV. */
 export function registerWalletReconciliationRoutes(app: FastifyInstance, reconciliation: WalletReconciliation, timezone: string, answerWithinMs: number): void {
-  const day = (date: string) => (date === 'today' ? shopDate(timezone, Date.now()) : date === 'yesterday' ? shopDate(timezone, Date.now() - 86_400_000 * 1) : date);
+  // The day before today ends where today starts (a shop day may be 23 or 25 hours long).
+  const day = (date: string) => {
+    const today = shopDate(timezone, Date.now());
+    if (date === 'today') return today;
+    return date === 'yesterday' ? shopDate(timezone, shopDay(timezone, today).from - 1) : date;
+  };
 
   app.post<{ Body: WalletReconciliationBody }>(
     '/payment/reconciliation/wallets',
