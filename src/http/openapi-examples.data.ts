@@ -21,7 +21,7 @@ export const RECORDED: RecordedFile = {
             "journal": {
               "engine": "sqlite",
               "ok": true,
-              "detail": "schema v9, WAL, synchronous=FULL, better-sqlite3"
+              "detail": "schema v10, WAL, synchronous=FULL, better-sqlite3"
             },
             "methods": [
               "click",
@@ -108,7 +108,7 @@ export const RECORDED: RecordedFile = {
             "reason": "Платёжная система не приняла платёж; деньги не списаны.",
             "transaction_id": "d0c5e7a0-0000-4000-8000-000000000002",
             "transaction_status": "failed",
-            "provider_said": "Click declined the payment: Недостаточно средств на карте."
+            "provider_said": "Click answered error_code -5017 (Недостаточно средств на карте); PayBridge never learnt the payment’s id, so it cannot be confirmed, and CLICK cancels an unconfirmed payment 30 s after creating it: nothing stays charged (a debit the customer may see is returned by CLICK within those 30 s)."
           },
           "is_success": false
         }
@@ -440,7 +440,7 @@ export const RECORDED: RecordedFile = {
         "status": 200,
         "answer": {
           "data": {
-            "id": 8,
+            "id": 21,
             "result": {
               "receipt": {
                 "_id": "6a0c00000000000000000001",
@@ -1637,8 +1637,8 @@ export const RECORDED: RecordedFile = {
                 "till": "3",
                 "instance": "till-3",
                 "error": null,
-                "created_at": "2026-11-26T05:00:06.000Z",
-                "updated_at": "2026-11-26T05:00:07.000Z"
+                "created_at": "2026-11-26T05:00:10.000Z",
+                "updated_at": "2026-11-26T05:00:11.000Z"
               },
               {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000003",
@@ -1659,8 +1659,8 @@ export const RECORDED: RecordedFile = {
                 "till": "3",
                 "instance": "till-3",
                 "error": null,
-                "created_at": "2026-11-26T05:00:04.000Z",
-                "updated_at": "2026-11-26T05:00:05.000Z"
+                "created_at": "2026-11-26T05:00:08.000Z",
+                "updated_at": "2026-11-26T05:00:09.000Z"
               }
             ],
             "next_cursor": "MTc5NTY2OTIwMTAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDM",
@@ -1723,8 +1723,8 @@ export const RECORDED: RecordedFile = {
                   "message": "BILLING_ERROR",
                   "data": "OUTCOME_UNKNOWN"
                 },
-                "created_at": "2026-11-26T05:00:14.000Z",
-                "updated_at": "2026-11-26T05:00:15.000Z"
+                "created_at": "2026-11-26T05:00:18.000Z",
+                "updated_at": "2026-11-26T05:00:19.000Z"
               },
               {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000021",
@@ -1745,8 +1745,8 @@ export const RECORDED: RecordedFile = {
                 "till": "3",
                 "instance": "till-3",
                 "error": null,
-                "created_at": "2026-11-26T05:00:10.000Z",
-                "updated_at": "2026-11-26T05:00:11.000Z"
+                "created_at": "2026-11-26T05:00:14.000Z",
+                "updated_at": "2026-11-26T05:00:15.000Z"
               }
             ],
             "next_cursor": "MTc5NTY2OTIwNDAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMjE",
@@ -1806,7 +1806,7 @@ export const RECORDED: RecordedFile = {
             "instance": "till-3",
             "error": null,
             "created_at": "2026-11-26T05:00:01.000Z",
-            "updated_at": "2026-11-26T05:00:07.000Z",
+            "updated_at": "2026-11-26T05:00:11.000Z",
             "held_by": null,
             "conflicts": [],
             "slip": null,
@@ -1816,7 +1816,7 @@ export const RECORDED: RecordedFile = {
               "attempts": 1,
               "next_attempt_at": null,
               "last_error": null,
-              "updated_at": "2026-11-26T05:00:03.000Z"
+              "updated_at": "2026-11-26T05:00:07.000Z"
             },
             "events": [
               {
@@ -1830,14 +1830,25 @@ export const RECORDED: RecordedFile = {
               },
               {
                 "at": "2026-11-26T05:00:02.000Z",
-                "status": "succeeded",
-                "step": "succeeded",
+                "status": "pending",
+                "step": "sending_to_click_confirmation_mode",
+                "detail": {
+                  "confirmation_mode": {
+                    "error_code": 0,
+                    "error_note": "Успешно"
+                  }
+                }
+              },
+              {
+                "at": "2026-11-26T05:00:03.000Z",
+                "status": "pending",
+                "step": "payment_created",
                 "detail": {
                   "error_code": 0,
-                  "error_note": "Успешно подтвержден",
+                  "error_note": "Платеж в обработке",
                   "payment_id": 2170000001,
-                  "payment_status": 2,
-                  "confirm_mode": 0,
+                  "payment_status": 1,
+                  "confirm_mode": 1,
                   "card_type": "private",
                   "processing_type": "UZCARD",
                   "card_number": "**0049******0683",
@@ -1845,7 +1856,33 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
+                "at": "2026-11-26T05:00:04.000Z",
+                "status": "pending",
+                "step": "confirmed",
+                "detail": {
+                  "error_code": 0,
+                  "error_note": "Успешно подтвержден"
+                }
+              },
+              {
                 "at": "2026-11-26T05:00:05.000Z",
+                "status": "pending",
+                "step": "status",
+                "detail": {
+                  "error_code": 0,
+                  "error_note": "Успешно подтвержден",
+                  "payment_id": 2170000001,
+                  "payment_status": 2
+                }
+              },
+              {
+                "at": "2026-11-26T05:00:06.000Z",
+                "status": "succeeded",
+                "step": "succeeded",
+                "detail": null
+              },
+              {
+                "at": "2026-11-26T05:00:09.000Z",
                 "status": "succeeded",
                 "step": "refunded",
                 "detail": {
@@ -1856,7 +1893,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "at": "2026-11-26T05:00:07.000Z",
+                "at": "2026-11-26T05:00:11.000Z",
                 "status": "refunded",
                 "step": "refunded",
                 "detail": {
@@ -1873,8 +1910,8 @@ export const RECORDED: RecordedFile = {
                 "kind": "refund",
                 "status": "succeeded",
                 "amount": 50000,
-                "created_at": "2026-11-26T05:00:04.000Z",
-                "updated_at": "2026-11-26T05:00:05.000Z",
+                "created_at": "2026-11-26T05:00:08.000Z",
+                "updated_at": "2026-11-26T05:00:09.000Z",
                 "error": null
               },
               {
@@ -1882,8 +1919,8 @@ export const RECORDED: RecordedFile = {
                 "kind": "refund",
                 "status": "succeeded",
                 "amount": 100000,
-                "created_at": "2026-11-26T05:00:06.000Z",
-                "updated_at": "2026-11-26T05:00:07.000Z",
+                "created_at": "2026-11-26T05:00:10.000Z",
+                "updated_at": "2026-11-26T05:00:11.000Z",
                 "error": null
               }
             ],
@@ -1952,7 +1989,7 @@ export const RECORDED: RecordedFile = {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000006",
                 "method": "click",
                 "amount": 30000,
-                "created_at": "2026-11-26T05:00:14.000Z"
+                "created_at": "2026-11-26T05:00:18.000Z"
               }
             ],
             "fiscal_handoffs_pending": 0,
@@ -1998,8 +2035,8 @@ export const RECORDED: RecordedFile = {
                   "message": "BILLING_ERROR",
                   "data": "OUTCOME_UNKNOWN"
                 },
-                "created_at": "2026-11-26T05:00:14.000Z",
-                "updated_at": "2026-11-26T05:00:15.000Z"
+                "created_at": "2026-11-26T05:00:18.000Z",
+                "updated_at": "2026-11-26T05:00:19.000Z"
               }
             ],
             "unknown_count": 1,
@@ -2008,7 +2045,9 @@ export const RECORDED: RecordedFile = {
             "conflicts": [],
             "conflicts_count": 0,
             "unknown_closes": [],
-            "unknown_closes_count": 0
+            "unknown_closes_count": 0,
+            "wallet_discrepancies": [],
+            "wallet_discrepancies_count": 0
           },
           "error": null,
           "is_success": true
@@ -2052,8 +2091,8 @@ export const RECORDED: RecordedFile = {
               "message": "BILLING_ERROR",
               "data": "OUTCOME_UNKNOWN"
             },
-            "created_at": "2026-11-26T05:00:14.000Z",
-            "updated_at": "2026-11-26T05:00:16.000Z"
+            "created_at": "2026-11-26T05:00:18.000Z",
+            "updated_at": "2026-11-26T05:00:20.000Z"
           },
           "error": null,
           "is_success": true
@@ -2748,34 +2787,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T07:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 3,
-                    "paid_amount": 290000,
-                    "returned_amount": 200000,
-                    "net_amount": 90000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "payme": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 250000,
-                    "net_amount": 120000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "uzcard": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 100000,
-                    "net_amount": 270000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   }
                 }
               },
@@ -2892,34 +2931,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T11:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
                   },
                   "payme": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
                   },
                   "uzcard": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
                   }
                 }
               },
@@ -3500,12 +3539,12 @@ export const RECORDED: RecordedFile = {
               "default": true,
               "state": "idle",
               "queue_depth": 0,
-              "last_answer_at": "2026-11-26T05:00:09.000Z",
+              "last_answer_at": "2026-11-26T05:00:13.000Z",
               "last_error": null,
               "shift_number": 2,
               "last_close": {
                 "state": "closed",
-                "closed_at": "2026-11-26T05:00:08.000Z",
+                "closed_at": "2026-11-26T05:00:12.000Z",
                 "shift_number": 1,
                 "matched": true
               }
@@ -3517,12 +3556,12 @@ export const RECORDED: RecordedFile = {
               "default": true,
               "state": "idle",
               "queue_depth": 0,
-              "last_answer_at": "2026-11-26T05:00:13.000Z",
+              "last_answer_at": "2026-11-26T05:00:17.000Z",
               "last_error": null,
               "shift_number": 2,
               "last_close": {
                 "state": "closed",
-                "closed_at": "2026-11-26T05:00:12.000Z",
+                "closed_at": "2026-11-26T05:00:16.000Z",
                 "shift_number": 1,
                 "matched": true
               }
@@ -3548,7 +3587,7 @@ export const RECORDED: RecordedFile = {
               "state": "closed",
               "terminal": "uzcard-sandbox",
               "shift_number": 1,
-              "closed_at": "2026-11-26T05:00:12.000Z",
+              "closed_at": "2026-11-26T05:00:16.000Z",
               "matched": true,
               "mismatch": false,
               "reason": null,
@@ -3583,7 +3622,7 @@ export const RECORDED: RecordedFile = {
               "state": "closed",
               "terminal": "humo-sandbox",
               "shift_number": 1,
-              "closed_at": "2026-11-26T05:00:08.000Z",
+              "closed_at": "2026-11-26T05:00:12.000Z",
               "matched": true,
               "mismatch": false,
               "reason": null,
@@ -3633,6 +3672,155 @@ export const RECORDED: RecordedFile = {
             "data": "limit: must be an integer from 1 to 200",
             "problems": [
               "limit: must be an integer from 1 to 200"
+            ]
+          },
+          "is_success": false
+        }
+      }
+    ],
+    "POST /payment/reconciliation/wallets": [
+      {
+        "name": "the day",
+        "request": {
+          "method": "POST",
+          "url": "/payment/reconciliation/wallets",
+          "body": {
+            "date": "today",
+            "methods": [
+              "payme"
+            ]
+          }
+        },
+        "status": 200,
+        "answer": {
+          "data": {
+            "reconciliation_id": "d0c5e7a0-0000-4000-8000-000000000028",
+            "date": "2026-11-26",
+            "state": "done",
+            "result": "match",
+            "discrepancy_count": 0,
+            "not_confirmed_count": 0,
+            "methods": {
+              "payme": {
+                "journal": {
+                  "count": 1,
+                  "amount": 0
+                },
+                "provider": {
+                  "count": 1,
+                  "amount": 0
+                },
+                "matched": 2,
+                "not_confirmed": 0
+              }
+            },
+            "discrepancies": [],
+            "questions": 3,
+            "resumed": false,
+            "started_at": "2026-11-26T05:00:21.000Z",
+            "finished_at": "2026-11-26T05:00:22.000Z"
+          },
+          "error": null,
+          "is_success": true
+        }
+      },
+      {
+        "name": "bad request (7)",
+        "request": {
+          "method": "POST",
+          "url": "/payment/reconciliation/wallets",
+          "body": {
+            "date": "2026-02-30"
+          }
+        },
+        "status": 200,
+        "answer": {
+          "data": null,
+          "error": {
+            "code": 7,
+            "message": "Касса отправила неверный запрос (date). Ничего не выполнено; сообщите администратору кассы.",
+            "data": "date: 2026-02-30 is not a calendar date",
+            "problems": [
+              "date: 2026-02-30 is not a calendar date"
+            ]
+          },
+          "is_success": false
+        }
+      }
+    ],
+    "GET /payment/reconciliation/wallets": [
+      {
+        "name": "the day",
+        "request": {
+          "method": "GET",
+          "url": "/payment/reconciliation/wallets?date=today"
+        },
+        "status": 200,
+        "answer": {
+          "data": {
+            "reconciliation_id": "d0c5e7a0-0000-4000-8000-000000000028",
+            "date": "2026-11-26",
+            "state": "done",
+            "result": "match",
+            "discrepancy_count": 0,
+            "not_confirmed_count": 0,
+            "methods": {
+              "payme": {
+                "journal": {
+                  "count": 1,
+                  "amount": 0
+                },
+                "provider": {
+                  "count": 1,
+                  "amount": 0
+                },
+                "matched": 2,
+                "not_confirmed": 0
+              }
+            },
+            "discrepancies": [],
+            "questions": 3,
+            "resumed": false,
+            "started_at": "2026-11-26T05:00:21.000Z",
+            "finished_at": "2026-11-26T05:00:22.000Z"
+          },
+          "error": null,
+          "is_success": true
+        }
+      },
+      {
+        "name": "not run yet (106)",
+        "request": {
+          "method": "GET",
+          "url": "/payment/reconciliation/wallets?date=2001-01-01"
+        },
+        "status": 200,
+        "answer": {
+          "data": null,
+          "error": {
+            "code": 106,
+            "message": "Сверки с кошельками за 2001-01-01 ещё не было. Запустите её: POST /payment/reconciliation/wallets.",
+            "data": "No wallet reconciliation of 2001-01-01 has run yet. Start one: POST /payment/reconciliation/wallets.",
+            "reason": "Сверки с кошельками за 2001-01-01 ещё не было. Запустите её: POST /payment/reconciliation/wallets."
+          },
+          "is_success": false
+        }
+      },
+      {
+        "name": "bad request (7)",
+        "request": {
+          "method": "GET",
+          "url": "/payment/reconciliation/wallets?date=2026-02-30"
+        },
+        "status": 200,
+        "answer": {
+          "data": null,
+          "error": {
+            "code": 7,
+            "message": "Касса отправила неверный запрос (date). Ничего не выполнено; сообщите администратору кассы.",
+            "data": "date: 2026-02-30 is not a calendar date",
+            "problems": [
+              "date: 2026-02-30 is not a calendar date"
             ]
           },
           "is_success": false
@@ -3963,7 +4151,7 @@ export const RECORDED: RecordedFile = {
           "method": "POST",
           "url": "/payment/anor_confirm",
           "body": {
-            "transaction_id": "d0c5e7a0-0000-4000-8000-000000000028",
+            "transaction_id": "d0c5e7a0-0000-4000-8000-000000000029",
             "qr_code": "https://ofd.soliq.uz/check?t=EP000000000123&r=1542&c=20261126150102&s=512345678901"
           }
         },
@@ -3985,7 +4173,7 @@ export const RECORDED: RecordedFile = {
           "method": "POST",
           "url": "/payment/anor_confirm",
           "body": {
-            "transaction_id": "d0c5e7a0-0000-4000-8000-000000000028"
+            "transaction_id": "d0c5e7a0-0000-4000-8000-000000000029"
           }
         },
         "status": 200,

@@ -184,7 +184,8 @@ function attachResponseExamples(operation: Json, examples: RecordedExample[]): v
   const ok = operation.responses?.['200']?.content;
   if (!ok) return;
   const text = examples.find((e) => e.text !== undefined);
-  if (text && ok['text/plain']) ok['text/plain'].example = text.text;
+  const textMedia = ok['text/plain'] ?? ok['text/csv'];
+  if (text && textMedia) textMedia.example = text.text;
   const json = ok['application/json'];
   const answers = [...examples.filter(succeeded), ...examples.filter((x) => !succeeded(x))].filter((e) => e.answer);
   if (json && answers.length) {

@@ -200,6 +200,13 @@ export const DOCS_STEPS: DocsStep[] = [
   { route: 'GET /payment/shift-closes', name: 'reconciliations', request: () => json('GET', '/payment/shift-closes?limit=2') },
   { route: 'GET /payment/shift-closes', name: 'bad request (7)', request: () => json('GET', '/payment/shift-closes?limit=0') },
 
+  // The day against the wallets' records (after everything above that a late recovery could settle).
+  { route: 'POST /payment/reconciliation/wallets', name: 'the day', request: () => json('POST', '/payment/reconciliation/wallets', { date: 'today', methods: ['payme'] }) },
+  { route: 'POST /payment/reconciliation/wallets', name: 'bad request (7)', request: () => json('POST', '/payment/reconciliation/wallets', { date: '2026-02-30' }) },
+  { route: 'GET /payment/reconciliation/wallets', name: 'the day', request: () => json('GET', '/payment/reconciliation/wallets?date=today') },
+  { route: 'GET /payment/reconciliation/wallets', name: 'not run yet (106)', request: () => json('GET', '/payment/reconciliation/wallets?date=2001-01-01') },
+  { route: 'GET /payment/reconciliation/wallets', name: 'bad request (7)', request: () => json('GET', '/payment/reconciliation/wallets?date=2026-02-30') },
+
   // FiscalBox's UzQR and Anorbank endpoints: refused until a published specification exists.
   ...notConfigured('POST /payment/one_qr/create', '/payment/one_qr/create', { external_id: 'EXT001', amount: '100.00', print: false, banners: [] }, { external_id: 'EXT001', amount: '100,00' }),
   ...notConfigured('GET /payment/one_qr/status', '/payment/one_qr/status', '?invoice_id=INVC134B7FEFED34BC3B470B8', ''),

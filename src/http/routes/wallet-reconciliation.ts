@@ -101,6 +101,9 @@ export function registerWalletReconciliationRoutes(app: FastifyInstance, reconci
         description: 'For the accountant: one row per difference of the day’s newest finished reconciliation; headings in the request’s language, times in shop.timezone, amounts in soum.',
         tags: ['reconciliation'],
         querystring: WalletReconciliationQuerySchema,
+        // A file for a spreadsheet, not an API answer: described in the README, left out of /docs.
+        hide: true,
+        response: { 200: Type.String({ description: 'CSV (UTF-8 with a byte-order mark, comma-separated, CRLF): one row per difference; a day not reconciled yet is answered with the envelope (106).' }) },
       },
     },
     async (request, reply) => {
