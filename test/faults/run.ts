@@ -19,6 +19,16 @@
  * refunded_amount equal to what the emulator gave back once recovery is done, no give-back told
  * "failed" while the emulator applied it, and each payment given back in the end.
  *
+ * At the end, with PayBridge up, the wallets' records are reconciled with the journal (issue #26): the
+ * suite plants differences of its own at the emulators — a cabinet refund of a Payme and of an Uzum
+ * payment that ended succeeded (one of the runs' plain ones, else a fresh one), a Payme receipt made
+ * outside PayBridge — and reconciles every shop day of the suite. Each fault is settled by PayBridge or,
+ * where no answer can tell, by an operator from the emulator's ledger, so the journal must agree with the
+ * wallets everywhere else: the reported differences, leaving out `not_confirmed` (the wallet cannot say:
+ * CLICK documents no reversed status, an unconfirmed payment reads "processing") and
+ * `settled_by_reconciliation` (a late recovery), must be exactly the planted ones. A planted one missing or
+ * any other fails the suite; both are printed with the run they came from.
+ *
  * Every (method, fault) pair is drawn once per round, in a seeded order, so a run of at least one
  * round covers them all.
  */
@@ -1008,8 +1018,8 @@ const reconciliation = {
   found: 0,
   reported: 0,
   unexpected: [] as { d: ReportedDiscrepancy; origin: string }[],
-  notConfirmed: [] as ReportedDiscrepancy[],
-  settled: [] as ReportedDiscrepancy[],
+  notConfirmed: [] as { d: ReportedDiscrepancy; origin: string }[],
+  settled: [] as { d: ReportedDiscrepancy; origin: string }[],
   problems: [] as string[],
   questions: 0,
   ms: 0,
@@ -1101,8 +1111,8 @@ async function reconcileAtTheEnd(): Promise<void> {
   const key = (method: string, id: string, kind: string) => `${method}|${id}|${kind}`;
   const differences = reported.filter((d) => !INFORMATIONAL.has(d.kind));
   reconciliation.reported = differences.length;
-  reconciliation.notConfirmed = reported.filter((d) => d.kind === 'not_confirmed');
-  reconciliation.settled = reported.filter((d) => d.kind === 'settled_by_reconciliation');
+  for (const d of reported.filter((d) => d.kind === 'not_confirmed')) reconciliation.notConfirmed.push({ d, origin: await originOf(d) });
+  for (const d of reported.filter((d) => d.kind === 'settled_by_reconciliation')) reconciliation.settled.push({ d, origin: await originOf(d) });
   const reportedKeys = new Set(differences.map((d) => key(d.method, d.transaction_id, d.kind)));
   const plantedKeys = new Set(reconciliation.planted.map((p) => key(p.method, p.id, p.kind)));
   reconciliation.missed = reconciliation.planted.filter((p) => !reportedKeys.has(key(p.method, p.id, p.kind)));
@@ -1178,9 +1188,9 @@ console.log(`discrepancies after reconciliation: ${r.reported} (planted ${r.plan
 for (const p of r.planted) console.log(`  planted ${p.kind} ${p.method} ${p.id}: ${p.what}${r.missed.includes(p) ? ' — NOT FOUND' : ''}`);
 for (const u of r.unexpected) console.log(`  UNEXPECTED ${line(u.d)} — ${u.origin}`);
 console.log(`not confirmed by the wallets: ${r.notConfirmed.length}`);
-for (const d of r.notConfirmed) console.log(`  ${line(d)}`);
+for (const { d, origin } of r.notConfirmed) console.log(`  ${line(d)} — ${origin}`);
 console.log(`settled by the reconciliation: ${r.settled.length}`);
-for (const d of r.settled) console.log(`  ${line(d)}`);
+for (const { d, origin } of r.settled) console.log(`  ${line(d)} — ${origin}`);
 for (const p of r.problems) console.log(`RECONCILIATION PROBLEM ${p}`);
 for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${stats.passed} passed, ${stats.failed} failed`);
