@@ -1192,6 +1192,8 @@ for (const { d, origin } of r.notConfirmed) console.log(`  ${line(d)} — ${orig
 console.log(`settled by the reconciliation: ${r.settled.length}`);
 for (const { d, origin } of r.settled) console.log(`  ${line(d)} — ${origin}`);
 for (const p of r.problems) console.log(`RECONCILIATION PROBLEM ${p}`);
+const reconciled = r.ran && r.problems.length === 0 && r.missed.length === 0 && r.planted.length === 3 && r.unexpected.length === 0;
+if (!reconciled) console.log(`FAILED the reconciliation at the end: ${[!r.ran && 'it did not finish', r.problems.length && `${r.problems.length} problem(s)`, r.planted.length !== 3 && `${r.planted.length} of 3 differences planted`, r.missed.length && `${r.missed.length} planted not found`, r.unexpected.length && `${r.unexpected.length} unexpected`].filter(Boolean).join(', ')}`);
 for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${stats.passed} passed, ${stats.failed} failed`);
 if (stats.runs < RUNS) console.log(`only ${stats.runs} of ${RUNS} runs fitted in the time limit`);
@@ -1204,9 +1206,5 @@ const clean =
   stats.givenBackMoreThanPaid === 0 &&
   stats.giveBackMismatches === 0 &&
   stats.giveBackToldFailedWhileGivenBack === 0 &&
-  reconciliation.ran &&
-  reconciliation.problems.length === 0 &&
-  reconciliation.missed.length === 0 &&
-  reconciliation.planted.length === 3 &&
-  reconciliation.unexpected.length === 0;
+  reconciled;
 process.exit(clean && stats.runs === RUNS ? 0 : 1);
