@@ -19,6 +19,16 @@
  * refunded_amount equal to what the emulator gave back once recovery is done, no give-back told
  * "failed" while the emulator applied it, and each payment given back in the end.
  *
+ * At the end, with PayBridge up, the wallets' records are reconciled with the journal (issue #26): the
+ * suite plants differences of its own at the emulators — a cabinet refund of a Payme and of an Uzum
+ * payment that ended succeeded (one of the runs' plain ones, else a fresh one), a Payme receipt made
+ * outside PayBridge — and reconciles every shop day of the suite. Each fault is settled by PayBridge or,
+ * where no answer can tell, by an operator from the emulator's ledger, so the journal must agree with the
+ * wallets everywhere else: the reported differences, leaving out `not_confirmed` (the wallet cannot say:
+ * CLICK documents no reversed status, an unconfirmed payment reads "processing") and
+ * `settled_by_reconciliation` (a late recovery), must be exactly the planted ones. A planted one missing or
+ * any other fails the suite; both are printed with the run they came from.
+ *
  * Every (method, fault) pair is drawn once per round, in a seeded order, so a run of at least one
  * round covers them all.
  */
@@ -34,6 +44,7 @@ import { CLICK_GIVE_BACK_MAGIC, CLICK_MAGIC, MAGIC, PAYME_CREATE_LOST_ANSWER, PA
 import { SANDBOX_UZUM } from '../../src/sandbox/credentials.js';
 import { UZUM_MAGIC } from '../../src/sandbox/uzum/emulator.js';
 import { dropTestDatabases, freshDatabase } from '../postgres.js';
+import { shopDate } from '../../src/lib/shop-time.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -96,7 +107,12 @@ const T = {
    * connect + 2 × response and a status deadline with a poll = 32.9 s.
    */
   recoveryClaimMs: 40_000,
+  /** The wallet reconciliation at the end: quick, since the emulators mind no rate. */
+  reconcileCallsPerSecond: 20,
+  reconcileRetryPauseMs: 100,
 };
+/** The shop's days, which the reconciliation at the end reconciles. */
+const SHOP_TIMEZONE = 'Asia/Tashkent';
 if (T.notFoundAfterMs <= T.clickStatusLagMs) throw new Error('not_found_after_ms must exceed the emulated status lag');
 if (T.clickStatusDeadlineMs <= T.notFoundAfterMs || T.paymeStatusDeadlineMs <= T.notFoundAfterMs) throw new Error('status_deadline_ms must exceed not_found_after_ms');
 /** How much slower than its configured timings a loaded machine may run the suite. */
@@ -321,6 +337,8 @@ terminals:
         timeout_ms: ${T.terminalTimeoutMs}
 idempotency: { wait_ms: ${T.idempotencyWaitMs} }
 recovery: { interval_ms: ${T.recoveryIntervalMs}, grace_ms: ${T.recoveryGraceMs}, claim_ms: ${T.recoveryClaimMs} }
+shop: { timezone: ${SHOP_TIMEZONE} }
+reconciliation: { daily: false, calls_per_second: ${T.reconcileCallsPerSecond}, attempts: 2, retry_pause_ms: ${T.reconcileRetryPauseMs}, answer_within_ms: 30000 }
 `;
 writeFileSync(join(dir, 'paybridge.yaml'), config);
 
@@ -544,6 +562,10 @@ const perPair = new Map<string, { ok: number; failed: number }>();
 const failures: string[] = [];
 const unresolvedList: string[] = [];
 const countedOpen = new Set<string>();
+/** The runs' payments (their journal ids), for the reconciliation at the end. */
+const made: { run: number; method: Method; fault: Fault; transactionId: string; plain: boolean }[] = [];
+/** "method:amount" → which run asked for it: every amount of the suite is its run's own. */
+const runOfAmount = new Map<string, string>();
 /** When the last run of each method began. */
 const lastRunAt = new Map<Method, number>();
 
@@ -625,6 +647,11 @@ async function oneRun(run: number, method: Method, fault: Fault): Promise<string
     if (again) main.answers.push(again);
     if (again && !isOpen(again)) settled.set(main, again);
   }
+
+  // What the reconciliation at the end reads: the run's payment, and whether its QR code carried any magic.
+  const mainId = idOf(settled.get(main)) ?? main.answers.map(idOf).find((id) => !!id);
+  for (const intent of intents) runOfAmount.set(`${method}:${intent.amount}`, `run ${run} ${method} ${fault}${intent.role === 'blocker' ? ' (blocker)' : ''}`);
+  if (mainId) made.push({ run, method, fault, transactionId: mainId, plain: qrMethod && !giveBackQr && !MAGIC_QR[fault] && PAYME_CREATE_TAIL[fault] === undefined && !isGiveBackFault(fault) });
 
   // Give recovery its turn: nothing of this run may be left open.
   const recoveryDeadline = Date.now() + RECOVERY_WAIT_MS;
@@ -963,6 +990,136 @@ async function emulatorsReady(): Promise<void> {
   }
 }
 
+// ---- the reconciliation at the end: the wallets' records against the journal ----
+
+interface ReportedDiscrepancy {
+  kind: string;
+  method: string;
+  transaction_id: string;
+  journal_status: string | null;
+  provider_status: string;
+  amount: number;
+  detail?: string | null;
+}
+interface Planted {
+  method: 'payme' | 'uzum';
+  id: string;
+  kind: 'given_back_outside' | 'unknown_to_journal';
+  what: string;
+}
+/** Kinds that are the reconciliation's information, not a difference the journal and a wallet still hold. */
+const INFORMATIONAL: ReadonlySet<string> = new Set(['not_confirmed', 'settled_by_reconciliation']);
+const reconciliation = {
+  ran: false,
+  days: [] as string[],
+  planted: [] as Planted[],
+  /** Planted differences the reconciliation did not report. */
+  missed: [] as Planted[],
+  found: 0,
+  reported: 0,
+  unexpected: [] as { d: ReportedDiscrepancy; origin: string }[],
+  notConfirmed: [] as { d: ReportedDiscrepancy; origin: string }[],
+  settled: [] as { d: ReportedDiscrepancy; origin: string }[],
+  problems: [] as string[],
+  questions: 0,
+  ms: 0,
+};
+const suiteStartedAt = Date.now();
+
+async function postJson(url: string, body: object): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** A payment of the suite still as it ended (succeeded, nothing given back), or a fresh plain one of the method. */
+async function paymentToRefund(method: 'payme' | 'uzum', run: number): Promise<string | undefined> {
+  for (const p of made.filter((m) => m.method === method && m.plain)) {
+    const tx = (await (await fetch(`${base}/payment/transactions/${p.transactionId}`)).json()) as { data: { status: string; refunded_amount: number } | null };
+    if (tx.data?.status === 'succeeded' && tx.data.refunded_amount === 0) return p.transactionId;
+  }
+  // None: a plain payment of the method, taken now.
+  const amount = 10_001 + run * 100;
+  const qr = `${method === 'uzum' ? '6385735999467329369938' : ''}8801${String(SEED % 100_000).padStart(5, '0')}${String(run).padStart(6, '0')}777`;
+  runOfAmount.set(`${method}:${amount}`, `the reconciliation's own ${method} payment`);
+  const answer = await settle(method, { amount, qr_code: qr }, randomUUID());
+  if (!answer.is_success || !idOf(answer)) {
+    reconciliation.problems.push(`a plain ${method} payment to refund in the cabinet was not taken: ${JSON.stringify(answer.error)}`);
+    return undefined;
+  }
+  return idOf(answer);
+}
+
+/** One day's report: the POST's, or (answered 202) GET's once done. */
+async function reconcileDay(date: string): Promise<{ discrepancies: ReportedDiscrepancy[]; questions: number }> {
+  const first = await postJson(`${base}/payment/reconciliation/wallets`, { date });
+  let data = (first.body as { data?: { state?: string; discrepancies?: ReportedDiscrepancy[]; questions?: number } } | null)?.data;
+  if (first.status !== 200 && first.status !== 202) throw new Error(`POST /payment/reconciliation/wallets ${date}: HTTP ${first.status} ${JSON.stringify(first.body).slice(0, 300)}`);
+  const deadline = Date.now() + 300_000;
+  while (data?.state !== 'done') {
+    if (Date.now() > deadline) throw new Error(`the reconciliation of ${date} was not done within 300 s: ${JSON.stringify(data).slice(0, 300)}`);
+    await sleep(500);
+    data = ((await (await fetch(`${base}/payment/reconciliation/wallets?date=${date}`)).json()) as { data?: typeof data }).data;
+  }
+  return { discrepancies: data.discrepancies ?? [], questions: data.questions ?? 0 };
+}
+
+/** Which run of the suite a reported difference is about (by the journal's amount, each run's own). */
+async function originOf(d: ReportedDiscrepancy): Promise<string> {
+  const m = made.find((p) => p.transactionId === d.transaction_id);
+  if (m) return `run ${m.run} ${m.method} ${m.fault}`;
+  const tx = (await (await fetch(`${base}/payment/transactions/${d.transaction_id}`)).json().catch(() => null)) as { data: { amount: number } | null } | null;
+  const amount = tx?.data?.amount ?? d.amount;
+  return runOfAmount.get(`${d.method}:${amount}`) ?? (tx?.data ? 'a payment of no run' : 'not in the journal');
+}
+
+/**
+ * After the runs, with PayBridge up: differences planted at the wallets (a cabinet refund of a Payme
+ * and of an Uzum payment that ended succeeded, a Payme receipt made outside PayBridge), then every day
+ * of the suite reconciled. What it reports, apart from what it could not confirm or settled itself,
+ * must be exactly what was planted: whatever else is a difference the faults left between the journal
+ * and a wallet.
+ */
+async function reconcileAtTheEnd(): Promise<void> {
+  if (!alive(paybridge)) await startPayBridge();
+  const began = Date.now();
+  let extra = RUNS + 1;
+  for (const method of ['payme', 'uzum'] as const) {
+    const id = await paymentToRefund(method, extra++);
+    if (!id) continue;
+    const res = await postJson(`http://127.0.0.1:${ports[method]}/_sandbox/${method}/cabinet-refund`, { transaction_id: id });
+    if (res.status !== 200) reconciliation.problems.push(`${method} cabinet refund of ${id}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    else reconciliation.planted.push({ method, id, kind: 'given_back_outside', what: `${method} cabinet refund (${(await originOf({ method, transaction_id: id } as ReportedDiscrepancy))})` });
+  }
+  const outsideAmount = 10_001 + extra++ * 100;
+  const outside = await postJson(`http://127.0.0.1:${ports.payme}/_sandbox/payme/outside-receipt`, { amount: outsideAmount });
+  const receiptId = (outside.body as { _id?: string } | null)?._id;
+  if (outside.status !== 200 || !receiptId) reconciliation.problems.push(`payme outside receipt: HTTP ${outside.status} ${JSON.stringify(outside.body).slice(0, 200)}`);
+  else reconciliation.planted.push({ method: 'payme', id: receiptId, kind: 'unknown_to_journal', what: `payme receipt ${outsideAmount} made outside PayBridge` });
+  // The cabinet's cancel of a paid receipt is queued (21) for cancel_queue_ms before it is cancelled (50).
+  await sleep(LOAD_FACTOR * T.paymeCancelQueueMs + 500);
+
+  // Every shop day the suite made payments on (two when it crossed the shop's midnight).
+  reconciliation.days = [...new Set([shopDate(SHOP_TIMEZONE, suiteStartedAt), shopDate(SHOP_TIMEZONE, Date.now())])];
+  const reported: ReportedDiscrepancy[] = [];
+  for (const date of reconciliation.days) {
+    const day = await reconcileDay(date);
+    reported.push(...day.discrepancies);
+    reconciliation.questions += day.questions;
+  }
+  reconciliation.ran = true;
+  reconciliation.ms = Date.now() - began;
+  const key = (method: string, id: string, kind: string) => `${method}|${id}|${kind}`;
+  const differences = reported.filter((d) => !INFORMATIONAL.has(d.kind));
+  reconciliation.reported = differences.length;
+  for (const d of reported.filter((d) => d.kind === 'not_confirmed')) reconciliation.notConfirmed.push({ d, origin: await originOf(d) });
+  for (const d of reported.filter((d) => d.kind === 'settled_by_reconciliation')) reconciliation.settled.push({ d, origin: await originOf(d) });
+  const reportedKeys = new Set(differences.map((d) => key(d.method, d.transaction_id, d.kind)));
+  const plantedKeys = new Set(reconciliation.planted.map((p) => key(p.method, p.id, p.kind)));
+  reconciliation.missed = reconciliation.planted.filter((p) => !reportedKeys.has(key(p.method, p.id, p.kind)));
+  reconciliation.found = reconciliation.planted.length - reconciliation.missed.length;
+  for (const d of differences.filter((d) => !plantedKeys.has(key(d.method, d.transaction_id, d.kind)))) reconciliation.unexpected.push({ d, origin: await originOf(d) });
+}
+
 try {
   await emulatorsReady();
   await startPayBridge();
@@ -989,6 +1146,11 @@ try {
       tally.ok++;
     }
     console.log(line);
+  }
+  try {
+    await reconcileAtTheEnd();
+  } catch (err) {
+    reconciliation.problems.push(`the reconciliation at the end: ${(err as Error).message}`);
   }
 } finally {
   await kill();
@@ -1019,6 +1181,19 @@ console.log(`given back more than paid: ${stats.givenBackMoreThanPaid} (must be 
 console.log(`journal ≠ emulator given back after recovery: ${stats.giveBackMismatches} (must be 0)`);
 console.log(`told a give-back failed while given back: ${stats.giveBackToldFailedWhileGivenBack} (must be 0)`);
 console.log(`keys stuck on their own orphan give-back's reservation: ${stats.giveBackKeyStuck}`);
+const r = reconciliation;
+const line = (d: ReportedDiscrepancy) => `${d.kind} ${d.method} ${d.transaction_id} (journal ${d.journal_status ?? '-'}, wallet ${d.provider_status}, ${d.amount} tiyin${d.detail ? `; ${d.detail}` : ''})`;
+console.log(`reconciliation at the end: ${r.ran ? `${r.days.join(', ')} in ${r.ms} ms, ${r.questions} questions to the wallets` : 'did not finish'}`);
+console.log(`discrepancies after reconciliation: ${r.reported} (planted ${r.planted.length}, found of those ${r.found}, unexpected ${r.unexpected.length})`);
+for (const p of r.planted) console.log(`  planted ${p.kind} ${p.method} ${p.id}: ${p.what}${r.missed.includes(p) ? ' — NOT FOUND' : ''}`);
+for (const u of r.unexpected) console.log(`  UNEXPECTED ${line(u.d)} — ${u.origin}`);
+console.log(`not confirmed by the wallets: ${r.notConfirmed.length}`);
+for (const { d, origin } of r.notConfirmed) console.log(`  ${line(d)} — ${origin}`);
+console.log(`settled by the reconciliation: ${r.settled.length}`);
+for (const { d, origin } of r.settled) console.log(`  ${line(d)} — ${origin}`);
+for (const p of r.problems) console.log(`RECONCILIATION PROBLEM ${p}`);
+const reconciled = r.ran && r.problems.length === 0 && r.missed.length === 0 && r.planted.length === 3 && r.unexpected.length === 0;
+if (!reconciled) console.log(`FAILED the reconciliation at the end: ${[!r.ran && 'it did not finish', r.problems.length && `${r.problems.length} problem(s)`, r.planted.length !== 3 && `${r.planted.length} of 3 differences planted`, r.missed.length && `${r.missed.length} planted not found`, r.unexpected.length && `${r.unexpected.length} unexpected`].filter(Boolean).join(', ')}`);
 for (const f of failures) console.log(`FAILED ${f}`);
 console.log(`${stats.passed} passed, ${stats.failed} failed`);
 if (stats.runs < RUNS) console.log(`only ${stats.runs} of ${RUNS} runs fitted in the time limit`);
@@ -1030,5 +1205,6 @@ const clean =
   stats.paymeLeftOpen === 0 &&
   stats.givenBackMoreThanPaid === 0 &&
   stats.giveBackMismatches === 0 &&
-  stats.giveBackToldFailedWhileGivenBack === 0;
+  stats.giveBackToldFailedWhileGivenBack === 0 &&
+  reconciled;
 process.exit(clean && stats.runs === RUNS ? 0 : 1);
