@@ -65,6 +65,12 @@ describe('wallet reconciliation against the emulators', () => {
       const none = await get(bridge, '/payment/reconciliation/wallets?date=2001-01-01');
       assert.equal(none.body.is_success, false);
       assert.equal(none.body.error!.code, 106);
+      // With an Idempotency-Key a retry is answered the first report, nothing asked again.
+      const keyed = { 'content-type': 'application/json', 'idempotency-key': 'recon-1' };
+      const first = await post(bridge, '/payment/reconciliation/wallets', { date: today(bridge), methods: ['payme'] }, keyed);
+      const retry = await post(bridge, '/payment/reconciliation/wallets', { date: today(bridge), methods: ['payme'] }, keyed);
+      assert.equal(retry.body.data.reconciliation_id, first.body.data.reconciliation_id);
+      assert.equal(retry.body.data.replayed, true);
       const bad = await post(bridge, '/payment/reconciliation/wallets', { date: '2026-02-30' });
       assert.equal(bad.body.error!.code, 7);
     } finally {

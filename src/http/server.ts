@@ -298,7 +298,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerUnconfiguredProviderRoutes(api, deps.limits);
     registerTransactionRoutes(api, deps.journal, deps.recovery, serve, deps.timezone, deps.operator);
     registerOperatorRoutes(api, deps.operator, deps.limits, serve, deps.recentDiscrepancies);
-    registerWalletReconciliationRoutes(api, deps.walletReconciliation, deps.timezone, deps.reconciliationAnswerWithinMs);
+    registerWalletReconciliationRoutes(api, deps.walletReconciliation, deps.timezone, deps.reconciliationAnswerWithinMs, serve);
     registerConsole(api, { language: deps.language, mode: deps.mode, timezone: deps.timezone });
   });
   return app;

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Language } from '../../i18n/language.js';
+import type { IdempotentServe } from '../idempotent.js';
 import { Type } from '@sinclair/typebox';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { text } from '../../i18n/text.js';
@@ -8,6 +10,7 @@ import { success } from '../envelope.js';
 import { presentWalletRun, walletReportCsv } from '../present-reconciliation.js';
 import { AnyObject, envelope } from '../responses.js';
 import {
+  IdempotencyHeadersSchema,
   WalletReconciliationBodySchema,
   WalletReconciliationQuerySchema,
   type WalletReconciliationBody,
@@ -33,12 +36,28 @@ const ReconciliationAnswer = Type.Object(
 const SAMPLE = { reconciliation_id: '6b1f0c9e-2f7a-4f57-9d55-1b1a3b0f4c11', date: '2026-12-06', state: 'done', result: 'match', methods: {}, discrepancies: [] };
 
 /** The wallet reconciliation of a shop day: run it, read it, take it to the accountant as CSV. */
-export function registerWalletReconciliationRoutes(app: FastifyInstance, reconciliation: WalletReconciliation, timezone: string, answerWithinMs: number): void {
+export function registerWalletReconciliationRoutes(app: FastifyInstance, reconciliation: WalletReconciliation, timezone: string, answerWithinMs: number, serve: IdempotentServe): void {
   // The day before today ends where today starts (a shop day may be 23 or 25 hours long).
   const day = (date: string) => {
     const today = shopDate(timezone, Date.now());
     if (date === 'today') return today;
     return date === 'yesterday' ? shopDate(timezone, shopDay(timezone, today).from - 1) : date;
+  };
+
+  /** Runs (or joins) the day's run; its report when done within answerWithinMs, else that it is running. */
+  const runDay = async (body: WalletReconciliationBody, log: FastifyBaseLogger, language: Language) => {
+    let work: Promise<WalletRunView>;
+    try {
+      work = reconciliation.run(day(body.date), body.methods);
+    } catch (err) {
+      if (err instanceof UnconfiguredWalletError) throw invalidRequest([`methods: ${err.message}`]);
+      throw err;
+    }
+    work.catch((err: unknown) => log.error({ err }, 'wallet reconciliation failed'));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, answerWithinMs, undefined)));
+    const view = (await Promise.race([work, late]).finally(() => clearTimeout(timer))) ?? (await reconciliation.view(day(body.date))) ?? (await work);
+    return presentWalletRun(view, language);
   };
 
   app.post<{ Body: WalletReconciliationBody }>(
@@ -49,28 +68,16 @@ export function registerWalletReconciliationRoutes(app: FastifyInstance, reconci
         description:
           'Looks every Click, Payme and Uzum payment the journal holds for the day up at its wallet by the documented status calls (Payme’s receipts.get_all also finds receipts the journal never saw), compares, and settles a payment still unknown as recovery would. Status questions only: nothing is charged or given back. Answers the report when done; a run longer than `reconciliation.answer_within_ms` is answered HTTP 202 with its id and goes on (GET with the date returns it). A run that stopped midway is resumed without asking again what it learnt.',
         tags: ['reconciliation'],
+        headers: IdempotencyHeadersSchema,
         body: WalletReconciliationBodySchema,
         response: { 200: envelope(ReconciliationAnswer, SAMPLE, 'The day’s reconciliation.'), 202: envelope(ReconciliationAnswer, SAMPLE, 'Still running.') },
       },
     },
+    // A keyed retry gets the first answer (the report, or "running" with the run's id: GET has the rest).
     async (request, reply) => {
-      let work: Promise<WalletRunView>;
-      try {
-        work = reconciliation.run(day(request.body.date), request.body.methods);
-      } catch (err) {
-        if (err instanceof UnconfiguredWalletError) throw invalidRequest([`methods: ${err.message}`]);
-        throw err;
-      }
-      work.catch((err: unknown) => request.log.error({ err }, 'wallet reconciliation failed'));
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, answerWithinMs, undefined)));
-      const view = await Promise.race([work, late]).finally(() => clearTimeout(timer));
-      if (!view) {
-        const now = await reconciliation.view(day(request.body.date));
-        if (now) return reply.code(now.state === 'done' ? 200 : 202).send(success(presentWalletRun(now, request.language)));
-      }
-      const answer = view ?? (await work);
-      return reply.code(answer.state === 'done' ? 200 : 202).send(success(presentWalletRun(answer, request.language)));
+      const envelope = await serve(request, () => runDay(request.body, request.log, request.language), async () => undefined);
+      const data = envelope.data as { state?: string } | null;
+      return reply.code(data?.state === 'running' ? 202 : 200).send(envelope);
     },
   );
 
