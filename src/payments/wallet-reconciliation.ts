@@ -232,6 +232,12 @@ export class WalletReconciliation {
       const claimedListings = new Set<string>();
 
       for (const tx of payments) {
+        // Still being taken (a request holds it): its wallet may be mid-charge, so no comparison means anything yet.
+        if (tx.status === 'pending') {
+          sums.notConfirmed++;
+          discrepancies.push({ kind: 'not_confirmed', method, transactionId: tx.id, journalStatus: tx.status, providerStatus: 'not asked', amount: tx.amount, detail: 'the payment was still being taken: it is compared once it is settled', at: tx.createdAt });
+          continue;
+        }
         let record = known.get(recordKey(tx.id)) as WalletRecord | undefined;
         if (!record) {
           const fromList = !tx.providerPaymentId ? listed?.filter((l) => l.transactionId === tx.id) : undefined;
