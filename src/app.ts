@@ -301,6 +301,8 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     },
   });
 
+  if (emulators) (await import('./sandbox/cabinet-forward.js')).registerCabinetForwards(server, emulators);
+
   // Where this process alone holds the journal (SQLite, under its lock), every claim found in it is a
   // dead process's: let go now, so a row a crash left claimed is not blocked for a whole lease.
   const released = await journal.releaseDeadClaims().catch((err: unknown) => (logger.warn({ err }, 'could not let go of the claims a previous run left'), 0));

@@ -251,7 +251,12 @@ describe('wallet reconciliation against the emulators', () => {
       const clean = await run(['--lang', 'ru', 'reconcile', 'wallets', '--date', 'today']);
       assert.equal(clean.code, 0, clean.stdout);
       assert.match(clean.stdout, /всё совпало/);
-      await emulator(origins(bridge).uzum, '/_sandbox/uzum/cabinet-refund', { transaction_id: id });
+      // Planted as a newcomer does: through PayBridge's own port (sandbox mode forwards it to the emulator).
+      const planted = await fetch(`${address}/_sandbox/uzum/cabinet-refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transaction_id: id }) });
+      assert.equal(planted.status, 200);
+      assert.equal(((await planted.json()) as Json).payment_status, 'REVERSED');
+      const refused = await fetch(`${address}/_sandbox/uzum/cabinet-refund`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ transaction_id: id }) });
+      assert.equal(refused.status, 409, 'the emulator’s refusal comes back as it is');
       const differs = await run(['--lang', 'en', 'reconcile', 'wallets', '--date', today(bridge), '--methods', 'uzum']);
       assert.equal(differs.code, 1, differs.stdout);
       assert.match(differs.stdout, /given back outside PayBridge/);
