@@ -261,6 +261,7 @@ describe('wallet reconciliation against the emulators', () => {
       assert.equal(differs.code, 1, differs.stdout);
       assert.match(differs.stdout, /given back outside PayBridge/);
       assert.match(differs.stdout, new RegExp(`${id}: Uzum gave back 330\\.00\\ssoum`));
+      assert.match(differs.stdout, /succeeded\s+REVERSED\s+330\.00\ssoum/);
       await bridge.emulators!.uzum.close();
       const down = await run(['--lang', 'uz', 'reconcile', 'wallets', '--date', 'today', '--methods', 'uzum']);
       assert.equal(down.code, 3, down.stdout);
