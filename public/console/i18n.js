@@ -241,7 +241,7 @@ const RESOLVE = {
 };
 
 // The reconciliation of a shop day with the wallets (Click, Payme, Uzum). The kinds of difference
-// in the words of src/i18n/reconciliation.ts (KIND_LABELS), which the CSV and the CLI use too.
+// in the words of src/i18n/messages.ts (kind_*), which the CSV and the CLI use too.
 const WALLETS = {
   ru: {
     wallets_title: 'Сверка с кошельками', reconcile_now: 'Сверить сейчас', csv: 'CSV',

@@ -1,8 +1,10 @@
 import type { Language } from '../i18n/language.js';
-import { discrepancyAction, KIND_LABELS, RECONCILIATION_COLUMNS } from '../i18n/reconciliation.js';
+import { discrepancyAction, kindLabel, RECONCILIATION_COLUMNS } from '../i18n/reconciliation.js';
 import { formatShopDateTime } from '../lib/shop-time.js';
 import type { WalletReport, WalletRunView } from '../payments/wallet-reconciliation.js';
 import { METHOD_NAMES } from '../payments/transaction.js';
+import { tiyinToSoumLiteral } from '../payments/money.js';
+import { csvField } from '../lib/csv.js';
 import type { Discrepancy } from '../payments/wallet-records.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -50,14 +52,6 @@ export function presentWalletRun(view: WalletRunView, language: Language) {
   return { reconciliation_id: view.reconciliationId, date: view.date, state: 'running' as const, started_at: iso(view.startedAt), held_by: view.heldBy };
 }
 
-const csvCell = (value: string) => (/[",;\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
-/** Tiyin as soum for a spreadsheet: a plain decimal with a point, exact (never through a float). */
-export function soumForSheet(tiyin: number): string {
-  const sign = tiyin < 0 ? '-' : '';
-  const abs = Math.abs(tiyin);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
 
 /** The day's differences for the accountant: one row each, headings in the shop's language, times in the shop's zone, amounts in soum. */
 export function walletReportCsv(report: WalletReport, language: Language, timezone: string): string {
@@ -67,14 +61,15 @@ export function walletReportCsv(report: WalletReport, language: Language, timezo
       report.date,
       d.at === null ? '' : formatShopDateTime(timezone, d.at),
       METHOD_NAMES[d.method],
-      KIND_LABELS[d.kind][language],
+      kindLabel(d.kind, language),
       d.transactionId,
       d.journalStatus ?? '',
       d.providerStatus,
-      soumForSheet(d.amount),
+      // A plain decimal with a point, exact: a difference's amount is never negative.
+      tiyinToSoumLiteral(d.amount),
       discrepancyAction(d, language),
     ]);
   }
   // A byte-order mark: spreadsheet programs read UTF-8 Cyrillic right only with it.
-  return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

@@ -343,6 +343,15 @@ export const MESSAGES = {
     uz: '{date} uchun hamyonlar bilan solishtirish hali oʻtkazilmagan. Uni ishga tushiring: POST /payment/reconciliation/wallets.',
     en: 'No wallet reconciliation of {date} has run yet. Start one: POST /payment/reconciliation/wallets.',
   },
+  // The kinds of difference a wallet reconciliation reports, in a word or two (the console's i18n.js says the same).
+  kind_paid_at_provider_only: { ru: 'оплачено только в кошельке', uz: 'faqat hamyonda toʻlangan', en: 'paid at the wallet only' },
+  kind_paid_in_journal_only: { ru: 'оплачено только в журнале', uz: 'faqat jurnalda toʻlangan', en: 'paid in the journal only' },
+  kind_given_back_outside: { ru: 'возврат мимо PayBridge', uz: 'PayBridge’siz qaytarilgan', en: 'given back outside PayBridge' },
+  kind_given_back_in_journal_only: { ru: 'возврат только в журнале', uz: 'faqat jurnalda qaytarilgan', en: 'given back in the journal only' },
+  kind_amount_differs: { ru: 'суммы расходятся', uz: 'summalar farq qiladi', en: 'amounts differ' },
+  kind_unknown_to_journal: { ru: 'нет в журнале', uz: 'jurnalda yoʻq', en: 'unknown to the journal' },
+  kind_not_confirmed: { ru: 'не подтверждено', uz: 'tasdiqlanmadi', en: 'not confirmed' },
+  kind_settled_by_reconciliation: { ru: 'решено сверкой', uz: 'solishtirish hal qildi', en: 'settled by the reconciliation' },
   // Transaction statuses, as they read inside the sentences above.
   status_pending: { ru: 'в обработке', uz: 'jarayonda', en: 'pending' },
   status_succeeded: { ru: 'успешен', uz: 'muvaffaqiyatli', en: 'succeeded' },

@@ -116,13 +116,18 @@ export function shopDay(timeZone: string, date?: string, now: number = Date.now(
   return { date: day, from, to: startOfShopDate(timeZone, next) };
 }
 
+/** The shop day before `date` ("YYYY-MM-DD"): the one that ends where `date` starts (23 or 25 hours long on a daylight-saving day). */
+export function previousShopDate(timeZone: string, date: string): string {
+  return shopDate(timeZone, startOfShopDate(timeZone, date) - 1);
+}
+
 /** The shop days ending with `date`, `count` of them, oldest first. */
 export function shopDaysEndingWith(timeZone: string, date: string, count: number): { date: string; from: number; to: number }[] {
   const days = [shopDay(timeZone, date)];
   while (days.length < count) {
     // Each day ends where the next one starts: only its start is looked for.
     const next = days[0]!;
-    const previous = shopDate(timeZone, next.from - 1);
+    const previous = previousShopDate(timeZone, next.date);
     days.unshift({ date: previous, from: startOfShopDate(timeZone, previous), to: next.from });
   }
   return days;

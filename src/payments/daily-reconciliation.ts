@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import { Periodic } from '../lib/periodic.js';
-import { shopDate, shopDay } from '../lib/shop-time.js';
+import { previousShopDate, shopDate, shopDay } from '../lib/shop-time.js';
 import type { WalletReconciliation } from './wallet-reconciliation.js';
 
 /** The shop's minute of the day at `ms` (0..1439). */
@@ -38,7 +38,7 @@ export class DailyWalletReconciliation {
   due(now: number): { date: string; byItsHour: boolean } {
     const today = shopDate(this.options.timezone, now);
     if (shopMinute(this.options.timezone, now) >= this.at) return { date: today, byItsHour: true };
-    return { date: shopDate(this.options.timezone, shopDay(this.options.timezone, today).from - 1), byItsHour: false };
+    return { date: previousShopDate(this.options.timezone, today), byItsHour: false };
   }
 
   /** One look: runs the due day's reconciliation unless it is done; resolves when it ends. */

@@ -183,19 +183,24 @@ export class WalletReconciliation {
       const wallet = this.wallets.get(method)!;
       const sums: MethodTotals = { journal: { count: 0, amount: 0 }, provider: { count: 0, amount: 0 }, matched: 0, notConfirmed: 0 };
       totals[method] = sums;
-      let payments = await this.paymentsOf(method, day);
+      const listedPayments = await this.paymentsOf(method, day);
 
-      // The late recovery: whatever is still pending or unknown is asked about as recovery would.
-      for (const tx of payments.filter((t) => t.status === 'pending' || t.status === 'unknown')) {
-        if (known.has(settleKey(tx.id))) continue;
+      // The late recovery: whatever is still pending or unknown is asked about as recovery would, and
+      // read again after it.
+      const payments: Transaction[] = [];
+      for (const tx of listedPayments) {
+        if ((tx.status !== 'pending' && tx.status !== 'unknown') || known.has(settleKey(tx.id))) {
+          payments.push(tx);
+          continue;
+        }
         checkClaim();
         await this.pace();
         questions++;
         await this.settle(tx.id).catch((err: unknown) => this.log.warn({ err, transaction_id: tx.id }, 'the reconciliation could not settle a payment'));
         const after = (await this.journal.get(tx.id)) ?? tx;
         await remember(settleKey(tx.id), { before: tx.status, after: after.status });
+        payments.push(after);
       }
-      payments = await this.paymentsOf(method, day);
       for (const tx of payments) {
         const settled = known.get(settleKey(tx.id)) as { before: string; after: string } | undefined;
         if (settled && settled.after !== settled.before && settled.after !== 'pending' && settled.after !== 'unknown') {
@@ -219,11 +224,16 @@ export class WalletReconciliation {
         if (kept) listed = kept;
         else {
           checkClaim();
-          listed = await this.withRetries(async () => {
-            await this.pace();
-            questions++;
-            return wallet.listRecords!(day.from, day.to);
-          });
+          // Read whole or not at all: a partial list is never taken for the day's.
+          listed = await this.askAgainWhile(
+            () =>
+              wallet.listRecords!(day.from, day.to).catch((err: unknown) => {
+                this.log.warn({ err }, 'a wallet’s list of the day could not be read');
+                return undefined;
+              }),
+            (list) => list !== undefined,
+            () => questions++,
+          );
           if (listed) await remember(listKey(method), listed);
           else discrepancies.push({ kind: 'not_confirmed', method, transactionId: 'receipts.get_all', journalStatus: null, providerStatus: 'list not read', amount: 0, detail: 'the wallet’s list of the day could not be read: receipts the journal never saw cannot be looked for', at: null });
         }
@@ -292,10 +302,25 @@ export class WalletReconciliation {
     };
   }
 
-  /** One payment's record, asked again (paced, with a doubling pause) while the question gets no answer at all. */
-  private async ask(wallet: WalletRecords, tx: Transaction, steps: string[], counted: () => void): Promise<WalletRecord> {
-    let record: WalletRecord | undefined;
+  /** One payment's record, asked again while the question gets no answer at all. */
+  private ask(wallet: WalletRecords, tx: Transaction, steps: string[], counted: () => void): Promise<WalletRecord> {
+    return this.askAgainWhile(
+      () =>
+        wallet
+          .walletRecord({ transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, providerPaymentId: tx.providerPaymentId, givenBack: tx.refundedAmount, steps })
+          .catch((err: unknown): WalletRecord => ({ state: 'not_confirmed', providerId: tx.providerPaymentId, providerStatus: 'no answer', reason: (err as Error).message, askAgain: true })),
+      (record) => record.state !== 'not_confirmed' || !record.askAgain,
+      counted,
+    );
+  }
+
+  /**
+   * One question to a wallet, paced, asked up to `attempts` times — `retry_pause_ms` apart, the pause
+   * doubling — until `answered` says it got an answer; the last one otherwise.
+   */
+  private async askAgainWhile<T>(question: () => Promise<T>, answered: (answer: T) => boolean, counted: () => void): Promise<T> {
     let pause = this.options.retryPauseMs;
+    let answer: T | undefined;
     for (let i = 0; i < this.options.attempts; i++) {
       if (i > 0) {
         await this.clock.sleep(pause);
@@ -303,31 +328,10 @@ export class WalletReconciliation {
       }
       await this.pace();
       counted();
-      try {
-        record = await wallet.walletRecord({ transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, providerPaymentId: tx.providerPaymentId, givenBack: tx.refundedAmount, steps });
-      } catch (err) {
-        record = { state: 'not_confirmed', providerId: tx.providerPaymentId, providerStatus: 'no answer', reason: (err as Error).message, askAgain: true };
-      }
-      if (record.state !== 'not_confirmed' || !record.askAgain) return record;
+      answer = await question();
+      if (answered(answer)) return answer;
     }
-    return record!;
-  }
-
-  /** A list that is read whole or not at all, asked again on failure; undefined when it could not be read. */
-  private async withRetries<T>(read: () => Promise<T>): Promise<T | undefined> {
-    let pause = this.options.retryPauseMs;
-    for (let i = 0; i < this.options.attempts; i++) {
-      if (i > 0) {
-        await this.clock.sleep(pause);
-        pause *= 2;
-      }
-      try {
-        return await read();
-      } catch (err) {
-        this.log.warn({ err }, 'a wallet’s list of the day could not be read');
-      }
-    }
-    return undefined;
+    return answer!;
   }
 
   /** The pace the wallets are asked at: no faster than calls_per_second, across every run of this process. */

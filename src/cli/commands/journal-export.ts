@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.js';
 import { maskText } from '../../payments/masking.js';
 import type { Transaction } from '../../payments/transaction.js';
 import { CliExit, EXIT } from '../exit-codes.js';
+import { csvField } from '../../lib/csv.js';
 
 /** The columns of an export: amounts in tiyin, times in ISO 8601 UTC, QR codes only as the journal keeps them (masked). */
 const COLUMNS: [string, (t: Transaction) => string | number | null][] = [
@@ -29,13 +30,6 @@ const COLUMNS: [string, (t: Transaction) => string | number | null][] = [
   ['error_data', (t) => t.error?.data ?? null],
 ];
 
-/** RFC 4180: quoted when it holds a comma, a quote or a line break; a leading =+-@ is defused for spreadsheets. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function toEpochMs(option: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

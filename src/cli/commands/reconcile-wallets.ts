@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LANGUAGES, type Language } from '../../i18n/language.js';
-import { KIND_LABELS, RECONCILIATION_COLUMNS } from '../../i18n/reconciliation.js';
+import { kindLabel, RECONCILIATION_COLUMNS } from '../../i18n/reconciliation.js';
 import type { DiscrepancyKind } from '../../payments/wallet-records.js';
 import type { Envelope, PayBridgeClient } from '../client.js';
 import { exitCodeOf } from '../client.js';
@@ -67,7 +67,7 @@ function render(r: Report, language: Language): string {
   if (differences.length) {
     const cols = RECONCILIATION_COLUMNS[language];
     const rows = [[cols[3]!, cols[2]!, cols[4]!, cols[5]!, cols[6]!, cols[7]!]];
-    for (const d of differences) rows.push([KIND_LABELS[d.kind]?.[language] ?? d.kind, d.method, d.transaction_id, status(d.journal_status), d.provider_status, soum(d.amount)]);
+    for (const d of differences) rows.push([kindLabel(d.kind, language), d.method, d.transaction_id, status(d.journal_status), d.provider_status, soum(d.amount)]);
     lines.push('', table(rows), '');
     for (const d of differences) lines.push(`${d.transaction_id}: ${d.action}`);
   }

@@ -4,7 +4,7 @@ import type { IdempotentServe } from '../idempotent.js';
 import { Type } from '@sinclair/typebox';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { text } from '../../i18n/text.js';
-import { shopDate, shopDay } from '../../lib/shop-time.js';
+import { previousShopDate, shopDate } from '../../lib/shop-time.js';
 import { UnconfiguredWalletError, type WalletReconciliation, type WalletRunView } from '../../payments/wallet-reconciliation.js';
 import { success } from '../envelope.js';
 import { presentWalletRun, walletReportCsv } from '../present-reconciliation.js';
@@ -37,11 +37,10 @@ const SAMPLE = { reconciliation_id: '6b1f0c9e-2f7a-4f57-9d55-1b1a3b0f4c11', date
 
 /** The wallet reconciliation of a shop day: run it, read it, take it to the accountant as CSV. */
 export function registerWalletReconciliationRoutes(app: FastifyInstance, reconciliation: WalletReconciliation, timezone: string, answerWithinMs: number, serve: IdempotentServe): void {
-  // The day before today ends where today starts (a shop day may be 23 or 25 hours long).
   const day = (date: string) => {
     const today = shopDate(timezone, Date.now());
     if (date === 'today') return today;
-    return date === 'yesterday' ? shopDate(timezone, shopDay(timezone, today).from - 1) : date;
+    return date === 'yesterday' ? previousShopDate(timezone, today) : date;
   };
 
   /** Runs (or joins) the day's run; its report when done within answerWithinMs, else that it is running. */
