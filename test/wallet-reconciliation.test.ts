@@ -130,6 +130,7 @@ describe('wallet reconciliation against the emulators', () => {
       assert.match(lines[0]!, /^Дата сверки,Время платежа,Способ,Расхождение/);
       assert.equal(lines.length, 1 + report.discrepancies.length);
       assert.ok(lines.some((l) => l.includes(paymeId) && l.includes('5000.00')), lines.join('\n'));
+      assert.ok(lines.some((l) => l.includes(paymeId) && l.includes(',успешен,')), 'the journal status in the shop’s language');
     } finally {
       await bridge.close();
     }

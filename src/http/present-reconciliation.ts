@@ -1,5 +1,5 @@
 import type { Language } from '../i18n/language.js';
-import { discrepancyAction, kindLabel, RECONCILIATION_COLUMNS } from '../i18n/reconciliation.js';
+import { discrepancyAction, journalStatusLabel, kindLabel, RECONCILIATION_COLUMNS } from '../i18n/reconciliation.js';
 import { formatShopDateTime } from '../lib/shop-time.js';
 import type { WalletReport, WalletRunView } from '../payments/wallet-reconciliation.js';
 import { METHOD_NAMES } from '../payments/transaction.js';
@@ -63,7 +63,7 @@ export function walletReportCsv(report: WalletReport, language: Language, timezo
       METHOD_NAMES[d.method],
       kindLabel(d.kind, language),
       d.transactionId,
-      d.journalStatus ?? '',
+      d.journalStatus === null ? '' : journalStatusLabel(d.journalStatus, language),
       d.providerStatus,
       // A plain decimal with a point, exact: a difference's amount is never negative.
       tiyinToSoumLiteral(d.amount),

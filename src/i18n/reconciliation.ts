@@ -11,6 +11,18 @@ export function kindLabel(kind: DiscrepancyKind, language: Language): string {
   return key in MESSAGES ? translate(text(key as MessageKey), language) : kind;
 }
 
+/** A difference's journal status in `language` ("unknown → succeeded" word by word); "—" when the journal has none. */
+export function journalStatusLabel(status: string | null, language: Language): string {
+  if (status === null) return '—';
+  return status
+    .split(' → ')
+    .map((word) => {
+      const t = statusText(word);
+      return typeof t === 'string' ? t : translate(t, language);
+    })
+    .join(' → ');
+}
+
 /** The CSV's and the CLI's column headings, in the shop's language. */
 export const RECONCILIATION_COLUMNS: Readonly<Record<Language, readonly string[]>> = {
   ru: ['Дата сверки', 'Время платежа', 'Способ', 'Расхождение', 'Транзакция', 'Статус в журнале', 'Статус в кошельке', 'Сумма, сум', 'Что делать'],

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LANGUAGES, type Language } from '../../i18n/language.js';
-import { kindLabel, RECONCILIATION_COLUMNS } from '../../i18n/reconciliation.js';
+import { journalStatusLabel, kindLabel, RECONCILIATION_COLUMNS } from '../../i18n/reconciliation.js';
 import type { DiscrepancyKind } from '../../payments/wallet-records.js';
 import type { Envelope, PayBridgeClient } from '../client.js';
 import { exitCodeOf } from '../client.js';
 import { EXIT } from '../exit-codes.js';
 import { printError, table, withProgress } from '../output.js';
 import { formatSoum } from '../../i18n/money.js';
-import { statusText, translate } from '../../i18n/text.js';
 
 interface Report {
   reconciliation_id: string;
@@ -55,8 +54,6 @@ export async function reconcileWallets(client: PayBridgeClient, date: string, me
 function render(r: Report, language: Language): string {
   const h = HEAD[language];
   const soum = (tiyin: number) => formatSoum(tiyin, language);
-  // "unknown → succeeded" (settled by the reconciliation) word by word; a status word in the shop's language.
-  const status = (s: string | null) => (s === null ? '—' : s.split(' → ').map((w) => { const t = statusText(w); return typeof t === 'string' ? t : translate(t, language); }).join(' → '));
   const lines = [`${r.date}: ${h.result[r.result ?? ''] ?? r.result}`, ''];
   const totals = [[h.method, h.journal, h.wallet, h.matched]];
   for (const [method, t] of Object.entries(r.methods ?? {})) {
@@ -67,7 +64,7 @@ function render(r: Report, language: Language): string {
   if (differences.length) {
     const cols = RECONCILIATION_COLUMNS[language];
     const rows = [[cols[3]!, cols[2]!, cols[4]!, cols[5]!, cols[6]!, cols[7]!]];
-    for (const d of differences) rows.push([kindLabel(d.kind, language), d.method, d.transaction_id, status(d.journal_status), d.provider_status, soum(d.amount)]);
+    for (const d of differences) rows.push([kindLabel(d.kind, language), d.method, d.transaction_id, journalStatusLabel(d.journal_status, language), d.provider_status, soum(d.amount)]);
     lines.push('', table(rows), '');
     for (const d of differences) lines.push(`${d.transaction_id}: ${d.action}`);
   }
