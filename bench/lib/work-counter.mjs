@@ -42,12 +42,19 @@ const counts = {
 diagnostics.subscribe('http.server.request.start', ({ response }) => {
   counts.httpRequests += 1;
   counts.httpInFlight += 1;
+  trace?.('--- http request');
   response.once('close', () => (counts.httpInFlight -= 1));
 });
+
+// PAYBRIDGE_BENCH_SQL_TRACE=<file>: every statement's text, and a line at each HTTP request, appended
+// to that file — to see which statements a payment makes (docs/performance.md, "Where a payment's work goes").
+const traceFile = process.env.PAYBRIDGE_BENCH_SQL_TRACE;
+const trace = traceFile ? (line) => fs.appendFileSync(traceFile, `${line.replace(/\s+/g, ' ').slice(0, 160)}\n`) : undefined;
 
 /** Classifies one statement by its SQL text. */
 function sawSql(sql) {
   counts.statements += 1;
+  trace?.(String(sql));
   const head = String(sql).trimStart().slice(0, 12).toUpperCase();
   if (head.startsWith('COMMIT') || head.startsWith('END')) counts.commits += 1;
   else if (head.startsWith('BEGIN')) counts.begins += 1;
