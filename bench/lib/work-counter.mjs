@@ -7,7 +7,9 @@
  * - every SQL statement executed through the SQLite binding (better-sqlite3 on Node 20, node:sqlite
  *   on Node 24+): prepared statements' run/get/all/iterate and exec calls;
  * - of those, the COMMITs (each one a durable commit: an fsync of the WAL under synchronous=FULL),
- *   the BEGINs, and the SAVEPOINTs (the group commit wraps every journal write in one of its own);
+ *   the BEGINs, and the SAVEPOINTs (the group commit puts each journal write in one of its own only
+ *   when a batch must be run again because one of its writes failed);
+ * - journal writes: how many writes each COMMIT held, as the group commit publishes them;
  * - every line and byte written to stdout (pino writes one JSON line per log record to fd 1);
  * - CPU time (process.cpuUsage) and bytes allocated on the V8 heap (from the heap before and after
  *   every garbage collection, v8.GCProfiler);
@@ -32,11 +34,16 @@ const counts = {
   begins: 0,
   savepoints: 0,
   rollbacks: 0,
+  journalWrites: 0,
   logLines: 0,
   logBytes: 0,
   httpRequests: 0,
   httpInFlight: 0,
 };
+
+// Journal writes: the SQLite journal's group commit says how many writes each COMMIT held
+// (src/journal/sqlite/group-commit.ts publishes on this channel only while someone listens).
+diagnostics.subscribe('paybridge.journal.commit', ({ writes }) => (counts.journalWrites += writes));
 
 // A request is in flight from its arrival until its response is finished or its connection closed.
 diagnostics.subscribe('http.server.request.start', ({ response }) => {

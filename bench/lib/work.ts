@@ -8,9 +8,11 @@ export interface WorkCounts {
   /** COMMITs: durable commits, one fsync of the WAL each (synchronous=FULL). */
   commits: number;
   begins: number;
-  /** SAVEPOINTs: the group commit wraps every journal write in one. */
+  /** SAVEPOINTs: the group commit puts each write in one only when a batch is run again after a failed write. */
   savepoints: number;
   rollbacks: number;
+  /** Journal writes, as the group commit publishes them: each one durable before its caller goes on. */
+  journalWrites: number;
   /** Lines and bytes written to stdout, where pino writes one line per log record. */
   logLines: number;
   logBytes: number;
@@ -25,7 +27,7 @@ export interface WorkCounts {
   hooked: string[];
 }
 
-const COUNTED = ['statements', 'commits', 'begins', 'savepoints', 'rollbacks', 'logLines', 'logBytes', 'cpuMicros', 'heapBytes', 'httpRequests'] as const;
+const COUNTED = ['statements', 'commits', 'begins', 'savepoints', 'rollbacks', 'journalWrites', 'logLines', 'logBytes', 'cpuMicros', 'heapBytes', 'httpRequests'] as const;
 export type WorkDelta = Record<(typeof COUNTED)[number], number>;
 
 /** Asks the process (started with the counter and an IPC channel) for its counts. */
@@ -139,7 +141,7 @@ export function counterProblems(w: PaymentWork): string[] {
   const problems: string[] = [];
   if (w.payments <= 0) problems.push('no payment was counted as succeeded in /metrics');
   if (w.hooked.length === 0) problems.push('the work counter hooked no SQLite binding');
-  if (w.work.savepoints <= 0 || w.work.commits <= 0 || w.work.statements <= 0) problems.push('the work counter saw no journal write');
+  if (w.work.journalWrites <= 0 || w.work.commits <= 0 || w.work.statements <= 0) problems.push('the work counter saw no journal write');
   if (w.work.logLines <= 0) problems.push('the work counter saw no log line');
   return problems;
 }
@@ -167,7 +169,7 @@ export function workFigures(scenario: number, w: PaymentWork, { everyRequestAnsw
   });
   const txControl = w.work.begins + w.work.commits;
   return [
-    count('journal writes per payment', per(w.work.savepoints), `${counted}; each write is durable before its caller goes on`),
+    count('journal writes per payment', per(w.work.journalWrites), `${counted}; each write is durable before its caller goes on`),
     count('durable commits per payment', per(w.work.commits), `${counted}; one fsync each; the group commit shares one among the writes of one event-loop turn, so this follows the load`, {
       gate: false,
     }),
@@ -213,6 +215,6 @@ export function oneAtATimeFigure(scenario: number, w: PaymentWork): Figure {
     ratioOf: 'per payment',
     lowerIsBetter: true,
     gate: 'count',
-    detail: `${w.payments} payments sent one after another; ${(w.work.savepoints / w.payments).toFixed(2)} journal writes and ${(w.work.statements / w.payments).toFixed(1)} SQL statements each`,
+    detail: `${w.payments} payments sent one after another; ${(w.work.journalWrites / w.payments).toFixed(2)} journal writes and ${(w.work.statements / w.payments).toFixed(1)} SQL statements each`,
   };
 }

@@ -51,7 +51,7 @@ export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
     for (const problem of counterProblems(alone)) ctx.check(false, `gateway overhead, one at a time: ${problem}`);
     const disk = durableCommitLatency(`${bridge.dataDir}/floor.sqlite`, ctx.quick ? 500 : 3_000);
     // Each journal write waits for a COMMIT (its own, or one it shares with writes of the same turn).
-    const writes = work.work.savepoints / work.payments;
+    const writes = work.work.journalWrites / work.payments;
     return [
       ...workFigures(1, work, { everyRequestAnswered: true }),
       oneAtATimeFigure(1, alone),

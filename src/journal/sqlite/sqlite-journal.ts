@@ -127,7 +127,17 @@ export class SqliteJournal implements Journal {
         `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
          VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                 @liveOwner, 1, @claimExpiresAt, @createdAt, @now)`,
+                 @liveOwner, 1, @claimExpiresAt, @createdAt, @now)
+         RETURNING *`,
+      ),
+      insertQr: this.db.prepare(
+        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
+                                   claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
+         SELECT @id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
+                @liveOwner, 1, @claimExpiresAt, @createdAt, @now
+         WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE qr_code_hash = @qrCodeHash AND +method = @method AND amount = @amount
+                                                        AND kind = 'payment' AND +created_at >= @since AND status <> 'failed')
+         RETURNING *`,
       ),
       event: this.db.prepare(`INSERT INTO transaction_events (transaction_id, at, status, step, detail) VALUES (?, ?, ?, ?, ?)`),
       get: this.db.prepare(`SELECT * FROM transactions WHERE id = ?`),
@@ -305,8 +315,14 @@ export class SqliteJournal implements Journal {
   }
 
   private insertNow(tx: NewTransaction, step: JournalEntryStep): Transaction {
+    const row = this.statements.insert.get(this.insertParams(tx)) as TransactionRow;
+    this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+    return rowToTransaction(row);
+  }
+
+  private insertParams(tx: NewTransaction): Record<string, unknown> {
     const origin = this.options.origin;
-    this.statements.insert.run({
+    return {
       kind: 'payment',
       originalId: null,
       terminal: null,
@@ -319,18 +335,20 @@ export class SqliteJournal implements Journal {
       claimExpiresAt: this.clockNow() + (origin?.inFlightLeaseMs ?? DEFAULT_LEASE_MS),
       // When the journal took it, on its clock (created_at is the writer's: when the till asked).
       now: this.clockNow(),
-    });
-    this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
-    return rowToTransaction(this.statements.get.get(tx.id) as TransactionRow);
+    };
   }
 
   async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }> {
-    // The look-up and the insert run in one write transaction (BEGIN IMMEDIATE holds the file's
-    // write lock), so another process on the same file cannot slip a second payment in between.
+    // The look-up and the insert are one statement in one write transaction (BEGIN IMMEDIATE holds the
+    // file's write lock), so another process on the same file cannot slip a second payment in between.
     return this.writes.run(() => {
-      const earlier = this.statements.recentQr.get(tx.qrCodeHash, tx.method, tx.amount, since) as TransactionRow | undefined;
-      if (earlier && earlier.status !== 'failed') return { created: false, transaction: rowToTransaction(earlier) };
-      return { created: true, transaction: this.insertNow(tx, step) };
+      const row = this.statements.insertQr.get({ ...this.insertParams(tx), since }) as TransactionRow | undefined;
+      if (row) {
+        this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+        return { created: true, transaction: rowToTransaction(row) };
+      }
+      // An earlier payment of the same code and amount that did not fail stands for this one.
+      return { created: false, transaction: rowToTransaction(this.statements.recentQr.get(tx.qrCodeHash, tx.method, tx.amount, since) as TransactionRow) };
     });
   }
 
@@ -362,12 +380,11 @@ export class SqliteJournal implements Journal {
       params.errorData = patch.error?.data ?? null;
     }
     // The fence: the status it was read in, and the claim it was read under, in the same statement.
-    const update = this.prepared(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from AND claimed_by = @owner AND claim_epoch = @epoch`);
+    const update = this.prepared(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from AND claimed_by = @owner AND claim_epoch = @epoch RETURNING *`);
     return this.writes.run(() => {
-      const { changes } = update.run(params);
-      if (Number(changes) !== 1) throw refusedWrite(id, from, fence, this.statements.get.get(id) as TransactionRow | undefined);
+      const row = update.get(params) as TransactionRow | undefined;
+      if (!row) throw refusedWrite(id, from, fence, this.statements.get.get(id) as TransactionRow | undefined);
       this.writeEvent(id, to, step, at);
-      const row = this.statements.get.get(id) as TransactionRow;
       if (to === 'succeeded' && from !== 'succeeded' && row.original_id !== null) this.deriveOriginal(row, at);
       return rowToTransaction(row);
     });
