@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ClickClient } from '../src/providers/click/client.js';
-import { ClickPass } from '../src/providers/click/click-pass.js';
+import { ClickPass, confirmLapseAfterMs } from '../src/providers/click/click-pass.js';
+import { randomUUID } from 'node:crypto';
 import type { ChargeProgress } from '../src/payments/ports/qr-provider.js';
 import { SANDBOX_CLICK } from '../src/sandbox/credentials.js';
 import type { ClickEmulator } from '../src/sandbox/click/emulator.js';
-import { freePort, post, productionClick, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
+import { freePort, post, productionClick, releaseHolder, settled, startClickEmulator, startTestBridge, type TestBridge } from './helpers.js';
 import type { HttpResponse, ProviderTransport } from '../src/providers/http-transport.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -53,8 +54,16 @@ describe('Click Pass against the Click emulator over a loopback socket', () => {
     const tx = await bridge.journal.get(body.data.transaction_id);
     assert.equal(tx?.status, 'succeeded');
     assert.equal(tx?.providerPaymentId, String(charge.paymentId));
-    // The confirmation mode (the default): switched on before the charge, the payment confirmed at once.
-    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:sending_to_click_confirmation_mode', 'pending:payment_created', 'pending:confirmed', 'pending:status', 'succeeded:succeeded']);
+    // The confirmation mode (the default): switched on before the payment was journaled (CLICK's answer
+    // journaled with its first step), its payment_id journaled before the confirmation, and the
+    // confirmation and the status that shows it paid journaled with the outcome: three writes.
+    assert.deepEqual(await steps(bridge, body.data.transaction_id), ['pending:received', 'pending:payment_created', 'succeeded:succeeded']);
+    const events = tx!.events;
+    assert.deepEqual((events[0]!.detail as { prepared: unknown }).prepared, { confirmation_mode: { kind: 'reply', reply: { error_code: 0, error_note: 'Успешно' } } });
+    const outcome = events[2]!.detail as { confirmed: { error_code: number }; status: { payment_status: number; payment_id: number } };
+    assert.equal(outcome.confirmed.error_code, 0);
+    assert.equal(outcome.status.payment_status, 2);
+    assert.equal(String(outcome.status.payment_id), String(charge.paymentId));
     assert.equal(charge.confirmed, true);
   });
 
@@ -70,10 +79,12 @@ describe('Click Pass against the Click emulator over a loopback socket', () => {
     assert.equal(body.is_success, true, JSON.stringify(body));
     const trail = await steps(bridge, body.data.transaction_id);
     assert.equal(trail[0], 'pending:received');
-    assert.equal(trail[1], 'pending:sending_to_click_confirmation_mode');
-    assert.equal(trail[2], 'pending:payment_created');
-    assert.ok(trail.filter((s) => s === 'pending:status').length >= 2, `polled more than once: ${trail.join(' ')}`);
-    assert.equal(trail.at(-1), 'succeeded:succeeded');
+    assert.equal(trail[1], 'pending:payment_created');
+    // Still processing after the confirmation: the confirmation and that status are journaled as they
+    // come (the same status again adds nothing); the status that shows it paid comes with the outcome.
+    assert.deepEqual(trail.slice(2), ['pending:confirmed', 'pending:status', 'succeeded:succeeded']);
+    const tx = (await bridge.journal.get(body.data.transaction_id))!;
+    assert.equal((tx.events.at(-1)!.detail as { status: { payment_status: number } }).status.payment_status, 2);
   });
 
   test('confirm mode: PayBridge switches it on itself, confirms, Click completes the payment', async () => {
@@ -297,7 +308,11 @@ describe('Click Pass in the confirmation mode (the default): a charge PayBridge 
       assert.equal(body.error?.transaction_status, 'failed', JSON.stringify(body));
       const tx = (await bridge.journal.get(body.error!.transaction_id))!;
       assert.equal(tx.status, 'failed');
-      assert.equal(tx.events[1]?.step, 'sending_to_click_confirmation_mode', 'the mode was switched on, and journaled, before the charge left');
+      assert.equal(
+        ((tx.events[0]?.detail as { prepared: { confirmation_mode: { reply: { error_code: number } } } }).prepared.confirmation_mode.reply.error_code),
+        0,
+        'the mode was switched on, and journaled with the payment, before the charge left',
+      );
       const last = tx.events.at(-1)!;
       const evidence = (last.detail as { evidence: { rule: string; cite: { doc: string; quote: string } } }).evidence;
       assert.equal(evidence.rule, 'confirmation mode: never confirmed');
@@ -311,4 +326,56 @@ describe('Click Pass in the confirmation mode (the default): a charge PayBridge 
       assert.ok(ledger.every((p) => !p.confirmed));
     });
   }
+});
+
+describe('Click Pass in the confirmation mode: PayBridge stopped after journaling a payment, before its charge left', () => {
+  let bridge: TestBridge;
+  before(async () => {
+    // A short response timeout keeps CLICK's lapse (timeout + window + a third of it) short here.
+    bridge = await startTestBridge((c) => {
+      c.click!.timeouts.response_ms = 1_000;
+      // Recovery takes over a payment once it is this old (its request's claim let go).
+      c.recovery.grace_ms = 1_000;
+    });
+  });
+  after(async () => {
+    await bridge.close();
+  });
+
+  test('the mode’s answer, journaled with the payment’s first step, lets recovery settle it failed once CLICK’s window has surely passed: nothing was charged', async () => {
+    const provider = bridge.payments.provider('click');
+    // What pay() journals before the charge leaves: the mode switched on, its answer with the first step.
+    const prepared = await provider.prepareCharge!();
+    const id = randomUUID();
+    const sentNoLaterThan = Date.now();
+    await bridge.journal.insertQrPayment(
+      { id, method: 'click', amount: 500, qrCodeMasked: '************3392', qrCodeHash: `killed-${id}`, createdAt: sentNoLaterThan },
+      { step: 'received', detail: { amount: 500, prepared } },
+      0,
+    );
+    // …and the process died there: its claim is let go (a restart does the same).
+    await releaseHolder(bridge.journal, id);
+    const lapse = confirmLapseAfterMs(bridge.config.click!.timeouts.response_ms, bridge.config.sandbox.click.confirm_window_ms);
+    assert.equal(await settled(bridge, id, 4 * lapse + 30_000), 'failed');
+    const tx = (await bridge.journal.get(id))!;
+    const last = tx.events.at(-1)!;
+    const evidence = (last.detail as { evidence: { rule: string; asked_ms_after_sending: number } }).evidence;
+    assert.equal(evidence.rule, 'confirmation mode: never confirmed, lapse passed');
+    assert.ok(evidence.asked_ms_after_sending >= lapse, `asked ${evidence.asked_ms_after_sending} ms after, the lapse is ${lapse} ms`);
+    assert.ok(Date.now() - sentNoLaterThan >= lapse, 'not before CLICK’s window had surely passed');
+    assert.equal(bridge.emulators!.click.ledger().filter((c) => c.merchantTransId === id).length, 0, 'CLICK never saw it');
+  });
+
+  test('without the mode’s answer in the journal (a payment of a version that journaled it later, or none) the same payment is not settled failed', async () => {
+    const id = randomUUID();
+    await bridge.journal.insertQrPayment(
+      { id, method: 'click', amount: 500, qrCodeMasked: '************3392', qrCodeHash: `old-${id}`, createdAt: Date.now() },
+      { step: 'received', detail: { amount: 500 } },
+      0,
+    );
+    await releaseHolder(bridge.journal, id);
+    const lapse = confirmLapseAfterMs(bridge.config.click!.timeouts.response_ms, bridge.config.sandbox.click.confirm_window_ms);
+    // Asked past the lapse, it still cannot be told from a charge sent with the mode off: unknown.
+    assert.equal(await settled(bridge, id, lapse + 2_000), 'unknown');
+  });
 });

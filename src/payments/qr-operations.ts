@@ -1,6 +1,6 @@
 import { ErrorCode } from './errors.js';
 import type { OperationAdapter, OperationContext, Verdict } from './ports/operation-adapter.js';
-import type { CancelOutcome, ChargeOutcome, ChargeProgress, GiveBackStatus, QrProvider } from './ports/qr-provider.js';
+import type { CancelOutcome, ChargeOutcome, ChargeProgress, GiveBackStatus, PreparedCharge, QrProvider } from './ports/qr-provider.js';
 import type { Transaction, TransactionError } from './transaction.js';
 
 /**
@@ -46,15 +46,19 @@ function chargeVerdict(outcome: ChargeOutcome): Verdict {
   }
 }
 
-/** A charge of the scanned code: `execute` charges once; `settle` asks the provider, and never charges. */
-export function qrCharge(provider: QrProvider, qrCode: string, steps?: readonly string[]): OperationAdapter {
+/**
+ * A charge of the scanned code: `execute` charges once; `settle` asks the provider, and never charges.
+ * `steps` and `prepared`: what the journal holds of it (its steps' names, and what the provider
+ * prepared before it), for `settle`; `prepared` also for `execute`, when the provider prepared it.
+ */
+export function qrCharge(provider: QrProvider, qrCode: string, steps?: readonly string[], prepared?: PreparedCharge): OperationAdapter {
   return {
-    execute: async (tx, ctx) => chargeVerdict(await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt }, relay(ctx), ctx.guard)),
+    execute: async (tx, ctx) => chargeVerdict(await provider.charge({ transactionId: tx.id, amount: tx.amount, qrCode, createdAt: tx.createdAt, prepared }, relay(ctx), ctx.guard)),
     settle: async (tx, ctx) =>
       chargeVerdict(
         await provider.recover(
           // Sent at the latest when the journal last wrote it (its clock), read on this process's clock.
-          { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: tx.updatedAt - ctx.journalAheadMs, providerPaymentId: tx.providerPaymentId, steps },
+          { transactionId: tx.id, amount: tx.amount, createdAt: tx.createdAt, sentAt: tx.updatedAt - ctx.journalAheadMs, providerPaymentId: tx.providerPaymentId, steps, prepared },
           relay(ctx),
           ctx.guard,
         ),

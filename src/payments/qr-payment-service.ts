@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { firstWrite, LIVE_SUFFIX, type ClaimHeld, type Journal } from './ports/journal.js';
 import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
-import type { QrProvider } from './ports/qr-provider.js';
+import type { PreparedCharge, QrProvider } from './ports/qr-provider.js';
 import { UNSETTLEABLE, type OperationAdapter, type Verdict } from './ports/operation-adapter.js';
 import { qrCharge, qrGiveBack } from './qr-operations.js';
 import { remainingToGiveBack, withGiveBackSucceeded, type GiveBackLedger } from './give-back-ledger.js';
@@ -76,6 +76,12 @@ export interface QrPaymentResult {
   error_message?: null;
 }
 
+/** What the provider prepared before a charge, as journaled with its first step. */
+function preparedOf(tx: TransactionWithEvents): PreparedCharge | undefined {
+  const detail = tx.events.find((e) => e.step === 'received')?.detail as { prepared?: unknown } | null | undefined;
+  return detail && typeof detail.prepared === 'object' && detail.prepared !== null ? (detail.prepared as PreparedCharge) : undefined;
+}
+
 export function hashQrCode(qrCode: string): string {
   return createHash('sha256').update(qrCode).digest('hex');
 }
@@ -128,10 +134,13 @@ export class QrPaymentService {
     // reaching another PayBridge on the same journal is recognised too; the lock here only keeps
     // this process's own retries from queueing on the database.
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
+      // What must precede the charge but moves no money is done first, so that it is journaled with
+      // the charge's first step instead of in a durable write of its own.
+      const prepared = await provider.prepareCharge?.();
       const now = this.clock.now();
       const { created, transaction: tx } = await firstWrite(this.journal.insertQrPayment(
         { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: now },
-        { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode } },
+        { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode, ...(prepared ? { prepared } : {}) } },
         now - this.options.qrRetryWindowMs,
       ));
       // (A failed attempt moved no money: the journal lets a new one be made, the cashier's right.)
@@ -139,7 +148,7 @@ export class QrPaymentService {
         this.log.info({ transaction_id: tx.id, method }, 'same QR code and amount again: answering as the first time');
         return this.answerFor(await this.settledOrLatest(tx), request.qrCode, true);
       }
-      const { tx: settled, verdict } = await this.engine.execute(tx, qrCharge(provider, request.qrCode), { link: true });
+      const { tx: settled, verdict } = await this.engine.execute(tx, qrCharge(provider, request.qrCode, undefined, prepared), { link: true });
       this.logOutcome(settled, verdict);
       return this.answerFor(settled, request.qrCode, false, verdict.reason);
     });
@@ -184,7 +193,7 @@ export class QrPaymentService {
   /** The adapter that settles a row just read under its claim: by asking, never charging or giving back again. */
   private async settler(fresh: TransactionWithEvents): Promise<OperationAdapter> {
     const provider = this.provider(fresh.method as QrMethod);
-    if (fresh.kind === 'payment') return qrCharge(provider, '', fresh.events.map((e) => e.step));
+    if (fresh.kind === 'payment') return qrCharge(provider, '', fresh.events.map((e) => e.step), preparedOf(fresh));
     const original = fresh.originalId ? await this.journal.get(fresh.originalId) : undefined;
     if (!original) return UNSETTLEABLE;
     return qrGiveBack(provider, original);

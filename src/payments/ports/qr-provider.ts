@@ -15,7 +15,17 @@ export interface ChargeRequest {
   /** The one-time code scanned from the customer's phone. */
   qrCode: string;
   createdAt: number;
+  /** What `prepareCharge` did for this charge, journaled with its first step. */
+  prepared?: PreparedCharge | undefined;
 }
+
+/**
+ * What a provider did before a charge was journaled, moving no money (CLICK's confirmation mode
+ * switched on for the service), in words the journal keeps: it goes into the charge's first step
+ * (`received`, as `prepared`), so that the charge leaves after that one durable write, and recovery
+ * reads it there.
+ */
+export type PreparedCharge = Record<string, unknown>;
 
 export interface RecoverRequest {
   transactionId: string;
@@ -33,6 +43,8 @@ export interface RecoverRequest {
    * request leaves (Uzum's `sending_to_uzum`) proves by its absence that nothing was sent.
    */
   steps?: readonly string[] | undefined;
+  /** What `prepareCharge` did before the charge, as journaled with its first step. */
+  prepared?: PreparedCharge | undefined;
 }
 
 /**
@@ -81,6 +93,12 @@ export interface QrProvider extends QrProviderAfterCharge, WalletRecords {
    * and then nothing more is sent.
    */
   charge(request: ChargeRequest, progress: (p: ChargeProgress) => Promise<void>, guard?: SendGuard): Promise<ChargeOutcome>;
+  /**
+   * Work that must precede a charge but moves no money, done before the charge is journaled so that
+   * its evidence rides in the same write (see PreparedCharge). Called at most once per charge; a
+   * provider without such work has no prepareCharge.
+   */
+  prepareCharge?(): Promise<PreparedCharge>;
   /**
    * Finds out how a payment started earlier ended (PayBridge stopped before it learnt it). Never
    * charges: it only asks, and cancels what must not be paid any more — under `guard`.

@@ -17,6 +17,7 @@ import {
   type QrProvider,
   type RecoverRequest,
   NO_GUARD,
+  type PreparedCharge,
   type SendGuard,
 } from '../../payments/ports/qr-provider.js';
 import { classify, type OutcomeRule } from '../../payments/outcome-table.js';
@@ -87,8 +88,28 @@ export function confirmLapseAfterMs(responseTimeoutMs: number, windowMs: number 
   return responseTimeoutMs + windowMs + Math.ceil(windowMs / 3);
 }
 
-/** The step journaled just before a charge leaves in the confirmation mode: the mode was switched on (PayBridge's own evidence). */
+/**
+ * The step journaled just before a charge left in the confirmation mode, the mode switched on (PayBridge's
+ * own evidence), by the PayBridge versions that switched it on after journaling the payment. Now the mode
+ * is switched on first and its answer journaled with the payment's first step (`prepared`), read by
+ * switchedOnBeforeSending; payments journaled before are still read by this step.
+ */
 export const SENDING_CONFIRM_MODE = 'sending_to_click_confirmation_mode';
+
+/** CLICK's answer to switching the confirmation mode on, as prepareCharge journals it with the payment's first step. */
+function switchedOnFor(prepared: PreparedCharge | undefined): ClickExchange | undefined {
+  const x = prepared?.confirmation_mode as ClickExchange | undefined;
+  return x && typeof x === 'object' && typeof x.kind === 'string' ? x : undefined;
+}
+
+function isSwitchedOn(x: ClickExchange | undefined): boolean {
+  return x?.kind === 'reply' && integer(x.reply.error_code) === 0;
+}
+
+/** Whether the journal proves the charge left (if it left at all) with the confirmation mode switched on for it. */
+function switchedOnBeforeSending(request: RecoverRequest): boolean {
+  return request.steps?.includes(SENDING_CONFIRM_MODE) === true || isSwitchedOn(switchedOnFor(request.prepared));
+}
 
 type Progress = (p: ChargeProgress) => Promise<void>;
 
@@ -194,7 +215,7 @@ export class ClickPass implements QrProvider {
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
     // Sent in the confirmation mode (journaled before the charge left): a confirmation may or may not
     // have gone out, so a 2 is final only once CLICK's lapse has surely passed.
-    const confirmModeSent = request.steps?.includes(SENDING_CONFIRM_MODE) === true;
+    const confirmModeSent = switchedOnBeforeSending(request);
     const lapseAt = confirmModeSent ? request.sentAt + this.lapseAfterMs : 0;
     if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress, lapseAt);
     // No payment_id was ever journaled, and a confirmation is sent only after its payment_id is: none was.
@@ -330,16 +351,31 @@ export class ClickPass implements QrProvider {
     }
   }
 
+  /**
+   * In the confirmation mode, switches it on for the service (PUT click_pass/confirmation) before the
+   * payment is journaled: CLICK's answer is journaled with the payment's first step, and the charge
+   * leaves right after that write.
+   */
+  async prepareCharge(): Promise<PreparedCharge> {
+    if (this.policy.confirmMode !== true) return {};
+    return { confirmation_mode: await this.ask(() => this.client.setConfirmationMode(true)) };
+  }
+
   async charge(request: ChargeRequest, progress: Progress, guard: SendGuard = NO_GUARD): Promise<ChargeOutcome> {
     await guard();
     const confirmMode = this.policy.confirmMode === true;
     if (confirmMode) {
       // The lapse proves anything only if the mode was on for this very charge: switched on just
-      // before it, by PayBridge, and said so by CLICK. Not switched on, the charge is not sent.
-      const switched = await this.ask(() => this.client.setConfirmationMode(true));
-      if (switched.kind !== 'reply' || integer(switched.reply.error_code) !== 0) return this.notSwitchedOn(switched);
-      await progress({ step: SENDING_CONFIRM_MODE, detail: { confirmation_mode: switched.reply } });
-      await guard();
+      // before it, by PayBridge, said so by CLICK, and journaled before the charge leaves. Not
+      // switched on, the charge is not sent.
+      const prepared = switchedOnFor(request.prepared);
+      const switched = prepared ?? (await this.ask(() => this.client.setConfirmationMode(true)));
+      if (!isSwitchedOn(switched)) return this.notSwitchedOn(switched);
+      if (!prepared) {
+        // Not prepared before the payment was journaled (a caller without prepareCharge): its own step.
+        await progress({ step: SENDING_CONFIRM_MODE, detail: { confirmation_mode: (switched as { reply: ClickReply }).reply } });
+        await guard();
+      }
     }
     const sentAt = this.clock.now();
     const answer = await this.ask(() => this.client.pay({ otpData: request.qrCode, amountTiyin: request.amount, transactionId: request.transactionId }));
@@ -398,15 +434,19 @@ export class ClickPass implements QrProvider {
     // Paid (payment_status 2 in the charge's own answer) and confirmed: nothing is left for CLICK to
     // cancel, so no status question is needed.
     if (confirmed && rule.outcome === 'paid') {
-      return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: note(reply) || DEFAULT_SUCCESS_NOTE, detail: reply };
+      return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: note(reply) || DEFAULT_SUCCESS_NOTE, detail: { confirmed } };
     }
     // Confirmed (error_code 0): its status is final as it reads. Refused or its answer lost: a 2 is
     // final only once the lapse has surely passed (CLICK would have cancelled an unconfirmed one).
-    return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, confirmed ? 0 : paidFinalAt);
+    return this.pollUntilFinal(paymentId, undefined, phone, note(reply), progress, confirmed ? 0 : paidFinalAt, confirmed);
   }
 
-  /** Confirmation mode: true when CLICK answered error_code 0 to the confirmation. */
-  private async confirm(paymentId: string, progress: Progress): Promise<boolean> {
+  /**
+   * Confirmation mode: CLICK's answer when it was error_code 0, else undefined. A confirmation is not
+   * journaled on its own: the payment_id journaled before it is what recovery needs, and its answer
+   * rides with the next step (the outcome, mostly). A refusal or a lost answer is journaled at once.
+   */
+  private async confirm(paymentId: string, progress: Progress): Promise<ClickReply | undefined> {
     try {
       const reply = await this.client.confirm(paymentId);
       const code = integer(reply.error_code);
@@ -414,18 +454,21 @@ export class ClickPass implements QrProvider {
         // A refused confirmation: CLICK cancels the payment by itself, but only payment/status
         // proves it; the poll below sees payment_status < 0 once it has.
         await progress({ step: 'confirm_refused', detail: reply });
-        return false;
+        return undefined;
       }
-      await progress({ step: 'confirmed', detail: reply });
-      return true;
+      return reply;
     } catch (err) {
       // The confirmation may have landed: the status queries below tell.
       await progress({ step: 'confirm_answer_lost', uncertain: describe(err) });
-      return false;
+      return undefined;
     }
   }
 
-  /** Asks `payment/status` until the payment is paid, failed, or the deadline passes. */
+  /**
+   * Asks `payment/status` until the payment is paid, failed, or the deadline passes. An answer that
+   * settles it is journaled with the outcome, in one write; one that does not (still processing) is
+   * journaled as a `status` step, after the confirmation it follows (`confirmed`), if any.
+   */
   private async pollUntilFinal(
     paymentId: string,
     first: { reply: ClickReply; rule: OutcomeRule } | undefined,
@@ -434,17 +477,24 @@ export class ClickPass implements QrProvider {
     progress: Progress,
     /** A payment_status 2 counts as final only from then on (the confirmation mode's lapse); 0: at once. */
     paidFinalAt: number,
+    /** CLICK's answer to this payment's confirmation, not journaled yet. */
+    confirmed?: ClickReply,
   ): Promise<ChargeOutcome> {
     const deadline = Math.max(this.clock.now() + this.policy.statusDeadlineMs, paidFinalAt > 0 ? paidFinalAt + this.policy.pollIntervalMs : 0);
     let current = first;
     let lastNote = firstNote;
     let lastError = '';
+    let unwritten = confirmed;
+    // The status answer that settled it, journaled with the outcome (none when the first reply did).
+    let settling: ClickReply | undefined;
+    const evidence = () => ({ ...(unwritten ? { confirmed: unwritten } : {}), ...(settling ? { status: settling } : {}) });
     // With no answer yet to act on (right after a confirmation, or at recovery) the first question is
     // asked at once; later ones a poll interval apart.
     let asked = first !== undefined;
     for (;;) {
-      if (current?.rule.outcome === 'paid' && this.clock.now() >= paidFinalAt) {
-        return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: lastNote || DEFAULT_SUCCESS_NOTE };
+      const paidNow = current?.rule.outcome === 'paid' && this.clock.now() >= paidFinalAt;
+      if (paidNow) {
+        return { status: 'succeeded', providerPaymentId: paymentId, clientPhoneNumber: phone, message: lastNote || DEFAULT_SUCCESS_NOTE, ...(unwritten || settling ? { detail: evidence() } : {}) };
       }
       if (current?.rule.outcome === 'declined') {
         const status = integer(current.reply.payment_status);
@@ -452,7 +502,15 @@ export class ClickPass implements QrProvider {
           rule: current.rule.answer,
           cite: current.rule.cite,
           reply: current.reply,
+          ...(unwritten ? { confirmed: unwritten } : {}),
         });
+      }
+      if (settling) {
+        // The answer did not settle it after all (a 2 before the lapse has passed): on record now.
+        await this.journalUnwritten(progress, unwritten);
+        unwritten = undefined;
+        await progress({ step: 'status', detail: settling });
+        settling = undefined;
       }
       if (this.clock.now() >= deadline) break;
       if (asked) await this.clock.sleep(this.policy.pollIntervalMs);
@@ -462,16 +520,28 @@ export class ClickPass implements QrProvider {
       if (answer.kind === 'reply' && integer(answer.reply.error_code) === 0) {
         current = { reply: answer.reply, rule };
         lastNote = note(answer.reply) || lastNote;
-        await progress({ step: 'status', detail: answer.reply });
+        if (rule.outcome === 'paid' || rule.outcome === 'declined') {
+          settling = answer.reply;
+        } else {
+          await this.journalUnwritten(progress, unwritten);
+          unwritten = undefined;
+          await progress({ step: 'status', detail: answer.reply });
+        }
       } else {
         lastError = `payment/status: ${exchangeText(answer)}`;
       }
     }
+    await this.journalUnwritten(progress, unwritten);
     return {
       status: 'unknown',
       providerPaymentId: paymentId,
       reason: `Click has not reported a final status for payment ${paymentId} in time${lastError ? ` (${lastError})` : current?.rule.outcome === 'paid' ? ' (paid, but not confirmed: CLICK may still cancel it)' : ''}. Do not take the payment again; PayBridge keeps checking.`,
     };
+  }
+
+  /** A confirmation's answer that no outcome carried: journaled before anything else is. */
+  private async journalUnwritten(progress: Progress, confirmed: ClickReply | undefined): Promise<void> {
+    if (confirmed) await progress({ step: 'confirmed', detail: confirmed });
   }
 
   /**
@@ -529,7 +599,7 @@ export class ClickPass implements QrProvider {
       {
         rule: 'confirmation mode: never confirmed',
         cite: { doc: CLICK_PASS_PAGE_RU, quote: CONFIRM_LAPSE_QUOTE },
-        evidence: `${SENDING_CONFIRM_MODE} journaled before the charge left, answered error_code 0; click_pass/confirm is sent only right after an error_code 0 naming the payment, never later (not by recovery)`,
+        evidence: `the confirmation mode switched on (CLICK answered error_code 0) and journaled before the charge left; click_pass/confirm is sent only right after an error_code 0 naming the payment, never later (not by recovery)`,
         payment_id: paymentId ?? null,
         answer: answer.kind === 'reply' ? answer.reply : answer.kind === 'http' ? { status: answer.statusCode, body: answer.body } : answer,
       },
@@ -548,7 +618,7 @@ export class ClickPass implements QrProvider {
       {
         rule: 'confirmation mode: never confirmed, lapse passed',
         cite: { doc: CLICK_PASS_PAGE_RU, quote: CONFIRM_LAPSE_QUOTE },
-        evidence: `${SENDING_CONFIRM_MODE} journaled before the charge left; no payment_id journaled, so no click_pass/confirm was sent`,
+        evidence: `the confirmation mode switched on and journaled before the charge left; no payment_id journaled, so no click_pass/confirm was sent`,
         asked_ms_after_sending: askedAt - request.sentAt,
         lapse_after_ms: this.lapseAfterMs,
         last_lookup: lastLookup || null,
