@@ -28,20 +28,35 @@ describe('request lines at info', () => {
     assert.deepEqual(bridge.logs.lines.slice(before), []);
   });
 
-  test('a payment writes its request lines', async () => {
+  test('a payment writes one line at info: the request, its answer’s HTTP status and time, and what it did', async () => {
     const before = bridge.logs.lines.length;
     const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: uniqueQr() });
     assert.equal(body.is_success, true);
-    bridge.logs.lines.splice(0, before);
-    const lines = requestLines(bridge);
-    assert.deepEqual(
-      lines.map((l) => [l.level, l.msg]),
-      [
-        [30, 'incoming request'],
-        [30, 'request completed'],
-      ],
-    );
-    assert.equal((lines[0]!.req as { url: string }).url, '/payment/click');
+    const lines = bridge.logs.lines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => [l.level, l.msg]), [[30, 'request completed']]);
+    const [line] = lines;
+    assert.equal((line!.req as { url: string; method: string }).url, '/payment/click');
+    assert.equal((line!.req as { method: string }).method, 'POST');
+    assert.equal((line!.res as { statusCode: number }).statusCode, 200);
+    assert.equal(typeof line!.responseTime, 'number');
+    assert.equal(line!.transaction_id, body.data.transaction_id);
+    assert.equal(line!.is_success, true);
+  });
+
+  test('a payment that failed: its line says so, with the error code, and the warning says why', async () => {
+    const before = bridge.logs.lines.length;
+    const { body } = await post(bridge, '/payment/click', { amount: 500, qr_code: '880101698207133116' });
+    assert.equal(body.is_success, false);
+    const lines = bridge.logs.lines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const completed = lines.filter((l) => l.msg === 'request completed');
+    assert.equal(completed.length, 1);
+    assert.equal(completed[0]!.level, 30);
+    assert.equal(completed[0]!.is_success, false);
+    assert.equal(completed[0]!.error_code, body.error!.code);
+    assert.equal(completed[0]!.transaction_id, body.error!.transaction_id);
+    assert.equal(completed[0]!.transaction_status, 'failed');
+    assert.ok(lines.some((l) => l.level === 40 && l.msg === 'operation not completed' && l.transaction_id === body.error!.transaction_id));
+    assert.ok(!lines.some((l) => l.msg === 'incoming request'), 'the arrival is a debug line');
   });
 
   test('a polled read that fails is written at info', async () => {

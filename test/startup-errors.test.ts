@@ -181,7 +181,7 @@ describe('the log file of a service stopped by SIGTERM', () => {
     assert.equal(files.length, 1);
     const lines = readFileSync(join(dir, 'logs', files[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; req?: { url: string } });
     assert.equal(lines.at(-1)!.msg, 'stopped');
-    assert.ok(lines.some((l) => l.msg === 'incoming request' && l.req?.url === '/payment/click'));
+    assert.ok(lines.some((l) => l.msg === 'request completed' && l.req?.url === '/payment/click'));
     assert.ok(!lines.some((l) => l.req?.url === '/health'), 'the readiness polls are debug lines');
     assert.ok(!readFileSync(join(dir, 'logs', files[0]!), 'utf8').includes('880101698207133392'), 'the QR code is masked');
   });

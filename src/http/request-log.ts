@@ -33,29 +33,60 @@ function isQuiet(request: FastifyRequest): boolean {
 
 const failedRequests = new WeakSet<FastifyRequest>();
 
+/** The envelope a request was answered with, kept by reference for its log line (no copy is made). */
+const ANSWER = Symbol('paybridge.answer');
+type Answered = FastifyRequest & { [ANSWER]?: { is_success?: unknown; data?: unknown; error?: unknown } };
+
+/** What a request's answer says of the operation, for its line: its id, success, and error code. */
+function outcomeOf(request: Answered): Record<string, unknown> {
+  const answer = request[ANSWER];
+  if (!answer || typeof answer.is_success !== 'boolean') return {};
+  const data = answer.data as { transaction_id?: unknown; transaction_status?: unknown } | null;
+  const error = answer.error as { code?: unknown; transaction_id?: unknown; transaction_status?: unknown } | null;
+  const id = data?.transaction_id ?? error?.transaction_id;
+  const status = data?.transaction_status ?? error?.transaction_status;
+  return {
+    is_success: answer.is_success,
+    ...(typeof id === 'string' ? { transaction_id: id } : {}),
+    ...(typeof status === 'string' ? { transaction_status: status } : {}),
+    ...(error && typeof error.code === 'number' ? { error_code: error.code } : {}),
+  };
+}
+
 /**
- * Fastify's request lines (`incoming request`, `request completed`, same fields), at a level chosen
- * per request: polled reads and static files at `debug`; every payment operation, every other
- * request and every request that failed at `info`. Fastify's other lines are left as they are.
+ * One line per request, when it is answered (`request completed`: the request, the HTTP status, the
+ * time it took, and what its answer says of the operation: transaction id, success, error code), at a
+ * level chosen per request: polled reads and static files at `debug`; every payment operation, every
+ * other request and every request that failed at `info`. The arrival is a `debug` line: a payment
+ * still under way is in the journal from its first step, and in /metrics. Fastify's other lines are
+ * left as they are.
  */
 export class RequestLogController extends LogController {
   override incomingRequest(request: FastifyRequest): void {
-    if (isQuiet(request)) request.log.debug({ req: request }, 'incoming request');
-    else request.log.info({ req: request }, 'incoming request');
+    request.log.debug({ req: request }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (error || !isQuiet(request) || failedRequests.has(request) || reply.statusCode >= 400) {
+    if (error) {
       super.requestCompleted(error, request, reply);
       return;
     }
-    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    const fields = { req: request, res: reply, responseTime: reply.elapsedTime, ...outcomeOf(request as Answered) };
+    if (!isQuiet(request) || failedRequests.has(request) || reply.statusCode >= 400) reply.log.info(fields, 'request completed');
+    else reply.log.debug(fields, 'request completed');
   }
 }
 
-/** Errors answered by the error handler are answers too; the hook lets their request stay at `info`. */
+/**
+ * Errors answered by the error handler are answers too; the hook lets their request stay at `info`.
+ * Each answer's envelope is kept with its request for the request's line.
+ */
 export function markFailedRequests(app: FastifyInstance): void {
   app.addHook('onError', async (request) => {
     failedRequests.add(request);
+  });
+  app.addHook('preSerialization', (request, _reply, payload, done) => {
+    if (payload !== null && typeof payload === 'object') (request as Answered)[ANSWER] = payload as Answered[typeof ANSWER];
+    done(null, payload);
   });
 }

@@ -214,9 +214,12 @@ export class QrPaymentService {
   }
 
   private logOutcome(tx: Transaction, verdict: Verdict): void {
-    const log = this.log.child({ transaction_id: tx.id, method: tx.method, kind: tx.kind });
-    if (verdict.outcome === 'succeeded') log.info({ amount: tx.amount, provider_payment_id: tx.providerPaymentId }, 'operation succeeded');
-    else log.warn({ outcome: verdict.outcome, data: tx.error?.data, reason: verdict.reason }, 'operation not completed');
+    if (verdict.outcome === 'succeeded') {
+      // A success is told by the request's own line (`request completed`, with the transaction id).
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ transaction_id: tx.id, method: tx.method, kind: tx.kind, amount: tx.amount, provider_payment_id: tx.providerPaymentId }, 'operation succeeded');
+      return;
+    }
+    this.log.warn({ transaction_id: tx.id, method: tx.method, kind: tx.kind, outcome: verdict.outcome, data: tx.error?.data, reason: verdict.reason }, 'operation not completed');
   }
 
   /**
