@@ -109,6 +109,7 @@ describe('the service logger', () => {
     const fd = openSync(stdoutFile, 'w');
     const log = createServiceLogger(settings({ file: join(dir, 'logs', 'paybridge.log') }), { isTTY: false, fd });
     log.logger.info({ click: { secret_key: SECRET }, payment: { card_number: CARD } }, 'with secrets');
+    log.logger.child({ method: 'click' }).info({ reason: `paid by ${CARD}`, deep: { a: { b: { otp_data: SECRET } } } }, 'child with secrets');
     log.logger.info('stopped');
     await log.close();
     closeQuietly(fd);
@@ -117,7 +118,7 @@ describe('the service logger', () => {
     assert.match(files[0]!, /^paybridge\.\d{4}-\d{2}-\d{2}\.1\.log$/);
     for (const text of [readFileSync(join(dir, 'logs', files[0]!), 'utf8'), readFileSync(stdoutFile, 'utf8')]) {
       const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; payment?: { card_number: string } });
-      assert.deepEqual(lines.map((l) => l.msg), ['with secrets', 'stopped']);
+      assert.deepEqual(lines.map((l) => l.msg), ['with secrets', 'child with secrets', 'stopped']);
       assert.ok(!text.includes(SECRET), 'the secret reached a destination');
       assert.ok(!text.includes(CARD), 'the whole card number reached a destination');
       assert.match(lines[0]!.payment!.card_number, /^860012\*+9012$/);

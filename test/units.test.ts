@@ -79,6 +79,18 @@ describe('masking', () => {
       list: [{ cashbox_key: '[secret]' }],
     });
     assert.equal(input.secret_key, 's', 'the input is not changed');
+    assert.equal(input.list[0]!.cashbox_key, 'k', 'nor what it holds');
+  });
+
+  test('what needs no masking is given back as it is, not copied; only the objects on the way to a masked value are', () => {
+    const clean = { payment_id: 2170000001, status: { error_code: 0, error_note: 'Успешно' }, list: [1, 'two'] };
+    assert.equal(maskDeep(clean), clean);
+    const mixed = { ok: { a: 1 }, nested: { card_number: '8600491234567890' } };
+    const masked = maskDeep(mixed) as typeof mixed;
+    assert.notEqual(masked, mixed);
+    assert.equal(masked.ok, mixed.ok, 'the untouched branch is shared');
+    assert.equal(masked.nested.card_number, '860049******7890');
+    assert.equal(mixed.nested.card_number, '8600491234567890');
   });
 });
 

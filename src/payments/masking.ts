@@ -68,22 +68,38 @@ export function maskCardNumbers(slip: string): string {
   return slip.replace(CARD_IN_SLIP, (match) => (passesLuhn(match.replace(/[ -]/g, '')) ? maskPan(match) : match));
 }
 
-/** A deep copy of `value` safe to store or log. */
+/**
+ * `value` made safe to store or log: the value itself where nothing in it needs masking, else a copy
+ * with what does masked (and only the objects on the way to it copied). Never changes `value`.
+ */
 export function maskDeep(value: unknown, key = '', options: MaskOptions = {}): unknown {
   if (value === null || value === undefined) return value;
-  if (typeof value === 'string' || typeof value === 'number') {
-    const text = String(value);
-    if (key && SECRET_KEY.test(key)) return '[secret]';
-    if (key && QR_KEY.test(key)) return maskQrCode(text);
-    if (key && CARD_KEY.test(key)) return maskPan(text);
-    if (key && ID_KEY.test(key)) return value;
-    return typeof value === 'string' && options.freeText !== false ? maskText(value) : value;
+  const type = typeof value;
+  if (type === 'string' || type === 'number') {
+    if (key) {
+      if (SECRET_KEY.test(key)) return '[secret]';
+      if (QR_KEY.test(key)) return maskQrCode(String(value));
+      if (CARD_KEY.test(key)) return maskPan(String(value));
+      if (ID_KEY.test(key)) return value;
+    }
+    return type === 'string' && options.freeText !== false ? maskText(value as string) : value;
   }
-  if (Array.isArray(value)) return value.map((item) => maskDeep(item, key, options));
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = maskDeep(v, k, options);
-    return out;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const masked = maskDeep(value[i], key, options);
+      if (masked !== value[i]) (copy ??= value.slice())[i] = masked;
+    }
+    return copy ?? value;
+  }
+  if (type === 'object') {
+    const record = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const k of Object.keys(record)) {
+      const masked = maskDeep(record[k], k, options);
+      if (masked !== record[k]) (copy ??= { ...record })[k] = masked;
+    }
+    return copy ?? value;
   }
   return value;
 }
