@@ -100,6 +100,7 @@ export interface SqliteJournalOptions {
 }
 
 const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
+const PATCH_KEYS = Object.keys(PATCH_COLUMNS) as (keyof typeof PATCH_COLUMNS)[];
 
 /**
  * The embedded journal: one SQLite file in WAL mode with synchronous=FULL, so a payment recorded
@@ -363,24 +364,23 @@ export class SqliteJournal implements Journal {
   ): Promise<Transaction> {
     assertMove(from, to, options.correction);
     const at = step.at ?? this.clockNow();
-    const sets = ['status = @to', 'updated_at = @at'];
-    // A settled transaction is nobody's work any more: whoever held it lets go.
-    if (FINAL_STATUSES.includes(to)) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
     const params: Record<string, unknown> = { id, from, to, at, owner: fence.owner, epoch: fence.epoch };
-    for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof typeof PATCH_COLUMNS, string][]) {
+    // Which columns the patch sets, as bits: one prepared statement per shape, found without building its SQL.
+    let shape = FINAL_STATUSES.includes(to) ? 1 : 0;
+    for (let i = 0; i < PATCH_KEYS.length; i++) {
+      const key = PATCH_KEYS[i]!;
       if (patch[key] !== undefined) {
-        sets.push(`${column} = @${key}`);
+        shape |= 2 << i;
         params[key] = patch[key];
       }
     }
     if (patch.error !== undefined) {
-      sets.push('error_code = @errorCode', 'error_message = @errorMessage', 'error_data = @errorData');
+      shape |= 2 << PATCH_KEYS.length;
       params.errorCode = patch.error?.code ?? null;
       params.errorMessage = patch.error?.message ?? null;
       params.errorData = patch.error?.data ?? null;
     }
-    // The fence: the status it was read in, and the claim it was read under, in the same statement.
-    const update = this.prepared(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from AND claimed_by = @owner AND claim_epoch = @epoch RETURNING *`);
+    const update = this.transitionStatement(shape);
     return this.writes.run(() => {
       const row = update.get(params) as TransactionRow | undefined;
       if (!row) throw refusedWrite(id, from, fence, this.statements.get.get(id) as TransactionRow | undefined);
@@ -425,12 +425,32 @@ export class SqliteJournal implements Journal {
 
   private readonly statementCache = new Map<string, SqlStatement>();
 
-  /** Updates are built from the fields a patch sets: a few shapes, each prepared once. */
+  /** Statements built from a request's filters or a patch's fields: a few shapes, each prepared once. */
   private prepared(sql: string): SqlStatement {
     let statement = this.statementCache.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
       this.statementCache.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private readonly transitions = new Map<number, SqlStatement>();
+
+  /** The fenced UPDATE of a transition that sets the columns `shape` names (see transition), prepared once. */
+  private transitionStatement(shape: number): SqlStatement {
+    let statement = this.transitions.get(shape);
+    if (!statement) {
+      const sets = ['status = @to', 'updated_at = @at'];
+      // A settled transaction is nobody's work any more: whoever held it lets go.
+      if (shape & 1) sets.push('claimed_by = NULL', 'claim_expires_at = NULL');
+      PATCH_KEYS.forEach((key, i) => {
+        if (shape & (2 << i)) sets.push(`${PATCH_COLUMNS[key]} = @${key}`);
+      });
+      if (shape & (2 << PATCH_KEYS.length)) sets.push('error_code = @errorCode', 'error_message = @errorMessage', 'error_data = @errorData');
+      // The fence: the status it was read in, and the claim it was read under, in the same statement.
+      statement = this.db.prepare(`UPDATE transactions SET ${sets.join(', ')} WHERE id = @id AND status = @from AND claimed_by = @owner AND claim_epoch = @epoch RETURNING *`);
+      this.transitions.set(shape, statement);
     }
     return statement;
   }
