@@ -10,10 +10,13 @@
  *                        FILE (times are compared and printed, never judged; docs/performance.md)
  *   --out FILE           where to write the results (default bench/results.json)
  *   --journal-size N     transactions in the journal of scenarios 4 and 5 (default 1000000)
+ *   scenario 7 (PostgreSQL journal) runs only when asked (--only 7) and a server is given
+ *                        (PAYBRIDGE_BENCH_POSTGRES_URL or PAYBRIDGE_TEST_POSTGRES_URL)
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { concurrency, durableThroughput, gatewayOverhead } from './scenarios/qr.js';
+import { postgresJournal } from './scenarios/postgres.js';
 import { buildLargeJournal, journalScale, pinpad, startup } from './scenarios/scale.js';
 import { comparison, improvements, machine, meetsTarget, regressions, table, type BenchContext, type Figure } from './lib/report.js';
 
@@ -62,6 +65,8 @@ if (wanted(4) || wanted(5)) {
   }
 }
 await step(6, 'pinpad path', () => pinpad(ctx));
+// Asked for by name only: it needs a PostgreSQL server, which the default run and bench:check do not have.
+if (only?.has(7)) await step(7, 'PostgreSQL journal', () => postgresJournal(ctx));
 
 process.stdout.write(`\n${table(figures)}\n`);
 writeFileSync(values.out!, `${JSON.stringify({ at: new Date().toISOString(), machine: machine(), quick: ctx.quick, figures }, null, 2)}\n`);

@@ -69,6 +69,8 @@ export interface BridgeOptions {
    * (bench/lib/work.ts): SQL statements, durable commits, log lines, CPU and heap.
    */
   countWork?: boolean;
+  /** Added to the configuration as they are (e.g. a PostgreSQL journal and the instance's shop and till). */
+  settings?: Record<string, unknown>;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function startBridgeProcess(options: BridgeOptions): Promise<Bridge
         ? [{ id: 'uzcard-1', method: 'uzcard', default: true, driver: 'bridge', bridge: { transport: 'tcp', host: '127.0.0.1', port: options.uzcardPort } }]
         : [],
     },
+    ...options.settings,
   };
   const file = join(dataDir, 'paybridge.json');
   writeFileSync(file, JSON.stringify(config));

@@ -15,7 +15,6 @@ import {
   shiftCloseParams,
   UNKNOWN_UNRESOLVED_SQL,
 } from '../claims.js';
-import { statusAfterGiveBacks } from '../../payments/give-back-ledger.js';
 import type { FiscalHandoff, HandoffState, ShiftClose, ShiftCloseState, Transaction, TransactionEvent, TransactionWithEvents } from '../../payments/transaction.js';
 import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
@@ -89,6 +88,27 @@ export interface PostgresJournalOptions {
   onIdleError?: (err: Error) => void;
 }
 
+/**
+ * After a give-back `$1` succeeded: its payment's ledger summed again (LEDGER_SQL's sums) and
+ * written on the payment — refunded_amount, and cancelled or refunded once given back whole — with
+ * the payment's event. Nothing when `$1` is not a succeeded give-back or the payment already says
+ * so (a writer that lost the fence changes nothing: whoever made the write did this in its batch).
+ * The event's detail as the SQLite journal writes it (JSON, in that key order); a reference with a
+ * run of 13 or more digits, which maskText would take for a card number, has every digit masked.
+ */
+const GIVEN_BACK_SQL = `WITH g AS (SELECT * FROM transactions WHERE id = $1 AND status = 'succeeded' AND original_id IS NOT NULL AND kind <> 'payment'),
+     l AS (${LEDGER_SQL.replace('$1', '(SELECT original_id FROM g)')}),
+     n AS (SELECT p.id, l.given,
+                  CASE WHEN p.status = 'succeeded' AND l.given >= p.amount THEN CASE WHEN l.refunds = 0 THEN 'cancelled' ELSE 'refunded' END ELSE p.status END AS status,
+                  g.updated_at AS at, CASE WHEN g.kind = 'cancel' THEN 'cancelled' ELSE 'refunded' END AS step,
+                  '{"give_back_id":' || to_json(g.id)::text || ',"amount":' || g.amount || ',"given_back":' || l.given || ',"rrn":'
+                    || COALESCE(to_json(CASE WHEN g.provider_payment_id ~ '[0-9]([ -]?[0-9]){12}' THEN regexp_replace(g.provider_payment_id, '[0-9]', '*', 'g')
+                                             ELSE g.provider_payment_id END)::text, 'null') || '}' AS detail
+           FROM g JOIN transactions p ON p.id = g.original_id CROSS JOIN l),
+     o AS (UPDATE transactions p SET refunded_amount = n.given, status = n.status, updated_at = n.at FROM n
+           WHERE p.id = n.id AND (p.refunded_amount <> n.given OR p.status <> n.status) RETURNING p.id, p.status)
+INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT o.id, n.at, o.status, n.step, n.detail FROM o JOIN n ON n.id = o.id`;
+
 const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
 
 /**
@@ -112,9 +132,44 @@ const TYPES = new pg.TypeOverrides();
 TYPES.setTypeParser(pg.types.builtins.INT8, parseBigint);
 
 // The migration lock and the QR locks live in different advisory-lock key spaces (two int4 keys
-// vs one bigint), so neither can ever wait on the other.
-const MIGRATION_LOCK = 'SELECT pg_advisory_lock(hashtext($1), 1)';
-const MIGRATION_UNLOCK = 'SELECT pg_advisory_unlock(hashtext($1), 1)';
+// vs one bigint), so neither can ever wait on the other. Both are transaction-level: a lock held by
+// a session across transactions would, through PgBouncer in transaction pooling, stay on a server
+// connection that other clients' transactions then run on (docs/deployment.md).
+const MIGRATION_LOCK = 'SELECT pg_advisory_xact_lock(hashtext($1), 1)';
+
+/**
+ * A value as a literal of the simple query protocol, which has no parameters: quoted as an
+ * untyped literal, exactly as the extended protocol sends a parameter (text of unknown type, typed
+ * by where it stands), and escaped in an E'' string, so it reads the same whatever
+ * standard_conforming_strings says. Values are what pg itself would send: null, booleans, numbers,
+ * strings, and JSON for anything else.
+ */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`journal: ${value} cannot be written`);
+    text = String(value);
+  } else if (typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
+  else text = JSON.stringify(value);
+  if (text.includes('\0')) throw new Error('journal: a NUL character cannot be written');
+  return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
+ * Statements with $n parameters as one text for the simple query protocol: sent in one message, so
+ * they cost one round trip, and run in one transaction of their own (an implicit one, unless the
+ * text says BEGIN or COMMIT), each statement on a fresh snapshot, as separate statements would.
+ */
+function batch(statements: readonly (readonly [string, readonly unknown[]])[]): string {
+  return statements.map(([sql, params]) => sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]))).join(';\n');
+}
+
+/** The results of a batch, one per statement (pg gives a lone result for a lone statement). */
+function results(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
+  return Array.isArray(result) ? result : [result];
+}
 
 /** Errors that mean "the database could not be reached", as opposed to a query that was refused. */
 function isConnectionError(err: unknown): boolean {
@@ -182,6 +237,15 @@ export class PostgresJournal implements Journal {
     }
   }
 
+  /** Statements sent as one batch (see batch()): one round trip, their results in order. */
+  private async batch(statements: readonly (readonly [string, readonly unknown[]])[], client: pg.Pool | pg.PoolClient = this.pool): Promise<pg.QueryResult[]> {
+    try {
+      return results((await client.query(batch(statements))) as unknown as pg.QueryResult | pg.QueryResult[]);
+    } catch (err) {
+      throw isConnectionError(err) ? this.unavailable(err) : err;
+    }
+  }
+
   /**
    * A connection of its own from the pool. A checked-out connection that dies emits 'error', which
    * without a listener would end the process; the query under way fails with the same error, so
@@ -205,24 +269,6 @@ export class PostgresJournal implements Journal {
     };
   }
 
-  /** Runs `work` in one transaction on one connection, rolled back if it throws. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const { client, done } = await this.connect();
-    let broken = false;
-    try {
-      await this.query('BEGIN', [], client);
-      const result = await work(client);
-      await this.query('COMMIT', [], client);
-      return result;
-    } catch (err) {
-      broken = err instanceof JournalUnavailableError;
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-      throw err;
-    } finally {
-      done(broken);
-    }
-  }
-
   private async migrate(): Promise<void> {
     const { client, done } = await this.connect();
     try {
@@ -231,9 +277,14 @@ export class PostgresJournal implements Journal {
       if (serverVersion < MIN_SERVER_VERSION_NUM) {
         throw new Error(`PostgreSQL journal at ${this.where}: the server is version ${serverVersion}, too old; PayBridge needs ${MIN_SERVER_VERSION_NUM / 10_000} or later`);
       }
-      // Several PayBridge processes starting at once: one migrates, the others wait and then find nothing to do.
-      await client.query(MIGRATION_LOCK, ['paybridge journal migrations']);
+      // Several PayBridge processes starting at once: one migrates, the others wait and then find
+      // nothing to do. All of it is one transaction, the lock a transaction's own (released by its
+      // COMMIT or ROLLBACK): nothing of the session outlives it, so it works the same through
+      // PgBouncer in transaction pooling, where the next transaction may run on another connection.
+      // PostgreSQL's DDL is transactional: a migration that fails leaves nothing behind.
+      await client.query('BEGIN');
       try {
+        await client.query(MIGRATION_LOCK, ['paybridge journal migrations']);
         const found = await client.query<{ t: string | null; v: string | null }>(
           `SELECT to_regclass('transactions')::text AS t, to_regclass('schema_version')::text AS v`,
         );
@@ -253,19 +304,14 @@ export class PostgresJournal implements Journal {
         }
         const { VERSION } = await import('../../version.js');
         for (let version = current; version < POSTGRES_MIGRATIONS.length; version++) {
-          await client.query('BEGIN');
-          try {
-            await client.query(POSTGRES_MIGRATIONS[version]!);
-            await client.query('INSERT INTO schema_version (version, applied_at, paybridge) VALUES ($1, $2, $3)', [version + 1, Date.now(), VERSION]);
-            await client.query('COMMIT');
-          } catch (err) {
-            await client.query('ROLLBACK');
-            throw err;
-          }
+          await client.query(POSTGRES_MIGRATIONS[version]!);
+          await client.query('INSERT INTO schema_version (version, applied_at, paybridge) VALUES ($1, $2, $3)', [version + 1, Date.now(), VERSION]);
         }
+        await client.query('COMMIT');
         this.schema = POSTGRES_MIGRATIONS.length;
-      } finally {
-        await client.query(MIGRATION_UNLOCK, ['paybridge journal migrations']);
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
       }
     } catch (err) {
       throw isConnectionError(err) ? this.unavailable(err) : err;
@@ -278,14 +324,16 @@ export class PostgresJournal implements Journal {
     return step.detail === undefined ? null : JSON.stringify(maskDeep(step.detail));
   }
 
-  private insertSql(tx: NewTransaction, step: JournalEntryStep): [string, unknown[]] {
+  /** `unless`: a condition (on $18 and later, `extra`) under which nothing is inserted. */
+  private insertSql(tx: NewTransaction, step: JournalEntryStep, unless?: { sql: string; extra: unknown[] }): [string, unknown[]] {
     const origin = this.options.origin;
+    const values = `$1, $2, 'pending', $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13::bigint, ${DB_NOW}`;
     // One statement writes the row and its first event: atomic without a transaction of its own.
     return [
       `WITH t AS (
          INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
-         VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13, ${DB_NOW})
+         ${unless ? `SELECT ${values} WHERE NOT (${unless.sql})` : `VALUES (${values})`}
          RETURNING *),
        e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
        SELECT * FROM t`,
@@ -308,6 +356,7 @@ export class PostgresJournal implements Journal {
         this.eventDetail(step),
         // Every new row is its writer's from the start: nothing is written to it, or sent for it, but under that claim.
         liveClaimOwner(origin?.instance ?? UNNAMED_WRITER),
+        ...(unless?.extra ?? []),
       ],
     ];
   }
@@ -323,21 +372,22 @@ export class PostgresJournal implements Journal {
     // so the look-up and the insert run under a transaction-scoped advisory lock on the code
     // (method and hash): the second waits for the first to commit, then its look-up (a new
     // snapshot under READ COMMITTED) sees the first's row. Different codes never wait on each other.
+    // All three statements go as one batch, one round trip and one transaction (the lock is the
+    // transaction's): the insert happens unless a payment of the code that did not fail is found,
+    // and the look-up after it names that payment.
     const lockKey = createHash('sha256').update(`qr\n${tx.method}\n${tx.qrCodeHash}`).digest().readBigInt64BE(0).toString();
-    return this.transaction(async (client) => {
-      await this.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey], client);
-      const earlier = await this.query<TransactionRow>(
-        // One that did not fail first, whatever the creation times (the writers' clocks) say.
-        `SELECT * FROM transactions WHERE qr_code_hash = $1 AND method = $2 AND amount = $3 AND kind = 'payment' AND created_at >= $4
-         ORDER BY status = 'failed', created_at DESC LIMIT 1`,
-        [tx.qrCodeHash, tx.method, tx.amount, since],
-        client,
-      );
-      const row = earlier.rows[0];
-      if (row && row.status !== 'failed') return { created: false, transaction: rowToTransaction(row) };
-      const [sql, params] = this.insertSql(tx, step);
-      return { created: true, transaction: rowToTransaction((await this.query<TransactionRow>(sql, params, client)).rows[0]!) };
-    });
+    const match = `qr_code_hash = $1 AND method = $2 AND amount = $3::bigint AND kind = 'payment' AND created_at >= $4::bigint`;
+    const matchParams = [tx.qrCodeHash, tx.method, tx.amount, since];
+    const shifted = match.replace(/\$(\d)/g, (_, n: string) => `$${Number(n) + 17}`);
+    const [, inserted, earlier] = await this.batch([
+      ['SELECT pg_advisory_xact_lock($1::bigint)', [lockKey]],
+      this.insertSql(tx, step, { sql: `EXISTS (SELECT 1 FROM transactions WHERE ${shifted} AND status <> 'failed')`, extra: matchParams }),
+      // One that did not fail first, whatever the creation times (the writers' clocks) say.
+      [`SELECT * FROM transactions WHERE ${match} ORDER BY status = 'failed', created_at DESC LIMIT 1`, matchParams],
+    ]);
+    const created = inserted!.rows[0] as TransactionRow | undefined;
+    if (created) return { created: true, transaction: rowToTransaction(created) };
+    return { created: false, transaction: rowToTransaction(earlier!.rows[0] as TransactionRow) };
   }
 
   async transition(
@@ -376,37 +426,23 @@ export class PostgresJournal implements Journal {
             u AS (UPDATE transactions SET ${sets.join(', ')} WHERE id = $1 AND status = $2 AND claimed_by = $5 AND claim_epoch = $6 RETURNING *),
             e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, (SELECT ms FROM at), $3, $${n - 1}, $${n} FROM u)
        SELECT * FROM u`;
-    const stale = async (client?: pg.PoolClient): Promise<never> => {
-      const current = await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [id], client);
-      throw refusedWrite(id, from, fence, current.rows[0]);
-    };
     if (to !== 'succeeded' || from === 'succeeded') {
       const { rows } = await this.query<TransactionRow>(sql, params);
-      return rows.length === 1 ? rowToTransaction(rows[0]!) : stale();
+      if (rows.length === 1) return rowToTransaction(rows[0]!);
+      throw refusedWrite(id, from, fence, (await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1', [id])).rows[0]);
     }
-    // A success may be a give-back's: its payment is locked first (the same lock a reservation
-    // takes), so the sum read below includes every give-back committed before it.
-    return this.transaction(async (client) => {
-      const link = (await this.query<{ original_id: string | null }>('SELECT original_id FROM transactions WHERE id = $1', [id], client)).rows[0];
-      const original = link?.original_id
-        ? (await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1 FOR UPDATE', [link.original_id], client)).rows[0]
-        : undefined;
-      const { rows } = await this.query<TransactionRow>(sql, params, client);
-      if (rows.length !== 1) return stale(client);
-      const giveBack = rows[0]!;
-      if (original) {
-        const ledger = await this.ledgerOf(original, client);
-        const status = statusAfterGiveBacks(original.status as TransactionStatus, ledger);
-        const detail = JSON.stringify(maskDeep({ give_back_id: giveBack.id, amount: Number(giveBack.amount), given_back: ledger.givenBack, rrn: giveBack.provider_payment_id }));
-        await this.query(
-          `WITH o AS (UPDATE transactions SET refunded_amount = $2, status = $3, updated_at = $4 WHERE id = $1 RETURNING id)
-           INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $4, $3, $5, $6 FROM o`,
-          [original.id, ledger.givenBack, status, giveBack.updated_at, giveBack.kind === 'cancel' ? 'cancelled' : 'refunded', detail],
-          client,
-        );
-      }
-      return rowToTransaction(giveBack);
-    });
+    // A success may be a give-back's: one batch (one round trip, one transaction) locks its payment
+    // first (the same lock a reservation takes), then makes the fenced write, then sums the ledger
+    // on a snapshot taken after the lock (so it includes every give-back committed before it, and
+    // this one) and writes it on the payment, and last reads the row as it stands (for a refusal).
+    const [, written, , current] = await this.batch([
+      ['SELECT 1 FROM transactions WHERE id = (SELECT original_id FROM transactions WHERE id = $1) FOR UPDATE', [id]],
+      [sql, params],
+      [GIVEN_BACK_SQL, [id]],
+      ['SELECT * FROM transactions WHERE id = $1', [id]],
+    ]);
+    if (written!.rows.length === 1) return rowToTransaction(written!.rows[0] as TransactionRow);
+    throw refusedWrite(id, from, fence, current!.rows[0] as TransactionRow | undefined);
   }
 
   private async ledgerOf(original: TransactionRow, client?: pg.PoolClient): Promise<GiveBackLedger> {
@@ -416,16 +452,32 @@ export class PostgresJournal implements Journal {
   async reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation> {
     // The payment's row locked FOR UPDATE serialises every reservation and every give-back success
     // of this payment across all PayBridge processes; under READ COMMITTED the ledger read after the
-    // lock sees everything committed before it.
-    return this.transaction(async (client) => {
-      const row = (await this.query<TransactionRow>('SELECT * FROM transactions WHERE id = $1 FOR UPDATE', [originalId], client)).rows[0];
+    // lock sees everything committed before it. Two round trips: BEGIN, the lock and the ledger;
+    // then (the plan decided) the insert, the ledger again and COMMIT.
+    const { client, done } = await this.connect();
+    let broken = false;
+    try {
+      const [, locked, before] = await this.batch(
+        [
+          ['BEGIN', []],
+          ['SELECT * FROM transactions WHERE id = $1 FOR UPDATE', [originalId]],
+          [LEDGER_SQL, [originalId]],
+        ],
+        client,
+      );
+      const row = locked!.rows[0] as TransactionRow | undefined;
       if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
       const original = rowToTransaction(row);
-      const { tx, step } = plan(original, await this.ledgerOf(row, client));
-      const [sql, params] = this.insertSql({ ...tx, originalId }, step);
-      const giveBack = rowToTransaction((await this.query<TransactionRow>(sql, params, client)).rows[0]!);
-      return { original, giveBack, ledger: await this.ledgerOf(row, client) };
-    });
+      const { tx, step } = plan(original, rowToLedger(Number(row.amount), before!.rows[0] as LedgerRow));
+      const [inserted, after] = await this.batch([this.insertSql({ ...tx, originalId }, step), [LEDGER_SQL, [originalId]], ['COMMIT', []]], client);
+      return { original, giveBack: rowToTransaction(inserted!.rows[0] as TransactionRow), ledger: rowToLedger(Number(row.amount), after!.rows[0] as LedgerRow) };
+    } catch (err) {
+      broken = err instanceof JournalUnavailableError;
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      throw err;
+    } finally {
+      done(broken);
+    }
   }
 
   async giveBackLedger(originalId: string): Promise<GiveBackLedger> {
@@ -440,12 +492,15 @@ export class PostgresJournal implements Journal {
   }
 
   async get(id: string): Promise<TransactionWithEvents | undefined> {
-    const tx = await this.one('SELECT * FROM transactions WHERE id = $1', [id]);
-    if (!tx) return undefined;
-    const [events, handoff] = await Promise.all([
-      this.query<EventRow>('SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = $1 ORDER BY seq', [id]),
-      this.query<HandoffRow>('SELECT * FROM fiscal_handoffs WHERE transaction_id = $1 LIMIT 1', [id]),
-    ]);
+    // The row, its events and its hand-off in one batch: one round trip (and one snapshot-consistent
+    // transaction) instead of three.
+    const [row, events, handoff] = (await this.batch([
+      ['SELECT * FROM transactions WHERE id = $1', [id]],
+      ['SELECT at, status, step, detail FROM transaction_events WHERE transaction_id = $1 ORDER BY seq', [id]],
+      ['SELECT * FROM fiscal_handoffs WHERE transaction_id = $1 LIMIT 1', [id]],
+    ])) as [pg.QueryResult<TransactionRow>, pg.QueryResult<EventRow>, pg.QueryResult<HandoffRow>];
+    if (!row.rows[0]) return undefined;
+    const tx = rowToTransaction(row.rows[0]);
     return {
       ...tx,
       events: events.rows.map(
