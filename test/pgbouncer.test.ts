@@ -119,6 +119,10 @@ test('a chain of PayBridge processes through PgBouncer in transaction pooling', 
   const sample = async (): Promise<void> => {
     const client = new pg.Client({ connectionString: admin.toString() });
     await client.connect();
+    // One direct connection of its own for counting backends, excluded by its pid: one opened per
+    // sample could still be seen exiting by the next.
+    const counter = new pg.Client({ connectionString: direct });
+    await counter.connect();
     try {
       while (sampling) {
         // SHOW goes through the simple protocol only.
@@ -126,12 +130,12 @@ test('a chain of PayBridge processes through PgBouncer in transaction pooling', 
         const ours = pools.filter((p) => p.database === database);
         const server = ours.reduce((n, p) => n + Number(p.sv_active) + Number(p.sv_idle) + Number(p.sv_used) + Number(p.sv_tested) + Number(p.sv_login), 0);
         const clients = ours.reduce((n, p) => n + Number(p.cl_active) + Number(p.cl_waiting), 0);
-        const [backends] = await sql<{ n: string }>(direct, 'SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+        const [backends] = (await counter.query<{ n: string }>('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database])).rows;
         samples.push({ server, clients, backends: Number(backends!.n) });
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
-      await client.end();
+      await Promise.all([client.end(), counter.end()]);
     }
   };
   let sampler: Promise<void> | undefined;
@@ -164,6 +168,11 @@ test('a chain of PayBridge processes through PgBouncer in transaction pooling', 
       const refused = g.answers.find((a) => !a.is_success)!;
       assert.ok(refused.error && refused.error.code !== -1 && refused.error.transaction_status !== 'unknown', `${g.id}: a clear refusal, not an unknown outcome: ${JSON.stringify(refused)}`);
     }
+
+    // The load is over: sampling stops before the test's own queries below, whose direct connections
+    // would count among the database's backends.
+    sampling = false;
+    await sampler;
 
     // The journal: each payment once, its give-backs settled, its ledger the sum of them.
     const rows = await sql<{ id: string; status: string; refunded_amount: string; given: string; open: string; succeeded: string; events: string }>(
