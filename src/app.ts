@@ -201,6 +201,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
   // A request's claim lasts recovery.grace_ms between renewals, as the journal's insert takes it.
   const engine = new OperationEngine(journal, {
     onTransaction: (id: string) => idempotency.linkTransaction(id),
+    keyLink: () => idempotency.currentLink(),
     leaseMs: config.recovery.grace_ms,
     instance,
     clock,

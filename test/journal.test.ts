@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Config } from '../src/config/schema.js';
-import { ClaimLostError, FencedWriteRefusedError, fenceOf, InvalidCursorError, JournalUnavailableError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
+import { ClaimLostError, FencedWriteRefusedError, fenceOf, InvalidCursorError, JournalUnavailableError, KeyTakenOverError, StaleTransitionError, type Journal, type JournalOrigin } from '../src/payments/ports/journal.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { openSqlite } from '../src/journal/sqlite/connection.js';
@@ -425,6 +425,50 @@ for (const engine of ENGINES) {
         assert.equal(await journal.purgeIdempotencyKeys(now + 60_001), 0, 'its operation is still pending');
         await transitionAsHolder(journal, tx.id, 'pending', 'failed', {}, { step: 'failed' });
         assert.equal(await journal.purgeIdempotencyKeys(now + 60_001), 1);
+      } finally {
+        await journal.close();
+      }
+    });
+
+    test('an operation’s first write ties the request’s key to it; a key a retry took over refuses the whole write — nothing journaled, nothing reserved', async () => {
+      const journal = await (await engine.fresh()).open();
+      try {
+        const now = Date.now();
+        const claim = (key: string, owner: string) => journal.claimIdempotencyKey({ scope: 'S', key, fingerprint: 'f', owner, createdAt: now, expiresAt: now + 60_000 });
+        const count = async () => (await journal.list({ limit: 100 })).items.length;
+        // insert
+        assert.equal(await claim('k1', 'mine'), undefined);
+        const tx = await journal.insert(newTx(now, 500), { step: 'received' }, { scope: 'S', key: 'k1', owner: 'mine' });
+        assert.equal((await journal.getIdempotencyKey('S', 'k1'))?.transactionId, tx.id);
+        await assert.rejects(journal.insert(newTx(now, 500), { step: 'received' }, { scope: 'S', key: 'k1', owner: 'lost-it' }), KeyTakenOverError);
+        assert.equal(await count(), 1, 'the refused insert left no row');
+        assert.equal((await journal.getIdempotencyKey('S', 'k1'))?.transactionId, tx.id, 'nor touched the key');
+        // insertQrPayment: linked when created; refused whole when the key is not the request's
+        assert.equal(await claim('k2', 'mine'), undefined);
+        const hash = randomUUID().replace(/-/g, '') + 'cd'.repeat(16);
+        await assert.rejects(journal.insertQrPayment(newTx(now, 700, hash), { step: 'received' }, now - 60_000, { scope: 'S', key: 'k2', owner: 'lost-it' }), KeyTakenOverError);
+        assert.equal(await count(), 1);
+        const qr = await journal.insertQrPayment(newTx(now, 700, hash), { step: 'received' }, now - 60_000, { scope: 'S', key: 'k2', owner: 'mine' });
+        assert.equal(qr.created, true);
+        assert.equal((await journal.getIdempotencyKey('S', 'k2'))?.transactionId, qr.transaction.id);
+        assert.equal((await journal.get(qr.transaction.id))?.events.length, 1);
+        // the same code again: the earlier payment stands for it, and the key of that request is left as it is
+        assert.equal(await claim('k3', 'mine'), undefined);
+        const again = await journal.insertQrPayment(newTx(now, 700, hash), { step: 'received' }, now - 60_000, { scope: 'S', key: 'k3', owner: 'mine' });
+        assert.deepEqual([again.created, again.transaction.id], [false, qr.transaction.id]);
+        assert.equal((await journal.getIdempotencyKey('S', 'k3'))?.transactionId, null);
+        // reserveGiveBack
+        await transitionAsHolder(journal, tx.id, 'pending', 'succeeded', { providerPaymentId: '42' }, { step: 'paid' });
+        const plan = (original: Transaction) => ({
+          tx: { id: randomUUID(), method: 'click' as const, amount: 200, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now(), kind: 'refund' as const, originalId: original.id },
+          step: { step: 'received' },
+        });
+        assert.equal(await claim('k4', 'mine'), undefined);
+        await assert.rejects(journal.reserveGiveBack(tx.id, plan, { scope: 'S', key: 'k4', owner: 'lost-it' }), KeyTakenOverError);
+        assert.equal((await journal.giveBackLedger(tx.id)).reserved, 0, 'nothing reserved');
+        const { giveBack } = await journal.reserveGiveBack(tx.id, plan, { scope: 'S', key: 'k4', owner: 'mine' });
+        assert.equal((await journal.giveBackLedger(tx.id)).reserved, 200);
+        assert.equal((await journal.getIdempotencyKey('S', 'k4'))?.transactionId, giveBack.id);
       } finally {
         await journal.close();
       }

@@ -3,7 +3,7 @@ import { text } from '../i18n/text.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { Logger } from 'pino';
-import { firstWrite, type IdempotencyRecord, type Journal } from './ports/journal.js';
+import { firstWrite, type IdempotencyRecord, type Journal, type KeyLink } from './ports/journal.js';
 import { paymentError, type PayBridgeError } from './errors.js';
 import { maskDeep } from './masking.js';
 
@@ -189,6 +189,11 @@ export class IdempotencyService {
       }
       if (settled === undefined) await this.clock.sleep(100);
     }
+  }
+
+  /** The key being served in this async context (a request's work), to tie to the operation it journals. */
+  currentLink(): KeyLink | undefined {
+    return this.context.getStore();
   }
 
   /** Called by the payment services when they journal a transaction: ties it to the key being served. */

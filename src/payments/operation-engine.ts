@@ -15,6 +15,8 @@ import {
   type GiveBackReservation,
   type Journal,
   type JournalEntryStep,
+  KeyTakenOverError,
+  type KeyLink,
   type NewConflict,
   type NewTransaction,
 } from './ports/journal.js';
@@ -25,6 +27,12 @@ import type { Transaction, TransactionWithEvents } from './transaction.js';
 export interface OperationHooks {
   /** Told of every operation as soon as it is journaled: ties it to the idempotency key being served. */
   onTransaction?: (transactionId: string) => Promise<void>;
+  /**
+   * The idempotency key being served, if any: tied to a new operation in its first write instead
+   * (one durable write fewer before anything is sent); onTransaction then only serves operations
+   * journaled some other way.
+   */
+  keyLink?: () => KeyLink | undefined;
   /**
    * How long a claim lasts between renewals (a third of it apart): a request's live claim, a retry's
    * or an operator's. The journal's insert takes the request's claim for `recovery.grace_ms`; this
@@ -114,9 +122,28 @@ export class OperationEngine {
 
   /** Journals a new operation (claimed for this request) and ties it to the key being served. */
   async begin(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
-    const created = await firstWrite(this.journal.insert(tx, step));
-    await this.link(created.id);
+    const link = this.keyLink();
+    const created = await this.firstWrite(this.journal.insert(tx, step, link));
+    if (!link) await this.link(created.id);
     return created;
+  }
+
+  /** The key being served, to tie to an operation in its first write (see OperationHooks.keyLink). */
+  keyLink(): KeyLink | undefined {
+    return this.hooks.keyLink?.();
+  }
+
+  /**
+   * An operation's first write: a journal that cannot be reached means nothing was sent (firstWrite);
+   * a key a retry took over meanwhile means nothing was journaled, and nothing may be sent.
+   */
+  async firstWrite<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await firstWrite(write);
+    } catch (err) {
+      if (err instanceof KeyTakenOverError) throw paymentError(text('key_taken_over', { key: err.key }), { idempotency_key: err.key });
+      throw err;
+    }
   }
 
   /**
@@ -129,8 +156,9 @@ export class OperationEngine {
     ask: GiveBackAsk,
     describe: (payment: Transaction, decided: { amount: number; partial: boolean }) => { tx: NewTransaction & { kind: 'cancel' | 'refund' }; step: JournalEntryStep },
   ): Promise<GiveBackReservation> {
-    const reservation = await firstWrite(this.journal.reserveGiveBack(originalId, (payment, ledger) => describe(payment, decideGiveBack(payment, ledger, ask))));
-    await this.link(reservation.giveBack.id);
+    const link = this.keyLink();
+    const reservation = await this.firstWrite(this.journal.reserveGiveBack(originalId, (payment, ledger) => describe(payment, decideGiveBack(payment, ledger, ask)), link));
+    if (!link) await this.link(reservation.giveBack.id);
     return reservation;
   }
 

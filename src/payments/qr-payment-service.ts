@@ -2,7 +2,7 @@ import { statusText, text } from '../i18n/text.js';
 import { METHOD_NAMES } from './transaction.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { firstWrite, LIVE_SUFFIX, type ClaimHeld, type Journal } from './ports/journal.js';
+import { LIVE_SUFFIX, type ClaimHeld, type Journal } from './ports/journal.js';
 import { SYSTEM_CLOCK, type Clock } from '../lib/clock.js';
 import type { PreparedCharge, QrProvider } from './ports/qr-provider.js';
 import { UNSETTLEABLE, type OperationAdapter, type Verdict } from './ports/operation-adapter.js';
@@ -138,17 +138,19 @@ export class QrPaymentService {
       // the charge's first step instead of in a durable write of its own.
       const prepared = await provider.prepareCharge?.();
       const now = this.clock.now();
-      const { created, transaction: tx } = await firstWrite(this.journal.insertQrPayment(
+      const link = this.engine.keyLink();
+      const { created, transaction: tx } = await this.engine.firstWrite(this.journal.insertQrPayment(
         { id: randomUUID(), method, amount: request.amount, qrCodeMasked: maskQrCode(request.qrCode), qrCodeHash, createdAt: now },
         { step: 'received', detail: { amount: request.amount, qr_code: request.qrCode, ...(prepared ? { prepared } : {}) } },
         now - this.options.qrRetryWindowMs,
+        link,
       ));
       // (A failed attempt moved no money: the journal lets a new one be made, the cashier's right.)
       if (!created) {
         this.log.info({ transaction_id: tx.id, method }, 'same QR code and amount again: answering as the first time');
         return this.answerFor(await this.settledOrLatest(tx), request.qrCode, true);
       }
-      const { tx: settled, verdict } = await this.engine.execute(tx, qrCharge(provider, request.qrCode, undefined, prepared), { link: true });
+      const { tx: settled, verdict } = await this.engine.execute(tx, qrCharge(provider, request.qrCode, undefined, prepared), { link: !link });
       this.logOutcome(settled, verdict);
       return this.answerFor(settled, request.qrCode, false, verdict.reason);
     });

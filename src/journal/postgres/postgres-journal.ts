@@ -20,6 +20,8 @@ import type { ShiftTotals } from '../../payments/ports/terminal.js';
 import {
   JournalUnavailableError,
   StaleTransitionError,
+  KeyTakenOverError,
+  type KeyLink,
   type HandoffPatch,
   type IdempotencyClaim,
   type IdempotencyRecord,
@@ -324,16 +326,23 @@ export class PostgresJournal implements Journal {
     return step.detail === undefined ? null : JSON.stringify(maskDeep(step.detail));
   }
 
-  /** `unless`: a condition (on $18 and later, `extra`) under which nothing is inserted. */
-  private insertSql(tx: NewTransaction, step: JournalEntryStep, unless?: { sql: string; extra: unknown[] }): [string, unknown[]] {
+  /**
+   * `unless`: a condition (on $18 and later, `extra`) under which nothing is inserted. `link`: the
+   * request's idempotency key, tied to the row in the same statement; while it is not the request's
+   * any more, nothing is inserted either (the callers tell the two apart).
+   */
+  private insertSql(tx: NewTransaction, step: JournalEntryStep, unless?: { sql: string; extra: unknown[] }, link?: KeyLink): [string, unknown[]] {
     const origin = this.options.origin;
     const values = `$1, $2, 'pending', $3::bigint, $4, $5, $6, $7, $8, $9, $10, $11, $17, 1, ${DB_NOW} + $12::bigint, $13::bigint, ${DB_NOW}`;
-    // One statement writes the row and its first event: atomic without a transaction of its own.
+    const k = 18 + (unless?.extra.length ?? 0);
+    const conditions = [...(unless ? [`NOT (${unless.sql})`] : []), ...(link ? ['EXISTS (SELECT 1 FROM k)'] : [])];
+    // One statement writes the row, its first event and the key's tie to it: atomic without a transaction of its own.
     return [
-      `WITH t AS (
+      `WITH ${link ? `k AS (UPDATE idempotency_keys SET transaction_id = $1 WHERE scope = $${k} AND key = $${k + 1} AND owner = $${k + 2}${unless ? ` AND NOT (${unless.sql})` : ''} RETURNING 1),` : ''}
+       t AS (
          INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
                                    claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
-         ${unless ? `SELECT ${values} WHERE NOT (${unless.sql})` : `VALUES (${values})`}
+         ${conditions.length ? `SELECT ${values} WHERE ${conditions.join(' AND ')}` : `VALUES (${values})`}
          RETURNING *),
        e AS (INSERT INTO transaction_events (transaction_id, at, status, step, detail) SELECT id, $14, 'pending', $15, $16 FROM t)
        SELECT * FROM t`,
@@ -357,16 +366,19 @@ export class PostgresJournal implements Journal {
         // Every new row is its writer's from the start: nothing is written to it, or sent for it, but under that claim.
         liveClaimOwner(origin?.instance ?? UNNAMED_WRITER),
         ...(unless?.extra ?? []),
+        ...(link ? [link.scope, link.key, link.owner] : []),
       ],
     ];
   }
 
-  async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
-    const [sql, params] = this.insertSql(tx, step);
-    return rowToTransaction((await this.query<TransactionRow>(sql, params)).rows[0]!);
+  async insert(tx: NewTransaction, step: JournalEntryStep, link?: KeyLink): Promise<Transaction> {
+    const [sql, params] = this.insertSql(tx, step, undefined, link);
+    const row = (await this.query<TransactionRow>(sql, params)).rows[0];
+    if (!row) throw new KeyTakenOverError(link!.key);
+    return rowToTransaction(row);
   }
 
-  async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }> {
+  async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number, link?: KeyLink): Promise<{ created: boolean; transaction: Transaction }> {
     // Two PayBridge processes given the same one-time code at once must not both charge it. A
     // unique constraint cannot say "unless the earlier one failed, or is older than the window",
     // so the look-up and the insert run under a transaction-scoped advisory lock on the code
@@ -381,13 +393,16 @@ export class PostgresJournal implements Journal {
     const shifted = match.replace(/\$(\d)/g, (_, n: string) => `$${Number(n) + 17}`);
     const [, inserted, earlier] = await this.batch([
       ['SELECT pg_advisory_xact_lock($1::bigint)', [lockKey]],
-      this.insertSql(tx, step, { sql: `EXISTS (SELECT 1 FROM transactions WHERE ${shifted} AND status <> 'failed')`, extra: matchParams }),
+      this.insertSql(tx, step, { sql: `EXISTS (SELECT 1 FROM transactions WHERE ${shifted} AND status <> 'failed')`, extra: matchParams }, link),
       // One that did not fail first, whatever the creation times (the writers' clocks) say.
       [`SELECT * FROM transactions WHERE ${match} ORDER BY status = 'failed', created_at DESC LIMIT 1`, matchParams],
     ]);
     const created = inserted!.rows[0] as TransactionRow | undefined;
     if (created) return { created: true, transaction: rowToTransaction(created) };
-    return { created: false, transaction: rowToTransaction(earlier!.rows[0] as TransactionRow) };
+    const found = earlier!.rows[0] as TransactionRow | undefined;
+    // Nothing inserted and no earlier payment that did not fail: it was the key that stopped it.
+    if (!found || found.status === 'failed') throw new KeyTakenOverError(link!.key);
+    return { created: false, transaction: rowToTransaction(found) };
   }
 
   async transition(
@@ -449,7 +464,7 @@ export class PostgresJournal implements Journal {
     return rowToLedger(Number(original.amount), (await this.query<LedgerRow>(LEDGER_SQL, [original.id], client)).rows[0]!);
   }
 
-  async reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation> {
+  async reserveGiveBack(originalId: string, plan: GiveBackPlan, link?: KeyLink): Promise<GiveBackReservation> {
     // The payment's row locked FOR UPDATE serialises every reservation and every give-back success
     // of this payment across all PayBridge processes; under READ COMMITTED the ledger read after the
     // lock sees everything committed before it. Two round trips: BEGIN, the lock and the ledger;
@@ -469,7 +484,9 @@ export class PostgresJournal implements Journal {
       if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
       const original = rowToTransaction(row);
       const { tx, step } = plan(original, rowToLedger(Number(row.amount), before!.rows[0] as LedgerRow));
-      const [inserted, after] = await this.batch([this.insertSql({ ...tx, originalId }, step), [LEDGER_SQL, [originalId]], ['COMMIT', []]], client);
+      const [inserted, after] = await this.batch([this.insertSql({ ...tx, originalId }, step, undefined, link), [LEDGER_SQL, [originalId]], ['COMMIT', []]], client);
+      // Nothing was inserted (the key is another request's now), so nothing was committed either.
+      if (!inserted!.rows[0]) throw new KeyTakenOverError(link!.key);
       return { original, giveBack: rowToTransaction(inserted!.rows[0] as TransactionRow), ledger: rowToLedger(Number(row.amount), after!.rows[0] as LedgerRow) };
     } catch (err) {
       broken = err instanceof JournalUnavailableError;

@@ -12,6 +12,8 @@ import {
   type BucketTotalsRow,
   type ShiftCloseFilter,
   StaleTransitionError,
+  KeyTakenOverError,
+  type KeyLink,
   type Journal,
   type JournalEntryStep,
   type HandoffPatch,
@@ -311,14 +313,20 @@ export class SqliteJournal implements Journal {
     this.statements.event.run(id, at, status, step.step, detail);
   }
 
-  async insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction> {
-    return this.writes.run(() => this.insertNow(tx, step));
+  async insert(tx: NewTransaction, step: JournalEntryStep, link?: KeyLink): Promise<Transaction> {
+    return this.writes.run(() => this.insertNow(tx, step, link));
   }
 
-  private insertNow(tx: NewTransaction, step: JournalEntryStep): Transaction {
+  private insertNow(tx: NewTransaction, step: JournalEntryStep, link?: KeyLink): Transaction {
     const row = this.statements.insert.get(this.insertParams(tx)) as TransactionRow;
     this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+    this.linkNow(tx.id, link);
     return rowToTransaction(row);
+  }
+
+  /** Inside a write: ties the key to the transaction, or throws, and the group commit undoes the whole write. */
+  private linkNow(id: string, link: KeyLink | undefined): void {
+    if (link && Number(this.statements.linkKey.run({ scope: link.scope, key: link.key, tx: id, owner: link.owner }).changes) !== 1) throw new KeyTakenOverError(link.key);
   }
 
   private insertParams(tx: NewTransaction): Record<string, unknown> {
@@ -339,13 +347,14 @@ export class SqliteJournal implements Journal {
     };
   }
 
-  async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }> {
+  async insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number, link?: KeyLink): Promise<{ created: boolean; transaction: Transaction }> {
     // The look-up and the insert are one statement in one write transaction (BEGIN IMMEDIATE holds the
     // file's write lock), so another process on the same file cannot slip a second payment in between.
     return this.writes.run(() => {
       const row = this.statements.insertQr.get({ ...this.insertParams(tx), since }) as TransactionRow | undefined;
       if (row) {
         this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
+        this.linkNow(tx.id, link);
         return { created: true, transaction: rowToTransaction(row) };
       }
       // An earlier payment of the same code and amount that did not fail stands for this one.
@@ -404,7 +413,7 @@ export class SqliteJournal implements Journal {
     return rowToLedger(original.amount, this.statements.ledger.get(original.id) as LedgerRow);
   }
 
-  async reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation> {
+  async reserveGiveBack(originalId: string, plan: GiveBackPlan, link?: KeyLink): Promise<GiveBackReservation> {
     // BEGIN IMMEDIATE (the group commit's transaction) holds the file's write lock: no other
     // process can journal a give-back of this payment between the ledger's read and the insert.
     return this.writes.run(() => {
@@ -412,7 +421,7 @@ export class SqliteJournal implements Journal {
       if (!row) throw new StaleTransitionError(originalId, 'succeeded', undefined);
       const original = rowToTransaction(row);
       const { tx, step } = plan(original, this.ledgerNow(row));
-      const giveBack = this.insertNow({ ...tx, originalId }, step);
+      const giveBack = this.insertNow({ ...tx, originalId }, step, link);
       return { original, giveBack, ledger: this.ledgerNow(row) };
     });
   }

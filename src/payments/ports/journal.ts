@@ -308,8 +308,12 @@ export interface WalletRunStore {
 
 export interface Journal extends WalletRunStore {
   readonly engine: string;
-  /** Records a new transaction in `pending`, with its first timeline event. */
-  insert(tx: NewTransaction, step: JournalEntryStep): Promise<Transaction>;
+  /**
+   * Records a new transaction in `pending`, with its first timeline event — and, with `link`, ties
+   * the request's idempotency key to it in the same write (refused whole, KeyTakenOverError, when
+   * the key is no longer the request's).
+   */
+  insert(tx: NewTransaction, step: JournalEntryStep, link?: KeyLink): Promise<Transaction>;
   /**
    * Moves a transaction from `from` to `to` (the same status to only record a step) and applies the
    * patch, atomically with its timeline event — only while `fence` holds the row (its owner and
@@ -338,7 +342,7 @@ export interface Journal extends WalletRunStore {
    * concurrent give-backs can never reserve more than was paid. The give-back row is live-claimed
    * by its writer like any new transaction.
    */
-  reserveGiveBack(originalId: string, plan: GiveBackPlan): Promise<GiveBackReservation>;
+  reserveGiveBack(originalId: string, plan: GiveBackPlan, link?: KeyLink): Promise<GiveBackReservation>;
   /** The give-back ledger of a payment as the journal has it now. */
   giveBackLedger(originalId: string): Promise<GiveBackLedger>;
   /** The transaction a provider knows by this id (CLICK payment_id, Payme receipt _id). */
@@ -412,9 +416,10 @@ export interface Journal extends WalletRunStore {
   /**
    * Records a new QR payment unless the same code (by hash) and amount of `method` was journaled at
    * or after `since` and did not fail: then writes nothing and returns that one. Atomic against
-   * every PayBridge writing to the same database, so a retry sent to two of them pays once.
+   * every PayBridge writing to the same database, so a retry sent to two of them pays once. `link`:
+   * as for `insert`, only when the payment is created.
    */
-  insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number): Promise<{ created: boolean; transaction: Transaction }>;
+  insertQrPayment(tx: NewTransaction, step: JournalEntryStep, since: number, link?: KeyLink): Promise<{ created: boolean; transaction: Transaction }>;
   /**
    * Unsettled transactions journaled more than `graceMs` ago (on the journal's clock) that `owner`
    * could claim now — nobody holds them, their holder's claim ran out, or they are `owner`'s own —
@@ -510,6 +515,26 @@ export interface IdempotencyRecord extends IdempotencyClaim {
   state: 'in_progress' | 'done';
   transactionId: string | null;
   response: unknown;
+}
+
+/**
+ * The idempotency key a request is served under, tied to the operation the request journals in the
+ * operation's first write (what `linkIdempotencyKey` does, without a durable write of its own): a
+ * retry at any later time finds the operation instead of starting another. Only while `owner` still
+ * holds the key: otherwise nothing of that write is made (KeyTakenOverError).
+ */
+export interface KeyLink {
+  scope: string;
+  key: string;
+  owner: string;
+}
+
+/** The request's idempotency key was taken over by a retry: nothing was journaled, and nothing may be sent. */
+export class KeyTakenOverError extends Error {
+  constructor(readonly key: string) {
+    super(`idempotency key ${key} is no longer this request's: a retry took it over`);
+    this.name = 'KeyTakenOverError';
+  }
 }
 
 export class StaleTransitionError extends Error {
