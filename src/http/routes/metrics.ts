@@ -41,7 +41,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     },
     async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return metrics.exposition();
     },
   );
 }
