@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../version.js';
+import { lazyInstance } from './lazy-instance.js';
 
 const DESCRIPTION = `PayBridge takes payments for a shop's cash register: Click Pass and Payme Go QR codes, Humo and UzCard cards on pinpads.
 
@@ -50,9 +51,9 @@ export const DOCS_CSP = {
  *
  * Nothing of it is loaded at start (docs/performance.md, 4): @fastify/swagger, swagger-ui and its
  * assets, the recorded examples are loaded on the first request for the document or the page. They
- * then live in a Fastify instance of their own, which holds the recorded routes (their schemas and
- * config; handlers that never run, and no validation compiled) beside the two plugins; PayBridge's
- * own server forwards `/openapi.json` and `/docs/*` to it. The document is the one the plugin made
+ * then live in a Fastify instance of their own (lazyInstance), which holds the recorded routes (their
+ * schemas and config; handlers that never run, and no validation compiled) beside the two plugins;
+ * PayBridge's own server forwards `/openapi.json` and `/docs/*` to it. The document is the one the plugin made
  * when it sat in PayBridge's server: the same routes, schemas and options.
  */
 export function registerOpenApi(app: FastifyInstance): void {
@@ -63,38 +64,21 @@ export function registerOpenApi(app: FastifyInstance): void {
     if (route.method === 'HEAD' || route.url === '/openapi.json' || DOCS_PATHS.includes(route.url)) return;
     routes.push(route);
   });
-  let reference: Promise<FastifyInstance> | undefined;
-  const loaded = () =>
-    (reference ??= buildReference(routes).catch((err: unknown) => {
-      reference = undefined;
-      throw err;
-    }));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => (await loaded()).swagger());
-  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    const answer = await (await loaded()).inject({ method: request.method as 'GET', url: request.url, headers: request.headers });
-    // Not a page of the reference: PayBridge's own answer for an unknown path (the envelope).
-    if (answer.statusCode === 404) return reply.callNotFound();
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_HEADERS.has(name)) void reply.header(name, value);
-    return reply.code(answer.statusCode).send(answer.rawPayload.length > 0 ? answer.rawPayload : undefined);
-  };
+  const reference = lazyInstance((inner) => buildReference(inner, routes));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (await reference.instance()).swagger());
   // The paths @fastify/swagger-ui serves under its prefix: any other path under /docs is unknown here too.
-  for (const url of DOCS_PATHS) app.get(url, { schema: { hide: true } }, forward);
+  for (const url of DOCS_PATHS) app.route({ method: ['GET', 'HEAD'], url, schema: { hide: true }, handler: reference.forward });
 }
 
 const DOCS_PATHS = ['/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/*'];
 
-/** Set by PayBridge's server for its own answer, not copied from the reference's. */
-const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
-
-async function buildReference(routes: readonly RouteOptions[]): Promise<FastifyInstance> {
-  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }, { attachRecordedExamples }, { DOCS_THEME_CSS, DOCS_VIEWPORT_JS }] = await Promise.all([
-    import('fastify'),
+async function buildReference(docs: FastifyInstance, routes: readonly RouteOptions[]): Promise<void> {
+  const [{ default: swagger }, { default: swaggerUi }, { attachRecordedExamples }, { DOCS_THEME_CSS, DOCS_VIEWPORT_JS }] = await Promise.all([
     import('@fastify/swagger'),
     import('@fastify/swagger-ui'),
     import('./openapi-examples.js'),
     import('./docs-theme.js'),
   ]);
-  const docs = Fastify({ logger: false });
   // The schemas are only read here, to be documented; PayBridge's own server validates with them.
   docs.setValidatorCompiler(() => () => true);
   docs.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -133,6 +117,4 @@ async function buildReference(routes: readonly RouteOptions[]): Promise<FastifyI
     throw new Error('the API reference’s copy of a route is never called');
   };
   for (const route of routes) docs.route({ method: route.method, url: route.url, schema: route.schema, config: route.config, constraints: route.constraints, handler: never });
-  await docs.ready();
-  return docs;
 }
