@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Value } from '@sinclair/typebox/value';
+import { Value } from './lib/typebox.js';
 import { IdempotencyService, tillScope } from './payments/idempotency.js';
 import { RecoveryService } from './payments/recovery.js';
 import { WalletReconciliation } from './payments/wallet-reconciliation.js';
