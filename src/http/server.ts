@@ -24,7 +24,6 @@ import type { Journal } from '../payments/ports/journal.js';
 import type { Language } from '../i18n/language.js';
 import { negotiateLanguage } from './language.js';
 import { requireBearerToken } from './access.js';
-import cors from '@fastify/cors';
 import { registerOpenApi } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OperatorService } from '../payments/operator-service.js';
@@ -240,7 +239,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   negotiateLanguage(app, deps.language);
   if (deps.apiToken) requireBearerToken(app, deps.apiToken);
   if (deps.corsOrigins.length > 0) {
-    void app.register(cors, { origin: deps.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'accept-language'] });
+    // Loaded only where CORS is configured.
+    void app.register(import('@fastify/cors'), { origin: deps.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'accept-language'] });
   }
 
   // Tills send JSON with whatever Content-Type they were written with (or none).
