@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Value } from '@sinclair/typebox/value';
+import { Value } from './lib/typebox.js';
 import { IdempotencyService, tillScope } from './payments/idempotency.js';
 import { RecoveryService } from './payments/recovery.js';
 import { WalletReconciliation } from './payments/wallet-reconciliation.js';
@@ -15,18 +15,10 @@ import type { Journal } from './payments/ports/journal.js';
 import { SqliteJournal } from './journal/sqlite/sqlite-journal.js';
 import { FiscalHandoffService } from './payments/fiscal-handoff.js';
 import { QrPaymentService } from './payments/qr-payment-service.js';
-import { ClickClient } from './providers/click/client.js';
-import { ClickPass, confirmLapseAfterMs } from './providers/click/click-pass.js';
-import { CLICK_CONFIRM_WINDOW_MS } from './providers/click/outcomes.js';
-import { PaymeClient } from './providers/payme/client.js';
-import { PaymeGo } from './providers/payme/payme-go.js';
-import { UzumClient } from './providers/uzum/client.js';
-import { UzumFastPay } from './providers/uzum/fast-pay.js';
 import type { QrProvider } from './payments/ports/qr-provider.js';
 import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from './sandbox/credentials.js';
 import type { Emulators } from './sandbox/start.js';
 import { CardPaymentService, type CardTerminal } from './payments/card-payment-service.js';
-import { buildTerminalDriver } from './terminals/build.js';
 import { TerminalQueue } from './payments/terminal-queue.js';
 import { VERSION } from './version.js';
 import { Metrics } from './metrics/metrics.js';
@@ -54,11 +46,22 @@ export interface PayBridge {
   close(): Promise<void>;
 }
 
+/*
+ * Each provider's code (and each terminal driver's) is loaded only when the configuration names it:
+ * a till without Click loads nothing of Click (docs/performance.md, 4).
+ */
+
 /**
  * `confirmWindowMs`: CLICK's documented 30 s in production; in sandbox mode the emulator's own window
  * (`sandbox.click.confirm_window_ms`), since that is the provider PayBridge talks to there.
  */
-function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock, confirmWindowMs: number = CLICK_CONFIRM_WINDOW_MS): QrProvider {
+async function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock, sandboxConfirmWindowMs?: number): Promise<QrProvider> {
+  const [{ ClickClient }, { ClickPass, confirmLapseAfterMs }, { CLICK_CONFIRM_WINDOW_MS }] = await Promise.all([
+    import('./providers/click/client.js'),
+    import('./providers/click/click-pass.js'),
+    import('./providers/click/outcomes.js'),
+  ]);
+  const confirmWindowMs = sandboxConfirmWindowMs ?? CLICK_CONFIRM_WINDOW_MS;
   const client = new ClickClient(
     {
       baseUrl: click.base_url,
@@ -81,7 +84,8 @@ function clickPass(click: ClickConfig, metrics: Metrics, clock: Clock, confirmWi
   });
 }
 
-function paymeGo(payme: PaymeConfig, metrics: Metrics, clock: Clock): QrProvider {
+async function paymeGo(payme: PaymeConfig, metrics: Metrics, clock: Clock): Promise<QrProvider> {
+  const [{ PaymeClient }, { PaymeGo }] = await Promise.all([import('./providers/payme/client.js'), import('./providers/payme/payme-go.js')]);
   const client = new PaymeClient(
     { url: payme.url ?? PAYME_URLS[payme.environment], cashboxId: payme.cashbox_id, cashboxKey: payme.cashbox_key },
     { connectMs: payme.timeouts.connect_ms, responseMs: payme.timeouts.response_ms },
@@ -90,7 +94,8 @@ function paymeGo(payme: PaymeConfig, metrics: Metrics, clock: Clock): QrProvider
   return new PaymeGo(client, { pollIntervalMs: payme.poll_interval_ms, statusDeadlineMs: payme.status_deadline_ms, notFoundAfterMs: payme.not_found_after_ms, accountField: payme.account_field, clock });
 }
 
-function uzumFastPay(uzum: UzumConfig, metrics: Metrics, clock: Clock): QrProvider {
+async function uzumFastPay(uzum: UzumConfig, metrics: Metrics, clock: Clock): Promise<QrProvider> {
+  const [{ UzumClient }, { UzumFastPay }] = await Promise.all([import('./providers/uzum/client.js'), import('./providers/uzum/fast-pay.js')]);
   const client = new UzumClient(
     { baseUrl: uzum.base_url, serviceId: uzum.service_id, merchantServiceUserId: uzum.merchant_service_user_id, secretKey: uzum.secret_key, cashboxCode: uzum.cashbox_code, timestamp: uzum.timestamp },
     { connectMs: uzum.timeouts.connect_ms, responseMs: uzum.timeouts.response_ms },
@@ -173,12 +178,13 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
       emulators = await sandbox.startEmulators(config, logger);
       ({ click, payme, uzum } = sandboxProviders(config, emulators));
     }
-    if (click) providers.set('click', clickPass(click, metrics, clock, emulators ? config.sandbox.click.confirm_window_ms : CLICK_CONFIRM_WINDOW_MS));
-    if (payme) providers.set('payme', paymeGo(payme, metrics, clock));
-    if (uzum) providers.set('uzum', uzumFastPay(uzum, metrics, clock));
+    if (click) providers.set('click', await clickPass(click, metrics, clock, emulators ? config.sandbox.click.confirm_window_ms : undefined));
+    if (payme) providers.set('payme', await paymeGo(payme, metrics, clock));
+    if (uzum) providers.set('uzum', await uzumFastPay(uzum, metrics, clock));
     const devices = config.terminals.devices.length === 0 && emulators && sandbox ? sandbox.sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms) : config.terminals.devices;
+    const { buildTerminalDriver } = devices.length > 0 ? await import('./terminals/build.js') : { buildTerminalDriver: undefined };
     devices.forEach((t, i) => {
-      const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver(t, `terminals.devices.${i}`, logger)));
+      const { driver, link } = watchLink(metrics.timedDriver(t.id, buildTerminalDriver!(t, `terminals.devices.${i}`, logger)));
       terminals.push({ id: t.id, method: t.method, isDefault: t.default, driver, link, queue: new TerminalQueue(config.terminals.queue_wait_ms, clock) });
     });
   } catch (err) {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseEnv } from 'node:util';
 import { extname, isAbsolute, join, resolve } from 'node:path';
-import type { TSchema } from '@sinclair/typebox';
-import { Value, ValueErrorType } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
+import type { TSchema } from '../lib/typebox.js';
+import { Value, ValueErrorType } from '../lib/typebox.js';
 import { isValidTimeZone } from '../lib/shop-time.js';
 import { leaseProblems } from './leases.js';
 import { ClickConfigSchema, ConfigSchema, PaymeConfigSchema, SandboxClickConfigSchema, SandboxPaymeConfigSchema, SandboxUzumConfigSchema, UzumConfigSchema, type Config } from './schema.js';
@@ -47,7 +47,8 @@ function readConfigFile(path: string): unknown {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
   try {
-    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    // yaml (72 files) is loaded only for a YAML file: a JSON configuration starts without it.
+    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   } catch (err) {
     throw new ConfigError(path, [`not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`]);
   }

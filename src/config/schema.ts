@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../lib/typebox.js';
 import { DEFAULT_SHOP_TIMEZONE } from '../lib/shop-time.js';
 
 const strict = { additionalProperties: false } as const;

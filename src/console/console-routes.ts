@@ -1,10 +1,10 @@
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Language } from '../i18n/language.js';
+import { lazyInstance } from '../http/lazy-instance.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -57,7 +57,13 @@ export function registerConsole(app: FastifyInstance, settings: ConsoleSettings)
   app.addHook('onSend', async (request, reply) => {
     if (isConsolePath(request.url)) reply.header('content-security-policy', CONSOLE_CSP);
   });
-  void app.register(fastifyStatic, { root: ROOT, prefix: '/console/', decorateReply: false, index: 'index.html', cacheControl: false });
+  // Its files are served by @fastify/static, loaded by the console's first request, not at start
+  // (docs/performance.md, 4): the same options, in an instance of its own that this route forwards to.
+  const files = lazyInstance(async (inner) => {
+    const { default: fastifyStatic } = await import('@fastify/static');
+    await inner.register(fastifyStatic, { root: ROOT, prefix: '/console/', decorateReply: false, index: 'index.html', cacheControl: false });
+  });
+  app.route({ method: ['GET', 'HEAD'], url: '/console/*', schema: { hide: true }, handler: files.forward });
   let chartJs: Buffer | undefined;
   app.get('/console/vendor/chart.umd.min.js', { schema: { hide: true } }, async (_request, reply) => {
     chartJs ??= readFileSync(CHART_JS);

@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../lib/typebox.js';
 
 /**
  * POS clients in the field send numbers as numeric strings ("500"), booleans as "true"/"false",

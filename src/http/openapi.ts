@@ -1,9 +1,6 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../version.js';
-import { DOCS_THEME_CSS, DOCS_VIEWPORT_JS } from './docs-theme.js';
-import { attachRecordedExamples } from './openapi-examples.js';
+import { lazyInstance } from './lazy-instance.js';
 
 const DESCRIPTION = `PayBridge takes payments for a shop's cash register: Click Pass and Payme Go QR codes, Humo and UzCard cards on pinpads.
 
@@ -50,10 +47,42 @@ export const DOCS_CSP = {
 /**
  * The API reference, generated from the same schemas that validate requests: the document at
  * `/openapi.json` and an interactive page at `/docs`, both served from PayBridge itself (no CDN).
- * Must be registered before the routes it describes.
+ * Must be registered before the routes it describes: it records each route as it is added.
+ *
+ * Nothing of it is loaded at start (docs/performance.md, 4): @fastify/swagger, swagger-ui and its
+ * assets, the recorded examples are loaded on the first request for the document or the page. They
+ * then live in a Fastify instance of their own (lazyInstance), which holds the recorded routes (their
+ * schemas and config; handlers that never run, and no validation compiled) beside the two plugins;
+ * PayBridge's own server forwards `/openapi.json` and `/docs/*` to it. The document is the one the plugin made
+ * when it sat in PayBridge's server: the same routes, schemas and options.
  */
 export function registerOpenApi(app: FastifyInstance): void {
-  void app.register(swagger, {
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    // HEAD routes are Fastify's own copies of GET ones (the plugin leaves them out of the document, and
+    // the reference's instance makes its own); the reference's routes are its own too.
+    if (route.method === 'HEAD' || route.url === '/openapi.json' || DOCS_PATHS.includes(route.url)) return;
+    routes.push(route);
+  });
+  const reference = lazyInstance((inner) => buildReference(inner, routes));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => (await reference.instance()).swagger());
+  // The paths @fastify/swagger-ui serves under its prefix: any other path under /docs is unknown here too.
+  for (const url of DOCS_PATHS) app.route({ method: ['GET', 'HEAD'], url, schema: { hide: true }, handler: reference.forward });
+}
+
+const DOCS_PATHS = ['/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/*'];
+
+async function buildReference(docs: FastifyInstance, routes: readonly RouteOptions[]): Promise<void> {
+  const [{ default: swagger }, { default: swaggerUi }, { attachRecordedExamples }, { DOCS_THEME_CSS, DOCS_VIEWPORT_JS }] = await Promise.all([
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+    import('./openapi-examples.js'),
+    import('./docs-theme.js'),
+  ]);
+  // The schemas are only read here, to be documented; PayBridge's own server validates with them.
+  docs.setValidatorCompiler(() => () => true);
+  docs.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  await docs.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'PayBridge', version: VERSION, description: DESCRIPTION },
@@ -70,7 +99,7 @@ export function registerOpenApi(app: FastifyInstance): void {
     // Called once, when the document is first asked for (then cached): every route is known by then.
     transformObject: (document) => ('openapiObject' in document ? attachRecordedExamples(document.openapiObject) : document.swaggerObject),
   });
-  void app.register(swaggerUi, {
+  await docs.register(swaggerUi, {
     routePrefix: '/docs',
     // The validator badge would call swagger.io; PayBridge runs offline next to the till.
     // BaseLayout: without the top bar, whose inline-styled swagger logo the CSP would (rightly) block,
@@ -84,5 +113,8 @@ export function registerOpenApi(app: FastifyInstance): void {
       js: [{ filename: 'viewport.js', content: DOCS_VIEWPORT_JS }],
     },
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const never = async () => {
+    throw new Error('the API reference’s copy of a route is never called');
+  };
+  for (const route of routes) docs.route({ method: route.method, url: route.url, schema: route.schema, config: route.config, constraints: route.constraints, handler: never });
 }

@@ -1,4 +1,4 @@
-import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema } from '../lib/typebox.js';
 
 /**
  * What each endpoint answers, for the API reference. Fastify does not serialise with these (see

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../lib/typebox.js';
 import { TRANSACTION_STATUSES } from '../payments/state-machine.js';
 import { PAYMENT_METHODS } from '../payments/transaction.js';
 

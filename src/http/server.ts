@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify';
 import type { Logger } from 'pino';
@@ -23,7 +24,6 @@ import type { Journal } from '../payments/ports/journal.js';
 import type { Language } from '../i18n/language.js';
 import { negotiateLanguage } from './language.js';
 import { requireBearerToken } from './access.js';
-import cors from '@fastify/cors';
 import { registerOpenApi } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OperatorService } from '../payments/operator-service.js';
@@ -169,6 +169,37 @@ function answerOnSocket(err: Error & { code?: string }, socket: Socket, language
   setTimeout(() => socket.destroy(), 5_000).unref();
 }
 
+type ValidatorCompiler = (route: { schema: unknown; method: string; url: string; httpPart?: string }) => ((data: unknown) => unknown) & { errors?: unknown };
+
+/**
+ * Fastify's own validator compiler (ajv, with the server's `ajv` options), made lazy: a route's
+ * schema is compiled on the first request that needs it, and ajv is loaded then. Compiling every
+ * route's schemas at start took about 90 ms of a 600 ms start (docs/performance.md, 4); a till uses
+ * a handful of the routes. Validation itself is unchanged: the same ajv, options and schemas, and
+ * the compiled function's `errors` are handed on, where Fastify reads them.
+ */
+function lazyValidatorCompiler(externalSchemas: unknown, ajvOptions: unknown): ValidatorCompiler {
+  let compiler: ValidatorCompiler | undefined;
+  const real = (): ValidatorCompiler => {
+    if (!compiler) {
+      const factory = requireHere('@fastify/ajv-compiler') as () => (schemas: unknown, options: unknown) => ValidatorCompiler;
+      compiler = factory()(externalSchemas, ajvOptions);
+    }
+    return compiler;
+  };
+  return (route) => {
+    let validate: ReturnType<ValidatorCompiler> | undefined;
+    const lazy: ReturnType<ValidatorCompiler> = (data) => {
+      validate ??= real()(route);
+      const result = validate(data);
+      lazy.errors = validate.errors;
+      return result;
+    };
+    return lazy;
+  };
+}
+const requireHere = createRequire(import.meta.url);
+
 /**
  * The HTTP face of PayBridge: the POS contract's envelope on every answer (HTTP 200 with
  * `is_success`), requests parsed the way real tills write them, and no business logic.
@@ -199,13 +230,17 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     ajv: {
       customOptions: { allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: true, keywords: ['x-error'] },
     },
+    // Each route's schemas compiled on its first request instead of at start (ajv itself too), and
+    // no fast-json-stringify at all (answers are written by JSON.stringify, see below).
+    schemaController: { compilersFactory: { buildValidator: lazyValidatorCompiler as never, buildSerializer: () => () => (data: unknown) => JSON.stringify(data) } },
   });
 
   markFailedRequests(app);
   negotiateLanguage(app, deps.language);
   if (deps.apiToken) requireBearerToken(app, deps.apiToken);
   if (deps.corsOrigins.length > 0) {
-    void app.register(cors, { origin: deps.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'accept-language'] });
+    // Loaded only where CORS is configured.
+    void app.register(import('@fastify/cors'), { origin: deps.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'idempotency-key', 'accept-language'] });
   }
 
   // Tills send JSON with whatever Content-Type they were written with (or none).

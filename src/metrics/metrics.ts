@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import type { Journal } from '../payments/ports/journal.js';
 import { PAYMENT_METHODS, QR_METHODS } from '../payments/transaction.js';
 import { DISCREPANCY_KINDS } from '../payments/wallet-records.js';
@@ -11,6 +12,26 @@ export interface TerminalGaugeSource {
   method: string;
   queue: { depth: number; isBusy: boolean };
 }
+
+/**
+ * prom-client's parts, each from its own file: its index also loads what PayBridge never uses
+ * (Summary, the Pushgateway, cluster aggregation) and the default process metrics, which bring
+ * @opentelemetry/api, about 90 files in all (docs/performance.md, 4). The process metrics are loaded
+ * by the first scrape (see `exposition`).
+ */
+const requireHere = createRequire(import.meta.url);
+const Registry = requireHere('prom-client/lib/registry') as typeof PromClient.Registry;
+const Counter = requireHere('prom-client/lib/counter') as typeof PromClient.Counter;
+const Gauge = requireHere('prom-client/lib/gauge') as typeof PromClient.Gauge;
+const Histogram = requireHere('prom-client/lib/histogram') as typeof PromClient.Histogram;
+type Counter<T extends string> = PromClient.Counter<T>;
+type Histogram<T extends string> = PromClient.Histogram<T>;
+
+const CPU_COUNTERS = [
+  ['paybridge_process_cpu_user_seconds_total', 'user'],
+  ['paybridge_process_cpu_system_seconds_total', 'system'],
+  ['paybridge_process_cpu_seconds_total', 'both'],
+] as const;
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 // A pinpad operation waits for the customer: seconds to minutes.
@@ -35,9 +56,30 @@ export class Metrics {
   walletDiscrepancies: () => Promise<readonly { kind: string; method: string }[]> = async () => [];
   readonly walletReconciliations: Counter<'result'>;
 
+  private processMetrics = false;
+
+  /**
+   * The Prometheus text of every metric. The process's own metrics (paybridge_process_*,
+   * paybridge_nodejs_*) are registered by the first scrape: the CPU counters are then given the CPU
+   * time the process used until then, so they count from the process's start; the event-loop lag
+   * and garbage-collection histograms observe from the first scrape on, which a rate() between
+   * scrapes cannot tell apart.
+   */
+  async exposition(): Promise<string> {
+    if (!this.processMetrics) {
+      this.processMetrics = true;
+      const before = process.cpuUsage();
+      (requireHere('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics)({ register: this.registry, prefix: 'paybridge_' });
+      for (const [name, part] of CPU_COUNTERS) {
+        const micros = part === 'user' ? before.user : part === 'system' ? before.system : before.user + before.system;
+        (this.registry.getSingleMetric(name) as Counter<string> | undefined)?.inc(micros / 1e6);
+      }
+    }
+    return this.registry.metrics();
+  }
+
   constructor(journal: Journal, terminals: readonly TerminalGaugeSource[]) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'paybridge_' });
     this.httpRequests = new Counter({
       name: 'paybridge_http_requests_total',
       help: 'Requests answered, by route and outcome (ok, or error_<code> from the envelope).',

@@ -1,4 +1,12 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent } from 'undici';
+
+/**
+ * undici (110 files, about 50 ms to load) is loaded by the first call to a provider, not at start:
+ * a till without QR providers never loads it (docs/performance.md, 4).
+ */
+let undiciModule: typeof import('undici') | undefined;
+const undici = (): typeof import('undici') => (undiciModule ??= createRequire(import.meta.url)('undici') as typeof import('undici'));
 import { clockOffset } from './clock.js';
 
 export interface HttpTimeouts {
@@ -52,7 +60,7 @@ function classify(err: unknown): TransportError {
     return new TransportError('no complete answer within the request deadline', true, 'REQUEST_DEADLINE');
   }
   const code = String(e.code ?? e.cause?.code ?? 'UNKNOWN');
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+  if (undiciModule && (err instanceof undiciModule.errors.HeadersTimeoutError || err instanceof undiciModule.errors.BodyTimeoutError)) {
     return new TransportError(`no answer within the response timeout (${code})`, true, code);
   }
   const sent = !NOT_SENT_CODES.has(code);
@@ -79,20 +87,23 @@ export type CallObserver = (seconds: number, outcome: string) => void;
  * second charge.
  */
 export class HttpTransport implements ProviderTransport {
-  private readonly agent: Agent;
+  /** Made by the first call. */
+  private agent: Agent | undefined;
   /** From the latest answer that carried a readable `Date` header, whatever its status. */
   lastClockOffsetMs: number | undefined;
 
   constructor(
     private readonly timeouts: HttpTimeouts,
     private readonly observe: CallObserver = () => {},
-  ) {
-    this.agent = new Agent({
-      connect: { timeout: timeouts.connectMs },
-      headersTimeout: timeouts.responseMs,
-      bodyTimeout: timeouts.responseMs,
+  ) {}
+
+  private pool(): Agent {
+    return (this.agent ??= new (undici().Agent)({
+      connect: { timeout: this.timeouts.connectMs },
+      headersTimeout: this.timeouts.responseMs,
+      bodyTimeout: this.timeouts.responseMs,
       keepAliveTimeout: 4_000,
-    });
+    }));
   }
 
   async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, body?: string): Promise<HttpResponse> {
@@ -100,11 +111,12 @@ export class HttpTransport implements ProviderTransport {
     const sentAt = Date.now();
     let outcome = 'error';
     try {
-      const res = await request(url, {
+      const dispatcher = this.pool();
+      const res = await undici().request(url, {
         method,
         headers,
         body,
-        dispatcher: this.agent,
+        dispatcher,
         // The whole exchange is bounded too, so a trickling body cannot hold a till forever.
         signal: AbortSignal.timeout(this.timeouts.connectMs + this.timeouts.responseMs * 2),
       });
@@ -122,6 +134,6 @@ export class HttpTransport implements ProviderTransport {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent?.close();
   }
 }

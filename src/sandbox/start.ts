@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setUpSandboxArcus2, type SandboxArcus2 } from './arcus2/setup.js';
 import { BridgeTerminalEmulator } from './uzcard/bridge-emulator.js';
 import type { TerminalConfig } from '../config/schema.js';
-import { Value } from '@sinclair/typebox/value';
+import { Value } from '../lib/typebox.js';
 import { TerminalConfigSchema } from '../config/schema.js';
 
 export interface Emulators {

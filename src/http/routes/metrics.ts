@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../lib/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../metrics/metrics.js';
 
@@ -41,7 +41,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     },
     async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return metrics.exposition();
     },
   );
 }

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../lib/typebox.js';
 import type { FastifyInstance } from 'fastify';
 import type { Discrepancy } from '../../payments/wallet-records.js';
 import { presentDiscrepancy } from '../present-reconciliation.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../../lib/typebox.js';
 import { invalidRequest } from '../../payments/errors.js';
 import type { FiscalHandoffService } from '../../payments/fiscal-handoff.js';
 import type { QrMethod, QrPaymentService } from '../../payments/qr-payment-service.js';

@@ -1,6 +1,6 @@
 import { text } from '../../i18n/text.js';
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../lib/typebox.js';
 import type { Journal } from '../../payments/ports/journal.js';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { coerceToSchema } from '../coerce.js';

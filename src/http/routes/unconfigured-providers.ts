@@ -1,5 +1,5 @@
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../../lib/typebox.js';
 import { ErrorCode, PayBridgeError } from '../../payments/errors.js';
 import { text } from '../../i18n/text.js';
 import { coerceToSchema } from '../coerce.js';

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Language } from '../../i18n/language.js';
 import type { IdempotentServe } from '../idempotent.js';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../lib/typebox.js';
 import { invalidRequest, paymentError } from '../../payments/errors.js';
 import { text } from '../../i18n/text.js';
 import { previousShopDate, shopDate } from '../../lib/shop-time.js';

@@ -211,4 +211,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, key)
   ) STRICT;
   `,
+  // 11: the rows a process holds claimed, so that a start lets go of a dead process's claims through
+  // an index of the few in flight instead of a scan of the whole journal (docs/performance.md, 4)
+  `
+  CREATE INDEX transactions_claimed ON transactions (claimed_by) WHERE claimed_by IS NOT NULL;
+  CREATE INDEX fiscal_handoffs_claimed ON fiscal_handoffs (claimed_by) WHERE claimed_by IS NOT NULL;
+  CREATE INDEX shift_closes_claimed ON shift_closes (claimed_by) WHERE claimed_by IS NOT NULL;
+  `,
 ];
