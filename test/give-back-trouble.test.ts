@@ -106,7 +106,8 @@ describe('QR give-backs in trouble', () => {
         const receipt = () => bridge.emulators!.payme.ledger().find((x) => (x.account as { order_id?: string }).order_id === id)!;
         if (receipt().state === 21) {
           await settleNow();
-          assert.equal((await bridge.journal.get(giveBackId))!.status, 'unknown', 'still queued for cancellation: not given back yet');
+          // Unless Payme's queue moved it to 50 meanwhile (a loaded machine), recovery saw 21: not given back yet.
+          if (receipt().state === 21) assert.equal((await bridge.journal.get(giveBackId))!.status, 'unknown', 'still queued for cancellation: not given back yet');
         }
         while (receipt().state !== 50) await new Promise((r) => setTimeout(r, 20));
       }
