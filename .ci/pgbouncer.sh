@@ -35,17 +35,7 @@ hostport=${hostport%%/*}
 pghost=${hostport%%:*}
 pgport=${hostport##*:}
 
-# pgbouncer refuses to run as root: as root it runs as the `postgres` user the postgresql package made.
-if [[ $(id -u) -eq 0 ]]; then
-  owner=postgres
-  as_owner() { runuser -u postgres -- "$@"; }
-else
-  owner=$(id -un)
-  as_owner() { "$@"; }
-fi
-mkdir -p "$dir"
-chown "$owner" "$dir"
-chmod 700 "$dir"
+source "$(dirname "$0")/owner.sh"
 
 if as_owner test -f "$dir/pgbouncer.pid" && as_owner kill -0 "$(cat "$dir/pgbouncer.pid")" 2>/dev/null; then
   log "already running on 127.0.0.1:$port"

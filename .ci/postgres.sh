@@ -28,18 +28,7 @@ if [[ -z "$(bindir)" || ! -x "$(bindir)/initdb" ]]; then
 fi
 bin=$(bindir)
 
-# PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user the package made.
-if [[ $(id -u) -eq 0 ]]; then
-  owner=postgres
-  as_owner() { runuser -u postgres -- "$@"; }
-else
-  owner=$(id -un)
-  as_owner() { "$@"; }
-fi
-
-mkdir -p "$dir"
-chown "$owner" "$dir"
-chmod 700 "$dir"
+source "$(dirname "$0")/owner.sh"
 data="$dir/data"
 
 if [[ ! -f "$data/PG_VERSION" ]]; then
