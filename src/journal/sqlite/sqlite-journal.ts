@@ -302,12 +302,11 @@ export class SqliteJournal implements Journal {
    * A file journal in WAL mode syncs its WAL off the event loop: from here on COMMIT leaves the sync
    * to the group commit (synchronous=NORMAL), which fdatasyncs the WAL before any caller hears. The
    * migrations before ran with synchronous=FULL. Anything else (an in-memory or `memory` journal, a
-   * file system where SQLite refused WAL, a WAL file that cannot be opened) keeps COMMIT's own sync.
-   * PAYBRIDGE_SQLITE_COMMIT_SYNC=full keeps it too (the benchmark's A/B/A against the design before).
+   * file system where SQLite refused WAL, a WAL file or folder that cannot be opened and synced)
+   * keeps COMMIT's own sync. docs/performance.md, "3b. Durable commits off the event loop", says why.
    */
   private openWalSync(): WalSync | undefined {
     if (this.options.durability === 'memory' || this.options.path === ':memory:') return undefined;
-    if (process.env.PAYBRIDGE_SQLITE_COMMIT_SYNC === 'full') return undefined;
     if (String(this.db.pragma('journal_mode')).toLowerCase() !== 'wal') return undefined;
     let wal: WalSync;
     try {

@@ -1,4 +1,5 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * The SQLite journal's WAL file, held open by PayBridge to sync it off the event loop: with
@@ -30,10 +31,30 @@ export class WalSync {
     this.fd = fd;
   }
 
-  /** Opens `<database>-wal`, which SQLite creates when a WAL-mode connection first reads; throws if it is not there. */
+  /**
+   * Opens `<database>-wal`, which SQLite creates when a WAL-mode connection first reads; throws if it
+   * is not there. Also syncs the folder once, so that the `-wal` file's own name is on disk: under
+   * synchronous=FULL SQLite does that at its first sync of a new WAL, under NORMAL only at its first
+   * checkpoint, and a WAL whose directory entry a power cut took would take its frames with it.
+   * (Windows has no folder to sync: NTFS journals its own metadata, and SQLite syncs none there either.)
+   */
   static open(databasePath: string): WalSync {
     const path = `${databasePath}-wal`;
-    return new WalSync(path, openSync(path, 'r+'));
+    const fd = openSync(path, 'r+');
+    if (process.platform !== 'win32') {
+      try {
+        const folder = openSync(dirname(path), 'r');
+        try {
+          fsyncSync(folder);
+        } finally {
+          closeSync(folder);
+        }
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+    }
+    return new WalSync(path, fd);
   }
 
   /** fdatasync on the thread pool; the event loop runs on meanwhile. */
