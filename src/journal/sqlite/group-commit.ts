@@ -11,6 +11,20 @@ const synced = diagnostics.channel('paybridge.journal.sync');
 
 type Outcome = { ok: boolean; value: unknown };
 
+/** Every WAL sync running, of every journal in this process. */
+const syncsInFlight = new Set<Promise<void>>();
+
+/**
+ * Resolves once no journal's WAL sync is running (true if it had to wait). For tests on a clock they
+ * move by hand (test/manual-clock.ts): a journal write now completes on the thread pool, not within
+ * a few turns of the event loop.
+ */
+export async function walSyncsIdle(): Promise<boolean> {
+  if (syncsInFlight.size === 0) return false;
+  while (syncsInFlight.size > 0) await Promise.allSettled([...syncsInFlight]);
+  return true;
+}
+
 interface Pending {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -169,7 +183,7 @@ export class GroupCommit {
     const sync = this.options.sync;
     if (!sync || this.syncing || this.broken || this.waiting.length === 0) return;
     const through = this.commits;
-    this.syncing = sync().then(
+    const syncing = sync().then(
       () => {
         if (synced.hasSubscribers) synced.publish({ commits: through - this.durableThrough });
         this.durableThrough = through;
@@ -187,6 +201,9 @@ export class GroupCommit {
         for (const w of failed) w.fail(this.broken);
       },
     );
+    this.syncing = syncing;
+    syncsInFlight.add(syncing);
+    void syncing.finally(() => syncsInFlight.delete(syncing));
   }
 
   /** Every write of the batch, one after another, inside the open transaction, until one throws. */
@@ -236,19 +253,20 @@ export class GroupCommit {
  * would have waited behind the COMMIT holding the main thread.
  */
 export function answersOnceDurable<T extends object>(journal: T, writes: GroupCommit, except: readonly string[]): T {
-  const wrapped = new Map<PropertyKey, unknown>();
+  // By function, not by name: a method replaced on the instance (as tests do) is wrapped anew.
+  const wrapped = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
   return new Proxy(journal, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string' || except.includes(prop)) return value;
-      let fn = wrapped.get(prop);
+      const method = value as (...args: unknown[]) => unknown;
+      let fn = wrapped.get(method);
       if (!fn) {
-        const method = value as (...args: unknown[]) => unknown;
         fn = function (this: unknown, ...args: unknown[]) {
           const answer = method.apply(this, args);
           return answer instanceof Promise ? answer.then((v) => writes.durable().then(() => v)) : answer;
         };
-        wrapped.set(prop, fn);
+        wrapped.set(method, fn);
       }
       return fn;
     },
