@@ -1,3 +1,4 @@
+import { walSyncsIdle } from '../src/journal/sqlite/group-commit.js';
 import type { Clock } from '../src/lib/clock.js';
 
 /**
@@ -48,7 +49,12 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Lets promises and the journal's group commit (setImmediate) run. */
+/** Lets promises, the journal's group commit (setImmediate) and its WAL syncs (thread pool) run. */
 export async function settle(turns = 5): Promise<void> {
-  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+  // A SQLite journal's write completes when its WAL sync, on the thread pool, has: wait for those too,
+  // and for what their callers then do (a bounded number of rounds).
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+    if (!(await walSyncsIdle())) return;
+  }
 }

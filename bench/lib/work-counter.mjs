@@ -10,10 +10,15 @@
  *   the BEGINs, and the SAVEPOINTs (the group commit puts each journal write in one of its own only
  *   when a batch must be run again because one of its writes failed);
  * - journal writes: how many writes each COMMIT held, as the group commit publishes them;
+ * - WAL syncs done off the event loop (fdatasync of the -wal file), as the group commit publishes them;
  * - every line and byte written to stdout (pino writes one JSON line per log record to fd 1);
  * - CPU time (process.cpuUsage) and bytes allocated on the V8 heap (from the heap before and after
  *   every garbage collection, v8.GCProfiler);
- * - HTTP requests received, and those not yet answered (so the bench can wait for a quiet moment).
+ * - HTTP requests received, and those not yet answered (so the bench can wait for a quiet moment);
+ * - on request, the event loop's delay over a phase (perf_hooks.monitorEventLoopDelay, 1 ms
+ *   resolution, on only between {type: 'paybridge-bench-loop-delay', action: 'start'} and 'stop',
+ *   which answers with its p50, p99 and max in ms): how long a request could wait behind work
+ *   that holds the main thread, such as a COMMIT's fsync.
  *
  * The counts are read over the IPC channel the bench opens: send {type: 'paybridge-bench-counts'},
  * get {type: 'paybridge-bench-counts', counts} back. The channel is unref'd, so it never keeps the
@@ -24,6 +29,7 @@
 import { createRequire } from 'node:module';
 import diagnostics from 'node:diagnostics_channel';
 import fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 const require = createRequire(new URL('../../package.json', import.meta.url));
@@ -35,6 +41,7 @@ const counts = {
   savepoints: 0,
   rollbacks: 0,
   journalWrites: 0,
+  walSyncs: 0,
   logLines: 0,
   logBytes: 0,
   httpRequests: 0,
@@ -44,6 +51,10 @@ const counts = {
 // Journal writes: the SQLite journal's group commit says how many writes each COMMIT held
 // (src/journal/sqlite/group-commit.ts publishes on this channel only while someone listens).
 diagnostics.subscribe('paybridge.journal.commit', ({ writes }) => (counts.journalWrites += writes));
+
+// WAL syncs: with the WAL synced off the event loop (synchronous=NORMAL + fdatasync on libuv's
+// thread pool), COMMITs no longer fsync; these do, each covering the COMMITs made before it started.
+diagnostics.subscribe('paybridge.journal.sync', () => (counts.walSyncs += 1));
 
 // A request is in flight from its arrival until its response is finished or its connection closed.
 diagnostics.subscribe('http.server.request.start', ({ response }) => {
@@ -152,8 +163,25 @@ function heapAllocated() {
   return allocatedBefore + Math.max(0, now - usedAfterLast);
 }
 
+let loopDelay;
+
 if (process.send) {
   process.on('message', (message) => {
+    if (message?.type === 'paybridge-bench-loop-delay') {
+      if (message.action === 'start') {
+        loopDelay?.disable();
+        loopDelay = monitorEventLoopDelay({ resolution: 1 });
+        loopDelay.enable();
+        process.send({ type: 'paybridge-bench-loop-delay', delay: null });
+      } else {
+        loopDelay?.disable();
+        const ms = (ns) => ns / 1e6;
+        const delay = loopDelay && loopDelay.count > 0 ? { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), samples: loopDelay.count } : null;
+        loopDelay = undefined;
+        process.send({ type: 'paybridge-bench-loop-delay', delay });
+      }
+      return;
+    }
     if (message?.type !== 'paybridge-bench-counts') return;
     const cpu = process.cpuUsage();
     process.send({

@@ -5,8 +5,10 @@ import type { Figure } from './report.js';
 export interface WorkCounts {
   /** Every SQL statement executed (prepared statements' run/get/all/iterate, and exec calls). */
   statements: number;
-  /** COMMITs: durable commits, one fsync of the WAL each (synchronous=FULL). */
+  /** COMMITs: with synchronous=FULL one fsync of the WAL each; with the WAL synced off the event loop, none (see walSyncs). */
   commits: number;
+  /** fdatasyncs of the WAL on libuv's thread pool, each making every COMMIT before it durable (0 with synchronous=FULL). */
+  walSyncs: number;
   begins: number;
   /** SAVEPOINTs: the group commit puts each write in one only when a batch is run again after a failed write. */
   savepoints: number;
@@ -27,7 +29,7 @@ export interface WorkCounts {
   hooked: string[];
 }
 
-const COUNTED = ['statements', 'commits', 'begins', 'savepoints', 'rollbacks', 'journalWrites', 'logLines', 'logBytes', 'cpuMicros', 'heapBytes', 'httpRequests'] as const;
+const COUNTED = ['statements', 'commits', 'walSyncs', 'begins', 'savepoints', 'rollbacks', 'journalWrites', 'logLines', 'logBytes', 'cpuMicros', 'heapBytes', 'httpRequests'] as const;
 export type WorkDelta = Record<(typeof COUNTED)[number], number>;
 
 /** Asks the process (started with the counter and an IPC channel) for its counts. */
@@ -98,6 +100,33 @@ export interface PaymentWork {
  * payments PayBridge finishes afterwards; their work and their count must fall on the same side of
  * the line.
  */
+/** The event loop's delay over a phase, from the work counter: 'start' opens the phase, 'stop' closes it and gives its figures (ms). */
+export function loopDelay(child: ChildProcess, action: 'start' | 'stop'): Promise<LoopDelay | null> {
+  return new Promise((resolve, reject) => {
+    if (!child.send || !child.connected) return reject(new Error('PayBridge was not started with the work counter (no IPC channel)'));
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error('PayBridge did not report its event-loop delay within 30 s'));
+    }, 30_000);
+    const onMessage = (message: unknown) => {
+      const m = message as { type?: string; delay?: LoopDelay | null };
+      if (m?.type !== 'paybridge-bench-loop-delay') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve(m.delay ?? null);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'paybridge-bench-loop-delay', action });
+  });
+}
+
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
 export async function quietWork(child: ChildProcess): Promise<WorkCounts> {
   let last = await readWork(child);
   let quiet = 0;
@@ -170,7 +199,7 @@ export function workFigures(scenario: number, w: PaymentWork, { everyRequestAnsw
   const txControl = w.work.begins + w.work.commits;
   return [
     count('journal writes per payment', per(w.work.journalWrites), `${counted}; each write is durable before its caller goes on`),
-    count('durable commits per payment', per(w.work.commits), `${counted}; one fsync each; the group commit shares one among the writes of one event-loop turn, so this follows the load`, {
+    count('durable commits per payment', per(w.work.commits), `${counted}; the group commit shares one among the writes of one event-loop turn, so this follows the load; ${w.work.walSyncs > 0 ? `synced off the loop: ${per(w.work.walSyncs).toFixed(3)} WAL fdatasyncs per payment` : 'one fsync each (synchronous=FULL)'}`, {
       gate: false,
     }),
     count('SQL statements per payment', per(w.work.statements - txControl), `${counted}; BEGIN/COMMIT of the group commit not included (${per(txControl).toFixed(2)} per payment)`),

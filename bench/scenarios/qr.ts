@@ -8,7 +8,7 @@ import { memoryOf, startBridgeProcess, startEmulatorProcess } from '../lib/child
 import { load, oneAtATime, percentile, type LoadResult } from '../lib/load.js';
 import { pacedLoad } from '../lib/paced.js';
 import type { BenchContext, Figure } from '../lib/report.js';
-import { counterProblems, oneAtATimeFigure, probeWork, workFigures, type PaymentWork } from '../lib/work.js';
+import { counterProblems, loopDelay, oneAtATimeFigure, probeWork, workFigures, type PaymentWork } from '../lib/work.js';
 
 /** A QR code no earlier request used (a repeated one is answered from the journal), never a magic suffix. */
 const qr = (n: number) => `8801${process.pid}${String(n).padStart(9, '0')}000`;
@@ -39,7 +39,9 @@ export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
     await via(true);
     const d: LoadResult = await direct(false);
     const probe = await probeWork(bridge.process, bridge.url);
+    await loopDelay(bridge.process, 'start');
     const p: LoadResult = await via(false);
+    const lag = await loopDelay(bridge.process, 'stop');
     const work: PaymentWork = await probe.end();
     ctx.check(d.failures === 0 && p.failures === 0, `gateway overhead: ${d.failures} direct and ${p.failures} PayBridge requests failed`);
     for (const problem of counterProblems(work)) ctx.check(false, `gateway overhead: ${problem}`);
@@ -88,6 +90,17 @@ export async function gatewayOverhead(ctx: BenchContext): Promise<Figure[]> {
         detail: `emulator ${d.p99.toFixed(2)} ms, PayBridge ${p.p99.toFixed(2)} ms; ${p.requests} payments`,
         lowerIsBetter: true,
         gate: false,
+      },
+      {
+        scenario: 1,
+        name: 'event-loop delay p99 (ms)',
+        value: lag?.p99 ?? NaN,
+        unit: 'ms',
+        ratio: (lag?.p99 ?? NaN) / (p.p99 - d.p99),
+        ratioOf: 'of the overhead p99',
+        lowerIsBetter: true,
+        gate: false,
+        detail: lag ? `monitorEventLoopDelay (1 ms) in PayBridge during the ${rate}/s run: p50 ${lag.p50.toFixed(2)}, max ${lag.max.toFixed(1)} ms` : 'not measured',
       },
       {
         scenario: 1,
