@@ -21,7 +21,7 @@ export const RECORDED: RecordedFile = {
             "journal": {
               "engine": "sqlite",
               "ok": true,
-              "detail": "schema v10, WAL, synchronous=FULL, better-sqlite3"
+              "detail": "schema v11, WAL, synchronous=NORMAL + WAL fdatasync before each answer, better-sqlite3"
             },
             "methods": [
               "click",
@@ -440,7 +440,7 @@ export const RECORDED: RecordedFile = {
         "status": 200,
         "answer": {
           "data": {
-            "id": 21,
+            "id": 20,
             "result": {
               "receipt": {
                 "_id": "6a0c00000000000000000001",
@@ -1637,8 +1637,8 @@ export const RECORDED: RecordedFile = {
                 "till": "3",
                 "instance": "till-3",
                 "error": null,
-                "created_at": "2026-11-26T05:00:10.000Z",
-                "updated_at": "2026-11-26T05:00:11.000Z"
+                "created_at": "2026-11-26T05:00:07.000Z",
+                "updated_at": "2026-11-26T05:00:08.000Z"
               },
               {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000003",
@@ -1659,8 +1659,8 @@ export const RECORDED: RecordedFile = {
                 "till": "3",
                 "instance": "till-3",
                 "error": null,
-                "created_at": "2026-11-26T05:00:08.000Z",
-                "updated_at": "2026-11-26T05:00:09.000Z"
+                "created_at": "2026-11-26T05:00:05.000Z",
+                "updated_at": "2026-11-26T05:00:06.000Z"
               }
             ],
             "next_cursor": "MTc5NTY2OTIwMTAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDM",
@@ -1723,8 +1723,8 @@ export const RECORDED: RecordedFile = {
                   "message": "BILLING_ERROR",
                   "data": "OUTCOME_UNKNOWN"
                 },
-                "created_at": "2026-11-26T05:00:18.000Z",
-                "updated_at": "2026-11-26T05:00:19.000Z"
+                "created_at": "2026-11-26T05:00:15.000Z",
+                "updated_at": "2026-11-26T05:00:16.000Z"
               },
               {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000021",
@@ -1745,8 +1745,8 @@ export const RECORDED: RecordedFile = {
                 "till": "3",
                 "instance": "till-3",
                 "error": null,
-                "created_at": "2026-11-26T05:00:14.000Z",
-                "updated_at": "2026-11-26T05:00:15.000Z"
+                "created_at": "2026-11-26T05:00:11.000Z",
+                "updated_at": "2026-11-26T05:00:12.000Z"
               }
             ],
             "next_cursor": "MTc5NTY2OTIwNDAwMDpkMGM1ZTdhMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMjE",
@@ -1806,7 +1806,7 @@ export const RECORDED: RecordedFile = {
             "instance": "till-3",
             "error": null,
             "created_at": "2026-11-26T05:00:01.000Z",
-            "updated_at": "2026-11-26T05:00:11.000Z",
+            "updated_at": "2026-11-26T05:00:08.000Z",
             "held_by": null,
             "conflicts": [],
             "slip": null,
@@ -1816,7 +1816,7 @@ export const RECORDED: RecordedFile = {
               "attempts": 1,
               "next_attempt_at": null,
               "last_error": null,
-              "updated_at": "2026-11-26T05:00:07.000Z"
+              "updated_at": "2026-11-26T05:00:04.000Z"
             },
             "events": [
               {
@@ -1825,22 +1825,20 @@ export const RECORDED: RecordedFile = {
                 "step": "received",
                 "detail": {
                   "amount": 150000,
-                  "qr_code": "************3392"
-                }
-              },
-              {
-                "at": "2026-11-26T05:00:02.000Z",
-                "status": "pending",
-                "step": "sending_to_click_confirmation_mode",
-                "detail": {
-                  "confirmation_mode": {
-                    "error_code": 0,
-                    "error_note": "Успешно"
+                  "qr_code": "************3392",
+                  "prepared": {
+                    "confirmation_mode": {
+                      "kind": "reply",
+                      "reply": {
+                        "error_code": 0,
+                        "error_note": "Успешно"
+                      }
+                    }
                   }
                 }
               },
               {
-                "at": "2026-11-26T05:00:03.000Z",
+                "at": "2026-11-26T05:00:02.000Z",
                 "status": "pending",
                 "step": "payment_created",
                 "detail": {
@@ -1856,33 +1854,24 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "at": "2026-11-26T05:00:04.000Z",
-                "status": "pending",
-                "step": "confirmed",
+                "at": "2026-11-26T05:00:03.000Z",
+                "status": "succeeded",
+                "step": "succeeded",
                 "detail": {
-                  "error_code": 0,
-                  "error_note": "Успешно подтвержден"
-                }
-              },
-              {
-                "at": "2026-11-26T05:00:05.000Z",
-                "status": "pending",
-                "step": "status",
-                "detail": {
-                  "error_code": 0,
-                  "error_note": "Успешно подтвержден",
-                  "payment_id": 2170000001,
-                  "payment_status": 2
+                  "confirmed": {
+                    "error_code": 0,
+                    "error_note": "Успешно подтвержден"
+                  },
+                  "status": {
+                    "error_code": 0,
+                    "error_note": "Успешно подтвержден",
+                    "payment_id": 2170000001,
+                    "payment_status": 2
+                  }
                 }
               },
               {
                 "at": "2026-11-26T05:00:06.000Z",
-                "status": "succeeded",
-                "step": "succeeded",
-                "detail": null
-              },
-              {
-                "at": "2026-11-26T05:00:09.000Z",
                 "status": "succeeded",
                 "step": "refunded",
                 "detail": {
@@ -1893,7 +1882,7 @@ export const RECORDED: RecordedFile = {
                 }
               },
               {
-                "at": "2026-11-26T05:00:11.000Z",
+                "at": "2026-11-26T05:00:08.000Z",
                 "status": "refunded",
                 "step": "refunded",
                 "detail": {
@@ -1910,8 +1899,8 @@ export const RECORDED: RecordedFile = {
                 "kind": "refund",
                 "status": "succeeded",
                 "amount": 50000,
-                "created_at": "2026-11-26T05:00:08.000Z",
-                "updated_at": "2026-11-26T05:00:09.000Z",
+                "created_at": "2026-11-26T05:00:05.000Z",
+                "updated_at": "2026-11-26T05:00:06.000Z",
                 "error": null
               },
               {
@@ -1919,8 +1908,8 @@ export const RECORDED: RecordedFile = {
                 "kind": "refund",
                 "status": "succeeded",
                 "amount": 100000,
-                "created_at": "2026-11-26T05:00:10.000Z",
-                "updated_at": "2026-11-26T05:00:11.000Z",
+                "created_at": "2026-11-26T05:00:07.000Z",
+                "updated_at": "2026-11-26T05:00:08.000Z",
                 "error": null
               }
             ],
@@ -1989,7 +1978,7 @@ export const RECORDED: RecordedFile = {
                 "transaction_id": "d0c5e7a0-0000-4000-8000-000000000006",
                 "method": "click",
                 "amount": 30000,
-                "created_at": "2026-11-26T05:00:18.000Z"
+                "created_at": "2026-11-26T05:00:15.000Z"
               }
             ],
             "fiscal_handoffs_pending": 0,
@@ -2035,8 +2024,8 @@ export const RECORDED: RecordedFile = {
                   "message": "BILLING_ERROR",
                   "data": "OUTCOME_UNKNOWN"
                 },
-                "created_at": "2026-11-26T05:00:18.000Z",
-                "updated_at": "2026-11-26T05:00:19.000Z"
+                "created_at": "2026-11-26T05:00:15.000Z",
+                "updated_at": "2026-11-26T05:00:16.000Z"
               }
             ],
             "unknown_count": 1,
@@ -2091,8 +2080,8 @@ export const RECORDED: RecordedFile = {
               "message": "BILLING_ERROR",
               "data": "OUTCOME_UNKNOWN"
             },
-            "created_at": "2026-11-26T05:00:18.000Z",
-            "updated_at": "2026-11-26T05:00:20.000Z"
+            "created_at": "2026-11-26T05:00:15.000Z",
+            "updated_at": "2026-11-26T05:00:17.000Z"
           },
           "error": null,
           "is_success": true
@@ -2931,34 +2920,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T11:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 3,
-                    "paid_amount": 290000,
-                    "returned_amount": 200000,
-                    "net_amount": 90000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "payme": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 250000,
-                    "net_amount": 120000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "uzcard": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 100000,
-                    "net_amount": 270000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   }
                 }
               },
@@ -3075,34 +3064,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T15:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
                   },
                   "payme": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
                   },
                   "uzcard": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
                   }
                 }
               },
@@ -3539,12 +3528,12 @@ export const RECORDED: RecordedFile = {
               "default": true,
               "state": "idle",
               "queue_depth": 0,
-              "last_answer_at": "2026-11-26T05:00:13.000Z",
+              "last_answer_at": "2026-11-26T05:00:10.000Z",
               "last_error": null,
               "shift_number": 2,
               "last_close": {
                 "state": "closed",
-                "closed_at": "2026-11-26T05:00:12.000Z",
+                "closed_at": "2026-11-26T05:00:09.000Z",
                 "shift_number": 1,
                 "matched": true
               }
@@ -3556,12 +3545,12 @@ export const RECORDED: RecordedFile = {
               "default": true,
               "state": "idle",
               "queue_depth": 0,
-              "last_answer_at": "2026-11-26T05:00:17.000Z",
+              "last_answer_at": "2026-11-26T05:00:14.000Z",
               "last_error": null,
               "shift_number": 2,
               "last_close": {
                 "state": "closed",
-                "closed_at": "2026-11-26T05:00:16.000Z",
+                "closed_at": "2026-11-26T05:00:13.000Z",
                 "shift_number": 1,
                 "matched": true
               }
@@ -3587,7 +3576,7 @@ export const RECORDED: RecordedFile = {
               "state": "closed",
               "terminal": "uzcard-sandbox",
               "shift_number": 1,
-              "closed_at": "2026-11-26T05:00:16.000Z",
+              "closed_at": "2026-11-26T05:00:13.000Z",
               "matched": true,
               "mismatch": false,
               "reason": null,
@@ -3622,7 +3611,7 @@ export const RECORDED: RecordedFile = {
               "state": "closed",
               "terminal": "humo-sandbox",
               "shift_number": 1,
-              "closed_at": "2026-11-26T05:00:12.000Z",
+              "closed_at": "2026-11-26T05:00:09.000Z",
               "matched": true,
               "mismatch": false,
               "reason": null,
@@ -3717,8 +3706,8 @@ export const RECORDED: RecordedFile = {
             "discrepancies": [],
             "questions": 3,
             "resumed": false,
-            "started_at": "2026-11-26T05:00:21.000Z",
-            "finished_at": "2026-11-26T05:00:22.000Z"
+            "started_at": "2026-11-26T05:00:18.000Z",
+            "finished_at": "2026-11-26T05:00:19.000Z"
           },
           "error": null,
           "is_success": true
@@ -3781,8 +3770,8 @@ export const RECORDED: RecordedFile = {
             "discrepancies": [],
             "questions": 3,
             "resumed": false,
-            "started_at": "2026-11-26T05:00:21.000Z",
-            "finished_at": "2026-11-26T05:00:22.000Z"
+            "started_at": "2026-11-26T05:00:18.000Z",
+            "finished_at": "2026-11-26T05:00:19.000Z"
           },
           "error": null,
           "is_success": true
