@@ -621,7 +621,8 @@ for (const engine of ENGINES) {
           createdAt: t0 - 1_000 + Number(paymentId),
         });
         const due = [await journals[0]!.insertHandoff(handoff('1')), await journals[0]!.insertHandoff(handoff('2', 'unknown')), await journals[0]!.insertHandoff(handoff('3'))];
-        const held = (await journals[0]!.insertHandoff(handoff('4'), { owner: 'pb-a#live', leaseMs: 150 }))!; // its request is delivering it
+        // Its request is delivering it, under a lease long enough that a loaded machine's claims below end well within it.
+        const held = (await journals[0]!.insertHandoff(handoff('4'), { owner: 'pb-a#live', leaseMs: 5_000 }))!;
         assert.deepEqual((await journals[1]!.listDueHandoffs(10, 'pb-b')).map((h) => h.paymentId), ['1', '2', '3'], 'oldest first; not the held one');
         // Every journal's sweep at the same instant, each claiming every listed one: each goes to exactly one of them.
         const claims = await Promise.all(
@@ -630,7 +631,8 @@ for (const engine of ENGINES) {
         const won = claims.filter((c) => c.taken).map((c) => c.handoff!.id);
         assert.deepEqual([...won].sort(), due.map((h) => h!.id).sort(), 'each due one once');
         assert.deepEqual(await journals[2]!.listDueHandoffs(10, 'pb-x'), [], 'nothing due while held');
-        await new Promise((r) => setTimeout(r, 400));
+        // Its request died: once the lease has run out on the journal's clock, it is due.
+        while ((await store.journalNow()) <= held.claim!.expiresAt) await new Promise((r) => setTimeout(r, 100));
         assert.deepEqual((await journals[2]!.listDueHandoffs(10, 'pb-x')).map((h) => h.paymentId), ['4'], 'the dead request’s hand-off, once its lease ran out');
         const taken = await journals[2]!.claimHandoff(held.id, 'pb-c', 60_000, { due: true });
         assert.equal(taken.taken && taken.handoff.claim.epoch, 2);
