@@ -366,6 +366,23 @@ describe('Click Pass in the confirmation mode: PayBridge stopped after journalin
     assert.equal(bridge.emulators!.click.ledger().filter((c) => c.merchantTransId === id).length, 0, 'CLICK never saw it');
   });
 
+  test('the mode’s switch journaled as refused (CLICK answered HTTP 502): the charge never left, so recovery settles it failed at once', async () => {
+    const id = randomUUID();
+    const refused = { confirmation_mode: { kind: 'http', statusCode: 502, garbage: false, body: 'Bad Gateway' } };
+    await bridge.journal.insertQrPayment(
+      { id, method: 'click', amount: 500, qrCodeMasked: '************3392', qrCodeHash: `refused-${id}`, createdAt: Date.now() },
+      { step: 'received', detail: { amount: 500, prepared: refused } },
+      0,
+    );
+    await releaseHolder(bridge.journal, id);
+    const lapse = confirmLapseAfterMs(bridge.config.click!.timeouts.response_ms, bridge.config.sandbox.click.confirm_window_ms);
+    assert.equal(await settled(bridge, id, 4 * lapse + 30_000), 'failed');
+    // Settled by the refused switch itself (nothing sent), not by CLICK's lapse: no status question was needed.
+    const evidence = ((await bridge.journal.get(id))!.events.at(-1)!.detail as { evidence: { rule: string } }).evidence;
+    assert.equal(evidence.rule, 'request never sent');
+    assert.equal(bridge.emulators!.click.ledger().filter((c) => c.merchantTransId === id).length, 0);
+  });
+
   test('without the mode’s answer in the journal (a payment of a version that journaled it later, or none) the same payment is not settled failed', async () => {
     const id = randomUUID();
     await bridge.journal.insertQrPayment(

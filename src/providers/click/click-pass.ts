@@ -215,6 +215,10 @@ export class ClickPass implements QrProvider {
   async recover(request: RecoverRequest, progress: Progress): Promise<ChargeOutcome> {
     // Sent in the confirmation mode (journaled before the charge left): a confirmation may or may not
     // have gone out, so a 2 is final only once CLICK's lapse has surely passed.
+    // The mode's switch journaled with the payment and refused: the charge was never sent (charge()
+    // sends nothing unless CLICK answered error_code 0 to it) — PayBridge's own evidence.
+    const switched = switchedOnFor(request.prepared);
+    if (switched && !isSwitchedOn(switched) && !request.providerPaymentId) return this.notSwitchedOn(switched);
     const confirmModeSent = switchedOnBeforeSending(request);
     const lapseAt = confirmModeSent ? request.sentAt + this.lapseAfterMs : 0;
     if (request.providerPaymentId) return this.pollUntilFinal(request.providerPaymentId, undefined, null, '', progress, lapseAt);
