@@ -110,16 +110,14 @@ export class HttpTransport implements ProviderTransport {
     const started = performance.now();
     const sentAt = Date.now();
     let outcome = 'error';
+    // The whole exchange is bounded too, so a trickling body cannot hold a till forever. A timer of our
+    // own, cleared when the exchange ends: AbortSignal.timeout's would outlive every call by the whole
+    // deadline (four calls a payment, each holding its timer and signal for 25 s).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException('no complete answer within the request deadline', 'TimeoutError')), this.timeouts.connectMs + this.timeouts.responseMs * 2);
     try {
       const dispatcher = this.pool();
-      const res = await undici().request(url, {
-        method,
-        headers,
-        body,
-        dispatcher,
-        // The whole exchange is bounded too, so a trickling body cannot hold a till forever.
-        signal: AbortSignal.timeout(this.timeouts.connectMs + this.timeouts.responseMs * 2),
-      });
+      const res = await undici().request(url, { method, headers, body, dispatcher, signal: deadline.signal });
       const answeredAt = Date.now();
       const text = await res.body.text();
       outcome = `${Math.floor(res.statusCode / 100)}xx`;
@@ -129,6 +127,7 @@ export class HttpTransport implements ProviderTransport {
     } catch (err) {
       throw classify(err);
     } finally {
+      clearTimeout(timer);
       this.observe((performance.now() - started) / 1000, outcome);
     }
   }
