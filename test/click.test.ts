@@ -256,6 +256,9 @@ describe('Click Pass: answers CLICK documents for no call are never "nothing was
     const trail = await steps(bridge, body.data.transaction_id);
     assert.deepEqual(trail.slice(0, 3), ['pending:received', 'unknown:answer_lost', 'unknown:found_by_transaction_id']);
     assert.equal(trail.at(-1), 'succeeded:succeeded');
+    // Nothing is prepared with the mode off: the first step carries no `prepared`.
+    const received = (await bridge.journal.get(body.data.transaction_id))!.events[0]!.detail as Record<string, unknown>;
+    assert.equal('prepared' in received, false);
   });
 
   for (const [name, qr] of [

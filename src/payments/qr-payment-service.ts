@@ -136,7 +136,8 @@ export class QrPaymentService {
     return this.locks.run(`qr:${method}:${qrCodeHash}`, async () => {
       // What must precede the charge but moves no money is done first, so that it is journaled with
       // the charge's first step instead of in a durable write of its own.
-      const prepared = await provider.prepareCharge?.();
+      const made = await provider.prepareCharge?.();
+      const prepared = made && Object.keys(made).length > 0 ? made : undefined;
       const now = this.clock.now();
       const link = this.engine.keyLink();
       const { created, transaction: tx } = await this.engine.firstWrite(this.journal.insertQrPayment(
