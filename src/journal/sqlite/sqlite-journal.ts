@@ -104,6 +104,11 @@ export interface SqliteJournalOptions {
 
 const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
 const PATCH_KEYS = Object.keys(PATCH_COLUMNS) as (keyof typeof PATCH_COLUMNS)[];
+/** A new transaction's row (insertParams names its values): every one `pending`, claimed by its writer, epoch 1. */
+const INSERT_COLUMNS = `id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
+                        claimed_by, claim_epoch, claim_expires_at, created_at, updated_at`;
+const INSERT_VALUES = `@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
+                       @liveOwner, 1, @claimExpiresAt, @createdAt, @now`;
 
 /**
  * The embedded journal: one SQLite file in WAL mode whose WAL is on disk before any promise resolves
@@ -132,18 +137,11 @@ export class SqliteJournal implements Journal {
     this.writes = new GroupCommit(this.db, { sync: this.walSync?.sync });
     this.walletRuns = new SqliteWalletRuns(this.db, this.writes, () => this.clockNow());
     this.statements = {
-      insert: this.db.prepare(
-        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
-                                   claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
-         VALUES (@id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                 @liveOwner, 1, @claimExpiresAt, @createdAt, @now)
-         RETURNING *`,
-      ),
+      insert: this.db.prepare(`INSERT INTO transactions (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES}) RETURNING *`),
+      // A QR payment unless an earlier one of the same code and amount in the window did not fail.
       insertQr: this.db.prepare(
-        `INSERT INTO transactions (id, method, status, amount, qr_code_masked, qr_code_hash, kind, original_id, terminal, shop, till, instance,
-                                   claimed_by, claim_epoch, claim_expires_at, created_at, updated_at)
-         SELECT @id, @method, 'pending', @amount, @qrCodeMasked, @qrCodeHash, @kind, @originalId, @terminal, @shop, @till, @instance,
-                @liveOwner, 1, @claimExpiresAt, @createdAt, @now
+        `INSERT INTO transactions (${INSERT_COLUMNS})
+         SELECT ${INSERT_VALUES}
          WHERE NOT EXISTS (SELECT 1 FROM transactions WHERE qr_code_hash = @qrCodeHash AND +method = @method AND amount = @amount
                                                         AND kind = 'payment' AND +created_at >= @since AND status <> 'failed')
          RETURNING *`,
@@ -346,15 +344,17 @@ export class SqliteJournal implements Journal {
   }
 
   private insertNow(tx: NewTransaction, step: JournalEntryStep, link?: KeyLink): Transaction {
-    const row = this.statements.insert.get(this.insertParams(tx)) as TransactionRow;
-    this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
-    this.linkNow(tx.id, link);
-    return rowToTransaction(row);
+    return this.inserted(this.statements.insert.get(this.insertParams(tx)) as TransactionRow, step, link);
   }
 
-  /** Inside a write: ties the key to the transaction, or throws, and the group commit undoes the whole write. */
-  private linkNow(id: string, link: KeyLink | undefined): void {
-    if (link && Number(this.statements.linkKey.run({ scope: link.scope, key: link.key, tx: id, owner: link.owner }).changes) !== 1) throw new KeyTakenOverError(link.key);
+  /**
+   * Inside the write that inserted `row`: its first timeline event, and the key tied to it — or a
+   * throw, and the group commit undoes the whole write.
+   */
+  private inserted(row: TransactionRow, step: JournalEntryStep, link: KeyLink | undefined): Transaction {
+    this.writeEvent(row.id, 'pending', step, step.at ?? row.created_at);
+    if (link && Number(this.statements.linkKey.run({ scope: link.scope, key: link.key, tx: row.id, owner: link.owner }).changes) !== 1) throw new KeyTakenOverError(link.key);
+    return rowToTransaction(row);
   }
 
   private insertParams(tx: NewTransaction): Record<string, unknown> {
@@ -380,11 +380,7 @@ export class SqliteJournal implements Journal {
     // file's write lock), so another process on the same file cannot slip a second payment in between.
     return this.writes.run(() => {
       const row = this.statements.insertQr.get({ ...this.insertParams(tx), since }) as TransactionRow | undefined;
-      if (row) {
-        this.writeEvent(tx.id, 'pending', step, step.at ?? tx.createdAt);
-        this.linkNow(tx.id, link);
-        return { created: true, transaction: rowToTransaction(row) };
-      }
+      if (row) return { created: true, transaction: this.inserted(row, step, link) };
       // An earlier payment of the same code and amount that did not fail stands for this one.
       return { created: false, transaction: rowToTransaction(this.statements.recentQr.get(tx.qrCodeHash, tx.method, tx.amount, since) as TransactionRow) };
     });
