@@ -65,7 +65,7 @@ diagnostics.subscribe('http.server.request.start', ({ response }) => {
 });
 
 // PAYBRIDGE_BENCH_SQL_TRACE=<file>: every statement's text, and a line at each HTTP request, appended
-// to that file — to see which statements a payment makes (docs/performance.md, "Where a payment's work goes").
+// to that file — to see which statements a payment makes (docs/performance.md, "Where a payment's work went").
 const traceFile = process.env.PAYBRIDGE_BENCH_SQL_TRACE;
 const trace = traceFile ? (line) => fs.appendFileSync(traceFile, `${line.replace(/\s+/g, ' ').slice(0, 160)}\n`) : undefined;
 

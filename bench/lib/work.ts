@@ -32,24 +32,33 @@ export interface WorkCounts {
 const COUNTED = ['statements', 'commits', 'walSyncs', 'begins', 'savepoints', 'rollbacks', 'journalWrites', 'logLines', 'logBytes', 'cpuMicros', 'heapBytes', 'httpRequests'] as const;
 export type WorkDelta = Record<(typeof COUNTED)[number], number>;
 
-/** Asks the process (started with the counter and an IPC channel) for its counts. */
-export function readWork(child: ChildProcess): Promise<WorkCounts> {
+/**
+ * One question to the work counter over the IPC channel: `request` sent, the first message of the
+ * same type that `pick` takes an answer from (`{ value }`) resolves it; 30 s without one rejects.
+ */
+function askCounter<T>(child: ChildProcess, request: { type: string; [field: string]: unknown }, what: string, pick: (message: Record<string, unknown>) => { value: T } | undefined): Promise<T> {
   return new Promise((resolve, reject) => {
     if (!child.send || !child.connected) return reject(new Error('PayBridge was not started with the work counter (no IPC channel)'));
     const timer = setTimeout(() => {
       child.off('message', onMessage);
-      reject(new Error('PayBridge did not report its work counts within 30 s'));
+      reject(new Error(`PayBridge did not report ${what} within 30 s`));
     }, 30_000);
     const onMessage = (message: unknown) => {
-      const m = message as { type?: string; counts?: WorkCounts };
-      if (m?.type !== 'paybridge-bench-counts' || !m.counts) return;
+      const m = message as Record<string, unknown> | null;
+      const answer = m?.type === request.type ? pick(m) : undefined;
+      if (!answer) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve(m.counts);
+      resolve(answer.value);
     };
     child.on('message', onMessage);
-    child.send({ type: 'paybridge-bench-counts' });
+    child.send(request);
   });
+}
+
+/** Asks the process (started with the counter and an IPC channel) for its counts. */
+export function readWork(child: ChildProcess): Promise<WorkCounts> {
+  return askCounter(child, { type: 'paybridge-bench-counts' }, 'its work counts', (m) => (m.counts ? { value: m.counts as WorkCounts } : undefined));
 }
 
 export function workBetween(before: WorkCounts, after: WorkCounts): WorkDelta {
@@ -94,30 +103,9 @@ export interface PaymentWork {
   hooked: string[];
 }
 
-/**
- * The counts once PayBridge is quiet: no request in flight and nothing journaled or logged for two
- * readings in a row, 100 ms apart (at most 20 s). A load generator that stops at a deadline leaves
- * payments PayBridge finishes afterwards; their work and their count must fall on the same side of
- * the line.
- */
 /** The event loop's delay over a phase, from the work counter: 'start' opens the phase, 'stop' closes it and gives its figures (ms). */
 export function loopDelay(child: ChildProcess, action: 'start' | 'stop'): Promise<LoopDelay | null> {
-  return new Promise((resolve, reject) => {
-    if (!child.send || !child.connected) return reject(new Error('PayBridge was not started with the work counter (no IPC channel)'));
-    const timer = setTimeout(() => {
-      child.off('message', onMessage);
-      reject(new Error('PayBridge did not report its event-loop delay within 30 s'));
-    }, 30_000);
-    const onMessage = (message: unknown) => {
-      const m = message as { type?: string; delay?: LoopDelay | null };
-      if (m?.type !== 'paybridge-bench-loop-delay') return;
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      resolve(m.delay ?? null);
-    };
-    child.on('message', onMessage);
-    child.send({ type: 'paybridge-bench-loop-delay', action });
-  });
+  return askCounter(child, { type: 'paybridge-bench-loop-delay', action }, 'its event-loop delay', (m) => ({ value: (m.delay as LoopDelay | null | undefined) ?? null }));
 }
 
 export interface LoopDelay {
@@ -127,6 +115,12 @@ export interface LoopDelay {
   samples: number;
 }
 
+/**
+ * The counts once PayBridge is quiet: no request in flight and nothing journaled or logged for two
+ * readings in a row, 100 ms apart (at most 20 s). A load generator that stops at a deadline leaves
+ * payments PayBridge finishes afterwards; their work and their count must fall on the same side of
+ * the line.
+ */
 export async function quietWork(child: ChildProcess): Promise<WorkCounts> {
   let last = await readWork(child);
   let quiet = 0;
