@@ -40,7 +40,12 @@ async function startHealthy(env: Record<string, string>, cwd = tempDir(), port?:
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited early:\n${out}`);
+    if (child.exitCode !== null) {
+      // The free port this test picked was taken by another process before the service bound it
+      // (exit 69, "in use"): that is the machine's, not the service's; start again on another one.
+      if (port === undefined && child.exitCode === 69 && /is in use/.test(out)) return startHealthy(env, cwd);
+      throw new Error(`service exited early:\n${out}`);
+    }
     try {
       if ((await fetch(`http://127.0.0.1:${listenPort}/health`)).status === 200) break;
     } catch {
