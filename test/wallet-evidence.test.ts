@@ -28,8 +28,11 @@ async function trail(bridge: TestBridge, id: string): Promise<string[]> {
 }
 
 
+// The grace is also the lease by which a request holds its own transaction (renewed every third of it):
+// 50 ms let a loaded machine's stalled event loop hand a request's payment to recovery mid-flight (seen
+// once in a full run), and the till was told unknown where this file asserts what the request proves.
 const fast = (c: Parameters<ReturnType<typeof productionPayme>>[0]) => {
-  c.recovery.grace_ms = 50;
+  c.recovery.grace_ms = 1_500;
   c.recovery.interval_ms = 200;
 };
 
