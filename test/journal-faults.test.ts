@@ -261,21 +261,26 @@ describe('SQLite journal: the WAL stays bounded', () => {
 
       // Another process reads the journal for a long time (an export, a backup): no checkpoint can
       // pass its snapshot, so the WAL grows while payments go on.
-      const reader = openSqlite(path);
-      reader.exec('BEGIN');
-      reader.prepare('SELECT COUNT(*) FROM transactions').get();
-      for (let i = 3000; i < 9000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => insert(journal, i + k)));
-      const grown = walSize();
-      assert.ok(grown > 6 * 1024 * 1024, `the reader held the WAL back (${grown} bytes)`);
-      reader.exec('COMMIT');
-      reader.close();
+      const holdBack = async (from: number) => {
+        const reader = openSqlite(path);
+        reader.exec('BEGIN');
+        reader.prepare('SELECT COUNT(*) FROM transactions').get();
+        for (let i = from; i < from + 6000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => insert(journal, i + k)));
+        const grown = walSize();
+        assert.ok(grown > 6 * 1024 * 1024, `the reader held the WAL back (${grown} bytes)`);
+        reader.exec('COMMIT');
+        reader.close();
+      };
+      await holdBack(3000);
+      // The reader gone, payments go on: SQLite's checkpoint completes, the WAL starts over, and
+      // journal_size_limit cuts the file back.
+      for (let i = 9000; i < 9010; i++) await insert(journal, i);
+      assert.ok(walSize() <= limit, `after the WAL started over: ${walSize()} bytes`);
 
-      // The reader gone and no payment since: the periodic look cuts the file back.
+      // Held back again, and no payment after: the periodic look cuts the file back.
+      await holdBack(10_000);
       const after = journal.checkpointIfLarge();
       assert.ok(after !== undefined && after <= limit, `after the checkpoint: ${after} bytes`);
-      // And payments after it keep it within journal_size_limit each time the WAL starts over.
-      for (let i = 9000; i < 12000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => insert(journal, i + k)));
-      assert.ok(walSize() < 6 * 1024 * 1024, `WAL at ${walSize()} bytes`);
       assert.equal((await journal.list({ limit: 1 })).items.length, 1);
     } finally {
       await journal.close();
