@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { get, post, productionClick, startClickEmulator, startTestBridge, tempDir, uniqueQr, type TestBridge } from './helpers.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
@@ -55,6 +56,7 @@ function fill(dir: string): () => void {
   return () => files.forEach((f) => rmSync(f, { force: true }));
 }
 
+const CHROMIUM = process.env.PAYBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
 const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 
 describe('SQLite journal: a full disk', () => {
@@ -317,6 +319,26 @@ describe('SQLite journal: low free space', () => {
       assert.equal(metric((await roomy.server.inject({ method: 'GET', url: '/metrics' })).body, 'paybridge_journal_low_space'), 0);
     } finally {
       await roomy.close();
+    }
+  });
+});
+
+describe('SQLite journal: the console says the disk is low', { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, () => {
+  test("the console's banner names the free space while the journal's disk is low", async () => {
+    const bridge = await startTestBridge((c) => {
+      c.journal.low_space_mb = 1024 * 1024 * 1024; // more than any disk: always low
+      c.language = 'en';
+    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const base = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+      const page = await browser.newPage();
+      await page.goto(`${base}/console/?lang=en`);
+      await page.waitForSelector('#journal-banner:not([hidden])', { timeout: 15_000 });
+      assert.match((await page.textContent('#journal-banner')) ?? '', /disk: \d+ (MB|МБ)|диске журнала|diskida/);
+    } finally {
+      await browser.close();
+      await bridge.close();
     }
   });
 });
