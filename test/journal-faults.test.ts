@@ -108,54 +108,54 @@ describe('SQLite journal: a full disk', () => {
     }
   });
 
-  test('the disk fills while Click is charging: the payment is never failed, and is settled once space is back', async (t) => {
-    const volume = smallVolume('3m');
-    if (typeof volume === 'string') return t.skip(volume);
-    let unfill: (() => void) | undefined;
-    let fillOnCharge = false;
-    const emulator = await startClickEmulator({
-      onChargeRequest: () => {
-        if (fillOnCharge) unfill = fill(volume.dir);
-      },
-    });
-    let bridge: TestBridge | undefined;
-    try {
-      bridge = await startTestBridge((c) => {
-        productionClick(emulator)(c);
-        c.journal.low_space_mb = 1;
-        c.recovery.grace_ms = 300;
-        // As the PostgreSQL outage test (journal.test.ts): without the confirmation step.
-        c.click!.confirm_mode = false;
-      }, volume.dir);
-      fillOnCharge = true;
-      const answer = await post(bridge, '/payment/click', { amount: 700, qr_code: uniqueQr() });
-      fillOnCharge = false;
-      t.diagnostic(`the till heard: ${JSON.stringify(answer.body)}`);
-      assert.equal(emulator.ledger().length, 1, 'Click charged');
-      // Money moved: never "nothing was sent", never failed.
-      assert.doesNotMatch(String(answer.body.error?.data), /JOURNAL_UNAVAILABLE/, JSON.stringify(answer.body));
-      assert.notEqual(answer.body.data?.status, 'failed');
-      assert.notEqual(answer.body.error?.transaction_status, 'failed');
-      const id = answer.body.data?.transaction_id ?? answer.body.error?.transaction_id;
-      assert.ok(id, JSON.stringify(answer.body));
-      const row = await bridge.journal.get(id);
-      assert.ok(row && ['pending', 'unknown', 'succeeded'].includes(row.status), row?.status);
-      t.diagnostic(`the journal, the disk full: ${row.status}`);
+  for (const confirmMode of [false, true]) {
+    test(`the disk fills while Click is charging (confirm_mode ${confirmMode}): never "nothing was sent", never failed while money may have moved; settled as Click says once space is back`, async (t) => {
+      const volume = smallVolume('3m');
+      if (typeof volume === 'string') return t.skip(volume);
+      let unfill: (() => void) | undefined;
+      let fillOnCharge = false;
+      const emulator = await startClickEmulator({
+        onChargeRequest: () => {
+          if (fillOnCharge) unfill = fill(volume.dir);
+        },
+      });
+      let bridge: TestBridge | undefined;
+      try {
+        bridge = await startTestBridge((c) => {
+          productionClick(emulator)(c);
+          c.journal.low_space_mb = 1;
+          c.recovery.grace_ms = 300;
+          c.click!.confirm_mode = confirmMode;
+        }, volume.dir);
+        fillOnCharge = true;
+        const answer = await post(bridge, '/payment/click', { amount: 700, qr_code: uniqueQr() });
+        fillOnCharge = false;
+        t.diagnostic(`the till heard: ${JSON.stringify(answer.body)}`);
+        assert.equal(emulator.ledger().length, 1, 'Click was asked');
+        // Money may have moved: never "nothing was sent", never failed.
+        assert.doesNotMatch(String(answer.body.error?.data), /JOURNAL_UNAVAILABLE/, JSON.stringify(answer.body));
+        assert.notEqual(answer.body.data?.status, 'failed');
+        assert.notEqual(answer.body.error?.transaction_status, 'failed');
+        const [row] = (await bridge.journal.list({ limit: 5 })).items;
+        assert.ok(row && ['pending', 'unknown'].includes(row.status), row?.status);
+        t.diagnostic(`the journal, the disk full: ${row.status}`);
 
-      unfill!();
-      await new Promise((r) => setTimeout(r, bridge!.config.recovery.grace_ms + 50));
-      await bridge.recovery.recoverNow();
-      const settled = await bridge.journal.get(id);
-      assert.equal(settled?.status, 'succeeded');
-      assert.equal(emulator.ledger().length, 1, 'charged once');
-      assert.equal((await get(bridge, '/health')).statusCode, 200);
-    } finally {
-      unfill?.();
-      await bridge?.close();
-      await emulator.close();
-      volume.close();
-    }
-  });
+        unfill!();
+        await new Promise((r) => setTimeout(r, bridge!.config.recovery.grace_ms + 50));
+        await bridge.recovery.recoverNow();
+        const settled = await bridge.journal.get(row.id);
+        // What Click says: charged (without the confirmation step), or never confirmed and so cancelled.
+        assert.equal(settled?.status, emulator.charges().length === 1 ? 'succeeded' : 'failed');
+        if (!confirmMode) assert.equal(emulator.charges().length, 1, 'charged once');
+        assert.equal((await get(bridge, '/health')).statusCode, 200);
+      } finally {
+        unfill?.();
+        await bridge?.close();
+        await emulator.close();
+        volume.close();
+      }
+    });
+  }
 });
 
 describe('SQLite journal: read-only, I/O errors, a failed WAL sync', () => {
