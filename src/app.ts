@@ -149,7 +149,7 @@ export async function openJournal(config: Config, logger: Logger, instance: stri
       onIdleError: (err) => logger.warn({ err }, 'a PostgreSQL journal connection failed while idle'),
     });
   }
-  return new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver, origin });
+  return new SqliteJournal({ path: config.journal.path!, driver: config.journal.sqlite_driver, origin, lowSpaceBytes: config.journal.low_space_mb * 1024 * 1024 });
 }
 
 /**
@@ -297,6 +297,8 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
       const j = await journal.health();
       return {
         ok: j.ok,
+        // The disk low but the journal still writing: up (200), with this for whoever looks.
+        ...(j.warning ? { warnings: [j.warning] } : {}),
         mode: config.mode,
         version: VERSION,
         timezone: config.shop.timezone,

@@ -433,11 +433,24 @@ async function refresh() {
     if (page.is_success) renderTransactions(page.data.items);
     else $('list-error').textContent = `${page.error.code}: ${page.error.message}`;
     renderAttention(attention.is_success ? attention.data : null);
+    void renderJournalBanner();
     if (state.detail && !$('detail').hidden) await openDetail(state.detail.transaction_id, true);
     document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed ?? 0) + 1);
   } catch (err) {
     if (!(err instanceof Unauthorized)) console.error(err);
   }
+}
+
+/**
+ * The journal's own state, from /health: a banner while its disk is low (journal.low_space_mb) or it
+ * cannot write at all (payments are refused with JOURNAL_UNAVAILABLE until it can).
+ */
+async function renderJournalBanner() {
+  const health = await api('/health').catch(() => null);
+  const j = health?.data?.journal;
+  const words = !j ? '' : !j.ok ? t('journal_down', { detail: j.detail }) : j.low_space ? t('journal_low', { mb: Math.floor(j.free_bytes / 1048576) }) : '';
+  $('journal-banner').textContent = words;
+  $('journal-banner').hidden = !words;
 }
 
 // ---- the reconciliation with the wallets ----------------------------------------------------------

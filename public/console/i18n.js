@@ -18,6 +18,8 @@ export const WORDS = {
     confirm_question: 'Вернуть {amount} по платежу {method} от {time}?', done_given_back: 'Возвращено {amount}.', done_resolved: 'Решение записано.',
     bad_amount: 'Сумма: число в сумах, не больше двух знаков после точки.', purchases: 'оплат', returns: 'возвратов',
     shop: 'Магазин', till: 'Касса', instance: 'Экземпляр PayBridge', any: 'любой',
+    journal_low: 'Мало места на диске журнала: свободно {mb} МБ. Освободите место, иначе платежи перестанут приниматься.',
+    journal_down: 'Журнал не может записывать: платежи не принимаются. {detail}',
   },
   uz: {
     language: 'Til', api_reference: 'API maʼlumotnomasi', logout: 'Chiqish', today: 'Bugun', terminals: 'Terminallar', terminal: 'Terminal',
@@ -37,6 +39,8 @@ export const WORDS = {
     confirm_question: '{method} orqali {time} dagi toʻlov boʻyicha {amount} qaytarilsinmi?', done_given_back: '{amount} qaytarildi.', done_resolved: 'Qaror yozildi.',
     bad_amount: 'Summa: soʻmda son, nuqtadan keyin ikki raqamdan koʻp emas.', purchases: 'toʻlov', returns: 'qaytarish',
     shop: 'Doʻkon', till: 'Kassa', instance: 'PayBridge nusxasi', any: 'istalgan',
+    journal_low: 'Jurnal diskida joy kam: {mb} MB boʻsh. Joy boʻshating, aks holda toʻlovlar qabul qilinmay qoladi.',
+    journal_down: 'Jurnalga yozib boʻlmayapti: toʻlovlar qabul qilinmayapti. {detail}',
   },
   en: {
     language: 'Language', api_reference: 'API reference', logout: 'Log out', today: 'Today', terminals: 'Terminals', terminal: 'Terminal',
@@ -56,6 +60,8 @@ export const WORDS = {
     confirm_question: 'Give back {amount} of the {method} payment of {time}?', done_given_back: '{amount} given back.', done_resolved: 'Decision recorded.',
     bad_amount: 'Amount: a number of soum with at most two decimals.', purchases: 'purchases', returns: 'returns',
     shop: 'Shop', till: 'Till', instance: 'PayBridge instance', any: 'any',
+    journal_low: "Little space left on the journal's disk: {mb} MB free. Free some, or payments will be refused.",
+    journal_down: 'The journal cannot write: no payment can be taken. {detail}',
   },
 };
 

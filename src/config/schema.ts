@@ -281,6 +281,11 @@ export const ConfigSchema = Type.Object(
           default: 'auto',
           description: 'auto: better-sqlite3 on Node 20/22, node:sqlite on Node 24 and later.',
         }),
+        low_space_mb: Type.Integer({
+          minimum: 0,
+          default: 200,
+          description: 'sqlite: free space on the journal\'s volume (MiB) below which /health, /metrics and the console warn; 0: never. When the disk is full, payments are refused (JOURNAL_UNAVAILABLE) until space is freed.',
+        }),
       },
       { ...strict, default: {} },
     ),

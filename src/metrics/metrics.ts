@@ -157,6 +157,27 @@ export class Metrics {
       labelNames: ['result'],
       registers,
     });
+    // Set only for a journal on a local volume (SQLite); absent for PostgreSQL.
+    new Gauge({
+      name: 'paybridge_journal_free_bytes',
+      help: "Bytes free on the SQLite journal's volume (what PayBridge may use).",
+      registers,
+      async collect() {
+        this.reset();
+        const space = await journal.freeSpace?.().catch(() => undefined);
+        if (space) this.set(space.freeBytes);
+      },
+    });
+    new Gauge({
+      name: 'paybridge_journal_low_space',
+      help: "1 while the free space on the SQLite journal's volume is below journal.low_space_mb: free some before payments are refused.",
+      registers,
+      async collect() {
+        this.reset();
+        const space = await journal.freeSpace?.().catch(() => undefined);
+        if (space) this.set(space.low ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'paybridge_fiscal_handoffs_pending',
       help: 'Fiscal receipts not yet delivered to Click, Payme or Uzum.',

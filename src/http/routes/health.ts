@@ -6,7 +6,9 @@ export interface HealthReport {
   ok: boolean;
   mode: string;
   version: string;
-  journal: { engine: string; ok: boolean; detail: string };
+  journal: { engine: string; ok: boolean; detail: string; free_bytes?: number; low_space?: boolean; warning?: string };
+  /** Still ready, but someone should look: the journal's disk is low (see journal.low_space_mb). */
+  warnings?: string[];
   [more: string]: unknown;
 }
 
@@ -15,7 +17,8 @@ export type HealthSource = () => Promise<HealthReport>;
 export function registerHealthRoutes(app: FastifyInstance, health: HealthSource): void {
   const schema = {
     summary: 'Is PayBridge ready?',
-    description: 'HTTP 200 when the journal can be written, 503 when not; data names the mode, the methods and each terminal.',
+    description:
+      'HTTP 200 when the journal can be written, 503 when not (a full disk, a read-only volume, an I/O error, an unreachable database); data names the mode, the methods and each terminal. A journal whose disk is low but still writes is 200 with `warnings`.',
     tags: ['service'],
     response: {
       200: envelope(AnyObject, { ok: true, mode: 'sandbox', version: '0.1.0', journal: { engine: 'sqlite', ok: true, detail: 'ok' } }, 'Ready.'),

@@ -1,5 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { SqlConnection } from './connection.js';
+import { JournalUnavailableError } from '../../payments/ports/journal.js';
+import { journalUnwritable, storageFailureCode } from './storage-errors.js';
 
 /**
  * Told of every batch committed (`{ writes }`): the benchmark's work counter counts journal writes here
@@ -38,11 +40,20 @@ interface Pending {
  */
 export type DurableSync = () => Promise<void>;
 
-/** The WAL could not be synced: writes this journal committed may not be on disk, and it takes no more. */
-export class JournalSyncError extends Error {
+/**
+ * The WAL could not be synced: writes this journal committed may not be on disk, and it takes no more.
+ * A JournalUnavailableError, so that an operation's first write that meets it tells the till
+ * JOURNAL_UNAVAILABLE (nothing was sent), and a later one that its outcome is not known.
+ */
+export class JournalSyncError extends JournalUnavailableError {
   constructor(override readonly cause: unknown) {
     super(`the journal's WAL could not be synced to disk (${(cause as Error)?.message ?? String(cause)}): writes since the last sync may be lost, and this journal accepts no more writes until PayBridge is restarted`);
     this.name = 'JournalSyncError';
+  }
+
+  /** The same failure, as an error of its own for one caller (see journalUnwritable). */
+  again(): JournalSyncError {
+    return new JournalSyncError(this.cause);
   }
 }
 
@@ -91,10 +102,11 @@ export class GroupCommit {
   private waiting: Waiting[] = [];
   private syncing: Promise<void> | undefined;
   private broken: JournalSyncError | undefined;
+  private unwritableSince: { cause: unknown } | undefined;
 
   constructor(
     private readonly db: SqlConnection,
-    private readonly options: { maxBatch?: number; sync?: DurableSync } = {},
+    private readonly options: { maxBatch?: number; sync?: DurableSync; where?: string } = {},
   ) {}
 
   /** Set once a WAL sync failed: the journal is no longer durable and refuses writes. */
@@ -102,8 +114,17 @@ export class GroupCommit {
     return this.broken;
   }
 
+  /**
+   * Why the last batch could not be written (the disk full, the volume read-only, an I/O error), until
+   * a batch commits again: nothing else is kept of it, and the next batch simply tries again, so the
+   * journal recovers by itself once the disk takes writes again.
+   */
+  get unwritable(): JournalUnavailableError | undefined {
+    return this.unwritableSince && journalUnwritable(this.options.where ?? 'journal', this.unwritableSince.cause);
+  }
+
   run<T>(work: () => T): Promise<T> {
-    if (this.broken) return Promise.reject(this.broken);
+    if (this.broken) return Promise.reject(this.broken.again());
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
@@ -126,10 +147,10 @@ export class GroupCommit {
    * answersOnceDurable), since what it read may be a commit whose sync is still running.
    */
   durable(): Promise<void> {
-    if (this.broken) return Promise.reject(this.broken);
+    if (this.broken) return Promise.reject(this.broken.again());
     if (!this.options.sync || this.durableThrough >= this.commits) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ through: this.commits, settle: resolve, fail: reject });
+      this.waiting.push({ through: this.commits, settle: resolve, fail: (err) => reject(err instanceof JournalSyncError ? err.again() : err) });
       this.startSync();
     });
   }
@@ -142,7 +163,7 @@ export class GroupCommit {
 
   private commit(batch: Pending[]): void {
     if (this.broken) {
-      for (const item of batch) item.reject(this.broken);
+      for (const item of batch) item.reject(this.broken.again());
       return;
     }
     let outcomes: Outcome[];
@@ -150,6 +171,9 @@ export class GroupCommit {
       this.db.exec('BEGIN IMMEDIATE');
       const bare = this.runBare(batch);
       if ('failed' in bare) {
+        // The disk, not the write, failed: running the writes again one by one would meet it again.
+        // (SQLite may already have rolled the transaction back: the catch below rolls back what is left.)
+        if (storageFailureCode(bare.failed)) throw bare.failed;
         this.db.exec('ROLLBACK');
         // A batch of one: its failure is its outcome, and nothing of it was kept.
         if (batch.length === 1) {
@@ -163,10 +187,18 @@ export class GroupCommit {
       }
       this.db.exec('COMMIT');
       this.commits += 1;
+      this.unwritableSince = undefined;
       if (committed.hasSubscribers) committed.publish({ writes: batch.length });
     } catch (err) {
-      // Nothing of this batch is on disk: every caller hears so.
+      // Nothing of this batch is on disk: every caller hears so. A storage failure (SQLITE_FULL at the
+      // COMMIT, say) leaves the connection usable once the transaction is rolled back: the next batch
+      // begins afresh, and succeeds once the disk takes writes again.
       this.rollback();
+      if (storageFailureCode(err)) {
+        this.unwritableSince = { cause: err };
+        const where = this.options.where ?? 'journal';
+        return this.whenDurable(() => batch.forEach((item) => item.reject(journalUnwritable(where, err))), batch);
+      }
       return this.whenDurable(() => batch.forEach((item) => item.reject(err)), batch);
     }
     this.whenDurable(() => batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value))), batch);
@@ -175,7 +207,7 @@ export class GroupCommit {
   /** Runs `settle` once every COMMIT made so far is on disk: at once with synchronous=FULL (COMMIT synced), after a WAL sync otherwise. */
   private whenDurable(settle: () => void, batch: Pending[]): void {
     if (!this.options.sync || this.durableThrough >= this.commits) return settle();
-    this.waiting.push({ through: this.commits, settle, fail: (err) => batch.forEach((item) => item.reject(err)) });
+    this.waiting.push({ through: this.commits, settle, fail: (err) => batch.forEach((item) => item.reject(err instanceof JournalSyncError ? err.again() : err)) });
     this.startSync();
   }
 
@@ -228,6 +260,8 @@ export class GroupCommit {
         this.db.exec('RELEASE write');
         return { ok: true, value };
       } catch (err) {
+        // The disk failed, not this write: the whole batch fails (see commit).
+        if (storageFailureCode(err)) throw err;
         this.db.exec('ROLLBACK TO write');
         this.db.exec('RELEASE write');
         return { ok: false, value: err };
@@ -252,7 +286,7 @@ export class GroupCommit {
  * them it costs a comparison; a read waits at most for the sync in flight, as under synchronous=FULL it
  * would have waited behind the COMMIT holding the main thread.
  */
-export function answersOnceDurable<T extends object>(journal: T, writes: GroupCommit, except: readonly string[]): T {
+export function answersOnceDurable<T extends object>(journal: T, writes: GroupCommit, except: readonly string[], where = 'journal'): T {
   // By function, not by name: a method replaced on the instance (as tests do) is wrapped anew.
   const wrapped = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
   return new Proxy(journal, {
@@ -264,7 +298,15 @@ export function answersOnceDurable<T extends object>(journal: T, writes: GroupCo
       if (!fn) {
         fn = function (this: unknown, ...args: unknown[]) {
           const answer = method.apply(this, args);
-          return answer instanceof Promise ? answer.then((v) => writes.durable().then(() => v)) : answer;
+          // A read that meets a storage failure (SQLITE_IOERR_READ, say) is the journal unavailable too.
+          return answer instanceof Promise
+            ? answer.then(
+                (v) => writes.durable().then(() => v),
+                (err: unknown) => {
+                  throw storageFailureCode(err) ? journalUnwritable(where, err) : err;
+                },
+              )
+            : answer;
         };
         wrapped.set(method, fn);
       }

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openSqlite, type SqlConnection, type SqliteDriverChoice, type SqlStatement } from './connection.js';
 import { maskDeep } from '../../payments/masking.js';
@@ -20,6 +21,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyRecord,
   type JournalHealth,
+  type JournalSpace,
   type JournalOrigin,
   type NewHandoff,
   type NewTransaction,
@@ -100,7 +102,20 @@ export interface SqliteJournalOptions {
    * throw-away journals, with SQLite's own semantics but no fsync.
    */
   durability?: 'full' | 'memory';
+  /** Free space on the journal's volume below which /health, /metrics and the console warn (journal.low_space_mb). */
+  lowSpaceBytes?: number;
+  /** How large the `-wal` file may stay between checkpoints (see checkpointIfLarge). */
+  walLimitBytes?: number;
+  /** How often the WAL's size is looked at (see checkpointIfLarge); 0: never (a test calls it itself). */
+  checkpointEveryMs?: number;
 }
+
+/** 200 MiB: at about 1 KiB a payment in the journal, weeks of a busy till, and room for the WAL and a backup's copy. */
+export const DEFAULT_LOW_SPACE_BYTES = 200 * 1024 * 1024;
+/** Twice what the WAL reaches between automatic checkpoints (1000 pages of 4 KiB and their frame headers). */
+export const DEFAULT_WAL_LIMIT_BYTES = 8 * 1024 * 1024;
+/** While the disk is merely low, a write is tried by /health at most this often (while it fails: at every call). */
+const LOW_SPACE_PROBE_MS = 10_000;
 
 const FINAL_STATUSES: readonly TransactionStatus[] = ['succeeded', 'failed', 'cancelled', 'refunded'];
 const PATCH_KEYS = Object.keys(PATCH_COLUMNS) as (keyof typeof PATCH_COLUMNS)[];
@@ -123,6 +138,10 @@ export class SqliteJournal implements Journal {
   /** The WAL synced off the event loop (synchronous=NORMAL + fdatasync before any caller hears): see group-commit.ts. */
   private readonly walSync: WalSync | undefined;
   private closing: Promise<void> | undefined;
+  private readonly checkpointTimer: NodeJS.Timeout | undefined;
+  /** The write /health tries (see health): one at a time, and when the disk is only low, not at every call. */
+  private probing: Promise<void> | undefined;
+  private probedAt = -Infinity;
   private readonly clockNow: () => number;
   private readonly walletRuns: SqliteWalletRuns;
 
@@ -132,9 +151,13 @@ export class SqliteJournal implements Journal {
     this.db = openSqlite(options.path, options.driver);
     const synchronous = options.durability === 'memory' ? 'OFF' : 'FULL';
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
+    // See checkpointIfLarge: the WAL is cut back to this size whenever SQLite starts it over.
+    this.db.exec(`PRAGMA journal_size_limit = ${options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES}`);
     this.migrate();
     this.walSync = this.openWalSync();
-    this.writes = new GroupCommit(this.db, { sync: this.walSync?.sync });
+    this.writes = new GroupCommit(this.db, { sync: this.walSync?.sync, where: options.path });
+    const every = options.checkpointEveryMs ?? 60_000;
+    if (options.path !== ':memory:' && every > 0) this.checkpointTimer = setInterval(() => this.checkpointIfLarge(), every).unref();
     this.walletRuns = new SqliteWalletRuns(this.db, this.writes, () => this.clockNow());
     this.statements = {
       insert: this.db.prepare(`INSERT INTO transactions (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES}) RETURNING *`),
@@ -291,7 +314,7 @@ export class SqliteJournal implements Journal {
       ),
     };
     // With the WAL synced off the event loop, reads answer only once what they saw is on disk (group-commit.ts).
-    if (this.walSync) return answersOnceDurable(this, this.writes, ['health', 'close']);
+    if (this.walSync) return answersOnceDurable(this, this.writes, ['health', 'close', 'freeSpace', 'checkpointIfLarge'], options.path);
   }
 
   /** The schema version this file is at. */
@@ -875,19 +898,100 @@ export class SqliteJournal implements Journal {
     };
   }
 
+  /**
+   * Up only while the journal can be written. Reading is not enough: a full disk or a read-only volume
+   * still answers SELECT. So when the last write failed, or the disk is low, /health tries a write
+   * itself (see probe): down while it fails, up again as soon as one commits, without a restart.
+   * A failed WAL sync is for good (see JournalSyncError): down until PayBridge is restarted.
+   */
   async health(): Promise<JournalHealth> {
+    let space: JournalSpace | undefined;
     try {
       this.db.prepare('SELECT 1').get();
-      if (this.writes.failure) return { engine: this.engine, ok: false, detail: this.writes.failure.message };
+      space = await this.freeSpace().catch(() => undefined);
+      const spaceFields = space ? { free_bytes: space.freeBytes, low_space: space.low } : {};
+      const warning = space?.low ? { warning: `only ${mib(space.freeBytes)} free on the journal's volume (warning below ${mib(this.lowSpaceBytes)}): free some space, or payments will be refused when it runs out` } : {};
+      if (this.writes.failure) return { engine: this.engine, ok: false, detail: this.writes.failure.message, ...spaceFields, ...warning };
+      if (this.writes.unwritable || (space?.low && performance.now() - this.probedAt >= LOW_SPACE_PROBE_MS)) await this.probe();
+      const unwritable = this.writes.failure ?? this.writes.unwritable;
+      if (unwritable) return { engine: this.engine, ok: false, detail: unwritable.message, ...spaceFields, ...warning };
       const sync = this.walSync ? 'synchronous=NORMAL + WAL fdatasync before each answer' : 'synchronous=FULL';
-      return { engine: this.engine, ok: true, detail: `schema v${this.schemaVersion}, WAL, ${sync}, ${this.db.driver}` };
+      return { engine: this.engine, ok: true, detail: `schema v${this.schemaVersion}, WAL, ${sync}, ${this.db.driver}`, ...spaceFields, ...warning };
     } catch (err) {
       return { engine: this.engine, ok: false, detail: (err as Error).message };
     }
   }
 
+  /**
+   * One write through the group commit, as small as SQLite allows and changing nothing: the schema
+   * version written again over itself (a page of the WAL, synced like any payment's). Its failure is
+   * recorded by the group commit (GroupCommit.unwritable), its success clears it.
+   */
+  private probe(): Promise<void> {
+    this.probing ??= this.writes
+      .run(() => this.db.exec(`PRAGMA user_version = ${this.schemaVersion}`))
+      .catch(() => undefined)
+      .finally(() => {
+        this.probedAt = performance.now();
+        this.probing = undefined;
+      });
+    return this.probing;
+  }
+
+  private get lowSpaceBytes(): number {
+    return this.options.lowSpaceBytes ?? DEFAULT_LOW_SPACE_BYTES;
+  }
+
+  /** Free space on the journal's volume (fs.statfs on its folder): what an unprivileged process may use. */
+  async freeSpace(): Promise<JournalSpace | undefined> {
+    if (this.options.path === ':memory:') return undefined;
+    const fs = await statfs(dirname(this.options.path));
+    const freeBytes = Number(fs.bavail) * Number(fs.bsize);
+    return { freeBytes, totalBytes: Number(fs.blocks) * Number(fs.bsize), low: freeBytes < this.lowSpaceBytes };
+  }
+
+  /**
+   * Keeps the `-wal` file from growing without bound. SQLite checkpoints by itself after a commit once
+   * the WAL holds 1000 pages (wal_autocheckpoint), and starts the WAL over from its beginning at the
+   * next write once every frame is copied back — but the file itself never shrinks, and two things can
+   * keep it growing: a reader that holds an old snapshot (another process reading the journal: a long
+   * export, a backup) stops the checkpoint short of the end, so every write adds to the file; and a
+   * write that failed (the disk full) leaves frames past the commit point. journal_size_limit (set at
+   * open) has SQLite cut the file back to walLimitBytes each time it starts the WAL over; this
+   * function, run every checkpointEveryMs, does a TRUNCATE checkpoint when the file is past that size
+   * anyway (the readers gone, but no write since to start it over). busy_timeout is 0 meanwhile: where
+   * a reader still holds the WAL the checkpoint does what it can and returns at once, instead of holding
+   * the event loop (and every till) for the busy timeout; it is tried again next time. A checkpoint
+   * with synchronous=NORMAL syncs the WAL before copying and the database after, so nothing not yet
+   * synced by the group commit is lost by it. Returns the WAL's size after, or undefined when it was
+   * not looked at.
+   */
+  checkpointIfLarge(): number | undefined {
+    if (!this.db.isOpen || this.options.path === ':memory:') return undefined;
+    const wal = `${this.options.path}-wal`;
+    const size = () => {
+      try {
+        return statSync(wal).size;
+      } catch {
+        return undefined;
+      }
+    };
+    const before = size();
+    if (before === undefined || before <= (this.options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES)) return before;
+    try {
+      this.db.exec('PRAGMA busy_timeout = 0');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // The disk full, a reader's lock: tried again at the next look.
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${this.options.busyTimeoutMs ?? 5000}`);
+    }
+    return size();
+  }
+
   async close(): Promise<void> {
     if (!this.db.isOpen) return;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.closing ??= (async () => {
       await this.writes.drain();
       this.walSync?.close();
@@ -896,3 +1000,5 @@ export class SqliteJournal implements Journal {
     return this.closing;
   }
 }
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;

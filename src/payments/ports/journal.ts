@@ -208,6 +208,20 @@ export interface JournalHealth {
   engine: string;
   ok: boolean;
   detail: string;
+  /** Bytes free on the journal's volume, where the journal is a local file (SQLite). */
+  free_bytes?: number;
+  /** The free space is below the configured threshold (journal.low_space_mb): a warning, the journal still writes. */
+  low_space?: boolean;
+  /** A sentence for whoever reads /health, with `low_space`. */
+  warning?: string;
+}
+
+/** The free space of a local journal's volume (see JournalHealth). */
+export interface JournalSpace {
+  freeBytes: number;
+  totalBytes: number;
+  /** Below the threshold the journal was configured with. */
+  low: boolean;
 }
 
 /**
@@ -498,6 +512,8 @@ export interface Journal extends WalletRunStore {
   /** What is still open: transactions pending/unknown by method, fiscal hand-offs not yet delivered, unknown shift closes. */
   openCounts(): Promise<OpenCounts>;
   health(): Promise<JournalHealth>;
+  /** A local journal's free space (SQLite); engines on another machine have none to tell. */
+  freeSpace?(): Promise<JournalSpace | undefined>;
   close(): Promise<void>;
 }
 
