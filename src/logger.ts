@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger, type DestinationStream, type LoggerOptions, type TransportTargetOptions } from 'pino';
-import { maskDeep } from './payments/masking.js';
+import { maskDeep, maskText, maskUrlQuery } from './payments/masking.js';
 
 /**
  * Fields whose values pino's serializers reduce to what carries no secret: a request to its method,
@@ -30,6 +30,31 @@ export function maskLogFields(fields: Record<string, unknown>): Record<string, u
   return out;
 }
 
+/**
+ * A request as its lines show it: method, URL (a secret-like query value such as `?token=…` masked),
+ * host, address. The same fields as Fastify's own serializer, which this one replaces (a logger's own
+ * serializers win over Fastify's).
+ */
+function requestSerializer(req: { method?: string; url?: string; headers?: Record<string, unknown>; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? maskUrlQuery(req.url) : req.url,
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+/** An error as pino writes it, its message and stack masked like free text (a URL with a token in it). */
+function errorSerializer(err: Error) {
+  const out = pino.stdSerializers.err(err) as Record<string, unknown> | Error;
+  if (!out || typeof out !== 'object' || out === err) return out;
+  const record = out as Record<string, unknown>;
+  for (const field of ['message', 'stack'] as const) if (typeof record[field] === 'string') record[field] = maskText(record[field]);
+  return record;
+}
+
 function loggerOptions(level: string): LoggerOptions {
   return {
     level,
@@ -39,6 +64,7 @@ function loggerOptions(level: string): LoggerOptions {
     // allocated (docs/performance.md).
     // A child logger's own bindings are not masked (pino formats only the root's): keep them to ids.
     formatters: { log: maskLogFields, bindings: maskLogFields },
+    serializers: { req: requestSerializer, err: errorSerializer },
   };
 }
 

@@ -75,6 +75,21 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     assert.equal(bridge.emulators!.payme.charges().filter((r) => r.amount === 700).length, 1);
   });
 
+  it('the README’s curl, then its CLI line with the same code and amount: the earlier payment, said so, never "paid"', async () => {
+    // Issue #28: the CLI answered "paid" for a payment it did not take (the QR retry window's answer carried no marker).
+    const qr = uniqueQr();
+    const curl = await fetch(`${env.PAYBRIDGE_URL}/payment/click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 500, qr_code: qr }) });
+    const first = (await curl.json()) as { data: { transaction_id: string; replayed?: boolean } };
+    assert.equal(first.data.replayed, undefined, 'the first payment is not a replay');
+    const cli = await paybridge(['pay', 'click', '500', '--qr', qr], env);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.doesNotMatch(cli.stdout, /^paid:/m, cli.stdout);
+    assert.match(cli.stdout, /not taken now: this is an earlier payment of 5\.00 soum by click, answered again \(replayed\)/);
+    assert.match(cli.stdout, new RegExp(`transaction ${first.data.transaction_id}`));
+    assert.match(cli.stdout, /no new payment was made/);
+    assert.equal(bridge.emulators!.click.ledger().filter((c) => c.otpData === qr).length, 1, 'charged once');
+  });
+
   it('takes a card payment in soum exactly, refunds part of it, closes the shift reconciled', async () => {
     const paid = await json(['pay', 'uzcard', '--soum', '12.50']);
     assert.equal(paid.code, 0);

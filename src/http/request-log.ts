@@ -67,14 +67,39 @@ export class RequestLogController extends LogController {
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (completed.has(request)) return;
+    completed.add(request);
     if (error) {
       super.requestCompleted(error, request, reply);
       return;
     }
-    const fields = { req: request, res: reply, responseTime: reply.elapsedTime, ...outcomeOf(request as Answered) };
-    if (!isQuiet(request) || failedRequests.has(request) || reply.statusCode >= 400) reply.log.info(fields, 'request completed');
-    else reply.log.debug(fields, 'request completed');
+    writeCompleted(request, reply, {});
   }
+}
+
+/** Requests whose line is written: one line per request, whichever way it ended. */
+const completed = new WeakSet<FastifyRequest>();
+
+function writeCompleted(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown>): void {
+  const fields = { req: request, res: reply, responseTime: reply.elapsedTime, ...outcomeOf(request as Answered), ...extra };
+  if (!isQuiet(request) || failedRequests.has(request) || reply.statusCode >= 400 || extra.answer_delivered === false) reply.log.info(fields, 'request completed');
+  else reply.log.debug(fields, 'request completed');
+}
+
+/**
+ * The line of a request whose till hung up before its answer could be written. Fastify writes its
+ * line only when the answer has been handed to the socket, so an operation that outlived its till's
+ * patience — a card payment while the customer is at the pinpad, most often — was done without any
+ * line at `info`. It is written, with what the operation came to, and `answer_delivered: false`.
+ */
+function lineWhenUndelivered(request: FastifyRequest, reply: FastifyReply): void {
+  const write = () => {
+    if (completed.has(request) || reply.raw.writableFinished) return;
+    completed.add(request);
+    writeCompleted(request, reply, { answer_delivered: false });
+  };
+  if (reply.raw.destroyed || request.raw.socket?.destroyed) write();
+  else reply.raw.once('close', write);
 }
 
 /**
@@ -84,6 +109,10 @@ export class RequestLogController extends LogController {
 export function markFailedRequests(app: FastifyInstance): void {
   app.addHook('onError', async (request) => {
     failedRequests.add(request);
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    lineWhenUndelivered(request, reply);
+    done(null, payload);
   });
   app.addHook('preSerialization', (request, _reply, payload, done) => {
     if (payload !== null && typeof payload === 'object') (request as Answered)[ANSWER] = payload as Answered[typeof ANSWER];

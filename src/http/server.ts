@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
@@ -153,6 +154,8 @@ function answerOnSocket(err: Error & { code?: string }, socket: Socket, language
       ? 'headers: larger than this server accepts (Node.js max-http-header-size)'
       : err.code === 'HPE_INVALID_METHOD'
         ? 'method: not an HTTP method PayBridge serves (GET, POST)'
+        : err.code === 'PAYBRIDGE_CONNECT'
+          ? 'method: CONNECT is not an HTTP method PayBridge serves (GET, POST)'
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? 'request: not received whole within server.request_timeout_ms'
           : `request: not a well-formed HTTP request (${err.code ?? 'parse error'})`;
@@ -167,6 +170,18 @@ function answerOnSocket(err: Error & { code?: string }, socket: Socket, language
   socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   socket.resume();
   setTimeout(() => socket.destroy(), 5_000).unref();
+}
+
+/** The offset (from 0) of the first byte of the first character of `bytes` that is not valid UTF-8. */
+export function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length || !isUtf8(bytes.subarray(i, i + length))) return i;
+    i += length;
+  }
+  return i;
 }
 
 type ValidatorCompiler = (route: { schema: unknown; method: string; url: string; httpPart?: string }) => ((data: unknown) => unknown) & { errors?: unknown };
@@ -235,6 +250,9 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     schemaController: { compilersFactory: { buildValidator: lazyValidatorCompiler as never, buildSerializer: () => () => (data: unknown) => JSON.stringify(data) } },
   });
 
+  // Node hands a CONNECT request to 'connect' listeners instead of to Fastify, and with none it drops
+  // the connection unanswered; it is answered like any other method PayBridge does not serve.
+  app.server.on('connect', (_req: unknown, socket: Socket) => answerOnSocket(Object.assign(new Error('CONNECT is not served'), { code: 'PAYBRIDGE_CONNECT' }), socket, deps.language));
   markFailedRequests(app);
   negotiateLanguage(app, deps.language);
   if (deps.apiToken) requireBearerToken(app, deps.apiToken);
@@ -245,8 +263,16 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
 
   // Tills send JSON with whatever Content-Type they were written with (or none).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    // Read as bytes and checked before decoding: decoded as a string, bytes that are not UTF-8 became
+    // U+FFFD silently, so a body whose bad bytes sat in a field a route ignores was charged (a card
+    // payment), while a route that reads that field refused it. No route takes such a body.
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(invalidRequest([`body: is not valid UTF-8 (byte ${firstInvalidUtf8(bytes)}); send JSON encoded as UTF-8`]), undefined);
+      return;
+    }
+    const text = bytes.toString('utf8');
     if (text.trim() === '') {
       done(invalidRequest(['body: is empty; expected a JSON object']), undefined);
       return;

@@ -33,8 +33,29 @@ export function maskUrlPassword(url: string): string {
   return url.replace(URL_PASSWORD, '$1:***@');
 }
 
+// A query parameter (after `?` or `&`) whose name says it holds a secret: `?token=…`, `&api_key=…`.
+const QUERY_PARAM = /([?&;])([^=&#;\s?]+)=([^&#;\s]*)/g;
+
+function paramName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * A URL or path with the values of its secret-like query parameters (token, secret, password, key,
+ * auth, signature, …; the names' spelling percent-decoded) replaced by `***`: a token sent in the URL
+ * is refused, but the URL is logged. Other parameters stay readable.
+ */
+export function maskUrlQuery(url: string): string {
+  if (!url.includes('=')) return url;
+  return url.replace(QUERY_PARAM, (whole, sep: string, name: string, value: string) => (value !== '' && SECRET_KEY.test(paramName(name)) ? `${sep}${name}=***` : whole));
+}
+
 export function maskText(text: string): string {
-  return maskUrlPassword(text).replace(PAN_IN_TEXT, (match) => maskPan(match));
+  return maskUrlQuery(maskUrlPassword(text)).replace(PAN_IN_TEXT, (match) => maskPan(match));
 }
 
 export interface MaskOptions {

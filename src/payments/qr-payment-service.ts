@@ -74,6 +74,8 @@ export interface QrPaymentResult {
   payment_status?: 'SUCCESS';
   error_code?: '0';
   error_message?: null;
+  /** Set on the answer to a retry (the same code and amount within the window, or a key's replay): the earlier payment, not taken now. */
+  replayed?: true;
 }
 
 /** What the provider prepared before a charge, as journaled with its first step. */
@@ -248,6 +250,8 @@ export class QrPaymentService {
           ...(kkm_id ? { kkm_id } : {}),
           ...(device_id ? { device_id } : {}),
           ...(tx.method === 'uzum' ? { payment_status: 'SUCCESS' as const, error_code: '0' as const, error_message: null } : {}),
+          // Last, after the contract's fields, where a keyed replay puts it too (idempotent.ts).
+          ...(replayed ? { replayed: true as const } : {}),
         };
       }
       case 'failed':

@@ -55,10 +55,20 @@ export async function pay(
   const label = qr ? `waiting for ${QR_NAMES[method]}` : 'waiting for the customer at the pinpad';
   const envelope = await withProgress(label, client.request('POST', PATHS[method], body, { 'idempotency-key': key }));
   return finish(envelope, out, (d) => {
-    const lines = [`paid: ${soum(Number(d.amount ?? amount))} by ${method}`, `transaction ${String(d.transaction_id)}`];
+    // A replay is the earlier payment answered again (the same key, or the same QR code and amount
+    // within the retry window): nothing was taken now, and the cashier must not read it as a new sale.
+    const lines = d.replayed
+      ? [`not taken now: this is an earlier payment of ${soum(Number(d.amount ?? amount))} by ${method}, answered again (replayed)`, `transaction ${String(d.transaction_id)}`]
+      : [`paid: ${soum(Number(d.amount ?? amount))} by ${method}`, `transaction ${String(d.transaction_id)}`];
     if (d.payment_id) lines.push(`payment_id ${String(d.payment_id)}`);
     if (d.ppt_id) lines.push(`RRN ${String(d.ppt_id)}`);
-    if (d.replayed) lines.push('(answered from the journal: this payment was already taken)');
+    if (d.replayed) {
+      lines.push(
+        qr
+          ? 'The same QR code and amount (or the same idempotency key) was already paid: no new payment was made. For another payment, scan a new code from the customer’s app.'
+          : 'The same idempotency key was already paid: no new payment was made.',
+      );
+    }
     if (!qr && typeof d.message === 'string') lines.push('', d.message);
     process.stdout.write(`${lines.join('\n')}\n`);
   });
