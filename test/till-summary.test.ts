@@ -14,7 +14,7 @@ import { get, post, startTestBridge, tempDir, transitionAsHolder, uniqueQr, type
  * and both must agree.
  */
 const TZ = 'Asia/Tashkent';
-type Money = { paid_count: number; paid_amount: number; returned_amount: number; net_amount: number };
+type Money = { paid_count: number; paid_amount: number; returned_amount: number; returned_count?: number; net_amount: number };
 const MONEY = ['paid_count', 'paid_amount', 'returned_amount', 'net_amount'] as const;
 
 describe('the summary of one till, of one shop, of everything', () => {

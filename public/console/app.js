@@ -617,11 +617,21 @@ function relatedItem(x, kind) {
     pill(x.status, t(`st_${x.status}`)),
     ' ',
     el('span', { class: 'muted' }, fmt.dateTime(x.created_at)),
-    x.error ? el('div', { class: 'error-text' }, errorText(x.error)) : '',
+    x.error ? el('div', { class: 'error-text' }, failureNode(x.error)) : '',
   );
 }
 
 const errorText = (e) => [`${e.code}: ${e.message}`, e.reason, e.data && `(${e.data})`].filter(Boolean).join(' — ');
+
+/**
+ * A journaled failure: why, in words for people first (the server's `reason`, in the console's
+ * language), then, smaller, the code and the provider's or pinpad's own words, for whoever checks
+ * with them ("104: BILLING_ERROR (400: apelsin.pay.wrong.prefix.otp.data)").
+ */
+const rawError = (e) => [`${e.code}: ${e.message}`, e.data && e.data !== e.message ? `(${e.data})` : ''].filter(Boolean).join(' ');
+const failureNode = (e) =>
+  el('span', { class: 'failure' }, el('span', { class: 'failure-reason', 'data-part': 'reason' }, e.reason ?? rawError(e)), e.reason ? el('span', { class: 'fine failure-raw', 'data-part': 'raw' }, rawError(e)) : '');
+const failureText = (e) => (e.reason ? `${e.reason} (${rawError(e)})` : rawError(e));
 
 function closeDetail() {
   state.detailSeq += 1;
@@ -659,7 +669,7 @@ async function openDetail(id, quiet = false) {
     ['shift', tx.shift_number],
     ['fiscal', tx.fiscal ? `${t(`fiscal_${tx.fiscal.state}`)} (${t('attempts')}: ${fmt.number(tx.fiscal.attempts)})` : null],
     ['held_by', tx.held_by ? `${tx.held_by.holder} (${t('until')} ${fmt.dateTime(tx.held_by.until)})` : null],
-    ['error', tx.error ? errorText(tx.error) : null],
+    ['error', tx.error ? failureNode(tx.error) : null],
     ['created', fmt.dateTime(tx.created_at)],
     ['updated', fmt.dateTime(tx.updated_at)],
   ].filter(([, v]) => v !== null && v !== undefined && v !== '');
@@ -780,7 +790,7 @@ function openResolve() {
     .map((c) => el('li', { 'data-conflict': c.conflict_id }, el('span', { class: 'muted' }, fmt.dateTime(c.created_at)), ' ', `${t('proven_step')}: ${stepText(c.evidence.step)} (${c.proven_by})`, summarise(c.evidence.detail) ? el('span', { class: 'fine' }, summarise(c.evidence.detail)) : ''));
   $('resolve-evidence').replaceChildren(...events, ...proofs);
   if (!events.length && !proofs.length) $('resolve-evidence').replaceChildren(el('li', {}, t('evidence_none')));
-  $('resolve-last-error').textContent = tx.error ? `${t('error')}: ${errorText(tx.error)}` : '';
+  $('resolve-last-error').textContent = tx.error ? `${t('error')}: ${failureText(tx.error)}` : '';
   $('resolve-slip').textContent = tx.slip ?? '';
   $('resolve-slip').hidden = !tx.slip;
   $('resolve-dialog').showModal();

@@ -143,7 +143,7 @@ export function registerOperatorRoutes(
       const differences = (await recentDiscrepancies()).filter((d) => d.kind !== 'not_confirmed');
       return success({
         count: a.unknownCount + a.mismatched.length + a.conflictsCount + a.unknownClosesCount + differences.length,
-        unknown: a.unknown.map(presentTransaction),
+        unknown: a.unknown.map((tx) => presentTransaction(tx, request.language)),
         unknown_count: a.unknownCount,
         mismatched: a.mismatched.map(presentShiftClose),
         mismatched_count: a.mismatched.length,
