@@ -91,6 +91,11 @@ export function makeFormat(lang, timeZone, words) {
     return `${prefix}${soumDigits(tiyin, lang)}\u00a0${words.soum}`;
   }
 
+  /** The amount's digits and the currency's word apart, for a place that lays them out itself (the day's totals). */
+  function moneyParts(tiyin) {
+    return { digits: soumDigits(tiyin, lang), currency: words.soum };
+  }
+
   /** "1 оплата", "2 оплаты", "5 оплат": the word's form chosen by the language's plural rules. */
   function count(n, key) {
     const forms = words.forms[key];
@@ -115,6 +120,7 @@ export function makeFormat(lang, timeZone, words) {
     locale,
     decimal,
     money,
+    moneyParts,
     count,
     word,
     number: (n) => integer.format(n),

@@ -17,7 +17,7 @@ export const WORDS = {
     payment_id: 'ID у провайдера', qr_code: 'QR-код', receipt: 'Чек', error: 'Ошибка', fiscal: 'Фискальный чек', kind: 'Вид', foreign: 'чужой платёж',
     confirm_question: 'Вернуть {amount} по платежу {method} от {time}?', done_given_back: 'Возвращено {amount}.', done_resolved: 'Решение записано.',
     bad_amount: 'Сумма: число в сумах, не больше двух знаков после точки.', purchases: 'оплат', returns: 'возвратов',
-    shop: 'Магазин', till: 'Касса', instance: 'Экземпляр PayBridge', any: 'любой',
+    whole_shop: 'Весь магазин', export_csv: 'Выгрузка для бухгалтерии (CSV)', shop: 'Магазин', till: 'Касса', instance: 'Экземпляр PayBridge', any: 'любой',
   },
   uz: {
     language: 'Til', api_reference: 'API maʼlumotnomasi', logout: 'Chiqish', today: 'Bugun', terminals: 'Terminallar', terminal: 'Terminal',
@@ -36,7 +36,7 @@ export const WORDS = {
     payment_id: 'Provayder ID', qr_code: 'QR-kod', receipt: 'Chek', error: 'Xato', fiscal: 'Fiskal chek', kind: 'Turi', foreign: 'begona toʻlov',
     confirm_question: '{method} orqali {time} dagi toʻlov boʻyicha {amount} qaytarilsinmi?', done_given_back: '{amount} qaytarildi.', done_resolved: 'Qaror yozildi.',
     bad_amount: 'Summa: soʻmda son, nuqtadan keyin ikki raqamdan koʻp emas.', purchases: 'toʻlov', returns: 'qaytarish',
-    shop: 'Doʻkon', till: 'Kassa', instance: 'PayBridge nusxasi', any: 'istalgan',
+    whole_shop: 'Butun doʻkon', export_csv: 'Buxgalteriya uchun eksport (CSV)', shop: 'Doʻkon', till: 'Kassa', instance: 'PayBridge nusxasi', any: 'istalgan',
   },
   en: {
     language: 'Language', api_reference: 'API reference', logout: 'Log out', today: 'Today', terminals: 'Terminals', terminal: 'Terminal',
@@ -55,7 +55,7 @@ export const WORDS = {
     payment_id: 'Provider id', qr_code: 'QR code', receipt: 'Receipt', error: 'Error', fiscal: 'Fiscal receipt', kind: 'Kind', foreign: 'foreign payment',
     confirm_question: 'Give back {amount} of the {method} payment of {time}?', done_given_back: '{amount} given back.', done_resolved: 'Decision recorded.',
     bad_amount: 'Amount: a number of soum with at most two decimals.', purchases: 'purchases', returns: 'returns',
-    shop: 'Shop', till: 'Till', instance: 'PayBridge instance', any: 'any',
+    whole_shop: 'Whole shop', export_csv: 'Export for the accountant (CSV)', shop: 'Shop', till: 'Till', instance: 'PayBridge instance', any: 'any',
   },
 };
 

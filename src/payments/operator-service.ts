@@ -78,6 +78,11 @@ export class OperatorService {
     private readonly here: { shop?: string | undefined; till?: string | undefined } = {},
   ) {}
 
+  /** This PayBridge's own shop and till, as it records them on every transaction (null: not named). */
+  thisTill(): { shop: string | null; till: string | null } {
+    return { shop: this.here.shop ?? null, till: this.here.till ?? null };
+  }
+
   /** The tills seen on a shop day, remembered a little while (the console asks every 2 s). */
   private tillsSeen: { key: string; at: number; tills: TillId[] } | undefined;
 
@@ -134,7 +139,7 @@ export class OperatorService {
       to: iso(day.to),
       shop: scope.shop ?? null,
       till: scope.till ?? null,
-      this_till: { shop: this.here.shop ?? null, till: this.here.till ?? null },
+      this_till: this.thisTill(),
       tills: await this.tillsOf(day, scope.shop),
       methods: [...byMethod.values()],
       terminals,
