@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { shopDay } from '../src/lib/shop-time.js';
@@ -19,6 +19,7 @@ if (!haveBrowser && process.env.CI) throw new Error(`the console test needs Debi
 const PHONE = { width: 360, height: 740 };
 const WAIT = { timeout: 15_000 };
 const TZ = 'Asia/Tashkent';
+const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
 
 /** Every card's total: is each piece of its text drawn inside the card, and does nothing scroll inside it? */
 async function totalsOutside(page: Page): Promise<string[]> {
@@ -101,6 +102,8 @@ describe('the console on a phone', { skip: !haveBrowser }, () => {
       assert.equal(spaces(await netText(page, 'click')), `45 680 088,00 ${currency}`);
       assert.equal(spaces(await netText(page, 'payme')), `1 171,00 ${currency}`);
       assert.equal(spaces(await netText(page, 'uzcard')).replace(/ /g, ''), `90071992547409,91${currency}`.replace(/ /g, ''));
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.locator('#totals').screenshot({ path: `${ARTIFACTS}console-phone-totals-${lang}.png` });
       assert.deepEqual(await totalsOutside(page), [], lang);
       assert.equal(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth), PHONE.width, `${lang}: nothing scrolls sideways`);
     }
