@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { shopDay } from '../src/lib/shop-time.js';
 import { PAYMENT_METHODS } from '../src/payments/transaction.js';
 import { get, post, startTestBridge, tempDir, transitionAsHolder, uniqueQr, type TestBridge } from './helpers.js';
+import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 
 /**
  * Takings per till and per shop (issue #28): `GET /payment/summary?till=&shop=`. Two tills of one
@@ -17,12 +18,24 @@ const TZ = 'Asia/Tashkent';
 type Money = { paid_count: number; paid_amount: number; returned_amount: number; returned_count?: number; net_amount: number };
 const MONEY = ['paid_count', 'paid_amount', 'returned_amount', 'net_amount'] as const;
 
-describe('the summary of one till, of one shop, of everything', () => {
+const ENGINES = [
+  { name: 'sqlite', skip: false as const, url: async () => undefined },
+  { name: 'postgres', skip: postgresSkip(), url: async () => freshDatabase() },
+];
+after(() => dropTestDatabases());
+
+for (const engine of ENGINES) describeUnlessSkipped(`the summary of one till, of one shop, of everything (${engine.name})`, engine.skip, () => {
   const dir = tempDir();
+  let url: string | undefined;
   const today = shopDay(TZ);
   let bridge: TestBridge;
+  // Two tills write one journal in turn: the same SQLite file, or the same PostgreSQL database.
   const atTill = (shop: string, till: string) => (c: import('../src/config/schema.js').Config) => {
     c.instance = { ...c.instance, shop, till };
+    if (url) {
+      c.journal.engine = 'postgres';
+      c.journal.url = url;
+    }
   };
   const pay = async (b: TestBridge, path: string, body: object) => {
     const r = await post(b, path, body);
@@ -31,6 +44,7 @@ describe('the summary of one till, of one shop, of everything', () => {
   };
 
   before(async () => {
+    url = await engine.url();
     const first = await startTestBridge(atTill('chilonzor', '1'), dir);
     try {
       await pay(first, '/payment/click', { amount: 1_000, qr_code: uniqueQr() });
