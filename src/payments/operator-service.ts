@@ -5,7 +5,7 @@ import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { paymentError } from './errors.js';
 import { DEFAULT_SHOP_TIMEZONE, shopDay, shopDaysEndingWith, shopHours } from '../lib/shop-time.js';
-import { bucketRowsOf, moneyOf, periodRowsOf, takingsPerBucket } from './takings.js';
+import { bucketRowsOf, moneyOf, periodRowsOf, takingsPerBucket, type CountedTransaction } from './takings.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
@@ -86,6 +86,9 @@ export class OperatorService {
   /** The tills seen on a shop day, remembered a little while (the console asks every 2 s). */
   private tillsSeen: { key: string; at: number; tills: TillId[] } | undefined;
 
+  /** Rows of a shop or till created before the current shop day, by scope and period (rowsOf). */
+  private readonly pastRows = new Map<string, { at: number; rows: CountedTransaction[] }>();
+
   /**
    * A shop day's totals per method and terminal, its hours and the `days` shop days ending with it
    * (oldest first), all by one rule of attribution (see takings.ts).
@@ -107,8 +110,7 @@ export class OperatorService {
     } else {
       // The journal's totals are of everything in it: a shop's or a till's are worked out from its
       // rows (the listing's filter), grouped as the journal groups them, counted by the same rule.
-      const txs = [];
-      for await (const t of this.walk({ shop: scope.shop, till: scope.till, from: lastDays[0]!.from, to: day.to })) txs.push(t);
+      const txs = await this.rowsOf(scope, lastDays[0]!.from, day.to);
       rows = periodRowsOf(txs, day.from, day.to);
       hourRows = bucketRowsOf(txs, [...hours.map((h) => h.from), day.to]);
       dayRows = bucketRowsOf(txs, [...lastDays.map((d) => d.from), day.to]);
@@ -146,6 +148,34 @@ export class OperatorService {
       hourly: hours.map((h, i) => ({ hour: h.hour, from: iso(h.from), methods: perHour[i]! })),
       days: lastDays.map((d, i) => ({ date: d.date, from: iso(d.from), to: iso(d.to), methods: perDay[i]! })),
     };
+  }
+
+  /**
+   * What the takings of [from, to) are counted from, of a shop or a till. The rows created before the
+   * current shop day are kept a minute (PAST_ROWS_MS): the console asks every 2 s for the last 7 days,
+   * and only today's rows change by the minute; a past payment settled late shows within that minute.
+   */
+  private async rowsOf(scope: SummaryScope, from: number, to: number): Promise<CountedTransaction[]> {
+    const counted = (t: Transaction): CountedTransaction => ({ method: t.method, kind: t.kind, status: t.status, terminal: t.terminal, amount: t.amount, refundedAmount: t.refundedAmount, createdAt: t.createdAt });
+    const read = async (a: number, b: number) => {
+      const rows: CountedTransaction[] = [];
+      for await (const t of this.walk({ shop: scope.shop, till: scope.till, from: a, to: b })) rows.push(counted(t));
+      return rows;
+    };
+    const split = Math.min(Math.max(shopDay(this.timezone).from, from), to);
+    let past: CountedTransaction[] = [];
+    if (split > from) {
+      const key = JSON.stringify([scope.shop ?? null, scope.till ?? null, from, split]);
+      const now = Date.now();
+      const kept = this.pastRows.get(key);
+      if (kept && now - kept.at < PAST_ROWS_MS) past = kept.rows;
+      else {
+        past = await read(from, split);
+        for (const [k, v] of this.pastRows) if (now - v.at >= PAST_ROWS_MS) this.pastRows.delete(k);
+        if (this.pastRows.size < 32) this.pastRows.set(key, { at: now, rows: past });
+      }
+    }
+    return split < to ? [...past, ...(await read(split, to))] : past;
   }
 
   /** Every transaction the filter selects, newest first, a page at a time. */
@@ -326,6 +356,9 @@ export interface TillId {
   shop: string | null;
   till: string;
 }
+
+/** How long the rows of past shop days are reused by a narrowed summary before the journal is read again. */
+const PAST_ROWS_MS = 60_000;
 
 /** How long the list of a day's tills is reused before the journal is read again. */
 const TILLS_SEEN_MS = 30_000;
