@@ -21,17 +21,20 @@ const WAIT = { timeout: 15_000 };
 const TZ = 'Asia/Tashkent';
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
 
-/** Every card's total: is each piece of its text drawn inside the card, and does nothing scroll inside it? */
+/** Every card of the day's totals: is each piece of its text drawn inside the card, and does nothing scroll inside it? */
 async function totalsOutside(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const problems: string[] = [];
     for (const card of [...(globalThis as any).document.querySelectorAll('#totals .card')] as any[]) {
       const net = card.querySelector('.net');
       const box = card.getBoundingClientRect();
-      const range = (globalThis as any).document.createRange();
-      range.selectNodeContents(net);
-      for (const r of [...range.getClientRects()] as any[]) {
-        if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) problems.push(`${card.dataset.method}: "${net.textContent}" drawn ${Math.round(r.left)}–${Math.round(r.right)} in a card ${Math.round(box.left)}–${Math.round(box.right)}`);
+      // Every line of the card's text: the total, and the paid / given back / failed lines beneath it.
+      for (const part of [net, ...card.querySelectorAll('.small')] as any[]) {
+        const range = (globalThis as any).document.createRange();
+        range.selectNodeContents(part);
+        for (const r of [...range.getClientRects()] as any[]) {
+          if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) problems.push(`${card.dataset.method}: "${part.textContent}" drawn ${Math.round(r.left)}–${Math.round(r.right)} in a card ${Math.round(box.left)}–${Math.round(box.right)}`);
+        }
       }
       if (net.scrollWidth > net.clientWidth) problems.push(`${card.dataset.method}: the total scrolls (${net.scrollWidth} > ${net.clientWidth})`);
       if (card.scrollWidth > card.clientWidth) problems.push(`${card.dataset.method}: the card scrolls (${card.scrollWidth} > ${card.clientWidth})`);
@@ -138,6 +141,7 @@ describe('the console on a phone', { skip: !haveBrowser }, () => {
     const href = new URL(await page.locator('#export-csv').getAttribute('href') ?? '', base);
     assert.equal(href.pathname, '/payment/export');
     assert.deepEqual(Object.fromEntries(href.searchParams), { from: today.date, to: today.date, till: '4', lang: 'ru' });
+    await page.screenshot({ path: `${ARTIFACTS}console-phone-till.png` });
     assert.deepEqual(await totalsOutside(page), []);
 
     await page.selectOption('#till-picker', '');
