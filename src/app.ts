@@ -289,7 +289,7 @@ export async function createPayBridge(config: Config, logger: Logger, options: {
     apiToken: config.server.api_token,
     corsOrigins: config.server.cors_origins,
     metrics,
-    operator: new OperatorService(journal, payments, cards, recovery, logger, config.shop.timezone, shiftCloses),
+    operator: new OperatorService(journal, payments, cards, recovery, logger, config.shop.timezone, shiftCloses, { shop: config.instance.shop, till: config.instance.till }),
     mode: config.mode,
     timezone: config.shop.timezone,
     limits: { maxAmountTiyin: config.limits.max_amount_tiyin, maxQrCodeLength: config.limits.max_qr_code_length },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 // The console's own module, plain browser JavaScript: Node's Intl (full ICU) runs it as Chromium does.
 // @ts-expect-error: a .js module without types
 import { makeFormat, parseSoum, readableStep } from '../public/console/format.js';
@@ -51,6 +52,33 @@ describe("the console's formats", () => {
     assert.equal(makeFormat('en', 'Europe/Berlin', WORDS.en).dateTime('2026-11-25T19:30:00Z'), '25/11/2026, 20:30:00');
     assert.equal(ru.day('2026-11-26'), '26 ноября 2026 г.');
     assert.equal(ru.hour('2026-11-25T19:00:00Z'), '00:00');
+  });
+
+  it('Uzbek dates read as Uzbek (Latin) writes them, as Node’s full ICU prints them, whatever the browser’s ICU has', () => {
+    assert.equal(uz.day('2026-12-06'), '6-dekabr, 2026');
+    assert.equal(uz.dayShort('2026-12-06'), 'Yak, 6-dek');
+    assert.equal(uz.dateTime('2026-11-25T19:30:00Z'), '26/11/26, 00:30:00');
+    assert.equal(uz.date('2026-03-31T19:30:00Z'), '1-aprel, 2026');
+    // The console's own table against ICU's CLDR data (which Node has in full, Debian's chromium not).
+    const icu = (options: Intl.DateTimeFormatOptions, timeZone = 'Asia/Tashkent') => new Intl.DateTimeFormat('uz-Latn-UZ', { timeZone, ...options });
+    const long = icu({ day: 'numeric', month: 'long', year: 'numeric' });
+    const calendarLong = icu({ day: 'numeric', month: 'long', year: 'numeric' }, 'UTC');
+    const calendarShort = icu({ weekday: 'short', day: 'numeric', month: 'short' }, 'UTC');
+    const short = icu({ day: 'numeric', month: 'short' });
+    const dateTime = icu({ dateStyle: 'short', timeStyle: 'medium' });
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), (ms) => {
+        const iso = new Date(ms).toISOString();
+        const ymd = iso.slice(0, 10);
+        const noon = new Date(`${ymd}T12:00:00Z`);
+        assert.equal(uz.date(iso), long.format(ms), iso);
+        assert.equal(uz.dayOf(iso), short.format(ms), iso);
+        assert.equal(uz.dateTime(iso), dateTime.format(ms), iso);
+        assert.equal(uz.day(ymd), calendarLong.format(noon), ymd);
+        assert.equal(uz.dayShort(ymd), calendarShort.format(noon), ymd);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('a typed amount of soum becomes tiyin exactly, or nothing', () => {

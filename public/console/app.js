@@ -109,6 +109,52 @@ function whoSaid(error) {
   return { line: error.data ? `${t('detail_label')}: ${error.data}` : '', source: 'paybridge' };
 }
 
+/**
+ * A day's total, to fit a phone's card whatever the amount: the digits and the currency's word are
+ * two pieces with a breakable space between (the word goes beneath when the line is full); the
+ * digits' size follows the card's width and their count (style.css, --digits), and a number too
+ * long even at the smallest size wraps between its digits rather than being cut.
+ */
+function netAmount(tiyin) {
+  const { digits, currency } = fmt.moneyParts(tiyin);
+  const node = el('div', { class: 'net', 'data-part': 'net' }, el('span', { class: 'digits' }, digits), ' ', el('span', { class: 'currency' }, currency));
+  node.style.setProperty('--digits', String(digits.length));
+  return node;
+}
+
+/** The summary's query: the till chosen, or the whole shop (this PayBridge's, when it names one). */
+function summaryQuery() {
+  const q = new URLSearchParams();
+  const choice = $('till-picker').value;
+  if (choice) {
+    const [shop, till] = JSON.parse(choice);
+    if (shop !== null) q.set('shop', shop);
+    q.set('till', till);
+  } else if (state.shop) q.set('shop', state.shop);
+  return q;
+}
+
+/** The picker: the whole shop, then every till that took something that day (and this one), the choice kept. */
+function renderTillPicker(summary) {
+  const picker = $('till-picker');
+  const chosen = picker.value;
+  const tills = Array.isArray(summary.tills) ? [...summary.tills] : [];
+  if (chosen && !tills.some((x) => JSON.stringify([x.shop, x.till]) === chosen)) {
+    const [shop, till] = JSON.parse(chosen);
+    tills.push({ shop, till });
+  }
+  const shops = new Set(tills.map((x) => x.shop));
+  const label = (x) => `${shops.size > 1 || (x.shop !== null && x.shop !== state.shop) ? `${x.shop ?? '—'} · ` : ''}${t('till')} ${x.till}`;
+  picker.replaceChildren(el('option', { value: '' }, t('whole_shop')), ...tills.map((x) => el('option', { value: JSON.stringify([x.shop, x.till]) }, label(x))));
+  picker.value = chosen;
+  picker.closest('label').hidden = tills.length === 0;
+  // The accountant's CSV of the day shown, for the till chosen (GET /payment/export, with the console's token).
+  const q = new URLSearchParams({ from: summary.date, to: summary.date });
+  if (chosen) q.set('till', JSON.parse(chosen)[1]);
+  q.set('lang', state.lang);
+  $('export-csv').href = `/payment/export?${q}`;
+}
+
 function renderTotals(summary) {
   $('today-date').textContent = fmt.day(summary.date);
   $('totals').replaceChildren(
@@ -119,7 +165,7 @@ function renderTotals(summary) {
         'div',
         { class: 'card', 'data-method': m.method },
         el('div', { class: 'name' }, METHODS[m.method]),
-        el('div', { class: 'net' }, fmt.money(m.net_amount)),
+        netAmount(m.net_amount),
         el('div', { class: 'small', 'data-part': 'paid' }, `${fmt.count(m.paid_count, 'purchases')} · ${fmt.money(m.paid_amount)}`),
         el('div', { class: 'small', 'data-part': 'returned' }, `${t('returned_label')}: ${returned}${fmt.money(m.returned_amount)}`),
         el('div', { class: 'small', 'data-part': 'other' }, `${t('failed_n')}: ${fmt.number(m.failed_count)}${open ? ` · ${t('open_n')}: ${fmt.number(open)}` : ''}`),
@@ -414,7 +460,7 @@ function renderTransactions(items) {
 async function refresh() {
   try {
     const [summary, terminals, closes, page, attention] = await Promise.all([
-      api('/payment/summary'),
+      api(`/payment/summary?${summaryQuery()}`),
       api('/payment/terminals'),
       api('/payment/shift-closes?limit=10'),
       api(`/payment/transactions?${filterQuery()}`),
@@ -425,6 +471,7 @@ async function refresh() {
     $('logout').hidden = !sessionStorage.getItem('paybridge.token');
     if (summary.is_success) {
       state.summary = summary.data;
+      renderTillPicker(summary.data);
       renderTotals(summary.data);
       renderCharts(summary.data);
     }
@@ -581,15 +628,24 @@ async function runWallets(event) {
  */
 async function downloadCsv(event) {
   event.preventDefault();
+  return saveCsv($('wallets-csv').href, `wallet-reconciliation-${walletsDate()}.csv`);
+}
+
+/** The accountant's export of the day shown (another part of PayBridge answers it), saved the same way. */
+async function downloadExport(event) {
+  event.preventDefault();
+  return saveCsv($('export-csv').href, `paybridge-${state.summary?.date ?? shopDay()}.csv`);
+}
+
+async function saveCsv(href, fallbackName) {
   const token = sessionStorage.getItem('paybridge.token');
-  const href = $('wallets-csv').href;
   const res = await fetch(href, { headers: { 'accept-language': state.lang, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   if (res.status === 401) return showLogin();
   if (!/text\/csv/.test(res.headers.get('content-type') ?? '')) {
     const body = await res.json().catch(() => null);
     return toast(t('csv_failed', { message: body?.error?.message ?? String(res.status) }));
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `wallet-reconciliation-${walletsDate()}.csv`;
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await res.blob());
   const a = el('a', { href: url, download: name, hidden: true });
   document.body.append(a);
@@ -630,11 +686,21 @@ function relatedItem(x, kind) {
     pill(x.status, t(`st_${x.status}`)),
     ' ',
     el('span', { class: 'muted' }, fmt.dateTime(x.created_at)),
-    x.error ? el('div', { class: 'error-text' }, errorText(x.error)) : '',
+    x.error ? el('div', { class: 'error-text' }, failureNode(x.error)) : '',
   );
 }
 
 const errorText = (e) => [`${e.code}: ${e.message}`, e.reason, e.data && `(${e.data})`].filter(Boolean).join(' — ');
+
+/**
+ * A journaled failure: why, in words for people first (the server's `reason`, in the console's
+ * language), then, smaller, the code and the provider's or pinpad's own words, for whoever checks
+ * with them ("104: BILLING_ERROR (400: apelsin.pay.wrong.prefix.otp.data)").
+ */
+const rawError = (e) => [`${e.code}: ${e.message}`, e.data && e.data !== e.message ? `(${e.data})` : ''].filter(Boolean).join(' ');
+const failureNode = (e) =>
+  el('span', { class: 'failure' }, el('span', { class: 'failure-reason', 'data-part': 'reason' }, e.reason ?? rawError(e)), e.reason ? el('span', { class: 'fine failure-raw', 'data-part': 'raw' }, rawError(e)) : '');
+const failureText = (e) => (e.reason ? `${e.reason} (${rawError(e)})` : rawError(e));
 
 function closeDetail() {
   state.detailSeq += 1;
@@ -672,7 +738,7 @@ async function openDetail(id, quiet = false) {
     ['shift', tx.shift_number],
     ['fiscal', tx.fiscal ? `${t(`fiscal_${tx.fiscal.state}`)} (${t('attempts')}: ${fmt.number(tx.fiscal.attempts)})` : null],
     ['held_by', tx.held_by ? `${tx.held_by.holder} (${t('until')} ${fmt.dateTime(tx.held_by.until)})` : null],
-    ['error', tx.error ? errorText(tx.error) : null],
+    ['error', tx.error ? failureNode(tx.error) : null],
     ['created', fmt.dateTime(tx.created_at)],
     ['updated', fmt.dateTime(tx.updated_at)],
   ].filter(([, v]) => v !== null && v !== undefined && v !== '');
@@ -793,7 +859,7 @@ function openResolve() {
     .map((c) => el('li', { 'data-conflict': c.conflict_id }, el('span', { class: 'muted' }, fmt.dateTime(c.created_at)), ' ', `${t('proven_step')}: ${stepText(c.evidence.step)} (${c.proven_by})`, summarise(c.evidence.detail) ? el('span', { class: 'fine' }, summarise(c.evidence.detail)) : ''));
   $('resolve-evidence').replaceChildren(...events, ...proofs);
   if (!events.length && !proofs.length) $('resolve-evidence').replaceChildren(el('li', {}, t('evidence_none')));
-  $('resolve-last-error').textContent = tx.error ? `${t('error')}: ${errorText(tx.error)}` : '';
+  $('resolve-last-error').textContent = tx.error ? `${t('error')}: ${failureText(tx.error)}` : '';
   $('resolve-slip').textContent = tx.slip ?? '';
   $('resolve-slip').hidden = !tx.slip;
   $('resolve-dialog').showModal();
@@ -817,6 +883,7 @@ async function start() {
   const settings = await fetch('/console/config.json').then((r) => r.json());
   state.lang = localStorage.getItem('paybridge.lang') ?? settings.language ?? 'ru';
   state.timeZone = settings.timezone ?? 'Asia/Tashkent';
+  state.shop = settings.shop ?? null;
   $('mode').textContent = settings.mode === 'sandbox' ? 'sandbox' : '';
   $('mode').hidden = settings.mode !== 'sandbox';
   translatePage();
@@ -845,6 +912,8 @@ async function start() {
   $('wallets-date').addEventListener('change', () => void loadWallets());
   $('wallets-form').addEventListener('submit', runWallets);
   $('wallets-csv').addEventListener('click', downloadCsv);
+  $('export-csv').addEventListener('click', downloadExport);
+  $('till-picker').addEventListener('change', () => void refresh());
   $('logout').addEventListener('click', () => (sessionStorage.removeItem('paybridge.token'), showLogin()));
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();

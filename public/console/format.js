@@ -21,6 +21,52 @@ export function soumDigits(tiyin, lang) {
 }
 
 /**
+ * Dates in Uzbek (Latin), as CLDR writes them and Node's full ICU prints them: "6-dekabr, 2026",
+ * "Yak, 6-dek", "06/12/26, 17:00:00". Written out rather than asked of Intl: a browser's ICU may have
+ * no uz data (Debian's chromium falls back to "2026 M12 6"). test/console-format.test.ts holds these
+ * to Node's ICU output.
+ */
+export const UZ_DATE = {
+  months: ['yanvar', 'fevral', 'mart', 'aprel', 'may', 'iyun', 'iyul', 'avgust', 'sentabr', 'oktabr', 'noyabr', 'dekabr'],
+  monthsShort: ['yan', 'fev', 'mar', 'apr', 'may', 'iyn', 'iyl', 'avg', 'sen', 'okt', 'noy', 'dek'],
+  weekdaysShort: ['Yak', 'Dush', 'Sesh', 'Chor', 'Pay', 'Jum', 'Shan'],
+};
+
+/** The calendar fields of an instant in a zone, as numbers (through Intl's digits, which every ICU has). */
+function fieldsIn(timeZone) {
+  const f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+  return (date) => {
+    const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
+    const y = Number(p.year);
+    const m = Number(p.month);
+    const d = Number(p.day);
+    return { y, m, d, weekday: new Date(Date.UTC(y, m - 1, d)).getUTCDay(), hh: p.hour.padStart(2, '0'), mm: p.minute.padStart(2, '0'), ss: p.second.padStart(2, '0') };
+  };
+}
+
+/** The console's date formats in Uzbek (Latin), each of the same shape as Intl's for the other languages. */
+function uzbekDates(timeZone) {
+  const at = fieldsIn(timeZone);
+  const utc = fieldsIn('UTC');
+  const two = (n) => String(n).padStart(2, '0');
+  const long = ({ y, m, d }) => `${d}-${UZ_DATE.months[m - 1]}, ${y}`;
+  const short = ({ m, d }) => `${d}-${UZ_DATE.monthsShort[m - 1]}`;
+  return {
+    dateTime: (date) => {
+      const f = at(date);
+      return `${two(f.d)}/${two(f.m)}/${two(f.y % 100)}, ${f.hh}:${f.mm}:${f.ss}`;
+    },
+    date: (date) => long(at(date)),
+    day: (date) => long(utc(date)),
+    dayShort: (date) => {
+      const f = utc(date);
+      return `${UZ_DATE.weekdaysShort[f.weekday]}, ${short(f)}`;
+    },
+    dayOf: (date) => short(at(date)),
+  };
+}
+
+/**
  * @param {'ru'|'uz'|'en'} lang
  * @param {string} timeZone an IANA zone, the shop's (config.json `timezone`)
  * @param {Record<string, any>} words the language's words, with `forms` for counted ones
@@ -45,6 +91,11 @@ export function makeFormat(lang, timeZone, words) {
     return `${prefix}${soumDigits(tiyin, lang)}\u00a0${words.soum}`;
   }
 
+  /** The amount's digits and the currency's word apart, for a place that lays them out itself (the day's totals). */
+  function moneyParts(tiyin) {
+    return { digits: soumDigits(tiyin, lang), currency: words.soum };
+  }
+
   /** "1 оплата", "2 оплаты", "5 оплат": the word's form chosen by the language's plural rules. */
   function count(n, key) {
     const forms = words.forms[key];
@@ -63,20 +114,23 @@ export function makeFormat(lang, timeZone, words) {
     return new Date(Date.UTC(y, m - 1, d, 12));
   };
 
+  const uzDates = lang === 'uz' ? uzbekDates(timeZone) : null;
+
   return {
     locale,
     decimal,
     money,
+    moneyParts,
     count,
     word,
     number: (n) => integer.format(n),
     /** Soum for a chart's axis only: compact and rounded, never an amount anyone acts on. */
     axisSoum: (soum) => compact.format(soum),
-    dateTime: (iso) => dateTime.format(new Date(iso)),
-    date: (iso) => dateOnly.format(new Date(iso)),
-    day: (ymd) => calendar.format(calendarDate(ymd)),
-    dayShort: (ymd) => calendarShort.format(calendarDate(ymd)),
-    dayOf: (iso) => shortDay.format(new Date(iso)),
+    dateTime: (iso) => (uzDates ? uzDates.dateTime(new Date(iso)) : dateTime.format(new Date(iso))),
+    date: (iso) => (uzDates ? uzDates.date(new Date(iso)) : dateOnly.format(new Date(iso))),
+    day: (ymd) => (uzDates ? uzDates.day(calendarDate(ymd)) : calendar.format(calendarDate(ymd))),
+    dayShort: (ymd) => (uzDates ? uzDates.dayShort(calendarDate(ymd)) : calendarShort.format(calendarDate(ymd))),
+    dayOf: (iso) => (uzDates ? uzDates.dayOf(new Date(iso)) : shortDay.format(new Date(iso))),
     hour: (iso) => hourOnly.format(new Date(iso)),
   };
 }

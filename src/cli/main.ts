@@ -11,6 +11,7 @@ import { terminalConformance, type ConformanceCliOptions } from './commands/term
 import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { cliLanguage, reconcileWallets } from './commands/reconcile-wallets.js';
+import { xReport, type XReportOptions } from './commands/xreport.js';
 
 // `paybridge journal export | head`: a reader that stops early is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -145,6 +146,17 @@ program
   .addArgument(new Argument('<method>', 'humo or uzcard').choices(['humo', 'uzcard']))
   .option('--terminal <id>', 'a configured terminal (the default one otherwise)')
   .action(run(async (method: 'humo' | 'uzcard', o: { terminal?: string }) => closeShift(client(), method, o.terminal, out())));
+
+program
+  .command('xreport')
+  .alias('summary')
+  .description('X-report: a shop day’s takings so far per method, of the shop or one till, nothing closed (in the shop’s language); `xreport humo|uzcard`: the terminal’s own X-report of its open shift against the journal (exit 1 when they differ)')
+  .addArgument(new Argument('[method]', 'humo or uzcard: the terminal’s X-report instead').choices(['humo', 'uzcard']))
+  .option('--date <date>', 'the shop day, YYYY-MM-DD (today when absent)')
+  .option('--till <till>', 'one till (instance.till), of this PayBridge’s shop unless --shop')
+  .option('--shop <shop>', 'another shop than this PayBridge’s (instance.shop)')
+  .option('--terminal <id>', 'with a method: a configured terminal (the default one otherwise)')
+  .action(run(async (method: 'humo' | 'uzcard' | undefined, o: XReportOptions) => xReport(client(), method, o, globals().lang, globals().json)));
 
 const reconcileCommand = program
   .command('reconcile')

@@ -44,6 +44,9 @@ export interface ConsoleSettings {
   mode: string;
   /** The shop's IANA time zone: every date and time the console shows is in it. */
   timezone: string;
+  /** This PayBridge's shop and till (instance.shop, instance.till; null when not named): the console's "whole shop" is that shop. */
+  shop?: string | null;
+  till?: string | null;
 }
 
 const isConsolePath = (url: string) => url === '/' || url === '/console' || url.startsWith('/console/') || url.startsWith('/console?');
@@ -75,6 +78,8 @@ export function registerConsole(app: FastifyInstance, settings: ConsoleSettings)
     language: settings.language,
     mode: settings.mode,
     timezone: settings.timezone,
+    shop: settings.shop ?? null,
+    till: settings.till ?? null,
     version: VERSION,
   }));
 }

@@ -440,7 +440,7 @@ export const RECORDED: RecordedFile = {
         "status": 200,
         "answer": {
           "data": {
-            "id": 20,
+            "id": 19,
             "result": {
               "receipt": {
                 "_id": "6a0c00000000000000000001",
@@ -2255,6 +2255,18 @@ export const RECORDED: RecordedFile = {
             "timezone": "Asia/Tashkent",
             "from": "2026-11-25T19:00:00.000Z",
             "to": "2026-11-26T19:00:00.000Z",
+            "shop": null,
+            "till": null,
+            "this_till": {
+              "shop": "chilonzor-1",
+              "till": "3"
+            },
+            "tills": [
+              {
+                "shop": "chilonzor-1",
+                "till": "3"
+              }
+            ],
             "methods": [
               {
                 "method": "click",
@@ -3064,34 +3076,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T15:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 3,
-                    "paid_amount": 290000,
-                    "returned_amount": 200000,
-                    "net_amount": 90000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "payme": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 1,
-                    "paid_amount": 150000,
-                    "returned_amount": 150000,
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 250000,
-                    "net_amount": 120000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   },
                   "uzcard": {
-                    "paid_count": 2,
-                    "paid_amount": 370000,
-                    "returned_amount": 100000,
-                    "net_amount": 270000
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
                   }
                 }
               },
@@ -3136,34 +3148,34 @@ export const RECORDED: RecordedFile = {
                 "from": "2026-11-26T17:00:00.000Z",
                 "methods": {
                   "click": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
                   },
                   "payme": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "uzum": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
                     "net_amount": 0
                   },
                   "humo": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
                   },
                   "uzcard": {
-                    "paid_count": 0,
-                    "paid_amount": 0,
-                    "returned_amount": 0,
-                    "net_amount": 0
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
                   }
                 }
               },
@@ -3505,6 +3517,1266 @@ export const RECORDED: RecordedFile = {
             "data": "days: must be an integer from 1 to 31",
             "problems": [
               "days: must be an integer from 1 to 31"
+            ]
+          },
+          "is_success": false
+        }
+      },
+      {
+        "name": "one till",
+        "request": {
+          "method": "GET",
+          "url": "/payment/summary?shop=chilonzor-1&till=3"
+        },
+        "status": 200,
+        "answer": {
+          "data": {
+            "date": "2026-11-26",
+            "timezone": "Asia/Tashkent",
+            "from": "2026-11-25T19:00:00.000Z",
+            "to": "2026-11-26T19:00:00.000Z",
+            "shop": "chilonzor-1",
+            "till": "3",
+            "this_till": {
+              "shop": "chilonzor-1",
+              "till": "3"
+            },
+            "tills": [
+              {
+                "shop": "chilonzor-1",
+                "till": "3"
+              }
+            ],
+            "methods": [
+              {
+                "method": "click",
+                "paid_count": 3,
+                "paid_amount": 290000,
+                "returned_amount": 200000,
+                "returned_count": 4,
+                "net_amount": 90000,
+                "failed_count": 1,
+                "pending_count": 0,
+                "unknown_count": 0
+              },
+              {
+                "method": "payme",
+                "paid_count": 1,
+                "paid_amount": 150000,
+                "returned_amount": 150000,
+                "returned_count": 1,
+                "net_amount": 0,
+                "failed_count": 1,
+                "pending_count": 0,
+                "unknown_count": 0
+              },
+              {
+                "method": "uzum",
+                "paid_count": 1,
+                "paid_amount": 150000,
+                "returned_amount": 150000,
+                "returned_count": 1,
+                "net_amount": 0,
+                "failed_count": 1,
+                "pending_count": 0,
+                "unknown_count": 0
+              },
+              {
+                "method": "humo",
+                "paid_count": 2,
+                "paid_amount": 370000,
+                "returned_amount": 250000,
+                "returned_count": 1,
+                "net_amount": 120000,
+                "failed_count": 2,
+                "pending_count": 0,
+                "unknown_count": 0
+              },
+              {
+                "method": "uzcard",
+                "paid_count": 2,
+                "paid_amount": 370000,
+                "returned_amount": 100000,
+                "returned_count": 1,
+                "net_amount": 270000,
+                "failed_count": 2,
+                "pending_count": 0,
+                "unknown_count": 0
+              }
+            ],
+            "terminals": [
+              {
+                "terminal": "humo-sandbox",
+                "method": "humo",
+                "shift_number": 2,
+                "shift_open": false,
+                "totals": {
+                  "purchase_count": 0,
+                  "purchase_amount": 0,
+                  "return_count": 0,
+                  "return_amount": 0
+                }
+              },
+              {
+                "terminal": "uzcard-sandbox",
+                "method": "uzcard",
+                "shift_number": 2,
+                "shift_open": false,
+                "totals": {
+                  "purchase_count": 0,
+                  "purchase_amount": 0,
+                  "return_count": 0,
+                  "return_amount": 0
+                }
+              }
+            ],
+            "hourly": [
+              {
+                "hour": 0,
+                "from": "2026-11-25T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 1,
+                "from": "2026-11-25T20:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 2,
+                "from": "2026-11-25T21:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 3,
+                "from": "2026-11-25T22:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 4,
+                "from": "2026-11-25T23:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 5,
+                "from": "2026-11-26T00:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 6,
+                "from": "2026-11-26T01:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 7,
+                "from": "2026-11-26T02:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 8,
+                "from": "2026-11-26T03:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 9,
+                "from": "2026-11-26T04:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 10,
+                "from": "2026-11-26T05:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 11,
+                "from": "2026-11-26T06:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 12,
+                "from": "2026-11-26T07:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 13,
+                "from": "2026-11-26T08:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 14,
+                "from": "2026-11-26T09:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 15,
+                "from": "2026-11-26T10:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 16,
+                "from": "2026-11-26T11:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 17,
+                "from": "2026-11-26T12:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 18,
+                "from": "2026-11-26T13:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 19,
+                "from": "2026-11-26T14:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 20,
+                "from": "2026-11-26T15:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 21,
+                "from": "2026-11-26T16:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "hour": 22,
+                "from": "2026-11-26T17:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
+                  },
+                  "payme": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
+                  },
+                  "uzcard": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
+                  }
+                }
+              },
+              {
+                "hour": 23,
+                "from": "2026-11-26T18:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              }
+            ],
+            "days": [
+              {
+                "date": "2026-11-30",
+                "from": "2026-11-19T19:00:00.000Z",
+                "to": "2026-11-20T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-12-01",
+                "from": "2026-11-20T19:00:00.000Z",
+                "to": "2026-11-21T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-12-02",
+                "from": "2026-11-21T19:00:00.000Z",
+                "to": "2026-11-22T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-12-03",
+                "from": "2026-11-22T19:00:00.000Z",
+                "to": "2026-11-23T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-12-04",
+                "from": "2026-11-23T19:00:00.000Z",
+                "to": "2026-11-24T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-12-05",
+                "from": "2026-11-24T19:00:00.000Z",
+                "to": "2026-11-25T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "payme": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  },
+                  "uzcard": {
+                    "paid_count": 0,
+                    "paid_amount": 0,
+                    "returned_amount": 0,
+                    "net_amount": 0
+                  }
+                }
+              },
+              {
+                "date": "2026-11-26",
+                "from": "2026-11-25T19:00:00.000Z",
+                "to": "2026-11-26T19:00:00.000Z",
+                "methods": {
+                  "click": {
+                    "paid_count": 3,
+                    "paid_amount": 290000,
+                    "returned_amount": 200000,
+                    "net_amount": 90000
+                  },
+                  "payme": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "uzum": {
+                    "paid_count": 1,
+                    "paid_amount": 150000,
+                    "returned_amount": 150000,
+                    "net_amount": 0
+                  },
+                  "humo": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 250000,
+                    "net_amount": 120000
+                  },
+                  "uzcard": {
+                    "paid_count": 2,
+                    "paid_amount": 370000,
+                    "returned_amount": 100000,
+                    "net_amount": 270000
+                  }
+                }
+              }
+            ]
+          },
+          "error": null,
+          "is_success": true
+        }
+      },
+      {
+        "name": "bad till (7)",
+        "request": {
+          "method": "GET",
+          "url": "/payment/summary?till="
+        },
+        "status": 200,
+        "answer": {
+          "data": null,
+          "error": {
+            "code": 7,
+            "message": "Касса отправила неверный запрос (till). Ничего не выполнено; сообщите администратору кассы.",
+            "data": "till: must be a till name of 1 to 64 characters, as instance.till names it",
+            "problems": [
+              "till: must be a till name of 1 to 64 characters, as instance.till names it"
             ]
           },
           "is_success": false

@@ -1,10 +1,22 @@
 import type { FiscalHandoff, Transaction, TransactionWithEvents } from '../payments/transaction.js';
 import type { OperationConflict } from '../payments/ports/journal.js';
+import { failureReason } from '../i18n/failure-reason.js';
+import type { Language } from '../i18n/language.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A journal entry as the API shows it: snake_case, ISO times, amounts in tiyin. */
-export function presentTransaction(tx: Transaction) {
+/**
+ * A journaled error as the API shows it: with `language`, and when the transaction failed, `reason`
+ * first — why, in words for people — then the code, message and raw detail the journal keeps.
+ */
+function presentError(tx: Transaction, language?: Language) {
+  if (!tx.error) return null;
+  const reason = language ? failureReason(tx, language) : null;
+  return reason ? { reason, ...tx.error } : tx.error;
+}
+
+/** A journal entry as the API shows it: snake_case, ISO times, amounts in tiyin; a failure's reason in `language`. */
+export function presentTransaction(tx: Transaction, language?: Language) {
   return {
     transaction_id: tx.id,
     method: tx.method,
@@ -24,14 +36,14 @@ export function presentTransaction(tx: Transaction) {
     shop: tx.shop,
     till: tx.till,
     instance: tx.instance,
-    error: tx.error,
+    error: presentError(tx, language),
     created_at: iso(tx.createdAt),
     updated_at: iso(tx.updatedAt),
   };
 }
 
 /** A give-back beneath its payment: its own outcome, and why it failed. */
-export function presentGiveBack(tx: Transaction) {
+export function presentGiveBack(tx: Transaction, language?: Language) {
   return {
     transaction_id: tx.id,
     kind: tx.kind,
@@ -39,7 +51,7 @@ export function presentGiveBack(tx: Transaction) {
     amount: tx.amount,
     created_at: iso(tx.createdAt),
     updated_at: iso(tx.updatedAt),
-    error: tx.error,
+    error: presentError(tx, language),
   };
 }
 
@@ -95,9 +107,9 @@ function presentHandoff(h: FiscalHandoff) {
   };
 }
 
-export function presentTransactionDetail(tx: TransactionWithEvents, conflicts: readonly OperationConflict[] = []) {
+export function presentTransactionDetail(tx: TransactionWithEvents, conflicts: readonly OperationConflict[] = [], language?: Language) {
   return {
-    ...presentTransaction(tx),
+    ...presentTransaction(tx, language),
     // Who may write its state now, and until when (the journal's clock): an operator's decision waits for it.
     held_by: tx.claim ? { holder: tx.claim.owner, until: iso(tx.claim.expiresAt) } : null,
     conflicts: conflicts.map((c) => presentConflict(c, tx)),

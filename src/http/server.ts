@@ -360,7 +360,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerTransactionRoutes(api, deps.journal, deps.recovery, serve, deps.timezone, deps.operator);
     registerOperatorRoutes(api, deps.operator, deps.limits, serve, deps.recentDiscrepancies);
     registerWalletReconciliationRoutes(api, deps.walletReconciliation, deps.timezone, deps.reconciliationAnswerWithinMs, serve);
-    registerConsole(api, { language: deps.language, mode: deps.mode, timezone: deps.timezone });
+    registerConsole(api, { language: deps.language, mode: deps.mode, timezone: deps.timezone, ...deps.operator.thisTill() });
   });
   return app;
 }

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Journal, OperationConflict, PeriodTotalsRow } from './ports/journal.js';
+import type { Journal, OperationConflict, PeriodTotalsRow, TransactionFilter } from './ports/journal.js';
 import type { ShiftTotals } from './ports/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { paymentError } from './errors.js';
 import { DEFAULT_SHOP_TIMEZONE, shopDay, shopDaysEndingWith, shopHours } from '../lib/shop-time.js';
-import { moneyOf, takingsPerBucket } from './takings.js';
+import { bucketRowsOf, moneyOf, periodRowsOf, takingsPerBucket, type CountedTransaction } from './takings.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
@@ -74,33 +74,63 @@ export class OperatorService {
     private readonly timezone: string = DEFAULT_SHOP_TIMEZONE,
     /** Settles shift closes left `sent`, when "settle now" is asked for. */
     private readonly closeRecovery?: Pick<ShiftCloseRecovery, 'recoverOnce'>,
+    /** This PayBridge's own shop and till (instance.shop, instance.till): its terminals are that till's. */
+    private readonly here: { shop?: string | undefined; till?: string | undefined } = {},
   ) {}
+
+  /** This PayBridge's own shop and till, as it records them on every transaction (null: not named). */
+  thisTill(): { shop: string | null; till: string | null } {
+    return { shop: this.here.shop ?? null, till: this.here.till ?? null };
+  }
+
+  /** The tills seen on a shop day, remembered a little while (the console asks every 2 s). */
+  private tillsSeen: { key: string; at: number; tills: TillId[] } | undefined;
+
+  /** Rows of a shop or till created before the current shop day, by scope and period (rowsOf). */
+  private readonly pastRows = new Map<string, { at: number; rows: CountedTransaction[] }>();
 
   /**
    * A shop day's totals per method and terminal, its hours and the `days` shop days ending with it
    * (oldest first), all by one rule of attribution (see takings.ts).
    */
-  async summary(date?: string, days = 7) {
+  async summary(date?: string, days = 7, scope: SummaryScope = {}) {
     const day = shopDay(this.timezone, date);
     const hours = shopHours(this.timezone, day);
     const lastDays = shopDaysEndingWith(this.timezone, day.date, days);
-    const [rows, hourRows, dayRows] = await Promise.all([
-      this.journal.periodTotals(day.from, day.to),
-      this.journal.bucketTotals([...hours.map((h) => h.from), day.to]),
-      this.journal.bucketTotals([...lastDays.map((d) => d.from), day.to]),
-    ]);
+    const narrowed = scope.shop !== undefined || scope.till !== undefined;
+    let rows: PeriodTotalsRow[];
+    let hourRows;
+    let dayRows;
+    if (!narrowed) {
+      [rows, hourRows, dayRows] = await Promise.all([
+        this.journal.periodTotals(day.from, day.to),
+        this.journal.bucketTotals([...hours.map((h) => h.from), day.to]),
+        this.journal.bucketTotals([...lastDays.map((d) => d.from), day.to]),
+      ]);
+    } else {
+      // The journal's totals are of everything in it: a shop's or a till's are worked out from its
+      // rows (the listing's filter), grouped as the journal groups them, counted by the same rule.
+      const txs = await this.rowsOf(scope, lastDays[0]!.from, day.to);
+      rows = periodRowsOf(txs, day.from, day.to);
+      hourRows = bucketRowsOf(txs, [...hours.map((h) => h.from), day.to]);
+      dayRows = bucketRowsOf(txs, [...lastDays.map((d) => d.from), day.to]);
+    }
     const byMethod = new Map<PaymentMethod, MethodTotals>(
       PAYMENT_METHODS.map((method) => [method, { method, paid_count: 0, paid_amount: 0, returned_amount: 0, returned_count: 0, net_amount: 0, failed_count: 0, pending_count: 0, unknown_count: 0 }]),
     );
     for (const row of rows) addToTotals(byMethod.get(row.method)!, row);
     for (const m of byMethod.values()) m.net_amount = m.paid_amount - m.returned_amount;
-    const terminals = await Promise.all(
-      this.cards.all().map(async (t) => {
-        const shift = await this.currentShift(t.id);
-        const totals = shift.number === null ? null : await this.journal.shiftTotals(t.id, shift.number);
-        return { terminal: t.id, method: t.method, shift_number: shift.number, shift_open: shift.open, totals: totals && snake(totals) };
-      }),
-    );
+    // This PayBridge's terminals are its own till's: shown when the summary is of that till (or of all).
+    const ours = (scope.shop === undefined || scope.shop === this.here.shop) && (scope.till === undefined || scope.till === this.here.till);
+    const terminals = !ours
+      ? []
+      : await Promise.all(
+          this.cards.all().map(async (t) => {
+            const shift = await this.currentShift(t.id);
+            const totals = shift.number === null ? null : await this.journal.shiftTotals(t.id, shift.number);
+            return { terminal: t.id, method: t.method, shift_number: shift.number, shift_open: shift.open, totals: totals && snake(totals) };
+          }),
+        );
     const iso = (ms: number) => new Date(ms).toISOString();
     const perHour = takingsPerBucket(hours.length, hourRows);
     const perDay = takingsPerBucket(lastDays.length, dayRows);
@@ -109,11 +139,73 @@ export class OperatorService {
       timezone: this.timezone,
       from: iso(day.from),
       to: iso(day.to),
+      shop: scope.shop ?? null,
+      till: scope.till ?? null,
+      this_till: this.thisTill(),
+      tills: await this.tillsOf(day, scope.shop),
       methods: [...byMethod.values()],
       terminals,
       hourly: hours.map((h, i) => ({ hour: h.hour, from: iso(h.from), methods: perHour[i]! })),
       days: lastDays.map((d, i) => ({ date: d.date, from: iso(d.from), to: iso(d.to), methods: perDay[i]! })),
     };
+  }
+
+  /**
+   * What the takings of [from, to) are counted from, of a shop or a till. The rows created before the
+   * current shop day are kept a minute (PAST_ROWS_MS): the console asks every 2 s for the last 7 days,
+   * and only today's rows change by the minute; a past payment settled late shows within that minute.
+   */
+  private async rowsOf(scope: SummaryScope, from: number, to: number): Promise<CountedTransaction[]> {
+    const counted = (t: Transaction): CountedTransaction => ({ method: t.method, kind: t.kind, status: t.status, terminal: t.terminal, amount: t.amount, refundedAmount: t.refundedAmount, createdAt: t.createdAt });
+    const read = async (a: number, b: number) => {
+      const rows: CountedTransaction[] = [];
+      for await (const t of this.walk({ shop: scope.shop, till: scope.till, from: a, to: b })) rows.push(counted(t));
+      return rows;
+    };
+    const split = Math.min(Math.max(shopDay(this.timezone).from, from), to);
+    let past: CountedTransaction[] = [];
+    if (split > from) {
+      const key = JSON.stringify([scope.shop ?? null, scope.till ?? null, from, split]);
+      const now = Date.now();
+      const kept = this.pastRows.get(key);
+      if (kept && now - kept.at < PAST_ROWS_MS) past = kept.rows;
+      else {
+        past = await read(from, split);
+        for (const [k, v] of this.pastRows) if (now - v.at >= PAST_ROWS_MS) this.pastRows.delete(k);
+        if (this.pastRows.size < 32) this.pastRows.set(key, { at: now, rows: past });
+      }
+    }
+    return split < to ? [...past, ...(await read(split, to))] : past;
+  }
+
+  /** Every transaction the filter selects, newest first, a page at a time. */
+  private async *walk(filter: Omit<TransactionFilter, 'limit' | 'cursor'>): AsyncGenerator<Transaction> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.journal.list({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /**
+   * The tills (of `shop`, or of every shop) with a transaction on the day, and this PayBridge's own
+   * when it names one: what a console offers to choose from. Sorted by shop, then till (numbers as numbers).
+   */
+  private async tillsOf(day: { date: string; from: number; to: number }, shop: string | undefined): Promise<TillId[]> {
+    const key = `${day.date}\u0000${shop ?? '\u0001'}`;
+    const now = Date.now();
+    if (this.tillsSeen?.key === key && now - this.tillsSeen.at < TILLS_SEEN_MS) return this.tillsSeen.tills;
+    const seen = new Map<string, TillId>();
+    const add = (s: string | null, t: string | null) => {
+      if (t !== null) seen.set(`${s ?? ''}\u0000${t}`, { shop: s, till: t });
+    };
+    for await (const t of this.walk({ shop, from: day.from, to: day.to })) add(t.shop, t.till);
+    if (this.here.till !== undefined && (shop === undefined || shop === this.here.shop)) add(this.here.shop ?? null, this.here.till);
+    const order = new Intl.Collator('en', { numeric: true });
+    const tills = [...seen.values()].sort((a, b) => order.compare(a.shop ?? '', b.shop ?? '') || order.compare(a.till, b.till));
+    this.tillsSeen = { key, at: now, tills };
+    return tills;
   }
 
   /**
@@ -252,6 +344,24 @@ export interface ConflictSeen {
   conflict: OperationConflict;
   tx: Transaction;
 }
+
+/** A summary narrowed to one shop, one till, or one till of one shop (instance.shop / instance.till as the journal records them). */
+export interface SummaryScope {
+  shop?: string | undefined;
+  till?: string | undefined;
+}
+
+/** A till as the journal names it: its shop (null when that PayBridge named none) and its id. */
+export interface TillId {
+  shop: string | null;
+  till: string;
+}
+
+/** How long the rows of past shop days are reused by a narrowed summary before the journal is read again. */
+const PAST_ROWS_MS = 60_000;
+
+/** How long the list of a day's tills is reused before the journal is read again. */
+const TILLS_SEEN_MS = 30_000;
 
 /** Shop days a mismatched reconciliation stays on the attention list. */
 export const ATTENTION_DAYS = 7;

@@ -196,6 +196,8 @@ export const DOCS_STEPS: DocsStep[] = [
   { route: 'GET /payment/summary', name: 'today', request: () => json('GET', '/payment/summary') },
   { route: 'GET /payment/summary', name: 'bad request (7)', request: () => json('GET', '/payment/summary?date=2026-02-30') },
   { route: 'GET /payment/summary', name: 'too many days (7)', needs: ['days'], request: () => json('GET', '/payment/summary?days=32') },
+  { route: 'GET /payment/summary', name: 'one till', needs: ['till'], request: () => json('GET', '/payment/summary?shop=chilonzor-1&till=3') },
+  { route: 'GET /payment/summary', name: 'bad till (7)', needs: ['till'], request: () => json('GET', '/payment/summary?till=') },
   { route: 'GET /payment/terminals', name: 'the terminals', request: () => json('GET', '/payment/terminals') },
   { route: 'GET /payment/shift-closes', name: 'reconciliations', request: () => json('GET', '/payment/shift-closes?limit=2') },
   { route: 'GET /payment/shift-closes', name: 'bad request (7)', request: () => json('GET', '/payment/shift-closes?limit=0') },

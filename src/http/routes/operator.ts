@@ -16,6 +16,26 @@ const SummaryQuerySchema = Type.Object(
       Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A day of the shop (shop.timezone), YYYY-MM-DD; today when absent.', examples: ['2026-11-26'], 'x-error': 'must be a date, YYYY-MM-DD' }),
     ),
     days: Type.Integer({ minimum: 1, maximum: 31, default: 7, description: 'How many shop days `days` lists, ending with `date`.', examples: [7], 'x-error': 'must be an integer from 1 to 31' }),
+    shop: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+        description: 'Only what this shop took (instance.shop of the PayBridge that journaled it); the whole journal when absent.',
+        examples: ['tashkent-1'],
+        'x-error': 'must be a shop name of 1 to 64 characters, as instance.shop names it',
+      }),
+    ),
+    till: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+        description: 'Only what this till took (instance.till); with `shop`, that shop’s till. A till with nothing that day has zeros. `tills` in the answer lists the day’s tills.',
+        examples: ['1'],
+        'x-error': 'must be a till name of 1 to 64 characters, as instance.till names it',
+      }),
+    ),
   },
   { additionalProperties: false, 'x-error': 'is not a parameter of the summary' },
 );
@@ -58,8 +78,8 @@ export function registerOperatorRoutes(
     {
       schema: {
         ...operator(
-          'Totals of a day, by hour and over the last days',
-          'A day of the shop (shop.timezone). Per method: payments that took money and their sum, what was given back (`returned_amount`, `returned_count`), the net, failed, pending and unknown counts. `hourly`: each local hour of the day (23 or 25 on a daylight-saving day), every method in each; `days`: the last `days` shop days ending with `date`, oldest first. One rule for all three: a payment counts in the hour and day it was created; a give-back that succeeded counts in the hour and day the give-back was made, foreign ones included (a refund today of yesterday’s sale lowers today’s net), so the hours and the days add up to the day’s totals. Per terminal: the current shift and its totals from the journal. Amounts in tiyin.',
+          'Totals of a day, by hour and over the last days; of the whole journal, a shop or a till',
+          'A day of the shop (shop.timezone); with `shop` and/or `till`, only what that shop or till took (`shop`, `till` in the answer say which; `tills` lists the tills with a transaction that day, and this PayBridge’s own, `this_till`); the card terminals are listed only when the summary includes this PayBridge’s till. Per method: payments that took money and their sum, what was given back (`returned_amount`, `returned_count`), the net, failed, pending and unknown counts. `hourly`: each local hour of the day (23 or 25 on a daylight-saving day), every method in each; `days`: the last `days` shop days ending with `date`, oldest first. One rule for all three: a payment counts in the hour and day it was created; a give-back that succeeded counts in the hour and day the give-back was made, foreign ones included (a refund today of yesterday’s sale lowers today’s net), so the hours and the days add up to the day’s totals. Per terminal: the current shift and its totals from the journal. Amounts in tiyin.',
         ),
         querystring: SummaryQuerySchema,
         response: {
@@ -70,6 +90,10 @@ export function registerOperatorRoutes(
               timezone: 'Asia/Tashkent',
               from: '2026-11-22T19:00:00.000Z',
               to: '2026-11-23T19:00:00.000Z',
+              shop: null,
+              till: null,
+              this_till: { shop: 'tashkent-1', till: '1' },
+              tills: [{ shop: 'tashkent-1', till: '1' }, { shop: 'tashkent-1', till: '2' }],
               methods: [{ method: 'click', paid_count: 2, paid_amount: 1000, returned_amount: 500, returned_count: 1, net_amount: 500, failed_count: 1, pending_count: 0, unknown_count: 0 }],
               terminals: [{ terminal: 'humo-1', method: 'humo', shift_number: 1, shift_open: true, totals: { purchase_count: 1, purchase_amount: 50000, return_count: 0, return_amount: 0 } }],
               hourly: [{ hour: 0, from: '2026-11-22T19:00:00.000Z', methods: { click: { paid_count: 0, paid_amount: 0, returned_amount: 0, net_amount: 0 } } }],
@@ -83,7 +107,7 @@ export function registerOperatorRoutes(
         request.query = coerceToSchema(SummaryQuerySchema, request.query) as Static<typeof SummaryQuerySchema>;
       },
     },
-    async (request) => success(await service.summary(request.query.date, request.query.days)),
+    async (request) => success(await service.summary(request.query.date, request.query.days, { shop: request.query.shop, till: request.query.till })),
   );
 
   app.get(
@@ -119,7 +143,7 @@ export function registerOperatorRoutes(
       const differences = (await recentDiscrepancies()).filter((d) => d.kind !== 'not_confirmed');
       return success({
         count: a.unknownCount + a.mismatched.length + a.conflictsCount + a.unknownClosesCount + differences.length,
-        unknown: a.unknown.map(presentTransaction),
+        unknown: a.unknown.map((tx) => presentTransaction(tx, request.language)),
         unknown_count: a.unknownCount,
         mismatched: a.mismatched.map(presentShiftClose),
         mismatched_count: a.mismatched.length,

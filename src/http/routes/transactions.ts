@@ -45,7 +45,7 @@ const GiveBackAnswer = Type.Object(
     amount: Type.Integer({ description: 'Tiyin.' }),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
-    error: Type.Union([AnyObject, Type.Null()], { description: 'Why it failed: code, message and the provider’s or pinpad’s own reason.' }),
+    error: Type.Union([AnyObject, Type.Null()], { description: 'Why it failed: `reason` in words for people (Accept-Language), then code, message and the provider’s or pinpad’s own words (`data`).' }),
   },
   { description: 'One cancel or refund of this payment.' },
 );
@@ -129,7 +129,7 @@ export function registerTransactionRoutes(
         limit: q.limit,
         cursor: q.cursor,
       });
-      return success({ items: page.items.map(presentTransaction), next_cursor: page.nextCursor, timezone });
+      return success({ items: page.items.map((tx) => presentTransaction(tx, request.language)), next_cursor: page.nextCursor, timezone });
     },
   );
 
@@ -171,10 +171,10 @@ export function registerTransactionRoutes(
     async (request) => {
       const found = await operator.transactionDetail(request.params.transaction_id.toLowerCase());
       if (!found) throw paymentError(text('transaction_not_found', { id: request.params.transaction_id }), { transaction_id: request.params.transaction_id });
-      const detail = presentTransactionDetail(found.tx, found.conflicts);
+      const detail = presentTransactionDetail(found.tx, found.conflicts, request.language);
       return success(
         found.giveBacks
-          ? { ...detail, give_backs: found.giveBacks.map(presentGiveBack), remaining_amount: found.remaining }
+          ? { ...detail, give_backs: found.giveBacks.map((g) => presentGiveBack(g, request.language)), remaining_amount: found.remaining }
           : { ...detail, original: found.original ? presentOriginal(found.original) : null },
       );
     },
