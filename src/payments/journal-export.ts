@@ -59,29 +59,43 @@ export interface ExportScope {
   shop?: string | undefined;
 }
 
-/** How long a window of time the export reads at once: its rows are the most it holds in memory. */
-const WINDOW_MS = 3_600_000;
+/** Rows asked of the journal at once, and the most the export holds in memory (but for one second's rows). */
 const PAGE = 500;
+/** The window of time read first; it widens while the journal is sparse and narrows where it is busy. */
+const FIRST_WINDOW_MS = 3_600_000;
+const WIDEST_WINDOW_MS = 32 * 86_400_000;
+const NARROWEST_WINDOW_MS = 1_000;
 
 /**
- * The journal's transactions created in [from, to), oldest first. The journal lists newest first a
- * page at a time; each hour is read whole and turned round, so memory holds one hour's rows at most.
+ * The journal's transactions created in [from, to), oldest first, a window of time at a time. The
+ * journal lists newest first, a page at a time; a window whose rows fit in one page is read and turned
+ * round. One that does not is asked again half as wide (down to a second, whose rows are read whole
+ * however many), so memory holds about a page of rows whatever the period; the window widens again
+ * (up to 32 days) while the rows are few, so an empty year is a few dozen reads, not thousands.
  */
 export async function* transactionsOldestFirst(journal: Pick<Journal, 'list'>, scope: ExportScope): AsyncGenerator<Transaction[]> {
+  const ask = (lo: number, hi: number, cursor?: string) => {
+    const filter: TransactionFilter = { from: lo, to: hi, limit: PAGE, ...(cursor ? { cursor } : {}) };
+    if (scope.till !== undefined) filter.till = scope.till;
+    if (scope.shop !== undefined) filter.shop = scope.shop;
+    return journal.list(filter);
+  };
+  let width = FIRST_WINDOW_MS;
   for (let lo = scope.from; lo < scope.to; ) {
-    const hi = Math.min(lo + WINDOW_MS, scope.to);
-    const window: Transaction[] = [];
-    let cursor: string | undefined;
-    do {
-      const filter: TransactionFilter = { from: lo, to: hi, limit: PAGE, ...(cursor ? { cursor } : {}) };
-      if (scope.till !== undefined) filter.till = scope.till;
-      if (scope.shop !== undefined) filter.shop = scope.shop;
-      const page = await journal.list(filter);
+    const hi = Math.min(lo + width, scope.to);
+    let page = await ask(lo, hi);
+    if (page.nextCursor && hi - lo > NARROWEST_WINDOW_MS) {
+      width = Math.max(NARROWEST_WINDOW_MS, Math.floor((hi - lo) / 2));
+      continue;
+    }
+    const window = [...page.items];
+    while (page.nextCursor) {
+      page = await ask(lo, hi, page.nextCursor);
       window.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+    }
     if (window.length > 0) yield window.reverse();
     lo = hi;
+    if (window.length < PAGE / 4) width = Math.min(WIDEST_WINDOW_MS, width * 2);
   }
 }
 
@@ -139,6 +153,8 @@ function settled(t: Transaction): number | null {
   return t.kind === 'payment' ? t.amount : -t.amount;
 }
 
+/** A status word as a column's value: "Успешен", "Muvaffaqiyatli". */
+const capitalised = (word: string) => word.charAt(0).toLocaleUpperCase() + word.slice(1);
 const text = (value: string | null): Cell => (value === null || value === '' ? null : { text: value });
 const id = (value: string | null): Cell => (value === null || value === '' ? null : { id: value });
 const integer = (value: number | null): Cell => (value === null ? null : { number: String(value) });
@@ -154,7 +170,7 @@ export function exportRow(t: Transaction, language: Language, timezone: string):
     { text: date },
     { text: time },
     { text: operationLabel(t.kind, language) },
-    { text: typeof status === 'string' ? status : translate(status, language) },
+    { text: capitalised(typeof status === 'string' ? status : translate(status, language)) },
     { text: METHOD_NAMES[t.method] },
     money(giveBack ? -t.amount : t.amount),
     money(settled(t)),
