@@ -8,8 +8,10 @@ import fc from 'fast-check';
 import * as XLSX from '@e965/xlsx';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { loadConfig } from '../src/config/load.js';
-import { csvCell, soumFigure, transactionsOldestFirst } from '../src/payments/journal-export.js';
-import type { Journal, TransactionFilter } from '../src/payments/ports/journal.js';
+import { csvCell, journalCsv, soumFigure, transactionsOldestFirst } from '../src/payments/journal-export.js';
+import type { Journal, JournalOrigin, TransactionFilter } from '../src/payments/ports/journal.js';
+import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
+import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
 import type { Transaction } from '../src/payments/transaction.js';
 import { EXPORT_COLUMN_KEYS } from '../src/i18n/journal-export.js';
 import { startTestBridge, tempDir, transitionAsHolder, type TestBridge } from './helpers.js';
@@ -146,10 +148,14 @@ test('the export reads the journal a window at a time, oldest first, holding abo
 /** A till's journal with a day boundary, a give-back, a failure, an unknown, and text that tries to be a formula. */
 async function journalOfTwoTills(dataDir: string) {
   const path = loadConfig({ PAYBRIDGE_DATA_DIR: dataDir }, dataDir, { serving: false }).config.journal.path!;
+  return twoTills(async (origin) => new SqliteJournal({ path, origin }));
+}
+
+/** The same scene in any engine: two tills writing one journal; the ids (fixed when given) of what they wrote. */
+async function twoTills(open: (origin: JournalOrigin) => Promise<Journal>, ids = { lateCard: randomUUID(), earlyClick: randomUUID(), refund: randomUUID(), failed: randomUUID(), unknown: randomUUID(), nextDay: randomUUID() }) {
   const shop = 'Chilonzor; "Markaz"';
-  const till1 = new SqliteJournal({ path, origin: { instance: 'a', shop, till: '1', inFlightLeaseMs: 60_000 } });
-  const till2 = new SqliteJournal({ path, origin: { instance: 'b', shop, till: '2', inFlightLeaseMs: 60_000 } });
-  const ids = { lateCard: randomUUID(), earlyClick: randomUUID(), refund: randomUUID(), failed: randomUUID(), unknown: randomUUID() };
+  const till1 = await open({ instance: 'a', shop, till: '1', inFlightLeaseMs: 60_000 });
+  const till2 = await open({ instance: 'b', shop, till: '2', inFlightLeaseMs: 60_000 });
   // 23:59 on the 30th and 00:01 on the 1st, shop time: 18:59 and 19:01 UTC of the same UTC day.
   await till1.insert({ id: ids.lateCard, method: 'uzcard', amount: 123456, qrCodeMasked: null, qrCodeHash: null, createdAt: tashkent('2026-11-30', '23:59:00'), terminal: 'pax-1' }, { step: 'received' });
   await transitionAsHolder(till1, ids.lateCard, 'pending', 'succeeded', { providerPaymentId: '012345678901', authCode: '001234', receiptNumber: 7, shiftNumber: 3 }, { step: 'approved' });
@@ -165,7 +171,7 @@ async function journalOfTwoTills(dataDir: string) {
   await till1.insert({ id: ids.unknown, method: 'humo', amount: 70000, qrCodeMasked: null, qrCodeHash: null, createdAt: tashkent('2026-12-01', '23:59:59'), terminal: 'humo-1' }, { step: 'received' });
   await transitionAsHolder(till1, ids.unknown, 'pending', 'unknown', {}, { step: 'lost' });
   // The next shop day's first instant: in no export of the 1st.
-  await till2.insert({ id: randomUUID(), method: 'click', amount: 100, qrCodeMasked: null, qrCodeHash: null, createdAt: tashkent('2026-12-02', '00:00:00') }, { step: 'received' });
+  await till2.insert({ id: ids.nextDay, method: 'click', amount: 100, qrCodeMasked: null, qrCodeHash: null, createdAt: tashkent('2026-12-02', '00:00:00') }, { step: 'received' });
   await till1.close();
   await till2.close();
   return ids;
@@ -391,6 +397,39 @@ describe('GET /payment/export: the same file for the console', () => {
       assert.equal(body.is_success, false, query);
       assert.equal(body.error.code, 7, query);
       assert.match(body.error.problems.join('\n'), field, query);
+    }
+  });
+});
+
+describeUnlessSkipped('the export from a chain’s PostgreSQL journal', postgresSkip(), () => {
+  after(() => dropTestDatabases());
+
+  it('is the same file, byte for byte, as from SQLite', async () => {
+    const url = await freshDatabase();
+    const opened: Journal[] = [];
+    const ids = await twoTills(async (origin) => {
+      const j = await PostgresJournal.open({ url, origin });
+      opened.push(j);
+      return j;
+    });
+    const reader = await PostgresJournal.open({ url });
+    const dir = tempDir();
+    const path = join(dir, 'journal.sqlite');
+    await twoTills(async (origin) => new SqliteJournal({ path, origin }), ids);
+    const sqlite = new SqliteJournal({ path });
+    const csv = async (journal: Journal, till?: string) => {
+      let text = '';
+      for await (const chunk of journalCsv(journal, { from: tashkent('2026-11-30', '00:00:00'), to: tashkent('2026-12-02', '00:00:00'), till }, { language: 'ru', timezone: 'Asia/Tashkent' })) text += chunk;
+      return text;
+    };
+    try {
+      const fromPostgres = await csv(reader);
+      assert.equal(fromPostgres, await csv(sqlite));
+      assert.equal(cellsOf(openAsSpreadsheet(Buffer.from(fromPostgres))).length, 6);
+      assert.equal(await csv(reader, '2'), await csv(sqlite, '2'));
+      assert.doesNotMatch(fromPostgres, new RegExp(ids.nextDay));
+    } finally {
+      await Promise.all([reader.close(), sqlite.close(), ...opened.map((j) => j.close().catch(() => undefined))]);
     }
   });
 });
