@@ -7,8 +7,9 @@ import { after, before, describe, it, test } from 'node:test';
 import fc from 'fast-check';
 import * as XLSX from '@e965/xlsx';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
+import type { PayBridgeError } from '../src/payments/errors.js';
 import { loadConfig } from '../src/config/load.js';
-import { csvCell, journalCsv, soumFigure, transactionsOldestFirst } from '../src/payments/journal-export.js';
+import { csvCell, exportPeriod, journalCsv, soumFigure, transactionsOldestFirst } from '../src/payments/journal-export.js';
 import type { Journal, JournalOrigin, TransactionFilter } from '../src/payments/ports/journal.js';
 import { PostgresJournal } from '../src/journal/postgres/postgres-journal.js';
 import { describeUnlessSkipped, dropTestDatabases, freshDatabase, postgresSkip } from './postgres.js';
@@ -312,10 +313,7 @@ describe('paybridge journal export: the file an accountant opens', () => {
       [['--date', '30.11.2026'], /--date: "30\.11\.2026" is not a date/],
       [['--from', '2026-12-02', '--to', '2026-12-01'], /--to: 2026-12-01 is before from \(2026-12-02\)/],
       [['--to', '2026-12-01'], /--from: is required with to/],
-      [['--date', '2026-12-01', '--from', '2026-12-01'], /--date: give either date or from\/to/],
-      [['--from', 'yesterday', '--to', '2026-13-01'], /--to: 2026-13-01 is not a calendar date/],
       [['--lang', 'de', '--date', '2026-12-01'], /--lang/],
-      [['--format', 'xml'], /--format/],
     ] as const) {
       const run = await paybridge(['journal', 'export', ...args], env);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
@@ -323,6 +321,31 @@ describe('paybridge journal export: the file an accountant opens', () => {
       assert.equal(run.stdout, '', args.join(' '));
     }
   });
+});
+
+test('the period: shop days named, both ends included, today by default; everything else refused', () => {
+  const now = tashkent('2026-12-06', '00:30:00'); // 19:30 UTC on the 5th
+  assert.deepEqual(exportPeriod('Asia/Tashkent', {}, now), { first: '2026-12-06', last: '2026-12-06', from: tashkent('2026-12-06', '00:00:00'), to: tashkent('2026-12-07', '00:00:00') });
+  assert.deepEqual(exportPeriod('Asia/Tashkent', { date: 'yesterday' }, now).first, '2026-12-05');
+  assert.deepEqual(exportPeriod('Asia/Tashkent', { from: '2026-11-01', to: '2026-11-30' }, now), {
+    first: '2026-11-01',
+    last: '2026-11-30',
+    from: tashkent('2026-11-01', '00:00:00'),
+    to: tashkent('2026-12-01', '00:00:00'),
+  });
+  assert.equal(exportPeriod('Asia/Tashkent', { from: '2026-12-01' }, now).last, '2026-12-06', 'through today');
+  // A day of 23 hours where the clocks go forward.
+  const berlin = exportPeriod('Europe/Berlin', { date: '2026-03-29' }, now);
+  assert.equal(berlin.to - berlin.from, 23 * 3_600_000);
+  for (const [ask, problem] of [
+    [{ date: '2026-02-30' }, /date: 2026-02-30 is not a calendar date/],
+    [{ date: '2026-12-01', from: '2026-12-01' }, /date: give either date or from\/to/],
+    [{ from: 'tomorrow' }, /from: "tomorrow" is not a date/],
+    [{ from: '2999-01-01' }, /from: 2999-01-01 is after today \(2026-12-06\)/],
+    [{ from: 'yesterday', to: '2026-13-01' }, /to: 2026-13-01 is not a calendar date/],
+  ] as const) {
+    assert.throws(() => exportPeriod('Asia/Tashkent', ask, now), (err: PayBridgeError) => err.code === 7 && problem.test(String((err.extras.problems as string[]).join('; '))), JSON.stringify(ask));
+  }
 });
 
 describe('GET /payment/export: the same file for the console', () => {

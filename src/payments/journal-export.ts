@@ -44,6 +44,7 @@ export function exportPeriod(timezone: string, ask: { date?: string | undefined;
   if (ask.from !== undefined) {
     first = dayNamed('from', ask.from, timezone, now);
     last = ask.to === undefined ? shopDate(timezone, now) : dayNamed('to', ask.to, timezone, now);
+    if (ask.to === undefined && last < first) throw invalidRequest([`from: ${first} is after today (${last})`]);
     if (last < first) throw invalidRequest([`to: ${last} is before from (${first})`]);
   } else {
     first = last = ask.date === undefined ? shopDate(timezone, now) : dayNamed('date', ask.date, timezone, now);
