@@ -216,13 +216,20 @@ terminal
 const journal = program.command('journal').description('the journal, read directly (PayBridge may be running)');
 journal
   .command('export')
-  .description('transactions created in a period, as CSV or JSON (amounts in tiyin)')
-  .option('--from <date>', 'created at or after (YYYY-MM-DD or ISO 8601, UTC)')
-  .option('--to <date>', 'created before')
-  .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
+  .description('the accountant’s export of shop days: one row per payment and per give-back (linked to its payment), amounts in soum, times on the shop’s clock; CSV for Excel in the shop’s language (--lang), or JSON')
+  .option('--date <date>', 'one shop day: YYYY-MM-DD, today or yesterday (today when no date is given)')
+  .option('--from <date>', 'the first shop day (YYYY-MM-DD, today or yesterday)')
+  .option('--to <date>', 'the last shop day, included (today when absent)')
+  .option('--till <till>', 'only what this till took (instance.till)')
+  .option('--shop <shop>', 'only what this shop took (instance.shop; a chain’s shared journal)')
+  .addOption(new Option('--format <format>', 'csv (for a spreadsheet) or json (for scripts: tiyin, UTC)').choices(['csv', 'json']).default('csv'))
   .option('--out <file>', 'write to a file instead of stdout')
-  .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
-  .action(run(async (o: { from?: string; to?: string; format: string; out?: string; config?: string }) => journalExport(o)));
+  .option('--config <file>', 'configuration file naming the journal, the shop’s time zone and language (PAYBRIDGE_CONFIG)')
+  .action(
+    run(async (o: { date?: string; from?: string; to?: string; till?: string; shop?: string; format: string; out?: string; config?: string }) =>
+      journalExport({ ...o, lang: globals().lang }),
+    ),
+  );
 
 journal
   .command('migrate')

@@ -33,6 +33,7 @@ import { registerWalletReconciliationRoutes } from './routes/wallet-reconciliati
 import type { WalletReconciliation } from '../payments/wallet-reconciliation.js';
 import type { Discrepancy } from '../payments/wallet-records.js';
 import { registerUnconfiguredProviderRoutes } from './routes/unconfigured-providers.js';
+import { registerJournalExportRoute } from './routes/journal-export.js';
 import { markFailedRequests, RequestLogController } from './request-log.js';
 
 export interface ServerDependencies {
@@ -358,6 +359,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     registerCardRoutes(api, deps.cards, deps.limits, serve);
     registerUnconfiguredProviderRoutes(api, deps.limits);
     registerTransactionRoutes(api, deps.journal, deps.recovery, serve, deps.timezone, deps.operator);
+    registerJournalExportRoute(api, deps.journal, deps.timezone);
     registerOperatorRoutes(api, deps.operator, deps.limits, serve, deps.recentDiscrepancies);
     registerWalletReconciliationRoutes(api, deps.walletReconciliation, deps.timezone, deps.reconciliationAnswerWithinMs, serve);
     registerConsole(api, { language: deps.language, mode: deps.mode, timezone: deps.timezone, ...deps.operator.thisTill() });
