@@ -5,6 +5,8 @@ import { VERSION } from '../version.js';
 import { PayBridgeClient } from './client.js';
 import { configCheck } from './commands/config-check.js';
 import { journalExport } from './commands/journal-export.js';
+import { journalBackup } from './commands/journal-backup.js';
+import { journalRestore } from './commands/journal-restore.js';
 import { journalMigrate, type JournalMigrateOptions } from './commands/journal-migrate.js';
 import { serviceInstall, serviceStatus, serviceUninstall, type ServiceOptions } from './commands/service.js';
 import { terminalConformance, type ConformanceCliOptions } from './commands/terminal-conformance.js';
@@ -223,6 +225,20 @@ journal
   .option('--till <name>', 'recorded on copied transactions that name no till (default: instance.till)')
   .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
   .action(run(async (o: JournalMigrateOptions) => journalMigrate(o)));
+
+journal
+  .command('backup')
+  .description('a consistent copy of the SQLite journal, taken while PayBridge runs (a PostgreSQL journal: says how to use pg_dump)')
+  .argument('<file>', 'the copy to write (never overwritten)')
+  .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
+  .action(run(async (file: string, o: { config?: string }) => journalBackup(file, o)));
+
+journal
+  .command('restore')
+  .description('put a backup in the SQLite journal\'s place, PayBridge stopped; the replaced journal is kept beside it (exit 75 while PayBridge runs, 65 not a journal)')
+  .argument('<file>', 'a backup made by `journal backup`')
+  .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
+  .action(run(async (file: string, o: { config?: string }) => journalRestore(file, o)));
 
 try {
   await program.parseAsync(process.argv);
