@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, describe, test } from 'node:test';
@@ -240,6 +240,25 @@ describe('paybridge journal backup and restore (SQLite)', () => {
     assert.equal(exists.code, 73, exists.stderr);
     assert.match(oneLine(exists), /b\.sqlite exists: a backup never overwrites a file; name a new one$/);
     assert.equal(readFileSync(join(dir, 'b.sqlite'), 'utf8'), 'yesterday’s backup');
+  });
+});
+
+describe('paybridge journal restore run as root', () => {
+  test('the restored journal belongs to the replaced one\'s owner (the service account), not to root', { skip: process.getuid?.() === 0 ? false : 'only as root' }, async () => {
+    const dir = tempDir();
+    const dataDir = join(dir, 'data');
+    const journal = join(dataDir, 'journal.sqlite');
+    await new SqliteJournal({ path: journal }).close();
+    const copy = join(dir, 'copy.sqlite');
+    const backup = await paybridge(['journal', 'backup', copy], { PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(backup.code, 0, backup.stderr);
+    // The service account's, as `service install` leaves them.
+    chownSync(dataDir, 4321, 4321);
+    chownSync(journal, 4321, 4321);
+    const restored = await paybridge(['journal', 'restore', copy], { PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.deepEqual([statSync(journal).uid, statSync(journal).gid], [4321, 4321]);
+    assert.deepEqual([statSync(`${journal}.lock`).uid, statSync(`${journal}.lock`).gid], [4321, 4321], 'the lock file the restore made too');
   });
 });
 

@@ -38,6 +38,9 @@ Exit codes:
   3   outcome not known yet (pending/unknown): check with "paybridge status", do not retry blindly
   4   PayBridge cannot be reached
   5   the API token was refused
+  65  journal restore (and start): not a PayBridge journal, damaged, or newer than this PayBridge
+  73  journal backup: the copy cannot be written, or the file exists
+  75  journal restore: PayBridge runs on the journal; stop it first
   78  the configuration is invalid`;
 
 interface Globals {

@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { inspectJournalFile, NotAJournalError, syncFile, type JournalFileFacts } from '../../journal/sqlite/backup.js';
 import { openSqlite, SqliteDriverError } from '../../journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal, type JournalLock } from '../../journal/sqlite/instance-lock.js';
@@ -40,6 +40,11 @@ export async function journalRestore(file: string, options: { config?: string })
   if (!existsSync(backup)) throw new CliExit(EXIT.USAGE, `${backup} does not exist: name the backup to restore`);
   if (backup === target) throw new CliExit(EXIT.USAGE, `${backup} is the journal itself: name the backup to restore`);
 
+  // Run as root on Linux, the restored journal (and a lock file made now) must stay the service account's.
+  const owner = statSync(existsSync(target) ? target : existsSync(dirname(target)) ? dirname(target) : '.');
+  const asOwner = (file: string) => {
+    if (process.platform !== 'win32' && process.getuid?.() === 0 && existsSync(file)) chownSync(file, owner.uid, owner.gid);
+  };
   let lock: JournalLock;
   try {
     lock = lockJournal(target, journal.sqlite_driver);
@@ -97,6 +102,7 @@ export async function journalRestore(file: string, options: { config?: string })
       renameSync(target, kept);
       for (const c of COMPANIONS) if (existsSync(target + c)) renameSync(target + c, kept + c);
     }
+    asOwner(staging);
     renameSync(staging, target);
     const older = facts.schemaVersion < SQLITE_MIGRATIONS.length ? `; PayBridge brings its schema forward (${facts.schemaVersion} → ${SQLITE_MIGRATIONS.length}) when it starts` : '';
     process.stdout.write(
@@ -106,5 +112,6 @@ export async function journalRestore(file: string, options: { config?: string })
     return EXIT.OK;
   } finally {
     lock.release();
+    asOwner(`${target}.lock`);
   }
 }
