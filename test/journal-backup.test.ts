@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openSqlite } from '../src/journal/sqlite/connection.js';
+import { defaultSqliteLoaders, openSqlite } from '../src/journal/sqlite/connection.js';
+import { backupSqliteJournal, inspectJournalFile } from '../src/journal/sqlite/backup.js';
 import { SQLITE_MIGRATIONS } from '../src/journal/sqlite/migrations.js';
 import { SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 import { POSTGRES_MIGRATIONS } from '../src/journal/postgres/migrations.js';
@@ -158,7 +159,7 @@ describe('paybridge journal backup and restore (SQLite)', () => {
     const inCopy = idsIn(copy);
     assert.ok(before.length >= 10);
     assert.deepEqual(before.filter((p) => !inCopy.has(p.id)), [], 'every payment answered before the backup began is in the copy');
-    const m = /^backed up (.+) to (.+) with SQLite's backup API \(better-sqlite3\): schema version (\d+), (\d+) transactions \((\d+) payments, 0 give-backs\), [\d.]+ [KM]B \((\d+) bytes\); integrity check ok\n$/.exec(backup.stdout);
+    const m = /^backed up (.+) to (.+) with SQLite's backup API \((?:better-sqlite3|node:sqlite)\): schema version (\d+), (\d+) transactions \((\d+) payments, 0 give-backs\), [\d.]+ [KM]B \((\d+) bytes\); integrity check ok\n$/.exec(backup.stdout);
     assert.ok(m, backup.stdout);
     assert.deepEqual([m[1], m[2], Number(m[3]), Number(m[4]), Number(m[6])], [journal, copy, SQLITE_MIGRATIONS.length, inCopy.size, readFileSync(copy).length]);
     assert.deepEqual(readdirSync(join(copy, '..')), ['backup.sqlite'], 'one file, nothing beside it (no -wal, no partial copy)');
@@ -240,6 +241,39 @@ describe('paybridge journal backup and restore (SQLite)', () => {
     assert.equal(exists.code, 73, exists.stderr);
     assert.match(oneLine(exists), /b\.sqlite exists: a backup never overwrites a file; name a new one$/);
     assert.equal(readFileSync(join(dir, 'b.sqlite'), 'utf8'), 'yesterday’s backup');
+  });
+});
+
+describe('the copy on node:sqlite', () => {
+  const nodeSqlite = (() => {
+    try {
+      return defaultSqliteLoaders.nodeSqlite();
+    } catch {
+      return undefined;
+    }
+  })();
+  test('with backup() (Node 22.16+, 24) and, where node:sqlite has none, VACUUM INTO: the same journal, one file', { skip: nodeSqlite ? false : `Node ${process.versions.node} has no node:sqlite` }, async () => {
+    const dir = tempDir();
+    const journal = join(dir, 'journal.sqlite');
+    const writer = new SqliteJournal({ path: journal, driver: 'node:sqlite' });
+    try {
+      for (let i = 0; i < 20; i++) await writer.insert({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, method: 'click', amount: 500 + i, qrCodeMasked: null, qrCodeHash: null, createdAt: Date.now() }, { step: 'received' });
+      const withBackup = { ...defaultSqliteLoaders, nodeMajor: 24 };
+      const { backup: _backup, ...withoutBackup } = nodeSqlite as unknown as Record<string, unknown>;
+      const older = { ...defaultSqliteLoaders, nodeMajor: 22, nodeSqlite: () => withoutBackup as unknown as ReturnType<typeof defaultSqliteLoaders.nodeSqlite> };
+      const methods = [];
+      // The journal stays open and written to (its WAL not checkpointed) while both copies are taken.
+      methods.push(await backupSqliteJournal(journal, join(dir, 'a.sqlite'), 'node:sqlite', withBackup));
+      methods.push(await backupSqliteJournal(journal, join(dir, 'b.sqlite'), 'node:sqlite', older));
+      assert.deepEqual(methods, [typeof _backup === 'function' ? 'backup API (node:sqlite)' : 'VACUUM INTO (node:sqlite)', 'VACUUM INTO (node:sqlite)']);
+      for (const copy of ['a.sqlite', 'b.sqlite']) {
+        const facts = inspectJournalFile(join(dir, copy), 'node:sqlite');
+        assert.deepEqual([facts.schemaVersion, facts.transactions], [SQLITE_MIGRATIONS.length, 20], copy);
+      }
+      assert.deepEqual(readdirSync(dir).filter((f) => /^[ab]\.sqlite/.test(f)).sort(), ['a.sqlite', 'b.sqlite'], 'each copy one file');
+    } finally {
+      await writer.close();
+    }
   });
 });
 

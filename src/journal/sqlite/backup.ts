@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, statSync } from 'node:fs';
-import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, type SqliteDriverChoice } from './connection.js';
+import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, type SqliteDriverChoice, type SqliteLoaders } from './connection.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** What a file holds, read as a PayBridge journal. */
@@ -96,10 +96,10 @@ interface NodeSqliteWithBackup {
  * transaction of the source and writes a consistent, compacted copy. The binding is the one the journal
  * itself would use (journal.sqlite_driver, see chooseSqliteDriver).
  */
-export async function backupSqliteJournal(source: string, target: string, choice: SqliteDriverChoice = 'auto'): Promise<BackupMethod> {
+export async function backupSqliteJournal(source: string, target: string, choice: SqliteDriverChoice = 'auto', loaders: SqliteLoaders = defaultSqliteLoaders): Promise<BackupMethod> {
   let method: BackupMethod;
-  if (chooseSqliteDriver(choice) === 'better-sqlite3') {
-    const Database = defaultSqliteLoaders.betterSqlite3() as unknown as new (path: string, options: { fileMustExist: boolean }) => BetterSqliteWithBackup;
+  if (chooseSqliteDriver(choice, loaders) === 'better-sqlite3') {
+    const Database = loaders.betterSqlite3() as unknown as new (path: string, options: { fileMustExist: boolean }) => BetterSqliteWithBackup;
     const db = new Database(source, { fileMustExist: true });
     try {
       db.pragma('busy_timeout = 5000');
@@ -110,7 +110,7 @@ export async function backupSqliteJournal(source: string, target: string, choice
     }
     method = 'backup API (better-sqlite3)';
   } else {
-    const sqlite = defaultSqliteLoaders.nodeSqlite() as unknown as NodeSqliteWithBackup;
+    const sqlite = loaders.nodeSqlite() as unknown as NodeSqliteWithBackup;
     const db = new sqlite.DatabaseSync(source);
     try {
       db.exec('PRAGMA busy_timeout = 5000');
@@ -127,7 +127,7 @@ export async function backupSqliteJournal(source: string, target: string, choice
   }
   // The copy stands alone: one file in rollback-journal mode, nothing beside it to lose when it is moved
   // (PayBridge puts a restored journal back in WAL mode when it opens it).
-  const copy = openSqlite(target, choice);
+  const copy = openSqlite(target, choice, loaders);
   try {
     copy.exec('PRAGMA journal_mode = DELETE');
   } finally {
