@@ -296,6 +296,28 @@ describe('paybridge journal restore run as root', () => {
   });
 });
 
+describe('paybridge journal restore, again', () => {
+  test('a journal kept by an earlier restore is never written over, even one of the same second', async () => {
+    const dir = tempDir();
+    const dataDir = join(dir, 'data');
+    await new SqliteJournal({ path: join(dataDir, 'journal.sqlite') }).close();
+    const copy = join(dir, 'copy.sqlite');
+    assert.equal((await paybridge(['journal', 'backup', copy], { PAYBRIDGE_DATA_DIR: dataDir })).code, 0);
+    // Journals kept by restores in each of the next two minutes' seconds: whenever this one runs, its second is taken.
+    const stampOf = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-');
+    const now = Date.now();
+    const earlier = Array.from({ length: 120 }, (_, i) => `journal.sqlite.replaced-${stampOf(now + i * 1000)}`);
+    for (const name of earlier) writeFileSync(join(dataDir, name), 'kept by an earlier restore');
+    const restored = await paybridge(['journal', 'restore', copy], { PAYBRIDGE_DATA_DIR: dataDir });
+    assert.equal(restored.code, 0, restored.stderr);
+    const kept = /the journal it replaced is kept as (\S+)\. Start/.exec(restored.stdout)![1]!;
+    assert.match(kept, /journal\.sqlite\.replaced-[\dT:Z-]+-2$/);
+    assert.ok(!earlier.includes(kept.slice(dataDir.length + 1)));
+    for (const name of earlier) assert.equal(readFileSync(join(dataDir, name), 'utf8'), 'kept by an earlier restore', name);
+    assert.equal(idsIn(kept).size, 0, 'the replaced journal (empty) is the new name');
+  });
+});
+
 describe('a journal newer than this PayBridge', () => {
   test('SQLite: start refuses it in one line with exit 65; so does restore', async () => {
     const dataDir = join(tempDir(), 'data');

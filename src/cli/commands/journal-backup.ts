@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { backupSqliteJournal, inspectJournalFile, NotAJournalError } from '../../journal/sqlite/backup.js';
+import { dirname, resolve } from 'node:path';
+import { backupSqliteJournal, inspectJournalFile, NotAJournalError, syncFolder } from '../../journal/sqlite/backup.js';
 import { SqliteDriverError } from '../../journal/sqlite/connection.js';
 import { SQLITE_MIGRATIONS } from '../../journal/sqlite/migrations.js';
 import { CliExit, EXIT } from '../exit-codes.js';
@@ -51,6 +51,7 @@ export async function journalBackup(file: string, options: { config?: string }):
     throw new CliExit(cannotWrite ? EXIT.CANTCREAT : EXIT.REFUSED, `cannot back up ${source} to ${target}: ${e.message}; nothing was written`);
   }
   renameSync(partial, target);
+  syncFolder(dirname(target));
   const newer = facts.newer ? ` (newer than this PayBridge knows, ${SQLITE_MIGRATIONS.length})` : '';
   process.stdout.write(`backed up ${source} to ${target} with SQLite's ${method}: ${factsText(facts)}${newer}; integrity check ok\n`);
   return EXIT.OK;

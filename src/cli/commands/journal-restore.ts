@@ -1,7 +1,7 @@
 import { chownSync, copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { inspectJournalFile, NotAJournalError, syncFile, type JournalFileFacts } from '../../journal/sqlite/backup.js';
+import { inspectJournalFile, NotAJournalError, syncFile, syncFolder, type JournalFileFacts } from '../../journal/sqlite/backup.js';
 import { openSqlite, SqliteDriverError } from '../../journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal, type JournalLock } from '../../journal/sqlite/instance-lock.js';
 import { SQLITE_MIGRATIONS } from '../../journal/sqlite/migrations.js';
@@ -72,6 +72,7 @@ export async function journalRestore(file: string, options: { config?: string })
     } catch (err) {
       removeStaging();
       if (err instanceof NotAJournalError) throw new CliExit(EXIT.DATAERR, `${err.message.replace(staging, backup)}: not restored, nothing was changed`);
+      if (err instanceof SqliteDriverError) throw new CliExit(EXIT.UNAVAILABLE, err.message);
       throw new CliExit(EXIT.CANTCREAT, `cannot copy ${backup} beside the journal: ${(err as Error).message}; nothing was changed`);
     }
     if (facts.newer) {
@@ -87,7 +88,10 @@ export async function journalRestore(file: string, options: { config?: string })
 
     let kept: string | undefined;
     if (existsSync(target)) {
-      kept = `${target}.replaced-${stamp(new Date())}`;
+      const at = `${target}.replaced-${stamp(new Date())}`;
+      // Two restores within a second: the first one's kept journal is never written over.
+      kept = at;
+      for (let n = 2; existsSync(kept); n++) kept = `${at}-${n}`;
       try {
         // Its WAL into the file itself, so the kept journal is whole on its own.
         const db = openSqlite(target, journal.sqlite_driver);
@@ -104,6 +108,7 @@ export async function journalRestore(file: string, options: { config?: string })
     }
     asOwner(staging);
     renameSync(staging, target);
+    syncFolder(dirname(target));
     const older = facts.schemaVersion < SQLITE_MIGRATIONS.length ? `; PayBridge brings its schema forward (${facts.schemaVersion} → ${SQLITE_MIGRATIONS.length}) when it starts` : '';
     process.stdout.write(
       `restored ${backup} into ${target}: ${factsText(facts)}, integrity check ok; ` +

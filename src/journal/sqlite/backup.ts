@@ -137,6 +137,21 @@ export async function backupSqliteJournal(source: string, target: string, choice
   return method;
 }
 
+/**
+ * A rename in `folder` on disk (Linux, macOS): without it a power cut just after a restore could leave
+ * the folder with the old journal renamed away and the new one not yet in its place. Windows has no
+ * such call for a folder (NTFS journals its metadata): nothing to do there.
+ */
+export function syncFolder(folder: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The file's data on disk before anyone is told it is there. */
 export function syncFile(path: string): void {
   const fd = openSync(path, 'r+');
