@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { SqliteDriverError } from './journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal } from './journal/sqlite/instance-lock.js';
+import { JournalTooNewError } from './journal/too-new.js';
 import { userName } from './lib/user-name.js';
 import { createServiceLogger, LogFileError, type ServiceLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -30,6 +31,7 @@ const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', '
 
 /** What a failure to open the journal means for the person starting PayBridge, if it is a known one. */
 function journalFailure(err: unknown, config: Config): StartupError | undefined {
+  if (err instanceof JournalTooNewError) return new StartupError(err.message, EXIT.DATAERR);
   const e = err as NodeJS.ErrnoException & { errcode?: number };
   if (config.journal.engine === 'postgres') {
     const host = (() => {
@@ -77,7 +79,8 @@ async function fail(error: StartupError, log: ServiceLogger | undefined, config:
  * flight finish (up to server.shutdown_grace_ms), the journal closes. `npm start` and
  * `paybridge start` both run this. A start that fails for a known reason says what to do in one
  * line and exits with its code (docs/cli.md): 78 the configuration, 69 the port or the PostgreSQL
- * journal, 73 the data folder or log file, 75 another PayBridge on the same journal. Anything else
+ * journal, 73 the data folder or log file, 75 another PayBridge on the same journal, 65 a journal a
+ * newer PayBridge upgraded. Anything else
  * is a bug and is thrown, stack and all.
  */
 export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<void> {

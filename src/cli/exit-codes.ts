@@ -13,6 +13,11 @@ export const EXIT = {
   UNREACHABLE: 4,
   /** PayBridge refused the token (HTTP 401). */
   UNAUTHORIZED: 5,
+  /**
+   * The journal's data cannot be used by this PayBridge: `start` on a journal a newer PayBridge upgraded,
+   * `journal restore` of a file that is not a PayBridge journal, is damaged or is newer (sysexits EX_DATAERR).
+   */
+  DATAERR: 65,
   /** `start`: something PayBridge needs is not available — its port, its PostgreSQL journal (sysexits EX_UNAVAILABLE). */
   UNAVAILABLE: 69,
   /** `start`: the data folder, the journal or the log file cannot be created or written (sysexits EX_CANTCREAT). */

@@ -5,6 +5,8 @@ import { VERSION } from '../version.js';
 import { PayBridgeClient } from './client.js';
 import { configCheck } from './commands/config-check.js';
 import { journalExport } from './commands/journal-export.js';
+import { journalBackup } from './commands/journal-backup.js';
+import { journalRestore } from './commands/journal-restore.js';
 import { journalMigrate, type JournalMigrateOptions } from './commands/journal-migrate.js';
 import { serviceInstall, serviceStatus, serviceUninstall, type ServiceOptions } from './commands/service.js';
 import { terminalConformance, type ConformanceCliOptions } from './commands/terminal-conformance.js';
@@ -37,6 +39,9 @@ Exit codes:
   3   outcome not known yet (pending/unknown): check with "paybridge status", do not retry blindly
   4   PayBridge cannot be reached
   5   the API token was refused
+  65  journal restore (and start): not a PayBridge journal, damaged, or newer than this PayBridge
+  73  journal backup: the copy cannot be written, or the file exists
+  75  journal restore: PayBridge runs on the journal; stop it first
   78  the configuration is invalid`;
 
 interface Globals {
@@ -242,6 +247,20 @@ journal
   .option('--till <name>', 'recorded on copied transactions that name no till (default: instance.till)')
   .option('--config <file>', 'configuration file (PAYBRIDGE_CONFIG)')
   .action(run(async (o: JournalMigrateOptions) => journalMigrate(o)));
+
+journal
+  .command('backup')
+  .description('a consistent copy of the SQLite journal, taken while PayBridge runs (a PostgreSQL journal: says how to use pg_dump)')
+  .argument('<file>', 'the copy to write (never overwritten)')
+  .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
+  .action(run(async (file: string, o: { config?: string }) => journalBackup(file, o)));
+
+journal
+  .command('restore')
+  .description('put a backup in the SQLite journal\'s place, PayBridge stopped; the replaced journal is kept beside it (exit 75 while PayBridge runs, 65 not a journal)')
+  .argument('<file>', 'a backup made by `journal backup`')
+  .option('--config <file>', 'configuration file naming the journal (PAYBRIDGE_CONFIG)')
+  .action(run(async (file: string, o: { config?: string }) => journalRestore(file, o)));
 
 try {
   await program.parseAsync(process.argv);

@@ -77,6 +77,7 @@ import {
   type TransactionRow,
 } from '../rows.js';
 import { MIN_MIGRATABLE_VERSION, MIN_SERVER_VERSION_NUM, POSTGRES_MIGRATIONS } from './migrations.js';
+import { JournalTooNewError } from '../too-new.js';
 
 export interface PostgresJournalOptions {
   /** postgres://user:password@host:port/database; its password never appears in an error or a log. */
@@ -297,9 +298,7 @@ export class PostgresJournal implements Journal {
         await client.query(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL, paybridge TEXT NOT NULL)`);
         const current = Number((await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version')).rows[0]!.v ?? 0);
         if (current > POSTGRES_MIGRATIONS.length) {
-          throw new Error(
-            `PostgreSQL journal at ${this.where} has schema version ${current}, newer than this PayBridge knows (${POSTGRES_MIGRATIONS.length}); upgrade PayBridge`,
-          );
+          throw new JournalTooNewError(`the PostgreSQL journal at ${this.where}`, current, POSTGRES_MIGRATIONS.length, 'restoring the pg_dump taken before the upgrade (pg_restore)');
         }
         if (current < MIN_MIGRATABLE_VERSION) {
           throw new Error(`PostgreSQL journal at ${this.where} has schema version ${current}, too old for this PayBridge to migrate (it starts from ${MIN_MIGRATABLE_VERSION}); upgrade through an older release first`);

@@ -60,6 +60,7 @@ import {
   UNKNOWN_UNRESOLVED_SQL,
 } from '../claims.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { JournalTooNewError } from '../too-new.js';
 import {
   claimOfRow,
   decodeCursor,
@@ -345,9 +346,7 @@ export class SqliteJournal implements Journal {
   private migrate(): void {
     const current = this.schemaVersion;
     if (current > SQLITE_MIGRATIONS.length) {
-      throw new Error(
-        `journal ${this.options.path} has schema version ${current}, newer than this PayBridge knows (${SQLITE_MIGRATIONS.length}); upgrade PayBridge`,
-      );
+      throw new JournalTooNewError(`the journal ${this.options.path}`, current, SQLITE_MIGRATIONS.length, 'restoring the backup taken before the upgrade (paybridge journal restore)');
     }
     for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
       this.db.transaction(() => {
