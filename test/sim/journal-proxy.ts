@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqliteJournal } from '../../src/journal/sqlite/sqlite-journal.js';
+import { journalUnwritable } from '../../src/journal/sqlite/storage-errors.js';
 import { JournalUnavailableError, type Fence, type Journal } from '../../src/payments/ports/journal.js';
 import type { Transaction } from '../../src/payments/transaction.js';
 import type { Rng } from './random.js';
@@ -96,9 +97,16 @@ const READS = new Set([
 /** Not journal calls a process makes mid-operation: the simulator closes the file itself. */
 const DIRECT = new Set(['close', 'constructor']);
 
-/** SQLite's own words for a disk that is full, and what PostgreSQL's journal says when it cannot be reached. */
+/**
+ * SQLite's own words for a disk that is full, as the SQLite journal hands them on (mapped to
+ * JournalUnavailableError by its group commit), and what PostgreSQL's journal says when it cannot be reached.
+ */
+function sqliteError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { name: 'SqliteError', code });
+}
+
 function writeFailure(rng: Rng): Error {
-  if (rng.chance(0.5)) return Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+  if (rng.chance(0.5)) return journalUnwritable('a write', sqliteError('database or disk is full', 'SQLITE_FULL'));
   return new JournalUnavailableError('the journal cannot be reached (simulated)');
 }
 
@@ -209,7 +217,7 @@ export class JournalProxy {
         }
         if (!write && rng.chance(faults.writeFailure(gen.instance) / 10)) {
           this.observer.trace(`${label} ✗ read failed`);
-          reject(Object.assign(new Error('disk I/O error'), { name: 'SqliteError', code: 'SQLITE_IOERR' }));
+          reject(journalUnwritable('a read', sqliteError('disk I/O error', 'SQLITE_IOERR')));
           return;
         }
         const ambiguous = write && method !== 'releaseDeadClaims' && rng.chance(faults.ambiguousCommit());
