@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, SqliteDriverError, withoutSqliteWarning, type SqliteDriver, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
 
 /** Loaders standing in for an install: which bindings load, on which Node. Nothing is uninstalled. */
@@ -135,8 +136,9 @@ test("node:sqlite's ExperimentalWarning is dropped while it loads, and no other 
 test('the default loader loads node:sqlite without a warning on stderr (Node 22 prints one)', async (t) => {
   // A fresh process: node:sqlite warns only once per process, and this one may have loaded it already.
   const { spawnSync } = await import('node:child_process');
-  const probe = "import('./src/journal/sqlite/connection.ts').then(({ defaultSqliteLoaders: l }) => { try { l.nodeSqlite(); } catch { console.log('no node:sqlite'); } })";
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+  // The built module (npm run build), as PayBridge loads it: nothing compiled on the way.
+  const probe = "import('./dist/journal/sqlite/connection.js').then(({ defaultSqliteLoaders: l }) => { try { l.nodeSqlite(); } catch { console.log('no node:sqlite'); } })";
+  const r = spawnSync(process.execPath, ['-e', probe], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
   if (r.stdout.includes('no node:sqlite')) return t.skip(`Node ${process.versions.node} has no node:sqlite`);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
