@@ -24,7 +24,7 @@ fail() {
 }
 
 # --- Wine: Debian's, 64-bit only (node.exe is x64; no i386 architecture is added) -------------------
-if ! command -v wine >/dev/null || ! command -v wine64 >/dev/null; then
+if [[ $(dpkg-query -W -f='${Status}\n' wine wine64 2>/dev/null | grep -c 'install ok installed') != 2 ]]; then
   say "installing Debian's wine and wine64"
   export DEBIAN_FRONTEND=noninteractive
   pkgs=(wine wine64)
@@ -126,9 +126,10 @@ start_paybridge() {
   fail "PayBridge did not answer /health within 90 s"
 }
 
-# Ctrl-C as Windows delivers it: Wine turns SIGINT to a Windows process into CTRL_C_EVENT through the
-# process's console control handlers (the path GenerateConsoleCtrlEvent, and WinSW's stop, take), which
-# Node reports as SIGINT. Nothing Unix-side reaches PayBridge: node.exe knows only the Windows event.
+# Ctrl-C as Windows delivers it: Wine turns SIGINT to a Windows process into CTRL_C_EVENT, delivered to
+# the handlers the process registered with SetConsoleCtrlHandler — the handlers that a console's Ctrl-C
+# and WinSW's GenerateConsoleCtrlEvent reach on Windows; Node's reports it as SIGINT. node.exe sees only
+# the Windows event.
 ctrl_c() {
   local log=$1 code
   kill -INT "$pb_pid"
@@ -216,4 +217,4 @@ code=$?
 set -e
 grep -E '^# (tests|pass|fail|skipped|cancelled|duration_ms)' "$work/tests.txt" || true
 [[ $code == 0 ]] || { grep -E '^not ok|^ +not ok' "$work/tests.txt"; tail -n 150 "$work/tests.txt"; fail "the Windows test files failed (exit $code)"; }
-say "done in $(($(date +%s) - started)) s"
+say "done in $(($(date +%s) - started)) s (then the prefix and the copy are removed)"
