@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, win32 } from 'node:path';
 import { test } from 'node:test';
@@ -11,7 +11,15 @@ import { systemdUnit, systemdWord } from '../src/deploy/systemd.js';
 import { winswXml } from '../src/deploy/winsw.js';
 
 const repo = resolve(import.meta.dirname, '..');
-const mainJs = join(repo, 'dist', 'main.js');
+// The systemd tests install for Linux under --root. On Linux the unit names this node and this dist/main.js
+// (systemd-analyze verify checks that they exist); on Windows, Linux is another platform, whose paths
+// the installer must be given (--node, --install-dir) and cannot check.
+const onLinux = process.platform !== 'win32';
+const linuxTarget = onLinux ? {} : { node: '/usr/bin/node', installDir: '/opt/paybridge' };
+const nodeInUnit = onLinux ? process.execPath : '/usr/bin/node';
+const mainJs = onLinux ? join(repo, 'dist', 'main.js') : '/opt/paybridge/dist/main.js';
+/** A string matched as itself in a RegExp: a Windows path's backslashes and dots included. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `key=value` lines of one section of a unit, in order. */
 function section(unit: string, name: string): [string, string][] {
@@ -70,16 +78,19 @@ test('`service install --root` writes the unit and the configuration where syste
   const config = join(root, 'prepared.yaml');
   writeFileSync(config, 'mode: sandbox\nserver:\n  shutdown_grace_ms: 60000\n');
   const lines: string[] = [];
-  assert.equal(await serviceInstall({ root, platform: 'linux', config }, (l) => lines.push(l)), 0);
+  assert.equal(await serviceInstall({ root, platform: 'linux', config, ...linuxTarget }, (l) => lines.push(l)), 0);
 
   const unitPath = join(root, 'etc/systemd/system/paybridge.service');
   const unit = readFileSync(unitPath, 'utf8');
   // the real node binary and the real dist/main.js: verify checks that ExecStart's program exists
-  assert.match(unit, new RegExp(`^ExecStart=${process.execPath.replace(/[.]/g, '\\.')} ${mainJs.replace(/[.]/g, '\\.')}$`, 'm'));
+  assert.match(unit, new RegExp(`^ExecStart=${literally(nodeInUnit)} ${literally(mainJs)}$`, 'm'));
   assert.match(unit, /^TimeoutStopSec=75s$/m, 'the grace of the installed configuration (60 s) plus the margin');
   assert.equal(readFileSync(join(root, 'etc/paybridge/paybridge.yaml'), 'utf8'), readFileSync(config, 'utf8'));
-  assert.equal(statSync(join(root, 'etc/paybridge/paybridge.yaml')).mode & 0o777, 0o640);
-  assert.equal(statSync(join(root, 'etc/paybridge')).mode & 0o777, 0o750);
+  if (onLinux) {
+    // Windows has no such modes (chmod sets the read-only flag at most): the systemd install is Linux's
+    assert.equal(statSync(join(root, 'etc/paybridge/paybridge.yaml')).mode & 0o777, 0o640);
+    assert.equal(statSync(join(root, 'etc/paybridge')).mode & 0o777, 0o750);
+  }
   assert.ok(statSync(join(root, 'var/lib/paybridge')).isDirectory());
   assert.ok(lines.some((l) => l.includes('not run (--root): systemctl enable --now paybridge')), lines.join('\n'));
 
@@ -108,7 +119,7 @@ test('an installed configuration is never overwritten, and without one the servi
   const root = mkdtempSync(join(tmpdir(), 'paybridge-service-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const lines: string[] = [];
-  await serviceInstall({ root, platform: 'linux' }, (l) => lines.push(l));
+  await serviceInstall({ root, platform: 'linux', ...linuxTarget }, (l) => lines.push(l));
   const installed = join(root, 'etc/paybridge/paybridge.yaml');
   assert.equal(readFileSync(installed, 'utf8'), readFileSync(join(repo, 'paybridge.example.yaml'), 'utf8'));
   assert.ok(lines.some((l) => l.includes('not run (--root): systemctl enable paybridge')), 'enabled, not started');
@@ -116,7 +127,7 @@ test('an installed configuration is never overwritten, and without one the servi
   const other = join(root, 'other.yaml');
   writeFileSync(other, 'mode: production\n');
   const again: string[] = [];
-  await serviceInstall({ root, platform: 'linux', config: other }, (l) => again.push(l));
+  await serviceInstall({ root, platform: 'linux', config: other, ...linuxTarget }, (l) => again.push(l));
   assert.equal(readFileSync(installed, 'utf8'), 'mode: sandbox\n');
   assert.ok(again.some((l) => l.includes('exists and is kept')));
 });
@@ -126,7 +137,7 @@ test('an invalid configuration is refused before anything is installed (exit 78)
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const bad = join(root, 'bad.yaml');
   writeFileSync(bad, 'server:\n  shutdown_grace_ms: soon\n');
-  await assert.rejects(serviceInstall({ root, platform: 'linux', config: bad }, () => {}), (err: { code?: number }) => err.code === 78);
+  await assert.rejects(serviceInstall({ root, platform: 'linux', config: bad, ...linuxTarget }, () => {}), (err: { code?: number }) => err.code === 78);
   assert.equal(existsSync(join(root, 'etc/systemd/system/paybridge.service')), false);
 });
 
@@ -211,4 +222,96 @@ test('the Windows install grants the virtual account its folders after registeri
   // with the example configuration, registered but not started
   const example = installPlan({ layout, definition: '', configSource: 'C:\\PayBridge\\paybridge.example.yaml', configIsExample: true, winswSource: 'C:\\w.exe', installDir: 'C:\\PayBridge' });
   assert.equal(example.some((s) => s.kind === 'run' && s.argv[1] === 'start'), false);
+});
+
+/** Every file under a folder, with its text. */
+function filesUnder(dir: string): { path: string; text: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+}
+
+/** A configuration with a provider secret in it, to look for afterwards. */
+function secretConfig(dir: string): { file: string; secret: string } {
+  const secret = `s3cr3t-${process.pid}-${Date.now()}`;
+  const file = join(dir, 'shop.yaml');
+  writeFileSync(file, `mode: sandbox\nclick:\n  secret_key: ${secret}\n`);
+  return { file, secret };
+}
+
+// The Windows install for a Windows PC, carried out under --root (paths over there given, as packaging would).
+const windowsTarget = { platform: 'win32', installDir: 'C:\\PayBridge', node: 'C:\\Program Files\\nodejs\\node.exe' } as const;
+
+test('a Windows install without WinSW stops before it copies anything: no secret is left in %ProgramData%', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'paybridge-service-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const root = join(work, 'root');
+  const { file } = secretConfig(work);
+  await assert.rejects(
+    serviceInstall({ root, ...windowsTarget, config: file, winsw: join(work, 'no-such', 'WinSW-x64.exe') }, () => {}),
+    (err: { code?: number; message?: string }) => err.code === 2 && /WinSW-x64\.exe does not exist; nothing was installed/.test(err.message ?? ''),
+  );
+  assert.deepEqual(filesUnder(root), [], 'nothing was written');
+});
+
+test('a Windows install whose icacls is refused removes the configuration it copied, and keeps the registered service’s files', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'paybridge-service-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const root = join(work, 'root');
+  const { file, secret } = secretConfig(work);
+  const winsw = join(work, 'WinSW-x64.exe');
+  writeFileSync(winsw, 'MZ (a stand-in for WinSW)');
+  const layout = serviceLayout('win32', process.env);
+  const ran: string[][] = [];
+  const secretOnDisk = () => filesUnder(root).filter((f) => f.text.includes(secret));
+  const lines: string[] = [];
+  // Each system command as Windows would run it; icacls refuses the configuration (say: not elevated).
+  const runCommand = (argv: string[]) => {
+    ran.push(argv);
+    if (argv[0] === 'icacls' && argv[1] === layout.configFile) {
+      assert.equal(secretOnDisk().length, 1, 'the configuration is there when it is locked');
+      throw Object.assign(new Error(`service: icacls ${argv[1]} exited with 5`), { code: 70 });
+    }
+  };
+  await assert.rejects(serviceInstall({ root, ...windowsTarget, config: file, winsw, runCommand }, (l) => lines.push(l)), /icacls .* exited with 5/);
+  assert.deepEqual(secretOnDisk(), [], 'no copy of the secrets is left');
+  // the copy came after every other step that can fail: the service's registration and the other grants
+  assert.deepEqual(ran.map((a) => `${win32.basename(a[0]!)} ${a[1]}`), [
+    'PayBridge.exe install',
+    `icacls ${layout.dataDir}`,
+    `icacls ${layout.logDir}`,
+    'icacls C:\\PayBridge',
+    `icacls ${layout.configFile}`,
+  ]);
+  // the service is registered: its WinSW and XML stay, for `service uninstall`
+  const kept = filesUnder(root).map((f) => win32.basename(f.path));
+  assert.deepEqual(kept.sort(), ['PayBridge.exe', 'PayBridge.xml']);
+  assert.ok(lines.some((l) => l.includes(`removed ${layout.configFile}`)), lines.join('\n'));
+
+  // Refused before the registration (WinSW's install fails): nothing of this run is left at all.
+  rmSync(root, { recursive: true, force: true });
+  const refuse = (argv: string[]) => {
+    if (argv[1] === 'install') throw new Error('service: PayBridge.exe install exited with 1');
+  };
+  await assert.rejects(serviceInstall({ root, ...windowsTarget, config: file, winsw, runCommand: refuse }, () => {}), /install exited with 1/);
+  assert.deepEqual(filesUnder(root), []);
+});
+
+test('an installed configuration is kept when a later install fails', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'paybridge-service-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const root = join(work, 'root');
+  const { file, secret } = secretConfig(work);
+  const winsw = join(work, 'WinSW-x64.exe');
+  writeFileSync(winsw, 'MZ');
+  await serviceInstall({ root, ...windowsTarget, config: file, winsw }, () => {});
+  const installed = filesUnder(root).filter((f) => f.text.includes(secret));
+  assert.equal(installed.length, 1);
+  await assert.rejects(
+    serviceInstall({ root, ...windowsTarget, winsw, runCommand: (argv) => { if (argv[0] === 'icacls') throw new Error('icacls exited with 5'); } }, () => {}),
+    /icacls exited with 5/,
+  );
+  assert.deepEqual(filesUnder(root).filter((f) => f.text.includes(secret)).map((f) => f.path), installed.map((f) => f.path), 'not made by that run: not removed');
 });

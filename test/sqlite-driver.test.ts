@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, SqliteDriverError, type SqliteDriver, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
+import { fileURLToPath } from 'node:url';
+import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, SqliteDriverError, withoutSqliteWarning, type SqliteDriver, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
 
 /** Loaders standing in for an install: which bindings load, on which Node. Nothing is uninstalled. */
 function loaders(nodeMajor: number, has: { better: boolean; node: boolean }): SqliteLoaders & { calls: string[] } {
@@ -60,8 +61,17 @@ test('an explicit choice is honoured when it loads and refused, not swapped, whe
 
 test('the real loaders on this Node agree with the rule', () => {
   const node = defaultSqliteLoaders.nodeMajor;
-  const expected = node >= 24 ? 'node:sqlite' : 'better-sqlite3';
-  // better-sqlite3 (an optional dependency) built in this checkout, so below 24 it is the one chosen
+  // better-sqlite3 is an optional dependency: built in a checkout on Linux (CI builds it), so below 24 it
+  // is the one chosen there; a Windows tree without build tools has none, and node:sqlite is chosen.
+  let built = true;
+  if (process.platform === 'win32') {
+    try {
+      defaultSqliteLoaders.betterSqlite3();
+    } catch {
+      built = false;
+    }
+  }
+  const expected = node >= 24 || !built ? 'node:sqlite' : 'better-sqlite3';
   assert.equal(chooseSqliteDriver('auto'), expected);
 });
 
@@ -96,3 +106,50 @@ for (const driver of loadableDrivers()) {
     }
   });
 }
+
+/** The warnings process.emitWarning delivers while fn runs (its 'warning' events come a tick later). */
+async function warningsDuring<T>(fn: () => T): Promise<{ value: T; warnings: Error[] }> {
+  const warnings: Error[] = [];
+  const listener = (w: Error) => warnings.push(w);
+  process.on('warning', listener);
+  try {
+    const value = fn();
+    await new Promise((r) => setImmediate(r));
+    return { value, warnings };
+  } finally {
+    process.off('warning', listener);
+  }
+}
+
+test("node:sqlite's ExperimentalWarning is dropped while it loads, and no other warning is", async () => {
+  const { value, warnings } = await warningsDuring(() =>
+    withoutSqliteWarning(() => {
+      process.emitWarning('SQLite is an experimental feature and might change at any time', 'ExperimentalWarning');
+      process.emitWarning('SQLite is an experimental feature and might change at any time', { type: 'ExperimentalWarning' });
+      process.emitWarning('WASI is an experimental feature and might change at any time', 'ExperimentalWarning');
+      process.emitWarning('SQLite is slow today');
+      return 42;
+    }),
+  );
+  assert.equal(value, 42);
+  assert.deepEqual(
+    // this test's own warnings (the runner may add its own, e.g. an experimental flag of the node running it)
+    warnings.filter((w) => /^(SQLite|WASI) /.test(w.message)).map((w) => `${w.name}: ${w.message}`),
+    ['ExperimentalWarning: WASI is an experimental feature and might change at any time', 'Warning: SQLite is slow today'],
+  );
+  // process.emitWarning is itself again afterwards, also when the load throws
+  assert.throws(() => withoutSqliteWarning(() => { throw new Error('no such module'); }), /no such module/);
+  const after = await warningsDuring(() => process.emitWarning('SQLite is an experimental feature and might change at any time', 'ExperimentalWarning'));
+  assert.equal(after.warnings.filter((w) => w.message.startsWith('SQLite')).length, 1);
+});
+
+test('the default loader loads node:sqlite without a warning on stderr (Node 22 prints one)', async (t) => {
+  // A fresh process: node:sqlite warns only once per process, and this one may have loaded it already.
+  const { spawnSync } = await import('node:child_process');
+  // The built module (npm run build), as PayBridge loads it: nothing compiled on the way.
+  const probe = "import('./dist/journal/sqlite/connection.js').then(({ defaultSqliteLoaders: l }) => { try { l.nodeSqlite(); } catch { console.log('no node:sqlite'); } })";
+  const r = spawnSync(process.execPath, ['-e', probe], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  if (r.stdout.includes('no node:sqlite')) return t.skip(`Node ${process.versions.node} has no node:sqlite`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+});

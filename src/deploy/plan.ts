@@ -8,10 +8,24 @@ import type { ServiceLayout } from './paths.js';
 export type Step =
   | { kind: 'account'; name: string; home: string; why: string }
   | { kind: 'mkdir'; path: string; mode?: number; owner?: string; why: string }
-  | { kind: 'write'; path: string; content: string; mode?: number; owner?: string; why: string }
-  | { kind: 'copy'; from: string; path: string; mode?: number; owner?: string; keepExisting: boolean; why: string }
+  | ({ kind: 'write'; path: string; content: string; mode?: number; owner?: string; why: string } & Kept)
+  | ({ kind: 'copy'; from: string; path: string; mode?: number; owner?: string; keepExisting: boolean; why: string } & Kept)
   | { kind: 'remove'; path: string; why: string }
-  | { kind: 'run'; argv: string[]; why: string; mayFail?: boolean };
+  | { kind: 'run'; argv: string[]; why: string; mayFail?: boolean; registers?: boolean };
+
+/**
+ * A file an install puts on disk, and what happens to it when a later step fails. Every file new in
+ * that install is removed again — the configuration with the providers' secrets above all, which is
+ * copied last, after every check and every step that can fail on its own — except the files of a
+ * service already registered (`service`, after a `registers` step ran), which `service uninstall`
+ * still needs.
+ */
+interface Kept {
+  /** It holds the providers' secrets. */
+  secret?: boolean;
+  /** The registered service runs it or reads it. */
+  service?: boolean;
+}
 
 export interface InstallInputs {
   layout: ServiceLayout;
@@ -39,7 +53,7 @@ export function installPlan(i: InstallInputs): Step[] {
     return [
       { kind: 'account', name: l.account, home: l.dataDir, why: 'a system account of its own, no login, no home but the data folder' },
       { kind: 'mkdir', path: l.configDir, mode: 0o750, owner: group, why: 'the configuration: root writes it, the service reads it' },
-      { kind: 'copy', from: i.configSource, path: l.configFile, mode: 0o640, owner: group, keepExisting: true, why: 'it holds the providers’ secrets: readable by root and the service only' },
+      { kind: 'copy', from: i.configSource, path: l.configFile, mode: 0o640, owner: group, keepExisting: true, secret: true, why: 'it holds the providers’ secrets: readable by root and the service only' },
       { kind: 'mkdir', path: l.dataDir, mode: 0o750, owner: `${l.account}:${l.account}`, why: 'the journal, written by the service alone' },
       { kind: 'write', path: l.definitionFile, content: i.definition, mode: 0o644, why: 'the systemd unit' },
       { kind: 'run', argv: ['systemctl', 'daemon-reload'], why: 'systemd reads the new unit' },
@@ -54,15 +68,17 @@ export function installPlan(i: InstallInputs): Step[] {
     { kind: 'mkdir', path: l.dataDir, why: 'the journal' },
     { kind: 'mkdir', path: l.logDir!, why: 'the service’s output, kept by WinSW' },
     { kind: 'mkdir', path: serviceDir, why: 'WinSW and its configuration' },
-    { kind: 'copy', from: i.configSource, path: l.configFile, keepExisting: true, why: 'the configuration' },
-    { kind: 'copy', from: i.winswSource ?? '(--winsw is required)', path: wrapper, keepExisting: false, why: 'WinSW, named after the service so that it finds its XML' },
-    { kind: 'write', path: l.definitionFile, content: i.definition, why: 'WinSW’s service definition' },
-    { kind: 'run', argv: [wrapper, 'install'], why: `registers the service, running as ${account}` },
+    { kind: 'copy', from: i.winswSource ?? '(--winsw is required)', path: wrapper, keepExisting: false, service: true, why: 'WinSW, named after the service so that it finds its XML' },
+    { kind: 'write', path: l.definitionFile, content: i.definition, service: true, why: 'WinSW’s service definition' },
+    { kind: 'run', argv: [wrapper, 'install'], registers: true, why: `registers the service, running as ${account}` },
     // The virtual account exists once the service does: only now can it be granted the folders.
     { kind: 'run', argv: ['icacls', l.dataDir, '/inheritance:r', '/grant:r', `${ADMINS}:(OI)(CI)F`, `${SYSTEM}:(OI)(CI)F`, `${account}:(OI)(CI)M`], why: 'the journal: the service and administrators only' },
     { kind: 'run', argv: ['icacls', l.logDir!, '/grant', `${account}:(OI)(CI)M`], why: 'the service writes its output' },
-    { kind: 'run', argv: ['icacls', l.configFile, '/inheritance:r', '/grant:r', `${ADMINS}:F`, `${SYSTEM}:F`, `${account}:R`], why: 'it holds the providers’ secrets: not readable by other users' },
     { kind: 'run', argv: ['icacls', i.installDir, '/grant', `${account}:(OI)(CI)RX`], why: 'the service reads PayBridge’s program files' },
+    // Last, once everything that can fail has run: the secrets, then at once their lock. A file new in
+    // %ProgramData% inherits "Users: read"; if the lock fails, the copy is removed again.
+    { kind: 'copy', from: i.configSource, path: l.configFile, keepExisting: true, secret: true, why: 'the configuration, with the providers’ secrets' },
+    { kind: 'run', argv: ['icacls', l.configFile, '/inheritance:r', '/grant:r', `${ADMINS}:F`, `${SYSTEM}:F`, `${account}:R`], why: 'it holds the providers’ secrets: not readable by other users' },
     ...(i.configIsExample ? [] : [{ kind: 'run' as const, argv: [wrapper, 'start'], why: 'started now (and at every boot: startmode Automatic)' }]),
   ];
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../../config/load.js';
@@ -18,6 +18,11 @@ export interface ServiceOptions {
   winsw?: string;
   node?: string;
   installDir?: string;
+  /**
+   * Runs one system command of the plan (default: spawned, a non-zero exit refused with EXIT.REFUSED).
+   * Packaging and tests pass their own, e.g. to see what a refused icacls leaves behind.
+   */
+  runCommand?: (argv: string[], mayFail?: boolean) => void;
 }
 
 /** The PayBridge installation this CLI belongs to: dist/cli/commands/ (or src/… under tsx) is three levels down. */
@@ -50,7 +55,8 @@ function prepareInstall(o: ServiceOptions): Prepared {
   const platform = platformOf(o);
   const path = pathFor(platform);
   const layout = serviceLayout(platform, process.env);
-  if (platform !== (process.platform === 'win32' ? 'win32' : 'linux') && (!o.installDir || !o.node)) {
+  const foreign = platform !== (process.platform === 'win32' ? 'win32' : 'linux');
+  if (foreign && (!o.installDir || !o.node)) {
     throw new CliExit(EXIT.USAGE, `service: for --platform ${platform} give --install-dir and --node as paths on that computer`);
   }
   const installDir = o.installDir ?? ownInstallDir();
@@ -61,7 +67,8 @@ function prepareInstall(o: ServiceOptions): Prepared {
 
   // The configuration the service will read: one given, else the one already installed, else the example.
   const installed = onDisk(platform, o.root, layout.configFile);
-  const example = path.join(installDir, 'paybridge.example.yaml');
+  // For another platform (packaging under --root) the example is this checkout's: the install folder is a path over there.
+  const example = foreign ? resolve(ownInstallDir(), 'paybridge.example.yaml') : path.join(installDir, 'paybridge.example.yaml');
   const configSource = o.config ? resolve(o.config) : existsSync(installed) ? installed : example;
   const configIsExample = !o.config && !existsSync(installed);
   if (o.config && existsSync(installed)) notes.push(`${layout.configFile} exists and is kept; ${configSource} was not copied over it`);
@@ -130,44 +137,80 @@ function chown(path: string, owner: string | undefined, root: string | undefined
 
 function execute(platform: ServicePlatform, steps: Step[], o: ServiceOptions, log: (line: string) => void): void {
   const at = (p: string) => onDisk(platform, o.root, p);
+  if (o.dryRun) {
+    for (const step of steps) log(`  ${describe(step)}    # ${step.why}`);
+    return;
+  }
+  // Checked before anything is done: a file to copy that is not there (WinSW, the configuration).
   for (const step of steps) {
-    if (o.dryRun) {
-      log(`  ${describe(step)}    # ${step.why}`);
+    if (step.kind === 'copy' && !(step.keepExisting && existsSync(at(step.path))) && !existsSync(step.from)) {
+      throw new CliExit(EXIT.USAGE, `service: ${step.from} does not exist; nothing was installed`);
+    }
+  }
+  // What this run made, so that a failure part-way leaves no copy of the secrets behind.
+  const made: { step: Step & { path: string }; dir: boolean }[] = [];
+  let registered = false;
+  try {
+    for (const step of steps) {
+      switch (step.kind) {
+        case 'account':
+          if (o.root) break;
+          if (spawnSync('id', ['-u', step.name], { stdio: 'ignore' }).status !== 0) {
+            run(['useradd', '--system', '--user-group', '--home-dir', step.home, '--no-create-home', '--shell', '/usr/sbin/nologin', step.name]);
+          }
+          break;
+        case 'mkdir':
+          if (!existsSync(at(step.path))) made.push({ step, dir: true });
+          mkdirSync(at(step.path), { recursive: true });
+          if (step.mode !== undefined && platform === 'linux') chmodSync(at(step.path), step.mode);
+          chown(at(step.path), step.owner, o.root);
+          break;
+        case 'write':
+          mkdirSync(dirname(at(step.path)), { recursive: true });
+          if (!existsSync(at(step.path))) made.push({ step, dir: false });
+          writeFileSync(at(step.path), step.content, step.mode !== undefined ? { mode: step.mode } : {});
+          if (step.mode !== undefined && platform === 'linux') chmodSync(at(step.path), step.mode);
+          chown(at(step.path), step.owner, o.root);
+          break;
+        case 'copy':
+          if (step.keepExisting && existsSync(at(step.path))) break;
+          mkdirSync(dirname(at(step.path)), { recursive: true });
+          if (!existsSync(at(step.path))) made.push({ step, dir: false });
+          copyFileSync(step.from, at(step.path));
+          if (step.mode !== undefined && platform === 'linux') chmodSync(at(step.path), step.mode);
+          chown(at(step.path), step.owner, o.root);
+          break;
+        case 'remove':
+          rmSync(at(step.path), { force: true });
+          break;
+        case 'run':
+          if (o.runCommand) o.runCommand(step.argv, step.mayFail);
+          else if (o.root) log(`  not run (--root): ${describe(step)}`);
+          else run(step.argv, step.mayFail);
+          if (step.registers) registered = true;
+          break;
+      }
+    }
+  } catch (err) {
+    undo(made, registered, at, log);
+    throw err;
+  }
+}
+
+/** After a failed install: the files and folders this run made are removed, newest first, the secrets above all. */
+function undo(made: { step: Step & { path: string }; dir: boolean }[], registered: boolean, at: (p: string) => string, log: (line: string) => void): void {
+  for (const { step, dir } of [...made].reverse()) {
+    const kept = registered && (step.kind === 'copy' || step.kind === 'write') && step.service;
+    if (kept) {
+      log(`  kept ${step.path}: the service is registered (paybridge service uninstall removes it)`);
       continue;
     }
-    switch (step.kind) {
-      case 'account':
-        if (o.root) break;
-        if (spawnSync('id', ['-u', step.name], { stdio: 'ignore' }).status !== 0) {
-          run(['useradd', '--system', '--user-group', '--home-dir', step.home, '--no-create-home', '--shell', '/usr/sbin/nologin', step.name]);
-        }
-        break;
-      case 'mkdir':
-        mkdirSync(at(step.path), { recursive: true });
-        if (step.mode !== undefined && platform === 'linux') chmodSync(at(step.path), step.mode);
-        chown(at(step.path), step.owner, o.root);
-        break;
-      case 'write':
-        mkdirSync(dirname(at(step.path)), { recursive: true });
-        writeFileSync(at(step.path), step.content, step.mode !== undefined ? { mode: step.mode } : {});
-        if (step.mode !== undefined && platform === 'linux') chmodSync(at(step.path), step.mode);
-        chown(at(step.path), step.owner, o.root);
-        break;
-      case 'copy':
-        if (step.keepExisting && existsSync(at(step.path))) break;
-        if (!existsSync(step.from)) throw new CliExit(EXIT.USAGE, `service: ${step.from} does not exist`);
-        mkdirSync(dirname(at(step.path)), { recursive: true });
-        copyFileSync(step.from, at(step.path));
-        if (step.mode !== undefined && platform === 'linux') chmodSync(at(step.path), step.mode);
-        chown(at(step.path), step.owner, o.root);
-        break;
-      case 'remove':
-        rmSync(at(step.path), { force: true });
-        break;
-      case 'run':
-        if (o.root) log(`  not run (--root): ${describe(step)}`);
-        else run(step.argv, step.mayFail);
-        break;
+    try {
+      if (dir) rmdirSync(at(step.path)); // only when empty: a folder with anything else in it stays
+      else rmSync(at(step.path), { force: true });
+      log(`  removed ${step.path}`);
+    } catch {
+      if (!dir) log(`  could not remove ${step.path}: remove it by hand`);
     }
   }
 }

@@ -67,8 +67,29 @@ export const defaultSqliteLoaders: SqliteLoaders = {
     if (!betterSqliteProbe.ok) throw betterSqliteProbe.error;
     return betterSqliteProbe.value;
   },
-  nodeSqlite: () => require('node:sqlite') as NodeSqliteModule,
+  nodeSqlite: () => withoutSqliteWarning(() => require('node:sqlite') as NodeSqliteModule),
 };
+
+/**
+ * Runs load with Node's "SQLite is an experimental feature" warning dropped: Node 22 prints it on
+ * stderr when node:sqlite is first loaded, two lines before a start-up error's one line. Only that
+ * warning is dropped; any other warning, experimental ones included, goes on as usual.
+ */
+export function withoutSqliteWarning<T>(load: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    const options = rest[0];
+    const type = typeof options === 'string' ? options : ((options as { type?: string } | undefined)?.type ?? (typeof warning === 'string' ? 'Warning' : warning.name));
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (type === 'ExperimentalWarning' && /^SQLite is an experimental feature/.test(text)) return;
+    return (emitWarning as (...args: unknown[]) => void).call(this, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
 
 /** No usable SQLite binding: said in one line, since the fix is an install step, not a code path. */
 export class SqliteDriverError extends Error {
