@@ -9,9 +9,10 @@
  *   - max − min of RSS at most `maxRssSpreadMb` (default 16 MB), and
  *   - the least-squares slope of the V8 heap in use after a full collection (what is retained, not
  *     garbage waiting for the collector) at most `maxHeapSlopeMbPerHour` (default 3 MB/hour), and
- *   - open file descriptors must not grow: the last sample has no more than the first after warm-up
- *     plus `fdSlack` (default 2: a keep-alive socket of the load's own pool may be open or not at the
- *     moment of sampling).
+ *   - open file descriptors must not grow: the most seen in the second half of the judged samples is
+ *     at most the most seen in the first half plus `fdSlack` (default 2). Peaks, not single samples:
+ *     the count at any moment moves by ten or more with what is in flight (provider sockets, the
+ *     Arcus2 tool's pipes), and both halves see such moments; a leak raises the later peak.
  *
  * Why these numbers (docs/performance.md, "A one-hour soak"): at 28 requests/s an hour is about 100 000
  * requests and 35 000 payments. Anything kept per payment is at least a transaction id (a 36-character
@@ -57,8 +58,9 @@ export interface Verdict {
   rssSlopeMbPerHour: number;
   rssSpreadMb: number;
   heapSlopeMbPerHour: number;
-  fdsAtStart: number;
-  fdsAtEnd: number;
+  /** The most open files in the first and the second half of the judged samples. */
+  fdsPeakFirstHalf: number;
+  fdsPeakSecondHalf: number;
   fdsMax: number;
   limits: FlatnessLimits;
   /** One sentence per limit exceeded (empty when flat). */
@@ -99,14 +101,15 @@ export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<Fl
   const rss = judged.map((s) => s.rssMb);
   const spread = rss.length ? Math.max(...rss) - Math.min(...rss) : NaN;
   const fds = judged.map((s) => s.fds);
-  const fdsAtStart = fds[0] ?? NaN;
-  const fdsAtEnd = fds[fds.length - 1] ?? NaN;
+  const half = Math.floor(fds.length / 2);
+  const fdsPeakFirstHalf = half ? Math.max(...fds.slice(0, half)) : NaN;
+  const fdsPeakSecondHalf = half ? Math.max(...fds.slice(half)) : NaN;
   if (judged.length < 3) problems.push(`too short to judge: ${judged.length} samples after the warm-up (at least 3)`);
   else {
     if (!(rssSlope <= l.maxRssSlopeMbPerHour)) problems.push(`RSS grows ${rssSlope.toFixed(1)} MB/hour after warm-up (limit ${l.maxRssSlopeMbPerHour})`);
     if (!(spread <= l.maxRssSpreadMb)) problems.push(`RSS wanders ${spread.toFixed(1)} MB after warm-up (limit ${l.maxRssSpreadMb})`);
     if (!(heapSlope <= l.maxHeapSlopeMbPerHour)) problems.push(`the heap kept after a full GC grows ${heapSlope.toFixed(1)} MB/hour (limit ${l.maxHeapSlopeMbPerHour})`);
-    if (!(fdsAtEnd <= fdsAtStart + l.fdSlack)) problems.push(`open files grew from ${fdsAtStart} to ${fdsAtEnd} after warm-up (slack ${l.fdSlack})`);
+    if (!(fdsPeakSecondHalf <= fdsPeakFirstHalf + l.fdSlack)) problems.push(`open files grew: at most ${fdsPeakFirstHalf} in the first half after warm-up, ${fdsPeakSecondHalf} in the second (slack ${l.fdSlack})`);
   }
   return {
     flat: problems.length === 0,
@@ -115,8 +118,8 @@ export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<Fl
     rssSlopeMbPerHour: rssSlope,
     rssSpreadMb: spread,
     heapSlopeMbPerHour: heapSlope,
-    fdsAtStart,
-    fdsAtEnd,
+    fdsPeakFirstHalf,
+    fdsPeakSecondHalf,
     fdsMax: fds.length ? Math.max(...fds) : NaN,
     limits: l,
     problems,

@@ -177,6 +177,11 @@ interface Sample extends SoakSample {
   requests: number;
   rssBeforeGcMb: number;
   heapBeforeGcMb: number;
+  /** What V8 has committed for its heap after the collection (heapTotal). */
+  heapTotalMb: number;
+  /** RSS split as /proc/PID/status has it: anonymous memory (heap, malloc) and file pages mapped in (code, mapped files). */
+  rssAnonMb: number;
+  rssFileMb: number;
   externalMb: number;
   arrayBuffersMb: number;
   journalMb: number;
@@ -203,6 +208,12 @@ const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 /** Every file pino-roll writes for `paybridge.log` (paybridge.1.log, …). */
 const logFiles = () => readdirSync(dataDir).filter((f) => /^paybridge\..*log$/.test(f)).map((f) => join(dataDir, f));
 
+function rssParts(of: number): { rssAnonMb: number; rssFileMb: number } {
+  const status = readFileSync(`/proc/${of}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssAnonMb: kb('RssAnon') / 1024, rssFileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
+}
+
 const samples: Sample[] = [];
 let sent = 0;
 let loadStarted = performance.now();
@@ -218,6 +229,8 @@ async function sample(): Promise<Sample> {
     rssBeforeGcMb: rssBefore,
     heapBeforeGcMb: answer.before.heapUsed / MB,
     heapAfterGcMb: answer.after.heapUsed / MB,
+    heapTotalMb: answer.after.heapTotal / MB,
+    ...rssParts(pid),
     externalMb: answer.after.external / MB,
     arrayBuffersMb: answer.after.arrayBuffers / MB,
     fds: readdirSync(`/proc/${pid}/fd`).length,
@@ -228,7 +241,7 @@ async function sample(): Promise<Sample> {
   };
   samples.push(s);
   say(
-    `  ${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(1)} MB (before GC ${s.rssBeforeGcMb.toFixed(1)})  heap ${s.heapAfterGcMb.toFixed(1)} MB kept / ${s.heapBeforeGcMb.toFixed(1)}  fds ${s.fds}  WAL ${s.walMb.toFixed(1)} MB  log ${s.logMb.toFixed(1)} MB  load ${s.loadavg1.toFixed(1)}`,
+    `  ${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(1)} MB (before GC ${s.rssBeforeGcMb.toFixed(1)})  anon ${s.rssAnonMb.toFixed(1)} file ${s.rssFileMb.toFixed(1)}  heap ${s.heapAfterGcMb.toFixed(1)} MB kept / ${s.heapBeforeGcMb.toFixed(1)} / ${s.heapTotalMb.toFixed(1)} committed  fds ${s.fds}  WAL ${s.walMb.toFixed(1)} MB  log ${s.logMb.toFixed(1)} MB  load ${s.loadavg1.toFixed(1)}`,
   );
   return s;
 }
@@ -431,11 +444,11 @@ writeFileSync(values.out!, `${JSON.stringify(report, null, 2)}\n`);
 await cleanUp();
 
 const f1 = (x: number) => x.toFixed(1);
-const rows = [['min', 'RSS MB', 'RSS pre-GC', 'heap kept MB', 'heap pre-GC', 'external MB', 'fds', 'journal MB', 'WAL MB', 'log MB', 'load']];
+const rows = [['min', 'RSS MB', 'RSS pre-GC', 'anon MB', 'file MB', 'heap kept MB', 'heap pre-GC', 'heap committed', 'external MB', 'fds', 'journal MB', 'WAL MB', 'log MB', 'load']];
 // Every 5 minutes (and the first and last sample): the full series is in the JSON.
 for (const s of samples) {
   if (s !== first && s !== last && Math.abs(s.minute / 5 - Math.round(s.minute / 5)) * 5 * 60 > sampleSeconds / 2) continue;
-  rows.push([f1(s.minute), f1(s.rssMb), f1(s.rssBeforeGcMb), f1(s.heapAfterGcMb), f1(s.heapBeforeGcMb), f1(s.externalMb), String(s.fds), f1(s.journalMb), f1(s.walMb), f1(s.logMb), f1(s.loadavg1)]);
+  rows.push([f1(s.minute), f1(s.rssMb), f1(s.rssBeforeGcMb), f1(s.rssAnonMb), f1(s.rssFileMb), f1(s.heapAfterGcMb), f1(s.heapBeforeGcMb), f1(s.heapTotalMb), f1(s.externalMb), String(s.fds), f1(s.journalMb), f1(s.walMb), f1(s.logMb), f1(s.loadavg1)]);
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 process.stdout.write(`${rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n')}\n\n`);
@@ -445,7 +458,7 @@ process.stdout.write(
     `after warm-up (from minute ${f1(verdict.judgedFromMinute)}, ${verdict.judgedSamples} samples): RSS ${f1(verdict.rssSlopeMbPerHour)} MB/hour ` +
     `(limit ${verdict.limits.maxRssSlopeMbPerHour}), max−min ${f1(verdict.rssSpreadMb)} MB (limit ${verdict.limits.maxRssSpreadMb}), ` +
     `heap kept ${f1(verdict.heapSlopeMbPerHour)} MB/hour (limit ${verdict.limits.maxHeapSlopeMbPerHour}); ` +
-    `open files ${verdict.fdsAtStart} → ${verdict.fdsAtEnd} (max ${verdict.fdsMax})\n` +
+    `open files: peak ${verdict.fdsPeakFirstHalf} in the first half after warm-up, ${verdict.fdsPeakSecondHalf} in the second (max ${verdict.fdsMax})\n` +
     `log at info: ${f1(report.log.mbPerHour)} MB/hour, ${Math.round(report.log.linesPerHour)} lines/hour (${Object.entries(levels).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
     `verdict: ${verdict.flat ? 'FLAT' : `NOT FLAT — ${verdict.problems.join('; ')}`}\nreport: ${values.out}\n`,
 );
