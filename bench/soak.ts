@@ -11,7 +11,11 @@
  *   --sample-seconds S   between samples (default 30)
  *   --out FILE           the JSON report
  *   --check              exit 1 when the verdict is "not flat"
- *   --snapshots          heap snapshots into the run's folder after warm-up and at the end (kept)
+ *   --rejudge FILE       judge an earlier report's samples again with this criterion; print it, write it back
+ *   --snapshots          heap snapshots into the run's folder after warm-up and at the end (kept;
+ *                        writing one raises RSS by tens of MB, so such a run's RSS is not judged)
+ *   --only A,B           only these requests of the mix (to find which one a growth comes with):
+ *                        click, payme, uzum, humo, uzcard, give_back, status, list, summary, attention
  *
  * The providers and the pinpads are the sandbox's emulators (`node dist/sandbox/main.js`), in a
  * process of their own: they keep every payment in memory as a wallet's ledger does, which would
@@ -31,7 +35,8 @@ import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/crede
 import { setUpSandboxArcus2 } from '../src/sandbox/arcus2/setup.js';
 import { memoryOf } from './lib/children.js';
 import { machine } from './lib/report.js';
-import { judgeFlatness, type SoakSample, type Verdict } from './soak-criterion.js';
+import { judgeFlatness, type Verdict } from './soak-criterion.js';
+import { printedReport, type Sample, type SoakReport, type Tally } from './soak-report.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const { values } = parseArgs({
@@ -42,8 +47,18 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench/soak-results.json') },
     check: { type: 'boolean', default: false },
     snapshots: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rejudge: { type: 'string' },
   },
 });
+if (values.rejudge) {
+  // A report judged again with this criterion (after the criterion changed), printed and written back.
+  const earlier = JSON.parse(readFileSync(values.rejudge, 'utf8')) as SoakReport;
+  earlier.verdict = judgeFlatness(earlier.samples);
+  writeFileSync(values.rejudge, `${JSON.stringify(earlier, null, 2)}\n`);
+  process.stdout.write(printedReport(earlier, values.rejudge));
+  process.exit(values.check && !earlier.verdict.flat ? 1 : 0);
+}
 const minutes = Number(values.minutes);
 const rate = Number(values.rate);
 const sampleSeconds = Number(values['sample-seconds']);
@@ -172,23 +187,6 @@ for (let i = 0; ; i++) {
 // ---------------------------------------------------------------------------------------------
 // Samples
 
-interface Sample extends SoakSample {
-  at: string;
-  requests: number;
-  rssBeforeGcMb: number;
-  heapBeforeGcMb: number;
-  /** What V8 has committed for its heap after the collection (heapTotal). */
-  heapTotalMb: number;
-  /** RSS split as /proc/PID/status has it: anonymous memory (heap, malloc) and file pages mapped in (code, mapped files). */
-  rssAnonMb: number;
-  rssFileMb: number;
-  externalMb: number;
-  arrayBuffersMb: number;
-  journalMb: number;
-  walMb: number;
-  logMb: number;
-  loadavg1: number;
-}
 
 const MB = 1024 * 1024;
 function ask<T>(message: { type: string; file?: string }): Promise<T> {
@@ -252,21 +250,15 @@ async function sample(): Promise<Sample> {
 type Action = 'click' | 'payme' | 'uzum' | 'humo' | 'uzcard' | 'give_back' | 'status' | 'list' | 'summary' | 'attention';
 /** Per 20 requests: 9 QR payments (3 of each wallet), 2 card payments, 2 give-backs, 7 reads. */
 const WEIGHTS: Record<Action, number> = { click: 3, payme: 3, uzum: 3, humo: 1, uzcard: 1, give_back: 2, status: 4, list: 1, summary: 1, attention: 1 };
+const only = values.only?.split(',');
+for (const a of only ?? []) if (!(a in WEIGHTS)) usage(`--only: no such request in the mix: ${a}`);
 /** The mix spread out evenly (a fixed order: runs are comparable). */
 const ORDER: Action[] = (() => {
   const slots: { action: Action; at: number }[] = [];
-  for (const [action, weight] of Object.entries(WEIGHTS) as [Action, number][]) for (let k = 0; k < weight; k++) slots.push({ action, at: (k + 0.5) / weight });
+  for (const [action, weight] of Object.entries(WEIGHTS) as [Action, number][]) if (!only || only.includes(action)) for (let k = 0; k < weight; k++) slots.push({ action, at: (k + 0.5) / weight });
   return slots.sort((a, b) => a.at - b.at || a.action.localeCompare(b.action)).map((s) => s.action);
 })();
 
-interface Tally {
-  sent: number;
-  ok: number;
-  notOk: number;
-  errors: number;
-  totalMs: number;
-  maxMs: number;
-}
 const tally = new Map<string, Tally>();
 const count = (what: string, outcome: 'ok' | 'notOk' | 'errors', ms: number) => {
   const t = tally.get(what) ?? { sent: 0, ok: 0, notOk: 0, errors: 0, totalMs: 0, maxMs: 0 };
@@ -417,14 +409,14 @@ const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const hours = seconds / 3600;
 const verdict: Verdict = judgeFlatness(samples);
-const report = {
+const report: SoakReport = {
   at: new Date().toISOString(),
-  machine: { ...machine(), loadavgAtEnd: loadavg() },
-  command: `npm run soak -- --minutes ${minutes} --rate ${rate}`,
+  machine: { ...machine(), loadavgAtEnd: loadavg() } as Record<string, unknown>,
+  command: `npm run soak -- --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}`,
   minutes,
   rate,
   sampleSeconds,
-  mix: WEIGHTS,
+  mix: only ? Object.fromEntries(only.map((a) => [a, WEIGHTS[a as Action]])) : WEIGHTS,
   requests: { sent, skipped, seconds, perSecond: sent / seconds, byAction: Object.fromEntries(tally) },
   verdict,
   fds: { first: first.fds, last: last.fds, max: Math.max(...samples.map((s) => s.fds)) },
@@ -443,23 +435,5 @@ const report = {
 writeFileSync(values.out!, `${JSON.stringify(report, null, 2)}\n`);
 await cleanUp();
 
-const f1 = (x: number) => x.toFixed(1);
-const rows = [['min', 'RSS MB', 'RSS pre-GC', 'anon MB', 'file MB', 'heap kept MB', 'heap pre-GC', 'heap committed', 'external MB', 'fds', 'journal MB', 'WAL MB', 'log MB', 'load']];
-// Every 5 minutes (and the first and last sample): the full series is in the JSON.
-for (const s of samples) {
-  if (s !== first && s !== last && Math.abs(s.minute / 5 - Math.round(s.minute / 5)) * 5 * 60 > sampleSeconds / 2) continue;
-  rows.push([f1(s.minute), f1(s.rssMb), f1(s.rssBeforeGcMb), f1(s.rssAnonMb), f1(s.rssFileMb), f1(s.heapAfterGcMb), f1(s.heapBeforeGcMb), f1(s.heapTotalMb), f1(s.externalMb), String(s.fds), f1(s.journalMb), f1(s.walMb), f1(s.logMb), f1(s.loadavg1)]);
-}
-const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-process.stdout.write(`${rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n')}\n\n`);
-process.stdout.write(
-  `${sent} requests in ${f1(seconds / 60)} min (${f1(sent / seconds)}/s), ${skipped} skipped; ` +
-    `${[...tally].map(([k, t]) => `${k} ${t.ok}/${t.sent}`).join(', ')}\n` +
-    `after warm-up (from minute ${f1(verdict.judgedFromMinute)}, ${verdict.judgedSamples} samples): RSS ${f1(verdict.rssSlopeMbPerHour)} MB/hour ` +
-    `(limit ${verdict.limits.maxRssSlopeMbPerHour}), max−min ${f1(verdict.rssSpreadMb)} MB (limit ${verdict.limits.maxRssSpreadMb}), ` +
-    `heap kept ${f1(verdict.heapSlopeMbPerHour)} MB/hour (limit ${verdict.limits.maxHeapSlopeMbPerHour}); ` +
-    `open files: peak ${verdict.fdsPeakFirstHalf} in the first half after warm-up, ${verdict.fdsPeakSecondHalf} in the second (max ${verdict.fdsMax})\n` +
-    `log at info: ${f1(report.log.mbPerHour)} MB/hour, ${Math.round(report.log.linesPerHour)} lines/hour (${Object.entries(levels).map(([k, v]) => `${k} ${v}`).join(', ')})\n` +
-    `verdict: ${verdict.flat ? 'FLAT' : `NOT FLAT — ${verdict.problems.join('; ')}`}\nreport: ${values.out}\n`,
-);
+process.stdout.write(printedReport(report, values.out!));
 if (values.check && !verdict.flat) process.exit(1);

@@ -62,13 +62,13 @@ describe('the soak criterion', () => {
   test('open files that grow are not flat; ones that come and go with the requests in flight are', () => {
     const leak = judgeFlatness(series(60, () => 160, undefined, (m) => 40 + Math.floor(m / 5)));
     assert.equal(leak.flat, false);
-    assert.match(leak.problems.join(), /open files grew: at most 47 in the first half after warm-up, 52 in the second/);
-    // ±10 with what is in flight at the moment of sampling, peaks in both halves.
-    const busy = judgeFlatness(series(60, () => 160, undefined, (m) => 57 + (Math.round(m * 2) % 3) * 5));
+    assert.match(leak.problems.join(), /open files grew: never fewer than 44 in the first half after warm-up, 48 in the second/);
+    // Up to +15 with what is in flight at the moment of sampling, and a burst late in the run.
+    const busy = judgeFlatness(series(60, () => 160, undefined, (m) => 57 + (Math.round(m * 2) % 3) * 5 + (m > 50 && m < 53 ? 20 : 0)));
     assert.equal(busy.flat, true, busy.problems.join('; '));
-    const slack = judgeFlatness(series(60, () => 160, undefined, (m) => (m === 60 ? 40 + DEFAULT_LIMITS.fdSlack : 40)));
+    const slack = judgeFlatness(series(60, () => 160, undefined, (m) => (m >= 40 ? 40 + DEFAULT_LIMITS.fdSlack : 40)));
     assert.equal(slack.flat, true, slack.problems.join('; '));
-    const beyond = judgeFlatness(series(60, () => 160, undefined, (m) => (m === 60 ? 41 + DEFAULT_LIMITS.fdSlack : 40)));
+    const beyond = judgeFlatness(series(60, () => 160, undefined, (m) => (m >= 40 ? 41 + DEFAULT_LIMITS.fdSlack : 40)));
     assert.equal(beyond.flat, false);
   });
 
