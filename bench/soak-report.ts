@@ -32,6 +32,8 @@ export interface SoakReport {
   at: string;
   machine: Record<string, unknown>;
   command: string;
+  /** Whether each sample was taken after a full collection (absent in reports older than the option: true). */
+  forcedGc?: boolean;
   minutes: number;
   rate: number;
   sampleSeconds: number;

@@ -12,6 +12,8 @@
  *   --out FILE           the JSON report
  *   --check              exit 1 when the verdict is "not flat"
  *   --rejudge FILE       judge an earlier report's samples again with this criterion; print it, write it back
+ *   --no-forced-gc       sample without a full collection first: RSS as V8 leaves it on its own
+ *                        (the "heap kept" figures are then the heap in use, garbage included)
  *   --snapshots          heap snapshots into the run's folder after warm-up and at the end (kept;
  *                        writing one raises RSS by tens of MB, so such a run's RSS is not judged)
  *   --only A,B           only these requests of the mix (to find which one a growth comes with):
@@ -49,6 +51,7 @@ const { values } = parseArgs({
     snapshots: { type: 'boolean', default: false },
     only: { type: 'string' },
     rejudge: { type: 'string' },
+    'no-forced-gc': { type: 'boolean', default: false },
   },
 });
 if (values.rejudge) {
@@ -189,7 +192,7 @@ for (let i = 0; ; i++) {
 
 
 const MB = 1024 * 1024;
-function ask<T>(message: { type: string; file?: string }): Promise<T> {
+function ask<T>(message: { type: string; file?: string; gc?: boolean }): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (bridge!.off('message', on), reject(new Error(`PayBridge did not answer ${message.type} within 60 s`))), 60_000);
     const on = (m: unknown) => {
@@ -217,8 +220,9 @@ let sent = 0;
 let loadStarted = performance.now();
 async function sample(): Promise<Sample> {
   const rssBefore = memoryOf(pid).rssMb;
-  const answer = await ask<{ before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; gc: boolean }>({ type: 'soak-sample' });
-  if (!answer.gc) throw new Error('PayBridge was started without --expose-gc');
+  const forced = !values['no-forced-gc'];
+  const answer = await ask<{ before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; gc: boolean }>({ type: 'soak-sample', gc: forced });
+  if (forced && !answer.gc) throw new Error('PayBridge was started without --expose-gc');
   const s: Sample = {
     minute: (performance.now() - loadStarted) / 60_000,
     at: new Date().toISOString(),
@@ -412,7 +416,8 @@ const verdict: Verdict = judgeFlatness(samples);
 const report: SoakReport = {
   at: new Date().toISOString(),
   machine: { ...machine(), loadavgAtEnd: loadavg() } as Record<string, unknown>,
-  command: `npm run soak -- --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}`,
+  command: `npm run soak -- --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}${values['no-forced-gc'] ? ' --no-forced-gc' : ''}`,
+  forcedGc: !values['no-forced-gc'],
   minutes,
   rate,
   sampleSeconds,
