@@ -1,0 +1,128 @@
+/**
+ * What "flat after warm-up" means for `npm run soak` (bench/soak.ts), as a pure function of the samples.
+ *
+ * Warm-up is the first third of the run: V8 grows its heap towards its limits before it collects
+ * much, the JIT compiles, SQLite's page cache and the prepared statements fill, pools open their
+ * connections. Over the last two thirds:
+ *
+ *   - the least-squares slope of RSS must be at most `maxRssSlopeMbPerHour` (default 6 MB/hour), and
+ *   - max − min of RSS at most `maxRssSpreadMb` (default 16 MB), and
+ *   - the least-squares slope of the V8 heap in use after a full collection (what is retained, not
+ *     garbage waiting for the collector) at most `maxHeapSlopeMbPerHour` (default 3 MB/hour), and
+ *   - open file descriptors must not grow: the fewest seen in the second half of the judged samples is
+ *     at most the fewest seen in the first half plus `fdSlack` (default 2). Floors, not single samples
+ *     or peaks: the count at any moment moves by ten or more with what is in flight (sockets to the
+ *     providers, opened for a burst and closed after 4 s idle; the Arcus2 tool's pipes), and a
+ *     loaded machine's bursts raise the peaks; a descriptor that is never closed raises the floor.
+ *
+ * Why these numbers (docs/performance.md, "A one-hour soak"): at 28 requests/s an hour is about 100 000
+ * requests and 35 000 payments. Anything kept per payment is at least a transaction id (a 36-character
+ * string, about 60 bytes on the heap) plus a map entry (≈ 40 bytes): 35 000 × 100 bytes = 3.5 MB/hour of
+ * heap. A heap slope under 3 MB/hour therefore rules out even the smallest per-payment retention;
+ * RSS follows the heap with allocator noise on top (the sampled RSS of a steady process wanders by a
+ * few MB), so its slope is allowed twice the heap's, and a wander of 16 MB over 40 minutes is about
+ * 10 % of a ~150 MB process. Both are under the 300 MB target of docs/performance.md for many days
+ * of a real shop's load (a busy till takes a payment a minute, ~2 000 times fewer than the soak).
+ */
+
+export interface SoakSample {
+  /** Minutes since the load started. */
+  minute: number;
+  rssMb: number;
+  /** V8 heap in use after a full collection (global.gc()). */
+  heapAfterGcMb: number;
+  fds: number;
+}
+
+export interface FlatnessLimits {
+  /** Fraction of the run that is warm-up (default 1/3). */
+  warmUpFraction: number;
+  maxRssSlopeMbPerHour: number;
+  maxRssSpreadMb: number;
+  maxHeapSlopeMbPerHour: number;
+  fdSlack: number;
+}
+
+export const DEFAULT_LIMITS: FlatnessLimits = {
+  warmUpFraction: 1 / 3,
+  maxRssSlopeMbPerHour: 6,
+  maxRssSpreadMb: 16,
+  maxHeapSlopeMbPerHour: 3,
+  fdSlack: 2,
+};
+
+export interface Verdict {
+  flat: boolean;
+  /** From this minute on the samples were judged. */
+  judgedFromMinute: number;
+  judgedSamples: number;
+  rssSlopeMbPerHour: number;
+  rssSpreadMb: number;
+  heapSlopeMbPerHour: number;
+  /** The fewest open files in the first and the second half of the judged samples. */
+  fdsFloorFirstHalf: number;
+  fdsFloorSecondHalf: number;
+  fdsMax: number;
+  limits: FlatnessLimits;
+  /** One sentence per limit exceeded (empty when flat). */
+  problems: string[];
+}
+
+/** Least-squares slope of y over x (units of y per unit of x); NaN with fewer than two distinct x. */
+export function leastSquaresSlope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of points) {
+    sxy += (p.x - mx) * (p.y - my);
+    sxx += (p.x - mx) ** 2;
+  }
+  return sxx === 0 ? NaN : sxy / sxx;
+}
+
+/**
+ * Judges a run's samples. Needs at least three samples after warm-up; with fewer it is not flat
+ * ("too short to judge"), never silently flat.
+ */
+export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<FlatnessLimits> = {}): Verdict {
+  const l: FlatnessLimits = { ...DEFAULT_LIMITS, ...limits };
+  for (const s of samples) {
+    if (![s.minute, s.rssMb, s.heapAfterGcMb, s.fds].every(Number.isFinite)) throw new Error(`a sample that is not a number: ${JSON.stringify(s)}`);
+  }
+  const end = samples.length ? samples[samples.length - 1]!.minute : 0;
+  const from = end * l.warmUpFraction;
+  const judged = samples.filter((s) => s.minute >= from);
+  const problems: string[] = [];
+  const perHour = (key: 'rssMb' | 'heapAfterGcMb') => leastSquaresSlope(judged.map((s) => ({ x: s.minute / 60, y: s[key] })));
+  const rssSlope = perHour('rssMb');
+  const heapSlope = perHour('heapAfterGcMb');
+  const rss = judged.map((s) => s.rssMb);
+  const spread = rss.length ? Math.max(...rss) - Math.min(...rss) : NaN;
+  const fds = judged.map((s) => s.fds);
+  const half = Math.floor(fds.length / 2);
+  const fdsFloorFirstHalf = half ? Math.min(...fds.slice(0, half)) : NaN;
+  const fdsFloorSecondHalf = half ? Math.min(...fds.slice(half)) : NaN;
+  if (judged.length < 3) problems.push(`too short to judge: ${judged.length} samples after the warm-up (at least 3)`);
+  else {
+    if (!(rssSlope <= l.maxRssSlopeMbPerHour)) problems.push(`RSS grows ${rssSlope.toFixed(1)} MB/hour after warm-up (limit ${l.maxRssSlopeMbPerHour})`);
+    if (!(spread <= l.maxRssSpreadMb)) problems.push(`RSS wanders ${spread.toFixed(1)} MB after warm-up (limit ${l.maxRssSpreadMb})`);
+    if (!(heapSlope <= l.maxHeapSlopeMbPerHour)) problems.push(`the heap kept after a full GC grows ${heapSlope.toFixed(1)} MB/hour (limit ${l.maxHeapSlopeMbPerHour})`);
+    if (!(fdsFloorSecondHalf <= fdsFloorFirstHalf + l.fdSlack)) problems.push(`open files grew: never fewer than ${fdsFloorFirstHalf} in the first half after warm-up, ${fdsFloorSecondHalf} in the second (slack ${l.fdSlack})`);
+  }
+  return {
+    flat: problems.length === 0,
+    judgedFromMinute: from,
+    judgedSamples: judged.length,
+    rssSlopeMbPerHour: rssSlope,
+    rssSpreadMb: spread,
+    heapSlopeMbPerHour: heapSlope,
+    fdsFloorFirstHalf,
+    fdsFloorSecondHalf,
+    fdsMax: fds.length ? Math.max(...fds) : NaN,
+    limits: l,
+    problems,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * `npm run soak` (bench/soak.ts): the criterion "flat after warm-up" as a pure function on made-up
+ * series, and a half-minute run of the real script (dist/, the emulators, real requests) whose report
+ * must have its shape. Nothing here judges a real run's memory: half a minute is all warm-up.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { DEFAULT_LIMITS, judgeFlatness, leastSquaresSlope, type SoakSample } from '../bench/soak-criterion.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+/** A sample every 30 s for `minutes`, RSS and kept heap given as functions of the minute. */
+function series(minutes: number, rss: (m: number) => number, heap: (m: number) => number = () => 20, fds: (m: number) => number = () => 40): SoakSample[] {
+  const out: SoakSample[] = [];
+  for (let m = 0; m <= minutes; m += 0.5) out.push({ minute: m, rssMb: rss(m), heapAfterGcMb: heap(m), fds: fds(m) });
+  return out;
+}
+/** Deterministic noise in [-amp, amp]. */
+const wobble = (amp: number) => (m: number) => amp * Math.sin(m * 7.3) * Math.cos(m * 1.7);
+
+describe('the soak criterion', () => {
+  test('least squares: the slope of a line, whatever its offset; NaN when it cannot be told', () => {
+    assert.equal(leastSquaresSlope([{ x: 0, y: 5 }, { x: 1, y: 7 }, { x: 2, y: 9 }]), 2);
+    assert.ok(Math.abs(leastSquaresSlope([{ x: 0, y: 1 }, { x: 1, y: 0 }, { x: 2, y: 1 }, { x: 3, y: 0 }]) - -0.2) < 1e-12);
+    assert.ok(Number.isNaN(leastSquaresSlope([{ x: 1, y: 1 }])));
+    assert.ok(Number.isNaN(leastSquaresSlope([{ x: 1, y: 1 }, { x: 1, y: 2 }])));
+  });
+
+  test('a warm-up climb followed by a plateau with noise is flat', () => {
+    // +40 MB in the first 15 minutes (the issue's +24, +18 per 5 minutes), then ±3 MB around 185.
+    const v = judgeFlatness(series(60, (m) => (m < 15 ? 141 + (44 * m) / 15 : 185) + wobble(3)(m), (m) => (m < 10 ? 14 + m : 24) + wobble(0.5)(m)));
+    assert.equal(v.flat, true, v.problems.join('; '));
+    assert.equal(v.judgedFromMinute, 20);
+    assert.equal(v.judgedSamples, 81);
+    assert.ok(Math.abs(v.rssSlopeMbPerHour) < 2);
+  });
+
+  test('a slow steady growth after warm-up is not flat, even when it is small per sample', () => {
+    // 10 MB/hour: 0.08 MB per 30 s sample, far below the noise of one sample.
+    const v = judgeFlatness(series(60, (m) => 150 + m / 6 + wobble(2)(m)));
+    assert.equal(v.flat, false);
+    assert.match(v.problems.join(), /RSS grows 1\d\.\d MB\/hour/);
+  });
+
+  test('a heap that keeps more after every full GC is not flat, though RSS is', () => {
+    const v = judgeFlatness(series(60, () => 160, (m) => 20 + m / 10));
+    assert.equal(v.flat, false);
+    assert.deepEqual(v.problems.length, 1);
+    assert.match(v.problems[0]!, /heap kept after a full GC grows 6\.0 MB\/hour/);
+  });
+
+  test('an RSS that wanders more than the limit is not flat, though its slope is nil', () => {
+    const v = judgeFlatness(series(60, (m) => 160 + (Math.round(m * 2) % 2 ? 10 : -10)));
+    assert.equal(v.flat, false);
+    assert.match(v.problems.join(), /wanders 20\.0 MB/);
+  });
+
+  test('open files that grow are not flat; ones that come and go with the requests in flight are', () => {
+    const leak = judgeFlatness(series(60, () => 160, undefined, (m) => 40 + Math.floor(m / 5)));
+    assert.equal(leak.flat, false);
+    assert.match(leak.problems.join(), /open files grew: never fewer than 44 in the first half after warm-up, 48 in the second/);
+    // Up to +15 with what is in flight at the moment of sampling, and a burst late in the run.
+    const busy = judgeFlatness(series(60, () => 160, undefined, (m) => 57 + (Math.round(m * 2) % 3) * 5 + (m > 50 && m < 53 ? 20 : 0)));
+    assert.equal(busy.flat, true, busy.problems.join('; '));
+    const slack = judgeFlatness(series(60, () => 160, undefined, (m) => (m >= 40 ? 40 + DEFAULT_LIMITS.fdSlack : 40)));
+    assert.equal(slack.flat, true, slack.problems.join('; '));
+    const beyond = judgeFlatness(series(60, () => 160, undefined, (m) => (m >= 40 ? 41 + DEFAULT_LIMITS.fdSlack : 40)));
+    assert.equal(beyond.flat, false);
+  });
+
+  test('too few samples after the warm-up are never called flat', () => {
+    const minute = judgeFlatness(series(1, () => 160));
+    assert.equal(minute.judgedSamples, 2);
+    assert.equal(minute.flat, false);
+    const short = judgeFlatness([{ minute: 0, rssMb: 100, heapAfterGcMb: 10, fds: 30 }, { minute: 1, rssMb: 100, heapAfterGcMb: 10, fds: 30 }]);
+    assert.equal(short.flat, false);
+    assert.match(short.problems[0]!, /too short to judge/);
+    assert.equal(judgeFlatness([]).flat, false);
+  });
+
+  test('a sample that is not a number is refused, not judged', () => {
+    assert.throws(() => judgeFlatness([{ minute: 0, rssMb: NaN, heapAfterGcMb: 1, fds: 1 }]), /not a number/);
+  });
+});
+
+describe('npm run soak', () => {
+  test('refuses an unbounded run', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), '--minutes', '1000'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--minutes must be above 0 and at most 240/);
+  });
+
+  test('half a minute against the real service writes a report of the documented shape', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paybridge-soak-test-'));
+    try {
+      const out = join(dir, 'soak.json');
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), '--minutes', '0.5', '--rate', '10', '--sample-seconds', '5', '--out', out], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const report = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
+      assert.equal(report.minutes, 0.5);
+      assert.equal(report.rate, 10);
+      assert.equal(report.requests.sent, 300);
+      // Every kind of request of the mix went out, and the payments and reads were answered as successes.
+      for (const action of ['click', 'payme', 'uzum', 'humo', 'uzcard', 'give_back', 'status', 'list', 'summary', 'attention']) {
+        assert.ok(report.requests.byAction[action]?.sent > 0, `${action} was sent`);
+      }
+      for (const action of ['click', 'payme', 'uzum', 'status', 'list', 'summary']) {
+        const t = report.requests.byAction[action];
+        assert.equal(t.ok, t.sent, `${action}: ${JSON.stringify(t)}`);
+      }
+      assert.ok(report.samples.length >= 6, `${report.samples.length} samples`);
+      for (const s of report.samples) {
+        for (const key of ['minute', 'rssMb', 'rssBeforeGcMb', 'heapAfterGcMb', 'heapBeforeGcMb', 'externalMb', 'fds', 'journalMb', 'walMb', 'logMb']) {
+          assert.equal(typeof s[key], 'number', key);
+          assert.ok(Number.isFinite(s[key]), `${key} ${s[key]}`);
+        }
+        assert.ok(s.rssMb > 30 && s.fds > 5, JSON.stringify(s));
+      }
+      assert.ok(report.samples.at(-1).journalMb > 0, 'the journal was written');
+      assert.ok(report.log.bytes > 0 && report.log.lines > 0 && report.log.byLevel.info > 0, JSON.stringify(report.log));
+      assert.equal(typeof report.verdict.flat, 'boolean');
+      assert.equal(typeof report.verdict.rssSlopeMbPerHour, 'number');
+      assert.match(run.stdout, /^min +RSS MB/m);
+      assert.match(run.stdout, /verdict: (FLAT|NOT FLAT)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
