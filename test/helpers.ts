@@ -425,3 +425,18 @@ export async function bringHandoffDue(journal: Journal, method: 'click' | 'payme
   await journal.updateHandoff(h.id, taken.handoff.state, { retryInMs: 0 }, fence);
   await journal.releaseHandoffClaim(h.id, fence);
 }
+
+/** Raw bytes over a real socket: what Node's HTTP parser refuses never reaches Fastify's inject. */
+export function rawRequest(port: number, bytes: Buffer | string): Promise<{ statusLine: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      resolve({ statusLine: head.split('\r\n')[0] ?? '', body: rest.join('\r\n\r\n') });
+    });
+  });
+}

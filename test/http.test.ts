@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { JournalUnavailableError } from '../src/payments/ports/journal.js';
-import { get, post, startTestBridge, type Envelope, type TestBridge } from './helpers.js';
+import { get, post, rawRequest, startTestBridge, type Envelope, type TestBridge } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -180,20 +179,6 @@ describe('the POS contract over HTTP', () => {
   });
 });
 
-/** Raw bytes over a real socket: what Node's HTTP parser refuses never reaches Fastify's inject. */
-function rawRequest(port: number, bytes: Buffer | string): Promise<{ statusLine: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head = '', ...rest] = text.split('\r\n\r\n');
-      resolve({ statusLine: head.split('\r\n')[0] ?? '', body: rest.join('\r\n\r\n') });
-    });
-  });
-}
 
 describe('FiscalBox paths as its clients send them', () => {
   let bridge: TestBridge;

@@ -3,27 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../src/logger.js';
-import { LogCapture, startTestBridge, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
+import { LogCapture, rawRequest, startTestBridge, uniqueQr, type Envelope, type TestBridge } from './helpers.js';
 
 /**
  * Issue #28, "The till": what a till met on a shop's day, each over real sockets with the real journal
  * and the real log lines.
  */
 
-/** Raw bytes over a real socket; resolves with the status line and the body once the server closes it. */
-function rawRequest(port: number, bytes: Buffer | string): Promise<{ statusLine: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head = '', ...rest] = text.split('\r\n\r\n');
-      resolve({ statusLine: head.split('\r\n')[0] ?? '', body: rest.join('\r\n\r\n') });
-    });
-  });
-}
 
 const lines = (bridge: TestBridge, from = 0) => bridge.logs.lines.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
 
