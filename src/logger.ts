@@ -1,6 +1,7 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger, type DestinationStream, type LoggerOptions, type TransportTargetOptions } from 'pino';
+import { makeFolder } from './lib/make-folder.js';
 import { maskDeep } from './payments/masking.js';
 
 /**
@@ -72,7 +73,13 @@ export class LogFileError extends Error {
     override readonly cause: NodeJS.ErrnoException,
   ) {
     // mkdir answers EEXIST for a file standing where the folder should be.
-    super(`cannot write the log file ${file} (${cause.code === 'EEXIST' ? `${dirname(file)} is a file, not a folder` : (cause.code ?? cause.message)})`);
+    const why =
+      cause.code === 'EEXIST'
+        ? `${dirname(file)} is a file, not a folder`
+        : cause.code === 'ENOENT'
+          ? `ENOENT: this file system does not let ${dirname(file)} be made`
+          : (cause.code ?? cause.message);
+    super(`cannot write the log file ${file} (${why})`);
     this.name = 'LogFileError';
   }
 }
@@ -94,7 +101,7 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
     // Checked here, where it can be reported as a start-up error: in the worker it would surface
     // later as an uncaught stream error.
     try {
-      mkdirSync(dirname(settings.file), { recursive: true });
+      makeFolder(dirname(settings.file));
       accessSync(dirname(settings.file), constants.W_OK);
     } catch (err) {
       throw new LogFileError(settings.file, err as NodeJS.ErrnoException);

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, loadDotEnv } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { SqliteDriverError } from './journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal } from './journal/sqlite/instance-lock.js';
+import { makeFolder } from './lib/make-folder.js';
 import { userName } from './lib/user-name.js';
 import { createServiceLogger, LogFileError, type ServiceLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -101,6 +102,24 @@ export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<
     return fail(new StartupError(`${err.message} as user ${user()}: make its folder writable for that user, or change log.file`, EXIT.CANTCREAT), undefined, config);
   }
   const { logger } = log;
+
+  // The journal's folder (SQLite) and the sandbox's (its emulators' ledgers) are made here, where a
+  // folder that cannot be made is told in one line: Node's own recursive mkdir, further on, can loop
+  // for ever on some file systems (makeFolder).
+  const folders = new Set([...(config.journal.engine === 'sqlite' ? [dirname(config.journal.path!)] : []), ...(config.mode === 'sandbox' ? [config.data_dir] : [])]);
+  for (const folder of folders) {
+    try {
+      makeFolder(folder);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      // ENOENT with the folder above it in place: a file system that has no room for folders (/proc).
+      const message =
+        e.code === 'ENOENT'
+          ? `cannot create the data folder ${folder} (ENOENT: this file system does not let it be made there) as user ${user()}: set data_dir (PAYBRIDGE_DATA_DIR) to a folder on a disk`
+          : new DataDirError(folder, e).message;
+      return fail(new StartupError(message, EXIT.CANTCREAT), log, config);
+    }
+  }
 
   if (config.journal.engine === 'sqlite') {
     try {

@@ -17,9 +17,16 @@ interface Finished {
   stderr: string;
 }
 
-/** Starts the service and waits for it to exit by itself. */
-function runToExit(env: Record<string, string>, cwd = tempDir()): Promise<Finished> {
+/**
+ * Starts the service and waits for it to exit by itself; one that has not after `giveUpMs` (far
+ * more than any start takes) is killed, and its code is null.
+ */
+function runToExit(env: Record<string, string>, cwd = tempDir(), giveUpMs?: number): Promise<Finished> {
   const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (giveUpMs !== undefined) {
+    const timer = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
+    child.on('exit', () => clearTimeout(timer));
+  }
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -97,6 +104,32 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
     const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: dataDir });
     assert.equal(result.code, 73);
     assert.match(oneLine(result), new RegExp(`^paybridge: cannot write the data folder ${dataDir} \\(ENOTDIR\\) as user .+: make it writable for that user, or set data_dir \\(PAYBRIDGE_DATA_DIR\\) to a folder that is$`));
+  });
+
+  // /proc answers ENOENT to a new folder although /proc exists; Node's recursive mkdir then retried
+  // for ever at full CPU, and PayBridge neither listened nor exited (#28).
+  const procRefuses = (() => {
+    try {
+      mkdirSync('/proc/paybridge-probe');
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self');
+    }
+  })();
+  const noProc = procRefuses ? false : 'no /proc that refuses a new folder with ENOENT here';
+
+  test('a data folder the file system will not make (under /proc): 73, naming it', { skip: noProc }, async () => {
+    const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: '/proc/paybridge-x/data' }, tempDir(), 60_000);
+    assert.equal(result.code, 73, `exited by itself with 73, got ${result.code}:\n${result.stderr}`);
+    assert.match(oneLine(result), /^paybridge: cannot create the data folder \/proc\/paybridge-x\/data \(ENOENT: this file system does not let it be made there\) as user .+: set data_dir \(PAYBRIDGE_DATA_DIR\) to a folder on a disk$/);
+  });
+
+  test('a log folder the file system will not make (under /proc): 73, naming it', { skip: noProc }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: /proc/paybridge-x/paybridge.log\n');
+    const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: join(dir, 'data'), PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml') }, dir, 60_000);
+    assert.equal(result.code, 73, `exited by itself with 73, got ${result.code}:\n${result.stderr}`);
+    assert.match(oneLine(result), /^paybridge: cannot write the log file \/proc\/paybridge-x\/paybridge\.log \(ENOENT: this file system does not let \/proc\/paybridge-x be made\) as user .+: make its folder writable for that user, or change log\.file$/);
   });
 
   test('the log file cannot be written: 73', async () => {
