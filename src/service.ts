@@ -65,6 +65,34 @@ function listenFailure(err: unknown, host: string, port: number): StartupError |
   return undefined;
 }
 
+/** Whether process `pid` still runs (one this process may not signal runs too). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Calls `gone` once the process that started this one has ended. `npm start` runs PayBridge
+ * through a shell (`sh -c`, `cmd /c`) and passes a SIGTERM it receives on to that shell only; the
+ * shell dies of it without passing it on, npm exits, and PayBridge would serve on with no parent
+ * for a supervisor to stop. Linux and macOS give an orphan a new parent (ppid changes); Windows
+ * keeps the old pid, so whether it still runs is asked too.
+ */
+export function watchParent(gone: () => void, everyMs = 500): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent && isRunning(parent)) return;
+    clearInterval(timer);
+    gone();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Says it on stderr, and in the log too when the log goes somewhere else than this terminal. */
 async function fail(error: StartupError, log: ServiceLogger | undefined, config: Config | undefined): Promise<never> {
   process.stderr.write(`paybridge: ${error.message}\n`);
@@ -174,4 +202,15 @@ export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by a package manager's script (npm start, npx paybridge start): stopping it must stop
+  // PayBridge, though the signal stops at the shell between them. Only then: a PayBridge started in
+  // the background of a terminal that then closes (nohup) is meant to run on.
+  if (env.npm_lifecycle_event !== undefined) {
+    watchParent(() => {
+      // Already stopping (the signal reached PayBridge too): that stop goes on, not cut short as by a second signal.
+      if (stopping) return;
+      logger.info('the npm (or other script runner) that started PayBridge has exited: stopping as on SIGTERM');
+      void stop('parent exited');
+    });
+  }
 }
