@@ -1,5 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, readdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pino, type Logger, type DestinationStream, type LoggerOptions, type TransportTargetOptions } from 'pino';
 import { makeFolder } from './lib/make-folder.js';
 import { maskDeep } from './payments/masking.js';
@@ -84,6 +84,50 @@ export class LogFileError extends Error {
   }
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Deletes the log files of earlier runs beyond `keep` besides the one this run writes. pino-roll
+ * names them `<name>.<date>.<n><ext>` (paybridge.log → paybridge.2026-01-05.1.log) and deletes old
+ * ones only when it rolls over to a new file while running; a till switched off every night starts a
+ * new day's file at each start and never rolls, so its files were never deleted. Returns the files
+ * deleted. A file that cannot be deleted is left for the next time.
+ */
+export function pruneLogFiles(file: string, frequency: 'daily' | 'hourly', keep: number, now = new Date()): string[] {
+  const folder = dirname(file);
+  const name = basename(file);
+  // As pino-roll reads the name: its last extension (of two characters or more) is kept at the end; none means .log.
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.length - dot > 2 ? name.slice(dot) : ''] : [name, '.log'];
+  const pattern = new RegExp(`^${escapeRegExp(stem)}\\.(\\d{4}-\\d{2}-\\d{2}(?:-\\d{2})?)\\.(\\d+)${escapeRegExp(ext)}$`);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  // pino-roll's date: the start of this day (hour) in local time.
+  const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}${frequency === 'hourly' ? `-${pad(now.getHours())}` : ''}`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const files = names
+    .map((f) => ({ f, m: pattern.exec(f) }))
+    .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
+    .map(({ f, m }) => ({ f, date: m[1]!, n: Number(m[2]) }))
+    .sort((a, b) => (a.date === b.date ? a.n - b.n : a.date < b.date ? -1 : 1));
+  // This run writes on in this period's newest file when there is one, else starts a new file.
+  const kept = keep + (files.some((x) => x.date === today) ? 1 : 0);
+  const deleted: string[] = [];
+  for (const { f } of files.slice(0, Math.max(0, files.length - kept))) {
+    try {
+      unlinkSync(join(folder, f));
+      deleted.push(f);
+    } catch {
+      // in use, or not ours to delete: left for the next start
+    }
+  }
+  return deleted;
+}
+
 /**
  * The service's logs: on stdout pretty lines (coloured on a terminal) or JSON lines, and, with
  * `log.file`, JSON lines in a file rotated by size and by day or hour (pino-roll). Pretty printing
@@ -106,6 +150,7 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
     } catch (err) {
       throw new LogFileError(settings.file, err as NodeJS.ErrnoException);
     }
+    pruneLogFiles(settings.file, settings.file_frequency, settings.file_keep);
   }
   const level = settings.level;
   const targets: TransportTargetOptions[] = [
@@ -133,7 +178,9 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
         size: settings.file_max_size,
         frequency: settings.file_frequency,
         dateFormat: settings.file_frequency === 'hourly' ? 'yyyy-MM-dd-HH' : 'yyyy-MM-dd',
-        limit: { count: settings.file_keep },
+        // Every file of the log's name counts, an earlier run's too; pino-roll's count then includes
+        // the file it writes, file_keep does not.
+        limit: { count: settings.file_keep + 1, removeOtherLogFiles: true },
         mkdir: true,
       },
     });

@@ -225,6 +225,57 @@ describe('the log file of a service stopped by SIGTERM', () => {
   });
 });
 
+describe('log.file_keep across restarts (#28)', () => {
+  const LOG = /^paybridge\.(\d{4}-\d{2}-\d{2})\.(\d+)\.log$/;
+  const logFiles = (dir: string) => readdirSync(dir).filter((f) => LOG.test(f)).sort();
+  const plant = (dir: string, day: string) => writeFileSync(join(dir, `paybridge.${day}.1.log`), `{"msg":"a line of ${day}"}\n`);
+
+  test('each start deletes the files of earlier runs beyond file_keep besides the one it writes', async () => {
+    const dir = tempDir();
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: logs/paybridge.log\n  file_keep: 2\n');
+    // A till switched off every night: each day's start began a new file, and none was ever deleted.
+    for (const day of ['2025-01-01', '2025-01-02', '2025-01-03', '2025-01-04', '2025-01-05']) plant(logs, day);
+    const env = { PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') };
+    const expected = [
+      ['2025-01-04', '2025-01-05'],
+      ['2025-01-05', '2025-01-06'],
+      ['2025-01-06', '2025-01-07'],
+    ];
+    for (const [run, older] of expected.entries()) {
+      if (run > 0) plant(logs, older[1]!); // the day between two runs
+      const svc = await startHealthy(env, dir);
+      assert.equal(await svc.stop(), 0);
+      const files = logFiles(logs);
+      const todays = files.filter((f) => !f.startsWith('paybridge.2025-'));
+      assert.equal(todays.length, 1, `one file of this run: ${files.join(', ')}`);
+      assert.deepEqual(files.filter((f) => f.startsWith('paybridge.2025-')), older.map((d) => `paybridge.${d}.1.log`), `run ${run + 1}: the two newest older files kept`);
+      assert.equal((JSON.parse(readFileSync(join(logs, todays[0]!), 'utf8').trim().split('\n').at(-1)!) as { msg: string }).msg, 'stopped');
+    }
+  });
+
+  test('a file started while running (by size) deletes the older files beyond file_keep, an earlier run’s too', async () => {
+    const dir = tempDir();
+    const logs = join(dir, 'logs');
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: logs/paybridge.log\n  file_keep: 1\n  file_max_size: 1k\n');
+    const svc = await startHealthy({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') }, dir);
+    try {
+      // Files of earlier runs (days past), appearing while it runs: left to pino-roll to delete.
+      for (const day of ['2025-02-01', '2025-02-02', '2025-02-03']) plant(logs, day);
+      // Payments log a line each: every 1 KB a new file, and the old ones beyond the one kept go.
+      for (let i = 0; i < 200 && logFiles(logs).some((f) => f.startsWith('paybridge.2025-')); i++) {
+        await fetch(`http://127.0.0.1:${svc.port}/payment/click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":500,"qr_code":"880101698207133392"}' });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const files = logFiles(logs);
+      assert.deepEqual(files.filter((f) => f.startsWith('paybridge.2025-')), [], `the earlier runs’ files deleted: ${files.join(', ')}`);
+    } finally {
+      assert.equal(await svc.stop(), 0);
+    }
+  });
+});
+
 describe('a PostgreSQL journal is a chain’s: PayBridge on one names its shop and till', () => {
   after(() => dropTestDatabases());
 
