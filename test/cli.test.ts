@@ -102,8 +102,8 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     assert.match(payments.stdout, new RegExp(`${id}\\s+payment\\s+uzcard\\s+succeeded\\s+12\\.50 soum\\s+2\\.50 soum`), 'the payment and what it gave back');
     assert.doesNotMatch(payments.stdout, /give-back/);
     const bad = await paybridge(['list', '--kind', 'refunds'], env);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /kind: must be payment or give_back/);
+    assert.equal(bad.code, 2, 'bad arguments, refused before PayBridge is asked');
+    assert.match(bad.stderr, /'refunds' is invalid\. Allowed choices are payment, give_back\./);
 
     const closed = await paybridge(['close', 'uzcard'], env);
     assert.equal(closed.code, 0, closed.stderr);
@@ -261,5 +261,32 @@ describe('paybridge config check beside a running sandbox PayBridge (#28)', () =
     } finally {
       await bridge.close();
     }
+  });
+});
+
+describe('paybridge: arguments and help (#28)', () => {
+  it('list with a status, method or kind PayBridge has not: exit 2 naming the accepted ones, nothing sent', async () => {
+    // Port 9 (discard): nothing listens there; the arguments are refused before anything is sent.
+    const env = { PAYBRIDGE_URL: 'http://127.0.0.1:9' };
+    const status = await paybridge(['list', '--status', 'bogus'], env);
+    assert.equal(status.code, 2, status.stderr);
+    assert.match(status.stderr, /'bogus' is invalid\. Allowed choices are pending, succeeded, failed, unknown, cancelled, refunded\./);
+    const method = await paybridge(['list', '--method', 'visa'], env);
+    assert.equal(method.code, 2);
+    assert.match(method.stderr, /Allowed choices are click, payme, uzum, humo, uzcard\./);
+    const kind = await paybridge(['list', '--kind', 'refund'], env);
+    assert.equal(kind.code, 2);
+    assert.match(kind.stderr, /Allowed choices are payment, give_back\./);
+  });
+
+  it('names Uzum in the top-level help and in sandbox --help', async () => {
+    const top = await paybridge(['--help']);
+    assert.equal(top.code, 0);
+    // Commander wraps the text to the terminal's width.
+    const unwrapped = (text: string) => text.replace(/\s+/g, ' ');
+    assert.match(unwrapped(top.stdout), /PayBridge: take and manage payments of a shop’s cash register \(Click, Payme, Uzum, Humo, UzCard\)/);
+    const sandbox = await paybridge(['sandbox', '--help']);
+    assert.equal(sandbox.code, 0);
+    assert.match(unwrapped(sandbox.stdout), /run the Click, Payme, UzCard and Uzum emulators alone \(ports 9101, 9102, 9103, 9104\)/);
   });
 });

@@ -61,6 +61,9 @@ describe('the service as a process', () => {
       assert.equal(body.is_success, true);
       assert.equal(body.data.status, 'successfully');
       assert.equal(body.data.amount, 500);
+      // At info (the default), a start is a few short lines: the Humo pinpad's 2 KB of ops.ini detail is a debug line (#28).
+      assert.doesNotMatch(svc.output(), /Arcus2 operations and files/);
+      assert.ok(svc.output().split('\n').every((l) => l.length < 600), `no long line at start:\n${svc.output()}`);
     } finally {
       svc.child.kill('SIGTERM');
       assert.equal(await svc.exit, 0);

@@ -174,7 +174,7 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
 
   test('a configuration mistake: 78, every problem on its own line', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'paybridge.yaml'), 'server:\n  prot: 8080\nlog:\n  format: colour\nshop:\n  timezone: Asia/Tashkend\n');
+    writeFileSync(join(dir, 'paybridge.yaml'), 'server:\n  prot: 8080\nlog:\n  format: colour\nshop:\n  timezone: Asia/Tashkend\nzebra: 1\n');
     const result = await runToExit({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') });
     assert.equal(result.code, 78);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
@@ -182,7 +182,13 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
     assert.equal(lines[0], `paybridge: invalid configuration (${join(dir, 'paybridge.yaml')}):`);
     assert.deepEqual(
       lines.slice(1).sort(),
-      ['  - log.format: expected union value', '  - server.prot: unknown key', '  - shop.timezone: "Asia/Tashkend" is not a time zone this Node.js knows; an IANA name such as Asia/Tashkent'].sort(),
+      // The accepted values listed, and the key that was meant (#28: "expected union value", a bare "unknown key").
+      [
+        '  - log.format: must be one of "auto", "pretty", "json" (got "colour")',
+        '  - server.prot: unknown key; did you mean server.port?',
+        '  - shop.timezone: "Asia/Tashkend" is not a time zone this Node.js knows; an IANA name such as Asia/Tashkent',
+        '  - zebra: unknown key',
+      ].sort(),
     );
   });
 });
