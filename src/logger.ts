@@ -84,6 +84,9 @@ export class LogFileError extends Error {
   }
 }
 
+/** How often a running PayBridge deletes log files beyond log.file_keep that it did not make itself. */
+const PRUNE_EVERY_MS = 10_000;
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -91,9 +94,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * names them `<name>.<date>.<n><ext>` (paybridge.log → paybridge.2026-01-05.1.log) and deletes old
  * ones only when it rolls over to a new file while running; a till switched off every night starts a
  * new day's file at each start and never rolls, so its files were never deleted. Returns the files
- * deleted. A file that cannot be deleted is left for the next time.
+ * deleted. A file that cannot be deleted is left for the next time. `running`: called while this
+ * process writes the newest file.
  */
-export function pruneLogFiles(file: string, frequency: 'daily' | 'hourly', keep: number, now = new Date()): string[] {
+export function pruneLogFiles(file: string, frequency: 'daily' | 'hourly', keep: number, { running = false, now = new Date() } = {}): string[] {
   const folder = dirname(file);
   const name = basename(file);
   // As pino-roll reads the name: its last extension (of two characters or more) is kept at the end; none means .log.
@@ -114,8 +118,9 @@ export function pruneLogFiles(file: string, frequency: 'daily' | 'hourly', keep:
     .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
     .map(({ f, m }) => ({ f, date: m[1]!, n: Number(m[2]) }))
     .sort((a, b) => (a.date === b.date ? a.n - b.n : a.date < b.date ? -1 : 1));
-  // This run writes on in this period's newest file when there is one, else starts a new file.
-  const kept = keep + (files.some((x) => x.date === today) ? 1 : 0);
+  // Running, the file being written is the newest. Starting, this run writes on in this period's
+  // newest file when there is one, else starts a new file.
+  const kept = keep + (running || files.some((x) => x.date === today) ? 1 : 0);
   const deleted: string[] = [];
   for (const { f } of files.slice(0, Math.max(0, files.length - kept))) {
     try {
@@ -178,14 +183,19 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
         size: settings.file_max_size,
         frequency: settings.file_frequency,
         dateFormat: settings.file_frequency === 'hourly' ? 'yyyy-MM-dd-HH' : 'yyyy-MM-dd',
-        // Every file of the log's name counts, an earlier run's too; pino-roll's count then includes
-        // the file it writes, file_keep does not.
-        limit: { count: settings.file_keep + 1, removeOtherLogFiles: true },
+        // pino-roll deletes the files this run made beyond the count as it rolls over; an earlier
+        // run's files are pruneLogFiles' (at start and every PRUNE_EVERY_MS). Its removeOtherLogFiles
+        // lists the folder while the new file is still being opened, so it kept one file too many
+        // or, counting the new one, would delete one too many.
+        limit: { count: settings.file_keep },
         mkdir: true,
       },
     });
   }
   const transport = pino.transport({ targets });
+  const file = settings.file;
+  const pruning = file ? setInterval(() => pruneLogFiles(file, settings.file_frequency, settings.file_keep, { running: true }), PRUNE_EVERY_MS) : undefined;
+  pruning?.unref();
   // A destination failing later (the disk fills up) must not take the payments down with it.
   transport.on('error', (err: Error) => process.stderr.write(`paybridge: a log destination failed: ${err.message}\n`));
   const logger = createLogger(level, transport);
@@ -196,6 +206,7 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
       // Ending the stream lets the worker write what it was given and exit; 'close' follows that.
       // The worker does not keep the process alive, so this timer does until then (and gives up on
       // a destination that hangs: a stuck disk must not keep PayBridge from exiting).
+      clearInterval(pruning);
       closed ??= new Promise<void>((resolve) => {
         const guard = setTimeout(resolve, 10_000);
         transport.once('close', () => {
