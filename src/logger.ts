@@ -1,6 +1,7 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, readdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pino, type Logger, type DestinationStream, type LoggerOptions, type TransportTargetOptions } from 'pino';
+import { makeFolder } from './lib/make-folder.js';
 import { maskDeep, maskText, maskUrlQuery } from './payments/masking.js';
 
 /**
@@ -98,9 +99,64 @@ export class LogFileError extends Error {
     override readonly cause: NodeJS.ErrnoException,
   ) {
     // mkdir answers EEXIST for a file standing where the folder should be.
-    super(`cannot write the log file ${file} (${cause.code === 'EEXIST' ? `${dirname(file)} is a file, not a folder` : (cause.code ?? cause.message)})`);
+    const why =
+      cause.code === 'EEXIST'
+        ? `${dirname(file)} is a file, not a folder`
+        : cause.code === 'ENOENT'
+          ? `ENOENT: this file system does not let ${dirname(file)} be made`
+          : (cause.code ?? cause.message);
+    super(`cannot write the log file ${file} (${why})`);
     this.name = 'LogFileError';
   }
+}
+
+/** How often a running PayBridge deletes log files beyond log.file_keep that it did not make itself. */
+const PRUNE_EVERY_MS = 10_000;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Deletes the log files of earlier runs beyond `keep` besides the one this run writes. pino-roll
+ * names them `<name>.<date>.<n><ext>` (paybridge.log → paybridge.2026-01-05.1.log) and deletes old
+ * ones only when it rolls over to a new file while running; a till switched off every night starts a
+ * new day's file at each start and never rolls, so its files were never deleted. Returns the files
+ * deleted. A file that cannot be deleted is left for the next time. `running`: called while this
+ * process writes the newest file.
+ */
+export function pruneLogFiles(file: string, frequency: 'daily' | 'hourly', keep: number, { running = false, now = new Date() } = {}): string[] {
+  const folder = dirname(file);
+  const name = basename(file);
+  // As pino-roll reads the name: its last extension (of two characters or more) is kept at the end; none means .log.
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.length - dot > 2 ? name.slice(dot) : ''] : [name, '.log'];
+  const pattern = new RegExp(`^${escapeRegExp(stem)}\\.(\\d{4}-\\d{2}-\\d{2}(?:-\\d{2})?)\\.(\\d+)${escapeRegExp(ext)}$`);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  // pino-roll's date: the start of this day (hour) in local time.
+  const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}${frequency === 'hourly' ? `-${pad(now.getHours())}` : ''}`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const files = names
+    .map((f) => ({ f, m: pattern.exec(f) }))
+    .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
+    .map(({ f, m }) => ({ f, date: m[1]!, n: Number(m[2]) }))
+    .sort((a, b) => (a.date === b.date ? a.n - b.n : a.date < b.date ? -1 : 1));
+  // Running, the file being written is the newest. Starting, this run writes on in this period's
+  // newest file when there is one, else starts a new file.
+  const kept = keep + (running || files.some((x) => x.date === today) ? 1 : 0);
+  const deleted: string[] = [];
+  for (const { f } of files.slice(0, Math.max(0, files.length - kept))) {
+    try {
+      unlinkSync(join(folder, f));
+      deleted.push(f);
+    } catch {
+      // in use, or not ours to delete: left for the next start
+    }
+  }
+  return deleted;
 }
 
 /**
@@ -120,11 +176,12 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
     // Checked here, where it can be reported as a start-up error: in the worker it would surface
     // later as an uncaught stream error.
     try {
-      mkdirSync(dirname(settings.file), { recursive: true });
+      makeFolder(dirname(settings.file));
       accessSync(dirname(settings.file), constants.W_OK);
     } catch (err) {
       throw new LogFileError(settings.file, err as NodeJS.ErrnoException);
     }
+    pruneLogFiles(settings.file, settings.file_frequency, settings.file_keep);
   }
   const level = settings.level;
   const targets: TransportTargetOptions[] = [
@@ -152,12 +209,19 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
         size: settings.file_max_size,
         frequency: settings.file_frequency,
         dateFormat: settings.file_frequency === 'hourly' ? 'yyyy-MM-dd-HH' : 'yyyy-MM-dd',
+        // pino-roll deletes the files this run made beyond the count as it rolls over; an earlier
+        // run's files are pruneLogFiles' (at start and every PRUNE_EVERY_MS). Its removeOtherLogFiles
+        // lists the folder while the new file is still being opened, so it kept one file too many
+        // or, counting the new one, would delete one too many.
         limit: { count: settings.file_keep },
         mkdir: true,
       },
     });
   }
   const transport = pino.transport({ targets });
+  const file = settings.file;
+  const pruning = file ? setInterval(() => pruneLogFiles(file, settings.file_frequency, settings.file_keep, { running: true }), PRUNE_EVERY_MS) : undefined;
+  pruning?.unref();
   // A destination failing later (the disk fills up) must not take the payments down with it.
   transport.on('error', (err: Error) => process.stderr.write(`paybridge: a log destination failed: ${err.message}\n`));
   const logger = createLogger(level, transport);
@@ -168,6 +232,7 @@ export function createServiceLogger(settings: LogSettings, stdout: { isTTY?: boo
       // Ending the stream lets the worker write what it was given and exit; 'close' follows that.
       // The worker does not keep the process alive, so this timer does until then (and gives up on
       // a destination that hangs: a stuck disk must not keep PayBridge from exiting).
+      clearInterval(pruning);
       closed ??= new Promise<void>((resolve) => {
         const guard = setTimeout(resolve, 10_000);
         transport.once('close', () => {

@@ -7,6 +7,7 @@ import type { Config } from './config/schema.js';
 import { SqliteDriverError } from './journal/sqlite/connection.js';
 import { DataDirError, JournalLockedError, lockJournal } from './journal/sqlite/instance-lock.js';
 import { JournalTooNewError } from './journal/too-new.js';
+import { makeFolder } from './lib/make-folder.js';
 import { userName } from './lib/user-name.js';
 import { createServiceLogger, LogFileError, type ServiceLogger } from './logger.js';
 import { VERSION } from './version.js';
@@ -66,6 +67,34 @@ function listenFailure(err: unknown, host: string, port: number): StartupError |
   return undefined;
 }
 
+/** Whether process `pid` still runs (one this process may not signal runs too). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Calls `gone` once the process that started this one has ended. `npm start` runs PayBridge
+ * through a shell (`sh -c`, `cmd /c`) and passes a SIGTERM it receives on to that shell only; the
+ * shell dies of it without passing it on, npm exits, and PayBridge would serve on with no parent
+ * for a supervisor to stop. Linux and macOS give an orphan a new parent (ppid changes); Windows
+ * keeps the old pid, so whether it still runs is asked too.
+ */
+export function watchParent(gone: () => void, everyMs = 500): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent && isRunning(parent)) return;
+    clearInterval(timer);
+    gone();
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Says it on stderr, and in the log too when the log goes somewhere else than this terminal. */
 async function fail(error: StartupError, log: ServiceLogger | undefined, config: Config | undefined): Promise<never> {
   process.stderr.write(`paybridge: ${error.message}\n`);
@@ -104,6 +133,24 @@ export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<
     return fail(new StartupError(`${err.message} as user ${user()}: make its folder writable for that user, or change log.file`, EXIT.CANTCREAT), undefined, config);
   }
   const { logger } = log;
+
+  // The journal's folder (SQLite) and the sandbox's (its emulators' ledgers) are made here, where a
+  // folder that cannot be made is told in one line: Node's own recursive mkdir, further on, can loop
+  // for ever on some file systems (makeFolder).
+  const folders = new Set([...(config.journal.engine === 'sqlite' ? [dirname(config.journal.path!)] : []), ...(config.mode === 'sandbox' ? [config.data_dir] : [])]);
+  for (const folder of folders) {
+    try {
+      makeFolder(folder);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      // ENOENT with the folder above it in place: a file system that has no room for folders (/proc).
+      const message =
+        e.code === 'ENOENT'
+          ? `cannot create the data folder ${folder} (ENOENT: this file system does not let it be made there) as user ${user()}: set data_dir (PAYBRIDGE_DATA_DIR) to a folder on a disk`
+          : new DataDirError(folder, e).message;
+      return fail(new StartupError(message, EXIT.CANTCREAT), log, config);
+    }
+  }
 
   if (config.journal.engine === 'sqlite') {
     try {
@@ -158,4 +205,15 @@ export async function runService(env: NodeJS.ProcessEnv = process.env): Promise<
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Started by a package manager's script (npm start, npx paybridge start): stopping it must stop
+  // PayBridge, though the signal stops at the shell between them. Only then: a PayBridge started in
+  // the background of a terminal that then closes (nohup) is meant to run on.
+  if (env.npm_lifecycle_event !== undefined) {
+    watchParent(() => {
+      // Already stopping (the signal reached PayBridge too): that stop goes on, not cut short as by a second signal.
+      if (stopping) return;
+      logger.info('the npm (or other script runner) that started PayBridge has exited: stopping as on SIGTERM');
+      void stop('parent exited');
+    });
+  }
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { shopDate } from '../src/lib/shop-time.js';
-import { startTestBridge, tempDir, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
+import { freePort, startTestBridge, tempDir, uniqueQr, type TestBridge, transitionAsHolder } from './helpers.js';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
@@ -117,8 +117,8 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     assert.match(payments.stdout, new RegExp(`${id}\\s+payment\\s+uzcard\\s+succeeded\\s+12\\.50 soum\\s+2\\.50 soum`), 'the payment and what it gave back');
     assert.doesNotMatch(payments.stdout, /give-back/);
     const bad = await paybridge(['list', '--kind', 'refunds'], env);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /kind: must be payment or give_back/);
+    assert.equal(bad.code, 2, 'bad arguments, refused before PayBridge is asked');
+    assert.match(bad.stderr, /'refunds' is invalid\. Allowed choices are payment, give_back\./);
 
     const closed = await paybridge(['close', 'uzcard'], env);
     assert.equal(closed.code, 0, closed.stderr);
@@ -197,14 +197,17 @@ describe('paybridge with a token, and config check', () => {
     }
   });
 
-  it('checks a sandbox configuration against the emulators, and refuses a bad file or an unreachable provider', async () => {
+  it('checks a sandbox configuration without starting its emulators, and refuses a bad file or an unreachable provider', async () => {
     const dir = tempDir();
     const ok = await paybridge(['config', 'check'], { PAYBRIDGE_DATA_DIR: dir, PAYBRIDGE_CONFIG: '' });
     assert.equal(ok.code, 0, ok.stdout);
-    assert.match(ok.stdout, /OK\s+click .*credentials not refused/);
-    assert.match(ok.stdout, /OK\s+payme .*cashbox accepted/);
-    assert.match(ok.stdout, /OK\s+terminal uzcard-sandbox/);
-    assert.match(ok.stdout, /OK\s+terminal humo-sandbox .*every operation resolved/);
+    assert.equal(
+      ok.stdout,
+      'OK    configuration defaults (no PAYBRIDGE_CONFIG) (sandbox mode)\n' +
+        'OK    sandbox: Click, Payme, Uzum and the Humo and UzCard pinpads are PayBridge’s own emulators (click a free port, payme a free port, uzum a free port, uzcard a free port); they start with PayBridge, not here — nothing to reach\n',
+    );
+    // The emulators keep their ledgers and the Humo tool's folder under data_dir/sandbox: none was made.
+    assert.equal(existsSync(join(dir, 'sandbox')), false, 'no emulator was started on the sandbox’s data');
 
     // An ops.ini PayBridge would refuse to start with is refused here too, naming its lines.
     const arcus = join(dir, 'arcus2');
@@ -238,5 +241,69 @@ describe('paybridge with a token, and config check', () => {
     } finally {
       await emulator.close();
     }
+  });
+});
+
+describe('paybridge config check beside a running sandbox PayBridge (#28)', () => {
+  it('starts nothing, binds no port, prints no stack trace, and leaves the running one’s data alone', async () => {
+    const dir = tempDir();
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const file = join(dir, 'paybridge.yaml');
+    writeFileSync(file, `sandbox:\n  click: {port: ${ports[0]}}\n  payme: {port: ${ports[1]}}\n  uzum: {port: ${ports[2]}}\n  uzcard: {port: ${ports[3]}}\n`);
+    const bridge = await startTestBridge((c) => {
+      c.sandbox.click.port = ports[0]!;
+      c.sandbox.payme.port = ports[1]!;
+      c.sandbox.uzum.port = ports[2]!;
+      c.sandbox.uzcard.port = ports[3]!;
+    }, dir);
+    try {
+      const url = await bridge.server.listen({ host: '127.0.0.1', port: 0 });
+      const paid = await paybridge(['pay', 'click', '500', '--qr', uniqueQr()], { PAYBRIDGE_URL: url });
+      assert.equal(paid.code, 0, paid.stderr);
+      const before = readdirSync(join(dir, 'sandbox'), { recursive: true }).sort();
+      const ledger = readFileSync(join(dir, 'sandbox', 'click-ledger.jsonl'), 'utf8');
+
+      // With its configuration (the sandbox's ports in use), and without one (free ports, the same data).
+      for (const env of [{ PAYBRIDGE_CONFIG: file, PAYBRIDGE_DATA_DIR: dir }, { PAYBRIDGE_CONFIG: '', PAYBRIDGE_DATA_DIR: dir }]) {
+        const check = await paybridge(['config', 'check'], env);
+        assert.equal(check.code, 0, check.stdout + check.stderr);
+        assert.equal(check.stderr, '');
+        assert.doesNotMatch(check.stdout, /EADDRINUSE|^\s+at /m);
+        assert.match(check.stdout, /^OK    sandbox: .*PayBridge’s own emulators .*they start with PayBridge, not here/m);
+      }
+      assert.match((await paybridge(['config', 'check'], { PAYBRIDGE_CONFIG: file, PAYBRIDGE_DATA_DIR: dir })).stdout, /click port \d+, payme port \d+, uzum port \d+, uzcard port \d+/);
+      assert.deepEqual(readdirSync(join(dir, 'sandbox'), { recursive: true }).sort(), before, 'no file added to the running sandbox’s data');
+      assert.equal(readFileSync(join(dir, 'sandbox', 'click-ledger.jsonl'), 'utf8'), ledger);
+      assert.equal((await paybridge(['list', '--limit', '1'], { PAYBRIDGE_URL: url })).code, 0, 'the running PayBridge serves on');
+    } finally {
+      await bridge.close();
+    }
+  });
+});
+
+describe('paybridge: arguments and help (#28)', () => {
+  it('list with a status, method or kind PayBridge has not: exit 2 naming the accepted ones, nothing sent', async () => {
+    // Port 9 (discard): nothing listens there; the arguments are refused before anything is sent.
+    const env = { PAYBRIDGE_URL: 'http://127.0.0.1:9' };
+    const status = await paybridge(['list', '--status', 'bogus'], env);
+    assert.equal(status.code, 2, status.stderr);
+    assert.match(status.stderr, /'bogus' is invalid\. Allowed choices are pending, succeeded, failed, unknown, cancelled, refunded\./);
+    const method = await paybridge(['list', '--method', 'visa'], env);
+    assert.equal(method.code, 2);
+    assert.match(method.stderr, /Allowed choices are click, payme, uzum, humo, uzcard\./);
+    const kind = await paybridge(['list', '--kind', 'refund'], env);
+    assert.equal(kind.code, 2);
+    assert.match(kind.stderr, /Allowed choices are payment, give_back\./);
+  });
+
+  it('names Uzum in the top-level help and in sandbox --help', async () => {
+    const top = await paybridge(['--help']);
+    assert.equal(top.code, 0);
+    // Commander wraps the text to the terminal's width.
+    const unwrapped = (text: string) => text.replace(/\s+/g, ' ');
+    assert.match(unwrapped(top.stdout), /PayBridge: take and manage payments of a shop’s cash register \(Click, Payme, Uzum, Humo, UzCard\)/);
+    const sandbox = await paybridge(['sandbox', '--help']);
+    assert.equal(sandbox.code, 0);
+    assert.match(unwrapped(sandbox.stdout), /run the Click, Payme, UzCard and Uzum emulators alone \(ports 9101, 9102, 9103, 9104\)/);
   });
 });

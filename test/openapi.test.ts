@@ -53,6 +53,12 @@ describe('API reference', () => {
   });
   after(() => bridge.close());
 
+  it('names every wallet and pinpad PayBridge takes in its introduction, Uzum too (#28)', async () => {
+    const spec = (await bridge.server.inject({ method: 'GET', url: '/openapi.json' })).json() as { info: { description: string }; tags: { name: string; description: string }[] };
+    for (const name of ['Click Pass', 'Payme Go', 'Uzum Fast Pay', 'Humo', 'UzCard']) assert.ok(spec.info.description.split('\n')[0]!.includes(name), `${name} in: ${spec.info.description.split('\n')[0]}`);
+    assert.match(spec.tags.find((t) => t.name === 'qr')!.description, /Uzum Fast Pay/);
+  });
+
   it('fails when a route has no schema: each has a summary, a tag, its inputs and its 200 answer', () => {
     const documented = routes.filter((r) => r.method !== 'HEAD' && !UNDOCUMENTED.some((p) => p.test(r.url)));
     assert.ok(documented.length >= 18, `only ${documented.length} routes seen`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,9 @@ describe('the service as a process', () => {
       assert.equal(body.is_success, true);
       assert.equal(body.data.status, 'successfully');
       assert.equal(body.data.amount, 500);
+      // At info (the default), a start is a few short lines: the Humo pinpad's 2 KB of ops.ini detail is a debug line (#28).
+      assert.doesNotMatch(svc.output(), /Arcus2 operations and files/);
+      assert.ok(svc.output().split('\n').every((l) => l.length < 600), `no long line at start:\n${svc.output()}`);
     } finally {
       await stop(svc);
     }
@@ -124,5 +127,53 @@ describe('the service as a process', () => {
     assert.equal(code, 78);
     assert.match(err, /server\.prot: unknown key/);
     assert.match(err, /click\.service_id: expected integer/);
+  });
+
+  // npm runs the start script through `sh -c` and passes a SIGTERM on to that shell alone, which
+  // dies of it: npm exited, and PayBridge served on with parent 1, out of its supervisor's reach (#28).
+  test('SIGTERM to `npm start` stops PayBridge gracefully: its port closes and its process is gone', { skip: process.platform === 'win32' ? 'npm is npm.cmd there; Windows stops a service by Ctrl-C' : false }, async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PAYBRIDGE_DATA_DIR: dataDir, PAYBRIDGE_CONFIG: '', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const npmExit = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+    for (;;) {
+      if (npm.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // PayBridge's own pid, as its journal lock names it: not npm's, nor the shell's.
+    const pid = Number(readFileSync(join(dataDir, 'journal.sqlite.lock.owner'), 'utf8').split('\n')[0]);
+    assert.notEqual(pid, npm.pid);
+    const running = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(running());
+    try {
+      npm.kill('SIGTERM');
+      await npmExit;
+      // Gone within a minute (it takes about a second); before the fix it served on for ever.
+      for (let i = 0; i < 600 && running(); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(running(), false, `PayBridge (pid ${pid}) still runs after npm start was sent SIGTERM:\n${out}`);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), 'its port is closed');
+      assert.match(out, /"msg":"stopped"/, 'a graceful stop, not a kill');
+    } finally {
+      if (running()) process.kill(pid, 'SIGKILL');
+    }
   });
 });

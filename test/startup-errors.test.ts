@@ -17,9 +17,16 @@ interface Finished {
   stderr: string;
 }
 
-/** Starts the service and waits for it to exit by itself. */
-function runToExit(env: Record<string, string>, cwd = tempDir()): Promise<Finished> {
+/**
+ * Starts the service and waits for it to exit by itself; one that has not after `giveUpMs` (far
+ * more than any start takes) is killed, and its code is null.
+ */
+function runToExit(env: Record<string, string>, cwd = tempDir(), giveUpMs?: number): Promise<Finished> {
   const child = spawn(process.execPath, [ENTRY], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (giveUpMs !== undefined) {
+    const timer = setTimeout(() => child.kill('SIGKILL'), giveUpMs);
+    child.on('exit', () => clearTimeout(timer));
+  }
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -99,6 +106,32 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
     assert.match(oneLine(result), new RegExp(`^paybridge: cannot write the data folder ${dataDir} \\(ENOTDIR\\) as user .+: make it writable for that user, or set data_dir \\(PAYBRIDGE_DATA_DIR\\) to a folder that is$`));
   });
 
+  // /proc answers ENOENT to a new folder although /proc exists; Node's recursive mkdir then retried
+  // for ever at full CPU, and PayBridge neither listened nor exited (#28).
+  const procRefuses = (() => {
+    try {
+      mkdirSync('/proc/paybridge-probe');
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self');
+    }
+  })();
+  const noProc = procRefuses ? false : 'no /proc that refuses a new folder with ENOENT here';
+
+  test('a data folder the file system will not make (under /proc): 73, naming it', { skip: noProc }, async () => {
+    const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: '/proc/paybridge-x/data' }, tempDir(), 60_000);
+    assert.equal(result.code, 73, `exited by itself with 73, got ${result.code}:\n${result.stderr}`);
+    assert.match(oneLine(result), /^paybridge: cannot create the data folder \/proc\/paybridge-x\/data \(ENOENT: this file system does not let it be made there\) as user .+: set data_dir \(PAYBRIDGE_DATA_DIR\) to a folder on a disk$/);
+  });
+
+  test('a log folder the file system will not make (under /proc): 73, naming it', { skip: noProc }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: /proc/paybridge-x/paybridge.log\n');
+    const result = await runToExit({ PORT: String(await freePort()), PAYBRIDGE_DATA_DIR: join(dir, 'data'), PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml') }, dir, 60_000);
+    assert.equal(result.code, 73, `exited by itself with 73, got ${result.code}:\n${result.stderr}`);
+    assert.match(oneLine(result), /^paybridge: cannot write the log file \/proc\/paybridge-x\/paybridge\.log \(ENOENT: this file system does not let \/proc\/paybridge-x be made\) as user .+: make its folder writable for that user, or change log\.file$/);
+  });
+
   test('the log file cannot be written: 73', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'not-a-folder'), '');
@@ -141,7 +174,7 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
 
   test('a configuration mistake: 78, every problem on its own line', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'paybridge.yaml'), 'server:\n  prot: 8080\nlog:\n  format: colour\nshop:\n  timezone: Asia/Tashkend\n');
+    writeFileSync(join(dir, 'paybridge.yaml'), 'server:\n  prot: 8080\nlog:\n  format: colour\nshop:\n  timezone: Asia/Tashkend\nzebra: 1\n');
     const result = await runToExit({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') });
     assert.equal(result.code, 78);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
@@ -149,7 +182,13 @@ describe('start-up errors: one line saying what to do, and a documented exit cod
     assert.equal(lines[0], `paybridge: invalid configuration (${join(dir, 'paybridge.yaml')}):`);
     assert.deepEqual(
       lines.slice(1).sort(),
-      ['  - log.format: expected union value', '  - server.prot: unknown key', '  - shop.timezone: "Asia/Tashkend" is not a time zone this Node.js knows; an IANA name such as Asia/Tashkent'].sort(),
+      // The accepted values listed, and the key that was meant (#28: "expected union value", a bare "unknown key").
+      [
+        '  - log.format: must be one of "auto", "pretty", "json" (got "colour")',
+        '  - server.prot: unknown key; did you mean server.port?',
+        '  - shop.timezone: "Asia/Tashkend" is not a time zone this Node.js knows; an IANA name such as Asia/Tashkent',
+        '  - zebra: unknown key',
+      ].sort(),
     );
   });
 });
@@ -189,6 +228,58 @@ describe('the log file of a service stopped by SIGTERM', () => {
     assert.ok(lines.some((l) => l.msg === 'request completed' && l.req?.url === '/payment/click'));
     assert.ok(!lines.some((l) => l.req?.url === '/health'), 'the readiness polls are debug lines');
     assert.ok(!readFileSync(join(dir, 'logs', files[0]!), 'utf8').includes('880101698207133392'), 'the QR code is masked');
+  });
+});
+
+describe('log.file_keep across restarts (#28)', () => {
+  const LOG = /^paybridge\.(\d{4}-\d{2}-\d{2})\.(\d+)\.log$/;
+  const logFiles = (dir: string) => readdirSync(dir).filter((f) => LOG.test(f)).sort();
+  const plant = (dir: string, day: string) => writeFileSync(join(dir, `paybridge.${day}.1.log`), `{"msg":"a line of ${day}"}\n`);
+
+  test('each start deletes the files of earlier runs beyond file_keep besides the one it writes', async () => {
+    const dir = tempDir();
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: logs/paybridge.log\n  file_keep: 2\n');
+    // A till switched off every night: each day's start began a new file, and none was ever deleted.
+    for (const day of ['2025-01-01', '2025-01-02', '2025-01-03', '2025-01-04', '2025-01-05']) plant(logs, day);
+    const env = { PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') };
+    const expected = [
+      ['2025-01-04', '2025-01-05'],
+      ['2025-01-05', '2025-01-06'],
+      ['2025-01-06', '2025-01-07'],
+    ];
+    for (const [run, older] of expected.entries()) {
+      if (run > 0) plant(logs, older[1]!); // the day between two runs
+      const svc = await startHealthy(env, dir);
+      assert.equal(await svc.stop(), 0);
+      const files = logFiles(logs);
+      const todays = files.filter((f) => !f.startsWith('paybridge.2025-'));
+      assert.equal(todays.length, 1, `one file of this run: ${files.join(', ')}`);
+      assert.deepEqual(files.filter((f) => f.startsWith('paybridge.2025-')), older.map((d) => `paybridge.${d}.1.log`), `run ${run + 1}: the two newest older files kept`);
+      assert.equal((JSON.parse(readFileSync(join(logs, todays[0]!), 'utf8').trim().split('\n').at(-1)!) as { msg: string }).msg, 'stopped');
+    }
+  });
+
+  test('while running, files of earlier runs beyond file_keep are deleted too, not only the ones it rolled over', async () => {
+    const dir = tempDir();
+    const logs = join(dir, 'logs');
+    writeFileSync(join(dir, 'paybridge.yaml'), 'log:\n  file: logs/paybridge.log\n  file_keep: 1\n  file_max_size: 1k\n');
+    const svc = await startHealthy({ PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data') }, dir);
+    try {
+      // Files of earlier runs (days past), appearing while it runs: left to pino-roll to delete.
+      for (const day of ['2025-02-01', '2025-02-02', '2025-02-03']) plant(logs, day);
+      // Payments log a line each: every 1 KB a new file. The earlier files go within seconds (it looks
+      // every 10 s); a minute is far more than that.
+      for (let i = 0; i < 600 && logFiles(logs).some((f) => f.startsWith('paybridge.2025-')); i++) {
+        await fetch(`http://127.0.0.1:${svc.port}/payment/click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":500,"qr_code":"880101698207133392"}' });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const files = logFiles(logs);
+      assert.deepEqual(files.filter((f) => f.startsWith('paybridge.2025-')), [], `the earlier runs’ files deleted: ${files.join(', ')}`);
+    } finally {
+      assert.equal(await svc.stop(), 0);
+    }
   });
 });
 

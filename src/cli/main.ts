@@ -12,6 +12,8 @@ import { serviceInstall, serviceStatus, serviceUninstall, type ServiceOptions } 
 import { terminalConformance, type ConformanceCliOptions } from './commands/terminal-conformance.js';
 import { closeShift, giveBack, list, parseAmount, pay, reconcile, status, type Method } from './commands/payments.js';
 import { CliExit, EXIT } from './exit-codes.js';
+import { TRANSACTION_STATUSES } from '../payments/state-machine.js';
+import { PAYMENT_METHODS } from '../payments/transaction.js';
 import { cliLanguage, reconcileWallets } from './commands/reconcile-wallets.js';
 import { xReport, type XReportOptions } from './commands/xreport.js';
 
@@ -52,7 +54,7 @@ interface Globals {
 }
 
 const program = new Command('paybridge')
-  .description('PayBridge: take and manage payments of a shop’s cash register (Click, Payme, Humo, UzCard).')
+  .description('PayBridge: take and manage payments of a shop’s cash register (Click, Payme, Uzum, Humo, UzCard).')
   .version(VERSION)
   .addOption(new Option('--url <url>', 'PayBridge to talk to').env('PAYBRIDGE_URL').default(`http://127.0.0.1:${process.env.PORT || '8080'}`))
   .addOption(new Option('--token <token>', 'API token (Authorization: Bearer)').env('PAYBRIDGE_API_TOKEN'))
@@ -86,7 +88,7 @@ program
 
 program
   .command('sandbox')
-  .description('run the Click, Payme and UzCard emulators alone (ports 9101, 9102, 9103)')
+  .description('run the Click, Payme, UzCard and Uzum emulators alone (ports 9101, 9102, 9103, 9104)')
   .action(async () => {
     const { runSandbox } = await import('../sandbox/run.js');
     await runSandbox();
@@ -135,9 +137,10 @@ program
 program
   .command('list')
   .description('the journal, newest first')
-  .option('--method <method>', 'click, payme, uzum, humo, uzcard')
-  .option('--status <status>', 'pending, succeeded, failed, unknown, cancelled, refunded')
-  .option('--kind <kind>', 'payment or give_back (cancels and refunds)')
+  // Choices: a wrong one is bad arguments (exit 2), answered with the accepted ones, not sent to PayBridge.
+  .addOption(new Option('--method <method>', 'the payment method').choices(PAYMENT_METHODS))
+  .addOption(new Option('--status <status>', 'the transaction’s status').choices(TRANSACTION_STATUSES))
+  .addOption(new Option('--kind <kind>', 'payment, or give_back (cancels and refunds)').choices(['payment', 'give_back']))
   .option('--date <date>', 'created on this day of the shop (YYYY-MM-DD, in its time zone)')
   .option('--from <date>', 'created at or after (YYYY-MM-DD: the start of that shop day, or ISO 8601)')
   .option('--to <date>', 'created before')

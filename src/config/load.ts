@@ -23,14 +23,52 @@ function keyPath(prefix: string, pointer: string): string {
   return [prefix, ...parts].filter(Boolean).join('.') || '(root)';
 }
 
+/**
+ * How many letters must be added, removed or changed, or two neighbours swapped, to make `a` into
+ * `b` (Levenshtein with transpositions: "prot" is one step from "port").
+ */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known key `key` is most likely a misspelling of: at most a third of its letters off (and 2). */
+function nearestKey(key: string, known: string[]): string | undefined {
+  const limit = Math.min(2, Math.max(1, Math.floor(key.length / 3)));
+  const scored = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) })).filter((x) => x.d <= limit);
+  return scored.sort((x, y) => x.d - y.d)[0]?.k;
+}
+
+/** A key the schema does not have: with the one that was probably meant, if one is close. */
+function unknownKey(key: string, schema: { properties?: Record<string, unknown> }): string {
+  const name = key.slice(key.lastIndexOf('.') + 1);
+  const meant = nearestKey(name, Object.keys(schema.properties ?? {}));
+  return meant === undefined ? `${key}: unknown key` : `${key}: unknown key; did you mean ${key.slice(0, key.length - name.length)}${meant}?`;
+}
+
+/** A value outside a list of fixed ones: the list, and what was given. */
+function notOneOf(key: string, schema: { anyOf?: { const?: unknown }[] }, value: unknown): string | undefined {
+  const values = schema.anyOf?.map((s) => s.const);
+  if (!values?.length || values.some((v) => v === undefined)) return undefined;
+  return `${key}: must be one of ${values.map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(value)})`;
+}
+
 /** Applies defaults and checks `value` against `schema`; problems name the dotted key. */
 function validate<T>(schema: TSchema, value: unknown, prefix: string): { value: T; problems: string[] } {
   const withDefaults = Value.Default(schema, structuredClone(value ?? {}));
   const problems: string[] = [];
   for (const error of Value.Errors(schema, withDefaults)) {
     const key = keyPath(prefix, error.path);
-    if (error.type === ValueErrorType.ObjectAdditionalProperties) problems.push(`${key}: unknown key`);
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) problems.push(unknownKey(key, error.schema as { properties?: Record<string, unknown> }));
     else if (error.type === ValueErrorType.ObjectRequiredProperty) problems.push(`${key}: is required`);
+    else if (error.type === ValueErrorType.Union) problems.push(notOneOf(key, error.schema as { anyOf?: { const?: unknown }[] }, error.value) ?? `${key}: ${error.message.toLowerCase()}`);
     else problems.push(`${key}: ${error.message.toLowerCase()}`);
   }
   // A missing key also fails its type check; the one message that matters is that it is missing.

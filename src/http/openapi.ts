@@ -2,7 +2,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../version.js';
 import { lazyInstance } from './lazy-instance.js';
 
-const DESCRIPTION = `PayBridge takes payments for a shop's cash register: Click Pass and Payme Go QR codes, Humo and UzCard cards on pinpads.
+const DESCRIPTION = `PayBridge takes payments for a shop's cash register: Click Pass, Payme Go and Uzum Fast Pay QR codes, Humo and UzCard cards on pinpads.
 
 Every answer is HTTP 200 with the envelope \`{data, error, is_success}\`; amounts are integers in tiyin (1 soum = 100 tiyin).
 \`error.message\` is \`BILLING_ERROR\` for code 104 and otherwise a sentence for the cashier, in Russian, Uzbek (Latin) or English
@@ -87,7 +87,7 @@ async function buildReference(docs: FastifyInstance, routes: readonly RouteOptio
       openapi: '3.0.3',
       info: { title: 'PayBridge', version: VERSION, description: DESCRIPTION },
       tags: [
-        { name: 'qr', description: 'Click Pass and Payme Go: payment, fiscal receipt, cancellation.' },
+        { name: 'qr', description: 'Click Pass, Payme Go and Uzum Fast Pay: payment, fiscal receipt, cancellation.' },
         { name: 'cards', description: 'Humo (Ingenico, Arcus2) and UzCard (PAX A35) pinpads.' },
         { name: 'journal', description: 'Every payment PayBridge took, with its timeline.' },
         { name: 'operator', description: 'For the shop’s manager and the CLI: totals, terminals, reconciliations, refunds.' },

@@ -28,7 +28,7 @@ function checkArccomCodes(c: NonNullable<TerminalConfig['arccom']>, setting: str
 }
 
 /** Builds the driver a terminal's configuration names; problems name the configuration key. */
-export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<Logger, 'info'>): TerminalDriver {
+export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<Logger, 'info' | 'debug'>): TerminalDriver {
   if (t.driver === 'arcus2') {
     const a = t.arcus2!;
     const setting = `${key}.arcus2`;
@@ -42,7 +42,8 @@ export function buildTerminalDriver(t: TerminalConfig, key: string, log?: Pick<L
       if (unset.length) throw new Error(`${setting}.ops_ini: cannot read ${files.opsIni} (${files.sources.ops_ini}): ${(err as Error).message}; set ${unset.map((op) => `${setting}.ops.${op}`).join(', ')} instead`);
     }
     const { codes, how } = resolveOps(lines, { byCode: a.ops, byClass: a.ops_by_class }, files.opsIni, setting);
-    log?.info({ terminal: t.id, ops_ini: files.opsIni, lines: describeLines(lines), ops: how, files: files.sources }, 'Arcus2 operations and files');
+    // Some 2 KB: for whoever looks into a pinpad's set-up (log.level debug), not printed at every start.
+    log?.debug({ terminal: t.id, ops_ini: files.opsIni, lines: describeLines(lines), ops: how, files: files.sources }, 'Arcus2 operations and files');
     return new Arcus2Driver({
       command: a.command,
       args: a.args,

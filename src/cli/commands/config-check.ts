@@ -1,8 +1,6 @@
 import { access, constants } from 'node:fs/promises';
-import { sandboxProviders } from '../../app.js';
 import { ConfigError, loadConfig } from '../../config/load.js';
 import { PAYME_URLS, type Config, type TerminalConfig } from '../../config/schema.js';
-import { createLogger } from '../../logger.js';
 import { ClickClient, ClickHttpError } from '../../providers/click/client.js';
 import { clickRefusal } from '../../providers/click/click-pass.js';
 import { clockExplanation, describeClockOffset, UNPUBLISHED_WINDOW_WARN_S } from '../../providers/clock.js';
@@ -10,7 +8,6 @@ import { PaymeClient, PaymeRpcError } from '../../providers/payme/client.js';
 import { UzumClient } from '../../providers/uzum/client.js';
 import { UZUM_AUTH_WINDOW_S } from '../../providers/uzum/fast-pay.js';
 import { exchangeText, integer } from '../../providers/uzum/outcomes.js';
-import { sandboxTerminals, startEmulators, type Emulators } from '../../sandbox/start.js';
 import { openBridgeLink, describeEndpoint } from '../../terminals/bridge/transport.js';
 import { ArccomDriver } from '../../terminals/arccom/arccom-driver.js';
 import { buildTerminalDriver } from '../../terminals/build.js';
@@ -196,7 +193,11 @@ async function checkTerminal(t: TerminalConfig, key: string): Promise<Check> {
 
 /**
  * `paybridge config check`: the file is valid, and every provider and terminal it names can be
- * reached with its credentials, without charging anything. In sandbox mode, against the emulators.
+ * reached with its credentials, without charging anything. It starts nothing and opens no port: in
+ * sandbox mode the providers and pinpads are PayBridge's own emulators, which start with PayBridge
+ * on the sandbox's data (the running one's, if one runs), so they are not started here — a check
+ * run beside a running PayBridge once failed on its ports and started a second set of emulators on
+ * its ledgers. Whatever goes wrong is a FAIL line, never a stack trace.
  */
 export async function configCheck(file: string | undefined): Promise<number> {
   const env = { ...process.env, ...(file ? { PAYBRIDGE_CONFIG: file } : {}) };
@@ -205,21 +206,19 @@ export async function configCheck(file: string | undefined): Promise<number> {
   try {
     ({ config, source } = loadConfig(env));
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stdout.write(`FAIL  configuration: ${err.message}\n`);
-      return EXIT.CONFIG;
-    }
-    throw err;
+    process.stdout.write(`FAIL  configuration: ${err instanceof ConfigError ? err.message : `cannot be read: ${reason(err)}`}\n`);
+    return EXIT.CONFIG;
   }
   process.stdout.write(`OK    configuration ${source} (${config.mode} mode)\n`);
-  let emulators: Emulators | undefined;
   try {
-    let { click, payme, uzum } = config;
-    let devices = config.terminals.devices;
-    if (config.mode === 'sandbox') {
-      emulators = await startEmulators(config, createLogger('silent'));
-      ({ click, payme, uzum } = sandboxProviders(config, emulators));
-      if (devices.length === 0) devices = sandboxTerminals(emulators, config.sandbox.terminal_timeout_ms);
+    const sandbox = config.mode === 'sandbox';
+    const { click, payme, uzum } = sandbox ? {} : config;
+    const devices = config.terminals.devices;
+    if (sandbox) {
+      const ports = (['click', 'payme', 'uzum', 'uzcard'] as const).map((k) => `${k} ${config.sandbox[k].port === 0 ? 'a free port' : `port ${config.sandbox[k].port}`}`).join(', ');
+      process.stdout.write(
+        `OK    sandbox: Click, Payme, Uzum${devices.length === 0 ? ' and the Humo and UzCard pinpads' : ''} are PayBridge’s own emulators (${ports}); they start with PayBridge, not here — nothing to reach\n`,
+      );
     }
     const checks = (
       await Promise.all([...(click ? [checkClick(click)] : []), ...(payme ? [checkPayme(payme)] : []), ...(uzum ? [checkUzum(uzum)] : []), ...devices.map((t, i) => checkTerminal(t, `terminals.devices.${i}`))])
@@ -228,9 +227,10 @@ export async function configCheck(file: string | undefined): Promise<number> {
       process.stdout.write(`${c.ok ? 'OK  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       if (c.clock) process.stdout.write(clockLine(c.name.split(' ')[0]!, c.clock));
     }
-    if (checks.length === 0) process.stdout.write('      nothing to check: no provider or terminal is configured\n');
+    if (checks.length === 0 && !sandbox) process.stdout.write('      nothing to check: no provider or terminal is configured\n');
     return checks.every((c) => c.ok) ? EXIT.OK : EXIT.REFUSED;
-  } finally {
-    await emulators?.close();
+  } catch (err) {
+    process.stdout.write(`FAIL  check: ${reason(err)}\n`);
+    return EXIT.REFUSED;
   }
 }
