@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Journal, OperationConflict, PeriodTotalsRow, TransactionFilter } from './ports/journal.js';
+import type { Journal, OperationConflict, PeriodTotalsRow } from './ports/journal.js';
 import type { ShiftTotals } from './ports/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
 import { paymentError } from './errors.js';
 import { DEFAULT_SHOP_TIMEZONE, shopDay, shopDaysEndingWith, shopHours } from '../lib/shop-time.js';
-import { bucketRowsOf, moneyOf, periodRowsOf, takingsPerBucket, type CountedTransaction } from './takings.js';
+import { moneyOf, takingsPerBucket } from './takings.js';
 import { remainingToGiveBack } from './give-back-ledger.js';
 import type { QrPaymentService } from './qr-payment-service.js';
 import type { RecoveryService } from './recovery.js';
@@ -83,12 +83,6 @@ export class OperatorService {
     return { shop: this.here.shop ?? null, till: this.here.till ?? null };
   }
 
-  /** The tills seen on a shop day, remembered a little while (the console asks every 2 s). */
-  private tillsSeen: { key: string; at: number; tills: TillId[] } | undefined;
-
-  /** Rows of a shop or till created before the current shop day, by scope and period (rowsOf). */
-  private readonly pastRows = new Map<string, { at: number; rows: CountedTransaction[] }>();
-
   /**
    * A shop day's totals per method and terminal, its hours and the `days` shop days ending with it
    * (oldest first), all by one rule of attribution (see takings.ts).
@@ -97,24 +91,12 @@ export class OperatorService {
     const day = shopDay(this.timezone, date);
     const hours = shopHours(this.timezone, day);
     const lastDays = shopDaysEndingWith(this.timezone, day.date, days);
-    const narrowed = scope.shop !== undefined || scope.till !== undefined;
-    let rows: PeriodTotalsRow[];
-    let hourRows;
-    let dayRows;
-    if (!narrowed) {
-      [rows, hourRows, dayRows] = await Promise.all([
-        this.journal.periodTotals(day.from, day.to),
-        this.journal.bucketTotals([...hours.map((h) => h.from), day.to]),
-        this.journal.bucketTotals([...lastDays.map((d) => d.from), day.to]),
-      ]);
-    } else {
-      // The journal's totals are of everything in it: a shop's or a till's are worked out from its
-      // rows (the listing's filter), grouped as the journal groups them, counted by the same rule.
-      const txs = await this.rowsOf(scope, lastDays[0]!.from, day.to);
-      rows = periodRowsOf(txs, day.from, day.to);
-      hourRows = bucketRowsOf(txs, [...hours.map((h) => h.from), day.to]);
-      dayRows = bucketRowsOf(txs, [...lastDays.map((d) => d.from), day.to]);
-    }
+    // Narrowed to a shop or a till by the journal itself (instance.shop / instance.till on every row).
+    const [rows, hourRows, dayRows] = await Promise.all([
+      this.journal.periodTotals(day.from, day.to, scope),
+      this.journal.bucketTotals([...hours.map((h) => h.from), day.to], scope),
+      this.journal.bucketTotals([...lastDays.map((d) => d.from), day.to], scope),
+    ]);
     const byMethod = new Map<PaymentMethod, MethodTotals>(
       PAYMENT_METHODS.map((method) => [method, { method, paid_count: 0, paid_amount: 0, returned_amount: 0, returned_count: 0, net_amount: 0, failed_count: 0, pending_count: 0, unknown_count: 0 }]),
     );
@@ -151,61 +133,18 @@ export class OperatorService {
   }
 
   /**
-   * What the takings of [from, to) are counted from, of a shop or a till. The rows created before the
-   * current shop day are kept a minute (PAST_ROWS_MS): the console asks every 2 s for the last 7 days,
-   * and only today's rows change by the minute; a past payment settled late shows within that minute.
-   */
-  private async rowsOf(scope: SummaryScope, from: number, to: number): Promise<CountedTransaction[]> {
-    const counted = (t: Transaction): CountedTransaction => ({ method: t.method, kind: t.kind, status: t.status, terminal: t.terminal, amount: t.amount, refundedAmount: t.refundedAmount, createdAt: t.createdAt });
-    const read = async (a: number, b: number) => {
-      const rows: CountedTransaction[] = [];
-      for await (const t of this.walk({ shop: scope.shop, till: scope.till, from: a, to: b })) rows.push(counted(t));
-      return rows;
-    };
-    const split = Math.min(Math.max(shopDay(this.timezone).from, from), to);
-    let past: CountedTransaction[] = [];
-    if (split > from) {
-      const key = JSON.stringify([scope.shop ?? null, scope.till ?? null, from, split]);
-      const now = Date.now();
-      const kept = this.pastRows.get(key);
-      if (kept && now - kept.at < PAST_ROWS_MS) past = kept.rows;
-      else {
-        past = await read(from, split);
-        for (const [k, v] of this.pastRows) if (now - v.at >= PAST_ROWS_MS) this.pastRows.delete(k);
-        if (this.pastRows.size < 32) this.pastRows.set(key, { at: now, rows: past });
-      }
-    }
-    return split < to ? [...past, ...(await read(split, to))] : past;
-  }
-
-  /** Every transaction the filter selects, newest first, a page at a time. */
-  private async *walk(filter: Omit<TransactionFilter, 'limit' | 'cursor'>): AsyncGenerator<Transaction> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.journal.list({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
-      yield* page.items;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-
-  /**
    * The tills (of `shop`, or of every shop) with a transaction on the day, and this PayBridge's own
    * when it names one: what a console offers to choose from. Sorted by shop, then till (numbers as numbers).
    */
   private async tillsOf(day: { date: string; from: number; to: number }, shop: string | undefined): Promise<TillId[]> {
-    const key = `${day.date}\u0000${shop ?? '\u0001'}`;
-    const now = Date.now();
-    if (this.tillsSeen?.key === key && now - this.tillsSeen.at < TILLS_SEEN_MS) return this.tillsSeen.tills;
     const seen = new Map<string, TillId>();
     const add = (s: string | null, t: string | null) => {
       if (t !== null) seen.set(`${s ?? ''}\u0000${t}`, { shop: s, till: t });
     };
-    for await (const t of this.walk({ shop, from: day.from, to: day.to })) add(t.shop, t.till);
+    for (const t of await this.journal.tillsIn(day.from, day.to, shop)) add(t.shop, t.till);
     if (this.here.till !== undefined && (shop === undefined || shop === this.here.shop)) add(this.here.shop ?? null, this.here.till);
     const order = new Intl.Collator('en', { numeric: true });
-    const tills = [...seen.values()].sort((a, b) => order.compare(a.shop ?? '', b.shop ?? '') || order.compare(a.till, b.till));
-    this.tillsSeen = { key, at: now, tills };
-    return tills;
+    return [...seen.values()].sort((a, b) => order.compare(a.shop ?? '', b.shop ?? '') || order.compare(a.till, b.till));
   }
 
   /**
@@ -356,12 +295,6 @@ export interface TillId {
   shop: string | null;
   till: string;
 }
-
-/** How long the rows of past shop days are reused by a narrowed summary before the journal is read again. */
-const PAST_ROWS_MS = 60_000;
-
-/** How long the list of a day's tills is reused before the journal is read again. */
-const TILLS_SEEN_MS = 30_000;
 
 /** Shop days a mismatched reconciliation stays on the attention list. */
 export const ATTENTION_DAYS = 7;

@@ -1,5 +1,5 @@
 import type { BucketTotalsRow, PeriodTotalsRow } from './ports/journal.js';
-import { PAYMENT_METHODS, type PaymentMethod, type Transaction } from './transaction.js';
+import { PAYMENT_METHODS, type PaymentMethod } from './transaction.js';
 
 /**
  * How money is attributed to time, one rule for a day's totals, its hours and the last days: a
@@ -44,50 +44,4 @@ export function takingsPerBucket(count: number, rows: readonly BucketTotalsRow[]
   }
   for (const b of buckets) for (const t of Object.values(b)) t.net_amount = t.paid_amount - t.returned_amount;
   return buckets;
-}
-
-/** What a journal row needs to be counted as takings: the fields the journal's totals group by. */
-export type CountedTransaction = Pick<Transaction, 'method' | 'kind' | 'status' | 'terminal' | 'amount' | 'refundedAmount' | 'createdAt'>;
-
-/**
- * The journal's `periodTotals` of [from, to), worked out from the transactions themselves: for a
- * summary narrowed to a shop or a till, whose rows are read one by one (the journal's totals are of
- * the whole journal). The same grouping, so the same rule counts them.
- */
-export function periodRowsOf(txs: Iterable<CountedTransaction>, from: number, to: number): PeriodTotalsRow[] {
-  const groups = new Map<string, PeriodTotalsRow>();
-  for (const t of txs) {
-    if (t.createdAt < from || t.createdAt >= to) continue;
-    const key = `${t.method}\u0000${t.kind}\u0000${t.status}\u0000${t.terminal ?? ''}`;
-    let row = groups.get(key);
-    if (!row) groups.set(key, (row = { method: t.method, kind: t.kind, status: t.status, terminal: t.terminal, count: 0, amount: 0, refunded: 0 }));
-    row.count += 1;
-    row.amount += t.amount;
-    row.refunded += t.refundedAmount;
-  }
-  return [...groups.values()];
-}
-
-/** The journal's `bucketTotals` worked out from the transactions themselves (see periodRowsOf): settled ones only, by creation time. */
-export function bucketRowsOf(txs: Iterable<CountedTransaction>, boundaries: readonly number[]): BucketTotalsRow[] {
-  const groups = new Map<string, BucketTotalsRow>();
-  if (boundaries.length < 2) return [];
-  for (const t of txs) {
-    if (!TOOK_MONEY.has(t.status)) continue;
-    // The last boundary at or before its creation time, if it falls inside them.
-    let lo = 0;
-    let hi = boundaries.length - 1;
-    if (t.createdAt < boundaries[0]! || t.createdAt >= boundaries[hi]!) continue;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (boundaries[mid]! <= t.createdAt) lo = mid;
-      else hi = mid;
-    }
-    const key = `${lo}\u0000${t.method}\u0000${t.kind}\u0000${t.status}`;
-    let row = groups.get(key);
-    if (!row) groups.set(key, (row = { bucket: lo, method: t.method, kind: t.kind, status: t.status, count: 0, amount: 0 }));
-    row.count += 1;
-    row.amount += t.amount;
-  }
-  return [...groups.values()];
 }

@@ -28,6 +28,7 @@ import {
   type Journal,
   type JournalEntryStep,
   type JournalHealth,
+  type TotalsScope,
   type JournalOrigin,
   type NewHandoff,
   type NewTransaction,
@@ -963,32 +964,45 @@ export class PostgresJournal implements Journal {
     return pageOf(rows, filter.limit);
   }
 
-  async periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]> {
+  async periodTotals(from: number, to: number, scope: TotalsScope = {}): Promise<PeriodTotalsRow[]> {
+    const params: (number | string)[] = [from, to];
+    const narrow = scopeSql(scope, '', params);
     const { rows } = await this.query<PeriodTotalsRow>(
       `SELECT method, kind, status, terminal, COUNT(*) AS count, SUM(amount)::bigint AS amount, SUM(refunded_amount)::bigint AS refunded
-       FROM transactions WHERE created_at >= $1 AND created_at < $2 GROUP BY method, kind, status, terminal`,
-      [from, to],
+       FROM transactions WHERE created_at >= $1 AND created_at < $2${narrow} GROUP BY method, kind, status, terminal`,
+      params,
     );
     return rows;
   }
 
-  async bucketTotals(boundaries: readonly number[]): Promise<BucketTotalsRow[]> {
+  async bucketTotals(boundaries: readonly number[], scope: TotalsScope = {}): Promise<BucketTotalsRow[]> {
     if (boundaries.length < 2) return [];
-    const params: number[] = [boundaries[0]!, boundaries.at(-1)!];
+    const params: (number | string)[] = [boundaries[0]!, boundaries.at(-1)!];
     const buckets = boundaries.slice(1).map((to, i) => {
       params.push(boundaries[i]!, to);
       return `(${i}, $${params.length - 1}::bigint, $${params.length}::bigint)`;
     });
+    const narrow = scopeSql(scope, 't.', params);
     // The outer range keeps the scan on transactions_created; the join only names each row's bucket.
     const { rows } = await this.query<BucketTotalsRow>(
       `WITH b (i, lo, hi) AS (VALUES ${buckets.join(', ')})
        SELECT b.i AS bucket, t.method, t.kind, t.status, COUNT(*) AS count, SUM(t.amount)::bigint AS amount
        FROM transactions t JOIN b ON t.created_at >= b.lo AND t.created_at < b.hi
-       WHERE t.created_at >= $1 AND t.created_at < $2 AND t.status IN ('succeeded', 'cancelled', 'refunded')
+       WHERE t.created_at >= $1 AND t.created_at < $2 AND t.status IN ('succeeded', 'cancelled', 'refunded')${narrow}
        GROUP BY b.i, t.method, t.kind, t.status`,
       params,
     );
     return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count), amount: Number(r.amount) }));
+  }
+
+  async tillsIn(from: number, to: number, shop?: string): Promise<{ shop: string | null; till: string }[]> {
+    const params: (number | string)[] = [from, to];
+    const narrow = scopeSql({ shop }, '', params);
+    const { rows } = await this.query<{ shop: string | null; till: string }>(
+      `SELECT DISTINCT shop, till FROM transactions WHERE created_at >= $1 AND created_at < $2 AND till IS NOT NULL${narrow}`,
+      params,
+    );
+    return rows;
   }
 
   async giveBacksOf(originalId: string): Promise<Transaction[]> {
@@ -1057,4 +1071,18 @@ export class PostgresJournal implements Journal {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** The conditions that narrow a totals query to a shop or a till (`prefix`: the table's alias), their values appended to `params`. */
+function scopeSql(scope: TotalsScope, prefix: string, params: (number | string)[]): string {
+  let sql = '';
+  if (scope.shop !== undefined) {
+    params.push(scope.shop);
+    sql += ` AND ${prefix}shop = $${params.length}`;
+  }
+  if (scope.till !== undefined) {
+    params.push(scope.till);
+    sql += ` AND ${prefix}till = $${params.length}`;
+  }
+  return sql;
 }

@@ -22,6 +22,7 @@ import {
   type IdempotencyRecord,
   type JournalHealth,
   type JournalSpace,
+  type TotalsScope,
   type JournalOrigin,
   type NewHandoff,
   type NewTransaction,
@@ -821,27 +822,36 @@ export class SqliteJournal implements Journal {
     return pageOf(rows, filter.limit);
   }
 
-  async periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]> {
+  async periodTotals(from: number, to: number, scope: TotalsScope = {}): Promise<PeriodTotalsRow[]> {
+    const narrow = scopeSql(scope, '');
     const rows = this.prepared(
       `SELECT method, kind, status, terminal, COUNT(*) AS count, SUM(amount) AS amount, SUM(refunded_amount) AS refunded
-       FROM transactions WHERE created_at >= ? AND created_at < ? GROUP BY method, kind, status, terminal`,
-    ).all(from, to) as PeriodTotalsRow[];
+       FROM transactions WHERE created_at >= ? AND created_at < ?${narrow.sql} GROUP BY method, kind, status, terminal`,
+    ).all(from, to, ...narrow.params) as PeriodTotalsRow[];
     return rows.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount), refunded: Number(r.refunded) }));
   }
 
-  async bucketTotals(boundaries: readonly number[]): Promise<BucketTotalsRow[]> {
+  async bucketTotals(boundaries: readonly number[], scope: TotalsScope = {}): Promise<BucketTotalsRow[]> {
     if (boundaries.length < 2) return [];
     const buckets = boundaries.slice(1).map((_, i) => `(${i}, ?, ?)`).join(', ');
     const params = boundaries.slice(1).flatMap((to, i) => [boundaries[i]!, to]);
+    const narrow = scopeSql(scope, 't.');
     // The outer range keeps the scan on transactions_created; the join only names each row's bucket.
     const rows = this.prepared(
       `WITH b (i, lo, hi) AS (VALUES ${buckets})
        SELECT b.i AS bucket, t.method, t.kind, t.status, COUNT(*) AS count, SUM(t.amount) AS amount
        FROM transactions t JOIN b ON t.created_at >= b.lo AND t.created_at < b.hi
-       WHERE t.created_at >= ? AND t.created_at < ? AND t.status IN ('succeeded', 'cancelled', 'refunded')
+       WHERE t.created_at >= ? AND t.created_at < ? AND t.status IN ('succeeded', 'cancelled', 'refunded')${narrow.sql}
        GROUP BY b.i, t.method, t.kind, t.status`,
-    ).all(...params, boundaries[0]!, boundaries.at(-1)!) as BucketTotalsRow[];
+    ).all(...params, boundaries[0]!, boundaries.at(-1)!, ...narrow.params) as BucketTotalsRow[];
     return rows.map((r) => ({ ...r, bucket: Number(r.bucket), count: Number(r.count), amount: Number(r.amount) }));
+  }
+
+  async tillsIn(from: number, to: number, shop?: string): Promise<{ shop: string | null; till: string }[]> {
+    const narrow = scopeSql({ shop }, '');
+    return this.prepared(
+      `SELECT DISTINCT shop, till FROM transactions WHERE created_at >= ? AND created_at < ? AND till IS NOT NULL${narrow.sql}`,
+    ).all(from, to, ...narrow.params) as { shop: string | null; till: string }[];
   }
 
   async giveBacksOf(originalId: string): Promise<Transaction[]> {
@@ -1001,3 +1011,18 @@ export class SqliteJournal implements Journal {
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+
+/** The conditions that narrow a totals query to a shop or a till (`prefix`: the table's alias), with their values in order. */
+function scopeSql(scope: TotalsScope, prefix: string): { sql: string; params: string[] } {
+  let sql = '';
+  const params: string[] = [];
+  if (scope.shop !== undefined) {
+    sql += ` AND ${prefix}shop = ?`;
+    params.push(scope.shop);
+  }
+  if (scope.till !== undefined) {
+    sql += ` AND ${prefix}till = ?`;
+    params.push(scope.till);
+  }
+  return { sql, params };
+}

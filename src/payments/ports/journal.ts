@@ -494,13 +494,16 @@ export interface Journal extends WalletRunStore {
   releaseIdempotencyKey(scope: string, key: string, owner?: string): Promise<void>;
   purgeIdempotencyKeys(now: number): Promise<number>;
   list(filter: TransactionFilter): Promise<TransactionPage>;
-  /** Totals of the transactions created in [from, to), by method, kind, status and terminal. */
-  periodTotals(from: number, to: number): Promise<PeriodTotalsRow[]>;
+  /** Totals of the transactions created in [from, to), by method, kind, status and terminal; of one shop or till when `scope` names it. */
+  periodTotals(from: number, to: number, scope?: TotalsScope): Promise<PeriodTotalsRow[]>;
   /**
    * Settled money per bucket of time, in one query: `boundaries` ascending, bucket i from
-   * boundaries[i] (inclusive) to boundaries[i + 1] (exclusive), by creation time.
+   * boundaries[i] (inclusive) to boundaries[i + 1] (exclusive), by creation time; of one shop or till
+   * when `scope` names it.
    */
-  bucketTotals(boundaries: readonly number[]): Promise<BucketTotalsRow[]>;
+  bucketTotals(boundaries: readonly number[], scope?: TotalsScope): Promise<BucketTotalsRow[]>;
+  /** The tills (instance.shop, instance.till as recorded) with a transaction created in [from, to), of `shop` when given. */
+  tillsIn(from: number, to: number, shop?: string): Promise<{ shop: string | null; till: string }[]>;
   /** Every give-back (cancel or refund, any status) of a payment, oldest first. */
   giveBacksOf(originalId: string): Promise<Transaction[]>;
   /** Transactions whose outcome is unknown, oldest first, at most `limit`. */
@@ -626,6 +629,12 @@ export class InvalidCursorError extends Error {
  * The journal cannot be written (its database is unreachable). Nothing is started without the
  * journal, so the till hears this instead of a payment; the message names where, never a password.
  */
+/** A shop, a till, or one till of one shop, as the journal records them (instance.shop, instance.till). */
+export interface TotalsScope {
+  shop?: string | undefined;
+  till?: string | undefined;
+}
+
 export class JournalUnavailableError extends Error {
   /** Set where the failing write was an operation's first: then provably nothing was sent anywhere. */
   nothingSent = false;
