@@ -168,9 +168,9 @@ async function twoTills(open: (origin: JournalOrigin) => Promise<Journal>, ids =
   );
   await transitionAsHolder(till1, ids.refund, 'pending', 'succeeded', { providerPaymentId: '012345678999' }, { step: 'approved' });
   await till2.insert({ id: ids.failed, method: 'payme', amount: 990000, qrCodeMasked: '****', qrCodeHash: null, createdAt: tashkent('2026-12-01', '12:00:00') }, { step: 'received' });
-  await transitionAsHolder(till2, ids.failed, 'pending', 'failed', { error: { code: 104, message: '=HYPERLINK("http://evil.example","click")', data: '-1; "declined"\r\nsecond line' } }, { step: 'declined' });
+  await transitionAsHolder(till2, ids.failed, 'pending', 'failed', { error: { code: 104, message: 'BILLING_ERROR', data: '-1; "declined"\r\nsecond line' } }, { step: 'declined' });
   await till1.insert({ id: ids.unknown, method: 'humo', amount: 70000, qrCodeMasked: null, qrCodeHash: null, createdAt: tashkent('2026-12-01', '23:59:59'), terminal: 'humo-1' }, { step: 'received' });
-  await transitionAsHolder(till1, ids.unknown, 'pending', 'unknown', {}, { step: 'lost' });
+  await transitionAsHolder(till1, ids.unknown, 'pending', 'unknown', { error: { code: 108, message: '=HYPERLINK("http://evil.example","click")', data: null } }, { step: 'lost' });
   // The next shop day's first instant: in no export of the 1st.
   await till2.insert({ id: ids.nextDay, method: 'click', amount: 100, qrCodeMasked: null, qrCodeHash: null, createdAt: tashkent('2026-12-02', '00:00:00') }, { step: 'received' });
   await till1.close();
@@ -241,8 +241,10 @@ describe('paybridge journal export: the file an accountant opens', () => {
     assert.equal(shown(early![col('till')]!), '2');
     assert.equal(shown(late![col('shop')]!), 'Chilonzor; "Markaz"', 'a separator and quotes inside a cell');
 
-    // What tried to be a formula is shown as text; a line break stays inside its cell.
-    assert.equal(failed![col('error')]!.v, `'=HYPERLINK("http://evil.example","click") — -1; "declined"\r\nsecond line`);
+    // A failure reads first as the till was told it, in the sheet's language; a line break stays inside its cell.
+    assert.equal(failed![col('error')]!.v, 'Платёжная система не приняла платёж; деньги не списаны. — BILLING_ERROR — -1; "declined"\r\nsecond line');
+    // What tried to be a formula is shown as text.
+    assert.equal(unknown![col('error')]!.v, `'=HYPERLINK("http://evil.example","click")`);
     assert.equal(failed![col('error_code')]!.v, 104);
     // Money that moved: the column sums to what the shop kept; failed 0, unknown left empty.
     assert.equal(ruTiyin(shown(failed![col('settled')]!)), 0);

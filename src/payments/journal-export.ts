@@ -1,4 +1,5 @@
 import type { Language } from '../i18n/language.js';
+import { failureReason } from '../i18n/failure-reason.js';
 import { exportHeadings, operationLabel } from '../i18n/journal-export.js';
 import { statusText, translate } from '../i18n/text.js';
 import { formatShopDateTime, isCalendarDate, previousShopDate, shopDate, shopDay } from '../lib/shop-time.js';
@@ -188,7 +189,8 @@ export function exportRow(t: Transaction, language: Language, timezone: string):
     text(t.shop),
     text(t.till),
     integer(t.error?.code ?? null),
-    text(t.error ? [t.error.message, t.error.data].filter(Boolean).join(' — ') : null),
+    // The reason in the sheet's language first (a failed one's, as the till was told), the journal's words beside it.
+    text(t.error ? [failureReason(t, language), t.error.message, t.error.data].filter(Boolean).join(' — ') : null),
   ];
 }
 
