@@ -7,6 +7,48 @@
  *   { type: 'soak-snapshot', file }    → a V8 heap snapshot written to `file` (for finding what is kept)
  */
 import { writeHeapSnapshot } from 'node:v8';
+import { createRequire } from 'node:module';
+
+/**
+ * glibc's own account of malloc (Linux with glibc only; null elsewhere): `inUse` the bytes handed out
+ * and not freed (mallinfo2's uordblks + hblkhd), `free` the bytes it holds free in its arenas
+ * (fordblks). RSS growing while `inUse` stays flat is the allocator keeping memory, not a leak.
+ */
+let mallinfo = () => null;
+let mallocTrim = () => false;
+try {
+  const koffi = createRequire(import.meta.url)('koffi');
+  const libc = koffi.load('libc.so.6');
+  const Info = koffi.struct('soak_mallinfo2', { arena: 'size_t', ordblks: 'size_t', smblks: 'size_t', hblks: 'size_t', hblkhd: 'size_t', usmblks: 'size_t', fsmblks: 'size_t', uordblks: 'size_t', fordblks: 'size_t', keepcost: 'size_t' });
+  const mallinfo2 = libc.func('soak_mallinfo2 mallinfo2()');
+  const trim = libc.func('int malloc_trim(size_t pad)');
+  mallinfo = () => {
+    const m = mallinfo2();
+    return { inUse: Number(m.uordblks) + Number(m.hblkhd), free: Number(m.fordblks), arena: Number(m.arena), mmapped: Number(m.hblkhd) };
+  };
+  mallocTrim = () => trim(0) === 1;
+} catch {
+  /* not glibc, or koffi missing: the figures are left out */
+}
+
+/**
+ * `SOAK_SQLITE_CACHE_KIB=N` (soak's --sqlite-cache-kib): every better-sqlite3 connection opened in this
+ * process gets `PRAGMA cache_size = -N` — for A/B runs of SQLite's page cache (better-sqlite3 is built
+ * with SQLITE_DEFAULT_CACHE_SIZE=-16000: 16 MB per connection, filled as the journal grows).
+ */
+const cacheKib = Number(process.env.SOAK_SQLITE_CACHE_KIB);
+if (cacheKib > 0) {
+  const require = createRequire(import.meta.url);
+  const Original = require('better-sqlite3');
+  const Patched = function Database(...args) {
+    const db = new Original(...args);
+    db.pragma(`cache_size = -${Math.floor(cacheKib)}`);
+    return db;
+  };
+  Patched.prototype = Original.prototype;
+  Object.setPrototypeOf(Patched, Original);
+  require.cache[require.resolve('better-sqlite3')].exports = Patched;
+}
 
 if (process.send) {
   process.channel?.unref();
@@ -16,7 +58,14 @@ if (process.send) {
       const gc = typeof globalThis.gc === 'function' && message.gc !== false;
       if (gc) globalThis.gc();
       const after = process.memoryUsage();
-      process.send({ type: 'soak-sample', before, after, gc });
+      const malloc = mallinfo();
+      const handles = typeof process._getActiveHandles === 'function' ? process._getActiveHandles().length : null;
+      let trimmed = null;
+      if (message.trim && malloc) {
+        mallocTrim();
+        trimmed = { malloc: mallinfo(), rss: process.memoryUsage().rss };
+      }
+      process.send({ type: 'soak-sample', before, after, gc, malloc, handles, trimmed });
     } else if (message?.type === 'soak-snapshot' && typeof message.file === 'string') {
       if (typeof globalThis.gc === 'function') globalThis.gc();
       writeHeapSnapshot(message.file);

@@ -17,6 +17,13 @@ export interface Sample extends SoakSample {
   walMb: number;
   logMb: number;
   loadavg1: number;
+  /** glibc's mallinfo2 (when available): bytes malloc has handed out and not freed, and bytes it holds free. */
+  mallocInUseMb?: number;
+  mallocFreeMb?: number;
+  /** process._getActiveHandles().length: sockets, timers, child processes' handles. */
+  activeHandles?: number;
+  /** RSS after malloc_trim(0) (--malloc-trim): what glibc gives back when asked. */
+  rssAfterTrimMb?: number;
 }
 
 export interface Tally {

@@ -18,6 +18,13 @@
  *                        writing one raises RSS by tens of MB, so such a run's RSS is not judged)
  *   --only A,B           only these requests of the mix (to find which one a growth comes with):
  *                        click, payme, uzum, humo, uzcard, give_back, status, list, summary, attention
+ *   --malloc-trim        after each sample ask glibc to give its free memory back (malloc_trim(0)) and
+ *                        record RSS after it: memory the allocator holds free rather than a leak
+ *                        (changes the RSS that follows: such a run's slope is not the service's)
+ *   --sqlite-cache-kib N PayBridge's SQLite connections get PRAGMA cache_size = -N (KiB; better-sqlite3's
+ *                        default is 16 000): an A/B of the page cache's part in RSS
+ * Every sample also records glibc's mallinfo2 (bytes malloc has in use and holds free) and the count of
+ * active handles, when available; MALLOC_* and GLIBC_TUNABLES in the environment pass to PayBridge.
  *
  * The providers and the pinpads are the sandbox's emulators (`node dist/sandbox/main.js`), in a
  * process of their own: they keep every payment in memory as a wallet's ledger does, which would
@@ -50,6 +57,8 @@ const { values } = parseArgs({
     check: { type: 'boolean', default: false },
     snapshots: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'malloc-trim': { type: 'boolean' },
+    'sqlite-cache-kib': { type: 'string' },
     rejudge: { type: 'string' },
     'no-forced-gc': { type: 'boolean', default: false },
   },
@@ -174,7 +183,10 @@ const config = {
 writeFileSync(join(dataDir, 'paybridge.json'), JSON.stringify(config, null, 2));
 bridge = spawn(process.execPath, ['--expose-gc', '--import', join(ROOT, 'bench/soak-probe.mjs'), join(ROOT, 'dist/main.js')], {
   cwd: dataDir,
-  env: { PATH: process.env.PATH, PAYBRIDGE_CONFIG: join(dataDir, 'paybridge.json'), PAYBRIDGE_DATA_DIR: dataDir, PORT: String(ports.bridge), HOST: '127.0.0.1' },
+  // glibc's malloc tunables (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_, …) pass through, for A/B runs of the allocator.
+  env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_') || k === 'GLIBC_TUNABLES')),
+    ...(values['sqlite-cache-kib'] ? { SOAK_SQLITE_CACHE_KIB: values['sqlite-cache-kib'] } : {}),
+    PATH: process.env.PATH, PAYBRIDGE_CONFIG: join(dataDir, 'paybridge.json'), PAYBRIDGE_DATA_DIR: dataDir, PORT: String(ports.bridge), HOST: '127.0.0.1' },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 const pid = bridge.pid!;
@@ -192,7 +204,7 @@ for (let i = 0; ; i++) {
 
 
 const MB = 1024 * 1024;
-function ask<T>(message: { type: string; file?: string; gc?: boolean }): Promise<T> {
+function ask<T>(message: { type: string; file?: string; gc?: boolean; trim?: boolean }): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (bridge!.off('message', on), reject(new Error(`PayBridge did not answer ${message.type} within 60 s`))), 60_000);
     const on = (m: unknown) => {
@@ -221,7 +233,14 @@ let loadStarted = performance.now();
 async function sample(): Promise<Sample> {
   const rssBefore = memoryOf(pid).rssMb;
   const forced = !values['no-forced-gc'];
-  const answer = await ask<{ before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; gc: boolean }>({ type: 'soak-sample', gc: forced });
+  const answer = await ask<{
+    before: NodeJS.MemoryUsage;
+    after: NodeJS.MemoryUsage;
+    gc: boolean;
+    malloc: { inUse: number; free: number; arena: number; mmapped: number } | null;
+    handles: number | null;
+    trimmed: { malloc: { inUse: number; free: number }; rss: number } | null;
+  }>({ type: 'soak-sample', gc: forced, trim: Boolean(values['malloc-trim']) });
   if (forced && !answer.gc) throw new Error('PayBridge was started without --expose-gc');
   const s: Sample = {
     minute: (performance.now() - loadStarted) / 60_000,
@@ -240,10 +259,17 @@ async function sample(): Promise<Sample> {
     walMb: size(join(dataDir, 'journal.sqlite-wal')) / MB,
     logMb: logFiles().reduce((sum, f) => sum + size(f), 0) / MB,
     loadavg1: loadavg()[0]!,
+    ...(answer.malloc ? { mallocInUseMb: answer.malloc.inUse / MB, mallocFreeMb: answer.malloc.free / MB } : {}),
+    ...(answer.handles !== null ? { activeHandles: answer.handles } : {}),
+    ...(answer.trimmed ? { rssAfterTrimMb: answer.trimmed.rss / MB } : {}),
   };
   samples.push(s);
   say(
-    `  ${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(1)} MB (before GC ${s.rssBeforeGcMb.toFixed(1)})  anon ${s.rssAnonMb.toFixed(1)} file ${s.rssFileMb.toFixed(1)}  heap ${s.heapAfterGcMb.toFixed(1)} MB kept / ${s.heapBeforeGcMb.toFixed(1)} / ${s.heapTotalMb.toFixed(1)} committed  fds ${s.fds}  WAL ${s.walMb.toFixed(1)} MB  log ${s.logMb.toFixed(1)} MB  load ${s.loadavg1.toFixed(1)}`,
+    `  ${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(1)} MB (before GC ${s.rssBeforeGcMb.toFixed(1)})  anon ${s.rssAnonMb.toFixed(1)} file ${s.rssFileMb.toFixed(1)}  heap ${s.heapAfterGcMb.toFixed(1)} MB kept / ${s.heapBeforeGcMb.toFixed(1)} / ${s.heapTotalMb.toFixed(1)} committed  fds ${s.fds}  WAL ${s.walMb.toFixed(1)} MB  log ${s.logMb.toFixed(1)} MB  load ${s.loadavg1.toFixed(1)}` +
+      (s.mallocInUseMb !== undefined ? `  malloc in use ${s.mallocInUseMb.toFixed(1)} free ${s.mallocFreeMb!.toFixed(1)} MB` : '') +
+      `  external ${s.externalMb.toFixed(1)} ab ${s.arrayBuffersMb.toFixed(1)} MB` +
+      (s.activeHandles !== undefined ? `  handles ${s.activeHandles}` : '') +
+      (s.rssAfterTrimMb !== undefined ? `  RSS after malloc_trim ${s.rssAfterTrimMb.toFixed(1)} MB` : ''),
   );
   return s;
 }
@@ -416,7 +442,7 @@ const verdict: Verdict = judgeFlatness(samples);
 const report: SoakReport = {
   at: new Date().toISOString(),
   machine: { ...machine(), loadavgAtEnd: loadavg() } as Record<string, unknown>,
-  command: `npm run soak -- --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}${values['no-forced-gc'] ? ' --no-forced-gc' : ''}`,
+  command: `npm run soak -- --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}${values['no-forced-gc'] ? ' --no-forced-gc' : ''}${values['malloc-trim'] ? ' --malloc-trim' : ''}${values['sqlite-cache-kib'] ? ` --sqlite-cache-kib ${values['sqlite-cache-kib']}` : ''}`,
   forcedGc: !values['no-forced-gc'],
   minutes,
   rate,
