@@ -177,7 +177,8 @@ export type ResolveBody = Static<typeof ResolveBodySchema>;
 const SHOP_DAY = Type.String({
   pattern: '^(\\d{4}-\\d{2}-\\d{2}|today|yesterday)$',
   description: 'A day of the shop (shop.timezone), YYYY-MM-DD, or `today` / `yesterday`.',
-  examples: ['2026-12-06'],
+  // `today`, not a date: "Try it out" of the reference pre-fills it, and a fixed date is today only once.
+  examples: ['today'],
   'x-error': 'must be a date, YYYY-MM-DD (or today, yesterday)',
 });
 
