@@ -1,6 +1,7 @@
 import { accessSync, constants, readdirSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pino, type Logger, type DestinationStream, type LoggerOptions, type TransportTargetOptions } from 'pino';
+import { escapeRegExp } from './lib/escape-regexp.js';
 import { makeFolder } from './lib/make-folder.js';
 import { maskDeep, maskText, maskUrlQuery } from './payments/masking.js';
 
@@ -112,8 +113,6 @@ export class LogFileError extends Error {
 
 /** How often a running PayBridge deletes log files beyond log.file_keep that it did not make itself. */
 const PRUNE_EVERY_MS = 10_000;
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Deletes the log files of earlier runs beyond `keep` besides the one this run writes. pino-roll

@@ -71,5 +71,5 @@ export function walletReportCsv(report: WalletReport, language: Language, timezo
     ]);
   }
   // A byte-order mark: spreadsheet programs read UTF-8 Cyrillic right only with it.
-  return `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${rows.map((r) => r.map((field) => csvField(field)).join(',')).join('\r\n')}\r\n`;
 }

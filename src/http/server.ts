@@ -34,6 +34,7 @@ import type { WalletReconciliation } from '../payments/wallet-reconciliation.js'
 import type { Discrepancy } from '../payments/wallet-records.js';
 import { registerUnconfiguredProviderRoutes } from './routes/unconfigured-providers.js';
 import { registerJournalExportRoute } from './routes/journal-export.js';
+import { escapeRegExp } from '../lib/escape-regexp.js';
 import { markFailedRequests, RequestLogController } from './request-log.js';
 
 export interface ServerDependencies {
@@ -132,7 +133,7 @@ export function cachePolicy(url: string): string | undefined {
 function routePattern(url: string): RegExp {
   const source = url
     .split('/')
-    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : escapeRegExp(segment)))
     .join('/');
   return new RegExp(`^${source}$`);
 }

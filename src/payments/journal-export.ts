@@ -2,6 +2,7 @@ import type { Language } from '../i18n/language.js';
 import { failureReason } from '../i18n/failure-reason.js';
 import { exportHeadings, operationLabel } from '../i18n/journal-export.js';
 import { statusText, translate } from '../i18n/text.js';
+import { csvField, csvQuoted } from '../lib/csv.js';
 import { formatShopDateTime, isCalendarDate, previousShopDate, shopDate, shopDay } from '../lib/shop-time.js';
 import { invalidRequest } from './errors.js';
 import type { Journal, TransactionFilter } from './ports/journal.js';
@@ -135,17 +136,13 @@ export const SEPARATOR: Readonly<Record<Language, string>> = { ru: ';', uz: ';',
  */
 export function csvCell(cell: Cell, separator: string): string {
   if (cell === null) return '';
-  let text: string;
   if ('number' in cell) {
     if (!/^-?\d+(?:[.,]\d+)?$/.test(cell.number)) throw new RangeError(`not a figure: ${cell.number}`);
     return cell.number;
   }
-  if ('id' in cell && /^\d+$/.test(cell.id)) text = `="${cell.id}"`;
-  else {
-    text = 'id' in cell ? cell.id : cell.text;
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  }
-  return text.includes(separator) || /["\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // Digits only: Excel's own formula for text, the one formula let through (nothing but digits inside).
+  if ('id' in cell && /^\d+$/.test(cell.id)) return csvQuoted(`="${cell.id}"`, separator);
+  return csvField('id' in cell ? cell.id : cell.text, separator);
 }
 
 /** Money that moved by this row: a payment's amount once it succeeded, a give-back's (negative) once it did; 0 when it failed; empty while not known. */
