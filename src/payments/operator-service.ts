@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Journal, OperationConflict, PeriodTotalsRow } from './ports/journal.js';
+import type { Journal, OperationConflict, PeriodTotalsRow, TotalsScope } from './ports/journal.js';
 import type { ShiftTotals } from './ports/terminal.js';
 import { statusText, text } from '../i18n/text.js';
 import type { CardPaymentService } from './card-payment-service.js';
@@ -284,11 +284,8 @@ export interface ConflictSeen {
   tx: Transaction;
 }
 
-/** A summary narrowed to one shop, one till, or one till of one shop (instance.shop / instance.till as the journal records them). */
-export interface SummaryScope {
-  shop?: string | undefined;
-  till?: string | undefined;
-}
+/** A summary narrowed to one shop, one till, or one till of one shop: what the journal's totals take. */
+export type SummaryScope = TotalsScope;
 
 /** A till as the journal names it: its shop (null when that PayBridge named none) and its id. */
 export interface TillId {

@@ -625,16 +625,16 @@ export class InvalidCursorError extends Error {
   }
 }
 
-/**
- * The journal cannot be written (its database is unreachable). Nothing is started without the
- * journal, so the till hears this instead of a payment; the message names where, never a password.
- */
 /** A shop, a till, or one till of one shop, as the journal records them (instance.shop, instance.till). */
 export interface TotalsScope {
   shop?: string | undefined;
   till?: string | undefined;
 }
 
+/**
+ * The journal cannot be written (its database is unreachable). Nothing is started without the
+ * journal, so the till hears this instead of a payment; the message names where, never a password.
+ */
 export class JournalUnavailableError extends Error {
   /** Set where the failing write was an operation's first: then provably nothing was sent anywhere. */
   nothingSent = false;
