@@ -1,5 +1,5 @@
 /** The report `npm run soak` writes (bench/soak.ts) and its printed form: a table every 5 minutes and the verdict. */
-import type { SoakSample, Verdict } from './soak-criterion.js';
+import type { AtRest, SoakSample, Verdict } from './soak-criterion.js';
 
 export interface Sample extends SoakSample {
   at: string;
@@ -24,6 +24,8 @@ export interface Sample extends SoakSample {
   activeHandles?: number;
   /** RSS after malloc_trim(0) (--malloc-trim): what glibc gives back when asked. */
   rssAfterTrimMb?: number;
+  /** The open descriptors by kind (absent in older reports): established TCP connections by peer port, `inbound` the till's. */
+  fdKinds?: { files: number; pipes: number; tcp: Record<string, number>; otherSockets: number; other: number };
 }
 
 export interface Tally {
@@ -47,7 +49,8 @@ export interface SoakReport {
   mix: Record<string, number>;
   requests: { sent: number; skipped: number; seconds: number; perSecond: number; byAction: Record<string, Tally> };
   verdict: Verdict;
-  fds: { first: number; last: number; max: number };
+  /** `atRest` with the descriptors by kind (absent in reports older than the count at rest). */
+  fds: { first: number; last: number; max: number; atRest?: { afterWarmUp: AtRest; atEnd: AtRest } };
   log: { level: string; bytes: number; lines: number; byLevel: Record<string, number>; mbPerHour: number; linesPerHour: number };
   journal: { mb: number; walMbMax: number };
   snapshots: string[];
@@ -80,7 +83,8 @@ export function printedReport(report: SoakReport, file: string): string {
     `after warm-up (from minute ${f1(v.judgedFromMinute)}, ${v.judgedSamples} samples): RSS ${f1(v.rssSlopeMbPerHour)} MB/hour ` +
     `(limit ${v.limits.maxRssSlopeMbPerHour}), max−min ${f1(v.rssSpreadMb)} MB (limit ${v.limits.maxRssSpreadMb}), ` +
     `heap kept ${f1(v.heapSlopeMbPerHour)} MB/hour (limit ${v.limits.maxHeapSlopeMbPerHour}); ` +
-    `open files: never fewer than ${v.fdsFloorFirstHalf} in the first half after warm-up, ${v.fdsFloorSecondHalf} in the second (max ${v.fdsMax})\n` +
+    `open files at rest: ${v.fdsAtRest ? `${v.fdsAtRest.afterWarmUp.fds} after the warm-up, ${v.fdsAtRest.atEnd.fds} at the end (slack ${v.limits.fdSlack})` : 'not counted'}; ` +
+    `under load never fewer than ${v.fdsFloorFirstHalf} in the first half after warm-up, ${v.fdsFloorSecondHalf} in the second (max ${v.fdsMax})\n` +
     `log at ${report.log.level}: ${f1(report.log.mbPerHour)} MB/hour, ${Math.round(report.log.linesPerHour)} lines/hour (${Object.entries(report.log.byLevel).map(([k, n]) => `${k} ${n}`).join(', ')})\n` +
     `verdict: ${v.flat ? 'FLAT' : `NOT FLAT — ${v.problems.join('; ')}`}\nreport: ${file}\n`
   );

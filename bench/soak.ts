@@ -43,8 +43,9 @@ import { Pool } from 'undici';
 import { SANDBOX_CLICK, SANDBOX_PAYME, SANDBOX_UZUM } from '../src/sandbox/credentials.js';
 import { setUpSandboxArcus2 } from '../src/sandbox/arcus2/setup.js';
 import { memoryOf } from './lib/children.js';
+import { descriptorsOf, type Descriptors } from './lib/descriptors.js';
 import { machine } from './lib/report.js';
-import { judgeFlatness, type Verdict } from './soak-criterion.js';
+import { DEFAULT_LIMITS, judgeFlatness, type AtRest, type Verdict } from './soak-criterion.js';
 import { printedReport, type Sample, type SoakReport, type Tally } from './soak-report.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -66,7 +67,7 @@ const { values } = parseArgs({
 if (values.rejudge) {
   // A report judged again with this criterion (after the criterion changed), printed and written back.
   const earlier = JSON.parse(readFileSync(values.rejudge, 'utf8')) as SoakReport;
-  earlier.verdict = judgeFlatness(earlier.samples);
+  earlier.verdict = judgeFlatness(earlier.samples, {}, earlier.fds.atRest);
   writeFileSync(values.rejudge, `${JSON.stringify(earlier, null, 2)}\n`);
   process.stdout.write(printedReport(earlier, values.rejudge));
   process.exit(values.check && !earlier.verdict.flat ? 1 : 0);
@@ -227,6 +228,11 @@ function rssParts(of: number): { rssAnonMb: number; rssFileMb: number } {
   return { rssAnonMb: kb('RssAnon') / 1024, rssFileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
 }
 
+/** A sample's descriptors: the total the criterion's floors read, and by kind to tell what moves. */
+function descriptorFigures(d: Descriptors): Pick<Sample, 'fds' | 'fdKinds'> {
+  return { fds: d.total, fdKinds: { files: d.files, pipes: d.pipes, tcp: d.tcp, otherSockets: d.otherSockets, other: d.other } };
+}
+
 const samples: Sample[] = [];
 let sent = 0;
 let loadStarted = performance.now();
@@ -254,7 +260,7 @@ async function sample(): Promise<Sample> {
     ...rssParts(pid),
     externalMb: answer.after.external / MB,
     arrayBuffersMb: answer.after.arrayBuffers / MB,
-    fds: readdirSync(`/proc/${pid}/fd`).length,
+    ...descriptorFigures(descriptorsOf(pid, ports.bridge)),
     journalMb: size(join(dataDir, 'journal.sqlite')) / MB,
     walMb: size(join(dataDir, 'journal.sqlite-wal')) / MB,
     logMb: logFiles().reduce((sum, f) => sum + size(f), 0) / MB,
@@ -302,7 +308,8 @@ const count = (what: string, outcome: 'ok' | 'notOk' | 'errors', ms: number) => 
 const paid: string[] = [];
 const cardPaid: string[] = [];
 const busyLane = { humo: false, uzcard: false };
-const pool = new Pool(url, { connections: 16, pipelining: 1 });
+const tillPool = () => new Pool(url, { connections: 16, pipelining: 1 });
+let pool = tillPool();
 /** A QR code no earlier request used, never a magic suffix; 44 characters (Uzum refuses codes under 40). */
 const qr = (n: number) => `8802${String(process.pid).padStart(8, '0')}${String(n).padStart(29, '0')}000`;
 const CARD_AMOUNTS = [50_000, 123_400, 2_500_000];
@@ -379,8 +386,43 @@ async function act(action: Action, n: number): Promise<void> {
   }
 }
 
+/**
+ * How long PayBridge may keep an idle connection to a provider: the emulators are Fastify servers
+ * (keepAliveTimeout 72 s, sent as `Keep-Alive: timeout=72`), and undici keeps an idle connection as
+ * long as the server's hint says. Waiting for rest longer than this and a margin means something is
+ * still open.
+ */
+const REST_DEADLINE_MS = 72_000 + 18_000;
+/** The HTTP emulators' ports: connections PayBridge holds to them only while they are in use or idle-kept. */
+const providerPorts = [ports.click, ports.payme, ports.uzum].map(String);
+
+/**
+ * Open descriptors at rest: the load paused, the requests in flight answered, the till's connections
+ * closed, and PayBridge's idle connections to the providers gone by their keep-alive. A descriptor
+ * left open (a file, a pipe, a socket nobody closes) is still counted then; the sockets that come and
+ * go with what is in flight are not.
+ */
+async function atRest(): Promise<AtRest & { descriptors: Descriptors }> {
+  const paused = performance.now();
+  await Promise.all(inFlight);
+  await pool.close();
+  let d = descriptorsOf(pid, ports.bridge);
+  const busy = (x: Descriptors) => Boolean(x.tcp.inbound) || providerPorts.some((p) => x.tcp[p]);
+  while (busy(d) && performance.now() - paused < REST_DEADLINE_MS) {
+    await sleep(500);
+    d = descriptorsOf(pid, ports.bridge);
+  }
+  const rest = { minute: (paused - loadStarted) / 60_000, waitedSeconds: (performance.now() - paused) / 1000, settled: !busy(d), fds: d.total, descriptors: d };
+  say(`  at rest after ${rest.waitedSeconds.toFixed(1)} s: ${d.total} descriptors ${JSON.stringify({ ...d, total: undefined })}${rest.settled ? '' : ' — NOT SETTLED'}`);
+  pool = tillPool();
+  // The load goes on where it stopped, not with a burst to catch up.
+  scheduleStart += performance.now() - paused;
+  return rest;
+}
+
 say(`soak: PayBridge pid ${pid} on ${url}, ${rate} requests/s for ${minutes} min, a sample every ${sampleSeconds} s; folder ${dir}`);
 loadStarted = performance.now();
+let scheduleStart = loadStarted;
 await sample();
 const total = Math.round(rate * minutes * 60);
 const interval = 1000 / rate;
@@ -390,12 +432,18 @@ let nextSample = sampleSeconds * 1000;
 let snapshotTaken = false;
 const snapshots: string[] = [];
 const samplesDue: Promise<unknown>[] = [];
+let restAfterWarmUp: Awaited<ReturnType<typeof atRest>> | undefined;
 for (let i = 0; i < total; i++) {
-  const planned = loadStarted + i * interval;
+  if (!restAfterWarmUp && performance.now() - loadStarted >= minutes * 60_000 * DEFAULT_LIMITS.warmUpFraction) {
+    await Promise.all(samplesDue);
+    restAfterWarmUp = await atRest();
+  }
+  const planned = scheduleStart + i * interval;
   const wait = planned - performance.now();
   if (wait >= 1) await sleep(wait);
   if (performance.now() - loadStarted >= nextSample) {
-    nextSample += sampleSeconds * 1000;
+    // Samples missed (the pause for the count at rest) are skipped, not taken all at once.
+    while (performance.now() - loadStarted >= nextSample) nextSample += sampleSeconds * 1000;
     // Sampled beside the load, not instead of it: the load's departures stay on time.
     samplesDue.push(sample().catch((err: Error) => say(`  sample failed: ${err.message}`)));
     if (values.snapshots && !snapshotTaken && performance.now() - loadStarted >= (minutes * 60_000) / 3) {
@@ -416,8 +464,10 @@ for (let i = 0; i < total; i++) {
 }
 await Promise.all(inFlight);
 await Promise.all(samplesDue);
-const seconds = (performance.now() - loadStarted) / 1000;
+// The time the load ran: the pause for the count at rest is not part of it.
+const seconds = (performance.now() - scheduleStart) / 1000;
 await sample();
+const restAtEnd = await atRest();
 if (values.snapshots) {
   const file = join(dir, 'end.heapsnapshot');
   snapshots.push(file);
@@ -438,7 +488,8 @@ for (const f of logFiles()) {
 const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const hours = seconds / 3600;
-const verdict: Verdict = judgeFlatness(samples);
+const rest = restAfterWarmUp ? { afterWarmUp: restAfterWarmUp, atEnd: restAtEnd } : undefined;
+const verdict: Verdict = judgeFlatness(samples, {}, rest);
 const report: SoakReport = {
   at: new Date().toISOString(),
   machine: { ...machine(), loadavgAtEnd: loadavg() } as Record<string, unknown>,
@@ -450,7 +501,7 @@ const report: SoakReport = {
   mix: only ? Object.fromEntries(only.map((a) => [a, WEIGHTS[a as Action]])) : WEIGHTS,
   requests: { sent, skipped, seconds, perSecond: sent / seconds, byAction: Object.fromEntries(tally) },
   verdict,
-  fds: { first: first.fds, last: last.fds, max: Math.max(...samples.map((s) => s.fds)) },
+  fds: { first: first.fds, last: last.fds, max: Math.max(...samples.map((s) => s.fds)), ...(rest ? { atRest: rest } : {}) },
   log: {
     level: 'info',
     bytes: Math.round(last.logMb * MB),
