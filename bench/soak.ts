@@ -2,9 +2,11 @@
  * `npm run soak -- --minutes 60 --rate 28`: PayBridge as a service (`node dist/main.js`) under a
  * steady, realistic mix of a shop's requests for a bounded time, on 127.0.0.1 only, sampled every
  * `--sample-seconds` (30): RSS, the V8 heap before and after a full collection, external memory, open
- * file descriptors, the journal and its WAL, the log file. At the end it prints a table and the
- * verdict of bench/soak-criterion.ts (RSS and the kept heap flat after warm-up, no growth of open
- * files) and writes everything as JSON (`--out`, default bench/soak-results.json).
+ * file descriptors by kind, the journal and its WAL, the log file. When the warm-up ends and at the
+ * end the load pauses until PayBridge is at rest and its open descriptors are counted. At the end it
+ * prints a table and the verdict of bench/soak-criterion.ts (RSS and the kept heap flat after warm-up,
+ * no more open files at rest at the end than after the warm-up) and writes everything as JSON
+ * (`--out`, default bench/soak-results.json).
  *
  *   --minutes N          how long the load runs (0 < N ≤ 240; default 60)
  *   --rate R             requests per second, evenly spaced (0 < R ≤ 200; default 28)
@@ -12,6 +14,9 @@
  *   --out FILE           the JSON report
  *   --check              exit 1 when the verdict is "not flat"
  *   --rejudge FILE       judge an earlier report's samples again with this criterion; print it, write it back
+ *   --rest-seconds N     how long to wait for rest before counting open files after the warm-up and at
+ *                        the end (default 90: the emulators' 72 s Keep-Alive, which PayBridge's pools
+ *                        honour, and a margin); a count not at rest by then is not judged (not flat)
  *   --no-forced-gc       sample without a full collection first: RSS as V8 leaves it on its own
  *                        (the "heap kept" figures are then the heap in use, garbage included)
  *   --snapshots          heap snapshots into the run's folder after warm-up and at the end (kept;
@@ -62,6 +67,7 @@ const { values } = parseArgs({
     'sqlite-cache-kib': { type: 'string' },
     rejudge: { type: 'string' },
     'no-forced-gc': { type: 'boolean', default: false },
+    'rest-seconds': { type: 'string', default: '90' },
   },
 });
 if (values.rejudge) {
@@ -77,6 +83,7 @@ const rate = Number(values.rate);
 const sampleSeconds = Number(values['sample-seconds']);
 if (!(minutes > 0 && minutes <= 240)) usage(`--minutes must be above 0 and at most 240, not ${values.minutes}`);
 if (!(rate > 0 && rate <= 200)) usage(`--rate must be above 0 and at most 200, not ${values.rate}`);
+if (!(Number(values['rest-seconds']) >= 0 && Number(values['rest-seconds']) <= 600)) usage(`--rest-seconds must be 0–600, not ${values['rest-seconds']}`);
 if (!(sampleSeconds >= 1 && sampleSeconds <= 600)) usage(`--sample-seconds must be 1–600, not ${values['sample-seconds']}`);
 if (!existsSync(join(ROOT, 'dist/main.js'))) usage('dist/main.js is missing: run `npm run build` first');
 
@@ -387,12 +394,12 @@ async function act(action: Action, n: number): Promise<void> {
 }
 
 /**
- * How long PayBridge may keep an idle connection to a provider: the emulators are Fastify servers
- * (keepAliveTimeout 72 s, sent as `Keep-Alive: timeout=72`), and undici keeps an idle connection as
- * long as the server's hint says. Waiting for rest longer than this and a margin means something is
- * still open.
+ * The wait for rest (--rest-seconds, 90 by default): PayBridge may keep an idle connection to a
+ * provider as long as the provider's Keep-Alive hint says (undici honours it); the emulators are
+ * Fastify servers, whose keepAliveTimeout is 72 s. Still connected after that and a margin means
+ * something is still open.
  */
-const REST_DEADLINE_MS = 72_000 + 18_000;
+const REST_DEADLINE_MS = Number(values['rest-seconds']) * 1000;
 /** The HTTP emulators' ports: connections PayBridge holds to them only while they are in use or idle-kept. */
 const providerPorts = [ports.click, ports.payme, ports.uzum].map(String);
 
