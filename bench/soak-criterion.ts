@@ -10,9 +10,10 @@
  *   - the least-squares slope of the V8 heap in use after a full collection (what is retained, not
  *     garbage waiting for the collector) at most `maxHeapSlopeMbPerHour` (default 3 MB/hour), and
  *   - open file descriptors must not grow: counted at rest at the end of the run, at most as many as
- *     counted at rest when the warm-up ended, plus `fdSlack` (default 2). "At rest": the load paused,
- *     every request answered, the till's connections closed and PayBridge's idle connections to the
- *     providers gone by their keep-alive (bench/soak.ts waits for that, bounded). Under load the count
+ *     counted before the load began, plus `fdSlack` (default 2). "At rest": every request answered,
+ *     the till's connections closed and PayBridge's idle connections to the providers gone by their
+ *     keep-alive (bench/soak.ts waits for that, bounded). Not a pause in the middle of the run: an
+ *     idle minute lets V8 give back half its heap, and the RSS judged after it would climb again. Under load the count
  *     is no measure of a leak: it moves by ten or more with what is in flight, and its floor rises
  *     with the load's concurrency, because a provider's pool keeps every connection a burst opened for
  *     as long as the provider's Keep-Alive hint (72 s from the emulators); a descriptor that is never
@@ -40,7 +41,7 @@ export interface SoakSample {
 
 /** Open descriptors counted at rest (see above); `settled` false when the wait for rest ran out. */
 export interface AtRest {
-  /** Minutes since the load started, when the load paused. */
+  /** Minutes since the load started (0: before it), when the count began. */
   minute: number;
   fds: number;
   settled: boolean;
@@ -72,8 +73,8 @@ export interface Verdict {
   rssSlopeMbPerHour: number;
   rssSpreadMb: number;
   heapSlopeMbPerHour: number;
-  /** Open files at rest when the warm-up ended and at the end (absent when the report has no such counts). */
-  fdsAtRest?: { afterWarmUp: AtRest; atEnd: AtRest };
+  /** Open files at rest before the load and at the end (absent when the report has no such counts). */
+  fdsAtRest?: { beforeLoad: AtRest; atEnd: AtRest };
   /** Under load, reported only: the fewest open files in the first and the second half of the judged samples. */
   fdsFloorFirstHalf: number;
   fdsFloorSecondHalf: number;
@@ -103,7 +104,7 @@ export function leastSquaresSlope(points: readonly { x: number; y: number }[]): 
  * warm-up and both counts at rest; without them it is not flat ("too short to judge", "not counted at
  * rest"), never silently flat.
  */
-export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<FlatnessLimits> = {}, atRest?: { afterWarmUp: AtRest; atEnd: AtRest }): Verdict {
+export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<FlatnessLimits> = {}, atRest?: { beforeLoad: AtRest; atEnd: AtRest }): Verdict {
   const l: FlatnessLimits = { ...DEFAULT_LIMITS, ...limits };
   for (const s of samples) {
     if (![s.minute, s.rssMb, s.heapAfterGcMb, s.fds].every(Number.isFinite)) throw new Error(`a sample that is not a number: ${JSON.stringify(s)}`);
@@ -127,13 +128,13 @@ export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<Fl
     if (!(spread <= l.maxRssSpreadMb)) problems.push(`RSS wanders ${spread.toFixed(1)} MB after warm-up (limit ${l.maxRssSpreadMb})`);
     if (!(heapSlope <= l.maxHeapSlopeMbPerHour)) problems.push(`the heap kept after a full GC grows ${heapSlope.toFixed(1)} MB/hour (limit ${l.maxHeapSlopeMbPerHour})`);
   }
-  if (!atRest) problems.push('open files were not counted at rest after the warm-up and at the end: their growth cannot be judged');
+  if (!atRest) problems.push('open files were not counted at rest before the load and at the end: their growth cannot be judged');
   else {
-    const { afterWarmUp: a, atEnd: b } = atRest;
-    for (const [when, r] of [['after the warm-up', a], ['at the end', b]] as const) {
+    const { beforeLoad: a, atEnd: b } = atRest;
+    for (const [when, r] of [['before the load', a], ['at the end', b]] as const) {
       if (!r.settled) problems.push(`open files ${when}: PayBridge was still connected after ${r.waitedSeconds.toFixed(0)} s without load, so ${r.fds} is no count at rest`);
     }
-    if (a.settled && b.settled && !(b.fds <= a.fds + l.fdSlack)) problems.push(`open files grew: ${a.fds} at rest after the warm-up, ${b.fds} at rest at the end (slack ${l.fdSlack})`);
+    if (a.settled && b.settled && !(b.fds <= a.fds + l.fdSlack)) problems.push(`open files grew: ${a.fds} at rest before the load, ${b.fds} at rest at the end (slack ${l.fdSlack})`);
   }
   return {
     flat: problems.length === 0,
@@ -142,7 +143,7 @@ export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<Fl
     rssSlopeMbPerHour: rssSlope,
     rssSpreadMb: spread,
     heapSlopeMbPerHour: heapSlope,
-    ...(atRest ? { fdsAtRest: { afterWarmUp: pick(atRest.afterWarmUp), atEnd: pick(atRest.atEnd) } } : {}),
+    ...(atRest ? { fdsAtRest: { beforeLoad: pick(atRest.beforeLoad), atEnd: pick(atRest.atEnd) } } : {}),
     fdsFloorFirstHalf,
     fdsFloorSecondHalf,
     fdsMax: fds.length ? Math.max(...fds) : NaN,

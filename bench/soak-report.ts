@@ -50,7 +50,7 @@ export interface SoakReport {
   requests: { sent: number; skipped: number; seconds: number; perSecond: number; byAction: Record<string, Tally> };
   verdict: Verdict;
   /** `atRest` with the descriptors by kind (absent in reports older than the count at rest). */
-  fds: { first: number; last: number; max: number; atRest?: { afterWarmUp: AtRest; atEnd: AtRest } };
+  fds: { first: number; last: number; max: number; atRest?: { beforeLoad: AtRest; atEnd: AtRest } };
   log: { level: string; bytes: number; lines: number; byLevel: Record<string, number>; mbPerHour: number; linesPerHour: number };
   journal: { mb: number; walMbMax: number };
   snapshots: string[];
@@ -83,7 +83,7 @@ export function printedReport(report: SoakReport, file: string): string {
     `after warm-up (from minute ${f1(v.judgedFromMinute)}, ${v.judgedSamples} samples): RSS ${f1(v.rssSlopeMbPerHour)} MB/hour ` +
     `(limit ${v.limits.maxRssSlopeMbPerHour}), max−min ${f1(v.rssSpreadMb)} MB (limit ${v.limits.maxRssSpreadMb}), ` +
     `heap kept ${f1(v.heapSlopeMbPerHour)} MB/hour (limit ${v.limits.maxHeapSlopeMbPerHour}); ` +
-    `open files at rest: ${v.fdsAtRest ? `${v.fdsAtRest.afterWarmUp.fds} after the warm-up, ${v.fdsAtRest.atEnd.fds} at the end (slack ${v.limits.fdSlack})` : 'not counted'}; ` +
+    `open files at rest: ${v.fdsAtRest ? `${v.fdsAtRest.beforeLoad.fds} before the load, ${v.fdsAtRest.atEnd.fds} at the end (slack ${v.limits.fdSlack})` : 'not counted'}; ` +
     `under load never fewer than ${v.fdsFloorFirstHalf} in the first half after warm-up, ${v.fdsFloorSecondHalf} in the second (max ${v.fdsMax})\n` +
     `log at ${report.log.level}: ${f1(report.log.mbPerHour)} MB/hour, ${Math.round(report.log.linesPerHour)} lines/hour (${Object.entries(report.log.byLevel).map(([k, n]) => `${k} ${n}`).join(', ')})\n` +
     `verdict: ${v.flat ? 'FLAT' : `NOT FLAT — ${v.problems.join('; ')}`}\nreport: ${file}\n`

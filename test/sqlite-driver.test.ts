@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, SqliteDriverError, withoutSqliteWarning, type SqliteDriver, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chooseSqliteDriver, defaultSqliteLoaders, openSqlite, SqliteDriverError, withoutSqliteWarning, type SqlConnection, type SqliteDriver, type SqliteLoaders } from '../src/journal/sqlite/connection.js';
+import { JOURNAL_CACHE_KIB, SqliteJournal } from '../src/journal/sqlite/sqlite-journal.js';
 
 /** Loaders standing in for an install: which bindings load, on which Node. Nothing is uninstalled. */
 function loaders(nodeMajor: number, has: { better: boolean; node: boolean }): SqliteLoaders & { calls: string[] } {
@@ -103,6 +107,21 @@ for (const driver of loadableDrivers()) {
       assert.deepEqual({ ...(db.prepare('SELECT state FROM closes WHERE id = ?').get('c1') as object) }, { state: 'closed' });
     } finally {
       db.close();
+    }
+  });
+}
+
+for (const driver of loadableDrivers()) {
+  test(`${driver}: the journal's connection keeps a 2 MB page cache (its sorts spill beyond it), not better-sqlite3's built-in 16 MB`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paybridge-cache-'));
+    const journal = new SqliteJournal({ path: join(dir, 'journal.sqlite'), driver, checkpointEveryMs: 0 });
+    try {
+      const db = (journal as unknown as { db: SqlConnection }).db;
+      assert.equal(Number(db.pragma('cache_size')), -JOURNAL_CACHE_KIB);
+      assert.equal(JOURNAL_CACHE_KIB, 2_000);
+    } finally {
+      await journal.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 }

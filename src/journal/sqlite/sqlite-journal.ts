@@ -116,6 +116,14 @@ export interface SqliteJournalOptions {
 export const DEFAULT_LOW_SPACE_BYTES = 200 * 1024 * 1024;
 /** Twice what the WAL reaches between automatic checkpoints (1000 pages of 4 KiB and their frame headers). */
 export const DEFAULT_WAL_LIMIT_BYTES = 8 * 1024 * 1024;
+/**
+ * The journal connection's page cache, in KiB (`PRAGMA cache_size = -N`): SQLite's own default, the one
+ * node:sqlite runs with. better-sqlite3 is built with 16 000 instead, and a journal that grows fills
+ * it: 16 MB of a till's memory for pages the OS keeps cached anyway. The same figure bounds the
+ * memory SQLite sorts in before it spills to a temporary file (the summary's GROUP BY sorts the day's
+ * rows), so a day of many rows cannot hold tens of MB in malloc's arenas (docs/performance.md, the soak).
+ */
+export const JOURNAL_CACHE_KIB = 2_000;
 /** While the disk is merely low, a write is tried by /health at most this often (while it fails: at every call). */
 const LOW_SPACE_PROBE_MS = 10_000;
 
@@ -154,7 +162,7 @@ export class SqliteJournal implements Journal {
     const synchronous = options.durability === 'memory' ? 'OFF' : 'FULL';
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000};`);
     // See checkpointIfLarge: the WAL is cut back to this size whenever SQLite starts it over.
-    this.db.exec(`PRAGMA journal_size_limit = ${options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES}`);
+    this.db.exec(`PRAGMA journal_size_limit = ${options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES}; PRAGMA cache_size = -${JOURNAL_CACHE_KIB}`);
     this.migrate();
     this.walSync = this.openWalSync();
     this.writes = new GroupCommit(this.db, { sync: this.walSync?.sync, where: options.path });
