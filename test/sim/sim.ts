@@ -121,8 +121,8 @@ export class Simulation {
     ambiguous: 0.002,
   };
   private readonly net: NetControl;
-  /** The operator's last key, and the request it was used for. */
-  private operatorKey: { key: string; request: string } | undefined;
+  /** The operator's last key, the request it was last used for, and every request it was ever used for. */
+  private operatorKey: OperatorKey | undefined;
   readonly stats: Record<string, number> = {};
   readonly settleBoundMs: number;
 
@@ -354,12 +354,9 @@ export class Simulation {
     /** `request`: what the key is for; the same request again with its key would be a retry, not a reuse. */
     const key = (request: string) => {
       if (!r.chance(0.7)) return undefined;
-      // A console that reuses its last key for another request (another transaction's decision or
-      // refund: issue #24, defect 3).
-      const reuse = this.operatorKey && this.operatorKey.request !== request && r.chance(0.2);
-      const k = reuse ? this.operatorKey!.key : `op-${r.hex(12)}`;
-      this.operatorKey = { key: k, request };
-      return k;
+      const next = nextOperatorKey(this.operatorKey, request, r);
+      this.operatorKey = next;
+      return next.key;
     };
     const action = r.weighted([['resolve', 6 + backlog], ['refund', 3], ['settle', 2]] as const);
     if (action === 'settle') {
@@ -769,4 +766,29 @@ function guardNondeterminism(sim: Simulation): () => void {
     Date.now = originalNow;
     Math.random = originalRandom;
   };
+}
+
+/** A console's key: the request it was last used for, and every request it was used for (`used`). */
+export interface OperatorKey {
+  key: string;
+  request: string;
+  used: ReadonlySet<string>;
+}
+
+/**
+ * The key an operator's console sends with `request`: a new one, or — now and then — its last key
+ * reused for another request (another transaction's decision or refund: issue #24, defect 3).
+ *
+ * Never for a request that key was already used for, even an earlier one than the last: to PayBridge
+ * the same key with the same request is a retry of it, rightly answered with that request's answer
+ * (seed 1413041475: a key used to refund t83602, then reused to refund t83325 — refused, 106 — then
+ * for the same refund of t83602 again, was answered with the first refund's give-back, which the
+ * checker, holding the two refunds of t83602 for separate requests, took for another request's). The
+ * random draws are those of the last-request rule this replaces, so every other run takes the same
+ * path as before.
+ */
+export function nextOperatorKey(last: OperatorKey | undefined, request: string, r: Pick<Rng, 'chance' | 'hex'>): OperatorKey {
+  const reuse = !!last && last.request !== request && r.chance(0.2) && !last.used.has(request);
+  if (reuse) return { key: last.key, request, used: new Set([...last.used, request]) };
+  return { key: `op-${r.hex(12)}`, request, used: new Set([request]) };
 }
