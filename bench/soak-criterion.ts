@@ -13,8 +13,8 @@
  *     counted before the load began, plus `fdSlack` (default 2). "At rest": every request answered,
  *     the till's connections closed and PayBridge's idle connections to the providers gone by their
  *     keep-alive (bench/soak.ts waits for that, bounded). Not a pause in the middle of the run: an
- *     idle minute lets V8 give back half its heap, and the RSS judged after it would climb again. Under load the count
- *     is no measure of a leak: it moves by ten or more with what is in flight, and its floor rises
+ *     idle minute lets V8 give back half its heap, and the RSS judged after it would climb again.
+ *     Under load the count is no measure of a leak: it moves by ten or more with what is in flight, and its floor rises
  *     with the load's concurrency, because a provider's pool keeps every connection a burst opened for
  *     as long as the provider's Keep-Alive hint (72 s from the emulators); a descriptor that is never
  *     closed is still there at rest. A count at rest that was not reached (something still connected

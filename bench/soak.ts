@@ -14,8 +14,9 @@
  *   --out FILE           the JSON report
  *   --check              exit 1 when the verdict is "not flat"
  *   --rejudge FILE       judge an earlier report's samples again with this criterion; print it, write it back
- *   --rest-seconds N     how long to wait for rest before counting open files at the end (default 90: the emulators' 72 s Keep-Alive, which PayBridge's pools
- *                        honour, and a margin); a count not at rest by then is not judged (not flat)
+ *   --rest-seconds N     how long to wait for rest before counting open files at the end (default 90:
+ *                        the emulators' 72 s Keep-Alive, which PayBridge's pools honour, and a margin);
+ *                        a count not at rest by then is not judged (not flat)
  *   --no-forced-gc       sample without a full collection first: RSS as V8 leaves it on its own
  *                        (the "heap kept" figures are then the heap in use, garbage included)
  *   --snapshots          heap snapshots into the run's folder after warm-up and at the end (kept;
@@ -243,7 +244,7 @@ function rssParts(of: number): { rssAnonMb: number; rssFileMb: number } {
   return { rssAnonMb: kb('RssAnon') / 1024, rssFileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
 }
 
-/** A sample's descriptors: the total the criterion's floors read, and by kind to tell what moves. */
+/** A sample's descriptors: the total (its floors are reported) and by kind, to tell what moves under load. */
 function descriptorFigures(d: Descriptors): Pick<Sample, 'fds' | 'fdKinds'> {
   return { fds: d.total, fdKinds: { files: d.files, pipes: d.pipes, tcp: d.tcp, otherSockets: d.otherSockets, other: d.other } };
 }
@@ -409,15 +410,15 @@ const REST_DEADLINE_MS = Number(values['rest-seconds']) * 1000;
 /** The HTTP emulators' ports: connections PayBridge holds to them only while they are in use or idle-kept. */
 const providerPorts = [ports.click, ports.payme, ports.uzum].map(String);
 
+/** The UzCard pinpad's link: opened at its first operation and kept by design, so not counted as growth. */
+const pinpadLinks = (d: Descriptors) => d.tcp[String(ports.uzcard)] ?? 0;
+
 /**
  * Open descriptors at rest: the requests in flight answered, the till's connections closed, and
  * PayBridge's idle connections to the providers gone by their keep-alive. A descriptor
  * left open (a file, a pipe, a socket nobody closes) is still counted then; the sockets that come and
  * go with what is in flight are not.
  */
-/** The UzCard pinpad's link: opened at its first operation and kept by design, so not counted as growth. */
-const pinpadLinks = (d: Descriptors) => d.tcp[String(ports.uzcard)] ?? 0;
-
 async function atRest(): Promise<AtRest & { descriptors: Descriptors }> {
   const paused = performance.now();
   await Promise.all(inFlight);
