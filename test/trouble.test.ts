@@ -24,7 +24,9 @@ const trouble = (c: Config) => {
   c.payme!.not_found_after_ms = NOT_FOUND_AFTER_MS;
   c.payme!.status_deadline_ms = 4_000;
   c.sandbox.terminal_timeout_ms = 1_500;
-  c.recovery.grace_ms = 50;
+  // Also the lease of a request's own claim: 50 ms let a stalled event loop on a loaded machine
+  // hand a request's operation to recovery mid-flight (the till then told "unknown" by design).
+  c.recovery.grace_ms = 2_000;
   c.recovery.interval_ms = 200;
 };
 
