@@ -7,8 +7,10 @@
  *
  *   - the least-squares slope of RSS must be at most `maxRssSlopeMbPerHour` (default 6 MB/hour), and
  *   - max − min of RSS at most `maxRssSpreadMb` (default 16 MB), and
- *   - the least-squares slope of the V8 heap in use after a full collection (what is retained, not
- *     garbage waiting for the collector) at most `maxHeapSlopeMbPerHour` (default 3 MB/hour), and
+ *   - the least-squares slope of the V8 heaps in use after a full collection (what is retained, not
+ *     garbage waiting for the collector) at most `maxHeapSlopeMbPerHour` (default 3 MB/hour): the main
+ *     thread's and the worker threads' (the log's transport) together, each collected in its own
+ *     thread before RSS is read, and
  *   - open file descriptors must not grow: counted at rest at the end of the run, at most as many as
  *     counted before the load began, plus `fdSlack` (default 2). "At rest": every request answered,
  *     the till's connections closed and PayBridge's idle connections to the providers gone by their
@@ -34,8 +36,10 @@ export interface SoakSample {
   /** Minutes since the load started. */
   minute: number;
   rssMb: number;
-  /** V8 heap in use after a full collection (global.gc()). */
+  /** The main thread's V8 heap in use after a full collection (global.gc()). */
   heapAfterGcMb: number;
+  /** The worker threads' heaps in use (pino's log transport), each after its own full collection; absent in older reports. */
+  workerHeapAfterGcMb?: number;
   fds: number;
 }
 
@@ -107,15 +111,16 @@ export function leastSquaresSlope(points: readonly { x: number; y: number }[]): 
 export function judgeFlatness(samples: readonly SoakSample[], limits: Partial<FlatnessLimits> = {}, atRest?: { beforeLoad: AtRest; atEnd: AtRest }): Verdict {
   const l: FlatnessLimits = { ...DEFAULT_LIMITS, ...limits };
   for (const s of samples) {
-    if (![s.minute, s.rssMb, s.heapAfterGcMb, s.fds].every(Number.isFinite)) throw new Error(`a sample that is not a number: ${JSON.stringify(s)}`);
+    if (![s.minute, s.rssMb, s.heapAfterGcMb, s.workerHeapAfterGcMb ?? 0, s.fds].every(Number.isFinite)) throw new Error(`a sample that is not a number: ${JSON.stringify(s)}`);
   }
   const end = samples.length ? samples[samples.length - 1]!.minute : 0;
   const from = end * l.warmUpFraction;
   const judged = samples.filter((s) => s.minute >= from);
   const problems: string[] = [];
-  const perHour = (key: 'rssMb' | 'heapAfterGcMb') => leastSquaresSlope(judged.map((s) => ({ x: s.minute / 60, y: s[key] })));
-  const rssSlope = perHour('rssMb');
-  const heapSlope = perHour('heapAfterGcMb');
+  const perHour = (y: (s: SoakSample) => number) => leastSquaresSlope(judged.map((s) => ({ x: s.minute / 60, y: y(s) })));
+  const rssSlope = perHour((s) => s.rssMb);
+  // Every isolate of the process: a worker's heap is as much PayBridge's memory as the main thread's.
+  const heapSlope = perHour((s) => s.heapAfterGcMb + (s.workerHeapAfterGcMb ?? 0));
   const rss = judged.map((s) => s.rssMb);
   const spread = rss.length ? Math.max(...rss) - Math.min(...rss) : NaN;
   const fds = judged.map((s) => s.fds);

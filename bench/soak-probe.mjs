@@ -1,13 +1,52 @@
 /**
- * Loaded into PayBridge by `npm run soak` (node --expose-gc --import bench/soak-probe.mjs dist/main.js),
- * with an IPC channel. Answers two questions and does nothing else:
+ * Loaded into PayBridge by `npm run soak` (node --expose-gc --import bench/soak-probe.mjs dist/main.js,
+ * with NODE_OPTIONS="--require bench/soak-probe-threads.cjs" for the worker threads), with an IPC channel. Answers two questions and does nothing else:
  *   { type: 'soak-sample' }            → process.memoryUsage() before and after a full collection
  *                                        (global.gc), to tell garbage not yet collected from what is kept;
- *                                        with `gc: false` without one (V8 left to collect when it will)
+ *                                        with `gc: false` without one (V8 left to collect when it will);
+ *                                        and `threads`: each worker thread's heap before and after its own
+ *                                        full collection, asked first (soak-probe-threads.cjs)
  *   { type: 'soak-snapshot', file }    → a V8 heap snapshot written to `file` (for finding what is kept)
  */
 import { writeHeapSnapshot } from 'node:v8';
 import { createRequire } from 'node:module';
+
+/**
+ * The worker threads (pino's log transport) that said hello over the probe's channel, and what each
+ * answered. A thread that does not answer within THREAD_ANSWER_MS is taken to have ended.
+ */
+const THREAD_ANSWER_MS = 5_000;
+const { CHANNEL } = createRequire(import.meta.url)('./soak-probe-threads.cjs');
+const threads = new BroadcastChannel(CHANNEL);
+threads.unref();
+const knownThreads = new Set();
+let round = 0;
+let waiting;
+threads.onmessage = ({ data }) => {
+  if (data?.type === 'soak-threads-hello') knownThreads.add(data.threadId);
+  else if (data?.type === 'soak-threads-answer' && waiting && data.round === waiting.round) {
+    knownThreads.add(data.threadId);
+    waiting.answers.set(data.threadId, data);
+    if ([...knownThreads].every((id) => waiting.answers.has(id))) waiting.done();
+  }
+};
+
+/** Every known worker thread's heap before and after its full collection (`gc` false: none). */
+function askThreads(gc) {
+  if (knownThreads.size === 0) return Promise.resolve([]);
+  return new Promise((resolve) => {
+    const asked = { round: ++round, answers: new Map() };
+    const timer = setTimeout(() => asked.done(), THREAD_ANSWER_MS);
+    asked.done = () => {
+      clearTimeout(timer);
+      waiting = undefined;
+      for (const id of [...knownThreads]) if (!asked.answers.has(id)) knownThreads.delete(id);
+      resolve([...asked.answers.values()].map(({ threadId, gc: collected, before, after }) => ({ threadId, gc: collected, before, after })));
+    };
+    waiting = asked;
+    threads.postMessage({ type: 'soak-threads-ask', round: asked.round, gc });
+  });
+}
 
 /**
  * glibc's own account of malloc (Linux with glibc only; null elsewhere): `inUse` the bytes handed out
@@ -52,8 +91,10 @@ if (cacheKib > 0) {
 
 if (process.send) {
   process.channel?.unref();
-  process.on('message', (message) => {
+  process.on('message', async (message) => {
     if (message?.type === 'soak-sample') {
+      // The workers first, so that the RSS read after this answer follows every isolate's collection.
+      const workers = await askThreads(message.gc !== false);
       const before = process.memoryUsage();
       const gc = typeof globalThis.gc === 'function' && message.gc !== false;
       if (gc) globalThis.gc();
@@ -65,7 +106,7 @@ if (process.send) {
         mallocTrim();
         trimmed = { malloc: mallinfo(), rss: process.memoryUsage().rss };
       }
-      process.send({ type: 'soak-sample', before, after, gc, malloc, handles, trimmed });
+      process.send({ type: 'soak-sample', before, after, gc, malloc, handles, trimmed, threads: workers });
     } else if (message?.type === 'soak-snapshot' && typeof message.file === 'string') {
       if (typeof globalThis.gc === 'function') globalThis.gc();
       writeHeapSnapshot(message.file);

@@ -8,6 +8,9 @@ export interface Sample extends SoakSample {
   heapBeforeGcMb: number;
   /** What V8 has committed for its heap after the collection (heapTotal). */
   heapTotalMb: number;
+  /** The worker threads' isolates (pino's log transport), each after its own full collection: how many answered, and their heaps committed (absent in older reports). */
+  workerThreads?: number;
+  workerHeapTotalMb?: number;
   /** RSS split as /proc/PID/status has it: anonymous memory (heap, malloc) and file pages mapped in (code, mapped files). */
   rssAnonMb: number;
   rssFileMb: number;
@@ -63,11 +66,11 @@ const f1 = (x: number | undefined) => (typeof x === 'number' ? x.toFixed(1) : 'â
 /** The samples every `everyMinutes` (and the first and the last) as an aligned text table. */
 export function sampleTable(report: Pick<SoakReport, 'samples' | 'sampleSeconds'>, everyMinutes = 5): string {
   const { samples } = report;
-  const rows = [['min', 'RSS MB', 'RSS pre-GC', 'anon MB', 'file MB', 'heap kept MB', 'heap pre-GC', 'heap committed', 'external MB', 'fds', 'journal MB', 'WAL MB', 'log MB', 'load']];
+  const rows = [['min', 'RSS MB', 'RSS pre-GC', 'anon MB', 'file MB', 'heap kept MB', 'heap pre-GC', 'heap committed', 'workers kept', 'workers committed', 'external MB', 'fds', 'journal MB', 'WAL MB', 'log MB', 'load']];
   for (const s of samples) {
     const offGrid = Math.abs(s.minute / everyMinutes - Math.round(s.minute / everyMinutes)) * everyMinutes * 60 > report.sampleSeconds / 2;
     if (s !== samples[0] && s !== samples.at(-1) && offGrid) continue;
-    rows.push([f1(s.minute), f1(s.rssMb), f1(s.rssBeforeGcMb), f1(s.rssAnonMb), f1(s.rssFileMb), f1(s.heapAfterGcMb), f1(s.heapBeforeGcMb), f1(s.heapTotalMb), f1(s.externalMb), String(s.fds), f1(s.journalMb), f1(s.walMb), f1(s.logMb), f1(s.loadavg1)]);
+    rows.push([f1(s.minute), f1(s.rssMb), f1(s.rssBeforeGcMb), f1(s.rssAnonMb), f1(s.rssFileMb), f1(s.heapAfterGcMb), f1(s.heapBeforeGcMb), f1(s.heapTotalMb), f1(s.workerHeapAfterGcMb), f1(s.workerHeapTotalMb), f1(s.externalMb), String(s.fds), f1(s.journalMb), f1(s.walMb), f1(s.logMb), f1(s.loadavg1)]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n');

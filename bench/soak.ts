@@ -200,6 +200,9 @@ bridge = spawn(process.execPath, ['--expose-gc', '--import', join(ROOT, 'bench/s
   // glibc's malloc tunables (MALLOC_ARENA_MAX, MALLOC_TRIM_THRESHOLD_, …) pass through, for A/B runs of the allocator.
   env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_') || k === 'GLIBC_TUNABLES')),
     ...(values['sqlite-cache-kib'] ? { SOAK_SQLITE_CACHE_KIB: values['sqlite-cache-kib'] } : {}),
+    // The worker threads' probe: pino starts its transport's worker without the command line's
+    // preloads (execArgv []), but a worker reads NODE_OPTIONS, and pino keeps a --require of a file that exists.
+    NODE_OPTIONS: `--require ${JSON.stringify(join(ROOT, 'bench/soak-probe-threads.cjs'))}`,
     PATH: process.env.PATH, PAYBRIDGE_CONFIG: join(dataDir, 'paybridge.json'), PAYBRIDGE_DATA_DIR: dataDir, PORT: String(ports.bridge), HOST: '127.0.0.1' },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
@@ -262,7 +265,10 @@ async function sample(): Promise<Sample> {
     malloc: { inUse: number; free: number; arena: number; mmapped: number } | null;
     handles: number | null;
     trimmed: { malloc: { inUse: number; free: number }; rss: number } | null;
+    threads?: { threadId: number; before: { used: number; total: number }; after: { used: number; total: number } }[];
   }>({ type: 'soak-sample', gc: forced, trim: Boolean(values['malloc-trim']) });
+  const workers = answer.threads ?? [];
+  const workersMb = (key: 'used' | 'total') => workers.reduce((sum, w) => sum + w.after[key], 0) / MB;
   if (forced && !answer.gc) throw new Error('PayBridge was started without --expose-gc');
   const s: Sample = {
     minute: (performance.now() - loadStarted) / 60_000,
@@ -273,6 +279,9 @@ async function sample(): Promise<Sample> {
     heapBeforeGcMb: answer.before.heapUsed / MB,
     heapAfterGcMb: answer.after.heapUsed / MB,
     heapTotalMb: answer.after.heapTotal / MB,
+    workerThreads: workers.length,
+    workerHeapAfterGcMb: workersMb('used'),
+    workerHeapTotalMb: workersMb('total'),
     ...rssParts(pid),
     externalMb: answer.after.external / MB,
     arrayBuffersMb: answer.after.arrayBuffers / MB,
@@ -287,7 +296,7 @@ async function sample(): Promise<Sample> {
   };
   samples.push(s);
   say(
-    `  ${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(1)} MB (before GC ${s.rssBeforeGcMb.toFixed(1)})  anon ${s.rssAnonMb.toFixed(1)} file ${s.rssFileMb.toFixed(1)}  heap ${s.heapAfterGcMb.toFixed(1)} MB kept / ${s.heapBeforeGcMb.toFixed(1)} / ${s.heapTotalMb.toFixed(1)} committed  fds ${s.fds}  WAL ${s.walMb.toFixed(1)} MB  log ${s.logMb.toFixed(1)} MB  load ${s.loadavg1.toFixed(1)}` +
+    `  ${s.minute.toFixed(1).padStart(5)} min  RSS ${s.rssMb.toFixed(1)} MB (before GC ${s.rssBeforeGcMb.toFixed(1)})  anon ${s.rssAnonMb.toFixed(1)} file ${s.rssFileMb.toFixed(1)}  heap ${s.heapAfterGcMb.toFixed(1)} MB kept / ${s.heapBeforeGcMb.toFixed(1)} / ${s.heapTotalMb.toFixed(1)} committed  workers' heap ${s.workerHeapAfterGcMb!.toFixed(1)} kept / ${s.workerHeapTotalMb!.toFixed(1)} committed (${s.workerThreads})  fds ${s.fds}  WAL ${s.walMb.toFixed(1)} MB  log ${s.logMb.toFixed(1)} MB  load ${s.loadavg1.toFixed(1)}` +
       (s.mallocInUseMb !== undefined ? `  malloc in use ${s.mallocInUseMb.toFixed(1)} free ${s.mallocFreeMb!.toFixed(1)} MB` : '') +
       `  external ${s.externalMb.toFixed(1)} ab ${s.arrayBuffersMb.toFixed(1)} MB` +
       (s.activeHandles !== undefined ? `  handles ${s.activeHandles}` : '') +

@@ -55,6 +55,15 @@ describe('the soak criterion', () => {
     assert.match(v.problems[0]!, /heap kept after a full GC grows 6\.0 MB\/hour/);
   });
 
+  test("a worker thread's heap (the log's transport) that keeps more is counted: not flat, though the main thread's heap is", () => {
+    const samples = series(60, () => 160).map((s) => ({ ...s, workerHeapAfterGcMb: 4 + s.minute / 15 }));
+    const v = judgeFlatness(samples, {}, STEADY_AT_REST);
+    assert.equal(v.flat, false);
+    assert.match(v.problems.join(), /heap kept after a full GC grows 4\.0 MB\/hour/);
+    // Without the worker's figure (an older report) the same run is flat: the figure is what is judged.
+    assert.equal(judgeFlatness(series(60, () => 160), {}, STEADY_AT_REST).flat, true);
+  });
+
   test('an RSS that wanders more than the limit is not flat, though its slope is nil', () => {
     const v = judgeFlatness(series(60, (m) => 160 + (Math.round(m * 2) % 2 ? 10 : -10)), {}, STEADY_AT_REST);
     assert.equal(v.flat, false);
