@@ -5,10 +5,11 @@
  *                                        (global.gc), to tell garbage not yet collected from what is kept;
  *                                        with `gc: false` without one (V8 left to collect when it will);
  *                                        and `threads`: each worker thread's heap before and after its own
- *                                        full collection, asked first (soak-probe-threads.cjs)
+ *                                        full collection, asked first (soak-probe-threads.cjs); and
+ *                                        `spaces`: the main heap's committed and used bytes by V8 space
  *   { type: 'soak-snapshot', file }    → a V8 heap snapshot written to `file` (for finding what is kept)
  */
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { createRequire } from 'node:module';
 
 /**
@@ -99,6 +100,8 @@ if (process.send) {
       const gc = typeof globalThis.gc === 'function' && message.gc !== false;
       if (gc) globalThis.gc();
       const after = process.memoryUsage();
+      // Which of V8's spaces holds the committed heap (new, old, code, large objects, …).
+      const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, { committed: sp.space_size, used: sp.space_used_size }]));
       const malloc = mallinfo();
       const handles = typeof process._getActiveHandles === 'function' ? process._getActiveHandles().length : null;
       let trimmed = null;
@@ -106,7 +109,7 @@ if (process.send) {
         mallocTrim();
         trimmed = { malloc: mallinfo(), rss: process.memoryUsage().rss };
       }
-      process.send({ type: 'soak-sample', before, after, gc, malloc, handles, trimmed, threads: workers });
+      process.send({ type: 'soak-sample', before, after, gc, malloc, handles, trimmed, threads: workers, spaces });
     } else if (message?.type === 'soak-snapshot' && typeof message.file === 'string') {
       if (typeof globalThis.gc === 'function') globalThis.gc();
       writeHeapSnapshot(message.file);

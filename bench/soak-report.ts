@@ -11,6 +11,8 @@ export interface Sample extends SoakSample {
   /** The worker threads' isolates (pino's log transport), each after its own full collection: how many answered, and their heaps committed (absent in older reports). */
   workerThreads?: number;
   workerHeapTotalMb?: number;
+  /** The main thread's heap after the collection by V8 space (new_space, old_space, code_space, …): committed and used (absent in older reports). */
+  heapSpacesMb?: Record<string, { committed: number; used: number }>;
   /** RSS split as /proc/PID/status has it: anonymous memory (heap, malloc) and file pages mapped in (code, mapped files). */
   rssAnonMb: number;
   rssFileMb: number;

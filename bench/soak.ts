@@ -266,6 +266,7 @@ async function sample(): Promise<Sample> {
     handles: number | null;
     trimmed: { malloc: { inUse: number; free: number }; rss: number } | null;
     threads?: { threadId: number; before: { used: number; total: number }; after: { used: number; total: number } }[];
+    spaces?: Record<string, { committed: number; used: number }>;
   }>({ type: 'soak-sample', gc: forced, trim: Boolean(values['malloc-trim']) });
   const workers = answer.threads ?? [];
   const workersMb = (key: 'used' | 'total') => workers.reduce((sum, w) => sum + w.after[key], 0) / MB;
@@ -282,6 +283,7 @@ async function sample(): Promise<Sample> {
     workerThreads: workers.length,
     workerHeapAfterGcMb: workersMb('used'),
     workerHeapTotalMb: workersMb('total'),
+    ...(answer.spaces ? { heapSpacesMb: Object.fromEntries(Object.entries(answer.spaces).map(([name, sp]) => [name, { committed: sp.committed / MB, used: sp.used / MB }])) } : {}),
     ...rssParts(pid),
     externalMb: answer.after.external / MB,
     arrayBuffersMb: answer.after.arrayBuffers / MB,
