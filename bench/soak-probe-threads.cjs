@@ -1,8 +1,9 @@
 /**
  * Loaded into every thread of PayBridge by `npm run soak` (`--require` in NODE_OPTIONS, which worker
- * threads read too; pino starts its transport's worker without the command line's preloads). PayBridge's log file and pretty printing run in a
- * worker thread (pino's transport): a V8 heap of its own that `process.memoryUsage()` in the main
- * thread does not count and a full collection there does not touch. In a worker this joins a
+ * threads read too; pino starts its transport's worker without the command line's preloads).
+ * PayBridge's log file and pretty printing run in a worker thread (pino's transport): a V8 heap of its
+ * own that `process.memoryUsage()` in the main thread does not count and a full collection there does
+ * not touch. In a worker this joins a
  * BroadcastChannel and, asked by bench/soak-probe.mjs in the main thread, answers its own heap
  * before and after a full collection (`--expose-gc` applies to every isolate). In the main thread it
  * does nothing: the main thread's part is soak-probe.mjs.

@@ -1,6 +1,7 @@
 /**
  * Loaded into PayBridge by `npm run soak` (node --expose-gc --import bench/soak-probe.mjs dist/main.js,
- * with NODE_OPTIONS="--require bench/soak-probe-threads.cjs" for the worker threads), with an IPC channel. Answers two questions and does nothing else:
+ * with NODE_OPTIONS="--require bench/soak-probe-threads.cjs" for the worker threads), with an IPC
+ * channel. Answers two questions and does nothing else:
  *   { type: 'soak-sample' }            → process.memoryUsage() before and after a full collection
  *                                        (global.gc), to tell garbage not yet collected from what is kept;
  *                                        with `gc: false` without one (V8 left to collect when it will);
