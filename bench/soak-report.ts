@@ -48,6 +48,9 @@ export interface SoakReport {
   command: string;
   /** Whether each sample was taken after a full collection (absent in reports older than the option: true). */
   forcedGc?: boolean;
+  /** Minutes of load before the samples judged (absent in reports older than the option: the first third of `minutes`). */
+  warmUpMinutes?: number;
+  /** Minutes of load after the warm-up (in reports older than `warmUpMinutes`: the whole load, warm-up included). */
   minutes: number;
   rate: number;
   sampleSeconds: number;

@@ -1,6 +1,7 @@
 /**
- * `npm run soak -- --minutes 60 --rate 28`: PayBridge as a service (`node dist/main.js`) under a
- * steady, realistic mix of a shop's requests for a bounded time, on 127.0.0.1 only, sampled every
+ * `npm run soak` (the one-hour soak: `--warm-up 40 --minutes 60 --rate 28`): PayBridge as a service
+ * (`node dist/main.js`) under a steady, realistic mix of a shop's requests for a bounded time (the
+ * warm-up, then the time judged), on 127.0.0.1 only, sampled every
  * `--sample-seconds` (30): RSS, the V8 heap before and after a full collection, external memory, open
  * file descriptors by kind, the journal and its WAL, the log file. Before the load and at the end,
  * once PayBridge is at rest, its open descriptors are counted. At the end it prints a table and the
@@ -8,18 +9,22 @@
  * rest at the end than before the load) and writes everything as JSON
  * (`--out`, default bench/soak-results.json).
  *
- *   --minutes N          how long the load runs (0 < N ≤ 240; default 60)
+ *   --warm-up M          minutes of load before the time judged (0 ≤ M ≤ 120; default 40: the
+ *                        warm-up measured at 28 requests/s, bench/soak-criterion.ts)
+ *   --minutes N          how long the load runs after the warm-up, judged (0 < N ≤ 240; default 60)
  *   --rate R             requests per second, evenly spaced (0 < R ≤ 200; default 28)
  *   --sample-seconds S   between samples (default 30)
  *   --out FILE           the JSON report
  *   --check              exit 1 when the verdict is "not flat"
  *   --rejudge FILE       judge an earlier report's samples again with this criterion; print it, write it back
+ *                        (its own warm-up unless --warm-up is given; a report older than the option:
+ *                        the first third of its run, as it was judged then)
  *   --rest-seconds N     how long to wait for rest before counting open files at the end (default 90:
  *                        the emulators' 72 s Keep-Alive, which PayBridge's pools honour, and a margin);
  *                        a count not at rest by then is not judged (not flat)
  *   --no-forced-gc       sample without a full collection first: RSS as V8 leaves it on its own
  *                        (the "heap kept" figures are then the heap in use, garbage included)
- *   --snapshots          heap snapshots into the run's folder after warm-up and at the end (kept;
+ *   --snapshots          heap snapshots into the run's folder after the warm-up and at the end (kept;
  *                        writing one raises RSS by tens of MB, so such a run's RSS is not judged)
  *   --only A,B           only these requests of the mix (to find which one a growth comes with):
  *                        click, payme, uzum, humo, uzcard, give_back, status, list, summary, attention
@@ -50,13 +55,15 @@ import { setUpSandboxArcus2 } from '../src/sandbox/arcus2/setup.js';
 import { memoryOf } from './lib/children.js';
 import { descriptorsOf, type Descriptors } from './lib/descriptors.js';
 import { machine } from './lib/report.js';
-import { judgeFlatness, type AtRest, type Verdict } from './soak-criterion.js';
+import { DEFAULT_LIMITS, judgeFlatness, type AtRest, type Verdict } from './soak-criterion.js';
 import { printedReport, type Sample, type SoakReport, type Tally } from './soak-report.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '60' },
+    // No default here: --rejudge tells "not given" (the report's own warm-up) from 40.
+    'warm-up': { type: 'string' },
     rate: { type: 'string', default: '28' },
     'sample-seconds': { type: 'string', default: '30' },
     out: { type: 'string', default: join(ROOT, 'bench/soak-results.json') },
@@ -70,15 +77,19 @@ const { values } = parseArgs({
     'rest-seconds': { type: 'string', default: '90' },
   },
 });
+const warmUpGiven = values['warm-up'] === undefined ? undefined : Number(values['warm-up']);
+if (warmUpGiven !== undefined && !(warmUpGiven >= 0 && warmUpGiven <= 120)) usage(`--warm-up must be 0–120 minutes, not ${values['warm-up']}`);
 if (values.rejudge) {
   // A report judged again with this criterion (after the criterion changed), printed and written back.
   const earlier = JSON.parse(readFileSync(values.rejudge, 'utf8')) as SoakReport;
-  earlier.verdict = judgeFlatness(earlier.samples, {}, earlier.fds.atRest);
+  earlier.warmUpMinutes = warmUpGiven ?? earlier.warmUpMinutes ?? earlier.minutes / 3;
+  earlier.verdict = judgeFlatness(earlier.samples, { warmUpMinutes: earlier.warmUpMinutes }, earlier.fds.atRest);
   writeFileSync(values.rejudge, `${JSON.stringify(earlier, null, 2)}\n`);
   process.stdout.write(printedReport(earlier, values.rejudge));
   process.exit(values.check && !earlier.verdict.flat ? 1 : 0);
 }
 const minutes = Number(values.minutes);
+const warmUpMinutes = warmUpGiven ?? DEFAULT_LIMITS.warmUpMinutes;
 const rate = Number(values.rate);
 const sampleSeconds = Number(values['sample-seconds']);
 if (!(minutes > 0 && minutes <= 240)) usage(`--minutes must be above 0 and at most 240, not ${values.minutes}`);
@@ -446,12 +457,12 @@ async function atRest(): Promise<AtRest & { descriptors: Descriptors }> {
   return rest;
 }
 
-say(`soak: PayBridge pid ${pid} on ${url}, ${rate} requests/s for ${minutes} min, a sample every ${sampleSeconds} s; folder ${dir}`);
+say(`soak: PayBridge pid ${pid} on ${url}, ${rate} requests/s for ${warmUpMinutes} min of warm-up and ${minutes} min judged, a sample every ${sampleSeconds} s; folder ${dir}`);
 const inFlight = new Set<Promise<void>>();
 const restBeforeLoad = await atRest();
 loadStarted = performance.now();
 await sample();
-const total = Math.round(rate * minutes * 60);
+const total = Math.round(rate * (warmUpMinutes + minutes) * 60);
 const interval = 1000 / rate;
 let skipped = 0;
 let nextSample = sampleSeconds * 1000;
@@ -467,7 +478,7 @@ for (let i = 0; i < total; i++) {
     while (performance.now() - loadStarted >= nextSample) nextSample += sampleSeconds * 1000;
     // Sampled beside the load, not instead of it: the load's departures stay on time.
     samplesDue.push(sample().catch((err: Error) => say(`  sample failed: ${err.message}`)));
-    if (values.snapshots && !snapshotTaken && performance.now() - loadStarted >= (minutes * 60_000) / 3) {
+    if (values.snapshots && !snapshotTaken && performance.now() - loadStarted >= warmUpMinutes * 60_000) {
       snapshotTaken = true;
       const file = join(dir, 'after-warm-up.heapsnapshot');
       snapshots.push(file);
@@ -509,12 +520,13 @@ const first = samples[0]!;
 const last = samples[samples.length - 1]!;
 const hours = seconds / 3600;
 const rest = { beforeLoad: restBeforeLoad, atEnd: restAtEnd };
-const verdict: Verdict = judgeFlatness(samples, {}, rest);
+const verdict: Verdict = judgeFlatness(samples, { warmUpMinutes }, rest);
 const report: SoakReport = {
   at: new Date().toISOString(),
   machine: { ...machine(), loadavgAtEnd: loadavg() } as Record<string, unknown>,
-  command: `npm run soak -- --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}${values['no-forced-gc'] ? ' --no-forced-gc' : ''}${values['malloc-trim'] ? ' --malloc-trim' : ''}${values['sqlite-cache-kib'] ? ` --sqlite-cache-kib ${values['sqlite-cache-kib']}` : ''}`,
+  command: `npm run soak -- --warm-up ${warmUpMinutes} --minutes ${minutes} --rate ${rate}${only ? ` --only ${only.join(',')}` : ''}${values['no-forced-gc'] ? ' --no-forced-gc' : ''}${values['malloc-trim'] ? ' --malloc-trim' : ''}${values['sqlite-cache-kib'] ? ` --sqlite-cache-kib ${values['sqlite-cache-kib']}` : ''}`,
   forcedGc: !values['no-forced-gc'],
+  warmUpMinutes,
   minutes,
   rate,
   sampleSeconds,
