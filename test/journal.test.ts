@@ -1035,6 +1035,9 @@ describeUnlessSkipped('the PostgreSQL journal', postgresSkip(), () => {
       c.journal.url = url.toString();
       c.journal.connect_timeout_ms = 1_000;
       c.recovery.grace_ms = 300;
+      // Recovery runs only when the test asks (recoverNow): a background pass while a request's 300 ms
+      // claim lapsed in a stall of a loaded machine would take the payment over mid-request.
+      c.recovery.interval_ms = 3_600_000;
       // Without CLICK's confirmation mode: in it, a charge whose payment id cannot be journaled is never
       // confirmed (journal first), so CLICK cancels it and the till hears 103 — this test is the other path.
       c.click!.confirm_mode = false;
