@@ -89,7 +89,7 @@ export function printedReport(report: SoakReport, file: string): string {
     `${r.sent} requests in ${f1(r.seconds / 60)} min (${f1(r.perSecond)}/s), ${r.skipped} skipped; ` +
     `${Object.entries(r.byAction).map(([k, t]) => `${k} ${t.ok}/${t.sent}`).join(', ')}\n` +
     `after warm-up (from minute ${f1(v.judgedFromMinute)}, ${v.judgedSamples} samples): RSS ${f1(v.rssSlopeMbPerHour)} MB/hour ` +
-    `(limit ${v.limits.maxRssSlopeMbPerHour}), max−min ${f1(v.rssSpreadMb)} MB (limit ${v.limits.maxRssSpreadMb}), ` +
+    `(limit ${v.limits.maxRssSlopeMbPerHour}), rise ${f1(v.rssRiseMb)} MB (limit ${v.limits.maxRssRiseMb}), max−min ${f1(v.rssSpreadMb)} MB, ` +
     `heap kept ${f1(v.heapSlopeMbPerHour)} MB/hour (limit ${v.limits.maxHeapSlopeMbPerHour}); ` +
     `open files at rest: ${v.fdsAtRest ? `${v.fdsAtRest.beforeLoad.fds} before the load, ${v.fdsAtRest.atEnd.fds} at the end (slack ${v.limits.fdSlack})` : 'not counted'}; ` +
     `under load never fewer than ${v.fdsFloorFirstHalf} in the first half after warm-up, ${v.fdsFloorSecondHalf} in the second (max ${v.fdsMax})\n` +

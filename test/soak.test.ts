@@ -76,10 +76,25 @@ describe('the soak criterion', () => {
     assert.equal(judgeFlatness(series(100, () => 160), {}, STEADY_AT_REST).flat, true);
   });
 
-  test('an RSS that wanders more than the limit is not flat, though its slope is nil', () => {
-    const v = judgeFlatness(series(100, (m) => 160 + (Math.round(m * 2) % 2 ? 10 : -10)), {}, STEADY_AT_REST);
+  test('an RSS that steps up and stays is not flat, though its slope is under the limit', () => {
+    // 160 MB, then +20 MB at minute 98: a slope of ~5 MB/hour over minutes 40–100, a rise of 20.
+    const v = judgeFlatness(series(100, (m) => (m < 98 ? 160 : 180) + wobble(0.5)(m)), {}, STEADY_AT_REST);
+    assert.ok(v.rssSlopeMbPerHour <= DEFAULT_LIMITS.maxRssSlopeMbPerHour, String(v.rssSlopeMbPerHour));
     assert.equal(v.flat, false);
-    assert.match(v.problems.join(), /wanders 20\.0 MB/);
+    assert.deepEqual(v.problems.length, 1);
+    assert.match(v.problems[0]!, /RSS rises 2\d\.\d MB above where the judged time began \(limit 16\)/);
+  });
+
+  test('RSS that falls (V8 giving back its heap when the load it is sent falls) and climbs back to where it was is flat; max − min is reported', () => {
+    // The shape of two runs of 7 December 2026: 168 MB, −24 MB at minute 66.5, back to 164–167 by minute 75.
+    const dip = (m: number) => (m < 66.5 ? 168 : m < 75 ? 144 + (22 * (m - 66.5)) / 8.5 : 166) + wobble(0.4)(m);
+    const v = judgeFlatness(series(100, dip), {}, STEADY_AT_REST);
+    assert.equal(v.flat, true, v.problems.join('; '));
+    assert.ok(v.rssSpreadMb > 23, String(v.rssSpreadMb));
+    assert.ok(v.rssRiseMb < 1, String(v.rssRiseMb));
+    // A noisy start does not move where the rise is measured from: the median of the first tenth.
+    const spike = judgeFlatness(series(100, (m) => (m === 40 ? 140 : 160)), {}, STEADY_AT_REST);
+    assert.equal(spike.rssRiseMb, 0);
   });
 
   test('open files are judged at rest: more at the end than before the load is not flat; what moves under load is not judged', () => {
