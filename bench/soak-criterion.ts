@@ -37,7 +37,7 @@
  * string, about 60 bytes on the heap) plus a map entry (≈ 40 bytes): 35 000 × 100 bytes = 3.5 MB/hour of
  * heap. A heap slope under 3 MB/hour therefore rules out even the smallest per-payment retention;
  * RSS follows the heap with allocator noise on top (the sampled RSS of a steady process wanders by a
- * few MB), so its slope is allowed twice the heap's, and a wander of 16 MB over an hour is about
+ * few MB), so its slope is allowed twice the heap's, and a rise of 16 MB over an hour is about
  * 10 % of a ~150 MB process. Both are under the 300 MB target of docs/performance.md for many days
  * of a real shop's load (a busy till takes a payment a minute, ~2 000 times fewer than the soak).
  */
