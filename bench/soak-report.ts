@@ -50,7 +50,7 @@ export interface SoakReport {
   forcedGc?: boolean;
   /** Minutes of load before the samples judged (absent in reports older than the option: the first third of `minutes`). */
   warmUpMinutes?: number;
-  /** Minutes of load after the warm-up (in reports older than `warmUpMinutes`: the whole load, warm-up included). */
+  /** Minutes of load after the warm-up (in reports older than `warmUpMinutes`, not judged again since: the whole load, warm-up included). */
   minutes: number;
   rate: number;
   sampleSeconds: number;

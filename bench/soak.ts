@@ -82,7 +82,11 @@ if (warmUpGiven !== undefined && !(warmUpGiven >= 0 && warmUpGiven <= 120)) usag
 if (values.rejudge) {
   // A report judged again with this criterion (after the criterion changed), printed and written back.
   const earlier = JSON.parse(readFileSync(values.rejudge, 'utf8')) as SoakReport;
-  earlier.warmUpMinutes = warmUpGiven ?? earlier.warmUpMinutes ?? earlier.minutes / 3;
+  // `minutes` is the time judged; in a report older than `warmUpMinutes` it was the whole load. Rewritten
+  // with the warm-up, so that the report written back says one thing.
+  const load = earlier.minutes + (earlier.warmUpMinutes ?? 0);
+  earlier.warmUpMinutes = warmUpGiven ?? earlier.warmUpMinutes ?? load / 3;
+  earlier.minutes = load - earlier.warmUpMinutes;
   earlier.verdict = judgeFlatness(earlier.samples, { warmUpMinutes: earlier.warmUpMinutes }, earlier.fds.atRest);
   writeFileSync(values.rejudge, `${JSON.stringify(earlier, null, 2)}\n`);
   process.stdout.write(printedReport(earlier, values.rejudge));

@@ -202,6 +202,7 @@ describe('npm run soak', () => {
       const rejudged = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
       assert.equal(rejudged.warmUpMinutes, 0.5);
       assert.equal(rejudged.verdict.judgedFromMinute, 0.5);
+      assert.equal(rejudged.minutes, 0.25, 'the time judged, the load unchanged');
       assert.ok(rejudged.verdict.judgedSamples < report.verdict.judgedSamples);
       assert.match(again.stdout, /after warm-up \(from minute 0\.5,/);
     } finally {
