@@ -6,7 +6,7 @@ import { WORDS } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 const METHODS = { click: 'Click', payme: 'Payme', uzum: 'Uzum', humo: 'Humo', uzcard: 'UzCard' };
 const METHOD_COLOURS = { click: '#2d7ff9', payme: '#33c7c7', uzum: '#7b3fe4', humo: '#e8912d', uzcard: '#0e6245' };
-const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, detailSeq: 0, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null, walletsSeq: 0, walletsTimer: null, walletsPosting: false };
+const state = { lang: 'ru', timeZone: 'Asia/Tashkent', detail: null, detailSeq: 0, seen: new Set(), firstLoad: true, timer: null, charts: {}, summary: null, refreshSeq: 0, drawnSeq: 0, walletsSeq: 0, walletsTimer: null, walletsPosting: false };
 let fmt = makeFormat('ru', 'Asia/Tashkent', WORDS.ru);
 
 const t = (key, params = {}) => (WORDS[state.lang][key] ?? WORDS.en[key] ?? key).replace(/\{(\w+)\}/g, (_, k) => String(params[k] ?? ''));
@@ -458,14 +458,22 @@ function renderTransactions(items) {
 }
 
 async function refresh() {
+  const seq = ++state.refreshSeq;
+  const view = () => [String(summaryQuery()), String(filterQuery())];
+  const [totalsQuery, listQuery] = view();
   try {
     const [summary, terminals, closes, page, attention] = await Promise.all([
-      api(`/payment/summary?${summaryQuery()}`),
+      api(`/payment/summary?${totalsQuery}`),
       api('/payment/terminals'),
       api('/payment/shift-closes?limit=10'),
-      api(`/payment/transactions?${filterQuery()}`),
+      api(`/payment/transactions?${listQuery}`),
       api('/payment/attention'),
     ]);
+    // Answers can come back out of order (a poll on the way when a till is picked, a slow one overtaken):
+    // an answer older than the one drawn, or for a till or filter no longer chosen, would show the
+    // manager another till's takings under this one's name, so it is dropped.
+    if (seq < state.drawnSeq || view().join() !== [totalsQuery, listQuery].join()) return;
+    state.drawnSeq = seq;
     $('login').hidden = true;
     $('app').hidden = false;
     $('logout').hidden = !sessionStorage.getItem('paybridge.token');
