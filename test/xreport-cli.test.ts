@@ -30,16 +30,19 @@ describe('paybridge xreport', () => {
   let env: Record<string, string>;
 
   before(async () => {
-    const till = (name: string) => (c: import('../src/config/schema.js').Config) => {
-      Object.assign(c.instance, { shop: 'chilonzor', till: name });
+    const till = (name: string, shop = 'chilonzor') => (c: import('../src/config/schema.js').Config) => {
+      Object.assign(c.instance, { shop, till: name });
       c.language = 'uz';
     };
-    const other = await startTestBridge(till('1'), dir);
-    try {
-      const r = await post(other, '/payment/click', { amount: 1_000_00, qr_code: uniqueQr() });
-      assert.equal(r.body.is_success, true, JSON.stringify(r.body));
-    } finally {
-      await other.close();
+    // Till 1 of this shop, and a till 1 of another shop of the chain on the same journal.
+    for (const [where, amount] of [[till('1'), 1_000_00], [till('1', 'sergeli'), 300_00]] as const) {
+      const other = await startTestBridge(where, dir);
+      try {
+        const r = await post(other, '/payment/click', { amount, qr_code: uniqueQr() });
+        assert.equal(r.body.is_success, true, JSON.stringify(r.body));
+      } finally {
+        await other.close();
+      }
     }
     bridge = await startTestBridge(till('2'), dir);
     for (const [path, body] of [
@@ -92,6 +95,35 @@ describe('paybridge xreport', () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /error 7: .*till/);
     assert.equal((await paybridge(['xreport', '--date', 'today'], env)).code, 2);
+  });
+
+  it('list --till: that till of this shop, named in its own column; --shop another shop; a bad till refused', async () => {
+    const one = await paybridge(['--json', 'list', '--till', '1'], env);
+    assert.equal(one.code, 0, one.stderr);
+    const items = (JSON.parse(one.stdout) as { data: { items: { method: string; shop: string; till: string }[] } }).data.items;
+    assert.deepEqual(
+      items.map((t) => [t.method, t.shop, t.till]),
+      [['click', 'chilonzor', '1']],
+    );
+    const two = await paybridge(['list', '--till', '2'], env);
+    assert.equal(two.code, 0, two.stderr);
+    const [head, ...rows] = two.stdout.trimEnd().split('\n');
+    assert.match(head!, /\s+given back\s+till$/);
+    assert.equal(rows.length, 3, two.stdout);
+    for (const row of rows) assert.match(row, /\s2$/, 'till 2 in its column, the shop not repeated');
+    assert.ok(!rows.some((r) => r.includes('click') && r.includes('1 000')), 'till 1’s payment is not listed');
+    const elsewhere = await paybridge(['--json', 'list', '--till', '1', '--shop', 'sergeli'], env);
+    assert.deepEqual(
+      JSON.parse(elsewhere.stdout).data.items.map((t: { amount: number; shop: string; till: string }) => [t.amount, t.shop, t.till]),
+      [[300_00, 'sergeli', '1']],
+    );
+    // Unfiltered, the chain's journal: the shop is named beside the till.
+    const all = await paybridge(['list'], env);
+    assert.match(all.stdout, /\s300\.00 soum\s+sergeli · 1$/m);
+    assert.match(all.stdout, /\s1 000\.00 soum\s+chilonzor · 1$/m);
+    const bad = await paybridge(['list', '--till', ''], env);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error 7: .*till/);
   });
 
   it('xreport uzcard: the terminal’s own X-report of the open shift, against the journal, nothing closed', async () => {

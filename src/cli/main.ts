@@ -144,6 +144,8 @@ program
   .option('--date <date>', 'created on this day of the shop (YYYY-MM-DD, in its time zone)')
   .option('--from <date>', 'created at or after (YYYY-MM-DD: the start of that shop day, or ISO 8601)')
   .option('--to <date>', 'created before')
+  .option('--till <till>', 'taken at this till (instance.till), of this PayBridge’s shop unless --shop')
+  .option('--shop <shop>', 'taken in this shop (instance.shop); on a chain’s shared journal')
   .option('--limit <n>', 'how many (1–500)', '20')
   .option('--cursor <cursor>', 'the next page')
   .action(run(async (o: Record<string, string | undefined>) => list(client(), o, out())));

@@ -4,6 +4,7 @@ import { exitCodeOf, type Envelope, type PayBridgeClient } from '../client.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 import { DEFAULT_SHOP_TIMEZONE } from '../../lib/shop-time.js';
 import { printError, shopTime, soum, table, withProgress } from '../output.js';
+import { shopSettings } from './xreport.js';
 
 export interface Output {
   json: boolean;
@@ -92,6 +93,8 @@ interface Tx {
   refunded_amount: number;
   payment_id: string | null;
   created_at: string;
+  shop?: string | null;
+  till?: string | null;
   kind?: 'payment' | 'cancel' | 'refund';
   original_transaction_id?: string | null;
   give_backs?: { transaction_id: string; kind: string; status: string; amount: number; created_at: string; error: { message: string; data: string | null } | null }[];
@@ -148,18 +151,24 @@ export async function status(client: PayBridgeClient, id: string, out: Output): 
 }
 
 export async function list(client: PayBridgeClient, filter: Record<string, string | undefined>, out: Output): Promise<number> {
+  // A till is named within its shop: --till alone is this PayBridge's shop's till (as in xreport), not
+  // every shop's till of that name on a chain's shared journal.
+  if (filter.till !== undefined && filter.shop === undefined) filter = { ...filter, shop: (await shopSettings(client, 'en')).shop ?? undefined };
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
   const envelope = await client.request<{ items: Tx[]; next_cursor: string | null; timezone?: string }>('GET', `payment/transactions?${query}`);
   const zone = envelope.data?.timezone ?? (out.json || !envelope.is_success ? FALLBACK_ZONE : await shopZoneOf(client));
   return finish(envelope, out, (raw) => {
     const d = raw as unknown as { items: Tx[]; next_cursor: string | null };
+    // The shop is named beside the till only when the page holds more than one (a chain's shared journal).
+    const shops = new Set(d.items.map((t) => t.shop ?? null));
     const rows = d.items.map((t) => {
       const payment = (t.kind ?? 'payment') === 'payment';
       // A give-back is money out: its amount with a minus, and the payment it belongs to.
       const kind = payment ? 'payment' : `give-back ${t.original_transaction_id ? t.original_transaction_id.slice(0, 8) : '(foreign)'}`;
-      return [shopTime(t.created_at, zone), t.transaction_id, kind, t.method, t.status, soum(payment ? t.amount : -t.amount), payment && t.refunded_amount ? soum(t.refunded_amount) : ''];
+      const where = t.till == null ? '' : shops.size > 1 ? `${t.shop ?? '—'} · ${t.till}` : t.till;
+      return [shopTime(t.created_at, zone), t.transaction_id, kind, t.method, t.status, soum(payment ? t.amount : -t.amount), payment && t.refunded_amount ? soum(t.refunded_amount) : '', where];
     });
-    process.stdout.write(`${table([[`created (${zone})`, 'transaction', 'kind', 'method', 'status', 'amount', 'given back'], ...rows])}\n`);
+    process.stdout.write(`${table([[`created (${zone})`, 'transaction', 'kind', 'method', 'status', 'amount', 'given back', 'till'], ...rows])}\n`);
     if (d.next_cursor) process.stdout.write(`more: --cursor ${d.next_cursor}\n`);
   });
 }

@@ -70,7 +70,7 @@ const WORDS: Record<Language, {
  * which PayBridge serves without a token), else the terminal's locale; the shop given, else this
  * PayBridge's own (instance.shop), as the console's "whole shop".
  */
-async function shopSettings(client: PayBridgeClient, lang: string | undefined): Promise<{ language: Language; shop: string | null; timezone: string | null }> {
+export async function shopSettings(client: PayBridgeClient, lang: string | undefined): Promise<{ language: Language; shop: string | null; timezone: string | null }> {
   let settings: { language?: string; shop?: string | null; timezone?: string } = {};
   try {
     settings = (await client.request('GET', 'console/config.json')) as typeof settings;
