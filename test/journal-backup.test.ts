@@ -364,6 +364,24 @@ describe('a journal newer than this PayBridge', () => {
 });
 
 describe('paybridge journal backup and restore (PostgreSQL)', () => {
+  test('a password in the URL’s query (libpq’s `password`, `sslpassword`) is not printed either; the other parameters stay as written', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'paybridge.yaml'), 'instance: { shop: chilonzor, till: "2" }\n');
+    const url = 'postgres://paybridge@db.example:5432/pb?sslmode=require&password=s3cret-q&options=-c%20search_path%3Dpb&sslpassword=k3y-pw';
+    const env = { PAYBRIDGE_CONFIG: join(dir, 'paybridge.yaml'), PAYBRIDGE_DATA_DIR: join(dir, 'data'), PAYBRIDGE_JOURNAL_URL: url };
+    const kept = 'postgres://paybridge@db.example:5432/pb?sslmode=require&options=-c%20search_path%3Dpb';
+    for (const [args, command] of [
+      [['journal', 'backup', '/tmp/j.dump'], `pg_dump --format=custom --file="/tmp/j.dump" "${kept}"`],
+      [['journal', 'restore', '/tmp/j.dump'], `pg_restore --clean --if-exists --no-owner --dbname="${kept}" "/tmp/j.dump"`],
+    ] as const) {
+      const told = await paybridge([...args], env);
+      assert.equal(told.code, 2, told.stderr);
+      const line = oneLine(told);
+      for (const secret of ['s3cret-q', 'k3y-pw']) assert.ok(!line.includes(secret), `${args[1]}: ${line}`);
+      assert.ok(line.includes(command), `${args[1]}: ${line}`);
+    }
+  });
+
   test('say to use pg_dump and pg_restore (exit 2), with commands that do the round trip while payments run', { skip: postgresSkip() }, async () => {
     const url = await freshDatabase();
     const password = new URL(url).password;

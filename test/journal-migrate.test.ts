@@ -160,5 +160,12 @@ describeUnlessSkipped('paybridge journal migrate --from sqlite --to postgres', p
     assert.equal(down.code, 1);
     assert.match(down.stderr, /postgres:\/\/paybridge:\*\*\*@127\.0\.0\.1:1\/x cannot be reached/);
     assert.ok(!down.stderr.includes('s3cret-pw'));
+    // libpq and node-postgres take a password in the query too: it is masked there as well.
+    const query = await paybridge(['journal', 'migrate', '--from', 'sqlite', '--to', 'postgres', '--database', 'postgres://paybridge@127.0.0.1:1/x?sslmode=disable&password=s3cret-q'], {
+      PAYBRIDGE_DATA_DIR: dataDir,
+    });
+    assert.equal(query.code, 1);
+    assert.match(query.stderr, /postgres:\/\/paybridge@127\.0\.0\.1:1\/x\?sslmode=disable&password=\*\*\* cannot be reached/);
+    assert.ok(!query.stderr.includes('s3cret-q'));
   });
 });

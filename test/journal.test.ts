@@ -1013,6 +1013,19 @@ describeUnlessSkipped('the PostgreSQL journal', postgresSkip(), () => {
     assert.ok(err instanceof JournalUnavailableError, String(err));
     assert.match(err.message, /PostgreSQL journal at postgres:\/\/\w+:\*\*\*@127\.0\.0\.1:1\/\w+ cannot be reached: .*ECONNREFUSED/);
     assert.ok(!err.message.includes(password));
+    // node-postgres (and libpq) take the password from the query too: it opens, and is never named either.
+    const inQuery = new URL(postgresUrl());
+    inQuery.password = '';
+    inQuery.searchParams.set('password', password);
+    const opened = await PostgresJournal.open({ url: inQuery.toString() });
+    await opened.close();
+    inQuery.port = '1';
+    const unreachable = await PostgresJournal.open({ url: inQuery.toString(), connectTimeoutMs: 2_000 }).then(
+      () => assert.fail('opened'),
+      (e: unknown) => e as Error,
+    );
+    assert.match(unreachable.message, /PostgreSQL journal at postgres:\/\/\w+@127\.0\.0\.1:1\/\w+\?password=\*\*\* cannot be reached/);
+    assert.ok(!unreachable.message.includes(password));
     const wrong = new URL(postgresUrl());
     wrong.password = 'not-the-password';
     await assert.rejects(PostgresJournal.open({ url: wrong.toString() }), (e: Error) => /password authentication failed/.test(e.message) && !e.message.includes('not-the-password'));

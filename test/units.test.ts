@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { JsonSyntaxError, parseLenientJson } from '../src/lib/lenient-json.js';
-import { maskDeep, maskPan, maskQrCode } from '../src/payments/masking.js';
+import { maskDeep, maskPan, maskQrCode, maskText, maskUrlPassword } from '../src/payments/masking.js';
 import { soumLiteralToTiyin, tiyinToSoumLiteral } from '../src/payments/money.js';
 import { assertTransition, canTransition, IllegalTransitionError, TRANSACTION_STATUSES, type TransactionStatus } from '../src/payments/state-machine.js';
 import { parseOpsIni, resolveOps } from '../src/terminals/humo/ops-ini.js';
@@ -80,6 +80,16 @@ describe('masking', () => {
     });
     assert.equal(input.secret_key, 's', 'the input is not changed');
     assert.equal(input.list[0]!.cashbox_key, 'k', 'nor what it holds');
+  });
+
+  test('a database URL’s password is masked where libpq takes one: the user part and the query', () => {
+    assert.equal(maskUrlPassword('postgres://pb:s3cret@hq:5432/pb'), 'postgres://pb:***@hq:5432/pb');
+    assert.equal(
+      maskUrlPassword('postgres://pb@hq/pb?sslmode=require&password=s3cret&application_name=till&sslpassword=k3y'),
+      'postgres://pb@hq/pb?sslmode=require&password=***&application_name=till&sslpassword=***',
+    );
+    // In free text the value runs to the next space: more is masked, never less.
+    assert.equal(maskText('at postgres://pb@hq/pb?password=s3cret: ECONNREFUSED'), 'at postgres://pb@hq/pb?password=*** ECONNREFUSED');
   });
 
   test('what needs no masking is given back as it is, not copied; only the objects on the way to a masked value are', () => {

@@ -28,15 +28,19 @@ export function maskQrCode(qr: string): string {
 // error message or a configuration dump must not carry it into a log.
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi;
 
-/** The URL with its password (if any) replaced by `***`; user, host and database stay readable. */
+/**
+ * The URL with its password (if any) replaced by `***`, where libpq and node-postgres take one: in the
+ * user part, and in the query (`?password=`, `&sslpassword=`: any secret-like parameter, see
+ * maskUrlQuery). User, host and database stay readable.
+ */
 export function maskUrlPassword(url: string): string {
-  return url.replace(URL_PASSWORD, '$1:***@');
+  return maskUrlQuery(url.replace(URL_PASSWORD, '$1:***@'));
 }
 
 // A query parameter (after `?` or `&`) whose name says it holds a secret: `?token=…`, `&api_key=…`.
 const QUERY_PARAM = /([?&;])([^=&#;\s?]+)=([^&#;\s]*)/g;
 
-function paramName(raw: string): string {
+export function paramName(raw: string): string {
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
@@ -55,7 +59,7 @@ export function maskUrlQuery(url: string): string {
 }
 
 export function maskText(text: string): string {
-  return maskUrlQuery(maskUrlPassword(text)).replace(PAN_IN_TEXT, (match) => maskPan(match));
+  return maskUrlPassword(text).replace(PAN_IN_TEXT, (match) => maskPan(match));
 }
 
 export interface MaskOptions {

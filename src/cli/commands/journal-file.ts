@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { maskText } from '../../payments/masking.js';
+import { maskText, paramName } from '../../payments/masking.js';
 import type { JournalFileFacts } from '../../journal/sqlite/backup.js';
 import { CliExit, EXIT } from '../exit-codes.js';
 
@@ -19,6 +19,11 @@ export function urlWithoutPassword(url: string): string {
   try {
     const u = new URL(url);
     u.password = '';
+    // libpq takes a password in the query too (`password`, and `sslpassword` for the client key). The
+    // other parameters are kept as written: URLSearchParams would write them again (a space as `+`,
+    // which libpq does not read as a space).
+    const kept = u.search.slice(1).split('&').filter((p) => p !== '' && !/^(ssl)?password$/i.test(paramName(p.split('=')[0]!)));
+    u.search = kept.length > 0 ? `?${kept.join('&')}` : '';
     return u.toString();
   } catch {
     return maskText(url);
