@@ -65,6 +65,20 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     assert.match(again.stderr, /error 106/);
   });
 
+  it('status of a failed payment says why in words for people (in the language asked, else the shop’s), then the provider’s code', async () => {
+    const id = randomUUID();
+    await bridge.journal.insert({ id, method: 'uzum', amount: 25_000, qrCodeMasked: '****2', qrCodeHash: null, createdAt: Date.now(), kind: 'payment' }, { step: 'received' });
+    await transitionAsHolder(bridge.journal, id, 'pending', 'failed', { error: { code: 104, message: 'BILLING_ERROR', data: '400: apelsin.pay.wrong.prefix.otp.data' } }, { step: 'declined' });
+    const shown = await paybridge(['status', id], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    const lines = shown.stdout.split('\n');
+    const why = lines.findIndex((l) => l.startsWith('why: '));
+    assert.equal(lines[why], 'why: Платёжная система не приняла платёж; деньги не списаны.', shown.stdout);
+    assert.equal(lines[why + 1], 'error 104: BILLING_ERROR (400: apelsin.pay.wrong.prefix.otp.data)');
+    const uz = await paybridge(['--lang', 'uz', 'status', id], env);
+    assert.match(uz.stdout, /^why: Toʻlov tizimi toʻlovni qabul qilmadi; pul yechilmadi\.$/m);
+  });
+
   it('retries a payment with the same key without charging twice', async () => {
     const qr = uniqueQr();
     const key = randomUUID();

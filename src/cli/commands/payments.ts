@@ -102,6 +102,8 @@ interface Tx {
   original?: { transaction_id: string; method: string; amount: number; status: string; refunded_amount: number; created_at: string } | null;
   events?: { at: string; status: string; step: string; detail: unknown }[];
   fiscal?: { state: string; attempts: number } | null;
+  /** With `reason` when it failed: why, in the language asked (else the shop's). */
+  error?: { reason?: string; code: number; message: string; data: string | null } | null;
 }
 
 /**
@@ -128,6 +130,10 @@ export async function status(client: PayBridgeClient, id: string, out: Output): 
       `amount ${soum(d.amount)}${d.refunded_amount ? `, given back ${soum(d.refunded_amount)}` : ''}`,
       `provider id ${d.payment_id ?? '—'}; created ${shopTime(d.created_at, zone)} (${zone})`,
     ];
+    // Why it failed in words for people first (the cashier's sentence), then the code and the provider's
+    // or pinpad's own words; of a transaction not failed, the last error it met (an unknown outcome's).
+    if (d.error?.reason) lines.push(`why: ${d.error.reason}`);
+    if (d.error) lines.push(`${d.status === 'failed' ? 'error' : 'last error'} ${d.error.code}: ${d.error.message}${d.error.data ? ` (${d.error.data})` : ''}`);
     if (d.kind && d.kind !== 'payment') {
       const o = d.original;
       lines.push(
