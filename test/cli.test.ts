@@ -54,6 +54,7 @@ describe('paybridge CLI against a running sandbox PayBridge', () => {
     const table = await paybridge(['list', '--method', 'click', '--limit', '5'], env);
     const tashkent = new Date(Date.parse(item.created_at) + 5 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
     assert.match(table.stdout, new RegExp(`^created \\(Asia/Tashkent\\)`, 'm'));
+    assert.match(table.stdout, /\s+given back$/m, 'no till column where no till is named (instance.till)');
     assert.match(table.stdout, new RegExp(`^${tashkent}\\s+${id}\\s+payment\\s+click`, 'm'));
 
     const cancelled = await paybridge(['cancel', id, '--operator', 'manager'], env);

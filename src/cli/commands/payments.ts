@@ -165,16 +165,20 @@ export async function list(client: PayBridgeClient, filter: Record<string, strin
   const zone = envelope.data?.timezone ?? (out.json || !envelope.is_success ? FALLBACK_ZONE : await shopZoneOf(client));
   return finish(envelope, out, (raw) => {
     const d = raw as unknown as { items: Tx[]; next_cursor: string | null };
-    // The shop is named beside the till only when the page holds more than one (a chain's shared journal).
+    // A till column when some row names its till (instance.till); the shop beside it only when the page
+    // holds more than one (a chain's shared journal).
+    const tills = d.items.some((t) => t.till != null);
     const shops = new Set(d.items.map((t) => t.shop ?? null));
     const rows = d.items.map((t) => {
       const payment = (t.kind ?? 'payment') === 'payment';
       // A give-back is money out: its amount with a minus, and the payment it belongs to.
       const kind = payment ? 'payment' : `give-back ${t.original_transaction_id ? t.original_transaction_id.slice(0, 8) : '(foreign)'}`;
       const where = t.till == null ? '' : shops.size > 1 ? `${t.shop ?? '—'} · ${t.till}` : t.till;
-      return [shopTime(t.created_at, zone), t.transaction_id, kind, t.method, t.status, soum(payment ? t.amount : -t.amount), payment && t.refunded_amount ? soum(t.refunded_amount) : '', where];
+      const row = [shopTime(t.created_at, zone), t.transaction_id, kind, t.method, t.status, soum(payment ? t.amount : -t.amount), payment && t.refunded_amount ? soum(t.refunded_amount) : ''];
+      return tills ? [...row, where] : row;
     });
-    process.stdout.write(`${table([[`created (${zone})`, 'transaction', 'kind', 'method', 'status', 'amount', 'given back', 'till'], ...rows])}\n`);
+    const head = [`created (${zone})`, 'transaction', 'kind', 'method', 'status', 'amount', 'given back'];
+    process.stdout.write(`${table([tills ? [...head, 'till'] : head, ...rows])}\n`);
     if (d.next_cursor) process.stdout.write(`more: --cursor ${d.next_cursor}\n`);
   });
 }
